@@ -1,0 +1,164 @@
+"""STU layer throughput: FFT paths versus a direct causal convolution of the same filters.
+
+Forward + backward (gradients for the input and all weights) of one ``STULayer`` with
+``d_model=64``, batch 8, 24 filters (positive and negative branches, 3 input lags) and
+``filter_length = L``, for ``L`` in {1024, 4096, 16384}. Compared side by side:
+
+- ``fft (freq. mix)``: ``STULayer`` (zero-padded FFT, mixing contracted in frequency);
+- ``fft (time mix)``: FFT features ``(B, L, C, 2K)`` contracted with the matrices in time,
+  the alternative strategy :func:`sksssm.nn.causal_fft_filter_mix` avoids;
+- ``tensordot``: ``STULayer(use_tensordot=True)``;
+- ``direct conv1d``: the same filters applied by ``torch.nn.functional.conv1d`` (quadratic
+  in ``L``), then the same contraction. Timed once where slow; skipped above ``--max-direct``
+  time steps (the table then says so).
+
+Run: ``python -m benchmarks.stu_layer`` (writes section ``stu_layer`` of docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import torch
+from torch.nn import functional
+
+from benchmarks._report import markdown_table, write_section
+from sksssm.nn import STULayer, causal_fft_conv
+from sksssm.nn.stu import _shifted_filters
+
+BATCH, D_MODEL, N_FILTERS = 8, 64, 24
+
+
+def time_call(step, min_total=1.0, max_repeats=5) -> tuple[float, int]:
+    """Fastest of up to ``max_repeats`` calls after one warm-up (the least disturbed by
+    other processes on a shared machine); a single call when slow."""
+    step()
+    times = []
+    while not times or (len(times) < max_repeats and sum(times) < min_total):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return min(times), len(times)
+
+
+def features_direct(x, kernel):
+    """(B, L, C, K) filtered inputs by direct conv1d (left zero padding, flipped kernel)."""
+    batch, n_steps, n_channels = x.shape
+    signal = x.transpose(1, 2).reshape(batch * n_channels, 1, n_steps)
+    signal = functional.pad(signal, (kernel.shape[0] - 1, 0))
+    out = functional.conv1d(signal, kernel.T.flip(-1).unsqueeze(1))  # (B*C, K, L)
+    return out.reshape(batch, n_channels, -1, n_steps).permute(0, 3, 1, 2)
+
+
+def features_fft(x, kernel):
+    return causal_fft_conv(x, kernel[:, None, :])
+
+
+def time_mixed_layer(layer, features_fn):
+    """A step using ``layer``'s weights but computing features with ``features_fn``."""
+    kernel = _shifted_filters(layer.filters, layer.use_negative)
+    weights = torch.cat([layer.m_pos, layer.m_neg], dim=0)
+
+    def forward(x):
+        features = features_fn(x, kernel[: x.shape[1]])
+        return torch.einsum("btck,koc->bto", features, weights) + layer._lag_terms(x)
+
+    return forward
+
+
+def make_step(forward, x):
+    def step():
+        x.grad = None
+        forward(x).square().mean().backward()
+
+    return step
+
+
+def run(lengths, max_direct):
+    results = {}
+    for n_steps in lengths:
+        torch.manual_seed(0)
+        x = torch.randn(BATCH, n_steps, D_MODEL, requires_grad=True)
+        layer = STULayer(D_MODEL, n_steps, N_FILTERS, init="normal")
+        print(f"L={n_steps}: {layer.filters.shape[1]} filters used", flush=True)
+        tensordot = STULayer(D_MODEL, n_steps, N_FILTERS, init="normal", use_tensordot=True)
+        paths = {
+            "fft (freq. mix)": layer,
+            "fft (time mix)": time_mixed_layer(layer, features_fft),
+            "tensordot": tensordot,
+        }
+        if n_steps <= max_direct:
+            paths["direct conv1d"] = time_mixed_layer(layer, features_direct)
+        for name, forward in paths.items():
+            slow = name == "direct conv1d"
+            seconds, repeats = time_call(
+                make_step(forward, x), min_total=0.0 if slow else 1.0, max_repeats=1 if slow else 5
+            )
+            results[name, n_steps] = (seconds, repeats)
+            print(f"L={n_steps:6d} {name:16s} {seconds:9.4f} s ({repeats} repeats)", flush=True)
+    return results
+
+
+def log_log_slope(lengths, seconds):
+    return float(np.polyfit(np.log(lengths), np.log(seconds), 1)[0])
+
+
+def report(results, lengths, max_direct):
+    names = ["fft (freq. mix)", "fft (time mix)", "tensordot", "direct conv1d"]
+    rows = []
+    for n_steps in lengths:
+        row = [n_steps]
+        for name in names:
+            if (name, n_steps) in results:
+                seconds, repeats = results[name, n_steps]
+                tokens = BATCH * n_steps / seconds
+                row.append(f"{seconds * 1e3:.0f} ms ({tokens / 1e3:.0f}k tok/s, n={repeats})")
+            else:
+                row.append(f"not run (L > {max_direct})")
+        direct = results.get(("direct conv1d", n_steps))
+        fft = results["fft (freq. mix)", n_steps][0]
+        row.append(f"{direct[0] / fft:.1f}x" if direct else "-")
+        rows.append(row)
+    slopes = []
+    for name in names:
+        measured = [n for n in lengths if (name, n) in results]
+        if len(measured) >= 2:
+            slope = log_log_slope(measured, [results[name, n][0] for n in measured])
+            slopes.append(f"`{name}` {slope:.2f}")
+    body = (
+        f"STU layer forward + backward, batch {BATCH}, d_model {D_MODEL}, {N_FILTERS} filters "
+        "(positive and negative branches, 3 input lags), filter_length = L, float32, CPU. "
+        "Best time per step (n = repeats after one warm-up) and tokens/s.\n\n"
+        + markdown_table(
+            ["L", *names, "direct / fft (freq. mix)"],
+            rows,
+        )
+        + "\n\nLog-log slope of time versus L (1 = linear): "
+        + ", ".join(slopes)
+        + "."
+    )
+    return body
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lengths", type=int, nargs="+", default=[1024, 4096, 16384])
+    parser.add_argument("--max-direct", type=int, default=4096)
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    results = run(args.lengths, args.max_direct)
+    body = report(results, args.lengths, args.max_direct)
+    print(body)
+    if not args.no_write:
+        command = "python -m benchmarks.stu_layer"
+        if args.lengths != [1024, 4096, 16384] or args.max_direct != 4096:
+            command += (
+                f" --lengths {' '.join(map(str, args.lengths))} --max-direct {args.max_direct}"
+            )
+        write_section("stu_layer", body, command=command)
+
+
+if __name__ == "__main__":
+    main()

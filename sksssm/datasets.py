@@ -1,0 +1,115 @@
+"""Synthetic sequence tasks used by the examples, tests and benchmarks.
+
+Everything here is generated locally (no downloads); arrays use the public layouts of
+``docs/design.md``: ``X`` ``(n_samples, n_channels, n_timesteps)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils import Bunch, check_random_state
+
+
+def simulate_linear_system(A, B, C, D, U, x0=None):
+    """Simulate ``x_{t+1} = A x_t + B u_t``, ``y_t = C x_t + D u_t`` from ``x_0 = 0``.
+
+    Parameters
+    ----------
+    A : ndarray of shape (d_h, d_h)
+    B : ndarray of shape (d_h, d_in)
+    C : ndarray of shape (d_out, d_h)
+    D : ndarray of shape (d_out, d_in)
+    U : ndarray of shape (n_samples, d_in, n_timesteps)
+    x0 : ndarray of shape (n_samples, d_h), optional
+
+    Returns
+    -------
+    Y : ndarray of shape (n_samples, d_out, n_timesteps)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A, B, C, D = [[0.5]], [[1.0]], [[1.0]], [[0.0]]
+    >>> U = np.array([[[1.0, 0.0, 0.0, 0.0]]])  # an impulse
+    >>> simulate_linear_system(A, B, C, D, U)[0, 0].tolist()
+    [0.0, 1.0, 0.5, 0.25]
+    """
+    A, B, C, D = (np.asarray(M, dtype=float) for M in (A, B, C, D))
+    U = np.asarray(U, dtype=float)
+    n, _, T = U.shape
+    x = np.zeros((n, A.shape[0])) if x0 is None else np.array(x0, dtype=float)
+    Y = np.empty((n, C.shape[0], T))
+    for t in range(T):
+        Y[:, :, t] = x @ C.T + U[:, :, t] @ D.T
+        x = x @ A.T + U[:, :, t] @ B.T
+    return Y
+
+
+def make_stu_system(
+    n_samples=32,
+    n_timesteps=1024,
+    *,
+    d_in=3,
+    d_hidden=4,
+    d_out=3,
+    eigenvalue=0.9999,
+    symmetric=False,
+    noise=0.0,
+    random_state=None,
+):
+    """The STU paper's marginally stable linear dynamical system, with random inputs.
+
+    Following Agarwal et al. (2023): ``B``, ``C`` iid N(0, 1), ``D`` diagonal N(0, 1), ``A``
+    diagonal with entries ``eigenvalue * (random sign)``; inputs iid N(0, 1). With
+    ``symmetric=True`` ``A`` is instead a random symmetric matrix with eigenvalues
+    uniform in ``[-eigenvalue, eigenvalue]``, the setting of the paper's error-vs-filters
+    experiment.
+
+    Parameters
+    ----------
+    n_samples, n_timesteps : int
+    d_in, d_hidden, d_out : int
+    eigenvalue : float, default=0.9999
+        Spectral radius of ``A`` (marginal stability as it approaches 1).
+    symmetric : bool, default=False
+    noise : float, default=0.0
+        Standard deviation of Gaussian noise added to the outputs ``y`` (not to ``y_clean``).
+    random_state : int, RandomState instance or None
+
+    Returns
+    -------
+    data : sklearn.utils.Bunch
+        ``X`` (n, d_in, T), ``y`` (n, d_out, T), ``y_clean``, and the system ``A, B, C, D``.
+
+    Examples
+    --------
+    >>> data = make_stu_system(n_samples=2, n_timesteps=16, random_state=0)
+    >>> data.X.shape, data.y.shape
+    ((2, 3, 16), (2, 3, 16))
+    """
+    rng = check_random_state(random_state)
+    if symmetric:
+        Q, _ = np.linalg.qr(rng.normal(size=(d_hidden, d_hidden)))
+        A = Q @ np.diag(rng.uniform(-eigenvalue, eigenvalue, d_hidden)) @ Q.T
+    else:
+        A = np.diag(eigenvalue * rng.choice([-1.0, 1.0], size=d_hidden))
+    B = rng.normal(size=(d_hidden, d_in))
+    C = rng.normal(size=(d_out, d_hidden))
+    D = np.diag(rng.normal(size=min(d_out, d_in)))
+    D = np.pad(D, ((0, d_out - D.shape[0]), (0, d_in - D.shape[1])))
+    X = rng.normal(size=(n_samples, d_in, n_timesteps))
+    y_clean = simulate_linear_system(A, B, C, D, X)
+    y = y_clean + noise * rng.normal(size=y_clean.shape) if noise else y_clean.copy()
+    return Bunch(X=X, y=y, y_clean=y_clean, A=A, B=B, C=C, D=D)
+
+
+def relative_mse(y_true, y_pred):
+    """``||y_true - y_pred||^2 / ||y_true||^2``: the error measure of the STU paper.
+
+    Examples
+    --------
+    >>> relative_mse([1.0, 2.0], [1.0, 1.0])
+    0.2
+    """
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    return float(np.sum((y_true - y_pred) ** 2) / np.sum(y_true**2))

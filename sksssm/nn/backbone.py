@@ -1,0 +1,220 @@
+"""The one sequence backbone shared by every deep estimator.
+
+``SequenceModel`` = linear encoder, ``n_layers`` residual blocks around a pluggable
+sequence layer (STU, diagonal SSM, HOPE, ...), a final norm and a head. The sequence layer
+is the only part that differs between the model families; it is built by
+``layer_factory(d_model)`` and must map ``(B, L, d_model) -> (B, L, d_model)`` causally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+__all__ = ["SequenceLayer", "SequenceModel", "is_ssm_parameter", "ssm_parameter_names"]
+
+SSM_PREFIX = "ssm_"
+
+
+class SequenceLayer(nn.Module):
+    """Interface of the sequence layers plugged into :class:`SequenceModel`.
+
+    A sequence layer maps ``x`` of shape ``(batch, time, d_model)`` to a tensor of the same
+    shape, causally: output ``t`` depends on inputs ``<= t`` only. It must not change the
+    dtype or device it is given. Parameters whose name starts with ``ssm_`` are "SSM
+    parameters" (see :mod:`sksssm.nn`). Subclassing is optional: any ``nn.Module`` with
+    this behaviour plugs in.
+
+    Examples
+    --------
+    >>> import torch
+    >>> class Delay(SequenceLayer):
+    ...     def forward(self, x):
+    ...         return torch.nn.functional.pad(x, (0, 0, 1, 0))[:, :-1]
+    >>> Delay()(torch.ones(1, 3, 2))[0, :, 0]
+    tensor([0., 1., 1.])
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # pragma: no cover - interface
+        """Map ``(batch, time, d_model)`` to ``(batch, time, d_model)``."""
+        raise NotImplementedError
+
+
+def is_ssm_parameter(name: str) -> bool:
+    """Whether a (dotted) parameter name denotes an SSM parameter (last part ``ssm_*``).
+
+    Examples
+    --------
+    >>> is_ssm_parameter("blocks.0.layer.ssm_log_dt"), is_ssm_parameter("encoder.weight")
+    (True, False)
+    """
+    return name.rsplit(".", 1)[-1].startswith(SSM_PREFIX)
+
+
+def ssm_parameter_names(module: nn.Module) -> list[str]:
+    """Names of the SSM parameters of ``module`` (those named ``ssm_*``).
+
+    These are the parameters the estimators train with their own learning rate and no
+    weight decay (skorch ``param_groups`` pattern ``"*ssm_*"``).
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> layer = nn.Linear(2, 2)
+    >>> layer.ssm_rate = nn.Parameter(torch.zeros(2))
+    >>> ssm_parameter_names(layer)
+    ['ssm_rate']
+    """
+    return [name for name, _ in module.named_parameters() if is_ssm_parameter(name)]
+
+
+class _ChannelNorm(nn.Module):
+    """LayerNorm or BatchNorm1d over the channels of a ``(B, L, d)`` tensor."""
+
+    def __init__(self, d_model: int, kind: str):
+        super().__init__()
+        self.kind = kind
+        self.norm = nn.LayerNorm(d_model) if kind == "layer" else nn.BatchNorm1d(d_model)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.kind == "layer":
+            return self.norm(x)
+        # BatchNorm1d normalises dim 1 of (B, C, L): statistics over batch and time.
+        return self.norm(x.transpose(1, 2)).transpose(1, 2)
+
+
+class _ResidualBlock(nn.Module):
+    """norm -> sequence layer -> GELU -> dropout -> GLU projection -> dropout -> + x."""
+
+    def __init__(self, layer: nn.Module, d_model: int, dropout: float, norm: str, prenorm: bool):
+        super().__init__()
+        self.prenorm = prenorm
+        self.norm = _ChannelNorm(d_model, norm)
+        self.layer = layer
+        self.activation = nn.GELU()
+        self.dropout = nn.Dropout(dropout)
+        self.projection = nn.Linear(d_model, 2 * d_model)
+        self.glu = nn.GLU(dim=-1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = self.norm(x) if self.prenorm else x
+        z = self.dropout(self.activation(self.layer(z)))
+        z = self.dropout(self.glu(self.projection(z)))
+        z = z + x
+        return z if self.prenorm else self.norm(z)
+
+
+def _check_positive_int(name: str, value, minimum: int = 1) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+
+
+class SequenceModel(nn.Module):
+    """Encoder, stacked residual sequence layers, final norm and a linear head.
+
+    Each of the ``n_layers`` blocks computes (pre-norm)
+    ``x + Dropout(GLU(Linear(Dropout(GELU(layer(Norm(x)))))))``; with ``prenorm=False``
+    the norm is applied after the residual sum instead (and no final norm is added, the
+    last block's output being normalised already).
+
+    Parameters
+    ----------
+    d_input : int
+        Number of input channels.
+    d_output : int
+        Number of outputs (targets, or classes for logits).
+    layer_factory : callable
+        ``layer_factory(d_model) -> nn.Module`` builds one sequence layer mapping
+        ``(B, L, d_model) -> (B, L, d_model)`` causally (see :class:`SequenceLayer`).
+    d_model : int, default=64
+        Width of the residual stream.
+    n_layers : int, default=2
+        Number of residual blocks.
+    dropout : float, default=0.0
+        Dropout probability in ``[0, 1)``.
+    norm : {"layer", "batch"}, default="layer"
+        LayerNorm over channels, or BatchNorm1d over channels (statistics over batch and
+        time; batch statistics are used in training only, running averages in eval).
+    pooling : {"mean", "last"} or None, default="mean"
+        ``"mean"`` averages the sequence over time (sequence-to-one only: the mean sees
+        every time step), ``"last"`` takes the last time step; both give ``(B, d_output)``.
+        ``None`` applies the head at every time step, ``(B, L, d_output)``; with a causal
+        layer and ``norm="layer"`` (or BatchNorm in eval mode) output ``t`` then depends
+        on inputs ``<= t`` only.
+    prenorm : bool, default=True
+        Normalise before the sequence layer (True) or after the residual sum (False).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> model = SequenceModel(3, 2, lambda d: nn.Linear(d, d), d_model=8, pooling=None)
+    >>> model(torch.randn(4, 10, 3)).shape
+    torch.Size([4, 10, 2])
+    """
+
+    def __init__(
+        self,
+        d_input: int,
+        d_output: int,
+        layer_factory: Callable[[int], nn.Module],
+        *,
+        d_model: int = 64,
+        n_layers: int = 2,
+        dropout: float = 0.0,
+        norm: str = "layer",
+        pooling: str | None = "mean",
+        prenorm: bool = True,
+    ):
+        super().__init__()
+        for name, value in [("d_input", d_input), ("d_output", d_output), ("d_model", d_model)]:
+            _check_positive_int(name, value)
+        _check_positive_int("n_layers", n_layers)
+        if isinstance(dropout, bool) or not isinstance(dropout, int | float):
+            raise ValueError(f"dropout must be a float in [0, 1), got {dropout!r}.")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout!r}.")
+        if norm not in ("layer", "batch"):
+            raise ValueError(f"norm must be 'layer' or 'batch', got {norm!r}.")
+        if pooling not in ("mean", "last", None):
+            raise ValueError(f"pooling must be 'mean', 'last' or None, got {pooling!r}.")
+        if not callable(layer_factory):
+            raise ValueError("layer_factory must be a callable d_model -> nn.Module.")
+        self.pooling = pooling
+        self.encoder = nn.Linear(d_input, d_model)
+        self.blocks = nn.ModuleList(
+            _ResidualBlock(
+                self._build_layer(layer_factory, d_model), d_model, dropout, norm, prenorm
+            )
+            for _ in range(n_layers)
+        )
+        self.final_norm = _ChannelNorm(d_model, norm) if prenorm else nn.Identity()
+        self.head = nn.Linear(d_model, d_output)
+
+    @staticmethod
+    def _build_layer(layer_factory, d_model: int) -> nn.Module:
+        layer = layer_factory(d_model)
+        if not isinstance(layer, nn.Module):
+            raise ValueError(
+                f"layer_factory(d_model) must return an nn.Module, got {type(layer).__name__}."
+            )
+        return layer
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Map ``(B, L, d_input)`` to ``(B, d_output)`` (``(B, L, d_output)`` if no pooling)."""
+        if x.ndim != 3 or x.shape[-1] != self.encoder.in_features:
+            raise ValueError(
+                f"expected input (batch, time, {self.encoder.in_features}), "
+                f"got shape {tuple(x.shape)}."
+            )
+        z = self.encoder(x)
+        for block in self.blocks:
+            z = block(z)
+        z = self.final_norm(z)
+        if self.pooling == "mean":
+            z = z.mean(dim=1)
+        elif self.pooling == "last":
+            z = z[:, -1]
+        return self.head(z)

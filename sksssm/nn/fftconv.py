@@ -1,0 +1,199 @@
+"""Causal convolutions by zero-padded FFT.
+
+Every long convolution in :mod:`sksssm.nn` goes through this module. Inputs are
+``(batch, time, channels)``; kernels are indexed by lag ``s`` (``kernel[0]`` multiplies the
+current input). Both operands are zero padded to a fast FFT size ``n >= L + L_k - 1``, so
+the circular convolution computed by the FFT equals the linear one on the first ``L``
+outputs: nothing wraps around and the result is causal.
+"""
+
+from __future__ import annotations
+
+import torch
+
+__all__ = ["causal_fft_conv", "causal_fft_filter_mix", "fft_size", "kernel_spectrum"]
+
+
+def fft_size(n_timesteps: int, kernel_length: int) -> int:
+    """Smallest power of two (at least 2) at which a causal FFT convolution does not wrap.
+
+    Parameters
+    ----------
+    n_timesteps : int
+        Length ``L`` of the input sequence.
+    kernel_length : int
+        Length ``L_k`` of the kernel.
+
+    Returns
+    -------
+    int
+        The smallest power of two ``n >= max(2, L + L_k - 1)``.
+
+    Examples
+    --------
+    >>> fft_size(1000, 1000)
+    2048
+    >>> fft_size(1024, 1)
+    1024
+    """
+    if n_timesteps < 1 or kernel_length < 1:
+        raise ValueError(
+            f"n_timesteps and kernel_length must be >= 1, got {n_timesteps} and {kernel_length}."
+        )
+    # At least 2, so that n is even and recoverable from an rfft length (n // 2 + 1).
+    return max(2, 1 << (n_timesteps + kernel_length - 2).bit_length())
+
+
+def kernel_spectrum(kernel: torch.Tensor, n_fft: int) -> torch.Tensor:
+    """Real FFT of a causal kernel along its first (lag) axis, zero padded to ``n_fft``.
+
+    Precompute this for fixed kernels and pass it to :func:`causal_fft_conv` (or
+    :func:`causal_fft_filter_mix`) to skip one FFT per call.
+
+    Parameters
+    ----------
+    kernel : Tensor of shape (L_k, ...)
+        Kernel indexed by lag on axis 0.
+    n_fft : int
+        FFT size, at least ``L + L_k - 1`` for inputs of length ``L`` (see :func:`fft_size`).
+
+    Returns
+    -------
+    Tensor of shape (n_fft // 2 + 1, ...)
+        Complex spectrum.
+
+    Examples
+    --------
+    >>> import torch
+    >>> kernel_spectrum(torch.ones(3, 2), 8).shape
+    torch.Size([5, 2])
+    """
+    if kernel.shape[0] > n_fft:
+        raise ValueError(f"n_fft={n_fft} is shorter than the kernel ({kernel.shape[0]} lags).")
+    return torch.fft.rfft(kernel, n=n_fft, dim=0)
+
+
+def _check_input(u: torch.Tensor) -> None:
+    if u.ndim != 3:
+        raise ValueError(f"u must be (batch, time, channels), got shape {tuple(u.shape)}.")
+    if u.shape[1] < 1:
+        raise ValueError("u must have at least one time step.")
+
+
+def causal_fft_conv(
+    u: torch.Tensor,
+    kernel: torch.Tensor,
+    kernel_fft: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Causal per-channel convolution by zero-padded FFT.
+
+    ``out[:, t, c] = sum_{s=0}^{min(t, L_k-1)} kernel[s, c] * u[:, t-s, c]``. With a 3D
+    kernel ``(L_k, C, K)`` (``C`` may be 1 to share the filters across channels) every
+    channel is convolved with ``K`` filters:
+    ``out[:, t, c, k] = sum_s kernel[s, c, k] * u[:, t-s, c]``.
+
+    Parameters
+    ----------
+    u : Tensor of shape (B, L, C)
+        Real input, float32 or float64, any device.
+    kernel : Tensor of shape (L_k, C) or (L_k, C, K)
+        Real causal kernel indexed by lag. Kernels longer than ``L`` are truncated to ``L``
+        lags (later lags never reach an output).
+    kernel_fft : Tensor, optional
+        ``kernel_spectrum(kernel, n)`` for an FFT size ``n >= L + L_k - 1``, to reuse the
+        spectrum of a fixed kernel. ``kernel`` (the kernel that spectrum belongs to, not
+        truncated) is then only used for its shape.
+
+    Returns
+    -------
+    Tensor of shape (B, L, C) or (B, L, C, K)
+        Same dtype and device as ``u``; differentiable in ``u`` and ``kernel``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> u = torch.tensor([[[1.0], [2.0], [3.0]]])
+    >>> causal_fft_conv(u, torch.tensor([[1.0], [10.0]]))[0, :, 0]
+    tensor([ 1., 12., 23.])
+    """
+    _check_input(u)
+    if kernel.ndim not in (2, 3) or kernel.shape[1] not in (1, u.shape[2]):
+        raise ValueError(
+            f"kernel must be (L_k, C) or (L_k, C, K) with C={u.shape[2]} (or 1), "
+            f"got shape {tuple(kernel.shape)}."
+        )
+    n_steps = u.shape[1]
+    if kernel_fft is None:
+        kernel = kernel[:n_steps]
+        kernel_fft = kernel_spectrum(kernel, fft_size(n_steps, kernel.shape[0]))
+    n_fft = 2 * (kernel_fft.shape[0] - 1)
+    if n_fft < n_steps + kernel.shape[0] - 1:
+        raise ValueError(f"kernel_fft was computed for n_fft={n_fft}, too short for L={n_steps}.")
+    u_fft = torch.fft.rfft(u, n=n_fft, dim=1)
+    if kernel_fft.ndim == 3:
+        u_fft = u_fft.unsqueeze(-1)
+    out = torch.fft.irfft(u_fft * kernel_fft, n=n_fft, dim=1)
+    return out[:, :n_steps]
+
+
+def causal_fft_filter_mix(
+    u: torch.Tensor,
+    filters: torch.Tensor,
+    weights: torch.Tensor,
+    filters_fft: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Convolve every channel with ``K`` shared filters and mix the results linearly.
+
+    ``out[:, t, o] = sum_k sum_c weights[k, o, c] * sum_s filters[s, k] * u[:, t-s, c]``,
+    the contraction at the heart of the STU layer, without materialising the
+    ``(B, L, C, K)`` filtered inputs. The contraction is done in frequency: the layer's
+    transfer matrix ``H(f) = sum_k F_k(f) weights[k]`` (``n_freq x C x O``) is built once
+    per call (cost ``n_freq * K * C * O``, independent of the batch) and applied to the
+    input spectrum (cost ``B * n_freq * C * O``), versus ``B * L * C * K * O`` (and
+    ``B * L * C * K`` memory) for contracting filtered inputs in time.
+
+    Parameters
+    ----------
+    u : Tensor of shape (B, L, C)
+        Real input.
+    filters : Tensor of shape (L_k, K)
+        Real causal filters indexed by lag (truncated to ``L`` lags when longer).
+    weights : Tensor of shape (K, O, C)
+        Mixing matrices, one ``O x C`` matrix per filter.
+    filters_fft : Tensor of shape (n_fft // 2 + 1, K), optional
+        Precomputed ``kernel_spectrum(filters, n_fft)`` with ``n_fft >= L + L_k - 1``.
+
+    Returns
+    -------
+    Tensor of shape (B, L, O)
+
+    Examples
+    --------
+    >>> import torch
+    >>> u = torch.tensor([[[1.0], [2.0], [3.0]]])
+    >>> filters = torch.tensor([[1.0, 0.0], [0.0, 1.0]])  # identity and one-step delay
+    >>> weights = torch.tensor([[[1.0]], [[10.0]]])
+    >>> causal_fft_filter_mix(u, filters, weights)[0, :, 0]
+    tensor([ 1., 12., 23.])
+    """
+    _check_input(u)
+    n_filters = filters.shape[-1]
+    if filters.ndim != 2 or weights.shape != (n_filters, weights.shape[1], u.shape[2]):
+        raise ValueError(
+            f"filters must be (L_k, K) and weights (K, O, C={u.shape[2]}); got "
+            f"{tuple(filters.shape)} and {tuple(weights.shape)}."
+        )
+    n_steps = u.shape[1]
+    if filters_fft is None:
+        filters = filters[:n_steps]
+        filters_fft = kernel_spectrum(filters, fft_size(n_steps, filters.shape[0]))
+    n_fft = 2 * (filters_fft.shape[0] - 1)
+    if n_fft < n_steps + filters.shape[0] - 1:
+        raise ValueError(f"filters_fft was computed for n_fft={n_fft}, too short for L={n_steps}.")
+    n_freq, n_out, n_in = filters_fft.shape[0], weights.shape[1], weights.shape[2]
+    # Transfer matrix H[f] = sum_k F_k(f) W_k^T, laid out (n_freq, C, O) for a batched matmul.
+    w_flat = weights.transpose(1, 2).reshape(n_filters, n_in * n_out).to(filters_fft.dtype)
+    transfer = (filters_fft @ w_flat).reshape(n_freq, n_in, n_out)
+    u_fft = torch.fft.rfft(u, n=n_fft, dim=1)  # (B, F, C)
+    y_fft = torch.matmul(u_fft.transpose(0, 1), transfer).transpose(0, 1)  # (B, F, O)
+    return torch.fft.irfft(y_fft, n=n_fft, dim=1)[:, :n_steps]

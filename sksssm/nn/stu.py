@@ -1,0 +1,250 @@
+"""The Spectral Transform Unit (STU) layer.
+
+Agarwal, Suo, Chen, Hazan, "Spectral State Space Models" (2023). The layer convolves its
+input with ``K`` fixed spectral filters (the top eigenvectors of a Hankel matrix, scaled by
+their eigenvalue to the power 1/4; see :func:`sksssm.spectral.stu_filters`) and learns only
+the linear maps that mix the filtered inputs:
+
+    y_t = sum_k M+_k U+_{t,k} + sum_k M-_k U-_{t,k} + sum_{i < input_lags} Mu_i u_{t-i}
+
+with ``U+_{t,k} = sum_{s>=0} phi_k[s] u_{t-1-s}`` (spectral features of the *past*, as in
+the paper and in :func:`sksssm.spectral.stu_features`) and ``U-`` the same with
+``phi_k[s] (-1)^s`` (the negative branch, for systems with negative eigenvalues).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional
+
+from .backbone import SequenceLayer
+from .fftconv import causal_fft_conv, causal_fft_filter_mix, fft_size, kernel_spectrum
+
+__all__ = ["STULayer"]
+
+_MAX_CACHED_SPECTRA = 8
+
+
+def _shifted_filters(filters: torch.Tensor, use_negative: bool) -> torch.Tensor:
+    """Causal kernels ``(L_f + 1, n_branches * K)`` of the features of the past.
+
+    Row 0 is zero (the current input is left to the lag terms), row ``s + 1`` holds
+    ``phi_k[s]`` then, for the negative branch, ``phi_k[s] (-1)^s``.
+    """
+    branches = [filters]
+    if use_negative:
+        signs = 1.0 - 2.0 * (torch.arange(filters.shape[0], device=filters.device) % 2)
+        branches.append(filters * signs.to(filters.dtype)[:, None])
+    kernel = torch.cat(branches, dim=1)
+    return functional.pad(kernel, (0, 0, 1, 0))
+
+
+class STULayer(SequenceLayer):
+    """Spectral Transform Unit: fixed spectral filters, learned mixing matrices.
+
+    Maps ``(B, L, d_model)`` to ``(B, L, d_model)`` causally.
+
+    Parameters
+    ----------
+    d_model : int
+        Number of input and output channels.
+    filter_length : int
+        Length of the spectral filters (the Hankel matrix size), usually the training
+        sequence length. The filters act as a fixed causal FIR of ``filter_length`` taps
+        on the past: shorter inputs use the truncated filters (exactly what the full
+        filters give on a shorter sequence), longer inputs work too, each output then
+        seeing the last ``filter_length`` past inputs (plus the lags).
+    n_filters : int, default=24
+        Number ``K`` of spectral filters; capped (with a ``SpectralFilterWarning``) when
+        ``filter_length`` supports fewer. The number used is ``filters.shape[1]``.
+    hankel : {"Z", "L"}, default="Z"
+        Hankel matrix of :func:`sksssm.spectral.spectral_filters`.
+    input_lags : int, default=3
+        Number of direct terms ``Mu_i u_{t-i}``, ``i = 0, ..., input_lags - 1``.
+    use_negative : bool, default=True
+        Include the negative branch ``U-``.
+    use_tensordot : bool, default=False
+        Cheaper approximation: project the channels first (``z = P u``) and convolve each
+        channel ``o`` of ``z`` with one learned combination of the filters,
+        ``kernel[:, o] = sum_k phi_k W+[k, o] (+ sum_k phi_k (-1)^s W-[k, o])``. This is
+        exactly the full layer with the mixing matrices restricted to
+        ``M_k = diag(W[k]) P`` (one shared input projection ``P``, a per-filter diagonal
+        output scaling), and needs ``d_model`` convolutions instead of
+        ``d_model * n_branches * K``. The lag terms stay full matrices.
+    init : {"zeros", "normal"}, default="zeros"
+        Initial mixing matrices: all zero (the layer starts as the zero map), or normal
+        with standard deviation ``1 / sqrt(d_model * n_terms)``. In tensordot mode the
+        input projection ``P`` is always random (a zero product would get no gradient).
+    device, dtype : optional
+        Factory arguments of the parameters and of the ``filters`` buffer. Build with
+        ``dtype=torch.float64`` for float64 work: converting a float32 layer later keeps
+        float32-rounded filters.
+
+    Attributes
+    ----------
+    filters : Tensor of shape (filter_length, K)
+        The fixed filters ``phi * sigma**0.25``, a persistent buffer: it is saved in the
+        ``state_dict`` so a trained layer always reloads the exact filters its mixing
+        matrices were learned against, and it moves with ``.to()``.
+    m_pos, m_neg : Parameter of shape (K, d_model, d_model)
+        Mixing matrices ``M+_k``, ``M-_k`` (output x input); full mode only.
+    m_lags : Parameter of shape (input_lags, d_model, d_model)
+        Direct terms ``Mu_i``.
+    input_proj : Parameter of shape (d_model, d_model)
+        ``P`` of tensordot mode.
+    w_pos, w_neg : Parameter of shape (K, d_model)
+        Filter combinations of tensordot mode.
+
+    Notes
+    -----
+    The convolutions are FFTs zero padded to a power of two ``>= L + filter_length``; in
+    full mode the mixing is contracted in frequency through the layer's transfer matrix
+    (see :func:`sksssm.nn.causal_fft_filter_mix`), so the ``(B, L, d_model, K)`` filtered
+    inputs are never stored. Filter spectra are cached per FFT size, device and dtype; the
+    cache is dropped on pickling, deep copies and ``.to()``. The layer has no ``ssm_``
+    parameters.
+
+    Examples
+    --------
+    >>> import torch
+    >>> layer = STULayer(d_model=4, filter_length=32, n_filters=8, init="normal")
+    >>> layer(torch.randn(2, 32, 4)).shape
+    torch.Size([2, 32, 4])
+    """
+
+    def __init__(
+        self,
+        d_model: int,
+        filter_length: int,
+        n_filters: int = 24,
+        *,
+        hankel: str = "Z",
+        input_lags: int = 3,
+        use_negative: bool = True,
+        use_tensordot: bool = False,
+        init: str = "zeros",
+        device=None,
+        dtype=None,
+    ):
+        super().__init__()
+        self._check_args(d_model, filter_length, n_filters, input_lags, init)
+        from sksssm.spectral import stu_filters
+
+        self.d_model = d_model
+        self.filter_length = filter_length
+        self.hankel = hankel
+        self.input_lags = input_lags
+        self.use_negative = use_negative
+        self.use_tensordot = use_tensordot
+        factory = {"device": device, "dtype": dtype or torch.get_default_dtype()}
+        phi = stu_filters(filter_length, n_filters, hankel)
+        self.register_buffer("filters", torch.as_tensor(phi.copy(), **factory), persistent=True)
+        n_used = self.filters.shape[1]
+        self._build_parameters(n_used, factory)
+        self.reset_parameters(init)
+        self._spectrum_cache: dict = {}
+
+    @staticmethod
+    def _check_args(d_model, filter_length, n_filters, input_lags, init) -> None:
+        for name, value, minimum in [
+            ("d_model", d_model, 1),
+            ("filter_length", filter_length, 1),
+            ("n_filters", n_filters, 1),
+            ("input_lags", input_lags, 0),
+        ]:
+            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+                raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+        if init not in ("zeros", "normal"):
+            raise ValueError(f"init must be 'zeros' or 'normal', got {init!r}.")
+
+    def _build_parameters(self, n_used: int, factory: dict) -> None:
+        d = self.d_model
+        if self.use_tensordot:
+            self.input_proj = nn.Parameter(torch.empty(d, d, **factory))
+            self.w_pos = nn.Parameter(torch.empty(n_used, d, **factory))
+            self.w_neg = (
+                nn.Parameter(torch.empty(n_used, d, **factory)) if self.use_negative else None
+            )
+        else:
+            self.m_pos = nn.Parameter(torch.empty(n_used, d, d, **factory))
+            self.m_neg = (
+                nn.Parameter(torch.empty(n_used, d, d, **factory)) if self.use_negative else None
+            )
+        self.m_lags = nn.Parameter(torch.empty(self.input_lags, d, d, **factory))
+
+    def _filter_weights(self) -> list[nn.Parameter]:
+        names = ("w_pos", "w_neg") if self.use_tensordot else ("m_pos", "m_neg")
+        return [getattr(self, name) for name in names if getattr(self, name) is not None]
+
+    def reset_parameters(self, init: str = "zeros") -> None:
+        """(Re)initialise the learned matrices (``init`` as in the constructor)."""
+        n_terms = self.filters.shape[1] * (2 if self.use_negative else 1) + self.input_lags
+        std = (self.d_model * max(n_terms, 1)) ** -0.5
+        with torch.no_grad():
+            for weight in [*self._filter_weights(), self.m_lags]:
+                if init == "zeros":
+                    weight.zero_()
+                else:
+                    weight.normal_(0.0, std)
+            if self.use_tensordot:
+                nn.init.orthogonal_(self.input_proj)
+
+    # --- cached filter spectra ------------------------------------------------------
+    def _kernel_and_spectrum(self, n_steps: int, dtype, device):
+        """Shifted filters truncated to ``n_steps`` lags, and their spectrum (cached)."""
+        kernel_length = min(self.filter_length + 1, n_steps)
+        n_fft = fft_size(n_steps, kernel_length)
+        key = (n_fft, kernel_length, str(device), dtype)
+        if key not in self._spectrum_cache:
+            with torch.no_grad():
+                kernel = _shifted_filters(self.filters, self.use_negative)[:kernel_length]
+                kernel = kernel.to(device=device, dtype=dtype)
+                if len(self._spectrum_cache) >= _MAX_CACHED_SPECTRA:
+                    self._spectrum_cache.pop(next(iter(self._spectrum_cache)))
+                self._spectrum_cache[key] = (kernel, kernel_spectrum(kernel, n_fft))
+        return self._spectrum_cache[key]
+
+    def _apply(self, *args, **kwargs):
+        # .to(), .cuda(), .double(), ...: spectra of the old device/dtype are stale.
+        self._spectrum_cache = {}
+        return super()._apply(*args, **kwargs)
+
+    def __getstate__(self):
+        state = super().__getstate__() if hasattr(super(), "__getstate__") else vars(self)
+        state = dict(state)
+        state["_spectrum_cache"] = {}
+        return state
+
+    # --- forward --------------------------------------------------------------------
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Map ``(B, L, d_model)`` to ``(B, L, d_model)``."""
+        if x.ndim != 3 or x.shape[-1] != self.d_model:
+            raise ValueError(
+                f"expected input (batch, time, {self.d_model}), got shape {tuple(x.shape)}."
+            )
+        kernel, spectrum = self._kernel_and_spectrum(x.shape[1], x.dtype, x.device)
+        weights = torch.cat(self._filter_weights(), dim=0)
+        if self.use_tensordot:
+            # One combined kernel per channel: sum_k phi_k W[k, o] over both branches.
+            y = causal_fft_conv(x @ self.input_proj.T, kernel @ weights)
+        else:
+            y = causal_fft_filter_mix(x, kernel, weights, filters_fft=spectrum)
+        return y + self._lag_terms(x)
+
+    def _lag_terms(self, x: torch.Tensor) -> torch.Tensor:
+        """``sum_{i < input_lags} Mu_i x_{t-i}`` as a short causal conv1d."""
+        if self.input_lags == 0:
+            return torch.zeros_like(x)
+        # conv1d tap j multiplies x_{t + j - (input_lags - 1)}, i.e. lag i = input_lags - 1 - j.
+        weight = self.m_lags.permute(1, 2, 0).flip(-1)
+        padded = functional.pad(x.transpose(1, 2), (self.input_lags - 1, 0))
+        return functional.conv1d(padded, weight).transpose(1, 2)
+
+    def extra_repr(self) -> str:
+        return (
+            f"d_model={self.d_model}, filter_length={self.filter_length}, "
+            f"n_filters={self.filters.shape[1]}, hankel={self.hankel!r}, "
+            f"input_lags={self.input_lags}, use_negative={self.use_negative}, "
+            f"use_tensordot={self.use_tensordot}"
+        )

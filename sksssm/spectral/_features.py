@@ -1,0 +1,162 @@
+"""Causal FFT convolutions and the STU feature map (numpy, float64)."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import scipy.fft
+
+
+def _as_float_array(x, name: str, ndim: int, layout: str) -> np.ndarray:
+    x = np.asarray(x)
+    if x.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}D {layout}, got shape {x.shape}.")
+    if np.iscomplexobj(x):
+        raise ValueError(f"{name} must be real, got dtype {x.dtype}.")
+    return x.astype(np.float64, copy=False)
+
+
+def causal_convolve(u, filters) -> np.ndarray:
+    """Causal convolution of every channel with every filter, by zero-padded FFT.
+
+    ``out[:, t, c, k] = sum_{s=0}^{min(t, L_f - 1)} filters[s, k] * u[:, t - s, c]``.
+    The FFT length is at least ``n_timesteps + L_f - 1``, so the circular convolution
+    equals the linear one (nothing wraps around from the end to the start).
+
+    Parameters
+    ----------
+    u : array-like of shape (n_samples, n_timesteps, n_channels)
+        Input sequences (batch, time, channels).
+    filters : array-like of shape (filter_length, n_filters)
+        Filters; ``filter_length`` may differ from ``n_timesteps`` (only the first
+        ``n_timesteps`` taps can reach an output).
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_timesteps, n_channels, n_filters), float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksssm.spectral import causal_convolve
+    >>> u = np.array([1.0, 2.0, 3.0]).reshape(1, 3, 1)
+    >>> causal_convolve(u, np.array([[1.0], [10.0]]))[0, :, 0, 0]
+    array([ 1., 12., 23.])
+    """
+    u = _as_float_array(u, "u", 3, "(n_samples, n_timesteps, n_channels)")
+    filters = _as_float_array(filters, "filters", 2, "(filter_length, n_filters)")
+    n_timesteps = u.shape[1]
+    filters = filters[:n_timesteps]  # taps beyond the sequence never reach an output
+    n_fft = scipy.fft.next_fast_len(n_timesteps + filters.shape[0] - 1, real=True)
+    u_spectrum = scipy.fft.rfft(u, n_fft, axis=1)  # (n, F, c)
+    filter_spectrum = scipy.fft.rfft(filters, n_fft, axis=0)  # (F, K)
+    product = u_spectrum[..., None] * filter_spectrum[None, :, None, :]
+    return scipy.fft.irfft(product, n_fft, axis=1)[:, :n_timesteps]
+
+
+def _shift_in_time(x: np.ndarray, lag: int) -> np.ndarray:
+    """``x`` delayed by ``lag`` steps along axis 1, zeros before the start."""
+    shifted = np.zeros_like(x)
+    if lag < x.shape[1]:
+        shifted[:, lag:] = x[:, : x.shape[1] - lag]
+    return shifted
+
+
+def _check_input_lags(input_lags) -> int:
+    if isinstance(input_lags, bool | np.bool_) or not isinstance(input_lags, numbers.Integral):
+        raise ValueError(f"input_lags must be a non-negative integer, got {input_lags!r}.")
+    if input_lags < 0:
+        raise ValueError(f"input_lags must be a non-negative integer, got {input_lags}.")
+    return int(input_lags)
+
+
+def n_stu_features(
+    n_channels: int, n_filters: int, input_lags: int = 3, use_negative: bool = True
+) -> int:
+    """Number of features :func:`stu_features` returns.
+
+    ``n_channels * n_filters`` per spectral branch (one, or two with the negative branch)
+    plus ``n_channels * input_lags`` direct terms.
+
+    Parameters
+    ----------
+    n_channels : int
+        Input channels ``c``.
+    n_filters : int
+        Filters ``K`` (after any capping).
+    input_lags : int, default=3
+        Direct terms per channel.
+    use_negative : bool, default=True
+        Whether the negative branch is included.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from sksssm.spectral import n_stu_features
+    >>> n_stu_features(2, 24, input_lags=3, use_negative=True)
+    102
+    """
+    n_branches = 2 if use_negative else 1
+    return n_channels * (n_branches * n_filters + input_lags)
+
+
+def stu_features(u, filters, *, input_lags: int = 3, use_negative: bool = True) -> np.ndarray:
+    """Spectral (STU) features of the past inputs plus short direct input lags.
+
+    For each time ``t``, channel ``c`` and filter ``k``:
+
+    - positive branch: ``sum_{s>=0} filters[s, k] * u[:, t - 1 - s, c]`` (the *past*
+      inputs, as in the STU paper);
+    - negative branch: the same with ``filters[s, k] * (-1)^s``;
+    - direct terms: ``u[:, t - j, c]`` for ``j = 0, ..., input_lags - 1`` (zero before
+      the start).
+
+    Every feature at time ``t`` depends only on inputs at times ``<= t``.
+
+    Parameters
+    ----------
+    u : array-like of shape (n_samples, n_timesteps, n_channels)
+        Input sequences (batch, time, channels).
+    filters : array-like of shape (filter_length, n_filters)
+        Spectral filters, typically :func:`~sksssm.spectral.stu_filters`.
+    input_lags : int, default=3
+        Number of direct terms per channel (``0`` for none).
+    use_negative : bool, default=True
+        Whether to include the negative (alternating-sign) branch.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_timesteps, n_features), float64
+        Feature order: positive branch at index ``c * K + k``, then (if ``use_negative``)
+        the negative branch at ``c * K + k`` of the next block, then the direct terms at
+        ``c * input_lags + j``. ``n_features`` is :func:`n_stu_features`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksssm.spectral import stu_features, stu_filters
+    >>> u = np.random.default_rng(0).standard_normal((2, 50, 3))
+    >>> stu_features(u, stu_filters(50, 4)).shape
+    (2, 50, 33)
+    """
+    input_lags = _check_input_lags(input_lags)
+    u = _as_float_array(u, "u", 3, "(n_samples, n_timesteps, n_channels)")
+    filters = _as_float_array(filters, "filters", 2, "(filter_length, n_filters)")
+    n_samples, n_timesteps, n_channels = u.shape
+    n_filters = filters.shape[1]
+    if use_negative:
+        alternating = np.where(np.arange(filters.shape[0]) % 2 == 0, 1.0, -1.0)
+        filters = np.concatenate([filters, filters * alternating[:, None]], axis=1)
+    # Convolving the past is convolving u and delaying the result by one step.
+    spectral = _shift_in_time(causal_convolve(u, filters), 1)  # (n, t, c, n_branches * K)
+    n_branches = filters.shape[1] // n_filters
+    branches = spectral.reshape(n_samples, n_timesteps, n_channels, n_branches, n_filters)
+    blocks = [branches[..., b, :].reshape(n_samples, n_timesteps, -1) for b in range(n_branches)]
+    if input_lags:
+        lags = np.stack([_shift_in_time(u, j) for j in range(input_lags)], axis=-1)
+        blocks.append(lags.reshape(n_samples, n_timesteps, n_channels * input_lags))
+    return np.concatenate(blocks, axis=-1)

@@ -1,0 +1,231 @@
+"""Tests of the Hankel matrices and spectral filters against dense computations."""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+import scipy.linalg
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sksssm.exceptions import SpectralFilterWarning
+from sksssm.spectral import (
+    hankel_matrix,
+    hankel_operator,
+    max_usable_filters,
+    spectral_filters,
+    stu_filters,
+)
+from sksssm.spectral import _filters
+
+EPS = np.finfo(np.float64).eps
+
+
+def _entry(i, j, hankel):
+    """The paper's formula for one entry, 1-based indices, written out independently."""
+    if hankel == "Z":
+        return 2.0 / ((i + j) ** 3 - (i + j))
+    return ((-1) ** (i + j - 2) + 1) * 8.0 / ((i + j + 3) * (i + j - 1) * (i + j + 1))
+
+
+def _dense_top(n_timesteps, k, hankel):
+    """Reference: full dense eigh, top k descending."""
+    sigma, phi = scipy.linalg.eigh(hankel_matrix(n_timesteps, hankel))
+    return sigma[::-1][:k], phi[:, ::-1][:, :k]
+
+
+def _align_signs(phi, reference):
+    return phi * np.sign(np.sum(phi * reference, axis=0))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    _filters.eigenpairs.cache_clear()
+    yield
+    _filters.eigenpairs.cache_clear()
+
+
+@pytest.mark.parametrize("hankel", ["Z", "L"])
+def test_hankel_matrix_matches_formula(hankel):
+    n = 7
+    expected = np.array(
+        [[_entry(i, j, hankel) for j in range(1, n + 1)] for i in range(1, n + 1)]
+    )
+    np.testing.assert_allclose(hankel_matrix(n, hankel), expected, rtol=1e-15)
+
+
+def test_hankel_matrices_are_positive_semidefinite():
+    for hankel in ("Z", "L"):
+        sigma = scipy.linalg.eigvalsh(hankel_matrix(12, hankel))
+        assert sigma.min() > -1e-15 and sigma.max() > 0.3
+
+
+@pytest.mark.parametrize("bad", ["z", "Z_L", None, 1])
+def test_invalid_hankel_names_options(bad):
+    with pytest.raises(ValueError, match=re.escape("('Z', 'L')")):
+        hankel_matrix(4, bad)
+    with pytest.raises(ValueError, match="hankel must be one of"):
+        spectral_filters(4, 2, hankel=bad)
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, "8", True])
+def test_invalid_n_timesteps(bad):
+    with pytest.raises(ValueError, match="n_timesteps"):
+        spectral_filters(bad, 2)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.0, 1.5, None, True])
+def test_invalid_n_filters(bad):
+    with pytest.raises(ValueError, match="n_filters must be a positive integer"):
+        spectral_filters(32, bad)
+
+
+@pytest.mark.parametrize("hankel", ["Z", "L"])
+@pytest.mark.parametrize("n_timesteps", [1, 2, 7, 300, 1001])
+def test_fft_matvec_equals_dense(n_timesteps, hankel):
+    rng = np.random.default_rng(n_timesteps)
+    dense = hankel_matrix(n_timesteps, hankel)
+    operator = hankel_operator(n_timesteps, hankel)
+    v = rng.standard_normal(n_timesteps)
+    block = rng.standard_normal((n_timesteps, 3))
+    scale = np.abs(dense).sum(axis=1).max() * np.abs(block).max()
+    np.testing.assert_allclose(operator.matvec(v), dense @ v, atol=1e-14 * scale, rtol=0)
+    np.testing.assert_allclose(operator @ block, dense @ block, atol=1e-14 * scale, rtol=0)
+
+
+def _check_against_dense(n_timesteps, hankel, sigma, phi):
+    ref_sigma, ref_phi = _dense_top(n_timesteps, len(sigma), hankel)
+    np.testing.assert_allclose(sigma, ref_sigma, rtol=1e-6, atol=1e-14 * ref_sigma[0])
+    scaled = _align_signs(phi, ref_phi) * sigma**0.25
+    np.testing.assert_allclose(scaled, ref_phi * ref_sigma**0.25, atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("hankel", ["Z", "L"])
+@pytest.mark.parametrize("n_timesteps", [64, 200, 512, 1024])
+def test_filters_match_dense_eigh(n_timesteps, hankel):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SpectralFilterWarning)
+        sigma, phi = spectral_filters(n_timesteps, 24, hankel)
+    _check_against_dense(n_timesteps, hankel, sigma, phi)
+
+
+@pytest.mark.parametrize("hankel", ["Z", "L"])
+def test_lanczos_matches_dense_at_small_length(hankel):
+    # Below DENSE_MAX_LENGTH the public path is dense; check the Lanczos path there too.
+    sigma, phi = _filters.lanczos_eigenpairs(150, 16, hankel)
+    _check_against_dense(150, hankel, sigma, phi)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("hankel", ["Z", "L"])
+@pytest.mark.parametrize("n_timesteps", [2048, 4096])
+def test_filters_match_dense_eigh_long(n_timesteps, hankel):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SpectralFilterWarning)
+        sigma, phi = spectral_filters(n_timesteps, 24, hankel)
+    _check_against_dense(n_timesteps, hankel, sigma, phi)
+
+
+@pytest.mark.parametrize("hankel", ["Z", "L"])
+@pytest.mark.parametrize("n_timesteps", [300, 1024, 2**15])
+def test_eigen_equation_residual(n_timesteps, hankel):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SpectralFilterWarning)
+        sigma, phi = spectral_filters(n_timesteps, 24, hankel)
+    operator = hankel_operator(n_timesteps, hankel)
+    residual = np.linalg.norm(operator @ phi - phi * sigma, axis=0)
+    assert residual.max() < 1e-12 * sigma[0]
+    np.testing.assert_allclose(phi.T @ phi, np.eye(len(sigma)), atol=1e-10)
+
+
+def test_sign_convention_largest_entry_positive():
+    for n_timesteps in (50, 1000):
+        _, phi = spectral_filters(n_timesteps, 10, "L")
+        largest = phi[np.argmax(np.abs(phi), axis=0), np.arange(phi.shape[1])]
+        assert (largest > 0).all()
+
+
+def test_capping_warns_and_names_value():
+    n_timesteps = 1024
+    with pytest.warns(SpectralFilterWarning) as record:
+        sigma, phi = spectral_filters(n_timesteps, 32)
+    used = len(sigma)
+    assert used < 32 and phi.shape == (n_timesteps, used)
+    message = str(record[0].message)
+    assert "n_filters=32" in message and f"n_filters={used}" in message
+    # The cap is the count of dense eigenvalues above sigma_1 * L * eps.
+    dense = scipy.linalg.eigvalsh(hankel_matrix(n_timesteps))[::-1]
+    assert used == np.count_nonzero(dense > dense[0] * n_timesteps * EPS)
+    assert used == max_usable_filters(n_timesteps)
+    with pytest.warns(SpectralFilterWarning):
+        assert np.isfinite(stu_filters(n_timesteps, 32)).all()
+
+
+def test_capping_at_sequence_length():
+    with pytest.warns(SpectralFilterWarning, match="n_filters=10 reduced to n_filters=5"):
+        sigma, phi = spectral_filters(5, 10, "L")
+    assert sigma.shape == (5,) and phi.shape == (5, 5)
+
+
+def test_no_warning_when_uncapped():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SpectralFilterWarning)
+        sigma, _ = spectral_filters(1024, max_usable_filters(1024))
+    assert (sigma > 0).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n_timesteps=st.integers(1, 120),
+    n_filters=st.integers(1, 60),
+    hankel=st.sampled_from(["Z", "L"]),
+)
+def test_filters_never_nan(n_timesteps, n_filters, hankel):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SpectralFilterWarning)
+        sigma, phi = spectral_filters(n_timesteps, n_filters, hankel)
+        filters = stu_filters(n_timesteps, n_filters, hankel)
+    used = len(sigma)
+    assert 1 <= used <= min(n_filters, n_timesteps)
+    assert phi.shape == filters.shape == (n_timesteps, used)
+    assert np.isfinite(filters).all() and (sigma > 0).all()
+    assert (np.diff(sigma) <= 0).all()
+
+
+def test_cache_returns_equal_read_only_arrays():
+    sigma, phi = spectral_filters(600, 8)
+    again_sigma, again_phi = spectral_filters(600, 8)
+    np.testing.assert_array_equal(sigma, again_sigma)
+    np.testing.assert_array_equal(phi, again_phi)
+    with pytest.raises(ValueError, match="read-only"):
+        phi[0, 0] = 1.0
+    with pytest.raises(ValueError):
+        sigma.flags.writeable = True
+    filters = stu_filters(600, 8)
+    filters[:] = 0.0  # a fresh array: writable, and the cache is untouched
+    np.testing.assert_allclose(stu_filters(600, 8), phi * sigma**0.25)
+
+
+def test_recomputation_is_bitwise_deterministic():
+    first = _filters.lanczos_eigenpairs(700, 12, "Z")
+    second = _filters.lanczos_eigenpairs(700, 12, "Z")
+    np.testing.assert_array_equal(first[1], second[1])
+
+
+def test_disk_cache_round_trip(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKSSSM_CACHE_DIR", str(tmp_path))
+    sigma, phi = spectral_filters(500, 6, "L")
+    files = list(tmp_path.glob("*.npz"))
+    assert len(files) == 1
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("should have been read from the disk cache")
+
+    _filters.eigenpairs.cache_clear()
+    monkeypatch.setattr(_filters, "lanczos_eigenpairs", refuse)
+    monkeypatch.setattr(_filters, "dense_eigenpairs", refuse)
+    loaded_sigma, loaded_phi = spectral_filters(500, 6, "L")
+    np.testing.assert_array_equal(loaded_sigma, sigma)
+    np.testing.assert_array_equal(loaded_phi, phi)
+    assert not loaded_phi.flags.writeable

@@ -1,0 +1,137 @@
+"""The validation layer: layouts, error messages, property-based round trips."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from sklearn.base import BaseEstimator
+
+from sksssm._validation import (
+    check_option,
+    check_positive_int,
+    check_sequence_targets,
+    check_sequences,
+    from_btc,
+    to_btc,
+)
+
+shapes_2d = st.tuples(st.integers(1, 6), st.integers(2, 9))
+shapes_3d = st.tuples(st.integers(1, 5), st.integers(1, 4), st.integers(2, 9))
+finite = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@given(arrays(np.float64, st.one_of(shapes_2d, shapes_3d), elements=finite))
+def test_btc_round_trip(X):
+    Z = to_btc(X)
+    assert Z.shape == (X.shape[0], X.shape[-1], 1 if X.ndim == 2 else X.shape[1])
+    np.testing.assert_array_equal(from_btc(Z, X.ndim), X)
+
+
+@given(arrays(np.float64, shapes_3d, elements=finite))
+def test_btc_puts_time_second(X):
+    Z = to_btc(X)
+    # Z[n, t, c] == X[n, c, t]: the time axis of the public layout is the last one.
+    n, c, t = X.shape
+    for i in range(c):
+        np.testing.assert_array_equal(Z[:, :, i], X[:, i, :])
+
+
+@settings(max_examples=30)
+@given(arrays(np.float64, st.one_of(shapes_2d, shapes_3d), elements=finite))
+def test_check_sequences_sets_n_features_in(X):
+    est = BaseEstimator()
+    Z, ndim = check_sequences(est, X, reset=True)
+    assert ndim == X.ndim
+    assert est.n_features_in_ == X.shape[1]
+    assert Z.dtype == np.float64
+
+
+@settings(max_examples=30)
+@given(
+    arrays(np.float64, shapes_2d, elements=finite),
+    st.sampled_from([np.nan, np.inf, -np.inf]),
+    st.data(),
+)
+def test_non_finite_values_are_refused(X, bad, data):
+    i = data.draw(st.integers(0, X.shape[0] - 1))
+    j = data.draw(st.integers(0, X.shape[1] - 1))
+    X = X.copy()
+    X[i, j] = bad
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        check_sequences(BaseEstimator(), X, reset=True)
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.zeros(5), "Expected 2D array"),
+        (np.zeros((2, 3, 4, 5)), "2D .* or 3D"),
+        (np.zeros((3, 1)), "1 feature.*at least 2 time steps"),
+        (np.zeros((3, 2, 1)), "at least 2 time steps"),
+        (np.zeros((0, 5)), "0 sample"),
+        (np.zeros((3, 5)) + 1j, "[Cc]omplex"),
+        (np.array([["a", "b"], ["c", "d"]], dtype=object), "could not convert"),
+    ],
+)
+def test_bad_x_messages(X, match):
+    with pytest.raises(ValueError, match=match):
+        check_sequences(BaseEstimator(), X, reset=True)
+
+
+def test_pandas_dataframe_is_2d_with_feature_names():
+    df = pd.DataFrame(np.arange(12.0).reshape(3, 4), columns=list("abcd"))
+    est = BaseEstimator()
+    Z, ndim = check_sequences(est, df, reset=True)
+    assert ndim == 2 and Z.shape == (3, 4, 1)
+    assert list(est.feature_names_in_) == list("abcd")
+
+
+def test_predict_checks_channels_not_length_for_3d():
+    est = BaseEstimator()
+    check_sequences(est, np.zeros((2, 3, 10)), reset=True)
+    Z, _ = check_sequences(est, np.zeros((2, 3, 25)), reset=False)
+    assert Z.shape == (2, 25, 3)
+    with pytest.raises(ValueError, match="X has 2 features.*expecting 3"):
+        check_sequences(est, np.zeros((2, 2, 10)), reset=False)
+
+
+@pytest.mark.parametrize(
+    "y, return_sequences, match",
+    [
+        (None, False, "requires y to be passed"),
+        (np.zeros(3), False, "inconsistent numbers of samples"),
+        (np.zeros((4, 2, 10)), False, "return_sequences=True"),
+        (np.zeros(4), True, "one target per time step"),
+        (np.zeros((4, 7)), True, "y has 7 time steps but X has 10"),
+        (np.array([1.0, np.nan, 0.0, 0.0]), False, "NaN"),
+    ],
+)
+def test_bad_y_messages(y, return_sequences, match):
+    X_btc = np.zeros((4, 10, 1))
+    with pytest.raises(ValueError, match=match):
+        check_sequence_targets(BaseEstimator(), y, X_btc, return_sequences=return_sequences)
+
+
+@pytest.mark.parametrize(
+    "y_shape, expected",
+    [((4,), (4, 1)), ((4, 3), (4, 3)), ((4, 10), (4, 10, 1)), ((4, 2, 10), (4, 10, 2))],
+)
+def test_target_layouts(y_shape, expected):
+    return_sequences = len(expected) == 3
+    y, ndim = check_sequence_targets(
+        BaseEstimator(), np.ones(y_shape), np.zeros((4, 10, 1)), return_sequences=return_sequences
+    )
+    assert y.shape == expected and ndim == len(y_shape)
+
+
+@given(st.one_of(st.integers(-5, 0), st.floats(0.5, 3.0), st.booleans(), st.text(max_size=3)))
+def test_check_positive_int_refuses(value):
+    with pytest.raises(ValueError, match="n_filters must be an integer >= 1"):
+        check_positive_int(value, "n_filters")
+
+
+def test_check_option():
+    with pytest.raises(ValueError, match=r"hankel must be one of \['Z', 'L'\]; got 'Q'"):
+        check_option("Q", "hankel", ("Z", "L"))
