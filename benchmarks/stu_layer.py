@@ -77,12 +77,12 @@ def make_step(forward, x):
 
 
 def run(lengths, max_direct):
-    results = {}
+    results = {"filters used": {}}
     for n_steps in lengths:
         torch.manual_seed(0)
         x = torch.randn(BATCH, n_steps, D_MODEL, requires_grad=True)
         layer = STULayer(D_MODEL, n_steps, N_FILTERS, init="normal")
-        print(f"L={n_steps}: {layer.filters.shape[1]} filters used", flush=True)
+        results["filters used"][n_steps] = layer.filters.shape[1]
         tensordot = STULayer(D_MODEL, n_steps, N_FILTERS, init="normal", use_tensordot=True)
         paths = {
             "fft (freq. mix)": layer,
@@ -105,7 +105,7 @@ def log_log_slope(lengths, seconds):
     return float(np.polyfit(np.log(lengths), np.log(seconds), 1)[0])
 
 
-def report(results, lengths, max_direct):
+def report(results, lengths, max_direct, threads, filters_used):
     names = ["fft (freq. mix)", "fft (time mix)", "tensordot", "direct conv1d"]
     rows = []
     for n_steps in lengths:
@@ -129,7 +129,8 @@ def report(results, lengths, max_direct):
             slopes.append(f"`{name}` {slope:.2f}")
     body = (
         f"STU layer forward + backward, batch {BATCH}, d_model {D_MODEL}, {N_FILTERS} filters "
-        "(positive and negative branches, 3 input lags), filter_length = L, float32, CPU. "
+        f"requested (used after capping: {filters_used}), positive and negative branches, "
+        f"3 input lags, filter_length = L, float32, CPU, {threads} torch thread(s). "
         "Best time per step (n = repeats after one warm-up) and tokens/s.\n\n"
         + markdown_table(
             ["L", *names, "direct / fft (freq. mix)"],
@@ -146,14 +147,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lengths", type=int, nargs="+", default=[1024, 4096, 16384])
     parser.add_argument("--max-direct", type=int, default=4096)
+    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
+    # One thread by default: on a shared, oversubscribed machine OpenMP barriers make
+    # multi-threaded timings swing by 10-100x; single-threaded ratios are reproducible.
+    torch.set_num_threads(args.threads)
     results = run(args.lengths, args.max_direct)
-    body = report(results, args.lengths, args.max_direct)
+    filters_used = ", ".join(f"{used} at L={n}" for n, used in results["filters used"].items())
+    body = report(results, args.lengths, args.max_direct, args.threads, filters_used)
     print(body)
     if not args.no_write:
         command = "python -m benchmarks.stu_layer"
-        if args.lengths != [1024, 4096, 16384] or args.max_direct != 4096:
+        if args.lengths != [1024, 4096, 16384] or args.max_direct != 4096 or args.threads != 1:
             command += (
                 f" --lengths {' '.join(map(str, args.lengths))} --max-direct {args.max_direct}"
             )

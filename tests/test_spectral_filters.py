@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 
 from sksssm.exceptions import SpectralFilterWarning
 from sksssm.spectral import (
+    _filters,
     hankel_matrix,
     hankel_operator,
     max_usable_filters,
     spectral_filters,
     stu_filters,
 )
-from sksssm.spectral import _filters
 
 EPS = np.finfo(np.float64).eps
 
@@ -30,8 +30,8 @@ def _entry(i, j, hankel):
 
 
 def _dense_top(n_timesteps, k, hankel):
-    """Reference: full dense eigh, top k descending."""
-    sigma, phi = scipy.linalg.eigh(hankel_matrix(n_timesteps, hankel))
+    """Reference: full dense eigh (numpy's LAPACK syevd, not the library's call), top k."""
+    sigma, phi = np.linalg.eigh(hankel_matrix(n_timesteps, hankel))
     return sigma[::-1][:k], phi[:, ::-1][:, :k]
 
 
@@ -49,9 +49,7 @@ def _fresh_cache():
 @pytest.mark.parametrize("hankel", ["Z", "L"])
 def test_hankel_matrix_matches_formula(hankel):
     n = 7
-    expected = np.array(
-        [[_entry(i, j, hankel) for j in range(1, n + 1)] for i in range(1, n + 1)]
-    )
+    expected = np.array([[_entry(i, j, hankel) for j in range(1, n + 1)] for i in range(1, n + 1)])
     np.testing.assert_allclose(hankel_matrix(n, hankel), expected, rtol=1e-15)
 
 
@@ -154,9 +152,9 @@ def test_capping_warns_and_names_value():
     assert used < 32 and phi.shape == (n_timesteps, used)
     message = str(record[0].message)
     assert "n_filters=32" in message and f"n_filters={used}" in message
-    # The cap is the count of dense eigenvalues above sigma_1 * L * eps.
-    dense = scipy.linalg.eigvalsh(hankel_matrix(n_timesteps))[::-1]
-    assert used == np.count_nonzero(dense > dense[0] * n_timesteps * EPS)
+    # The cap is the count of dense eigenvalues above 80 * sqrt(L) * eps * sigma_1.
+    dense, _ = _dense_top(n_timesteps, n_timesteps, "Z")
+    assert used == np.count_nonzero(dense > 80 * dense[0] * np.sqrt(n_timesteps) * EPS)
     assert used == max_usable_filters(n_timesteps)
     with pytest.warns(SpectralFilterWarning):
         assert np.isfinite(stu_filters(n_timesteps, 32)).all()

@@ -173,12 +173,11 @@ class DeepSequenceMixin:
         X_t = self._scale_inputs(X_btc)
         seed = _seed_from(self.random_state)
         with _forked_torch_rng(device, seed):
-            if not continue_training:
+            if continue_training:
+                self.net_.partial_fit(X_t, targets)
+            else:
                 self.net_ = self._build_net(X_btc, device, seed)
-                self.net_.initialize()
-            self.net_.partial_fit(X_t, targets) if continue_training else self.net_.fit(
-                X_t, targets
-            )
+                self.net_.fit(X_t, targets)
         self.device_ = device
         self.history_ = self.net_.history
         self.n_epochs_ = len(self.history_)
@@ -317,8 +316,9 @@ class DeepSequenceMixin:
     def _forward(self, X):
         check_is_fitted(self, "net_")
         X_btc, _ = check_sequences(self, X, reset=False)
-        with torch.no_grad():
-            # skorch batches the forward pass (iterator_valid); outputs come back on CPU.
+        # skorch batches the forward pass (iterator_valid); outputs come back on CPU. The
+        # DataLoader draws a seed from the global torch RNG: fork it, leave the caller's alone.
+        with torch.no_grad(), _forked_torch_rng(self.device_):
             output = self.net_.forward(self._scale_inputs(X_btc), training=False, device="cpu")
         return output.to(torch.float64).numpy()
 
@@ -431,16 +431,18 @@ def _seed_from(random_state):
 
 
 class _forked_torch_rng:
-    """Seed torch inside ``torch.random.fork_rng`` so the caller's global RNG is untouched."""
+    """Run inside ``torch.random.fork_rng`` (seeded if ``seed`` is given), so the caller's
+    global torch RNG is untouched."""
 
-    def __init__(self, device, seed):
+    def __init__(self, device, seed=None):
         devices = [device] if device.type == "cuda" else []
         self._fork = torch.random.fork_rng(devices=devices)
         self._seed = seed
 
     def __enter__(self):
         self._fork.__enter__()
-        torch.manual_seed(self._seed)
+        if self._seed is not None:
+            torch.manual_seed(self._seed)
         return self
 
     def __exit__(self, *exc):

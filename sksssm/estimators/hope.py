@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from .._validation import check_positive_int
-from ..nn import HOPELayer
+from ..nn.hope import HOPELayer
 from ._deep import DEEP_PARAMETERS_DOC, DeepClassifierBase, DeepRegressorBase, _check_real
 
 HOPE_PARAMETERS_DOC = """    state_dim : int, default=64

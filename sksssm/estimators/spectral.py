@@ -8,6 +8,7 @@ import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import (
@@ -193,22 +194,20 @@ class SpectralFilterRegressor(DeepSequenceMixin, RegressorMixin, BaseEstimator):
             return fit_atomically(self, SpectralFilterRegressor._fit_gradient, X, y)
         return fit_atomically(self, SpectralFilterRegressor._fit_closed_form, X, y, reset=True)
 
+    @available_if(lambda est: est.solver == "closed_form")
     def partial_fit(self, X, y):
         """Add ``(X, y)`` to the accumulated statistics and re-solve exactly.
 
         The result equals one ``fit`` on all the data passed so far (up to round-off). The
         first call fixes the filters (their length is that call's sequence length).
+        Available with ``solver="closed_form"`` (the gradient solver continues training
+        with ``warm_start=True`` instead).
 
         Returns
         -------
         self : SpectralFilterRegressor
         """
         self._validate_hyperparameters()
-        if self.solver != "closed_form":
-            raise ValueError(
-                'partial_fit continues the exact statistics of solver="closed_form"; with '
-                'solver="gradient" use warm_start=True and call fit again.'
-            )
         first_call = not hasattr(self, "accumulator_")
         return fit_atomically(
             self, SpectralFilterRegressor._fit_closed_form, X, y, reset=first_call

@@ -34,6 +34,8 @@ __all__ = [
 ]
 
 # diagonal SSM and HOPE layers
-# (sksssm/nn/diagonal.py and sksssm/nn/hope.py do not exist yet; their author adds e.g.
-#  ``from .diagonal import DiagonalSSM, S5Layer`` / ``from .hope import HOPELayer`` here and
-#  extends __all__.)
+from .diagonal import DiagonalSSMConv, DiagonalSSMScan  # noqa: E402
+from .hope import HOPELayer  # noqa: E402
+from .scan import associative_scan_linear  # noqa: E402
+
+__all__ += ["DiagonalSSMConv", "DiagonalSSMScan", "HOPELayer", "associative_scan_linear"]

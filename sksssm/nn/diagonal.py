@@ -10,9 +10,12 @@ Vandermonde kernels) lives in :mod:`sksssm.ssm`; this module only holds the laye
 Conventions (shared by both layers)
 -----------------------------------
 - ``state_dim`` is the dimension ``N`` of the *real* continuous system. Its eigenvalues
-  come in conjugate pairs, so only the ``N / 2`` modes with ``Im >= 0`` are stored and
-  the output is doubled, ``y = 2 Re(C x) + D u`` (S4D's and S5's convention;
-  ``vandermonde_kernel(..., conjugate_pairs=True)``).
+  come in conjugate pairs, so one mode per pair is stored and the output is doubled,
+  ``y = 2 Re(C x) + D u`` (S4D's and S5's convention;
+  ``vandermonde_kernel(..., conjugate_pairs=True)``). That is ``M = N / 2`` modes for
+  the S4D initialisations. PTD can leave a few eigenvalues real; all of them are kept,
+  with half the input weight, so ``M = N / 2 + n_real / 2`` (``n_modes``) and the stored
+  modes reproduce the perturbed real system exactly.
 - Eigenvalues are stored as ``ssm_log_lambda_real`` and ``ssm_lambda_imag`` with
   ``Re(lambda) = -exp(ssm_log_lambda_real)``, so the system stays stable through training.
 - Complex parameters are stored as real pairs (last axis of size 2: real, imaginary).
@@ -91,25 +94,37 @@ def _check_options(state_dim: int, init: str, discretization: str) -> None:
     if init not in INITS:
         raise ValueError(f"init must be one of {INITS}, got {init!r}.")
     if discretization not in DISCRETIZATIONS:
-        raise ValueError(f"discretization must be one of {DISCRETIZATIONS}, got {discretization!r}.")
+        raise ValueError(
+            f"discretization must be one of {DISCRETIZATIONS}, got {discretization!r}."
+        )
 
 
-def _upper_half(eigenvalues: np.ndarray) -> np.ndarray:
-    """Indices of the ``N / 2`` modes with the largest imaginary parts (one per pair)."""
-    order = np.argsort(eigenvalues.imag, kind="stable")
-    return np.sort(order[len(eigenvalues) - len(eigenvalues) // 2 :])
+def _conjugate_half(eigenvalues: np.ndarray):
+    """One mode per conjugate pair of a conjugate-closed set, and input weights.
+
+    Returns the indices of the modes with ``Im > 0`` and of every real mode, and a
+    weight per kept mode (1, or 1/2 for real modes): with the output ``2 Re(C x)``,
+    halving the input of a real mode makes the kept modes reproduce the full real system
+    exactly (PTD can leave a few eigenvalues real).
+    """
+    tol = 1e-10 * max(1.0, float(np.abs(eigenvalues).max()))
+    upper, real = eigenvalues.imag > tol, np.abs(eigenvalues.imag) <= tol
+    if upper.sum() != (eigenvalues.imag < -tol).sum():
+        raise ValueError("eigenvalues must be a conjugate-closed set (of a real matrix).")
+    keep = np.flatnonzero(upper | real)
+    return keep, np.where(real[keep], 0.5, 1.0)
 
 
 def _ptd_modes(N: int, ptd_kwargs: dict | None):
-    """PTD of HiPPO-LegS: the ``N / 2`` upper modes, eigenvectors and left eigenvectors."""
+    """PTD of HiPPO-LegS: kept modes, weighted ``B_tilde = V^{-1} B``."""
     A, B = hippo_legs(N)
     result = perturb_then_diagonalize(A, B, **(ptd_kwargs or {}))
-    keep = _upper_half(result.eigenvalues)
-    return result.eigenvalues[keep], result.V[:, keep], result.V_inv[keep], B
+    keep, weight = _conjugate_half(result.eigenvalues)
+    return result.eigenvalues[keep], weight * result.B_tilde[keep]
 
 
 def siso_init(N: int, init: str = "ptd", ptd_kwargs: dict | None = None):
-    """Eigenvalues and input vector of one SISO diagonal SSM (the ``N / 2`` upper modes).
+    """Eigenvalues and input vector of one SISO diagonal SSM (one mode per conjugate pair).
 
     ``"ptd"``: PTD of HiPPO-LegS, ``B_tilde = V^{-1} B``; ``"s4d-*"``: :func:`sksssm.ssm.s4d_init`.
 
@@ -123,8 +138,9 @@ def siso_init(N: int, init: str = "ptd", ptd_kwargs: dict | None = None):
 
     Returns
     -------
-    eigenvalues : ndarray of shape (N // 2,), complex
-    B : ndarray of shape (N // 2,), complex
+    eigenvalues : ndarray of shape (M,), complex
+        ``M = N / 2``, plus half the number of real eigenvalues for PTD.
+    B : ndarray of shape (M,), complex
 
     Examples
     --------
@@ -133,8 +149,7 @@ def siso_init(N: int, init: str = "ptd", ptd_kwargs: dict | None = None):
     ((4,), (4,))
     """
     if init == "ptd":
-        eigenvalues, _, V_inv, B = _ptd_modes(N, ptd_kwargs)
-        return eigenvalues, V_inv @ B
+        return _ptd_modes(N, ptd_kwargs)
     return s4d_init(N, init.removeprefix("s4d-"), half=True)
 
 
@@ -164,7 +179,7 @@ class _DiagonalSSMBase(SequenceLayer):
 class DiagonalSSMConv(_DiagonalSSMBase):
     """S4-PTD layer: one SISO diagonal SSM per channel, applied as a long convolution.
 
-    Per channel ``c``: ``x_k = lambda_bar x_{k-1} + B_bar u_k`` (``N / 2`` complex modes),
+    Per channel ``c``: ``x_k = lambda_bar x_{k-1} + B_bar u_k`` (``M`` complex modes),
     ``y_k = 2 Re(C x_k) + D u_k``, computed as the causal convolution of ``u`` with the
     Vandermonde kernel ``K[l] = 2 Re(sum_n C_n B_bar_n lambda_bar_n ** l)`` of the input
     length ``L`` (any length, recomputed each forward), by zero-padded FFT.
@@ -176,7 +191,8 @@ class DiagonalSSMConv(_DiagonalSSMBase):
     d_model : int
         Number of channels ``H``.
     state_dim : int, default=64
-        Real state dimension ``N`` per channel (even; ``N / 2`` complex modes are stored).
+        Real state dimension ``N`` per channel (even; ``M >= N / 2`` complex modes
+        are stored, see the module docstring).
     init : {"ptd", "s4d-legs", "s4d-lin", "s4d-inv"}, default="ptd"
         Eigenvalues (and ``B``) of the initial system, the same for every channel (as in
         S4D): ``"ptd"`` perturbs HiPPO-LegS then diagonalizes it (``B = V^{-1} B_legs``);
@@ -194,13 +210,13 @@ class DiagonalSSMConv(_DiagonalSSMBase):
 
     Attributes
     ----------
-    ssm_log_lambda_real, ssm_lambda_imag : Parameter of shape (H, N // 2)
+    ssm_log_lambda_real, ssm_lambda_imag : Parameter of shape (H, M)
         Eigenvalues, ``lambda = -exp(ssm_log_lambda_real) + i ssm_lambda_imag``.
-    ssm_B : Parameter of shape (H, N // 2, 2)
+    ssm_B : Parameter of shape (H, M, 2)
         Input vector (real, imaginary).
     ssm_log_dt : Parameter of shape (H,)
         Log step size per channel.
-    C : Parameter of shape (H, N // 2, 2)
+    C : Parameter of shape (H, M, 2)
         Output vector, complex normal with ``E|C_n|^2 = 1`` (as in S4D).
     D : Parameter of shape (H,)
         Feed-through, ``N(0, 1)``.
@@ -237,17 +253,19 @@ class DiagonalSSMConv(_DiagonalSSMBase):
         factory = {"device": device, "dtype": dtype or torch.get_default_dtype()}
         generator = _make_generator(random_state)
         eigenvalues, B = siso_init(state_dim, init, ptd_kwargs)
-        n_modes = len(eigenvalues)
+        self.n_modes = n_modes = len(eigenvalues)
         # One shared initial system, repeated over the channels (S4D).
         self._store_eigenvalues(np.tile(eigenvalues, (d_model, 1)), factory)
         B_pairs = torch.view_as_real(torch.as_tensor(np.tile(B, (d_model, 1))))
         self.ssm_B = nn.Parameter(B_pairs.to(**factory))
-        self.ssm_log_dt = nn.Parameter(_log_uniform(d_model, dt_min, dt_max, generator).to(**factory))
+        self.ssm_log_dt = nn.Parameter(
+            _log_uniform(d_model, dt_min, dt_max, generator).to(**factory)
+        )
         self.C = nn.Parameter(_complex_normal((d_model, n_modes), 1.0, generator).to(**factory))
         self.D = nn.Parameter(torch.randn(d_model, generator=generator).to(**factory))
 
     def discrete_system(self):
-        """``(lambda_bar, B_bar)``, complex tensors of shape ``(H, N // 2)``."""
+        """``(lambda_bar, B_bar)``, complex tensors of shape ``(H, M)``."""
         dt = torch.exp(self.ssm_log_dt)[:, None]
         B = torch.view_as_complex(self.ssm_B)
         return discretize(self.eigenvalues(), B, dt, self.discretization)
@@ -272,7 +290,7 @@ class DiagonalSSMConv(_DiagonalSSMBase):
 
 
 def _mimo_init(P: int, n_blocks: int, init: str, ptd_kwargs: dict | None):
-    """Eigenvalues ``(P/2,)`` and the half eigenbasis ``(V (P, P/2), V_inv (P/2, P))``.
+    """Eigenvalues ``(M,)`` and the kept eigenbasis ``(V (P, M), weighted V_inv (M, P))``.
 
     The block-diagonal structure of S5: ``n_blocks`` blocks of size ``P / n_blocks``, each
     initialised alike. The S4D kinds have normal (unitarily diagonalizable) or already
@@ -282,15 +300,15 @@ def _mimo_init(P: int, n_blocks: int, init: str, ptd_kwargs: dict | None):
         eigenvalues, _ = s4d_init(P // n_blocks, init.removeprefix("s4d-"), half=True)
         return np.tile(eigenvalues, n_blocks), None
     result = block_diagonal_ptd(P, n_blocks, **(ptd_kwargs or {}))
-    keep = _upper_half(result.eigenvalues)
-    return result.eigenvalues[keep], (result.V[:, keep], result.V_inv[keep])
+    keep, weight = _conjugate_half(result.eigenvalues)
+    return result.eigenvalues[keep], (result.V[:, keep], weight[:, None] * result.V_inv[keep])
 
 
 class DiagonalSSMScan(_DiagonalSSMBase):
     """S5-PTD layer: one MIMO diagonal SSM over all channels, applied by a parallel scan.
 
-    ``x_k = lambda_bar * x_{k-1} + B_bar u_k`` with ``P / 2`` complex modes shared by the
-    ``H`` channels (``B_bar`` is ``(P/2, H)``), ``y_k = 2 Re(C x_k) + D * u_k``. The
+    ``x_k = lambda_bar * x_{k-1} + B_bar u_k`` with ``M`` complex modes shared by the
+    ``H`` channels (``B_bar`` is ``(M, H)``), ``y_k = 2 Re(C x_k) + D * u_k``. The
     recurrence is solved with the log-depth :func:`associative_scan_linear` (no loop over
     time, so any length ``L`` works).
 
@@ -309,7 +327,8 @@ class DiagonalSSMScan(_DiagonalSSMBase):
     d_model : int
         Number of channels ``H``.
     state_dim : int, default=64
-        Real state dimension ``P`` (``P / 2`` complex modes are stored).
+        Real state dimension ``P`` (``M >= P / 2`` complex modes are
+        stored, see the module docstring).
     n_blocks : int, default=1
         Number ``J`` of diagonal blocks; ``P / J`` must be even.
     init : {"ptd", "s4d-legs", "s4d-lin", "s4d-inv"}, default="ptd"
@@ -325,13 +344,13 @@ class DiagonalSSMScan(_DiagonalSSMBase):
 
     Attributes
     ----------
-    ssm_log_lambda_real, ssm_lambda_imag : Parameter of shape (P // 2,)
+    ssm_log_lambda_real, ssm_lambda_imag : Parameter of shape (M,)
         Eigenvalues, ``lambda = -exp(ssm_log_lambda_real) + i ssm_lambda_imag``.
-    ssm_B : Parameter of shape (P // 2, H, 2)
+    ssm_B : Parameter of shape (M, H, 2)
         Input matrix ``B_tilde`` (real, imaginary).
-    ssm_log_dt : Parameter of shape (P // 2,)
+    ssm_log_dt : Parameter of shape (M,)
         Log step size per mode (S5).
-    C : Parameter of shape (H, P // 2, 2)
+    C : Parameter of shape (H, M, 2)
         Output matrix ``C_tilde`` (real, imaginary).
     D : Parameter of shape (H,)
         Diagonal feed-through, ``N(0, 1)``.
@@ -376,6 +395,7 @@ class DiagonalSSMScan(_DiagonalSSMBase):
         factory = {"device": device, "dtype": dtype or torch.get_default_dtype()}
         generator = _make_generator(random_state)
         eigenvalues, basis = _mimo_init(state_dim, n_blocks, init, ptd_kwargs)
+        self.n_modes = len(eigenvalues)
         self._store_eigenvalues(eigenvalues, factory)
         B, C = self._input_output_matrices(basis, len(eigenvalues), generator)
         self.ssm_B = nn.Parameter(B.to(**factory))
@@ -385,7 +405,7 @@ class DiagonalSSMScan(_DiagonalSSMBase):
         self.D = nn.Parameter(torch.randn(d_model, generator=generator).to(**factory))
 
     def _input_output_matrices(self, basis, n_modes: int, generator):
-        """``B_tilde (P/2, H, 2)`` and ``C_tilde (H, P/2, 2)`` as real pairs (float64)."""
+        """``B_tilde (M, H, 2)`` and ``C_tilde (H, M, 2)`` as real pairs (float64)."""
         H, P = self.d_model, self.state_dim
         # Lecun normal: unit output variance for unit-variance inputs.
         if basis is None:
@@ -400,7 +420,7 @@ class DiagonalSSMScan(_DiagonalSSMBase):
         return torch.view_as_real(B), torch.view_as_real(C)
 
     def discrete_system(self):
-        """``(lambda_bar (P/2,), B_bar (P/2, H))``, complex tensors."""
+        """``(lambda_bar (M,), B_bar (M, H))``, complex tensors."""
         dt = torch.exp(self.ssm_log_dt)[:, None]
         B = torch.view_as_complex(self.ssm_B)
         lambda_bar, B_bar = discretize(self.eigenvalues()[:, None], B, dt, self.discretization)

@@ -16,8 +16,9 @@ __all__ = ["associative_scan_linear", "sequential_scan_linear"]
 
 
 def _is_time_varying(lambda_bar, bu):
-    # A time-varying lambda has the same number of dimensions as ``bu`` and a full time axis.
-    return lambda_bar.dim() == bu.dim() and lambda_bar.shape[-2] == bu.shape[-2] > 1
+    # A time-varying lambda has the same number of dimensions as ``bu`` and a time axis
+    # longer than one step (a time axis of size 1 broadcasts: time invariant).
+    return lambda_bar.dim() == bu.dim() and lambda_bar.shape[-2] > 1
 
 
 def _shift_in_time(x, offset, fill):
@@ -38,9 +39,9 @@ def associative_scan_linear(lambda_bar, bu):
     ----------
     lambda_bar : Tensor
         Diagonal of the discrete state matrix. Either time invariant, broadcastable to
-        ``bu`` without a time axis of its own (typically shape ``(P,)``), or time varying
-        with the same number of dimensions as ``bu`` and a full time axis
-        (``lambda_bar[..., k, :]`` multiplies ``x_{k-1}``).
+        ``bu`` (typically shape ``(P,)``; with the dimensions of ``bu``, a time axis of
+        size 1), or time varying with the dimensions of ``bu`` and a time axis of length
+        ``L`` (``lambda_bar[..., k, :]`` multiplies ``x_{k-1}``).
     bu : Tensor of shape (..., L, P)
         Input to the recurrence (``B_bar u_k``); time is the second-to-last axis.
 
@@ -91,8 +92,7 @@ def sequential_scan_linear(lambda_bar, bu):
     Parameters
     ----------
     lambda_bar : Tensor
-        Time-invariant diagonal (broadcastable to ``bu[..., 0, :]``) or time-varying
-        diagonal with the shape of ``bu``.
+        Time-invariant or time-varying diagonal, as in :func:`associative_scan_linear`.
     bu : Tensor of shape (..., L, P)
         Input to the recurrence; time is the second-to-last axis.
 
@@ -110,6 +110,8 @@ def sequential_scan_linear(lambda_bar, bu):
             [1.7500]])
     """
     dtype = torch.promote_types(lambda_bar.dtype, bu.dtype)
+    if lambda_bar.dim() == bu.dim() and not _is_time_varying(lambda_bar, bu):
+        lambda_bar = lambda_bar[..., 0, :]  # drop the broadcast time axis
     time_varying = _is_time_varying(lambda_bar, bu)
     state = torch.zeros_like(bu[..., 0, :], dtype=dtype)
     states = []

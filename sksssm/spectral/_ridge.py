@@ -110,7 +110,7 @@ class RidgeSolution:
     >>> y = F @ [1.0, -2.0, 0.0, 0.5] + 3.0
     >>> acc = GramAccumulator(4, 1).update(F, y[:, None])
     >>> coef, intercept = RidgeSolution(acc, fit_intercept=True).coefficients(1e-12)
-    >>> np.round(coef.ravel(), 6).tolist(), round(float(intercept[0]), 6)
+    >>> (np.round(coef.ravel(), 6) + 0.0).tolist(), round(float(intercept[0]), 6)
     ([1.0, -2.0, 0.0, 0.5], 3.0)
     """
 

@@ -105,4 +105,3 @@ def vandermonde_kernel(lambda_bar, B_bar, C, n_timesteps: int, *, conjugate_pair
     powers = xp.exp(xp.log(lambda_bar)[..., None] * exponents)
     kernel = xp.real((weights[..., None] * powers).sum(-2))
     return 2 * kernel if conjugate_pairs else kernel
-

@@ -43,7 +43,7 @@ def hippo_legs(N: int) -> tuple[np.ndarray, np.ndarray]:
     """
     N = _check_state_dim(N)
     B = np.sqrt(2.0 * np.arange(N) + 1.0)
-    A = -np.tril(np.outer(B, B), k=-1) - np.diag(np.arange(1.0, N + 1.0))
+    A = np.tril(-np.outer(B, B), k=-1) - np.diag(np.arange(1.0, N + 1.0))
     return A, B
 
 

@@ -127,7 +127,7 @@ def hankel_singular_values(h) -> np.ndarray:
     Examples
     --------
     >>> from sksssm.ssm import hankel_singular_values
-    >>> hankel_singular_values([1.0, 0.0, 0.0])
+    >>> hankel_singular_values([0.0, 0.0, 1.0])  # H is the exchange matrix
     array([1., 1., 1.])
     """
     h = np.asarray(h.detach().cpu() if is_torch(h) else h)

@@ -62,7 +62,7 @@ def perturb_then_diagonalize(
     C=None,
     *,
     method: str = "optimize",
-    max_norm: float = 0.03,
+    max_norm: float = 3e-3,
     gamma: float = 1.0,
     max_iter: int = 150,
     random_state: int = 0,
@@ -98,7 +98,7 @@ def perturb_then_diagonalize(
     C : array_like of shape (N,), optional
         Returned as ``C_tilde = C V``.
     method : {"optimize", "random", "none"}, default="optimize"
-    max_norm : float, default=0.03
+    max_norm : float, default=3e-3
         Size of ``E`` relative to ``||A||_2`` (a bound for ``"optimize"``, the size for
         ``"random"``).
     gamma : float, default=1.0
@@ -128,15 +128,23 @@ def perturb_then_diagonalize(
         raise ValueError(f"method must be one of {PTD_METHODS}; got {method!r}.")
     if not max_norm > 0:
         raise ValueError(f"max_norm must be positive; got {max_norm}.")
-    key = (A.shape, A.tobytes(), method, float(max_norm), float(gamma), int(max_iter),
-           int(random_state))  # fmt: skip
+    key = (
+        A.shape,
+        A.tobytes(),
+        method,
+        float(max_norm),
+        float(gamma),
+        int(max_iter),
+        int(random_state),
+    )
     if key not in _CACHE:
         E0 = _initial_perturbation(A, method, max_norm, random_state)
         if method == "optimize":
             E0 = _optimize_perturbation(A, E0, max_norm, gamma, max_iter)
         _CACHE[key] = _stable_decomposition(A, A + E0)
-    eigenvalues, V, V_inv, E, kappa = (x.copy() if isinstance(x, np.ndarray) else x
-                                       for x in _CACHE[key])  # fmt: skip
+    eigenvalues, V, V_inv, E, kappa = (
+        x.copy() if isinstance(x, np.ndarray) else x for x in _CACHE[key]
+    )
     B_tilde = None if B is None else np.linalg.solve(V, np.asarray(B, dtype=complex))
     C_tilde = None if C is None else np.asarray(C, dtype=complex) @ V
     return PTDResult(eigenvalues, V, V_inv, E, kappa, B_tilde, C_tilde)

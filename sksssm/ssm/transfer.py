@@ -27,8 +27,8 @@ def transfer_function(eigenvalues, B, C, s):
     --------
     >>> import numpy as np
     >>> from sksssm.ssm import transfer_function
-    >>> transfer_function(np.array([-1.0]), np.array([1.0]), np.array([1.0]), np.array([0.0]))
-    array([1.+0.j])
+    >>> transfer_function(np.array([-1.0 + 0j]), np.array([1.0]), np.array([1.0]), np.array([1j]))
+    array([0.5-0.5j])
     """
     weights = as_array(C, eigenvalues) * as_array(B, eigenvalues)
     s = as_array(s, eigenvalues)
@@ -63,5 +63,7 @@ def transfer_function_dense(A, B, C, s) -> np.ndarray:
     s = np.atleast_1d(np.asarray(s, dtype=complex))
     eye = np.eye(A.shape[0])
     # Batched solve: (M, N, N) systems (s_m I - A) x = B.
-    states = np.linalg.solve(s[:, None, None] * eye - A, np.broadcast_to(B, (len(s), len(B)))[..., None])
+    states = np.linalg.solve(
+        s[:, None, None] * eye - A, np.broadcast_to(B, (len(s), len(B)))[..., None]
+    )
     return states[..., 0] @ C

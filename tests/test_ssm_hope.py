@@ -1,0 +1,103 @@
+"""HOPE kernels (sksssm.ssm.hope) against an independent state-space simulation."""
+
+import numpy as np
+import pytest
+import scipy.signal
+import torch
+
+from sksssm.ssm import hankel_singular_values, hope_kernel
+
+
+def _shift_register(h):
+    """Discrete realization of G(z) = sum_j h_j z^{-j}: x_{k+1} = S x_k + e_1 u_k, y = h x."""
+    n = len(h)
+    A = np.eye(n, k=-1)
+    B = np.zeros((n, 1))
+    B[0, 0] = 1.0
+    return A, B, np.asarray(h)[None, :], np.zeros((1, 1))
+
+
+def _to_continuous(A, B, C, D):
+    """Realization of H(s) = G((1+s)/(1-s)) (inverse of the bilinear map z = (1+s)/(1-s))."""
+    inv = np.linalg.inv(A + np.eye(len(A)))
+    return inv @ (A - np.eye(len(A))), np.sqrt(2) * inv @ B, np.sqrt(2) * C @ inv, D - C @ inv @ B
+
+
+def _impulse_response_by_simulation(h, dt, n_timesteps):
+    A, B, C, D = _to_continuous(*_shift_register(h))
+    # H(s / dt) = C (sI - dt A)^{-1} dt B + D: the time-rescaled continuous system.
+    discrete = scipy.signal.cont2discrete((dt * A, dt * B, C, D), 2.0, method="bilinear")
+    A_d, B_d, C_d, D_d = (np.asarray(m) for m in discrete[:4])
+    x, response = np.zeros(len(h), dtype=complex), []
+    for k in range(n_timesteps):
+        u = 1.0 if k == 0 else 0.0
+        response.append(C_d[0] @ x + D_d[0, 0] * u)
+        x = A_d @ x + B_d[:, 0] * u
+    return np.array(response)
+
+
+def test_realization_helpers_are_consistent():
+    h = np.array([1.0, -0.5, 0.25])
+    A, B, C, D = _to_continuous(*_shift_register(h))
+    s = 0.3j
+    z = (1 + s) / (1 - s)
+    G = sum(h_j * z ** -(j + 1) for j, h_j in enumerate(h))
+    assert (C @ np.linalg.solve(s * np.eye(3) - A, B) + D)[0, 0] == pytest.approx(G)
+
+
+@pytest.mark.parametrize("dt", [0.3, 0.7, 1.0, 2.5])
+def test_kernel_is_the_impulse_response_of_the_rescaled_system(dt):
+    rng = np.random.default_rng(0)
+    h = rng.standard_normal(6) + 1j * rng.standard_normal(6)
+    L = 300
+    expected = _impulse_response_by_simulation(h, dt, L).real
+    assert np.abs(expected[-20:]).max() < 1e-9  # decays within the window
+    np.testing.assert_allclose(hope_kernel(h, dt, L), expected, atol=1e-6)
+
+
+def test_unit_step_is_the_fir_filter_h():
+    h = np.random.default_rng(1).standard_normal(5) + 1j
+    kernel = hope_kernel(h, 1.0, 12)
+    np.testing.assert_allclose(kernel[1:6], h.real, atol=1e-12)
+    np.testing.assert_allclose(np.delete(kernel, np.s_[1:6]), 0.0, atol=1e-12)
+
+
+def test_imaginary_part_of_h_does_not_change_the_kernel():
+    h = np.random.default_rng(2).standard_normal(4)
+    np.testing.assert_allclose(hope_kernel(h + 3j, 0.4, 50), hope_kernel(h, 0.4, 50), atol=1e-12)
+
+
+def test_smaller_dt_means_longer_memory():
+    h = np.ones(4)
+    tail = [np.abs(hope_kernel(h, dt, 400)[200:]).max() for dt in (0.5, 0.05)]
+    assert tail[1] > 1e3 * tail[0]
+
+
+def test_batched_torch_matches_numpy_and_is_differentiable():
+    rng = np.random.default_rng(3)
+    h = rng.standard_normal((3, 5)) + 1j * rng.standard_normal((3, 5))
+    dt = np.array([0.2, 1.0, 3.0])
+    expected = np.stack([hope_kernel(h[i], dt[i], 64) for i in range(3)])
+    np.testing.assert_allclose(hope_kernel(h, dt, 64), expected, atol=1e-12)
+    h_t = torch.tensor(h, requires_grad=True)
+    dt_t = torch.tensor(dt, requires_grad=True)
+    kernel = hope_kernel(h_t, dt_t, 64)
+    assert isinstance(kernel, torch.Tensor) and kernel.shape == (3, 64)
+    np.testing.assert_allclose(kernel.detach().numpy(), expected, atol=1e-12)
+    kernel.pow(2).sum().backward()
+    assert torch.isfinite(dt_t.grad).all() and dt_t.grad[[0, 2]].abs().min() > 0
+    assert h_t.grad.real.abs().max() > 0
+
+
+def test_hankel_singular_values_match_dense_svd():
+    h = np.random.default_rng(4).standard_normal(6)
+    n = len(h)
+    H = np.array([[h[i + j] if i + j < n else 0.0 for j in range(n)] for i in range(n)])
+    np.testing.assert_allclose(hankel_singular_values(h), np.linalg.svd(H, compute_uv=False))
+
+
+@pytest.mark.parametrize("bad", [{"n_timesteps": 0}, {"oversampling": 1}])
+def test_invalid_arguments_raise(bad):
+    kwargs = {"n_timesteps": 8, **bad}
+    with pytest.raises(ValueError):
+        hope_kernel(np.ones(3), 1.0, **kwargs)
