@@ -7,6 +7,7 @@ epochs and less data.
 """
 
 import os
+import re
 import warnings
 
 import sksssm
@@ -33,7 +34,7 @@ extensions = [
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "auto_examples/*.ipynb"]
-templates_path = []
+templates_path = ["_templates"]
 
 # -- API reference: autosummary pages from the numpydoc docstrings ----------------------
 autosummary_generate = True
@@ -43,9 +44,39 @@ numpydoc_show_class_members = False  # members are listed by autosummary, not nu
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 
+
+def _skip_sklearn_members(app, what, name, obj, skip, options):
+    """Document our own methods, not scikit-learn's generated metadata-routing setters."""
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return skip
+
+
+# "of shape (n, n_filters_)" in a numpydoc type is reStructuredText: escape the trailing
+# "_" of fitted-attribute names inside the shape, or docutils reads them as link targets.
+_SHAPE = re.compile(r"shape \(([^)]*)\)")
+_TRAILING_UNDERSCORE = re.compile(r"(\w)_(?=[,\s]|$)")
+
+
+def _escape_shape(match):
+    return "shape (" + _TRAILING_UNDERSCORE.sub(r"\1\\_", match.group(1)) + ")"
+
+
+def _escape_attribute_names_in_shapes(app, what, name, obj, options, lines):
+    for i, line in enumerate(lines):
+        lines[i] = _SHAPE.sub(_escape_shape, line)
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_sklearn_members)
+    app.connect("autodoc-process-docstring", _escape_attribute_names_in_shapes, priority=400)
+
+
 # -- Markdown (MyST) user guide -----------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
+# docs/benchmarks.md is written by the benchmark scripts (sections start at "###").
+suppress_warnings = ["myst.header"]
 
 # -- Examples gallery ----------------------------------------------------------------------
 sphinx_gallery_conf = {

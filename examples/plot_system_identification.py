@@ -95,8 +95,8 @@ for order in (1, 2, 4, 8):
 # -------
 # Both models are linear in their parameters and fitted in well under a second. ARX(1)
 # cannot represent the system; from order 2 on (the system's ``A`` is diagonal with
-# eigenvalues ``+-0.9999``, so two output lags suffice) ARX is as accurate as the STU. The
-# STU gets there without choosing a model order and without feeding its outputs back:
+# eigenvalues ``+-0.9999``, so two output lags suffice) ARX is at least as accurate as the
+# STU. The STU gets close without choosing a model order and without feeding its outputs back:
 # its features are fixed convolutions of the inputs, so its errors cannot accumulate over
 # time. Its impulse response (right) matches the system's Markov parameters.
 fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))

@@ -6,6 +6,7 @@ import scipy.signal
 import torch
 
 from sksssm.ssm import hankel_singular_values, hope_kernel
+from sksssm.ssm.hope import _relative_tail_bound, sampling_radius
 
 
 def _shift_register(h):
@@ -53,6 +54,70 @@ def test_kernel_is_the_impulse_response_of_the_rescaled_system(dt):
     expected = _impulse_response_by_simulation(h, dt, L).real
     assert np.abs(expected[-20:]).max() < 1e-9  # decays within the window
     np.testing.assert_allclose(hope_kernel(h, dt, L), expected, atol=1e-6)
+
+
+def _random_markov_parameters(n, seed):
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal(n) + 1j * rng.standard_normal(n)) / np.sqrt(n)
+
+
+def _relative_max_error(kernel, reference):
+    return np.abs(np.asarray(kernel) - reference).max() / np.abs(reference).max()
+
+
+@pytest.mark.parametrize("dt", [1e-3, 1e-2, 0.1, 1.0])
+@pytest.mark.parametrize("length", [17, 128])
+def test_short_kernel_is_not_aliased_by_a_slow_tail(dt, length):
+    # With dt << 1 the response lasts ~n/dt >> 2L steps; sampling on the unit circle aliased
+    # it (5-20% error at L = 17). Float64 reaches ~eps^(2/3) ~ 1e-10 (see hope_kernel).
+    h = _random_markov_parameters(16, seed=5)
+    reference = _impulse_response_by_simulation(h, dt, length).real  # exact, any length
+    assert _relative_max_error(hope_kernel(h, dt, length), reference) < 1e-9
+    h32 = torch.tensor(h, dtype=torch.complex64)
+    kernel32 = hope_kernel(h32, torch.tensor(dt, dtype=torch.float32), length)
+    assert kernel32.dtype == torch.float32
+    # float32: ~eps32^(2/3) ~ 2e-5 (measured 6e-5 at most), not 1e-2 as with aliasing.
+    assert _relative_max_error(kernel32.numpy(), reference) < 3e-4
+
+
+def test_short_kernel_is_a_prefix_of_the_long_kernel():
+    h = _random_markov_parameters(32, seed=6)
+    dt = np.array([1e-3, 3e-2, 0.5])
+    long = hope_kernel(np.stack([h] * 3), dt, 4096)
+    short = hope_kernel(np.stack([h] * 3), dt, 33)
+    np.testing.assert_allclose(short, long[:, :33], atol=1e-9 * np.abs(long).max())
+
+
+@pytest.mark.parametrize("dt", [0.05, 0.2, 3.0])
+def test_tail_bound_bounds_the_simulated_tail(dt):
+    h = _random_markov_parameters(4, seed=7)
+    n_samples = 64
+    response = _impulse_response_by_simulation(h, dt, 1500).real
+    tail = np.abs(response[n_samples:]).max() / np.abs(h).sum()
+    log_bound = _relative_tail_bound(np.array(dt), len(h), n_samples)
+    assert np.log(tail) <= log_bound <= 0.0
+    assert log_bound < np.log(tail) + 15  # and it is not vacuous (within e^15 here)
+
+
+def test_sampling_radius_is_one_without_a_tail_and_grows_with_precision_loss():
+    assert sampling_radius(1.0, 8, 64, 128) == 1.0  # FIR of memory 8 < M
+    assert sampling_radius(0.9, 8, 1024, 2048) == 1.0  # decayed far below eps by M
+    r64 = sampling_radius(1e-3, 8, 64, 128, dtype=np.float64)
+    r32 = sampling_radius(1e-3, 8, 64, 128, dtype=torch.float32)
+    # Worst case (T = 1): R^(M+L) = (M/L) / eps, the optimum of T R^-M + eps R^L.
+    assert r64 ** (128 + 64) == pytest.approx(2 / np.finfo(np.float64).eps, rel=1e-6)
+    assert 1.0 < r32 < r64
+
+
+def test_step_size_gradient_matches_finite_differences_of_the_simulation():
+    h = _random_markov_parameters(5, seed=8)
+    dt, step, length = 0.05, 1e-5, 32
+    dt_t = torch.tensor(dt, dtype=torch.float64, requires_grad=True)
+    weights = np.random.default_rng(9).standard_normal(length)
+    (hope_kernel(torch.tensor(h), dt_t, length) @ torch.tensor(weights)).backward()
+    responses = [_impulse_response_by_simulation(h, d, length).real for d in (dt + step, dt - step)]
+    expected = weights @ (responses[0] - responses[1]) / (2 * step)
+    assert dt_t.grad.item() == pytest.approx(expected, rel=1e-5)
 
 
 def test_unit_step_is_the_fir_filter_h():

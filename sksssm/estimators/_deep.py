@@ -42,12 +42,14 @@ DEEP_PARAMETERS_DOC = """    d_model : int, default=32
     dropout : float, default=0.0
     norm : {"layer", "batch"}, default="layer"
         Normalisation before each sequence layer.
-    pooling : {"mean", "last"}, default="mean"
-        How a sequence becomes one vector for sequence-to-one outputs.
+    pooling : {"mean", "last"}, default="last" for regressors, "mean" for classifiers
+        How a sequence becomes one vector for sequence-to-one outputs: the last time step
+        (which, the layers being causal, summarises the whole sequence; the natural choice
+        for forecasting windows) or the mean over time.
     max_epochs : int, default=30
     batch_size : int, default=32
-    lr : float, default=3e-3
-        Learning rate (AdamW by default).
+    lr : float, default=1e-2
+        Learning rate (AdamW by default; the SSM parameters have their own).
     weight_decay : float, default=0.01
     optimizer : {"adamw", "adam", "sgd"}, default="adamw"
     lr_schedule : {"constant", "cosine"}, default="cosine"

@@ -274,7 +274,12 @@ class DiagonalSSMConv(_DiagonalSSMBase):
         """Real causal kernels of shape ``(H, n_timesteps)`` (without ``D``), differentiable."""
         lambda_bar, B_bar = self.discrete_system()
         C = torch.view_as_complex(self.C)
-        return vandermonde_kernel(lambda_bar, B_bar, C, n_timesteps, conjugate_pairs=True)
+        log_lambda_bar = None
+        if self.discretization == "zoh":  # exactly dt * eigenvalue: see vandermonde_kernel
+            log_lambda_bar = self.eigenvalues() * torch.exp(self.ssm_log_dt)[:, None]
+        return vandermonde_kernel(
+            lambda_bar, B_bar, C, n_timesteps, conjugate_pairs=True, log_lambda_bar=log_lambda_bar
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Map ``(B, L, d_model)`` to ``(B, L, d_model)``."""

@@ -58,7 +58,9 @@ def discretize(eigenvalues, B, dt, method: str = "zoh"):
     return (1 + dt_lambda / 2) / denominator, dt / denominator * B
 
 
-def vandermonde_kernel(lambda_bar, B_bar, C, n_timesteps: int, *, conjugate_pairs: bool = False):
+def vandermonde_kernel(
+    lambda_bar, B_bar, C, n_timesteps: int, *, conjugate_pairs: bool = False, log_lambda_bar=None
+):
     """Real convolution kernel of a discrete diagonal system.
 
     ``K[l] = Re(sum_n C_n B_bar_n lambda_bar_n ** l)`` for ``l = 0, ..., n_timesteps - 1``,
@@ -83,6 +85,10 @@ def vandermonde_kernel(lambda_bar, B_bar, C, n_timesteps: int, *, conjugate_pair
         Kernel length ``L``.
     conjugate_pairs : bool, default=False
         Double the kernel for implicit conjugate modes.
+    log_lambda_bar : array of shape (..., N), complex, optional
+        ``log(lambda_bar)`` when it is known exactly (ZOH: ``dt * eigenvalues``). Pass it
+        for trainable systems: strongly damped modes underflow ``lambda_bar`` in float32,
+        and the gradient of ``log(lambda_bar)`` is then infinite.
 
     Returns
     -------
@@ -101,7 +107,11 @@ def vandermonde_kernel(lambda_bar, B_bar, C, n_timesteps: int, *, conjugate_pair
     lambda_bar = to_complex(lambda_bar)
     weights = as_array(C, lambda_bar) * as_array(B_bar, lambda_bar)
     exponents = arange(n_timesteps, lambda_bar)
-    # lambda^l = exp(l log lambda): one vectorised (..., N, L) Vandermonde matrix.
-    powers = xp.exp(xp.log(lambda_bar)[..., None] * exponents)
+    # lambda^l = exp(l log lambda): one vectorised (..., N, L) Vandermonde matrix. A known
+    # log (ZOH: dt * eigenvalue) avoids log(lambda_bar) of an underflowed lambda_bar, whose
+    # derivative 1 / lambda_bar is infinite in float32 for strongly damped modes.
+    if log_lambda_bar is None:
+        log_lambda_bar = xp.log(lambda_bar)
+    powers = xp.exp(as_array(log_lambda_bar, lambda_bar)[..., None] * exponents)
     kernel = xp.real((weights[..., None] * powers).sum(-2))
     return 2 * kernel if conjugate_pairs else kernel
