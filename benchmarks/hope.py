@@ -46,9 +46,11 @@ def delay_task(rng, n_samples, n_timesteps, delay):
 
 
 def noise_padded_task(rng, n_samples, n_timesteps, n_informative):
-    """Class = sign of the sum of the first ``n_informative`` steps; then noise only."""
+    """A pulse of height +-1 (the class) under unit noise for ``n_informative`` steps,
+    then unit white noise only."""
+    y = rng.integers(0, 2, n_samples)
     X = rng.standard_normal((n_samples, n_timesteps))
-    y = (X[:, :n_informative].sum(axis=1) > 0).astype(int)
+    X[:, :n_informative] += (2 * y - 1)[:, None]
     return X, y
 
 
@@ -102,7 +104,7 @@ def plot_impulse_responses(responses, n_lags, markers, path):
 
     fig, axes = plt.subplots(1, len(responses), figsize=(5 * len(responses), 3.6), sharey=True)
     lags = np.arange(1, n_lags)
-    for ax, (name, response) in zip(axes, responses.items()):
+    for ax, (name, response) in zip(axes, responses.items(), strict=True):
         magnitude = np.abs(response[:, 1:]) + 1e-12
         for channel in magnitude[:6]:
             ax.loglog(lags, channel, lw=0.6, alpha=0.4)
@@ -158,7 +160,7 @@ def throughput_rows(lengths, d_model, batch, state_dim):
         }
         x = torch.randn(batch, length, d_model, requires_grad=True)
 
-        def step(layer):
+        def step(layer, x=x):
             layer.zero_grad(set_to_none=True)
             layer(x).square().mean().backward()
 
@@ -178,11 +180,13 @@ def run(quick):
     )
     # --- delay task
     L_delay, delay = 1024 // scale, 256 // scale
-    n_train, n_test, epochs = 192 // scale, 64 // scale, 12 // max(1, scale // 2)
+    n_train, n_test, epochs = 192 // scale, 64 // scale, 30 // scale
     X_train, y_train = delay_task(rng, n_train, L_delay, delay)
     X_test, y_test = delay_task(rng, n_test, L_delay, delay)
     delay_rows, fitted_regressors = [], {}
-    for name, model in model_pairs("regression", {**common, "max_epochs": epochs}, state_dim).items():
+    for name, model in model_pairs(
+        "regression", {**common, "max_epochs": epochs}, state_dim
+    ).items():
         model, seconds = fitted(model, X_train, y_train)
         mse, r2 = delay_scores(model, X_test, y_test, delay)
         delay_rows.append([name, f"{mse:.3f}", f"{r2:.3f}", f"{seconds:.0f}"])
@@ -190,11 +194,11 @@ def run(quick):
         print("delay", name, mse, r2, seconds, flush=True)
     # --- noise-padded classification
     L_class, n_informative = 512 // scale, 16
-    n_train_c, n_test_c = 256 // scale, 256 // scale
+    n_train_c, n_test_c, epochs_c = 512 // scale, 256 // scale, 20 // scale
     Xc_train, yc_train = noise_padded_task(rng, n_train_c, L_class, n_informative)
     Xc_test, yc_test = noise_padded_task(rng, n_test_c, L_class, n_informative)
     class_rows = []
-    models = model_pairs("classification", {**common, "max_epochs": epochs}, state_dim)
+    models = model_pairs("classification", {**common, "max_epochs": epochs_c}, state_dim)
     for name, model in models.items():
         model, seconds = fitted(model, Xc_train, yc_train)
         accuracy = float(np.mean(model.predict(Xc_test) == yc_test))
@@ -225,22 +229,24 @@ def report(settings, delay_rows, class_rows, param_rows, speed_rows, state_dim, 
 
 Both estimators: state size {state_dim} (HOPE: {state_dim} Markov parameters; S4D-lin:
 real state dimension {state_dim}, i.e. {state_dim // 2} complex conjugate-pair modes),
-`d_model={d_model}`, `n_layers=2`, {epochs} epochs, batch 16, `lr=3e-3`, SSM learning rate
+`d_model={d_model}`, `n_layers=2`, the same epochs (below), batch 16, `lr=3e-3`, SSM learning rate
 1e-3, default `dt` range [1e-3, 1e-1] (HOPE's step sizes frozen, as in the paper; S4D's
 learned), `random_state=0`, float32 on the CPU, 1 torch thread. The budget is small so the
 whole script runs in minutes on a shared 2-core machine: read the numbers as a comparison
 under one identical small budget, not as converged results.
 
 **Delay** `y_t = u_(t-{s["delay"]})`, white noise, L = {s["L_delay"]}, {s["n_train"]}
-training / {s["n_test"]} test sequences, `return_sequences=True`; scores on `t >= tau`
+training / {s["n_test"]} test sequences, {epochs} epochs, `return_sequences=True`; scores
+on `t >= tau`
 (R^2 = 0: predicting zero).
 
 {markdown_table(["model", "test MSE (t >= tau)", "test R^2", "fit time (s)"], delay_rows)}
 
-**Noise-padded classification**: class = sign of the sum of the first
-{s["n_informative"]} inputs, then {s["L_class"] - s["n_informative"]} steps of pure noise
-(L = {s["L_class"]}), `pooling="last"` (read after the noise), {s["n_train_c"]} training /
-{s["n_test_c"]} test sequences; chance is 0.5. "HOPE, dt = 1" fixes every step size to 1:
+**Noise-padded classification**: a pulse of height +1 or -1 (the class) for the first
+{s["n_informative"]} steps, under unit white noise, then {s["L_class"] - s["n_informative"]}
+steps of unit white noise only (L = {s["L_class"]}); `pooling="last"` (read after the
+noise), {s["n_train_c"]} training / {s["n_test_c"]} test sequences, {s["epochs_c"]} epochs;
+chance is 0.5. "HOPE, dt = 1" fixes every step size to 1:
 each layer's memory is then exactly {state_dim} steps, so two layers cannot see the
 informative part from the last step.
 

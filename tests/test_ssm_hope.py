@@ -115,7 +115,9 @@ def test_step_size_gradient_matches_finite_differences_of_the_simulation():
     dt_t = torch.tensor(dt, dtype=torch.float64, requires_grad=True)
     weights = np.random.default_rng(9).standard_normal(length)
     (hope_kernel(torch.tensor(h), dt_t, length) @ torch.tensor(weights)).backward()
-    responses = [_impulse_response_by_simulation(h, d, length).real for d in (dt + step, dt - step)]
+    responses = [
+        _impulse_response_by_simulation(h, d, length).real for d in (dt + step, dt - step)
+    ]
     expected = weights @ (responses[0] - responses[1]) / (2 * step)
     assert dt_t.grad.item() == pytest.approx(expected, rel=1e-5)
 

@@ -30,7 +30,7 @@ PTD_PARAMETERS_DOC = """    state_dim : int, default=64
     ptd_method : {"optimize", "random"}, default="optimize"
         How the perturbation is chosen (see :func:`sksssm.ssm.perturb_then_diagonalize`):
         optimised for a well-conditioned eigenbasis (the paper), or random (fast).
-    ptd_max_norm : float, default=0.03
+    ptd_max_norm : float, default=3e-3
         Size bound of the perturbation relative to ``||A||_2``.
     ssm_lr : float, default=1e-3
         Learning rate of the SSM parameters (eigenvalues, input matrix, step sizes), which
@@ -131,7 +131,7 @@ class PTDSSMClassifier(_PTDLayers, DeepClassifierBase):
         dt_max=1e-1,
         n_blocks=1,
         ptd_method="optimize",
-        ptd_max_norm=0.03,
+        ptd_max_norm=3e-3,
         ssm_lr=1e-3,
         d_model=32,
         n_layers=2,
@@ -225,7 +225,7 @@ class PTDSSMRegressor(_PTDLayers, DeepRegressorBase):
         dt_max=1e-1,
         n_blocks=1,
         ptd_method="optimize",
-        ptd_max_norm=0.03,
+        ptd_max_norm=3e-3,
         ssm_lr=1e-3,
         return_sequences=False,
         d_model=32,
