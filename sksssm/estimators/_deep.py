@@ -9,6 +9,7 @@ reproducibility, atomic fits) lives here, once.
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 
@@ -16,7 +17,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, check_random_state
+from sklearn.utils.validation import check_is_fitted, check_random_state, column_or_1d
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler, ProgressBar
 from skorch.dataset import ValidSplit
@@ -197,7 +198,7 @@ class DeepSequenceMixin:
                     f"y must be 1D (one label per sequence); got shape {y.shape}. "
                     f"Multi-output classification is not supported."
                 )
-            y = y.ravel() if y.ndim == 2 else y
+            y = column_or_1d(y, warn=True)  # a column vector warns, as in scikit-learn
             check_classification_targets(y)
             if len(y) != X_btc.shape[0]:
                 raise ValueError(
@@ -316,13 +317,25 @@ class DeepSequenceMixin:
 
     # ------------------------------------------------------------------ predict
     def _forward(self, X):
+        """Network outputs for ``X`` (float64 numpy), computed batch by batch.
+
+        Training runs in float32; inference runs on a float64 copy of the trained network,
+        so a prediction does not depend on which other samples share its batch (float32
+        matrix kernels round differently for different batch sizes).
+        """
         check_is_fitted(self, "net_")
         X_btc, _ = check_sequences(self, X, reset=False)
-        # skorch batches the forward pass (iterator_valid); outputs come back on CPU. The
-        # DataLoader draws a seed from the global torch RNG: fork it, leave the caller's alone.
-        with torch.no_grad(), _forked_torch_rng(self.device_):
-            output = self.net_.forward(self._scale_inputs(X_btc), training=False, device="cpu")
-        return output.to(torch.float64).numpy()
+        X_scaled = (X_btc - self.x_mean_) / self.x_scale_
+        module = copy.deepcopy(self.net_.module_).to(torch.float64).eval()
+        # The parameters' device, not device_: a CUDA model unpickled on a CPU-only
+        # machine has been moved to the CPU by skorch.
+        device = next(module.parameters()).device
+        outputs = []
+        with torch.no_grad():
+            for start in range(0, len(X_scaled), self.net_.batch_size):
+                batch = torch.from_numpy(X_scaled[start : start + self.net_.batch_size])
+                outputs.append(module(batch.to(device)).cpu())
+        return torch.cat(outputs).numpy()
 
     def _predict_regression(self, X):
         Y = self._forward(X) * self.y_scale_ + self.y_mean_
@@ -399,6 +412,7 @@ class DeepClassifierBase(DeepSequenceMixin, ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         """The most probable class of each sequence."""
+        check_is_fitted(self, "net_")
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def _check_layer_hyperparameters(self):

@@ -49,12 +49,12 @@ class HOPELayer(SequenceLayer):
         ``ssm_log_dt`` is then a buffer, not a parameter, so no optimizer touches it.
     oversampling : int, default=2
         Transfer-function samples per kernel tap (``hope_kernel``'s argument, >= 2). The
-        kernel for length ``L`` is the impulse response aliased at ``oversampling * L``
-        steps, so while the response has not decayed by then (``L`` small against
-        ``1 / dt``) the kernel, and hence output ``t``, depends on the input length
-        ``L`` (it stays causal for each ``L``). E.g. at ``dt = 0.01`` the relative error
-        of the taps is about 30% for ``L = 17``, 9% for ``L = 128`` and 1e-9 for
-        ``L = 1024``. Raise it (cost grows linearly) for short sequences with small ``dt``.
+        samples are taken on a circle of radius ``R >= 1`` chosen so that the aliased
+        tail of the impulse response is damped below the round-off level (see
+        :func:`sksssm.ssm.hope_kernel`): 2 is enough, and the output at time ``t`` does
+        not depend on the input length. A larger value lowers the worst-case relative
+        error, about ``eps ** (p / (p + 1))`` for ``p = oversampling`` (cost grows
+        linearly).
     random_state : int or None, default=None
         Seed of the initialisation; ``None`` uses torch's global generator.
     device, dtype : optional
