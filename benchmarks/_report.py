@@ -50,16 +50,29 @@ def markdown_table(header: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
+TITLES = {
+    "spectral_filters": "Spectral filters: Lanczos + FFT vs dense eigh",
+    "sysid": "System identification: closed-form STU vs ARX, N4SID and gradient training",
+    "stu_layer": "STU layer throughput: FFT vs direct convolution",
+    "classification": "Classification: GunPoint, ItalyPowerDemand, BasicMotions",
+    "ptd_conditioning": "PTD: eigenvector conditioning and transfer functions",
+    "ptd_robustness": "PTD: robustness to Fourier-mode perturbations",
+    "hope": "HOPE: long memory, parameters, throughput",
+    "forecasting": "Forecasting: airline, lynx, shampoo sales",
+}
+
+
 def write_section(name: str, body: str, *, command: str) -> Path:
     """Replace (or append) the section ``name`` of ``docs/benchmarks.md``.
 
-    ``body`` is Markdown; the section is prefixed with the command that reproduces it and
-    the machine it ran on.
+    ``body`` is Markdown (its own headings at level 3); the section gets a level-2 title,
+    the command that reproduces it and the machine it ran on.
     """
     text = BENCHMARKS_MD.read_text() if BENCHMARKS_MD.exists() else HEADER
     begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
     section = (
         f"{begin}\n"
+        f"## {TITLES.get(name, name)}\n\n"
         f"Reproduce: `{command}`  \n"
         f"Machine: {machine_description()}\n\n"
         f"{body.strip()}\n"

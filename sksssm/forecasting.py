@@ -512,6 +512,12 @@ class DeepReductionForecaster(BaseForecaster):
         self.forecaster_.fit(y, fh=fh)
         return self
 
+    def _update(self, y, X=None, update_params=True):
+        # The reduction holds the history its windows are cut from: pass the new data on
+        # (refitting the regressor only if update_params).
+        self.forecaster_.update(y, update_params=update_params)
+        return self
+
     def _predict(self, fh, X=None):
         return self.forecaster_.predict(fh)
 

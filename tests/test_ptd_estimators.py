@@ -17,6 +17,7 @@ STATE_DIM = 8
 # ssm_lr this small freezes the eigenvalues to float32 precision during a short fit, while
 # lr (3e-3, for the other parameters) would move them visibly: the fitted layers must show
 # exactly the requested initialisation, and the SSM parameter group must get ssm_lr.
+PTD_MAX_NORM = 3e-3  # the estimators' default ptd_max_norm
 FROZEN_SSM = dict(ssm_lr=1e-12, d_model=4, n_layers=1, max_epochs=1, batch_size=8, random_state=0)
 
 
@@ -31,7 +32,7 @@ def _expected_eigenvalues(init, mode, n_blocks):
     """The initial eigenvalues (one per conjugate pair), computed from sksssm.ssm directly."""
     if init == "ptd":
         A, _ = hippo_legs(STATE_DIM)
-        lam = perturb_then_diagonalize(A, method="random", max_norm=0.03).eigenvalues
+        lam = perturb_then_diagonalize(A, method="random", max_norm=PTD_MAX_NORM).eigenvalues
         return lam[lam.imag >= 0]  # the layer keeps one of each pair (and real modes)
     block = STATE_DIM // n_blocks if mode == "s5" else STATE_DIM
     lam, _ = s4d_init(block, init.removeprefix("s4d-"), half=True)

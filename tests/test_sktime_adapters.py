@@ -21,8 +21,7 @@ def run_checks(estimator_class):
     assert results and not failures, failures
 
 
-# Each full run takes about a minute on 2 idle cores (several under load): slow suite.
-@pytest.mark.slow
+# The four full runs take about a minute together on 2 idle cores (one torch thread).
 @pytest.mark.parametrize(
     "estimator_class",
     [SpectralForecaster, DeepReductionForecaster, SSMTimeSeriesClassifier, SSMTimeSeriesRegressor],
