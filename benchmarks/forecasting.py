@@ -33,8 +33,9 @@ SERIES = {
 def spectral_forecaster(sp):
     """The benchmarked SpectralForecaster: first differences, AR terms over one season.
 
-    Choices made a priori (not tuned on the folds): difference once (the series trend),
-    ``ar_order = sp + 1`` (one season of lags, 2 for annual data), default filters.
+    Difference once (the series trend), ``ar_order = sp + 1`` (one season of lags, 2 for
+    annual data), default filters: picked among about 8 variants scored on these same
+    series during development (disclosed in the benchmark text).
     """
     from sktime.forecasting.compose import TransformedTargetForecaster
     from sktime.transformations.series.difference import Differencer
@@ -49,8 +50,12 @@ def spectral_forecaster(sp):
     )
 
 
-def forecasters(sp, horizon):
-    """The forecasters compared on a series with seasonal period ``sp``."""
+def forecasters(sp, horizon, n_train):
+    """The forecasters compared on a series with seasonal period ``sp``.
+
+    ``n_train`` is the initial training length: the reduction window (two seasons, at
+    least 8) is capped so that the differenced first window still yields training pairs.
+    """
     from sktime.forecasting.compose import TransformedTargetForecaster, make_reduction
     from sktime.forecasting.ets import AutoETS
     from sktime.forecasting.naive import NaiveForecaster
@@ -60,21 +65,21 @@ def forecasters(sp, horizon):
     from sksssm import SpectralFilterRegressor
     from sksssm.forecasting import DeepReductionForecaster, SpectralForecaster
 
-    window = max(2 * sp, 8)
+    window = min(max(2 * sp, 8), (n_train - 1) // 2)
     return {
         "Naive (last)": NaiveForecaster("last"),
-        f"Naive (seasonal, sp={sp})": NaiveForecaster("last", sp=sp),
+        "Naive (seasonal)": NaiveForecaster("last", sp=sp),
         "Theta": ThetaForecaster(sp=sp),
         "AutoETS": AutoETS(auto=True, sp=sp, n_jobs=1),
         "SpectralForecaster (levels)": SpectralForecaster(ar_order=sp + 1 if sp > 1 else 2),
         "SpectralForecaster (differenced)": spectral_forecaster(sp),
-        f"make_reduction(SpectralFilterRegressor, w={window})": TransformedTargetForecaster(
+        "make_reduction(SpectralFilterRegressor)": TransformedTargetForecaster(
             [
                 ("difference", Differencer(lags=1)),
                 ("reduce", make_reduction(SpectralFilterRegressor(8), window_length=window)),
             ]
         ),
-        f"DeepReductionForecaster(stu, w={window})": TransformedTargetForecaster(
+        "DeepReductionForecaster(stu)": TransformedTargetForecaster(
             [
                 ("difference", Differencer(lags=1)),
                 ("deep", DeepReductionForecaster("stu", window_length=window, random_state=0)),
@@ -112,12 +117,13 @@ def run_benchmark():
             [MeanAbsoluteScaledError(sp=sp), MeanAbsolutePercentageError()],
             task_id=name,
         )
-        for label, forecaster in forecasters(sp, horizon).items():
+        n_train = splitter(len(y), horizon).initial_window
+        for label, forecaster in forecasters(sp, horizon, n_train).items():
             benchmark.add_estimator(forecaster, estimator_id=label.replace(" ", "_"))
         start = time.perf_counter()
         results = benchmark.run(output_file=None)
         print(f"{name}: {time.perf_counter() - start:.1f} s", flush=True)
-        for label in forecasters(sp, horizon):
+        for label in forecasters(sp, horizon, n_train):
             row = results[results["model_id"] == label.replace(" ", "_")].iloc[0]
             rows.append(
                 {
@@ -182,7 +188,7 @@ def summary(table):
     lines.append(markdown_table(header, rows))
     mase = table.pivot(index="forecaster", columns="series", values="MASE")
     spectral = mase.loc["SpectralForecaster (differenced)"]
-    seasonal = mase.loc[[i for i in mase.index if i.startswith("Naive (seasonal")]].min()
+    seasonal = mase.loc["Naive (seasonal)"]
     ets = mase.loc["AutoETS"]
     beats = {s: bool(spectral[s] < seasonal[s]) for s in SERIES}
     ratio = spectral.mean() / ets.mean()
@@ -205,8 +211,13 @@ def main():
         "error (sp = 12 monthly, 1 for lynx); the seasonal naive baseline uses sp = 1 on "
         "lynx, i.e. it equals the last-value naive forecaster there. "
         '"differenced" = sktime `Differencer(lags=1)` then the forecaster; '
-        "SpectralForecaster uses `ar_order = sp + 1` (2 for lynx) and default filters; the "
-        "deep reduction is a 2-layer gradient-trained STU (30 epochs, seed 0). fit (s) is "
+        "SpectralForecaster uses `ar_order = sp + 1` (2 for lynx) and default filters. "
+        "Disclosure: these settings (difference once, `ar_order = sp + 1`, 8 filters) were "
+        "picked among about 8 variants scored on these same three series while the "
+        "forecaster was developed, so this is not a fully held-out evaluation. The "
+        "deep reduction is a 2-layer gradient-trained STU (30 epochs, seed 0); both reductions "
+        "use a window of two seasons (at least 8), capped at half the initial window (24 for "
+        "airline, 8 for lynx, 11 for shampoo). fit (s) is "
         "sktime's mean fit time per fold.\n\n"
         + summary(table)
         + "\n\n![airline forecasts](images/forecasting_airline.png)"

@@ -309,8 +309,7 @@ def report(n_filters, head, errors, results, total_seconds):
         "The STU paper's system (`make_stu_system`: d_in=3, d_h=4, d_out=3, T=1024), "
         f"{N_TRAIN} training and {N_TEST} held-out test sequences; error = test relative "
         f"MSE against the noise-free outputs. K = {n_filters} filters (all that are usable "
-        f"at T = {N_TIMESTEPS}). Timings were taken on a shared 2-core machine while other "
-        "jobs were running: they are pessimistic and noisy (short ones are best of 3).",
+        f"at T = {N_TIMESTEPS}). Short timings are best of 3.",
         "",
         "**Closed-form fit on the paper's system** (A = 0.9999 diag(±1)):",
         "",

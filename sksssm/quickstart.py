@@ -141,7 +141,7 @@ def print_table(rows):
     table = [header] + [(t, m, k, v, f"{s:.2f}") for t, m, k, v, s in rows]
     widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
     for i, row in enumerate(table):
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)))
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
         if i == 0:
             print("  ".join("-" * width for width in widths))
 

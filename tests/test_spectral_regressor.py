@@ -203,7 +203,10 @@ def test_pipeline_gridsearch_clone_pickle():
     y = X @ (0.8 ** np.arange(24)[::-1]) + 0.01 * rng.normal(size=80)
     search = GridSearchCV(
         make_pipeline(StandardScaler(), SpectralFilterRegressor()),
-        {"spectralfilterregressor__n_filters": [2, 6], "spectralfilterregressor__alpha": [1e-3, 10.0]},
+        {
+            "spectralfilterregressor__n_filters": [2, 6],
+            "spectralfilterregressor__alpha": [1e-3, 10.0],
+        },
         cv=3,
     ).fit(X, y)
     assert search.best_score_ > 0.9

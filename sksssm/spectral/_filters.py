@@ -185,7 +185,8 @@ def _cap_message(n_requested: int, n_used: int, n_timesteps: int) -> str:
         reason = f"at most n_timesteps={n_timesteps} filters exist"
     else:
         reason = (
-            f"only {n_used} Hankel eigenvalues exceed 80 * sqrt(L) * eps * sigma_1 (float64 precision) "
+            f"only {n_used} Hankel eigenvalues exceed 80 * sqrt(L) * eps * sigma_1 "
+            "(float64 precision) "
             f"for n_timesteps={n_timesteps}; smaller ones are roundoff noise"
         )
     return f"n_filters={n_requested} reduced to n_filters={n_used}: {reason}."
@@ -226,9 +227,9 @@ def stu_filters(n_timesteps: int, n_filters: int, hankel: str = "Z") -> np.ndarr
 def max_usable_filters(n_timesteps: int, hankel: str = "Z") -> int:
     """Largest ``n_filters`` that :func:`spectral_filters` returns uncapped for this length.
 
-    The number of eigenvalues above ``80 * sqrt(L) * eps * sigma_1`` (at most ``L``). It grows slowly
-    with ``L`` (the eigenvalues decay roughly geometrically, more slowly for longer
-    sequences). Computed by asking for more eigenvalues (32, 64, ...) until one falls
+    The number of eigenvalues above ``80 * sqrt(L) * eps * sigma_1`` (at most ``L``). It
+    grows slowly with ``L`` (the eigenvalues decay roughly geometrically, more slowly for
+    longer sequences). Computed by asking for more eigenvalues (32, 64, ...) until one falls
     below the threshold; cached.
 
     Parameters
