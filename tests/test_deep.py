@@ -218,3 +218,10 @@ def test_cuda_training_and_cpu_loading(classification_data, tmp_path):
     path.write_bytes(pickle.dumps(clf))
     restored = pickle.loads(path.read_bytes())
     np.testing.assert_allclose(restored.predict_proba(X), proba, rtol=1e-5)
+
+
+def test_verbose_2_adds_a_progress_bar(regression_data):
+    X, y = regression_data
+    reg = HOPERegressor(state_dim=4, verbose=2, **{**SMALL, "max_epochs": 1}).fit(X, y)
+    names = [name for name, _ in reg.net_.callbacks_]
+    assert "progress_bar" in names and "stop_on_non_finite_loss" in names

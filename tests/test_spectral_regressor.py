@@ -227,3 +227,16 @@ def test_sktime_make_reduction():
     assert len(y_pred) == 12 and np.all(np.isfinite(y_pred))
     mape = np.mean(np.abs(y_pred.to_numpy() - y[-12:].to_numpy()) / y[-12:].to_numpy())
     assert mape < 0.15
+
+
+@pytest.mark.parametrize("n_timesteps", [1, 2, 3, 7, 40])
+@pytest.mark.parametrize("use_negative", [True, False])
+def test_last_step_features_equal_the_full_computation(n_timesteps, use_negative):
+    from sksssm.spectral import stu_features_last, stu_filters
+
+    u = np.random.default_rng(n_timesteps).normal(size=(3, n_timesteps, 2))
+    filters = stu_filters(25, 4)  # shorter and longer inputs than the filters
+    for lags in (0, 3):
+        full = stu_features(u, filters, input_lags=lags, use_negative=use_negative)[:, -1]
+        last = stu_features_last(u, filters, input_lags=lags, use_negative=use_negative)
+        np.testing.assert_allclose(last, full, rtol=1e-10, atol=1e-12)

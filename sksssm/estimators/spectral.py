@@ -19,7 +19,7 @@ from .._validation import (
     from_btc,
 )
 from ..nn import STULayer
-from ..spectral import n_stu_features, stu_features, stu_filters
+from ..spectral import n_stu_features, stu_features, stu_features_last, stu_filters
 from ..spectral._ridge import GramAccumulator, RidgeSolution
 from ._base import fit_atomically
 from ._deep import DEEP_PARAMETERS_DOC, DeepClassifierBase, DeepSequenceMixin
@@ -348,7 +348,9 @@ class SpectralFilterRegressor(DeepSequenceMixin, RegressorMixin, BaseEstimator):
         )
 
     def _last_step_features(self, U):
-        return self._input_features(U)[:, -1, :]
+        return stu_features_last(
+            U, self.filters_, input_lags=self.input_lags, use_negative=self.use_negative
+        )
 
     def _coef_matrix(self):
         coef = np.atleast_2d(self.coef_)

@@ -1,6 +1,6 @@
 """Spectral filtering maths (numpy/scipy): Hankel matrices, spectral filters, STU features."""
 
-from ._features import causal_convolve, n_stu_features, stu_features
+from ._features import causal_convolve, n_stu_features, stu_features, stu_features_last
 from ._filters import max_usable_filters, spectral_filters, stu_filters
 from ._hankel import hankel_matrix, hankel_operator
 
@@ -12,5 +12,6 @@ __all__ = [
     "n_stu_features",
     "spectral_filters",
     "stu_features",
+    "stu_features_last",
     "stu_filters",
 ]

@@ -146,17 +146,68 @@ def stu_features(u, filters, *, input_lags: int = 3, use_negative: bool = True) 
     input_lags = _check_input_lags(input_lags)
     u = _as_float_array(u, "u", 3, "(n_samples, n_timesteps, n_channels)")
     filters = _as_float_array(filters, "filters", 2, "(filter_length, n_filters)")
-    n_samples, n_timesteps, n_channels = u.shape
-    n_filters = filters.shape[1]
-    if use_negative:
-        alternating = np.where(np.arange(filters.shape[0]) % 2 == 0, 1.0, -1.0)
-        filters = np.concatenate([filters, filters * alternating[:, None]], axis=1)
+    bank = _filter_bank(filters, use_negative)
     # Convolving the past is convolving u and delaying the result by one step.
-    spectral = _shift_in_time(causal_convolve(u, filters), 1)  # (n, t, c, n_branches * K)
-    n_branches = filters.shape[1] // n_filters
-    branches = spectral.reshape(n_samples, n_timesteps, n_channels, n_branches, n_filters)
-    blocks = [branches[..., b, :].reshape(n_samples, n_timesteps, -1) for b in range(n_branches)]
-    if input_lags:
-        lags = np.stack([_shift_in_time(u, j) for j in range(input_lags)], axis=-1)
-        blocks.append(lags.reshape(n_samples, n_timesteps, n_channels * input_lags))
+    spectral = _shift_in_time(causal_convolve(u, bank), 1)  # (n, t, c, n_branches * K)
+    lags = np.zeros(u.shape + (input_lags,))
+    for j in range(input_lags):
+        lags[..., j] = _shift_in_time(u, j)
+    return _assemble(spectral, lags, filters.shape[1])
+
+
+def stu_features_last(u, filters, *, input_lags: int = 3, use_negative: bool = True):
+    """The features of the last time step only: ``stu_features(u, filters)[:, -1]``.
+
+    Computed directly as dot products of the reversed past with the filters (``O(t K c)``
+    per sequence, no FFT of every step), for sequence-to-one regression.
+
+    Parameters
+    ----------
+    u : array of shape (n_samples, n_timesteps, n_channels)
+    filters : array of shape (filter_length, n_filters)
+    input_lags : int, default=3
+    use_negative : bool, default=True
+
+    Returns
+    -------
+    features : ndarray of shape (n_samples, n_features)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksssm.spectral import stu_features, stu_features_last, stu_filters
+    >>> u = np.random.default_rng(0).normal(size=(2, 40, 3))
+    >>> filters = stu_filters(40, 5)
+    >>> bool(np.allclose(stu_features_last(u, filters), stu_features(u, filters)[:, -1]))
+    True
+    """
+    input_lags = _check_input_lags(input_lags)
+    u = _as_float_array(u, "u", 3, "(n_samples, n_timesteps, n_channels)")
+    filters = _as_float_array(filters, "filters", 2, "(filter_length, n_filters)")
+    bank = _filter_bank(filters, use_negative)
+    past = u[:, -2::-1, :][:, : bank.shape[0], :]  # u_{t-1}, u_{t-2}, ...
+    spectral = np.einsum("nmc,mk->nck", past, bank[: past.shape[1]])
+    recent = u[:, ::-1, :][:, :input_lags, :]  # u_t, u_{t-1}, ... (fewer if t is short)
+    lags = np.zeros((u.shape[0], u.shape[2], input_lags))
+    lags[:, :, : recent.shape[1]] = np.swapaxes(recent, 1, 2)
+    return _assemble(spectral[:, None], lags[:, None], filters.shape[1])[:, 0]
+
+
+def _filter_bank(filters, use_negative):
+    """The filters of every branch side by side: ``[filters, filters * (-1)^s]``."""
+    if not use_negative:
+        return filters
+    alternating = np.where(np.arange(filters.shape[0]) % 2 == 0, 1.0, -1.0)
+    return np.concatenate([filters, filters * alternating[:, None]], axis=1)
+
+
+def _assemble(spectral, lags, n_filters):
+    """Features in the documented order from ``spectral`` (n, t, c, n_branches * K) and
+    ``lags`` (n, t, c, input_lags): branch-major blocks, channel-major within a block."""
+    n_samples, n_timesteps, n_channels, width = spectral.shape
+    branches = spectral.reshape(n_samples, n_timesteps, n_channels, width // n_filters, n_filters)
+    blocks = [
+        branches[..., b, :].reshape(n_samples, n_timesteps, -1) for b in range(width // n_filters)
+    ]
+    blocks.append(lags.reshape(n_samples, n_timesteps, -1))
     return np.concatenate(blocks, axis=-1)
