@@ -171,10 +171,6 @@ class _DiagonalSSMBase(SequenceLayer):
         """Continuous-time eigenvalues (complex tensor, ``Re < 0``), differentiable."""
         return torch.complex(-torch.exp(self.ssm_log_lambda_real), self.ssm_lambda_imag)
 
-    def discrete_system(self):
-        """``(lambda_bar, B_bar)`` of the discretized system (complex tensors)."""
-        raise NotImplementedError
-
 
 class DiagonalSSMConv(_DiagonalSSMBase):
     """S4-PTD layer: one SISO diagonal SSM per channel, applied as a long convolution.
