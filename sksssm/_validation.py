@@ -184,3 +184,21 @@ def check_option(value, name, options):
     if not isinstance(value, str) or value not in options:
         raise ValueError(f"{name} must be one of {list(options)}; got {value!r}.")
     return value
+
+
+def standardization(values, axis=0):
+    """Mean and scale that standardize ``values`` along ``axis``.
+
+    A constant column (standard deviation at round-off level relative to its mean) keeps
+    a unit scale instead of being divided by ~0; its standardized value is then 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mean, scale = standardization(np.array([[1.0, 5.0], [3.0, 5.0]]))
+    >>> mean.tolist(), scale.tolist()
+    ([2.0, 5.0], [1.0, 1.0])
+    """
+    mean = values.mean(axis=axis)
+    std = values.std(axis=axis)
+    return mean, np.where(std > 1e-12 * np.maximum(np.abs(mean), 1.0), std, 1.0)

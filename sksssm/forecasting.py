@@ -26,7 +26,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without sktime
         "sksssm.forecasting needs sktime, an optional dependency: pip install sktime"
     ) from exc
 
-from ._validation import check_option, check_positive_int
+from ._validation import check_option, check_positive_int, standardization
 from .spectral import stu_features, stu_filters
 from .spectral._ridge import GramAccumulator, RidgeSolution
 
@@ -38,13 +38,6 @@ MAX_RESIDUAL_ORIGINS = 100
 
 def _standardize(values, mean, scale):
     return (values - mean) / scale
-
-
-def _fit_scaling(values):
-    mean = values.mean(axis=0)
-    scale = values.std(axis=0)
-    # Constant columns keep a unit scale (their standardized value is 0).
-    return mean, np.where(scale > 1e-12 * np.maximum(np.abs(mean), 1.0), scale, 1.0)
 
 
 class SpectralForecaster(BaseForecaster):
@@ -175,12 +168,12 @@ class SpectralForecaster(BaseForecaster):
     def _fit(self, y, X, fh):
         self._check_hyperparameters()
         self._columns = y.columns
-        self._y_mean, self._y_scale = _fit_scaling(y.to_numpy(dtype=float))
+        self._y_mean, self._y_scale = standardization(y.to_numpy(dtype=float))
         self._z = _standardize(y.to_numpy(dtype=float), self._y_mean, self._y_scale)
         self._index = y.index
         self._e = None
         if X is not None:
-            self._x_mean, self._x_scale = _fit_scaling(X.to_numpy(dtype=float))
+            self._x_mean, self._x_scale = standardization(X.to_numpy(dtype=float))
             self._e = self._scaled_exog(X.loc[y.index])
         self.filters_ = stu_filters(len(y), self.n_filters, self.hankel)
         self.n_filters_ = self.filters_.shape[1]

@@ -17,7 +17,12 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, check_random_state, column_or_1d
+from sklearn.utils.validation import (
+    check_consistent_length,
+    check_is_fitted,
+    check_random_state,
+    column_or_1d,
+)
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler, ProgressBar
 from skorch.dataset import ValidSplit
@@ -28,6 +33,7 @@ from .._validation import (
     check_sequence_targets,
     check_sequences,
     from_btc,
+    standardization,
 )
 from ..exceptions import TrainingDivergedError
 from ..nn import SequenceModel
@@ -200,11 +206,7 @@ class DeepSequenceMixin:
                 )
             y = column_or_1d(y, warn=True)  # a column vector warns, as in scikit-learn
             check_classification_targets(y)
-            if len(y) != X_btc.shape[0]:
-                raise ValueError(
-                    f"Found input variables with inconsistent numbers of samples: "
-                    f"[{X_btc.shape[0]}, {len(y)}]"
-                )
+            check_consistent_length(X_btc, y)
             if refit:
                 classes = np.unique(y)
                 if len(classes) < 2:
@@ -224,9 +226,7 @@ class DeepSequenceMixin:
             self, y, X_btc, return_sequences=self._returns_sequences()
         )
         if refit:
-            axes = (0, 1) if Y.ndim == 3 else (0,)
-            self.y_mean_ = Y.mean(axis=axes)
-            self.y_scale_ = _safe_scale(Y.std(axis=axes))
+            self.y_mean_, self.y_scale_ = standardization(Y, axis=(0, 1) if Y.ndim == 3 else 0)
             self.n_outputs_ = Y.shape[-1]
         elif Y.shape[-1] != self.n_outputs_:
             raise ValueError(
@@ -240,8 +240,7 @@ class DeepSequenceMixin:
 
     def _fit_input_scaling(self, X_btc):
         # Sequence models do not train on unscaled data: standardize each channel.
-        self.x_mean_ = X_btc.mean(axis=(0, 1))
-        self.x_scale_ = _safe_scale(X_btc.std(axis=(0, 1)))
+        self.x_mean_, self.x_scale_ = standardization(X_btc, axis=(0, 1))
 
     def _scale_inputs(self, X_btc):
         return ((X_btc - self.x_mean_) / self.x_scale_).astype(np.float32)
@@ -434,11 +433,6 @@ def _check_real(value, name, *, low=None, high=None, low_open=False):
         bounds = f"{'(' if low_open else '['}{low}, {high if high is not None else 'inf'})"
         raise ValueError(f"{name} must be a real number in {bounds}; got {value!r}.")
     return float(value)
-
-
-def _safe_scale(std):
-    # A constant channel/target is left unscaled rather than divided by zero.
-    return np.where(std > 1e-12 * np.maximum(1.0, np.abs(std)), std, 1.0)
 
 
 def _seed_from(random_state):

@@ -42,7 +42,7 @@ from sksssm.ssm import (
     vandermonde_kernel,
 )
 
-from .backbone import SequenceLayer
+from .backbone import SequenceLayer, _check_positive_int
 from .fftconv import causal_fft_conv
 from .scan import associative_scan_linear
 
@@ -55,11 +55,6 @@ _MIN_DECAY = 1e-4
 
 
 # --- shared helpers (also used by hope.py) ---------------------------------------------
-def _check_positive_int(name: str, value, minimum: int = 1) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-
-
 def _check_layer_input(x: torch.Tensor, d_model: int) -> None:
     if x.ndim != 3 or x.shape[-1] != d_model:
         raise ValueError(f"expected input (batch, time, {d_model}), got shape {tuple(x.shape)}.")

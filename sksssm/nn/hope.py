@@ -21,8 +21,8 @@ from torch import nn
 
 from sksssm.ssm import hankel_singular_values, hope_kernel
 
-from .backbone import SequenceLayer
-from .diagonal import _check_layer_input, _check_positive_int, _log_uniform, _make_generator
+from .backbone import SequenceLayer, _check_positive_int
+from .diagonal import _check_layer_input, _log_uniform, _make_generator
 from .fftconv import causal_fft_conv
 
 __all__ = ["HOPELayer"]
