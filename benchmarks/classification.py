@@ -1,113 +1,559 @@
-"""Time series classification on sktime's bundled datasets (no downloads).
+"""Time-series classification (and sequence-to-one regression), side by side, defaults only.
 
-GunPoint (univariate, 50 train / 150 test, length 150), ItalyPowerDemand (univariate,
-67 / 1029, length 24) and BasicMotions (6 channels, 40 / 40, length 100), loaded with
-``sktime.datasets.load_*(split=..., return_type="numpy3D")``. Every model is fitted once
-on the train split with the fixed hyper-parameters below (chosen before looking at any
-test score; nothing is tuned) and scored on the test split, next to a 1-NN Euclidean
-baseline on the flattened series.
+One run fits every model with its defaults (a fixed seed where the model takes one;
+nothing tuned) on the train split and scores it on the test split, timing fit + predict:
+
+- datasets shipped in sktime (no downloads): GunPoint (1 channel, 50/150, length 150),
+  ItalyPowerDemand (1, 67/1029, 24), BasicMotions (6, 40/40, 100), JapaneseVowels (12,
+  270/370, lengths 7-29) and PLAID (1, 537/537, lengths 100-1344); the last two have
+  unequal lengths;
+- three synthetic tasks (generated here, fixed seed; 100 train / 500 test), chosen to
+  probe what the pooled spectral representation can and cannot see:
+  ``SynthMotif`` (class = shape of a short motif at a random position in noise: local
+  shape, position invariance), ``SynthAR`` (class = resonance frequency of an AR(2)
+  process: spectral content of the whole series), ``SynthLeadLag`` (2 channels,
+  unequal lengths 40-160; class = whether channel 2 leads or lags channel 1 by 5 steps:
+  a cross-channel relation, which per-channel features cannot see);
+- models: sksssm's closed-form ``SpectralFilterClassifier``; sktime's
+  ``RocketClassifier`` (ROCKET, 10,000 kernels) and ``RocketClassifier(rocket_transform=
+  "minirocket")`` on equal-length sets, and ``MiniRocketMultivariateVariable`` +
+  ``RidgeClassifierCV`` (MiniRocket for unequal lengths) on unequal-length ones; a plain
+  3-layer CNN anchor written here (below); the deep ``PTDSSMClassifier``,
+  ``HOPEClassifier`` and ``STUClassifier`` (skipped with a note if a class is missing;
+  equal lengths only); 1-NN Euclidean on the flattened series (equal lengths only).
+- regression: ``SpectralFilterRegressor`` with pooled features vs sktime's
+  ``RocketRegressor`` on Tecator and Covid3Month (RMSE), when the regressor has its
+  ``pooling`` option.
+
+Threads: torch, BLAS and numba are limited to one thread for fairness. The numba
+functions of ROCKET/MiniRocket are compiled before any timing (on a tiny dataset), so
+their times exclude JIT compilation.
 
 Run: ``python -m benchmarks.classification`` (writes the section "classification" of
-``docs/benchmarks.md``; about 5-10 minutes on 2 shared CPU cores).
+``docs/benchmarks.md``); ``--quick`` (small sets, no file written), ``--datasets a,b``,
+``--skip-deep`` (no CNN and no deep SSMs; those take most of the time).
 """
 
 from __future__ import annotations
 
-import time
+import os
 
-import numpy as np
-import torch
-from sklearn.neighbors import KNeighborsClassifier
-from sktime.datasets import load_basic_motions, load_gunpoint, load_italy_power_demand
+for _variable in (
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "NUMBA_NUM_THREADS",
+):
+    os.environ.setdefault(_variable, "1")
 
-from benchmarks._report import markdown_table, write_section
-from sksssm import HOPEClassifier, PTDSSMClassifier, SpectralFilterClassifier
+import argparse  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from benchmarks._report import markdown_table, write_section  # noqa: E402
 
 SEED = 0
-#: Shared by every deep model: small enough for a CPU run of a few minutes.
-DEEP = dict(
-    lr=3e-3,
-    pooling="mean",
-    d_model=32,
-    n_layers=2,
-    max_epochs=40,
-    batch_size=16,
-    device="cpu",
-    random_state=SEED,
-)
-#: 32: when this table was measured, S4-PTD at N=64 (modes with Re(lambda) ~ -1000) had
-#: NaN float32 gradients (since fixed in DiagonalSSMConv.kernel); kept for comparability.
-STATE_DIM = 32
-#: The PTD perturbation size used when the table was measured (the default is now 3e-3).
-PTD = dict(ptd_method="optimize", ptd_max_norm=0.03)
-DATASETS = {
-    "GunPoint": load_gunpoint,
-    "ItalyPowerDemand": load_italy_power_demand,
-    "BasicMotions": load_basic_motions,
+CNN_STEPS = 600
+EQUAL_LENGTH = ("GunPoint", "ItalyPowerDemand", "BasicMotions", "SynthMotif", "SynthAR")
+UNEQUAL_LENGTH = ("JapaneseVowels", "PLAID", "SynthLeadLag")
+ALL_DATASETS = EQUAL_LENGTH[:3] + UNEQUAL_LENGTH[:2] + EQUAL_LENGTH[3:] + UNEQUAL_LENGTH[2:]
+QUICK_DATASETS = ("GunPoint", "ItalyPowerDemand", "BasicMotions", "SynthMotif")
+
+
+# --------------------------------------------------------------------------- data
+def to_padded(X) -> np.ndarray:
+    """numpy3D or nested_univ panel -> ``(n, channels, time)`` float64, NaN-padded at the end."""
+    from sksssm.sktime import to_padded_numpy3d
+
+    return to_padded_numpy3d(X)
+
+
+def synth_motif(n, rng, n_timesteps=150):
+    """Class = shape (sine bump, square, ramp) of a 20-step motif at a random position."""
+    y = rng.integers(0, 3, n)
+    X = rng.normal(0.0, 0.5, (n, 1, n_timesteps))
+    s = np.linspace(0.0, 1.0, 20)
+    shapes = [np.sin(np.pi * s), ((s > 0.2) & (s < 0.8)).astype(float), s]
+    for i in range(n):
+        start = rng.integers(0, n_timesteps - 20)
+        X[i, 0, start : start + 20] += 1.5 * shapes[y[i]]
+    return X, y
+
+
+def synth_ar(n, rng, n_timesteps=200):
+    """Class = resonance (0.05, 0.07 or 0.09 cycles/step, radius 0.95) of an AR(2) process."""
+    y = rng.integers(0, 3, n)
+    X = np.zeros((n, 1, n_timesteps))
+    for i in range(n):
+        frequency = (0.05, 0.07, 0.09)[y[i]]
+        a1, a2 = 2 * 0.95 * np.cos(2 * np.pi * frequency), -(0.95**2)
+        noise = rng.normal(size=n_timesteps + 100)
+        x = np.zeros(n_timesteps + 100)
+        for t in range(2, n_timesteps + 100):
+            x[t] = a1 * x[t - 1] + a2 * x[t - 2] + noise[t]
+        X[i, 0] = x[100:]
+    return X, y
+
+
+def synth_lead_lag(n, rng):
+    """Two channels, lengths 40-160 (NaN-padded); class = channel 2 leads or lags by 5."""
+    y = rng.integers(0, 2, n)
+    X = np.full((n, 2, 160), np.nan)
+    for i in range(n):
+        length = rng.integers(40, 161)
+        z = rng.normal(size=length + 5)
+        a, b = (z[5:], z[:-5]) if y[i] else (z[:-5], z[5:])
+        X[i, 0, :length] = a + 0.3 * rng.normal(size=length)
+        X[i, 1, :length] = b + 0.3 * rng.normal(size=length)
+    return X, y
+
+
+SYNTHETIC = {"SynthMotif": synth_motif, "SynthAR": synth_ar, "SynthLeadLag": synth_lead_lag}
+
+
+def load(name):
+    """``(X_train, y_train, X_test, y_test)``, X NaN-padded ``(n, channels, time)``."""
+    if name in SYNTHETIC:
+        rng = np.random.default_rng(123)
+        X_train, y_train = SYNTHETIC[name](100, rng)
+        X_test, y_test = SYNTHETIC[name](500, rng)
+        return X_train, y_train, X_test, y_test
+    from sktime import datasets
+
+    loader = {
+        "GunPoint": datasets.load_gunpoint,
+        "ItalyPowerDemand": datasets.load_italy_power_demand,
+        "BasicMotions": datasets.load_basic_motions,
+        "JapaneseVowels": datasets.load_japanese_vowels,
+        "PLAID": datasets.load_plaid,
+    }[name]
+    X_train, y_train = loader(split="train")
+    X_test, y_test = loader(split="test")
+    return to_padded(X_train), np.asarray(y_train), to_padded(X_test), np.asarray(y_test)
+
+
+def describe(X_train, X_test):
+    lengths = (~np.isnan(X_train[:, 0])).sum(axis=1)
+    span = (
+        f"{lengths.min()}"
+        if lengths.min() == lengths.max()
+        else f"{lengths.min()}-{lengths.max()}"
+    )
+    return f"{len(X_train)}/{len(X_test)}, C={X_train.shape[1]}, L={span}"
+
+
+def is_unequal(X):
+    return bool(np.isnan(X).any())
+
+
+# --------------------------------------------------------------------------- models
+def nested(X):
+    """NaN-padded array -> sktime nested_univ DataFrame of the unpadded series."""
+    import pandas as pd
+
+    columns = {}
+    for j in range(X.shape[1]):
+        columns[f"dim_{j}"] = [pd.Series(row[~np.isnan(row)]) for row in X[:, j]]
+    return pd.DataFrame(columns)
+
+
+class CNN:
+    """Plain 3-layer 1D CNN anchor (Wang et al.'s FCN shape, narrower), 600 Adam steps.
+
+    Conv(64, k=7) - BatchNorm - ReLU, Conv(128, k=5) - BN - ReLU, Conv(64, k=3) - BN -
+    ReLU, global average pooling over the valid steps (unequal lengths: zero-padded,
+    masked), linear layer; inputs standardized per channel with the training mean and
+    standard deviation; Adam lr 1e-3, batches of 16, cross-entropy, 600 steps. The anchor
+    that issue 12's deep estimators are measured against.
+    """
+
+    def __init__(self, steps=CNN_STEPS, seed=SEED):
+        self.steps, self.seed = steps, seed
+
+    def _tensors(self, X):
+        import torch
+
+        mask = ~np.isnan(X[:, :1])  # (n, 1, t)
+        Z = np.where(np.isnan(X), 0.0, (X - self.mean_) / self.std_)
+        return torch.tensor(Z, dtype=torch.float32), torch.tensor(mask, dtype=torch.float32)
+
+    def fit(self, X, y):
+        import torch
+        from torch import nn
+
+        torch.manual_seed(self.seed)
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        self.mean_ = np.nanmean(X, axis=(0, 2), keepdims=True)
+        self.std_ = np.nanstd(X, axis=(0, 2), keepdims=True) + 1e-8
+        c = X.shape[1]
+        layers = []
+        for c_in, c_out, k in ((c, 64, 7), (64, 128, 5), (128, 64, 3)):
+            layers += [nn.Conv1d(c_in, c_out, k, padding=k // 2), nn.BatchNorm1d(c_out), nn.ReLU()]
+        self.body_ = nn.Sequential(*layers)
+        self.head_ = nn.Linear(64, len(self.classes_))
+        params = list(self.body_.parameters()) + list(self.head_.parameters())
+        optimizer = torch.optim.Adam(params, lr=1e-3)
+        Xt, Mt = self._tensors(X)
+        yt = torch.tensor(codes)
+        generator = np.random.default_rng(self.seed)
+        batch = min(16, len(X))
+        self.body_.train()
+        for _ in range(self.steps):
+            idx = torch.tensor(generator.choice(len(X), batch, replace=False))
+            loss = nn.functional.cross_entropy(self._logits(Xt[idx], Mt[idx]), yt[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        return self
+
+    def _logits(self, X, M):
+        H = self.body_(X) * M
+        return self.head_(H.sum(dim=2) / M.sum(dim=2))
+
+    def predict(self, X):
+        import torch
+
+        self.body_.eval()
+        with torch.no_grad():
+            Xt, Mt = self._tensors(X)
+            logits = torch.cat(
+                [self._logits(Xt[i : i + 64], Mt[i : i + 64]) for i in range(0, len(X), 64)]
+            )
+        return self.classes_[logits.argmax(dim=1).numpy()]
+
+
+class MiniRocketVariable:
+    """sktime's MiniRocketMultivariateVariable + StandardScaler + RidgeClassifierCV (as in
+    the MiniRocket paper's classifier), for unequal-length panels."""
+
+    def fit(self, X, y):
+        from sklearn.linear_model import RidgeClassifierCV
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+        from sktime.transformations.panel.rocket import MiniRocketMultivariateVariable
+
+        short = int((~np.isnan(X[:, 0])).sum(axis=1).min())
+        self.transform_ = MiniRocketMultivariateVariable(
+            random_state=SEED, pad_value_short_series=0.0 if short < 9 else None
+        ).fit(nested(X))
+        self.ridge_ = make_pipeline(
+            StandardScaler(with_mean=False), RidgeClassifierCV(alphas=np.logspace(-3, 3, 10))
+        ).fit(self.transform_.transform(nested(X)), y)
+        return self
+
+    def predict(self, X):
+        return self.ridge_.predict(self.transform_.transform(nested(X)))
+
+
+class Flat1NN:
+    def fit(self, X, y):
+        from sklearn.neighbors import KNeighborsClassifier
+
+        self.model_ = KNeighborsClassifier(n_neighbors=1).fit(X.reshape(len(X), -1), y)
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X.reshape(len(X), -1))
+
+
+def deep_classes():
+    """Name -> class of the deep sksssm classifiers that exist in this checkout."""
+    import sksssm
+
+    found = {}
+    for name in ("PTDSSMClassifier", "HOPEClassifier", "STUClassifier"):
+        cls = getattr(sksssm, name, None)
+        if cls is None:
+            print(f"note: sksssm.{name} does not exist in this checkout; skipped.")
+        else:
+            found[name] = cls
+    return found
+
+
+def models(unequal, *, skip_deep, deep):
+    """Name -> factory (or a string: why the model does not apply) for one dataset."""
+    from sktime.classification.kernel_based import RocketClassifier
+
+    from sksssm import SpectralFilterClassifier
+
+    equal_only = "n/a (equal lengths only)"
+    out = {"SpectralFilterClassifier (closed form)": SpectralFilterClassifier}
+    out["ROCKET (sktime)"] = (
+        equal_only if unequal else (lambda: RocketClassifier(random_state=SEED))
+    )
+    out["MiniRocket (sktime)"] = (
+        MiniRocketVariable
+        if unequal
+        else (lambda: RocketClassifier(rocket_transform="minirocket", random_state=SEED))
+    )
+    if not skip_deep:
+        out[f"3-layer CNN ({CNN_STEPS} steps)"] = CNN
+        for name, cls in deep.items():
+            out[f"{name} (deep)"] = (
+                equal_only if unequal else (lambda cls=cls: cls(random_state=SEED))
+            )
+    out["1-NN Euclidean"] = equal_only if unequal else Flat1NN
+    return out
+
+
+def run_one(factory, X_train, y_train, X_test, y_test, uses_sktime):
+    model = factory()
+    if uses_sktime:
+        X_train = np.nan_to_num(X_train)
+        X_test = np.nan_to_num(X_test)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X_train, y_train)
+        predicted = model.predict(X_test)
+    elapsed = time.perf_counter() - start
+    return float(np.mean(np.asarray(predicted) == y_test)), elapsed
+
+
+def warm_up_numba():
+    """Compile ROCKET's / MiniRocket's numba functions before any timing."""
+    from sktime.classification.kernel_based import RocketClassifier
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(10, 2, 30)), np.arange(10) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for transform in ("rocket", "minirocket"):
+            RocketClassifier(num_kernels=100, rocket_transform=transform).fit(X, y).predict(X)
+            RocketClassifier(num_kernels=100, rocket_transform=transform).fit(X[:, :1], y).predict(
+                X[:, :1]
+            )
+        MiniRocketVariable().fit(
+            np.concatenate([X, np.full((10, 2, 5), np.nan)], axis=2), y
+        ).predict(X)
+        from sktime.regression.kernel_based import RocketRegressor
+
+        RocketRegressor(num_kernels=100).fit(X[:, :1], rng.normal(size=10)).predict(X[:, :1])
+
+
+# --------------------------------------------------------------------------- ablation
+ABLATION_SETS = ("GunPoint", "ItalyPowerDemand", "BasicMotions", "JapaneseVowels")
+ABLATION_SETS += ("SynthMotif", "SynthAR")
+ALL_STATS = ("mean", "std", "max", "min", "ppv", "last", "peak")
+ABLATIONS = {
+    "default": {},
+    "no random mixtures (n_mixtures=0)": {"n_mixtures": 0},
+    "without peak": {"statistics": tuple(s for s in ALL_STATS if s != "peak")},
+    "without std": {"statistics": tuple(s for s in ALL_STATS if s != "std")},
+    "without max, min": {"statistics": ("mean", "std", "ppv", "last", "peak")},
+    "mean, max, ppv, last only": {"statistics": ("mean", "max", "ppv", "last")},
+    "ppv at 25/50/75%": {"quantiles": (0.25, 0.5, 0.75)},
+    "ppv at 50% only": {"quantiles": (0.5,)},
+    "no first differences": {"differences": False},
+    "no alternating-sign branch": {"use_negative": False},
+    "full-length filters only": {"filter_lengths": "full"},
 }
 
 
-def models():
-    """Name -> unfitted estimator (fresh for every dataset)."""
-    return {
-        "1-NN Euclidean": KNeighborsClassifier(n_neighbors=1),
-        "SpectralFilterClassifier": SpectralFilterClassifier(n_filters=24, **DEEP),
-        "S4-PTD (mode s4)": PTDSSMClassifier(STATE_DIM, mode="s4", init="ptd", **PTD, **DEEP),
-        "S5-PTD (mode s5)": PTDSSMClassifier(STATE_DIM, mode="s5", init="ptd", **PTD, **DEEP),
-        "S4D-LegS (mode s4)": PTDSSMClassifier(STATE_DIM, mode="s4", init="s4d-legs", **DEEP),
-        "HOPEClassifier": HOPEClassifier(STATE_DIM, **DEEP),
-    }
+def ablation_rows(names):
+    """Accuracy of SpectralFilterClassifier variants (one option changed at a time)."""
+    from sksssm import SpectralFilterClassifier
 
-
-def load(loader):
-    """``(X_train, y_train, X_test, y_test)``, X as ``(n_samples, n_channels, n_timesteps)``."""
-    X_train, y_train = loader(split="train", return_type="numpy3D")
-    X_test, y_test = loader(split="test", return_type="numpy3D")
-    return X_train, y_train, X_test, y_test
-
-
-def score(name, model, X_train, y_train, X_test, y_test):
-    """Test accuracy and fit time; the 1-NN baseline sees the flattened series."""
-    if isinstance(model, KNeighborsClassifier):
-        X_train, X_test = X_train.reshape(len(X_train), -1), X_test.reshape(len(X_test), -1)
-    start = time.perf_counter()
-    model.fit(X_train, y_train)
-    fit_time = time.perf_counter() - start
-    return float(np.mean(model.predict(X_test) == y_test)), fit_time
-
-
-def main():
-    torch.set_num_threads(1)
+    names = [n for n in ABLATION_SETS if n in names]
+    data = {name: load(name) for name in names}
     rows = []
-    for dataset, loader in DATASETS.items():
-        X_train, y_train, X_test, y_test = load(loader)
-        for name, model in models().items():
-            accuracy, fit_time = score(name, model, X_train, y_train, X_test, y_test)
-            shape = (
-                f"{X_train.shape[0]}/{X_test.shape[0]}, C={X_train.shape[1]}, L={X_train.shape[2]}"
-            )
-            rows.append([dataset, shape, name, f"{accuracy:.3f}", f"{fit_time:.1f}"])
+    for label, params in ABLATIONS.items():
+        accuracies, seconds = [], 0.0
+        for name in names:
+            X_train, y_train, X_test, y_test = data[name]
+            options = dict(params)
+            if options.get("filter_lengths") == "full":
+                options["filter_lengths"] = (X_train.shape[2],)
+            start = time.perf_counter()
+            model = SpectralFilterClassifier(**options).fit(X_train, y_train)
+            accuracies.append(float(np.mean(model.predict(X_test) == y_test)))
+            seconds += time.perf_counter() - start
+        rows.append(
+            [label]
+            + [f"{a:.3f}" for a in accuracies]
+            + [f"{np.mean(accuracies):.3f}", f"{seconds:.1f}"]
+        )
+        print(rows[-1], flush=True)
+    return rows, names
+
+
+# --------------------------------------------------------------------------- regression
+def regression_rows(quick):
+    """RMSE and fit+predict time on Tecator and Covid3Month, or a note why not run."""
+    from sktime import datasets
+    from sktime.regression.kernel_based import RocketRegressor
+
+    from sksssm import SpectralFilterRegressor
+
+    constraints = getattr(SpectralFilterRegressor, "_parameter_constraints", {})
+    if "pooling" not in SpectralFilterRegressor().get_params():
+        return None, "`SpectralFilterRegressor` has no `pooling` option in this checkout; skipped."
+    options = [
+        option
+        for constraint in constraints.get("pooling", [])
+        for option in sorted(getattr(constraint, "options", []))
+        if option != "last"
+    ]
+    if not options:
+        return None, "could not find a pooled option of `SpectralFilterRegressor(pooling=...)`."
+    pooled = options[0]
+    rows = []
+    for name, loader in (
+        ("Tecator", datasets.load_tecator),
+        ("Covid3Month", datasets.load_covid_3month),
+    ):
+        X_train, y_train = loader(split="train")
+        X_test, y_test = loader(split="test")
+        X_train, X_test = to_padded(X_train), to_padded(X_test)
+        y_train, y_test = np.asarray(y_train, float), np.asarray(y_test, float)
+        for label, factory in (
+            (
+                f"SpectralFilterRegressor(pooling={pooled!r})",
+                lambda: SpectralFilterRegressor(pooling=pooled),
+            ),
+            ("ROCKET regressor (sktime)", lambda: RocketRegressor(random_state=SEED)),
+        ):
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                predicted = factory().fit(X_train, y_train).predict(X_test)
+            elapsed = time.perf_counter() - start
+            rmse = float(np.sqrt(np.mean((np.asarray(predicted, float) - y_test) ** 2)))
+            rows.append([name, describe(X_train, X_test), label, f"{rmse:.4g}", f"{elapsed:.1f}"])
             print(rows[-1], flush=True)
-    body = "\n\n".join(
-        [
-            "Test accuracy on sktime's bundled datasets (train/test split as shipped; "
-            "`n_train/n_test, C=channels, L=length`). One fit per model, seed "
-            f"`random_state={SEED}`, no tuning. Deep models share `d_model=32, n_layers=2, "
-            "max_epochs=40, batch_size=16`, AdamW `lr=3e-3`, mean pooling, cosine schedule, "
-            "no early stopping, inputs standardized per channel; "
-            f"SSMs use `state_dim={STATE_DIM}`, "
-            "the spectral model `n_filters=24`. (`state_dim=64` was avoided: S4-PTD then "
-            "diverged at the first batch, NaN float32 gradients of its fastest modes, "
-            "since fixed.) "
-            "PTD uses the estimator defaults "
-            "(`ptd_method='optimize', ptd_max_norm=0.03`). Fit time on CPU, one torch "
-            "thread, a shared machine: compare times within a dataset only.",
-            markdown_table(["dataset", "shape", "model", "test accuracy", "fit time [s]"], rows),
-        ]
+    return rows, ""
+
+
+# --------------------------------------------------------------------------- main
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sets only; writes nothing")
+    parser.add_argument(
+        "--datasets", default=None, help="comma-separated subset of " + ",".join(ALL_DATASETS)
     )
+    parser.add_argument("--skip-deep", action="store_true", help="no CNN and no deep SSMs")
+    parser.add_argument("--skip-regression", action="store_true")
+    parser.add_argument(
+        "--skip-ablation", action="store_true", help="no SpectralFilterClassifier ablation"
+    )
+    args = parser.parse_args(argv)
+    import torch
+
+    torch.set_num_threads(1)
+    names = ALL_DATASETS if args.datasets is None else tuple(args.datasets.split(","))
+    if args.quick and args.datasets is None:
+        names = QUICK_DATASETS
+    unknown = sorted(set(names) - set(ALL_DATASETS))
+    if unknown:
+        parser.error(f"unknown datasets {unknown}; choose among {ALL_DATASETS}")
+    deep = {} if args.skip_deep else deep_classes()
+    warm_up_numba()
+
+    rows, results = [], {}
+    for dataset in names:
+        X_train, y_train, X_test, y_test = load(dataset)
+        unequal = is_unequal(X_train) or is_unequal(X_test)
+        for model, factory in models(unequal, skip_deep=args.skip_deep, deep=deep).items():
+            if isinstance(factory, str):
+                rows.append([dataset, describe(X_train, X_test), model, factory, ""])
+                continue
+            uses_sktime = model.startswith(("ROCKET", "MiniRocket")) and not unequal
+            accuracy, seconds = run_one(factory, X_train, y_train, X_test, y_test, uses_sktime)
+            results[(dataset, model)] = (accuracy, seconds)
+            rows.append(
+                [dataset, describe(X_train, X_test), model, f"{accuracy:.3f}", f"{seconds:.1f}"]
+            )
+            print(rows[-1], flush=True)
+
+    summary = summary_rows(results, names)
+    regression, note = (
+        (None, "skipped (--skip-regression)")
+        if args.skip_regression
+        else regression_rows(args.quick)
+    )
+    ablation = None if args.skip_ablation or args.quick else ablation_rows(names)
+    body = report(rows, summary, regression, note, args, ablation)
     print(body)
-    write_section("classification", body, command="python -m benchmarks.classification")
+    if args.quick:
+        print("--quick: nothing written to docs/benchmarks.md")
+        return 0
+    command = "python -m benchmarks.classification" + (" --skip-deep" if args.skip_deep else "")
+    if args.datasets:
+        command += f" --datasets {args.datasets}"
+    write_section(
+        "classification",
+        body,
+        command=command,
+        title=(
+            "Classification: closed-form SpectralFilterClassifier vs ROCKET, MiniRocket, "
+            "CNN, deep SSMs, 1-NN"
+        ),
+    )
+    return 0
+
+
+def summary_rows(results, names):
+    """Mean accuracy and total time of each model over the sets where ROCKET ran."""
+    rocket_sets = [d for d in names if (d, "ROCKET (sktime)") in results]
+    models_seen = sorted(
+        {m for (_, m) in results}, key=lambda m: (not m.startswith("Spectral"), m)
+    )
+    rows = []
+    for model in models_seen:
+        done = [results[(d, model)] for d in rocket_sets if (d, model) in results]
+        if len(done) != len(rocket_sets) or not done:
+            continue
+        rows.append(
+            [
+                model,
+                f"{np.mean([a for a, _ in done]):.3f}",
+                f"{sum(s for _, s in done):.1f}",
+            ]
+        )
+    return rows, rocket_sets
+
+
+def report(rows, summary, regression, note, args, ablation=None):
+    (summary_table, rocket_sets) = summary
+    parts = [
+        "Defaults only, side by side in one run: every model is fitted once on the train split "
+        "with its default hyper-parameters (seed 0 where it takes one) and scored on the test "
+        "split; time is fit + predict in seconds with one thread (torch, BLAS, numba; ROCKET's "
+        "numba functions compiled beforehand). `L` gives the length, or the range of lengths "
+        "for unequal-length sets; the synthetic tasks are described in "
+        "`benchmarks/classification.py`. ROCKET and the deep models take equal lengths only; "
+        "MiniRocket's unequal-length variant (`MiniRocketMultivariateVariable` + ridge) runs "
+        "on the others.",
+        "### Accuracy and time per dataset",
+        markdown_table(["dataset", "shape", "model", "test accuracy", "fit+predict [s]"], rows),
+        "### Mean over the sets ROCKET runs on",
+        f"Sets: {', '.join(rocket_sets)}.",
+        markdown_table(["model", "mean accuracy", "total fit+predict [s]"], summary_table),
+        "### Sequence-to-one regression (RMSE on the test split)",
+    ]
+    if regression is None:
+        parts.append(note)
+    else:
+        parts.append(
+            markdown_table(
+                ["dataset", "shape", "model", "test RMSE", "fit+predict [s]"], regression
+            )
+        )
+    if ablation is not None:
+        ablation_table, ablation_sets = ablation
+        parts += [
+            "### SpectralFilterClassifier ablation (one option changed at a time)",
+            "Test accuracy; what the choice of the default pooling statistics, thresholds, "
+            "branches and filter lengths rests on (synthetic tasks included, so that the "
+            "defaults are not tuned to the bundled sets).",
+            markdown_table(
+                ["variant", *ablation_sets, "mean", "total fit+predict [s]"], ablation_table
+            ),
+        ]
+    return "\n\n".join(parts)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -1,11 +1,23 @@
-"""Forecasting benchmark: sksssm forecasters against classical baselines (section "forecasting").
+"""Forecasting benchmark: SpectralForecaster() with defaults against classical anchors.
 
-sktime's ``ForecastingBenchmark`` runs expanding-window backtests on the bundled airline
-(monthly, horizon 12), lynx (annual, horizon 8) and shampoo-sales (monthly, horizon 12)
-series: initial window ``min(round(0.7 n), n - h)`` (shampoo has only 36 points), step =
-horizon. Scores: MASE (seasonal scaling with ``sp`` = 12 for monthly series, 1 for lynx)
-and MAPE, with fit times. Writes a table to ``docs/benchmarks.md`` and a plot of the
-airline forecasts to ``docs/images/forecasting_airline.png``.
+One run, defaults only, every forecaster side by side:
+
+1. **Main table.** Expanding-window backtests (initial window ``min(round(0.7 n), n - h)``,
+   step = horizon) on the bundled airline (monthly, h = 12), lynx (annual, h = 8), shampoo
+   sales (monthly, h = 12) and Longley employment (annual, h = 4) series, and on four
+   synthetic series (seasonal, trending, short, intermittent; fixed seeds). Scores: MASE
+   (scaled by the in-sample seasonal naive error of each training window, ``sp`` = 12 for
+   monthly series, 1 otherwise), its geometric mean over the series, the number of
+   non-finite forecasts, and the empirical coverage of the 80% and 95% prediction
+   intervals over all test points (forecasters with intervals).
+2. **Short series.** 100 synthetic yearly-like series of 10-50 points (seven generators),
+   horizon 6, one origin (the last 6 points held out): SpectralForecaster against naive,
+   drift, Theta and AutoETS; mean, median and geometric-mean MASE and the worst case.
+3. **Global vs local.** A panel of 40 related short series (shared AR dynamics and
+   season, different levels and scales): one global SpectralForecaster on the panel
+   against one per series (``pooling="local"``).
+
+Writes the section "forecasting" of ``docs/benchmarks.md``.
 
 Run: ``python -m benchmarks.forecasting`` (needs sktime and statsmodels; a few minutes).
 """
@@ -14,216 +26,415 @@ from __future__ import annotations
 
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ._report import markdown_table, write_section
 
-IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images"
-#: name: (loader, horizon, seasonal period)
-SERIES = {
-    "airline": ("load_airline", 12, 12),
-    "lynx": ("load_lynx", 8, 1),
-    "shampoo": ("load_shampoo_sales", 12, 12),
-}
+COVERAGES = (0.8, 0.95)
 
 
-def spectral_forecaster(sp):
-    """The benchmarked SpectralForecaster: first differences, AR terms over one season.
+# ---------------------------------------------------------------------------- data
+def synthetic_series():
+    """Four synthetic series (name: (y, horizon, seasonal period for MASE))."""
+    rng = np.random.default_rng(2024)
+    t = np.arange(120)
+    seasonal = 50 + 0.2 * t + 8 * np.sin(2 * np.pi * t / 12) + 3 * np.cos(4 * np.pi * t / 12)
+    seasonal = seasonal + rng.normal(0, 1.5, t.size)
+    trending = 100 + np.cumsum(0.8 + rng.normal(0, 2.0, 80))
+    n = 24
+    level = np.zeros(n)
+    for i in range(1, n):
+        level[i] = 0.6 * level[i - 1] + rng.normal(0, 1.0)
+    short = 20 + 0.5 * np.arange(n) + level
+    intermittent = rng.poisson(0.6, 100) * rng.gamma(2.0, 3.0, 100)
+    monthly = pd.period_range("2000-01", periods=120, freq="M")
+    return {
+        "synthetic seasonal": (pd.Series(seasonal, index=monthly), 12, 12),
+        "synthetic trending": (
+            pd.Series(trending, index=pd.period_range("1940", periods=80, freq="Y")),
+            8,
+            1,
+        ),
+        "synthetic short": (
+            pd.Series(short, index=pd.period_range("2000", periods=n, freq="Y")),
+            6,
+            1,
+        ),
+        "synthetic intermittent": (
+            pd.Series(intermittent, index=pd.period_range("2010-01", periods=100, freq="M")),
+            12,
+            12,
+        ),
+    }
 
-    Difference once (the series trend), ``ar_order = sp + 1`` (one season of lags, 2 for
-    annual data), default filters: picked among about 8 variants scored on these same
-    series during development (disclosed in the benchmark text).
-    """
-    from sktime.forecasting.compose import TransformedTargetForecaster
-    from sktime.transformations.series.difference import Differencer
 
-    from sksssm.forecasting import SpectralForecaster
+def main_series():
+    """The bundled series and the synthetic ones: name -> (y, horizon, sp)."""
+    from sktime import datasets
 
-    return TransformedTargetForecaster(
-        [
-            ("difference", Differencer(lags=1)),
-            ("stu", SpectralForecaster(ar_order=sp + 1 if sp > 1 else 2)),
-        ]
-    )
+    longley, _ = datasets.load_longley()
+    series = {
+        "airline": (datasets.load_airline(), 12, 12),
+        "lynx": (datasets.load_lynx(), 8, 1),
+        "shampoo": (datasets.load_shampoo_sales(), 12, 12),
+        "Longley": (longley, 4, 1),
+    }
+    series.update(synthetic_series())
+    return series
 
 
-def forecasters(sp, horizon, n_train):
-    """The forecasters compared on a series with seasonal period ``sp``.
+def short_series(n_series=100, seed=7):
+    """Short yearly-like series, 10-50 points, from seven generators."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n_series):
+        n = int(rng.integers(10, 51))
+        t = np.arange(n)
+        kind = i % 7
+        if kind == 0:  # random walk with drift
+            y = 100 + np.cumsum(rng.normal(1.0, 3.0, n))
+        elif kind == 1:  # linear trend + noise
+            y = 50 + 2.0 * t + rng.normal(0, 4.0, n)
+        elif kind == 2:  # stationary AR(1) around a level
+            y = np.zeros(n)
+            for k in range(1, n):
+                y[k] = 0.7 * y[k - 1] + rng.normal()
+            y = 30 + 3 * y
+        elif kind == 3:  # damped trend
+            slope = 5.0 * 0.85**t
+            y = 80 + np.cumsum(slope) + rng.normal(0, 1.5, n)
+        elif kind == 4:  # exponential growth with noise
+            y = 20 * np.exp(0.05 * t + np.cumsum(rng.normal(0, 0.03, n)))
+        elif kind == 5:  # local level (random walk)
+            y = 60 + np.cumsum(rng.normal(0, 2.0, n))
+        else:  # cycle (period ~8 years) + trend
+            y = (
+                40
+                + 0.5 * t
+                + 6 * np.sin(2 * np.pi * t / 8 + rng.uniform(0, 6))
+                + rng.normal(0, 1.0, n)
+            )
+        index = pd.period_range(str(2024 - n), periods=n, freq="Y")
+        out.append(pd.Series(y, index=index))
+    return out
 
-    ``n_train`` is the initial training length: the reduction window (two seasons, at
-    least 8) is capped so that the differenced first window still yields training pairs.
-    """
-    from sktime.forecasting.compose import TransformedTargetForecaster, make_reduction
+
+def panel_series(n_series=40, n=36, seed=11):
+    """Related quarterly series: shared AR(2) + season, different levels and scales."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for i in range(n_series):
+        x = np.zeros(n + 20)
+        for k in range(2, n + 20):
+            x[k] = 1.1 * x[k - 1] - 0.4 * x[k - 2] + rng.normal()
+        t = np.arange(n)
+        season = 2.0 * np.sin(2 * np.pi * t / 4 + 0.3)
+        level, scale = rng.uniform(10, 100), rng.uniform(0.5, 5)
+        y = level + scale * (x[20:] + season)
+        index = pd.MultiIndex.from_product(
+            [[f"s{i}"], pd.period_range("2010Q1", periods=n, freq="Q")],
+            names=["series", "time"],
+        )
+        frames.append(pd.DataFrame({"y": y}, index=index))
+    return pd.concat(frames)
+
+
+# ---------------------------------------------------------------------------- forecasters
+def ridge_reduction(sp, n_train):
+    """The z-scored Ridge reduction: recursive, window ``min(max(sp, 10), n_train // 4)``."""
+    from sklearn.linear_model import RidgeCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sktime.forecasting.compose import make_reduction
+
+    window = int(min(max(sp, 10), max(n_train // 4, 2)))
+    regressor = make_pipeline(StandardScaler(), RidgeCV(alphas=np.logspace(-3, 3, 13)))
+    return make_reduction(regressor, window_length=window, strategy="recursive")
+
+
+def forecasters(sp, n_train, with_ets=True):
+    """Every forecaster of the main table, with its defaults (sp passed to the anchors)."""
     from sktime.forecasting.ets import AutoETS
     from sktime.forecasting.naive import NaiveForecaster
     from sktime.forecasting.theta import ThetaForecaster
-    from sktime.transformations.series.difference import Differencer
 
-    from sksssm import SpectralFilterRegressor
-    from sksssm.forecasting import DeepReductionForecaster, SpectralForecaster
+    from sksssm.forecasting import SpectralForecaster
 
-    window = min(max(2 * sp, 8), (n_train - 1) // 2)
-    return {
+    out = {
+        "SpectralForecaster()": SpectralForecaster(),
         "Naive (last)": NaiveForecaster("last"),
         "Naive (seasonal)": NaiveForecaster("last", sp=sp),
-        "Theta": ThetaForecaster(sp=sp),
-        "AutoETS": AutoETS(auto=True, sp=sp, n_jobs=1),
-        "SpectralForecaster (levels)": SpectralForecaster(ar_order=sp + 1 if sp > 1 else 2),
-        "SpectralForecaster (differenced)": spectral_forecaster(sp),
-        "make_reduction(SpectralFilterRegressor)": TransformedTargetForecaster(
-            [
-                ("difference", Differencer(lags=1)),
-                ("reduce", make_reduction(SpectralFilterRegressor(8), window_length=window)),
-            ]
-        ),
-        "DeepReductionForecaster(stu)": TransformedTargetForecaster(
-            [
-                ("difference", Differencer(lags=1)),
-                ("deep", DeepReductionForecaster("stu", window_length=window, random_state=0)),
-            ]
-        ),
+        "Drift": NaiveForecaster("drift"),
+        "Theta": ThetaForecaster(sp=sp) if n_train >= 2 * sp else ThetaForecaster(sp=1),
+        "Ridge reduction (z-scored)": ridge_reduction(sp, n_train),
     }
+    if with_ets:
+        out["AutoETS"] = AutoETS(auto=True, sp=sp if n_train >= 2 * sp + 2 else 1, n_jobs=1)
+    return out
 
 
-def splitter(n, horizon):
-    """Expanding window: initial ~70% of the series, step = horizon."""
-    from sktime.split import ExpandingWindowSplitter
+# ---------------------------------------------------------------------------- metrics
+def mase(y_train, y_test, y_pred, sp):
+    """MASE with the in-sample seasonal naive scale (``sp`` = 1: last value)."""
+    y_train = np.asarray(y_train, dtype=float)
+    sp = sp if len(y_train) > sp else 1
+    scale = np.mean(np.abs(y_train[sp:] - y_train[:-sp]))
+    if not scale > 0:
+        scale = np.mean(np.abs(y_train - y_train.mean())) or 1.0
+    return float(np.mean(np.abs(np.asarray(y_test) - np.asarray(y_pred))) / scale)
 
+
+def gmean(values):
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    return float(np.exp(np.mean(np.log(np.maximum(values, 1e-12))))) if len(values) else np.nan
+
+
+def origins(n, horizon):
+    """Expanding-window training lengths: initial ``min(round(0.7 n), n - h)``, step h."""
     initial = min(round(0.7 * n), n - horizon)
-    return ExpandingWindowSplitter(
-        initial_window=initial, step_length=horizon, fh=np.arange(1, horizon + 1)
-    )
+    return list(range(initial, n - horizon + 1, horizon))
 
 
-def run_benchmark():
-    """Run every forecaster on every series; return a tidy DataFrame of mean scores."""
-    from sktime import datasets
-    from sktime.benchmarking.forecasting import ForecastingBenchmark
-    from sktime.performance_metrics.forecasting import (
-        MeanAbsolutePercentageError,
-        MeanAbsoluteScaledError,
-    )
+def run_one(forecaster, y_train, fh, coverages):
+    """Fit/predict one forecaster; return forecasts, intervals (or None), fit seconds."""
+    from sklearn.base import clone
 
+    f = clone(forecaster)
+    start = time.perf_counter()
+    try:
+        f.fit(y_train, fh=fh)
+        y_pred = np.asarray(f.predict(), dtype=float).ravel()
+    except Exception as exc:  # an anchor failing is reported, not hidden
+        print(f"    {type(forecaster).__name__} failed: {exc!r}"[:200])
+        return np.full(len(fh), np.nan), None, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    intervals = None
+    if f.get_tag("capability:pred_int"):
+        try:
+            intervals = f.predict_interval(coverage=list(coverages)).to_numpy()
+        except Exception:
+            intervals = None
+    return y_pred, intervals, seconds
+
+
+# ---------------------------------------------------------------------------- sections
+def main_table():
     rows = []
-    for name, (loader, horizon, sp) in SERIES.items():
-        y = getattr(datasets, loader)()
-        benchmark = ForecastingBenchmark()
-        benchmark.add_task(
-            y,
-            splitter(len(y), horizon),
-            [MeanAbsoluteScaledError(sp=sp), MeanAbsolutePercentageError()],
-            task_id=name,
-        )
-        n_train = splitter(len(y), horizon).initial_window
-        for label, forecaster in forecasters(sp, horizon, n_train).items():
-            benchmark.add_estimator(forecaster, estimator_id=label.replace(" ", "_"))
+    series = main_series()
+    for name, (y, horizon, sp) in series.items():
         start = time.perf_counter()
-        results = benchmark.run(output_file=None)
-        print(f"{name}: {time.perf_counter() - start:.1f} s", flush=True)
-        for label in forecasters(sp, horizon, n_train):
-            row = results[results["model_id"] == label.replace(" ", "_")].iloc[0]
-            rows.append(
-                {
+        fh = np.arange(1, horizon + 1)
+        for n_train in origins(len(y), horizon):
+            y_train, y_test = y.iloc[:n_train], y.iloc[n_train : n_train + horizon]
+            for label, forecaster in forecasters(sp, n_train).items():
+                y_pred, intervals, seconds = run_one(forecaster, y_train, fh, COVERAGES)
+                row = {
                     "series": name,
                     "forecaster": label,
-                    "MASE": row["MeanAbsoluteScaledError_mean"],
-                    "MAPE": row["MeanAbsolutePercentageError_mean"],
-                    "fit_s": row["fit_time_mean"],
+                    "n_train": n_train,
+                    "MASE": mase(y_train, y_test, y_pred, sp),
+                    "non_finite": int((~np.isfinite(y_pred)).sum()),
+                    "fit_s": seconds,
                 }
-            )
+                truth = y_test.to_numpy()
+                if intervals is not None:
+                    for k, coverage in enumerate(COVERAGES):
+                        lower, upper = intervals[:, 2 * k], intervals[:, 2 * k + 1]
+                        row[f"in_{coverage}"] = int(np.sum((truth >= lower) & (truth <= upper)))
+                    row["n_points"] = len(truth)
+                rows.append(row)
+        print(f"{name}: {time.perf_counter() - start:.1f} s", flush=True)
     return pd.DataFrame(rows)
 
 
-def plot_airline(path):
-    """Forecasts of the last 36 airline months from the forecast origins of the backtest."""
-    import matplotlib
+def summarize_main(table):
+    """One row per forecaster: mean MASE per series, geometric mean, non-finite, coverage.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from sktime.datasets import load_airline
+    A forecaster that failed on a series (an exception or a non-finite forecast) gets
+    "failed" there and its geometric mean is over the other series (marked with *).
+    """
+    names = list(dict.fromkeys(table["series"]))
+    labels = list(dict.fromkeys(table["forecaster"]))
+    per_series = table.groupby(["forecaster", "series"])["MASE"].mean()
+    header = ["forecaster", *names, "geo-mean MASE", "non-finite", "80% cov.", "95% cov."]
+    rows = []
+    for label in labels:
+        group = table[table["forecaster"] == label]
+        values = np.array([per_series[(label, s)] for s in names])
+        cells = [label, *[f"{v:.3f}" if np.isfinite(v) else "failed" for v in values]]
+        g = gmean(values)
+        cells.append(f"{g:.3f}" + ("" if np.isfinite(values).all() else "*"))
+        cells.append(str(int(group["non_finite"].sum())))
+        if "n_points" in group and group["n_points"].notna().any():
+            points = group["n_points"].sum()
+            cells += [f"{100 * group[f'in_{c}'].sum() / points:.1f}%" for c in COVERAGES]
+        else:
+            cells += ["-", "-"]
+        rows.append((g, cells))
+    rows.sort(key=lambda r: r[0])
+    return markdown_table(header, [cells for _, cells in rows])
+
+
+def main_targets(table):
+    """One sentence: the issue's targets, measured (SpectralForecaster() vs the rest)."""
+    ours = "SpectralForecaster()"
+    per_series = table.groupby(["forecaster", "series"])["MASE"].mean().unstack()
+    scores = {label: gmean(row.to_numpy()) for label, row in per_series.iterrows()}
+    others = {k: v for k, v in scores.items() if k != ours}
+    best_other = min(others, key=others.get)
+    group = table[table["forecaster"] == ours]
+    coverage = {c: group[f"in_{c}"].sum() / group["n_points"].sum() for c in COVERAGES}
+    within = all(abs(coverage[c] - c) <= 0.05 for c in COVERAGES)
+    return (
+        f"Targets: geometric-mean MASE {scores[ours]:.3f} against the best anchor's "
+        f"{others[best_other]:.3f} ({best_other}): "
+        f"{'lowest' if scores[ours] < others[best_other] else 'not the lowest'}; "
+        f"{int(group['non_finite'].sum())} non-finite forecasts; interval coverage "
+        f"{100 * coverage[0.8]:.1f}% / {100 * coverage[0.95]:.1f}% for 80% / 95%: "
+        f"{'within' if within else 'not within'} 5 points of nominal for both."
+    )
+
+
+def short_table(n_series=100, horizon=6):
     from sktime.forecasting.ets import AutoETS
     from sktime.forecasting.naive import NaiveForecaster
+    from sktime.forecasting.theta import ThetaForecaster
 
-    y = load_airline()
-    origin = len(y) - 24
+    from sksssm.forecasting import SpectralForecaster
+
     models = {
-        "SpectralForecaster (differenced)": spectral_forecaster(12),
-        "AutoETS": AutoETS(auto=True, sp=12, n_jobs=1),
-        "Naive (seasonal)": NaiveForecaster("last", sp=12),
+        "SpectralForecaster()": SpectralForecaster(),
+        "Naive (last)": NaiveForecaster("last"),
+        "Drift": NaiveForecaster("drift"),
+        "Theta": ThetaForecaster(sp=1),
+        "AutoETS": AutoETS(auto=True, n_jobs=1),
     }
-    fig, ax = plt.subplots(figsize=(8, 4))
-    ax.plot(y.index.to_timestamp(), y.to_numpy(), color="black", label="truth")
-    for label, forecaster in models.items():
-        forecaster.fit(y[:origin])
-        y_pred = forecaster.predict(fh=np.arange(1, 25))
-        ax.plot(y_pred.index.to_timestamp(), y_pred.to_numpy(), label=label)
-    ax.axvline(y.index[origin].to_timestamp(), color="grey", linestyle=":")
-    ax.set_title("Airline passengers: 24-month forecasts from January 1959")
-    ax.set_ylabel("passengers (thousands)")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
-def summary(table):
-    """Markdown: one row per forecaster, MASE/MAPE/fit time per series, plus the targets."""
-    lines = []
-    header = ["forecaster"]
-    for series in SERIES:
-        header += [f"{series} MASE", f"{series} MAPE", f"{series} fit (s)"]
-    header.append("mean MASE")
+    fh = np.arange(1, horizon + 1)
+    scores = {label: [] for label in models}
+    non_finite = dict.fromkeys(models, 0)
+    covered = {label: dict.fromkeys(COVERAGES, 0) for label in models}
+    points = dict.fromkeys(models, 0)
+    seconds = dict.fromkeys(models, 0.0)
+    for y in short_series(n_series):
+        y_train, y_test = y.iloc[:-horizon], y.iloc[-horizon:]
+        for label, model in models.items():
+            y_pred, intervals, s = run_one(model, y_train, fh, COVERAGES)
+            seconds[label] += s
+            scores[label].append(mase(y_train, y_test, y_pred, 1))
+            non_finite[label] += int((~np.isfinite(y_pred)).sum())
+            if intervals is not None:
+                points[label] += horizon
+                for k, c in enumerate(COVERAGES):
+                    lower, upper = intervals[:, 2 * k], intervals[:, 2 * k + 1]
+                    truth = y_test.to_numpy()
+                    covered[label][c] += int(np.sum((truth >= lower) & (truth <= upper)))
     rows = []
-    for label, group in table.groupby("forecaster", sort=False):
-        cells = [label]
-        for series in SERIES:
-            r = group[group["series"] == series].iloc[0]
-            cells += [f"{r.MASE:.3f}", f"{100 * r.MAPE:.1f}%", f"{r.fit_s:.3f}"]
-        cells.append(f"{group['MASE'].mean():.3f}")
-        rows.append(cells)
-    lines.append(markdown_table(header, rows))
-    mase = table.pivot(index="forecaster", columns="series", values="MASE")
-    spectral = mase.loc["SpectralForecaster (differenced)"]
-    seasonal = mase.loc["Naive (seasonal)"]
-    ets = mase.loc["AutoETS"]
-    beats = {s: bool(spectral[s] < seasonal[s]) for s in SERIES}
-    ratio = spectral.mean() / ets.mean()
-    lines.append(
-        f"\nTargets: SpectralForecaster (differenced) beats the seasonal naive forecaster on "
-        f"{sum(beats.values())}/{len(beats)} series ({beats}); its mean MASE is "
-        f"{ratio:.3f} x AutoETS's (target <= 1.10)."
-    )
-    return "\n".join(lines)
+    for label in models:
+        v = np.asarray(scores[label])
+        cov = [
+            f"{100 * covered[label][c] / points[label]:.1f}%" if points[label] else "-"
+            for c in COVERAGES
+        ]
+        rows.append(
+            [label, f"{np.nanmean(v):.3f}", f"{np.nanmedian(v):.3f}", f"{gmean(v):.3f}",
+             f"{np.nanmax(v):.2f}", str(non_finite[label]), *cov, f"{seconds[label]:.1f}"]
+        )  # fmt: skip
+    rows.sort(key=lambda r: float(r[3]))
+    header = ["forecaster", "mean MASE", "median", "geo-mean", "worst", "non-finite",
+              "80% cov.", "95% cov.", "total fit (s)"]  # fmt: skip
+    return markdown_table(header, rows)
+
+
+def panel_table(horizon=6):
+    from sksssm.forecasting import SpectralForecaster
+
+    y = panel_series()
+    keys = list(dict.fromkeys(y.index.get_level_values(0)))
+    train = y.groupby(level=0, group_keys=False).apply(lambda g: g.iloc[:-horizon])
+    test = y.groupby(level=0, group_keys=False).apply(lambda g: g.iloc[-horizon:])
+    rows = []
+    for label, model in {
+        "global (one model, pooling='global')": SpectralForecaster(),
+        "local (one per series, pooling='local')": SpectralForecaster(pooling="local"),
+    }.items():
+        start = time.perf_counter()
+        model.fit(train, fh=np.arange(1, horizon + 1))
+        y_pred = model.predict()
+        seconds = time.perf_counter() - start
+        scores = []
+        for key in keys:
+            scores.append(
+                mase(train.loc[key].to_numpy().ravel(), test.loc[key].to_numpy().ravel(),
+                     y_pred.loc[key].to_numpy().ravel(), 4)
+            )  # fmt: skip
+        rows.append([label, f"{np.mean(scores):.3f}", f"{gmean(scores):.3f}", f"{seconds:.2f}"])
+    return markdown_table(["model", "mean MASE", "geo-mean MASE", "fit+predict (s)"], rows)
 
 
 def main():
     warnings.simplefilter("ignore")
-    table = run_benchmark()
-    plot_airline(IMAGES / "forecasting_airline.png")
-    body = (
-        "Expanding-window backtests with sktime's `ForecastingBenchmark`: initial window "
-        "`min(round(0.7 n), n - h)`, step = horizon h (12 for monthly airline and shampoo, "
-        "8 for annual lynx); mean over folds. MASE is scaled by the in-sample seasonal naive "
-        "error (sp = 12 monthly, 1 for lynx); the seasonal naive baseline uses sp = 1 on "
-        "lynx, i.e. it equals the last-value naive forecaster there. "
-        '"differenced" = sktime `Differencer(lags=1)` then the forecaster; '
-        "SpectralForecaster uses `ar_order = sp + 1` (2 for lynx) and default filters. "
-        "Disclosure: these settings (difference once, `ar_order = sp + 1`, 8 filters) were "
-        "picked among about 8 variants scored on these same three series while the "
-        "forecaster was developed, so this is not a fully held-out evaluation. The "
-        "deep reduction is a 2-layer gradient-trained STU (30 epochs, seed 0); both reductions "
-        "use a window of two seasons (at least 8), capped at half the initial window (24 for "
-        "airline, 8 for lynx, 11 for shampoo). fit (s) is "
-        "sktime's mean fit time per fold.\n\n"
-        + summary(table)
-        + "\n\n![airline forecasts](images/forecasting_airline.png)"
+    start = time.perf_counter()
+    table = main_table()
+    main_md = summarize_main(table) + "\n\n" + main_targets(table)
+    print(main_md, flush=True)
+    short_md = short_table()
+    print(short_md, flush=True)
+    panel_md = panel_table()
+    print(panel_md, flush=True)
+    total = time.perf_counter() - start
+    body = f"""
+Defaults only, one run, every forecaster side by side (total {total:.0f} s). The
+`SpectralForecaster()` configuration rule is in the user guide (forecasting). Anchors get
+the series' seasonal period (`sp`); the SpectralForecaster detects it. Disclosure: the
+rule was developed over about eight variants (rolling-origin vs test-based differencing,
+three intercept/drift rules, two direct-vs-recursive rules, with and without the log
+rule), each run on all the series of this page; where the synthetic series and the 100
+short series disagreed with the bundled ones, the synthetic evidence was followed (for
+example the drift is chosen by GCV, although an always-on drift scored better on shampoo
+and worse on the short series). No threshold was fitted to these series (every constant
+comes from the cited tests or from theory), but this is not a fully held-out
+evaluation.
+
+### Main table: expanding-window backtests
+
+Initial window `min(round(0.7 n), n - h)`, step = horizon h (airline 12, lynx 8, shampoo
+12, Longley 4; synthetic seasonal 12, trending 8, short 6, intermittent 12). Cells are the
+mean MASE over the folds (scaled by each training window's in-sample seasonal naive error,
+sp = 12 for the monthly series, else 1); "geo-mean" is the geometric mean over the eight
+series (* = over the series where the forecaster did not fail; ThetaForecaster's
+multiplicative deseasonalization fails on the intermittent series, which has zeros);
+"non-finite" counts non-finite forecasts (a failed fit counts its whole horizon);
+coverage pools every test point of every series (forecasters with intervals).
+"Ridge reduction (z-scored)" is `make_reduction(make_pipeline(StandardScaler(),
+RidgeCV()), window_length=min(max(sp, 10), n_train // 4))`, recursive, on the levels.
+
+{main_md}
+
+### Short series: 100 synthetic yearly-like series (10-50 points, horizon 6)
+
+Seven generators (random walk with drift, linear trend, AR(1) level, damped trend,
+exponential growth, local level, 8-year cycle plus trend), one origin (the last 6 points
+held out), MASE scaled by the in-sample naive error.
+
+{short_md}
+
+### Global vs local: a panel of 40 related quarterly series (36 points, horizon 6)
+
+Shared AR(2) dynamics and season, different levels and scales; the last 6 points of
+each series held out; MASE with sp = 4. "global" fits one SpectralForecaster on the
+panel (the QR factors of all series add up); "local" one per series (sktime vectorizes).
+
+{panel_md}
+"""
+    write_section(
+        "forecasting",
+        body,
+        command="python -m benchmarks.forecasting",
+        title="Forecasting: SpectralForecaster() with defaults against classical anchors",
     )
-    write_section("forecasting", body, command="python -m benchmarks.forecasting")
-    print(summary(table))
 
 
 if __name__ == "__main__":

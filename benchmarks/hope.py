@@ -14,10 +14,14 @@ and learning rates:
 - learned impulse responses of the first layer (``docs/images/hope_impulse_responses.png``);
 - parameter counts of the layers and of the whole networks;
 - throughput (forward + backward tokens/s) of ``HOPELayer``, ``STULayer`` and
-  ``DiagonalSSMConv`` at ``d_model=64``, batch 8.
+  ``DiagonalSSMConv`` at ``d_model=64``, batch 8;
+- the kernel's accuracy against an exact state-space simulation, sampling on the unit
+  circle (the reference implementation, aliased) versus ``hope_kernel`` (radius ``R``);
+- the user guide's example fit (``docs/user_guide/hope.md``), timed and scored.
 
-Run: ``python -m benchmarks.hope`` (writes section ``hope`` of docs/benchmarks.md);
-``--quick`` shrinks everything for a smoke test and writes nothing.
+Run: ``python -m benchmarks.hope`` (writes section ``hope`` of docs/benchmarks.md; about
+6-8 minutes on 2 shared cores); ``--quick`` shrinks everything for a smoke test and writes
+nothing.
 """
 
 from __future__ import annotations
@@ -27,12 +31,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+import scipy.signal
 import torch
 
 from benchmarks._report import markdown_table, write_section
 from sksssm import HOPEClassifier, HOPERegressor, PTDSSMClassifier, PTDSSMRegressor
 from sksssm.nn import DiagonalSSMConv, STULayer
 from sksssm.nn.hope import HOPELayer
+from sksssm.ssm import hope_kernel
 
 IMAGE = Path(__file__).resolve().parents[1] / "docs" / "images" / "hope_impulse_responses.png"
 
@@ -170,13 +176,115 @@ def throughput_rows(lengths, d_model, batch, state_dim):
     return rows
 
 
+def _simulated_impulse_response(h, dt, n_timesteps):
+    """Exact kernel of ``(h, dt)`` by simulating a state-space realization (no FFT).
+
+    ``G(z) = sum_j h_j z^{-j}`` is realized by a shift register, mapped to continuous time
+    by the inverse bilinear transform, rescaled by ``dt`` and mapped back with scipy's
+    bilinear discretization; the impulse response is then simulated step by step.
+    """
+    n = len(h)
+    A, B = np.eye(n, k=-1), np.eye(n, 1)
+    C, D = np.asarray(h)[None, :], np.zeros((1, 1))
+    inv = np.linalg.inv(A + np.eye(n))  # H(s) = G((1 + s) / (1 - s))
+    A_c, B_c = inv @ (A - np.eye(n)), np.sqrt(2) * inv @ B
+    C_c, D_c = np.sqrt(2) * C @ inv, D - C @ inv @ B
+    discrete = scipy.signal.cont2discrete((dt * A_c, dt * B_c, C_c, D_c), 2.0, "bilinear")
+    A_d, B_d, C_d, D_d = (np.asarray(m) for m in discrete[:4])
+    x, response = np.zeros(n, dtype=complex), np.empty(n_timesteps)
+    for k in range(n_timesteps):
+        u = 1.0 if k == 0 else 0.0
+        response[k] = (C_d[0] @ x + D_d[0, 0] * u).real
+        x = A_d @ x + B_d[:, 0] * u
+    return response
+
+
+def _unit_circle_kernel(h, dt, n_timesteps):
+    """The reference implementation's kernel: ``G_dt`` sampled at ``M = 2L`` points of the
+    unit circle, inverse FFT (aliased at ``M`` steps)."""
+    z = np.exp(2j * np.pi * np.arange(2 * n_timesteps) / (2 * n_timesteps))
+    factor = (dt * (z + 1) - (z - 1)) / (dt * (z + 1) + (z - 1))
+    samples = sum(h_j * factor ** (j + 1) for j, h_j in enumerate(h))
+    return np.fft.ifft(samples).real[:n_timesteps]
+
+
+def aliasing_rows(lengths, dts=(1e-3, 1e-2, 0.1, 1.0), n_markov=16, seed=5):
+    """Max tap error relative to the largest tap, vs the simulation: before / after."""
+    rng = np.random.default_rng(seed)
+    h = (rng.standard_normal(n_markov) + 1j * rng.standard_normal(n_markov)) / np.sqrt(n_markov)
+    h32 = torch.tensor(h, dtype=torch.complex64)
+    rows = []
+    for dt in dts:
+        row = [f"{dt:g}"]
+        for length in lengths:
+            exact = _simulated_impulse_response(h, dt, length)
+            scale = np.abs(exact).max()
+            before = np.abs(_unit_circle_kernel(h, dt, length) - exact).max() / scale
+            after64 = np.abs(hope_kernel(h, dt, length) - exact).max() / scale
+            kernel32 = hope_kernel(h32, torch.tensor(dt, dtype=torch.float32), length)
+            after32 = np.abs(kernel32.numpy() - exact).max() / scale
+            row += [f"{before:.1e}", f"{after64:.0e} / {after32:.0e}"]
+        rows.append(row)
+    return rows
+
+
+def energy_rows(n_markov=64, n_timesteps=1024, dts=(1e-3, 1e-2, 0.1, 1.0), seed=0):
+    """Share of the kernel's energy at lag 0, in lags 1..L-1 and beyond L.
+
+    The total is taken over a kernel of 2^17 taps: the response decays like
+    ``binom(l, n-1) |a|^l`` with ``a = (1-dt)/(1+dt)``, negligible there for ``dt >= 1e-3``.
+    """
+    rng = np.random.default_rng(seed)
+    h = (rng.standard_normal(n_markov) + 1j * rng.standard_normal(n_markov)) / np.sqrt(n_markov)
+    rows = []
+    for dt in dts:
+        energy = hope_kernel(h, dt, 2**17) ** 2
+        total = energy.sum()
+        within = energy[1:n_timesteps].sum() / total
+        rows.append(
+            [f"{dt:g}", f"{energy[0] / total:.1%}", f"{within:.1%}",
+             f"{energy[n_timesteps:].sum() / total:.1%}"]
+        )  # fmt: skip
+    return rows
+
+
+def user_guide_example(quick):
+    """The example of ``docs/user_guide/hope.md``, verbatim; training R^2 on t >= 32."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(128, 256))
+    y = np.zeros_like(X)
+    y[:, 32:] = X[:, :-32]
+    reg = HOPERegressor(
+        state_dim=64,
+        dt_min=0.05,
+        dt_max=0.5,
+        return_sequences=True,
+        max_epochs=2 if quick else 20,
+        random_state=0,
+    )
+    reg, seconds = fitted(reg, X, y)
+    residual = (reg.predict(X) - y)[:, 32:]
+    r2 = 1.0 - float(np.mean(residual**2)) / float(np.var(y[:, 32:]))
+    return r2, seconds
+
+
 def run(quick):
     torch.set_num_threads(1)
     rng = np.random.default_rng(0)
     scale = 8 if quick else 1
     state_dim, d_model = 64, 32
+    # Causal layers (the noise-padded task is read at the last step, after the noise; a
+    # backward-in-time twin layer would see the informative start directly) and one fixed
+    # budget for every model (no early stopping).
     common = dict(
-        d_model=d_model, n_layers=2, lr=3e-3, batch_size=16, random_state=0, warmup_epochs=1
+        d_model=d_model,
+        n_layers=2,
+        lr=3e-3,
+        batch_size=16,
+        random_state=0,
+        warmup_epochs=1,
+        bidirectional=False,
+        early_stopping=False,
     )
     # --- delay task
     L_delay, delay = 1024 // scale, 256 // scale
@@ -184,6 +292,9 @@ def run(quick):
     X_train, y_train = delay_task(rng, n_train, L_delay, delay)
     X_test, y_test = delay_task(rng, n_test, L_delay, delay)
     delay_rows, fitted_regressors = [], {}
+    dt_ranges = {(m().dt_min, m().dt_max) for m in (HOPERegressor, PTDSSMRegressor)}
+    assert len(dt_ranges) == 1, f"the two estimators' default dt ranges differ: {dt_ranges}"
+    (dt_range,) = dt_ranges
     for name, model in model_pairs(
         "regression", {**common, "max_epochs": epochs}, state_dim
     ).items():
@@ -211,6 +322,15 @@ def run(quick):
     speed_rows = throughput_rows(lengths, 64, 8, state_dim)
     for row in speed_rows:
         print("speed", row, flush=True)
+    alias_lengths = (17, 128) if quick else (17, 128, 1024)
+    alias_rows = aliasing_rows(alias_lengths)
+    for row in alias_rows:
+        print("aliasing", row, flush=True)
+    kernel_energy = energy_rows()
+    for row in kernel_energy:
+        print("energy", row, flush=True)
+    example_r2, example_seconds = user_guide_example(quick)
+    print("user guide example", example_r2, example_seconds, flush=True)
     if quick:
         return
     plot_impulse_responses(
@@ -219,7 +339,39 @@ def run(quick):
     body = report(
         locals(), delay_rows, class_rows, param_rows, speed_rows, state_dim, d_model, epochs
     )
+    body += aliasing_report(alias_lengths, alias_rows, kernel_energy, example_r2, example_seconds)
     write_section("hope", body, command="python -m benchmarks.hope")
+
+
+def aliasing_report(lengths, rows, kernel_energy, example_r2, example_seconds):
+    header = ["dt"]
+    for length in lengths:
+        header += [f"L = {length}, before", f"L = {length}, after (f64 / f32)"]
+    return f"""
+### Kernel accuracy: unit-circle sampling vs `hope_kernel`
+
+Maximum tap error relative to the largest tap, against an exact state-space simulation
+(`n = 16` random complex Markov parameters), before (the reference implementation:
+`G_dt` sampled at `M = 2L` points of the unit circle, inverse FFT, aliased at `M` steps)
+and after (`hope_kernel`: samples on the circle of radius `R`, in float64 / float32).
+
+{markdown_table(header, rows)}
+
+### Where a kernel's energy lies
+
+One random complex `h` (`n = 64`, seed 0), `L = 1024`: share of `sum_l k_l^2` (over
+2^17 taps) at lag 0 (direct feed-through), in lags 1..L-1 (what a length-L sequence
+sees) and beyond L.
+
+{markdown_table(["dt", "lag 0", "lags 1..L-1", "lags >= L"], kernel_energy)}
+
+### The user guide's example
+
+`HOPERegressor(state_dim=64, dt_min=0.05, dt_max=0.5, return_sequences=True,
+max_epochs=20, random_state=0)` on 128 white-noise sequences of 256 steps with a 32-step
+delay (`docs/user_guide/hope.md`, "Example"): training R^2 on `t >= 32` =
+{example_r2:.3f}, fit time {example_seconds:.0f} s (1 torch thread).
+"""
 
 
 def report(settings, delay_rows, class_rows, param_rows, speed_rows, state_dim, d_model, epochs):
@@ -230,8 +382,10 @@ def report(settings, delay_rows, class_rows, param_rows, speed_rows, state_dim, 
 Both estimators: state size {state_dim} (HOPE: {state_dim} Markov parameters; S4D-lin:
 real state dimension {state_dim}, i.e. {state_dim // 2} complex conjugate-pair modes),
 `d_model={d_model}`, `n_layers=2`, the same epochs (below), batch 16, `lr=3e-3`, SSM learning rate
-1e-3, default `dt` range [1e-3, 1e-1] (HOPE's step sizes frozen, as in the paper; S4D's
-learned), `random_state=0`, float32 on the CPU, 1 torch thread. The budget is small so the
+1e-3, causal layers (`bidirectional=False`), no early stopping (all pinned), `dt` range
+[{s["dt_range"][0]:g}, {s["dt_range"][1]:g}] (the estimators' default; HOPE's step sizes
+frozen, as in the paper; S4D's learned), `random_state=0`,
+float32 on the CPU, 1 torch thread. The budget is small so the
 whole script runs in minutes on a shared 2-core machine: read the numbers as a comparison
 under one identical small budget, not as converged results.
 
@@ -269,15 +423,20 @@ pairs; half of them, `Im(h)`, never reach the output. HOPE's frozen step sizes a
 
 Forward + backward (gradients of the input and all weights) of one layer, `d_model=64`,
 batch 8, float32, 1 thread; fastest of up to 5 calls, all layers timed in the same run
-(the machine was shared with other jobs, load average about 7-10 on 2 cores, so absolute
-numbers are noisy; ratios within one length are the meaningful part). STU layers use
-`filter_length = L`, 24 filters, both branches, 3 lags.
+(the machine is shared with other jobs, see the load average on the Machine line, so
+absolute numbers are noisy; ratios within one length are the meaningful part). STU layers use
+`filter_length = L`, 24 filters requested (capped to the usable number for L), both
+branches, 3 lags.
 
 {markdown_table(["L", "layer", "ms / step", "tokens / s"], speed_rows)}
 """
 
 
-if __name__ == "__main__":
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny smoke run, writes nothing")
-    run(parser.parse_args().quick)
+    run(parser.parse_args(argv).quick)
+
+
+if __name__ == "__main__":
+    main()

@@ -13,6 +13,12 @@ Forward + backward (gradients for the input and all weights) of one ``STULayer``
   time steps (the table then says so).
 
 Run: ``python -m benchmarks.stu_layer`` (writes section ``stu_layer`` of docs/benchmarks.md).
+
+``python -m benchmarks.stu_layer --vs-limit`` instead times every sequence layer against
+"the limit" of issue 12 (a depthwise causal FFT convolution plus a ``Linear`` of the same
+width; batch 16, d_model 64, one thread, L in {1024, 4096}) and writes section
+``layers_vs_limit``: the ratio layer time / limit time, and the log-log slope of time
+versus L.
 """
 
 from __future__ import annotations
@@ -143,13 +149,83 @@ def report(results, lengths, max_direct, threads, filters_used):
     return body
 
 
+class _Limit(torch.nn.Module):
+    """Depthwise causal FFT convolution with a fixed kernel + a Linear of the same width."""
+
+    def __init__(self, d_model, length):
+        super().__init__()
+        self.register_buffer("kernel", torch.randn(length, d_model) / length**0.5)
+        self.linear = torch.nn.Linear(d_model, d_model)
+
+    def forward(self, x):
+        return self.linear(causal_fft_conv(x, self.kernel[: x.shape[1]]))
+
+
+def run_vs_limit(lengths, batch=16, d_model=64):
+    import warnings
+
+    from sksssm.nn import DiagonalSSMConv, HOPELayer
+
+    makers = {
+        "limit": lambda n: _Limit(d_model, n),
+        "STULayer": lambda n: STULayer(d_model, n, N_FILTERS, init="normal"),
+        "STULayer tensordot": lambda n: STULayer(
+            d_model, n, N_FILTERS, init="normal", use_tensordot=True
+        ),
+        "DiagonalSSMConv": lambda n: DiagonalSSMConv(
+            d_model, 64, ptd_kwargs={"method": "random"}, random_state=0
+        ),
+        "HOPELayer": lambda n: HOPELayer(d_model, 64, random_state=0),
+    }
+    seconds = {}
+    for n in lengths:
+        torch.manual_seed(0)
+        x = torch.randn(batch, n, d_model, requires_grad=True)
+        for name, make in makers.items():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                layer = make(n)
+            seconds[name, n] = time_call(make_step(layer, x), min_total=1.0, max_repeats=5)[0]
+            print(f"L={n:6d} {name:20s} {seconds[name, n] * 1e3:8.1f} ms", flush=True)
+    rows = []
+    for name in makers:
+        row = [name]
+        for n in lengths:
+            tokens = batch * n / seconds[name, n]
+            ratio = seconds[name, n] / seconds["limit", n]
+            row.append(f"{tokens / 1e3:.0f}k tok/s ({ratio:.2f}x)")
+        row.append(f"{log_log_slope(lengths, [seconds[name, n] for n in lengths]):.2f}")
+        rows.append(row)
+    return (
+        f"Forward + backward, batch {batch}, d_model {d_model}, float32, CPU, one torch "
+        "thread; best of up to 5 steps after a warm-up. In brackets: time relative to "
+        "the limit (a depthwise causal FFT convolution + a Linear of the same width). "
+        "DiagonalSSMConv and HOPELayer with state_dim 64; STU with 24 filters requested.\n\n"
+        + markdown_table(["layer", *[f"L = {n}" for n in lengths], "log-log slope"], rows)
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lengths", type=int, nargs="+", default=[1024, 4096, 16384])
     parser.add_argument("--max-direct", type=int, default=4096)
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--vs-limit", action="store_true", help="every layer vs the limit")
     args = parser.parse_args()
+    if args.vs_limit:
+        torch.set_num_threads(1)
+        lengths = [1024, 4096] if args.lengths == [1024, 4096, 16384] else args.lengths
+        body = run_vs_limit(lengths)
+        print(body)
+        if not args.no_write:
+            write_section(
+                "layers_vs_limit",
+                body,
+                command="python -m benchmarks.stu_layer --vs-limit",
+                title="Sequence layers against the limit (FFT convolution + Linear)",
+            )
+        return
     # One thread by default: on a shared, oversubscribed machine OpenMP barriers make
     # multi-threaded timings swing by 10-100x; single-threaded ratios are reproducible.
     torch.set_num_threads(args.threads)

@@ -10,7 +10,7 @@ d_h=4, d_out=3, T=1024), trained on a few sequences and tested on held-out ones
    and on the sign-diagonal one;
 3. on the symmetric system, clean and with observation noise on the training outputs:
    ARX least squares (free-run simulation), N4SID (``nfoursid``, optional), a gradient
-   STU network (``solver="gradient", n_layers=1``), the closed-form model's exact linear
+   STU network (``STURegressor`` with its defaults), the closed-form model's exact linear
    feature map trained by Adam (learning curve), and the closed-form fit.
 
 Run: ``python -m benchmarks.sysid`` (writes section ``sysid`` of docs/benchmarks.md and
@@ -28,11 +28,16 @@ import numpy as np
 import torch
 
 from benchmarks._report import markdown_table, write_section
-from sksssm import SpectralFilterRegressor
+from sksssm import SpectralFilterRegressor, STURegressor
 from sksssm.datasets import make_stu_system, relative_mse, simulate_linear_system
-from sksssm.estimators.spectral import autoregressive_features, feed_back_outputs
 from sksssm.exceptions import SpectralFilterWarning
-from sksssm.spectral import max_usable_filters, stu_features, stu_filters
+from sksssm.spectral import (
+    autoregressive_features,
+    feed_back_outputs,
+    max_usable_filters,
+    stu_features,
+    stu_filters,
+)
 from sksssm.spectral._filters import eigenpairs
 
 IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images"
@@ -45,7 +50,6 @@ FILTER_COUNTS = (1, 2, 3, 4, 6, 8, 10, 12, 14, 16, 18, 20)
 ARX_ORDERS = (1, 2, 4, 6, 8)
 N4SID_ORDER, N4SID_BLOCK_ROWS = 4, 10
 ADAM_STEPS, ADAM_SECONDS, ADAM_LR = 1500, 45.0, 3e-2
-DEEP_EPOCHS = 10
 
 
 # ---------------------------------------------------------------------- helpers
@@ -183,12 +187,9 @@ def n4sid(X, y, X_test):
 
 
 def deep_stu(X, y, X_test, n_filters):
-    model = SpectralFilterRegressor(
-        n_filters, return_sequences=True, solver="gradient", n_layers=1, d_model=32,
-        max_epochs=DEEP_EPOCHS, batch_size=2, lr=3e-3, device="cpu", random_state=SEED,
-    )  # fmt: skip
+    model = STURegressor(n_filters, return_sequences=True, device="cpu", random_state=SEED)
     model.fit(X, y)
-    return model.predict(X_test), f"{DEEP_EPOCHS} epochs, d_model 32"
+    return model.predict(X_test), f"defaults ({model.n_epochs_} epochs)"
 
 
 def adam_on_features(X, y, X_test, y_test, n_filters):

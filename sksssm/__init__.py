@@ -1,12 +1,17 @@
 """sksssm: scikit-learn estimators for spectral and structured state space models.
 
-Three families, each from a paper:
+Three papers, four kinds of estimator:
 
-- :class:`SpectralFilterRegressor` / :class:`SpectralFilterClassifier`: the Spectral
-  Transform Unit (spectral filtering); the regressor has an exact closed-form fit.
-- :class:`PTDSSMClassifier` / :class:`PTDSSMRegressor`: S4-PTD / S5-PTD diagonal SSMs
-  (perturb-then-diagonalize).
-- :class:`HOPERegressor` / :class:`HOPEClassifier`: SSMs parameterized by their Markov parameters.
+- closed form (spectral filtering, convex): :class:`SpectralFilterRegressor`,
+  :class:`SpectralFilterClassifier` and the sktime forecaster
+  :class:`sksssm.forecasting.SpectralForecaster`: fixed spectral filters, one exact
+  least-squares solve (streaming QR, penalty by generalized cross-validation);
+- STU network: :class:`STURegressor` / :class:`STUClassifier`, stacked Spectral Transform
+  Units trained by gradient;
+- PTD: :class:`PTDSSMClassifier` / :class:`PTDSSMRegressor`, S4-PTD / S5-PTD diagonal SSMs
+  (perturb-then-diagonalize);
+- HOPE: :class:`HOPERegressor` / :class:`HOPEClassifier`, SSMs parameterized by their
+  Markov parameters.
 """
 
 from .estimators import (
@@ -16,6 +21,8 @@ from .estimators import (
     PTDSSMRegressor,
     SpectralFilterClassifier,
     SpectralFilterRegressor,
+    STUClassifier,
+    STURegressor,
 )
 
 __version__ = "0.1.0.dev0"
@@ -25,6 +32,8 @@ __all__ = [
     "HOPERegressor",
     "PTDSSMClassifier",
     "PTDSSMRegressor",
+    "STUClassifier",
+    "STURegressor",
     "SpectralFilterClassifier",
     "SpectralFilterRegressor",
     "__version__",

@@ -23,7 +23,7 @@ MIN_TIMESTEPS = 2
 
 
 def to_btc(X):
-    """Convert public 2D ``(n, t)`` or 3D ``(n, c, t)`` arrays to ``(n, t, c)``.
+    """Convert public 2D ``(n, t)`` or 3D ``(n, c, t)`` arrays to ``(n, t, c)`` (a view).
 
     Examples
     --------
@@ -35,7 +35,9 @@ def to_btc(X):
     """
     if X.ndim == 2:
         return X[:, :, np.newaxis]
-    return np.ascontiguousarray(np.swapaxes(X, 1, 2))
+    # A view, not a copy: the closed-form fit streams over chunks of samples, and a copy
+    # of the whole data set would break its memory bound.
+    return np.swapaxes(X, 1, 2)
 
 
 def from_btc(Z, ndim):
@@ -187,10 +189,12 @@ def check_option(value, name, options):
 
 
 def standardization(values, axis=0):
-    """Mean and scale that standardize ``values`` along ``axis``.
+    """Mean and scale that standardize ``values`` along ``axis`` (relative threshold).
 
-    A constant column (standard deviation at round-off level relative to its mean) keeps
-    a unit scale instead of being divided by ~0; its standardized value is then 0.
+    A column is constant only when its standard deviation is at round-off level
+    *relative to its mean* (``std <= 16 eps |mean|``, or exactly 0); it then keeps a unit
+    scale and standardizes to 0. A column of mean 0 and standard deviation 1e-13 is not
+    constant: it is divided by its standard deviation like any other.
 
     Examples
     --------
@@ -198,7 +202,11 @@ def standardization(values, axis=0):
     >>> mean, scale = standardization(np.array([[1.0, 5.0], [3.0, 5.0]]))
     >>> mean.tolist(), scale.tolist()
     ([2.0, 5.0], [1.0, 1.0])
+    >>> float(standardization(np.array([1e-13, -1e-13]))[1])
+    1e-13
     """
     mean = values.mean(axis=axis)
     std = values.std(axis=axis)
-    return mean, np.where(std > 1e-12 * np.maximum(np.abs(mean), 1.0), std, 1.0)
+    eps, tiny = np.finfo(np.float64).eps, np.finfo(np.float64).tiny
+    varies = (std > 16 * eps * np.abs(mean)) & (std > tiny)
+    return mean, np.where(varies, std, 1.0)

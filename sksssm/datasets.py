@@ -103,6 +103,57 @@ def make_stu_system(
     return Bunch(X=X, y=y, y_clean=y_clean, A=A, B=B, C=C, D=D)
 
 
+def make_rotation_system(
+    n_samples=32, n_timesteps=1024, *, n_states=16, modulus=0.999, noise=0.0, random_state=None
+):
+    """A marginally stable SISO system of 2x2 rotation blocks, with random inputs.
+
+    ``A`` is block diagonal with ``n_states // 2`` blocks ``modulus * [[cos w, -sin w],
+    [sin w, cos w]]`` (frequencies ``w`` uniform in ``(0, pi)``): complex eigenvalues of
+    modulus ``modulus`` that ring for about ``1 / (1 - modulus)`` steps. ``B``, ``C`` iid
+    N(0, 1), ``D`` N(0, 1); inputs iid N(0, 1). An order-``n_states`` system, so an
+    ARX(n_states, n_states) model is exact; its regression is ill-conditioned
+    (``cond ~ 1e7`` for the defaults), the test case of exact least squares.
+
+    Parameters
+    ----------
+    n_samples, n_timesteps : int
+    n_states : int, default=16
+        Even state dimension.
+    modulus : float, default=0.999
+        Modulus of every eigenvalue of ``A``.
+    noise : float, default=0.0
+        Standard deviation of Gaussian noise added to ``y`` (not to ``y_clean``).
+    random_state : int, RandomState instance or None
+
+    Returns
+    -------
+    data : sklearn.utils.Bunch
+        ``X`` (n, 1, T), ``y`` (n, 1, T), ``y_clean``, and ``A, B, C, D``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> data = make_rotation_system(n_samples=2, n_timesteps=16, random_state=0)
+    >>> data.X.shape, float(np.round(np.abs(np.linalg.eigvals(data.A)).max(), 6))
+    ((2, 1, 16), 0.999)
+    """
+    if n_states < 2 or n_states % 2:
+        raise ValueError(f"n_states must be a positive even integer; got {n_states!r}.")
+    rng = check_random_state(random_state)
+    A = np.zeros((n_states, n_states))
+    for i, w in enumerate(rng.uniform(0.05, np.pi - 0.05, n_states // 2)):
+        c, s = np.cos(w), np.sin(w)
+        A[2 * i : 2 * i + 2, 2 * i : 2 * i + 2] = modulus * np.array([[c, -s], [s, c]])
+    B = rng.normal(size=(n_states, 1))
+    C = rng.normal(size=(1, n_states))
+    D = rng.normal(size=(1, 1))
+    X = rng.normal(size=(n_samples, 1, n_timesteps))
+    y_clean = simulate_linear_system(A, B, C, D, X)
+    y = y_clean + noise * rng.normal(size=y_clean.shape) if noise else y_clean.copy()
+    return Bunch(X=X, y=y, y_clean=y_clean, A=A, B=B, C=C, D=D)
+
+
 def relative_mse(y_true, y_pred):
     """``||y_true - y_pred||^2 / ||y_true||^2``: the error measure of the STU paper.
 

@@ -167,37 +167,32 @@ def plot_impulse_response(obj, n_timesteps=None, *, layer=0, max_lines=8, ax=Non
 
 
 def _spectral_regressor_response(reg, n_timesteps):
-    from .estimators.spectral import feed_back_outputs
-    from .spectral import stu_features
-
-    if not getattr(reg, "return_sequences", False):
+    if not getattr(reg, "return_sequences_", False):
         raise ValueError(
             "The impulse response of a SpectralFilterRegressor needs return_sequences=True "
             "(a sequence-to-one model has no response over time)."
         )
     n_timesteps = n_timesteps or reg.filters_.shape[0]
-    n_inputs = _n_inputs(reg)
-    # One unit impulse at time 0 per input channel; the intercept is not part of it.
-    impulses = np.zeros((n_inputs, n_timesteps, n_inputs))
-    impulses[np.arange(n_inputs), 0, np.arange(n_inputs)] = 1.0
-    features = stu_features(
-        impulses, reg.filters_, input_lags=reg.input_lags, use_negative=reg.use_negative
-    )
-    coef = np.atleast_2d(reg.coef_)
-    n_feature = features.shape[2]
-    Y = features @ coef[:, :n_feature].T  # (input, time, output)
-    if reg.ar_order:
-        Y = feed_back_outputs(Y, coef[:, n_feature:], reg.ar_order)
-    responses = Y.transpose(0, 2, 1).reshape(-1, n_timesteps)
-    labels = [f"in {i} -> out {j}" for i in range(n_inputs) for j in range(Y.shape[2])]
+    n_inputs = reg.n_channels_
+    # The fitted model is affine in its inputs, so its impulse response is its prediction
+    # for a unit impulse minus its prediction for zero input (the intercept's response).
+    # 2D X fixes the sequence length at predict; the model is causal, so the response to
+    # a longer impulse sequence, truncated, is the response to a shorter one.
+    length = reg.n_features_in_ if reg.X_ndim_ == 2 else n_timesteps
+    if n_timesteps > length:
+        raise ValueError(
+            f"This SpectralFilterRegressor was fitted on 2D X of {length} time steps, so its "
+            f"response is defined for at most {length} steps; got n_timesteps={n_timesteps}."
+        )
+    impulses = np.zeros((n_inputs, n_inputs, length))
+    impulses[np.arange(n_inputs), np.arange(n_inputs), 0] = 1.0
+    if reg.X_ndim_ == 2:
+        impulses = impulses[:, 0, :]
+    Y = reg.predict(impulses) - reg.predict(np.zeros_like(impulses))
+    Y = Y.reshape(n_inputs, -1, length)[:, :, :n_timesteps]  # (input, output, time)
+    responses = Y.reshape(-1, n_timesteps)
+    labels = [f"in {i} -> out {j}" for i in range(n_inputs) for j in range(Y.shape[1])]
     return responses, labels
-
-
-def _n_inputs(reg):
-    # 3D X: n_features_in_ is the number of channels; 2D X: one channel.
-    n_stu = 2 * reg.n_filters_ if reg.use_negative else reg.n_filters_
-    n_columns = np.atleast_2d(reg.coef_).shape[1] - reg.ar_order * reg.n_outputs_
-    return n_columns // (n_stu + reg.input_lags)
 
 
 def _deep_estimator_response(est, n_timesteps, layer):
@@ -205,8 +200,12 @@ def _deep_estimator_response(est, n_timesteps, layer):
     if hasattr(est, "impulse_responses"):
         responses = est.impulse_responses(n_timesteps)[layer]
         return np.asarray(responses), [f"channel {c}" for c in range(len(responses))]
-    blocks = est.net_.module_.blocks
-    return _layer_response(blocks[layer].layer, n_timesteps, "channel")
+    module = est.net_.module_.blocks[layer].layer
+    if hasattr(module, "forward_layer"):
+        # A bidirectional layer: the causal (forward-in-time) half has the impulse response;
+        # the other half is the same kind of response run on the reversed sequence.
+        return _layer_response(module.forward_layer, n_timesteps, "forward channel")
+    return _layer_response(module, n_timesteps, "channel")
 
 
 def _layer_response(module, n_timesteps, prefix):
@@ -372,7 +371,7 @@ def plot_history(estimator_or_history, *, ax=None):
     if not ax.get_lines():
         raise ValueError(
             "The history has no 'train_loss' or 'valid_loss' entries; pass a fitted deep "
-            "estimator (solver='gradient' for SpectralFilterRegressor) or its history_."
+            "estimator (STURegressor, PTD, HOPE) or its history_."
         )
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")

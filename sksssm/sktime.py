@@ -4,10 +4,18 @@ sktime is an optional dependency: ``import sksssm`` never imports this module; i
 explicitly (``from sksssm.sktime import SSMTimeSeriesClassifier``). The sksssm estimators
 already take sktime's ``numpy3D`` layout ``(n_instances, n_channels, n_timepoints)``, so
 the adapters only clone, fit and delegate.
+
+Unequal-length panels (sktime's ``nested_univ``, ``df-list`` or ``pd-multiindex`` with
+series of different lengths, e.g. ``JapaneseVowels``, ``PLAID``) are accepted when the
+wrapped estimator handles them (the default :class:`~sksssm.SpectralFilterClassifier`
+does): the adapter converts them to the sklearn convention, a ``numpy3D`` array padded
+with NaN at the end of each series.
 """
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 from sklearn.base import clone
 
 try:
@@ -21,13 +29,59 @@ except ImportError as exc:  # pragma: no cover - exercised only without sktime
 _ADAPTER_TAGS = {
     "authors": ["sksssm developers"],
     "maintainers": ["sksssm developers"],
-    "X_inner_mtype": "numpy3D",
+    # numpy3D for equal lengths; df-list / nested_univ (converted to NaN-padded numpy3D
+    # in the adapter) for unequal lengths. The first entry receives other mtypes.
+    "X_inner_mtype": ["df-list", "numpy3D", "nested_univ"],
     "capability:multivariate": True,
     "capability:unequal_length": False,
     "capability:missing_values": False,
 }
 
 _TINY = {"d_model": 4, "n_layers": 1, "max_epochs": 2, "batch_size": 8, "random_state": 0}
+
+
+def accepts_unequal_length(estimator) -> bool:
+    """Whether ``estimator`` takes NaN-padded unequal-length series.
+
+    True for estimators whose class sets ``_sksssm_unequal_length = True`` (or a property
+    of that name), such as :class:`~sksssm.SpectralFilterClassifier`.
+    """
+    return bool(getattr(estimator, "_sksssm_unequal_length", False))
+
+
+def to_padded_numpy3d(X) -> np.ndarray:
+    """A panel as ``(n_instances, n_channels, n_timepoints)`` float64, NaN-padded at the end.
+
+    Parameters
+    ----------
+    X : numpy3D array, df-list (list of DataFrames, time x channels) or nested_univ
+        DataFrame (one pandas Series per cell).
+
+    Returns
+    -------
+    ndarray
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> X = [pd.DataFrame({"a": [1.0, 2.0, 3.0]}), pd.DataFrame({"a": [4.0]})]
+    >>> to_padded_numpy3d(X)[:, 0].tolist()
+    [[1.0, 2.0, 3.0], [4.0, nan, nan]]
+    """
+    if isinstance(X, np.ndarray):
+        return X.astype(np.float64, copy=False)
+    if isinstance(X, pd.DataFrame):  # nested_univ: rows = instances, columns = channels
+        series = [
+            np.stack([np.asarray(X.iloc[i, j], dtype=np.float64) for j in range(X.shape[1])])
+            for i in range(len(X))
+        ]
+    else:  # df-list
+        series = [np.asarray(frame, dtype=np.float64).T for frame in X]
+    n_timepoints = max(item.shape[1] for item in series)
+    out = np.full((len(series), series[0].shape[0], n_timepoints), np.nan)
+    for i, item in enumerate(series):
+        out[i, :, : item.shape[1]] = item
+    return out
 
 
 class SSMTimeSeriesClassifier(BaseClassifier):
@@ -37,9 +91,12 @@ class SSMTimeSeriesClassifier(BaseClassifier):
     ----------
     estimator : classifier or None, default=None
         An sksssm classifier (:class:`~sksssm.SpectralFilterClassifier`,
-        :class:`~sksssm.PTDSSMClassifier`, :class:`~sksssm.HOPEClassifier`) or any
-        scikit-learn classifier taking 3D ``(n, channels, time)`` arrays; cloned in ``fit``.
-        None: ``SpectralFilterClassifier()``.
+        :class:`~sksssm.STUClassifier`, :class:`~sksssm.PTDSSMClassifier`,
+        :class:`~sksssm.HOPEClassifier`) or any scikit-learn classifier taking 3D
+        ``(n, channels, time)`` arrays; cloned in ``fit``. None:
+        ``SpectralFilterClassifier()``, the closed-form classifier (pooled spectral
+        features + ridge), which also takes unequal-length panels
+        (``capability:unequal_length`` is then True).
 
     Attributes
     ----------
@@ -68,19 +125,21 @@ class SSMTimeSeriesClassifier(BaseClassifier):
     def __init__(self, estimator=None):
         self.estimator = estimator
         super().__init__()
+        if estimator is None or accepts_unequal_length(estimator):
+            self.set_tags(**{"capability:unequal_length": True})
 
     def _fit(self, X, y):
         from .estimators import SpectralFilterClassifier
 
         estimator = SpectralFilterClassifier() if self.estimator is None else self.estimator
-        self.estimator_ = clone(estimator).fit(X, y)
+        self.estimator_ = clone(estimator).fit(to_padded_numpy3d(X), y)
         return self
 
     def _predict(self, X):
-        return self.estimator_.predict(X)
+        return self.estimator_.predict(to_padded_numpy3d(X))
 
     def _predict_proba(self, X):
-        return self.estimator_.predict_proba(X)
+        return self.estimator_.predict_proba(to_padded_numpy3d(X))
 
     @classmethod
     def get_test_params(cls, parameter_set="default"):
@@ -90,10 +149,17 @@ class SSMTimeSeriesClassifier(BaseClassifier):
         -------
         list of dict
         """
-        from .estimators import HOPEClassifier, PTDSSMClassifier, SpectralFilterClassifier
+        from .estimators import (
+            HOPEClassifier,
+            PTDSSMClassifier,
+            SpectralFilterClassifier,
+            STUClassifier,
+        )
 
         return [
-            {"estimator": SpectralFilterClassifier(n_filters=4, **_TINY)},
+            {},  # the default: the closed-form SpectralFilterClassifier
+            {"estimator": SpectralFilterClassifier(n_filters=4, differences=False)},
+            {"estimator": STUClassifier(n_filters=4, **_TINY)},
             {"estimator": PTDSSMClassifier(**_TINY)},
             {"estimator": HOPEClassifier(**_TINY)},
         ]
@@ -132,16 +198,18 @@ class SSMTimeSeriesRegressor(BaseRegressor):
     def __init__(self, estimator=None):
         self.estimator = estimator
         super().__init__()
+        if estimator is not None and accepts_unequal_length(estimator):
+            self.set_tags(**{"capability:unequal_length": True})
 
     def _fit(self, X, y):
         from .estimators import SpectralFilterRegressor
 
         estimator = SpectralFilterRegressor() if self.estimator is None else self.estimator
-        self.estimator_ = clone(estimator).fit(X, y)
+        self.estimator_ = clone(estimator).fit(to_padded_numpy3d(X), y)
         return self
 
     def _predict(self, X):
-        return self.estimator_.predict(X)
+        return self.estimator_.predict(to_padded_numpy3d(X))
 
     @classmethod
     def get_test_params(cls, parameter_set="default"):

@@ -1,7 +1,10 @@
 """The shared deep-estimator base, exercised through every deep estimator."""
 
 import io
+import os
 import pickle
+import subprocess
+import sys
 
 import joblib
 import numpy as np
@@ -10,15 +13,18 @@ import torch
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from skorch.callbacks import Callback
 
 from sksssm import (
     HOPEClassifier,
     HOPERegressor,
     PTDSSMClassifier,
     PTDSSMRegressor,
-    SpectralFilterClassifier,
-    SpectralFilterRegressor,
+    STUClassifier,
+    STURegressor,
 )
+from sksssm._validation import standardization
+from sksssm.estimators._deep import auto_steps
 from sksssm.exceptions import TrainingDivergedError
 
 SMALL = dict(d_model=8, n_layers=1, max_epochs=3, batch_size=16, random_state=0)
@@ -27,7 +33,7 @@ SMALL = dict(d_model=8, n_layers=1, max_epochs=3, batch_size=16, random_state=0)
 def regressors(**extra):
     params = {**SMALL, **extra}
     return [
-        SpectralFilterRegressor(8, solver="gradient", **params),
+        STURegressor(8, **params),
         PTDSSMRegressor(state_dim=8, ptd_method="random", **params),
         PTDSSMRegressor(state_dim=8, mode="s5", init="s4d-lin", **params),
         HOPERegressor(state_dim=8, **params),
@@ -37,7 +43,7 @@ def regressors(**extra):
 def classifiers(**extra):
     params = {**SMALL, **extra}
     return [
-        SpectralFilterClassifier(8, **params),
+        STUClassifier(8, **params),
         PTDSSMClassifier(state_dim=8, ptd_method="random", **params),
         HOPEClassifier(state_dim=8, **params),
     ]
@@ -108,8 +114,7 @@ def test_3d_input_other_length_at_predict(estimator, classification_data):
 
 @pytest.mark.parametrize(
     "estimator",
-    regressors(return_sequences=True)[1:]
-    + [SpectralFilterRegressor(8, solver="gradient", return_sequences=True, **SMALL)],
+    regressors(return_sequences=True),
     ids=lambda e: type(e).__name__,
 )
 def test_sequence_outputs_are_causal(estimator):
@@ -150,13 +155,10 @@ def test_pickle_and_joblib_round_trip(classification_data):
 
 def test_gridsearch_over_d_model_and_lr_in_pipeline(regression_data):
     X, y = regression_data
-    pipe = make_pipeline(StandardScaler(), SpectralFilterRegressor(6, solver="gradient", **SMALL))
-    grid = {
-        "spectralfilterregressor__d_model": [4, 8],
-        "spectralfilterregressor__lr": [1e-3, 1e-2],
-    }
+    pipe = make_pipeline(StandardScaler(), STURegressor(6, **SMALL))
+    grid = {"sturegressor__d_model": [4, 8], "sturegressor__lr": [1e-3, 1e-2]}
     search = GridSearchCV(pipe, grid, cv=2).fit(X, y)
-    assert set(search.cv_results_["param_spectralfilterregressor__d_model"]) == {4, 8}
+    assert set(search.cv_results_["param_sturegressor__d_model"]) == {4, 8}
     assert np.isfinite(search.best_score_)
 
 
@@ -170,6 +172,10 @@ def test_device_resolution():
             HOPERegressor(state_dim=4, device="cuda", **{**SMALL, "random_state": 0}).fit(X, y)
     with pytest.raises(ValueError, match="device must be"):
         HOPERegressor(device="tpu-9").fit(X, y)
+    # A device torch knows but that cannot hold trained weights: a clear ValueError, not
+    # an internal torch error (hostile finding, issue 12).
+    with pytest.raises(ValueError, match="device='meta' is not supported"):
+        HOPERegressor(state_dim=4, device="meta", **SMALL).fit(X, y)
 
 
 def test_history_verbose_and_early_stopping(capsys, regression_data):
@@ -186,24 +192,141 @@ def test_history_verbose_and_early_stopping(capsys, regression_data):
     assert len(silent.history_) == SMALL["max_epochs"]
 
 
-def test_warm_start_continues_training(regression_data):
+def _weights(estimator):
+    return {k: v.detach().clone() for k, v in estimator.net_.module_.state_dict().items()}
+
+
+def test_warm_start_continues_training_at_full_learning_rate(regression_data):
     X, y = regression_data
     reg = HOPERegressor(state_dim=8, warm_start=True, **SMALL).fit(X, y)
-    net = reg.net_
+    before = _weights(reg)
     reg.fit(X, y)
-    assert reg.net_ is net and reg.n_epochs_ == 2 * SMALL["max_epochs"]
+    assert reg.n_epochs_ == 2 * SMALL["max_epochs"]  # the history continues
+    # Hostile finding (issue 12): the schedule counted absolute epochs, so the second
+    # fit ran at learning rate 0 and no weight moved. Now each fit runs a fresh schedule;
+    # with lr=1e-2 for 9 steps the encoder weights move by far more than round-off.
+    moved = max(
+        float((reg.net_.module_.state_dict()[k] - v).abs().max()) for k, v in before.items()
+    )
+    assert moved > 1e-3
+    schedule = dict(reg.net_.callbacks_)["lr_schedule"]
+    assert schedule.factor(0) > 0 and max(schedule.base_lrs_) == pytest.approx(reg.lr)
+
+
+def test_failed_warm_start_fit_leaves_the_model_unchanged(regression_data):
+    X, y = regression_data
+    reg = HOPERegressor(state_dim=8, warm_start=True, **SMALL).fit(X, y)
+    before, weights, n_epochs = reg.predict(X), _weights(reg), reg.n_epochs_
+    # Inputs 1e40 times the training scale overflow float32. The net used to be trained
+    # in place, so history grew and predictions became NaN; now a clear error, and a
+    # diverging warm-started fit (huge SGD step) changes nothing either.
+    with pytest.raises(ValueError, match="float32"):
+        reg.fit(X * 1e40, y)
+    reg.set_params(lr=1e30, optimizer="sgd")
+    with pytest.raises(TrainingDivergedError):
+        reg.fit(X, y)
+    assert reg.n_epochs_ == n_epochs and len(reg.history_) == n_epochs
+    for name, value in _weights(reg).items():
+        assert torch.equal(value, weights[name]), name
+    np.testing.assert_array_equal(reg.predict(X), before)
+
+
+def test_huge_learning_rate_never_returns_non_finite_predictions(regression_data):
+    # Hostile finding: lr=1e8, max_epochs=2 returned all-NaN predictions without an
+    # error (only batch losses, computed before each update, were checked).
+    X, y = regression_data
+    reg = HOPERegressor(state_dim=8, **{**SMALL, "max_epochs": 2, "lr": 1e8})
+    try:
+        reg.fit(X, y)
+    except TrainingDivergedError:
+        assert not hasattr(reg, "net_")
+    else:
+        assert np.isfinite(reg.predict(X)).all()
+
+
+class _BlowUpAfterLastLoss(Callback):
+    """Make the last update non-finite *after* the last loss was recorded (what lr=1e8
+    does on some data: losses are computed before each update)."""
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == net.max_epochs:
+            with torch.no_grad():
+                net.module_.head.weight.fill_(float("nan"))
+
+
+class _BlowingUpRegressor(HOPERegressor):
+    def _callbacks(self, *args):
+        return [*super()._callbacks(*args), ("blow_up", _BlowUpAfterLastLoss())]
+
+
+def test_non_finite_weights_after_the_last_step_raise(regression_data):
+    X, y = regression_data
+    reg = HOPERegressor(state_dim=4, **SMALL).fit(X, y)
+    before = reg.predict(X)
+    blowing = _BlowingUpRegressor(state_dim=4, **SMALL)
+    with pytest.raises(TrainingDivergedError, match="not finite after training"):
+        blowing.fit(X, y)
+    assert not hasattr(blowing, "net_")
+    # A fitted model whose outputs are not finite never returns them either.
+    with torch.no_grad():
+        reg.net_.module_.head.bias.fill_(float("inf"))
+    with pytest.raises(TrainingDivergedError, match="non-finite outputs"):
+        reg.predict(X)
+    assert np.isfinite(before).all()
+
+
+def test_predict_rejects_another_layout(classification_data):
+    # Hostile finding: fit on (20, 2, 16), predict on (5, 2) returned predictions (the
+    # 2D array passed the n_features_in_ check and the channel mean broadcast).
+    X, y = classification_data
+    clf = HOPEClassifier(state_dim=4, **SMALL).fit(X[:20, :, :16], y[:20])
+    with pytest.raises(ValueError, match="fitted on 3D X"):
+        clf.predict(np.zeros((5, 2)))
+    reg = HOPERegressor(state_dim=4, **SMALL).fit(X[:20, 0, :16], np.arange(20.0))
+    with pytest.raises(ValueError, match="fitted on 2D X"):
+        reg.predict(np.zeros((5, 16, 4)))
+
+
+def test_near_constant_targets_and_inputs_are_scaled_relatively(regression_data):
+    # Hostile finding: an absolute 1e-12 threshold treated targets of standard deviation
+    # 2e-13 (and inputs of 1e-13) as constant. The scale is now relative to the mean, so
+    # rescaling X and y by 1e-13 gives the same standardized problem: the same network
+    # (same seed) and predictions scaled by 1e-13. float32 training of identical
+    # standardized data: equal to round-off of the float64 scaling (measured ~1e-7).
+    X, y = regression_data
+    y = y - y.mean()
+    reference = HOPERegressor(state_dim=4, **SMALL).fit(X, y).predict(X)
+    scaled = HOPERegressor(state_dim=4, **SMALL).fit(X * 1e-13, y * 2e-13).predict(X * 1e-13)
+    np.testing.assert_allclose(
+        scaled / 2e-13, reference, rtol=1e-4, atol=1e-4 * np.abs(reference).max()
+    )
+    _, scale = standardization(np.array([1.0, 1.0 + 1e-15, 1.0 - 1e-15]))
+    assert scale == 1.0  # round-off around a mean of 1 is still constant
+
+
+def test_auto_budget_counts_optimizer_steps():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 16)), rng.normal(size=40)
+    reg = HOPERegressor(state_dim=4, d_model=4, n_layers=1, batch_size=16, random_state=0)
+    reg.set_params(max_epochs="auto").fit(X, y)
+    # 40 samples in batches of 16: 3 batches per epoch; the rule asks for 600 steps.
+    assert auto_steps(16, 16) == 600
+    assert reg.max_epochs_ == 200 and reg.n_epochs_ == 200 and not reg.early_stopping_
+    assert auto_steps(32, 1024) == 256 and auto_steps(64, 10**6) == 200
 
 
 def test_one_class_and_bad_hyperparameters(classification_data):
     X, y = classification_data
     with pytest.raises(ValueError, match="at least 2 classes"):
-        SpectralFilterClassifier(**SMALL).fit(X, np.full(len(X), "a"))
+        STUClassifier(**SMALL).fit(X, np.full(len(X), "a"))
     with pytest.raises(ValueError, match="state_dim must be even"):
         PTDSSMClassifier(state_dim=7).fit(X, y)
-    with pytest.raises(ValueError, match="mode must be one of"):
+    with pytest.raises(ValueError, match="'mode' parameter of PTDSSMClassifier"):
         PTDSSMClassifier(mode="s6").fit(X, y)
-    with pytest.raises(ValueError, match="lr must be"):
+    with pytest.raises(ValueError, match="'lr' parameter of HOPEClassifier"):
         HOPEClassifier(lr=-1.0).fit(X, y)
+    with pytest.raises(ValueError, match="'max_epochs' parameter"):
+        STUClassifier(max_epochs="forever").fit(X, y)
     with pytest.raises(ValueError, match="dt_min=.* is larger than dt_max"):
         HOPEClassifier(dt_min=1.0, dt_max=0.1).fit(X, y)
 
@@ -214,10 +337,22 @@ def test_cuda_training_and_cpu_loading(classification_data, tmp_path):
     clf = PTDSSMClassifier(state_dim=8, device="cuda", **SMALL).fit(X, y)
     assert clf.device_.type == "cuda"
     proba = clf.predict_proba(X)
-    path = tmp_path / "model.pkl"
-    path.write_bytes(pickle.dumps(clf))
-    restored = pickle.loads(path.read_bytes())
-    np.testing.assert_allclose(restored.predict_proba(X), proba, rtol=1e-5)
+    model, data = tmp_path / "model.pkl", tmp_path / "X.npy"
+    model.write_bytes(pickle.dumps(clf))
+    np.save(data, X)
+    # Load and predict in a process that sees no GPU (CUDA_VISIBLE_DEVICES=""): the
+    # machine a user without CUDA has.
+    script = (
+        "import pickle, sys, numpy as np, torch\n"
+        "assert not torch.cuda.is_available()\n"
+        "clf = pickle.loads(open(sys.argv[1], 'rb').read())\n"
+        "np.save(sys.argv[3], clf.predict_proba(np.load(sys.argv[2])))\n"
+    )
+    out = tmp_path / "proba.npy"
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    subprocess.run([sys.executable, "-c", script, model, data, out], check=True, env=env)
+    # float64 inference on either device; FFT/matmul kernels differ in round-off only.
+    np.testing.assert_allclose(np.load(out), proba, rtol=1e-6, atol=1e-9)
 
 
 def test_verbose_2_adds_a_progress_bar(regression_data):
@@ -225,3 +360,14 @@ def test_verbose_2_adds_a_progress_bar(regression_data):
     reg = HOPERegressor(state_dim=4, verbose=2, **{**SMALL, "max_epochs": 1}).fit(X, y)
     names = [name for name, _ in reg.net_.callbacks_]
     assert "progress_bar" in names and "stop_on_non_finite_loss" in names
+
+
+def test_early_stopping_auto_needs_enough_validation_samples():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(320, 12))
+    y = np.where(X[:, -3:].sum(axis=1) > 0, "a", "b")
+    clf = HOPEClassifier(state_dim=4, **SMALL).fit(X, y)
+    # 10% of 320 = 32 held-out sequences: the documented threshold, so it is on.
+    assert clf.early_stopping_ and "valid_loss" in clf.history_[-1]
+    small = HOPEClassifier(state_dim=4, **SMALL).fit(X[:300], y[:300])
+    assert not small.early_stopping_ and "valid_loss" not in small.history_[-1]

@@ -114,13 +114,20 @@ def test_layer_response_matches_running_the_layer(layer):
 def test_deep_estimator_response_is_its_first_layer():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(16, 32))
-    reg = PTDSSMRegressor(
-        state_dim=8, d_model=4, n_layers=1, init="s4d-lin", max_epochs=1, random_state=0
-    ).fit(X, X.sum(axis=1))
-    responses, labels = impulse_response(reg, 20)
-    layer = reg.net_.module_.blocks[0].layer.double()
+    params = dict(state_dim=8, d_model=4, n_layers=1, init="s4d-lin", max_epochs=1)
+    causal = PTDSSMRegressor(**params, bidirectional=False, random_state=0)
+    causal.fit(X, X.sum(axis=1))
+    responses, labels = impulse_response(causal, 20)
+    layer = causal.net_.module_.blocks[0].layer.double()
     np.testing.assert_allclose(responses, _run_layer_on_impulses(layer, 4, 20), atol=1e-6)
     assert labels == [f"channel {c}" for c in range(4)]
+    # A bidirectional layer: the response of its causal (forward) half.
+    both = PTDSSMRegressor(**params, bidirectional=True, random_state=0)
+    both.fit(X, X.sum(axis=1))
+    responses, labels = impulse_response(both, 20)
+    forward = both.net_.module_.blocks[0].layer.forward_layer.double()
+    np.testing.assert_allclose(responses, _run_layer_on_impulses(forward, 4, 20), atol=1e-6)
+    assert labels == [f"forward channel {c}" for c in range(4)]
 
 
 def test_array_response_and_bad_shapes():

@@ -18,7 +18,10 @@ STATE_DIM = 8
 # lr (3e-3, for the other parameters) would move them visibly: the fitted layers must show
 # exactly the requested initialisation, and the SSM parameter group must get ssm_lr.
 PTD_MAX_NORM = 3e-3  # the estimators' default ptd_max_norm
-FROZEN_SSM = dict(ssm_lr=1e-12, d_model=4, n_layers=1, max_epochs=1, batch_size=8, random_state=0)
+FROZEN_SSM = dict(
+    ssm_lr=1e-12, d_model=4, n_layers=1, max_epochs=1, batch_size=8, random_state=0,
+    bidirectional=False,  # one layer per block: blocks[0].layer is the SSM layer
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")

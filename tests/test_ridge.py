@@ -1,53 +1,115 @@
-"""Streaming ridge statistics and GCV against direct dense computations."""
+"""The streaming-QR ridge core against direct dense computations."""
 
 import numpy as np
 import pytest
 from sklearn.linear_model import Ridge
 
-from sksssm.spectral._ridge import GramAccumulator, RidgeSolution
+from sksssm.spectral._ridge import QRAccumulator, RidgeSolution, triangular_factor
 
 
-def make_data(n=300, p=6, q=2, mean=0.0, seed=0):
+def make_data(n=300, p=6, q=2, mean=0.0, seed=0, noise=0.1):
     rng = np.random.default_rng(seed)
     F = rng.normal(size=(n, p)) + mean
     W = rng.normal(size=(p, q))
-    Y = F @ W + 0.1 * rng.normal(size=(n, q)) + 5.0
+    Y = F @ W + noise * rng.normal(size=(n, q)) + 5.0
     return F, Y
 
 
-@pytest.mark.parametrize("mean", [0.0, 400.0])
-def test_chunked_statistics_equal_one_pass(mean):
+def chunked(F, Y, size):
+    acc = QRAccumulator(F.shape[1], Y.shape[1])
+    for start in range(0, len(F), size):
+        acc.update(F[start : start + size], Y[start : start + size])
+    return acc
+
+
+@pytest.mark.parametrize("mean", [0.0, 400.0, 1e6])
+def test_factor_reproduces_centred_gram_and_means(mean):
     F, Y = make_data(mean=mean)
-    one = GramAccumulator(6, 2).update(F, Y)
-    chunked = GramAccumulator(6, 2)
-    for start in range(0, len(F), 37):
-        chunked.update(F[start : start + 37], Y[start : start + 37])
     Fc, Yc = F - F.mean(0), Y - Y.mean(0)
-    for acc in (one, chunked):
-        np.testing.assert_allclose(acc.ff_, Fc.T @ Fc, rtol=1e-10)
-        np.testing.assert_allclose(acc.fy_, Fc.T @ Yc, rtol=1e-10)
-        np.testing.assert_allclose(acc.yy_, Yc.T @ Yc, rtol=1e-10)
-        np.testing.assert_allclose(acc.feature_mean_, F.mean(0), rtol=1e-12)
+    for acc in (QRAccumulator(6, 2).update(F, Y), chunked(F, Y, 37)):
+        L_F, L_Y = acc.centred_factor(fit_intercept=True)
+        # Centred Gram entries are O(n); QR is backward stable in the centred data thanks
+        # to the shift, so 1e-10 relative holds even with a 1e6 offset.
+        np.testing.assert_allclose(L_F.T @ L_F, Fc.T @ Fc, rtol=1e-10, atol=1e-9)
+        np.testing.assert_allclose(L_F.T @ L_Y, Fc.T @ Yc, rtol=1e-10, atol=1e-9)
+        feature_mean, target_mean = acc.means()
+        np.testing.assert_allclose(feature_mean, F.mean(0), rtol=1e-13)
+        np.testing.assert_allclose(target_mean, Y.mean(0), rtol=1e-13)
+        L_F, L_Y = acc.centred_factor(fit_intercept=False)
+        np.testing.assert_allclose(L_F.T @ L_F, F.T @ F, rtol=1e-10)
+
+
+def test_merge_of_differently_shifted_factors_equals_one_pass():
+    F, Y = make_data(mean=50.0)
+    F[200:] += 30.0  # the second block has another shift
+    one = QRAccumulator(6, 2).update(F, Y)
+    left = QRAccumulator(6, 2).update(F[:200], Y[:200])
+    right = QRAccumulator(6, 2).update(F[200:], Y[200:])
+    merged = QRAccumulator(6, 2).merge(left).merge(right)
+    assert merged.n_rows_ == one.n_rows_ == 300
+    for fit_intercept in (True, False):
+        a = RidgeSolution(one, fit_intercept).coefficients(1e-3)
+        b = RidgeSolution(merged, fit_intercept).coefficients(1e-3)
+        for x, y in zip(a, b, strict=True):
+            np.testing.assert_allclose(x, y, rtol=1e-10, atol=1e-10)
+
+
+def test_triangular_factor_of_wide_matrix_is_trapezoidal():
+    A = np.random.default_rng(0).normal(size=(3, 7))
+    R = triangular_factor(A)
+    assert R.shape == (3, 7)
+    np.testing.assert_allclose(R.T @ R, A.T @ A, atol=1e-12)
+    np.testing.assert_array_equal(np.tril(R, -1), 0.0)
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("alpha", [1e-6, 0.3, 50.0])
 def test_coefficients_equal_sklearn_ridge(fit_intercept, alpha):
     F, Y = make_data(mean=3.0)
-    acc = GramAccumulator(6, 2).update(F[:100], Y[:100]).update(F[100:], Y[100:])
+    acc = chunked(F, Y, 100)
     coef, intercept = RidgeSolution(acc, fit_intercept).coefficients(alpha)
     # The penalty acts on standardized features: column RMS after centring (if any).
     centred = F - F.mean(0) if fit_intercept else F
     scale = np.sqrt(np.mean(centred**2, axis=0))
     ref = Ridge(alpha=alpha, fit_intercept=fit_intercept, solver="svd").fit(F / scale, Y)
-    np.testing.assert_allclose(coef, ref.coef_ / scale, rtol=1e-8, atol=1e-10)
-    np.testing.assert_allclose(intercept, ref.intercept_ if fit_intercept else 0, atol=1e-8)
+    np.testing.assert_allclose(coef, ref.coef_ / scale, rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(intercept, ref.intercept_ if fit_intercept else 0, atol=1e-9)
+
+
+def test_alpha_zero_is_least_squares_on_an_ill_conditioned_design():
+    # cond(F) ~ 1e7: the normal equations would lose ~14 digits, QR loses ~7.
+    rng = np.random.default_rng(3)
+    n, p = 400, 8
+    U, _ = np.linalg.qr(rng.normal(size=(n, p)))
+    V, _ = np.linalg.qr(rng.normal(size=(p, p)))
+    F = U @ np.diag(np.logspace(0, -7, p)) @ V.T * np.sqrt(n)
+    w = rng.normal(size=p)
+    y = F @ w
+    solution = RidgeSolution(chunked(F, y[:, None], 64), fit_intercept=False)
+    coef, _ = solution.coefficients(0)
+    reference = np.linalg.lstsq(F, y, rcond=None)[0]
+    # Forward error bound of least squares: ~cond(F) * eps = 1e7 * 2e-16 = 2e-9 relative.
+    np.testing.assert_allclose(coef[0], reference, rtol=1e-6)
+    np.testing.assert_allclose(F @ coef[0], y, atol=1e-8 * np.abs(y).max())
+
+
+def test_more_features_than_rows():
+    F, Y = make_data(n=12, p=40, q=3, seed=4)
+    acc = chunked(F, Y, 5)
+    assert acc.R_.shape == (12, 44)
+    solution = RidgeSolution(acc, fit_intercept=True)
+    Fc = F - F.mean(0)
+    scale = np.sqrt(np.mean(Fc**2, axis=0))
+    ref = Ridge(alpha=2.0, solver="svd").fit(F / scale, Y)
+    coef, intercept = solution.coefficients(2.0)
+    np.testing.assert_allclose(coef, ref.coef_ / scale, rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(intercept, ref.intercept_, rtol=1e-9)
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_gcv_equals_hat_matrix_formula(fit_intercept):
     F, Y = make_data(n=80, p=5, q=1, mean=2.0, seed=1)
-    solution = RidgeSolution(GramAccumulator(5, 1).update(F, Y), fit_intercept)
+    solution = RidgeSolution(chunked(F, Y, 30), fit_intercept)
     alphas = np.logspace(-3, 3, 7)
     n = len(F)
     Fc = F - F.mean(0) if fit_intercept else F
@@ -59,7 +121,7 @@ def test_gcv_equals_hat_matrix_formula(fit_intercept):
         rss = np.sum((Yc - hat @ Yc) ** 2)
         dof = np.trace(hat) + fit_intercept
         expected.append((rss / n) / (1 - dof / n) ** 2)
-    np.testing.assert_allclose(solution.gcv_scores(alphas), expected, rtol=1e-8)
+    np.testing.assert_allclose(solution.gcv_scores(alphas), expected, rtol=1e-9)
 
 
 def test_gcv_prefers_small_penalty_without_noise_and_larger_with_noise():
@@ -68,15 +130,25 @@ def test_gcv_prefers_small_penalty_without_noise_and_larger_with_noise():
     w = rng.normal(size=40) * 0.05
     clean = F @ w
     noisy = clean + 2.0 * rng.normal(size=60)
-    alpha_clean, _ = RidgeSolution(GramAccumulator(40, 1).update(F, clean[:, None])).best_alpha()
-    alpha_noisy, _ = RidgeSolution(GramAccumulator(40, 1).update(F, noisy[:, None])).best_alpha()
+    alpha_clean, _ = RidgeSolution(QRAccumulator(40, 1).update(F, clean[:, None])).best_alpha()
+    alpha_noisy, _ = RidgeSolution(QRAccumulator(40, 1).update(F, noisy[:, None])).best_alpha()
     assert alpha_clean < 1e-6 * alpha_noisy
 
 
 def test_more_parameters_than_rows_shrinks_instead_of_failing():
     F, Y = make_data(n=3, p=6, q=1)
-    solution = RidgeSolution(GramAccumulator(6, 1).update(F, Y))
+    solution = RidgeSolution(QRAccumulator(6, 1).update(F, Y))
     alpha, scores = solution.best_alpha()
     assert np.isfinite(alpha) and alpha > 0
     coef, _ = solution.coefficients(alpha)
     assert np.all(np.isfinite(coef))
+
+
+def test_bad_rows_are_refused():
+    acc = QRAccumulator(2, 1)
+    with pytest.raises(ValueError, match="shape"):
+        acc.update(np.zeros((3, 4)), np.zeros(3))
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        acc.update(np.array([[1.0, np.inf]]), np.zeros(1))
+    with pytest.raises(ValueError, match="merge"):
+        acc.merge(QRAccumulator(3, 1))

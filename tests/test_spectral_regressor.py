@@ -1,4 +1,4 @@
-"""SpectralFilterRegressor(solver="closed_form"): maths, data contract, ecosystem."""
+"""SpectralFilterRegressor (closed form): maths, data contract, ecosystem."""
 
 import pickle
 import warnings
@@ -12,7 +12,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sksssm import SpectralFilterRegressor
-from sksssm.datasets import make_stu_system, relative_mse
+from sksssm.datasets import (
+    make_rotation_system,
+    make_stu_system,
+    relative_mse,
+    simulate_linear_system,
+)
 from sksssm.exceptions import SpectralFilterWarning
 from sksssm.spectral import stu_features
 
@@ -148,13 +153,13 @@ def test_pandas_input():
 @pytest.mark.parametrize(
     "params, match",
     [
-        (dict(n_filters=0), "n_filters must be an integer >= 1"),
-        (dict(hankel="Q"), "hankel must be one of"),
-        (dict(alpha=-1.0), "alpha must be"),
-        (dict(alpha="gcv"), "alpha must be"),
-        (dict(solver="lbfgs"), "solver must be one of"),
+        (dict(n_filters=0), "'n_filters' parameter .* must be an int in the range"),
+        (dict(hankel="Q"), "'hankel' parameter"),
+        (dict(alpha=-1.0), "'alpha' parameter"),
+        (dict(alpha="gcv"), "'alpha' parameter"),
+        (dict(input_lags=-1), "'input_lags' parameter"),
         (dict(ar_order=2), "return_sequences=True"),
-        (dict(chunk_size=0), "chunk_size must be"),
+        (dict(chunk_size=0), "'chunk_size' parameter"),
     ],
 )
 def test_invalid_hyperparameters(params, match):
@@ -225,8 +230,12 @@ def test_sktime_make_reduction():
     forecaster.fit(y[:-12])
     y_pred = forecaster.predict(fh=np.arange(1, 13))
     assert len(y_pred) == 12 and np.all(np.isfinite(y_pred))
-    mape = np.mean(np.abs(y_pred.to_numpy() - y[-12:].to_numpy()) / y[-12:].to_numpy())
-    assert mape < 0.15
+    actual = y[-12:].to_numpy()
+    mape = np.mean(np.abs(y_pred.to_numpy() - actual) / actual)
+    # The last-value forecast scores 0.14 here and seasonal naive 0.087: a model of the
+    # windows must beat both by a clear margin (it scores about 0.05).
+    seasonal_naive = y[-24:-12].to_numpy()
+    assert mape < 0.8 * np.mean(np.abs(seasonal_naive - actual) / actual)
 
 
 @pytest.mark.parametrize("n_timesteps", [1, 2, 3, 7, 40])
@@ -240,3 +249,130 @@ def test_last_step_features_equal_the_full_computation(n_timesteps, use_negative
         full = stu_features(u, filters, input_lags=lags, use_negative=use_negative)[:, -1]
         last = stu_features_last(u, filters, input_lags=lags, use_negative=use_negative)
         np.testing.assert_allclose(last, full, rtol=1e-10, atol=1e-12)
+
+
+# ---------------------------------------------------------------------- exactness (issue 10)
+@pytest.fixture(scope="module", params=[0, 1])
+def rotation_system(request):
+    """16 states, complex eigenvalues of modulus 0.999, T = 1024: cond(design) ~ 1e7."""
+    return make_rotation_system(40, 1024, random_state=request.param)
+
+
+@pytest.mark.parametrize("input_lags", [17, "auto"])
+def test_free_run_is_exact_on_marginally_stable_rotation_system(rotation_system, input_lags):
+    X, y = rotation_system.X[:, 0], rotation_system.y[:, 0]
+    reg = SpectralFilterRegressor(return_sequences=True, ar_order=16, input_lags=input_lags)
+    reg.fit(X[:32], y[:32])
+    assert reg.input_lags_ == 17
+    # Free run amplifies coefficient error ~1000x (poles at 0.999); QR keeps the fit to
+    # ~cond * eps = 1e-9 relative, so 1e-8 on the relative MSE has two digits of room
+    # (measured 1e-17 to 1e-16); normal equations give ~1e-2 here.
+    assert relative_mse(y[32:], reg.predict(X[32:])) <= 1e-8
+
+
+def test_free_run_equals_state_space_simulation_of_the_fitted_arx():
+    # An ARX(1, 1) system: the fitted model must reproduce the simulation on new inputs.
+    rng = np.random.default_rng(0)
+    U = rng.normal(size=(6, 1, 300))
+    Y = simulate_linear_system([[0.95]], [[1.0]], [[0.7]], [[0.2]], U)
+    reg = SpectralFilterRegressor(4, return_sequences=True, ar_order=1).fit(U[:4], Y[:4])
+    np.testing.assert_allclose(reg.predict(U[4:]), Y[4:], atol=1e-9)
+
+
+def test_partial_fit_in_four_chunks_equals_fit_on_stu_system(stu_system):
+    X, y = stu_system.X[:16], stu_system.y[:16]
+    params = dict(n_filters=16, return_sequences=True, alpha=1e-6)
+    full = SpectralFilterRegressor(**params).fit(X, y)
+    streamed = SpectralFilterRegressor(**params)
+    for part in np.array_split(np.arange(16), 4):
+        streamed.partial_fit(X[part], y[part])
+    assert_norm_relative_close(streamed.coef_, full.coef_, 1e-8)
+
+
+# ---------------------------------------------------------------------- hostile users
+def test_set_params_after_fit_changes_nothing_until_the_next_fit():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 30)), rng.normal(size=(20, 30))
+    reg = SpectralFilterRegressor(4, return_sequences=True).fit(X, y)
+    before = reg.predict(X)
+    reg.set_params(input_lags=5, return_sequences=False, ar_order=3)
+    np.testing.assert_array_equal(reg.predict(X), before)
+    with pytest.raises(ValueError, match="return_sequences=True"):
+        reg.fit(X, y[:, -1])  # ar_order=3 needs sequences: a failed fit...
+    np.testing.assert_array_equal(reg.predict(X), before)  # ...changes nothing
+    with pytest.raises(ValueError, match="changed since"):
+        reg.partial_fit(X, y)
+
+
+def test_ar_order_must_be_below_the_sequence_length():
+    X, y = np.random.default_rng(0).normal(size=(20, 2, 15)), np.ones((20, 1, 15))
+    with pytest.raises(ValueError, match="ar_order=15 needs sequences longer than 15"):
+        SpectralFilterRegressor(4, return_sequences=True, ar_order=15).fit(X, y)
+
+
+def test_partial_fit_and_predict_with_another_layout_are_refused():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(10, 2, 16)), rng.normal(size=10)
+    reg = SpectralFilterRegressor(4).fit(X, y)
+    with pytest.raises(ValueError, match="2 features"):
+        reg.predict(rng.normal(size=(5, 3, 16)))
+    with pytest.raises(ValueError, match="2D X"):
+        reg.partial_fit(rng.normal(size=(10, 2)), y)
+    reg2 = SpectralFilterRegressor(4).fit(rng.normal(size=(10, 16)), y)
+    with pytest.raises(ValueError, match="3D"):
+        reg2.predict(rng.normal(size=(5, 16, 16)))
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e200])
+def test_extreme_scales_give_the_same_model(scale):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 40))
+    y = X @ (0.8 ** np.arange(40)[::-1])
+    reg = SpectralFilterRegressor(8, alpha=1e-3).fit(X, y)
+    scaled = SpectralFilterRegressor(8, alpha=1e-3).fit(X * scale, y * scale)
+    np.testing.assert_allclose(scaled.predict(X * scale) / scale, reg.predict(X), rtol=1e-9)
+
+
+# ---------------------------------------------------------------------- Dask input
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_dask_input_gives_the_in_memory_fit(stu_system, return_sequences):
+    dask = pytest.importorskip("dask")
+    da = pytest.importorskip("dask.array")
+    X, y = stu_system.X[:, :, :128], stu_system.y[:, :, :128]
+    y = y if return_sequences else y[:, :, -1]
+    params = dict(n_filters=8, alpha=1e-4, return_sequences=return_sequences)
+    memory = SpectralFilterRegressor(**params).fit(X, y)
+    with dask.config.set(scheduler="synchronous"):
+        lazy = SpectralFilterRegressor(**params).fit(
+            da.from_array(X, chunks=(5, 3, 128)), da.from_array(y, chunks=5)
+        )
+    # Same rows, other chunking: equal to round-off (QR is backward stable; 1e-10 leaves
+    # ~5 digits above the measured 1e-15 for the conditioning of this design).
+    assert_norm_relative_close(lazy.coef_, memory.coef_, 1e-10)
+    np.testing.assert_allclose(lazy.x_scale_, memory.x_scale_)
+    assert lazy.n_features_in_ == 3 and lazy.accumulator_.n_rows_ == memory.accumulator_.n_rows_
+
+
+# ---------------------------------------------------------------------- pooled regression
+def test_pooled_regression_is_ridge_on_pooled_features():
+    from sklearn.linear_model import Ridge
+
+    from sksssm.spectral import fit_pooling, pooled_features
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2, 50))
+    y = X[:, 0].max(axis=1) - X[:, 1].std(axis=1)  # depends on shape, not linearly
+    reg = SpectralFilterRegressor(pooling="stats", alpha=3.0).fit(X, y)
+    F = pooled_features(np.swapaxes(X, 1, 2), fit_pooling(np.swapaxes(X, 1, 2)))
+    # The penalty acts on standardized features (centred RMS), as in the core.
+    scale = np.sqrt(np.mean((F - F.mean(0)) ** 2, axis=0))
+    scale[scale <= 1e-12 * scale.max()] = 1.0
+    reference = Ridge(alpha=3.0, solver="svd").fit(F / scale, y)
+    np.testing.assert_allclose(reg.predict(X), reference.predict(F / scale), rtol=1e-8, atol=1e-9)
+    assert reg.score(X, y) > SpectralFilterRegressor().fit(X, y).score(X, y)
+
+
+def test_pooling_needs_sequence_to_one():
+    X, y = np.zeros((5, 20)), np.zeros((5, 20))
+    with pytest.raises(ValueError, match="pooling='last'"):
+        SpectralFilterRegressor(pooling="stats", return_sequences=True).fit(X, y)

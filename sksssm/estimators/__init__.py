@@ -2,7 +2,9 @@
 
 from .hope import HOPEClassifier, HOPERegressor
 from .ptd import PTDSSMClassifier, PTDSSMRegressor
-from .spectral import SpectralFilterClassifier, SpectralFilterRegressor
+from .spectral import SpectralFilterRegressor
+from .spectral_classifier import SpectralFilterClassifier
+from .stu import STUClassifier, STURegressor
 
 __all__ = [
     "HOPEClassifier",
@@ -11,4 +13,6 @@ __all__ = [
     "PTDSSMRegressor",
     "SpectralFilterClassifier",
     "SpectralFilterRegressor",
+    "STUClassifier",
+    "STURegressor",
 ]

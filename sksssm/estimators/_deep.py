@@ -2,20 +2,33 @@
 
 Composition, not subclassing: a public estimator stores only its hyper-parameters; ``fit``
 builds a :class:`~sksssm.nn.SequenceModel` (with the estimator's own sequence layer) and a
-skorch ``NeuralNetRegressor`` / ``NeuralNetClassifier`` around it into ``net_``. Everything
-scikit-learn's conventions ask of an estimator (validation, scaling, label encoding,
-reproducibility, atomic fits) lives here, once.
+skorch ``NeuralNetRegressor`` / ``NeuralNetClassifier`` around it into ``net_``.
+
+- :class:`DeepSequenceMixin` holds what every deep estimator shares: parameter
+  constraints, the training budget, scaling of the inputs, the learning-rate schedule,
+  warm starts, divergence checks and prediction.
+- :class:`DeepRegressorBase` and :class:`DeepClassifierBase` hold what differs: targets
+  (standardized values or encoded labels), the loss, the output layer, stratification.
+
+Training budget (``max_epochs="auto"``)
+    Training is counted in optimizer steps, not epochs, so that small data sets get
+    enough updates and large ones a bounded time:
+    ``n_steps = clip(2**23 / (batch_size * n_timesteps), 200, 600)`` (a budget of about
+    8.4 million time steps processed, at least 200 and at most 600 steps), and
+    ``max_epochs_ = max(1, ceil(n_steps / batches_per_epoch))``. The learning rate
+    follows a linear warm-up and a cosine decay over the steps of *this* ``fit`` call.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-import numbers
+from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     check_consistent_length,
@@ -24,12 +37,10 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 from skorch import NeuralNetClassifier, NeuralNetRegressor
-from skorch.callbacks import Callback, EarlyStopping, LRScheduler, ProgressBar
+from skorch.callbacks import Callback, EarlyStopping, ProgressBar
 from skorch.dataset import ValidSplit
 
 from .._validation import (
-    check_option,
-    check_positive_int,
     check_sequence_targets,
     check_sequences,
     from_btc,
@@ -51,42 +62,90 @@ DEEP_PARAMETERS_DOC = """    d_model : int, default=32
         Normalisation before each sequence layer.
     pooling : {"mean", "last"}, default="last" for regressors, "mean" for classifiers
         How a sequence becomes one vector for sequence-to-one outputs: the last time step
-        (which, the layers being causal, summarises the whole sequence; the natural choice
-        for forecasting windows) or the mean over time.
-    max_epochs : int, default=30
+        or the mean over time.
+    bidirectional : bool or "auto", default="auto"
+        Each sequence layer also runs backwards in time (two layers, outputs added), so
+        every time step sees the whole sequence. "auto": on for classifiers and
+        sequence-to-one regressors, off (causal) for ``return_sequences=True``.
+    max_epochs : int or "auto", default="auto"
+        Passes over the training data. "auto" counts optimizer steps instead:
+        ``n_steps = clip(2**23 / (batch_size * n_timesteps), 200, 600)`` and
+        ``max_epochs_ = max(1, ceil(n_steps / batches_per_epoch))``: enough updates for
+        small data, a bounded time for large data (at least one epoch).
     batch_size : int, default=32
     lr : float, default=1e-2
         Learning rate (AdamW by default; the SSM parameters have their own).
     weight_decay : float, default=0.01
     optimizer : {"adamw", "adam", "sgd"}, default="adamw"
     lr_schedule : {"constant", "cosine"}, default="cosine"
-        Cosine decay to zero over ``max_epochs`` after ``warmup_epochs`` of linear warm-up.
+        Per optimizer step: linear warm-up, then cosine decay to zero over the steps of
+        each ``fit`` call (a warm-started ``fit`` runs a fresh schedule).
     warmup_epochs : int, default=1
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the samples and stop once the validation loss
-        has not improved for ``patience`` epochs, restoring the best weights.
+        Length of the warm-up in epochs, at most a tenth of the steps of the fit.
+    early_stopping : bool or "auto", default="auto"
+        Hold out ``validation_fraction`` of the samples (stratified for classifiers),
+        stop once the validation loss has not improved for ``patience`` epochs, and
+        restore the weights of the best epoch. "auto": on when the held-out part has at
+        least 32 samples (and, for classifiers, every class at least ``1 /
+        validation_fraction`` samples); off otherwise.
     validation_fraction : float, default=0.1
-    patience : int, default=5
+    patience : int, default=10
     device : str or torch.device, default="auto"
-        "auto" uses CUDA when available, else the CPU; "cuda" without CUDA raises
-        ``ValueError``. The device used is ``device_``.
+        "auto" uses CUDA when available, else the CPU; "cpu", "cuda" or "cuda:N"
+        otherwise ("cuda" without CUDA raises ``ValueError``). The device used is
+        ``device_``.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, dropout and the validation split. Training
         runs inside ``torch.random.fork_rng``: the global torch RNG is left untouched.
     verbose : int, default=0
         0: silent; 1: one line per epoch (skorch's table); 2: also a progress bar per epoch.
     warm_start : bool, default=False
-        Continue training the fitted network (same scaling and classes) on the next ``fit``.
+        The next ``fit`` continues from the fitted weights (same scaling and classes),
+        with a fresh optimizer and learning-rate schedule; a failed warm-started fit
+        leaves the fitted model unchanged.
 """
 
 OPTIMIZERS = {"adamw": torch.optim.AdamW, "adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 LR_SCHEDULES = ("constant", "cosine")
+#: Budget of ``max_epochs="auto"``: time steps processed (batch_size * n_timesteps per
+#: optimizer step), and the range of the resulting number of optimizer steps.
+AUTO_TOKEN_BUDGET = 2**23
+AUTO_MIN_STEPS, AUTO_MAX_STEPS = 200, 600
+#: ``early_stopping="auto"`` needs at least this many held-out samples.
+AUTO_MIN_VALIDATION = 32
+
+#: Constraints shared by every deep estimator (each class adds its own).
+DEEP_PARAMETER_CONSTRAINTS = {
+    "d_model": [Interval(Integral, 1, None, closed="left")],
+    "n_layers": [Interval(Integral, 1, None, closed="left")],
+    "dropout": [Interval(Real, 0.0, 1.0, closed="left")],
+    "norm": [StrOptions({"layer", "batch"})],
+    "pooling": [StrOptions({"mean", "last"})],
+    "bidirectional": ["boolean", StrOptions({"auto"})],
+    "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "lr": [Interval(Real, 0.0, None, closed="neither")],
+    "weight_decay": [Interval(Real, 0.0, None, closed="left")],
+    "optimizer": [StrOptions(set(OPTIMIZERS))],
+    "lr_schedule": [StrOptions(set(LR_SCHEDULES))],
+    "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
+    "early_stopping": ["boolean", StrOptions({"auto"})],
+    "validation_fraction": [Interval(Real, 0.0, 1.0, closed="neither")],
+    "patience": [Interval(Integral, 1, None, closed="left")],
+    "device": [str, torch.device],  # resolved (and rejected if unusable) by resolve_device
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+    "warm_start": ["boolean"],
+}
+
+_SUPPORTED_DEVICES = ("cpu", "cuda")
 
 
 def resolve_device(device):
     """Turn ``device`` ("auto", "cpu", "cuda", "cuda:1", torch.device) into a torch device.
 
-    "auto" picks CUDA when available. Asking for CUDA without it raises ``ValueError``.
+    "auto" picks CUDA when available. Asking for CUDA without it, or for a device type
+    other than CPU and CUDA (``"meta"``, ``"mps"``, ...), raises ``ValueError``.
 
     Examples
     --------
@@ -101,6 +160,12 @@ def resolve_device(device):
         raise ValueError(
             f'device must be "auto", "cpu", "cuda" or "cuda:N"; got {device!r}.'
         ) from exc
+    if resolved.type not in _SUPPORTED_DEVICES:
+        raise ValueError(
+            f'device={device!r} is not supported: the deep estimators train on "cpu" or '
+            f'"cuda" (devices of type {resolved.type!r} cannot hold trained weights). Use '
+            f'device="auto", "cpu" or "cuda".'
+        )
     if resolved.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
             f"device={device!r} was requested but CUDA is not available on this machine "
@@ -109,168 +174,233 @@ def resolve_device(device):
     return resolved
 
 
-class WarmupCosine:
-    """Learning-rate multiplier: linear warm-up, then cosine decay to zero (picklable).
+def auto_steps(batch_size, n_timesteps):
+    """Optimizer steps of ``max_epochs="auto"`` (see the module docstring).
 
     Examples
     --------
-    >>> schedule = WarmupCosine(warmup_epochs=2, max_epochs=10)
-    >>> [round(schedule(e), 3) for e in (0, 1, 2, 10)]
-    [0.5, 1.0, 1.0, 0.0]
+    >>> auto_steps(32, 1024), auto_steps(32, 150), auto_steps(32, 100_000)
+    (256, 600, 200)
+    """
+    steps = AUTO_TOKEN_BUDGET // (batch_size * n_timesteps)
+    return int(min(max(steps, AUTO_MIN_STEPS), AUTO_MAX_STEPS))
+
+
+class StepSchedule(Callback):
+    """Learning-rate multiplier per optimizer step: linear warm-up, cosine decay to zero.
+
+    The schedule restarts at every ``fit`` (``on_train_begin``) from the learning rates
+    the optimizer was built with, so a warm-started fit trains at the full rate.
+
+    Examples
+    --------
+    >>> schedule = StepSchedule(total_steps=10, warmup_steps=2)
+    >>> [round(schedule.factor(s), 3) for s in (0, 1, 2, 6, 10)]
+    [0.5, 1.0, 1.0, 0.5, 0.0]
     """
 
-    def __init__(self, warmup_epochs, max_epochs):
-        self.warmup_epochs = warmup_epochs
-        self.max_epochs = max_epochs
+    def __init__(self, total_steps, warmup_steps, cosine=True):
+        self.total_steps = total_steps
+        self.warmup_steps = warmup_steps
+        self.cosine = cosine
 
-    def __call__(self, epoch):
-        if epoch < self.warmup_epochs:
-            return (epoch + 1) / self.warmup_epochs
-        span = max(self.max_epochs - self.warmup_epochs, 1)
-        progress = min((epoch - self.warmup_epochs) / span, 1.0)
+    def factor(self, step):
+        if step < self.warmup_steps:
+            return (step + 1) / self.warmup_steps
+        if not self.cosine:
+            return 1.0
+        span = max(self.total_steps - self.warmup_steps, 1)
+        progress = min((step - self.warmup_steps) / span, 1.0)
         return 0.5 * (1.0 + math.cos(math.pi * progress))
+
+    def on_train_begin(self, net, **kwargs):
+        self.base_lrs_ = [group["lr"] for group in net.optimizer_.param_groups]
+        self.step_ = 0
+        self._apply(net)
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        if training:
+            self.step_ += 1
+            self._apply(net)
+
+    def _apply(self, net):
+        factor = self.factor(self.step_)
+        for group, base in zip(net.optimizer_.param_groups, self.base_lrs_, strict=True):
+            group["lr"] = base * factor
+
+
+def _diverged_message(what, net_lr):
+    return (
+        f"training diverged: {what}. Lower the learning rate (lr={net_lr}), or check the "
+        f"scale of the inputs."
+    )
 
 
 class StopOnNonFiniteLoss(Callback):
-    """Abort training with a clear error as soon as a batch loss is NaN or infinite."""
+    """Abort training with a clear error as soon as a batch or epoch loss is not finite."""
 
     def on_batch_end(self, net, batch=None, training=None, **kwargs):
-        loss = net.history[-1, "batches", -1].get("train_loss" if training else "valid_loss")
+        key = "train_loss" if training else "valid_loss"
+        loss = net.history[-1, "batches", -1].get(key)
         if loss is not None and not math.isfinite(loss):
             raise TrainingDivergedError(
-                f"training diverged: the {'training' if training else 'validation'} loss is "
-                f"{loss} at epoch {len(net.history)}. Lower the learning rate (lr="
-                f"{net.lr}), or check the input scale."
+                _diverged_message(f"the {key} is {loss} at epoch {len(net.history)}", net.lr)
             )
+
+    def on_epoch_end(self, net, **kwargs):
+        for key in ("train_loss", "valid_loss"):
+            loss = net.history[-1].get(key)
+            if loss is not None and not math.isfinite(loss):
+                raise TrainingDivergedError(
+                    _diverged_message(f"the {key} of epoch {len(net.history)} is {loss}", net.lr)
+                )
 
 
 class DeepSequenceMixin:
     """Training and prediction through skorch, shared by every deep estimator.
 
     Subclasses define ``_layer_factory(self, n_timesteps)`` (returning
-    ``layer_factory(d_model) -> nn.Module``), ``_is_classifier``, and ``_ssm_lr()`` (the
-    learning rate of parameters named ``ssm_*``, or None).
+    ``layer_factory(d_model) -> nn.Module``), optionally ``_ssm_lr()`` (the learning rate
+    of parameters named ``ssm_*``), ``_skip_path(d_input, d_output, n_timesteps)`` (a
+    linear input-to-output module, or None) and ``_check_layer_hyperparameters()``
+    (checks across parameters that ``_parameter_constraints`` cannot express). The
+    regressor and classifier bases define the target handling (``_prepare_targets``,
+    ``_n_net_outputs``, ``_net_class``, ``_criterion``, ``_stratify``,
+    ``_sequence_outputs``).
     """
-
-    _is_classifier = False
-
-    # ------------------------------------------------------------------ validation
-    def _check_deep_hyperparameters(self):
-        for name in ("d_model", "n_layers", "max_epochs", "batch_size"):
-            check_positive_int(getattr(self, name), name)
-        check_positive_int(self.patience, "patience")
-        check_positive_int(self.warmup_epochs, "warmup_epochs", minimum=0)
-        check_option(self.optimizer, "optimizer", tuple(OPTIMIZERS))
-        check_option(self.lr_schedule, "lr_schedule", LR_SCHEDULES)
-        check_option(self.norm, "norm", ("layer", "batch"))
-        check_option(self.pooling, "pooling", ("mean", "last"))
-        _check_real(self.lr, "lr", low=0.0, low_open=True)
-        _check_real(self.weight_decay, "weight_decay", low=0.0)
-        _check_real(self.dropout, "dropout", low=0.0, high=1.0)
-        _check_real(self.validation_fraction, "validation_fraction", low=0.0, high=1.0)
-        return resolve_device(self.device)
 
     # ------------------------------------------------------------------ fit
     def _fit_deep(self, X, y):
-        device = self._check_deep_hyperparameters()
+        self._check_layer_hyperparameters()
+        device = resolve_device(self.device)
         continue_training = self.warm_start and hasattr(self, "net_")
-        X_btc, _ = check_sequences(self, X, reset=not continue_training)
+        X_btc, ndim = check_sequences(self, X, reset=not continue_training)
+        if continue_training:
+            self._check_input_layout(X_btc, ndim)
         # warm_start continues with the scaling (and classes) the net was trained with.
-        targets = self._encode_targets(y, X_btc, refit=not continue_training)
+        targets = self._prepare_targets(y, X_btc, refit=not continue_training)
         if not continue_training:
-            self._fit_input_scaling(X_btc)
-        X_t = self._scale_inputs(X_btc)
+            self.x_mean_, self.x_scale_ = standardization(X_btc, axis=(0, 1))
+            self.x_ndim_, self.n_channels_ = ndim, X_btc.shape[2]
+            # The length the layers are built for (STU filters); kept by warm starts.
+            self.n_timesteps_ = X_btc.shape[1]
+            self.bidirectional_ = self._resolve_bidirectional()
+        with np.errstate(over="ignore"):
+            X_t = self._scale_inputs(X_btc).astype(np.float32)
+        if not np.isfinite(X_t).all():
+            raise ValueError(
+                "X, scaled by the statistics of the first fit (warm_start), exceeds the "
+                "float32 range the network trains in. Pass X on the scale of the first fit, "
+                "or set warm_start=False to refit the scaling."
+            )
         seed = _seed_from(self.random_state)
+        early_stopping = self._resolve_early_stopping(X_btc.shape[0], targets)
+        n_train = X_btc.shape[0] - (
+            _n_validation(X_btc.shape[0], self.validation_fraction) if early_stopping else 0
+        )
+        max_epochs = self._resolve_max_epochs(n_train, X_btc.shape[1])
         with _forked_torch_rng(device, seed):
+            net = self._build_net(X_btc, device, seed, max_epochs, n_train, early_stopping)
+            net.initialize()
             if continue_training:
-                self.net_.partial_fit(X_t, targets)
-            else:
-                self.net_ = self._build_net(X_btc, device, seed)
-                self.net_.fit(X_t, targets)
+                # A new net around a copy of the fitted weights: the fitted net_ is never
+                # trained in place, so a failed fit cannot change it.
+                net.module_.load_state_dict(self.net_.module_.state_dict())
+                net.history = copy.deepcopy(self.net_.history)
+            net.partial_fit(X_t, targets)
+        _check_trained(net, X_t[:256])
+        self.net_ = net
         self.device_ = device
-        self.history_ = self.net_.history
-        self.n_epochs_ = len(self.history_)
+        self.max_epochs_ = max_epochs
+        self.early_stopping_ = early_stopping
+        self.history_ = net.history
+        self.n_epochs_ = len(net.history)
         return self
 
-    def _encode_targets(self, y, X_btc, refit=True):
-        if self._is_classifier:
-            if y is None:
-                raise ValueError(
-                    f"{type(self).__name__} requires y to be passed, but the target y is None."
-                )
-            y = np.asarray(y)
-            if y.ndim != 1 and not (y.ndim == 2 and y.shape[1] == 1):
-                raise ValueError(
-                    f"y must be 1D (one label per sequence); got shape {y.shape}. "
-                    f"Multi-output classification is not supported."
-                )
-            y = column_or_1d(y, warn=True)  # a column vector warns, as in scikit-learn
-            check_classification_targets(y)
-            check_consistent_length(X_btc, y)
-            if refit:
-                classes = np.unique(y)
-                if len(classes) < 2:
-                    raise ValueError(
-                        f"{type(self).__name__} needs at least 2 classes to train; y holds "
-                        f"only 1 class ({classes[0]!r})."
-                    )
-                self.classes_ = classes
-            unseen = np.setdiff1d(y, self.classes_)
-            if unseen.size:
-                raise ValueError(
-                    f"y contains labels {unseen.tolist()} not seen in the first fit; "
-                    f"warm_start keeps the classes {self.classes_.tolist()}."
-                )
-            return np.searchsorted(self.classes_, y).astype(np.int64)
-        Y, self.y_ndim_ = check_sequence_targets(
-            self, y, X_btc, return_sequences=self._returns_sequences()
-        )
-        if refit:
-            self.y_mean_, self.y_scale_ = standardization(Y, axis=(0, 1) if Y.ndim == 3 else 0)
-            self.n_outputs_ = Y.shape[-1]
-        elif Y.shape[-1] != self.n_outputs_:
-            raise ValueError(
-                f"y has {Y.shape[-1]} outputs; the first fit had {self.n_outputs_} "
-                f"(warm_start continues the same model)."
+    def _check_input_layout(self, X_btc, ndim):
+        if ndim != self.x_ndim_ or X_btc.shape[2] != self.n_channels_:
+            layout = (
+                "(n_samples, n_timesteps)"
+                if self.x_ndim_ == 2
+                else (f"(n_samples, {self.n_channels_}, n_timesteps)")
             )
-        return ((Y - self.y_mean_) / self.y_scale_).astype(np.float32)
+            raise ValueError(
+                f"{type(self).__name__} was fitted on {self.x_ndim_}D X of layout {layout}; "
+                f"got an array of shape {_public_shape(X_btc, ndim)}. Pass X in the layout "
+                f"used in fit."
+            )
 
-    def _returns_sequences(self):
-        return bool(getattr(self, "return_sequences", False))
+    def _resolve_bidirectional(self):
+        if self.bidirectional == "auto":
+            return not self._sequence_outputs()
+        return bool(self.bidirectional)
 
-    def _fit_input_scaling(self, X_btc):
-        # Sequence models do not train on unscaled data: standardize each channel.
-        self.x_mean_, self.x_scale_ = standardization(X_btc, axis=(0, 1))
+    def _resolve_early_stopping(self, n_samples, targets):
+        if self.early_stopping != "auto":
+            if self.early_stopping:
+                self._check_validation_split(n_samples)
+            return bool(self.early_stopping)
+        if _n_validation(n_samples, self.validation_fraction) < AUTO_MIN_VALIDATION:
+            return False
+        if self._stratify:
+            counts = np.bincount(targets)
+            if counts.min() * self.validation_fraction < 1:
+                return False
+        return True
+
+    def _check_validation_split(self, n_samples):
+        n_valid = _n_validation(n_samples, self.validation_fraction)
+        if n_valid < 1 or n_samples - n_valid < 1:
+            raise ValueError(
+                f"early_stopping=True holds out validation_fraction={self.validation_fraction}"
+                f" of {n_samples} samples, which leaves no validation or no training data. "
+                f"Increase validation_fraction, pass more samples, or set early_stopping=False."
+            )
+
+    def _resolve_max_epochs(self, n_train, n_timesteps):
+        if self.max_epochs != "auto":
+            return int(self.max_epochs)
+        n_batches = math.ceil(n_train / self.batch_size)
+        return max(1, math.ceil(auto_steps(self.batch_size, n_timesteps) / n_batches))
 
     def _scale_inputs(self, X_btc):
-        return ((X_btc - self.x_mean_) / self.x_scale_).astype(np.float32)
+        return (X_btc - self.x_mean_) / self.x_scale_
 
-    def _build_net(self, X_btc, device, seed):
-        n_outputs = len(self.classes_) if self._is_classifier else self.n_outputs_
+    def _skip_path(self, d_input, d_output, n_timesteps):
+        return None
+
+    def _build_net(self, X_btc, device, seed, max_epochs, n_train, early_stopping):
+        n_outputs = self._n_net_outputs()
         module = SequenceModel(
             X_btc.shape[2],
             n_outputs,
-            self._layer_factory(X_btc.shape[1]),
+            self._layer_factory(self.n_timesteps_),
             d_model=self.d_model,
             n_layers=self.n_layers,
             dropout=self.dropout,
             norm=self.norm,
-            pooling=None if self._returns_sequences() else self.pooling,
+            pooling=None if self._sequence_outputs() else self.pooling,
+            bidirectional=self.bidirectional_,
+            skip=self._skip_path(X_btc.shape[2], n_outputs, self.n_timesteps_),
         )
-        net_class = NeuralNetClassifier if self._is_classifier else NeuralNetRegressor
-        criterion = torch.nn.CrossEntropyLoss if self._is_classifier else torch.nn.MSELoss
-        return net_class(
+        train_split = None
+        if early_stopping:
+            train_split = ValidSplit(
+                self.validation_fraction, stratified=self._stratify, random_state=seed
+            )
+        n_steps = max_epochs * math.ceil(n_train / self.batch_size)
+        return self._net_class(
             module=module,
-            criterion=criterion,
+            criterion=self._criterion,
             optimizer=OPTIMIZERS[self.optimizer],
             lr=self.lr,
             optimizer__weight_decay=self.weight_decay,
             optimizer__param_groups=self._param_groups(),
-            max_epochs=self.max_epochs,
+            max_epochs=max_epochs,
             batch_size=self.batch_size,
             iterator_train__shuffle=True,
-            train_split=self._train_split(X_btc.shape[0], seed),
-            callbacks=self._callbacks(),
+            train_split=train_split,
+            callbacks=self._callbacks(n_steps, n_train, early_stopping),
             device=str(device),
             verbose=int(self.verbose >= 1),
             warm_start=False,
@@ -285,34 +415,22 @@ class DeepSequenceMixin:
     def _ssm_lr(self):
         return None
 
-    def _train_split(self, n_samples, seed):
-        if not self.early_stopping:
-            return None
-        n_valid = int(round(self.validation_fraction * n_samples))
-        if n_valid < 1 or n_samples - n_valid < 1:
-            raise ValueError(
-                f"early_stopping=True holds out validation_fraction={self.validation_fraction}"
-                f" of {n_samples} samples, which leaves no validation or no training data. "
-                f"Increase validation_fraction, pass more samples, or set early_stopping=False."
-            )
-        return ValidSplit(
-            self.validation_fraction, stratified=self._is_classifier, random_state=seed
-        )
-
-    def _callbacks(self):
+    def _callbacks(self, n_steps, n_train, early_stopping):
         callbacks = [("stop_on_non_finite_loss", StopOnNonFiniteLoss())]
-        if self.lr_schedule == "cosine":
-            schedule = WarmupCosine(self.warmup_epochs, self.max_epochs)
-            callbacks.append(
-                ("lr_schedule", LRScheduler(torch.optim.lr_scheduler.LambdaLR, lr_lambda=schedule))
-            )
-        if self.early_stopping:
+        warmup = min(self.warmup_epochs * math.ceil(n_train / self.batch_size), n_steps // 10)
+        callbacks.append(
+            ("lr_schedule", StepSchedule(n_steps, warmup, cosine=self.lr_schedule == "cosine"))
+        )
+        if early_stopping:
             callbacks.append(
                 ("early_stopping", EarlyStopping(patience=self.patience, load_best=True))
             )
         if self.verbose >= 2:
             callbacks.append(("progress_bar", ProgressBar()))
         return callbacks
+
+    def _check_layer_hyperparameters(self):
+        """Checks across hyper-parameters (single values: ``_parameter_constraints``)."""
 
     # ------------------------------------------------------------------ predict
     def _forward(self, X):
@@ -323,8 +441,9 @@ class DeepSequenceMixin:
         matrix kernels round differently for different batch sizes).
         """
         check_is_fitted(self, "net_")
-        X_btc, _ = check_sequences(self, X, reset=False)
-        X_scaled = (X_btc - self.x_mean_) / self.x_scale_
+        X_btc, ndim = check_sequences(self, X, reset=False)
+        self._check_input_layout(X_btc, ndim)
+        X_scaled = self._scale_inputs(X_btc)
         module = copy.deepcopy(self.net_.module_).to(torch.float64).eval()
         # The parameters' device, not device_: a CUDA model unpickled on a CPU-only
         # machine has been moved to the CPU by skorch.
@@ -334,26 +453,28 @@ class DeepSequenceMixin:
             for start in range(0, len(X_scaled), self.net_.batch_size):
                 batch = torch.from_numpy(X_scaled[start : start + self.net_.batch_size])
                 outputs.append(module(batch.to(device)).cpu())
-        return torch.cat(outputs).numpy()
-
-    def _predict_regression(self, X):
-        Y = self._forward(X) * self.y_scale_ + self.y_mean_
-        if self._returns_sequences():
-            return from_btc(Y, self.y_ndim_)
-        return Y[:, 0] if self.y_ndim_ == 1 else Y
-
-    def _predict_proba(self, X):
-        logits = self._forward(X)
-        return torch.softmax(torch.from_numpy(logits), dim=1).numpy()
+        out = torch.cat(outputs).numpy()
+        if not np.isfinite(out).all():
+            raise TrainingDivergedError(
+                f"{type(self).__name__} produced non-finite outputs for this X: the trained "
+                f"weights or these inputs are out of range. Refit with a lower learning rate "
+                f"(lr={self.lr}) or pass inputs on the scale of the training data."
+            )
+        return out
 
 
 class DeepRegressorBase(DeepSequenceMixin, RegressorMixin, BaseEstimator):
-    """Base of the deep regressors: ``fit``/``predict`` through :class:`DeepSequenceMixin`.
+    """Base of the deep regressors: standardized targets, mean squared error.
 
-    Subclasses write ``__init__`` (their own and the shared hyper-parameters),
-    ``_layer_factory`` and ``_check_layer_hyperparameters``.
+    Subclasses write ``__init__`` (their own and the shared hyper-parameters, including
+    ``return_sequences``), ``_parameter_constraints`` and ``_layer_factory``.
     """
 
+    _net_class = NeuralNetRegressor
+    _criterion = torch.nn.MSELoss
+    _stratify = False
+
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Train the network.
 
@@ -368,15 +489,37 @@ class DeepRegressorBase(DeepSequenceMixin, RegressorMixin, BaseEstimator):
         -------
         self
         """
-        self._check_layer_hyperparameters()
         return fit_atomically(self, type(self)._fit_deep, X, y)
 
     def predict(self, X):
         """Predict, in the layout of the ``y`` given to ``fit`` (float64)."""
-        return self._predict_regression(X)
+        Y = self._forward(X) * self.y_scale_ + self.y_mean_
+        if self.return_sequences_:
+            return from_btc(Y, self.y_ndim_)
+        return Y[:, 0] if self.y_ndim_ == 1 else Y
 
-    def _check_layer_hyperparameters(self):
-        """Validate the family's own hyper-parameters (ValueError naming the fix)."""
+    def _sequence_outputs(self):
+        # The configuration of the fit in progress or of the fitted model.
+        return bool(self.__dict__.get("return_sequences_", self.return_sequences))
+
+    def _n_net_outputs(self):
+        return self.n_outputs_
+
+    def _prepare_targets(self, y, X_btc, refit=True):
+        if refit:
+            self.return_sequences_ = bool(self.return_sequences)
+        Y, y_ndim = check_sequence_targets(self, y, X_btc, return_sequences=self.return_sequences_)
+        if refit:
+            self.y_ndim_ = y_ndim
+            self.y_mean_, self.y_scale_ = standardization(Y, axis=(0, 1) if Y.ndim == 3 else 0)
+            self.n_outputs_ = Y.shape[-1]
+        elif Y.shape[-1] != self.n_outputs_ or y_ndim != self.y_ndim_:
+            raise ValueError(
+                f"y has {Y.shape[-1]} outputs (y.ndim={y_ndim}); the first fit had "
+                f"{self.n_outputs_} (y.ndim={self.y_ndim_}). warm_start continues the same "
+                f"model: pass targets of the same layout, or set warm_start=False."
+            )
+        return ((Y - self.y_mean_) / self.y_scale_).astype(np.float32)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -386,10 +529,13 @@ class DeepRegressorBase(DeepSequenceMixin, RegressorMixin, BaseEstimator):
 
 
 class DeepClassifierBase(DeepSequenceMixin, ClassifierMixin, BaseEstimator):
-    """Base of the deep classifiers: labels of any type, ``predict_proba``."""
+    """Base of the deep classifiers: labels of any type, cross-entropy, ``predict_proba``."""
 
-    _is_classifier = True
+    _net_class = NeuralNetClassifier
+    _criterion = torch.nn.CrossEntropyLoss
+    _stratify = True
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Train the network on sequences ``X`` with labels ``y`` (any type).
 
@@ -402,20 +548,53 @@ class DeepClassifierBase(DeepSequenceMixin, ClassifierMixin, BaseEstimator):
         -------
         self
         """
-        self._check_layer_hyperparameters()
         return fit_atomically(self, type(self)._fit_deep, X, y)
 
     def predict_proba(self, X):
         """Class probabilities, columns in the order of ``classes_``."""
-        return self._predict_proba(X)
+        logits = self._forward(X)
+        return torch.softmax(torch.from_numpy(logits), dim=1).numpy()
 
     def predict(self, X):
         """The most probable class of each sequence."""
         check_is_fitted(self, "net_")
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
-    def _check_layer_hyperparameters(self):
-        """Validate the family's own hyper-parameters (ValueError naming the fix)."""
+    def _sequence_outputs(self):
+        return False
+
+    def _n_net_outputs(self):
+        return len(self.classes_)
+
+    def _prepare_targets(self, y, X_btc, refit=True):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        y = np.asarray(y)
+        if y.ndim != 1 and not (y.ndim == 2 and y.shape[1] == 1):
+            raise ValueError(
+                f"y must be 1D (one label per sequence); got shape {y.shape}. "
+                f"Multi-output classification is not supported."
+            )
+        y = column_or_1d(y, warn=True)  # a column vector warns, as in scikit-learn
+        check_classification_targets(y)
+        check_consistent_length(X_btc, y)
+        if refit:
+            classes = np.unique(y)
+            if len(classes) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs at least 2 classes to train; y holds "
+                    f"only 1 class ({classes[0]!r})."
+                )
+            self.classes_ = classes
+        unseen = np.setdiff1d(y, self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels {unseen.tolist()} not seen in the first fit; "
+                f"warm_start keeps the classes {self.classes_.tolist()}."
+            )
+        return np.searchsorted(self.classes_, y).astype(np.int64)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -423,16 +602,39 @@ class DeepClassifierBase(DeepSequenceMixin, ClassifierMixin, BaseEstimator):
         return tags
 
 
-def _check_real(value, name, *, low=None, high=None, low_open=False):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-    if ok and low is not None:
-        ok = value > low if low_open else value >= low
-    if ok and high is not None:
-        ok = value < high
-    if not ok:
-        bounds = f"{'(' if low_open else '['}{low}, {high if high is not None else 'inf'})"
-        raise ValueError(f"{name} must be a real number in {bounds}; got {value!r}.")
-    return float(value)
+def _n_validation(n_samples, fraction):
+    return int(round(fraction * n_samples))
+
+
+def _public_shape(X_btc, ndim):
+    n, t, c = X_btc.shape
+    return (n, t) if ndim == 2 else (n, c, t)
+
+
+def _check_trained(net, X_sample):
+    """Raise ``TrainingDivergedError`` unless the weights and outputs are finite.
+
+    Batch losses are computed *before* each update, so the last update can still blow the
+    weights up (``lr=1e8``): check the weights, then the outputs on a few training samples.
+    """
+    module = net.module_
+    for name, parameter in module.named_parameters():
+        if not torch.isfinite(parameter).all():
+            raise TrainingDivergedError(
+                _diverged_message(f"parameter {name!r} is not finite after training", net.lr)
+            )
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            device = next(module.parameters()).device
+            out = module(torch.from_numpy(X_sample).to(device))
+    finally:
+        module.train(was_training)
+    if not torch.isfinite(out).all():
+        raise TrainingDivergedError(
+            _diverged_message("the trained network outputs non-finite values", net.lr)
+        )
 
 
 def _seed_from(random_state):

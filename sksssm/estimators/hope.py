@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import functools
+from numbers import Integral, Real
 
-from .._validation import check_positive_int
+from sklearn.utils._param_validation import Interval
+
 from ..nn.hope import HOPELayer
-from ._deep import DEEP_PARAMETERS_DOC, DeepClassifierBase, DeepRegressorBase, _check_real
+from ._deep import (
+    DEEP_PARAMETER_CONSTRAINTS,
+    DEEP_PARAMETERS_DOC,
+    DeepClassifierBase,
+    DeepRegressorBase,
+)
 
 HOPE_PARAMETERS_DOC = """    state_dim : int, default=64
         Number ``n`` of Markov parameters per channel: the memory window of each layer at
@@ -20,14 +27,22 @@ HOPE_PARAMETERS_DOC = """    state_dim : int, default=64
 """
 
 
+_POSITIVE = Interval(Real, 0.0, None, closed="neither")
+
+HOPE_PARAMETER_CONSTRAINTS = {
+    **DEEP_PARAMETER_CONSTRAINTS,
+    "state_dim": [Interval(Integral, 1, None, closed="left")],
+    "dt_min": [_POSITIVE],
+    "dt_max": [_POSITIVE],
+    "train_dt": ["boolean"],
+    "hope_lr": [_POSITIVE],
+}
+
+
 class _HOPELayers:
     """The HOPE sequence layer and its hyper-parameters, shared by both estimators."""
 
     def _check_layer_hyperparameters(self):
-        check_positive_int(self.state_dim, "state_dim")
-        _check_real(self.dt_min, "dt_min", low=0.0, low_open=True)
-        _check_real(self.dt_max, "dt_max", low=0.0, low_open=True)
-        _check_real(self.hope_lr, "hope_lr", low=0.0, low_open=True)
         if self.dt_min > self.dt_max:
             raise ValueError(
                 f"dt_min={self.dt_min} is larger than dt_max={self.dt_max}; pass dt_min <= dt_max."
@@ -52,19 +67,26 @@ class _HOPELayers:
         -------
         list of ndarray of shape (d_model, state_dim)
             One array per layer: the singular values of each channel's Hankel matrix
-            ``H[i, j] = h_{i+j-1}``, a picture of the memory it learned.
+            ``H[i, j] = h_{i+j-1}``, a picture of the memory it learned. With
+            ``bidirectional_``, the causal (forward-in-time) layer of each block.
         """
-        return [block.layer.hankel_singular_values() for block in self._hope_layers()]
+        return [layer.hankel_singular_values() for layer in self._hope_layers()]
 
     def impulse_responses(self, n_timesteps):
-        """Impulse responses ``(d_model, n_timesteps)`` of every channel of every layer."""
-        return [block.layer.impulse_response(n_timesteps) for block in self._hope_layers()]
+        """Impulse responses ``(d_model, n_timesteps)`` of every channel of every layer
+        (with ``bidirectional_``, of the causal, forward-in-time layer of each block)."""
+        return [layer.impulse_response(n_timesteps) for layer in self._hope_layers()]
 
     def _hope_layers(self):
         from sklearn.utils.validation import check_is_fitted
 
+        from ..nn import Bidirectional
+
         check_is_fitted(self, "net_")
-        return list(self.net_.module_.blocks)
+        return [
+            block.layer.forward_layer if isinstance(block.layer, Bidirectional) else block.layer
+            for block in self.net_.module_.blocks
+        ]
 
 
 class HOPERegressor(_HOPELayers, DeepRegressorBase):
@@ -101,6 +123,8 @@ class HOPERegressor(_HOPELayers, DeepRegressorBase):
     (3,)
     """
 
+    _parameter_constraints = {**HOPE_PARAMETER_CONSTRAINTS, "return_sequences": ["boolean"]}
+
     def __init__(
         self,
         state_dim=64,
@@ -115,16 +139,17 @@ class HOPERegressor(_HOPELayers, DeepRegressorBase):
         dropout=0.0,
         norm="layer",
         pooling="last",
-        max_epochs=30,
+        bidirectional="auto",
+        max_epochs="auto",
         batch_size=32,
         lr=1e-2,
         weight_decay=0.01,
         optimizer="adamw",
         lr_schedule="cosine",
         warmup_epochs=1,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
-        patience=5,
+        patience=10,
         device="auto",
         random_state=None,
         verbose=0,
@@ -141,6 +166,7 @@ class HOPERegressor(_HOPELayers, DeepRegressorBase):
         self.dropout = dropout
         self.norm = norm
         self.pooling = pooling
+        self.bidirectional = bidirectional
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -184,6 +210,8 @@ class HOPEClassifier(_HOPELayers, DeepClassifierBase):
     ['down', 'up']
     """
 
+    _parameter_constraints = HOPE_PARAMETER_CONSTRAINTS
+
     def __init__(
         self,
         state_dim=64,
@@ -197,16 +225,17 @@ class HOPEClassifier(_HOPELayers, DeepClassifierBase):
         dropout=0.0,
         norm="layer",
         pooling="mean",
-        max_epochs=30,
+        bidirectional="auto",
+        max_epochs="auto",
         batch_size=32,
         lr=1e-2,
         weight_decay=0.01,
         optimizer="adamw",
         lr_schedule="cosine",
         warmup_epochs=1,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
-        patience=5,
+        patience=10,
         device="auto",
         random_state=None,
         verbose=0,
@@ -222,6 +251,7 @@ class HOPEClassifier(_HOPELayers, DeepClassifierBase):
         self.dropout = dropout
         self.norm = norm
         self.pooling = pooling
+        self.bidirectional = bidirectional
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import functools
+from numbers import Integral, Real
 
-from .._validation import check_option, check_positive_int
+from sklearn.utils._param_validation import Interval, StrOptions
+
 from ..nn.diagonal import DiagonalSSMConv, DiagonalSSMScan
-from ._deep import DEEP_PARAMETERS_DOC, DeepClassifierBase, DeepRegressorBase, _check_real
+from ._deep import (
+    DEEP_PARAMETER_CONSTRAINTS,
+    DEEP_PARAMETERS_DOC,
+    DeepClassifierBase,
+    DeepRegressorBase,
+)
 
 MODES = ("s4", "s5")
 INITS = ("ptd", "s4d-legs", "s4d-lin", "s4d-inv")
@@ -38,25 +45,32 @@ PTD_PARAMETERS_DOC = """    state_dim : int, default=64
 """
 
 
+_POSITIVE = Interval(Real, 0.0, None, closed="neither")
+
+PTD_PARAMETER_CONSTRAINTS = {
+    **DEEP_PARAMETER_CONSTRAINTS,
+    "state_dim": [Interval(Integral, 2, None, closed="left")],
+    "mode": [StrOptions(set(MODES))],
+    "init": [StrOptions(set(INITS))],
+    "discretization": [StrOptions(set(DISCRETIZATIONS))],
+    "dt_min": [_POSITIVE],
+    "dt_max": [_POSITIVE],
+    "n_blocks": [Interval(Integral, 1, None, closed="left")],
+    "ptd_method": [StrOptions(set(PTD_METHODS))],
+    "ptd_max_norm": [_POSITIVE],
+    "ssm_lr": [_POSITIVE],
+}
+
+
 class _PTDLayers:
     """The diagonal SSM layer and its hyper-parameters, shared by both estimators."""
 
     def _check_layer_hyperparameters(self):
-        check_positive_int(self.state_dim, "state_dim", minimum=2)
         if self.state_dim % 2:
             raise ValueError(
                 f"state_dim must be even (eigenvalues come in conjugate pairs); got "
                 f"{self.state_dim}."
             )
-        check_option(self.mode, "mode", MODES)
-        check_option(self.init, "init", INITS)
-        check_option(self.discretization, "discretization", DISCRETIZATIONS)
-        check_option(self.ptd_method, "ptd_method", PTD_METHODS)
-        check_positive_int(self.n_blocks, "n_blocks")
-        _check_real(self.dt_min, "dt_min", low=0.0, low_open=True)
-        _check_real(self.dt_max, "dt_max", low=0.0, low_open=True)
-        _check_real(self.ptd_max_norm, "ptd_max_norm", low=0.0, low_open=True)
-        _check_real(self.ssm_lr, "ssm_lr", low=0.0, low_open=True)
         if self.dt_min > self.dt_max:
             raise ValueError(
                 f"dt_min={self.dt_min} is larger than dt_max={self.dt_max}; pass dt_min <= dt_max."
@@ -120,6 +134,8 @@ class PTDSSMClassifier(_PTDLayers, DeepClassifierBase):
     (2, 2)
     """
 
+    _parameter_constraints = PTD_PARAMETER_CONSTRAINTS
+
     def __init__(
         self,
         state_dim=64,
@@ -138,16 +154,17 @@ class PTDSSMClassifier(_PTDLayers, DeepClassifierBase):
         dropout=0.0,
         norm="layer",
         pooling="mean",
-        max_epochs=30,
+        bidirectional="auto",
+        max_epochs="auto",
         batch_size=32,
         lr=1e-2,
         weight_decay=0.01,
         optimizer="adamw",
         lr_schedule="cosine",
         warmup_epochs=1,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
-        patience=5,
+        patience=10,
         device="auto",
         random_state=None,
         verbose=0,
@@ -168,6 +185,7 @@ class PTDSSMClassifier(_PTDLayers, DeepClassifierBase):
         self.dropout = dropout
         self.norm = norm
         self.pooling = pooling
+        self.bidirectional = bidirectional
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -214,6 +232,8 @@ class PTDSSMRegressor(_PTDLayers, DeepRegressorBase):
     (3,)
     """
 
+    _parameter_constraints = {**PTD_PARAMETER_CONSTRAINTS, "return_sequences": ["boolean"]}
+
     def __init__(
         self,
         state_dim=64,
@@ -233,16 +253,17 @@ class PTDSSMRegressor(_PTDLayers, DeepRegressorBase):
         dropout=0.0,
         norm="layer",
         pooling="last",
-        max_epochs=30,
+        bidirectional="auto",
+        max_epochs="auto",
         batch_size=32,
         lr=1e-2,
         weight_decay=0.01,
         optimizer="adamw",
         lr_schedule="cosine",
         warmup_epochs=1,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
-        patience=5,
+        patience=10,
         device="auto",
         random_state=None,
         verbose=0,
@@ -264,6 +285,7 @@ class PTDSSMRegressor(_PTDLayers, DeepRegressorBase):
         self.dropout = dropout
         self.norm = norm
         self.pooling = pooling
+        self.bidirectional = bidirectional
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr

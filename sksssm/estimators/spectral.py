@@ -1,46 +1,164 @@
-"""Spectral filtering (STU) estimators."""
+"""The closed-form spectral filtering (STU) regressor."""
 
 from __future__ import annotations
 
 import copy
-import functools
-import numbers
+from functools import partial
+from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils.metaestimators import available_if
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import (
-    check_option,
-    check_positive_int,
-    check_sequence_targets,
-    check_sequences,
-    from_btc,
+from .._validation import check_sequence_targets, check_sequences, from_btc, to_btc
+from ..spectral import (
+    QRAccumulator,
+    SpectralDesign,
+    fit_pooling,
+    pooled_features,
+    solve,
+    stu_filters,
 )
-from ..nn import STULayer
-from ..spectral import n_stu_features, stu_features, stu_features_last, stu_filters
-from ..spectral._ridge import GramAccumulator, RidgeSolution
+from ..spectral._dask import accumulate_dask, check_dask_inputs, is_dask_collection
 from ._base import fit_atomically
-from ._deep import DEEP_PARAMETERS_DOC, DeepClassifierBase, DeepSequenceMixin
 
-HANKELS = ("Z", "L")
-SOLVERS = ("closed_form", "gradient")
-#: Memory budget (bytes) for the features of one chunk of samples with chunk_size="auto".
+#: Memory budget (bytes) of one chunk of sequences with ``chunk_size="auto"``: the FFT
+#: intermediates and the design block of the chunk (see ``SpectralDesign.bytes_per_sequence``).
 AUTO_CHUNK_BYTES = 256 * 2**20
+#: Direct input lags without output autoregression (``input_lags="auto"``, ``ar_order=0``).
+DEFAULT_INPUT_LAGS = 3
+
+#: Options shared by the closed-form estimators (one source for each option set).
+HANKELS = ("Z", "L")
 
 
-class SpectralFilterRegressor(DeepSequenceMixin, RegressorMixin, BaseEstimator):
+def resolve_input_lags(input_lags, ar_order):
+    """The number of direct input lags used: ``input_lags``, or the "auto" rule.
+
+    "auto" is ``max(3, ar_order + 1)``: with ``ar_order = p`` the design then contains
+    every ARX(p, p) model ``y_t = sum_{i=1}^p a_i y_{t-i} + sum_{j=0}^p b_j u_{t-j}``,
+    which an order-``p`` linear system satisfies exactly (Cayley-Hamilton); fewer input
+    lags leave the spectral filters to approximate the missing ``b_j``, which they
+    cannot do exactly.
+
+    Examples
+    --------
+    >>> resolve_input_lags("auto", 0), resolve_input_lags("auto", 16), resolve_input_lags(1, 16)
+    (3, 17, 1)
+    """
+    if isinstance(input_lags, str):
+        return max(DEFAULT_INPUT_LAGS, ar_order + 1)
+    return int(input_lags)
+
+
+def channel_scale(values):
+    """Per-channel max-abs scale of ``(n, t, c)`` values (1 for all-zero channels).
+
+    The fit divides inputs and targets by it, so that no sum of squares overflows or
+    underflows whatever the units (the model is linear: predictions do not change).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> channel_scale(np.array([[[1e200, 0.0], [-3e200, 0.0]]])).tolist()
+    [3e+200, 1.0]
+    """
+    # Two reductions instead of np.abs(values): no temporary copy of the data.
+    axes = tuple(range(values.ndim - 1))
+    scale = np.maximum(values.max(axis=axes), -values.min(axis=axes))
+    return np.where(scale > 0, scale, 1.0)
+
+
+def _stand_in(array):
+    """A zero-memory numpy array with the shape of a Dask array (for shape checks)."""
+    return np.broadcast_to(np.zeros((), dtype=np.float64), array.shape)
+
+
+def _dask_scales(X, y, return_sequences):
+    """``channel_scale`` of Dask ``X`` and ``y`` (public layouts), reduced on the workers."""
+    import dask
+
+    def per_channel_axes(array, sequences):
+        # Public layouts: X (n, t) / (n, c, t); y (n,) / (n, q), or (n, t) / (n, q, t).
+        if array.ndim == 3:
+            return (0, 2)
+        return (0, 1) if sequences and array.ndim == 2 else (0,)
+
+    x_max, y_max = dask.compute(
+        abs(X).max(axis=per_channel_axes(X, True)),
+        abs(y).max(axis=per_channel_axes(y, return_sequences)),
+    )
+    return tuple(np.atleast_1d(np.where(m > 0, m, 1.0)).astype(float) for m in (x_max, y_max))
+
+
+class DesignRows:
+    """The regression rows of scaled sequences: one picklable map for memory and Dask.
+
+    ``DesignRows(...)(U, Y) -> (F, Y_rows)`` with ``U`` (n, t, c) and ``Y`` (n, t, q) for
+    sequence targets or (n, q) otherwise; ``features(U)`` gives the sequence-to-one
+    features (last step, or pooled statistics) for prediction.
+    """
+
+    def __init__(self, design, return_sequences, pooling, n_channels, n_outputs):
+        self.design = design
+        self.return_sequences = return_sequences
+        self.pooling = pooling
+        self.n_columns = (
+            pooling.n_features if pooling is not None else design.n_columns(n_channels, n_outputs)
+        )
+        self.n_channels, self.n_outputs = n_channels, n_outputs
+
+    def features(self, U):
+        if self.pooling is not None:
+            return pooled_features(U, self.pooling)
+        return self.design.last_features(U)
+
+    def __call__(self, U, Y):
+        if self.return_sequences:
+            return self.design.sequence_rows(U, Y)
+        return self.features(U), Y
+
+    def bytes_per_sequence(self, n_timesteps):
+        if self.pooling is not None:  # pooled_features chunks within its own budget
+            return 8 * n_timesteps * self.n_channels * 4 + 8 * self.n_columns * 4
+        return self.design.bytes_per_sequence(
+            n_timesteps, self.n_channels, self.n_outputs, sequence_rows=self.return_sequences
+        )
+
+
+class BlockRows:
+    """:class:`DesignRows` of one Dask block in the public layouts (runs on the workers)."""
+
+    def __init__(self, rows, x_scale, y_scale):
+        self.rows = rows
+        self.x_scale = x_scale
+        self.y_scale = y_scale
+
+    def __call__(self, X_block, y_block):
+        U = to_btc(np.asarray(X_block, dtype=np.float64)) / self.x_scale
+        y_block = np.asarray(y_block, dtype=np.float64)
+        if self.rows.return_sequences:
+            Y = to_btc(y_block[:, None, :] if y_block.ndim == 2 else y_block)
+        else:
+            Y = y_block[:, None] if y_block.ndim == 1 else y_block
+        return self.rows(U, Y / self.y_scale)
+
+
+class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
     """Spectral Transform Unit (STU) regressor with an exact closed-form fit.
 
     Each input channel is convolved causally with the top ``n_filters`` eigenvectors of a
     fixed Hankel matrix (the spectral filters of Agarwal et al., 2023), in a positive and a
     negative (alternating-sign) branch; together with the last ``input_lags`` inputs and,
     optionally, the last ``ar_order`` outputs, these features enter a linear map. Only the
-    linear map is learned, so the single-layer STU is convex: ``solver="closed_form"`` fits
-    it exactly by ridge regression. The Gram matrices are accumulated over chunks of
-    samples, so memory does not grow with the number of samples, and ``partial_fit``
-    continues the same accumulation.
+    linear map is learned, so the single-layer STU is convex and is fitted exactly by ridge
+    regression: the triangular factor of the design is accumulated by streaming QR over
+    chunks of sequences (never the normal equations, which square the condition number),
+    the penalty is chosen by generalized cross-validation from the same factor, and
+    ``partial_fit`` (or a Dask array, see the user guide) continues the same factor. The
+    model of :class:`~sksssm.spectral.SpectralDesign`. For the gradient-trained, stacked
+    STU network see :class:`~sksssm.STURegressor`.
 
     Parameters
     ----------
@@ -51,52 +169,61 @@ class SpectralFilterRegressor(DeepSequenceMixin, RegressorMixin, BaseEstimator):
     hankel : {"Z", "L"}, default="Z"
         Hankel matrix whose eigenvectors are the filters: "Z" from the STU paper, "L" its
         alternative from the paper's appendix.
-    input_lags : int, default=3
-        Number of direct input terms ``u_t, u_{t-1}, ...`` (0 for none).
+    input_lags : int or "auto", default="auto"
+        Number of direct input terms ``u_t, u_{t-1}, ...`` (0 for none). "auto":
+        ``max(3, ar_order + 1)``, so that with output autoregression the model contains
+        the ARX structure that makes an order-``ar_order`` linear system exact.
     use_negative : bool, default=True
         Whether to include the negative branch (filters times ``(-1)^s``), needed for
         systems with negative eigenvalues.
     ar_order : int, default=0
         Output autoregression order (``return_sequences=True`` only): previous outputs
         ``y_{t-1}, ..., y_{t-ar_order}`` are features, teacher-forced in ``fit`` and fed
-        back recursively in ``predict``.
-    alpha : "auto" or float, default="auto"
-        Ridge penalty. "auto" chooses it by generalized cross-validation computed from the
-        accumulated Gram matrices (no second pass over the data).
+        back recursively (free run) in ``predict``. Must be below the sequence length.
+    alpha : "auto" or float >= 0, default="auto"
+        Ridge penalty on standardized features (0: least squares). "auto" chooses it by
+        generalized cross-validation (no second pass over the data).
     fit_intercept : bool, default=True
     return_sequences : bool, default=False
-        False: one prediction per sequence (the last time step); ``y`` is ``(n_samples,)``
-        or ``(n_samples, n_targets)``. True: sequence-to-sequence (system identification);
-        ``y`` is ``(n_samples, n_timesteps)`` or ``(n_samples, n_outputs, n_timesteps)``
-        and ``predict`` returns the same layout. Predictions are causal either way.
-    solver : {"closed_form", "gradient"}, default="closed_form"
-        "closed_form": the exact ridge fit described above (uses ``alpha``,
-        ``fit_intercept``, ``ar_order``, ``chunk_size``). "gradient": a stack of
-        ``n_layers`` STU layers in the shared deep backbone, trained through skorch (uses
-        the deep-learning parameters below and ``use_tensordot``).
+        False: one prediction per sequence (see ``pooling``); ``y`` is ``(n_samples,)`` or
+        ``(n_samples, n_targets)``. True: sequence-to-sequence
+        (system identification); ``y`` is ``(n_samples, n_timesteps)`` or
+        ``(n_samples, n_outputs, n_timesteps)`` and ``predict`` returns the same layout.
+        Predictions are causal either way.
+    pooling : {"last", "stats"}, default="last"
+        Sequence-to-one features (``return_sequences=False``). "last": the STU features of
+        the last time step, a linear functional of the whole causal past (the model of
+        sktime's ``make_reduction`` windows, and of a linear system's output at the end).
+        "stats": the pooled spectral representation of
+        :class:`~sksssm.SpectralFilterClassifier` (spectral responses at several filter
+        lengths summarized over time by statistics, see
+        :func:`sksssm.spectral.fit_pooling`), for series-to-value regression where the
+        target depends on the shape of the series rather than linearly on its past.
     chunk_size : int or "auto", default="auto"
-        Number of sequences whose features are built at once. "auto" keeps each chunk's
-        features under 256 MiB.
-    use_tensordot : bool, default=False
-        ``solver="gradient"`` only: the cheaper tensordot approximation of the STU layer
-        (see :class:`sksssm.nn.STULayer`).
-    %(deep_parameters)s
+        Number of sequences featurized at once. "auto" keeps each chunk's working memory
+        (FFT intermediates and design block) under 256 MiB.
+
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features_stu,) or (n_targets, n_features_stu)
-        Weights of the STU features, in the order of :func:`sksssm.spectral.stu_features`
-        (positive branch, negative branch, input lags), then autoregressive terms.
+    coef_ : ndarray of shape (n_columns,) or (n_targets, n_columns)
+        Weights, in original units, of the columns of
+        :meth:`SpectralDesign.sequence_rows <sksssm.spectral.SpectralDesign.sequence_rows>`:
+        positive branch, negative branch, input lags, then autoregressive terms.
     intercept_ : float or ndarray of shape (n_targets,)
     alpha_ : float
         The ridge penalty used.
+    gcv_scores_ : ndarray or None
+        GCV score of each candidate penalty (``alpha="auto"``).
     n_filters_ : int
         The number of filters used (see ``n_filters``).
+    input_lags_ : int
+        The number of input lags used (see ``input_lags``).
     filters_ : ndarray of shape (filter_length, n_filters_)
         The scaled spectral filters; their length is the training sequence length.
+    design_ : SpectralDesign
+        The fitted feature map (filters, lags, autoregression order).
     n_features_in_ : int
         ``X.shape[1]``: time steps for 2D X, channels for 3D X.
-    net_ : skorch.NeuralNetRegressor
-        ``solver="gradient"`` only: the trained network (``history_``, ``device_`` too).
 
     Examples
     --------
@@ -110,39 +237,32 @@ class SpectralFilterRegressor(DeepSequenceMixin, RegressorMixin, BaseEstimator):
     True
     """
 
+    _parameter_constraints: dict = {
+        "n_filters": [Interval(Integral, 1, None, closed="left")],
+        "hankel": [StrOptions(set(HANKELS))],
+        "input_lags": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
+        "use_negative": ["boolean"],
+        "ar_order": [Interval(Integral, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
+        "fit_intercept": ["boolean"],
+        "return_sequences": ["boolean"],
+        "pooling": [StrOptions({"last", "stats"})],
+        "chunk_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+    }
+
     def __init__(
         self,
         n_filters=24,
         *,
         hankel="Z",
-        input_lags=3,
+        input_lags="auto",
         use_negative=True,
         ar_order=0,
         alpha="auto",
         fit_intercept=True,
         return_sequences=False,
-        solver="closed_form",
-        chunk_size="auto",
-        use_tensordot=False,
-        d_model=32,
-        n_layers=2,
-        dropout=0.0,
-        norm="layer",
         pooling="last",
-        max_epochs=30,
-        batch_size=32,
-        lr=1e-2,
-        weight_decay=0.01,
-        optimizer="adamw",
-        lr_schedule="cosine",
-        warmup_epochs=1,
-        early_stopping=False,
-        validation_fraction=0.1,
-        patience=5,
-        device="auto",
-        random_state=None,
-        verbose=0,
-        warm_start=False,
+        chunk_size="auto",
     ):
         self.n_filters = n_filters
         self.hankel = hankel
@@ -152,32 +272,13 @@ class SpectralFilterRegressor(DeepSequenceMixin, RegressorMixin, BaseEstimator):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.return_sequences = return_sequences
-        self.solver = solver
-        self.chunk_size = chunk_size
-        self.use_tensordot = use_tensordot
-        self.d_model = d_model
-        self.n_layers = n_layers
-        self.dropout = dropout
-        self.norm = norm
         self.pooling = pooling
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.optimizer = optimizer
-        self.lr_schedule = lr_schedule
-        self.warmup_epochs = warmup_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
+        self.chunk_size = chunk_size
 
     # ------------------------------------------------------------------ public API
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
-        """Fit the STU: exactly by ridge regression, or by gradient descent.
+        """Fit the STU exactly by ridge regression.
 
         Parameters
         ----------
@@ -189,32 +290,29 @@ class SpectralFilterRegressor(DeepSequenceMixin, RegressorMixin, BaseEstimator):
         -------
         self : SpectralFilterRegressor
         """
-        self._validate_hyperparameters()
-        if self.solver == "gradient":
-            return fit_atomically(self, SpectralFilterRegressor._fit_gradient, X, y)
-        return fit_atomically(self, SpectralFilterRegressor._fit_closed_form, X, y, reset=True)
+        return fit_atomically(self, SpectralFilterRegressor._fit, X, y, first_call=True)
 
-    @available_if(lambda est: est.solver == "closed_form")
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y):
-        """Add ``(X, y)`` to the accumulated statistics and re-solve exactly.
+        """Add ``(X, y)`` to the accumulated factor and re-solve exactly.
 
         The result equals one ``fit`` on all the data passed so far (up to round-off). The
-        first call fixes the filters (their length is that call's sequence length).
-        Available with ``solver="closed_form"`` (the gradient solver continues training
-        with ``warm_start=True`` instead).
+        first call fixes the configuration: the filters (their length is that call's
+        sequence length), the lags, and the scaling; later calls must pass data of the
+        same layout and keep the same hyper-parameters (call ``fit`` to start again).
 
         Returns
         -------
         self : SpectralFilterRegressor
         """
-        self._validate_hyperparameters()
         first_call = not hasattr(self, "accumulator_")
-        return fit_atomically(
-            self, SpectralFilterRegressor._fit_closed_form, X, y, reset=first_call
-        )
+        return fit_atomically(self, SpectralFilterRegressor._fit, X, y, first_call=first_call)
 
     def predict(self, X):
-        """Predict one value per sequence, or a whole output sequence.
+        """Predict one value per sequence, or a whole output sequence (free run).
+
+        Uses the configuration stored at fit time (``set_params`` after ``fit`` has no
+        effect until the next ``fit``).
 
         Parameters
         ----------
@@ -227,14 +325,12 @@ class SpectralFilterRegressor(DeepSequenceMixin, RegressorMixin, BaseEstimator):
             The layout of the ``y`` passed to ``fit``.
         """
         check_is_fitted(self)
-        if self.solver_ == "gradient":
-            return self._predict_regression(X)
-        X_btc, _ = check_sequences(self, X, reset=False)
-        if self.return_sequences:
-            Y = self._predict_sequences(X_btc)
+        X_btc = self._check_predict_input(X)
+        coef, intercept = np.atleast_2d(self.coef_), np.atleast_1d(self.intercept_)
+        if self.return_sequences_:
+            Y = self.design_.predict_sequences(X_btc, coef, intercept)
             return from_btc(Y, self.y_ndim_)
-        coef, intercept = self._coef_matrix()
-        Y = self._last_step_features(X_btc) @ coef.T + intercept
+        Y = self.rows_.features(X_btc) @ coef.T + intercept
         return Y[:, 0] if self.y_ndim_ == 1 else Y
 
     def __sklearn_tags__(self):
@@ -244,59 +340,114 @@ class SpectralFilterRegressor(DeepSequenceMixin, RegressorMixin, BaseEstimator):
         return tags
 
     # ------------------------------------------------------------------ fitting
-    def _validate_hyperparameters(self):
-        check_positive_int(self.n_filters, "n_filters")
-        check_option(self.hankel, "hankel", HANKELS)
-        check_positive_int(self.input_lags, "input_lags", minimum=0)
-        check_positive_int(self.ar_order, "ar_order", minimum=0)
-        check_option(self.solver, "solver", SOLVERS)
+    def _fit(self, X, y, *, first_call):
+        on_dask = is_dask_collection(X) or is_dask_collection(y)
+        if on_dask:
+            X, y = check_dask_inputs(X, y)
+            # Validate shapes on zero-memory stand-ins; the data stay on the workers.
+            X_btc, X_ndim = check_sequences(self, _stand_in(X), reset=first_call)
+            Y, y_ndim = check_sequence_targets(
+                self, _stand_in(y), X_btc, return_sequences=self._return_sequences(first_call)
+            )
+        else:
+            X_btc, X_ndim = check_sequences(self, X, reset=first_call)
+            Y, y_ndim = check_sequence_targets(
+                self, y, X_btc, return_sequences=self._return_sequences(first_call)
+            )
+        if first_call:
+            if on_dask:
+                scales = _dask_scales(X, y, self.return_sequences)
+            else:
+                scales = channel_scale(X_btc), channel_scale(Y)
+            self._configure(X_btc, Y, X_ndim, y_ndim, scales)
+            accumulator = QRAccumulator(self.rows_.n_columns, self.n_outputs_)
+        else:
+            self._check_same_configuration(X_ndim)
+            self._check_consistent_targets(Y, y_ndim)
+            # A copy, so that a failure below leaves the fitted estimator untouched.
+            accumulator = copy.deepcopy(self.accumulator_)
+        if on_dask:
+            width = (accumulator.n_features, accumulator.n_targets)
+            block_rows = BlockRows(self.rows_, self.x_scale_, self.y_scale_)
+            block_factor = accumulate_dask(
+                X,
+                y,
+                block_rows,
+                partial(QRAccumulator, *width),
+                samples_per_call=self._chunk_length(X_btc.shape[1]),  # the same memory budget
+            )
+            accumulator.merge(block_factor)
+        else:
+            step = self._chunk_length(X_btc.shape[1])
+            for start in range(0, X_btc.shape[0], step):
+                chunk = slice(start, start + step)
+                U, Y_chunk = X_btc[chunk] / self.x_scale_, Y[chunk] / self.y_scale_
+                accumulator.update(*self.rows_(U, Y_chunk))
+        self.accumulator_ = accumulator
+        self._solve()
+
+    def _return_sequences(self, first_call):
+        return self.return_sequences if first_call else self.return_sequences_
+
+    def _configure(self, X_btc, Y, X_ndim, y_ndim, scales):
+        """Fix everything ``predict`` and ``partial_fit`` rely on (first call only)."""
+        n_timesteps = X_btc.shape[1]
         if self.ar_order and not self.return_sequences:
             raise ValueError(
                 "ar_order > 0 feeds back previous outputs and needs target sequences: set "
                 "return_sequences=True, or ar_order=0."
             )
-        if not (isinstance(self.alpha, str) and self.alpha == "auto"):
-            if not isinstance(self.alpha, numbers.Real) or not self.alpha >= 0:
-                raise ValueError(f'alpha must be "auto" or a float >= 0; got {self.alpha!r}.')
-        if not (isinstance(self.chunk_size, str) and self.chunk_size == "auto"):
-            check_positive_int(self.chunk_size, "chunk_size")
-        if self.solver == "gradient" and self.ar_order:
+        if self.pooling != "last" and self.return_sequences:
             raise ValueError(
-                'ar_order > 0 is only available with solver="closed_form" (its exact fit '
-                "teacher-forces the outputs); set ar_order=0 for the gradient solver."
+                f"pooling={self.pooling!r} summarizes each sequence into one feature vector "
+                f"(sequence-to-one); with return_sequences=True use pooling='last'."
             )
-
-    def _fit_gradient(self, X, y):
-        for name in ("coef_", "intercept_", "alpha_", "accumulator_", "gcv_scores_"):
-            self.__dict__.pop(name, None)
-        self._fit_deep(X, y)
-        self.solver_ = "gradient"
-
-    def _layer_factory(self, n_timesteps):
-        # Stacked STU layers share the filters of the training length (cached).
+        if self.ar_order >= n_timesteps:
+            raise ValueError(
+                f"ar_order={self.ar_order} needs sequences longer than {self.ar_order} time "
+                f"steps; X has {n_timesteps}. Use ar_order <= {n_timesteps - 1}, or longer "
+                f"sequences."
+            )
         self.filters_ = stu_filters(n_timesteps, self.n_filters, self.hankel)
         self.n_filters_ = self.filters_.shape[1]
-        return stu_layer_factory(self, n_timesteps)
+        self.input_lags_ = resolve_input_lags(self.input_lags, self.ar_order)
+        self.design_ = SpectralDesign(
+            self.filters_, self.input_lags_, bool(self.use_negative), int(self.ar_order)
+        )
+        self.fitted_params_ = self.get_params()
+        self.return_sequences_ = bool(self.return_sequences)
+        self.X_ndim_, self.y_ndim_ = X_ndim, y_ndim
+        self.n_outputs_ = Y.shape[-1]
+        self.n_channels_ = X_btc.shape[2]
+        self.x_scale_, self.y_scale_ = scales
+        pooling_state = None
+        if self.pooling == "stats":
+            # Pooled statistics are not linear in the inputs: the inputs stay unscaled so
+            # that coef_ applies to the features of X itself.
+            self.x_scale_ = np.ones_like(self.x_scale_)
+            pooling_state = fit_pooling(X_btc)
+        self.rows_ = DesignRows(
+            self.design_, self.return_sequences_, pooling_state, self.n_channels_, self.n_outputs_
+        )
 
-    def _fit_closed_form(self, X, y, *, reset):
-        self.__dict__.pop("net_", None)
-        self.solver_ = "closed_form"
-        X_btc, _ = check_sequences(self, X, reset=reset)
-        Y, y_ndim = check_sequence_targets(self, y, X_btc, return_sequences=self.return_sequences)
-        if reset:
-            self.filters_ = stu_filters(X_btc.shape[1], self.n_filters, self.hankel)
-            self.n_filters_ = self.filters_.shape[1]
-            self.n_outputs_ = Y.shape[-1]
-            self.y_ndim_ = y_ndim
-            accumulator = GramAccumulator(self._n_design_columns(X_btc.shape[2]), Y.shape[-1])
-        else:
-            self._check_consistent_targets(Y, y_ndim)
-            # A copy, so that a failure below leaves the fitted estimator untouched.
-            accumulator = copy.deepcopy(self.accumulator_)
-        for F, Y_rows in self._design_chunks(X_btc, Y):
-            accumulator.update(F, Y_rows)
-        self.accumulator_ = accumulator
-        self._solve()
+    def _check_same_configuration(self, X_ndim):
+        # alpha, fit_intercept and chunk_size do not enter the accumulated factor.
+        free = {"alpha", "fit_intercept", "chunk_size"}
+        changed = [
+            name
+            for name, value in self.get_params().items()
+            if name not in free and value != self.fitted_params_[name]
+        ]
+        if changed:
+            raise ValueError(
+                f"partial_fit continues the model of the first call, but {changed} changed "
+                f"since (set_params). Call fit to start again with the new values."
+            )
+        if X_ndim != self.X_ndim_:
+            raise ValueError(
+                f"partial_fit got {X_ndim}D X; the first call had {self.X_ndim_}D X. Pass "
+                f"the same layout, or call fit to start again."
+            )
 
     def _check_consistent_targets(self, Y, y_ndim):
         if Y.shape[-1] != self.n_outputs_ or y_ndim != self.y_ndim_:
@@ -307,241 +458,43 @@ class SpectralFilterRegressor(DeepSequenceMixin, RegressorMixin, BaseEstimator):
             )
 
     def _solve(self):
-        solution = RidgeSolution(self.accumulator_, fit_intercept=self.fit_intercept)
-        if isinstance(self.alpha, str):
-            self.alpha_, self.gcv_scores_ = solution.best_alpha()
-        else:
-            self.alpha_ = float(self.alpha)
-        coef, intercept = solution.coefficients(self.alpha_)
-        single = self.y_ndim_ == 1 or (self.return_sequences and self.n_outputs_ == 1)
+        coef, intercept, self.alpha_, self.gcv_scores_ = solve(
+            self.accumulator_,
+            alpha=self.alpha,
+            fit_intercept=self.fit_intercept,
+        )
+        coef, intercept = self._to_original_units(coef, intercept)
+        single = self.y_ndim_ == 1 or (self.return_sequences_ and self.n_outputs_ == 1)
         self.coef_ = coef[0] if single else coef
         self.intercept_ = float(intercept[0]) if single else intercept
 
-    def _n_design_columns(self, n_channels):
-        n_input = n_stu_features(n_channels, self.n_filters_, self.input_lags, self.use_negative)
-        return n_input + self.ar_order * self.n_outputs_
+    def _to_original_units(self, coef, intercept):
+        """Weights for unscaled data (the fit saw ``X / x_scale_`` and ``Y / y_scale_``)."""
+        if self.rows_.pooling is not None:
+            return coef * self.y_scale_[:, None], intercept * self.y_scale_
+        n_channels, n_outputs = self.n_channels_, self.n_outputs_
+        n_input = self.design_.n_columns(n_channels, n_outputs) - self.design_.ar_order * n_outputs
+        n_branches = (n_input // n_channels - self.input_lags_) // self.n_filters_
+        channels = np.arange(n_channels)
+        spectral_channel = np.tile(np.repeat(channels, self.n_filters_), n_branches)
+        lag_channel = np.repeat(channels, self.input_lags_)
+        input_channel = np.concatenate([spectral_channel, lag_channel])
+        ar_output = np.tile(np.arange(n_outputs), self.design_.ar_order)
+        column_scale = np.concatenate([self.x_scale_[input_channel], self.y_scale_[ar_output]])
+        coef = coef * self.y_scale_[:, None] / column_scale
+        return coef, intercept * self.y_scale_
 
-    def _chunk_length(self, X_btc):
+    def _chunk_length(self, n_timesteps):
         if self.chunk_size != "auto":
-            return self.chunk_size
-        n_columns = self._n_design_columns(X_btc.shape[2])
-        bytes_per_sample = 8 * X_btc.shape[1] * max(n_columns, 1)
-        return max(1, AUTO_CHUNK_BYTES // bytes_per_sample)
+            return int(self.chunk_size)
+        return max(1, AUTO_CHUNK_BYTES // max(self.rows_.bytes_per_sequence(n_timesteps), 1))
 
-    def _design_chunks(self, X_btc, Y):
-        """Yield ``(F, Y_rows)``: design rows and targets for chunks of sequences."""
-        step = self._chunk_length(X_btc)
-        for start in range(0, X_btc.shape[0], step):
-            U, T = X_btc[start : start + step], Y[start : start + step]
-            if not self.return_sequences:
-                yield self._last_step_features(U), T
-                continue
-            F = self._input_features(U)
-            if self.ar_order:
-                F = np.concatenate([F, autoregressive_features(T, self.ar_order)], axis=2)
-            yield F.reshape(-1, F.shape[2]), T.reshape(-1, T.shape[2])
-
-    # ------------------------------------------------------------------ features
-    def _input_features(self, U):
-        return stu_features(
-            U, self.filters_, input_lags=self.input_lags, use_negative=self.use_negative
-        )
-
-    def _last_step_features(self, U):
-        return stu_features_last(
-            U, self.filters_, input_lags=self.input_lags, use_negative=self.use_negative
-        )
-
-    def _coef_matrix(self):
-        coef = np.atleast_2d(self.coef_)
-        intercept = np.atleast_1d(self.intercept_)
-        return coef, intercept
-
-    def _predict_sequences(self, X_btc):
-        coef, intercept = self._coef_matrix()
-        F = self._input_features(X_btc)
-        n_input = F.shape[2]
-        Y = F @ coef[:, :n_input].T + intercept
-        if self.ar_order:
-            Y = feed_back_outputs(Y, coef[:, n_input:], self.ar_order)
-        return Y
-
-
-SpectralFilterRegressor.__doc__ = SpectralFilterRegressor.__doc__ % {
-    "deep_parameters": DEEP_PARAMETERS_DOC.strip()
-}
-
-
-def stu_layer_factory(estimator, n_timesteps):
-    """``d_model -> STULayer`` for an estimator's hyper-parameters and training length."""
-    return functools.partial(
-        STULayer,
-        filter_length=n_timesteps,
-        n_filters=estimator.n_filters_,
-        hankel=estimator.hankel,
-        input_lags=estimator.input_lags,
-        use_negative=estimator.use_negative,
-        use_tensordot=estimator.use_tensordot,
-        init="normal",
-    )
-
-
-class SpectralFilterClassifier(DeepClassifierBase):
-    """Sequence classifier on a stack of Spectral Transform Unit (STU) layers.
-
-    Each layer convolves its inputs with fixed spectral filters (the top eigenvectors of a
-    Hankel matrix, Agarwal et al., 2023) and learns only the mixing matrices; the layers
-    sit in the shared deep backbone (encoder, residual blocks with GLU, pooling over time,
-    linear head) and are trained through skorch.
-
-    Parameters
-    ----------
-    n_filters : int, default=24
-        Number of spectral filters per layer, capped at what the training length supports.
-    hankel : {"Z", "L"}, default="Z"
-    input_lags : int, default=3
-    use_negative : bool, default=True
-    use_tensordot : bool, default=False
-        The cheaper tensordot approximation (see :class:`sksssm.nn.STULayer`).
-    %(deep_parameters)s
-    Attributes
-    ----------
-    classes_ : ndarray
-        The class labels (any type; strings included).
-    net_ : skorch.NeuralNetClassifier
-    history_ : skorch.History
-    device_ : torch.device
-    n_filters_ : int
-    n_features_in_ : int
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sksssm import SpectralFilterClassifier
-    >>> rng = np.random.default_rng(0)
-    >>> t = np.linspace(0, 1, 32)
-    >>> X = np.r_[np.sin(8 * t) + 0.1 * rng.normal(size=(20, 32)),
-    ...           np.cos(8 * t) + 0.1 * rng.normal(size=(20, 32))]
-    >>> y = np.repeat(["sin", "cos"], 20)
-    >>> clf = SpectralFilterClassifier(n_filters=8, max_epochs=20, random_state=0).fit(X, y)
-    >>> float(clf.score(X, y))
-    1.0
-    """
-
-    _is_classifier = True
-
-    def __init__(
-        self,
-        n_filters=24,
-        *,
-        hankel="Z",
-        input_lags=3,
-        use_negative=True,
-        use_tensordot=False,
-        d_model=32,
-        n_layers=2,
-        dropout=0.0,
-        norm="layer",
-        pooling="mean",
-        max_epochs=30,
-        batch_size=32,
-        lr=1e-2,
-        weight_decay=0.01,
-        optimizer="adamw",
-        lr_schedule="cosine",
-        warmup_epochs=1,
-        early_stopping=False,
-        validation_fraction=0.1,
-        patience=5,
-        device="auto",
-        random_state=None,
-        verbose=0,
-        warm_start=False,
-    ):
-        self.n_filters = n_filters
-        self.hankel = hankel
-        self.input_lags = input_lags
-        self.use_negative = use_negative
-        self.use_tensordot = use_tensordot
-        self.d_model = d_model
-        self.n_layers = n_layers
-        self.dropout = dropout
-        self.norm = norm
-        self.pooling = pooling
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.optimizer = optimizer
-        self.lr_schedule = lr_schedule
-        self.warmup_epochs = warmup_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
-
-    def _check_layer_hyperparameters(self):
-        check_positive_int(self.n_filters, "n_filters")
-        check_option(self.hankel, "hankel", HANKELS)
-        check_positive_int(self.input_lags, "input_lags", minimum=0)
-
-    def _layer_factory(self, n_timesteps):
-        self.filters_ = stu_filters(n_timesteps, self.n_filters, self.hankel)
-        self.n_filters_ = self.filters_.shape[1]
-        return stu_layer_factory(self, n_timesteps)
-
-
-SpectralFilterClassifier.__doc__ = SpectralFilterClassifier.__doc__ % {
-    "deep_parameters": DEEP_PARAMETERS_DOC.strip()
-}
-
-
-def autoregressive_features(Y, order):
-    """Past outputs ``[y_{t-1}, ..., y_{t-order}]`` (zero before the start).
-
-    Parameters
-    ----------
-    Y : ndarray of shape (n, t, c_out)
-    order : int
-
-    Returns
-    -------
-    ndarray of shape (n, t, order * c_out), lag-major.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> autoregressive_features(np.arange(4.0).reshape(1, 4, 1), 2)[0, :, :].tolist()
-    [[0.0, 0.0], [0.0, 0.0], [1.0, 0.0], [2.0, 1.0]]
-    """
-    n, t, c = Y.shape
-    out = np.zeros((n, t, order * c))
-    for lag in range(1, order + 1):
-        out[:, lag:, (lag - 1) * c : lag * c] = Y[:, : t - lag, :]
-    return out
-
-
-def feed_back_outputs(Y_input, ar_coef, order):
-    """Run the output recursion ``y_t = Y_input_t + sum_i A_i y_{t-i}`` over time.
-
-    ``Y_input`` (n, t, c_out) holds the input-driven part of each prediction; ``ar_coef``
-    (c_out, order * c_out) the autoregressive weights in the layout of
-    :func:`autoregressive_features`. This is the recursive counterpart of the teacher
-    forcing used in ``fit``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> y = feed_back_outputs(np.ones((1, 4, 1)), np.array([[0.5]]), 1)
-    >>> y[0, :, 0].tolist()
-    [1.0, 1.5, 1.75, 1.875]
-    """
-    n, t, c = Y_input.shape
-    Y = Y_input.copy()
-    for step in range(t):
-        for lag in range(1, min(order, step) + 1):
-            Y[:, step] += Y[:, step - lag] @ ar_coef[:, (lag - 1) * c : lag * c].T
-    return Y
+    def _check_predict_input(self, X):
+        X_btc, X_ndim = check_sequences(self, X, reset=False)
+        if X_ndim != self.X_ndim_:
+            raise ValueError(
+                f"X is {X_ndim}D but the estimator was fitted on {self.X_ndim_}D X; pass "
+                f"the same layout (2D: (n_samples, n_timesteps); 3D: (n_samples, "
+                f"n_channels, n_timesteps))."
+            )
+        return X_btc

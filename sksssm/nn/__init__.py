@@ -17,14 +17,24 @@ SSM parameters
     The STU has no SSM parameters (its filters are fixed buffers).
 """
 
-from .backbone import SequenceLayer, SequenceModel, is_ssm_parameter, ssm_parameter_names
+from .backbone import (
+    Bidirectional,
+    SequenceLayer,
+    SequenceModel,
+    is_ssm_parameter,
+    ssm_parameter_names,
+)
 from .fftconv import causal_fft_conv, causal_fft_filter_mix, fft_size, kernel_spectrum
-from .stu import STULayer
+from .kernelconv import KernelConvLayer
+from .stu import STULayer, STUSkip
 
 __all__ = [
+    "Bidirectional",
+    "KernelConvLayer",
     "SequenceLayer",
     "SequenceModel",
     "STULayer",
+    "STUSkip",
     "causal_fft_conv",
     "causal_fft_filter_mix",
     "fft_size",

@@ -14,7 +14,13 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["SequenceLayer", "SequenceModel", "is_ssm_parameter", "ssm_parameter_names"]
+__all__ = [
+    "Bidirectional",
+    "SequenceLayer",
+    "SequenceModel",
+    "is_ssm_parameter",
+    "ssm_parameter_names",
+]
 
 SSM_PREFIX = "ssm_"
 
@@ -107,6 +113,39 @@ class _ResidualBlock(nn.Module):
         return z if self.prenorm else self.norm(z)
 
 
+class Bidirectional(nn.Module):
+    """Run two causal layers, one forward and one on the time-reversed sequence, and add.
+
+    ``y = forward(x) + flip(backward(flip(x)))``: output ``t`` sees the whole sequence
+    (S4 and S5 use such layers on sequence-to-one tasks such as LRA). The result is *not*
+    causal; use it for classification and sequence-to-one regression only.
+
+    Parameters
+    ----------
+    layer_factory : callable
+        ``layer_factory(d_model) -> nn.Module``, called twice (two independent layers).
+    d_model : int
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> layer = Bidirectional(lambda d: nn.Linear(d, d), 4)
+    >>> layer(torch.randn(2, 5, 4)).shape
+    torch.Size([2, 5, 4])
+    """
+
+    def __init__(self, layer_factory: Callable[[int], nn.Module], d_model: int):
+        super().__init__()
+        self.forward_layer = SequenceModel._build_layer(layer_factory, d_model)
+        self.backward_layer = SequenceModel._build_layer(layer_factory, d_model)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Map ``(B, L, d_model)`` to ``(B, L, d_model)`` (non-causal)."""
+        backward = self.backward_layer(x.flip(1)).flip(1)
+        return self.forward_layer(x) + backward
+
+
 def _check_positive_int(name: str, value, minimum: int = 1) -> None:
     """Raise ``ValueError`` unless ``value`` is an integer ``>= minimum`` (all layers)."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
@@ -147,6 +186,15 @@ class SequenceModel(nn.Module):
         on inputs ``<= t`` only.
     prenorm : bool, default=True
         Normalise before the sequence layer (True) or after the residual sum (False).
+    bidirectional : bool, default=False
+        Wrap each sequence layer in :class:`Bidirectional` (two layers, one running
+        backwards in time): every output then sees the whole sequence, so the model is no
+        longer causal.
+    skip : nn.Module, optional
+        A linear path from the *inputs* to the outputs, ``(B, L, d_input) -> (B, L,
+        d_output)``, added to the head's output before pooling (the STU network uses a
+        single linear STU layer here, so it contains the convex one-layer STU). With a
+        skip path the head starts at zero, so the untrained model is the skip path.
 
     Examples
     --------
@@ -169,6 +217,8 @@ class SequenceModel(nn.Module):
         norm: str = "layer",
         pooling: str | None = "mean",
         prenorm: bool = True,
+        bidirectional: bool = False,
+        skip: nn.Module | None = None,
     ):
         super().__init__()
         for name, value in [("d_input", d_input), ("d_output", d_output), ("d_model", d_model)]:
@@ -184,16 +234,29 @@ class SequenceModel(nn.Module):
             raise ValueError(f"pooling must be 'mean', 'last' or None, got {pooling!r}.")
         if not callable(layer_factory):
             raise ValueError("layer_factory must be a callable d_model -> nn.Module.")
+        if skip is not None and not isinstance(skip, nn.Module):
+            raise ValueError(f"skip must be an nn.Module or None, got {type(skip).__name__}.")
         self.pooling = pooling
+        self.bidirectional = bool(bidirectional)
         self.encoder = nn.Linear(d_input, d_model)
         self.blocks = nn.ModuleList(
             _ResidualBlock(
-                self._build_layer(layer_factory, d_model), d_model, dropout, norm, prenorm
+                self._sequence_layer(layer_factory, d_model), d_model, dropout, norm, prenorm
             )
             for _ in range(n_layers)
         )
         self.final_norm = _ChannelNorm(d_model, norm) if prenorm else nn.Identity()
         self.head = nn.Linear(d_model, d_output)
+        self.skip = skip
+        if skip is not None:
+            with torch.no_grad():
+                self.head.weight.zero_()
+                self.head.bias.zero_()
+
+    def _sequence_layer(self, layer_factory, d_model: int) -> nn.Module:
+        if self.bidirectional:
+            return Bidirectional(layer_factory, d_model)
+        return self._build_layer(layer_factory, d_model)
 
     @staticmethod
     def _build_layer(layer_factory, d_model: int) -> nn.Module:
@@ -214,9 +277,11 @@ class SequenceModel(nn.Module):
         z = self.encoder(x)
         for block in self.blocks:
             z = block(z)
-        z = self.final_norm(z)
+        z = self.head(self.final_norm(z))
+        if self.skip is not None:
+            z = z + self.skip(x)
         if self.pooling == "mean":
-            z = z.mean(dim=1)
-        elif self.pooling == "last":
-            z = z[:, -1]
-        return self.head(z)
+            return z.mean(dim=1)
+        if self.pooling == "last":
+            return z[:, -1]
+        return z

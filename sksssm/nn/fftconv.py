@@ -80,6 +80,17 @@ def _check_input(u: torch.Tensor) -> None:
         raise ValueError("u must have at least one time step.")
 
 
+_LOW_PRECISION = (torch.float16, torch.bfloat16)
+
+
+def _fft_dtype(*tensors: torch.Tensor):
+    """float32 for half-precision operands (torch has no bfloat16 FFT, and half FFTs lose
+    too much over long sequences); the operands' own dtype otherwise."""
+    if any(t is not None and t.dtype in _LOW_PRECISION for t in tensors):
+        return torch.float32
+    return None
+
+
 def causal_fft_conv(
     u: torch.Tensor,
     kernel: torch.Tensor,
@@ -107,7 +118,9 @@ def causal_fft_conv(
     Returns
     -------
     Tensor of shape (B, L, C) or (B, L, C, K)
-        Same dtype and device as ``u``; differentiable in ``u`` and ``kernel``.
+        Same dtype and device as ``u``; differentiable in ``u`` and ``kernel``. Half
+        precision operands (float16, bfloat16, e.g. under ``torch.autocast``) are
+        convolved in float32 and the result cast back.
 
     Examples
     --------
@@ -123,17 +136,21 @@ def causal_fft_conv(
             f"got shape {tuple(kernel.shape)}."
         )
     n_steps = u.shape[1]
+    out_dtype, fft_dtype = u.dtype, _fft_dtype(u, kernel)
+    if fft_dtype is not None:  # mixed precision: the convolution itself runs in float32
+        u, kernel = u.to(fft_dtype), kernel.to(fft_dtype)
     if kernel_fft is None:
         kernel = kernel[:n_steps]
         kernel_fft = kernel_spectrum(kernel, fft_size(n_steps, kernel.shape[0]))
     n_fft = 2 * (kernel_fft.shape[0] - 1)
     if n_fft < n_steps + kernel.shape[0] - 1:
         raise ValueError(f"kernel_fft was computed for n_fft={n_fft}, too short for L={n_steps}.")
-    u_fft = torch.fft.rfft(u, n=n_fft, dim=1)
-    if kernel_fft.ndim == 3:
-        u_fft = u_fft.unsqueeze(-1)
-    out = torch.fft.irfft(u_fft * kernel_fft, n=n_fft, dim=1)
-    return out[:, :n_steps]
+    with torch.autocast(device_type=u.device.type, enabled=False):
+        u_fft = torch.fft.rfft(u, n=n_fft, dim=1)
+        if kernel_fft.ndim == 3:
+            u_fft = u_fft.unsqueeze(-1)
+        out = torch.fft.irfft(u_fft * kernel_fft, n=n_fft, dim=1)
+    return out[:, :n_steps].to(out_dtype)
 
 
 def causal_fft_filter_mix(
@@ -184,12 +201,23 @@ def causal_fft_filter_mix(
             f"{tuple(filters.shape)} and {tuple(weights.shape)}."
         )
     n_steps = u.shape[1]
+    out_dtype, fft_dtype = u.dtype, _fft_dtype(u, filters, weights)
+    if fft_dtype is not None:  # mixed precision: the convolution itself runs in float32
+        u, filters, weights = u.to(fft_dtype), filters.to(fft_dtype), weights.to(fft_dtype)
     if filters_fft is None:
         filters = filters[:n_steps]
         filters_fft = kernel_spectrum(filters, fft_size(n_steps, filters.shape[0]))
     n_fft = 2 * (filters_fft.shape[0] - 1)
     if n_fft < n_steps + filters.shape[0] - 1:
         raise ValueError(f"filters_fft was computed for n_fft={n_fft}, too short for L={n_steps}.")
+    with torch.autocast(device_type=u.device.type, enabled=False):
+        out = _filter_mix_in_frequency(u, weights, filters_fft, n_fft, n_filters)
+    return out[:, :n_steps].to(out_dtype)
+
+
+def _filter_mix_in_frequency(u, weights, filters_fft, n_fft, n_filters):
+    """The frequency-domain contraction of :func:`causal_fft_filter_mix` (autocast off,
+    so the products stay in the FFT's precision)."""
     n_freq, n_out, n_in = filters_fft.shape[0], weights.shape[1], weights.shape[2]
     # Transfer matrix H[f] = sum_k F_k(f) W_k^T, laid out (n_freq, C, O) for batched matmuls.
     # Real and imaginary parts are kept apart: real GEMMs are several times faster than
@@ -202,4 +230,4 @@ def causal_fft_filter_mix(
     y_re = torch.bmm(u_re, h_re) - torch.bmm(u_im, h_im)
     y_im = torch.bmm(u_re, h_im) + torch.bmm(u_im, h_re)
     y_fft = torch.complex(y_re, y_im).transpose(0, 1)  # (B, F, O)
-    return torch.fft.irfft(y_fft, n=n_fft, dim=1)[:, :n_steps]
+    return torch.fft.irfft(y_fft, n=n_fft, dim=1)

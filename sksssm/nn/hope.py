@@ -21,14 +21,14 @@ from torch import nn
 
 from sksssm.ssm import hankel_singular_values, hope_kernel
 
-from .backbone import SequenceLayer, _check_positive_int
-from .diagonal import _check_layer_input, _log_uniform, _make_generator
-from .fftconv import causal_fft_conv
+from .backbone import _check_positive_int
+from .diagonal import _log_uniform, _make_generator
+from .kernelconv import KernelConvLayer
 
 __all__ = ["HOPELayer"]
 
 
-class HOPELayer(SequenceLayer):
+class HOPELayer(KernelConvLayer):
     """HOPE sequence layer: per-channel Markov parameters, kernel by transfer function sampling.
 
     Maps ``(B, L, d_model)`` to ``(B, L, d_model)`` causally, for any length ``L``.
@@ -125,37 +125,7 @@ class HOPELayer(SequenceLayer):
         h = self.markov_parameters()
         return hope_kernel(h, dt, n_timesteps, oversampling=self.oversampling)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Map ``(B, L, d_model)`` to ``(B, L, d_model)``."""
-        _check_layer_input(x, self.d_model)
-        kernel = self.kernel(x.shape[1]).to(x.dtype)
-        return causal_fft_conv(x, kernel.T) + x * self.D.to(x.dtype)
-
-    @torch.no_grad()
-    def impulse_response(self, n_timesteps: int) -> np.ndarray:
-        """The layer's response to a unit impulse, per channel.
-
-        Parameters
-        ----------
-        n_timesteps : int
-            Number of lags.
-
-        Returns
-        -------
-        ndarray of shape (H, n_timesteps)
-            ``kernel[c, l]`` plus the feed-through ``D_c`` at lag 0: the output of channel
-            ``c`` at time ``l`` for an input that is 1 at time 0 in that channel.
-
-        Examples
-        --------
-        >>> layer = HOPELayer(d_model=2, state_dim=4, random_state=0)
-        >>> layer.impulse_response(10).shape
-        (2, 10)
-        """
-        _check_positive_int("n_timesteps", n_timesteps)
-        response = self.kernel(n_timesteps).clone()
-        response[:, 0] += self.D
-        return response.cpu().numpy()
+    # forward and impulse_response: KernelConvLayer (FFT convolution + D).
 
     @torch.no_grad()
     def hankel_singular_values(self) -> np.ndarray:

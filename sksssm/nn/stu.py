@@ -14,6 +14,7 @@ the paper and in :func:`sksssm.spectral.stu_features`) and ``U-`` the same with
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional
@@ -21,7 +22,7 @@ from torch.nn import functional
 from .backbone import SequenceLayer
 from .fftconv import causal_fft_conv, causal_fft_filter_mix, fft_size, kernel_spectrum
 
-__all__ = ["STULayer"]
+__all__ = ["STULayer", "STUSkip"]
 
 _MAX_CACHED_SPECTRA = 8
 
@@ -43,12 +44,12 @@ def _shifted_filters(filters: torch.Tensor, use_negative: bool) -> torch.Tensor:
 class STULayer(SequenceLayer):
     """Spectral Transform Unit: fixed spectral filters, learned mixing matrices.
 
-    Maps ``(B, L, d_model)`` to ``(B, L, d_model)`` causally.
+    Maps ``(B, L, d_model)`` to ``(B, L, d_model)`` (``(B, L, d_output)``) causally.
 
     Parameters
     ----------
     d_model : int
-        Number of input and output channels.
+        Number of input channels (and of output channels unless ``d_output`` is given).
     filter_length : int
         Length of the spectral filters (the Hankel matrix size), usually the training
         sequence length. The filters act as a fixed causal FIR of ``filter_length`` taps
@@ -72,6 +73,14 @@ class STULayer(SequenceLayer):
         ``M_k = diag(W[k]) P`` (one shared input projection ``P``, a per-filter diagonal
         output scaling), and needs ``d_model`` convolutions instead of
         ``d_model * n_branches * K``. The lag terms stay full matrices.
+    filter_scaling : {"sigma", "unit"}, default="sigma"
+        "sigma": the paper's filters ``phi_k * sigma_k ** (1/4)``. "unit": the
+        eigenvectors themselves (unit norm), so that on white inputs every spectral
+        feature has the variance of the input; gradient training is better conditioned
+        (the paper's scaling spreads the feature scales over about three decades at
+        ``L = 1024``). Both span the same features.
+    d_output : int, optional
+        Number of output channels (default ``d_model``).
     init : {"zeros", "normal"}, default="zeros"
         Initial mixing matrices: all zero (the layer starts as the zero map), or normal
         with standard deviation ``1 / sqrt(d_model * n_terms)``. In tensordot mode the
@@ -123,15 +132,24 @@ class STULayer(SequenceLayer):
         input_lags: int = 3,
         use_negative: bool = True,
         use_tensordot: bool = False,
+        filter_scaling: str = "sigma",
+        d_output: int | None = None,
         init: str = "zeros",
         device=None,
         dtype=None,
     ):
         super().__init__()
         self._check_args(d_model, filter_length, n_filters, input_lags, init)
+        if filter_scaling not in ("sigma", "unit"):
+            raise ValueError(f"filter_scaling must be 'sigma' or 'unit', got {filter_scaling!r}.")
+        d_output = d_model if d_output is None else d_output
+        if isinstance(d_output, bool) or not isinstance(d_output, int) or d_output < 1:
+            raise ValueError(f"d_output must be an integer >= 1, got {d_output!r}.")
         from sksssm.spectral import stu_filters
 
         self.d_model = d_model
+        self.d_output = d_output
+        self.filter_scaling = filter_scaling
         self.filter_length = filter_length
         self.hankel = hankel
         self.input_lags = input_lags
@@ -139,6 +157,8 @@ class STULayer(SequenceLayer):
         self.use_tensordot = use_tensordot
         factory = {"device": device, "dtype": dtype or torch.get_default_dtype()}
         phi = stu_filters(filter_length, n_filters, hankel)
+        if filter_scaling == "unit":
+            phi = phi / np.linalg.norm(phi, axis=0)
         self.register_buffer("filters", torch.as_tensor(phi.copy(), **factory), persistent=True)
         n_used = self.filters.shape[1]
         self._build_parameters(n_used, factory)
@@ -159,19 +179,19 @@ class STULayer(SequenceLayer):
             raise ValueError(f"init must be 'zeros' or 'normal', got {init!r}.")
 
     def _build_parameters(self, n_used: int, factory: dict) -> None:
-        d = self.d_model
+        d, o = self.d_model, self.d_output
         if self.use_tensordot:
-            self.input_proj = nn.Parameter(torch.empty(d, d, **factory))
-            self.w_pos = nn.Parameter(torch.empty(n_used, d, **factory))
+            self.input_proj = nn.Parameter(torch.empty(o, d, **factory))
+            self.w_pos = nn.Parameter(torch.empty(n_used, o, **factory))
             self.w_neg = (
-                nn.Parameter(torch.empty(n_used, d, **factory)) if self.use_negative else None
+                nn.Parameter(torch.empty(n_used, o, **factory)) if self.use_negative else None
             )
         else:
-            self.m_pos = nn.Parameter(torch.empty(n_used, d, d, **factory))
+            self.m_pos = nn.Parameter(torch.empty(n_used, o, d, **factory))
             self.m_neg = (
-                nn.Parameter(torch.empty(n_used, d, d, **factory)) if self.use_negative else None
+                nn.Parameter(torch.empty(n_used, o, d, **factory)) if self.use_negative else None
             )
-        self.m_lags = nn.Parameter(torch.empty(self.input_lags, d, d, **factory))
+        self.m_lags = nn.Parameter(torch.empty(self.input_lags, o, d, **factory))
 
     def _filter_weights(self) -> list[nn.Parameter]:
         names = ("w_pos", "w_neg") if self.use_tensordot else ("m_pos", "m_neg")
@@ -235,7 +255,7 @@ class STULayer(SequenceLayer):
     def _lag_terms(self, x: torch.Tensor) -> torch.Tensor:
         """``sum_{i < input_lags} Mu_i x_{t-i}`` as a short causal conv1d."""
         if self.input_lags == 0:
-            return torch.zeros_like(x)
+            return x.new_zeros(*x.shape[:-1], self.d_output)
         # conv1d tap j multiplies x_{t + j - (input_lags - 1)}, i.e. lag i = input_lags - 1 - j.
         weight = self.m_lags.permute(1, 2, 0).flip(-1)
         padded = functional.pad(x.transpose(1, 2), (self.input_lags - 1, 0))
@@ -243,8 +263,45 @@ class STULayer(SequenceLayer):
 
     def extra_repr(self) -> str:
         return (
-            f"d_model={self.d_model}, filter_length={self.filter_length}, "
+            f"d_model={self.d_model}, d_output={self.d_output}, "
+            f"filter_length={self.filter_length}, filter_scaling={self.filter_scaling!r}, "
             f"n_filters={self.filters.shape[1]}, hankel={self.hankel!r}, "
             f"input_lags={self.input_lags}, use_negative={self.use_negative}, "
             f"use_tensordot={self.use_tensordot}"
         )
+
+
+class STUSkip(nn.Module):
+    """A linear STU from the inputs (plus a constant channel) straight to the outputs.
+
+    ``STUSkip(x) = STULayer([x, 1])``: the convex one-layer STU of the paper, used as the
+    linear skip path of the STU network (``SequenceModel(skip=...)``). The constant
+    channel matters: the deep estimators centre their inputs, and for a marginally stable
+    system the input mean drives a drift in the output (``sum_s A^s B mean``) that a
+    convolution of centred inputs cannot produce; the filtered constant channel can.
+
+    Parameters
+    ----------
+    d_input, d_output : int
+    filter_length : int
+    **kwargs
+        Passed to :class:`STULayer` (``n_filters``, ``hankel``, ``input_lags``,
+        ``use_negative``, ``filter_scaling``, ...). Weights start at zero.
+
+    Examples
+    --------
+    >>> import torch
+    >>> skip = STUSkip(3, 2, filter_length=16, n_filters=4)
+    >>> skip(torch.randn(5, 16, 3)).shape
+    torch.Size([5, 16, 2])
+    """
+
+    def __init__(self, d_input: int, d_output: int, filter_length: int, **kwargs):
+        super().__init__()
+        kwargs.setdefault("init", "zeros")
+        self.stu = STULayer(d_input + 1, filter_length, d_output=d_output, **kwargs)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Map ``(B, L, d_input)`` to ``(B, L, d_output)`` causally."""
+        ones = x.new_ones(*x.shape[:-1], 1)
+        return self.stu(torch.cat([x, ones], dim=-1))

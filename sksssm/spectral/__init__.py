@@ -1,17 +1,54 @@
-"""Spectral filtering maths (numpy/scipy): Hankel matrices, spectral filters, STU features."""
+"""Spectral filtering maths (numpy/scipy): Hankel matrices, spectral filters, STU features,
+and the closed-form core (streaming-QR ridge, the closed-form STU design)."""
 
-from ._features import causal_convolve, n_stu_features, stu_features, stu_features_last
+from ._dask import accumulate_dask
+from ._design import SpectralDesign, solve
+from ._features import (
+    autoregressive_features,
+    causal_convolve,
+    feed_back_outputs,
+    n_stu_features,
+    stu_features,
+    stu_features_last,
+)
 from ._filters import max_usable_filters, spectral_filters, stu_filters
 from ._hankel import hankel_matrix, hankel_operator
+from ._pooling import (
+    PoolingState,
+    default_filter_lengths,
+    filter_bank,
+    fit_pooling,
+    mixing_matrices,
+    n_pooled_features,
+    pooled_features,
+    sequence_lengths,
+)
+from ._ridge import QRAccumulator, RidgeSolution, triangular_factor
 
 __all__ = [
+    "PoolingState",
+    "default_filter_lengths",
+    "filter_bank",
+    "fit_pooling",
+    "mixing_matrices",
+    "n_pooled_features",
+    "pooled_features",
+    "sequence_lengths",
+    "QRAccumulator",
+    "RidgeSolution",
+    "SpectralDesign",
+    "accumulate_dask",
+    "autoregressive_features",
     "causal_convolve",
+    "feed_back_outputs",
     "hankel_matrix",
     "hankel_operator",
     "max_usable_filters",
     "n_stu_features",
+    "solve",
     "spectral_filters",
     "stu_features",
     "stu_features_last",
     "stu_filters",
+    "triangular_factor",
 ]

@@ -211,3 +211,56 @@ def _assemble(spectral, lags, n_filters):
     ]
     blocks.append(lags.reshape(n_samples, n_timesteps, -1))
     return np.concatenate(blocks, axis=-1)
+
+
+def autoregressive_features(Y, order):
+    """Past outputs ``[y_{t-1}, ..., y_{t-order}]`` (zero before the start).
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n, t, c_out)
+    order : int
+
+    Returns
+    -------
+    ndarray of shape (n, t, order * c_out), lag-major.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksssm.spectral import autoregressive_features
+    >>> autoregressive_features(np.arange(4.0).reshape(1, 4, 1), 2)[0, :, :].tolist()
+    [[0.0, 0.0], [0.0, 0.0], [1.0, 0.0], [2.0, 1.0]]
+    """
+    n, t, c = Y.shape
+    out = np.zeros((n, t, order * c))
+    for lag in range(1, min(order, t - 1) + 1):
+        out[:, lag:, (lag - 1) * c : lag * c] = Y[:, : t - lag, :]
+    return out
+
+
+def feed_back_outputs(Y_input, ar_coef, order):
+    """Run the output recursion ``y_t = Y_input_t + sum_i A_i y_{t-i}`` over time.
+
+    ``Y_input`` (n, t, c_out) holds the input-driven part of each prediction; ``ar_coef``
+    (c_out, order * c_out) the autoregressive weights in the layout of
+    :func:`autoregressive_features`. This is the free-run counterpart of the teacher
+    forcing used in fitting.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksssm.spectral import feed_back_outputs
+    >>> y = feed_back_outputs(np.ones((1, 4, 1)), np.array([[0.5]]), 1)
+    >>> y[0, :, 0].tolist()
+    [1.0, 1.5, 1.75, 1.875]
+    """
+    n, t, c = Y_input.shape
+    Y = Y_input.copy()
+    # A_i stacked so that one matrix product per step applies every lag at once.
+    ar_matrix = ar_coef.reshape(c, order, c).transpose(1, 2, 0).reshape(order * c, c)
+    history = np.zeros((n, order * c))  # [y_{t-1}, ..., y_{t-order}], lag-major
+    for step in range(t):
+        Y[:, step] += history @ ar_matrix
+        history = np.concatenate([Y[:, step], history[:, : (order - 1) * c]], axis=1)
+    return Y

@@ -1,11 +1,31 @@
-"""Exact ridge regression from streamed sufficient statistics.
+"""Exact ridge regression by streaming QR: the solver of every closed-form estimator.
 
-The closed-form STU fit is a ridge regression whose design matrix (spectral features at
-every time step of every sequence) can be far larger than memory. Ridge only needs the
-row count, the means and the centred Gram matrices ``F'F``, ``F'Y`` and ``Y'Y``; these are
-accumulated chunk by chunk (Chan et al.'s pairwise update, so that a large mean does not
-cancel digits), and the penalty can be chosen by generalized cross-validation (GCV) from the
-same statistics, with no second pass over the data.
+The closed-form STU fit is a ridge regression whose design matrix (features at every time
+step of every sequence) can be far larger than memory. It is never squared: the normal
+equations ``F'F w = F'y`` square the condition number of ``F``, which is fatal for
+systems with poles near the unit circle (``cond(F) ~ 1e7`` becomes ``1e14``). Instead the
+triangular factor ``R`` of the augmented matrix ``M = [1 | F | Y]`` is accumulated chunk
+by chunk (Householder QR, LAPACK ``geqrf``): stacking the previous factor on the new rows
+and re-factoring gives the factor of all rows seen so far, and two factors merge by one
+more QR of the two stacked. Chunking, ``partial_fit`` and parallel (Dask) blocks therefore
+give the same answer up to round-off.
+
+Everything ridge needs follows from ``R`` and the row count:
+
+- the column of ones makes the rows of ``R`` after the first the factor of the *centred*
+  ``[F - mean, Y - mean]`` (Householder's first reflection removes the mean), and the
+  first row holds ``sqrt(n) * mean``;
+- the feature scales used for standardization (column root-mean-square over all rows,
+  after centring) are column norms of that factor divided by ``sqrt(n)``, so they do not
+  depend on how the rows were chunked;
+- with ``L_F D^-1 = U S V'`` (SVD of the standardized feature block of the factor) and
+  ``c = U' L_Y``, every penalty's weights, residual sum of squares and effective degrees
+  of freedom follow from ``S`` and ``c`` alone, so the penalty is chosen by generalized
+  cross-validation (GCV, Golub, Heath & Wahba 1979) without a second pass.
+
+Memory: the factor has at most ``1 + n_features + n_targets`` rows, and fewer while fewer
+rows have been seen (it is trapezoidal when features outnumber rows, as in
+classification with many pooled features).
 """
 
 from __future__ import annotations
@@ -13,94 +33,192 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
-#: Default GCV grid, relative to the largest eigenvalue of the centred Gram matrix.
+#: Default GCV grid, relative to the largest squared singular value of the standardized
+#: design; 0 (least squares with a round-off rank cut-off) is always a candidate as well.
 RELATIVE_ALPHAS = np.logspace(-15, 1, 33)
 
 
-class GramAccumulator:
-    """Streaming sufficient statistics of a linear regression.
+def triangular_factor(A, *, overwrite=False):
+    """The ``R`` of a QR decomposition of ``A``: ``min(m, k)`` rows, upper trapezoidal.
+
+    Householder QR (LAPACK ``geqrf``) without forming ``Q``. ``R' R = A' A`` up to
+    round-off, but ``R`` is computed without squaring ``A``.
 
     Parameters
     ----------
-    n_features, n_targets : int
+    A : ndarray of shape (m, k)
+    overwrite : bool, default=False
+        Let LAPACK work in ``A`` (no copy when ``A`` is Fortran-ordered float64).
+
+    Returns
+    -------
+    R : ndarray of shape (min(m, k), k)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A = np.random.default_rng(0).normal(size=(50, 3))
+    >>> R = triangular_factor(A)
+    >>> R.shape, bool(np.allclose(R.T @ R, A.T @ A))
+    ((3, 3), True)
+    """
+    A = np.asarray(A, dtype=np.float64)
+    m, k = A.shape
+    if m == 0:
+        return np.zeros((0, k))
+    (geqrf,) = linalg.get_lapack_funcs(("geqrf",), (A,))
+    qr, _, _, info = geqrf(A, overwrite_a=overwrite)
+    if info != 0:  # pragma: no cover - LAPACK reports invalid arguments only
+        raise RuntimeError(f"LAPACK geqrf failed with info={info}.")
+    return np.triu(qr[: min(m, k)])
+
+
+class QRAccumulator:
+    """Streaming triangular factor of ``[1 | F | Y]`` for exact least squares.
+
+    Parameters
+    ----------
+    n_features : int
+        Columns of the design ``F``.
+    n_targets : int
+        Columns of the targets ``Y``.
 
     Attributes
     ----------
     n_rows_ : int
         Rows seen so far.
-    feature_mean_, target_mean_ : ndarray
-    ff_, fy_, yy_ : ndarray
-        Centred Gram matrices ``(F - mean)'(F - mean)`` etc.
+    shift_ : ndarray of shape (n_features + n_targets,)
+        A reference value (the mean of the first rows seen) subtracted from every row
+        before factoring, so that large offsets do not cost digits; the column of ones
+        absorbs it exactly.
+    R_ : ndarray of shape (min(n_rows_, 1 + n_features + n_targets), 1 + n_features + n_targets)
+        Triangular factor of the shifted ``[1 | F | Y]``.
 
     Examples
     --------
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> F, Y = rng.normal(size=(100, 3)), rng.normal(size=(100, 2))
-    >>> acc = GramAccumulator(3, 2)
-    >>> acc.update(F[:60], Y[:60]).update(F[60:], Y[60:]).n_rows_
+    >>> one = QRAccumulator(3, 2).update(F, Y)
+    >>> halves = QRAccumulator(3, 2).update(F[:60], Y[:60])
+    >>> halves.merge(QRAccumulator(3, 2).update(F[60:], Y[60:])).n_rows_
     100
-    >>> bool(np.allclose(acc.ff_, np.cov(F.T, bias=True) * 100))
+    >>> gram = lambda acc: acc.centred_factor()[0].T @ acc.centred_factor()[0]
+    >>> bool(np.allclose(gram(one), gram(halves)))
+    True
+    >>> bool(np.allclose(halves.means()[0], F.mean(axis=0)))
     True
     """
 
     def __init__(self, n_features, n_targets):
+        self.n_features = int(n_features)
+        self.n_targets = int(n_targets)
         self.n_rows_ = 0
-        self.feature_mean_ = np.zeros(n_features)
-        self.target_mean_ = np.zeros(n_targets)
-        self.ff_ = np.zeros((n_features, n_features))
-        self.fy_ = np.zeros((n_features, n_targets))
-        self.yy_ = np.zeros((n_targets, n_targets))
+        self.shift_ = np.zeros(self.n_features + self.n_targets)
+        self.R_ = np.zeros((0, 1 + self.n_features + self.n_targets))
 
     def update(self, F, Y):
-        """Add the rows ``F`` (n, n_features) with targets ``Y`` (n, n_targets)."""
-        n_new = F.shape[0]
-        if n_new == 0:
+        """Add the rows ``F`` (m, n_features) with targets ``Y`` (m, n_targets); return self."""
+        F, Y = self._check_rows(F, Y)
+        m, p = F.shape
+        if m == 0:
             return self
-        f_mean, y_mean = F.mean(axis=0), Y.mean(axis=0)
-        Fc, Yc = F - f_mean, Y - y_mean
-        n_old, n_total = self.n_rows_, self.n_rows_ + n_new
-        df, dy = f_mean - self.feature_mean_, y_mean - self.target_mean_
-        weight = n_old * n_new / n_total
-        self.ff_ += Fc.T @ Fc + weight * np.outer(df, df)
-        self.fy_ += Fc.T @ Yc + weight * np.outer(df, dy)
-        self.yy_ += Yc.T @ Yc + weight * np.outer(dy, dy)
-        self.feature_mean_ += df * (n_new / n_total)
-        self.target_mean_ += dy * (n_new / n_total)
-        self.n_rows_ = n_total
+        if self.n_rows_ == 0:
+            self.shift_ = np.concatenate([F.mean(axis=0), Y.mean(axis=0)])
+        # One Fortran-ordered work array [R_old; 1 | F - s | Y - s], factored in place:
+        # the only copy of the rows (the memory budget of a chunk counts it once).
+        r = self.R_.shape[0]
+        work = np.empty((r + m, 1 + p + self.n_targets), order="F")
+        work[:r] = self.R_
+        work[r:, 0] = 1.0
+        np.subtract(F, self.shift_[:p], out=work[r:, 1 : 1 + p])
+        np.subtract(Y, self.shift_[p:], out=work[r:, 1 + p :])
+        self.R_ = triangular_factor(work, overwrite=True)
+        self.n_rows_ += m
         return self
 
-    def gram(self, fit_intercept):
-        """Return ``(FF, FY, YY)``: centred if ``fit_intercept`` else raw (about zero)."""
+    def merge(self, other):
+        """Add every row ``other`` has seen (exactly, by one more QR); return self."""
+        if (other.n_features, other.n_targets) != (self.n_features, self.n_targets):
+            raise ValueError(
+                f"cannot merge a factor of {other.n_features} features and {other.n_targets} "
+                f"targets into one of {self.n_features} and {self.n_targets}."
+            )
+        if other.n_rows_ == 0:
+            return self
+        if self.n_rows_ == 0:
+            self.shift_ = other.shift_.copy()
+        # other's rows are [1, Z - s_o]; in this shift they are [1, Z - s_o + (s_o - s)]:
+        # add (s_o - s) times the column of ones to every other column.
+        R_other = other.R_.copy()
+        R_other[:, 1:] += np.outer(R_other[:, 0], other.shift_ - self.shift_)
+        self.R_ = triangular_factor(np.concatenate([self.R_, R_other]))
+        self.n_rows_ += other.n_rows_
+        return self
+
+    def _check_rows(self, F, Y):
+        F = np.asarray(F, dtype=np.float64)
+        Y = np.asarray(Y, dtype=np.float64)
+        if Y.ndim == 1:
+            Y = Y[:, np.newaxis]
+        if F.ndim != 2 or F.shape[1] != self.n_features:
+            raise ValueError(f"F must have shape (m, {self.n_features}); got {F.shape}.")
+        if Y.shape != (F.shape[0], self.n_targets):
+            raise ValueError(f"Y must have shape ({F.shape[0]}, {self.n_targets}); got {Y.shape}.")
+        if not (np.isfinite(F).all() and np.isfinite(Y).all()):
+            raise ValueError(
+                "the design or the targets contain NaN or infinite values (the inputs may "
+                "overflow float64 once filtered: rescale them)."
+            )
+        return F, Y
+
+    def means(self):
+        """Column means of ``F`` and ``Y`` over every row seen: ``(feature_mean, target_mean)``."""
+        if self.n_rows_ == 0:
+            return np.zeros(self.n_features), np.zeros(self.n_targets)
+        mean = self.shift_ + self.R_[0, 1:] / self.R_[0, 0]
+        return mean[: self.n_features], mean[self.n_features :]
+
+    def centred_factor(self, fit_intercept=True):
+        """Factor ``L`` of ``[F, Y]`` centred (``fit_intercept``) or raw: ``L'L = M'M``.
+
+        Returns ``(L_F, L_Y)``, the feature and target columns of one triangular factor.
+        """
+        p = self.n_features
         if fit_intercept:
-            return self.ff_, self.fy_, self.yy_
-        n, fm, ym = self.n_rows_, self.feature_mean_, self.target_mean_
-        return (
-            self.ff_ + n * np.outer(fm, fm),
-            self.fy_ + n * np.outer(fm, ym),
-            self.yy_ + n * np.outer(ym, ym),
-        )
+            L = self.R_[1:, 1:]
+        else:
+            # Undo the shift (add it back through the column of ones), drop the ones
+            # column, and re-triangularize: [F, Y] = Q R[:, 1:] with Q orthonormal.
+            raw = self.R_[:, 1:] + np.outer(self.R_[:, 0], self.shift_)
+            L = triangular_factor(raw)
+        return L[:, :p], L[:, p:]
 
 
 class RidgeSolution:
-    """Ridge coefficients for any penalty from one eigendecomposition of the Gram matrix.
+    """Ridge coefficients for any penalty from one SVD of the streamed factor.
 
     The penalty acts on the coefficients of *standardized* features (each column divided
     by its root-mean-square over the training rows, after centring when
     ``fit_intercept``), as with ``make_pipeline(StandardScaler(), Ridge())``: ``alpha`` is
-    then scale-free, and the Gram matrix is far better conditioned (spectral features
-    differ in scale by ``(sigma_1 / sigma_K)^(1/4)``), so chunked and one-pass fits agree
-    to round-off. In the standardized coordinates, with ``F'F = V diag(s) V'`` and
-    ``c = V'F'y``, the ridge weights are
-    ``w(alpha) = V diag(1 / (s + alpha)) c``, the residual sum of squares is
-    ``y'y - sum c^2 (s + 2 alpha) / (s + alpha)^2`` and the effective degrees of freedom are
-    ``sum s / (s + alpha)``; GCV is ``(RSS / n) / (1 - dof / n)^2`` (Golub, Heath & Wahba,
-    1979).
+    then scale-free. With ``L_F D^-1 = U diag(s) V'`` and ``c = U' L_Y``, the weights are
+    ``w(alpha) = V diag(s / (s^2 + alpha)) c``, the residual sum of squares is
+    ``||L_Y||^2 - ||c||^2 + sum (alpha / (s^2 + alpha))^2 c^2`` and the effective degrees of
+    freedom ``sum s^2 / (s^2 + alpha)`` (plus one for the intercept); GCV is
+    ``(RSS / n) / (1 - dof / n)^2``. ``alpha = 0`` is least squares with singular values
+    below ``max(shape) * eps * s_max`` cut off (numpy's ``lstsq`` rule).
 
     Parameters
     ----------
-    accumulator : GramAccumulator
-    fit_intercept : bool
+    accumulator : QRAccumulator
+    fit_intercept : bool, default=True
+
+    Attributes
+    ----------
+    scale : ndarray of shape (n_features,)
+        The standardization scale of each feature (1 for constant columns).
+    s : ndarray
+        Singular values of the standardized factor, descending.
 
     Examples
     --------
@@ -108,68 +226,87 @@ class RidgeSolution:
     >>> rng = np.random.default_rng(0)
     >>> F = rng.normal(size=(200, 4))
     >>> y = F @ [1.0, -2.0, 0.0, 0.5] + 3.0
-    >>> acc = GramAccumulator(4, 1).update(F, y[:, None])
-    >>> coef, intercept = RidgeSolution(acc, fit_intercept=True).coefficients(1e-12)
-    >>> (np.round(coef.ravel(), 6) + 0.0).tolist(), round(float(intercept[0]), 6)
+    >>> acc = QRAccumulator(4, 1).update(F, y[:, None])
+    >>> coef, intercept = RidgeSolution(acc, fit_intercept=True).coefficients(0.0)
+    >>> (np.round(coef.ravel(), 10) + 0.0).tolist(), round(float(intercept[0]), 10)
     ([1.0, -2.0, 0.0, 0.5], 3.0)
     """
 
     def __init__(self, accumulator, fit_intercept=True):
-        self.fit_intercept = fit_intercept
+        self.fit_intercept = bool(fit_intercept)
         self.accumulator = accumulator
-        ff, fy, self.yy = accumulator.gram(fit_intercept)
-        rms = np.sqrt(np.diag(ff) / max(accumulator.n_rows_, 1))
+        self.n_rows = accumulator.n_rows_
+        L_F, L_Y = accumulator.centred_factor(self.fit_intercept)
+        rms = np.linalg.norm(L_F, axis=0) / np.sqrt(max(self.n_rows, 1))
         # Constant (or all-zero) columns are left unscaled: they get zero weight anyway.
         self.scale = np.where(rms > 1e-12 * max(rms.max(initial=0.0), 1e-300), rms, 1.0)
-        ff = ff / np.outer(self.scale, self.scale)
-        fy = fy / self.scale[:, None]
-        s, self.V = linalg.eigh(ff)
-        # Round-off makes eigenvalues of a singular Gram matrix slightly negative.
-        self.s = np.clip(s, 0.0, None)
-        self.c = self.V.T @ fy
+        U, self.s, self.Vt = linalg.svd(
+            L_F / self.scale, full_matrices=False, lapack_driver="gesdd", check_finite=False
+        )
+        self.c = U.T @ L_Y  # (rank, n_targets)
+        # The part of the targets no penalty can explain, computed as a residual (not as a
+        # difference of sums of squares, which cancels digits when the fit is near exact).
+        self.unexplained = float(np.sum((L_Y - U @ self.c) ** 2))
+        s_max = self.s[0] if self.s.size else 0.0
+        self.cutoff = max(L_F.shape) * np.finfo(float).eps * s_max
+
+    def _shrinkage(self, alpha):
+        """``alpha / (s^2 + alpha)`` (1 minus the filter factors), without cancellation.
+
+        At ``alpha = 0``: 0 above the round-off cut-off, 1 below (those directions dropped).
+        """
+        if alpha == 0:
+            return (self.s <= self.cutoff).astype(float)
+        return alpha / (self.s**2 + alpha)
 
     def coefficients(self, alpha):
-        """Return ``(coef, intercept)``: ``coef`` (n_targets, n_features)."""
-        s = self.s + alpha
-        inverse = np.divide(1.0, s, out=np.zeros_like(s), where=s > 0)
-        coef = (self.V @ (inverse[:, None] * self.c)).T / self.scale
-        acc = self.accumulator
+        """Return ``(coef, intercept)``: ``coef`` (n_targets, n_features) in original units."""
+        factors = 1.0 - self._shrinkage(alpha)
+        inverse = np.divide(factors, self.s, out=np.zeros_like(self.s), where=factors > 0)
+        coef = (self.Vt.T @ (inverse[:, None] * self.c)).T / self.scale
+        feature_mean, target_mean = self.accumulator.means()
         if self.fit_intercept:
-            intercept = acc.target_mean_ - coef @ acc.feature_mean_
+            intercept = target_mean - coef @ feature_mean
         else:
             intercept = np.zeros(coef.shape[0])
         return coef, intercept
 
     def gcv_scores(self, alphas):
-        """Generalized cross-validation score of each penalty in ``alphas`` (lower is better)."""
-        n = self.accumulator.n_rows_
+        """Generalized cross-validation score of each penalty in ``alphas`` (lower is better).
+
+        The residual sum of squares and the residual degrees of freedom ``n - dof`` are
+        both sums of non-negative terms, so the score stays accurate as the fit approaches
+        interpolation (more features than rows), where ``1 - dof / n`` would cancel.
+        """
+        n = self.n_rows
+        c2 = np.sum(self.c**2, axis=1)
+        rows_without_direction = n - self.fit_intercept - self.s.size
         scores = np.empty(len(alphas))
-        c2 = (self.c**2).sum(axis=1)
-        total = np.trace(self.yy)
         for i, alpha in enumerate(alphas):
-            denominator = (self.s + alpha) ** 2
-            explained = np.divide(
-                c2 * (self.s + 2 * alpha),
-                denominator,
-                out=np.zeros_like(c2),
-                where=denominator > 0,
-            )
-            rss = max(total - explained.sum(), 0.0)
-            dof = np.divide(self.s, self.s + alpha, out=np.zeros_like(c2), where=self.s > 0)
-            dof = dof.sum() + self.fit_intercept
-            scores[i] = (rss / n) / (1.0 - dof / n) ** 2 if dof < n else np.inf
+            shrinkage = self._shrinkage(alpha)
+            rss = self.unexplained + np.sum(shrinkage**2 * c2)
+            residual_dof = rows_without_direction + shrinkage.sum()
+            scores[i] = (rss / n) / (residual_dof / n) ** 2 if residual_dof > 0 else np.inf
         return scores
 
     def alpha_grid(self):
-        """Penalties spanning round-off to strong shrinkage, relative to ``max(s)``."""
-        scale = self.s.max() if self.s.size and self.s.max() > 0 else 1.0
-        return scale * RELATIVE_ALPHAS
+        """0, then penalties spanning round-off to strong shrinkage, relative to ``s_max^2``."""
+        scale = self.s[0] ** 2 if self.s.size and self.s[0] > 0 else 1.0
+        return np.concatenate([[0.0], scale * RELATIVE_ALPHAS])
 
     def best_alpha(self, alphas=None):
-        """Return ``(alpha, scores)``: the GCV-minimizing penalty of ``alphas``."""
+        """Return ``(alpha, scores)``: the GCV-minimizing penalty of ``alphas``.
+
+        Among penalties whose scores tie with the minimum to 1e-9 relative (a flat GCV
+        curve, where round-off alone would decide), the largest is taken, so the choice
+        does not depend on how the rows were chunked. When no penalty leaves residual
+        degrees of freedom GCV is undefined; the largest penalty is returned.
+        """
         alphas = self.alpha_grid() if alphas is None else np.asarray(alphas, dtype=float)
         scores = self.gcv_scores(alphas)
-        if not np.isfinite(scores).any():
-            # Fewer rows than parameters: GCV is undefined; shrink the most.
+        finite = np.isfinite(scores)
+        if not finite.any():
             return float(alphas.max()), scores
-        return float(alphas[np.nanargmin(np.where(np.isfinite(scores), scores, np.nan))]), scores
+        best = scores[finite].min()
+        ties = finite & (scores <= best * (1 + 1e-9))
+        return float(alphas[ties].max()), scores

@@ -1,0 +1,201 @@
+"""The closed-form STU model: its design rows, its exact fit, and its predictions.
+
+One place for the model that :class:`~sksssm.SpectralFilterRegressor`, the plots and the
+forecaster share. At time ``t`` the features of a sequence ``u`` (inputs, ``c`` channels)
+and, with output autoregression, of its outputs ``y`` are
+
+- the spectral features of the past inputs, positive and alternating-sign branch
+  (:func:`~sksssm.spectral.stu_features`);
+- the direct input terms ``u_t, ..., u_{t - input_lags + 1}``;
+- the past outputs ``y_{t-1}, ..., y_{t - ar_order}``: teacher-forced (observed) when
+  fitting, fed back (predicted) when predicting in free run.
+
+With ``ar_order = p`` and ``input_lags >= p + 1`` the model contains every ARX(p, p)
+model, ``y_t = sum_i a_i y_{t-i} + sum_{j=0}^{p} b_j u_{t-j}``, which is exact for an
+order-``p`` linear system (Cayley-Hamilton); the spectral features then carry what a
+truncated model misses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._features import (
+    autoregressive_features,
+    feed_back_outputs,
+    n_stu_features,
+    stu_features,
+    stu_features_last,
+)
+from ._ridge import QRAccumulator, RidgeSolution
+
+#: Bytes of float64 working memory per (time step x channel x filter) of one chunk, from
+#: the FFT convolution's intermediates: the complex spectrum product (about 2 * 16 bytes
+#: per step for an FFT of length ~2t), the real inverse transform (2 * 8) and the delayed
+#: copy (8); see :meth:`SpectralDesign.bytes_per_sequence`.
+_FFT_BYTES_PER_TAP = 64
+#: Bytes per design column of one time step: the assembled features, the targets and
+#: the augmented block handed to LAPACK (each 8 bytes), with a margin.
+_DESIGN_BYTES_PER_COLUMN = 40
+
+
+@dataclass(frozen=True)
+class SpectralDesign:
+    """Feature map of the closed-form STU for fixed filters and lags.
+
+    Parameters
+    ----------
+    filters : ndarray of shape (filter_length, n_filters)
+        Scaled spectral filters (:func:`~sksssm.spectral.stu_filters`).
+    input_lags : int
+        Direct input terms per channel.
+    use_negative : bool
+        Whether the alternating-sign branch is included.
+    ar_order : int, default=0
+        Output autoregression order (sequence targets only).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksssm.spectral import SpectralDesign, stu_filters
+    >>> rng = np.random.default_rng(0)
+    >>> u = rng.normal(size=(8, 200, 1))
+    >>> y = u.copy()
+    >>> for t in range(1, 200):  # y_t = 0.9 y_{t-1} + u_t
+    ...     y[:, t] = 0.9 * y[:, t - 1] + u[:, t]
+    >>> design = SpectralDesign(stu_filters(200, 8), input_lags=2, use_negative=True, ar_order=1)
+    >>> coef, intercept, alpha = design.fit(u, y)
+    >>> bool(np.abs(design.predict_sequences(u, coef, intercept) - y).max() < 1e-8)
+    True
+    """
+
+    filters: np.ndarray
+    input_lags: int
+    use_negative: bool
+    ar_order: int = 0
+
+    def n_columns(self, n_channels, n_outputs):
+        """Number of design columns for ``n_channels`` inputs and ``n_outputs`` outputs."""
+        n_input = n_stu_features(
+            n_channels, self.filters.shape[1], self.input_lags, self.use_negative
+        )
+        return n_input + self.ar_order * n_outputs
+
+    def bytes_per_sequence(self, n_timesteps, n_channels, n_outputs, *, sequence_rows=True):
+        """Upper estimate of the working memory one sequence of a chunk needs.
+
+        Counts the FFT intermediates of the convolution and the assembled design block.
+        Sequence-to-one rows need the last step only (no FFT; direct dot products).
+        """
+        n_columns = self.n_columns(n_channels, n_outputs) + n_outputs + 1
+        if not sequence_rows:
+            return 8 * n_columns * 4 + 8 * n_timesteps * n_channels
+        n_branches = 2 if self.use_negative else 1
+        taps = n_channels * n_branches * self.filters.shape[1]
+        per_step = _FFT_BYTES_PER_TAP * taps + _DESIGN_BYTES_PER_COLUMN * n_columns
+        return int(n_timesteps * per_step)
+
+    # ------------------------------------------------------------------ design rows
+    def input_features(self, U):
+        """Spectral features and direct lags at every step: ``(n, t, n_input_columns)``."""
+        return stu_features(
+            U, self.filters, input_lags=self.input_lags, use_negative=self.use_negative
+        )
+
+    def last_features(self, U):
+        """The input features of the last step only: ``(n, n_input_columns)``."""
+        return stu_features_last(
+            U, self.filters, input_lags=self.input_lags, use_negative=self.use_negative
+        )
+
+    def sequence_rows(self, U, Y):
+        """Teacher-forced design rows of every step: ``(F (n*t, p), Y (n*t, q))``.
+
+        Parameters
+        ----------
+        U : ndarray of shape (n, t, c)
+        Y : ndarray of shape (n, t, q)
+        """
+        F = self.input_features(U)
+        if self.ar_order:
+            F = np.concatenate([F, autoregressive_features(Y, self.ar_order)], axis=2)
+        return F.reshape(-1, F.shape[2]), Y.reshape(-1, Y.shape[2])
+
+    # ------------------------------------------------------------------ fit
+    def accumulate(
+        self, U, Y, accumulator, *, chunk_length, sequence_rows=True, scales=(1.0, 1.0)
+    ):
+        """Add the rows of ``(U, Y)`` to ``accumulator`` chunk by chunk; return it.
+
+        ``sequence_rows=False`` adds one row per sequence (its last step, targets ``Y``
+        of shape ``(n, q)``). ``scales = (u_scale, y_scale)`` divide each chunk (never a
+        copy of the whole data: memory stays bounded by the chunk).
+        """
+        u_scale, y_scale = scales
+        for start in range(0, U.shape[0], chunk_length):
+            chunk = slice(start, start + chunk_length)
+            U_chunk, Y_chunk = U[chunk] / u_scale, Y[chunk] / y_scale
+            if sequence_rows:
+                accumulator.update(*self.sequence_rows(U_chunk, Y_chunk))
+            else:
+                accumulator.update(self.last_features(U_chunk), Y_chunk)
+        return accumulator
+
+    def fit(self, U, Y, *, alpha="auto", fit_intercept=True, chunk_length=None):
+        """Exact ridge fit of sequence targets ``Y`` (n, t, q) on inputs ``U`` (n, t, c).
+
+        Returns ``(coef (q, p), intercept (q,), alpha)``; ``alpha="auto"`` chooses the
+        penalty by GCV (see :class:`~sksssm.spectral.RidgeSolution`).
+        """
+        accumulator = QRAccumulator(self.n_columns(U.shape[2], Y.shape[2]), Y.shape[2])
+        self.accumulate(U, Y, accumulator, chunk_length=chunk_length or U.shape[0])
+        return solve(accumulator, alpha=alpha, fit_intercept=fit_intercept)[:3]
+
+    # ------------------------------------------------------------------ predict
+    def predict_sequences(self, U, coef, intercept):
+        """Free-run predictions ``(n, t, q)``: past outputs are the model's own predictions.
+
+        ``coef`` (q, p) and ``intercept`` (q,) in the column order of :meth:`sequence_rows`.
+        """
+        F = self.input_features(U)
+        n_input = F.shape[2]
+        Y = F @ coef[:, :n_input].T + intercept
+        if self.ar_order:
+            Y = feed_back_outputs(Y, coef[:, n_input:], self.ar_order)
+        return Y
+
+    def predict_teacher_forced(self, U, Y, coef, intercept):
+        """One-step-ahead predictions ``(n, t, q)`` given the observed past outputs ``Y``."""
+        F, _ = self.sequence_rows(U, Y)
+        return (F @ coef.T + intercept).reshape(Y.shape[0], Y.shape[1], -1)
+
+    def predict_last(self, U, coef, intercept):
+        """Sequence-to-one predictions ``(n, q)`` from the last step's features."""
+        return self.last_features(U) @ coef.T + intercept
+
+
+def solve(accumulator, *, alpha="auto", fit_intercept=True):
+    """Ridge solution of an accumulated factor: ``(coef, intercept, alpha, gcv_scores)``.
+
+    ``alpha="auto"`` picks the GCV minimizer of
+    :meth:`RidgeSolution.alpha_grid <sksssm.spectral.RidgeSolution.alpha_grid>`
+    (``gcv_scores`` is then the score of each grid value; otherwise None).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksssm.spectral import QRAccumulator, solve
+    >>> F = np.random.default_rng(0).normal(size=(50, 2))
+    >>> acc = QRAccumulator(2, 1).update(F, F @ [[2.0], [-1.0]])
+    >>> coef, intercept, alpha, _ = solve(acc)
+    >>> np.round(coef, 8).tolist(), alpha
+    ([[2.0, -1.0]], 0.0)
+    """
+    solution = RidgeSolution(accumulator, fit_intercept=fit_intercept)
+    scores = None
+    if isinstance(alpha, str):
+        alpha, scores = solution.best_alpha()
+    coef, intercept = solution.coefficients(float(alpha))
+    return coef, intercept, float(alpha), scores

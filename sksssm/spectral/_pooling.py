@@ -1,0 +1,584 @@
+"""Pooled spectral features: one fixed-length vector per (possibly unequal-length) series.
+
+Sequence-to-one models (classification, and sequence-to-one regression) need one feature
+vector per series. This module computes the causal spectral responses of every channel at
+several filter lengths and summarizes each response over time by a few statistics:
+
+1. **Filter bank.** For each filter length ``L`` (powers of two from 8 up to the training
+   length, plus the training length itself), the STU filters
+   :func:`~sksssm.spectral.stu_filters` ``(L, K)`` (``K`` capped at the number of usable
+   filters of that length), on the positive branch and, with ``use_negative``, on the
+   alternating-sign branch ``phi[s] * (-1)^s``; plus the identity (the raw values). Short
+   filters see the local shape, the longest ones the whole series. Each group of filters
+   (one length, one branch) also gets ``n_mixtures`` fixed random linear combinations of
+   its filters (Gaussian weights, unit norm, a fixed seed: deterministic): filters in the
+   same spectral subspace whose responses, thresholded and pooled, act as detectors of
+   patterns that no single eigenvector matches, as ROCKET's random kernels do. They are
+   computed from the filters' responses by a matrix product, not by more FFTs.
+2. **Responses.** :func:`~sksssm.spectral.causal_convolve` of each channel of the series
+   and, with ``differences``, of its first differences (``u[t] - u[t-1]``, zero at
+   ``t = 0``): ``z[t]`` depends only on ``u[0..t]``.
+3. **Pooling** over the valid time steps ``t < length`` of each series:
+   ``"mean"``, ``"std"``, ``"max"``, ``"min"``, ``"ppv"`` (proportion of time steps where
+   the response exceeds a bias; one feature per bias, the biases being the quantiles
+   ``quantiles`` of that response over the training series, fitted once), ``"last"``
+   (the response at the last valid step, which summarizes the whole series through the
+   long filters) and ``"peak"`` (all responses of a filter group at the time step where
+   the group's energy ``sum_k z_k[t]^2`` is largest: the local shape of the most salient
+   event).
+
+Why these statistics (measured by the ablation table of ``benchmarks/classification.py``
+in ``docs/benchmarks.md``, on four sktime sets and two synthetic tasks, one option
+changed at a time): ``mean``/``std`` carry the level and the power in each filter's
+frequency band (dropping ``std`` costs accuracy on both synthetic tasks, the resonance
+task ``SynthAR`` included);
+``max``/``min``/``peak`` detect short events wherever they occur (dropping them costs most
+on the motif-shape task ``SynthMotif``); ``ppv`` at fitted thresholds is
+ROCKET's/MiniRocket's statistic, robust to outliers (thresholds at the 10/50/90% and at
+the 25/50/75% quantiles tie on average, the median alone does worse); ``last`` adds the
+causal summary of the whole series that the long filters give (the closed-form
+regressor's last-step features).
+
+Unequal lengths: a series is NaN-padded at the end (every channel NaN from its length
+on); each statistic is computed over that series' own valid steps only. Because the
+convolutions are causal, padding never changes the responses at valid steps, so a padded
+series gives exactly the features of the truncated one.
+
+Memory: series are processed in chunks of samples; ``chunk_size=None`` picks the chunk so
+that the response array and the FFT intermediates stay within about
+:data:`CHUNK_BUDGET_BYTES`. Features do not depend on the chunking.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._features import causal_convolve
+from ._filters import max_usable_filters, stu_filters
+
+#: Statistics in the order of the output blocks.
+STATISTICS = ("mean", "std", "max", "min", "ppv", "last", "peak")
+#: Default quantiles of the training responses used as ``ppv`` biases.
+DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
+#: Shortest filter length of the default ladder (shorter spectral filters are few and
+#: nearly the identity).
+MIN_FILTER_LENGTH = 8
+#: Memory budget of one chunk's responses and FFT intermediates (bytes).
+CHUNK_BUDGET_BYTES = 128 * 2**20
+#: ``ppv`` thresholds sit this far (relative to the largest training response) above
+#: the quantiles, so that round-off never decides a comparison (see ``fit_pooling``).
+ROUNDOFF_MARGIN = 1e-9
+#: Series used to fit the ``ppv`` biases (evenly spaced over the training set).
+MAX_BIAS_SAMPLES = 128
+#: Time steps (evenly spaced among those series' valid steps) per quantile.
+MAX_BIAS_ROWS = 2**14
+#: Random combinations per filter group by default.
+DEFAULT_MIXTURES = 32
+#: Seed of the mixing weights (fixed: the representation is deterministic).
+MIXING_SEED = 0
+
+
+@dataclass(frozen=True)
+class PoolingState:
+    """What :func:`pooled_features` needs: the filter bank and the fitted ``ppv`` biases.
+
+    Returned by :func:`fit_pooling`; treat as read-only.
+
+    Attributes
+    ----------
+    n_channels : int
+    filter_lengths : tuple of int
+    bank : ndarray of shape (max(filter_lengths), n_bank)
+        Column 0 is the identity; then, per filter length, the positive-branch filters and
+        (if ``use_negative``) the alternating-sign ones.
+    bank_groups : tuple of ndarray
+        Column indices of ``bank`` per group (identity, then per length and branch).
+    mixing : tuple of ndarray
+        One ``(len(group), n_mixtures)`` weight matrix per group but the identity (empty
+        when ``n_mixtures == 0``).
+    groups : tuple of ndarray
+        Column indices of the *responses* per group: the bank groups, then one group per
+        mixing matrix; the ``"peak"`` statistic picks its time step per group.
+    differences : bool
+    statistics : tuple of str
+    quantiles : tuple of float
+    biases : ndarray of shape (n_kinds, n_quantiles, n_channels, n_responses) or None
+        ``ppv`` thresholds (``n_kinds`` is 2 with ``differences``, else 1).
+    """
+
+    n_channels: int
+    filter_lengths: tuple
+    bank: np.ndarray
+    bank_groups: tuple
+    mixing: tuple
+    groups: tuple
+    differences: bool
+    statistics: tuple
+    quantiles: tuple
+    biases: np.ndarray | None
+
+    @property
+    def n_responses(self) -> int:
+        """Responses per channel: bank columns plus mixtures."""
+        return self.bank.shape[1] + sum(w.shape[1] for w in self.mixing)
+
+    @property
+    def n_features(self) -> int:
+        """Length of one pooled feature vector."""
+        n_bank = self.n_responses
+        per_stat = {s: n_bank for s in STATISTICS}
+        per_stat["ppv"] = n_bank * len(self.quantiles)
+        n_kinds = 2 if self.differences else 1
+        return n_kinds * self.n_channels * sum(per_stat[s] for s in self.statistics)
+
+
+def default_filter_lengths(n_timesteps: int) -> tuple:
+    """Filter lengths ``8, 16, 32, ...`` below ``n_timesteps``, then ``n_timesteps`` itself.
+
+    Examples
+    --------
+    >>> from sksssm.spectral import default_filter_lengths
+    >>> default_filter_lengths(150)
+    (8, 16, 32, 64, 128, 150)
+    >>> default_filter_lengths(6)
+    (6,)
+    """
+    lengths = []
+    length = MIN_FILTER_LENGTH
+    while length < n_timesteps:
+        lengths.append(length)
+        length *= 2
+    return tuple(lengths) + (int(n_timesteps),)
+
+
+def _check_config(n_filters, filter_lengths, statistics, quantiles):
+    if isinstance(n_filters, bool | np.bool_) or not isinstance(n_filters, numbers.Integral):
+        raise ValueError(f"n_filters must be a positive integer, got {n_filters!r}.")
+    if n_filters < 1:
+        raise ValueError(f"n_filters must be a positive integer, got {n_filters}.")
+    lengths = tuple(int(v) for v in filter_lengths)
+    if not lengths or any(v < 2 for v in lengths) or len(set(lengths)) != len(lengths):
+        raise ValueError(f"filter_lengths must be distinct integers >= 2, got {filter_lengths!r}.")
+    statistics = tuple(statistics)
+    unknown = [s for s in statistics if s not in STATISTICS]
+    if unknown or not statistics or len(set(statistics)) != len(statistics):
+        raise ValueError(
+            f"statistics must be distinct names among {STATISTICS}, got {statistics!r}."
+        )
+    quantiles = tuple(float(q) for q in quantiles)
+    if "ppv" in statistics and (not quantiles or not all(0.0 <= q <= 1.0 for q in quantiles)):
+        raise ValueError(f"quantiles must be numbers in [0, 1], got {quantiles!r}.")
+    return lengths, statistics, quantiles
+
+
+def filter_bank(filter_lengths, n_filters, use_negative=True):
+    """The identity plus the STU filters of every length (both branches), zero-padded.
+
+    Returns
+    -------
+    bank : ndarray of shape (max(filter_lengths), n_bank)
+    groups : tuple of ndarray
+        Column indices per group: identity, then per length the positive branch and
+        (with ``use_negative``) the alternating-sign branch.
+
+    Examples
+    --------
+    >>> from sksssm.spectral import filter_bank
+    >>> bank, groups = filter_bank((8, 20), 4)
+    >>> bank.shape, [len(g) for g in groups]
+    ((20, 17), [1, 4, 4, 4, 4])
+    """
+    longest = max(filter_lengths)
+    identity = np.zeros((longest, 1))
+    identity[0, 0] = 1.0
+    columns = [identity]
+    for length in filter_lengths:
+        k = min(int(n_filters), max_usable_filters(length))
+        filters = np.zeros((longest, k))
+        filters[:length] = stu_filters(length, k)
+        columns.append(filters)
+        if use_negative:
+            alternating = np.where(np.arange(longest) % 2 == 0, 1.0, -1.0)
+            columns.append(filters * alternating[:, None])
+    sizes = [c.shape[1] for c in columns]
+    edges = np.cumsum([0] + sizes)
+    groups = tuple(np.arange(edges[i], edges[i + 1]) for i in range(len(sizes)))
+    return np.concatenate(columns, axis=1), groups
+
+
+def mixing_matrices(bank_groups, n_mixtures):
+    """Fixed random weights combining the filters of each group (identity excluded).
+
+    Gaussian, each column scaled to unit norm, from ``numpy.random.default_rng(0)`` in
+    group order: the same for every call.
+
+    Examples
+    --------
+    >>> from sksssm.spectral import filter_bank, mixing_matrices
+    >>> _, groups = filter_bank((8, 20), 4)
+    >>> [w.shape for w in mixing_matrices(groups, 3)]
+    [(4, 3), (4, 3), (4, 3), (4, 3)]
+    """
+    if n_mixtures == 0:
+        return ()
+    rng = np.random.default_rng(MIXING_SEED)
+    weights = []
+    for group in bank_groups[1:]:
+        w = rng.standard_normal((len(group), int(n_mixtures)))
+        weights.append(w / np.linalg.norm(w, axis=0))
+    return tuple(weights)
+
+
+def sequence_lengths(X_btc) -> np.ndarray:
+    """Valid length of each NaN-padded series of ``X_btc`` (n, t, c).
+
+    A series' length is the number of leading time steps at which no channel is NaN; all
+    later steps must be NaN in every channel (padding only at the end).
+
+    Raises
+    ------
+    ValueError
+        If a NaN is followed by a value (NaN inside a series, or channels padded to
+        different lengths), or a series has fewer than 2 valid steps.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksssm.spectral import sequence_lengths
+    >>> X = np.ones((2, 5, 1))
+    >>> X[1, 3:] = np.nan
+    >>> sequence_lengths(X).tolist()
+    [5, 3]
+    """
+    X_btc = np.asarray(X_btc, dtype=np.float64)
+    missing = np.isnan(X_btc)
+    any_missing = missing.any(axis=2)  # (n, t)
+    lengths = np.where(any_missing.any(axis=1), any_missing.argmax(axis=1), X_btc.shape[1])
+    valid = np.arange(X_btc.shape[1])[None, :] < lengths[:, None]
+    if not np.array_equal(missing.all(axis=2), ~valid) or (any_missing & valid).any():
+        raise ValueError(
+            "X contains NaN inside a series (or channels padded to different lengths). "
+            "Only NaN-padding at the end of a series is allowed, in every channel at once: "
+            "pad each unequal-length series with NaN after its last time step."
+        )
+    if X_btc.shape[0] and lengths.min() < 2:
+        raise ValueError(
+            f"every series needs at least 2 time steps, but series "
+            f"{int(lengths.argmin())} has {int(lengths.min())} before its NaN padding."
+        )
+    if not np.isfinite(X_btc[valid]).all():
+        raise ValueError("X contains infinite values; pass finite values (NaN only as padding).")
+    return lengths.astype(np.intp)
+
+
+def _chunk_rows(n_timesteps, n_channels, n_bank, chunk_size):
+    if chunk_size is not None:
+        return max(int(chunk_size), 1)
+    # responses (8 bytes) + rfft of the input and the product (complex, ~1x each) + masks
+    per_row = 8 * 4 * n_timesteps * n_channels * n_bank
+    return max(CHUNK_BUDGET_BYTES // max(per_row, 1), 1)
+
+
+def _inputs(U, lengths, differences):
+    """Zero-filled series (and first differences) with the padding zeroed."""
+    valid = np.arange(U.shape[1])[None, :, None] < lengths[:, None, None]
+    U = np.where(valid, U, 0.0)
+    kinds = [U]
+    if differences:
+        D = np.zeros_like(U)
+        D[:, 1:] = U[:, 1:] - U[:, :-1]
+        kinds.append(np.where(valid, D, 0.0))
+    return kinds
+
+
+def _responses(U, state):
+    """Responses ``(m, t, c, n_responses)``: FFT convolutions, then the mixtures."""
+    Z = causal_convolve(U, state.bank)  # (m, t, c, n_bank)
+    if not state.mixing:
+        return Z
+    pairs = zip(state.bank_groups[1:], state.mixing, strict=True)
+    return np.concatenate([Z, *(Z[..., group] @ w for group, w in pairs)], axis=-1)
+
+
+def _pool(Z, lengths, statistics, biases, groups):
+    m, t = Z.shape[:2]
+    equal = bool((lengths == t).all())  # no padding in this chunk: no masking needed
+    valid = (np.arange(t)[None, :] < lengths[:, None])[:, :, None, None]
+    count = lengths[:, None, None].astype(np.float64)
+    rows = np.arange(m)
+    blocks = []
+    mean = None
+    for stat in statistics:
+        if stat in ("mean", "std") and mean is None:
+            mean = (Z if equal else np.where(valid, Z, 0.0)).sum(axis=1) / count
+        if stat == "mean":
+            blocks.append(mean)
+        elif stat == "std":
+            centred = Z - mean[:, None]
+            if not equal:
+                centred = np.where(valid, centred, 0.0)
+            blocks.append(np.sqrt(np.einsum("mtcf,mtcf->mcf", centred, centred) / count))
+        elif stat == "max":
+            blocks.append((Z if equal else np.where(valid, Z, -np.inf)).max(axis=1))
+        elif stat == "min":
+            blocks.append((Z if equal else np.where(valid, Z, np.inf)).min(axis=1))
+        elif stat == "ppv":
+            for bias in biases:
+                above = Z > bias
+                if not equal:
+                    above &= valid
+                blocks.append(np.count_nonzero(above, axis=1) / count)
+        elif stat == "last":
+            blocks.append(Z[rows, lengths - 1])
+        elif stat == "peak":
+            peak = np.empty(Z.shape[:1] + Z.shape[2:])
+            for group in groups:
+                Zg = Z[..., group]
+                energy = np.einsum("mtcg,mtcg->mtc", Zg, Zg)
+                if not equal:
+                    energy = np.where(valid[..., 0], energy, -np.inf)  # (m, t, c)
+                when = energy.argmax(axis=1)  # (m, c); first maximum on ties
+                peak[..., group] = np.take_along_axis(Zg, when[:, None, :, None], axis=1)[:, 0]
+            blocks.append(peak)
+    return np.concatenate([b.reshape(m, -1) for b in blocks], axis=1)
+
+
+def _prepare(X_btc, lengths, n_channels=None):
+    X_btc = np.asarray(X_btc, dtype=np.float64)
+    if X_btc.ndim != 3:
+        raise ValueError(
+            f"X_btc must be 3D (n_samples, n_timesteps, n_channels), got shape {X_btc.shape}."
+        )
+    if n_channels is not None and X_btc.shape[2] != n_channels:
+        raise ValueError(
+            f"X has {X_btc.shape[2]} channels, but the pooling was fitted with {n_channels}."
+        )
+    if lengths is None:
+        lengths = sequence_lengths(X_btc)
+    else:
+        lengths = np.asarray(lengths)
+        if (
+            lengths.shape != (X_btc.shape[0],)
+            or not np.issubdtype(lengths.dtype, np.integer)
+            or (lengths.size and (lengths.min() < 2 or lengths.max() > X_btc.shape[1]))
+        ):
+            raise ValueError(
+                f"lengths must be integers in [2, {X_btc.shape[1]}], one per series "
+                f"(shape ({X_btc.shape[0]},)); got {lengths!r}."
+            )
+        valid = np.arange(X_btc.shape[1])[None, :] < lengths[:, None]
+        if not np.isfinite(X_btc[valid]).all():
+            raise ValueError("X contains NaN or infinite values within the given lengths.")
+        lengths = lengths.astype(np.intp)
+    return X_btc, lengths
+
+
+def fit_pooling(
+    X_btc,
+    lengths=None,
+    *,
+    n_filters=16,
+    filter_lengths=None,
+    use_negative=True,
+    n_mixtures=DEFAULT_MIXTURES,
+    differences=True,
+    statistics=STATISTICS,
+    quantiles=DEFAULT_QUANTILES,
+    chunk_size=None,
+) -> PoolingState:
+    """Build the filter bank for the training length and fit the ``ppv`` biases.
+
+    Parameters
+    ----------
+    X_btc : array-like of shape (n_samples, n_timesteps, n_channels)
+        Training series, NaN-padded at the end when lengths differ.
+    lengths : array-like of int of shape (n_samples,) or None, default=None
+        Valid length of each series; None: from the NaN padding (:func:`sequence_lengths`).
+    n_filters : int, default=16
+        Filters ``K`` per length and branch (capped at the usable count of each length).
+    filter_lengths : sequence of int or None, default=None
+        None: :func:`default_filter_lengths` of the longest training series.
+    use_negative : bool, default=True
+        Include the alternating-sign branch.
+    n_mixtures : int, default=32
+        Fixed random combinations per filter group (:func:`mixing_matrices`); 0 for none.
+    differences : bool, default=True
+        Also pool the responses of the first differences.
+    statistics : sequence of str, default=STATISTICS
+        Among ``"mean", "std", "max", "min", "ppv", "last", "peak"``.
+    quantiles : sequence of float, default=(0.1, 0.5, 0.9)
+        Quantiles of each training response used as ``ppv`` biases, computed on up to
+        128 evenly spaced training series (deterministic), each raised by
+        ``1e-9 * max|response|`` so that responses equal to a quantile in exact
+        arithmetic are never above it by round-off.
+    chunk_size : int or None, default=None
+        Series per chunk; None: from :data:`CHUNK_BUDGET_BYTES`.
+
+    Returns
+    -------
+    PoolingState
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksssm.spectral import fit_pooling, pooled_features
+    >>> X = np.random.default_rng(0).normal(size=(10, 40, 2))
+    >>> state = fit_pooling(X)
+    >>> pooled_features(X, state).shape == (10, state.n_features)
+    True
+    """
+    X_btc, lengths = _prepare(X_btc, lengths)
+    if X_btc.shape[0] == 0:
+        raise ValueError("X has 0 series; pass at least one.")
+    if filter_lengths is None:
+        filter_lengths = default_filter_lengths(int(lengths.max()))
+    filter_lengths, statistics, quantiles = _check_config(
+        n_filters, filter_lengths, statistics, quantiles
+    )
+    if isinstance(n_mixtures, bool | np.bool_) or not isinstance(n_mixtures, numbers.Integral):
+        raise ValueError(f"n_mixtures must be a non-negative integer, got {n_mixtures!r}.")
+    if n_mixtures < 0:
+        raise ValueError(f"n_mixtures must be a non-negative integer, got {n_mixtures}.")
+    bank, bank_groups = filter_bank(filter_lengths, n_filters, use_negative)
+    mixing = mixing_matrices(bank_groups, n_mixtures)
+    groups = list(bank_groups)
+    start = bank.shape[1]
+    for w in mixing:
+        groups.append(np.arange(start, start + w.shape[1]))
+        start += w.shape[1]
+    state = PoolingState(
+        n_channels=X_btc.shape[2],
+        filter_lengths=filter_lengths,
+        bank=bank,
+        bank_groups=bank_groups,
+        mixing=mixing,
+        groups=tuple(groups),
+        differences=bool(differences),
+        statistics=statistics,
+        quantiles=quantiles,
+        biases=None,
+    )
+    biases = None
+    if "ppv" in statistics:
+        n = X_btc.shape[0]
+        # Evenly spaced series, as many as fit the chunk budget (at most MAX_BIAS_SAMPLES).
+        per_series = 8 * X_btc.shape[1] * X_btc.shape[2] * state.n_responses
+        n_bias = min(n, MAX_BIAS_SAMPLES, max(CHUNK_BUDGET_BYTES // per_series, 1))
+        chosen = np.unique(np.linspace(0, n - 1, n_bias).round().astype(int))
+        rows = _chunk_rows(X_btc.shape[1], X_btc.shape[2], state.n_responses, chunk_size)
+        per_kind = [[] for _ in range(2 if differences else 1)]
+        for start in range(0, len(chosen), rows):
+            idx = chosen[start : start + rows]
+            longest = lengths[idx].max()
+            valid = np.arange(longest)[None, :] < lengths[idx, None]
+            for kind, U in enumerate(_inputs(X_btc[idx, :longest], lengths[idx], differences)):
+                per_kind[kind].append(_responses(U, state)[valid])  # (steps, c, n_responses)
+        biases = []
+        for values in per_kind:
+            values = np.concatenate(values)
+            if len(values) > MAX_BIAS_ROWS:  # evenly spaced steps: quantiles stay cheap
+                values = values[np.linspace(0, len(values) - 1, MAX_BIAS_ROWS).astype(int)]
+            # Raised by a round-off margin: responses that equal a quantile exactly in
+            # exact arithmetic (zeros of constant stretches, the zero first difference at
+            # t = 0) then fall below it whatever the FFT round-off (chunking, length).
+            margin = ROUNDOFF_MARGIN * np.abs(values).max(axis=0, initial=0.0)
+            biases.append(np.quantile(values, quantiles, axis=0) + margin)
+        biases = np.stack(biases)
+    return dataclasses.replace(state, biases=biases)
+
+
+def pooled_features(X_btc, state, lengths=None, *, chunk_size=None) -> np.ndarray:
+    """Pooled spectral features of each series, computed in chunks of series.
+
+    Parameters
+    ----------
+    X_btc : array-like of shape (n_samples, n_timesteps, n_channels)
+        Series, NaN-padded at the end when lengths differ; any ``n_timesteps`` (filters
+        longer than a series only use their first taps).
+    state : PoolingState
+        From :func:`fit_pooling`.
+    lengths : array-like of int of shape (n_samples,) or None, default=None
+        Valid length of each series; None: from the NaN padding.
+    chunk_size : int or None, default=None
+        Series per chunk; None: from :data:`CHUNK_BUDGET_BYTES`. The result does not
+        depend on it.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, state.n_features)
+        Blocks in the order: kind (series, then first differences), statistic (in
+        ``state.statistics`` order; ``ppv`` one block per quantile), then channel-major
+        ``(channel, bank column)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksssm.spectral import fit_pooling, pooled_features
+    >>> X = np.random.default_rng(0).normal(size=(4, 30, 1))
+    >>> state = fit_pooling(X, statistics=("mean", "last"), differences=False)
+    >>> F = pooled_features(X, state)
+    >>> bool(np.allclose(F[:, 0], X[:, :, 0].mean(axis=1)))  # identity column, "mean"
+    True
+    """
+    X_btc, lengths = _prepare(X_btc, lengths, state.n_channels)
+    n_samples, n_timesteps, n_channels = X_btc.shape
+    out = np.empty((n_samples, state.n_features))
+    rows = _chunk_rows(n_timesteps, n_channels, state.n_responses, chunk_size)
+    n_per_kind = state.n_features // (2 if state.differences else 1)
+    # Series in order of length (stable), each chunk cut at its longest series: unequal
+    # lengths cost what the series hold, not what the padding holds. Causality makes the
+    # cut exact.
+    order = np.argsort(lengths, kind="stable")
+    for start in range(0, n_samples, rows):
+        idx = order[start : start + rows]
+        chunk_lengths = lengths[idx]
+        chunk = X_btc[idx, : chunk_lengths.max()]
+        for kind, U in enumerate(_inputs(chunk, chunk_lengths, state.differences)):
+            biases = None if state.biases is None else state.biases[kind]
+            Z = _responses(U, state)
+            out[idx, kind * n_per_kind : (kind + 1) * n_per_kind] = _pool(
+                Z, chunk_lengths, state.statistics, biases, state.groups
+            )
+    return out
+
+
+def n_pooled_features(
+    n_channels,
+    n_bank,
+    *,
+    differences=True,
+    statistics=STATISTICS,
+    n_quantiles=3,
+) -> int:
+    """Number of pooled features for ``n_bank`` responses per channel (bank columns plus
+    mixtures, :attr:`PoolingState.n_responses`).
+
+    ``n_quantiles`` is the number of ``ppv`` thresholds (3 by default).
+
+    Examples
+    --------
+    >>> from sksssm.spectral import n_pooled_features
+    >>> n_pooled_features(1, 17, statistics=("mean", "ppv"))
+    136
+    """
+    per = sum(n_bank * (n_quantiles if s == "ppv" else 1) for s in statistics)
+    return (2 if differences else 1) * n_channels * per
+
+
+__all__ = [
+    "CHUNK_BUDGET_BYTES",
+    "DEFAULT_QUANTILES",
+    "STATISTICS",
+    "PoolingState",
+    "default_filter_lengths",
+    "filter_bank",
+    "fit_pooling",
+    "mixing_matrices",
+    "n_pooled_features",
+    "pooled_features",
+    "sequence_lengths",
+]
