@@ -11,5 +11,9 @@ class SpectralFilterWarning(UserWarning):
     """
 
 
+class FilterCacheWarning(UserWarning):
+    """A file in ``$SKSSSM_CACHE_DIR`` could not be used or written; filters recomputed."""
+
+
 class TrainingDivergedError(FloatingPointError):
     """Training produced a non-finite loss (try a lower learning rate)."""

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sksssm.exceptions import FilterCacheWarning
 from sksssm.spectral import _filters, spectral_filters
-from sksssm.spectral._filters import FilterCacheWarning
 
 L_SMALL, K_SMALL = 120, 6  # dense eigh: milliseconds
 

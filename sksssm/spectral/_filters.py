@@ -23,7 +23,7 @@ import numpy as np
 import scipy.linalg
 from scipy.sparse.linalg import eigsh
 
-from ..exceptions import SpectralFilterWarning
+from ..exceptions import FilterCacheWarning, SpectralFilterWarning
 from ._hankel import check_hankel, check_n_timesteps, hankel_matrix, hankel_operator
 
 CACHE_DIR_ENV = "SKSSSM_CACHE_DIR"
@@ -103,10 +103,6 @@ def lanczos_eigenpairs(n_timesteps: int, k: int, hankel: str = "Z"):
     sigma, phi = eigsh(hankel_operator(n_timesteps, hankel), k=k, which="LA", v0=v0)
     order = np.argsort(sigma)[::-1]
     return sigma[order], fix_signs(phi[:, order])
-
-
-class FilterCacheWarning(UserWarning):
-    """A file in ``$SKSSSM_CACHE_DIR`` could not be used or written; filters recomputed."""
 
 
 #: Bumped whenever the layout of the cache files changes; older files are recomputed.
