@@ -250,7 +250,7 @@ def compare(noise_level, n_filters):
 
     record("ARX least squares (free run)", run_arx)
     record("N4SID (nfoursid)", lambda: n4sid(X, y, X_test))
-    record("STU network, gradient (1 layer)", lambda: deep_stu(X, y, X_test, n_filters))
+    record("STURegressor (STU network, defaults)", lambda: deep_stu(X, y, X_test, n_filters))
     curve = adam_on_features(X, y, X_test, y_test, n_filters)
     best_step, best_seconds, best_error = min(curve, key=lambda point: point[2])
     rows.append([
