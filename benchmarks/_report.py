@@ -65,7 +65,8 @@ def _git(*args: str) -> str | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return result.stdout.strip()
+    # rstrip only: `git status --porcelain` lines start with a significant space.
+    return result.stdout.rstrip()
 
 
 def git_revision() -> str:
