@@ -36,7 +36,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without sktime
         "sksssm.forecasting needs sktime, an optional dependency: pip install sktime"
     ) from exc
 
-from ._validation import check_option, check_positive_int
+from ._validation import check_option, check_positive_int, standardization
 from .spectral import (
     autoregressive_features,
     max_usable_filters,
@@ -378,9 +378,7 @@ def _robust_standardization(values):
     """Mean and scale of ``values`` (n, c) without overflow for huge magnitudes."""
     magnitude = np.max(np.abs(values), axis=0)
     magnitude = np.where(magnitude > 0, magnitude, 1.0)
-    scaled = values / magnitude
-    mean, std = scaled.mean(axis=0), scaled.std(axis=0)
-    std = np.where(std > 1e-12 * np.maximum(np.abs(mean), 1e-300), std, 1.0)
+    mean, std = standardization(values / magnitude)  # the library's one constancy rule
     return mean * magnitude, std * magnitude
 
 

@@ -15,6 +15,7 @@ from .._validation import check_sequence_targets, check_sequences, from_btc, to_
 from ..spectral import (
     QRAccumulator,
     SpectralDesign,
+    accumulate_chunks,
     fit_pooling,
     pooled_features,
     solve,
@@ -378,11 +379,14 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
             )
             accumulator.merge(block_factor)
         else:
-            step = self._chunk_length(X_btc.shape[1])
-            for start in range(0, X_btc.shape[0], step):
-                chunk = slice(start, start + step)
-                U, Y_chunk = X_btc[chunk] / self.x_scale_, Y[chunk] / self.y_scale_
-                accumulator.update(*self.rows_(U, Y_chunk))
+            accumulate_chunks(
+                self.rows_,
+                X_btc,
+                Y,
+                accumulator,
+                chunk_length=self._chunk_length(X_btc.shape[1]),
+                scales=(self.x_scale_, self.y_scale_),
+            )
         self.accumulator_ = accumulator
         self._solve()
 

@@ -2,7 +2,7 @@
 and the closed-form core (streaming-QR ridge, the closed-form STU design)."""
 
 from ._dask import accumulate_dask
-from ._design import SpectralDesign, solve
+from ._design import SpectralDesign, accumulate_chunks, solve
 from ._features import (
     autoregressive_features,
     causal_convolve,
@@ -37,6 +37,7 @@ __all__ = [
     "QRAccumulator",
     "RidgeSolution",
     "SpectralDesign",
+    "accumulate_chunks",
     "accumulate_dask",
     "autoregressive_features",
     "causal_convolve",

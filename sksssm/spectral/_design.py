@@ -124,25 +124,6 @@ class SpectralDesign:
         return F.reshape(-1, F.shape[2]), Y.reshape(-1, Y.shape[2])
 
     # ------------------------------------------------------------------ fit
-    def accumulate(
-        self, U, Y, accumulator, *, chunk_length, sequence_rows=True, scales=(1.0, 1.0)
-    ):
-        """Add the rows of ``(U, Y)`` to ``accumulator`` chunk by chunk; return it.
-
-        ``sequence_rows=False`` adds one row per sequence (its last step, targets ``Y``
-        of shape ``(n, q)``). ``scales = (u_scale, y_scale)`` divide each chunk (never a
-        copy of the whole data: memory stays bounded by the chunk).
-        """
-        u_scale, y_scale = scales
-        for start in range(0, U.shape[0], chunk_length):
-            chunk = slice(start, start + chunk_length)
-            U_chunk, Y_chunk = U[chunk] / u_scale, Y[chunk] / y_scale
-            if sequence_rows:
-                accumulator.update(*self.sequence_rows(U_chunk, Y_chunk))
-            else:
-                accumulator.update(self.last_features(U_chunk), Y_chunk)
-        return accumulator
-
     def fit(self, U, Y, *, alpha="auto", fit_intercept=True, chunk_length=None):
         """Exact ridge fit of sequence targets ``Y`` (n, t, q) on inputs ``U`` (n, t, c).
 
@@ -150,7 +131,9 @@ class SpectralDesign:
         penalty by GCV (see :class:`~sksssm.spectral.RidgeSolution`).
         """
         accumulator = QRAccumulator(self.n_columns(U.shape[2], Y.shape[2]), Y.shape[2])
-        self.accumulate(U, Y, accumulator, chunk_length=chunk_length or U.shape[0])
+        accumulate_chunks(
+            self.sequence_rows, U, Y, accumulator, chunk_length=chunk_length or U.shape[0]
+        )
         return solve(accumulator, alpha=alpha, fit_intercept=fit_intercept)[:3]
 
     # ------------------------------------------------------------------ predict
@@ -171,9 +154,20 @@ class SpectralDesign:
         F, _ = self.sequence_rows(U, Y)
         return (F @ coef.T + intercept).reshape(Y.shape[0], Y.shape[1], -1)
 
-    def predict_last(self, U, coef, intercept):
-        """Sequence-to-one predictions ``(n, q)`` from the last step's features."""
-        return self.last_features(U) @ coef.T + intercept
+
+def accumulate_chunks(rows, U, Y, accumulator, *, chunk_length, scales=(1.0, 1.0)):
+    """Add ``rows(U_chunk, Y_chunk)`` to ``accumulator`` chunk of sequences by chunk.
+
+    The one streaming loop of the closed-form fit: ``rows`` maps a chunk of (scaled)
+    sequences to ``(F, Y_rows)`` (e.g. :meth:`SpectralDesign.sequence_rows`);
+    ``scales = (u_scale, y_scale)`` divide each chunk, never a copy of the whole data, so
+    memory stays bounded by the chunk. Returns ``accumulator``.
+    """
+    u_scale, y_scale = scales
+    for start in range(0, U.shape[0], chunk_length):
+        chunk = slice(start, start + chunk_length)
+        accumulator.update(*rows(U[chunk] / u_scale, Y[chunk] / y_scale))
+    return accumulator
 
 
 def solve(accumulator, *, alpha="auto", fit_intercept=True):
