@@ -17,6 +17,7 @@ from sksssm.forecasting import (  # noqa: E402
     _difference,
     _difference_polynomial,
     _integrate,
+    _steps_until,
     detect_seasonal_period,
     kpss_statistic,
     seasonal_strength,
@@ -334,14 +335,16 @@ def test_global_model_is_one_ridge_on_all_series():
     assert local.index.equals(y_pred.index)
 
 
-def test_global_update_equals_one_pass_and_refuses_partial_panels():
+def test_global_update_in_parts_equals_one_pass():
     y = make_panel(n_series=3, n=50)
     params = dict(sp=1, d=0, ar_order=2, n_filters=2, alpha=0.2, log_transform=False)
-    times = y.index.get_level_values("t")
+    times, ids = y.index.get_level_values("t"), y.index.get_level_values("id")
     f = SpectralForecaster(**params).fit(y[times < 40])
-    with pytest.raises(ValueError, match="every series"):
-        f.update(y[(times >= 40) & (y.index.get_level_values("id") != "s1")])
-    f.update(y[times >= 40])
+    # s1 falls behind (its series now ends 10 steps before the cutoff), then catches up.
+    f.update(y[(times >= 40) & (ids != "s1")])
+    assert f._lags == [0, 10, 0]
+    f.update(y[(times >= 40) & (ids == "s1")])
+    assert f._lags == [0, 0, 0]
     rows, targets = [], []
     for key in f._keys:
         z = (y.loc[key].to_numpy() - f._scaling[key][0]) / f._scaling[key][1]
@@ -349,6 +352,55 @@ def test_global_update_equals_one_pass_and_refuses_partial_panels():
         targets.append(z[2:])
     expected = dense_ridge(np.concatenate(rows), np.concatenate(targets), 0.2)
     np.testing.assert_allclose(f.coef_, expected, rtol=1e-8, atol=1e-10)
+
+
+def sine_panel(ends, omega=2 * np.pi / 7):
+    """Noiseless sinusoids with their own phase and level, ending at ``ends`` (quarters)."""
+    frames, truth = [], {}
+    for i, end in enumerate(ends):
+        t = np.arange(end + 12)
+        x = 3.0 + i + np.sin(omega * t + 0.7 * i)
+        index = pd.period_range("2000Q1", periods=end, freq="Q")
+        key = pd.MultiIndex.from_product([[f"s{i}"], index], names=["id", "t"])
+        frames.append(pd.DataFrame({"y": x[:end]}, index=key))
+        truth[f"s{i}"] = pd.Series(x, index=pd.period_range("2000Q1", periods=end + 12, freq="Q"))
+    return pd.concat(frames), truth
+
+
+def test_global_panel_with_series_ending_at_different_times():
+    y, truth = sine_panel([60, 53, 60, 57])
+    params = dict(sp=1, d=1, ar_order=2, n_filters=0, alpha=0.0, log_transform=False)
+    f = SpectralForecaster(**params).fit(y)
+    assert str(f.cutoff[0]) == "2014Q4" and f._lags == [0, 7, 0, 3]
+    fh = [1, 2, 3]
+    y_pred = f.predict(fh=fh)
+    bounds = f.predict_interval(fh=fh, coverage=0.9)
+    for key, series in truth.items():
+        # The differences of a sinusoid obey w_t = 2 cos(omega) w_{t-1} - w_{t-2} exactly
+        # (in any units), so the unpenalized global AR(2) on the differences forecasts every
+        # series' true continuation after the cutoff (7 and 3 steps further ahead for s1
+        # and s3) up to rounding.
+        expected = series[["2015Q1", "2015Q2", "2015Q3"]].to_numpy()
+        np.testing.assert_allclose(y_pred.loc[key].to_numpy().ravel(), expected, atol=1e-8)
+        assert list(y_pred.loc[key].index.astype(str)) == ["2015Q1", "2015Q2", "2015Q3"]
+    width = bounds.iloc[:, 1] - bounds.iloc[:, 0]
+    # A series that ended earlier is forecast further ahead: wider (scaled) intervals.
+    relative = width / y_pred.iloc[:, 0].groupby(level="id").transform("std").clip(lower=1)
+    assert (width > 0).all() and relative.loc["s1"].iloc[0] >= relative.loc["s0"].iloc[0]
+
+
+def test_ragged_panel_refusals():
+    y, _ = sine_panel([30, 27])
+    X = pd.DataFrame({"x": np.ones(len(y))}, index=y.index)
+    with pytest.raises(ValueError, match="same time point"):
+        SpectralForecaster().fit(y, X=X)
+    # Ends that are not a whole number of steps apart (another phase of the grid).
+    days = pd.date_range("2020-01-01", periods=5, freq="D")
+    assert _steps_until(days, pd.Timestamp("2020-01-08")) == 3
+    with pytest.raises(ValueError, match="whole number"):
+        _steps_until(days, pd.Timestamp("2020-01-08 12:00"))
+    with pytest.raises(ValueError, match="whole number"):
+        _steps_until(pd.Index([0, 2, 4]), 7)
 
 
 # ---------------------------------------------------------------------------- hostile input
