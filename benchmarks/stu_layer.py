@@ -12,13 +12,12 @@ Forward + backward (gradients for the input and all weights) of one ``STULayer``
   in ``L``), then the same contraction. Timed once where slow; skipped above ``--max-direct``
   time steps (the table then says so).
 
-Run: ``python -m benchmarks.stu_layer`` (writes section ``stu_layer`` of docs/benchmarks.md).
-
-``python -m benchmarks.stu_layer --vs-limit`` instead times every sequence layer against
-"the limit" of issue 12 (a depthwise causal FFT convolution plus a ``Linear`` of the same
-width; batch 16, d_model 64, one thread, L in {1024, 4096}) and writes section
-``layers_vs_limit``: the ratio layer time / limit time, and the log-log slope of time
-versus L.
+Run: ``python -m benchmarks.stu_layer`` writes two sections of docs/benchmarks.md:
+``stu_layer`` (the comparison above) and ``layers_vs_limit``, which times every sequence
+layer against "the limit" of issue 12 (a depthwise causal FFT convolution plus a
+``Linear`` of the same width; batch 16, d_model 64, one thread, L in {1024, 4096}): the
+ratio layer time / limit time, and the log-log slope of time versus L. ``--vs-limit``
+runs only the second.
 """
 
 from __future__ import annotations
@@ -211,21 +210,17 @@ def main():
     parser.add_argument("--max-direct", type=int, default=4096)
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
     parser.add_argument("--no-write", action="store_true", help="print only")
-    parser.add_argument("--vs-limit", action="store_true", help="every layer vs the limit")
+    parser.add_argument(
+        "--vs-limit", action="store_true", help="only the comparison of every layer vs the limit"
+    )
     args = parser.parse_args()
-    if args.vs_limit:
-        torch.set_num_threads(1)
-        lengths = [1024, 4096] if args.lengths == [1024, 4096, 16384] else args.lengths
-        body = run_vs_limit(lengths)
-        print(body)
-        if not args.no_write:
-            write_section(
-                "layers_vs_limit",
-                body,
-                command="python -m benchmarks.stu_layer --vs-limit",
-                title="Sequence layers against the limit (FFT convolution + Linear)",
-            )
-        return
+    if not args.vs_limit:
+        stu_paths(args)
+    vs_limit(args)
+
+
+def stu_paths(args):
+    """Section ``stu_layer``: the STU layer's FFT paths against a direct convolution."""
     # One thread by default: on a shared, oversubscribed machine OpenMP barriers make
     # multi-threaded timings swing by 10-100x; single-threaded ratios are reproducible.
     torch.set_num_threads(args.threads)
@@ -240,6 +235,21 @@ def main():
                 f" --lengths {' '.join(map(str, args.lengths))} --max-direct {args.max_direct}"
             )
         write_section("stu_layer", body, command=command)
+
+
+def vs_limit(args):
+    """Section ``layers_vs_limit``: every sequence layer against the limit, one thread."""
+    torch.set_num_threads(1)
+    lengths = [1024, 4096] if args.lengths == [1024, 4096, 16384] else args.lengths
+    body = run_vs_limit(lengths)
+    print(body)
+    if not args.no_write:
+        write_section(
+            "layers_vs_limit",
+            body,
+            command="python -m benchmarks.stu_layer",
+            title="Sequence layers against the limit (FFT convolution + Linear)",
+        )
 
 
 if __name__ == "__main__":

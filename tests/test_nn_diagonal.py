@@ -314,3 +314,20 @@ def test_blocked_kernel_gradients_finite_for_strongly_damped_modes():
     w = torch.ones(1, 2, dtype=torch.complex64)
     blocked_vandermonde_kernel(w, z, 50).sum().backward()
     assert torch.isfinite(torch.view_as_real(z.grad)).all()
+
+
+def test_ptd_modes_are_cached_and_returned_as_fresh_copies():
+    from sksssm.nn.diagonal import _cached_ptd_modes, _ptd_modes
+
+    options = {"method": "random", "max_norm": 3e-3}
+    first, B_first = _ptd_modes(16, options)
+    expected, B_expected = first.copy(), B_first.copy()
+    first[:] = 0.0  # a caller that modifies its arrays must not change later layers
+    B_first[:] = 0.0
+    again, B_again = _ptd_modes(16, options)
+    np.testing.assert_array_equal(again, expected)
+    np.testing.assert_array_equal(B_again, B_expected)
+    # The cached result is the uncached computation.
+    fresh, B_fresh = _cached_ptd_modes.__wrapped__(16, tuple(sorted(options.items())))
+    np.testing.assert_array_equal(fresh, expected)
+    np.testing.assert_array_equal(B_fresh, B_expected)

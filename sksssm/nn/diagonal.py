@@ -27,6 +27,7 @@ Conventions (shared by both layers)
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -110,9 +111,22 @@ def _conjugate_half(eigenvalues: np.ndarray):
 
 
 def _ptd_modes(N: int, ptd_kwargs: dict | None):
-    """PTD of HiPPO-LegS: kept modes, weighted ``B_tilde = V^{-1} B``."""
+    """PTD of HiPPO-LegS: kept modes, weighted ``B_tilde = V^{-1} B`` (fresh copies)."""
+    options = tuple(sorted((ptd_kwargs or {}).items()))
+    try:
+        eigenvalues, B_tilde = _cached_ptd_modes(N, options)
+    except TypeError:  # an unhashable option: compute without the cache
+        eigenvalues, B_tilde = _cached_ptd_modes.__wrapped__(N, options)
+    return eigenvalues.copy(), B_tilde.copy()
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_ptd_modes(N: int, options: tuple):
+    # The PTD is deterministic (seeded start, fixed iterations) and its "optimize" method
+    # takes about a second at N = 64, once per layer: every layer and every fit of the
+    # same configuration shares one computation.
     A, B = hippo_legs(N)
-    result = perturb_then_diagonalize(A, B, **(ptd_kwargs or {}))
+    result = perturb_then_diagonalize(A, B, **dict(options))
     keep, weight = _conjugate_half(result.eigenvalues)
     return result.eigenvalues[keep], weight * result.B_tilde[keep]
 
