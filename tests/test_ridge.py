@@ -124,6 +124,45 @@ def test_gcv_equals_hat_matrix_formula(fit_intercept):
     np.testing.assert_allclose(solution.gcv_scores(alphas), expected, rtol=1e-9)
 
 
+def test_gcv_counts_repeated_rows_once_in_the_residual_dof():
+    # More features than rows, and 4 rows repeated exactly (features and targets), as in
+    # training sets that contain the same series twice.
+    rng = np.random.default_rng(4)
+    F = rng.normal(size=(30, 60))
+    Y = F @ rng.normal(size=(60, 1)) * 0.1 + rng.normal(size=(30, 1))
+    F, Y = np.concatenate([F, F[:4]]), np.concatenate([Y, Y[:4]])
+    solution = RidgeSolution(chunked(F, Y, 10), fit_intercept=True)
+    assert solution.repeated.sum() == 4
+    # Dense reference on all 34 rows: RSS and trace(I - H) from the hat matrix, then the 4
+    # copies removed from the residual dof and the row count.
+    n, k = len(F), 4
+    Fc = F - F.mean(0)
+    Fc = Fc / np.sqrt(np.mean(Fc**2, axis=0))
+    Yc = Y - Y.mean(0)
+    alphas = np.logspace(-2, 3, 6)
+    expected = []
+    for alpha in alphas:
+        hat = Fc @ np.linalg.solve(Fc.T @ Fc + alpha * np.eye(60), Fc.T)
+        rss = np.sum((Yc - hat @ Yc) ** 2)
+        residual_dof = n - 1 - np.trace(hat) - k
+        expected.append((rss / (n - k)) / (residual_dof / (n - k)) ** 2)
+    # rtol: the dense solve at alpha = 1e-2 with condition ~1e6 loses about 6 digits.
+    np.testing.assert_allclose(solution.gcv_scores(alphas), expected, rtol=1e-7)
+    # The interpolating least-squares fit has no residual dof left: it cannot win.
+    assert np.isinf(solution.gcv_scores([0.0])[0])
+    assert solution.best_alpha()[0] > 0
+
+
+def test_no_repeated_directions_without_repeated_rows():
+    F, Y = make_data(n=80, p=5, q=1, seed=3)
+    assert not RidgeSolution(chunked(F, Y, 30)).repeated.any()
+    rng = np.random.default_rng(5)
+    wide = rng.normal(size=(20, 50))
+    assert not RidgeSolution(
+        QRAccumulator(50, 1).update(wide, rng.normal(size=(20, 1)))
+    ).repeated.any()
+
+
 def test_gcv_prefers_small_penalty_without_noise_and_larger_with_noise():
     rng = np.random.default_rng(2)
     F = rng.normal(size=(60, 40))

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.linear_model import RidgeClassifier
+from sklearn.linear_model import Ridge, RidgeClassifier, RidgeClassifierCV
 
 from sksssm.estimators.spectral_classifier import SpectralFilterClassifier
 from sksssm.spectral import (
@@ -24,7 +24,7 @@ def _effective_bank(state):
     return np.concatenate([state.bank, *mixed], axis=1)
 
 
-def _direct_pooled(x, bank, groups, biases, statistics):
+def _direct_pooled(x, bank, groups, biases, statistics, n_segments=4):
     """Pooled features of ONE series (t, c) by explicit loops over time (no FFT)."""
     t, c = x.shape
     responses = np.zeros((t, c, bank.shape[1]))
@@ -52,6 +52,13 @@ def _direct_pooled(x, bank, groups, biases, statistics):
                     when = np.argmax((responses[:, ch][:, g] ** 2).sum(axis=1))
                     peak[ch, g] = responses[when, ch, g]
             blocks.append(peak)
+        elif stat in ("segment_mean", "segment_std"):
+            seg = np.zeros((c, bank.shape[1], n_segments))
+            for k in range(n_segments):
+                part = responses[k * t // n_segments : (k + 1) * t // n_segments]
+                if len(part):
+                    seg[..., k] = part.mean(axis=0) if stat == "segment_mean" else part.std(axis=0)
+            blocks.append(seg)
     return np.concatenate([b.ravel() for b in blocks])
 
 
@@ -63,15 +70,20 @@ def test_pooled_features_match_a_direct_loop():
     )
     bank = _effective_bank(state)  # mixtures = convolutions with combined filters
     assert bank.shape[1] == state.n_responses == 13 + 4 * 2
-    X = rng.normal(size=(3, 21, 2))
+    assert state.normalise and state.statistics[-2:] == ("segment_mean", "segment_std")
+    X = rng.normal(loc=3.0, scale=2.0, size=(3, 21, 2))
     F = pooled_features(X, state)
     for i in range(3):
-        diffs = np.zeros_like(X[i])
-        diffs[1:] = X[i, 1:] - X[i, :-1]
+        # normalise: each channel standardized over the series, then the filters
+        x = (X[i] - X[i].mean(axis=0)) / X[i].std(axis=0)
+        diffs = np.zeros_like(x)
+        diffs[1:] = x[1:] - x[:-1]
         expected = np.concatenate(
             [
-                _direct_pooled(X[i], bank, state.groups, state.biases[0], state.statistics),
+                _direct_pooled(x, bank, state.groups, state.biases[0], state.statistics),
                 _direct_pooled(diffs, bank, state.groups, state.biases[1], state.statistics),
+                X[i].mean(axis=0),  # the raw scale, appended per channel
+                np.log(X[i].std(axis=0)),
             ]
         )
         # FFT convolution vs direct sums of ~20 terms of size ~1: round-off ~1e-15;
@@ -91,10 +103,12 @@ def test_filter_bank_uses_the_stu_filters():
 def test_ppv_biases_are_training_quantiles():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(5, 30, 1))
-    state = fit_pooling(X, n_filters=2, filter_lengths=(30,), differences=False)
+    state = fit_pooling(X, n_filters=2, filter_lengths=(30,), differences=False, normalise=False)
     # identity column: the responses are the values themselves
     # quantiles + the documented round-off margin 1e-9 * max|response|
-    expected = np.quantile(X[:, :, 0].ravel(), [0.1, 0.5, 0.9]) + 1e-9 * np.abs(X).max()
+    expected = (
+        np.quantile(X[:, :, 0].ravel(), [0.02, 0.1, 0.5, 0.9, 0.98]) + 1e-9 * np.abs(X).max()
+    )
     np.testing.assert_allclose(state.biases[0, :, 0, 0], expected, rtol=1e-14)
 
 
@@ -128,20 +142,84 @@ def test_features_do_not_depend_on_chunking():
     assert one.shape == (11, n_pooled_features(1, state.n_responses))
 
 
-def test_classifier_ridge_matches_sklearn_at_the_chosen_alpha():
+def _standardized_features(clf, X):
+    F = pooled_features(np.swapaxes(X, 1, 2), clf.pooling_)
+    np.testing.assert_allclose(clf.feature_mean_, F.mean(axis=0), rtol=1e-12, atol=1e-12)
+    # the fitted standardization (columns constant up to round-off keep scale 1)
+    return (F - clf.feature_mean_) / clf.feature_scale_
+
+
+def test_classifier_ridge_matches_sklearn_at_the_chosen_alpha_and_features():
     rng = np.random.default_rng(4)
     X = rng.normal(size=(40, 2, 32))
     y = np.where(X[:, 0, :10].sum(axis=1) > 0, "a", "b")
     y[:8] = "c"
     clf = SpectralFilterClassifier(n_filters=4).fit(X, y)
-    F = pooled_features(np.swapaxes(X, 1, 2), clf.pooling_)
-    F = (F - F.mean(axis=0)) / np.where(F.std(axis=0) > 0, F.std(axis=0), 1.0)
+    F = _standardized_features(clf, X)[:, clf.feature_mask_]
     reference = RidgeClassifier(alpha=clf.alpha_).fit(F, y)
-    # two ridge solvers (eigen/SVD vs sklearn's default) on standardized features
+    # two ridge solvers (Gram eigendecomposition vs sklearn's default) on standardized
+    # features: agreement to ~1e-12 measured
     np.testing.assert_allclose(
         clf.decision_function(X), reference.decision_function(F), rtol=1e-6, atol=1e-8
     )
-    assert clf.alpha_ in clf.ridge_.alphas
+    assert clf.alpha_ in np.logspace(-3, 5, 17)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_feature_set_and_alpha_minimize_sklearn_leave_one_out_error(n_classes):
+    # sklearn's RidgeClassifierCV computes the same criterion (mean squared leave-one-out
+    # error of the {-1, +1} targets) by its own route: the selection must agree with it.
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(30, 1, 40))
+    y = np.arange(30) % n_classes
+    for i in range(30):  # class = position of a bump: the segment statistics matter
+        start = 5 + 10 * y[i] + rng.integers(0, 5)
+        X[i, 0, start : start + 6] += 2.0
+    clf = SpectralFilterClassifier(n_filters=4, n_mixtures=4).fit(X, y)
+    F = _standardized_features(clf, X)
+    masks = clf.pooling_.feature_masks()
+    alphas = np.logspace(-3, 5, 17)
+    scores = {}
+    for name, mask in [
+        ("all", np.ones(F.shape[1], bool)),
+        ("no_alternating", ~masks["alternating"]),
+        ("no_segments", ~masks["segment"]),
+        ("no_alternating_no_segments", ~masks["alternating"] & ~masks["segment"]),
+    ]:
+        ridge = RidgeClassifierCV(alphas=alphas).fit(F[:, mask], y)
+        scores[name] = (ridge.best_score_, ridge.alpha_)
+    best = max(scores, key=lambda name: scores[name][0])
+    assert clf.feature_set_ == best
+    assert clf.alpha_ == scores[best][1]
+    # mean squared errors of size ~0.1-1 computed two ways: round-off ~1e-12
+    np.testing.assert_allclose(clf.loo_score_, scores[best][0], rtol=1e-8)
+
+
+def test_leave_one_out_decisions_equal_refits_without_each_series():
+    from sksssm.estimators.spectral_classifier import _one_vs_all_targets, _ridge_loo_path
+
+    rng = np.random.default_rng(12)
+    F = rng.normal(size=(12, 30))
+    F -= F.mean(axis=0)
+    encoded = np.arange(12) % 3
+    targets = _one_vs_all_targets(encoded, 3)
+    s, U = np.linalg.eigh(F @ F.T)
+    ((alpha, loo, _, dual),) = _ridge_loo_path(U, np.clip(s, 0, None), targets, [0.7])
+    np.testing.assert_allclose(F.T @ dual, Ridge(alpha=0.7).fit(F, targets).coef_.T, rtol=1e-9)
+    for i in range(12):
+        keep = np.arange(12) != i
+        # sklearn's Ridge refitted without series i (it re-centres the 11 rows itself)
+        refit = Ridge(alpha=alpha).fit(F[keep], targets[keep])
+        # closed-form leave-one-out vs an explicit refit: round-off ~1e-14 measured
+        np.testing.assert_allclose(loo[i], refit.predict(F[i : i + 1])[0], rtol=1e-9, atol=1e-11)
+
+
+def test_block_selection_off_uses_every_feature():
+    X = np.random.default_rng(13).normal(size=(16, 1, 24))
+    y = np.arange(16) % 2
+    clf = SpectralFilterClassifier(n_filters=3, block_selection="off").fit(X, y)
+    assert clf.feature_set_ == "all" and clf.feature_mask_.all()
+    assert clf.coef_.shape == (clf.pooling_.n_features, 1)
 
 
 def test_classifier_learns_frequency_with_string_labels_and_probabilities():
@@ -231,3 +309,81 @@ def test_channel_mismatch_at_predict():
     clf = SpectralFilterClassifier(n_filters=2).fit(X, np.arange(8) % 2)
     with pytest.raises(ValueError, match="2 features|channels"):
         clf.predict(X[:, :1])
+
+
+def test_normalised_features_ignore_level_and_scale_but_keep_them_apart():
+    rng = np.random.default_rng(14)
+    X = rng.normal(size=(6, 40, 2))
+    state = fit_pooling(X, n_filters=3, n_mixtures=2)
+    masks = state.feature_masks()
+    moved = 5.0 + 3.0 * X  # same shapes, another level and scale in every channel
+    F, G = pooled_features(X, state), pooled_features(moved, state)
+    # shape features: equal up to the round-off of standardizing (~1e-15 measured)
+    np.testing.assert_allclose(G[:, ~masks["scale"]], F[:, ~masks["scale"]], atol=1e-9)
+    # the two scale features per channel: mean and log standard deviation of the raw series
+    np.testing.assert_allclose(
+        G[:, masks["scale"]], np.hstack([moved.mean(axis=1), np.log(moved.std(axis=1))])
+    )
+    assert masks["scale"].sum() == 4 and masks["scale"][-4:].all()
+
+
+def test_segment_edges_and_feature_masks():
+    from sksssm.spectral._pooling import segment_edges
+
+    np.testing.assert_array_equal(segment_edges(np.array([8, 10, 3]), 4)[2], [0, 0, 1, 2, 3])
+    state = fit_pooling(np.random.default_rng(15).normal(size=(4, 20, 3)), n_filters=2)
+    masks = state.feature_masks()
+    assert all(m.shape == (state.n_features,) for m in masks.values())
+    # alternating-sign responses: half of all responses but the identity column
+    assert state.alternating_responses.sum() == (state.n_responses - 1) // 2
+    per_response = 2 * 3 * (6 + len(state.quantiles) + 2 * state.n_segments)  # kinds x channels
+    assert masks["alternating"].sum() == per_response * state.alternating_responses.sum()
+    assert masks["segment"].sum() == 2 * 3 * 2 * state.n_segments * state.n_responses
+
+
+def test_normalise_loo_keeps_the_representation_with_the_smaller_loo_error():
+    rng = np.random.default_rng(16)
+    y = np.arange(36) % 2
+    t = np.arange(48)
+    # class = waveform (sine or square) at amplitudes spanning 100x: scale is a nuisance
+    wave = np.where(y[:, None] == 0, np.sin(t / 3.0), np.sign(np.sin(t / 3.0)))
+    X = np.exp(rng.uniform(-2.3, 2.3, (36, 1))) * (wave + rng.normal(0, 0.3, (36, 48)))
+    fits = {n: SpectralFilterClassifier(n_filters=3, normalise=n).fit(X, y) for n in (False, True)}
+    auto = SpectralFilterClassifier(n_filters=3).fit(X, y)
+    chosen = max(fits.values(), key=lambda c: c.loo_score_)
+    assert auto.normalise_ == chosen.pooling_.normalise and auto.loo_score_ == chosen.loo_score_
+    np.testing.assert_array_equal(auto.decision_function(X), chosen.decision_function(X))
+
+
+def test_bad_n_segments_and_options_raise():
+    X = np.random.default_rng(17).normal(size=(8, 1, 16))
+    with pytest.raises(ValueError, match="n_segments"):
+        SpectralFilterClassifier(n_segments=0).fit(X, np.arange(8) % 2)
+    with pytest.raises(ValueError, match="block_selection"):
+        SpectralFilterClassifier(block_selection="gcv").fit(X, np.arange(8) % 2)
+    with pytest.raises(ValueError, match="n_segments must be a positive integer"):
+        fit_pooling(np.swapaxes(X, 1, 2), n_segments=0)
+
+
+@pytest.mark.parametrize("n_series", [12, 60])  # Gram path (n <= p) and SVD path (n > p)
+def test_select_ridge_matches_sklearn_on_wide_and_tall_designs(n_series):
+    from sksssm.estimators.spectral_classifier import _one_vs_all_targets, _select_ridge
+
+    rng = np.random.default_rng(18)
+    F = rng.normal(size=(n_series, 30))
+    F[:, :3] += np.arange(n_series)[:, None] % 3  # some signal
+    F = (F - F.mean(axis=0)) / F.std(axis=0)
+    y = np.arange(n_series) % 3
+    half = np.arange(30) < 15
+    candidates = [("all", np.ones(30, bool)), ("half", half)]
+    alphas = np.logspace(-2, 3, 6)
+    name, mask, alpha, coef, intercept, _, score = _select_ridge(
+        F, _one_vs_all_targets(y, 3), alphas, candidates
+    )
+    fits = {n: RidgeClassifierCV(alphas=alphas).fit(F[:, m], y) for n, m in candidates}
+    best = max(fits, key=lambda n: fits[n].best_score_)
+    assert name == best and alpha == fits[best].alpha_
+    # the same ridge and the same leave-one-out error by two routes: round-off ~1e-14
+    np.testing.assert_allclose(score, fits[best].best_score_, rtol=1e-9)
+    np.testing.assert_allclose(coef.T, fits[best].coef_, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(intercept, fits[best].intercept_, rtol=1e-8, atol=1e-10)

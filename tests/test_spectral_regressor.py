@@ -363,13 +363,30 @@ def test_pooled_regression_is_ridge_on_pooled_features():
     X = rng.normal(size=(60, 2, 50))
     y = X[:, 0].max(axis=1) - X[:, 1].std(axis=1)  # depends on shape, not linearly
     reg = SpectralFilterRegressor(pooling="stats", alpha=3.0).fit(X, y)
-    F = pooled_features(np.swapaxes(X, 1, 2), fit_pooling(np.swapaxes(X, 1, 2)))
+    # The classifier's statistics and thresholds, without per-series normalisation.
+    state = fit_pooling(np.swapaxes(X, 1, 2), normalise=False)
+    F = pooled_features(np.swapaxes(X, 1, 2), state)
     # The penalty acts on standardized features (centred RMS), as in the core.
     scale = np.sqrt(np.mean((F - F.mean(0)) ** 2, axis=0))
     scale[scale <= 1e-12 * scale.max()] = 1.0
     reference = Ridge(alpha=3.0, solver="svd").fit(F / scale, y)
     np.testing.assert_allclose(reg.predict(X), reference.predict(F / scale), rtol=1e-8, atol=1e-9)
     assert reg.score(X, y) > SpectralFilterRegressor().fit(X, y).score(X, y)
+
+
+def test_pooled_regression_keeps_level_and_amplitude_targets():
+    # Targets that are the level or the amplitude of each series: per-series
+    # normalisation would remove exactly that information (R^2 about 0 when it was on).
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(150, 1, 80))
+    level, amplitude = rng.uniform(-2, 2, 150), rng.uniform(0.5, 3.0, 150)
+    for target, series in (
+        (level, X + level[:, None, None]),
+        (amplitude, X * amplitude[:, None, None]),
+    ):
+        reg = SpectralFilterRegressor(pooling="stats").fit(series[:100], target[:100])
+        # Measured R^2 0.96-0.99 on the held-out 50 series.
+        assert reg.score(series[100:], target[100:]) > 0.8
 
 
 def test_pooling_needs_sequence_to_one():

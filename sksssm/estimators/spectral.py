@@ -429,7 +429,13 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
             # Pooled statistics are not linear in the inputs: the inputs stay unscaled so
             # that coef_ applies to the features of X itself.
             self.x_scale_ = np.ones_like(self.x_scale_)
-            pooling_state = fit_pooling(X_btc)
+            # The classifier's statistics and thresholds, without its per-series
+            # normalisation: the classifier keeps normalisation only where leave-one-out
+            # prefers it, and the regressor has no such choice. Normalising by default
+            # removed a target that is the series' level or amplitude (R^2 from 0.96-0.99
+            # to about 0 on synthetic tasks); without it, every synthetic task tried
+            # improved or stayed level against the previous 7 statistics.
+            pooling_state = fit_pooling(X_btc, normalise=False)
         self.rows_ = DesignRows(
             self.design_, self.return_sequences_, pooling_state, self.n_channels_, self.n_outputs_
         )

@@ -8,8 +8,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.linear_model import RidgeClassifierCV
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
@@ -17,6 +16,7 @@ from .._validation import MIN_TIMESTEPS, to_btc
 from ..spectral._pooling import (
     DEFAULT_MIXTURES,
     DEFAULT_QUANTILES,
+    DEFAULT_SEGMENTS,
     STATISTICS,
     fit_pooling,
     pooled_features,
@@ -65,21 +65,37 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
        ``n_mixtures`` fixed random combinations of the filters of each length and branch
        (pattern detectors in the spectral subspace, like ROCKET's random kernels);
     2. each response is pooled over the series' own valid time steps by ``statistics``
-       (mean, standard deviation, max, min, proportion of values above the 10/50/90%
-       quantiles of the training responses, last value, and the shape at the peak) — see
-       :mod:`sksssm.spectral._pooling` and the user guide for why these;
+       (mean, standard deviation, max, min, proportion of values above the 2/10/50/90/98%
+       quantiles of the training responses, last value, the shape at the peak, and the
+       mean and standard deviation in each of ``n_segments`` equal parts of the series)
+       — see :mod:`sksssm.spectral._pooling` and the user guide for why these;
     3. the pooled features are standardized (training mean and standard deviation) and a
-       one-vs-all ridge classifier on ``{-1, +1}`` targets is fitted, its penalty chosen
-       among ``alphas`` by exact leave-one-out error.
+       one-vs-all ridge classifier on ``{-1, +1}`` targets is fitted.
 
-    The ridge step uses scikit-learn's :class:`~sklearn.linear_model.RidgeClassifierCV`
-    (efficient leave-one-out): the pooled design has one row per *series* and usually
-    more columns than rows (hundreds of series, thousands of features); there its
-    leave-one-out errors for every penalty come exactly from one eigendecomposition of
-    the ``n x n`` Gram matrix, which is both cheaper and exact where sksssm's streaming QR
-    core (built for designs with one row per *time step*, far taller than wide) would
-    give GCV, an approximation of leave-one-out. The features themselves are computed in
-    chunks of series (memory bounded), deterministically.
+    **Model selection by exact leave-one-out.** The penalty (among ``alphas``) and, with
+    the defaults, the representation are chosen together by the smallest exact
+    leave-one-out squared error of the ridge on the ``{-1, +1}`` targets (the criterion
+    of scikit-learn's :class:`~sklearn.linear_model.RidgeClassifierCV`):
+
+    - ``normalise="loo"``: the features of the raw series and those of the series
+      standardized per channel (plus their mean and log standard deviation) are both
+      computed; scale-free shape features win where the scale of a series is a nuisance,
+      the raw ones where the channels' levels carry the class;
+    - ``block_selection="loo"``: within each, the feature sets "all", "without the
+      alternating-sign responses", "without the segment statistics" and "without
+      either" (:data:`FEATURE_SETS`). Position features help where *where* something
+      happens matters and only add noise columns where it does not; likewise the
+      alternating-sign branch (high-frequency content) for smooth local shapes.
+
+    Every candidate is a ridge on a subset of the same standardized columns; its Gram
+    matrix is a sum of per-block Gram matrices, and all penalties' leave-one-out errors
+    come from one eigendecomposition of the ``n x n`` Gram matrix (hat matrix
+    ``H = 1 1^T / n + U diag(s / (s + alpha)) U^T``, residuals ``(y - yhat) / (1 -
+    H_ii)``; an SVD of the design when there are fewer columns than series). The pooled
+    design has one row per *series* and usually more columns than rows, where this is
+    exact and cheap, whereas sksssm's streaming QR core (designs with one row per time
+    step) selects by GCV. The features are computed in chunks of series (memory
+    bounded), deterministically; ``predict`` computes only the chosen representation.
 
     Probabilities: ``softmax(tau * D)`` where ``D`` are the decision values (one column
     per class; ``[-d, d]`` in the binary case) and the temperature ``tau > 0`` minimizes
@@ -108,10 +124,24 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         branch), seeded: deterministic. 0 for the plain filters only.
     differences : bool, default=True
         Also pool the responses of the first differences of each channel.
-    statistics : array-like of str, default=("mean", "std", "max", "min", "ppv", "last", "peak")
-        Pooling statistics (see :func:`sksssm.spectral.fit_pooling`).
-    quantiles : array-like of float, default=(0.1, 0.5, 0.9)
+    statistics : array-like of str, default=sksssm.spectral._pooling.STATISTICS
+        Pooling statistics (see :func:`sksssm.spectral.fit_pooling`); the default is all
+        of ``("mean", "std", "max", "min", "ppv", "last", "peak", "segment_mean",
+        "segment_std")``.
+    quantiles : array-like of float, default=(0.02, 0.1, 0.5, 0.9, 0.98)
         Quantiles of the training responses used as the ``ppv`` thresholds.
+    n_segments : int, default=4
+        Equal parts of each series (relative to its own length) for the ``segment_*``
+        statistics.
+    normalise : bool or "loo", default="loo"
+        True: standardize each channel of each series over its own valid steps before the
+        filters and append its raw mean and log standard deviation (two features per
+        channel). False: the raw series. "loo": fit both and keep the one with the
+        smaller leave-one-out error (twice the feature cost at fit, not at predict).
+    block_selection : {"loo", "off"}, default="loo"
+        "loo": choose among the feature sets of :data:`FEATURE_SETS` (leaving out the
+        alternating-sign responses and/or the segment statistics) by leave-one-out error;
+        "off": use every pooled feature.
     alphas : array-like of float or None, default=None
         Candidate ridge penalties; None: ``numpy.logspace(-3, 5, 17)``.
     chunk_size : int or None, default=None
@@ -123,12 +153,22 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         Class labels (any type).
     pooling_ : sksssm.spectral.PoolingState
         Filter bank and ``ppv`` thresholds fitted on the training series.
+    normalise_ : bool
+        Whether the chosen representation standardizes each series (``pooling_.normalise``).
     feature_mean_, feature_scale_ : ndarray of shape (n_pooled_features,)
         Standardization of the pooled features.
-    ridge_ : sklearn.linear_model.RidgeClassifierCV
-        The fitted ridge classifier (on standardized features).
+    feature_mask_ : ndarray of bool of shape (n_pooled_features,)
+        The pooled features the ridge uses.
+    feature_set_ : str
+        Name of the chosen feature set (:data:`FEATURE_SETS`).
+    coef_ : ndarray of shape (n_used_features, n_targets)
+        Ridge weights on the standardized, selected features; one target column for two
+        classes (positive: ``classes_[1]``), else one per class.
+    intercept_ : ndarray of shape (n_targets,)
     alpha_ : float
         The chosen penalty.
+    loo_score_ : float
+        Minus the mean squared leave-one-out error of the chosen model.
     temperature_ : float
         The probability temperature ``tau``.
     n_features_in_ : int
@@ -153,6 +193,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     1.0
     >>> clf.predict_proba(X[:2]).shape
     (2, 2)
+    >>> clf.feature_set_ in [name for name, _ in FEATURE_SETS]
+    True
     """
 
     #: Takes NaN-padded unequal-length series (read by the sktime adapter).
@@ -167,6 +209,9 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         "statistics": ["array-like"],
         "quantiles": ["array-like"],
         "alphas": [None, "array-like"],
+        "n_segments": [Interval(Integral, 1, None, closed="left")],
+        "block_selection": [StrOptions({"loo", "off"})],
+        "normalise": ["boolean", StrOptions({"loo"})],
         "chunk_size": [None, Interval(Integral, 1, None, closed="left")],
     }
 
@@ -180,6 +225,9 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         differences=True,
         statistics=STATISTICS,
         quantiles=DEFAULT_QUANTILES,
+        n_segments=DEFAULT_SEGMENTS,
+        normalise="loo",
+        block_selection="loo",
         alphas=None,
         chunk_size=None,
     ):
@@ -190,6 +238,9 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         self.differences = differences
         self.statistics = statistics
         self.quantiles = quantiles
+        self.n_segments = n_segments
+        self.normalise = normalise
+        self.block_selection = block_selection
         self.alphas = alphas
         self.chunk_size = chunk_size
 
@@ -236,43 +287,57 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
                 f"alphas must be a non-empty 1D array of positive finite penalties, got "
                 f"{self.alphas!r}."
             )
-        pooling = fit_pooling(
-            X_btc,
-            lengths,
-            n_filters=self.n_filters,
-            filter_lengths=self.filter_lengths,
-            use_negative=self.use_negative,
-            n_mixtures=self.n_mixtures,
-            differences=self.differences,
-            statistics=self.statistics,
-            quantiles=self.quantiles,
-            chunk_size=self.chunk_size,
-        )
-        F = pooled_features(X_btc, pooling, lengths, chunk_size=self.chunk_size)
-        mean = F.mean(axis=0)
-        scale = F.std(axis=0)
-        scale[scale < 1e-12 * max(scale.max(initial=0.0), 1e-300)] = 1.0  # constant columns
-        F -= mean
-        F /= scale
-        ridge = RidgeClassifierCV(alphas=alphas, store_cv_results=True).fit(F, y)
-        best = int(np.flatnonzero(ridge.alphas == ridge.alpha_)[0])
-        loo = ridge.cv_results_[:, :, best]  # leave-one-out decisions (n, n_targets)
-        encoded = np.searchsorted(ridge.classes_, y)
+        classes, encoded = np.unique(y, return_inverse=True)
+        targets = _one_vs_all_targets(encoded, len(classes))
+        # normalise="loo": both representations, chosen with the feature set by LOO
+        best = None
+        for normalise in (False, True) if self.normalise == "loo" else (bool(self.normalise),):
+            pooling = fit_pooling(
+                X_btc,
+                lengths,
+                n_filters=self.n_filters,
+                filter_lengths=self.filter_lengths,
+                use_negative=self.use_negative,
+                n_mixtures=self.n_mixtures,
+                differences=self.differences,
+                statistics=self.statistics,
+                quantiles=self.quantiles,
+                n_segments=self.n_segments,
+                normalise=normalise,
+                chunk_size=self.chunk_size,
+            )
+            F = pooled_features(X_btc, pooling, lengths, chunk_size=self.chunk_size)
+            mean = F.mean(axis=0)
+            scale = F.std(axis=0)
+            scale[scale < 1e-12 * max(scale.max(initial=0.0), 1e-300)] = 1.0  # constant
+            F -= mean
+            F /= scale
+            candidates = _candidate_feature_sets(pooling, self.block_selection)
+            fit = _select_ridge(F, targets, alphas, candidates)
+            del F
+            if best is None or fit[-1] > best[0][-1]:  # ties: the first (raw) one
+                best = (fit, pooling, mean, scale)
+        (name, mask, alpha, coef, intercept, loo, score), pooling, mean, scale = best
         self.temperature_ = _fit_temperature(_class_scores(loo), encoded)
         self.pooling_ = pooling
+        self.normalise_ = pooling.normalise
         self.feature_mean_ = mean
         self.feature_scale_ = scale
-        self.ridge_ = ridge
-        self.alpha_ = float(ridge.alpha_)
-        self.classes_ = ridge.classes_
+        self.feature_mask_ = mask
+        self.feature_set_ = name
+        self.coef_ = coef
+        self.intercept_ = intercept
+        self.alpha_ = float(alpha)
+        self.loo_score_ = float(score)
+        self.classes_ = classes
 
     def _features(self, X):
-        check_is_fitted(self, "ridge_")
+        check_is_fitted(self, "coef_")
         X_btc, lengths = _check_sequences_allow_nan(self, X, reset=False)
         F = pooled_features(X_btc, self.pooling_, lengths, chunk_size=self.chunk_size)
         F -= self.feature_mean_
         F /= self.feature_scale_
-        return F
+        return F[:, self.feature_mask_]
 
     def decision_function(self, X):
         """Ridge decision values.
@@ -287,7 +352,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         (n_samples, n_classes)
         """
         F = self._features(X)
-        return self.ridge_.decision_function(F)
+        decision = F @ self.coef_ + self.intercept_
+        return decision[:, 0] if decision.shape[1] == 1 else decision
 
     def predict(self, X):
         """Predicted class labels (argmax of the decision values).
@@ -330,6 +396,95 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         """
         scores = _class_scores(self.decision_function(X))
         return log_softmax(self.temperature_ * scores, axis=1)
+
+
+#: Candidate feature sets of ``block_selection="loo"``, in order (ties: the first):
+#: name and the blocks of pooled features left out.
+FEATURE_SETS = (
+    ("all", ()),
+    ("no_alternating", ("alternating",)),
+    ("no_segments", ("segment",)),
+    ("no_alternating_no_segments", ("alternating", "segment")),
+)
+
+
+def _one_vs_all_targets(encoded, n_classes):
+    """``{-1, +1}`` one-vs-all targets; one column (``+1``: class 1) for two classes."""
+    if n_classes == 2:
+        return np.where(encoded == 1, 1.0, -1.0)[:, None]
+    return np.where(encoded[:, None] == np.arange(n_classes)[None, :], 1.0, -1.0)
+
+
+def _candidate_feature_sets(pooling, block_selection):
+    """``[(name, column mask)]``: the distinct, non-empty candidate feature sets."""
+    masks = pooling.feature_masks()
+    everything = np.ones(pooling.n_features, dtype=bool)
+    if block_selection == "off":
+        return [("all", everything)]
+    candidates = []
+    for name, dropped in FEATURE_SETS:
+        keep = everything.copy()
+        for block in dropped:
+            keep &= ~masks[block]
+        if keep.any() and not any(np.array_equal(keep, m) for _, m in candidates):
+            candidates.append((name, keep))
+    return candidates
+
+
+def _ridge_loo_path(U, s, targets, alphas):
+    """Exact leave-one-out of ridge with an unpenalized intercept, for every alpha.
+
+    ``U, s``: eigenvectors and eigenvalues of the Gram matrix ``X X^T`` of the centred
+    design (or left singular vectors and squared singular values of ``X``). The hat
+    matrix is ``H = 1 1^T / n + U diag(s / (s + alpha)) U^T`` (the intercept direction
+    ``1`` is orthogonal to the centred columns) and the leave-one-out residual of series
+    ``i`` is ``(y_i - yhat_i) / (1 - H_ii)``. Yields ``(alpha, loo_decisions, score,
+    dual)`` with ``score = -mean(residual^2)`` and ``dual = U diag(1 / (s + alpha)) U^T
+    (Y - mean Y)`` (the coefficients are ``X^T dual``).
+    """
+    n = targets.shape[0]
+    mean = targets.mean(axis=0)
+    projected = U.T @ (targets - mean)
+    U2 = U**2
+    for alpha in alphas:
+        shrink = s / (s + alpha)
+        fitted = mean + U @ (shrink[:, None] * projected)
+        leverage = 1.0 / n + U2 @ shrink
+        residual = (targets - fitted) / (1.0 - leverage)[:, None]
+        dual = U @ (projected / (s + alpha)[:, None])
+        yield alpha, targets - residual, -float(np.mean(residual**2)), dual
+
+
+def _select_ridge(F, targets, alphas, candidates):
+    """Penalty and feature set with the smallest exact leave-one-out squared error.
+
+    Every candidate's Gram matrix is a sum of the Gram matrices of disjoint column
+    blocks, each computed once. Returns ``(name, mask, alpha, coef, intercept,
+    loo_decisions, score)``.
+    """
+    n, p = F.shape
+    masks = np.stack([mask for _, mask in candidates])
+    gram_blocks = {}
+    if n <= p:  # one Gram matrix per distinct membership pattern of the columns
+        patterns, inverse = np.unique(masks.T, axis=0, return_inverse=True)
+        for k, pattern in enumerate(patterns):
+            Fk = F[:, inverse.ravel() == k]
+            gram_blocks[tuple(pattern)] = Fk @ Fk.T
+    best = None
+    for c, (name, mask) in enumerate(candidates):
+        if gram_blocks:
+            gram = sum(g for pattern, g in gram_blocks.items() if pattern[c])
+            s, U = np.linalg.eigh(gram)
+            s = np.clip(s, 0.0, None)
+        else:
+            U, sv, _ = np.linalg.svd(F[:, mask], full_matrices=False)
+            s = sv**2
+        for alpha, loo, score, dual in _ridge_loo_path(U, s, targets, alphas):
+            if best is None or score > best[0]:
+                best = (score, name, mask, alpha, dual, loo)
+    score, name, mask, alpha, dual, loo = best
+    coef = F[:, mask].T @ dual
+    return name, mask, alpha, coef, targets.mean(axis=0), loo, score
 
 
 def _class_scores(decision):

@@ -17,7 +17,11 @@ several filter lengths and summarizes each response over time by a few statistic
    computed from the filters' responses by a matrix product, not by more FFTs.
 2. **Responses.** :func:`~sksssm.spectral.causal_convolve` of each channel of the series
    and, with ``differences``, of its first differences (``u[t] - u[t-1]``, zero at
-   ``t = 0``): ``z[t]`` depends only on ``u[0..t]``.
+   ``t = 0``): ``z[t]`` depends only on ``u[0..t]``. With ``normalise`` (the default)
+   each channel of each series is first standardized over its own valid steps, and its
+   raw mean and log standard deviation are appended as two features per channel: shape
+   features that do not depend on the series' level or scale, with level and scale kept
+   as explicit features.
 3. **Pooling** over the valid time steps ``t < length`` of each series:
    ``"mean"``, ``"std"``, ``"max"``, ``"min"``, ``"ppv"`` (proportion of time steps where
    the response exceeds a bias; one feature per bias, the biases being the quantiles
@@ -25,7 +29,10 @@ several filter lengths and summarizes each response over time by a few statistic
    (the response at the last valid step, which summarizes the whole series through the
    long filters) and ``"peak"`` (all responses of a filter group at the time step where
    the group's energy ``sum_k z_k[t]^2`` is largest: the local shape of the most salient
-   event).
+   event); ``"segment_mean"`` and ``"segment_std"`` (the mean and standard deviation of
+   each response in each of ``n_segments`` equal parts of the series,
+   :func:`segment_edges`: *where* in the series the level or the power of a band is,
+   which every other statistic discards).
 
 Why these statistics (measured by the ablation table of ``benchmarks/classification.py``
 in ``docs/benchmarks.md``, on four sktime sets and two synthetic tasks, one option
@@ -34,10 +41,18 @@ frequency band (dropping ``std`` costs accuracy on both synthetic tasks, the res
 task ``SynthAR`` included);
 ``max``/``min``/``peak`` detect short events wherever they occur (dropping them costs most
 on the motif-shape task ``SynthMotif``); ``ppv`` at fitted thresholds is
-ROCKET's/MiniRocket's statistic, robust to outliers (thresholds at the 10/50/90% and at
-the 25/50/75% quantiles tie on average, the median alone does worse); ``last`` adds the
+ROCKET's/MiniRocket's statistic, robust to outliers; the thresholds at the 2% and 98%
+quantiles, beside 10/50/90%, count how often a response reaches the tails of its
+training distribution: rare events such as a short motif or a spike, of which
+``max``/``min`` only see the single most extreme value (adding them raised the accuracy
+on the motif and resonance tasks and on the held-out synthetic tasks of the
+development, see the user guide); ``last`` adds the
 causal summary of the whole series that the long filters give (the closed-form
-regressor's last-step features).
+regressor's last-step features). The ``segment_*`` statistics and ``normalise`` help a
+lot where the class depends on position or on shape independent of scale, and cost
+accuracy where it does not (more columns for the ridge); the classifier therefore
+chooses by exact leave-one-out error whether to use them (see
+:class:`~sksssm.SpectralFilterClassifier`).
 
 Unequal lengths: a series is NaN-padded at the end (every channel NaN from its length
 on); each statistic is computed over that series' own valid steps only. Because the
@@ -61,9 +76,23 @@ from ._features import causal_convolve
 from ._filters import max_usable_filters, stu_filters
 
 #: Statistics in the order of the output blocks.
-STATISTICS = ("mean", "std", "max", "min", "ppv", "last", "peak")
+STATISTICS = (
+    "mean",
+    "std",
+    "max",
+    "min",
+    "ppv",
+    "last",
+    "peak",
+    "segment_mean",
+    "segment_std",
+)
+#: Statistics that give one feature per segment (``n_segments`` of them).
+SEGMENT_STATISTICS = ("segment_mean", "segment_std")
+#: Default number of equal segments of each series for the ``segment_*`` statistics.
+DEFAULT_SEGMENTS = 4
 #: Default quantiles of the training responses used as ``ppv`` biases.
-DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
+DEFAULT_QUANTILES = (0.02, 0.1, 0.5, 0.9, 0.98)
 #: Shortest filter length of the default ladder (shorter spectral filters are few and
 #: nearly the identity).
 MIN_FILTER_LENGTH = 8
@@ -78,6 +107,8 @@ MAX_BIAS_SAMPLES = 128
 MAX_BIAS_ROWS = 2**14
 #: Random combinations per filter group by default.
 DEFAULT_MIXTURES = 32
+#: Per channel, features of the raw series kept by ``normalise``: mean, log std.
+N_SCALE_FEATURES = 2
 #: Seed of the mixing weights (fixed: the representation is deterministic).
 MIXING_SEED = 0
 
@@ -108,6 +139,12 @@ class PoolingState:
     quantiles : tuple of float
     biases : ndarray of shape (n_kinds, n_quantiles, n_channels, n_responses) or None
         ``ppv`` thresholds (``n_kinds`` is 2 with ``differences``, else 1).
+    n_segments : int
+        Segments of the ``segment_*`` statistics.
+    normalise : bool
+        Whether each channel of each series is standardized before the filters (and its
+        mean and log standard deviation appended).
+    use_negative : bool
     """
 
     n_channels: int
@@ -120,6 +157,9 @@ class PoolingState:
     statistics: tuple
     quantiles: tuple
     biases: np.ndarray | None
+    n_segments: int = DEFAULT_SEGMENTS
+    normalise: bool = False
+    use_negative: bool = True
 
     @property
     def n_responses(self) -> int:
@@ -127,13 +167,58 @@ class PoolingState:
         return self.bank.shape[1] + sum(w.shape[1] for w in self.mixing)
 
     @property
+    def alternating_responses(self) -> np.ndarray:
+        """Boolean mask over the responses: True for the alternating-sign branch.
+
+        Bank groups after the identity alternate positive / alternating-sign when
+        ``use_negative``, and so do the mixing groups (one per bank group).
+        """
+        mask = np.zeros(self.n_responses, dtype=bool)
+        if self.use_negative:
+            n_bank_groups = len(self.bank_groups)
+            for j, group in enumerate(self.groups[1:n_bank_groups]):
+                mask[group] = j % 2 == 1
+            for j, group in enumerate(self.groups[n_bank_groups:]):
+                mask[group] = j % 2 == 1
+        return mask
+
+    def feature_masks(self) -> dict:
+        """Boolean masks over the pooled feature columns, by what a column comes from.
+
+        ``"alternating"``: computed from an alternating-sign response; ``"segment"``: a
+        ``segment_*`` statistic; ``"scale"``: the ``normalise`` scale features.
+        """
+        alternating = np.tile(self.alternating_responses, self.n_channels)  # (c, r) order
+        blocks = {"alternating": [], "segment": [], "scale": []}
+        for _ in range(2 if self.differences else 1):
+            for stat in self.statistics:
+                if stat in SEGMENT_STATISTICS:
+                    block = np.repeat(alternating, self.n_segments)  # segments innermost
+                elif stat == "ppv":
+                    block = np.tile(alternating, len(self.quantiles))
+                else:
+                    block = alternating
+                blocks["alternating"].append(block)
+                blocks["segment"].append(np.full(block.size, stat in SEGMENT_STATISTICS))
+                blocks["scale"].append(np.zeros(block.size, dtype=bool))
+        if self.normalise:
+            n_scale = N_SCALE_FEATURES * self.n_channels
+            blocks["alternating"].append(np.zeros(n_scale, dtype=bool))
+            blocks["segment"].append(np.zeros(n_scale, dtype=bool))
+            blocks["scale"].append(np.ones(n_scale, dtype=bool))
+        return {name: np.concatenate(parts) for name, parts in blocks.items()}
+
+    @property
     def n_features(self) -> int:
         """Length of one pooled feature vector."""
         n_bank = self.n_responses
         per_stat = {s: n_bank for s in STATISTICS}
         per_stat["ppv"] = n_bank * len(self.quantiles)
+        for s in SEGMENT_STATISTICS:
+            per_stat[s] = n_bank * self.n_segments
         n_kinds = 2 if self.differences else 1
-        return n_kinds * self.n_channels * sum(per_stat[s] for s in self.statistics)
+        n_scale = N_SCALE_FEATURES * self.n_channels if self.normalise else 0
+        return n_kinds * self.n_channels * sum(per_stat[s] for s in self.statistics) + n_scale
 
 
 def default_filter_lengths(n_timesteps: int) -> tuple:
@@ -283,10 +368,45 @@ def _chunk_rows(n_timesteps, n_channels, n_bank, chunk_size):
     return max(CHUNK_BUDGET_BYTES // max(per_row, 1), 1)
 
 
-def _inputs(U, lengths, differences):
-    """Zero-filled series (and first differences) with the padding zeroed."""
+def _series_scale(U, lengths):
+    """Mean and standard deviation of each channel of each series over its valid steps.
+
+    ``U`` is zero-filled beyond ``lengths``. Returns ``(mean, std)``, each ``(m, c)``.
+    """
+    valid = np.arange(U.shape[1])[None, :, None] < lengths[:, None, None]
+    count = lengths[:, None].astype(np.float64)
+    mean = np.where(valid, U, 0.0).sum(axis=1) / count
+    centred = np.where(valid, U - mean[:, None], 0.0)
+    std = np.sqrt(np.einsum("mtc,mtc->mc", centred, centred) / count)
+    return mean, std
+
+
+def _scale_features(U, lengths):
+    """``normalise``'s extra features per channel: the series' mean and log std.
+
+    The log std is floored at ``1e-8`` times the mean absolute value (and at the smallest
+    positive double), so that a constant channel gives a finite value.
+    """
+    valid = np.arange(U.shape[1])[None, :, None] < lengths[:, None, None]
+    mean, std = _series_scale(U, lengths)
+    size = np.abs(np.where(valid, U, 0.0)).sum(axis=1) / lengths[:, None]
+    floor = np.maximum(1e-8 * size, np.finfo(np.float64).tiny)
+    return np.concatenate([mean, np.log(np.maximum(std, floor))], axis=1)
+
+
+def _inputs(U, lengths, differences, normalise=False):
+    """Zero-filled series (and first differences) with the padding zeroed.
+
+    With ``normalise`` each channel of each series is first standardized over its own
+    valid steps (a constant channel becomes zeros).
+    """
     valid = np.arange(U.shape[1])[None, :, None] < lengths[:, None, None]
     U = np.where(valid, U, 0.0)
+    if normalise:
+        mean, std = _series_scale(U, lengths)
+        tiny = 1e-12 * np.abs(mean) + np.finfo(np.float64).tiny
+        std = np.where(std > tiny, std, 1.0)  # constant channel: centred, i.e. zeros
+        U = np.where(valid, (U - mean[:, None]) / std[:, None], 0.0)
     kinds = [U]
     if differences:
         D = np.zeros_like(U)
@@ -304,7 +424,45 @@ def _responses(U, state):
     return np.concatenate([Z, *(Z[..., group] @ w for group, w in pairs)], axis=-1)
 
 
-def _pool(Z, lengths, statistics, biases, groups):
+def segment_edges(lengths, n_segments):
+    """Segment boundaries ``floor(k * length / n_segments)``, ``k = 0..n_segments``.
+
+    Returns an ``(n_series, n_segments + 1)`` integer array; segment ``k`` of series ``i``
+    is the steps ``edges[i, k] <= t < edges[i, k + 1]`` (empty when the series is
+    shorter than ``n_segments``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksssm.spectral._pooling import segment_edges
+    >>> segment_edges(np.array([8, 10]), 4).tolist()
+    [[0, 2, 4, 6, 8], [0, 2, 5, 7, 10]]
+    """
+    lengths = np.asarray(lengths, dtype=np.intp)
+    return (np.arange(n_segments + 1)[None, :] * lengths[:, None]) // n_segments
+
+
+def _segment_pool(Z, lengths, n_segments, want_mean, want_std):
+    """Per-segment mean and standard deviation of each response (0 for an empty one)."""
+    edges = segment_edges(lengths, n_segments)
+    steps = np.arange(Z.shape[1])[None, :]
+    means, stds = [], []
+    for k in range(n_segments):
+        inside = ((steps >= edges[:, k, None]) & (steps < edges[:, k + 1, None]))[..., None, None]
+        count = np.maximum(edges[:, k + 1] - edges[:, k], 1)[:, None, None].astype(np.float64)
+        mean = np.where(inside, Z, 0.0).sum(axis=1) / count
+        means.append(mean)
+        if want_std:
+            centred = np.where(inside, Z - mean[:, None], 0.0)
+            stds.append(np.sqrt(np.einsum("mtcf,mtcf->mcf", centred, centred) / count))
+    # (m, c, f, n_segments): one block per statistic, channel-major, segments innermost
+    return (
+        np.stack(means, axis=-1) if want_mean else None,
+        np.stack(stds, axis=-1) if want_std else None,
+    )
+
+
+def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
     m, t = Z.shape[:2]
     equal = bool((lengths == t).all())  # no padding in this chunk: no masking needed
     valid = (np.arange(t)[None, :] < lengths[:, None])[:, :, None, None]
@@ -312,7 +470,16 @@ def _pool(Z, lengths, statistics, biases, groups):
     rows = np.arange(m)
     blocks = []
     mean = None
+    segments = None
     for stat in statistics:
+        if stat in SEGMENT_STATISTICS and segments is None:
+            segments = _segment_pool(
+                Z,
+                lengths,
+                n_segments,
+                "segment_mean" in statistics,
+                "segment_std" in statistics,
+            )
         if stat in ("mean", "std") and mean is None:
             mean = (Z if equal else np.where(valid, Z, 0.0)).sum(axis=1) / count
         if stat == "mean":
@@ -344,6 +511,10 @@ def _pool(Z, lengths, statistics, biases, groups):
                 when = energy.argmax(axis=1)  # (m, c); first maximum on ties
                 peak[..., group] = np.take_along_axis(Zg, when[:, None, :, None], axis=1)[:, 0]
             blocks.append(peak)
+        elif stat == "segment_mean":
+            blocks.append(segments[0])
+        elif stat == "segment_std":
+            blocks.append(segments[1])
     return np.concatenate([b.reshape(m, -1) for b in blocks], axis=1)
 
 
@@ -388,6 +559,8 @@ def fit_pooling(
     differences=True,
     statistics=STATISTICS,
     quantiles=DEFAULT_QUANTILES,
+    n_segments=DEFAULT_SEGMENTS,
+    normalise=True,
     chunk_size=None,
 ) -> PoolingState:
     """Build the filter bank for the training length and fit the ``ppv`` biases.
@@ -410,14 +583,24 @@ def fit_pooling(
         Also pool the responses of the first differences.
     statistics : sequence of str, default=STATISTICS
         Among ``"mean", "std", "max", "min", "ppv", "last", "peak"``.
-    quantiles : sequence of float, default=(0.1, 0.5, 0.9)
+    quantiles : sequence of float, default=(0.02, 0.1, 0.5, 0.9, 0.98)
         Quantiles of each training response used as ``ppv`` biases, computed on up to
         128 evenly spaced training series (deterministic), each raised by
         ``1e-9 * max|response|`` so that responses equal to a quantile in exact
         arithmetic are never above it by round-off.
     chunk_size : int or None, default=None
         Series per chunk; None: from :data:`CHUNK_BUDGET_BYTES`.
-
+    n_segments : int, default=4
+        Equal segments of each series (relative to its own length,
+        :func:`segment_edges`) for the ``"segment_mean"`` and ``"segment_std"``
+        statistics: the level and the power of each response in each part of the
+        series, i.e. *where* in the series something happens.
+    normalise : bool, default=False
+        Standardize each channel of each series over its own valid steps before the
+        filters (shape features that do not depend on the series' level or scale), and
+        append the raw series' mean and log standard deviation per channel as
+        ``2 * n_channels`` extra features (last columns), so that the level and scale
+        stay available as two explicit features.
     Returns
     -------
     PoolingState
@@ -443,6 +626,12 @@ def fit_pooling(
         raise ValueError(f"n_mixtures must be a non-negative integer, got {n_mixtures!r}.")
     if n_mixtures < 0:
         raise ValueError(f"n_mixtures must be a non-negative integer, got {n_mixtures}.")
+    if (
+        isinstance(n_segments, bool | np.bool_)
+        or not isinstance(n_segments, numbers.Integral)
+        or n_segments < 1
+    ):
+        raise ValueError(f"n_segments must be a positive integer, got {n_segments!r}.")
     bank, bank_groups = filter_bank(filter_lengths, n_filters, use_negative)
     mixing = mixing_matrices(bank_groups, n_mixtures)
     groups = list(bank_groups)
@@ -461,6 +650,9 @@ def fit_pooling(
         statistics=statistics,
         quantiles=quantiles,
         biases=None,
+        n_segments=int(n_segments),
+        normalise=bool(normalise),
+        use_negative=bool(use_negative),
     )
     biases = None
     if "ppv" in statistics:
@@ -475,7 +667,8 @@ def fit_pooling(
             idx = chosen[start : start + rows]
             longest = lengths[idx].max()
             valid = np.arange(longest)[None, :] < lengths[idx, None]
-            for kind, U in enumerate(_inputs(X_btc[idx, :longest], lengths[idx], differences)):
+            inputs = _inputs(X_btc[idx, :longest], lengths[idx], differences, state.normalise)
+            for kind, U in enumerate(inputs):
                 per_kind[kind].append(_responses(U, state)[valid])  # (steps, c, n_responses)
         biases = []
         for values in per_kind:
@@ -519,7 +712,7 @@ def pooled_features(X_btc, state, lengths=None, *, chunk_size=None) -> np.ndarra
     >>> import numpy as np
     >>> from sksssm.spectral import fit_pooling, pooled_features
     >>> X = np.random.default_rng(0).normal(size=(4, 30, 1))
-    >>> state = fit_pooling(X, statistics=("mean", "last"), differences=False)
+    >>> state = fit_pooling(X, statistics=("mean", "last"), differences=False, normalise=False)
     >>> F = pooled_features(X, state)
     >>> bool(np.allclose(F[:, 0], X[:, :, 0].mean(axis=1)))  # identity column, "mean"
     True
@@ -528,7 +721,8 @@ def pooled_features(X_btc, state, lengths=None, *, chunk_size=None) -> np.ndarra
     n_samples, n_timesteps, n_channels = X_btc.shape
     out = np.empty((n_samples, state.n_features))
     rows = _chunk_rows(n_timesteps, n_channels, state.n_responses, chunk_size)
-    n_per_kind = state.n_features // (2 if state.differences else 1)
+    n_scale = N_SCALE_FEATURES * n_channels if state.normalise else 0
+    n_per_kind = (state.n_features - n_scale) // (2 if state.differences else 1)
     # Series in order of length (stable), each chunk cut at its longest series: unequal
     # lengths cost what the series hold, not what the padding holds. Causality makes the
     # cut exact.
@@ -537,11 +731,16 @@ def pooled_features(X_btc, state, lengths=None, *, chunk_size=None) -> np.ndarra
         idx = order[start : start + rows]
         chunk_lengths = lengths[idx]
         chunk = X_btc[idx, : chunk_lengths.max()]
-        for kind, U in enumerate(_inputs(chunk, chunk_lengths, state.differences)):
+        inputs = _inputs(chunk, chunk_lengths, state.differences, state.normalise)
+        for kind, U in enumerate(inputs):
             biases = None if state.biases is None else state.biases[kind]
             Z = _responses(U, state)
             out[idx, kind * n_per_kind : (kind + 1) * n_per_kind] = _pool(
-                Z, chunk_lengths, state.statistics, biases, state.groups
+                Z, chunk_lengths, state.statistics, biases, state.groups, state.n_segments
+            )
+        if n_scale:
+            out[idx, out.shape[1] - n_scale :] = _scale_features(
+                np.where(np.isnan(chunk), 0.0, chunk), chunk_lengths
             )
     return out
 
@@ -552,21 +751,29 @@ def n_pooled_features(
     *,
     differences=True,
     statistics=STATISTICS,
-    n_quantiles=3,
+    n_quantiles=5,
+    n_segments=DEFAULT_SEGMENTS,
+    normalise=True,
 ) -> int:
     """Number of pooled features for ``n_bank`` responses per channel (bank columns plus
     mixtures, :attr:`PoolingState.n_responses`).
 
-    ``n_quantiles`` is the number of ``ppv`` thresholds (3 by default).
+    ``n_quantiles`` is the number of ``ppv`` thresholds (5 by default), ``n_segments`` the
+    number of segments of the ``segment_*`` statistics; ``normalise`` adds the two scale
+    features per channel.
 
     Examples
     --------
     >>> from sksssm.spectral import n_pooled_features
-    >>> n_pooled_features(1, 17, statistics=("mean", "ppv"))
-    136
+    >>> n_pooled_features(1, 17, statistics=("mean", "ppv"), normalise=False)  # 2 x 17 x 6
+    204
+    >>> n_pooled_features(1, 17, statistics=("mean", "ppv"))  # + mean and log std
+    206
     """
-    per = sum(n_bank * (n_quantiles if s == "ppv" else 1) for s in statistics)
-    return (2 if differences else 1) * n_channels * per
+    repeat = {"ppv": n_quantiles, "segment_mean": n_segments, "segment_std": n_segments}
+    per = sum(n_bank * repeat.get(s, 1) for s in statistics)
+    n_scale = N_SCALE_FEATURES * n_channels if normalise else 0
+    return (2 if differences else 1) * n_channels * per + n_scale
 
 
 __all__ = [
@@ -580,5 +787,6 @@ __all__ = [
     "mixing_matrices",
     "n_pooled_features",
     "pooled_features",
+    "segment_edges",
     "sequence_lengths",
 ]

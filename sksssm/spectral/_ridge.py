@@ -249,6 +249,21 @@ class RidgeSolution:
         self.unexplained = float(np.sum((L_Y - U @ self.c) ** 2))
         s_max = self.s[0] if self.s.size else 0.0
         self.cutoff = max(L_F.shape) * np.finfo(float).eps * s_max
+        self.repeated = self._repeated_directions()
+
+    def _repeated_directions(self):
+        """Directions of the factor that are zero in the features and in the targets.
+
+        A repeated observation (the same features and the same targets as another row)
+        adds such a direction: it changes neither the fit nor any residual. GCV must not
+        count it as a residual degree of freedom; otherwise, with more features than
+        rows, the interpolating fit (zero residual, and a residual dof that only the
+        duplicates supply) scores 0 and wins, whatever the data. GCV then treats repeated
+        rows as one observation, as leaving out all copies would.
+        """
+        target_norm = np.sqrt(np.sum(self.c**2) + self.unexplained)
+        tolerance = 1e-10 * max(target_norm, 1e-300)
+        return (self.s <= self.cutoff) & (np.linalg.norm(self.c, axis=1) <= tolerance)
 
     def _shrinkage(self, alpha):
         """``alpha / (s^2 + alpha)`` (1 minus the filter factors), without cancellation.
@@ -277,13 +292,15 @@ class RidgeSolution:
         The residual sum of squares and the residual degrees of freedom ``n - dof`` are
         both sums of non-negative terms, so the score stays accurate as the fit approaches
         interpolation (more features than rows), where ``1 - dof / n`` would cancel.
+        Repeated rows count once (see :meth:`_repeated_directions`).
         """
-        n = self.n_rows
-        c2 = np.sum(self.c**2, axis=1)
-        rows_without_direction = n - self.fit_intercept - self.s.size
+        kept = ~self.repeated
+        n = self.n_rows - int(self.repeated.sum())
+        c2 = np.sum(self.c[kept] ** 2, axis=1)
+        rows_without_direction = n - self.fit_intercept - int(kept.sum())
         scores = np.empty(len(alphas))
         for i, alpha in enumerate(alphas):
-            shrinkage = self._shrinkage(alpha)
+            shrinkage = self._shrinkage(alpha)[kept]
             rss = self.unexplained + np.sum(shrinkage**2 * c2)
             residual_dof = rows_without_direction + shrinkage.sum()
             scores[i] = (rss / n) / (residual_dof / n) ** 2 if residual_dof > 0 else np.inf
