@@ -1335,11 +1335,10 @@ class SpectralForecaster(BaseForecaster):
         ``sigma^2 h (1 + h / n)``: the drift's error is added ``h`` times). For the other
         coefficients it is conservative: Lütkepohl's approximation for a fitted
         autoregression is ``1 + dof / n`` at every horizon. That approximation was tried
-        and under-covered on simulated processes (AR(2) with 100 points, 150 simulations:
-        75% of the 80% intervals held at horizons 3-6, against 78% with this rule; see the
-        calibration table of ``benchmarks/forecasting.py``): the plug-in recursion and the
-        ridge shrinkage also understate the ``h``-step error, so the conservative rule is
-        kept.
+        and under-covered on simulated autoregressions at horizons beyond 2 (the plug-in
+        recursion and the ridge shrinkage also understate the ``h``-step error), so the
+        conservative rule is kept; the calibration table of ``benchmarks/forecasting.py``
+        measures the result.
         """
         return 1.0 + horizons * dof / max(n_rows, 1)
 

@@ -432,9 +432,9 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
             # The classifier's statistics and thresholds, without its per-series
             # normalisation: the classifier keeps normalisation only where leave-one-out
             # prefers it, and the regressor has no such choice. Normalising by default
-            # removed a target that is the series' level or amplitude (R^2 from 0.96-0.99
-            # to about 0 on synthetic tasks); without it, every synthetic task tried
-            # improved or stayed level against the previous 7 statistics.
+            # removed a target that is the series' level or amplitude (synthetic tasks;
+            # see the user guide); without it, every synthetic task tried improved or
+            # stayed level against the previous 7 statistics.
             pooling_state = fit_pooling(X_btc, normalise=False)
         self.rows_ = DesignRows(
             self.design_, self.return_sequences_, pooling_state, self.n_channels_, self.n_outputs_
