@@ -143,7 +143,8 @@ def test_features_do_not_depend_on_chunking():
 
 
 def _standardized_features(clf, X):
-    F = pooled_features(np.swapaxes(X, 1, 2), clf.pooling_)
+    # The classifier divides each channel by its fixed training scale before filtering.
+    F = pooled_features(np.swapaxes(X, 1, 2) / clf.x_scale_, clf.pooling_)
     np.testing.assert_allclose(clf.feature_mean_, F.mean(axis=0), rtol=1e-12, atol=1e-12)
     # the fitted standardization (columns constant up to round-off keep scale 1)
     return (F - clf.feature_mean_) / clf.feature_scale_
@@ -387,3 +388,20 @@ def test_select_ridge_matches_sklearn_on_wide_and_tall_designs(n_series):
     np.testing.assert_allclose(score, fits[best].best_score_, rtol=1e-9)
     np.testing.assert_allclose(coef.T, fits[best].coef_, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(intercept, fits[best].intercept_, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("factor", [1e200, 1e-200])
+def test_predictions_do_not_depend_on_the_units_of_X(factor):
+    # Fixed per-channel scales make the features equivariant: huge inputs must not
+    # overflow (they did: squares of 1e200 in the pooled statistics), tiny ones must not
+    # underflow, and the fitted model must be the same one.
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(30, 2, 40))
+    y = np.arange(30) % 3
+    reference = SpectralFilterClassifier().fit(X, y)
+    scaled = SpectralFilterClassifier().fit(X * factor, y)
+    np.testing.assert_array_equal(scaled.predict(X * factor), reference.predict(X))
+    # Same model up to the rounding of the rescaled inputs.
+    np.testing.assert_allclose(
+        scaled.predict_proba(X * factor), reference.predict_proba(X), rtol=1e-6, atol=1e-9
+    )

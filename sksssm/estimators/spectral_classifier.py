@@ -52,6 +52,18 @@ def _check_sequences_allow_nan(estimator, X, *, reset):
     return X_btc, sequence_lengths(X_btc)
 
 
+def _channel_scales(X_btc):
+    """Largest magnitude of each channel over the training series (1 where all zero).
+
+    The classifier divides every series by these fixed scales before filtering, which
+    leaves its predictions unchanged (the features are scale-equivariant and standardized)
+    and keeps inputs of any magnitude (``1e200``) from overflowing in the pooled squares.
+    """
+    with np.errstate(all="ignore"):
+        scale = np.nanmax(np.abs(X_btc), axis=(0, 1))
+    return np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+
+
 class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     """Closed-form time-series classifier: pooled spectral features + ridge.
 
@@ -155,6 +167,9 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         Filter bank and ``ppv`` thresholds fitted on the training series.
     normalise_ : bool
         Whether the chosen representation standardizes each series (``pooling_.normalise``).
+    x_scale_ : ndarray of shape (n_channels,)
+        Largest magnitude of each channel in the training series; every series is divided
+        by it before filtering (no overflow for huge inputs).
     feature_mean_, feature_scale_ : ndarray of shape (n_pooled_features,)
         Standardization of the pooled features.
     feature_mask_ : ndarray of bool of shape (n_pooled_features,)
@@ -287,6 +302,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
                 f"alphas must be a non-empty 1D array of positive finite penalties, got "
                 f"{self.alphas!r}."
             )
+        self.x_scale_ = _channel_scales(X_btc)
+        X_btc = X_btc / self.x_scale_
         classes, encoded = np.unique(y, return_inverse=True)
         targets = _one_vs_all_targets(encoded, len(classes))
         # normalise="loo": both representations, chosen with the feature set by LOO
@@ -334,6 +351,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     def _features(self, X):
         check_is_fitted(self, "coef_")
         X_btc, lengths = _check_sequences_allow_nan(self, X, reset=False)
+        X_btc = X_btc / self.x_scale_
         F = pooled_features(X_btc, self.pooling_, lengths, chunk_size=self.chunk_size)
         F -= self.feature_mean_
         F /= self.feature_scale_
