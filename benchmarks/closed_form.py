@@ -91,8 +91,9 @@ def exactness_rows(seeds):
     reg = SpectralFilterRegressor(return_sequences=True).fit(data.X[:16], data.y[:16])
     seconds = time.perf_counter() - start
     error = relative_mse(data.y[16:], reg.predict(data.X[16:]))
-    rows.append(["-", "STU paper system, SpectralFilterRegressor()", "", f"{error:.1e}",
-                 f"{seconds:.2f}"])
+    rows.append(
+        ["-", "STU paper system, SpectralFilterRegressor()", "", f"{error:.1e}", f"{seconds:.2f}"]
+    )
     return rows
 
 
@@ -141,8 +142,13 @@ def main(argv=None):
     for n in sizes:
         peak, seconds, rate = peak_fit_memory(n)
         memory_rows.append(
-            [n, f"{peak / 2**20:.0f}", f"{peak / AUTO_CHUNK_BYTES:.2f}", f"{seconds:.1f}",
-             f"{rate:,.0f}"]
+            [
+                n,
+                f"{peak / 2**20:.0f}",
+                f"{peak / AUTO_CHUNK_BYTES:.2f}",
+                f"{seconds:.1f}",
+                f"{rate:,.0f}",
+            ]
         )
         print(memory_rows[-1])
     memory = markdown_table(

@@ -1599,14 +1599,14 @@ def _steps_until(times, later):
     elif isinstance(times, pd.DatetimeIndex):
         if later == last:
             return 0
-        freq = times.freq or (pd.infer_freq(times) if len(times) >= 3 else None)
+        freq = _datetime_freq(times)
         if freq is None:
             raise ValueError(
                 "the series end at different times and a series has no regular frequency "
                 "to count the steps between them."
             )
         grid = pd.date_range(last, later, freq=freq)
-        n = len(grid) - 1 if grid[-1] == later else np.nan
+        n = len(grid) - 1 if len(grid) and grid[-1] == later else np.nan
     else:
         step = times[-1] - times[-2] if len(times) >= 2 else 1
         n = (later - last) / step
@@ -1619,17 +1619,22 @@ def _steps_until(times, later):
 
 
 def _is_successor(times, first_new):
-    """Whether ``first_new`` is the time step right after ``times[-1]``."""
-    last = times[-1]
-    if isinstance(times, pd.PeriodIndex):
-        return first_new == last + 1
-    if isinstance(times, pd.DatetimeIndex):
-        freq = times.freq or (pd.infer_freq(times) if len(times) >= 3 else None)
-        if freq is None:
-            return True
-        return first_new == last + pd.tseries.frequencies.to_offset(freq)
-    step = times[-1] - times[-2] if len(times) >= 2 else 1
-    return bool(np.isclose(first_new - last, step))
+    """Whether ``first_new`` is the time step right after ``times[-1]``.
+
+    A DatetimeIndex without a frequency (fewer than 3 points, none set) cannot tell; it
+    is accepted.
+    """
+    if isinstance(times, pd.DatetimeIndex) and _datetime_freq(times) is None:
+        return True
+    try:
+        return _steps_until(times, first_new) == 1
+    except ValueError:
+        return False
+
+
+def _datetime_freq(times):
+    """The frequency of a DatetimeIndex: its own, else inferred from 3 or more points."""
+    return times.freq or (pd.infer_freq(times) if len(times) >= 3 else None)
 
 
 @contextlib.contextmanager

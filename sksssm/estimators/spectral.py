@@ -58,17 +58,18 @@ def channel_scale(values):
 
     The fit divides inputs and targets by it, so that no sum of squares overflows or
     underflows whatever the units (the model is linear: predictions do not change).
+    NaN (the end padding of unequal-length series) is ignored.
 
     Examples
     --------
     >>> import numpy as np
-    >>> channel_scale(np.array([[[1e200, 0.0], [-3e200, 0.0]]])).tolist()
+    >>> channel_scale(np.array([[[1e200, 0.0], [-3e200, np.nan]]])).tolist()
     [3e+200, 1.0]
     """
-    # Two reductions instead of np.abs(values): no temporary copy of the data.
+    # Two NaN-skipping reductions instead of np.abs(values): no temporary copy of the data.
     axes = tuple(range(values.ndim - 1))
-    scale = np.maximum(values.max(axis=axes), -values.min(axis=axes))
-    return np.where(scale > 0, scale, 1.0)
+    scale = np.fmax(np.fmax.reduce(values, axis=axes), -np.fmin.reduce(values, axis=axes))
+    return np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
 
 
 def _stand_in(array):

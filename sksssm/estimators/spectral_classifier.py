@@ -23,6 +23,7 @@ from ..spectral._pooling import (
     sequence_lengths,
 )
 from ._base import fit_atomically
+from .spectral import channel_scale
 
 #: Default ridge penalties (on standardized pooled features). The pooled representation
 #: has hundreds to tens of thousands of features, so useful penalties reach far above
@@ -50,18 +51,6 @@ def _check_sequences_allow_nan(estimator, X, *, reset):
         raise ValueError(f"X has 0 channels (shape {X.shape}); pass at least one channel.")
     X_btc = to_btc(X)
     return X_btc, sequence_lengths(X_btc)
-
-
-def _channel_scales(X_btc):
-    """Largest magnitude of each channel over the training series (1 where all zero).
-
-    The classifier divides every series by these fixed scales before filtering, which
-    leaves its predictions unchanged (the features are scale-equivariant and standardized)
-    and keeps inputs of any magnitude (``1e200``) from overflowing in the pooled squares.
-    """
-    with np.errstate(all="ignore"):
-        scale = np.nanmax(np.abs(X_btc), axis=(0, 1))
-    return np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
 
 
 class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
@@ -302,7 +291,10 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
                 f"alphas must be a non-empty 1D array of positive finite penalties, got "
                 f"{self.alphas!r}."
             )
-        self.x_scale_ = _channel_scales(X_btc)
+        # Fixed per-channel scales: the features are scale-equivariant and standardized,
+        # so predictions do not change, and inputs of any magnitude cannot overflow in
+        # the pooled squares.
+        self.x_scale_ = channel_scale(X_btc)
         X_btc = X_btc / self.x_scale_
         classes, encoded = np.unique(y, return_inverse=True)
         targets = _one_vs_all_targets(encoded, len(classes))

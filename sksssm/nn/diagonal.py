@@ -114,9 +114,11 @@ def _ptd_modes(N: int, ptd_kwargs: dict | None):
     """PTD of HiPPO-LegS: kept modes, weighted ``B_tilde = V^{-1} B`` (fresh copies)."""
     options = tuple(sorted((ptd_kwargs or {}).items()))
     try:
-        eigenvalues, B_tilde = _cached_ptd_modes(N, options)
-    except TypeError:  # an unhashable option: compute without the cache
-        eigenvalues, B_tilde = _cached_ptd_modes.__wrapped__(N, options)
+        hash(options)
+        compute = _cached_ptd_modes
+    except TypeError:  # an unhashable option (e.g. an array): compute without the cache
+        compute = _cached_ptd_modes.__wrapped__
+    eigenvalues, B_tilde = compute(N, options)
     return eigenvalues.copy(), B_tilde.copy()
 
 
