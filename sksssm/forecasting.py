@@ -524,6 +524,48 @@ class _Solution:
             kept = float(np.sum(s2 / (s2 + alpha)))
         return kept + self.fit_intercept
 
+    def parameter_directions(self, alpha, coefficients_used=True):
+        """Directions ``(d_coef, d_intercept)`` whose outer products sum to the covariance.
+
+        The coefficient estimate at ``alpha`` is linear in the targets:
+        ``coef' = D^-1 V diag(f / s) U' L_Y`` (:class:`RidgeSolution`, ``f`` the filter
+        factors), and the intercept is the target mean minus ``coef @ feature_mean``.
+        With noise covariance ``Sigma`` across targets (estimated from the residuals with
+        ``n - dof`` degrees of freedom), ``Cov(vec(coef, intercept))`` is the sum over the
+        returned directions ``k`` of ``vec(d_k) vec(d_k)'``: one per singular direction
+        and column of ``Sigma^(1/2)``, plus ``Sigma^(1/2) / sqrt(n)`` for the target mean.
+        The shrinkage bias of a penalized fit is not part of it. ``coefficients_used``
+        False (the stability fallback to the mean) keeps only the mean's directions.
+
+        Returns
+        -------
+        d_coef : ndarray of shape (n_directions, n_targets, n_features)
+        d_intercept : ndarray of shape (n_directions, n_targets)
+        """
+        n_targets, n_features = self.acc.n_targets, self.acc.n_features
+        _, L_Y = self.acc.centred_factor(self.fit_intercept)
+        residual = L_Y.T @ L_Y
+        use_coef = coefficients_used and self.ridge is not None
+        if use_coef:
+            f = 1.0 - self.ridge._shrinkage(alpha)
+            residual = residual - self.ridge.c.T @ ((2 * f - f**2)[:, None] * self.ridge.c)
+        dof = self.dof(alpha) if use_coef else float(self.fit_intercept)
+        eigenvalues, vectors = np.linalg.eigh(residual / max(self.n - dof, 1.0))
+        noise_root = vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))  # (targets, roots)
+        d_coef = np.zeros((0, n_targets, n_features))
+        if use_coef:
+            gain = np.divide(f, self.ridge.s, out=np.zeros_like(f), where=f > 0)
+            basis = (self.ridge.Vt.T * gain).T / self.ridge.scale  # (rank, n_features)
+            basis = basis[gain > 0]
+            d_coef = np.einsum("tr,kp->rktp", noise_root, basis).reshape(-1, n_targets, n_features)
+        feature_mean = self.acc.means()[0]
+        d_intercept = -d_coef @ feature_mean if self.fit_intercept else np.zeros(d_coef.shape[:2])
+        if self.fit_intercept:
+            d_coef = np.concatenate([d_coef, np.zeros((n_targets, n_targets, n_features))])
+            mean_directions = noise_root.T / np.sqrt(max(self.n, 1))
+            d_intercept = np.concatenate([d_intercept, mean_directions])
+        return d_coef, d_intercept
+
     def mean_model(self):
         """Zero weights: the intercept is then the target mean (or 0)."""
         target_mean = self.acc.means()[1] if self.fit_intercept else np.zeros(self.acc.n_targets)
@@ -638,16 +680,16 @@ class SpectralForecaster(BaseForecaster):
     none is, the model falls back to the mean of ``w`` (a drift, mean, naive or seasonal
     naive forecast). ``stability_`` records which rule applied.
 
-    **Intervals** are Student-t around the point forecast with a per-horizon scale: the
-    root-mean-square of the model's in-sample ``h``-step-ahead errors of the (log-)levels
-    (from the last 200 origins) with ``dof`` degrees of freedom removed, and at least the
-    ``h``-step error that the fitted recursion implies from its one-step error (in-sample
-    errors are optimistic), times ``sqrt(1 + h dof / n)`` for the estimation error (exact
-    for a random walk with drift, whose drift error adds up ``h`` times; a conservative
-    bound for other coefficients); horizons without in-sample errors grow as
-    ``sqrt(h)``; ``n - dof`` degrees of freedom.
-    A floor of ``1e-3 sqrt(h)`` times the series scale keeps every interval of positive
-    width.
+    **Intervals** are Student-t around the point forecast (``n - dof`` degrees of
+    freedom) whose variance adds two parts. The model error: the mean square of the
+    model's in-sample ``h``-step-ahead errors of the (log-)levels (last 200 origins) in
+    the GCV form ``(SSE / n_h) / (1 - dof / n_h)^2``, and at least the ``h``-step error
+    that the fitted recursion implies from its one-step error (in-sample errors are
+    optimistic); horizons without in-sample errors grow as ``sqrt(h)``. The estimation
+    error: the coefficients' covariance propagated through the recursion from the
+    series' own last window (delta method; exact for a random walk with drift, whose
+    drift error adds up ``h`` times). A floor of ``1e-3 sqrt(h)`` times the series scale
+    keeps every interval of positive width.
 
     **Panels and hierarchies** (``pd-multiindex`` / ``pd_multiindex_hier`` ``y``): with
     ``pooling="global"`` one model is fitted on all series (each standardized by its own
@@ -1073,7 +1115,8 @@ class SpectralForecaster(BaseForecaster):
             coef, intercept, alpha, gcv, rule = _solve(solution, self.alpha, self._design, h == 1)
             self._models.append(
                 {"coef": coef, "intercept": intercept, "alpha": alpha, "gcv": gcv,
-                 "rule": rule, "dof": solution.dof(alpha), "n": acc.n_rows_}
+                 "rule": rule, "dof": solution.dof(alpha), "n": acc.n_rows_,
+                 "solution": solution}
             )  # fmt: skip
         one = self._models[0]
         self.coef_, self.alpha_, self.stability_ = one["coef"], one["alpha"], one["rule"]
@@ -1184,10 +1227,18 @@ class SpectralForecaster(BaseForecaster):
         path = self._forecast(windows, z_last, self._exog_future(X, n_steps), n_steps + max(lags))
         return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
 
-    def _spread(self, steps):
-        """Per-series error scales (n_series, len(steps), c) of ``steps`` and the t dof."""
-        sigma, nu = self._error_scale(int(steps.max()) + max(self._lags))
-        return np.stack([sigma[steps - 1 + lag] for lag in self._lags]), nu
+    def _spread(self, steps, X=None):
+        """Per-series error scales (n_series, len(steps), c) of ``steps`` and the t dof.
+
+        The model's ``h``-step error and the coefficients' estimation error add up (as
+        variances); a floor of ``1e-3 sqrt(h)`` keeps every interval of positive width.
+        """
+        n_steps = int(steps.max()) + max(self._lags)
+        sigma, nu = self._error_scale(n_steps)
+        variance = sigma**2 + self._estimation_variance(X, n_steps)
+        floor = 1e-3 * np.sqrt(np.arange(1, n_steps + 1))[:, None]
+        spread = np.maximum(np.sqrt(variance), floor)
+        return np.stack([spread[i, steps - 1 + lag] for i, lag in enumerate(self._lags)]), nu
 
     def _steps(self, fh):
         steps = self._relative_steps(fh)
@@ -1282,7 +1333,9 @@ class SpectralForecaster(BaseForecaster):
         dof = one["dof"]
         sigma = np.full((n_steps, c), np.nan)
         enough = counts > dof + 1
-        sigma[enough] = np.sqrt(sq[enough] / (counts[enough, None] - dof))
+        sigma[enough] = np.sqrt(sq[enough] / counts[enough, None]) / (
+            1 - dof / counts[enough, None]
+        )
         if not enough[0]:
             # Too few in-sample errors: the spread of the differences (a random walk).
             spread = np.concatenate([np.diff(s, axis=0) for s in z if len(s) > 1])
@@ -1297,10 +1350,6 @@ class SpectralForecaster(BaseForecaster):
         # In-sample h-step errors are optimistic (the fit has seen those very steps); the
         # h-step error the fitted recursion implies from its one-step error is a floor.
         sigma = np.maximum(sigma, self._implied_error_scale(sigma[0], n_steps))
-        horizons = np.arange(1, n_steps + 1)[:, None]
-        sigma = sigma * np.sqrt(self._estimation_inflation(horizons, dof, one["n"]))
-        floor = 1e-3 * np.sqrt(horizons)
-        sigma = np.maximum(sigma, floor)
         nu = max(counts[0] - dof, 1.0)
         self._interval_cache[n_steps] = (sigma, nu)
         return sigma, nu
@@ -1327,24 +1376,43 @@ class SpectralForecaster(BaseForecaster):
         variance = np.cumsum(np.einsum("kij,j->ki", psi_z**2, one_step_sigma**2), axis=0)
         return np.sqrt(variance)
 
-    @staticmethod
-    def _estimation_inflation(horizons, dof, n_rows):
-        """Factor ``1 + h dof / n`` on the forecast-error variance for coefficient error.
+    def _estimation_variance(self, X, n_steps):
+        """Variance (n_series, n_steps, c) of each level forecast from coefficient error.
 
-        Exact for the random walk with drift (``h``-step error variance
-        ``sigma^2 h (1 + h / n)``: the drift's error is added ``h`` times). For the other
-        coefficients it is conservative: Lütkepohl's approximation for a fitted
-        autoregression is ``1 + dof / n`` at every horizon. That approximation was tried
-        and under-covered on simulated autoregressions at horizons beyond 2 (the plug-in
-        recursion and the ridge shrinkage also understate the ``h``-step error), so the
-        conservative rule is kept; the calibration table of ``benchmarks/forecasting.py``
-        measures the result.
+        First-order (delta method) propagation of the one-step model's coefficient
+        covariance (:meth:`_Solution.parameter_directions`) through the recursion from
+        each series' own last window: for a direction ``(dA, db)`` of the parameters, the
+        forecast path moves by ``d_i = (dA x_i + db) + A_own(d_{<i})``, the fitted
+        recursion driven by the perturbation of each step's prediction (``x_i`` the
+        features of step ``i`` along the forecast path), then integrated like the
+        forecasts. Exact for the random walk with drift (``sigma^2 h^2 / n``); for other
+        models it depends on where the series stands (an extreme last value moves the
+        forecast more when a coefficient is off). Horizons forecast directly use the
+        recursive model's value.
         """
-        return 1.0 + horizons * dof / max(n_rows, 1)
+        one = self._models[0]
+        d_coef, d_intercept = one["solution"].parameter_directions(
+            one["alpha"], coefficients_used=one["rule"] != "mean"
+        )
+        z, _ = self._series()
+        windows, _ = self._origins_batch([[len(s)] for s in z])
+        design, poly = self._design, self._config.poly
+        _, features = _recursive(
+            design, windows, self._exog_future(X, n_steps), one["coef"], one["intercept"],
+            n_steps, return_features=True,
+        )  # fmt: skip
+        # Perturbation of each step's prediction: (directions, series, steps, channels).
+        forcing = np.einsum("bip,kcp->kbic", features, d_coef) + d_intercept[:, None, None]
+        k, B, _, c = forcing.shape
+        moved = _propagate(
+            design, one["coef"][:, : design.n_own], forcing.reshape(k * B, n_steps, c)
+        )
+        moved = _integrate(np.zeros((k * B, len(poly) - 1, c)), moved, poly)
+        return np.sum(moved.reshape(k, B, n_steps, c) ** 2, axis=0)
 
     def _predict_var(self, fh, X=None, cov=False):
         steps = self._steps(fh)
-        spread, nu = self._spread(steps)
+        spread, nu = self._spread(steps, X)
         # Variance of the Student-t forecast distribution (of the transformed values).
         variance = spread**2 * (nu / (nu - 2) if nu > 2 else 1.0)
         z_path = self._future_path(X, int(steps.max()))[:, steps - 1]
@@ -1361,7 +1429,7 @@ class SpectralForecaster(BaseForecaster):
 
     def _predict_quantiles(self, fh, X, alpha):
         steps = self._steps(fh)
-        spread, nu = self._spread(steps)
+        spread, nu = self._spread(steps, X)
         z_path = self._future_path(X, int(steps.max()))[:, steps - 1]
         columns = pd.MultiIndex.from_product([self._columns, alpha])
         blocks = []
@@ -1517,15 +1585,34 @@ def _first_features(design, windows, exog_rows):
     return own
 
 
-def _recursive(design, windows, exog_rows, coef, intercept, n_steps):
-    """Recursive forecasts of ``w`` (B, n_steps, c) from windows (B, memory, c)."""
+def _recursive(design, windows, exog_rows, coef, intercept, n_steps, return_features=False):
+    """Recursive forecasts of ``w`` (B, n_steps, c) from windows (B, memory, c).
+
+    With ``return_features`` also the feature rows (B, n_steps, n_features) of every step.
+    """
     B, H, c = windows.shape
     history = np.concatenate([windows, np.zeros((B, n_steps, c))], axis=1)
+    rows = np.zeros((B, n_steps, design.n_features))
     for i in range(n_steps):
         features = design.own_last(history[:, i : H + i])
         if design.n_exog_features:
             features = np.concatenate([features, exog_rows[:, i]], axis=1)
+        rows[:, i] = features
         history[:, H + i] = features @ coef.T + intercept
+    return (history[:, H:], rows) if return_features else history[:, H:]
+
+
+def _propagate(design, own_coef, forcing):
+    """Response (B, n, c) of the fitted recursion of ``w`` to a forcing (B, n, c).
+
+    ``d_i = own_coef @ own_features(d_{<i}) + forcing_i`` with ``d = 0`` before the first
+    step: how a perturbation of each step's prediction travels through the recursion.
+    """
+    B, n_steps, c = forcing.shape
+    H = design.memory
+    history = np.zeros((B, H + n_steps, c))
+    for i in range(n_steps):
+        history[:, H + i] = design.own_last(history[:, i : H + i]) @ own_coef.T + forcing[:, i]
     return history[:, H:]
 
 
