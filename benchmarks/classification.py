@@ -15,7 +15,8 @@ nothing tuned) on the train split and scores it on the test split, timing fit + 
   shape, position invariance), ``SynthAR`` (class = resonance frequency of an AR(2)
   process: spectral content of the whole series), ``SynthLeadLag`` (2 channels,
   unequal lengths 40-160; class = whether channel 2 leads or lags channel 1 by 5 steps:
-  a cross-channel relation, which per-channel features cannot see); and the long-memory
+  a cross-channel relation, which per-channel features cannot see, and which the
+  classifier's cross-channel block is for); and the long-memory
   task ``SynthOrder`` (length 300; class = which of two motifs comes first, one in the
   first and one in the last quarter: a relation between distant events), which issue
   12's comparison of the deep SSMs with the CNN includes and issue 11's comparison with
@@ -391,12 +392,13 @@ def warm_up_numba():
 
 # --------------------------------------------------------------------------- ablation
 ABLATION_SETS = ("GunPoint", "ItalyPowerDemand", "BasicMotions", "JapaneseVowels")
-ABLATION_SETS += ("SynthMotif", "SynthAR")
+ABLATION_SETS += ("SynthMotif", "SynthAR", "SynthLeadLag")
 ABLATIONS = {
     "default": {},
     "normalise=True (no leave-one-out choice)": {"normalise": True},
     "normalise=False (raw series only)": {"normalise": False},
     "block_selection='off' (every feature)": {"block_selection": "off"},
+    "cross_channel=False (per-channel features only)": {"cross_channel": False},
     "both choices off (normalise=True, every feature)": {
         "normalise": True,
         "block_selection": "off",

@@ -221,6 +221,12 @@ def test_block_selection_off_uses_every_feature():
     clf = SpectralFilterClassifier(n_filters=3, block_selection="off").fit(X, y)
     assert clf.feature_set_ == "all" and clf.feature_mask_.all()
     assert clf.coef_.shape == (clf.pooling_.n_features, 1)
+    # several channels: every feature is the cross-channel block too
+    X2 = np.random.default_rng(14).normal(size=(16, 2, 24))
+    clf = SpectralFilterClassifier(n_filters=3, block_selection="off").fit(X2, y)
+    assert clf.feature_set_ == "all+cross" and clf.feature_mask_.all()
+    assert clf.pooling_.n_cross_features > 0
+    assert clf.coef_.shape == (clf.pooling_.n_features, 1)
 
 
 def test_classifier_learns_frequency_with_string_labels_and_probabilities():
@@ -378,9 +384,10 @@ def test_select_ridge_matches_sklearn_on_wide_and_tall_designs(n_series):
     half = np.arange(30) < 15
     candidates = [("all", np.ones(30, bool)), ("half", half)]
     alphas = np.logspace(-2, 3, 6)
-    name, mask, alpha, coef, intercept, _, score = _select_ridge(
+    name, mask, alpha, coef, intercept, _, score, weights = _select_ridge(
         F, _one_vs_all_targets(y, 3), alphas, candidates
     )
+    assert (weights == 1.0).all()  # no cross-channel block: no column weighted
     fits = {n: RidgeClassifierCV(alphas=alphas).fit(F[:, m], y) for n, m in candidates}
     best = max(fits, key=lambda n: fits[n].best_score_)
     assert name == best and alpha == fits[best].alpha_
@@ -405,3 +412,171 @@ def test_predictions_do_not_depend_on_the_units_of_X(factor):
     np.testing.assert_allclose(
         scaled.predict_proba(X * factor), reference.predict_proba(X), rtol=1e-6, atol=1e-9
     )
+
+
+# --------------------------------------------------------------------------- cross-channel
+def _standardise_direct(v):
+    """Each column centred and scaled by its (population) std; a constant column -> 0."""
+    std = v.std(axis=0)
+    return (v - v.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
+def test_cross_features_match_a_direct_loop_with_unequal_lengths():
+    from sksssm.spectral._pooling import cross_pairs
+
+    rng = np.random.default_rng(21)
+    # channels of very different levels and scales; one constant channel in one series
+    X = rng.normal(size=(4, 23, 3)) * [1.0, 5.0, 0.1] + [0.0, 3.0, -2.0]
+    lengths = np.array([23, 9, 15, 4])
+    for i, length in enumerate(lengths):
+        X[i, length:] = np.nan
+    X[2, :15, 1] = 7.0
+    state = fit_pooling(
+        X, n_filters=3, filter_lengths=(4, 12), n_mixtures=2, normalise=False, cross=True
+    )
+    F = pooled_features(X, state)
+    assert F.shape == (4, state.n_features) and np.isfinite(F).all()
+    cross = state.feature_masks()["cross"]
+    assert cross.sum() == state.n_cross_features > 0 and cross[-state.n_cross_features :].all()
+    bank = state.bank
+    for n, length in enumerate(lengths):
+        u = _standardise_direct(X[n, :length])
+        d = np.zeros_like(u)
+        d[1:] = u[1:] - u[:-1]
+        expected = []
+        for v in (u, _standardise_direct(d)):  # the series, then its first differences
+            for i, j in cross_pairs(3):
+                for b in range(bank.shape[1]):
+                    if b == 0 and i > j:  # zero-lag correlation: once per unordered pair
+                        continue
+                    # (filter b * channel i)[t] by the causal sum over taps, times channel j
+                    z = [
+                        sum(bank[s, b] * v[t - s, i] for s in range(min(t + 1, len(bank))))
+                        for t in range(length)
+                    ]
+                    expected.append(np.mean(np.array(z) * v[:, j]))
+        # FFT vs explicit sums of O(1) products: ~4e-16 measured
+        np.testing.assert_allclose(F[n, cross], expected, rtol=0, atol=1e-12)
+    # chunking and padding do not change them (FFT lengths differ: round-off only)
+    np.testing.assert_allclose(pooled_features(X, state, chunk_size=1), F, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(pooled_features(X[1:2, :9], state)[0], F[1], rtol=0, atol=1e-12)
+
+
+def test_cross_pairs_rule_and_masks():
+    from sksssm.spectral._pooling import MAX_CROSS_PAIRS, cross_pairs
+
+    for c in (1, 2, 6, 12, 16, 17, 40, 500):
+        pairs = cross_pairs(c)
+        as_set = {tuple(p) for p in pairs.tolist()}
+        assert len(as_set) == len(pairs) <= max(MAX_CROSS_PAIRS, 2 * c)
+        assert all(i != j and (j, i) in as_set for i, j in as_set)  # both orders
+        if c * (c - 1) <= MAX_CROSS_PAIRS:
+            assert len(pairs) == c * (c - 1)  # every ordered pair
+        else:
+            assert {(i, (i + 1) % c) for i in range(c)} <= as_set  # neighbours at least
+    assert len(cross_pairs(17)) == 2 * 17 * 7 and len(cross_pairs(500)) == 1000
+    state = fit_pooling(np.random.default_rng(22).normal(size=(3, 20, 3)), cross=True)
+    masks = state.feature_masks()
+    n_pairs, n_bank = len(state.cross_pairs), state.bank.shape[1]
+    # kinds x (pairs x bank columns, less the repeated zero-lag column of pairs i > j)
+    assert state.n_cross_features == 2 * (n_pairs * n_bank - n_pairs // 2)
+    # half of the bank columns but the identity are alternating-sign
+    alternating_cross = masks["alternating"] & masks["cross"]
+    assert alternating_cross.sum() == 2 * n_pairs * (n_bank - 1) // 2
+    assert not (masks["cross"] & (masks["segment"] | masks["scale"])).any()
+
+
+def test_cross_block_leaves_univariate_and_per_channel_features_unchanged():
+    rng = np.random.default_rng(23)
+    X1 = rng.normal(size=(12, 30, 1))
+    X1[3, 20:] = np.nan
+    on, off = fit_pooling(X1, cross=True), fit_pooling(X1, cross=False)
+    assert on.cross_pairs is None and on.n_features == off.n_features
+    np.testing.assert_array_equal(pooled_features(X1, on), pooled_features(X1, off))
+    X3 = rng.normal(size=(12, 30, 3))
+    on, off = fit_pooling(X3, cross=True), fit_pooling(X3, cross=False)
+    F_on, F_off = pooled_features(X3, on), pooled_features(X3, off)
+    np.testing.assert_array_equal(F_on[:, : off.n_features], F_off)  # cross block appended
+    # the classifier on one channel: the same model with or without the option
+    y = np.arange(12) % 2
+    X1 = X1[..., 0]  # (n, t): the sklearn layout of univariate series
+    a = SpectralFilterClassifier(n_filters=4).fit(X1, y)
+    b = SpectralFilterClassifier(n_filters=4, cross_channel=False).fit(X1, y)
+    assert a.feature_set_ == b.feature_set_ and a.pooling_.cross_pairs is None
+    np.testing.assert_array_equal(a.feature_scale_, b.feature_scale_)
+    np.testing.assert_array_equal(a.decision_function(X1), b.decision_function(X1))
+
+
+def _lead_lag(n, rng, shift=3):
+    """Two noisy copies of white noise, lengths 30-70 (NaN-padded); class = whether
+    channel 2 leads or lags channel 1 by ``shift`` steps."""
+    y = rng.integers(0, 2, n)
+    X = np.full((n, 2, 70), np.nan)
+    for i in range(n):
+        length = rng.integers(30, 71)
+        z = rng.normal(size=length + shift)
+        a, b = (z[shift:], z[:-shift]) if y[i] else (z[:-shift], z[shift:])
+        X[i, 0, :length] = a + 0.3 * rng.normal(size=length)
+        X[i, 1, :length] = b + 0.3 * rng.normal(size=length)
+    return X, y
+
+
+def test_lead_lag_is_learned_with_the_defaults():
+    rng = np.random.default_rng(24)
+    X, y = _lead_lag(60, rng)
+    X_test, y_test = _lead_lag(200, rng)
+    clf = SpectralFilterClassifier().fit(X, y)
+    assert clf.feature_set_.endswith("+cross")
+    # per-channel features see two white-noise channels in both classes: chance
+    # (0.50 +- 0.035 over 200 series); the lagged cross-correlation separates them
+    assert clf.score(X_test, y_test) > 0.9
+    blind = SpectralFilterClassifier(cross_channel=False).fit(X, y)
+    assert blind.score(X_test, y_test) < 0.7
+
+
+def test_cross_block_not_chosen_gives_the_per_channel_model():
+    rng = np.random.default_rng(25)
+    t = np.arange(48)
+    y = np.arange(30) % 2
+    X = rng.normal(0, 0.3, (30, 2, 48))
+    X[:, 1] += np.sin(2 * np.pi * np.where(y == 0, 0.05, 0.15)[:, None] * t)
+    with_cross = SpectralFilterClassifier(n_filters=4).fit(X, y)
+    without = SpectralFilterClassifier(n_filters=4, cross_channel=False).fit(X, y)
+    assert not with_cross.feature_set_.endswith("+cross")  # LOO prefers the channels
+    assert with_cross.pooling_.cross_pairs is None  # and predict skips the block
+    assert with_cross.feature_set_ == without.feature_set_
+    np.testing.assert_array_equal(with_cross.decision_function(X), without.decision_function(X))
+
+
+@pytest.mark.parametrize("n_series", [12, 60])  # Gram path (n <= p) and SVD path (n > p)
+def test_select_ridge_weights_the_cross_block_like_sklearn_on_scaled_columns(n_series):
+    from sksssm.estimators.spectral_classifier import _one_vs_all_targets, _select_ridge
+
+    rng = np.random.default_rng(26)
+    F = rng.normal(size=(n_series, 40))
+    cross = np.arange(40) >= 34  # 6 cross columns carry the class
+    y = np.arange(n_series) % 2
+    F[:, 34:] += 1.5 * y[:, None]
+    F = (F - F.mean(axis=0)) / F.std(axis=0)
+    candidates = [("all", np.ones(40, bool)), ("some", np.arange(40) >= 10)]
+    alphas = np.logspace(-2, 3, 6)
+    name, mask, alpha, coef, intercept, _, score, weights = _select_ridge(
+        F, _one_vs_all_targets(y, 2), alphas, candidates, cross=cross
+    )
+    assert name.endswith("+cross")
+    base = candidates[[n for n, _ in candidates].index(name[: -len("+cross")])][1]
+    rest = base & ~cross
+    # equal squared norms of the two blocks after weighting
+    w = (F[:, rest] ** 2).sum() / (F[:, cross] ** 2).sum()
+    np.testing.assert_allclose(weights[cross], np.sqrt(w), rtol=1e-12)
+    assert (weights[~cross] == 1.0).all()
+    scaled = F[:, mask] * weights[mask]
+    reference = RidgeClassifierCV(alphas=alphas).fit(scaled, y)
+    assert alpha == reference.alpha_
+    # same ridge and leave-one-out error by two routes: round-off ~1e-14
+    np.testing.assert_allclose(score, reference.best_score_, rtol=1e-9)
+    np.testing.assert_allclose(coef[:, 0], reference.coef_.ravel(), rtol=1e-8, atol=1e-10)
+    # and it beats every per-channel candidate fitted alone
+    for _, m in candidates:
+        alone = RidgeClassifierCV(alphas=alphas).fit(F[:, m & ~cross], y)
+        assert score > alone.best_score_

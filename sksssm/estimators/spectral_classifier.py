@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from numbers import Integral
 
 import numpy as np
@@ -69,7 +70,17 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
        (mean, standard deviation, max, min, proportion of values above the 2/10/50/90/98%
        quantiles of the training responses, last value, the shape at the peak, and the
        mean and standard deviation in each of ``n_segments`` equal parts of the series)
-       — see :mod:`sksssm.spectral._pooling` and the user guide for why these;
+       — see :mod:`sksssm.spectral._pooling` and the user guide for why these.
+
+       For two channels or more (``cross_channel=True``), a cross-channel block:
+       filtered cross-correlations ``mean_t (phi * u_i)[t] u_j[t]`` of the per-series
+       standardized channels ``u`` (and of their first differences) for every bank
+       filter ``phi`` and ordered channel pair ``(i, j)``; they see which channel leads,
+       by how much, and how strongly channels are coupled, which per-channel features
+       cannot. Every pair is used up to 16 channels (240 ordered pairs), beyond that each
+       channel with its nearest cyclic neighbours, at most 240 pairs for up to 120
+       channels and two per channel beyond
+       (:func:`sksssm.spectral._pooling.cross_pairs`).
     3. the pooled features are standardized (training mean and standard deviation) and a
        one-vs-all ridge classifier on ``{-1, +1}`` targets is fitted.
 
@@ -86,7 +97,15 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
       alternating-sign responses", "without the segment statistics" and "without
       either" (:data:`FEATURE_SETS`). Position features help where *where* something
       happens matters and only add noise columns where it does not; likewise the
-      alternating-sign branch (high-frequency content) for smooth local shapes.
+      alternating-sign branch (high-frequency content) for smooth local shapes;
+    - with ``cross_channel`` and two channels or more, one more candidate per
+      representation: the best of those sets with its cross-channel columns added,
+      weighted so that they carry the same total variance as the per-channel columns
+      (a few hundred cross columns would otherwise be drowned by tens of thousands of
+      per-channel ones under one penalty). It is kept only if it lowers the
+      leave-one-out error, so data whose channels are unrelated keep exactly the
+      per-channel model (and ``predict`` does not compute the block); one channel is
+      unaffected.
 
     Every candidate is a ridge on a subset of the same standardized columns; its Gram
     matrix is a sum of per-block Gram matrices, and all penalties' leave-one-out errors
@@ -141,8 +160,12 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         smaller leave-one-out error (twice the feature cost at fit, not at predict).
     block_selection : {"loo", "off"}, default="loo"
         "loo": choose among the feature sets of :data:`FEATURE_SETS` (leaving out the
-        alternating-sign responses and/or the segment statistics) by leave-one-out error;
-        "off": use every pooled feature.
+        alternating-sign responses and/or the segment statistics), and whether to add the
+        cross-channel block, by leave-one-out error; "off": use every pooled feature
+        (the cross-channel block included, with its weight).
+    cross_channel : bool, default=True
+        Offer the cross-channel block (two channels or more) to the leave-one-out
+        selection. False: per-channel features only.
     alphas : array-like of float or None, default=None
         Candidate ridge penalties; None: ``numpy.logspace(-3, 5, 17)``.
     chunk_size : int or None, default=None
@@ -160,11 +183,13 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         Largest magnitude of each channel in the training series; every series is divided
         by it before filtering (no overflow for huge inputs).
     feature_mean_, feature_scale_ : ndarray of shape (n_pooled_features,)
-        Standardization of the pooled features.
+        Standardization of the pooled features (``feature_scale_`` includes the weight
+        of the cross-channel columns: their scale divided by the weight).
     feature_mask_ : ndarray of bool of shape (n_pooled_features,)
         The pooled features the ridge uses.
     feature_set_ : str
-        Name of the chosen feature set (:data:`FEATURE_SETS`).
+        Name of the chosen feature set (:data:`FEATURE_SETS`), with ``"+cross"``
+        appended when the cross-channel block is used.
     coef_ : ndarray of shape (n_used_features, n_targets)
         Ridge weights on the standardized, selected features; one target column for two
         classes (positive: ``classes_[1]``), else one per class.
@@ -216,6 +241,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         "n_segments": [Interval(Integral, 1, None, closed="left")],
         "block_selection": [StrOptions({"loo", "off"})],
         "normalise": ["boolean", StrOptions({"loo"})],
+        "cross_channel": ["boolean"],
         "chunk_size": [None, Interval(Integral, 1, None, closed="left")],
     }
 
@@ -232,6 +258,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         n_segments=DEFAULT_SEGMENTS,
         normalise="loo",
         block_selection="loo",
+        cross_channel=True,
         alphas=None,
         chunk_size=None,
     ):
@@ -245,6 +272,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         self.n_segments = n_segments
         self.normalise = normalise
         self.block_selection = block_selection
+        self.cross_channel = cross_channel
         self.alphas = alphas
         self.chunk_size = chunk_size
 
@@ -313,6 +341,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
                 quantiles=self.quantiles,
                 n_segments=self.n_segments,
                 normalise=normalise,
+                cross=self.cross_channel,
                 chunk_size=self.chunk_size,
             )
             F = pooled_features(X_btc, pooling, lengths, chunk_size=self.chunk_size)
@@ -321,12 +350,28 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
             scale[scale < 1e-12 * max(scale.max(initial=0.0), 1e-300)] = 1.0  # constant
             F -= mean
             F /= scale
+            masks = pooling.feature_masks()
             candidates = _candidate_feature_sets(pooling, self.block_selection)
-            fit = _select_ridge(F, targets, alphas, candidates)
+            fit = _select_ridge(
+                F,
+                targets,
+                alphas,
+                candidates,
+                cross=masks["cross"],
+                require_cross=self.block_selection == "off",
+            )
             del F
-            if best is None or fit[-1] > best[0][-1]:  # ties: the first (raw) one
+            if best is None or fit[6] > best[0][6]:  # LOO score; ties: the first (raw) one
                 best = (fit, pooling, mean, scale)
-        (name, mask, alpha, coef, intercept, loo, score), pooling, mean, scale = best
+        (name, mask, alpha, coef, intercept, loo, score, weights), pooling, mean, scale = best
+        # the chosen block weights folded into the standardization: predict multiplies
+        # the cross-channel columns by the same weight
+        scale = scale / weights
+        n_cross = pooling.n_cross_features
+        if n_cross and not mask[-n_cross:].any():  # cross block not chosen: never computed
+            keep = slice(0, pooling.n_features - n_cross)
+            pooling = dataclasses.replace(pooling, cross_pairs=None)
+            mean, scale, mask = mean[keep], scale[keep], mask[keep]
         self.temperature_ = _fit_temperature(_class_scores(loo), encoded)
         self.pooling_ = pooling
         self.normalise_ = pooling.normalise
@@ -409,7 +454,9 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
 
 
 #: Candidate feature sets of ``block_selection="loo"``, in order (ties: the first):
-#: name and the blocks of pooled features left out.
+#: name and the blocks of pooled features left out. Each is compared without the
+#: ``"cross"`` block; the best one is then tried with its cross-channel columns added
+#: (``_select_ridge``), so multichannel data have one candidate more, one channel none.
 FEATURE_SETS = (
     ("all", ()),
     ("no_alternating", ("alternating",)),
@@ -465,36 +512,83 @@ def _ridge_loo_path(U, s, targets, alphas):
         yield alpha, targets - residual, -float(np.mean(residual**2)), dual
 
 
-def _select_ridge(F, targets, alphas, candidates):
+def _select_ridge(F, targets, alphas, candidates, cross=None, require_cross=False):
     """Penalty and feature set with the smallest exact leave-one-out squared error.
 
-    Every candidate's Gram matrix is a sum of the Gram matrices of disjoint column
-    blocks, each computed once. Returns ``(name, mask, alpha, coef, intercept,
-    loo_decisions, score)``.
+    The candidates are first compared without the ``cross`` columns (the per-channel
+    model of each feature set); then the best of them is refitted with its cross-channel
+    columns added (those its dropped blocks leave), weighted by ``sqrt(w)``, ``w =
+    trace(K_rest) / trace(K_cross)`` (the ratio of the squared norms of the two column
+    blocks): both blocks then carry the same total variance, whatever their number of
+    columns, so a few hundred cross-channel columns are not drowned by tens of thousands
+    of per-channel ones under one penalty. The cross block is kept only if it lowers the
+    leave-one-out error (always, with ``require_cross``, when it has columns).
+
+    Every candidate's Gram matrix is a (weighted) sum of the Gram matrices of disjoint
+    column blocks, each computed once. Returns ``(name, mask, alpha, coef, intercept,
+    loo_decisions, score, weights)``; ``weights`` (one per column of ``F``, 1 except the
+    chosen cross columns) scales the columns the ridge was fitted on, and ``coef`` is on
+    the scaled columns ``F[:, mask] * weights[mask]``.
     """
     n, p = F.shape
-    masks = np.stack([mask for _, mask in candidates])
+    cross = np.zeros(p, dtype=bool) if cross is None else np.asarray(cross, dtype=bool)
+    masks = np.stack([mask for _, mask in candidates] + [cross])
     gram_blocks = {}
     if n <= p:  # one Gram matrix per distinct membership pattern of the columns
         patterns, inverse = np.unique(masks.T, axis=0, return_inverse=True)
         for k, pattern in enumerate(patterns):
             Fk = F[:, inverse.ravel() == k]
             gram_blocks[tuple(pattern)] = Fk @ Fk.T
-    best = None
-    for c, (name, mask) in enumerate(candidates):
-        if gram_blocks:
-            gram = sum(g for pattern, g in gram_blocks.items() if pattern[c])
+
+    def path(columns, cross_columns, weight):
+        """LOO path of the ridge on ``columns`` plus ``sqrt(weight) * cross_columns``."""
+        if gram_blocks:  # columns / cross_columns are candidate indices here
+            gram = sum(g for pt, g in gram_blocks.items() if pt[columns] and not pt[-1])
+            if cross_columns is not None:
+                gram = gram + weight * sum(
+                    g for pt, g in gram_blocks.items() if pt[cross_columns] and pt[-1]
+                )
             s, U = np.linalg.eigh(gram)
             s = np.clip(s, 0.0, None)
         else:
-            U, sv, _ = np.linalg.svd(F[:, mask], full_matrices=False)
+            design = F[:, masks[columns] & ~cross]
+            if cross_columns is not None:
+                extra = F[:, masks[cross_columns] & cross] * np.sqrt(weight)
+                design = np.concatenate([design, extra], axis=1)
+            U, sv, _ = np.linalg.svd(design, full_matrices=False)
             s = sv**2
-        for alpha, loo, score, dual in _ridge_loo_path(U, s, targets, alphas):
+        return _ridge_loo_path(U, s, targets, alphas)
+
+    best = None
+    for c in range(len(candidates)):
+        if not (masks[c] & ~cross).any():
+            continue
+        for alpha, loo, score, dual in path(c, None, 0.0):
             if best is None or score > best[0]:
-                best = (score, name, mask, alpha, dual, loo)
-    score, name, mask, alpha, dual, loo = best
-    coef = F[:, mask].T @ dual
-    return name, mask, alpha, coef, targets.mean(axis=0), loo, score
+                best = (score, c, None, alpha, dual, loo)
+    if cross.any():
+        c = best[1] if best is not None else 0
+        rest = masks[c] & ~cross
+        extra = masks[c] & cross
+        rest_norm = float(np.einsum("ij,ij->", F[:, rest], F[:, rest]))
+        cross_norm = float(np.einsum("ij,ij->", F[:, extra], F[:, extra]))
+        if cross_norm > 0.0:
+            weight = rest_norm / cross_norm if rest_norm > 0.0 else 1.0
+            if require_cross:
+                best = None
+            for alpha, loo, score, dual in path(c, c, weight):
+                if best is None or score > best[0]:
+                    best = (score, c, weight, alpha, dual, loo)
+    score, c, weight, alpha, dual, loo = best
+    name = candidates[c][0]
+    weights = np.ones(p)
+    mask = masks[c] & ~cross
+    if weight is not None:
+        weights[masks[c] & cross] = np.sqrt(weight)
+        mask = masks[c].copy()
+        name = f"{name}+cross"
+    coef = (F[:, mask] * weights[mask]).T @ dual
+    return name, mask, alpha, coef, targets.mean(axis=0), loo, score, weights
 
 
 def _class_scores(decision):

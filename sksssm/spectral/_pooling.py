@@ -33,6 +33,17 @@ several filter lengths and summarizes each response over time by a few statistic
    each response in each of ``n_segments`` equal parts of the series,
    :func:`segment_edges`: *where* in the series the level or the power of a band is,
    which every other statistic discards).
+4. **Cross-channel block** (``cross=True``, two channels or more; the classifier's
+   default): for ordered channel pairs ``(i, j)`` (:func:`cross_pairs`: all of them up
+   to 16 channels, cyclic neighbours beyond) and every bank column ``phi``, the mean
+   over the valid steps of ``(phi * u_i)[t] u_j[t]``, ``u`` being each channel
+   standardized over the series' own valid steps (and, with ``differences``, the same
+   for the standardized first differences). This equals ``sum_s phi[s] R_ij(s) /
+   length`` with the cross-correlation ``R_ij(s) = sum_t u_i[t] u_j[t + s]``: the
+   length-8 filters span the lags 0..7 (lead/lag), the long ones the smooth profile of
+   the correlation over long lags (coupling). Per-channel features cannot see these
+   relations. Computed by FFT from the inputs (no extra convolutions); the mixtures
+   are left out (their values would be the same linear combinations of these).
 
 Why these statistics (measured by the ablation table of ``benchmarks/classification.py``
 in ``docs/benchmarks.md``, on four sktime sets and two synthetic tasks, one option
@@ -71,6 +82,7 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.fft
 
 from ._features import causal_convolve
 from ._filters import max_usable_filters, stu_filters
@@ -111,6 +123,9 @@ DEFAULT_MIXTURES = 32
 N_SCALE_FEATURES = 2
 #: Seed of the mixing weights (fixed: the representation is deterministic).
 MIXING_SEED = 0
+#: Most ordered channel pairs of the ``cross`` block: every pair up to 16 channels
+#: (``16 * 15 = 240``), cyclic neighbours beyond (:func:`cross_pairs`).
+MAX_CROSS_PAIRS = 240
 
 
 @dataclass(frozen=True)
@@ -145,6 +160,9 @@ class PoolingState:
         Whether each channel of each series is standardized before the filters (and its
         mean and log standard deviation appended).
     use_negative : bool
+    cross_pairs : ndarray of shape (n_pairs, 2) or None
+        Ordered channel pairs ``(i, j)`` of the ``cross`` block (:func:`cross_pairs`);
+        None (or no pairs, as for one channel): no cross-channel features.
     """
 
     n_channels: int
@@ -160,6 +178,7 @@ class PoolingState:
     n_segments: int = DEFAULT_SEGMENTS
     normalise: bool = False
     use_negative: bool = True
+    cross_pairs: np.ndarray | None = None
 
     @property
     def n_responses(self) -> int:
@@ -182,14 +201,32 @@ class PoolingState:
                 mask[group] = j % 2 == 1
         return mask
 
+    @property
+    def cross_columns(self) -> np.ndarray:
+        """Boolean ``(n_pairs, n_bank)``: the bank columns each channel pair uses.
+
+        Every bank column, except the identity (the zero-lag correlation, symmetric in
+        ``i, j``) for the pairs with ``i > j``: no duplicated feature.
+        """
+        pairs = np.zeros((0, 2), dtype=np.intp) if self.cross_pairs is None else self.cross_pairs
+        keep = np.ones((len(pairs), self.bank.shape[1]), dtype=bool)
+        keep[pairs[:, 0] > pairs[:, 1], 0] = False
+        return keep
+
+    @property
+    def n_cross_features(self) -> int:
+        """Columns of the ``cross`` block (the last ones): 0 without channel pairs."""
+        return (2 if self.differences else 1) * int(self.cross_columns.sum())
+
     def feature_masks(self) -> dict:
         """Boolean masks over the pooled feature columns, by what a column comes from.
 
         ``"alternating"``: computed from an alternating-sign response; ``"segment"``: a
-        ``segment_*`` statistic; ``"scale"``: the ``normalise`` scale features.
+        ``segment_*`` statistic; ``"scale"``: the ``normalise`` scale features;
+        ``"cross"``: a cross-channel feature (all False for one channel).
         """
         alternating = np.tile(self.alternating_responses, self.n_channels)  # (c, r) order
-        blocks = {"alternating": [], "segment": [], "scale": []}
+        blocks = {"alternating": [], "segment": [], "scale": [], "cross": []}
         for _ in range(2 if self.differences else 1):
             for stat in self.statistics:
                 if stat in SEGMENT_STATISTICS:
@@ -201,11 +238,22 @@ class PoolingState:
                 blocks["alternating"].append(block)
                 blocks["segment"].append(np.full(block.size, stat in SEGMENT_STATISTICS))
                 blocks["scale"].append(np.zeros(block.size, dtype=bool))
+                blocks["cross"].append(np.zeros(block.size, dtype=bool))
         if self.normalise:
             n_scale = N_SCALE_FEATURES * self.n_channels
             blocks["alternating"].append(np.zeros(n_scale, dtype=bool))
             blocks["segment"].append(np.zeros(n_scale, dtype=bool))
             blocks["scale"].append(np.ones(n_scale, dtype=bool))
+            blocks["cross"].append(np.zeros(n_scale, dtype=bool))
+        keep = self.cross_columns
+        cross_alternating = np.broadcast_to(
+            self.alternating_responses[: self.bank.shape[1]], keep.shape
+        )[keep]
+        for _ in range(2 if self.differences else 1):
+            blocks["alternating"].append(cross_alternating)
+            blocks["segment"].append(np.zeros(cross_alternating.size, dtype=bool))
+            blocks["scale"].append(np.zeros(cross_alternating.size, dtype=bool))
+            blocks["cross"].append(np.ones(cross_alternating.size, dtype=bool))
         return {name: np.concatenate(parts) for name, parts in blocks.items()}
 
     @property
@@ -218,7 +266,8 @@ class PoolingState:
             per_stat[s] = n_bank * self.n_segments
         n_kinds = 2 if self.differences else 1
         n_scale = N_SCALE_FEATURES * self.n_channels if self.normalise else 0
-        return n_kinds * self.n_channels * sum(per_stat[s] for s in self.statistics) + n_scale
+        per_channel = n_kinds * self.n_channels * sum(per_stat[s] for s in self.statistics)
+        return per_channel + n_scale + self.n_cross_features
 
 
 def default_filter_lengths(n_timesteps: int) -> tuple:
@@ -394,6 +443,80 @@ def _scale_features(U, lengths):
     return np.concatenate([mean, np.log(np.maximum(std, floor))], axis=1)
 
 
+def _standardise(U, lengths):
+    """Each channel of each (zero-filled) series centred and scaled over its valid steps.
+
+    A constant channel becomes zeros; the padding stays zero.
+    """
+    valid = np.arange(U.shape[1])[None, :, None] < lengths[:, None, None]
+    mean, std = _series_scale(U, lengths)
+    tiny = 1e-12 * np.abs(mean) + np.finfo(np.float64).tiny
+    std = np.where(std > tiny, std, 1.0)  # constant channel: centred, i.e. zeros
+    return np.where(valid, (U - mean[:, None]) / std[:, None], 0.0)
+
+
+def cross_pairs(n_channels, max_pairs=MAX_CROSS_PAIRS) -> np.ndarray:
+    """Ordered channel pairs ``(i, j)`` of the cross-channel block.
+
+    Every ordered pair ``i != j`` while there are at most ``max_pairs`` of them
+    (``n_channels * (n_channels - 1) <= max_pairs``: up to 16 channels by default);
+    beyond, each channel with its cyclic neighbours ``i +- 1, ..., i +- m`` (both
+    orders), ``m = max(1, max_pairs // (2 * n_channels))``: the number of pairs then grows
+    at most linearly with the channels, like the per-channel features, and neighbouring
+    channels (adjacent sensors, electrodes) are the ones paired. No pairs for one channel.
+
+    Examples
+    --------
+    >>> from sksssm.spectral._pooling import cross_pairs
+    >>> cross_pairs(3).tolist()
+    [[0, 1], [0, 2], [1, 2], [1, 0], [2, 0], [2, 1]]
+    >>> len(cross_pairs(16)), len(cross_pairs(20)), len(cross_pairs(1))
+    (240, 240, 0)
+    """
+    c = int(n_channels)
+    if c * (c - 1) <= max_pairs:
+        offsets = range(1, c)
+    else:
+        m = max(1, int(max_pairs) // (2 * c))
+        offsets = sorted({d for k in range(1, m + 1) for d in (k, c - k)})
+    pairs = [(i, (i + d) % c) for i in range(c) for d in offsets]
+    return np.array(pairs, dtype=np.intp).reshape(-1, 2)
+
+
+def _cross_features(U_raw, lengths, state):
+    """The ``cross`` block of one chunk: filtered cross-correlations of channel pairs.
+
+    For each kind (the series, then its first differences), each channel of each series
+    standardized over its valid steps (``u``), each pair ``(i, j)`` and each bank column
+    ``phi``: ``mean_{t < length} (phi * u_i)[t] u_j[t] = sum_s phi[s] R_ij(s) / length``
+    with the cross-correlation ``R_ij(s) = sum_t u_i[t] u_j[t + s]`` (zero outside the
+    valid steps; computed by FFT). A filter bank that spans the short lags (the STU
+    filters of length 8) thus sees the correlation at each lag ``0..7`` (lead/lag), the
+    long filters its smooth profile over long lags (coupling).
+    """
+    pairs = state.cross_pairs
+    keep = state.cross_columns
+    m, t, _ = U_raw.shape
+    valid = np.arange(t)[None, :, None] < lengths[:, None, None]
+    U = _standardise(np.where(valid, U_raw, 0.0), lengths)
+    kinds = [U]
+    if state.differences:
+        D = np.zeros_like(U)
+        D[:, 1:] = U[:, 1:] - U[:, :-1]
+        kinds.append(_standardise(np.where(valid, D, 0.0), lengths))
+    n_lags = min(t, state.bank.shape[0])  # R_ij(s) = 0 for s >= t; taps beyond are unused
+    n_fft = scipy.fft.next_fast_len(t + n_lags - 1, real=True)  # no circular wrap
+    bank = state.bank[:n_lags]
+    blocks = []
+    for V in kinds:
+        spectrum = scipy.fft.rfft(V, n_fft, axis=1)  # (m, F, c)
+        product = np.conj(spectrum[:, :, pairs[:, 0]]) * spectrum[:, :, pairs[:, 1]]
+        R = scipy.fft.irfft(product, n_fft, axis=1)[:, :n_lags]  # (m, lags, pairs)
+        filtered = np.einsum("msp,sb->mpb", R, bank) / lengths[:, None, None]
+        blocks.append(filtered[:, keep])
+    return np.concatenate(blocks, axis=1)
+
+
 def _inputs(U, lengths, differences, normalise=False):
     """Zero-filled series (and first differences) with the padding zeroed.
 
@@ -403,10 +526,7 @@ def _inputs(U, lengths, differences, normalise=False):
     valid = np.arange(U.shape[1])[None, :, None] < lengths[:, None, None]
     U = np.where(valid, U, 0.0)
     if normalise:
-        mean, std = _series_scale(U, lengths)
-        tiny = 1e-12 * np.abs(mean) + np.finfo(np.float64).tiny
-        std = np.where(std > tiny, std, 1.0)  # constant channel: centred, i.e. zeros
-        U = np.where(valid, (U - mean[:, None]) / std[:, None], 0.0)
+        U = _standardise(U, lengths)
     kinds = [U]
     if differences:
         D = np.zeros_like(U)
@@ -561,6 +681,7 @@ def fit_pooling(
     quantiles=DEFAULT_QUANTILES,
     n_segments=DEFAULT_SEGMENTS,
     normalise=True,
+    cross=False,
     chunk_size=None,
 ) -> PoolingState:
     """Build the filter bank for the training length and fit the ``ppv`` biases.
@@ -601,6 +722,17 @@ def fit_pooling(
         append the raw series' mean and log standard deviation per channel as
         ``2 * n_channels`` extra features (last columns), so that the level and scale
         stay available as two explicit features.
+    cross : bool, default=False
+        Append the cross-channel block (for two channels or more): for the channel pairs
+        of :func:`cross_pairs` and every bank column ``phi`` (not the mixtures, whose
+        values would be the same combinations of these), the mean over the series' valid
+        steps of ``(phi * u_i)[t] * u_j[t]``, ``u`` being each channel standardized over
+        the series' own valid steps (and, with ``differences``, the same for the
+        standardized first differences): filtered cross-correlations, which see lead/lag
+        and coupling between channels that per-channel features cannot. The identity
+        column (the zero-lag correlation) is kept once per unordered pair. The block
+        does not depend on ``normalise`` and comes last.
+
     Returns
     -------
     PoolingState
@@ -653,6 +785,7 @@ def fit_pooling(
         n_segments=int(n_segments),
         normalise=bool(normalise),
         use_negative=bool(use_negative),
+        cross_pairs=cross_pairs(X_btc.shape[2]) if cross and X_btc.shape[2] > 1 else None,
     )
     biases = None
     if "ppv" in statistics:
@@ -705,7 +838,8 @@ def pooled_features(X_btc, state, lengths=None, *, chunk_size=None) -> np.ndarra
     ndarray of shape (n_samples, state.n_features)
         Blocks in the order: kind (series, then first differences), statistic (in
         ``state.statistics`` order; ``ppv`` one block per quantile), then channel-major
-        ``(channel, bank column)``.
+        ``(channel, bank column)``; then the ``normalise`` scale features; then the
+        ``cross`` block (kind, then pair-major ``(pair, bank column)``).
 
     Examples
     --------
@@ -722,7 +856,8 @@ def pooled_features(X_btc, state, lengths=None, *, chunk_size=None) -> np.ndarra
     out = np.empty((n_samples, state.n_features))
     rows = _chunk_rows(n_timesteps, n_channels, state.n_responses, chunk_size)
     n_scale = N_SCALE_FEATURES * n_channels if state.normalise else 0
-    n_per_kind = (state.n_features - n_scale) // (2 if state.differences else 1)
+    n_cross = state.n_cross_features
+    n_per_kind = (state.n_features - n_scale - n_cross) // (2 if state.differences else 1)
     # Series in order of length (stable), each chunk cut at its longest series: unequal
     # lengths cost what the series hold, not what the padding holds. Causality makes the
     # cut exact.
@@ -739,9 +874,12 @@ def pooled_features(X_btc, state, lengths=None, *, chunk_size=None) -> np.ndarra
                 Z, chunk_lengths, state.statistics, biases, state.groups, state.n_segments
             )
         if n_scale:
-            out[idx, out.shape[1] - n_scale :] = _scale_features(
+            end = out.shape[1] - n_cross
+            out[idx, end - n_scale : end] = _scale_features(
                 np.where(np.isnan(chunk), 0.0, chunk), chunk_lengths
             )
+        if n_cross:
+            out[idx, out.shape[1] - n_cross :] = _cross_features(chunk, chunk_lengths, state)
     return out
 
 
@@ -779,8 +917,10 @@ def n_pooled_features(
 __all__ = [
     "CHUNK_BUDGET_BYTES",
     "DEFAULT_QUANTILES",
+    "MAX_CROSS_PAIRS",
     "STATISTICS",
     "PoolingState",
+    "cross_pairs",
     "default_filter_lengths",
     "filter_bank",
     "fit_pooling",
