@@ -565,6 +565,8 @@ def segment_edges(lengths, n_segments):
 def _segment_pool(Z, lengths, n_segments, want_mean, want_std):
     """Per-segment mean and standard deviation of each response (0 for an empty one)."""
     edges = segment_edges(lengths, n_segments)
+    if (edges == edges[:1]).all():  # one length in this chunk: plain slices, no masks
+        return _shared_segment_pool(Z, edges[0], want_mean, want_std)
     steps = np.arange(Z.shape[1])[None, :]
     means, stds = [], []
     for k in range(n_segments):
@@ -576,6 +578,24 @@ def _segment_pool(Z, lengths, n_segments, want_mean, want_std):
             centred = np.where(inside, Z - mean[:, None], 0.0)
             stds.append(np.sqrt(np.einsum("mtcf,mtcf->mcf", centred, centred) / count))
     # (m, c, f, n_segments): one block per statistic, channel-major, segments innermost
+    return (
+        np.stack(means, axis=-1) if want_mean else None,
+        np.stack(stds, axis=-1) if want_std else None,
+    )
+
+
+def _shared_segment_pool(Z, edges, want_mean, want_std):
+    """:func:`_segment_pool` when every series has the same segment ``edges``."""
+    means, stds = [], []
+    for start, stop in zip(edges[:-1], edges[1:], strict=True):
+        segment = Z[:, start:stop]
+        empty = np.zeros((Z.shape[0], *Z.shape[2:]))
+        mean = segment.mean(axis=1) if stop > start else empty
+        means.append(mean)
+        if want_std:
+            stds.append(
+                np.sqrt(np.mean((segment - mean[:, None]) ** 2, axis=1)) if stop > start else empty
+            )
     return (
         np.stack(means, axis=-1) if want_mean else None,
         np.stack(stds, axis=-1) if want_std else None,
