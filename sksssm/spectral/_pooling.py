@@ -496,14 +496,8 @@ def _cross_features(U_raw, lengths, state):
     """
     pairs = state.cross_pairs
     keep = state.cross_columns
-    m, t, _ = U_raw.shape
-    valid = np.arange(t)[None, :, None] < lengths[:, None, None]
-    U = _standardise(np.where(valid, U_raw, 0.0), lengths)
-    kinds = [U]
-    if state.differences:
-        D = np.zeros_like(U)
-        D[:, 1:] = U[:, 1:] - U[:, :-1]
-        kinds.append(_standardise(np.where(valid, D, 0.0), lengths))
+    t = U_raw.shape[1]
+    kinds = [_standardise(V, lengths) for V in _inputs(U_raw, lengths, state.differences)]
     n_lags = min(t, state.bank.shape[0])  # R_ij(s) = 0 for s >= t; taps beyond are unused
     n_fft = scipy.fft.next_fast_len(t + n_lags - 1, real=True)  # no circular wrap
     bank = state.bank[:n_lags]
