@@ -177,8 +177,13 @@ def test_feature_set_and_alpha_minimize_sklearn_leave_one_out_error(n_classes):
         start = 5 + 10 * y[i] + rng.integers(0, 5)
         X[i, 0, start : start + 6] += 2.0
     clf = SpectralFilterClassifier(n_filters=4, n_mixtures=4).fit(X, y)
-    F = _standardized_features(clf, X)
-    masks = clf.pooling_.feature_masks()
+    # every pooled feature of the chosen representation (clf.pooling_ keeps the used ones)
+    full = SpectralFilterClassifier(
+        n_filters=4, n_mixtures=4, normalise=clf.normalise_, block_selection="off"
+    ).fit(X, y)
+    F = _standardized_features(full, X)
+    masks = full.pooling_.feature_masks()
+    not_ppv = ~(masks["ppv"] | masks["scale"] | masks["cross"])
     alphas = np.logspace(-3, 5, 17)
     scores = {}
     for name, mask in [
@@ -186,6 +191,8 @@ def test_feature_set_and_alpha_minimize_sklearn_leave_one_out_error(n_classes):
         ("no_alternating", ~masks["alternating"]),
         ("no_segments", ~masks["segment"]),
         ("no_alternating_no_segments", ~masks["alternating"] & ~masks["segment"]),
+        ("ppv_only", ~not_ppv),
+        ("ppv_only_no_alternating", ~not_ppv & ~masks["alternating"]),
     ]:
         ridge = RidgeClassifierCV(alphas=alphas).fit(F[:, mask], y)
         scores[name] = (ridge.best_score_, ridge.alpha_)
@@ -196,16 +203,74 @@ def test_feature_set_and_alpha_minimize_sklearn_leave_one_out_error(n_classes):
     np.testing.assert_allclose(clf.loo_score_, scores[best][0], rtol=1e-8)
 
 
+@pytest.mark.parametrize("used", [("ppv",), ("mean", "last", "segment_std")])
+@pytest.mark.parametrize("normalise", [False, True])
+def test_pruned_pooling_computes_exactly_the_used_columns(used, normalise):
+    # predict computes only the statistics (and cross block) the chosen mask uses: the
+    # reduced pooling must give the same numbers as the full one's kept columns
+    from sksssm.estimators.spectral_classifier import _used_pooling
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(6, 30, 3))
+    state = fit_pooling(X, n_filters=3, n_mixtures=2, normalise=normalise, cross=True)
+    statistic = state.column_statistics()
+    assert statistic.shape == (state.n_features,)
+    mask = np.isin(statistic, used)
+    reduced, keep = _used_pooling(state, mask)
+    assert reduced.statistics == used and reduced.cross_pairs is None  # in pooling order
+    np.testing.assert_array_equal(keep, mask | (statistic == "scale"))
+    np.testing.assert_array_equal(pooled_features(X, reduced), pooled_features(X, state)[:, keep])
+
+
+def test_leave_one_out_is_exact_for_penalties_far_below_the_spectrum():
+    """Wide design, alpha 1e-14 of the spectrum: the minimum-norm interpolation limit.
+
+    ``1 - H_ii`` is then ~1e-14; written as ``1 - (1/n + sum s/(s+alpha))`` it would be
+    pure round-off (the score came out near 0, a perfect fit, before the damping form).
+    The reference refits each leave-one-out ridge in the dual, ``(K + alpha I)^-1``,
+    which is well conditioned here (smallest eigenvalue ~1e3).
+    """
+    from sksssm.estimators.spectral_classifier import (
+        _centred_eigh,
+        _one_vs_all_targets,
+        _ridge_loo_path,
+    )
+
+    rng = np.random.default_rng(3)
+    n = 15
+    F = rng.normal(size=(n, 4000))
+    F -= F.mean(axis=0)
+    targets = _one_vs_all_targets(np.arange(n) % 3, 3)
+    alpha = 1e-10
+    s, U = _centred_eigh(F @ F.T)
+    assert s.min() > 1e3
+    ((_, loo, score, _),) = _ridge_loo_path(U, s, targets, [alpha])
+    expected = np.empty_like(targets)
+    for i in range(n):
+        keep = np.arange(n) != i
+        Fi = F[keep] - F[keep].mean(axis=0)
+        Ti = targets[keep]
+        dual = np.linalg.solve(Fi @ Fi.T + alpha * np.eye(n - 1), Ti - Ti.mean(axis=0))
+        expected[i] = (F[i] - F[keep].mean(axis=0)) @ (Fi.T @ dual) + Ti.mean(axis=0)
+    # decisions of size ~1: a dual solve with condition ~10 leaves ~1e-12 round-off
+    np.testing.assert_allclose(loo, expected, atol=1e-8)
+    np.testing.assert_allclose(score, -np.mean((targets - expected) ** 2), rtol=1e-8)
+
+
 def test_leave_one_out_decisions_equal_refits_without_each_series():
-    from sksssm.estimators.spectral_classifier import _one_vs_all_targets, _ridge_loo_path
+    from sksssm.estimators.spectral_classifier import (
+        _centred_eigh,
+        _one_vs_all_targets,
+        _ridge_loo_path,
+    )
 
     rng = np.random.default_rng(12)
     F = rng.normal(size=(12, 30))
     F -= F.mean(axis=0)
     encoded = np.arange(12) % 3
     targets = _one_vs_all_targets(encoded, 3)
-    s, U = np.linalg.eigh(F @ F.T)
-    ((alpha, loo, _, dual),) = _ridge_loo_path(U, np.clip(s, 0, None), targets, [0.7])
+    s, U = _centred_eigh(F @ F.T)
+    ((alpha, loo, _, dual),) = _ridge_loo_path(U, s, targets, [0.7])
     np.testing.assert_allclose(F.T @ dual, Ridge(alpha=0.7).fit(F, targets).coef_.T, rtol=1e-9)
     for i in range(12):
         keep = np.arange(12) != i

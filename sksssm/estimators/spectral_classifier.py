@@ -94,10 +94,15 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
       computed; scale-free shape features win where the scale of a series is a nuisance,
       the raw ones where the channels' levels carry the class;
     - ``block_selection="loo"``: within each, the feature sets "all", "without the
-      alternating-sign responses", "without the segment statistics" and "without
-      either" (:data:`FEATURE_SETS`). Position features help where *where* something
-      happens matters and only add noise columns where it does not; likewise the
-      alternating-sign branch (high-frequency content) for smooth local shapes;
+      alternating-sign responses", "without the segment statistics", "without either",
+      and "only the ``ppv`` statistics" with and without the alternating-sign responses
+      (:data:`FEATURE_SETS`). Position features help where *where* something happens
+      matters and only add noise columns where it does not; likewise the
+      alternating-sign branch (high-frequency content) for smooth local shapes. The
+      ``ppv`` counts alone are MiniRocket's representation of the responses: bounded
+      and robust, they can generalize better from few training series than all the
+      statistics under one penalty, and lose where extremes, levels or positions carry
+      the class;
     - with ``cross_channel`` and two channels or more, one more candidate per
       representation: the best of those sets with its cross-channel columns added,
       weighted so that they carry the same total variance as the per-channel columns
@@ -115,7 +120,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     design has one row per *series* and usually more columns than rows, where this is
     exact and cheap, whereas sksssm's streaming QR core (designs with one row per time
     step) selects by GCV. The features are computed in chunks of series (memory
-    bounded), deterministically; ``predict`` computes only the chosen representation.
+    bounded), deterministically; ``predict`` computes only the chosen representation and
+    the statistics its feature set uses.
 
     Probabilities: ``softmax(tau * D)`` where ``D`` are the decision values (one column
     per class; ``[-d, d]`` in the binary case) and the temperature ``tau > 0`` minimizes
@@ -160,9 +166,10 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         smaller leave-one-out error (twice the feature cost at fit, not at predict).
     block_selection : {"loo", "off"}, default="loo"
         "loo": choose among the feature sets of :data:`FEATURE_SETS` (leaving out the
-        alternating-sign responses and/or the segment statistics), and whether to add the
-        cross-channel block, by leave-one-out error; "off": use every pooled feature
-        (the cross-channel block included, with its weight).
+        alternating-sign responses and/or the segment statistics, or keeping only the
+        ``ppv`` statistics), and whether to add the cross-channel block, by
+        leave-one-out error; "off": use every pooled feature (the cross-channel block
+        included, with its weight).
     cross_channel : bool, default=True
         Offer the cross-channel block (two channels or more) to the leave-one-out
         selection. False: per-channel features only.
@@ -176,16 +183,17 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (n_classes,)
         Class labels (any type).
     pooling_ : sksssm.spectral.PoolingState
-        Filter bank and ``ppv`` thresholds fitted on the training series.
+        Filter bank and ``ppv`` thresholds fitted on the training series, reduced to the
+        statistics (and cross-channel block) the chosen feature set uses.
     normalise_ : bool
         Whether the chosen representation standardizes each series (``pooling_.normalise``).
     x_scale_ : ndarray of shape (n_channels,)
         Largest magnitude of each channel in the training series; every series is divided
         by it before filtering (no overflow for huge inputs).
-    feature_mean_, feature_scale_ : ndarray of shape (n_pooled_features,)
+    feature_mean_, feature_scale_ : ndarray of shape (pooling_.n_features,)
         Standardization of the pooled features (``feature_scale_`` includes the weight
         of the cross-channel columns: their scale divided by the weight).
-    feature_mask_ : ndarray of bool of shape (n_pooled_features,)
+    feature_mask_ : ndarray of bool of shape (pooling_.n_features,)
         The pooled features the ridge uses.
     feature_set_ : str
         Name of the chosen feature set (:data:`FEATURE_SETS`), with ``"+cross"``
@@ -367,11 +375,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         # the chosen block weights folded into the standardization: predict multiplies
         # the cross-channel columns by the same weight
         scale = scale / weights
-        n_cross = pooling.n_cross_features
-        if n_cross and not mask[-n_cross:].any():  # cross block not chosen: never computed
-            keep = slice(0, pooling.n_features - n_cross)
-            pooling = dataclasses.replace(pooling, cross_pairs=None)
-            mean, scale, mask = mean[keep], scale[keep], mask[keep]
+        pooling, keep = _used_pooling(pooling, mask)  # predict computes only what is used
+        mean, scale, mask = mean[keep], scale[keep], mask[keep]
         self.temperature_ = _fit_temperature(_class_scores(loo), encoded)
         self.pooling_ = pooling
         self.normalise_ = pooling.normalise
@@ -454,15 +459,40 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
 
 
 #: Candidate feature sets of ``block_selection="loo"``, in order (ties: the first):
-#: name and the blocks of pooled features left out. Each is compared without the
-#: ``"cross"`` block; the best one is then tried with its cross-channel columns added
+#: name and the blocks of pooled features left out (``"not_ppv"``: every per-channel
+#: statistic but ``ppv``, so that the ``ppv_only`` sets are MiniRocket's representation
+#: of these responses, plus the ``normalise`` scale features). Each is compared without
+#: the ``"cross"`` block; the best one is then tried with its cross-channel columns added
 #: (``_select_ridge``), so multichannel data have one candidate more, one channel none.
 FEATURE_SETS = (
     ("all", ()),
     ("no_alternating", ("alternating",)),
     ("no_segments", ("segment",)),
     ("no_alternating_no_segments", ("alternating", "segment")),
+    ("ppv_only", ("not_ppv",)),
+    ("ppv_only_no_alternating", ("not_ppv", "alternating")),
 )
+
+
+def _used_pooling(pooling, mask):
+    """The pooling without the statistics and cross block that ``mask`` leaves unused.
+
+    Returns the reduced :class:`~sksssm.spectral.PoolingState` and the boolean mask of
+    the kept columns of the full one (in the same order: the reduced pooling computes
+    exactly those columns).
+    """
+    statistic = pooling.column_statistics()
+    used = set(statistic[mask])
+    statistics = tuple(stat for stat in pooling.statistics if stat in used)
+    reduced = dataclasses.replace(
+        pooling,
+        statistics=statistics,
+        cross_pairs=pooling.cross_pairs if "cross" in used else None,
+    )
+    keep = np.isin(statistic, statistics + ("scale",) + (("cross",) if "cross" in used else ()))
+    if reduced.n_features != keep.sum():  # the layout contract of column_statistics
+        raise RuntimeError("pooled feature layout mismatch while pruning unused statistics")
+    return reduced, keep
 
 
 def _one_vs_all_targets(encoded, n_classes):
@@ -473,8 +503,10 @@ def _one_vs_all_targets(encoded, n_classes):
 
 
 def _candidate_feature_sets(pooling, block_selection):
-    """``[(name, column mask)]``: the distinct, non-empty candidate feature sets."""
+    """``[(name, column mask)]``: the distinct candidate feature sets with pooled columns."""
     masks = pooling.feature_masks()
+    per_channel = ~(masks["scale"] | masks["cross"])
+    masks["not_ppv"] = per_channel & ~masks["ppv"]
     everything = np.ones(pooling.n_features, dtype=bool)
     if block_selection == "off":
         return [("all", everything)]
@@ -483,7 +515,7 @@ def _candidate_feature_sets(pooling, block_selection):
         keep = everything.copy()
         for block in dropped:
             keep &= ~masks[block]
-        if keep.any() and not any(np.array_equal(keep, m) for _, m in candidates):
+        if (keep & per_channel).any() and not any(np.array_equal(keep, m) for _, m in candidates):
             candidates.append((name, keep))
     return candidates
 
@@ -491,25 +523,59 @@ def _candidate_feature_sets(pooling, block_selection):
 def _ridge_loo_path(U, s, targets, alphas):
     """Exact leave-one-out of ridge with an unpenalized intercept, for every alpha.
 
-    ``U, s``: eigenvectors and eigenvalues of the Gram matrix ``X X^T`` of the centred
-    design (or left singular vectors and squared singular values of ``X``). The hat
-    matrix is ``H = 1 1^T / n + U diag(s / (s + alpha)) U^T`` (the intercept direction
-    ``1`` is orthogonal to the centred columns) and the leave-one-out residual of series
-    ``i`` is ``(y_i - yhat_i) / (1 - H_ii)``. Yields ``(alpha, loo_decisions, score,
-    dual)`` with ``score = -mean(residual^2)`` and ``dual = U diag(1 / (s + alpha)) U^T
-    (Y - mean Y)`` (the coefficients are ``X^T dual``).
+    ``U, s``: an orthonormal basis of the centred design's row space orthogonal to the
+    constant vector ``1`` (:func:`_centred_eigh` of the Gram matrix ``X X^T``, or the
+    left singular vectors of ``X``) and the matching eigenvalues (squared singular
+    values). The hat matrix is ``H = 1 1^T / n + U diag(s / (s + alpha)) U^T`` and the
+    leave-one-out residual of series ``i`` is ``(y_i - yhat_i) / (1 - H_ii)``.
+
+    Both are computed in the damping form ``alpha / (s + alpha)``:
+    ``y - yhat = r + U diag(alpha / (s + alpha)) U^T (y - mean y)`` and ``1 - H_ii = c_i +
+    sum_k U_ik^2 alpha / (s_k + alpha)``, where ``r`` and ``c_i = 1 - 1/n - sum_k
+    U_ik^2`` are the parts outside ``U`` (exactly zero, and taken as such, when ``U``
+    has ``n - 1`` columns: it then spans the whole space orthogonal to ``1``, as for a
+    design with more columns than series). With
+    ``alpha`` far below the spectrum both are tiny, and ``1 - (1/n + sum s/(s+alpha))``
+    would lose every digit; this form keeps them to full relative precision, so small
+    penalties (the minimum-norm interpolating limit) are scored correctly.
+
+    Yields ``(alpha, loo_decisions, score, dual)`` with ``score = -mean(residual^2)``
+    and ``dual = U diag(1 / (s + alpha)) U^T (Y - mean Y)`` (the coefficients are
+    ``X^T dual``).
     """
     n = targets.shape[0]
-    mean = targets.mean(axis=0)
-    projected = U.T @ (targets - mean)
+    centred = targets - targets.mean(axis=0)
+    projected = U.T @ centred
     U2 = U**2
+    if U.shape[1] == n - 1:  # U spans all of it: the parts outside are zero, not round-off
+        outside, outside_leverage = 0.0, 0.0
+    else:
+        outside = centred - U @ projected
+        outside_leverage = 1.0 - 1.0 / n - U2.sum(axis=1)
     for alpha in alphas:
-        shrink = s / (s + alpha)
-        fitted = mean + U @ (shrink[:, None] * projected)
-        leverage = 1.0 / n + U2 @ shrink
-        residual = (targets - fitted) / (1.0 - leverage)[:, None]
+        damping = alpha / (s + alpha)
+        residual = outside + U @ (damping[:, None] * projected)
+        residual /= (outside_leverage + U2 @ damping)[:, None]
         dual = U @ (projected / (s + alpha)[:, None])
         yield alpha, targets - residual, -float(np.mean(residual**2)), dual
+
+
+def _centred_eigh(gram):
+    """Eigenpairs of a centred Gram matrix on the space orthogonal to ``1``.
+
+    ``gram = X X^T`` of a column-centred ``X`` has ``1`` in its null space, but an
+    eigensolver returns that direction mixed with round-off. A Householder reflection
+    ``P`` mapping ``e_0`` to ``1 / sqrt(n)`` separates it exactly: the eigenvectors of
+    ``(P gram P)[1:, 1:]``, mapped back by ``P[:, 1:]``, are orthogonal to ``1`` to
+    round-off. Returns ``(s, U)`` with ``s >= 0`` of shape ``(n - 1,)`` and ``U`` of
+    shape ``(n, n - 1)``.
+    """
+    n = gram.shape[0]
+    v = np.full(n, 1.0 / np.sqrt(n))
+    v[0] -= 1.0
+    P = np.eye(n) - (2.0 / (v @ v)) * np.outer(v, v)
+    s, V = np.linalg.eigh((P @ gram @ P)[1:, 1:])
+    return np.clip(s, 0.0, None), P[:, 1:] @ V
 
 
 def _select_ridge(F, targets, alphas, candidates, cross=None, require_cross=False):
@@ -548,8 +614,7 @@ def _select_ridge(F, targets, alphas, candidates, cross=None, require_cross=Fals
                 gram = gram + weight * sum(
                     g for pt, g in gram_blocks.items() if pt[cross_columns] and pt[-1]
                 )
-            s, U = np.linalg.eigh(gram)
-            s = np.clip(s, 0.0, None)
+            s, U = _centred_eigh(gram)
         else:
             design = F[:, masks[columns] & ~cross]
             if cross_columns is not None:

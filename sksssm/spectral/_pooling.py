@@ -62,8 +62,11 @@ causal summary of the whole series that the long filters give (the closed-form
 regressor's last-step features). The ``segment_*`` statistics and ``normalise`` help a
 lot where the class depends on position or on shape independent of scale, and cost
 accuracy where it does not (more columns for the ridge); the classifier therefore
-chooses by exact leave-one-out error whether to use them (see
-:class:`~sksssm.SpectralFilterClassifier`).
+chooses by exact leave-one-out error whether to use them, and whether to use the
+``ppv`` counts alone (MiniRocket's representation: bounded, robust, and sometimes better
+from few training series than every statistic under one penalty; see
+:class:`~sksssm.SpectralFilterClassifier`). :meth:`PoolingState.column_statistics` names
+the statistic of every column, so a pooling can be reduced to the statistics used.
 
 Unequal lengths: a series is NaN-padded at the end (every channel NaN from its length
 on); each statistic is computed over that series' own valid steps only. Because the
@@ -218,43 +221,66 @@ class PoolingState:
         """Columns of the ``cross`` block (the last ones): 0 without channel pairs."""
         return (2 if self.differences else 1) * int(self.cross_columns.sum())
 
+    def column_statistics(self) -> np.ndarray:
+        """The statistic each pooled feature column comes from, in column order.
+
+        One of :data:`STATISTICS` for the per-channel columns, ``"scale"`` for the
+        ``normalise`` scale features and ``"cross"`` for the cross-channel block.
+        """
+        labels = []
+        for _ in range(2 if self.differences else 1):
+            for stat in self.statistics:
+                labels.append(np.repeat(stat, self._columns_per_response(stat) * self._per_kind))
+        if self.normalise:
+            labels.append(np.repeat("scale", N_SCALE_FEATURES * self.n_channels))
+        labels.append(np.repeat("cross", self.n_cross_features))
+        return np.concatenate(labels).astype(object)
+
+    @property
+    def _per_kind(self) -> int:
+        """Responses of one input kind (series or differences) over all channels."""
+        return self.n_channels * self.n_responses
+
+    def _columns_per_response(self, stat) -> int:
+        if stat in SEGMENT_STATISTICS:
+            return self.n_segments
+        if stat == "ppv":
+            return len(self.quantiles)
+        return 1
+
     def feature_masks(self) -> dict:
         """Boolean masks over the pooled feature columns, by what a column comes from.
 
         ``"alternating"``: computed from an alternating-sign response; ``"segment"``: a
-        ``segment_*`` statistic; ``"scale"``: the ``normalise`` scale features;
-        ``"cross"``: a cross-channel feature (all False for one channel).
+        ``segment_*`` statistic; ``"ppv"``: a ``ppv`` statistic; ``"scale"``: the
+        ``normalise`` scale features; ``"cross"``: a cross-channel feature (all False for
+        one channel).
         """
         alternating = np.tile(self.alternating_responses, self.n_channels)  # (c, r) order
-        blocks = {"alternating": [], "segment": [], "scale": [], "cross": []}
+        parts = []
         for _ in range(2 if self.differences else 1):
             for stat in self.statistics:
                 if stat in SEGMENT_STATISTICS:
-                    block = np.repeat(alternating, self.n_segments)  # segments innermost
+                    parts.append(np.repeat(alternating, self.n_segments))  # segments innermost
                 elif stat == "ppv":
-                    block = np.tile(alternating, len(self.quantiles))
+                    parts.append(np.tile(alternating, len(self.quantiles)))
                 else:
-                    block = alternating
-                blocks["alternating"].append(block)
-                blocks["segment"].append(np.full(block.size, stat in SEGMENT_STATISTICS))
-                blocks["scale"].append(np.zeros(block.size, dtype=bool))
-                blocks["cross"].append(np.zeros(block.size, dtype=bool))
+                    parts.append(alternating)
         if self.normalise:
-            n_scale = N_SCALE_FEATURES * self.n_channels
-            blocks["alternating"].append(np.zeros(n_scale, dtype=bool))
-            blocks["segment"].append(np.zeros(n_scale, dtype=bool))
-            blocks["scale"].append(np.ones(n_scale, dtype=bool))
-            blocks["cross"].append(np.zeros(n_scale, dtype=bool))
+            parts.append(np.zeros(N_SCALE_FEATURES * self.n_channels, dtype=bool))
         keep = self.cross_columns
         cross_alternating = np.broadcast_to(
             self.alternating_responses[: self.bank.shape[1]], keep.shape
         )[keep]
-        for _ in range(2 if self.differences else 1):
-            blocks["alternating"].append(cross_alternating)
-            blocks["segment"].append(np.zeros(cross_alternating.size, dtype=bool))
-            blocks["scale"].append(np.zeros(cross_alternating.size, dtype=bool))
-            blocks["cross"].append(np.ones(cross_alternating.size, dtype=bool))
-        return {name: np.concatenate(parts) for name, parts in blocks.items()}
+        parts += [cross_alternating] * (2 if self.differences else 1)
+        statistic = self.column_statistics()
+        return {
+            "alternating": np.concatenate(parts),
+            "segment": np.isin(statistic, SEGMENT_STATISTICS),
+            "ppv": statistic == "ppv",
+            "scale": statistic == "scale",
+            "cross": statistic == "cross",
+        }
 
     @property
     def n_features(self) -> int:
