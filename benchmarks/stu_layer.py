@@ -34,6 +34,8 @@ from sksssm.nn import STULayer, causal_fft_conv
 from sksssm.nn.stu import _shifted_filters
 
 BATCH, D_MODEL, N_FILTERS = 8, 64, 24
+#: Interleaved timing rounds of the comparison against the limit.
+ROUNDS = 7
 
 
 def time_call(step, min_total=1.0, max_repeats=5) -> tuple[float, int]:
@@ -46,6 +48,16 @@ def time_call(step, min_total=1.0, max_repeats=5) -> tuple[float, int]:
         step()
         times.append(time.perf_counter() - start)
     return min(times), len(times)
+
+
+def best_of(step, repeats) -> float:
+    """Fastest of ``repeats`` timed calls (no warm-up)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return min(times)
 
 
 def features_direct(x, kernel):
@@ -180,11 +192,20 @@ def run_vs_limit(lengths, batch=16, d_model=64):
     for n in lengths:
         torch.manual_seed(0)
         x = torch.randn(batch, n, d_model, requires_grad=True)
+        steps = {}
         for name, make in makers.items():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                layer = make(n)
-            seconds[name, n] = time_call(make_step(layer, x), min_total=1.0, max_repeats=5)[0]
+                steps[name] = make_step(make(n), x)
+            steps[name]()  # warm-up
+        # Interleaved rounds, each layer's best of 3 steps per round, then the median over
+        # rounds: a slow spell on a shared machine hits every layer alike.
+        rounds = {name: [] for name in makers}
+        for _ in range(ROUNDS):
+            for name, step in steps.items():
+                rounds[name].append(best_of(step, 3))
+        for name in makers:
+            seconds[name, n] = float(np.median(rounds[name]))
             print(f"L={n:6d} {name:20s} {seconds[name, n] * 1e3:8.1f} ms", flush=True)
     rows = []
     for name in makers:
@@ -197,7 +218,8 @@ def run_vs_limit(lengths, batch=16, d_model=64):
         rows.append(row)
     return (
         f"Forward + backward, batch {batch}, d_model {d_model}, float32, CPU, one torch "
-        "thread; best of up to 5 steps after a warm-up. In brackets: time relative to "
+        f"thread; {ROUNDS} interleaved rounds over the layers, the median over rounds of "
+        "each layer's best of 3 steps (after a warm-up). In brackets: time relative to "
         "the limit (a depthwise causal FFT convolution + a Linear of the same width). "
         "DiagonalSSMConv and HOPELayer with state_dim 64; STU with 24 filters requested.\n\n"
         + markdown_table(["layer", *[f"L = {n}" for n in lengths], "log-log slope"], rows)

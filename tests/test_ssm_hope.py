@@ -199,3 +199,19 @@ def test_invalid_arguments_raise(bad):
     kwargs = {"n_timesteps": 8, **bad}
     with pytest.raises(ValueError):
         hope_kernel(np.ones(3), 1.0, **kwargs)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 9, 10, 17])
+def test_blockwise_polynomial_equals_the_direct_power_sum(n):
+    # sum_j h_j B^j for j = 1..n: direct powers (numpy, float64) as the reference, for
+    # orders that are and are not perfect squares (padding of the last block)
+    from sksssm.ssm.hope import _polynomial_in
+
+    rng = np.random.default_rng(n)
+    h = rng.normal(size=(3, n)) + 1j * rng.normal(size=(3, n))
+    factor = np.exp(1j * rng.uniform(0, 2 * np.pi, size=(3, 40))) * rng.uniform(0.5, 1, (3, 40))
+    direct = sum(h[:, j - 1 : j] * factor**j for j in range(1, n + 1))
+    # |B| <= 1 and |h_j| ~ 1: terms of size ~1, sums of n terms; round-off ~1e-15
+    np.testing.assert_allclose(_polynomial_in(factor, h), direct, rtol=0, atol=1e-12)
+    torch_value = _polynomial_in(torch.tensor(factor), torch.tensor(h))
+    np.testing.assert_allclose(torch_value.numpy(), direct, rtol=0, atol=1e-12)
