@@ -222,12 +222,16 @@ def _filter_mix_in_frequency(u, weights, filters_fft, n_fft, n_filters):
     # Transfer matrix H[f] = sum_k F_k(f) W_k^T, laid out (n_freq, C, O) for batched matmuls.
     # Real and imaginary parts are kept apart: real GEMMs are several times faster than
     # complex ones on CPU (the weights are real, so a complex GEMM would waste half its work).
+    # The input's real and imaginary parts are stacked as the rows of one operand, so the
+    # four real products take two batched GEMMs (F, 2B, C) @ (F, C, O); every split below
+    # is a view or an unbind (no full-size zero-filled gradient buffers in the backward).
     w_flat = weights.transpose(1, 2).reshape(n_filters, n_in * n_out)
-    h_re = (filters_fft.real @ w_flat).reshape(n_freq, n_in, n_out)
-    h_im = (filters_fft.imag @ w_flat).reshape(n_freq, n_in, n_out)
+    spectra = torch.view_as_real(filters_fft).permute(2, 0, 1).reshape(2 * n_freq, n_filters)
+    h_re, h_im = (spectra @ w_flat).view(2, n_freq, n_in, n_out).unbind(0)
     u_fft = torch.fft.rfft(u, n=n_fft, dim=1).transpose(0, 1)  # (F, B, C)
-    u_re, u_im = u_fft.real.contiguous(), u_fft.imag.contiguous()
-    y_re = torch.bmm(u_re, h_re) - torch.bmm(u_im, h_im)
-    y_im = torch.bmm(u_re, h_im) + torch.bmm(u_im, h_re)
-    y_fft = torch.complex(y_re, y_im).transpose(0, 1)  # (B, F, O)
+    n_batch = u_fft.shape[1]
+    parts = torch.view_as_real(u_fft).permute(0, 3, 1, 2).reshape(n_freq, 2 * n_batch, n_in)
+    re_re, im_re = torch.bmm(parts, h_re).view(n_freq, 2, n_batch, n_out).unbind(1)
+    re_im, im_im = torch.bmm(parts, h_im).view(n_freq, 2, n_batch, n_out).unbind(1)
+    y_fft = torch.complex(re_re - im_im, re_im + im_re).transpose(0, 1)  # (B, F, O)
     return torch.fft.irfft(y_fft, n=n_fft, dim=1)
