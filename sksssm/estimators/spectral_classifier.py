@@ -190,10 +190,11 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     x_scale_ : ndarray of shape (n_channels,)
         Largest magnitude of each channel in the training series; every series is divided
         by it before filtering (no overflow for huge inputs).
-    feature_mean_, feature_scale_ : ndarray of shape (pooling_.n_features,)
-        Standardization of the pooled features (``feature_scale_`` includes the weight
-        of the cross-channel columns: their scale divided by the weight).
-    feature_mask_ : ndarray of bool of shape (pooling_.n_features,)
+    feature_mean_, feature_scale_ : ndarray of shape (n_pooled_features,)
+        Standardization of the pooled features (``n_pooled_features`` is
+        ``pooling_.n_features``; ``feature_scale_`` includes the weight of the
+        cross-channel columns: their scale divided by the weight).
+    feature_mask_ : ndarray of bool of shape (n_pooled_features,)
         The pooled features the ridge uses.
     feature_set_ : str
         Name of the chosen feature set (:data:`FEATURE_SETS`), with ``"+cross"``
