@@ -1592,12 +1592,13 @@ def _recursive(design, windows, exog_rows, coef, intercept, n_steps, return_feat
     """
     B, H, c = windows.shape
     history = np.concatenate([windows, np.zeros((B, n_steps, c))], axis=1)
-    rows = np.zeros((B, n_steps, design.n_features))
+    rows = np.zeros((B, n_steps, design.n_features)) if return_features else None
     for i in range(n_steps):
         features = design.own_last(history[:, i : H + i])
         if design.n_exog_features:
             features = np.concatenate([features, exog_rows[:, i]], axis=1)
-        rows[:, i] = features
+        if return_features:
+            rows[:, i] = features
         history[:, H + i] = features @ coef.T + intercept
     return (history[:, H:], rows) if return_features else history[:, H:]
 

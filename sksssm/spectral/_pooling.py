@@ -285,15 +285,10 @@ class PoolingState:
     @property
     def n_features(self) -> int:
         """Length of one pooled feature vector."""
-        n_bank = self.n_responses
-        per_stat = {s: n_bank for s in STATISTICS}
-        per_stat["ppv"] = n_bank * len(self.quantiles)
-        for s in SEGMENT_STATISTICS:
-            per_stat[s] = n_bank * self.n_segments
         n_kinds = 2 if self.differences else 1
         n_scale = N_SCALE_FEATURES * self.n_channels if self.normalise else 0
-        per_channel = n_kinds * self.n_channels * sum(per_stat[s] for s in self.statistics)
-        return per_channel + n_scale + self.n_cross_features
+        per_kind = sum(self._columns_per_response(s) for s in self.statistics) * self._per_kind
+        return n_kinds * per_kind + n_scale + self.n_cross_features
 
 
 def default_filter_lengths(n_timesteps: int) -> tuple:
