@@ -189,12 +189,29 @@ def check_option(value, name, options):
 
 
 def standardization(values, axis=0):
-    """Mean and scale that standardize ``values`` along ``axis`` (relative threshold).
+    """Mean and scale that standardize ``values`` along ``axis``, exact at any finite scale.
 
-    A column is constant only when its standard deviation is at round-off level
-    *relative to its mean* (``std <= 16 eps |mean|``, or exactly 0); it then keeps a unit
-    scale and standardizes to 0. A column of mean 0 and standard deviation 1e-13 is not
-    constant: it is divided by its standard deviation like any other.
+    Each column is first divided by a power of two near its largest magnitude (exact in
+    floating point), so the variance neither overflows (``1e155``) nor underflows
+    (``1e-200``); the statistics are then multiplied back. ``standardization(values * 2**k)``
+    is therefore ``standardization(values)`` times ``2**k`` for any ``k`` that keeps the
+    values finite and normal.
+
+    This is the library's one rule for a constant column: its standard deviation is at
+    round-off level *relative to its mean* (``std <= 16 eps |mean|``, or exactly 0); it then
+    keeps a unit scale and standardizes to 0. A column of mean 0 and standard deviation
+    1e-13 is not constant: it is divided by its standard deviation like any other.
+
+    Parameters
+    ----------
+    values : ndarray of float
+    axis : int or tuple of int, default=0
+        The axes the statistics are taken over.
+
+    Returns
+    -------
+    mean, scale : ndarray
+        ``(values - mean) / scale`` is standardized; ``scale`` is 1 for constant columns.
 
     Examples
     --------
@@ -204,9 +221,17 @@ def standardization(values, axis=0):
     ([2.0, 5.0], [1.0, 1.0])
     >>> float(standardization(np.array([1e-13, -1e-13]))[1])
     1e-13
+    >>> float(standardization(np.array([1e300, -1e300]))[1])
+    1e+300
     """
-    mean = values.mean(axis=axis)
-    std = values.std(axis=axis)
-    eps, tiny = np.finfo(np.float64).eps, np.finfo(np.float64).tiny
-    varies = (std > 16 * eps * np.abs(mean)) & (std > tiny)
-    return mean, np.where(varies, std, 1.0)
+    values = np.asarray(values, dtype=np.float64)
+    magnitude = np.max(np.abs(values), axis=axis, keepdims=True)
+    # 2**floor(log2(max|v|)): dividing by it is exact and brings every value into [-2, 2]
+    # (floor, not ceil: 2**1024 overflows for values near the float64 maximum).
+    power = np.exp2(np.floor(np.log2(np.where((magnitude > 0) & np.isfinite(magnitude), magnitude, 1.0))))
+    unit = values / power
+    mean, std = unit.mean(axis=axis), unit.std(axis=axis)
+    power = np.squeeze(power, axis=axis)
+    eps = np.finfo(np.float64).eps
+    varies = (std > 16 * eps * np.abs(mean)) & (std > 0)
+    return mean * power, np.where(varies, std * power, 1.0)

@@ -374,14 +374,6 @@ def _integrate(z_last, w_path, poly):
     return path[:, q:]
 
 
-def _robust_standardization(values):
-    """Mean and scale of ``values`` (n, c) without overflow for huge magnitudes."""
-    magnitude = np.max(np.abs(values), axis=0)
-    magnitude = np.where(magnitude > 0, magnitude, 1.0)
-    mean, std = standardization(values / magnitude)  # the library's one constancy rule
-    return mean * magnitude, std * magnitude
-
-
 class _Design:
     """The feature map of one configuration: AR lags, spectral features, exogenous terms.
 
@@ -909,14 +901,14 @@ class SpectralForecaster(BaseForecaster):
                     'log_transform=False or "auto".'
                 )
         transformed = {key: self._transform(v) for key, v in self._raw.items()}
-        self._scaling = {key: _robust_standardization(v) for key, v in transformed.items()}
+        self._scaling = {key: standardization(v) for key, v in transformed.items()}
         self._z = {key: (v - self._scaling[key][0]) / self._scaling[key][1]
                    for key, v in transformed.items()}  # fmt: skip
         self._e = None
         if X is not None:
             xparts = self._split(X, "X")
             self._x_scaling = {
-                key: _robust_standardization(xparts[key].loc[self._times[key]].to_numpy(float))
+                key: standardization(xparts[key].loc[self._times[key]].to_numpy(float))
                 for key in self._keys
             }
             self._e = {key: self._scale_exog(key, xparts[key].loc[self._times[key]])
