@@ -76,7 +76,7 @@ def test_same_seed_same_predictions_and_global_rng_untouched(estimator, regressi
     expected_next = torch.rand(3)
     torch.manual_seed(123)
     first = estimator.fit(X, y).predict(X)
-    assert torch.equal(torch.rand(3), expected_next)  # fork_rng left the global RNG alone
+    assert torch.equal(torch.rand(3), expected_next)  # the global RNG is never drawn from
     second = estimator.fit(X, y).predict(X)
     np.testing.assert_array_equal(first, second)
     assert first.dtype == np.float64
@@ -86,8 +86,9 @@ def test_regressors_standardize_targets_internally(regression_data):
     X, y = regression_data
     reg = HOPERegressor(state_dim=8, d_model=16, max_epochs=20, lr=1e-2, random_state=0)
     reg.fit(X, y)
-    # Unscaled targets of mean 400 would leave a network predicting ~0 after 20 epochs.
-    assert abs(reg.predict(X).mean() - 400.0) < 2.0
+    # Unscaled targets of mean 400 would leave a network predicting ~0 after 20 epochs
+    # (the targets spread about +-15 around 400).
+    assert abs(reg.predict(X).mean() - 400.0) < 5.0
     assert reg.score(X, y) > 0.2
     np.testing.assert_allclose(reg.y_mean_, [y.mean()])
 

@@ -47,7 +47,7 @@ from .._validation import (
     standardization,
 )
 from ..exceptions import TrainingDivergedError
-from ..nn import SequenceModel
+from ..nn import SequenceModel, draw_seed
 from ._base import fit_atomically
 
 #: numpydoc text of the hyper-parameters every deep estimator shares; each public class
@@ -95,8 +95,9 @@ DEEP_PARAMETERS_DOC = """    d_model : int, default=32
         otherwise ("cuda" without CUDA raises ``ValueError``). The device used is
         ``device_``.
     random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling, dropout and the validation split. Training
-        runs inside ``torch.random.fork_rng``: the global torch RNG is left untouched.
+        Seeds weight initialisation, shuffling, dropout and the validation split, through
+        a ``torch.Generator`` of this estimator's own: torch's global RNG is neither used
+        nor changed, so fits in parallel threads equal the serial fit.
     verbose : int, default=0
         0: silent; 1: one line per epoch (skorch's table); 2: also a progress bar per epoch.
     warm_start : bool, default=False
@@ -260,9 +261,9 @@ class DeepSequenceMixin:
     """Training and prediction through skorch, shared by every deep estimator.
 
     Subclasses define ``_layer_factory(self, n_timesteps)`` (returning
-    ``layer_factory(d_model) -> nn.Module``), optionally ``_ssm_lr()`` (the learning rate
+    ``layer_factory(d_model, random_state=seed) -> nn.Module``), optionally ``_ssm_lr()`` (the learning rate
     of parameters named ``ssm_*``), ``_skip_path(d_input, d_output, n_timesteps)`` (a
-    linear input-to-output module, or None) and ``_check_layer_hyperparameters()``
+    factory ``random_state -> module`` of a linear input-to-output path, or None) and ``_check_layer_hyperparameters()``
     (checks across parameters that ``_parameter_constraints`` cannot express). The
     regressor and classifier bases define the target handling (``_prepare_targets``,
     ``_n_net_outputs``, ``_net_class``, ``_criterion``, ``_stratify``,
@@ -299,15 +300,14 @@ class DeepSequenceMixin:
             _n_validation(X_btc.shape[0], self.validation_fraction) if early_stopping else 0
         )
         max_epochs = self._resolve_max_epochs(n_train, X_btc.shape[1])
-        with _forked_torch_rng(device, seed):
-            net = self._build_net(X_btc, device, seed, max_epochs, n_train, early_stopping)
-            net.initialize()
-            if continue_training:
-                # A new net around a copy of the fitted weights: the fitted net_ is never
-                # trained in place, so a failed fit cannot change it.
-                net.module_.load_state_dict(self.net_.module_.state_dict())
-                net.history = copy.deepcopy(self.net_.history)
-            net.partial_fit(X_t, targets)
+        net = self._build_net(X_btc, device, seed, max_epochs, n_train, early_stopping)
+        net.initialize()
+        if continue_training:
+            # A new net around a copy of the fitted weights: the fitted net_ is never
+            # trained in place, so a failed fit cannot change it.
+            net.module_.load_state_dict(self.net_.module_.state_dict())
+            net.history = copy.deepcopy(self.net_.history)
+        net.partial_fit(X_t, targets)
         _check_trained(net, X_t[:256])
         self.net_ = net
         self.device_ = device
@@ -370,18 +370,24 @@ class DeepSequenceMixin:
         return None
 
     def _build_net(self, X_btc, device, seed, max_epochs, n_train, early_stopping):
+        """The skorch net; every random draw (weights, dropout, shuffling, validation
+        split) comes from generators seeded by ``seed``, never from torch's global RNG."""
+        generator = torch.Generator().manual_seed(seed)
         n_outputs = self._n_net_outputs()
+        layer_factory = self._layer_factory(self.n_timesteps_)
+        skip = self._skip_path(X_btc.shape[2], n_outputs, self.n_timesteps_)
         module = SequenceModel(
             X_btc.shape[2],
             n_outputs,
-            self._layer_factory(self.n_timesteps_),
+            _seeded(layer_factory, generator),
             d_model=self.d_model,
             n_layers=self.n_layers,
             dropout=self.dropout,
             norm=self.norm,
             pooling=None if self._sequence_outputs() else self.pooling,
             bidirectional=self.bidirectional_,
-            skip=self._skip_path(X_btc.shape[2], n_outputs, self.n_timesteps_),
+            skip=None if skip is None else skip(random_state=draw_seed(generator)),
+            generator=generator,
         )
         train_split = None
         if early_stopping:
@@ -399,6 +405,9 @@ class DeepSequenceMixin:
             max_epochs=max_epochs,
             batch_size=self.batch_size,
             iterator_train__shuffle=True,
+            # The loaders draw their shuffles (and a base seed) from these, not the global RNG.
+            iterator_train__generator=torch.Generator().manual_seed(draw_seed(generator)),
+            iterator_valid__generator=torch.Generator().manual_seed(draw_seed(generator)),
             train_split=train_split,
             callbacks=self._callbacks(n_steps, n_train, early_stopping),
             device=str(device),
@@ -642,20 +651,10 @@ def _seed_from(random_state):
     return int(check_random_state(random_state).randint(0, 2**31 - 1))
 
 
-class _forked_torch_rng:
-    """Run inside ``torch.random.fork_rng`` (seeded if ``seed`` is given), so the caller's
-    global torch RNG is untouched."""
+def _seeded(layer_factory, generator):
+    """``layer_factory`` whose every layer gets its own seed drawn from ``generator``."""
 
-    def __init__(self, device, seed=None):
-        devices = [device] if device.type == "cuda" else []
-        self._fork = torch.random.fork_rng(devices=devices)
-        self._seed = seed
+    def build(d_model):
+        return layer_factory(d_model, random_state=draw_seed(generator))
 
-    def __enter__(self):
-        self._fork.__enter__()
-        if self._seed is not None:
-            torch.manual_seed(self._seed)
-        return self
-
-    def __exit__(self, *exc):
-        return self._fork.__exit__(*exc)
+    return build

@@ -100,7 +100,8 @@ class _STULayers:
     def _skip_path(self, d_input, d_output, n_timesteps):
         if not self.linear_skip:
             return None
-        return STUSkip(
+        return functools.partial(
+            STUSkip,
             d_input,
             d_output,
             n_timesteps,

@@ -19,8 +19,10 @@ SSM parameters
 
 from .backbone import (
     Bidirectional,
+    SeededDropout,
     SequenceLayer,
     SequenceModel,
+    draw_seed,
     is_ssm_parameter,
     ssm_parameter_names,
 )
@@ -31,12 +33,14 @@ from .stu import STULayer, STUSkip
 __all__ = [
     "Bidirectional",
     "KernelConvLayer",
+    "SeededDropout",
     "SequenceLayer",
     "SequenceModel",
     "STULayer",
     "STUSkip",
     "causal_fft_conv",
     "causal_fft_filter_mix",
+    "draw_seed",
     "fft_size",
     "is_ssm_parameter",
     "kernel_spectrum",

@@ -16,8 +16,10 @@ from torch import nn
 
 __all__ = [
     "Bidirectional",
+    "SeededDropout",
     "SequenceLayer",
     "SequenceModel",
+    "draw_seed",
     "is_ssm_parameter",
     "ssm_parameter_names",
 ]
@@ -77,6 +79,97 @@ def ssm_parameter_names(module: nn.Module) -> list[str]:
     return [name for name, _ in module.named_parameters() if is_ssm_parameter(name)]
 
 
+
+def make_generator(random_state: int | None) -> torch.Generator | None:
+    """A CPU generator seeded with ``random_state``, or ``None`` (torch's global one).
+
+    Examples
+    --------
+    >>> make_generator(None) is None
+    True
+    """
+    if random_state is None:
+        return None
+    return torch.Generator().manual_seed(int(random_state))
+
+
+def draw_seed(generator: torch.Generator) -> int:
+    """A fresh integer seed drawn from ``generator`` (to seed a sub-module or a loader).
+
+    Examples
+    --------
+    >>> import torch
+    >>> a = draw_seed(torch.Generator().manual_seed(0))
+    >>> a == draw_seed(torch.Generator().manual_seed(0))
+    True
+    """
+    return int(torch.randint(0, 2**31 - 1, (), generator=generator))
+
+
+def _linear(d_in: int, d_out: int, generator: torch.Generator | None) -> nn.Linear:
+    """``nn.Linear(d_in, d_out)``; with a generator, its default initialisation (uniform in
+    ``+-1/sqrt(d_in)``) drawn from ``generator`` and not from torch's global RNG."""
+    if generator is None:
+        return nn.Linear(d_in, d_out)
+    # Built on the meta device (its default initialisation draws nothing), then filled.
+    layer = nn.Linear(d_in, d_out, device="meta").to_empty(device="cpu")
+    bound = d_in**-0.5
+    with torch.no_grad():
+        layer.weight.uniform_(-bound, bound, generator=generator)
+        layer.bias.uniform_(-bound, bound, generator=generator)
+    return layer
+
+
+class SeededDropout(nn.Module):
+    """Dropout whose masks come from its own generator, never from torch's global RNG.
+
+    ``nn.Dropout`` draws from the global RNG, which threads share: two models trained in
+    parallel threads would interleave their draws (results depending on timing) and
+    change the caller's RNG. Here each module owns a generator per device, seeded with
+    ``seed``; a copy or an unpickled module restarts the sequence from ``seed``.
+
+    Parameters
+    ----------
+    p : float
+        Probability of zeroing an element, in ``[0, 1)``.
+    seed : int
+
+    Examples
+    --------
+    >>> import torch
+    >>> a, b = SeededDropout(0.5, seed=3), SeededDropout(0.5, seed=3)
+    >>> bool(torch.equal(a(torch.ones(2, 8)), b(torch.ones(2, 8))))
+    True
+    """
+
+    def __init__(self, p: float, seed: int):
+        super().__init__()
+        self.p = float(p)
+        self.seed = int(seed)
+        self._generators: dict[str, torch.Generator] = {}
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        keep = 1.0 - self.p
+        mask = torch.empty_like(x).bernoulli_(keep, generator=self._generator(x.device))
+        return x * mask / keep
+
+    def _generator(self, device: torch.device) -> torch.Generator:
+        key = str(device)
+        if key not in self._generators:
+            self._generators[key] = torch.Generator(device=device).manual_seed(self.seed)
+        return self._generators[key]
+
+    def __getstate__(self):
+        state = dict(vars(self))
+        state["_generators"] = {}
+        return state
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, seed={self.seed}"
+
+
 class _ChannelNorm(nn.Module):
     """LayerNorm or BatchNorm1d over the channels of a ``(B, L, d)`` tensor."""
 
@@ -95,14 +188,24 @@ class _ChannelNorm(nn.Module):
 class _ResidualBlock(nn.Module):
     """norm -> sequence layer -> GELU -> dropout -> GLU projection -> dropout -> + x."""
 
-    def __init__(self, layer: nn.Module, d_model: int, dropout: float, norm: str, prenorm: bool):
+    def __init__(
+        self,
+        layer: nn.Module,
+        d_model: int,
+        dropout: float,
+        norm: str,
+        prenorm: bool,
+        generator: torch.Generator | None = None,
+    ):
         super().__init__()
         self.prenorm = prenorm
         self.norm = _ChannelNorm(d_model, norm)
         self.layer = layer
         self.activation = nn.GELU()
-        self.dropout = nn.Dropout(dropout)
-        self.projection = nn.Linear(d_model, 2 * d_model)
+        self.dropout = (
+            nn.Dropout(dropout) if generator is None else SeededDropout(dropout, draw_seed(generator))
+        )
+        self.projection = _linear(d_model, 2 * d_model, generator)
         self.glu = nn.GLU(dim=-1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -195,6 +298,11 @@ class SequenceModel(nn.Module):
         d_output)``, added to the head's output before pooling (the STU network uses a
         single linear STU layer here, so it contains the convex one-layer STU). With a
         skip path the head starts at zero, so the untrained model is the skip path.
+    generator : torch.Generator, optional
+        Draws the initial weights of the encoder, projections and head, and seeds the
+        dropout masks (:class:`SeededDropout`), so that neither touches torch's global
+        RNG (thread-safe, reproducible). ``None``: torch's defaults (global RNG). The
+        sequence layers and ``skip`` are built by the caller, who seeds them.
 
     Examples
     --------
@@ -219,6 +327,7 @@ class SequenceModel(nn.Module):
         prenorm: bool = True,
         bidirectional: bool = False,
         skip: nn.Module | None = None,
+        generator: torch.Generator | None = None,
     ):
         super().__init__()
         for name, value in [("d_input", d_input), ("d_output", d_output), ("d_model", d_model)]:
@@ -238,15 +347,20 @@ class SequenceModel(nn.Module):
             raise ValueError(f"skip must be an nn.Module or None, got {type(skip).__name__}.")
         self.pooling = pooling
         self.bidirectional = bool(bidirectional)
-        self.encoder = nn.Linear(d_input, d_model)
+        self.encoder = _linear(d_input, d_model, generator)
         self.blocks = nn.ModuleList(
             _ResidualBlock(
-                self._sequence_layer(layer_factory, d_model), d_model, dropout, norm, prenorm
+                self._sequence_layer(layer_factory, d_model),
+                d_model,
+                dropout,
+                norm,
+                prenorm,
+                generator,
             )
             for _ in range(n_layers)
         )
         self.final_norm = _ChannelNorm(d_model, norm) if prenorm else nn.Identity()
-        self.head = nn.Linear(d_model, d_output)
+        self.head = _linear(d_model, d_output, generator)
         self.skip = skip
         if skip is not None:
             with torch.no_grad():

@@ -42,7 +42,7 @@ from sksssm.ssm import (
     s4d_init,
 )
 
-from .backbone import SequenceLayer, _check_positive_int
+from .backbone import SequenceLayer, _check_positive_int, make_generator
 from .kernelconv import KernelConvLayer
 from .scan import associative_scan_linear
 
@@ -58,13 +58,6 @@ _MIN_DECAY = 1e-4
 def _check_layer_input(x: torch.Tensor, d_model: int) -> None:
     if x.ndim != 3 or x.shape[-1] != d_model:
         raise ValueError(f"expected input (batch, time, {d_model}), got shape {tuple(x.shape)}.")
-
-
-def _make_generator(random_state) -> torch.Generator | None:
-    """A seeded CPU generator, or ``None`` (torch's global generator) for ``None``."""
-    if random_state is None:
-        return None
-    return torch.Generator().manual_seed(int(random_state))
 
 
 def _log_uniform(size: int, low: float, high: float, generator) -> torch.Tensor:
@@ -309,7 +302,7 @@ class DiagonalSSMConv(_DiagonalSSMBase, KernelConvLayer):
         self.init = init
         self.discretization = discretization
         factory = {"device": device, "dtype": dtype or torch.get_default_dtype()}
-        generator = _make_generator(random_state)
+        generator = make_generator(random_state)
         eigenvalues, B = siso_init(state_dim, init, ptd_kwargs)
         self.n_modes = n_modes = len(eigenvalues)
         # One shared initial system, repeated over the channels (S4D).
@@ -457,7 +450,7 @@ class DiagonalSSMScan(_DiagonalSSMBase):
         self.init = init
         self.discretization = discretization
         factory = {"device": device, "dtype": dtype or torch.get_default_dtype()}
-        generator = _make_generator(random_state)
+        generator = make_generator(random_state)
         eigenvalues, basis = _mimo_init(state_dim, n_blocks, init, ptd_kwargs)
         self.n_modes = len(eigenvalues)
         self._store_eigenvalues(eigenvalues, factory)

@@ -21,8 +21,8 @@ from torch import nn
 
 from sksssm.ssm import hankel_singular_values, hope_kernel
 
-from .backbone import _check_positive_int
-from .diagonal import _log_uniform, _make_generator
+from .backbone import _check_positive_int, make_generator
+from .diagonal import _log_uniform
 from .kernelconv import KernelConvLayer
 
 __all__ = ["HOPELayer"]
@@ -105,7 +105,7 @@ class HOPELayer(KernelConvLayer):
         self.train_dt = bool(train_dt)
         self.oversampling = oversampling
         factory = {"device": device, "dtype": dtype or torch.get_default_dtype()}
-        generator = _make_generator(random_state)
+        generator = make_generator(random_state)
         h = torch.randn(d_model, state_dim, 2, generator=generator) / math.sqrt(state_dim)
         self.ssm_h = nn.Parameter(h.to(**factory))
         log_dt = _log_uniform(d_model, dt_min, dt_max, generator).to(**factory)

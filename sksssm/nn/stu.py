@@ -19,7 +19,7 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-from .backbone import SequenceLayer
+from .backbone import SequenceLayer, make_generator
 from .fftconv import causal_fft_conv, causal_fft_filter_mix, fft_size, kernel_spectrum
 
 __all__ = ["STULayer", "STUSkip"]
@@ -85,6 +85,9 @@ class STULayer(SequenceLayer):
         Initial mixing matrices: all zero (the layer starts as the zero map), or normal
         with standard deviation ``1 / sqrt(d_model * n_terms)``. In tensordot mode the
         input projection ``P`` is always random (a zero product would get no gradient).
+    random_state : int or None, default=None
+        Seed of the random initial weights (``init="normal"``, the tensordot projection);
+        ``None`` uses torch's global generator.
     device, dtype : optional
         Factory arguments of the parameters and of the ``filters`` buffer. Build with
         ``dtype=torch.float64`` for float64 work: converting a float32 layer later keeps
@@ -135,6 +138,7 @@ class STULayer(SequenceLayer):
         filter_scaling: str = "sigma",
         d_output: int | None = None,
         init: str = "zeros",
+        random_state: int | None = None,
         device=None,
         dtype=None,
     ):
@@ -162,7 +166,7 @@ class STULayer(SequenceLayer):
         self.register_buffer("filters", torch.as_tensor(phi.copy(), **factory), persistent=True)
         n_used = self.filters.shape[1]
         self._build_parameters(n_used, factory)
-        self.reset_parameters(init)
+        self.reset_parameters(init, generator=make_generator(random_state))
         self._spectrum_cache: dict = {}
 
     @staticmethod
@@ -197,8 +201,9 @@ class STULayer(SequenceLayer):
         names = ("w_pos", "w_neg") if self.use_tensordot else ("m_pos", "m_neg")
         return [getattr(self, name) for name in names if getattr(self, name) is not None]
 
-    def reset_parameters(self, init: str = "zeros") -> None:
-        """(Re)initialise the learned matrices (``init`` as in the constructor)."""
+    def reset_parameters(self, init: str = "zeros", generator: torch.Generator | None = None) -> None:
+        """(Re)initialise the learned matrices (``init`` as in the constructor), drawing
+        from ``generator`` (torch's global generator if None)."""
         n_terms = self.filters.shape[1] * (2 if self.use_negative else 1) + self.input_lags
         std = (self.d_model * max(n_terms, 1)) ** -0.5
         with torch.no_grad():
@@ -206,9 +211,9 @@ class STULayer(SequenceLayer):
                 if init == "zeros":
                     weight.zero_()
                 else:
-                    weight.normal_(0.0, std)
+                    weight.normal_(0.0, std, generator=generator)
             if self.use_tensordot:
-                nn.init.orthogonal_(self.input_proj)
+                nn.init.orthogonal_(self.input_proj, generator=generator)
 
     # --- cached filter spectra ------------------------------------------------------
     def _kernel_and_spectrum(self, n_steps: int, dtype, device):
