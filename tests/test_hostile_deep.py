@@ -1,0 +1,106 @@
+"""Hostile inputs for the six deep estimators (issue 24, causes 1 and 5).
+
+- Scale: ``X`` or ``y`` multiplied by ``1e155``, ``1e-200``, ``1e200`` or ``1e-200`` gives
+  the predictions of the unscaled fit (times the ``y`` factor), because the standardization
+  is exact at any finite scale.
+- Threads: fits in parallel threads with a fixed ``random_state`` equal the serial fit, and
+  torch's global RNG is never touched (each fit draws from its own ``torch.Generator``).
+"""
+
+import concurrent.futures
+
+import numpy as np
+import pytest
+import torch
+
+from sksssm import (
+    HOPEClassifier,
+    HOPERegressor,
+    PTDSSMClassifier,
+    PTDSSMRegressor,
+    STUClassifier,
+    STURegressor,
+)
+
+TINY = dict(d_model=8, n_layers=1, max_epochs=2, batch_size=16, random_state=0)
+DEEP_ESTIMATORS = {
+    "STURegressor": lambda **kw: STURegressor(4, **TINY, **kw),
+    "PTDSSMRegressor": lambda **kw: PTDSSMRegressor(state_dim=4, ptd_method="random", **TINY, **kw),
+    "HOPERegressor": lambda **kw: HOPERegressor(state_dim=4, **TINY, **kw),
+    "STUClassifier": lambda **kw: STUClassifier(4, **TINY, **kw),
+    "PTDSSMClassifier": lambda **kw: PTDSSMClassifier(
+        state_dim=4, ptd_method="random", **TINY, **kw
+    ),
+    "HOPEClassifier": lambda **kw: HOPEClassifier(state_dim=4, **TINY, **kw),
+}
+REGRESSORS = [name for name in DEEP_ESTIMATORS if name.endswith("Regressor")]
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(32, 16))
+    y = X[:, -3:].sum(axis=1) + 0.1 * rng.normal(size=32)
+    return X, y
+
+
+def _outputs(estimator, X):
+    """What the estimator predicts, as floats: probabilities for classifiers."""
+    if hasattr(estimator, "predict_proba"):
+        return estimator.predict_proba(X)
+    return estimator.predict(X)
+
+
+def _targets(name, y):
+    return y if name in REGRESSORS else np.where(y > 0, "up", "down")
+
+
+# ---------------------------------------------------------------------- cause 1: scale
+@pytest.mark.parametrize("x_factor", [1e155, 1e-200])
+@pytest.mark.parametrize("name", list(DEEP_ESTIMATORS))
+def test_scaled_inputs_give_the_unscaled_fit(name, x_factor, data):
+    X, y = data
+    y = _targets(name, y)
+    expected = _outputs(DEEP_ESTIMATORS[name]().fit(X, y), X)
+    scaled = DEEP_ESTIMATORS[name]().fit(X * x_factor, y)
+    assert np.isfinite(scaled.x_scale_).all()
+    # The scaled inputs differ from X * x_factor / x_factor by a rounding of X * x_factor
+    # (relative 1e-16), far below the float32 training precision.
+    np.testing.assert_allclose(_outputs(scaled, X * x_factor), expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("y_factor", [1e200, 1e-200])
+@pytest.mark.parametrize("name", REGRESSORS)
+def test_scaled_targets_give_the_scaled_predictions(name, y_factor, data):
+    X, y = data
+    expected = DEEP_ESTIMATORS[name]().fit(X, y).predict(X) * y_factor
+    predicted = DEEP_ESTIMATORS[name]().fit(X, y * y_factor).predict(X)
+    assert np.isfinite(predicted).all()
+    np.testing.assert_allclose(predicted, expected, rtol=1e-5, atol=1e-5 * y_factor * np.std(y))
+
+
+# ---------------------------------------------------------------------- cause 5: threads
+@pytest.mark.parametrize("name", ["STURegressor", "HOPERegressor", "PTDSSMClassifier"])
+def test_threaded_fits_equal_the_serial_fit_and_leave_the_global_rng(name, data):
+    X, y = data
+    y = _targets(name, y)
+    # Dropout and a shuffled, validated fit exercise every random draw of training.
+    params = dict(dropout=0.2, early_stopping=True, validation_fraction=0.25)
+    torch.manual_seed(7)
+    global_state = torch.get_rng_state()
+    serial = _outputs(DEEP_ESTIMATORS[name](**params).fit(X, y), X)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+        fits = pool.map(lambda _: DEEP_ESTIMATORS[name](**params).fit(X, y), range(3))
+        threaded = [_outputs(fitted, X) for fitted in fits]
+    for outputs in threaded:
+        np.testing.assert_array_equal(outputs, serial)
+    assert torch.equal(torch.get_rng_state(), global_state)
+
+
+def test_fit_does_not_depend_on_the_global_rng(data):
+    X, y = data
+    torch.manual_seed(1)
+    first = DEEP_ESTIMATORS["HOPERegressor"](dropout=0.2).fit(X, y).predict(X)
+    torch.manual_seed(2)
+    second = DEEP_ESTIMATORS["HOPERegressor"](dropout=0.2).fit(X, y).predict(X)
+    np.testing.assert_array_equal(first, second)
