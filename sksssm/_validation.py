@@ -17,9 +17,26 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.utils.validation import check_array, check_consistent_length, validate_data
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    column_or_1d,
+    validate_data,
+)
 
 MIN_TIMESTEPS = 2
+
+# --- the option sets, defined once (parameter constraints and checks use these) ---------
+#: Hankel matrices of the spectral filters (:func:`sksssm.spectral.hankel_matrix`).
+HANKEL_KINDS = ("Z", "L")
+#: Initialisations of the diagonal SSM layers (PTD and the S4D variants).
+SSM_INITS = ("ptd", "s4d-legs", "s4d-lin", "s4d-inv")
+#: Discretizations of continuous-time SSMs.
+DISCRETIZATIONS = ("zoh", "bilinear")
+#: The ``_parameter_constraints`` entry of a strictly positive real number.
+POSITIVE_REAL = Interval(numbers.Real, 0.0, None, closed="neither")
 
 
 def to_btc(X):
@@ -60,7 +77,7 @@ def from_btc(Z, ndim):
     return np.ascontiguousarray(np.swapaxes(Z, 1, 2))
 
 
-def check_sequences(estimator, X, *, reset, min_timesteps=MIN_TIMESTEPS):
+def check_sequences(estimator, X, *, reset, min_timesteps=MIN_TIMESTEPS, allow_nan=False):
     """Validate ``X`` and return it in the internal ``(n, t, c)`` float64 layout.
 
     Wraps :func:`sklearn.utils.validation.validate_data`, so ``n_features_in_`` and
@@ -76,6 +93,9 @@ def check_sequences(estimator, X, *, reset, min_timesteps=MIN_TIMESTEPS):
     reset : bool
         True in ``fit``, False in ``predict``.
     min_timesteps : int, default=2
+    allow_nan : bool, default=False
+        Accept NaN (for example as end padding of shorter series); infinite values are
+        refused either way.
 
     Returns
     -------
@@ -91,7 +111,16 @@ def check_sequences(estimator, X, *, reset, min_timesteps=MIN_TIMESTEPS):
     >>> X_btc.shape, ndim
     ((4, 10, 1), 2)
     """
-    X = validate_data(estimator, X, reset=reset, dtype=np.float64, allow_nd=True)
+    X = validate_data(
+        estimator,
+        X,
+        reset=reset,
+        dtype=np.float64,
+        allow_nd=True,
+        ensure_all_finite=not allow_nan,
+    )
+    if allow_nan and np.isinf(X).any():
+        raise ValueError("X contains infinite values; pass finite values (NaN only as padding).")
     if X.ndim not in (2, 3):
         raise ValueError(
             f"X must be 2D (n_samples, n_timesteps) or 3D (n_samples, n_channels, "
@@ -162,8 +191,47 @@ def check_sequence_targets(estimator, y, X_btc, *, return_sequences):
     return to_btc(y), y.ndim
 
 
+def check_class_labels(estimator, y, n_samples, *, min_classes=2):
+    """Validate classification labels: one label per sequence, ``n_samples`` of them.
+
+    The one label check of every classifier: ``y`` is required, 1D (a column vector warns
+    and is raveled, as in scikit-learn), of a classification type (not continuous), and
+    holds at least ``min_classes`` distinct labels.
+
+    Examples
+    --------
+    >>> check_class_labels(None, ["a", "b", "a"], 3).tolist()
+    ['a', 'b', 'a']
+    """
+    name = type(estimator).__name__
+    if y is None:
+        raise ValueError(f"{name} requires y to be passed, but the target y is None.")
+    y = np.asarray(y)
+    if y.ndim != 1 and not (y.ndim == 2 and y.shape[1] == 1):
+        raise ValueError(
+            f"y must be 1D (one label per sequence); got shape {y.shape}. Multi-output "
+            f"classification is not supported."
+        )
+    y = column_or_1d(y, warn=True)
+    check_classification_targets(y)
+    if len(y) != n_samples:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: {n_samples} and {len(y)}."
+        )
+    classes = np.unique(y)
+    if len(classes) < min_classes:
+        raise ValueError(
+            f"{name} needs at least {min_classes} classes to train; y holds only "
+            f"{len(classes)} class ({classes[0]!r})."
+        )
+    return y
+
+
 def check_positive_int(value, name, *, minimum=1):
     """Raise ``ValueError`` unless ``value`` is an integer ``>= minimum``.
+
+    The library's one integer check (``_parameter_constraints`` use ``Interval(Integral,
+    ...)``, which gives the same guarantee).
 
     Examples
     --------
@@ -228,7 +296,8 @@ def standardization(values, axis=0):
     magnitude = np.max(np.abs(values), axis=axis, keepdims=True)
     # 2**floor(log2(max|v|)): dividing by it is exact and brings every value into [-2, 2]
     # (floor, not ceil: 2**1024 overflows for values near the float64 maximum).
-    power = np.exp2(np.floor(np.log2(np.where((magnitude > 0) & np.isfinite(magnitude), magnitude, 1.0))))
+    usable = (magnitude > 0) & np.isfinite(magnitude)
+    power = np.exp2(np.floor(np.log2(np.where(usable, magnitude, 1.0))))
     unit = values / power
     mean, std = unit.mean(axis=axis), unit.std(axis=axis)
     power = np.squeeze(power, axis=axis)

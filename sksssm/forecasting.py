@@ -36,7 +36,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without sktime
         "sksssm.forecasting needs sktime, an optional dependency: pip install sktime"
     ) from exc
 
-from ._validation import check_option, check_positive_int, standardization
+from ._validation import HANKEL_KINDS, check_option, check_positive_int, standardization
 from .spectral import (
     autoregressive_features,
     max_usable_filters,
@@ -786,7 +786,7 @@ class SpectralForecaster(BaseForecaster):
         "seasonal_d": [StrOptions({"auto"}), Interval(numbers.Integral, 0, 1, closed="both")],
         "ar_order": [StrOptions({"auto"}), Interval(numbers.Integral, 0, None, closed="left")],
         "n_filters": [StrOptions({"auto"}), Interval(numbers.Integral, 0, None, closed="left")],
-        "hankel": [StrOptions({"Z", "L"})],
+        "hankel": [StrOptions(set(HANKEL_KINDS))],
         "use_negative": ["boolean"],
         "exog_lags": [Interval(numbers.Integral, 0, None, closed="left")],
         "strategy": [StrOptions(set(STRATEGIES))],

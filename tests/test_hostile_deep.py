@@ -25,7 +25,9 @@ from sksssm import (
 TINY = dict(d_model=8, n_layers=1, max_epochs=2, batch_size=16, random_state=0)
 DEEP_ESTIMATORS = {
     "STURegressor": lambda **kw: STURegressor(4, **TINY, **kw),
-    "PTDSSMRegressor": lambda **kw: PTDSSMRegressor(state_dim=4, ptd_method="random", **TINY, **kw),
+    "PTDSSMRegressor": lambda **kw: PTDSSMRegressor(
+        state_dim=4, ptd_method="random", **TINY, **kw
+    ),
     "HOPERegressor": lambda **kw: HOPERegressor(state_dim=4, **TINY, **kw),
     "STUClassifier": lambda **kw: STUClassifier(4, **TINY, **kw),
     "PTDSSMClassifier": lambda **kw: PTDSSMClassifier(

@@ -9,11 +9,13 @@ from hypothesis.extra.numpy import arrays
 from sklearn.base import BaseEstimator
 
 from sksssm._validation import (
+    check_class_labels,
     check_option,
     check_positive_int,
     check_sequence_targets,
     check_sequences,
     from_btc,
+    standardization,
     to_btc,
 )
 
@@ -135,3 +137,98 @@ def test_check_positive_int_refuses(value):
 def test_check_option():
     with pytest.raises(ValueError, match=r"hankel must be one of \['Z', 'L'\]; got 'Q'"):
         check_option("Q", "hankel", ("Z", "L"))
+
+
+# ------------------------------------------------------------- standardization at any scale
+@pytest.mark.parametrize("power", [-1000, -700, -1, 0, 1, 500, 1000])
+def test_standardization_commutes_with_powers_of_two(power):
+    rng = np.random.default_rng(0)
+    values = rng.normal(3.0, 2.0, size=(50, 3))
+    mean, scale = standardization(values)
+    scaled_mean, scaled_scale = standardization(values * 2.0**power)
+    # Multiplying by a power of two is exact, so the statistics scale exactly too.
+    np.testing.assert_array_equal(scaled_mean, mean * 2.0**power)
+    np.testing.assert_array_equal(scaled_scale, scale * 2.0**power)
+
+
+@pytest.mark.parametrize("factor", [1e155, 1e300, 1e-200, 1e-300])
+def test_standardization_is_finite_and_relative_exact_at_extreme_scales(factor):
+    values = np.random.default_rng(1).normal(size=(40, 2))
+    mean, scale = standardization(values * factor)
+    # numpy's own std overflows (1e155: squares above 1e308) or underflows (1e-200).
+    np.testing.assert_allclose(scale / factor, values.std(axis=0), rtol=1e-13)
+    np.testing.assert_allclose(mean / factor, values.mean(axis=0), rtol=1e-12, atol=1e-15)
+
+
+def test_standardization_constant_columns_keep_unit_scale():
+    values = np.array([[1e300, 0.0, 7.0], [1e300, 0.0, 7.0 * (1 + 2**-52)]])
+    mean, scale = standardization(values)
+    np.testing.assert_array_equal(scale, [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(mean[:2], [1e300, 0.0])
+
+
+# ------------------------------------------------------------- the shared checks
+def test_check_sequences_allow_nan_accepts_nan_but_not_inf():
+    X = np.ones((3, 5))
+    X[0, -2:] = np.nan
+    X_btc, _ = check_sequences(BaseEstimator(), X, reset=True, allow_nan=True)
+    assert np.isnan(X_btc[0, -2:, 0]).all()
+    with pytest.raises(ValueError, match="NaN"):
+        check_sequences(BaseEstimator(), X, reset=True)
+    X[1, 0] = np.inf
+    with pytest.raises(ValueError, match="infinite values"):
+        check_sequences(BaseEstimator(), X, reset=True, allow_nan=True)
+
+
+@pytest.mark.parametrize(
+    "y, n_samples, match",
+    [
+        (None, 3, "requires y to be passed"),
+        (np.zeros((3, 2)), 3, "y must be 1D"),
+        ([0.5, 1.5, 2.5], 3, "Unknown label type"),
+        (["a", "b"], 3, "inconsistent numbers of samples: 3 and 2"),
+        (["a", "a", "a"], 3, "needs at least 2 classes"),
+    ],
+)
+def test_check_class_labels_messages(y, n_samples, match):
+    with pytest.raises(ValueError, match=match):
+        check_class_labels(BaseEstimator(), y, n_samples)
+
+
+def test_check_class_labels_ravels_a_column_with_a_warning():
+    with pytest.warns(UserWarning, match="column-vector y"):
+        y = check_class_labels(BaseEstimator(), np.array([["a"], ["b"]]), 2)
+    assert y.tolist() == ["a", "b"]
+
+
+# ------------------------------------------------------------- one definition of each rule
+def _library_sources():
+    import pathlib
+
+    import sksssm
+
+    root = pathlib.Path(sksssm.__file__).parent
+    return {
+        path.relative_to(root).as_posix(): path.read_text()
+        for path in root.rglob("*.py")
+        if path.name != "_validation.py"
+    }
+
+
+def test_no_module_defines_its_own_positive_int_check_or_option_set():
+    import re
+
+    duplicates = re.compile(
+        r"def _?check_positive_int\b|^(HANKEL_KINDS|HANKELS|INITS|SSM_INITS|DISCRETIZATIONS"
+        r"|_?POSITIVE(_REAL)?)\s*=|StrOptions\(\{\"Z\", \"L\"\}\)"
+        r"|isinstance\(\w+, bool\) or not isinstance\(\w+, (int|numbers\.Integral)[^)]*\)"
+        r" or \w+ <",
+        re.MULTILINE,
+    )
+    found = {
+        name: match.group(0)
+        for name, source in _library_sources().items()
+        for match in [duplicates.search(source)]
+        if match
+    }
+    assert found == {}, f"use sksssm._validation instead of a local copy: {found}"

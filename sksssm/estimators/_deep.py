@@ -29,18 +29,13 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    check_consistent_length,
-    check_is_fitted,
-    check_random_state,
-    column_or_1d,
-)
+from sklearn.utils.validation import check_is_fitted, check_random_state
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.callbacks import Callback, EarlyStopping, ProgressBar
 from skorch.dataset import ValidSplit
 
 from .._validation import (
+    check_class_labels,
     check_sequence_targets,
     check_sequences,
     from_btc,
@@ -261,10 +256,10 @@ class DeepSequenceMixin:
     """Training and prediction through skorch, shared by every deep estimator.
 
     Subclasses define ``_layer_factory(self, n_timesteps)`` (returning
-    ``layer_factory(d_model, random_state=seed) -> nn.Module``), optionally ``_ssm_lr()`` (the learning rate
-    of parameters named ``ssm_*``), ``_skip_path(d_input, d_output, n_timesteps)`` (a
-    factory ``random_state -> module`` of a linear input-to-output path, or None) and ``_check_layer_hyperparameters()``
-    (checks across parameters that ``_parameter_constraints`` cannot express). The
+    ``layer_factory(d_model, random_state=seed) -> nn.Module``), optionally ``_ssm_lr()``
+    (the learning rate of parameters named ``ssm_*``), ``_skip_path(d_input, d_output,
+    n_timesteps)`` (a factory ``random_state -> module`` of a linear input-to-output path,
+    or None) and ``_check_layer_hyperparameters()`` (checks across parameters that ``_parameter_constraints`` cannot express). The
     regressor and classifier bases define the target handling (``_prepare_targets``,
     ``_n_net_outputs``, ``_net_class``, ``_criterion``, ``_stratify``,
     ``_sequence_outputs``).
@@ -576,27 +571,10 @@ class DeepClassifierBase(DeepSequenceMixin, ClassifierMixin, BaseEstimator):
         return len(self.classes_)
 
     def _prepare_targets(self, y, X_btc, refit=True):
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
-        y = np.asarray(y)
-        if y.ndim != 1 and not (y.ndim == 2 and y.shape[1] == 1):
-            raise ValueError(
-                f"y must be 1D (one label per sequence); got shape {y.shape}. "
-                f"Multi-output classification is not supported."
-            )
-        y = column_or_1d(y, warn=True)  # a column vector warns, as in scikit-learn
-        check_classification_targets(y)
-        check_consistent_length(X_btc, y)
+        # A warm-started fit may see a subset of the classes of the first fit.
+        y = check_class_labels(self, y, len(X_btc), min_classes=2 if refit else 1)
         if refit:
-            classes = np.unique(y)
-            if len(classes) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs at least 2 classes to train; y holds "
-                    f"only 1 class ({classes[0]!r})."
-                )
-            self.classes_ = classes
+            self.classes_ = np.unique(y)
         unseen = np.setdiff1d(y, self.classes_)
         if unseen.size:
             raise ValueError(

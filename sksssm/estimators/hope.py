@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
-from numbers import Integral, Real
+from numbers import Integral
 
 from sklearn.utils._param_validation import Interval
 
+from .._validation import POSITIVE_REAL
 from ..nn.hope import HOPELayer
 from ._deep import (
     DEEP_PARAMETER_CONSTRAINTS,
@@ -27,15 +28,13 @@ HOPE_PARAMETERS_DOC = """    state_dim : int, default=64
 """
 
 
-_POSITIVE = Interval(Real, 0.0, None, closed="neither")
-
 HOPE_PARAMETER_CONSTRAINTS = {
     **DEEP_PARAMETER_CONSTRAINTS,
     "state_dim": [Interval(Integral, 1, None, closed="left")],
-    "dt_min": [_POSITIVE],
-    "dt_max": [_POSITIVE],
+    "dt_min": [POSITIVE_REAL],
+    "dt_max": [POSITIVE_REAL],
     "train_dt": ["boolean"],
-    "hope_lr": [_POSITIVE],
+    "hope_lr": [POSITIVE_REAL],
 }
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
-from numbers import Integral, Real
+from numbers import Integral
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._validation import DISCRETIZATIONS, POSITIVE_REAL, SSM_INITS
 from ..nn.diagonal import DiagonalSSMConv, DiagonalSSMScan
 from ._deep import (
     DEEP_PARAMETER_CONSTRAINTS,
@@ -16,8 +17,6 @@ from ._deep import (
 )
 
 MODES = ("s4", "s5")
-INITS = ("ptd", "s4d-legs", "s4d-lin", "s4d-inv")
-DISCRETIZATIONS = ("zoh", "bilinear")
 PTD_METHODS = ("optimize", "random")
 
 PTD_PARAMETERS_DOC = """    state_dim : int, default=64
@@ -45,20 +44,18 @@ PTD_PARAMETERS_DOC = """    state_dim : int, default=64
 """
 
 
-_POSITIVE = Interval(Real, 0.0, None, closed="neither")
-
 PTD_PARAMETER_CONSTRAINTS = {
     **DEEP_PARAMETER_CONSTRAINTS,
     "state_dim": [Interval(Integral, 2, None, closed="left")],
     "mode": [StrOptions(set(MODES))],
-    "init": [StrOptions(set(INITS))],
+    "init": [StrOptions(set(SSM_INITS))],
     "discretization": [StrOptions(set(DISCRETIZATIONS))],
-    "dt_min": [_POSITIVE],
-    "dt_max": [_POSITIVE],
+    "dt_min": [POSITIVE_REAL],
+    "dt_max": [POSITIVE_REAL],
     "n_blocks": [Interval(Integral, 1, None, closed="left")],
     "ptd_method": [StrOptions(set(PTD_METHODS))],
-    "ptd_max_norm": [_POSITIVE],
-    "ssm_lr": [_POSITIVE],
+    "ptd_max_norm": [POSITIVE_REAL],
+    "ssm_lr": [POSITIVE_REAL],
 }
 
 

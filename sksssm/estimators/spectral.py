@@ -11,7 +11,13 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_sequence_targets, check_sequences, from_btc, to_btc
+from .._validation import (
+    HANKEL_KINDS,
+    check_sequence_targets,
+    check_sequences,
+    from_btc,
+    to_btc,
+)
 from ..spectral import (
     QRAccumulator,
     SpectralDesign,
@@ -31,7 +37,6 @@ AUTO_CHUNK_BYTES = 256 * 2**20
 DEFAULT_INPUT_LAGS = 3
 
 #: Options shared by the closed-form estimators (one source for each option set).
-HANKELS = ("Z", "L")
 
 
 def resolve_input_lags(input_lags, ar_order):
@@ -241,7 +246,7 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "n_filters": [Interval(Integral, 1, None, closed="left")],
-        "hankel": [StrOptions(set(HANKELS))],
+        "hankel": [StrOptions(set(HANKEL_KINDS))],
         "input_lags": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "use_negative": ["boolean"],
         "ar_order": [Interval(Integral, 0, None, closed="left")],

@@ -10,10 +10,9 @@ from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from .._validation import MIN_TIMESTEPS, to_btc
+from .._validation import check_class_labels, check_sequences
 from ..spectral._pooling import (
     DEFAULT_MIXTURES,
     DEFAULT_QUANTILES,
@@ -32,25 +31,9 @@ from .spectral import channel_scale
 DEFAULT_ALPHAS = np.logspace(-3, 5, 17)
 
 
-def _check_sequences_allow_nan(estimator, X, *, reset):
+def _check_padded_sequences(estimator, X, *, reset):
     """Validate ``X`` (NaN allowed as end padding); return ``(X_btc, lengths)``."""
-    X = validate_data(
-        estimator, X, reset=reset, dtype=np.float64, allow_nd=True, ensure_all_finite=False
-    )
-    if X.ndim not in (2, 3):
-        raise ValueError(
-            f"X must be 2D (n_samples, n_timesteps) or 3D (n_samples, n_channels, "
-            f"n_timesteps); got an array with shape {X.shape}. Reshape your data."
-        )
-    if X.shape[-1] < MIN_TIMESTEPS:
-        raise ValueError(
-            f"X has {X.shape[-1]} feature(s) (time steps) per sequence, but "
-            f"{type(estimator).__name__} needs sequences of at least {MIN_TIMESTEPS} time "
-            f"steps. Pass longer sequences (the last axis of X is time)."
-        )
-    if X.ndim == 3 and X.shape[1] == 0:
-        raise ValueError(f"X has 0 channels (shape {X.shape}); pass at least one channel.")
-    X_btc = to_btc(X)
+    X_btc, _ = check_sequences(estimator, X, reset=reset, allow_nan=True)
     return X_btc, sequence_lengths(X_btc)
 
 
@@ -303,25 +286,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         return fit_atomically(self, SpectralFilterClassifier._fit, X, y)
 
     def _fit(self, X, y):
-        X_btc, lengths = _check_sequences_allow_nan(self, X, reset=True)
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
-        y = np.asarray(y)
-        if y.ndim != 1 and not (y.ndim == 2 and y.shape[1] == 1):
-            raise ValueError(f"y must be 1D (one label per series), got shape {y.shape}.")
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        if len(y) != len(X_btc):
-            raise ValueError(
-                f"X and y have inconsistent numbers of samples: {len(X_btc)} and {len(y)}."
-            )
-        if np.unique(y).size < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes; y has only one "
-                f"class ({np.unique(y)[0]!r})."
-            )
+        X_btc, lengths = _check_padded_sequences(self, X, reset=True)
+        y = check_class_labels(self, y, len(X_btc))
         alphas = DEFAULT_ALPHAS if self.alphas is None else np.asarray(self.alphas, float)
         if alphas.ndim != 1 or alphas.size == 0 or not (np.isfinite(alphas) & (alphas > 0)).all():
             raise ValueError(
@@ -393,7 +359,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
 
     def _features(self, X):
         check_is_fitted(self, "coef_")
-        X_btc, lengths = _check_sequences_allow_nan(self, X, reset=False)
+        X_btc, lengths = _check_padded_sequences(self, X, reset=False)
         X_btc = X_btc / self.x_scale_
         F = pooled_features(X_btc, self.pooling_, lengths, chunk_size=self.chunk_size)
         F -= self.feature_mean_

@@ -22,6 +22,7 @@ from numbers import Integral
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._validation import HANKEL_KINDS
 from ..nn import STULayer, STUSkip
 from ..spectral import stu_filters
 from ._deep import (
@@ -55,7 +56,7 @@ STU_PARAMETERS_DOC = """    n_filters : int, default=24
 STU_PARAMETER_CONSTRAINTS = {
     **DEEP_PARAMETER_CONSTRAINTS,
     "n_filters": [Interval(Integral, 1, None, closed="left")],
-    "hankel": [StrOptions({"Z", "L"})],
+    "hankel": [StrOptions(set(HANKEL_KINDS))],
     "input_lags": [Interval(Integral, 0, None, closed="left")],
     "use_negative": ["boolean"],
     "use_tensordot": ["boolean"],

@@ -9,10 +9,13 @@ is the only part that differs between the model families; it is built by
 from __future__ import annotations
 
 from collections.abc import Callable
+from numbers import Integral
 
-import numpy as np
 import torch
+from sklearn.utils._param_validation import Interval, validate_params
 from torch import nn
+
+from .._validation import check_positive_int
 
 __all__ = [
     "Bidirectional",
@@ -51,6 +54,7 @@ class SequenceLayer(nn.Module):
         raise NotImplementedError
 
 
+@validate_params({"name": [str]}, prefer_skip_nested_validation=True)
 def is_ssm_parameter(name: str) -> bool:
     """Whether a (dotted) parameter name denotes an SSM parameter (last part ``ssm_*``).
 
@@ -62,6 +66,7 @@ def is_ssm_parameter(name: str) -> bool:
     return name.rsplit(".", 1)[-1].startswith(SSM_PREFIX)
 
 
+@validate_params({"module": [nn.Module]}, prefer_skip_nested_validation=True)
 def ssm_parameter_names(module: nn.Module) -> list[str]:
     """Names of the SSM parameters of ``module`` (those named ``ssm_*``).
 
@@ -80,6 +85,10 @@ def ssm_parameter_names(module: nn.Module) -> list[str]:
 
 
 
+@validate_params(
+    {"random_state": [Interval(Integral, 0, None, closed="left"), None]},
+    prefer_skip_nested_validation=True,
+)
 def make_generator(random_state: int | None) -> torch.Generator | None:
     """A CPU generator seeded with ``random_state``, or ``None`` (torch's global one).
 
@@ -93,6 +102,7 @@ def make_generator(random_state: int | None) -> torch.Generator | None:
     return torch.Generator().manual_seed(int(random_state))
 
 
+@validate_params({"generator": [torch.Generator]}, prefer_skip_nested_validation=True)
 def draw_seed(generator: torch.Generator) -> int:
     """A fresh integer seed drawn from ``generator`` (to seed a sub-module or a loader).
 
@@ -202,9 +212,10 @@ class _ResidualBlock(nn.Module):
         self.norm = _ChannelNorm(d_model, norm)
         self.layer = layer
         self.activation = nn.GELU()
-        self.dropout = (
-            nn.Dropout(dropout) if generator is None else SeededDropout(dropout, draw_seed(generator))
-        )
+        if generator is None:
+            self.dropout = nn.Dropout(dropout)
+        else:
+            self.dropout = SeededDropout(dropout, draw_seed(generator))
         self.projection = _linear(d_model, 2 * d_model, generator)
         self.glu = nn.GLU(dim=-1)
 
@@ -247,12 +258,6 @@ class Bidirectional(nn.Module):
         """Map ``(B, L, d_model)`` to ``(B, L, d_model)`` (non-causal)."""
         backward = self.backward_layer(x.flip(1)).flip(1)
         return self.forward_layer(x) + backward
-
-
-def _check_positive_int(name: str, value, minimum: int = 1) -> None:
-    """Raise ``ValueError`` unless ``value`` is an integer ``>= minimum`` (all layers)."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
 
 
 class SequenceModel(nn.Module):
@@ -330,9 +335,13 @@ class SequenceModel(nn.Module):
         generator: torch.Generator | None = None,
     ):
         super().__init__()
-        for name, value in [("d_input", d_input), ("d_output", d_output), ("d_model", d_model)]:
-            _check_positive_int(name, value)
-        _check_positive_int("n_layers", n_layers)
+        for name, value in [
+            ("d_input", d_input),
+            ("d_output", d_output),
+            ("d_model", d_model),
+            ("n_layers", n_layers),
+        ]:
+            check_positive_int(value, name)
         if isinstance(dropout, bool) or not isinstance(dropout, int | float):
             raise ValueError(f"dropout must be a float in [0, 1), got {dropout!r}.")
         if not 0.0 <= dropout < 1.0:

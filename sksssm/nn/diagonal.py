@@ -42,14 +42,13 @@ from sksssm.ssm import (
     s4d_init,
 )
 
-from .backbone import SequenceLayer, _check_positive_int, make_generator
+from .._validation import DISCRETIZATIONS, SSM_INITS, check_option, check_positive_int
+from .backbone import SequenceLayer, make_generator
 from .kernelconv import KernelConvLayer
 from .scan import associative_scan_linear
 
 __all__ = ["DiagonalSSMConv", "DiagonalSSMScan"]
 
-INITS = ("ptd", "s4d-legs", "s4d-lin", "s4d-inv")
-DISCRETIZATIONS = ("zoh", "bilinear")
 # Real parts closer to zero than this are clipped at initialisation (log needs Re < 0).
 _MIN_DECAY = 1e-4
 
@@ -74,17 +73,13 @@ def _complex_normal(shape, std: float, generator) -> torch.Tensor:
 
 
 def _check_options(state_dim: int, init: str, discretization: str) -> None:
-    _check_positive_int("state_dim", state_dim, minimum=2)
+    check_positive_int(state_dim, "state_dim", minimum=2)
     if state_dim % 2:
         raise ValueError(
             f"state_dim must be even (eigenvalues come in conjugate pairs), got {state_dim}."
         )
-    if init not in INITS:
-        raise ValueError(f"init must be one of {INITS}, got {init!r}.")
-    if discretization not in DISCRETIZATIONS:
-        raise ValueError(
-            f"discretization must be one of {DISCRETIZATIONS}, got {discretization!r}."
-        )
+    check_option(init, "init", SSM_INITS)
+    check_option(discretization, "discretization", DISCRETIZATIONS)
 
 
 def _conjugate_half(eigenvalues: np.ndarray):
@@ -183,7 +178,7 @@ def blocked_vandermonde_kernel(weights, log_lambda, n_timesteps: int) -> torch.T
     >>> blocked_vandermonde_kernel(w, z, 4)
     tensor([[2.0000, 1.0000, 0.5000, 0.2500]])
     """
-    _check_positive_int("n_timesteps", n_timesteps)
+    check_positive_int(n_timesteps, "n_timesteps")
     block = math.isqrt(n_timesteps - 1) + 1  # P = ceil(sqrt(L))
     n_blocks = -(-n_timesteps // block)
     real_dtype = weights.real.dtype
@@ -295,7 +290,7 @@ class DiagonalSSMConv(_DiagonalSSMBase, KernelConvLayer):
         dtype=None,
     ):
         super().__init__()
-        _check_positive_int("d_model", d_model)
+        check_positive_int(d_model, "d_model")
         _check_options(state_dim, init, discretization)
         self.d_model = d_model
         self.state_dim = state_dim
@@ -436,8 +431,8 @@ class DiagonalSSMScan(_DiagonalSSMBase):
         dtype=None,
     ):
         super().__init__()
-        _check_positive_int("d_model", d_model)
-        _check_positive_int("n_blocks", n_blocks)
+        check_positive_int(d_model, "d_model")
+        check_positive_int(n_blocks, "n_blocks")
         _check_options(state_dim, init, discretization)
         if state_dim % (2 * n_blocks):
             raise ValueError(

@@ -9,11 +9,21 @@ outputs: nothing wraps around and the result is causal.
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import torch
+from sklearn.utils._param_validation import Interval, validate_params
 
 __all__ = ["causal_fft_conv", "causal_fft_filter_mix", "fft_size", "kernel_spectrum"]
 
 
+@validate_params(
+    {
+        "n_timesteps": [Interval(Integral, 1, None, closed="left")],
+        "kernel_length": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def fft_size(n_timesteps: int, kernel_length: int) -> int:
     """Smallest power of two (at least 2) at which a causal FFT convolution does not wrap.
 
@@ -36,14 +46,14 @@ def fft_size(n_timesteps: int, kernel_length: int) -> int:
     >>> fft_size(1024, 1)
     1024
     """
-    if n_timesteps < 1 or kernel_length < 1:
-        raise ValueError(
-            f"n_timesteps and kernel_length must be >= 1, got {n_timesteps} and {kernel_length}."
-        )
     # At least 2, so that n is even and recoverable from an rfft length (n // 2 + 1).
     return max(2, 1 << (n_timesteps + kernel_length - 2).bit_length())
 
 
+@validate_params(
+    {"kernel": [torch.Tensor], "n_fft": [Interval(Integral, 1, None, closed="left")]},
+    prefer_skip_nested_validation=True,
+)
 def kernel_spectrum(kernel: torch.Tensor, n_fft: int) -> torch.Tensor:
     """Real FFT of a causal kernel along its first (lag) axis, zero padded to ``n_fft``.
 
@@ -91,6 +101,10 @@ def _fft_dtype(*tensors: torch.Tensor):
     return None
 
 
+@validate_params(
+    {"u": [torch.Tensor], "kernel": [torch.Tensor], "kernel_fft": [torch.Tensor, None]},
+    prefer_skip_nested_validation=True,
+)
 def causal_fft_conv(
     u: torch.Tensor,
     kernel: torch.Tensor,
@@ -153,6 +167,15 @@ def causal_fft_conv(
     return out[:, :n_steps].to(out_dtype)
 
 
+@validate_params(
+    {
+        "u": [torch.Tensor],
+        "filters": [torch.Tensor],
+        "weights": [torch.Tensor],
+        "filters_fft": [torch.Tensor, None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def causal_fft_filter_mix(
     u: torch.Tensor,
     filters: torch.Tensor,

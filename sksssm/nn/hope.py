@@ -21,7 +21,8 @@ from torch import nn
 
 from sksssm.ssm import hankel_singular_values, hope_kernel
 
-from .backbone import _check_positive_int, make_generator
+from .._validation import check_positive_int
+from .backbone import make_generator
 from .diagonal import _log_uniform
 from .kernelconv import KernelConvLayer
 
@@ -97,9 +98,9 @@ class HOPELayer(KernelConvLayer):
         dtype=None,
     ):
         super().__init__()
-        _check_positive_int("d_model", d_model)
-        _check_positive_int("state_dim", state_dim)
-        _check_positive_int("oversampling", oversampling, minimum=2)
+        check_positive_int(d_model, "d_model")
+        check_positive_int(state_dim, "state_dim")
+        check_positive_int(oversampling, "oversampling", minimum=2)
         self.d_model = d_model
         self.state_dim = state_dim
         self.train_dt = bool(train_dt)

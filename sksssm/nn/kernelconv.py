@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .backbone import SequenceLayer, _check_positive_int, ssm_parameter_names
+from .._validation import check_positive_int
+from .backbone import SequenceLayer, ssm_parameter_names
 from .fftconv import causal_fft_conv
 
 __all__ = ["KernelConvLayer"]
@@ -76,7 +77,7 @@ class KernelConvLayer(SequenceLayer):
             ``kernel[c, l]`` plus the feed-through ``D_c`` at lag 0: the output of channel
             ``c`` at time ``l`` for an input that is 1 at time 0 in that channel.
         """
-        _check_positive_int("n_timesteps", n_timesteps)
+        check_positive_int(n_timesteps, "n_timesteps")
         response = self.kernel(n_timesteps).clone()
         response[:, 0] += self.D
         return response.cpu().numpy()

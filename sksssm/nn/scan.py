@@ -11,6 +11,7 @@ second-to-last axis of ``bu``.
 """
 
 import torch
+from sklearn.utils._param_validation import validate_params
 
 __all__ = ["associative_scan_linear", "sequential_scan_linear"]
 
@@ -28,6 +29,9 @@ def _shift_in_time(x, offset, fill):
     return torch.cat([pad, x[..., :-offset, :]], dim=-2)
 
 
+@validate_params(
+    {"lambda_bar": [torch.Tensor], "bu": [torch.Tensor]}, prefer_skip_nested_validation=True
+)
 def associative_scan_linear(lambda_bar, bu):
     """Solve ``x_k = lambda_bar * x_{k-1} + bu_k`` with a log-depth parallel scan.
 
@@ -83,6 +87,9 @@ def associative_scan_linear(lambda_bar, bu):
     return x
 
 
+@validate_params(
+    {"lambda_bar": [torch.Tensor], "bu": [torch.Tensor]}, prefer_skip_nested_validation=True
+)
 def sequential_scan_linear(lambda_bar, bu):
     """Solve ``x_k = lambda_bar * x_{k-1} + bu_k`` with a plain loop over time.
 

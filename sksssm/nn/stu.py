@@ -19,6 +19,7 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+from .._validation import check_option, check_positive_int
 from .backbone import SequenceLayer, make_generator
 from .fftconv import causal_fft_conv, causal_fft_filter_mix, fft_size, kernel_spectrum
 
@@ -147,8 +148,7 @@ class STULayer(SequenceLayer):
         if filter_scaling not in ("sigma", "unit"):
             raise ValueError(f"filter_scaling must be 'sigma' or 'unit', got {filter_scaling!r}.")
         d_output = d_model if d_output is None else d_output
-        if isinstance(d_output, bool) or not isinstance(d_output, int) or d_output < 1:
-            raise ValueError(f"d_output must be an integer >= 1, got {d_output!r}.")
+        check_positive_int(d_output, "d_output")
         from sksssm.spectral import stu_filters
 
         self.d_model = d_model
@@ -177,10 +177,8 @@ class STULayer(SequenceLayer):
             ("n_filters", n_filters, 1),
             ("input_lags", input_lags, 0),
         ]:
-            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-                raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-        if init not in ("zeros", "normal"):
-            raise ValueError(f"init must be 'zeros' or 'normal', got {init!r}.")
+            check_positive_int(value, name, minimum=minimum)
+        check_option(init, "init", ("zeros", "normal"))
 
     def _build_parameters(self, n_used: int, factory: dict) -> None:
         d, o = self.d_model, self.d_output
@@ -201,7 +199,9 @@ class STULayer(SequenceLayer):
         names = ("w_pos", "w_neg") if self.use_tensordot else ("m_pos", "m_neg")
         return [getattr(self, name) for name in names if getattr(self, name) is not None]
 
-    def reset_parameters(self, init: str = "zeros", generator: torch.Generator | None = None) -> None:
+    def reset_parameters(
+        self, init: str = "zeros", generator: torch.Generator | None = None
+    ) -> None:
         """(Re)initialise the learned matrices (``init`` as in the constructor), drawing
         from ``generator`` (torch's global generator if None)."""
         n_terms = self.filters.shape[1] * (2 if self.use_negative else 1) + self.input_lags

@@ -8,23 +8,17 @@ memory instead of the ``O(L^2)`` of a dense matrix.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import scipy.fft
 import scipy.linalg
 from scipy.sparse.linalg import LinearOperator
 
-HANKEL_KINDS = ("Z", "L")
+from .._validation import HANKEL_KINDS, check_positive_int
 
 
 def check_n_timesteps(n_timesteps) -> int:
     """Return ``n_timesteps`` as an int, or raise ValueError if it is not a positive integer."""
-    if isinstance(n_timesteps, bool | np.bool_) or not isinstance(n_timesteps, numbers.Integral):
-        raise ValueError(f"n_timesteps must be a positive integer, got {n_timesteps!r}.")
-    if n_timesteps < 1:
-        raise ValueError(f"n_timesteps must be a positive integer, got {n_timesteps}.")
-    return int(n_timesteps)
+    return check_positive_int(n_timesteps, "n_timesteps")
 
 
 def check_hankel(hankel) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import check_positive_int
+
 
 def _check_state_dim(N) -> int:
-    if not isinstance(N, (int, np.integer)) or isinstance(N, bool) or N < 1:
-        raise ValueError(f"N must be a positive integer (the state dimension); got {N!r}.")
-    return int(N)
+    return check_positive_int(N, "N (the state dimension)")
 
 
 def hippo_legs(N: int) -> tuple[np.ndarray, np.ndarray]:
@@ -71,6 +71,8 @@ def hippo_legs_nplr(N: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Examples
     --------
     >>> import numpy as np
+
+from .._validation import check_positive_int
     >>> from sksssm.ssm import hippo_legs, hippo_legs_nplr
     >>> S, P, B = hippo_legs_nplr(4)
     >>> A, _ = hippo_legs(4)
