@@ -9,9 +9,11 @@
 
 import concurrent.futures
 
+import joblib
 import numpy as np
 import pytest
 import torch
+from sklearn.model_selection import GridSearchCV
 
 from sksssm import (
     HOPEClassifier,
@@ -106,3 +108,14 @@ def test_fit_does_not_depend_on_the_global_rng(data):
     torch.manual_seed(2)
     second = DEEP_ESTIMATORS["HOPERegressor"](dropout=0.2).fit(X, y).predict(X)
     np.testing.assert_array_equal(first, second)
+
+
+def test_grid_search_with_the_threading_backend_scores_as_the_serial_search(data):
+    X, y = data
+    grid = {"lr": [1e-2, 3e-2]}
+    serial = GridSearchCV(DEEP_ESTIMATORS["STURegressor"](), grid, cv=2).fit(X, y)
+    with joblib.parallel_backend("threading", n_jobs=2):
+        threaded = GridSearchCV(DEEP_ESTIMATORS["STURegressor"](), grid, cv=2, n_jobs=2).fit(X, y)
+    np.testing.assert_array_equal(
+        threaded.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
+    )
