@@ -259,10 +259,10 @@ class DeepSequenceMixin:
     ``layer_factory(d_model, random_state=seed) -> nn.Module``), optionally ``_ssm_lr()``
     (the learning rate of parameters named ``ssm_*``), ``_skip_path(d_input, d_output,
     n_timesteps)`` (a factory ``random_state -> module`` of a linear input-to-output path,
-    or None) and ``_check_layer_hyperparameters()`` (checks across parameters that ``_parameter_constraints`` cannot express). The
-    regressor and classifier bases define the target handling (``_prepare_targets``,
-    ``_n_net_outputs``, ``_net_class``, ``_criterion``, ``_stratify``,
-    ``_sequence_outputs``).
+    or None) and ``_check_layer_hyperparameters()`` (checks across parameters that
+    ``_parameter_constraints`` cannot express). The regressor and classifier bases define
+    the target handling (``_prepare_targets``, ``_n_net_outputs``, ``_net_class``,
+    ``_criterion``, ``_stratify``, ``_sequence_outputs``).
     """
 
     # ------------------------------------------------------------------ fit
