@@ -232,3 +232,20 @@ def test_no_module_defines_its_own_positive_int_check_or_option_set():
         if match
     }
     assert found == {}, f"use sksssm._validation instead of a local copy: {found}"
+
+
+# ------------------------------------------------------------- sksssm.nn through validate_params
+def test_nn_public_functions_validate_their_arguments():
+    import torch
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from sksssm.nn import associative_scan_linear, causal_fft_conv, draw_seed, fft_size
+
+    with pytest.raises(InvalidParameterError, match="'n_timesteps' parameter of fft_size"):
+        fft_size(0, 3)
+    with pytest.raises(InvalidParameterError, match="'kernel' parameter of causal_fft_conv"):
+        causal_fft_conv(torch.ones(1, 4, 1), [1.0, 0.5])
+    with pytest.raises(InvalidParameterError, match="'bu' parameter of associative_scan"):
+        associative_scan_linear(torch.ones(2), np.ones((4, 2)))
+    with pytest.raises(InvalidParameterError, match="'generator' parameter of draw_seed"):
+        draw_seed(0)
