@@ -160,6 +160,16 @@ def test_standardization_is_finite_and_relative_exact_at_extreme_scales(factor):
     np.testing.assert_allclose(mean / factor, values.mean(axis=0), rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("value", [0.1, 1 / 3, -7.7e5, 1e-300])
+def test_standardization_detects_long_constant_channels(value):
+    # 3D statistics over samples and time: a plain mean of 10**5 copies of 0.1 is off by
+    # ~1e-13 relative, and the standard deviation would mistake that for variation.
+    X = np.full((10_000, 10, 2), value)
+    mean, scale = standardization(X, axis=(0, 1))
+    np.testing.assert_array_equal(scale, [1.0, 1.0])
+    np.testing.assert_array_equal(mean, [value, value])
+
+
 def test_standardization_constant_columns_keep_unit_scale():
     values = np.array([[1e300, 0.0, 7.0], [1e300, 0.0, 7.0 * (1 + 2**-52)]])
     mean, scale = standardization(values)
