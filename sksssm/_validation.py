@@ -60,7 +60,9 @@ def from_btc(Z, ndim):
     return np.ascontiguousarray(np.swapaxes(Z, 1, 2))
 
 
-def check_sequences(estimator, X, *, reset, min_timesteps=MIN_TIMESTEPS):
+def check_sequences(
+    estimator, X, *, reset, min_timesteps=MIN_TIMESTEPS, allow_nan=False, fitted_ndim=None
+):
     """Validate ``X`` and return it in the internal ``(n, t, c)`` float64 layout.
 
     Wraps :func:`sklearn.utils.validation.validate_data`, so ``n_features_in_`` and
@@ -76,6 +78,14 @@ def check_sequences(estimator, X, *, reset, min_timesteps=MIN_TIMESTEPS):
     reset : bool
         True in ``fit``, False in ``predict``.
     min_timesteps : int, default=2
+    allow_nan : bool, default=False
+        Leave non-finite values to the caller (NaN is the end padding of unequal-length
+        series; :func:`sksssm.spectral.sequence_lengths` checks the padding and refuses
+        infinity with its own message).
+    fitted_ndim : {2, 3} or None, default=None
+        With ``reset=False``, the number of dimensions of the ``X`` seen in ``fit``: ``X``
+        must have the same (a 2D ``(n, t)`` array whose ``t`` equals the number of
+        channels of a 3D fit would otherwise pass the ``n_features_in_`` check).
 
     Returns
     -------
@@ -91,11 +101,24 @@ def check_sequences(estimator, X, *, reset, min_timesteps=MIN_TIMESTEPS):
     >>> X_btc.shape, ndim
     ((4, 10, 1), 2)
     """
-    X = validate_data(estimator, X, reset=reset, dtype=np.float64, allow_nd=True)
+    X = validate_data(
+        estimator,
+        X,
+        reset=reset,
+        dtype=np.float64,
+        allow_nd=True,
+        ensure_all_finite=not allow_nan,
+    )
     if X.ndim not in (2, 3):
         raise ValueError(
             f"X must be 2D (n_samples, n_timesteps) or 3D (n_samples, n_channels, "
             f"n_timesteps); got an array with shape {X.shape}. Reshape your data."
+        )
+    if not reset and fitted_ndim is not None and X.ndim != fitted_ndim:
+        raise ValueError(
+            f"X is {X.ndim}D (shape {X.shape}), but {type(estimator).__name__} was fitted "
+            f"on {fitted_ndim}D X; pass the same layout (2D: (n_samples, n_timesteps); 3D: "
+            f"(n_samples, n_channels, n_timesteps))."
         )
     n_timesteps = X.shape[-1]
     if n_timesteps < min_timesteps:

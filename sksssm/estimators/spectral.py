@@ -501,11 +501,5 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
         return max(1, AUTO_CHUNK_BYTES // max(self.rows_.bytes_per_sequence(n_timesteps), 1))
 
     def _check_predict_input(self, X):
-        X_btc, X_ndim = check_sequences(self, X, reset=False)
-        if X_ndim != self.X_ndim_:
-            raise ValueError(
-                f"X is {X_ndim}D but the estimator was fitted on {self.X_ndim_}D X; pass "
-                f"the same layout (2D: (n_samples, n_timesteps); 3D: (n_samples, "
-                f"n_channels, n_timesteps))."
-            )
+        X_btc, _ = check_sequences(self, X, reset=False, fitted_ndim=self.X_ndim_)
         return X_btc

@@ -11,9 +11,9 @@ from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .._validation import MIN_TIMESTEPS, to_btc
+from .._validation import check_sequences
 from ..spectral._pooling import (
     DEFAULT_MIXTURES,
     DEFAULT_QUANTILES,
@@ -34,23 +34,12 @@ DEFAULT_ALPHAS = np.logspace(-3, 5, 17)
 
 def _check_sequences_allow_nan(estimator, X, *, reset):
     """Validate ``X`` (NaN allowed as end padding); return ``(X_btc, lengths)``."""
-    X = validate_data(
-        estimator, X, reset=reset, dtype=np.float64, allow_nd=True, ensure_all_finite=False
+    fitted_ndim = None if reset else estimator.X_ndim_
+    X_btc, ndim = check_sequences(
+        estimator, X, reset=reset, allow_nan=True, fitted_ndim=fitted_ndim
     )
-    if X.ndim not in (2, 3):
-        raise ValueError(
-            f"X must be 2D (n_samples, n_timesteps) or 3D (n_samples, n_channels, "
-            f"n_timesteps); got an array with shape {X.shape}. Reshape your data."
-        )
-    if X.shape[-1] < MIN_TIMESTEPS:
-        raise ValueError(
-            f"X has {X.shape[-1]} feature(s) (time steps) per sequence, but "
-            f"{type(estimator).__name__} needs sequences of at least {MIN_TIMESTEPS} time "
-            f"steps. Pass longer sequences (the last axis of X is time)."
-        )
-    if X.ndim == 3 and X.shape[1] == 0:
-        raise ValueError(f"X has 0 channels (shape {X.shape}); pass at least one channel.")
-    X_btc = to_btc(X)
+    if reset:
+        estimator.X_ndim_ = ndim
     return X_btc, sequence_lengths(X_btc)
 
 
@@ -211,6 +200,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         The probability temperature ``tau``.
     n_features_in_ : int
         Time steps (2D ``X``) or channels (3D ``X``), as everywhere in sksssm.
+    X_ndim_ : int
+        Dimensions of the training ``X`` (2 or 3); ``predict`` requires the same.
     feature_names_in_ : ndarray of str
         Only when ``X`` is a DataFrame with string column names.
 
