@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validation import check_positive_int
 from ._features import (
     autoregressive_features,
     feed_back_outputs,
@@ -75,6 +76,21 @@ class SpectralDesign:
     input_lags: int
     use_negative: bool
     ar_order: int = 0
+
+    def __post_init__(self):
+        filters = np.asarray(self.filters)
+        if filters.ndim != 2 or filters.shape[1] == 0 or np.iscomplexobj(filters):
+            raise ValueError(
+                f"filters must be a real 2D array (filter_length, n_filters) with at least "
+                f"one filter, got shape {filters.shape}; for one filter pass "
+                f"filters[:, None]."
+            )
+        filters = filters.astype(np.float64)
+        if not np.isfinite(filters).all():
+            raise ValueError("filters contain NaN or infinite values; pass finite filters.")
+        object.__setattr__(self, "filters", filters)  # frozen: validated once, here
+        for name in ("input_lags", "ar_order"):
+            object.__setattr__(self, name, check_positive_int(getattr(self, name), name, minimum=0))
 
     def n_columns(self, n_channels, n_outputs):
         """Number of design columns for ``n_channels`` inputs and ``n_outputs`` outputs."""

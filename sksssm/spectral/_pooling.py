@@ -315,7 +315,14 @@ def _check_config(n_filters, filter_lengths, statistics, quantiles):
         raise ValueError(f"n_filters must be a positive integer, got {n_filters!r}.")
     if n_filters < 1:
         raise ValueError(f"n_filters must be a positive integer, got {n_filters}.")
-    lengths = tuple(int(v) for v in filter_lengths)
+    values = np.ravel(np.asarray(filter_lengths, dtype=object))
+    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values):
+        # int() would silently truncate 2.5 to 2
+        raise ValueError(
+            f"filter_lengths must be integers >= 2, got {filter_lengths!r}; round them "
+            f"yourself if you meant whole lengths."
+        )
+    lengths = tuple(int(v) for v in values)
     if not lengths or any(v < 2 for v in lengths) or len(set(lengths)) != len(lengths):
         raise ValueError(f"filter_lengths must be distinct integers >= 2, got {filter_lengths!r}.")
     statistics = tuple(statistics)
