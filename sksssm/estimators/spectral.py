@@ -22,6 +22,7 @@ from ..spectral import (
     stu_filters,
 )
 from ..spectral._dask import accumulate_dask, check_dask_inputs, is_dask_collection
+from ..spectral._pooling import threshold_series
 from ._base import fit_atomically
 
 #: Memory budget (bytes) of one chunk of sequences with ``chunk_size="auto"``: the FFT
@@ -70,6 +71,21 @@ def channel_scale(values):
     axes = tuple(range(values.ndim - 1))
     scale = np.fmax(np.fmax.reduce(values, axis=axes), -np.fmin.reduce(values, axis=axes))
     return np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+
+
+def _threshold_sample(X_btc, lazy_X):
+    """The series to fit the pooled statistics' thresholds on: ``X_btc``, or for Dask the
+    series :func:`~sksssm.spectral.fit_pooling` would pick, fetched from the workers.
+
+    ``X_btc`` is then a zero stand-in; thresholds fitted on it would all be zero. Fitted on
+    exactly these series, ``fit_pooling`` gives the thresholds of the in-memory fit.
+    """
+    if lazy_X is None:
+        return X_btc
+    # the number of responses depends on the configuration only: one zero series suffices
+    probe = fit_pooling(np.zeros((1, *X_btc.shape[1:])), normalise=False)
+    rows = threshold_series(X_btc.shape, probe.n_responses)
+    return to_btc(np.asarray(lazy_X[rows].compute(), dtype=np.float64))
 
 
 def _stand_in(array):
@@ -361,7 +377,7 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
                 scales = _dask_scales(X, y, self.return_sequences)
             else:
                 scales = channel_scale(X_btc), channel_scale(Y)
-            self._configure(X_btc, Y, X_ndim, y_ndim, scales)
+            self._configure(X_btc, Y, X_ndim, y_ndim, scales, lazy_X=X if on_dask else None)
             accumulator = QRAccumulator(self.rows_.n_columns, self.n_outputs_)
         else:
             self._check_same_configuration(X_ndim)
@@ -394,8 +410,11 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
     def _return_sequences(self, first_call):
         return self.return_sequences if first_call else self.return_sequences_
 
-    def _configure(self, X_btc, Y, X_ndim, y_ndim, scales):
-        """Fix everything ``predict`` and ``partial_fit`` rely on (first call only)."""
+    def _configure(self, X_btc, Y, X_ndim, y_ndim, scales, lazy_X=None):
+        """Fix everything ``predict`` and ``partial_fit`` rely on (first call only).
+
+        ``lazy_X``: the Dask ``X`` when ``X_btc`` is only its zero stand-in.
+        """
         n_timesteps = X_btc.shape[1]
         if self.ar_order and not self.return_sequences:
             raise ValueError(
@@ -436,7 +455,7 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
             # removed a target that is the series' level or amplitude (synthetic tasks;
             # see the user guide); without it, every synthetic task tried improved or
             # stayed level against the previous 7 statistics.
-            pooling_state = fit_pooling(X_btc, normalise=False)
+            pooling_state = fit_pooling(_threshold_sample(X_btc, lazy_X), normalise=False)
         self.rows_ = DesignRows(
             self.design_, self.return_sequences_, pooling_state, self.n_channels_, self.n_outputs_
         )

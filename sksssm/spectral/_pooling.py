@@ -710,6 +710,27 @@ def _prepare(X_btc, lengths, n_channels=None):
     return X_btc, lengths
 
 
+def threshold_series(shape, n_responses) -> np.ndarray:
+    """Indices of the series whose responses give the ``ppv`` thresholds.
+
+    Evenly spaced series, as many as fit the chunk budget (at most
+    :data:`MAX_BIAS_SAMPLES`), for data of ``shape`` ``(n_samples, n_timesteps,
+    n_channels)``. :func:`fit_pooling` on exactly these series chooses all of them, so a
+    caller holding the data out of memory (Dask) can fetch only these and get the same
+    thresholds.
+
+    Examples
+    --------
+    >>> from sksssm.spectral._pooling import threshold_series
+    >>> threshold_series((1000, 50, 1), 10)[:3].tolist()
+    [0, 8, 16]
+    """
+    n, n_timesteps, n_channels = shape
+    per_series = 8 * n_timesteps * n_channels * n_responses
+    n_bias = min(n, MAX_BIAS_SAMPLES, max(CHUNK_BUDGET_BYTES // per_series, 1))
+    return np.unique(np.linspace(0, n - 1, n_bias).round().astype(int))
+
+
 def fit_pooling(
     X_btc,
     lengths=None,
@@ -831,11 +852,7 @@ def fit_pooling(
     )
     biases = None
     if "ppv" in statistics:
-        n = X_btc.shape[0]
-        # Evenly spaced series, as many as fit the chunk budget (at most MAX_BIAS_SAMPLES).
-        per_series = 8 * X_btc.shape[1] * X_btc.shape[2] * state.n_responses
-        n_bias = min(n, MAX_BIAS_SAMPLES, max(CHUNK_BUDGET_BYTES // per_series, 1))
-        chosen = np.unique(np.linspace(0, n - 1, n_bias).round().astype(int))
+        chosen = threshold_series(X_btc.shape, state.n_responses)
         rows = _chunk_rows(X_btc.shape[1], X_btc.shape[2], state.n_responses, chunk_size)
         per_kind = [[] for _ in range(2 if differences else 1)]
         for start in range(0, len(chosen), rows):
