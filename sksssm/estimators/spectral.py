@@ -73,6 +73,23 @@ def channel_scale(values):
     return np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
 
 
+def _check_normal_scale(scale, name):
+    """Refuse data whose largest magnitude in a channel is subnormal (below ~2.2e-308).
+
+    Such values carry fewer significant digits than float64 promises, and the
+    coefficients in their units (about ``1 / scale``) overflow.
+    """
+    tiny = np.finfo(np.float64).tiny
+    if (scale < tiny).any():
+        channel = int(np.argmax(scale < tiny))
+        raise ValueError(
+            f"{name} is subnormal: its largest magnitude in channel {channel} is "
+            f"{scale[channel]:.3g}, below the smallest normal float64 ({tiny:.3g}), where "
+            f"values lose precision. Rescale {name} (e.g. multiply it by 2.0**1000) and fit "
+            f"again."
+        )
+
+
 def _threshold_sample(X_btc, lazy_X):
     """The series to fit the pooled statistics' thresholds on: ``X_btc``, or for Dask the
     series :func:`~sksssm.spectral.fit_pooling` would pick, fetched from the workers.
@@ -444,6 +461,8 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
         self.n_outputs_ = Y.shape[-1]
         self.n_channels_ = X_btc.shape[2]
         self.x_scale_, self.y_scale_ = scales
+        _check_normal_scale(self.x_scale_, "X")
+        _check_normal_scale(self.y_scale_, "y")
         pooling_state = None
         if self.pooling == "stats":
             # Pooled statistics are not linear in the inputs: the inputs stay unscaled so
@@ -494,6 +513,13 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
             fit_intercept=self.fit_intercept,
         )
         coef, intercept = self._to_original_units(coef, intercept)
+        if not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
+            raise ValueError(
+                f"the model's coefficients in the units of X and y overflow float64 (largest "
+                f"magnitude per channel: X {self.x_scale_.tolist()}, y "
+                f"{self.y_scale_.tolist()}); rescale X or y towards 1 (e.g. multiply X by "
+                f"1e100) and fit again."
+            )
         single = self.y_ndim_ == 1 or (self.return_sequences_ and self.n_outputs_ == 1)
         self.coef_ = coef[0] if single else coef
         self.intercept_ = float(intercept[0]) if single else intercept
