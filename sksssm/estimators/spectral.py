@@ -73,6 +73,21 @@ def channel_scale(values):
     return np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
 
 
+def channel_location(values):
+    """Per-channel mid-range ``(max + min) / 2`` of ``(n, t, c)`` values (NaN ignored).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> channel_location(np.array([[[1e12 + 1, 0.0], [1e12 - 3, np.nan]]])).tolist()
+    [999999999999.0, 0.0]
+    """
+    axes = tuple(range(values.ndim - 1))
+    largest, smallest = np.fmax.reduce(values, axis=axes), np.fmin.reduce(values, axis=axes)
+    location = largest / 2 + smallest / 2  # halves first: no overflow near 1.8e308
+    return np.where(np.isfinite(location), location, 0.0)
+
+
 def _check_normal_scale(scale, name):
     """Refuse data whose largest magnitude in a channel is subnormal (below ~2.2e-308).
 

@@ -282,6 +282,21 @@ class PoolingState:
             "cross": statistic == "cross",
         }
 
+    def homogeneous_columns(self) -> np.ndarray:
+        """Mask of the columns that scale with the series: ``f(r x) = r f(x)``, ``r > 0``.
+
+        The statistics of the raw responses but ``ppv`` (linear filters, then means,
+        deviations, extremes, values at a step), and the ``normalise`` mean. The ``ppv``
+        counts, the log deviation, the responses of standardized series and the
+        cross-channel block are not (see ``pooled_features(..., return_scale=True)``).
+        """
+        statistic = self.column_statistics()
+        homogeneous = ~np.isin(statistic, ("ppv", "scale", "cross")) & (not self.normalise)
+        if self.normalise:  # the scale block is [mean per channel, log std per channel]
+            first = int(np.argmax(statistic == "scale"))
+            homogeneous[first : first + self.n_channels] = True
+        return homogeneous
+
     @property
     def n_features(self) -> int:
         """Length of one pooled feature vector."""
@@ -656,7 +671,7 @@ def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
         elif stat == "min":
             blocks.append((Z if equal else np.where(valid, Z, np.inf)).min(axis=1))
         elif stat == "ppv":
-            for bias in biases:
+            for bias in biases:  # (c, f), or (m, 1, c, f) for scaled series
                 above = Z > bias
                 if not equal:
                     above &= valid
@@ -876,7 +891,21 @@ def fit_pooling(
     return dataclasses.replace(state, biases=biases)
 
 
-def pooled_features(X_btc, state, lengths=None, *, chunk_size=None) -> np.ndarray:
+def _shrinking_scale(chunk):
+    """Per series, a power of two ``r >= max |x|`` when ``max |x| > 1``, else 1.
+
+    Dividing by a power of two is exact, so features of ``x / r`` are those of ``x``
+    divided by ``r`` (homogeneous columns) bit for bit, without the overflow of squares
+    and sums of huge values.
+    """
+    largest = np.fmax(np.fmax.reduce(chunk, axis=(1, 2)), -np.fmin.reduce(chunk, axis=(1, 2)))
+    exponent = np.frexp(largest)[1]  # largest <= 2**exponent
+    return np.where(largest > 1.0, np.ldexp(1.0, exponent), 1.0)
+
+
+def pooled_features(
+    X_btc, state, lengths=None, *, chunk_size=None, return_scale=False
+) -> np.ndarray:
     """Pooled spectral features of each series, computed in chunks of series.
 
     Parameters
@@ -891,10 +920,17 @@ def pooled_features(X_btc, state, lengths=None, *, chunk_size=None) -> np.ndarra
     chunk_size : int or None, default=None
         Series per chunk; None: from :data:`CHUNK_BUDGET_BYTES`. The result does not
         depend on it.
+    return_scale : bool, default=False
+        Each series with values beyond 1 in magnitude is divided by a power of two ``r``
+        first (exact), so that nothing overflows in between. False: the homogeneous
+        columns (:meth:`PoolingState.homogeneous_columns`) are multiplied back by ``r``
+        (``inf`` only where the true value exceeds float64). True: they are left divided
+        by ``r``, and ``r`` is returned too, for callers that keep the scale apart.
 
     Returns
     -------
     ndarray of shape (n_samples, state.n_features)
+        With ``return_scale``, also ``r`` of shape (n_samples,).
         Blocks in the order: kind (series, then first differences), statistic (in
         ``state.statistics`` order; ``ppv`` one block per quantile), then channel-major
         ``(channel, bank column)``; then the ``normalise`` scale features; then the
@@ -921,24 +957,36 @@ def pooled_features(X_btc, state, lengths=None, *, chunk_size=None) -> np.ndarra
     # lengths cost what the series hold, not what the padding holds. Causality makes the
     # cut exact.
     order = np.argsort(lengths, kind="stable")
+    scale = np.ones(n_samples)
     for start in range(0, n_samples, rows):
         idx = order[start : start + rows]
         chunk_lengths = lengths[idx]
         chunk = X_btc[idx, : chunk_lengths.max()]
+        r = _shrinking_scale(chunk)
+        scale[idx] = r
+        if (r != 1.0).any():
+            chunk = chunk / r[:, None, None]
         inputs = _inputs(chunk, chunk_lengths, state.differences, state.normalise)
         for kind, U in enumerate(inputs):
             biases = None if state.biases is None else state.biases[kind]
+            # Z(x / r) > b / r  <=>  Z(x) > b; standardized series do not depend on r
+            if biases is not None and not state.normalise and (r != 1.0).any():
+                biases = biases[:, None, None] / r[None, :, None, None, None]
             Z = _responses(U, state)
             out[idx, kind * n_per_kind : (kind + 1) * n_per_kind] = _pool(
                 Z, chunk_lengths, state.statistics, biases, state.groups, state.n_segments
             )
         if n_scale:
             end = out.shape[1] - n_cross
-            out[idx, end - n_scale : end] = _scale_features(
-                np.where(np.isnan(chunk), 0.0, chunk), chunk_lengths
-            )
+            scale_features = _scale_features(np.where(np.isnan(chunk), 0.0, chunk), chunk_lengths)
+            scale_features[:, n_channels:] += np.log(r)[:, None]  # log std(x/r) + log r
+            out[idx, end - n_scale : end] = scale_features
         if n_cross:
             out[idx, out.shape[1] - n_cross :] = _cross_features(chunk, chunk_lengths, state)
+    if return_scale:
+        return out, scale
+    if (scale != 1.0).any():
+        out[:, state.homogeneous_columns()] *= scale[:, None]
     return out
 
 
