@@ -22,9 +22,16 @@ from pathlib import Path
 import numpy as np
 import scipy.linalg
 from scipy.sparse.linalg import eigsh
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..exceptions import FilterCacheWarning, SpectralFilterWarning
-from ._hankel import check_hankel, check_n_timesteps, hankel_matrix, hankel_operator
+from ._hankel import (
+    HANKEL_KINDS,
+    check_hankel,
+    check_n_timesteps,
+    hankel_matrix,
+    hankel_operator,
+)
 
 CACHE_DIR_ENV = "SKSSSM_CACHE_DIR"
 
@@ -339,6 +346,14 @@ def n_usable(sigma: np.ndarray, n_timesteps: int) -> int:
     return int(np.count_nonzero(sigma > usable_threshold(sigma[0], n_timesteps)))
 
 
+@validate_params(
+    {
+        "n_timesteps": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_filters": [Interval(numbers.Integral, 1, None, closed="left")],
+        "hankel": [StrOptions(set(HANKEL_KINDS))],
+    },
+    prefer_skip_nested_validation=True,
+)
 def spectral_filters(n_timesteps: int, n_filters: int, hankel: str = "Z"):
     """Top eigenvalues and eigenvectors of the STU Hankel matrix.
 
@@ -420,6 +435,14 @@ def _cap_message(n_requested: int, n_used: int, n_timesteps: int) -> str:
     return f"n_filters={n_requested} reduced to n_filters={n_used}: {reason}."
 
 
+@validate_params(
+    {
+        "n_timesteps": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_filters": [Interval(numbers.Integral, 1, None, closed="left")],
+        "hankel": [StrOptions(set(HANKEL_KINDS))],
+    },
+    prefer_skip_nested_validation=True,
+)
 def stu_filters(n_timesteps: int, n_filters: int, hankel: str = "Z") -> np.ndarray:
     """STU convolution filters ``phi * sigma ** 0.25``.
 
@@ -452,6 +475,13 @@ def stu_filters(n_timesteps: int, n_filters: int, hankel: str = "Z") -> np.ndarr
     return phi * sigma**0.25
 
 
+@validate_params(
+    {
+        "n_timesteps": [Interval(numbers.Integral, 1, None, closed="left")],
+        "hankel": [StrOptions(set(HANKEL_KINDS))],
+    },
+    prefer_skip_nested_validation=True,
+)
 def max_usable_filters(n_timesteps: int, hankel: str = "Z") -> int:
     """Largest ``n_filters`` that :func:`spectral_filters` returns uncapped for this length.
 

@@ -86,6 +86,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft
+from sklearn.utils._param_validation import Interval, validate_params
 
 from ._features import causal_convolve
 from ._filters import max_usable_filters, stu_filters
@@ -306,6 +307,12 @@ class PoolingState:
         return n_kinds * per_kind + n_scale + self.n_cross_features
 
 
+@validate_params(
+    {
+        "n_timesteps": [Interval(numbers.Integral, 2, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def default_filter_lengths(n_timesteps: int) -> tuple:
     """Filter lengths ``8, 16, 32, ...`` below ``n_timesteps``, then ``n_timesteps`` itself.
 
@@ -352,6 +359,14 @@ def _check_config(n_filters, filter_lengths, statistics, quantiles):
     return lengths, statistics, quantiles
 
 
+@validate_params(
+    {
+        "filter_lengths": ["array-like"],
+        "n_filters": [Interval(numbers.Integral, 1, None, closed="left")],
+        "use_negative": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def filter_bank(filter_lengths, n_filters, use_negative=True):
     """The identity plus the STU filters of every length (both branches), zero-padded.
 
@@ -387,6 +402,13 @@ def filter_bank(filter_lengths, n_filters, use_negative=True):
     return np.concatenate(columns, axis=1), groups
 
 
+@validate_params(
+    {
+        "bank_groups": ["array-like"],
+        "n_mixtures": [Interval(numbers.Integral, 0, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def mixing_matrices(bank_groups, n_mixtures):
     """Fixed random weights combining the filters of each group (identity excluded).
 
@@ -410,6 +432,12 @@ def mixing_matrices(bank_groups, n_mixtures):
     return tuple(weights)
 
 
+@validate_params(
+    {
+        "X_btc": ["array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def sequence_lengths(X_btc) -> np.ndarray:
     """Valid length of each NaN-padded series of ``X_btc`` (n, t, c).
 
@@ -746,6 +774,24 @@ def threshold_series(shape, n_responses) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, n_bias).round().astype(int))
 
 
+@validate_params(
+    {
+        "X_btc": ["array-like"],
+        "lengths": [None, "array-like"],
+        "n_filters": [Interval(numbers.Integral, 1, None, closed="left")],
+        "filter_lengths": [None, "array-like"],
+        "use_negative": ["boolean"],
+        "n_mixtures": [Interval(numbers.Integral, 0, None, closed="left")],
+        "differences": ["boolean"],
+        "statistics": ["array-like"],
+        "quantiles": ["array-like"],
+        "n_segments": [Interval(numbers.Integral, 1, None, closed="left")],
+        "normalise": ["boolean"],
+        "cross": ["boolean"],
+        "chunk_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def fit_pooling(
     X_btc,
     lengths=None,
@@ -903,6 +949,16 @@ def _shrinking_scale(chunk):
     return np.where(largest > 1.0, np.ldexp(1.0, exponent), 1.0)
 
 
+@validate_params(
+    {
+        "X_btc": ["array-like"],
+        "state": [PoolingState],
+        "lengths": [None, "array-like"],
+        "chunk_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "return_scale": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def pooled_features(
     X_btc, state, lengths=None, *, chunk_size=None, return_scale=False
 ) -> np.ndarray:
