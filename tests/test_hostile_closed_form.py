@@ -85,6 +85,20 @@ def test_classifier_huge_scale_at_predict_is_exact(tones_classifier, monkeypatch
     assert not np.isnan(log_proba).any()
 
 
+@pytest.mark.parametrize("scale", [1e-310, 1e300])
+def test_classifier_fit_at_extreme_scales_gives_the_same_model(scale):
+    # subnormal and near-overflow training data: the same decisions as at scale 1
+    rng = np.random.default_rng(2)
+    X, y = _tones(20, rng)
+    plain = SpectralFilterClassifier(**FAST).fit(X, y)
+    scaled = SpectralFilterClassifier(**FAST).fit(X * scale, y)
+    assert scaled.feature_set_ == plain.feature_set_
+    # measured <= 5e-15; 1e-10 leaves room for the subnormal inputs' fewer digits
+    np.testing.assert_allclose(
+        scaled.decision_function(X * scale), plain.decision_function(X), rtol=0, atol=1e-10
+    )
+
+
 def test_classifier_ignores_a_huge_offset():
     # X + 1e12 keeps ~4 decimal digits of X: the fit must see those, not FFT round-off
     # of the offset. Was: another representation, agreement on 61% of held-out series.
