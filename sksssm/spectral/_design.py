@@ -19,8 +19,10 @@ truncated model misses.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from .._validation import check_positive_int
 from ._features import (
@@ -186,6 +188,14 @@ def accumulate_chunks(rows, U, Y, accumulator, *, chunk_length, scales=(1.0, 1.0
     return accumulator
 
 
+@validate_params(
+    {
+        "accumulator": [QRAccumulator],
+        "alpha": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+        "fit_intercept": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def solve(accumulator, *, alpha="auto", fit_intercept=True):
     """Ridge solution of an accumulated factor: ``(coef, intercept, alpha, gcv_scores)``.
 

@@ -79,6 +79,15 @@ def _check_input_lags(input_lags) -> int:
     return int(input_lags)
 
 
+@validate_params(
+    {
+        "n_channels": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_filters": [Interval(numbers.Integral, 0, None, closed="left")],
+        "input_lags": [Interval(numbers.Integral, 0, None, closed="left")],
+        "use_negative": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def n_stu_features(
     n_channels: int, n_filters: int, input_lags: int = 3, use_negative: bool = True
 ) -> int:
