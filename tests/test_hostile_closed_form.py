@@ -71,6 +71,8 @@ def test_classifier_one_huge_value_at_predict_gives_the_exact_limit(
     reference = _plain_decision(clf, moderate, monkeypatch)
     np.testing.assert_allclose(decision[0] / 1e300, reference[0] / 1e100, rtol=1e-9)
     np.testing.assert_allclose(decision[1:], reference[1:], rtol=1e-12)  # other rows untouched
+    spiked[1, 7] = 1.7e308  # next to the largest double
+    assert np.isfinite(clf.predict_proba(spiked)).all()
 
 
 def test_classifier_huge_scale_at_predict_is_exact(tones_classifier, monkeypatch):

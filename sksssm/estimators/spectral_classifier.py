@@ -431,7 +431,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         """``temperature_ * scores`` shifted by their row maximum (stable at any scale)."""
         scores, r = self._scaled_scores(X)
         shifted = self.temperature_ * (scores - scores.max(axis=1, keepdims=True))
-        return shifted * r[:, None]  # -inf where a class is hopelessly behind
+        with np.errstate(over="ignore"):  # -inf where a class is hopelessly behind
+            return shifted * r[:, None]
 
     def decision_function(self, X):
         """Ridge decision values.
@@ -446,7 +447,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         (n_samples, n_classes)
         """
         decision, r = self._scaled_decision(X)
-        decision *= r[:, None]  # +-inf only where the value exceeds float64
+        with np.errstate(over="ignore"):  # +-inf only where the value exceeds float64
+            decision *= r[:, None]
         return decision[:, 0] if decision.shape[1] == 1 else decision
 
     def predict(self, X):

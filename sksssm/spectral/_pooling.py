@@ -938,14 +938,14 @@ def fit_pooling(
 
 
 def _shrinking_scale(chunk):
-    """Per series, a power of two ``r >= max |x|`` when ``max |x| > 1``, else 1.
+    """Per series, a power of two ``r >= max |x| / 2`` when ``max |x| > 1``, else 1.
 
     Dividing by a power of two is exact, so features of ``x / r`` are those of ``x``
     divided by ``r`` (homogeneous columns) bit for bit, without the overflow of squares
     and sums of huge values.
     """
     largest = np.fmax(np.fmax.reduce(chunk, axis=(1, 2)), -np.fmin.reduce(chunk, axis=(1, 2)))
-    exponent = np.frexp(largest)[1]  # largest <= 2**exponent
+    exponent = np.minimum(np.frexp(largest)[1], 1023)  # largest <= 2**exponent, or 2 r
     return np.where(largest > 1.0, np.ldexp(1.0, exponent), 1.0)
 
 
@@ -1042,7 +1042,8 @@ def pooled_features(
     if return_scale:
         return out, scale
     if (scale != 1.0).any():
-        out[:, state.homogeneous_columns()] *= scale[:, None]
+        with np.errstate(over="ignore"):  # inf only where the true value exceeds float64
+            out[:, state.homogeneous_columns()] *= scale[:, None]
     return out
 
 
