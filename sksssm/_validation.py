@@ -77,7 +77,9 @@ def from_btc(Z, ndim):
     return np.ascontiguousarray(np.swapaxes(Z, 1, 2))
 
 
-def check_sequences(estimator, X, *, reset, min_timesteps=MIN_TIMESTEPS, allow_nan=False):
+def check_sequences(
+    estimator, X, *, reset, min_timesteps=MIN_TIMESTEPS, allow_nan=False, fitted_ndim=None
+):
     """Validate ``X`` and return it in the internal ``(n, t, c)`` float64 layout.
 
     Wraps :func:`sklearn.utils.validation.validate_data`, so ``n_features_in_`` and
@@ -96,6 +98,10 @@ def check_sequences(estimator, X, *, reset, min_timesteps=MIN_TIMESTEPS, allow_n
     allow_nan : bool, default=False
         Accept NaN (for example as end padding of shorter series); infinite values are
         refused either way.
+    fitted_ndim : {2, 3} or None, default=None
+        With ``reset=False``, the number of dimensions of the ``X`` seen in ``fit``: ``X``
+        must have the same (a 2D ``(n, t)`` array whose ``t`` equals the number of
+        channels of a 3D fit would otherwise pass the ``n_features_in_`` check).
 
     Returns
     -------
@@ -125,6 +131,12 @@ def check_sequences(estimator, X, *, reset, min_timesteps=MIN_TIMESTEPS, allow_n
         raise ValueError(
             f"X must be 2D (n_samples, n_timesteps) or 3D (n_samples, n_channels, "
             f"n_timesteps); got an array with shape {X.shape}. Reshape your data."
+        )
+    if not reset and fitted_ndim is not None and X.ndim != fitted_ndim:
+        raise ValueError(
+            f"X is {X.ndim}D (shape {X.shape}), but {type(estimator).__name__} was fitted "
+            f"on {fitted_ndim}D X; pass the same layout (2D: (n_samples, n_timesteps); 3D: "
+            f"(n_samples, n_channels, n_timesteps))."
         )
     n_timesteps = X.shape[-1]
     if n_timesteps < min_timesteps:

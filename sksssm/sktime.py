@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier, is_regressor
 
 try:
     from sktime.classification.base import BaseClassifier
@@ -77,11 +77,27 @@ def to_padded_numpy3d(X) -> np.ndarray:
         ]
     else:  # df-list
         series = [np.asarray(frame, dtype=np.float64).T for frame in X]
+    for i, item in enumerate(series):
+        if item.shape[0] != series[0].shape[0]:
+            raise ValueError(
+                f"instance {i} of the panel has {item.shape[0]} channel(s) but instance 0 "
+                f"has {series[0].shape[0]}; every instance needs the same channels."
+            )
     n_timepoints = max(item.shape[1] for item in series)
     out = np.full((len(series), series[0].shape[0], n_timepoints), np.nan)
     for i, item in enumerate(series):
         out[i, :, : item.shape[1]] = item
     return out
+
+
+def _check_kind(estimator, is_kind, kind, other_adapter):
+    """Refuse a wrapped estimator of the wrong kind at ``fit``, before any work."""
+    if not is_kind(estimator):
+        raise TypeError(
+            f"estimator must be a scikit-learn {kind}; got {type(estimator).__name__}, "
+            f"which is not. Wrap it in {other_adapter} if it is the other kind, or pass a "
+            f"{kind}."
+        )
 
 
 class SSMTimeSeriesClassifier(BaseClassifier):
@@ -132,6 +148,7 @@ class SSMTimeSeriesClassifier(BaseClassifier):
         from .estimators import SpectralFilterClassifier
 
         estimator = SpectralFilterClassifier() if self.estimator is None else self.estimator
+        _check_kind(estimator, is_classifier, "classifier", "SSMTimeSeriesRegressor")
         self.estimator_ = clone(estimator).fit(to_padded_numpy3d(X), y)
         return self
 
@@ -205,6 +222,7 @@ class SSMTimeSeriesRegressor(BaseRegressor):
         from .estimators import SpectralFilterRegressor
 
         estimator = SpectralFilterRegressor() if self.estimator is None else self.estimator
+        _check_kind(estimator, is_regressor, "regressor", "SSMTimeSeriesClassifier")
         self.estimator_ = clone(estimator).fit(to_padded_numpy3d(X), y)
         return self
 

@@ -363,3 +363,18 @@ def test_concurrent_processes_never_fail_and_agree(tmp_path, monkeypatch):
         np.testing.assert_allclose(phi, fresh_phi, atol=1e-10)
     leftovers = [p.name for p in cache.iterdir() if not p.name.endswith(".npz")]
     assert leftovers == [], "temporary files left behind"
+
+
+@pytest.mark.parametrize(
+    "keep",
+    [np.arange(K_SMALL, 2 * K_SMALL), np.r_[0, 2 : K_SMALL + 1]],
+    ids=["pairs-K+1..2K", "second-pair-skipped"],
+)
+def test_genuine_eigenpairs_that_are_not_the_top_k_are_detected(cache, monkeypatch, keep):
+    # Real eigenpairs of the right Hankel matrix, orthonormal, descending, signs fixed:
+    # only the check against the top of the spectrum can tell they are not the top K.
+    sigma, phi = _filters.dense_eigenpairs(L_SMALL, 2 * K_SMALL, "Z")
+    _plant(_path(cache), sigma[keep].copy(), np.ascontiguousarray(phi[:, keep]))
+    with pytest.warns(FilterCacheWarning, match=f"not the top {K_SMALL} eigenpairs"):
+        _assert_equals_reference(_filters.eigenpairs(L_SMALL, K_SMALL, "Z"))
+    _assert_rewritten_and_valid(_path(cache), monkeypatch)

@@ -143,8 +143,9 @@ def test_features_do_not_depend_on_chunking():
 
 
 def _standardized_features(clf, X):
-    # The classifier divides each channel by its fixed training scale before filtering.
-    F = pooled_features(np.swapaxes(X, 1, 2) / clf.x_scale_, clf.pooling_)
+    # The classifier centres each channel on its fixed training location and divides it
+    # by its fixed training scale before filtering.
+    F = pooled_features((np.swapaxes(X, 1, 2) - clf.x_location_) / clf.x_scale_, clf.pooling_)
     np.testing.assert_allclose(clf.feature_mean_, F.mean(axis=0), rtol=1e-12, atol=1e-12)
     # the fitted standardization (columns constant up to round-off keep scale 1)
     return (F - clf.feature_mean_) / clf.feature_scale_
@@ -433,7 +434,7 @@ def test_bad_n_segments_and_options_raise():
         SpectralFilterClassifier(n_segments=0).fit(X, np.arange(8) % 2)
     with pytest.raises(ValueError, match="block_selection"):
         SpectralFilterClassifier(block_selection="gcv").fit(X, np.arange(8) % 2)
-    with pytest.raises(ValueError, match="n_segments must be a positive integer"):
+    with pytest.raises(ValueError, match=r"'n_segments' parameter of fit_pooling must be an int"):
         fit_pooling(np.swapaxes(X, 1, 2), n_segments=0)
 
 

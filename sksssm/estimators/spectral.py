@@ -28,6 +28,7 @@ from ..spectral import (
     stu_filters,
 )
 from ..spectral._dask import accumulate_dask, check_dask_inputs, is_dask_collection
+from ..spectral._pooling import threshold_series
 from ._base import fit_atomically
 
 #: Memory budget (bytes) of one chunk of sequences with ``chunk_size="auto"``: the FFT
@@ -75,6 +76,53 @@ def channel_scale(values):
     axes = tuple(range(values.ndim - 1))
     scale = np.fmax(np.fmax.reduce(values, axis=axes), -np.fmin.reduce(values, axis=axes))
     return np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+
+
+def channel_location(values):
+    """Per-channel mid-range ``(max + min) / 2`` of ``(n, t, c)`` values (NaN ignored).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> channel_location(np.array([[[1e12 + 1, 0.0], [1e12 - 3, np.nan]]])).tolist()
+    [999999999999.0, 0.0]
+    """
+    axes = tuple(range(values.ndim - 1))
+    largest, smallest = np.fmax.reduce(values, axis=axes), np.fmin.reduce(values, axis=axes)
+    location = largest / 2 + smallest / 2  # halves first: no overflow near 1.8e308
+    return np.where(np.isfinite(location), location, 0.0)
+
+
+def _check_normal_scale(scale, name):
+    """Refuse data whose largest magnitude in a channel is subnormal (below ~2.2e-308).
+
+    Such values carry fewer significant digits than float64 promises, and the
+    coefficients in their units (about ``1 / scale``) overflow.
+    """
+    tiny = np.finfo(np.float64).tiny
+    if (scale < tiny).any():
+        channel = int(np.argmax(scale < tiny))
+        raise ValueError(
+            f"{name} is subnormal: its largest magnitude in channel {channel} is "
+            f"{scale[channel]:.3g}, below the smallest normal float64 ({tiny:.3g}), where "
+            f"values lose precision. Rescale {name} (e.g. multiply it by 2.0**1000) and fit "
+            f"again."
+        )
+
+
+def _threshold_sample(X_btc, lazy_X):
+    """The series to fit the pooled statistics' thresholds on: ``X_btc``, or for Dask the
+    series :func:`~sksssm.spectral.fit_pooling` would pick, fetched from the workers.
+
+    ``X_btc`` is then a zero stand-in; thresholds fitted on it would all be zero. Fitted on
+    exactly these series, ``fit_pooling`` gives the thresholds of the in-memory fit.
+    """
+    if lazy_X is None:
+        return X_btc
+    # the number of responses depends on the configuration only: one zero series suffices
+    probe = fit_pooling(np.zeros((1, *X_btc.shape[1:])), normalise=False)
+    rows = threshold_series(X_btc.shape, probe.n_responses)
+    return to_btc(np.asarray(lazy_X[rows].compute(), dtype=np.float64))
 
 
 def _stand_in(array):
@@ -366,7 +414,7 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
                 scales = _dask_scales(X, y, self.return_sequences)
             else:
                 scales = channel_scale(X_btc), channel_scale(Y)
-            self._configure(X_btc, Y, X_ndim, y_ndim, scales)
+            self._configure(X_btc, Y, X_ndim, y_ndim, scales, lazy_X=X if on_dask else None)
             accumulator = QRAccumulator(self.rows_.n_columns, self.n_outputs_)
         else:
             self._check_same_configuration(X_ndim)
@@ -399,8 +447,11 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
     def _return_sequences(self, first_call):
         return self.return_sequences if first_call else self.return_sequences_
 
-    def _configure(self, X_btc, Y, X_ndim, y_ndim, scales):
-        """Fix everything ``predict`` and ``partial_fit`` rely on (first call only)."""
+    def _configure(self, X_btc, Y, X_ndim, y_ndim, scales, lazy_X=None):
+        """Fix everything ``predict`` and ``partial_fit`` rely on (first call only).
+
+        ``lazy_X``: the Dask ``X`` when ``X_btc`` is only its zero stand-in.
+        """
         n_timesteps = X_btc.shape[1]
         if self.ar_order and not self.return_sequences:
             raise ValueError(
@@ -430,6 +481,8 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
         self.n_outputs_ = Y.shape[-1]
         self.n_channels_ = X_btc.shape[2]
         self.x_scale_, self.y_scale_ = scales
+        _check_normal_scale(self.x_scale_, "X")
+        _check_normal_scale(self.y_scale_, "y")
         pooling_state = None
         if self.pooling == "stats":
             # Pooled statistics are not linear in the inputs: the inputs stay unscaled so
@@ -441,7 +494,7 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
             # removed a target that is the series' level or amplitude (synthetic tasks;
             # see the user guide); without it, every synthetic task tried improved or
             # stayed level against the previous 7 statistics.
-            pooling_state = fit_pooling(X_btc, normalise=False)
+            pooling_state = fit_pooling(_threshold_sample(X_btc, lazy_X), normalise=False)
         self.rows_ = DesignRows(
             self.design_, self.return_sequences_, pooling_state, self.n_channels_, self.n_outputs_
         )
@@ -480,6 +533,13 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
             fit_intercept=self.fit_intercept,
         )
         coef, intercept = self._to_original_units(coef, intercept)
+        if not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
+            raise ValueError(
+                f"the model's coefficients in the units of X and y overflow float64 (largest "
+                f"magnitude per channel: X {self.x_scale_.tolist()}, y "
+                f"{self.y_scale_.tolist()}); rescale X or y towards 1 (e.g. multiply X by "
+                f"1e100) and fit again."
+            )
         single = self.y_ndim_ == 1 or (self.return_sequences_ and self.n_outputs_ == 1)
         self.coef_ = coef[0] if single else coef
         self.intercept_ = float(intercept[0]) if single else intercept
@@ -506,11 +566,5 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
         return max(1, AUTO_CHUNK_BYTES // max(self.rows_.bytes_per_sequence(n_timesteps), 1))
 
     def _check_predict_input(self, X):
-        X_btc, X_ndim = check_sequences(self, X, reset=False)
-        if X_ndim != self.X_ndim_:
-            raise ValueError(
-                f"X is {X_ndim}D but the estimator was fitted on {self.X_ndim_}D X; pass "
-                f"the same layout (2D: (n_samples, n_timesteps); 3D: (n_samples, "
-                f"n_channels, n_timesteps))."
-            )
+        X_btc, _ = check_sequences(self, X, reset=False, fitted_ndim=self.X_ndim_)
         return X_btc

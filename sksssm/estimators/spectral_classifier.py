@@ -23,7 +23,7 @@ from ..spectral._pooling import (
     sequence_lengths,
 )
 from ._base import fit_atomically
-from .spectral import channel_scale
+from .spectral import channel_location, channel_scale
 
 #: Default ridge penalties (on standardized pooled features). The pooled representation
 #: has hundreds to tens of thousands of features, so useful penalties reach far above
@@ -33,7 +33,12 @@ DEFAULT_ALPHAS = np.logspace(-3, 5, 17)
 
 def _check_padded_sequences(estimator, X, *, reset):
     """Validate ``X`` (NaN allowed as end padding); return ``(X_btc, lengths)``."""
-    X_btc, _ = check_sequences(estimator, X, reset=reset, allow_nan=True)
+    fitted_ndim = None if reset else estimator.X_ndim_
+    X_btc, ndim = check_sequences(
+        estimator, X, reset=reset, allow_nan=True, fitted_ndim=fitted_ndim
+    )
+    if reset:
+        estimator.X_ndim_ = ndim
     return X_btc, sequence_lengths(X_btc)
 
 
@@ -170,9 +175,12 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         statistics (and cross-channel block) the chosen feature set uses.
     normalise_ : bool
         Whether the chosen representation standardizes each series (``pooling_.normalise``).
+    x_location_ : ndarray of shape (n_channels,)
+        Mid-range of each channel in the training series; every series is centred on it
+        before filtering (an offset keeps no round-off of its own size).
     x_scale_ : ndarray of shape (n_channels,)
-        Largest magnitude of each channel in the training series; every series is divided
-        by it before filtering (no overflow for huge inputs).
+        Largest magnitude of each centred channel in the training series; every series is
+        divided by it before filtering (no overflow for huge inputs).
     feature_mean_, feature_scale_ : ndarray of shape (n_pooled_features,)
         Standardization of the pooled features (``n_pooled_features`` is
         ``pooling_.n_features``; ``feature_scale_`` includes the weight of the
@@ -194,6 +202,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         The probability temperature ``tau``.
     n_features_in_ : int
         Time steps (2D ``X``) or channels (3D ``X``), as everywhere in sksssm.
+    X_ndim_ : int
+        Dimensions of the training ``X`` (2 or 3); ``predict`` requires the same.
     feature_names_in_ : ndarray of str
         Only when ``X`` is a DataFrame with string column names.
 
@@ -294,11 +304,14 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
                 f"alphas must be a non-empty 1D array of positive finite penalties, got "
                 f"{self.alphas!r}."
             )
-        # Fixed per-channel scales: the features are scale-equivariant and standardized,
-        # so predictions do not change, and inputs of any magnitude cannot overflow in
-        # the pooled squares.
+        # Fixed per-channel location and scale: the series enter the filters centred on
+        # their training mid-range (an offset of 1e12 would otherwise leave the FFT
+        # round-off of the offset, 1e-4, on signal of order 1) and of magnitude <= 1
+        # (inputs of any magnitude cannot overflow in the pooled squares).
+        self.x_location_ = channel_location(X_btc)
+        X_btc = X_btc - self.x_location_
         self.x_scale_ = channel_scale(X_btc)
-        X_btc = X_btc / self.x_scale_
+        X_btc /= self.x_scale_
         classes, encoded = np.unique(y, return_inverse=True)
         targets = _one_vs_all_targets(encoded, len(classes))
         # normalise="loo": both representations, chosen with the feature set by LOO
@@ -357,14 +370,51 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         self.loo_score_ = float(score)
         self.classes_ = classes
 
-    def _features(self, X):
+    def _scaled_decision(self, X):
+        """Decision values as ``(D / r, r)``: ``r >= 1`` per series, a power of two.
+
+        A series far beyond the training magnitudes (one value of 1e300) is pooled
+        divided by ``r`` (:func:`~sksssm.spectral.pooled_features` with
+        ``return_scale``): its homogeneous features are ``r`` times those computed, the
+        others (``ppv`` counts, log deviation, standardized responses) are exact, so
+        ``D / r`` is finite and exact to round-off whatever the input magnitude. ``r = 1``
+        for series within the training range (the plain computation).
+        """
         check_is_fitted(self, "coef_")
         X_btc, lengths = _check_padded_sequences(self, X, reset=False)
-        X_btc = X_btc / self.x_scale_
-        F = pooled_features(X_btc, self.pooling_, lengths, chunk_size=self.chunk_size)
-        F -= self.feature_mean_
+        X_btc = X_btc - self.x_location_
+        X_btc /= self.x_scale_
+        if np.isinf(X_btc).any():
+            raise ValueError(
+                "X has values too large to centre and scale with the training location "
+                "and scale (they overflow float64); pass values within about 1e300 of "
+                "the training data."
+            )
+        F, r = pooled_features(
+            X_btc, self.pooling_, lengths, chunk_size=self.chunk_size, return_scale=True
+        )
+        # (r f - mean) / scale = r (f - mean / r) / scale for the homogeneous columns;
+        # the others are divided by r, so that every column is in units of r.
+        homogeneous = self.pooling_.homogeneous_columns()
+        shift = np.where(homogeneous, self.feature_mean_, 0.0) / r[:, None]
+        F -= shift
+        F -= np.where(homogeneous, 0.0, self.feature_mean_)
         F /= self.feature_scale_
-        return F[:, self.feature_mask_]
+        F[:, ~homogeneous] /= r[:, None]
+        decision = F[:, self.feature_mask_] @ self.coef_ + self.intercept_ / r[:, None]
+        return decision, r
+
+    def _scaled_scores(self, X):
+        """``(S, r)``: one column per class, ``S * r`` the class scores."""
+        decision, r = self._scaled_decision(X)
+        return _class_scores(decision), r
+
+    def _tempered_scores(self, X):
+        """``temperature_ * scores`` shifted by their row maximum (stable at any scale)."""
+        scores, r = self._scaled_scores(X)
+        shifted = self.temperature_ * (scores - scores.max(axis=1, keepdims=True))
+        with np.errstate(over="ignore"):  # -inf where a class is hopelessly behind
+            return shifted * r[:, None]
 
     def decision_function(self, X):
         """Ridge decision values.
@@ -378,8 +428,9 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples,) for two classes (positive: ``classes_[1]``), else
         (n_samples, n_classes)
         """
-        F = self._features(X)
-        decision = F @ self.coef_ + self.intercept_
+        decision, r = self._scaled_decision(X)
+        with np.errstate(over="ignore"):  # +-inf only where the value exceeds float64
+            decision *= r[:, None]
         return decision[:, 0] if decision.shape[1] == 1 else decision
 
     def predict(self, X):
@@ -393,7 +444,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
-        scores = _class_scores(self.decision_function(X))
+        scores, _ = self._scaled_scores(X)  # r > 0: the same argmax
         return self.classes_[scores.argmax(axis=1)]
 
     def predict_proba(self, X):
@@ -407,8 +458,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_classes)
         """
-        scores = _class_scores(self.decision_function(X))
-        return softmax(self.temperature_ * scores, axis=1)
+        return softmax(self._tempered_scores(X), axis=1)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba` (computed stably).
@@ -421,8 +471,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_classes)
         """
-        scores = _class_scores(self.decision_function(X))
-        return log_softmax(self.temperature_ * scores, axis=1)
+        return log_softmax(self._tempered_scores(X), axis=1)
 
 
 #: Candidate feature sets of ``block_selection="loo"``, in order (ties: the first):

@@ -19,9 +19,12 @@ truncated model misses.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from .._validation import check_positive_int
 from ._features import (
     autoregressive_features,
     feed_back_outputs,
@@ -75,6 +78,21 @@ class SpectralDesign:
     input_lags: int
     use_negative: bool
     ar_order: int = 0
+
+    def __post_init__(self):
+        filters = np.asarray(self.filters)
+        if filters.ndim != 2 or filters.shape[1] == 0 or np.iscomplexobj(filters):
+            raise ValueError(
+                f"filters must be a real 2D array (filter_length, n_filters) with at least "
+                f"one filter, got shape {filters.shape}; for one filter pass "
+                f"filters[:, None]."
+            )
+        filters = filters.astype(np.float64)
+        if not np.isfinite(filters).all():
+            raise ValueError("filters contain NaN or infinite values; pass finite filters.")
+        object.__setattr__(self, "filters", filters)  # frozen: validated once, here
+        for name in ("input_lags", "ar_order"):
+            object.__setattr__(self, name, check_positive_int(getattr(self, name), name, minimum=0))
 
     def n_columns(self, n_channels, n_outputs):
         """Number of design columns for ``n_channels`` inputs and ``n_outputs`` outputs."""
@@ -170,6 +188,14 @@ def accumulate_chunks(rows, U, Y, accumulator, *, chunk_length, scales=(1.0, 1.0
     return accumulator
 
 
+@validate_params(
+    {
+        "accumulator": [QRAccumulator],
+        "alpha": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+        "fit_intercept": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def solve(accumulator, *, alpha="auto", fit_intercept=True):
     """Ridge solution of an accumulated factor: ``(coef, intercept, alpha, gcv_scores)``.
 

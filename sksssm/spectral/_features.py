@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 import scipy.fft
+from sklearn.utils._param_validation import Interval, validate_params
 
 
 def _as_float_array(x, name: str, ndim: int, layout: str) -> np.ndarray:
@@ -17,6 +18,13 @@ def _as_float_array(x, name: str, ndim: int, layout: str) -> np.ndarray:
     return x.astype(np.float64, copy=False)
 
 
+@validate_params(
+    {
+        "u": ["array-like"],
+        "filters": ["array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def causal_convolve(u, filters) -> np.ndarray:
     """Causal convolution of every channel with every filter, by zero-padded FFT.
 
@@ -71,6 +79,15 @@ def _check_input_lags(input_lags) -> int:
     return int(input_lags)
 
 
+@validate_params(
+    {
+        "n_channels": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_filters": [Interval(numbers.Integral, 0, None, closed="left")],
+        "input_lags": [Interval(numbers.Integral, 0, None, closed="left")],
+        "use_negative": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def n_stu_features(
     n_channels: int, n_filters: int, input_lags: int = 3, use_negative: bool = True
 ) -> int:
@@ -104,6 +121,15 @@ def n_stu_features(
     return n_channels * (n_branches * n_filters + input_lags)
 
 
+@validate_params(
+    {
+        "u": ["array-like"],
+        "filters": ["array-like"],
+        "input_lags": [Interval(numbers.Integral, 0, None, closed="left")],
+        "use_negative": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def stu_features(u, filters, *, input_lags: int = 3, use_negative: bool = True) -> np.ndarray:
     """Spectral (STU) features of the past inputs plus short direct input lags.
 
@@ -155,6 +181,15 @@ def stu_features(u, filters, *, input_lags: int = 3, use_negative: bool = True) 
     return _assemble(spectral, lags, filters.shape[1])
 
 
+@validate_params(
+    {
+        "u": ["array-like"],
+        "filters": ["array-like"],
+        "input_lags": [Interval(numbers.Integral, 0, None, closed="left")],
+        "use_negative": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def stu_features_last(u, filters, *, input_lags: int = 3, use_negative: bool = True):
     """The features of the last time step only: ``stu_features(u, filters)[:, -1]``.
 

@@ -22,9 +22,16 @@ from pathlib import Path
 import numpy as np
 import scipy.linalg
 from scipy.sparse.linalg import eigsh
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..exceptions import FilterCacheWarning, SpectralFilterWarning
-from ._hankel import check_hankel, check_n_timesteps, hankel_matrix, hankel_operator
+from ._hankel import (
+    HANKEL_KINDS,
+    check_hankel,
+    check_n_timesteps,
+    hankel_matrix,
+    hankel_operator,
+)
 
 CACHE_DIR_ENV = "SKSSSM_CACHE_DIR"
 
@@ -114,6 +121,8 @@ CACHE_FORMAT_VERSION = 1
 # to about eps^(2/3) ~ 4e-11. A planted or corrupted file misses by orders of magnitude.
 _CACHE_RESIDUAL_TOL = 1e-7
 _CACHE_ORTHONORMAL_TOL = 1e-7
+#: Power steps of the "top K" check (:func:`_largest_missed_eigenvalue`).
+_CACHE_POWER_STEPS = 12
 
 
 def cache_dir() -> Path | None:
@@ -169,10 +178,43 @@ def _check_cached(sigma, phi, meta, stored_hankel, n_timesteps, k, hankel) -> st
     # One FFT product instead of K: the residual of a random combination of the pairs is
     # large unless every pair's residual is small (cancellation has probability zero).
     weights = np.random.default_rng(0).standard_normal(k) / math.sqrt(k)
-    residual = hankel_operator(n_timesteps, hankel) @ (phi @ weights) - phi @ (sigma * weights)
+    operator = hankel_operator(n_timesteps, hankel)
+    residual = operator @ (phi @ weights) - phi @ (sigma * weights)
     if np.abs(residual).max() > _CACHE_RESIDUAL_TOL * sigma[0]:
         return "not eigenpairs of the Hankel matrix"
+    missed = _largest_missed_eigenvalue(operator, phi, n_timesteps)
+    if missed > sigma[-1] + _CACHE_RESIDUAL_TOL * sigma[0]:
+        return (
+            f"not the top {k} eigenpairs (the Hankel matrix has an eigenvalue >= {missed:.3g} "
+            f"outside them, above the smallest stored one, {sigma[-1]:.3g})"
+        )
     return None
+
+
+def _largest_missed_eigenvalue(operator, phi, n_timesteps):
+    """A lower bound on the largest eigenvalue of the Hankel matrix outside ``span(phi)``.
+
+    Genuine eigenpairs can still be the wrong ones (pairs ``K+1..2K`` stored under the
+    name of the top ``K``). They are the top ``K`` exactly when no eigenvalue of the
+    operator deflated by ``phi``, ``(I - phi phi^T) H (I - phi phi^T)``, exceeds the
+    smallest stored one. A few power steps give a Rayleigh quotient, a lower bound on
+    that largest eigenvalue (never a false alarm); the Hankel spectrum decays
+    geometrically, so any missed top eigenvalue dominates after a few steps. One FFT
+    product per step.
+    """
+    v = np.random.default_rng(1).standard_normal(n_timesteps)
+    quotient = 0.0
+    for _ in range(_CACHE_POWER_STEPS):
+        v -= phi @ (phi.T @ v)
+        norm = np.linalg.norm(v)
+        if norm == 0.0:  # phi spans everything: nothing can be missed
+            return 0.0
+        v /= norm
+        w = operator @ v
+        w -= phi @ (phi.T @ w)
+        quotient = float(v @ w)
+        v = w
+    return quotient
 
 
 def _warn_cache(path: Path, problem: str, action: str) -> None:
@@ -278,7 +320,9 @@ def eigenpairs(n_timesteps: int, k: int, hankel: str = "Z"):
       Hankel kind match; shapes ``(K,)`` and ``(L, K)``; float64 and finite; eigenvalues
       descending with a positive leading one; normalized signs; orthonormal columns that
       are eigenvectors of the Hankel matrix (one FFT product, for a random combination
-      of the columns: under a second at ``L = 2**20``, against seconds for Lanczos). A bad file
+      of the columns: under a second at ``L = 2**20``, against seconds for Lanczos), and
+      they are the *top* ``K``: a few power steps on the Hankel operator deflated by the
+      stored vectors find no eigenvalue above the smallest stored one. A bad file
       gives a :class:`FilterCacheWarning` and is recomputed and rewritten;
     - a symbolic link at the file's path is never followed: it is replaced by a regular
       file (its target is left untouched). The cache directory itself may be a link.
@@ -302,6 +346,14 @@ def n_usable(sigma: np.ndarray, n_timesteps: int) -> int:
     return int(np.count_nonzero(sigma > usable_threshold(sigma[0], n_timesteps)))
 
 
+@validate_params(
+    {
+        "n_timesteps": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_filters": [Interval(numbers.Integral, 1, None, closed="left")],
+        "hankel": [StrOptions(set(HANKEL_KINDS))],
+    },
+    prefer_skip_nested_validation=True,
+)
 def spectral_filters(n_timesteps: int, n_filters: int, hankel: str = "Z"):
     """Top eigenvalues and eigenvectors of the STU Hankel matrix.
 
@@ -383,6 +435,14 @@ def _cap_message(n_requested: int, n_used: int, n_timesteps: int) -> str:
     return f"n_filters={n_requested} reduced to n_filters={n_used}: {reason}."
 
 
+@validate_params(
+    {
+        "n_timesteps": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_filters": [Interval(numbers.Integral, 1, None, closed="left")],
+        "hankel": [StrOptions(set(HANKEL_KINDS))],
+    },
+    prefer_skip_nested_validation=True,
+)
 def stu_filters(n_timesteps: int, n_filters: int, hankel: str = "Z") -> np.ndarray:
     """STU convolution filters ``phi * sigma ** 0.25``.
 
@@ -415,6 +475,13 @@ def stu_filters(n_timesteps: int, n_filters: int, hankel: str = "Z") -> np.ndarr
     return phi * sigma**0.25
 
 
+@validate_params(
+    {
+        "n_timesteps": [Interval(numbers.Integral, 1, None, closed="left")],
+        "hankel": [StrOptions(set(HANKEL_KINDS))],
+    },
+    prefer_skip_nested_validation=True,
+)
 def max_usable_filters(n_timesteps: int, hankel: str = "Z") -> int:
     """Largest ``n_filters`` that :func:`spectral_filters` returns uncapped for this length.
 

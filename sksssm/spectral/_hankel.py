@@ -12,6 +12,7 @@ import numpy as np
 import scipy.fft
 import scipy.linalg
 from scipy.sparse.linalg import LinearOperator
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from .._validation import HANKEL_KINDS, check_positive_int
 
@@ -43,6 +44,13 @@ def hankel_sequence(n_timesteps: int, hankel: str = "Z") -> np.ndarray:
     return 2.0 * even * 8.0 / ((m + 3.0) * (m - 1.0) * (m + 1.0))
 
 
+@validate_params(
+    {
+        "n_timesteps": [Interval(numbers.Integral, 1, None, closed="left")],
+        "hankel": [StrOptions(set(HANKEL_KINDS))],
+    },
+    prefer_skip_nested_validation=True,
+)
 def hankel_matrix(n_timesteps: int, hankel: str = "Z") -> np.ndarray:
     """Dense Hankel matrix ``Z`` (or ``Z_L``) of the spectral state space model.
 
@@ -75,6 +83,14 @@ def hankel_matrix(n_timesteps: int, hankel: str = "Z") -> np.ndarray:
     return scipy.linalg.hankel(h[:n_timesteps], h[n_timesteps - 1 :])
 
 
+@validate_params(
+    {
+        "n_timesteps": [Interval(numbers.Integral, 1, None, closed="left")],
+        "hankel": [StrOptions(set(HANKEL_KINDS))],
+        "workers": [None, numbers.Integral],
+    },
+    prefer_skip_nested_validation=True,
+)
 def hankel_operator(n_timesteps: int, hankel: str = "Z", *, workers: int | None = None):
     """The Hankel matrix as a :class:`scipy.sparse.linalg.LinearOperator` (FFT products).
 

@@ -86,6 +86,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft
+from sklearn.utils._param_validation import Interval, validate_params
 
 from ._features import causal_convolve
 from ._filters import max_usable_filters, stu_filters
@@ -282,6 +283,21 @@ class PoolingState:
             "cross": statistic == "cross",
         }
 
+    def homogeneous_columns(self) -> np.ndarray:
+        """Mask of the columns that scale with the series: ``f(r x) = r f(x)``, ``r > 0``.
+
+        The statistics of the raw responses but ``ppv`` (linear filters, then means,
+        deviations, extremes, values at a step), and the ``normalise`` mean. The ``ppv``
+        counts, the log deviation, the responses of standardized series and the
+        cross-channel block are not (see ``pooled_features(..., return_scale=True)``).
+        """
+        statistic = self.column_statistics()
+        homogeneous = ~np.isin(statistic, ("ppv", "scale", "cross")) & (not self.normalise)
+        if self.normalise:  # the scale block is [mean per channel, log std per channel]
+            first = int(np.argmax(statistic == "scale"))
+            homogeneous[first : first + self.n_channels] = True
+        return homogeneous
+
     @property
     def n_features(self) -> int:
         """Length of one pooled feature vector."""
@@ -291,6 +307,12 @@ class PoolingState:
         return n_kinds * per_kind + n_scale + self.n_cross_features
 
 
+@validate_params(
+    {
+        "n_timesteps": [Interval(numbers.Integral, 2, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def default_filter_lengths(n_timesteps: int) -> tuple:
     """Filter lengths ``8, 16, 32, ...`` below ``n_timesteps``, then ``n_timesteps`` itself.
 
@@ -315,7 +337,14 @@ def _check_config(n_filters, filter_lengths, statistics, quantiles):
         raise ValueError(f"n_filters must be a positive integer, got {n_filters!r}.")
     if n_filters < 1:
         raise ValueError(f"n_filters must be a positive integer, got {n_filters}.")
-    lengths = tuple(int(v) for v in filter_lengths)
+    values = np.ravel(np.asarray(filter_lengths, dtype=object))
+    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values):
+        # int() would silently truncate 2.5 to 2
+        raise ValueError(
+            f"filter_lengths must be integers >= 2, got {filter_lengths!r}; round them "
+            f"yourself if you meant whole lengths."
+        )
+    lengths = tuple(int(v) for v in values)
     if not lengths or any(v < 2 for v in lengths) or len(set(lengths)) != len(lengths):
         raise ValueError(f"filter_lengths must be distinct integers >= 2, got {filter_lengths!r}.")
     statistics = tuple(statistics)
@@ -330,6 +359,14 @@ def _check_config(n_filters, filter_lengths, statistics, quantiles):
     return lengths, statistics, quantiles
 
 
+@validate_params(
+    {
+        "filter_lengths": ["array-like"],
+        "n_filters": [Interval(numbers.Integral, 1, None, closed="left")],
+        "use_negative": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def filter_bank(filter_lengths, n_filters, use_negative=True):
     """The identity plus the STU filters of every length (both branches), zero-padded.
 
@@ -365,6 +402,13 @@ def filter_bank(filter_lengths, n_filters, use_negative=True):
     return np.concatenate(columns, axis=1), groups
 
 
+@validate_params(
+    {
+        "bank_groups": ["array-like"],
+        "n_mixtures": [Interval(numbers.Integral, 0, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def mixing_matrices(bank_groups, n_mixtures):
     """Fixed random weights combining the filters of each group (identity excluded).
 
@@ -388,6 +432,12 @@ def mixing_matrices(bank_groups, n_mixtures):
     return tuple(weights)
 
 
+@validate_params(
+    {
+        "X_btc": ["array-like"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def sequence_lengths(X_btc) -> np.ndarray:
     """Valid length of each NaN-padded series of ``X_btc`` (n, t, c).
 
@@ -649,7 +699,7 @@ def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
         elif stat == "min":
             blocks.append((Z if equal else np.where(valid, Z, np.inf)).min(axis=1))
         elif stat == "ppv":
-            for bias in biases:
+            for bias in biases:  # (c, f), or (m, 1, c, f) for scaled series
                 above = Z > bias
                 if not equal:
                     above &= valid
@@ -703,6 +753,45 @@ def _prepare(X_btc, lengths, n_channels=None):
     return X_btc, lengths
 
 
+def threshold_series(shape, n_responses) -> np.ndarray:
+    """Indices of the series whose responses give the ``ppv`` thresholds.
+
+    Evenly spaced series, as many as fit the chunk budget (at most
+    :data:`MAX_BIAS_SAMPLES`), for data of ``shape`` ``(n_samples, n_timesteps,
+    n_channels)``. :func:`fit_pooling` on exactly these series chooses all of them, so a
+    caller holding the data out of memory (Dask) can fetch only these and get the same
+    thresholds.
+
+    Examples
+    --------
+    >>> from sksssm.spectral._pooling import threshold_series
+    >>> threshold_series((1000, 50, 1), 10)[:3].tolist()
+    [0, 8, 16]
+    """
+    n, n_timesteps, n_channels = shape
+    per_series = 8 * n_timesteps * n_channels * n_responses
+    n_bias = min(n, MAX_BIAS_SAMPLES, max(CHUNK_BUDGET_BYTES // per_series, 1))
+    return np.unique(np.linspace(0, n - 1, n_bias).round().astype(int))
+
+
+@validate_params(
+    {
+        "X_btc": ["array-like"],
+        "lengths": [None, "array-like"],
+        "n_filters": [Interval(numbers.Integral, 1, None, closed="left")],
+        "filter_lengths": [None, "array-like"],
+        "use_negative": ["boolean"],
+        "n_mixtures": [Interval(numbers.Integral, 0, None, closed="left")],
+        "differences": ["boolean"],
+        "statistics": ["array-like"],
+        "quantiles": ["array-like"],
+        "n_segments": [Interval(numbers.Integral, 1, None, closed="left")],
+        "normalise": ["boolean"],
+        "cross": ["boolean"],
+        "chunk_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def fit_pooling(
     X_btc,
     lengths=None,
@@ -824,11 +913,7 @@ def fit_pooling(
     )
     biases = None
     if "ppv" in statistics:
-        n = X_btc.shape[0]
-        # Evenly spaced series, as many as fit the chunk budget (at most MAX_BIAS_SAMPLES).
-        per_series = 8 * X_btc.shape[1] * X_btc.shape[2] * state.n_responses
-        n_bias = min(n, MAX_BIAS_SAMPLES, max(CHUNK_BUDGET_BYTES // per_series, 1))
-        chosen = np.unique(np.linspace(0, n - 1, n_bias).round().astype(int))
+        chosen = threshold_series(X_btc.shape, state.n_responses)
         rows = _chunk_rows(X_btc.shape[1], X_btc.shape[2], state.n_responses, chunk_size)
         per_kind = [[] for _ in range(2 if differences else 1)]
         for start in range(0, len(chosen), rows):
@@ -852,7 +937,31 @@ def fit_pooling(
     return dataclasses.replace(state, biases=biases)
 
 
-def pooled_features(X_btc, state, lengths=None, *, chunk_size=None) -> np.ndarray:
+def _shrinking_scale(chunk):
+    """Per series, a power of two ``r >= max |x| / 2`` when ``max |x| > 1``, else 1.
+
+    Dividing by a power of two is exact, so features of ``x / r`` are those of ``x``
+    divided by ``r`` (homogeneous columns) bit for bit, without the overflow of squares
+    and sums of huge values.
+    """
+    largest = np.fmax(np.fmax.reduce(chunk, axis=(1, 2)), -np.fmin.reduce(chunk, axis=(1, 2)))
+    exponent = np.minimum(np.frexp(largest)[1], 1023)  # largest <= 2**exponent, or 2 r
+    return np.where(largest > 1.0, np.ldexp(1.0, exponent), 1.0)
+
+
+@validate_params(
+    {
+        "X_btc": ["array-like"],
+        "state": [PoolingState],
+        "lengths": [None, "array-like"],
+        "chunk_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "return_scale": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def pooled_features(
+    X_btc, state, lengths=None, *, chunk_size=None, return_scale=False
+) -> np.ndarray:
     """Pooled spectral features of each series, computed in chunks of series.
 
     Parameters
@@ -867,10 +976,17 @@ def pooled_features(X_btc, state, lengths=None, *, chunk_size=None) -> np.ndarra
     chunk_size : int or None, default=None
         Series per chunk; None: from :data:`CHUNK_BUDGET_BYTES`. The result does not
         depend on it.
+    return_scale : bool, default=False
+        Each series with values beyond 1 in magnitude is divided by a power of two ``r``
+        first (exact), so that nothing overflows in between. False: the homogeneous
+        columns (:meth:`PoolingState.homogeneous_columns`) are multiplied back by ``r``
+        (``inf`` only where the true value exceeds float64). True: they are left divided
+        by ``r``, and ``r`` is returned too, for callers that keep the scale apart.
 
     Returns
     -------
     ndarray of shape (n_samples, state.n_features)
+        With ``return_scale``, also ``r`` of shape (n_samples,).
         Blocks in the order: kind (series, then first differences), statistic (in
         ``state.statistics`` order; ``ppv`` one block per quantile), then channel-major
         ``(channel, bank column)``; then the ``normalise`` scale features; then the
@@ -897,24 +1013,37 @@ def pooled_features(X_btc, state, lengths=None, *, chunk_size=None) -> np.ndarra
     # lengths cost what the series hold, not what the padding holds. Causality makes the
     # cut exact.
     order = np.argsort(lengths, kind="stable")
+    scale = np.ones(n_samples)
     for start in range(0, n_samples, rows):
         idx = order[start : start + rows]
         chunk_lengths = lengths[idx]
         chunk = X_btc[idx, : chunk_lengths.max()]
+        r = _shrinking_scale(chunk)
+        scale[idx] = r
+        if (r != 1.0).any():
+            chunk = chunk / r[:, None, None]
         inputs = _inputs(chunk, chunk_lengths, state.differences, state.normalise)
         for kind, U in enumerate(inputs):
             biases = None if state.biases is None else state.biases[kind]
+            # Z(x / r) > b / r  <=>  Z(x) > b; standardized series do not depend on r
+            if biases is not None and not state.normalise and (r != 1.0).any():
+                biases = biases[:, None, None] / r[None, :, None, None, None]
             Z = _responses(U, state)
             out[idx, kind * n_per_kind : (kind + 1) * n_per_kind] = _pool(
                 Z, chunk_lengths, state.statistics, biases, state.groups, state.n_segments
             )
         if n_scale:
             end = out.shape[1] - n_cross
-            out[idx, end - n_scale : end] = _scale_features(
-                np.where(np.isnan(chunk), 0.0, chunk), chunk_lengths
-            )
+            scale_features = _scale_features(np.where(np.isnan(chunk), 0.0, chunk), chunk_lengths)
+            scale_features[:, n_channels:] += np.log(r)[:, None]  # log std(x/r) + log r
+            out[idx, end - n_scale : end] = scale_features
         if n_cross:
             out[idx, out.shape[1] - n_cross :] = _cross_features(chunk, chunk_lengths, state)
+    if return_scale:
+        return out, scale
+    if (scale != 1.0).any():
+        with np.errstate(over="ignore"):  # inf only where the true value exceeds float64
+            out[:, state.homogeneous_columns()] *= scale[:, None]
     return out
 
 

@@ -1,0 +1,199 @@
+"""Hostile inputs to the closed-form estimators (issue 24): a correct result or a clear error.
+
+Each test is one case of the issue's probe. Every bad input gets a ``ValueError`` or
+``TypeError`` naming the problem, and a failed ``fit`` leaves a fitted estimator as it
+was. Two cases live with their subject: the Dask fit with ``pooling="stats"``
+(``tests/test_dask.py::test_pooled_statistics_fit_on_dask_equals_in_memory_fit``) and
+genuine eigenpairs that are not the top K in the filter cache
+(``tests/test_filter_cache.py::test_genuine_eigenpairs_that_are_not_the_top_k_are_detected``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sksssm import SpectralFilterClassifier, SpectralFilterRegressor
+from sksssm.spectral import SpectralDesign, _pooling, stu_filters
+
+FAST = dict(n_filters=4, n_mixtures=2, alphas=np.logspace(-2, 3, 6))
+
+
+def _fitted_state(estimator):
+    return {k: v for k, v in vars(estimator).items() if k.endswith("_")}
+
+
+def _assert_state_unchanged(estimator, before):
+    after = _fitted_state(estimator)
+    assert after.keys() == before.keys()
+    for name, value in before.items():
+        assert after[name] is value, name  # not refitted, not replaced
+
+
+def _tones(n, rng, n_timesteps=32):
+    y = np.arange(n) % 2
+    freq = np.where(y == 0, 0.05, 0.15)[:, None]
+    t = np.arange(n_timesteps)
+    X = np.sin(2 * np.pi * freq * t + rng.uniform(0, 6, (n, 1)))
+    return X + rng.normal(0, 0.5, (n, n_timesteps)), y
+
+
+@pytest.fixture(scope="module")
+def tones_classifier():
+    rng = np.random.default_rng(0)
+    X, y = _tones(30, rng)
+    return SpectralFilterClassifier(normalise=False, **FAST).fit(X, y), _tones(6, rng)[0]
+
+
+def _plain_decision(clf, X, monkeypatch):
+    """Decision values computed without the power-of-two shrinking (the old route)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(_pooling, "_shrinking_scale", lambda chunk: np.ones(len(chunk)))
+        return clf.decision_function(X)
+
+
+# ------------------------------------------------------------ classifier: magnitudes
+def test_classifier_one_huge_value_at_predict_gives_the_exact_limit(
+    tones_classifier, monkeypatch
+):
+    clf, X = tones_classifier
+    spiked = X.copy()
+    spiked[0, 5] = 1e300  # squares overflow float64: was NaN probabilities
+    proba = clf.predict_proba(spiked)
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+    decision = clf.decision_function(spiked)
+    np.testing.assert_array_equal(clf.predict(spiked), clf.classes_[(decision > 0).astype(int)])
+    # Independent reference: the plain computation at 1e100, where nothing overflows.
+    # The decision is linear in a dominant spike up to terms 1e-100 smaller.
+    moderate = X.copy()
+    moderate[0, 5] = 1e100
+    reference = _plain_decision(clf, moderate, monkeypatch)
+    np.testing.assert_allclose(decision[0] / 1e300, reference[0] / 1e100, rtol=1e-9)
+    np.testing.assert_allclose(decision[1:], reference[1:], rtol=1e-12)  # other rows untouched
+    spiked[1, 7] = 1.7e308  # next to the largest double
+    assert np.isfinite(clf.predict_proba(spiked)).all()
+
+
+def test_classifier_huge_scale_at_predict_is_exact(tones_classifier, monkeypatch):
+    clf, X = tones_classifier
+    decision = clf.decision_function(X * 1e200)  # was NaN for every row
+    reference = _plain_decision(clf, X * 1e100, monkeypatch)
+    np.testing.assert_allclose(decision / 1e200, reference / 1e100, rtol=1e-9)
+    proba = clf.predict_proba(X * 1e200)
+    assert np.isfinite(proba).all()
+    np.testing.assert_array_equal(clf.predict(X * 1e200), clf.predict(X * 1e100))
+    log_proba = clf.predict_log_proba(X * 1e200)
+    assert not np.isnan(log_proba).any()
+
+
+@pytest.mark.parametrize("scale", [1e-310, 1e300])
+def test_classifier_fit_at_extreme_scales_gives_the_same_model(scale):
+    # subnormal and near-overflow training data: the same decisions as at scale 1
+    rng = np.random.default_rng(2)
+    X, y = _tones(20, rng)
+    plain = SpectralFilterClassifier(**FAST).fit(X, y)
+    scaled = SpectralFilterClassifier(**FAST).fit(X * scale, y)
+    assert scaled.feature_set_ == plain.feature_set_
+    # measured <= 5e-15; 1e-10 leaves room for the subnormal inputs' fewer digits
+    np.testing.assert_allclose(
+        scaled.decision_function(X * scale), plain.decision_function(X), rtol=0, atol=1e-10
+    )
+
+
+def test_classifier_ignores_a_huge_offset():
+    # X + 1e12 keeps ~4 decimal digits of X: the fit must see those, not FFT round-off
+    # of the offset. Was: another representation, agreement on 61% of held-out series.
+    rng = np.random.default_rng(1)
+    X, y = _tones(30, rng)
+    X_test, y_test = _tones(60, rng)
+    plain = SpectralFilterClassifier(**FAST).fit(X, y)
+    offset = SpectralFilterClassifier(**FAST).fit(X + 1e12, y)
+    assert offset.feature_set_ == plain.feature_set_
+    assert offset.normalise_ == plain.normalise_
+    agreement = np.mean(offset.predict(X_test + 1e12) == plain.predict(X_test))
+    assert agreement >= 0.95, agreement  # measured 1.0
+    assert abs(offset.score(X_test + 1e12, y_test) - plain.score(X_test, y_test)) <= 0.05
+
+
+# ----------------------------------------------------------------- classifier: layout
+@pytest.mark.parametrize(
+    "fit_shape, predict_shape", [((12, 2, 16), (3, 2)), ((12, 16, 8), (3, 16))]
+)
+def test_classifier_refuses_a_2d_X_after_a_3d_fit(fit_shape, predict_shape):
+    rng = np.random.default_rng(0)
+    y = np.arange(fit_shape[0]) % 2
+    clf = SpectralFilterClassifier(**FAST).fit(rng.normal(size=fit_shape), y)
+    for method in (clf.predict, clf.predict_proba, clf.decision_function):
+        with pytest.raises(ValueError, match="fitted on 3D X"):
+            method(rng.normal(size=predict_shape))
+
+
+def test_classifier_refuses_fractional_filter_lengths_and_keeps_its_fit():
+    rng = np.random.default_rng(0)
+    X, y = _tones(12, rng)
+    clf = SpectralFilterClassifier(**FAST).fit(X, y)
+    before = _fitted_state(clf)
+    with pytest.raises(ValueError, match=r"filter_lengths must be integers >= 2, got \[2.5\]"):
+        clf.set_params(filter_lengths=[2.5]).fit(X, y)  # was silently used as 2
+    _assert_state_unchanged(clf, before)
+
+
+# ------------------------------------------------------------------------- regressor
+def test_regressor_subnormal_input_is_refused_and_keeps_its_fit():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 16))
+    y = X[:, -3:].sum(axis=1)
+    reg = SpectralFilterRegressor(4).fit(X, y)
+    before = _fitted_state(reg)
+    with pytest.raises(ValueError, match="X is subnormal"):  # was [-inf, nan, nan]
+        reg.fit(X * 1e-310, y)
+    _assert_state_unchanged(reg, before)
+    with pytest.raises(ValueError, match="y is subnormal"):
+        reg.fit(X, y * 1e-310)
+    # just above the subnormal range: the same model, in other units
+    tiny = SpectralFilterRegressor(4).fit(X * 1e-300, y)
+    np.testing.assert_allclose(tiny.predict(X * 1e-300), reg.predict(X), rtol=1e-9, atol=1e-12)
+
+
+# -------------------------------------------------------------------- SpectralDesign
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (lambda f: dict(filters=f[:, 0]), "2D array"),  # was an IndexError
+        (lambda f: dict(ar_order=-1), "ar_order must be an integer >= 0"),  # was numpy's
+        (lambda f: dict(filters=np.where(f > 0, np.nan, f)), "NaN"),  # was NaN features
+        (lambda f: dict(input_lags=2.5), "input_lags must be an integer >= 0"),
+    ],
+    ids=["1d-filters", "negative-ar-order", "nan-filters", "fractional-lags"],
+)
+def test_spectral_design_refuses_bad_arguments(change, match):
+    filters = stu_filters(32, 4)
+    arguments = dict(filters=filters, input_lags=2, use_negative=True, ar_order=0)
+    with pytest.raises(ValueError, match=match):
+        SpectralDesign(**{**arguments, **change(filters)})
+
+
+# --------------------------------------------------------------------- sktime adapters
+def test_sktime_panel_with_another_channel_count_is_refused():
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("sktime")
+    from sksssm.sktime import to_padded_numpy3d
+
+    rng = np.random.default_rng(0)
+    panel = [pd.DataFrame(rng.normal(size=(16, 2))) for _ in range(3)]
+    panel.append(pd.DataFrame(rng.normal(size=(16, 3))))  # was a numpy broadcast error
+    with pytest.raises(ValueError, match="instance 3 of the panel has 3 channel"):
+        to_padded_numpy3d(panel)
+
+
+def test_sktime_classifier_adapter_refuses_a_regressor_at_fit():
+    pytest.importorskip("sktime")
+    from sksssm.sktime import SSMTimeSeriesClassifier, SSMTimeSeriesRegressor
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(10, 1, 16)), np.repeat(["a", "b"], 5)
+    with pytest.raises(TypeError, match="must be a scikit-learn classifier"):
+        SSMTimeSeriesClassifier(SpectralFilterRegressor(4)).fit(X, y)  # was AttributeError
+    with pytest.raises(TypeError, match="must be a scikit-learn regressor"):
+        SSMTimeSeriesRegressor(SpectralFilterClassifier(**FAST)).fit(X, rng.normal(size=10))
