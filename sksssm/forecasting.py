@@ -1938,9 +1938,22 @@ class DeepReductionForecaster(BaseForecaster):
         # Runs before sktime moves the cutoff: refuse bad updates with the state unchanged
         # (the same rule as SpectralForecaster's).
         if self.is_fitted and y is not None:
-            history = self.forecaster_._y
-            _check_continuation(history.index, history.to_numpy()[:, None], y.to_frame())
+            for history, new in self._histories(y):
+                _check_continuation(history.index, history.to_numpy()[:, None], new.to_frame())
         super()._update_y_X(y, X)
+
+    def _histories(self, y):
+        """(fitted history, update) pairs, one per univariate series of ``y``."""
+        if hasattr(self, "forecaster_"):
+            return [(self.forecaster_._y, y)]
+        # sktime fits one clone per column of a multivariate y (``forecasters_``) and
+        # passes the update wrapped in a VectorizedDF
+        from sktime.datatypes import VectorizedDF
+
+        y = y.X if isinstance(y, VectorizedDF) else y
+        fitted = self.forecasters_.iloc[0]
+        return [(fitted[column].forecaster_._y, y[column]) for column in y.columns
+                if column in fitted.index]  # fmt: skip
 
     def _update(self, y, X=None, update_params=True):
         # The reduction holds the history its windows are cut from: pass the new data on

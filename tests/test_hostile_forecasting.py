@@ -182,3 +182,18 @@ def test_deep_forecaster_bad_parameters_are_refused(airline, params, message):
     with pytest.raises(ValueError, match=message):
         DeepReductionForecaster(**params).fit(airline[:48], fh=[1])
 
+
+
+def test_deep_forecaster_multivariate_update_is_checked_per_column(airline):
+    """sktime fits one clone per column; each column's update is checked before any is
+    stored."""
+    y = pd.DataFrame({"a": airline, "b": airline * 2.0})
+    f = tiny_deep_forecaster().fit(y[:48], fh=[1])
+    before = f.cutoff.copy()
+    bad = y["1952-06":"1953-03"].copy()
+    bad["b"] += 1.0  # column b revises its past
+    with pytest.raises(ValueError, match="overlaps"):
+        f.update(bad)
+    assert f.cutoff.equals(before)
+    f.update(y["1953-01":"1953-03"], update_params=False)
+    assert str(f.cutoff[0]) == "1953-03"
