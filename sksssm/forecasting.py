@@ -720,7 +720,9 @@ class SpectralForecaster(BaseForecaster):
     use_negative : bool, default=True
         Whether to include the alternating-sign filter branch.
     exog_lags : int, default=1
-        Direct terms ``X_t, ..., X_{t-exog_lags+1}`` of exogenous data.
+        Direct terms ``X_t, ..., X_{t-exog_lags+1}`` of exogenous data. ``X`` is matched
+        to fit's columns by name (any order); missing, extra or non-numeric columns are a
+        ValueError.
     strategy : {"auto", "recursive", "direct"}, default="auto"
         "direct" fits one ridge per horizon step (needs ``fh`` in fit).
     alpha : "auto" or float, default="auto"
