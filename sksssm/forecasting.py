@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from sklearn.utils._param_validation import (
+    HasMethods,
     Interval,
     StrOptions,
     validate_parameter_constraints,
@@ -36,7 +37,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without sktime
         "sksssm.forecasting needs sktime, an optional dependency: pip install sktime"
     ) from exc
 
-from ._validation import HANKEL_KINDS, check_option, check_positive_int, standardization
+from ._validation import HANKEL_KINDS, check_option, standardization
 from .spectral import (
     autoregressive_features,
     max_usable_filters,
@@ -711,7 +712,9 @@ class SpectralForecaster(BaseForecaster):
     use_negative : bool, default=True
         Whether to include the alternating-sign filter branch.
     exog_lags : int, default=1
-        Direct terms ``X_t, ..., X_{t-exog_lags+1}`` of exogenous data.
+        Direct terms ``X_t, ..., X_{t-exog_lags+1}`` of exogenous data. ``X`` is matched
+        to fit's columns by name (any order); missing, extra or non-numeric columns are a
+        ValueError.
     strategy : {"auto", "recursive", "direct"}, default="auto"
         "direct" fits one ridge per horizon step (needs ``fh`` in fit).
     alpha : "auto" or float, default="auto"
@@ -856,6 +859,31 @@ class SpectralForecaster(BaseForecaster):
                 raise ValueError(f"{where} contains NaN or infinite values; remove or fill them.")
         return parts
 
+    def _split_exog(self, X, where):
+        """``_split`` of ``X`` with its columns matched by name to those seen in fit.
+
+        The columns may come in any order; missing, renamed, extra or non-numeric columns
+        are refused (sktime forecasters expect ``X`` with fit's columns).
+        """
+        expected = list(self._exog_columns)
+        given = list(X.columns)
+        missing = [c for c in expected if c not in given]
+        unexpected = [c for c in given if c not in expected]
+        if missing or unexpected or len(set(given)) != len(given):
+            raise ValueError(
+                f"{where} must have the exogenous columns seen in fit, {expected} (matched "
+                f"by name, in any order); missing {missing}, unexpected {unexpected}"
+                + (", duplicated names" if len(set(given)) != len(given) else "")
+                + ". Pass X with exactly these columns."
+            )
+        non_numeric = [c for c in expected if not pd.api.types.is_numeric_dtype(X[c])]
+        if non_numeric:
+            raise ValueError(
+                f"{where} has non-numeric exogenous columns {non_numeric}; encode them as "
+                "numbers (e.g. one-hot) before fit and predict."
+            )
+        return self._split(X[expected], where)
+
     def _check_hyperparameters(self):
         validate_parameter_constraints(
             self._parameter_constraints, self.get_params(deep=False), type(self).__name__
@@ -906,7 +934,8 @@ class SpectralForecaster(BaseForecaster):
                    for key, v in transformed.items()}  # fmt: skip
         self._e = None
         if X is not None:
-            xparts = self._split(X, "X")
+            self._exog_columns = list(X.columns)
+            xparts = self._split_exog(X, "X")
             self._x_scaling = {
                 key: standardization(xparts[key].loc[self._times[key]].to_numpy(float))
                 for key in self._keys
@@ -1185,7 +1214,7 @@ class SpectralForecaster(BaseForecaster):
 
         absolute = ForecastingHorizon(np.arange(1, n_steps + 1), is_relative=True)
         absolute = absolute.to_absolute_index(self.cutoff)
-        xparts = self._split(X, "X") if X is not None else {}
+        xparts = self._split_exog(X, "X") if X is not None else {}
         rows = []
         for key in self._keys:
             frame = xparts.get(key)
@@ -1249,8 +1278,10 @@ class SpectralForecaster(BaseForecaster):
     def _to_original(self, i, z_values):
         """Standardized (transformed) values of series ``i`` in y's units."""
         mean, scale = self._scaling[self._keys[i]]
-        values = z_values * scale + mean
-        return np.exp(values) if self.log_transform_ else values
+        with np.errstate(over="ignore"):
+            values = z_values * scale + mean
+            values = np.exp(values) if self.log_transform_ else values
+        return _check_representable(z_values, values, "the forecast (or an interval bound)")
 
     def _to_frame(self, values, fh, columns=None):
         """(n_series, n, c) values in y's units to a DataFrame indexed like y."""
@@ -1411,12 +1442,13 @@ class SpectralForecaster(BaseForecaster):
         values = []
         for i, key in enumerate(self._keys):
             scale = self._scaling[key][1]
-            v = variance[i] * scale**2
-            if self.log_transform_:
-                # Log-normal variance around the back-transformed forecast (the median).
-                log_mean = z_path[i] * scale + self._scaling[key][0]
-                v = np.expm1(v) * np.exp(2 * log_mean + v)
-            values.append(v)
+            with np.errstate(over="ignore"):
+                v = variance[i] * scale**2
+                if self.log_transform_:
+                    # Log-normal variance around the back-transformed forecast (the median).
+                    log_mean = z_path[i] * scale + self._scaling[key][0]
+                    v = np.expm1(v) * np.exp(2 * log_mean + v)
+            values.append(_check_representable(variance[i], v, "the forecast variance"))
         return self._to_frame(values, fh)
 
     def _predict_quantiles(self, fh, X, alpha):
@@ -1455,35 +1487,12 @@ class SpectralForecaster(BaseForecaster):
             )
         new_counts = set()
         for key, frame in parts.items():
-            times = self._times[key]
-            _check_same_kind(times, frame.index)
-            old = frame.index[frame.index <= times[-1]]
-            if len(old):
-                stored = pd.DataFrame(self._raw[key], index=times).reindex(old)
-                given = frame.loc[old].to_numpy(dtype=float)
-                if stored.isna().any().any() or not np.allclose(
-                    stored.to_numpy(), given, rtol=1e-12, atol=0
-                ):
-                    raise ValueError(
-                        "update: y overlaps the fitted history with different values (or "
-                        "times before the first fitted one); the forecaster cannot revise "
-                        "the past. Refit with the corrected series."
-                    )
-            new = frame.index[frame.index > times[-1]]
+            new = _check_continuation(self._times[key], self._raw[key], frame)
             if self.log_transform_ and (frame.loc[new].to_numpy(dtype=float) <= 0).any():
                 raise ValueError(
                     "update: y has values <= 0, but the forecaster models log(y) "
                     "(log_transform_ is True). Refit on the whole series."
                 )
-            if len(new) and not _is_successor(times, new[0]):
-                raise ValueError(
-                    f"update: y continues at {new[0]}, but the next time step after the "
-                    f"cutoff {times[-1]} is expected (a gap of missing time steps). Fill "
-                    "the gap or refit."
-                )
-            if len(new) > 1:
-                # gaps inside the new data: the continued history must stay regular
-                _check_time_index(times[-2:].append(new), "y in update")
             new_counts.add(len(new))
         if self._e is not None and max(new_counts, default=0):
             # With X the series must stay aligned (see fit).
@@ -1493,10 +1502,12 @@ class SpectralForecaster(BaseForecaster):
                 )
             if X is None:
                 raise ValueError("update: X is needed for the new time steps (fitted with X).")
+        if self._e is not None and X is not None:
+            self._split_exog(X, "X in update")
 
     def _update(self, y, X=None, update_params=True):
         parts = self._split(y, "y")
-        xparts = self._split(X, "X") if X is not None else None
+        xparts = self._split_exog(X, "X") if self._e is not None and X is not None else None
         n_new = 0
         old_length = {}
         for key, frame in parts.items():
@@ -1551,6 +1562,20 @@ class SpectralForecaster(BaseForecaster):
             {"strategy": "direct", "use_negative": False, "hankel": "L"},
             {"pooling": "local", "sp": 1},
         ]
+
+
+def _check_representable(standardized, values, what):
+    """``values`` (in y's units), refused when finite ``standardized`` ones overflowed.
+
+    The model works on standardized values, so it never overflows; only the answer in
+    y's units can exceed the float64 range. That is a clear error, never ``inf``.
+    """
+    if np.isfinite(standardized).all() and not np.isfinite(values).all():
+        raise ValueError(
+            f"{what} exceeds the float64 range (about 1.8e308) in y's units; forecast "
+            "fewer steps or rescale y (e.g. divide it by a large constant)."
+        )
+    return values
 
 
 def _window(w, memory):
@@ -1640,6 +1665,56 @@ def _check_time_index(index, where):
                 f"{where} has an irregular numeric index (gaps); the time steps must be "
                 "equally spaced."
             )
+
+
+def _check_continuation(times, values, frame):
+    """Refuse an update of one series that does not continue its fitted history.
+
+    The one update rule of both forecasters: the new data must be finite, of fit's index
+    type and frequency, agree with the history where they overlap, and continue it
+    without a gap.
+
+    Parameters
+    ----------
+    times : pandas.Index
+        The fitted (regular) time index of the series.
+    values : ndarray of shape (len(times), n_columns)
+        The fitted values.
+    frame : pandas.DataFrame
+        The update of the series.
+
+    Returns
+    -------
+    new : pandas.Index
+        The time points of ``frame`` after ``times[-1]``.
+    """
+    _check_time_index(frame.index, "y in update")
+    if not np.isfinite(frame.to_numpy(dtype=float)).all():
+        raise ValueError("update: y contains NaN or infinite values; remove or fill them.")
+    _check_same_kind(times, frame.index)
+    old = frame.index[frame.index <= times[-1]]
+    if len(old):
+        stored = pd.DataFrame(values, index=times).reindex(old)
+        given = frame.loc[old].to_numpy(dtype=float)
+        if stored.isna().any().any() or not np.allclose(
+            stored.to_numpy(), given, rtol=1e-12, atol=0
+        ):
+            raise ValueError(
+                "update: y overlaps the fitted history with different values (or "
+                "times before the first fitted one); the forecaster cannot revise "
+                "the past. Refit with the corrected series."
+            )
+    new = frame.index[frame.index > times[-1]]
+    if len(new) and not _is_successor(times, new[0]):
+        raise ValueError(
+            f"update: y continues at {new[0]}, but the next time step after the "
+            f"cutoff {times[-1]} is expected (a gap of missing time steps). Fill "
+            "the gap or refit."
+        )
+    if len(new) > 1:
+        # gaps inside the new data: the continued history must stay regular
+        _check_time_index(times[-2:].append(new), "y in update")
+    return new
 
 
 def _check_same_kind(fitted, new):
@@ -1813,6 +1888,12 @@ class DeepReductionForecaster(BaseForecaster):
     # no copy (and sktime 1.2 warns on construction when remember_data is True).
     _config = {"remember_data": False}
 
+    _parameter_constraints = {
+        "estimator": [StrOptions(set(DEEP_REGRESSORS)), HasMethods(["fit", "predict"])],
+        "window_length": [Interval(numbers.Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
     def __init__(self, estimator="stu", window_length=12, random_state=None):
         self.estimator = estimator
         self.window_length = window_length
@@ -1831,7 +1912,9 @@ class DeepReductionForecaster(BaseForecaster):
     def _fit(self, y, X, fh):
         from sktime.forecasting.compose import make_reduction
 
-        check_positive_int(self.window_length, "window_length")
+        validate_parameter_constraints(
+            self._parameter_constraints, self.get_params(deep=False), type(self).__name__
+        )
         if len(y) <= self.window_length:
             raise ValueError(
                 f"window_length={self.window_length} needs a longer series: y has {len(y)} "
@@ -1844,6 +1927,27 @@ class DeepReductionForecaster(BaseForecaster):
             self.forecaster_.set_config(remember_data=True)
             self.forecaster_.fit(y, fh=fh)  # fit re-runs the constructor (reset)
         return self
+
+    def _update_y_X(self, y, X):
+        # Runs before sktime moves the cutoff: refuse bad updates with the state unchanged
+        # (the same rule as SpectralForecaster's).
+        if self.is_fitted and y is not None:
+            for history, new in self._histories(y):
+                _check_continuation(history.index, history.to_numpy()[:, None], new.to_frame())
+        super()._update_y_X(y, X)
+
+    def _histories(self, y):
+        """(fitted history, update) pairs, one per univariate series of ``y``."""
+        if hasattr(self, "forecaster_"):
+            return [(self.forecaster_._y, y)]
+        # sktime fits one clone per column of a multivariate y (``forecasters_``) and
+        # passes the update wrapped in a VectorizedDF
+        from sktime.datatypes import VectorizedDF
+
+        y = y.X if isinstance(y, VectorizedDF) else y
+        fitted = self.forecasters_.iloc[0]
+        return [(fitted[column].forecaster_._y, y[column]) for column in y.columns
+                if column in fitted.index]  # fmt: skip
 
     def _update(self, y, X=None, update_params=True):
         # The reduction holds the history its windows are cut from: pass the new data on

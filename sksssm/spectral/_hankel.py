@@ -8,6 +8,8 @@ memory instead of the ``O(L^2)`` of a dense matrix.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import scipy.fft
 import scipy.linalg

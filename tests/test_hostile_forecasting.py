@@ -1,0 +1,199 @@
+"""Hostile inputs to the sktime forecasters: a correct result or a clear error, and a
+fitted state left unchanged after a refused call (issue 24, forecasting part)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("sktime")
+
+from sksssm.forecasting import DeepReductionForecaster, SpectralForecaster  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def airline():
+    from sktime.datasets import load_airline
+
+    return load_airline()
+
+
+def exog_problem(n=60, horizon=3, seed=0):
+    """y driven by the first of two exogenous columns (monthly PeriodIndex)."""
+    rng = np.random.default_rng(seed)
+    index = pd.period_range("2000-01", periods=n + horizon, freq="M")
+    X = pd.DataFrame({"a": rng.normal(size=n + horizon), "b": rng.normal(size=n + horizon)},
+                     index=index)  # fmt: skip
+    y = pd.Series(np.sin(np.arange(n) / 3) + 2 * X["a"].to_numpy()[:n], index=index[:n])
+    return y, X.iloc[:n], X.iloc[n:]
+
+
+def tiny_deep_forecaster():
+    from sksssm import HOPERegressor
+
+    regressor = HOPERegressor(d_model=4, n_layers=1, max_epochs=1, random_state=0)
+    return DeepReductionForecaster(regressor, window_length=4)
+
+
+def fitted_state(f):
+    """What a refused call must leave as it was: cutoff, stored history, forecasts."""
+    if isinstance(f, SpectralForecaster):
+        stored = [f._raw[k].copy() for k in f._keys]
+        stored += [] if f._e is None else [f._e[k].copy() for k in f._keys]
+    else:
+        stored = [f.forecaster_._y.to_numpy().copy()]
+    return f.cutoff.copy(), stored
+
+
+def assert_state_unchanged(f, before):
+    cutoff, stored = fitted_state(f)
+    assert cutoff.equals(before[0])
+    assert len(stored) == len(before[1])
+    for now, then in zip(stored, before[1], strict=True):
+        np.testing.assert_array_equal(now, then)
+
+
+# ---------------------------------------------------------------------------- exogenous X
+def test_exog_columns_reordered_give_the_fit_order_forecasts():
+    y, X_fit, X_future = exog_problem()
+    f = SpectralForecaster().fit(y, X=X_fit, fh=[1, 2, 3])
+    in_order = f.predict(X=X_future)
+    reordered = f.predict(X=X_future[["b", "a"]])
+    np.testing.assert_array_equal(reordered.to_numpy(), in_order.to_numpy())
+    # a fit on reordered columns is the same model
+    g = SpectralForecaster().fit(y, X=X_fit[["b", "a"]], fh=[1, 2, 3])
+    np.testing.assert_allclose(g.predict(X=X_future).to_numpy(), in_order.to_numpy(),
+                               rtol=1e-10)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "make_X, message",
+    [
+        (lambda X: X.rename(columns={"b": "c"}), r"missing \['b'\], unexpected \['c'\]"),
+        (lambda X: X[["a"]], r"missing \['b'\]"),
+        (lambda X: X.assign(c=1.0), r"unexpected \['c'\]"),
+        (lambda X: X.assign(b=["x", "y", "z"]), r"non-numeric exogenous columns \['b'\]"),
+    ],
+    ids=["renamed", "missing", "extra", "non-numeric"],
+)
+def test_bad_exog_columns_at_predict_are_refused(make_X, message):
+    y, X_fit, X_future = exog_problem()
+    f = SpectralForecaster().fit(y, X=X_fit, fh=[1, 2, 3])
+    before = fitted_state(f)
+    with pytest.raises(ValueError, match=message):
+        f.predict(X=make_X(X_future))
+    assert_state_unchanged(f, before)
+
+
+def test_bad_exog_columns_in_update_are_refused_with_state_unchanged():
+    y, X_fit, X_future = exog_problem()
+    y_full = pd.Series(np.ones(3), index=X_future.index)
+    f = SpectralForecaster().fit(y, X=X_fit)
+    before = fitted_state(f)
+    with pytest.raises(ValueError, match=r"unexpected \['c'\]"):
+        f.update(y_full, X=X_future.rename(columns={"b": "c"}))
+    assert_state_unchanged(f, before)
+    # reordered columns are accepted and stored in fit's order
+    f.update(y_full, X=X_future[["b", "a"]])
+    expected = (X_future.to_numpy() - f._x_scaling[None][0]) / f._x_scaling[None][1]
+    np.testing.assert_allclose(f._e[None][-3:], expected, rtol=1e-12)
+
+
+def test_non_numeric_exog_column_at_fit_is_refused():
+    y, X_fit, _ = exog_problem()
+    with pytest.raises(ValueError, match=r"non-numeric exogenous columns \['b'\]"):
+        SpectralForecaster().fit(y, X=X_fit.assign(b="x"))
+
+
+# ---------------------------------------------------------------------------- updates
+BAD_UPDATES = {
+    "gap": (lambda y: y["1953-07":"1953-12"], "gap"),  # fitted to 1952-12
+    "internal gap": (lambda y: y[["1953-01", "1953-03"]], "gaps"),
+    "overlap changed": (lambda y: y["1952-06":"1953-03"] + 1.0, "overlaps"),
+    "other frequency": (
+        lambda y: pd.Series(np.ones(4), index=pd.period_range("1953Q1", periods=4, freq="Q")),
+        "frequency",
+    ),
+    "other index type": (lambda y: y["1953-01":"1953-06"].to_timestamp(), "DatetimeIndex"),
+    "NaN": (lambda y: y["1953-01":"1953-04"].where(lambda s: s.index.month != 2), "(?i)nan"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_UPDATES))
+@pytest.mark.parametrize("make_forecaster", [SpectralForecaster, tiny_deep_forecaster],
+                         ids=["spectral", "deep"])  # fmt: skip
+def test_bad_updates_are_refused_by_both_forecasters(airline, make_forecaster, case):
+    make_update, message = BAD_UPDATES[case]
+    f = make_forecaster().fit(airline[:48], fh=[1, 2])
+    before = fitted_state(f)
+    with pytest.raises(ValueError, match=message):
+        f.update(make_update(airline))
+    assert_state_unchanged(f, before)
+
+
+def test_deep_forecaster_accepts_a_good_update(airline):
+    f = tiny_deep_forecaster().fit(airline[:48], fh=[1, 2])
+    f.update(airline[40:52], update_params=False)  # identical overlap, then 4 new months
+    assert str(f.cutoff[0]) == "1953-04"
+    assert np.isfinite(f.predict().to_numpy()).all()
+
+
+# ---------------------------------------------------------------------------- magnitudes
+def test_exponential_growth_to_the_float_limit():
+    """exp(linspace(0, 690, 60)): the first forecast is finite; a step beyond the float
+    range is a clear error, not inf."""
+    y = pd.Series(np.exp(np.linspace(0, 690, 60)))
+    f = SpectralForecaster().fit(y, fh=[1, 2])
+    assert np.isfinite(f.predict(fh=[1]).to_numpy()).all()
+    assert np.isfinite(f.predict_interval(fh=[1], coverage=0.9).to_numpy()).all()
+    # the forecaster's own second step is past 1.8e308 (it is on the standardized scale)
+    z = f._future_path(None, 2)[0, :, 0]
+    scale = f._scaling[None][1][0]
+    assert np.isfinite(z).all() and abs(z[1]) > np.finfo(float).max / scale
+    with pytest.raises(ValueError, match="exceeds the float64 range"):
+        f.predict(fh=[1, 2])
+    with pytest.raises(ValueError, match="exceeds the float64 range"):
+        f.predict_interval(fh=[1, 2], coverage=0.9)
+    # its variance (about 1e596 in y's units) cannot be represented even at step 1
+    with pytest.raises(ValueError, match="forecast variance exceeds the float64 range"):
+        f.predict_var(fh=[1])
+
+
+def test_scaled_series_forecasts_scale_exactly(airline):
+    """The closed form is exact at any finite scale: y * 1e250 forecasts 1e250 times."""
+    fh = [1, 2, 3]
+    f = SpectralForecaster(log_transform=False).fit(airline, fh=fh)
+    g = SpectralForecaster(log_transform=False).fit(airline * 1e250, fh=fh)
+    np.testing.assert_allclose(g.predict().to_numpy(), 1e250 * f.predict().to_numpy(),
+                               rtol=1e-8)  # fmt: skip
+
+
+# ---------------------------------------------------------------------------- parameters
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"estimator": "lstm"}, "'estimator' parameter"),
+        ({"estimator": object()}, "'estimator' parameter"),
+        ({"window_length": 0}, "'window_length' parameter"),
+        ({"window_length": 2.5}, "'window_length' parameter"),
+        ({"random_state": "seed"}, "'random_state' parameter"),
+    ],
+)
+def test_deep_forecaster_bad_parameters_are_refused(airline, params, message):
+    with pytest.raises(ValueError, match=message):
+        DeepReductionForecaster(**params).fit(airline[:48], fh=[1])
+
+
+
+def test_deep_forecaster_multivariate_update_is_checked_per_column(airline):
+    """sktime fits one clone per column; each column's update is checked before any is
+    stored."""
+    y = pd.DataFrame({"a": airline, "b": airline * 2.0})
+    f = tiny_deep_forecaster().fit(y[:48], fh=[1])
+    before = f.cutoff.copy()
+    bad = y["1952-06":"1953-03"].copy()
+    bad["b"] += 1.0  # column b revises its past
+    with pytest.raises(ValueError, match="overlaps"):
+        f.update(bad)
+    assert f.cutoff.equals(before)
+    f.update(y["1953-01":"1953-03"], update_params=False)
+    assert str(f.cutoff[0]) == "1953-03"
