@@ -159,6 +159,7 @@ def test_gcv_choice_takes_the_largest_penalty_among_ties():
     assert gcv_choice(alphas, np.array([2.0, 1.0, 1.0 + 1e-12, 3.0, 5.0])) == 2  # round-off
     assert gcv_choice(alphas[::-1], np.array([1.0, 3.0, 1.0, 1.0, 2.0])) == 0
     assert gcv_choice(alphas, np.full(5, np.inf)) == 4
+    assert gcv_choice(alphas, np.array([0.0, 0.0, 1.0, 0.0, 2.0])) == 3  # exact fits tie
     assert gcv_choice(alphas, np.array([np.inf, 2.0, np.nan, 2.0, np.inf])) == 3
 
 
@@ -225,7 +226,9 @@ def test_probabilities_are_calibrated_on_the_leave_one_out_decisions():
     def log_loss(tau):
         return -log_softmax(tau * loo, axis=1)[np.arange(len(y)), encoded].mean()
 
-    direct = minimize_scalar(log_loss, bounds=(1e-3, 1e4), method="bounded", options={"xatol": 1e-8})
+    direct = minimize_scalar(
+        log_loss, bounds=(1e-3, 1e4), method="bounded", options={"xatol": 1e-8}
+    )
     assert abs(np.log(direct.x)) > 0.1  # the fitted temperature is not 1 here
     assert clf.temperature_ == pytest.approx(direct.x, rel=1e-3)
     assert log_loss(clf.temperature_) == pytest.approx(direct.fun, rel=1e-9)
