@@ -101,6 +101,29 @@ def test_seasonality_test_needs_three_seasons():
     assert detect_seasonal_period([season[:34, None]], monthly[:34]) == 1
 
 
+def test_seasonality_test_is_the_bartlett_bound_on_each_side():
+    """Series whose lag-12 autocorrelation sits 1% above and 1% below the 90% bound
+    ``1.645 sqrt((1 + 2 sum_{k<12} r_k^2) / n)``, both computed here directly."""
+    from sksssm.forecasting import seasonality_test
+
+    def ratio(x, m):
+        x = x - x.mean()
+        r = np.array([x[k:] @ x[: len(x) - k] for k in range(1, m + 1)]) / (x @ x)
+        return r[-1] / (1.645 * np.sqrt((1 + 2 * np.sum(r[:-1] ** 2)) / len(x)))
+
+    rng = np.random.default_rng(6)
+    noise, profile = rng.normal(size=60), np.tile(rng.normal(size=12), 5)
+    amplitudes = np.linspace(0.0, 1.0, 2001)
+    ratios = np.array([ratio(noise + a * profile, 12) for a in amplitudes])
+    above = amplitudes[(ratios > 1.0) & (ratios < 1.01)]
+    below = amplitudes[(ratios < 1.0) & (ratios > 0.99)]
+    assert above.size and below.size
+    assert seasonality_test(noise + above[0] * profile, 12)
+    assert not seasonality_test(noise + below[-1] * profile, 12)
+    alternating = np.where(np.arange(48) % 2, 1.0, -1.0) + 0.3 * rng.normal(size=48)
+    assert seasonality_test(alternating, 2)  # period 2 is a season
+
+
 def test_seasonal_period_is_kept_when_half_of_the_series_vote_for_it():
     """Four series, the season passing the test in one or two of them."""
     from sksssm.forecasting import detect_seasonal_period, seasonality_test
