@@ -175,6 +175,28 @@ def test_interval_is_the_textbook_random_walk_with_drift_interval():
     np.testing.assert_allclose(mean - interval[:, 0], half, rtol=1e-9)
 
 
+def test_error_scale_falls_back_to_the_differences_without_enough_errors():
+    """An AR(2) with intercept (3 parameters) needs more than 4 (= 3 + 1) in-sample
+    one-step errors: with 4 it uses them (GCV form of their mean square), with 3 the
+    spread of the differences (a random walk's one-step error)."""
+    pytest.importorskip("sktime")
+    y = pd.Series(5 + np.random.default_rng(3).normal(size=6))
+    for n in (6, 5):
+        f = _forecaster(sp=1, seasonal_d=0, d=0, ar_order=2, alpha=1e-10).fit(y.iloc[:n])
+        assert f.stability_ == "none"  # the least-squares AR(2) is stable here
+        z = (y.to_numpy()[:n] - f._scaling[None][0][0]) / f._scaling[None][1][0]
+        sigma, nu = f._error_scale(1)
+        n_errors = n - 2
+        if n_errors > 3:
+            A = np.column_stack([np.ones(n_errors), z[1:-1], z[:-2]])
+            rss = np.sum((z[2:] - A @ np.linalg.lstsq(A, z[2:], rcond=None)[0]) ** 2)
+            expected = np.sqrt(rss / n_errors) / (1 - 3 / n_errors)
+        else:
+            expected = np.sqrt(np.mean(np.diff(z) ** 2))
+        assert sigma[0, 0] == pytest.approx(expected, rel=1e-6)
+        assert nu == pytest.approx(max(n_errors - 3, 1), rel=1e-6)
+
+
 # --------------------------------------------------------------------- GCV ties
 def test_gcv_choice_takes_the_largest_penalty_among_ties():
     alphas = np.array([0.0, 1.0, 2.0, 3.0, 4.0])
