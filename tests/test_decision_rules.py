@@ -249,7 +249,8 @@ def test_forecaster_gcv_tie_goes_to_the_largest_penalty():
 
 
 # ---------------------------------------------------------------------- classifier
-def test_probabilities_are_calibrated_on_the_leave_one_out_decisions():
+@pytest.mark.parametrize("noise", [1.0, 2.0])  # temperatures ~2.5 and ~0.5
+def test_probabilities_are_calibrated_on_the_leave_one_out_decisions(noise):
     """``temperature_`` minimizes the log-loss of the leave-one-out decisions, each one
     computed here by refitting sklearn's Ridge without that series."""
     from sksssm.estimators.spectral_classifier import SpectralFilterClassifier
@@ -258,7 +259,7 @@ def test_probabilities_are_calibrated_on_the_leave_one_out_decisions():
     y = np.repeat(["a", "b", "c"], 14)
     freq = np.select([y == "a", y == "b"], [0.05, 0.1], 0.2)[:, None, None]
     phase = rng.uniform(0, 6, size=(42, 2, 1))
-    X = np.sin(2 * np.pi * freq * np.arange(32) + phase) + rng.normal(0, 1.0, (42, 2, 32))
+    X = np.sin(2 * np.pi * freq * np.arange(32) + phase) + rng.normal(0, noise, (42, 2, 32))
     clf = SpectralFilterClassifier(n_filters=4).fit(X, y)
     F = clf._features(X)
     encoded = np.searchsorted(clf.classes_, y)
