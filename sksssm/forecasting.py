@@ -45,7 +45,7 @@ from .spectral import (
     stu_features_last,
     stu_filters,
 )
-from .spectral._ridge import QRAccumulator, RidgeSolution
+from .spectral._ridge import QRAccumulator, RidgeSolution, gcv_choice
 
 STRATEGIES = ("auto", "recursive", "direct")
 #: Seasonal period implied by a pandas frequency (its base, without multiples/anchors).
@@ -574,9 +574,7 @@ def _solve(solution, alpha, design, check_stability):
     alphas = solution.alphas()
     if isinstance(alpha, str):
         scores = solution.gcv(alphas)
-        finite = np.isfinite(scores)
-        start = int(np.nanargmin(np.where(finite, scores, np.nan))) if finite.any() else -1
-        start = start % len(alphas)
+        start = gcv_choice(alphas, scores)  # ties: the largest penalty
     else:
         alphas = np.concatenate([[float(alpha)], alphas[alphas > float(alpha)]])
         scores = solution.gcv(alphas)
@@ -718,7 +716,8 @@ class SpectralForecaster(BaseForecaster):
     strategy : {"auto", "recursive", "direct"}, default="auto"
         "direct" fits one ridge per horizon step (needs ``fh`` in fit).
     alpha : "auto" or float, default="auto"
-        Ridge penalty on standardized features; "auto" chooses it by GCV.
+        Ridge penalty on standardized features; "auto" chooses it by GCV (ties: the
+        largest penalty, :func:`sksssm.spectral._ridge.gcv_choice`).
     pooling : {"global", "local"}, default="global"
         Panel / hierarchical ``y``: one model on all series, or one per series.
     log_transform : "auto" or bool, default="auto"

@@ -316,14 +316,42 @@ class RidgeSolution:
 
         Among penalties whose scores tie with the minimum to 1e-9 relative (a flat GCV
         curve, where round-off alone would decide), the largest is taken, so the choice
-        does not depend on how the rows were chunked. When no penalty leaves residual
-        degrees of freedom GCV is undefined; the largest penalty is returned.
+        does not depend on how the rows were chunked (:func:`gcv_choice`). When no
+        penalty leaves residual degrees of freedom GCV is undefined; the largest penalty
+        is returned.
         """
         alphas = self.alpha_grid() if alphas is None else np.asarray(alphas, dtype=float)
         scores = self.gcv_scores(alphas)
-        finite = np.isfinite(scores)
-        if not finite.any():
-            return float(alphas.max()), scores
-        best = scores[finite].min()
-        ties = finite & (scores <= best * (1 + 1e-9))
-        return float(alphas[ties].max()), scores
+        return float(alphas[gcv_choice(alphas, scores)]), scores
+
+
+def gcv_choice(alphas, scores):
+    """Index of the penalty GCV chooses: the one rule of every GCV selection in sksssm.
+
+    The smallest score wins; among penalties whose scores tie with it to 1e-9 relative
+    (a flat GCV curve, where round-off alone would decide) the largest penalty is taken,
+    so the choice does not depend on how the rows were chunked. When no score is finite
+    (no penalty leaves residual degrees of freedom) the largest penalty is taken.
+
+    Parameters
+    ----------
+    alphas : ndarray of shape (n_alphas,)
+    scores : ndarray of shape (n_alphas,)
+        GCV scores of ``alphas`` (``inf`` where undefined).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> gcv_choice(np.array([0.0, 1.0, 2.0, 3.0]), np.array([2.0, 1.0, 1.0, 3.0]))
+    2
+    """
+    alphas, scores = np.asarray(alphas, dtype=float), np.asarray(scores, dtype=float)
+    finite = np.isfinite(scores)
+    if not finite.any():
+        return int(np.argmax(alphas))
+    ties = np.flatnonzero(finite & (scores <= scores[finite].min() * (1 + 1e-9)))
+    return int(ties[np.argmax(alphas[ties])])
