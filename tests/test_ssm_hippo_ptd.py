@@ -148,8 +148,8 @@ def test_ptd_is_well_conditioned_small_and_stable(N):
     _check_ptd(N)
 
 
-@pytest.mark.slow
 def test_ptd_is_well_conditioned_small_and_stable_n128():
+    # In the default suite: measured 1.6 s with one thread.
     _check_ptd(128)
 
 
