@@ -5,7 +5,11 @@ Measured side by side in one run:
 1. **Exactness.** Marginally stable SISO systems of 2x2 rotation blocks (16 states,
    eigenvalue modulus 0.999, T = 1024, 32 noiseless training sequences, 16 test
    sequences; ``make_rotation_system``), free-run relative MSE on the test sequences:
-   ARX(16, 16) least squares by ``numpy.linalg.lstsq`` and by the normal equations, and
+   ARX(16, 16) least squares by ``numpy.linalg.lstsq`` and by the normal equations (whose
+   error is machine-dependent: cond(F'F) = cond(F)^2 ~ 1e14-1e16 is near 1/eps, so the
+   solution is set by rounding, which changes with the BLAS build, the CPU and the thread
+   count; the rows are labelled so and the script reports the spread it sees between one
+   and two BLAS threads), and
    ``SpectralFilterRegressor(return_sequences=True, ar_order=16)`` with default
    ``input_lags`` ("auto" = 17) and with ``input_lags=3`` (the old default); plus the
    STU paper's system (``make_stu_system``) with defaults.
@@ -57,6 +61,31 @@ def arx_free_run(u, theta, order, y_start):
     return y
 
 
+NORMAL_EQUATIONS = "ARX(16,16), normal equations (machine-dependent)"
+
+
+def solve_normal_equations(F, target):
+    """The ARX coefficients from ``F'F theta = F'y`` (squares the condition number)."""
+    return np.linalg.solve(F.T @ F, F.T @ target)
+
+
+def normal_equations_spread(seeds, thread_counts=(1, 2)):
+    """Free-run error of the normal-equations fit per seed under each BLAS thread count."""
+    from threadpoolctl import threadpool_limits
+
+    errors = {}
+    for seed in seeds:
+        data = make_rotation_system(N_TRAIN + N_TEST, N_TIMESTEPS, random_state=seed)
+        u, y = data.X[:, 0], data.y[:, 0]
+        F, target = arx_design(u[:N_TRAIN], y[:N_TRAIN], ORDER)
+        for threads in thread_counts:
+            with threadpool_limits(threads):
+                theta = solve_normal_equations(F, target)
+            pred = arx_free_run(u[N_TRAIN:], theta, ORDER, y[N_TRAIN:, :ORDER])
+            errors[seed, threads] = relative_mse(y[N_TRAIN:, ORDER:], pred[:, ORDER:])
+    return errors
+
+
 def exactness_rows(seeds):
     rows = []
     for seed in seeds:
@@ -65,9 +94,7 @@ def exactness_rows(seeds):
         F, target = arx_design(u[:N_TRAIN], y[:N_TRAIN], ORDER)
         solvers = {
             "ARX(16,16), lstsq": lambda F=F, target=target: np.linalg.lstsq(F, target)[0],
-            "ARX(16,16), normal equations": lambda F=F, target=target: np.linalg.solve(
-                F.T @ F, F.T @ target
-            ),
+            NORMAL_EQUATIONS: lambda F=F, target=target: solve_normal_equations(F, target),
         }
         for name, solver in solvers.items():
             start = time.perf_counter()
@@ -134,6 +161,11 @@ def main(argv=None):
     rows = exactness_rows(seeds)
     exact = markdown_table(["seed", "model", "cond(ARX design)", "test rel. MSE", "fit s"], rows)
     print(exact)
+    spread = normal_equations_spread(seeds)
+    spread_text = "; ".join(
+        f"seed {seed}: {spread[seed, 1]:.1e} / {spread[seed, 2]:.1e}" for seed in seeds
+    )
+    print(f"normal equations, 1 / 2 BLAS threads: {spread_text}")
     difference = streaming_row()
     print(f"partial_fit (4 chunks) vs fit: relative coefficient difference {difference:.1e}")
 
@@ -161,6 +193,12 @@ closed form solves by streaming QR (never X'X); with `ar_order=16` the default
 structure.
 
 {exact}
+
+The normal-equations rows are machine-dependent: cond(F'F) = cond(F)^2 is 1e14-1e16 here,
+near 1/eps, so their error is set by rounding and changes with the CPU, the BLAS build and
+the thread count, by many orders of magnitude from one machine to another. This run's
+machine, normal-equations test rel. MSE with 1 / 2 BLAS threads: {spread_text}. The
+lstsq and SpectralFilterRegressor rows are not sensitive to rounding in this way.
 
 `partial_fit` in 4 chunks against one `fit` (STU paper system, K = 16, alpha = 1e-6):
 relative coefficient difference {difference:.1e}.

@@ -266,7 +266,9 @@ def test_free_run_is_exact_on_marginally_stable_rotation_system(rotation_system,
     assert reg.input_lags_ == 17
     # Free run amplifies coefficient error ~1000x (poles at 0.999); QR keeps the fit to
     # ~cond * eps = 1e-9 relative, so 1e-8 on the relative MSE has two digits of room
-    # (measured 1e-17 to 1e-16); normal equations give ~1e-2 here.
+    # (measured 1e-17 to 1e-16). The normal equations give 4.6e-7 and 1.8e-5 here on one
+    # machine (1 and 2 threads alike); their error depends on the machine (see the
+    # closed_form benchmark), so it is not asserted.
     assert relative_mse(y[32:], reg.predict(X[32:])) <= 1e-8
 
 
@@ -385,7 +387,8 @@ def test_pooled_regression_keeps_level_and_amplitude_targets():
         (amplitude, X * amplitude[:, None, None]),
     ):
         reg = SpectralFilterRegressor(pooling="stats").fit(series[:100], target[:100])
-        # Measured R^2 0.96-0.99 on the held-out 50 series.
+        # Measured R^2 0.991 (level) and 0.926 (amplitude) on the held-out 50 series
+        # (OMP_NUM_THREADS=1 and 2 alike).
         assert reg.score(series[100:], target[100:]) > 0.8
 
 

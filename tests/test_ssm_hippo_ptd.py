@@ -41,9 +41,12 @@ def _dense_transfer(A, B, C, s):
     return np.array([C @ scipy.linalg.solve(s_k * eye - A, B) for s_k in s])
 
 
-def _check_is_eigendecomposition_of(A_perturbed, res, B=None, C=None):
+def _check_is_eigendecomposition_of(A_perturbed, res, B=None, C=None, transfer_slack=1.0):
     """The returned spectrum and diagonal system are those of the real matrix ``A + E``,
-    recomputed independently (LAPACK eig and dense solves), with bounds set by kappa(V)."""
+    recomputed independently (LAPACK eig and dense solves), with bounds set by kappa(V).
+
+    ``transfer_slack`` widens the transfer-function bound for a case whose measured
+    spread exceeds it (see its caller)."""
     N = len(A_perturbed)
     norm = np.linalg.norm(A_perturbed, 2)
     kappa = _kappa(res.V)
@@ -56,7 +59,8 @@ def _check_is_eigendecomposition_of(A_perturbed, res, B=None, C=None):
     assert np.linalg.norm(res.V_inv @ res.V - np.eye(N), 2) <= N * EPS * kappa
     # Diagonal form sum_n C~_n B~_n / (s - lambda_n) against dense solves with A + E. The
     # solve V^{-1} B loses kappa(V) eps and the N-term sum adds a factor <= N: bound
-    # kappa N eps sup|G| (measured 1.8e-14 to 3.6e-13 for N = 16..128, 20-35x below).
+    # kappa N eps sup|G| (measured 1.8e-14 to 3.6e-13 for N = 16..128, 20-35x below, for the
+    # optimised PTD; a heuristic scale, not a proven bound: see the random-PTD test).
     if B is None:
         rng = np.random.default_rng(11)
         B, C = rng.standard_normal(N), rng.standard_normal(N)
@@ -66,7 +70,8 @@ def _check_is_eigendecomposition_of(A_perturbed, res, B=None, C=None):
     s = 1j * np.logspace(-2, 4, 60)
     G = _dense_transfer(A_perturbed, B, C, s)
     G_diagonal = transfer_function(res.eigenvalues, B_tilde, C_tilde, s)
-    assert np.abs(G_diagonal - G).max() <= kappa * N * EPS * np.abs(G).max()
+    error_scale = kappa * N * EPS * np.abs(G).max()
+    assert np.abs(G_diagonal - G).max() <= transfer_slack * error_scale
     return kappa
 
 
@@ -143,8 +148,8 @@ def test_ptd_is_well_conditioned_small_and_stable(N):
     _check_ptd(N)
 
 
-@pytest.mark.slow
 def test_ptd_is_well_conditioned_small_and_stable_n128():
+    # In the default suite: measured 1.6 s with one thread.
     _check_ptd(128)
 
 
@@ -169,7 +174,15 @@ def test_random_ptd_reflects_unstable_modes_with_a_bounded_change_of_e():
     assert unstable.sum() == 4  # the premise (two conjugate pairs, max Re 0.164)
     res = perturb_then_diagonalize(A, method="random", max_norm=1e-3)
     assert res.eigenvalues.real.max() < 0
-    _check_is_eigendecomposition_of(A + res.E, res)
+    # Random PTD leaves modes near the imaginary axis (the reflected ones have Re ~ -0.16),
+    # where the first-order error sum_n C~_n B~_n d(lambda_n) / (s - lambda_n)^2 grows like
+    # 1/|s - lambda_n|^2, which kappa N eps sup|G| does not see. Measured error / that scale
+    # over random_state 0..7 with 1 and 2 BLAS threads (16 runs): 0.012 to 1.17; this test's
+    # random_state 0 gives 1.17 with 1 thread and 0.62 with 2, so the thread count alone moves
+    # it 2x. A slack of 4 leaves 3.4x over the worst run. (Measured by repeating this
+    # helper's transfer-function check for perturb_then_diagonalize(A, method="random",
+    # max_norm=1e-3, random_state=r), r = 0..7, under OMP_NUM_THREADS=1 and =2.)
+    _check_is_eigendecomposition_of(A + res.E, res, transfer_slack=4.0)
     # Reflecting lambda_u -> lambda_u - 2 Re(lambda_u) changes A + E by
     # V_u diag(-2 Re lambda_u) W_u (W = V^{-1}, rows u), so
     # ||E|| <= ||E0|| + ||V_u|| ||W_u|| max 2 Re(lambda_u) (= 1e-3 + 3.5e-4 relative here;

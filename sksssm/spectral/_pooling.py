@@ -45,26 +45,23 @@ several filter lengths and summarizes each response over time by a few statistic
    relations. Computed by FFT from the inputs (no extra convolutions); the mixtures
    are left out (their values would be the same linear combinations of these).
 
-Why these statistics (measured by the ablation table of ``benchmarks/classification.py``
-in ``docs/benchmarks.md``, on four sktime sets and two synthetic tasks, one option
-changed at a time): ``mean``/``std`` carry the level and the power in each filter's
-frequency band (dropping ``std`` costs accuracy on both synthetic tasks, the resonance
-task ``SynthAR`` included);
-``max``/``min``/``peak`` detect short events wherever they occur (dropping them costs most
-on the motif-shape task ``SynthMotif``); ``ppv`` at fitted thresholds is
-ROCKET's/MiniRocket's statistic, robust to outliers; the thresholds at the 2% and 98%
-quantiles, beside 10/50/90%, count how often a response reaches the tails of its
-training distribution: rare events such as a short motif or a spike, of which
-``max``/``min`` only see the single most extreme value (adding them raised the accuracy
-on the motif and resonance tasks and on the held-out synthetic tasks of the
-development, see the user guide); ``last`` adds the
-causal summary of the whole series that the long filters give (the closed-form
-regressor's last-step features). The ``segment_*`` statistics and ``normalise`` help a
-lot where the class depends on position or on shape independent of scale, and cost
-accuracy where it does not (more columns for the ridge); the classifier therefore
-chooses by exact leave-one-out error whether to use them, and whether to use the
-``ppv`` counts alone (MiniRocket's representation: bounded, robust, and sometimes better
-from few training series than every statistic under one penalty; see
+Why these statistics (the ablation table of ``benchmarks/classification.py`` in
+``docs/benchmarks.md``, on four sktime sets and three synthetic tasks, one option changed
+at a time, measures the rows named there): ``mean``/``std`` carry the level and the power
+in each filter's frequency band (no ablation row drops ``std``); ``max``/``min``/``peak``
+detect short events wherever they occur (dropping either costs most on the motif-shape
+task ``SynthMotif``); ``ppv`` at fitted thresholds is ROCKET's/MiniRocket's statistic,
+robust to outliers; the thresholds at the 2% and 98% quantiles, beside 10/50/90%, count
+how often a response reaches the tails of its training distribution, such as a short
+motif or a spike, of which ``max``/``min`` only see the single most extreme value
+(without them the resonance task ``SynthAR`` loses accuracy; the other sets barely
+change); ``last`` adds the causal summary of the whole series that the long filters give
+(the closed-form regressor's last-step features). The ``segment_*`` statistics and
+``normalise`` are meant for classes that depend on position or on shape independent of
+scale, and add columns for the ridge where they do not; the classifier therefore chooses
+by exact leave-one-out error whether to use them, and whether to use the ``ppv`` counts
+alone (MiniRocket's representation: bounded, robust, and sometimes better from few
+training series than every statistic under one penalty; see
 :class:`~sksssm.SpectralFilterClassifier`). :meth:`PoolingState.column_statistics` names
 the statistic of every column, so a pooling can be reduced to the statistics used.
 
