@@ -370,14 +370,14 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         self.loo_score_ = float(score)
         self.classes_ = classes
 
-    def _scaled_decision(self, X):
-        """Decision values as ``(D / r, r)``: ``r >= 1`` per series, a power of two.
+    def _scaled_features(self, X):
+        """Standardized, selected features as ``(F / r, r)``: ``r >= 1`` per series.
 
         A series far beyond the training magnitudes (one value of 1e300) is pooled
-        divided by ``r`` (:func:`~sksssm.spectral.pooled_features` with
+        divided by ``r``, a power of two (:func:`~sksssm.spectral.pooled_features` with
         ``return_scale``): its homogeneous features are ``r`` times those computed, the
         others (``ppv`` counts, log deviation, standardized responses) are exact, so
-        ``D / r`` is finite and exact to round-off whatever the input magnitude. ``r = 1``
+        ``F / r`` is finite and exact to round-off whatever the input magnitude. ``r = 1``
         for series within the training range (the plain computation).
         """
         check_is_fitted(self, "coef_")
@@ -401,8 +401,12 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         F -= np.where(homogeneous, 0.0, self.feature_mean_)
         F /= self.feature_scale_
         F[:, ~homogeneous] /= r[:, None]
-        decision = F[:, self.feature_mask_] @ self.coef_ + self.intercept_ / r[:, None]
-        return decision, r
+        return F[:, self.feature_mask_], r
+
+    def _scaled_decision(self, X):
+        """Decision values as ``(D / r, r)``, with ``r`` as in :meth:`_scaled_features`."""
+        F, r = self._scaled_features(X)
+        return F @ self.coef_ + self.intercept_ / r[:, None], r
 
     def _scaled_scores(self, X):
         """``(S, r)``: one column per class, ``S * r`` the class scores."""
