@@ -1,0 +1,150 @@
+"""The evaluation protocol every corpus benchmark uses (issue 20).
+
+- Defaults only, official splits (UCR train/test files) and horizons (M3: 6/8/18/8).
+- Per data set: accuracy, or MASE and sMAPE, and fit+predict seconds on one thread
+  (:func:`one_thread`).
+- Timed warm: :func:`timed` is called after a warm-up fit on a tiny slice
+  (:func:`warm_up`), so imports and numba compilation are excluded, for the anchors and
+  sksssm alike.
+- Bake-off summaries (:func:`summary`): mean score, mean rank (1 = best; ties share the
+  mean rank), wins/draws/losses against each anchor and the Wilcoxon signed-rank p-value.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+
+
+@contextmanager
+def one_thread():
+    """Limit BLAS/OpenMP pools (threadpoolctl) and torch to one thread."""
+    from threadpoolctl import threadpool_limits
+
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+    try:
+        with threadpool_limits(limits=1):
+            yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def timed(fit_predict):
+    """Run ``fit_predict()`` quietly; return ``(its result, seconds)``."""
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = fit_predict()
+    return result, time.perf_counter() - start
+
+
+def warm_up(fit_predict):
+    """Run ``fit_predict`` once untimed (imports, numba compilation); errors propagate."""
+    timed(fit_predict)
+
+
+# ------------------------------------------------------------------------------ metrics
+def mase(y_train, y_test, y_pred, period):
+    """Mean absolute scaled error, scaled by the in-sample seasonal naive error.
+
+    The scale is ``mean |y[t] - y[t - period]|`` over the training series (``period`` 1:
+    the naive forecast's error), as in the M4 competition.
+
+    Raises
+    ------
+    ValueError
+        If the training series is not longer than ``period`` or its scale is zero.
+    """
+    y_train = np.asarray(y_train, dtype=float)
+    if len(y_train) <= period:
+        raise ValueError(f"MASE needs more than period={period} training values.")
+    scale = np.mean(np.abs(y_train[period:] - y_train[:-period]))
+    if not scale > 0:
+        raise ValueError("MASE is undefined: the in-sample seasonal naive error is zero.")
+    error = np.abs(np.asarray(y_test, dtype=float) - np.asarray(y_pred, dtype=float))
+    return float(np.mean(error) / scale)
+
+
+def smape(y_test, y_pred):
+    """Symmetric MAPE in percent: ``mean(200 |y - f| / (|y| + |f|))`` (M3/M4 definition)."""
+    y_test, y_pred = np.asarray(y_test, dtype=float), np.asarray(y_pred, dtype=float)
+    return float(np.mean(200.0 * np.abs(y_test - y_pred) / (np.abs(y_test) + np.abs(y_pred))))
+
+
+def ranks(scores, higher_is_better=True):
+    """Rank methods (columns) within each data set (row): 1 = best, ties share the mean.
+
+    ``scores`` has shape ``(n_sets, n_methods)``.
+    """
+    from scipy.stats import rankdata
+
+    scores = np.asarray(scores, dtype=float)
+    return rankdata(-scores if higher_is_better else scores, axis=1)
+
+
+def wins_draws_losses(ours, theirs, higher_is_better=True, tol=0.0):
+    """Counts of data sets where ``ours`` beats, ties (within ``tol``) or loses to ``theirs``."""
+    diff = np.asarray(ours, dtype=float) - np.asarray(theirs, dtype=float)
+    if not higher_is_better:
+        diff = -diff
+    return int(np.sum(diff > tol)), int(np.sum(np.abs(diff) <= tol)), int(np.sum(diff < -tol))
+
+
+def wilcoxon_p(ours, theirs):
+    """Two-sided Wilcoxon signed-rank p-value (zero differences dropped; NaN if all tie)."""
+    from scipy.stats import wilcoxon
+
+    diff = np.asarray(ours, dtype=float) - np.asarray(theirs, dtype=float)
+    if not np.any(diff != 0):
+        return float("nan")
+    return float(wilcoxon(diff, zero_method="wilcox").pvalue)
+
+
+def summary(scores, methods, ours, higher_is_better=True):
+    """Rows ``[method, mean score, mean rank, W/D/L vs ours, Wilcoxon p]``.
+
+    ``scores`` is ``(n_sets, n_methods)`` over the data sets where every method ran; the
+    W/D/L and p columns compare ``ours`` (a method name) with each other method.
+    """
+    scores = np.asarray(scores, dtype=float)
+    mean_rank = ranks(scores, higher_is_better).mean(axis=0)
+    mine = scores[:, methods.index(ours)]
+    rows = []
+    for j, method in enumerate(methods):
+        if method == ours:
+            wdl, p = "-", "-"
+        else:
+            w, d, l = wins_draws_losses(mine, scores[:, j], higher_is_better)
+            wdl, p = f"{w}/{d}/{l}", f"{wilcoxon_p(mine, scores[:, j]):.3g}"
+        rows.append([method, f"{scores[:, j].mean():.4f}", f"{mean_rank[j]:.2f}", wdl, p])
+    return rows
+
+
+def scatter_against_anchors(scores, methods, ours, path, label="accuracy"):
+    """One panel per anchor: its score (x) vs ours (y) per data set; saved to ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    scores = np.asarray(scores, dtype=float)
+    anchors = [m for m in methods if m != ours]
+    fig, axes = plt.subplots(1, len(anchors), figsize=(3.2 * len(anchors), 3.3), squeeze=False)
+    y = scores[:, methods.index(ours)]
+    low, high = np.nanmin(scores), np.nanmax(scores)
+    for ax, anchor in zip(axes[0], anchors):
+        ax.scatter(scores[:, methods.index(anchor)], y, s=12)
+        ax.plot([low, high], [low, high], color="grey", lw=0.8)
+        ax.set_xlabel(f"{anchor} {label}", fontsize=8)
+        ax.set_ylabel(f"{ours} {label}", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
