@@ -111,7 +111,9 @@ def load_m3() -> list[M3Series]:
             key, frequency, np.asarray(record["x"], float), np.asarray(record["xx"], float)
         )
         if len(series.y_test) != series.horizon:
-            raise ValueError(f"M3 series {key}: {len(series.y_test)} test values, "
-                             f"expected the official horizon {series.horizon}.")
+            raise ValueError(
+                f"M3 series {key}: {len(series.y_test)} test values, "
+                f"expected the official horizon {series.horizon}."
+            )
         out.append(series)
     return out

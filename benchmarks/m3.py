@@ -41,8 +41,9 @@ def is_seasonal(y, period):
         return False
     centred = y - y.mean()
     denominator = np.sum(centred**2)
-    acf = np.array([np.sum(centred[k:] * centred[: len(y) - k]) / denominator
-                    for k in range(period + 1)])
+    acf = np.array(
+        [np.sum(centred[k:] * centred[: len(y) - k]) / denominator for k in range(period + 1)]
+    )
     limit = 1.645 * np.sqrt((1 + 2 * np.sum(acf[1:period] ** 2)) / len(y))
     return bool(abs(acf[period]) > limit)
 
@@ -70,11 +71,15 @@ def comb_forecast(y, horizon, period):
     forecasts = [
         SimpleExpSmoothing(adjusted, initialization_method="estimated").fit().forecast(horizon),
         ExponentialSmoothing(adjusted, trend="add", initialization_method="estimated")
-        .fit().forecast(horizon),
-        ExponentialSmoothing(adjusted, trend="add", damped_trend=True,
-                             initialization_method="estimated").fit().forecast(horizon),
+        .fit()
+        .forecast(horizon),
+        ExponentialSmoothing(
+            adjusted, trend="add", damped_trend=True, initialization_method="estimated"
+        )
+        .fit()
+        .forecast(horizon),
     ]
-    return np.mean(forecasts, axis=0) * indices[len(y):]
+    return np.mean(forecasts, axis=0) * indices[len(y) :]
 
 
 class Comb:
@@ -123,12 +128,16 @@ def run_series(series, with_ets):
     fh = np.arange(1, series.horizon + 1)
     out = {}
     for label, factory in forecasters(series.period, len(y), with_ets).items():
-        def fit_predict():
+
+        def fit_predict(factory=factory):
             return np.asarray(factory().fit(y, fh=fh).predict(), dtype=float).ravel()
 
         predicted, seconds = protocol.timed(fit_predict)
-        out[label] = (protocol.mase(series.y, series.y_test, predicted, series.period),
-                      protocol.smape(series.y_test, predicted), seconds)
+        out[label] = (
+            protocol.mase(series.y, series.y_test, predicted, series.period),
+            protocol.smape(series.y_test, predicted),
+            seconds,
+        )
     return out
 
 
@@ -143,8 +152,12 @@ def chart(mean_mase, methods):
     fig, ax = plt.subplots(figsize=(8, 3.5))
     width = 0.8 / len(methods)
     for j, method in enumerate(methods):
-        ax.bar(np.arange(len(frequencies)) + j * width,
-               [mean_mase[f][j] for f in frequencies], width, label=method)
+        ax.bar(
+            np.arange(len(frequencies)) + j * width,
+            [mean_mase[f][j] for f in frequencies],
+            width,
+            label=method,
+        )
     ax.set_xticks(np.arange(len(frequencies)) + 0.4 - width / 2, frequencies)
     ax.set_ylabel("mean MASE")
     ax.legend(fontsize=7, ncol=2)
@@ -170,27 +183,42 @@ def report(results, methods, description, command):
         values = np.array([[results[k][1][m] for m in methods] for k in keys])  # (n, m, 3)
         mean_mase[frequency] = values[:, :, 0].mean(axis=0)
         for j, method in enumerate(methods):
-            rows.append([frequency.lower(), len(keys), method, f"{values[:, j, 0].mean():.3f}",
-                         f"{values[:, j, 1].mean():.2f}", f"{values[:, j, 2].sum():.1f}"])
-    body += [markdown_table(["frequency", "series", "method", "mean MASE", "mean sMAPE",
-                             "total s"], rows), ""]
+            rows.append(
+                [
+                    frequency.lower(),
+                    len(keys),
+                    method,
+                    f"{values[:, j, 0].mean():.3f}",
+                    f"{values[:, j, 1].mean():.2f}",
+                    f"{values[:, j, 2].sum():.1f}",
+                ]
+            )
+    body += [
+        markdown_table(
+            ["frequency", "series", "method", "mean MASE", "mean sMAPE", "total s"], rows
+        ),
+        "",
+    ]
     everything = np.array([[results[k][1][m] for m in methods] for k in results])
     summary = protocol.summary(everything[:, :, 0], methods, OURS, higher_is_better=False)
     ours_time = everything[:, 0, 2].sum()
-    for row, total in zip(summary, everything[:, :, 2].sum(axis=0)):
+    for row, total in zip(summary, everything[:, :, 2].sum(axis=0), strict=True):
         row[1] = f"{float(row[1]):.3f}"
         row += [f"{total:.1f}", f"{total / ours_time:.2f}"]
     body += [
         f"### Summary over all {len(results)} series (MASE; rank 1 = best)",
         "",
-        markdown_table(["method", "mean MASE", "mean rank", "W/D/L", "Wilcoxon p",
-                        "total s", "time ratio"], summary),
+        markdown_table(
+            ["method", "mean MASE", "mean rank", "W/D/L", "Wilcoxon p", "total s", "time ratio"],
+            summary,
+        ),
         "",
         f"![mean MASE by frequency](images/{IMAGE.name})",
     ]
     chart(mean_mase, methods)
-    write_section("m3_corpus", "\n".join(body), command=command,
-                  title="M3: SpectralForecaster() vs anchors")
+    write_section(
+        "m3_corpus", "\n".join(body), command=command, title="M3: SpectralForecaster() vs anchors"
+    )
 
 
 def main(argv=None):
@@ -201,11 +229,14 @@ def main(argv=None):
     series = load_m3()
     if args.quick:
         series = [s for f in M3_FREQUENCIES for s in [x for x in series if x.frequency == f][:25]]
-    description = (f"{len(series)} M3 series"
-                   + (" (the first 25 of each frequency, by series id)." if args.quick
-                      else " (all)."))
-    command = "python -m benchmarks.m3" + (" --quick" if args.quick else "") + (
-        " --with-ets" if args.with_ets else "")
+    description = f"{len(series)} M3 series" + (
+        " (the first 25 of each frequency, by series id)." if args.quick else " (all)."
+    )
+    command = (
+        "python -m benchmarks.m3"
+        + (" --quick" if args.quick else "")
+        + (" --with-ets" if args.with_ets else "")
+    )
     results = {}
     start = time.perf_counter()
     with protocol.one_thread():

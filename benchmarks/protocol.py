@@ -23,9 +23,8 @@ import numpy as np
 @contextmanager
 def one_thread():
     """Limit BLAS/OpenMP pools (threadpoolctl) and torch to one thread."""
-    from threadpoolctl import threadpool_limits
-
     import torch
+    from threadpoolctl import threadpool_limits
 
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -122,8 +121,8 @@ def summary(scores, methods, ours, higher_is_better=True):
         if method == ours:
             wdl, p = "-", "-"
         else:
-            w, d, l = wins_draws_losses(mine, scores[:, j], higher_is_better)
-            wdl, p = f"{w}/{d}/{l}", f"{wilcoxon_p(mine, scores[:, j]):.3g}"
+            wins, draws, losses = wins_draws_losses(mine, scores[:, j], higher_is_better)
+            wdl, p = f"{wins}/{draws}/{losses}", f"{wilcoxon_p(mine, scores[:, j]):.3g}"
         rows.append([method, f"{scores[:, j].mean():.4f}", f"{mean_rank[j]:.2f}", wdl, p])
     return rows
 
@@ -140,7 +139,7 @@ def scatter_against_anchors(scores, methods, ours, path, label="accuracy"):
     fig, axes = plt.subplots(1, len(anchors), figsize=(3.2 * len(anchors), 3.3), squeeze=False)
     y = scores[:, methods.index(ours)]
     low, high = np.nanmin(scores), np.nanmax(scores)
-    for ax, anchor in zip(axes[0], anchors):
+    for ax, anchor in zip(axes[0], anchors, strict=True):
         ax.scatter(scores[:, methods.index(anchor)], y, s=12)
         ax.plot([low, high], [low, high], color="grey", lw=0.8)
         ax.set_xlabel(f"{anchor} {label}", fontsize=8)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
+from functools import partial
 
 import numpy as np
 
@@ -32,6 +32,10 @@ QUICK_SETS = ("Coffee", "Beef", "BirdChicken", "ECGFiveDays", "DistalPhalanxTW")
 OURS = "SpectralFilterClassifier()"
 SEED = 0
 IMAGE = ROOT / "docs" / "images" / "ucr_corpus_scatter.png"
+
+
+def _fit_predict(factory, X_fit, y_fit, X_predict):
+    return factory().fit(X_fit, y_fit).predict(X_predict)
 
 
 class MiniRocketAnyLength:
@@ -69,8 +73,9 @@ def models(unequal: bool, with_rocket: bool) -> dict:
 
     out = {
         OURS: SpectralFilterClassifier,
-        "MiniRocket": MiniRocketAnyLength if unequal else (
-            lambda: RocketClassifier(rocket_transform="minirocket", random_state=SEED)),
+        "MiniRocket": MiniRocketAnyLength
+        if unequal
+        else (lambda: RocketClassifier(rocket_transform="minirocket", random_state=SEED)),
         "1-NN Euclidean": None if unequal else Flat1NN,
     }
     if with_rocket:
@@ -88,12 +93,13 @@ def run_set(name, with_rocket):
             out[label] = None
             continue
         uses_sktime = label != OURS and not unequal
-        Xa, Xb = (np.nan_to_num(X_train), np.nan_to_num(X_test)) if uses_sktime else (
-            X_train, X_test)
+        Xa, Xb = (
+            (np.nan_to_num(X_train), np.nan_to_num(X_test)) if uses_sktime else (X_train, X_test)
+        )
         # warm-up on a tiny slice (two cases per class at most), untimed
         keep = np.concatenate([np.flatnonzero(y_train == c)[:2] for c in np.unique(y_train)])
-        protocol.warm_up(lambda: factory().fit(Xa[keep], y_train[keep]).predict(Xb[:5]))
-        predicted, seconds = protocol.timed(lambda: factory().fit(Xa, y_train).predict(Xb))
+        protocol.warm_up(partial(_fit_predict, factory, Xa[keep], y_train[keep], Xb[:5]))
+        predicted, seconds = protocol.timed(partial(_fit_predict, factory, Xa, y_train, Xb))
         out[label] = (float(np.mean(np.asarray(predicted) == y_test)), seconds)
     return out
 
@@ -102,8 +108,7 @@ def report(results, methods, planned, command):
     """Write the section from the sets that finished (called after every set)."""
     per_set = []
     for name, res in results.items():
-        cells = [f"{res[m][0]:.3f} ({res[m][1]:.1f} s)" if res.get(m) else "n/a"
-                 for m in methods]
+        cells = [f"{res[m][0]:.3f} ({res[m][1]:.1f} s)" if res.get(m) else "n/a" for m in methods]
         per_set.append([name, *cells])
     complete = [n for n, r in results.items() if all(r.get(m) for m in methods)]
     body = [
@@ -124,7 +129,7 @@ def report(results, methods, planned, command):
         seconds = np.array([[results[n][m][1] for m in methods] for n in complete])
         rows = protocol.summary(scores, methods, OURS)
         ours_time = seconds[:, 0].sum()
-        for row, total in zip(rows, seconds.sum(axis=0)):
+        for row, total in zip(rows, seconds.sum(axis=0), strict=True):
             row += [f"{total:.1f}", f"{total / ours_time:.2f}"]
         body += [
             "",
@@ -134,14 +139,28 @@ def report(results, methods, planned, command):
             "p: two-sided Wilcoxon signed-rank test; time ratio: the method's total "
             "time / SpectralFilterClassifier()'s.",
             "",
-            markdown_table(["method", "mean accuracy", "mean rank", "W/D/L", "Wilcoxon p",
-                            "total s", "time ratio"], rows),
+            markdown_table(
+                [
+                    "method",
+                    "mean accuracy",
+                    "mean rank",
+                    "W/D/L",
+                    "Wilcoxon p",
+                    "total s",
+                    "time ratio",
+                ],
+                rows,
+            ),
         ]
         IMAGE.parent.mkdir(parents=True, exist_ok=True)
         protocol.scatter_against_anchors(scores, methods, OURS, IMAGE)
         body += ["", f"![per-set accuracy against each anchor](images/{IMAGE.name})"]
-    write_section("ucr_corpus", "\n".join(body), command=command,
-                  title="UCR development corpus: SpectralFilterClassifier() vs anchors")
+    write_section(
+        "ucr_corpus",
+        "\n".join(body),
+        command=command,
+        title="UCR development corpus: SpectralFilterClassifier() vs anchors",
+    )
 
 
 def main(argv=None):
@@ -151,16 +170,24 @@ def main(argv=None):
     args = parser.parse_args(argv)
     # smallest first, so an interrupted run has covered as many sets as possible
     planned = sorted(QUICK_SETS if args.quick else UCR_DEVELOPMENT, key=corpus_bytes)
-    command = "python -m benchmarks.ucr" + (" --quick" if args.quick else "") + (
-        " --skip-rocket" if args.skip_rocket else "")
+    command = (
+        "python -m benchmarks.ucr"
+        + (" --quick" if args.quick else "")
+        + (" --skip-rocket" if args.skip_rocket else "")
+    )
     results = {}
     with protocol.one_thread():
         for name in planned:
             start = time.perf_counter()
             results[name] = res = run_set(name, not args.skip_rocket)
-            print(f"{name}: " + ", ".join(f"{m} {v[0]:.3f}/{v[1]:.1f}s" if v else f"{m} n/a"
-                                          for m, v in res.items())
-                  + f"  [{time.perf_counter() - start:.0f} s]", flush=True)
+            print(
+                f"{name}: "
+                + ", ".join(
+                    f"{m} {v[0]:.3f}/{v[1]:.1f}s" if v else f"{m} n/a" for m, v in res.items()
+                )
+                + f"  [{time.perf_counter() - start:.0f} s]",
+                flush=True,
+            )
             report(results, list(res), planned, command)
     return 0
 

@@ -38,6 +38,9 @@ DISCRETIZATIONS = ("zoh", "bilinear")
 #: The ``_parameter_constraints`` entry of a strictly positive real number.
 POSITIVE_REAL = Interval(numbers.Real, 0.0, None, closed="neither")
 
+#: A spread at most this fraction of its reference magnitude is round-off (:func:`is_constant`).
+CONSTANT_RTOL = 1e-12
+
 
 def to_btc(X):
     """Convert public 2D ``(n, t)`` or 3D ``(n, c, t)`` arrays to ``(n, t, c)`` (a view).
@@ -279,10 +282,11 @@ def standardization(values, axis=0):
     is therefore ``standardization(values)`` times ``2**k`` for any ``k`` that keeps the
     values finite and normal.
 
-    This is the library's one rule for a constant column: its standard deviation is at
-    round-off level *relative to its mean* (``std <= 16 eps |mean|``, or exactly 0); it then
-    keeps a unit scale and standardizes to 0. A column of mean 0 and standard deviation
-    1e-13 is not constant: it is divided by its standard deviation like any other.
+    A column is constant by the library's one rule (:func:`is_constant`): its standard
+    deviation is at round-off level *relative to its mean* (``std <= 1e-12 |mean|``, or
+    exactly 0); it then keeps a unit scale and standardizes to 0. A column of mean 0 and
+    standard deviation 1e-13 is not constant: it is divided by its standard deviation
+    like any other.
 
     Parameters
     ----------
@@ -322,6 +326,36 @@ def standardization(values, axis=0):
     mean = np.squeeze(shift, axis=axis) + unit.mean(axis=axis)
     std = unit.std(axis=axis)
     power = np.squeeze(power, axis=axis)
-    eps = np.finfo(np.float64).eps
-    varies = (std > 16 * eps * np.abs(mean)) & (std > 0)
-    return mean * power, np.where(varies, std * power, 1.0)
+    constant = is_constant(std, np.abs(mean))  # both in units of ``power``
+    return mean * power, np.where(constant, 1.0, std * power)
+
+
+def is_constant(spread, reference):
+    """The one constant-column rule: a zero spread, or one that is round-off.
+
+    A column is constant when its spread (standard deviation, root mean square) is at most
+    ``CONSTANT_RTOL`` times ``reference``: the column's own absolute mean (the rounding of
+    a level, as in :func:`standardization`) or the largest spread of a matrix's columns
+    (the rounding of the matrix, as in the ridge core). Constant columns are given a unit
+    scale (:func:`scale_unless_constant`): they centre to zero and get no weight.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_constant(np.array([0.0, 1e-14, 1e-3]), 1.0).tolist()
+    [True, True, False]
+    """
+    spread = np.asarray(spread, dtype=np.float64)
+    return (spread <= CONSTANT_RTOL * np.asarray(reference, dtype=np.float64)) | (spread <= 0)
+
+
+def scale_unless_constant(spread, reference):
+    """``spread`` where the column varies, 1.0 where :func:`is_constant` says it is constant.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> scale_unless_constant(np.array([0.0, 2.0]), 2.0).tolist()
+    [1.0, 2.0]
+    """
+    return np.where(is_constant(spread, reference), 1.0, spread)

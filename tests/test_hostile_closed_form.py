@@ -53,9 +53,7 @@ def _plain_decision(clf, X, monkeypatch):
 
 
 # ------------------------------------------------------------ classifier: magnitudes
-def test_classifier_one_huge_value_at_predict_gives_the_exact_limit(
-    tones_classifier, monkeypatch
-):
+def test_classifier_one_huge_value_at_predict_gives_the_exact_limit(tones_classifier, monkeypatch):
     clf, X = tones_classifier
     spiked = X.copy()
     spiked[0, 5] = 1e300  # squares overflow float64: was NaN probabilities

@@ -183,7 +183,6 @@ def test_deep_forecaster_bad_parameters_are_refused(airline, params, message):
         DeepReductionForecaster(**params).fit(airline[:48], fh=[1])
 
 
-
 def test_deep_forecaster_multivariate_update_is_checked_per_column(airline):
     """sktime fits one clone per column; each column's update is checked before any is
     stored."""

@@ -244,6 +244,28 @@ def test_no_module_defines_its_own_positive_int_check_or_option_set():
     assert found == {}, f"use sksssm._validation instead of a local copy: {found}"
 
 
+def test_one_constant_column_rule():
+    """Each place that scales columns treats a round-off spread as constant by one rule."""
+    import re
+
+    from sksssm._validation import CONSTANT_RTOL, is_constant, scale_unless_constant
+    from sksssm.spectral._pooling import _standardise
+
+    level = np.array([[5.0, 5.0 + 4e-12 * 5.0], [5.0, 5.0 - 4e-12 * 5.0]])  # spread 4e-12
+    assert is_constant(0.5e-12 * 5.0, 5.0) and not is_constant(2e-12 * 5.0, 5.0)
+    assert standardization(level)[1].tolist()[0] == 1.0
+    assert standardization(level)[1][1] == pytest.approx(4e-12 * 5.0)
+    # Pooled channels: a channel whose spread is below the rule is centred, not scaled up.
+    U = np.stack([np.full(8, 3.0), 3.0 + CONSTANT_RTOL * 3.0 * np.r_[0.5, -0.5].repeat(4)])
+    Z = _standardise(U.T[None], np.array([8]))
+    assert np.all(Z[0, :, 0] == 0.0) and np.abs(Z[0, :, 1]).max() < 1e-11
+    assert scale_unless_constant(np.array([0.0, 1e-13, 1.0]), 1.0).tolist() == [1.0, 1.0, 1.0]
+    # No module writes its own threshold.
+    local = re.compile(r"1e-12 \* (max|np\.abs)|16 \* eps")
+    found = [name for name, source in _library_sources().items() if local.search(source)]
+    assert found == [], f"use sksssm._validation.is_constant instead: {found}"
+
+
 # ------------------------------------------------------------- sksssm.nn through validate_params
 def test_nn_public_functions_validate_their_arguments():
     import torch

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_class_labels, check_sequences
+from .._validation import check_class_labels, check_sequences, scale_unless_constant
 from ..spectral._pooling import (
     DEFAULT_MIXTURES,
     DEFAULT_QUANTILES,
@@ -335,7 +335,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
             F = pooled_features(X_btc, pooling, lengths, chunk_size=self.chunk_size)
             mean = F.mean(axis=0)
             scale = F.std(axis=0)
-            scale[scale < 1e-12 * max(scale.max(initial=0.0), 1e-300)] = 1.0  # constant
+            scale = scale_unless_constant(scale, scale.max(initial=0.0))
             F -= mean
             F /= scale
             masks = pooling.feature_masks()

@@ -84,7 +84,6 @@ def ssm_parameter_names(module: nn.Module) -> list[str]:
     return [name for name, _ in module.named_parameters() if is_ssm_parameter(name)]
 
 
-
 @validate_params(
     {"random_state": [Interval(Integral, 0, None, closed="left"), None]},
     prefer_skip_nested_validation=True,

@@ -92,7 +92,9 @@ class SpectralDesign:
             raise ValueError("filters contain NaN or infinite values; pass finite filters.")
         object.__setattr__(self, "filters", filters)  # frozen: validated once, here
         for name in ("input_lags", "ar_order"):
-            object.__setattr__(self, name, check_positive_int(getattr(self, name), name, minimum=0))
+            object.__setattr__(
+                self, name, check_positive_int(getattr(self, name), name, minimum=0)
+            )
 
     def n_columns(self, n_channels, n_outputs):
         """Number of design columns for ``n_channels`` inputs and ``n_outputs`` outputs."""

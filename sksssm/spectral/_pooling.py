@@ -85,6 +85,7 @@ import numpy as np
 import scipy.fft
 from sklearn.utils._param_validation import Interval, validate_params
 
+from .._validation import scale_unless_constant
 from ._features import causal_convolve
 from ._filters import max_usable_filters, stu_filters
 
@@ -518,8 +519,7 @@ def _standardise(U, lengths):
     """
     valid = np.arange(U.shape[1])[None, :, None] < lengths[:, None, None]
     mean, std = _series_scale(U, lengths)
-    tiny = 1e-12 * np.abs(mean) + np.finfo(np.float64).tiny
-    std = np.where(std > tiny, std, 1.0)  # constant channel: centred, i.e. zeros
+    std = scale_unless_constant(std, np.abs(mean))  # constant channel: centred to zeros
     return np.where(valid, (U - mean[:, None]) / std[:, None], 0.0)
 
 

@@ -33,6 +33,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
+from .._validation import scale_unless_constant
+
 #: Default GCV grid, relative to the largest squared singular value of the standardized
 #: design; 0 (least squares with a round-off rank cut-off) is always a candidate as well.
 RELATIVE_ALPHAS = np.logspace(-15, 1, 33)
@@ -239,7 +241,7 @@ class RidgeSolution:
         L_F, L_Y = accumulator.centred_factor(self.fit_intercept)
         rms = np.linalg.norm(L_F, axis=0) / np.sqrt(max(self.n_rows, 1))
         # Constant (or all-zero) columns are left unscaled: they get zero weight anyway.
-        self.scale = np.where(rms > 1e-12 * max(rms.max(initial=0.0), 1e-300), rms, 1.0)
+        self.scale = scale_unless_constant(rms, rms.max(initial=0.0))
         U, self.s, self.Vt = linalg.svd(
             L_F / self.scale, full_matrices=False, lapack_driver="gesdd", check_finite=False
         )

@@ -71,8 +71,6 @@ def hippo_legs_nplr(N: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Examples
     --------
     >>> import numpy as np
-
-from .._validation import check_positive_int
     >>> from sksssm.ssm import hippo_legs, hippo_legs_nplr
     >>> S, P, B = hippo_legs_nplr(4)
     >>> A, _ = hippo_legs(4)
