@@ -312,7 +312,8 @@ class CNN:
 
 class MiniRocketVariable:
     """sktime's MiniRocketMultivariateVariable + StandardScaler + RidgeClassifierCV (as in
-    the MiniRocket paper's classifier), for unequal-length panels."""
+    the MiniRocket paper's classifier), for unequal-length panels. Series shorter than its
+    9-step kernels are zero-padded (a test series may be shorter than every training one)."""
 
     def fit(self, X, y):
         from sklearn.linear_model import RidgeClassifierCV
@@ -320,9 +321,8 @@ class MiniRocketVariable:
         from sklearn.preprocessing import StandardScaler
         from sktime.transformations.panel.rocket import MiniRocketMultivariateVariable
 
-        short = int((~np.isnan(X[:, 0])).sum(axis=1).min())
         self.transform_ = MiniRocketMultivariateVariable(
-            random_state=SEED, pad_value_short_series=0.0 if short < 9 else None
+            random_state=SEED, pad_value_short_series=0.0
         ).fit(nested(X))
         self.ridge_ = make_pipeline(
             StandardScaler(with_mean=False), RidgeClassifierCV(alphas=np.logspace(-3, 3, 10))

@@ -26,6 +26,7 @@ import numpy as np
 
 from benchmarks import protocol
 from benchmarks._report import ROOT, markdown_table, write_section
+from benchmarks.classification import MiniRocketVariable
 from benchmarks.corpus import UCR_DEVELOPMENT, corpus_bytes, load_ucr
 
 QUICK_SETS = ("Coffee", "Beef", "BirdChicken", "ECGFiveDays", "DistalPhalanxTW")
@@ -38,32 +39,6 @@ def _fit_predict(factory, X_fit, y_fit, X_predict):
     return factory().fit(X_fit, y_fit).predict(X_predict)
 
 
-class MiniRocketAnyLength:
-    """MiniRocket for unequal lengths; series shorter than its 9-step kernels are
-    zero-padded (a test series may be shorter than every training series)."""
-
-    def fit(self, X, y):
-        from sklearn.linear_model import RidgeClassifierCV
-        from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import StandardScaler
-        from sktime.transformations.panel.rocket import MiniRocketMultivariateVariable
-
-        from benchmarks.classification import nested
-
-        self.transform_ = MiniRocketMultivariateVariable(
-            random_state=SEED, pad_value_short_series=0.0
-        ).fit(nested(X))
-        self.ridge_ = make_pipeline(
-            StandardScaler(with_mean=False), RidgeClassifierCV(alphas=np.logspace(-3, 3, 10))
-        ).fit(self.transform_.transform(nested(X)), y)
-        return self
-
-    def predict(self, X):
-        from benchmarks.classification import nested
-
-        return self.ridge_.predict(self.transform_.transform(nested(X)))
-
-
 def models(unequal: bool, with_rocket: bool) -> dict:
     """Name -> factory (or None where the model does not apply to this set)."""
     from sktime.classification.kernel_based import RocketClassifier
@@ -73,7 +48,7 @@ def models(unequal: bool, with_rocket: bool) -> dict:
 
     out = {
         OURS: SpectralFilterClassifier,
-        "MiniRocket": MiniRocketAnyLength
+        "MiniRocket": MiniRocketVariable
         if unequal
         else (lambda: RocketClassifier(rocket_transform="minirocket", random_state=SEED)),
         "1-NN Euclidean": None if unequal else Flat1NN,

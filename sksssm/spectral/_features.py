@@ -121,15 +121,16 @@ def n_stu_features(
     return n_channels * (n_branches * n_filters + input_lags)
 
 
-@validate_params(
-    {
-        "u": ["array-like"],
-        "filters": ["array-like"],
-        "input_lags": [Interval(numbers.Integral, 0, None, closed="left")],
-        "use_negative": ["boolean"],
-    },
-    prefer_skip_nested_validation=True,
-)
+#: The arguments of :func:`stu_features` and :func:`stu_features_last`.
+_STU_FEATURE_PARAMETERS = {
+    "u": ["array-like"],
+    "filters": ["array-like"],
+    "input_lags": [Interval(numbers.Integral, 0, None, closed="left")],
+    "use_negative": ["boolean"],
+}
+
+
+@validate_params(_STU_FEATURE_PARAMETERS, prefer_skip_nested_validation=True)
 def stu_features(u, filters, *, input_lags: int = 3, use_negative: bool = True) -> np.ndarray:
     """Spectral (STU) features of the past inputs plus short direct input lags.
 
@@ -181,15 +182,7 @@ def stu_features(u, filters, *, input_lags: int = 3, use_negative: bool = True) 
     return _assemble(spectral, lags, filters.shape[1])
 
 
-@validate_params(
-    {
-        "u": ["array-like"],
-        "filters": ["array-like"],
-        "input_lags": [Interval(numbers.Integral, 0, None, closed="left")],
-        "use_negative": ["boolean"],
-    },
-    prefer_skip_nested_validation=True,
-)
+@validate_params(_STU_FEATURE_PARAMETERS, prefer_skip_nested_validation=True)
 def stu_features_last(u, filters, *, input_lags: int = 3, use_negative: bool = True):
     """The features of the last time step only: ``stu_features(u, filters)[:, -1]``.
 
