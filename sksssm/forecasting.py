@@ -39,12 +39,12 @@ except ImportError as exc:  # pragma: no cover - exercised only without sktime
 
 from ._validation import HANKEL_KINDS, check_option, standardization
 from .spectral import (
-    autoregressive_features,
     max_usable_filters,
     stu_features,
     stu_features_last,
     stu_filters,
 )
+from .spectral._features import _autoregressive_features  # unchecked: once per step
 from .spectral._ridge import QRAccumulator, RidgeSolution, gcv_choice
 
 STRATEGIES = ("auto", "recursive", "direct")
@@ -410,7 +410,7 @@ class _Design:
 
     def own(self, w):
         """Rows for every step of ``w`` (m, c): AR lags and spectral features of the past."""
-        lags = autoregressive_features(w[None], self.p)[0]
+        lags = _autoregressive_features(w[None], self.p)[0]
         if self.K == 0:
             return lags
         return np.concatenate([lags, self._spectral(w, 0)], axis=1)
@@ -426,7 +426,7 @@ class _Design:
         B, H, c = window.shape
         # The features of a placeholder step after the window (only its past is used).
         padded = np.concatenate([window, np.zeros((B, 1, c))], axis=1)
-        lags = autoregressive_features(padded, self.p)[:, -1]
+        lags = _autoregressive_features(padded, self.p)[:, -1]
         if self.K == 0:
             return lags
         spectral = stu_features_last(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.utils._param_validation import HasMethods, validate_parameter_constraints
 
 try:
     from sktime.classification.base import BaseClassifier
@@ -138,6 +139,8 @@ class SSMTimeSeriesClassifier(BaseClassifier):
         "capability:predict_proba": True,
     }
 
+    _parameter_constraints = {"estimator": [HasMethods(["fit", "predict"]), None]}
+
     def __init__(self, estimator=None):
         self.estimator = estimator
         super().__init__()
@@ -148,6 +151,9 @@ class SSMTimeSeriesClassifier(BaseClassifier):
         from .estimators import SpectralFilterClassifier
 
         estimator = SpectralFilterClassifier() if self.estimator is None else self.estimator
+        validate_parameter_constraints(
+            self._parameter_constraints, self.get_params(deep=False), type(self).__name__
+        )
         _check_kind(estimator, is_classifier, "classifier", "SSMTimeSeriesRegressor")
         self.estimator_ = clone(estimator).fit(to_padded_numpy3d(X), y)
         return self
@@ -212,6 +218,8 @@ class SSMTimeSeriesRegressor(BaseRegressor):
 
     _tags = dict(_ADAPTER_TAGS)
 
+    _parameter_constraints = {"estimator": [HasMethods(["fit", "predict"]), None]}
+
     def __init__(self, estimator=None):
         self.estimator = estimator
         super().__init__()
@@ -222,6 +230,9 @@ class SSMTimeSeriesRegressor(BaseRegressor):
         from .estimators import SpectralFilterRegressor
 
         estimator = SpectralFilterRegressor() if self.estimator is None else self.estimator
+        validate_parameter_constraints(
+            self._parameter_constraints, self.get_params(deep=False), type(self).__name__
+        )
         _check_kind(estimator, is_regressor, "regressor", "SSMTimeSeriesClassifier")
         self.estimator_ = clone(estimator).fit(to_padded_numpy3d(X), y)
         return self

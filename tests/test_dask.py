@@ -236,6 +236,9 @@ def _unknown_samples():
     return X[X[:, 0] > 0]  # boolean indexing: unknown number of samples
 
 
+_SPLIT = r"'split_every' parameter of accumulate_dask must be an int in the range \[2"
+
+
 @pytest.mark.parametrize(
     "X, y, kwargs, error, match",
     [
@@ -245,13 +248,13 @@ def _unknown_samples():
         (lambda: _lazy((10, 4)), lambda: np.zeros(9), {}, ValueError, "9 samples but X has 10"),
         (lambda: _lazy((10, 4)), lambda: _lazy((11, 4)), {}, ValueError, "11 samples"),
         (lambda: _lazy((10, 4)), lambda: np.array(["a"] * 10), {}, ValueError, "y must have"),
-        (lambda: _lazy((10, 4)), lambda: np.float64(1.0), {}, ValueError, "scalar"),
+        (lambda: _lazy((10, 4)), lambda: np.float64(1.0), {}, ValueError, "'y' .* array-like"),
         (_unknown_samples, lambda: np.zeros(10), {}, ValueError, "compute_chunk_sizes"),
         (lambda: _lazy((0, 4)), lambda: np.zeros(0), {}, ValueError, "no samples"),
         (lambda: np.zeros((10, 4)), lambda: np.zeros(10), {}, TypeError, "dask.array"),
-        (lambda: _lazy((10, 4)), lambda: np.zeros(10), {"split_every": 1}, ValueError, ">= 2"),
-        (lambda: _lazy((10, 4)), lambda: np.zeros(10), {"split_every": 2.5}, ValueError, ">= 2"),
-        (lambda: _lazy((10, 4)), lambda: np.zeros(10), {"split_every": True}, ValueError, ">= 2"),
+        (lambda: _lazy((10, 4)), lambda: np.zeros(10), {"split_every": 1}, ValueError, _SPLIT),
+        (lambda: _lazy((10, 4)), lambda: np.zeros(10), {"split_every": 2.5}, ValueError, _SPLIT),
+        (lambda: _lazy((10, 4)), lambda: np.zeros(10), {"split_every": True}, ValueError, _SPLIT),
         (
             lambda: _lazy((10, 4)),
             lambda: np.zeros(10),

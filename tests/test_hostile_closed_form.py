@@ -195,3 +195,67 @@ def test_sktime_classifier_adapter_refuses_a_regressor_at_fit():
         SSMTimeSeriesClassifier(SpectralFilterRegressor(4)).fit(X, y)  # was AttributeError
     with pytest.raises(TypeError, match="must be a scikit-learn regressor"):
         SSMTimeSeriesRegressor(SpectralFilterClassifier(**FAST)).fit(X, rng.normal(size=10))
+
+
+# ------------------------------------------------- public maths through validate_params
+def test_every_public_function_of_sksssm_spectral_validates_its_arguments():
+    """Each public function is wrapped by scikit-learn's ``validate_params``."""
+    import inspect
+
+    import sksssm.spectral as spectral
+
+    functions = [name for name in spectral.__all__ if inspect.isfunction(getattr(spectral, name))]
+    unchecked = [
+        name
+        for name in functions
+        if "validate_params" not in getattr(getattr(spectral, name), "__qualname__", "")
+        and not hasattr(getattr(spectral, name), "__wrapped__")
+    ]
+    assert functions and unchecked == []
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda s: s.n_pooled_features(0, 3), "'n_channels' parameter of n_pooled_features"),
+        (lambda s: s.autoregressive_features(np.ones((1, 4, 1)), -1), "'order' parameter"),
+        (lambda s: s.feed_back_outputs(np.ones((1, 4, 1)), np.ones((1, 1)), 0), "'order'"),
+        (lambda s: s.triangular_factor(np.ones((3, 2)), overwrite="yes"), "'overwrite'"),
+        (
+            lambda s: s.accumulate_dask(np.ones((2, 4)), np.ones(2), print, print, split_every=1),
+            "'split_every' parameter of accumulate_dask",
+        ),
+        (
+            lambda s: s.accumulate_chunks(
+                print, np.ones((2, 4)), np.ones(2), object(), chunk_length=1
+            ),
+            "'accumulator' parameter of accumulate_chunks",
+        ),
+    ],
+)
+def test_public_maths_refuse_bad_arguments(call, match):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    import sksssm.spectral as spectral
+
+    with pytest.raises(InvalidParameterError, match=match):
+        call(spectral)
+
+
+def test_feed_back_outputs_refuses_coefficients_of_another_shape():
+    from sksssm.spectral import feed_back_outputs
+
+    with pytest.raises(ValueError, match=r"ar_coef must have shape \(c_out, order \* c_out\)"):
+        feed_back_outputs(np.ones((1, 4, 2)), np.ones((2, 2)), 2)
+
+
+@pytest.mark.parametrize("adapter", ["SSMTimeSeriesClassifier", "SSMTimeSeriesRegressor"])
+def test_sktime_adapters_declare_their_parameter(adapter):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    import sksssm.sktime as adapters
+
+    X = np.random.default_rng(0).normal(size=(6, 1, 8))
+    y = np.array([0, 1] * 3)
+    with pytest.raises(InvalidParameterError, match="'estimator' parameter"):
+        getattr(adapters, adapter)(estimator="SpectralFilterClassifier").fit(X, y)

@@ -18,6 +18,7 @@ import copy
 import numbers
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 __all__ = ["accumulate_dask", "check_dask_inputs", "is_dask_collection"]
 
@@ -178,6 +179,21 @@ def _merge(*accumulators):
     return merged
 
 
+@validate_params(
+    {
+        "X": ["array-like"],
+        "y": ["array-like"],
+        "featurize_block": [callable],
+        "new_accumulator": [callable],
+        "split_every": [Interval(numbers.Integral, 2, None, closed="left")],
+        "samples_per_call": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+            None,
+        ],
+    },
+    prefer_skip_nested_validation=True,
+)
 def accumulate_dask(
     X, y, featurize_block, new_accumulator, *, split_every=8, samples_per_call="auto"
 ):

@@ -19,10 +19,10 @@ truncated model misses.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
 
 from .._validation import check_positive_int
 from ._features import (
@@ -175,6 +175,17 @@ class SpectralDesign:
         return (F @ coef.T + intercept).reshape(Y.shape[0], Y.shape[1], -1)
 
 
+@validate_params(
+    {
+        "rows": [callable],
+        "U": ["array-like"],
+        "Y": ["array-like"],
+        "accumulator": [HasMethods(["update"])],
+        "chunk_length": [Interval(Integral, 1, None, closed="left")],
+        "scales": [tuple],
+    },
+    prefer_skip_nested_validation=True,
+)
 def accumulate_chunks(rows, U, Y, accumulator, *, chunk_length, scales=(1.0, 1.0)):
     """Add ``rows(U_chunk, Y_chunk)`` to ``accumulator`` chunk of sequences by chunk.
 

@@ -241,6 +241,10 @@ def _assemble(spectral, lags, n_filters):
     return np.concatenate(blocks, axis=-1)
 
 
+@validate_params(
+    {"Y": ["array-like"], "order": [Interval(numbers.Integral, 0, None, closed="left")]},
+    prefer_skip_nested_validation=True,
+)
 def autoregressive_features(Y, order):
     """Past outputs ``[y_{t-1}, ..., y_{t-order}]`` (zero before the start).
 
@@ -260,6 +264,11 @@ def autoregressive_features(Y, order):
     >>> autoregressive_features(np.arange(4.0).reshape(1, 4, 1), 2)[0, :, :].tolist()
     [[0.0, 0.0], [0.0, 0.0], [1.0, 0.0], [2.0, 1.0]]
     """
+    return _autoregressive_features(np.asarray(Y, dtype=np.float64), order)
+
+
+def _autoregressive_features(Y, order):
+    """:func:`autoregressive_features` without argument checks (the forecast loop's path)."""
     n, t, c = Y.shape
     out = np.zeros((n, t, order * c))
     for lag in range(1, min(order, t - 1) + 1):
@@ -267,6 +276,14 @@ def autoregressive_features(Y, order):
     return out
 
 
+@validate_params(
+    {
+        "Y_input": ["array-like"],
+        "ar_coef": ["array-like"],
+        "order": [Interval(numbers.Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def feed_back_outputs(Y_input, ar_coef, order):
     """Run the output recursion ``y_t = Y_input_t + sum_i A_i y_{t-i}`` over time.
 
@@ -283,7 +300,14 @@ def feed_back_outputs(Y_input, ar_coef, order):
     >>> y[0, :, 0].tolist()
     [1.0, 1.5, 1.75, 1.875]
     """
+    Y_input = np.asarray(Y_input, dtype=np.float64)
+    ar_coef = np.asarray(ar_coef, dtype=np.float64)
     n, t, c = Y_input.shape
+    if ar_coef.shape != (c, order * c):
+        raise ValueError(
+            f"ar_coef must have shape (c_out, order * c_out) = ({c}, {order * c}) for "
+            f"Y_input with {c} output channel(s) and order {order}; got {ar_coef.shape}."
+        )
     Y = Y_input.copy()
     # A_i stacked so that one matrix product per step applies every lag at once.
     ar_matrix = ar_coef.reshape(c, order, c).transpose(1, 2, 0).reshape(order * c, c)

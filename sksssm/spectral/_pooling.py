@@ -1044,6 +1044,18 @@ def pooled_features(
     return out
 
 
+@validate_params(
+    {
+        "n_channels": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_bank": [Interval(numbers.Integral, 1, None, closed="left")],
+        "differences": ["boolean"],
+        "statistics": ["array-like"],
+        "n_quantiles": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_segments": [Interval(numbers.Integral, 1, None, closed="left")],
+        "normalise": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def n_pooled_features(
     n_channels,
     n_bank,

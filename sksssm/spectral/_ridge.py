@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import linalg
+from sklearn.utils._param_validation import validate_params
 
 from .._validation import scale_unless_constant
 
@@ -40,6 +41,9 @@ from .._validation import scale_unless_constant
 RELATIVE_ALPHAS = np.logspace(-15, 1, 33)
 
 
+@validate_params(
+    {"A": ["array-like"], "overwrite": ["boolean"]}, prefer_skip_nested_validation=True
+)
 def triangular_factor(A, *, overwrite=False):
     """The ``R`` of a QR decomposition of ``A``: ``min(m, k)`` rows, upper trapezoidal.
 
