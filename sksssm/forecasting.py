@@ -41,10 +41,12 @@ from ._validation import HANKEL_KINDS, check_option, standardization
 from .spectral import (
     max_usable_filters,
     stu_features,
-    stu_features_last,
     stu_filters,
 )
-from .spectral._features import _autoregressive_features  # unchecked: once per step
+from .spectral._features import (  # unchecked: once per forecast step
+    _autoregressive_features,
+    _stu_features_last,
+)
 from .spectral._ridge import QRAccumulator, RidgeSolution, gcv_choice
 
 STRATEGIES = ("auto", "recursive", "direct")
@@ -429,9 +431,7 @@ class _Design:
         lags = _autoregressive_features(padded, self.p)[:, -1]
         if self.K == 0:
             return lags
-        spectral = stu_features_last(
-            padded, self.filters, input_lags=0, use_negative=self.use_negative
-        )
+        spectral = _stu_features_last(padded, self.filters, 0, self.use_negative)
         return np.concatenate([lags, spectral], axis=1)
 
     def recursion(self, coef):

@@ -43,6 +43,7 @@ from .._validation import (
 )
 from ..exceptions import TrainingDivergedError
 from ..nn import SequenceModel, draw_seed
+from ..nn.backbone import make_generator
 from ._base import fit_atomically
 
 #: numpydoc text of the hyper-parameters every deep estimator shares; each public class
@@ -367,7 +368,7 @@ class DeepSequenceMixin:
     def _build_net(self, X_btc, device, seed, max_epochs, n_train, early_stopping):
         """The skorch net; every random draw (weights, dropout, shuffling, validation
         split) comes from generators seeded by ``seed``, never from torch's global RNG."""
-        generator = torch.Generator().manual_seed(seed)
+        generator = make_generator(seed)
         n_outputs = self._n_net_outputs()
         layer_factory = self._layer_factory(self.n_timesteps_)
         skip = self._skip_path(X_btc.shape[2], n_outputs, self.n_timesteps_)
@@ -401,8 +402,8 @@ class DeepSequenceMixin:
             batch_size=self.batch_size,
             iterator_train__shuffle=True,
             # The loaders draw their shuffles (and a base seed) from these, not the global RNG.
-            iterator_train__generator=torch.Generator().manual_seed(draw_seed(generator)),
-            iterator_valid__generator=torch.Generator().manual_seed(draw_seed(generator)),
+            iterator_train__generator=make_generator(draw_seed(generator)),
+            iterator_valid__generator=make_generator(draw_seed(generator)),
             train_split=train_split,
             callbacks=self._callbacks(n_steps, n_train, early_stopping),
             device=str(device),

@@ -37,8 +37,6 @@ AUTO_CHUNK_BYTES = 256 * 2**20
 #: Direct input lags without output autoregression (``input_lags="auto"``, ``ar_order=0``).
 DEFAULT_INPUT_LAGS = 3
 
-#: Options shared by the closed-form estimators (one source for each option set).
-
 
 def resolve_input_lags(input_lags, ar_order):
     """The number of direct input lags used: ``input_lags``, or the "auto" rule.

@@ -26,11 +26,11 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, va
 
 from .._validation import check_positive_int
 from ._features import (
+    _stu_features_last,
     autoregressive_features,
     feed_back_outputs,
     n_stu_features,
     stu_features,
-    stu_features_last,
 )
 from ._ridge import QRAccumulator, RidgeSolution
 
@@ -126,9 +126,7 @@ class SpectralDesign:
 
     def last_features(self, U):
         """The input features of the last step only: ``(n, n_input_columns)``."""
-        return stu_features_last(
-            U, self.filters, input_lags=self.input_lags, use_negative=self.use_negative
-        )
+        return _stu_features_last(U, self.filters, self.input_lags, self.use_negative)
 
     def sequence_rows(self, U, Y):
         """Teacher-forced design rows of every step: ``(F (n*t, p), Y (n*t, q))``.

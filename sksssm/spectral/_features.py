@@ -212,6 +212,11 @@ def stu_features_last(u, filters, *, input_lags: int = 3, use_negative: bool = T
     input_lags = _check_input_lags(input_lags)
     u = _as_float_array(u, "u", 3, "(n_samples, n_timesteps, n_channels)")
     filters = _as_float_array(filters, "filters", 2, "(filter_length, n_filters)")
+    return _stu_features_last(u, filters, input_lags, use_negative)
+
+
+def _stu_features_last(u, filters, input_lags, use_negative):
+    """:func:`stu_features_last` on checked float arrays (the per-step recursions' path)."""
     bank = _filter_bank(filters, use_negative)
     past = u[:, -2::-1, :][:, : bank.shape[0], :]  # u_{t-1}, u_{t-2}, ...
     spectral = np.einsum("nmc,mk->nck", past, bank[: past.shape[1]])

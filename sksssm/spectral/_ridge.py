@@ -68,7 +68,11 @@ def triangular_factor(A, *, overwrite=False):
     >>> R.shape, bool(np.allclose(R.T @ R, A.T @ A))
     ((3, 3), True)
     """
-    A = np.asarray(A, dtype=np.float64)
+    return _triangular_factor(np.asarray(A, dtype=np.float64), overwrite=overwrite)
+
+
+def _triangular_factor(A, *, overwrite=False):
+    """:func:`triangular_factor` of a float64 array, unchecked (every chunk's QR update)."""
     m, k = A.shape
     if m == 0:
         return np.zeros((0, k))
@@ -139,7 +143,7 @@ class QRAccumulator:
         work[r:, 0] = 1.0
         np.subtract(F, self.shift_[:p], out=work[r:, 1 : 1 + p])
         np.subtract(Y, self.shift_[p:], out=work[r:, 1 + p :])
-        self.R_ = triangular_factor(work, overwrite=True)
+        self.R_ = _triangular_factor(work, overwrite=True)
         self.n_rows_ += m
         return self
 
@@ -158,7 +162,7 @@ class QRAccumulator:
         # add (s_o - s) times the column of ones to every other column.
         R_other = other.R_.copy()
         R_other[:, 1:] += np.outer(R_other[:, 0], other.shift_ - self.shift_)
-        self.R_ = triangular_factor(np.concatenate([self.R_, R_other]))
+        self.R_ = _triangular_factor(np.concatenate([self.R_, R_other]))
         self.n_rows_ += other.n_rows_
         return self
 
@@ -197,7 +201,7 @@ class QRAccumulator:
             # Undo the shift (add it back through the column of ones), drop the ones
             # column, and re-triangularize: [F, Y] = Q R[:, 1:] with Q orthonormal.
             raw = self.R_[:, 1:] + np.outer(self.R_[:, 0], self.shift_)
-            L = triangular_factor(raw)
+            L = _triangular_factor(raw)
         return L[:, :p], L[:, p:]
 
 
