@@ -91,9 +91,15 @@ class AnchorCache:
     def path(self) -> Path:
         return cache_path(self.corpus, self.anchor, self.directory)
 
-    def put(self, key: str, scores: dict[str, float], seconds: float) -> None:
-        """Record one data set's (or series') scores and fit+predict seconds."""
-        self.results[key] = {"scores": {k: float(v) for k, v in scores.items()}, "seconds": seconds}
+    def put(self, key: str, scores: dict[str, float] | None, seconds: float | None) -> None:
+        """Record one data set's (or series') scores and fit+predict seconds.
+
+        ``scores=None`` (and ``seconds=None``) records that the anchor does not apply to
+        this data set (e.g. an equal-length method on unequal lengths).
+        """
+        if scores is not None:
+            scores = {k: float(v) for k, v in scores.items()}
+        self.results[key] = {"scores": scores, "seconds": seconds}
 
     def save(self) -> Path:
         """Write the file, stamped now with date, commit, machine and load average."""
@@ -120,8 +126,9 @@ class AnchorCache:
     def provenance(self) -> str:
         """One line for the benchmark page: where these numbers come from."""
         versions = ", ".join(f"{k} {v}" for k, v in self.versions.items())
+        path = self.path.relative_to(ROOT) if self.path.is_relative_to(ROOT) else self.path
         return (
-            f"read from `{self.path.relative_to(ROOT) if self.path.is_relative_to(ROOT) else self.path}`"
+            f"read from `{path}`"
             f" (run {self.date} at commit `{self.commit}`; {versions}; "
             f"load average {self.load_average[0]:.1f} when saved)"
         )
@@ -152,7 +159,9 @@ def read(corpus, anchor, keys, *, spec, directory=None) -> AnchorCache:
             )
     missing = [key for key in keys if key not in record["results"]]
     if missing:
-        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        shown = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
         raise ValueError(
             f"{path} lacks {len(missing)} of the {len(keys)} data sets asked for ({shown}); "
             "rerun with --refresh-anchors to complete it."

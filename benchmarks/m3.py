@@ -33,7 +33,9 @@ OURS = "SpectralForecaster()"
 IMAGE = ROOT / "docs" / "images" / "m3_mase_by_frequency.png"
 CORPUS = "M3"
 #: Stored anchors (name -> spec, see :mod:`benchmarks.anchor_cache`).
-STORED = {"AutoETS": "sktime AutoETS(auto=True, sp=period if n_train >= 2 period + 2 else 1, n_jobs=1)"}
+STORED = {
+    "AutoETS": "sktime AutoETS(auto=True, sp=period if n_train >= 2 period + 2 else 1, n_jobs=1)"
+}
 
 
 def is_seasonal(y, period):
@@ -278,7 +280,11 @@ def main(argv=None):
                     caches[name].put(s.name, {"mase": mase, "smape": smape}, seconds)
                 else:
                     entry = caches[name].results[s.name]
-                    res[name] = (entry["scores"]["mase"], entry["scores"]["smape"], entry["seconds"])
+                    res[name] = (
+                        entry["scores"]["mase"],
+                        entry["scores"]["smape"],
+                        entry["seconds"],
+                    )
             results[s.name] = (s.frequency, {m: res[m] for m in labels if m in res})
             if (i + 1) % 50 == 0:
                 print(f"{i + 1} series, {time.perf_counter() - start:.0f} s", flush=True)
