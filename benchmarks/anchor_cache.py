@@ -87,6 +87,10 @@ class AnchorCache:
     machine: str | None = None
     load_average: list | None = None
 
+    def __post_init__(self):
+        if self.commit is None:  # the code that runs the anchor: HEAD when the run starts
+            self.commit = git_revision()
+
     @property
     def path(self) -> Path:
         return cache_path(self.corpus, self.anchor, self.directory)
@@ -102,9 +106,12 @@ class AnchorCache:
         self.results[key] = {"scores": scores, "seconds": seconds}
 
     def save(self) -> Path:
-        """Write the file, stamped now with date, commit, machine and load average."""
+        """Write the file, stamped now with date, machine and load average.
+
+        The commit is the one checked out when this object was created (the run's start).
+        """
         self.date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        self.commit, self.machine = git_revision(), machine_description()
+        self.machine = machine_description()
         self.load_average = [round(x, 2) for x in os.getloadavg()]
         record = {
             "corpus": self.corpus,
@@ -132,6 +139,18 @@ class AnchorCache:
             f" (run {self.date} at commit `{self.commit}`; {versions}; "
             f"load average {self.load_average[0]:.1f} when saved)"
         )
+
+
+def sources_sentence(methods, sources) -> str:
+    """Where each method's numbers come from, for the benchmark page.
+
+    ``sources`` maps the stored anchors of the run to :meth:`AnchorCache.provenance` (or
+    to a note that they ran live); every other method of ``methods`` ran live.
+    """
+    live = [m for m in methods if m not in sources]
+    parts = [f"run live in this run: {', '.join(live)}"] if live else []
+    parts += [f"{m}: {sources[m]}" for m in methods if m in sources]
+    return "Where the numbers come from: " + "; ".join(parts) + "."
 
 
 def read(corpus, anchor, keys, *, spec, directory=None) -> AnchorCache:

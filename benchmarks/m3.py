@@ -177,12 +177,15 @@ def chart(mean_mase, methods):
     plt.close(fig)
 
 
-def report(results, methods, description, command):
+def report(results, methods, description, command, sources):
+    """Write the section; ``sources`` maps each stored anchor to where its numbers come from."""
     body = [
         f"{description} Defaults only, official horizons (6/8/18/8), one thread, every "
         "method warmed up on one series first. MASE is scaled by the in-sample seasonal "
         "naive error (periods 1/4/12/1); sMAPE in percent. Protocol: "
         "`benchmarks/protocol.py`. These series informed none of the current defaults.",
+        "",
+        anchor_cache.sources_sentence(methods, sources),
         "",
     ]
     rows, mean_mase = [], {}
@@ -212,11 +215,16 @@ def report(results, methods, description, command):
     everything = np.array([[results[k][1][m] for m in methods] for k in results])
     summary = protocol.summary(everything[:, :, 0], methods, OURS, higher_is_better=False)
     ours_time = everything[:, 0, 2].sum()
-    for row, total in zip(summary, everything[:, :, 2].sum(axis=0), strict=True):
+    totals = everything[:, :, 2].sum(axis=0)
+    for row, method, total in zip(summary, methods, totals, strict=True):
+        other_run = method in sources and "this run" not in sources[method]
         row[1] = f"{float(row[1]):.3f}"
-        row += [f"{total:.1f}", f"{total / ours_time:.2f}"]
+        row += [f"{total:.1f}", f"{total / ours_time:.2f}" + (" (other run)" if other_run else "")]
     body += [
         f"### Summary over all {len(results)} series (MASE; rank 1 = best)",
+        "",
+        'A time ratio marked "(other run)" compares times measured in different runs '
+        "(the anchor's stored run and this one), possibly under a different machine load.",
         "",
         markdown_table(
             ["method", "mean MASE", "mean rank", "W/D/L", "Wilcoxon p", "total s", "time ratio"],

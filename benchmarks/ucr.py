@@ -126,7 +126,6 @@ def report(results, methods, planned, command, sources):
         cells = [f"{res[m][0]:.3f} ({res[m][1]:.1f} s)" if res.get(m) else "n/a" for m in methods]
         per_set.append([name, *cells])
     complete = [n for n, r in results.items() if all(r.get(m) for m in methods)]
-    stored_here = [m for m in methods if m in STORED]
     body = [
         f"{len(results)} of the {len(planned)} planned sets ran "
         f"({', '.join(planned) if len(planned) < 10 else 'the 37 development sets'}). "
@@ -134,12 +133,8 @@ def report(results, methods, planned, command, sources):
         "tiny slice of the same set first (imports and numba compilation excluded); cells: "
         "test accuracy (fit+predict seconds). Protocol: `benchmarks/protocol.py`.",
         "",
-        "Where each column comes from: "
-        + "; ".join(
-            [f"{m}: run live in this run" for m in methods if m not in STORED]
-            + [f"{m}: {sources[m]}" for m in stored_here]
-        )
-        + ". ROCKET and MiniRocket are sktime's transformers with scikit-learn's scaler and "
+        anchor_cache.sources_sentence(methods, sources)
+        + " ROCKET and MiniRocket are sktime's transformers with scikit-learn's scaler and "
         "ridge on arrays (sktime's `RocketClassifier` adds a per-column table conversion "
         "that took 96% of its time; see `benchmarks/protocol.py`).",
         "",

@@ -145,3 +145,13 @@ def test_nemenyi_decisions_follow_the_rank_gap(tmp_path):
     assert not diagram.different[0, 1] and diagram.different[0, 3]
     diagram.plot(tmp_path / "cd.png")
     assert (tmp_path / "cd.png").stat().st_size > 0
+
+
+def test_sources_sentence_names_live_and_stored_methods():
+    sentence = anchor_cache.sources_sentence(
+        ["ours", "Naive", "AutoETS"], {"AutoETS": "read from `x.json`"}
+    )
+    assert sentence == (
+        "Where the numbers come from: run live in this run: ours, Naive; "
+        "AutoETS: read from `x.json`."
+    )
