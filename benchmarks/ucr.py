@@ -95,13 +95,12 @@ def run_set(name, labels, hydra=None):
         if factory is None:
             out[label] = None
             continue
-        # sktime's equal-length transforms do not take NaN (there is none on those sets)
-        Xa, Xb = (X_train, X_test) if unequal else (np.nan_to_num(X_train), np.nan_to_num(X_test))
         warm_factory = WARM_UP_FACTORIES.get(label, factory)
-        protocol.warm_up(
-            partial(_fit_predict, warm_factory, *protocol.warm_up_slice(Xa, y_train, Xb))
+        warm_data = protocol.warm_up_slice(X_train, y_train, X_test)
+        protocol.warm_up(partial(_fit_predict, warm_factory, *warm_data))
+        predicted, seconds = protocol.timed(
+            partial(_fit_predict, factory, X_train, y_train, X_test)
         )
-        predicted, seconds = protocol.timed(partial(_fit_predict, factory, Xa, y_train, Xb))
         out[label] = (float(np.mean(np.asarray(predicted) == y_test)), seconds)
     return out
 
