@@ -54,6 +54,11 @@ STORED = {
     "MultiRocket-Hydra": HYDRA_SPEC + "; equal lengths only",
     "CNN": f"3-layer CNN of benchmarks/classification.py, {CNN_STEPS} Adam steps, seed 0",
 }
+#: Stored anchors whose file is not complete yet, left out unless refreshed: the CNN's
+#: stored run did not finish by the end of issue 20's session (a loaded machine). Fill
+#: it with ``python -m benchmarks.ucr --refresh-anchors CNN --anchors-only``, commit
+#: ``benchmarks/results/UCR__CNN.json`` and empty this tuple.
+NOT_STORED_YET = ("CNN",)
 #: The CNN warms up with 5 steps: the same torch kernels and shapes as its 600 steps
 #: (torch compiles nothing per call, so more warm-up steps would only cost time).
 WARM_UP_FACTORIES = {"CNN": partial(CNN, steps=5, seed=SEED)}
@@ -234,6 +239,11 @@ def main(argv=None):
     if args.refresh_anchors == []:
         args.refresh_anchors = [n for n in STORED if n not in args.skip_anchor]
     args.refresh_anchors = args.refresh_anchors or []
+    args.skip_anchor += [
+        name
+        for name in NOT_STORED_YET
+        if name not in args.refresh_anchors and name not in args.skip_anchor
+    ]
     if args.quick and args.refresh_anchors:
         parser.error("--refresh-anchors stores the whole corpus: leave out --quick.")
     if args.anchors_only and not args.refresh_anchors:
