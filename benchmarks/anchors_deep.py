@@ -45,7 +45,9 @@ class ResidualBlock(nn.Module):
         self.shortcut = (
             nn.BatchNorm1d(out_channels)
             if in_channels == out_channels
-            else nn.Sequential(nn.Conv1d(in_channels, out_channels, 1), nn.BatchNorm1d(out_channels))
+            else nn.Sequential(
+                nn.Conv1d(in_channels, out_channels, 1), nn.BatchNorm1d(out_channels)
+            )
         )
 
     def forward(self, x):
