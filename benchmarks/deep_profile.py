@@ -23,7 +23,8 @@ first two include the forward passes of the validation epochs):
 
 A second table gives the cost of one optimizer step when one setting changes (width,
 depth, direction, batch size, state size, filters) at two lengths that straddle an FFT
-length.
+length; a third names the torch operators (forward and backward) with the most CPU time
+in a short fit on Coffee.
 
 Usage: ``python -m benchmarks.deep_profile`` (writes the section "deep_profile").
 """
@@ -164,12 +165,53 @@ def step_cost_rows():
     return rows
 
 
+#: Set and number of optimizer steps of the operator table (torch.profiler).
+OPS_SET, OPS_STEPS, OPS_TOP = "Coffee", 8, 6
+
+
+def top_operator_rows():
+    """The torch operators with the most self CPU time in a short fit of each classifier.
+
+    One fit of ``OPS_STEPS`` steps (one batch per epoch on ``OPS_SET``) under
+    :mod:`torch.profiler`, after an unprofiled one-step fit (caches, first calls);
+    backward operators are included, so this shows what the backward pass spends on.
+    """
+    from torch.profiler import ProfilerActivity, profile
+
+    import sksssm
+
+    X_train, y_train, _, _ = load_ucr(OPS_SET)
+    rows = []
+    for model_name in MODELS:
+        cls = getattr(sksssm, model_name)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cls(random_state=0, max_epochs=1).fit(X_train, y_train)
+            model = cls(random_state=0, max_epochs=OPS_STEPS)
+            with profile(activities=[ProfilerActivity.CPU]) as prof:
+                model.fit(X_train, y_train)
+        events = prof.key_averages()
+        total = sum(event.self_cpu_time_total for event in events)
+        top = sorted(events, key=lambda event: -event.self_cpu_time_total)[:OPS_TOP]
+        rows.append(
+            [
+                model_name,
+                ", ".join(
+                    f"`{event.key}` {event.self_cpu_time_total / total:.0%}" for event in top
+                ),
+            ]
+        )
+        print(rows[-1], flush=True)
+    return rows
+
+
 def main(argv=None):
     import sksssm
 
     rows = []
     with protocol.one_thread():
         step_rows = step_cost_rows()  # first: it also warms every class up (first calls)
+        operator_rows = top_operator_rows()
         for name in SETS:
             data = load_ucr(name)
             n_train, _, n_timesteps = data[0].shape
@@ -228,6 +270,11 @@ def main(argv=None):
             markdown_table(
                 ["model", "setting", *(f"ms/step, L={n}" for n in STEP_LENGTHS)], step_rows
             ),
+            "### Operators with the most CPU time",
+            f"Self CPU time of torch operators (forward and backward) in a fit of "
+            f"{OPS_STEPS} steps on {OPS_SET} (28 x 286, FFT length 1024) under "
+            f"`torch.profiler`, the top {OPS_TOP} as a share of all operator time.",
+            markdown_table(["model", "top operators (share of operator CPU time)"], operator_rows),
         ]
     )
     print(body)
