@@ -27,12 +27,12 @@ import os
 import sys
 import time
 import warnings
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from benchmarks import protocol
 from benchmarks._report import markdown_table, write_section
 from sksssm import SpectralFilterRegressor, STURegressor
 from sksssm.datasets import make_stu_system, relative_mse, simulate_linear_system
@@ -107,17 +107,6 @@ STU_N_TRAIN, STU_N_TEST = 32, 8
 
 #: Settings of the seed study: label -> overrides of ``STURegressor``'s defaults.
 STU_SETTINGS = {"defaults": {}}
-
-
-@contextmanager
-def torch_threads(n):
-    """Run with ``n`` torch threads, restoring the previous setting."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def stu_network_over_seeds(seeds=STU_SEEDS, **params):
@@ -453,17 +442,18 @@ def report(n_filters, head, errors, results, total_seconds):
 
 def stu_seeds_main():
     """The STU network over seeds alone: writes the section ``sysid_stu_seeds``."""
-    with torch_threads(1):
+    # One thread throughout, the section's stamp included (it reports the settings).
+    with protocol.one_thread():
         settings = {
             label: stu_network_over_seeds(**params) for label, params in STU_SETTINGS.items()
         }
-    body = stu_seeds_report(settings)
-    write_section(
-        "sysid_stu_seeds",
-        body,
-        command="python -m benchmarks.sysid --stu-seeds",
-        title="System identification: the STU network over seeds",
-    )
+        body = stu_seeds_report(settings)
+        write_section(
+            "sysid_stu_seeds",
+            body,
+            command="python -m benchmarks.sysid --stu-seeds",
+            title="System identification: the STU network over seeds",
+        )
     print(body)
 
 
