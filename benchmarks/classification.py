@@ -273,12 +273,8 @@ class CNN:
         self.classes_, codes = np.unique(y, return_inverse=True)
         self.mean_ = np.nanmean(X, axis=(0, 2), keepdims=True)
         self.std_ = np.nanstd(X, axis=(0, 2), keepdims=True) + 1e-8
-        c = X.shape[1]
-        layers = []
-        for c_in, c_out, k in ((c, 64, 7), (64, 128, 5), (128, 64, 3)):
-            layers += [nn.Conv1d(c_in, c_out, k, padding=k // 2), nn.BatchNorm1d(c_out), nn.ReLU()]
-        self.body_ = nn.Sequential(*layers)
-        self.head_ = nn.Linear(64, len(self.classes_))
+        self.body_, width = self._body(X.shape[1])
+        self.head_ = nn.Linear(width, len(self.classes_))
         params = list(self.body_.parameters()) + list(self.head_.parameters())
         optimizer = torch.optim.Adam(params, lr=1e-3)
         Xt, Mt = self._tensors(X)
@@ -293,6 +289,15 @@ class CNN:
             loss.backward()
             optimizer.step()
         return self
+
+    def _body(self, n_channels):
+        """The convolutional body and its number of output channels."""
+        from torch import nn
+
+        layers = []
+        for c_in, c_out, k in ((n_channels, 64, 7), (64, 128, 5), (128, 64, 3)):
+            layers += [nn.Conv1d(c_in, c_out, k, padding=k // 2), nn.BatchNorm1d(c_out), nn.ReLU()]
+        return nn.Sequential(*layers), 64
 
     def _logits(self, X, M):
         H = self.body_(X) * M
