@@ -102,6 +102,25 @@ DEEP_PARAMETERS_DOC = """    d_model : int, default=32
         leaves the fitted model unchanged.
 """
 
+#: numpydoc text of ``ssm_lr``, shared by every estimator whose layers have SSM parameters.
+SSM_LR_DOC = """    ssm_lr : float, default=1e-3
+        Learning rate of the SSM parameters (those named ``ssm_*``: eigenvalues, input
+        matrices, step sizes, Markov parameters), which get no weight decay (as in S4, S5
+        and HOPE); every other weight uses ``lr`` and ``weight_decay``.
+"""
+
+#: numpydoc text of ``return_sequences``, shared by the deep regressors.
+RETURN_SEQUENCES_DOC = """    return_sequences : bool, default=False
+        True: sequence-to-sequence regression (causal unless ``bidirectional=True``),
+        ``y`` of shape ``(n_samples, n_timesteps)`` or ``(n_samples, n_outputs,
+        n_timesteps)``.
+"""
+
+#: numpydoc text of ``dt_min, dt_max``, shared by the families with learned step sizes.
+DT_RANGE_DOC = """    dt_min, dt_max : float, default=1e-3, 1e-1
+        Step sizes are initialised log-uniformly in ``[dt_min, dt_max]``, one per channel.
+"""
+
 OPTIMIZERS = {"adamw": torch.optim.AdamW, "adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 LR_SCHEDULES = ("constant", "cosine")
 #: Budget of ``max_epochs="auto"``: time steps processed (batch_size * n_timesteps per

@@ -28,6 +28,7 @@ from ..spectral import stu_filters
 from ._deep import (
     DEEP_PARAMETER_CONSTRAINTS,
     DEEP_PARAMETERS_DOC,
+    RETURN_SEQUENCES_DOC,
     DeepClassifierBase,
     DeepRegressorBase,
 )
@@ -126,9 +127,7 @@ class STURegressor(_STULayers, DeepRegressorBase):
     Parameters
     ----------
     %(stu_parameters)s
-    return_sequences : bool, default=False
-        True: sequence-to-sequence regression (causal by default), ``y`` of shape
-        ``(n_samples, n_timesteps)`` or ``(n_samples, n_outputs, n_timesteps)``.
+    %(return_sequences)s
     %(deep_parameters)s
 
     Attributes
@@ -322,4 +321,5 @@ for _estimator in (STURegressor, STUClassifier):
     _estimator.__doc__ = _estimator.__doc__ % {
         "stu_parameters": STU_PARAMETERS_DOC.strip(),
         "deep_parameters": DEEP_PARAMETERS_DOC.strip(),
+        "return_sequences": RETURN_SEQUENCES_DOC.strip(),
     }
