@@ -17,6 +17,18 @@ Training budget (``max_epochs="auto"``)
     8.4 million time steps processed, at least 200 and at most 600 steps), and
     ``max_epochs_ = max(1, ceil(n_steps / batches_per_epoch))``. The learning rate
     follows a linear warm-up and a cosine decay over the steps of *this* ``fit`` call.
+
+Unequal lengths (NaN padding)
+    ``X`` may hold series of different lengths, each padded with NaN at its end (every
+    channel NaN from the series' length on: :func:`sksssm.sktime.to_padded_numpy3d`'s
+    layout). The standardization statistics ignore the padding, the network feeds the
+    padded steps to its layers as zeros and pools over each series' valid steps (see
+    :class:`~sksssm.nn.SequenceModel`). A NaN *inside* a series (a missing step) is
+    refused with a ``ValueError`` (:func:`sksssm.spectral.sequence_lengths`, the rule
+    every sksssm estimator uses): fill or interpolate missing steps first. With
+    ``return_sequences=True`` the targets are padded exactly like ``X`` (NaN at the padded
+    steps, finite elsewhere); the loss ignores the padded steps and ``predict`` returns
+    NaN there.
 """
 
 from __future__ import annotations
@@ -44,6 +56,7 @@ from .._validation import (
 from ..exceptions import TrainingDivergedError
 from ..nn import SequenceModel, draw_seed
 from ..nn.backbone import make_generator
+from ..spectral import sequence_lengths
 from ._base import fit_atomically
 
 #: numpydoc text of the hyper-parameters every deep estimator shares; each public class
@@ -245,6 +258,15 @@ class StepSchedule(Callback):
             group["lr"] = base * factor
 
 
+class PaddedMSELoss(torch.nn.MSELoss):
+    """Mean squared error over the targets that are not NaN (the padded steps of
+    ``return_sequences=True``); without NaN targets it is ``torch.nn.MSELoss``."""
+
+    def forward(self, input, target):
+        observed = ~torch.isnan(target)
+        return super().forward(input[observed], target[observed])
+
+
 def _diverged_message(what, net_lr):
     return (
         f"training diverged: {what}. Lower the learning rate (lr={net_lr}), or check the "
@@ -285,25 +307,29 @@ class DeepSequenceMixin:
     ``_criterion``, ``_stratify``, ``_sequence_outputs``).
     """
 
+    #: NaN-padded unequal-length series are accepted (read by the sktime adapters).
+    _sksssm_unequal_length = True
+
     # ------------------------------------------------------------------ fit
     def _fit_deep(self, X, y):
         self._check_layer_hyperparameters()
         device = resolve_device(self.device)
         continue_training = self.warm_start and hasattr(self, "net_")
-        X_btc, ndim = check_sequences(self, X, reset=not continue_training)
+        X_btc, ndim, valid = self._check_padded_sequences(X, reset=not continue_training)
         if continue_training:
             self._check_input_layout(X_btc, ndim)
         # warm_start continues with the scaling (and classes) the net was trained with.
-        targets = self._prepare_targets(y, X_btc, refit=not continue_training)
+        targets = self._prepare_targets(y, X_btc, valid, refit=not continue_training)
         if not continue_training:
-            self.x_mean_, self.x_scale_ = standardization(X_btc, axis=(0, 1))
+            # Statistics of the valid steps only: padding is no data.
+            self.x_mean_, self.x_scale_ = standardization(X_btc[valid], axis=0)
             self.x_ndim_, self.n_channels_ = ndim, X_btc.shape[2]
             # The length the layers are built for (STU filters); kept by warm starts.
             self.n_timesteps_ = X_btc.shape[1]
             self.bidirectional_ = self._resolve_bidirectional()
         with np.errstate(over="ignore"):
             X_t = self._scale_inputs(X_btc).astype(np.float32)
-        if not np.isfinite(X_t).all():
+        if np.isinf(X_t).any():  # NaN marks the padding, and only the padding
             raise ValueError(
                 "X, scaled by the statistics of the first fit (warm_start), exceeds the "
                 "float32 range the network trains in. Pass X on the scale of the first fit, "
@@ -331,6 +357,15 @@ class DeepSequenceMixin:
         self.history_ = net.history
         self.n_epochs_ = len(net.history)
         return self
+
+    def _check_padded_sequences(self, X, *, reset):
+        """``(X_btc, ndim, valid)``: validated ``X`` and its ``(n, t)`` mask of valid steps.
+
+        NaN is accepted as end padding only (:func:`sksssm.spectral.sequence_lengths`).
+        """
+        X_btc, ndim = check_sequences(self, X, reset=reset, allow_nan=True)
+        lengths = sequence_lengths(X_btc)
+        return X_btc, ndim, np.arange(X_btc.shape[1]) < lengths[:, np.newaxis]
 
     def _check_input_layout(self, X_btc, ndim):
         if ndim != self.x_ndim_ or X_btc.shape[2] != self.n_channels_:
@@ -458,14 +493,15 @@ class DeepSequenceMixin:
 
     # ------------------------------------------------------------------ predict
     def _forward(self, X):
-        """Network outputs for ``X`` (float64 numpy), computed batch by batch.
+        """Network outputs for ``X`` (float64 numpy), computed batch by batch, and the
+        ``(n, t)`` mask of valid (not padded) steps of ``X``.
 
         Training runs in float32; inference runs on a float64 copy of the trained network,
         so a prediction does not depend on which other samples share its batch (float32
         matrix kernels round differently for different batch sizes).
         """
         check_is_fitted(self, "net_")
-        X_btc, ndim = check_sequences(self, X, reset=False)
+        X_btc, ndim, valid = self._check_padded_sequences(X, reset=False)
         self._check_input_layout(X_btc, ndim)
         X_scaled = self._scale_inputs(X_btc)
         module = copy.deepcopy(self.net_.module_).to(torch.float64).eval()
@@ -484,7 +520,7 @@ class DeepSequenceMixin:
                 f"weights or these inputs are out of range. Refit with a lower learning rate "
                 f"(lr={self.lr}) or pass inputs on the scale of the training data."
             )
-        return out
+        return out, valid
 
 
 class DeepRegressorBase(DeepSequenceMixin, RegressorMixin, BaseEstimator):
@@ -495,7 +531,7 @@ class DeepRegressorBase(DeepSequenceMixin, RegressorMixin, BaseEstimator):
     """
 
     _net_class = NeuralNetRegressor
-    _criterion = torch.nn.MSELoss
+    _criterion = PaddedMSELoss
     _stratify = False
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -517,8 +553,10 @@ class DeepRegressorBase(DeepSequenceMixin, RegressorMixin, BaseEstimator):
 
     def predict(self, X):
         """Predict, in the layout of the ``y`` given to ``fit`` (float64)."""
-        Y = self._forward(X) * self.y_scale_ + self.y_mean_
+        out, valid = self._forward(X)
+        Y = out * self.y_scale_ + self.y_mean_
         if self.return_sequences_:
+            Y[~valid] = np.nan  # predictions are padded like X
             return from_btc(Y, self.y_ndim_)
         return Y[:, 0] if self.y_ndim_ == 1 else Y
 
@@ -529,13 +567,15 @@ class DeepRegressorBase(DeepSequenceMixin, RegressorMixin, BaseEstimator):
     def _n_net_outputs(self):
         return self.n_outputs_
 
-    def _prepare_targets(self, y, X_btc, refit=True):
+    def _prepare_targets(self, y, X_btc, valid, refit=True):
         if refit:
             self.return_sequences_ = bool(self.return_sequences)
-        Y, y_ndim = check_sequence_targets(self, y, X_btc, return_sequences=self.return_sequences_)
+        Y, y_ndim = check_sequence_targets(
+            self, y, X_btc, return_sequences=self.return_sequences_, padding=~valid
+        )
         if refit:
             self.y_ndim_ = y_ndim
-            self.y_mean_, self.y_scale_ = standardization(Y, axis=(0, 1) if Y.ndim == 3 else 0)
+            self.y_mean_, self.y_scale_ = standardization(Y[valid] if Y.ndim == 3 else Y, axis=0)
             self.n_outputs_ = Y.shape[-1]
         elif Y.shape[-1] != self.n_outputs_ or y_ndim != self.y_ndim_:
             raise ValueError(
@@ -576,7 +616,7 @@ class DeepClassifierBase(DeepSequenceMixin, ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X):
         """Class probabilities, columns in the order of ``classes_``."""
-        logits = self._forward(X)
+        logits, _ = self._forward(X)
         return torch.softmax(torch.from_numpy(logits), dim=1).numpy()
 
     def predict(self, X):
@@ -590,7 +630,7 @@ class DeepClassifierBase(DeepSequenceMixin, ClassifierMixin, BaseEstimator):
     def _n_net_outputs(self):
         return len(self.classes_)
 
-    def _prepare_targets(self, y, X_btc, refit=True):
+    def _prepare_targets(self, y, X_btc, valid, refit=True):
         # A warm-started fit may see a subset of the classes of the first fit.
         y = check_class_labels(self, y, len(X_btc), min_classes=2 if refit else 1)
         if refit:
