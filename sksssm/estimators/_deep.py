@@ -57,7 +57,7 @@ from ..exceptions import TrainingDivergedError
 from ..nn import SequenceModel, draw_seed
 from ..nn.backbone import make_generator
 from ..spectral import sequence_lengths
-from ._base import fit_atomically
+from ._base import fit_atomically, fitted_attributes
 
 #: numpydoc text of the hyper-parameters every deep estimator shares; each public class
 #: repeats them in its ``__init__`` signature (scikit-learn reads parameters from the
@@ -109,6 +109,11 @@ DEEP_PARAMETERS_DOC = """    d_model : int, default=32
         nor changed, so fits in parallel threads equal the serial fit.
     verbose : int, default=0
         0: silent; 1: one line per epoch (skorch's table); 2: also a progress bar per epoch.
+    callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks (``Callback`` instances or ``(name, callback)`` pairs),
+        appended to the built-in ones (learning-rate schedule, divergence check, early
+        stopping, progress display). They are used as given, as skorch does (each ``fit``
+        re-initializes them); the fitted ones are in ``net_.callbacks_``.
     warm_start : bool, default=False
         The next ``fit`` continues from the fitted weights (same scaling and classes),
         with a fresh optimizer and learning-rate schedule; a failed warm-started fit
@@ -164,8 +169,51 @@ DEEP_PARAMETER_CONSTRAINTS = {
     "device": [str, torch.device],  # resolved (and rejected if unusable) by resolve_device
     "random_state": ["random_state"],
     "verbose": ["verbose"],
+    "callbacks": [list, None],  # items checked by check_callbacks
     "warm_start": ["boolean"],
 }
+
+#: Names of the built-in callbacks (skorch's defaults and ours): not for user callbacks.
+BUILT_IN_CALLBACKS = (
+    "epoch_timer",
+    "train_loss",
+    "valid_loss",
+    "valid_acc",
+    "print_log",
+    "stop_on_non_finite_loss",
+    "lr_schedule",
+    "early_stopping",
+    "progress_bar",
+)
+
+
+def check_callbacks(callbacks):
+    """``callbacks`` as skorch ``(name, callback)`` pairs, or an error naming the fix.
+
+    Examples
+    --------
+    >>> from skorch.callbacks import EpochScoring
+    >>> [name for name, _ in check_callbacks([("r2", EpochScoring("r2"))])]
+    ['r2']
+    """
+    pairs = []
+    for item in callbacks or []:
+        name, callback = item if isinstance(item, tuple) and len(item) == 2 else (None, item)
+        if not isinstance(callback, Callback) or not isinstance(name, str | None):
+            raise TypeError(
+                f"callbacks must hold skorch Callback instances or (name, Callback) pairs; "
+                f"got {item!r}. Wrap your code in a skorch.callbacks.Callback subclass."
+            )
+        name = type(callback).__name__ if name is None else name
+        if name in BUILT_IN_CALLBACKS:
+            raise ValueError(
+                f"callback name {name!r} is taken by a built-in callback "
+                f"({', '.join(BUILT_IN_CALLBACKS)}); give yours another name: ('my_name', "
+                f"callback)."
+            )
+        pairs.append((name, callback))
+    return pairs
+
 
 _SUPPORTED_DEVICES = ("cpu", "cuda")
 
@@ -313,6 +361,7 @@ class DeepSequenceMixin:
     # ------------------------------------------------------------------ fit
     def _fit_deep(self, X, y):
         self._check_layer_hyperparameters()
+        check_callbacks(self.callbacks)
         device = resolve_device(self.device)
         continue_training = self.warm_start and hasattr(self, "net_")
         X_btc, ndim, valid = self._check_padded_sequences(X, reset=not continue_training)
@@ -341,7 +390,7 @@ class DeepSequenceMixin:
             _n_validation(X_btc.shape[0], self.validation_fraction) if early_stopping else 0
         )
         max_epochs = self._resolve_max_epochs(n_train, X_btc.shape[1])
-        net = self._build_net(X_btc, device, seed, max_epochs, n_train, early_stopping)
+        net = self._build_net(device, seed, max_epochs, n_train, early_stopping)
         net.initialize()
         if continue_training:
             # A new net around a copy of the fitted weights: the fitted net_ is never
@@ -419,15 +468,15 @@ class DeepSequenceMixin:
     def _skip_path(self, d_input, d_output, n_timesteps):
         return None
 
-    def _build_net(self, X_btc, device, seed, max_epochs, n_train, early_stopping):
+    def _build_net(self, device, seed, max_epochs, n_train, early_stopping):
         """The skorch net; every random draw (weights, dropout, shuffling, validation
         split) comes from generators seeded by ``seed``, never from torch's global RNG."""
         generator = make_generator(seed)
         n_outputs = self._n_net_outputs()
         layer_factory = self._layer_factory(self.n_timesteps_)
-        skip = self._skip_path(X_btc.shape[2], n_outputs, self.n_timesteps_)
+        skip = self._skip_path(self.n_channels_, n_outputs, self.n_timesteps_)
         module = SequenceModel(
-            X_btc.shape[2],
+            self.n_channels_,
             n_outputs,
             _seeded(layer_factory, generator),
             d_model=self.d_model,
@@ -486,10 +535,85 @@ class DeepSequenceMixin:
             )
         if self.verbose >= 2:
             callbacks.append(("progress_bar", ProgressBar()))
-        return callbacks
+        return callbacks + check_callbacks(self.callbacks)
 
     def _check_layer_hyperparameters(self):
         """Checks across hyper-parameters (single values: ``_parameter_constraints``)."""
+
+    # ------------------------------------------------------------------ save / load
+    def save_params(self, f_params):
+        """Save the fitted model to ``f_params`` for :meth:`load_params`.
+
+        The file holds the network's weights (``net_.module_.state_dict()``), its training
+        history and the fitted attributes that prediction needs (input and target
+        scaling, classes, layout), written with :func:`torch.save`.
+
+        Parameters
+        ----------
+        f_params : str, path-like or file object
+
+        Returns
+        -------
+        self
+        """
+        check_is_fitted(self, "net_")
+        fitted = {
+            name: getattr(self, name)
+            for name in fitted_attributes(self)
+            if name not in ("net_", "history_")
+        }
+        saved = {
+            "estimator": type(self).__name__,
+            "fitted": fitted,
+            "module": self.net_.module_.state_dict(),
+            "history": self.net_.history,
+        }
+        torch.save(saved, f_params)
+        return self
+
+    def load_params(self, f_params):
+        """Load a model saved by :meth:`save_params` into this estimator.
+
+        The estimator needs the class and the hyper-parameters of the saved one (a freshly
+        constructed one will do: ``PTDSSMClassifier(**params).load_params(path)``); it is
+        then fitted, on this estimator's ``device``, and predicts exactly as the saved
+        one. A failed load leaves the estimator unchanged. The file is unpickled: load
+        only files you trust.
+
+        Parameters
+        ----------
+        f_params : str, path-like or file object
+
+        Returns
+        -------
+        self
+        """
+        return fit_atomically(self, type(self)._load_saved, f_params)
+
+    def _load_saved(self, f_params):
+        saved = torch.load(f_params, map_location="cpu", weights_only=False)
+        if not isinstance(saved, dict) or saved.get("estimator") != type(self).__name__:
+            found = saved.get("estimator") if isinstance(saved, dict) else type(saved).__name__
+            raise ValueError(
+                f"{f_params!r} does not hold a {type(self).__name__} saved by save_params "
+                f"(found {found!r}). Load it into the class that saved it."
+            )
+        for name, value in saved["fitted"].items():
+            setattr(self, name, value)
+        device = resolve_device(self.device)
+        net = self._build_net(device, 0, max_epochs=1, n_train=1, early_stopping=False)
+        net.initialize()
+        try:
+            net.module_.load_state_dict(saved["module"])
+        except RuntimeError as exc:
+            raise ValueError(
+                f"the saved weights do not fit this {type(self).__name__}: its "
+                f"hyper-parameters differ from those of the saved model. Construct it with "
+                f"the saved model's get_params()."
+            ) from exc
+        net.history = saved["history"]
+        self.net_, self.history_, self.device_ = net, net.history, device
+        return self
 
     # ------------------------------------------------------------------ predict
     def _forward(self, X):

@@ -152,6 +152,7 @@ class HOPERegressor(_HOPELayers, DeepRegressorBase):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
         warm_start=False,
     ):
         self.state_dim = state_dim
@@ -179,6 +180,7 @@ class HOPERegressor(_HOPELayers, DeepRegressorBase):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
         self.warm_start = warm_start
 
 
@@ -239,6 +241,7 @@ class HOPEClassifier(_HOPELayers, DeepClassifierBase):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
         warm_start=False,
     ):
         self.state_dim = state_dim
@@ -265,6 +268,7 @@ class HOPEClassifier(_HOPELayers, DeepClassifierBase):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
         self.warm_start = warm_start
 
 

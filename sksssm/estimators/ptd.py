@@ -165,6 +165,7 @@ class PTDSSMClassifier(_PTDLayers, DeepClassifierBase):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
         warm_start=False,
     ):
         self.state_dim = state_dim
@@ -196,6 +197,7 @@ class PTDSSMClassifier(_PTDLayers, DeepClassifierBase):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
         self.warm_start = warm_start
 
 
@@ -262,6 +264,7 @@ class PTDSSMRegressor(_PTDLayers, DeepRegressorBase):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
         warm_start=False,
     ):
         self.state_dim = state_dim
@@ -294,6 +297,7 @@ class PTDSSMRegressor(_PTDLayers, DeepRegressorBase):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
         self.warm_start = warm_start
 
 

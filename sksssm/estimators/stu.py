@@ -186,6 +186,7 @@ class STURegressor(_STULayers, DeepRegressorBase):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
         warm_start=False,
     ):
         self.n_filters = n_filters
@@ -214,6 +215,7 @@ class STURegressor(_STULayers, DeepRegressorBase):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
         self.warm_start = warm_start
 
 
@@ -287,6 +289,7 @@ class STUClassifier(_STULayers, DeepClassifierBase):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
         warm_start=False,
     ):
         self.n_filters = n_filters
@@ -314,6 +317,7 @@ class STUClassifier(_STULayers, DeepClassifierBase):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
         self.warm_start = warm_start
 
 
