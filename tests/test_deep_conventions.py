@@ -114,11 +114,17 @@ def test_save_params_load_params_round_trip(estimator, tmp_path):
 def test_load_params_refuses_another_class_or_other_hyperparameters(tmp_path):
     X, y = data()
     path = tmp_path / "model.pt"
-    PTDSSMClassifier(state_dim=8, **TINY).fit(X, y).save_params(path)
+    saved = PTDSSMClassifier(state_dim=8, **TINY).fit(X, y).save_params(path)
     with pytest.raises(ValueError, match="does not hold a HOPEClassifier"):
         HOPEClassifier(state_dim=8, **TINY).load_params(path)
     other = PTDSSMClassifier(state_dim=16, **TINY).fit(X, y)
     before = other.predict_proba(X)
-    with pytest.raises(ValueError, match="hyper-parameters differ"):
+    with pytest.raises(ValueError, match="other hyper-parameters.*state_dim=8"):
         other.load_params(path)
     np.testing.assert_array_equal(other.predict_proba(X), before)  # unchanged
+    # Same shapes, other predictions: refused too (pooling="last" instead of "mean").
+    with pytest.raises(ValueError, match="pooling='mean'"):
+        PTDSSMClassifier(state_dim=8, pooling="last", **TINY).load_params(path)
+    # Runtime settings (seed, verbosity) may differ.
+    loaded = PTDSSMClassifier(state_dim=8, **{**TINY, "random_state": 5}).load_params(path)
+    np.testing.assert_array_equal(loaded.predict_proba(X), saved.predict_proba(X))

@@ -564,6 +564,7 @@ class DeepSequenceMixin:
         }
         saved = {
             "estimator": type(self).__name__,
+            "hyperparameters": self._model_hyperparameters(),
             "fitted": fitted,
             "module": self.net_.module_.state_dict(),
             "history": self.net_.history,
@@ -575,7 +576,9 @@ class DeepSequenceMixin:
         """Load a model saved by :meth:`save_params` into this estimator.
 
         The estimator needs the class and the hyper-parameters of the saved one (a freshly
-        constructed one will do: ``PTDSSMClassifier(**params).load_params(path)``); it is
+        constructed one will do: ``PTDSSMClassifier(**params).load_params(path)``; only
+        ``device``, ``verbose``, ``callbacks``, ``random_state`` and ``warm_start`` may
+        differ, otherwise ``ValueError``); it is
         then fitted, on this estimator's ``device``, and predicts exactly as the saved
         one. A failed load leaves the estimator unchanged. The file is unpickled: load
         only files you trust.
@@ -598,6 +601,15 @@ class DeepSequenceMixin:
                 f"{f_params!r} does not hold a {type(self).__name__} saved by save_params "
                 f"(found {found!r}). Load it into the class that saved it."
             )
+        ours, theirs = self._model_hyperparameters(), saved["hyperparameters"]
+        differ = ", ".join(
+            f"{k}={theirs.get(k)}" for k in sorted(ours) if ours[k] != theirs.get(k)
+        )
+        if differ:
+            raise ValueError(
+                f"the saved model has other hyper-parameters than this {type(self).__name__}"
+                f" ({differ}). Construct it with the saved model's get_params()."
+            )
         for name, value in saved["fitted"].items():
             setattr(self, name, value)
         device = resolve_device(self.device)
@@ -607,13 +619,20 @@ class DeepSequenceMixin:
             net.module_.load_state_dict(saved["module"])
         except RuntimeError as exc:
             raise ValueError(
-                f"the saved weights do not fit this {type(self).__name__}: its "
-                f"hyper-parameters differ from those of the saved model. Construct it with "
-                f"the saved model's get_params()."
+                f"the saved weights do not fit this {type(self).__name__} (saved by another "
+                f"version of sksssm?): {exc}"
             ) from exc
         net.history = saved["history"]
         self.net_, self.history_, self.device_ = net, net.history, device
         return self
+
+    #: Hyper-parameters a saved model need not share with the estimator it is loaded into.
+    _RUNTIME_PARAMETERS = ("device", "verbose", "callbacks", "random_state", "warm_start")
+
+    def _model_hyperparameters(self):
+        """Hyper-parameters (as text) that :meth:`load_params` requires to match."""
+        params = self.get_params(deep=False)
+        return {k: repr(v) for k, v in params.items() if k not in self._RUNTIME_PARAMETERS}
 
     # ------------------------------------------------------------------ predict
     def _forward(self, X):
