@@ -136,7 +136,8 @@ RETURN_SEQUENCES_DOC = """    return_sequences : bool, default=False
 
 #: numpydoc text of ``dt_min, dt_max``, shared by the families with learned step sizes.
 DT_RANGE_DOC = """    dt_min, dt_max : float, default=1e-3, 1e-1
-        Step sizes are initialised log-uniformly in ``[dt_min, dt_max]``, one per channel.
+        Step sizes are initialised log-uniformly in ``[dt_min, dt_max]`` (one per channel;
+        one per state in S5-PTD, ``mode="s5"``).
 """
 
 OPTIMIZERS = {"adamw": torch.optim.AdamW, "adam": torch.optim.Adam, "sgd": torch.optim.SGD}
