@@ -356,7 +356,9 @@ class DeepSequenceMixin:
     ``_criterion``, ``_stratify``, ``_sequence_outputs``).
     """
 
-    #: NaN-padded unequal-length series are accepted (read by the sktime adapters).
+    #: NaN-padded unequal-length series are accepted (read by the sktime adapters). The
+    #: scikit-learn tag ``allow_nan`` stays False: NaN is end padding, not a missing value
+    #: anywhere (scikit-learn's checks would put one inside a series).
     _sksssm_unequal_length = True
 
     # ------------------------------------------------------------------ fit
