@@ -69,7 +69,7 @@ def model_pairs(kind, common, state_dim):
         hope, s4d = HOPEClassifier, PTDSSMClassifier
         common = {**common, "pooling": "last"}
     models = {
-        "HOPE": hope(state_dim, hope_lr=1e-3, **common),
+        "HOPE": hope(state_dim, ssm_lr=1e-3, **common),
         "S4D-lin": s4d(state_dim, init="s4d-lin", ssm_lr=1e-3, **common),
     }
     if kind == "classification":

@@ -45,7 +45,7 @@ hope = HOPERegressor(
     max_epochs=25 if FAST else 100,
     batch_size=32,
     lr=1e-2,
-    hope_lr=1e-2,
+    ssm_lr=1e-2,
     random_state=0,
 ).fit(X_train, y_train)
 stu = SpectralFilterRegressor(n_filters=16, return_sequences=True).fit(X_train, y_train)

@@ -153,8 +153,12 @@ def check_sequences(
     return to_btc(X), X.ndim
 
 
-def check_sequence_targets(estimator, y, X_btc, *, return_sequences):
+def check_sequence_targets(estimator, y, X_btc, *, return_sequences, padding=None):
     """Validate a regression target against validated sequences ``X_btc``.
+
+    ``padding`` (an ``(n, t)`` bool mask of the NaN-padded steps of ``X``): with
+    ``return_sequences`` the targets must be padded exactly like ``X``, NaN at the padded
+    steps and finite elsewhere.
 
     Returns
     -------
@@ -179,8 +183,15 @@ def check_sequence_targets(estimator, y, X_btc, *, return_sequences):
     name = type(estimator).__name__
     if y is None:
         raise ValueError(f"{name} requires y to be passed, but the target y is None.")
+    padded = padding is not None and return_sequences and bool(np.any(padding))
     y = check_array(
-        y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y", ensure_min_samples=1
+        y,
+        ensure_2d=False,
+        allow_nd=True,
+        dtype=np.float64,
+        input_name="y",
+        ensure_min_samples=1,
+        ensure_all_finite="allow-nan" if padded else True,
     )
     check_consistent_length(X_btc, y)
     n_timesteps = X_btc.shape[1]
@@ -203,7 +214,14 @@ def check_sequence_targets(estimator, y, X_btc, *, return_sequences):
             f"y has {y.shape[-1]} time steps but X has {n_timesteps}; with "
             f"return_sequences=True the last axis of y must be time, aligned with X."
         )
-    return to_btc(y), y.ndim
+    Y = to_btc(y)
+    if padded and not np.array_equal(np.isnan(Y), np.broadcast_to(padding[..., None], Y.shape)):
+        first = int(np.argmax((np.isnan(Y) != padding[..., None]).any(axis=(1, 2))))
+        raise ValueError(
+            f"y must be padded exactly like X: NaN at the NaN-padded steps of X and finite "
+            f"values elsewhere; series {first} is not. Pad y with NaN where X is padded."
+        )
+    return Y, y.ndim
 
 
 def check_class_labels(estimator, y, n_samples, *, min_classes=2):

@@ -8,8 +8,8 @@ the adapters only clone, fit and delegate.
 Unequal-length panels (sktime's ``nested_univ``, ``df-list`` or ``pd-multiindex`` with
 series of different lengths, e.g. ``JapaneseVowels``, ``PLAID``) are accepted when the
 wrapped estimator handles them (the default :class:`~sksssm.SpectralFilterClassifier`
-does): the adapter converts them to the sklearn convention, a ``numpy3D`` array padded
-with NaN at the end of each series.
+and every deep estimator do): the adapter converts them to the sklearn convention, a
+``numpy3D`` array padded with NaN at the end of each series.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ def accepts_unequal_length(estimator) -> bool:
     """Whether ``estimator`` takes NaN-padded unequal-length series.
 
     True for estimators whose class sets ``_sksssm_unequal_length = True`` (or a property
-    of that name), such as :class:`~sksssm.SpectralFilterClassifier`.
+    of that name), such as :class:`~sksssm.SpectralFilterClassifier` and the deep
+    estimators.
     """
     return bool(getattr(estimator, "_sksssm_unequal_length", False))
 
@@ -112,8 +113,8 @@ class SSMTimeSeriesClassifier(BaseClassifier):
         :class:`~sksssm.HOPEClassifier`) or any scikit-learn classifier taking 3D
         ``(n, channels, time)`` arrays; cloned in ``fit``. None:
         ``SpectralFilterClassifier()``, the closed-form classifier (pooled spectral
-        features + ridge), which also takes unequal-length panels
-        (``capability:unequal_length`` is then True).
+        features + ridge). ``capability:unequal_length`` is True for it and for the deep
+        classifiers, which take NaN-padded unequal-length panels.
 
     Attributes
     ----------
@@ -197,7 +198,8 @@ class SSMTimeSeriesRegressor(BaseRegressor):
         An sksssm regressor (:class:`~sksssm.SpectralFilterRegressor`,
         :class:`~sksssm.PTDSSMRegressor`, :class:`~sksssm.HOPERegressor`) or any
         scikit-learn regressor taking 3D ``(n, channels, time)`` arrays; cloned in ``fit``.
-        None: ``SpectralFilterRegressor()`` (closed-form STU).
+        None: ``SpectralFilterRegressor()`` (closed-form STU). ``capability:unequal_length``
+        is True for the deep regressors, which take NaN-padded unequal-length panels.
 
     Attributes
     ----------

@@ -17,6 +17,18 @@ Training budget (``max_epochs="auto"``)
     8.4 million time steps processed, at least 200 and at most 600 steps), and
     ``max_epochs_ = max(1, ceil(n_steps / batches_per_epoch))``. The learning rate
     follows a linear warm-up and a cosine decay over the steps of *this* ``fit`` call.
+
+Unequal lengths (NaN padding)
+    ``X`` may hold series of different lengths, each padded with NaN at its end (every
+    channel NaN from the series' length on: :func:`sksssm.sktime.to_padded_numpy3d`'s
+    layout). The standardization statistics ignore the padding, the network feeds the
+    padded steps to its layers as zeros and pools over each series' valid steps (see
+    :class:`~sksssm.nn.SequenceModel`). A NaN *inside* a series (a missing step) is
+    refused with a ``ValueError`` (:func:`sksssm.spectral.sequence_lengths`, the rule
+    every sksssm estimator uses): fill or interpolate missing steps first. With
+    ``return_sequences=True`` the targets are padded exactly like ``X`` (NaN at the padded
+    steps, finite elsewhere); the loss ignores the padded steps and ``predict`` returns
+    NaN there.
 """
 
 from __future__ import annotations
@@ -44,7 +56,8 @@ from .._validation import (
 from ..exceptions import TrainingDivergedError
 from ..nn import SequenceModel, draw_seed
 from ..nn.backbone import make_generator
-from ._base import fit_atomically
+from ..spectral import sequence_lengths
+from ._base import fit_atomically, fitted_attributes
 
 #: numpydoc text of the hyper-parameters every deep estimator shares; each public class
 #: repeats them in its ``__init__`` signature (scikit-learn reads parameters from the
@@ -96,10 +109,35 @@ DEEP_PARAMETERS_DOC = """    d_model : int, default=32
         nor changed, so fits in parallel threads equal the serial fit.
     verbose : int, default=0
         0: silent; 1: one line per epoch (skorch's table); 2: also a progress bar per epoch.
+    callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks (``Callback`` instances or ``(name, callback)`` pairs),
+        appended to the built-in ones (learning-rate schedule, divergence check, early
+        stopping, progress display). They are used as given, as skorch does (each ``fit``
+        re-initializes them); the fitted ones are in ``net_.callbacks_``.
     warm_start : bool, default=False
         The next ``fit`` continues from the fitted weights (same scaling and classes),
         with a fresh optimizer and learning-rate schedule; a failed warm-started fit
         leaves the fitted model unchanged.
+"""
+
+#: numpydoc text of ``ssm_lr``, shared by every estimator whose layers have SSM parameters.
+SSM_LR_DOC = """    ssm_lr : float, default=1e-3
+        Learning rate of the SSM parameters (those named ``ssm_*``: eigenvalues, input
+        matrices, step sizes, Markov parameters), which get no weight decay (as in S4, S5
+        and HOPE); every other weight uses ``lr`` and ``weight_decay``.
+"""
+
+#: numpydoc text of ``return_sequences``, shared by the deep regressors.
+RETURN_SEQUENCES_DOC = """    return_sequences : bool, default=False
+        True: sequence-to-sequence regression (causal unless ``bidirectional=True``),
+        ``y`` of shape ``(n_samples, n_timesteps)`` or ``(n_samples, n_outputs,
+        n_timesteps)``.
+"""
+
+#: numpydoc text of ``dt_min, dt_max``, shared by the families with learned step sizes.
+DT_RANGE_DOC = """    dt_min, dt_max : float, default=1e-3, 1e-1
+        Step sizes are initialised log-uniformly in ``[dt_min, dt_max]`` (one per channel;
+        one per state in S5-PTD, ``mode="s5"``).
 """
 
 OPTIMIZERS = {"adamw": torch.optim.AdamW, "adam": torch.optim.Adam, "sgd": torch.optim.SGD}
@@ -132,8 +170,51 @@ DEEP_PARAMETER_CONSTRAINTS = {
     "device": [str, torch.device],  # resolved (and rejected if unusable) by resolve_device
     "random_state": ["random_state"],
     "verbose": ["verbose"],
+    "callbacks": [list, None],  # items checked by check_callbacks
     "warm_start": ["boolean"],
 }
+
+#: Names of the built-in callbacks (skorch's defaults and ours): not for user callbacks.
+BUILT_IN_CALLBACKS = (
+    "epoch_timer",
+    "train_loss",
+    "valid_loss",
+    "valid_acc",
+    "print_log",
+    "stop_on_non_finite_loss",
+    "lr_schedule",
+    "early_stopping",
+    "progress_bar",
+)
+
+
+def check_callbacks(callbacks):
+    """``callbacks`` as skorch ``(name, callback)`` pairs, or an error naming the fix.
+
+    Examples
+    --------
+    >>> from skorch.callbacks import EpochScoring
+    >>> [name for name, _ in check_callbacks([("r2", EpochScoring("r2"))])]
+    ['r2']
+    """
+    pairs = []
+    for item in callbacks or []:
+        name, callback = item if isinstance(item, tuple) and len(item) == 2 else (None, item)
+        if not isinstance(callback, Callback) or not isinstance(name, str | None):
+            raise TypeError(
+                f"callbacks must hold skorch Callback instances or (name, Callback) pairs; "
+                f"got {item!r}. Wrap your code in a skorch.callbacks.Callback subclass."
+            )
+        name = type(callback).__name__ if name is None else name
+        if name in BUILT_IN_CALLBACKS:
+            raise ValueError(
+                f"callback name {name!r} is taken by a built-in callback "
+                f"({', '.join(BUILT_IN_CALLBACKS)}); give yours another name: ('my_name', "
+                f"callback)."
+            )
+        pairs.append((name, callback))
+    return pairs
+
 
 _SUPPORTED_DEVICES = ("cpu", "cuda")
 
@@ -226,6 +307,15 @@ class StepSchedule(Callback):
             group["lr"] = base * factor
 
 
+class PaddedMSELoss(torch.nn.MSELoss):
+    """Mean squared error over the targets that are not NaN (the padded steps of
+    ``return_sequences=True``); without NaN targets it is ``torch.nn.MSELoss``."""
+
+    def forward(self, input, target):
+        observed = ~torch.isnan(target)
+        return super().forward(input[observed], target[observed])
+
+
 def _diverged_message(what, net_lr):
     return (
         f"training diverged: {what}. Lower the learning rate (lr={net_lr}), or check the "
@@ -266,25 +356,32 @@ class DeepSequenceMixin:
     ``_criterion``, ``_stratify``, ``_sequence_outputs``).
     """
 
+    #: NaN-padded unequal-length series are accepted (read by the sktime adapters). The
+    #: scikit-learn tag ``allow_nan`` stays False: NaN is end padding, not a missing value
+    #: anywhere (scikit-learn's checks would put one inside a series).
+    _sksssm_unequal_length = True
+
     # ------------------------------------------------------------------ fit
     def _fit_deep(self, X, y):
         self._check_layer_hyperparameters()
+        check_callbacks(self.callbacks)
         device = resolve_device(self.device)
         continue_training = self.warm_start and hasattr(self, "net_")
-        X_btc, ndim = check_sequences(self, X, reset=not continue_training)
+        X_btc, ndim, valid = self._check_padded_sequences(X, reset=not continue_training)
         if continue_training:
             self._check_input_layout(X_btc, ndim)
         # warm_start continues with the scaling (and classes) the net was trained with.
-        targets = self._prepare_targets(y, X_btc, refit=not continue_training)
+        targets = self._prepare_targets(y, X_btc, valid, refit=not continue_training)
         if not continue_training:
-            self.x_mean_, self.x_scale_ = standardization(X_btc, axis=(0, 1))
+            # Statistics of the valid steps only: padding is no data.
+            self.x_mean_, self.x_scale_ = standardization(X_btc[valid], axis=0)
             self.x_ndim_, self.n_channels_ = ndim, X_btc.shape[2]
             # The length the layers are built for (STU filters); kept by warm starts.
             self.n_timesteps_ = X_btc.shape[1]
             self.bidirectional_ = self._resolve_bidirectional()
         with np.errstate(over="ignore"):
             X_t = self._scale_inputs(X_btc).astype(np.float32)
-        if not np.isfinite(X_t).all():
+        if np.isinf(X_t).any():  # NaN marks the padding, and only the padding
             raise ValueError(
                 "X, scaled by the statistics of the first fit (warm_start), exceeds the "
                 "float32 range the network trains in. Pass X on the scale of the first fit, "
@@ -296,7 +393,7 @@ class DeepSequenceMixin:
             _n_validation(X_btc.shape[0], self.validation_fraction) if early_stopping else 0
         )
         max_epochs = self._resolve_max_epochs(n_train, X_btc.shape[1])
-        net = self._build_net(X_btc, device, seed, max_epochs, n_train, early_stopping)
+        net = self._build_net(device, seed, max_epochs, n_train, early_stopping)
         net.initialize()
         if continue_training:
             # A new net around a copy of the fitted weights: the fitted net_ is never
@@ -312,6 +409,15 @@ class DeepSequenceMixin:
         self.history_ = net.history
         self.n_epochs_ = len(net.history)
         return self
+
+    def _check_padded_sequences(self, X, *, reset):
+        """``(X_btc, ndim, valid)``: validated ``X`` and its ``(n, t)`` mask of valid steps.
+
+        NaN is accepted as end padding only (:func:`sksssm.spectral.sequence_lengths`).
+        """
+        X_btc, ndim = check_sequences(self, X, reset=reset, allow_nan=True)
+        lengths = sequence_lengths(X_btc)
+        return X_btc, ndim, np.arange(X_btc.shape[1]) < lengths[:, np.newaxis]
 
     def _check_input_layout(self, X_btc, ndim):
         if ndim != self.x_ndim_ or X_btc.shape[2] != self.n_channels_:
@@ -365,15 +471,15 @@ class DeepSequenceMixin:
     def _skip_path(self, d_input, d_output, n_timesteps):
         return None
 
-    def _build_net(self, X_btc, device, seed, max_epochs, n_train, early_stopping):
+    def _build_net(self, device, seed, max_epochs, n_train, early_stopping):
         """The skorch net; every random draw (weights, dropout, shuffling, validation
         split) comes from generators seeded by ``seed``, never from torch's global RNG."""
         generator = make_generator(seed)
         n_outputs = self._n_net_outputs()
         layer_factory = self._layer_factory(self.n_timesteps_)
-        skip = self._skip_path(X_btc.shape[2], n_outputs, self.n_timesteps_)
+        skip = self._skip_path(self.n_channels_, n_outputs, self.n_timesteps_)
         module = SequenceModel(
-            X_btc.shape[2],
+            self.n_channels_,
             n_outputs,
             _seeded(layer_factory, generator),
             d_model=self.d_model,
@@ -432,21 +538,116 @@ class DeepSequenceMixin:
             )
         if self.verbose >= 2:
             callbacks.append(("progress_bar", ProgressBar()))
-        return callbacks
+        return callbacks + check_callbacks(self.callbacks)
 
     def _check_layer_hyperparameters(self):
         """Checks across hyper-parameters (single values: ``_parameter_constraints``)."""
 
+    # ------------------------------------------------------------------ save / load
+    def save_params(self, f_params):
+        """Save the fitted model to ``f_params`` for :meth:`load_params`.
+
+        The file holds the network's weights (``net_.module_.state_dict()``), its training
+        history and the fitted attributes that prediction needs (input and target
+        scaling, classes, layout), written with :func:`torch.save`.
+
+        Parameters
+        ----------
+        f_params : str, path-like or file object
+
+        Returns
+        -------
+        self
+        """
+        check_is_fitted(self, "net_")
+        fitted = {
+            name: getattr(self, name)
+            for name in fitted_attributes(self)
+            if name not in ("net_", "history_")
+        }
+        saved = {
+            "estimator": type(self).__name__,
+            "hyperparameters": self._model_hyperparameters(),
+            "fitted": fitted,
+            "module": self.net_.module_.state_dict(),
+            "history": self.net_.history,
+        }
+        torch.save(saved, f_params)
+        return self
+
+    def load_params(self, f_params):
+        """Load a model saved by :meth:`save_params` into this estimator.
+
+        The estimator needs the class and the hyper-parameters of the saved one (a freshly
+        constructed one will do: ``PTDSSMClassifier(**params).load_params(path)``; only
+        ``device``, ``verbose``, ``callbacks``, ``random_state`` and ``warm_start`` may
+        differ, otherwise ``ValueError``); it is
+        then fitted, on this estimator's ``device``, and predicts exactly as the saved
+        one. A failed load leaves the estimator unchanged. The file is unpickled: load
+        only files you trust.
+
+        Parameters
+        ----------
+        f_params : str, path-like or file object
+
+        Returns
+        -------
+        self
+        """
+        return fit_atomically(self, type(self)._load_saved, f_params)
+
+    def _load_saved(self, f_params):
+        saved = torch.load(f_params, map_location="cpu", weights_only=False)
+        if not isinstance(saved, dict) or saved.get("estimator") != type(self).__name__:
+            found = saved.get("estimator") if isinstance(saved, dict) else type(saved).__name__
+            raise ValueError(
+                f"{f_params!r} does not hold a {type(self).__name__} saved by save_params "
+                f"(found {found!r}). Load it into the class that saved it."
+            )
+        ours, theirs = self._model_hyperparameters(), saved["hyperparameters"]
+        differ = ", ".join(
+            f"{k}={theirs.get(k)}" for k in sorted(ours) if ours[k] != theirs.get(k)
+        )
+        if differ:
+            raise ValueError(
+                f"the saved model has other hyper-parameters than this {type(self).__name__}"
+                f" ({differ}). Construct it with the saved model's get_params()."
+            )
+        for name, value in saved["fitted"].items():
+            setattr(self, name, value)
+        device = resolve_device(self.device)
+        net = self._build_net(device, 0, max_epochs=1, n_train=1, early_stopping=False)
+        net.initialize()
+        try:
+            net.module_.load_state_dict(saved["module"])
+        except RuntimeError as exc:
+            raise ValueError(
+                f"the saved weights do not fit this {type(self).__name__} (saved by another "
+                f"version of sksssm?): {exc}"
+            ) from exc
+        net.history = saved["history"]
+        self.net_, self.history_, self.device_ = net, net.history, device
+        return self
+
+    #: Hyper-parameters a saved model need not share with the estimator it is loaded into.
+    _RUNTIME_PARAMETERS = ("device", "verbose", "callbacks", "random_state", "warm_start")
+
+    def _model_hyperparameters(self):
+        """Hyper-parameters (as text) that :meth:`load_params` requires to match."""
+        params = self.get_params(deep=False)
+        return {k: repr(v) for k, v in params.items() if k not in self._RUNTIME_PARAMETERS}
+
     # ------------------------------------------------------------------ predict
     def _forward(self, X):
-        """Network outputs for ``X`` (float64 numpy), computed batch by batch.
+        """Network outputs for ``X`` (float64 numpy), computed batch by batch, and the
+        ``(n, t)`` mask of valid (not padded) steps of ``X``.
 
         Training runs in float32; inference runs on a float64 copy of the trained network,
         so a prediction does not depend on which other samples share its batch (float32
         matrix kernels round differently for different batch sizes).
         """
         check_is_fitted(self, "net_")
-        X_btc, ndim = check_sequences(self, X, reset=False)
+        X_btc, ndim, valid = self._check_padded_sequences(X, reset=False)
         self._check_input_layout(X_btc, ndim)
         X_scaled = self._scale_inputs(X_btc)
         module = copy.deepcopy(self.net_.module_).to(torch.float64).eval()
@@ -465,7 +666,7 @@ class DeepSequenceMixin:
                 f"weights or these inputs are out of range. Refit with a lower learning rate "
                 f"(lr={self.lr}) or pass inputs on the scale of the training data."
             )
-        return out
+        return out, valid
 
 
 class DeepRegressorBase(DeepSequenceMixin, RegressorMixin, BaseEstimator):
@@ -476,7 +677,7 @@ class DeepRegressorBase(DeepSequenceMixin, RegressorMixin, BaseEstimator):
     """
 
     _net_class = NeuralNetRegressor
-    _criterion = torch.nn.MSELoss
+    _criterion = PaddedMSELoss
     _stratify = False
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -498,8 +699,10 @@ class DeepRegressorBase(DeepSequenceMixin, RegressorMixin, BaseEstimator):
 
     def predict(self, X):
         """Predict, in the layout of the ``y`` given to ``fit`` (float64)."""
-        Y = self._forward(X) * self.y_scale_ + self.y_mean_
+        out, valid = self._forward(X)
+        Y = out * self.y_scale_ + self.y_mean_
         if self.return_sequences_:
+            Y[~valid] = np.nan  # predictions are padded like X
             return from_btc(Y, self.y_ndim_)
         return Y[:, 0] if self.y_ndim_ == 1 else Y
 
@@ -510,13 +713,15 @@ class DeepRegressorBase(DeepSequenceMixin, RegressorMixin, BaseEstimator):
     def _n_net_outputs(self):
         return self.n_outputs_
 
-    def _prepare_targets(self, y, X_btc, refit=True):
+    def _prepare_targets(self, y, X_btc, valid, refit=True):
         if refit:
             self.return_sequences_ = bool(self.return_sequences)
-        Y, y_ndim = check_sequence_targets(self, y, X_btc, return_sequences=self.return_sequences_)
+        Y, y_ndim = check_sequence_targets(
+            self, y, X_btc, return_sequences=self.return_sequences_, padding=~valid
+        )
         if refit:
             self.y_ndim_ = y_ndim
-            self.y_mean_, self.y_scale_ = standardization(Y, axis=(0, 1) if Y.ndim == 3 else 0)
+            self.y_mean_, self.y_scale_ = standardization(Y[valid] if Y.ndim == 3 else Y, axis=0)
             self.n_outputs_ = Y.shape[-1]
         elif Y.shape[-1] != self.n_outputs_ or y_ndim != self.y_ndim_:
             raise ValueError(
@@ -557,7 +762,7 @@ class DeepClassifierBase(DeepSequenceMixin, ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X):
         """Class probabilities, columns in the order of ``classes_``."""
-        logits = self._forward(X)
+        logits, _ = self._forward(X)
         return torch.softmax(torch.from_numpy(logits), dim=1).numpy()
 
     def predict(self, X):
@@ -571,7 +776,7 @@ class DeepClassifierBase(DeepSequenceMixin, ClassifierMixin, BaseEstimator):
     def _n_net_outputs(self):
         return len(self.classes_)
 
-    def _prepare_targets(self, y, X_btc, refit=True):
+    def _prepare_targets(self, y, X_btc, valid, refit=True):
         # A warm-started fit may see a subset of the classes of the first fit.
         y = check_class_labels(self, y, len(X_btc), min_classes=2 if refit else 1)
         if refit:

@@ -12,6 +12,9 @@ from ..nn.hope import HOPELayer
 from ._deep import (
     DEEP_PARAMETER_CONSTRAINTS,
     DEEP_PARAMETERS_DOC,
+    DT_RANGE_DOC,
+    RETURN_SEQUENCES_DOC,
+    SSM_LR_DOC,
     DeepClassifierBase,
     DeepRegressorBase,
 )
@@ -19,13 +22,11 @@ from ._deep import (
 HOPE_PARAMETERS_DOC = """    state_dim : int, default=64
         Number ``n`` of Markov parameters per channel: the memory window of each layer at
         ``dt = 1`` (no memory beyond ``n`` steps); smaller ``dt`` stretches it.
-    dt_min, dt_max : float, default=1e-3, 1e-1
-        Step sizes are drawn log-uniformly in ``[dt_min, dt_max]``, one per channel.
     train_dt : bool, default=False
         Learn the step sizes (frozen by default, as in the HOPE paper).
-    hope_lr : float, default=1e-3
-        Learning rate of the Markov parameters (and step sizes), which get no weight decay.
 """
+# Shared with the other families: one name and one description per idea.
+HOPE_PARAMETERS_DOC += DT_RANGE_DOC + SSM_LR_DOC
 
 
 HOPE_PARAMETER_CONSTRAINTS = {
@@ -34,7 +35,7 @@ HOPE_PARAMETER_CONSTRAINTS = {
     "dt_min": [POSITIVE_REAL],
     "dt_max": [POSITIVE_REAL],
     "train_dt": ["boolean"],
-    "hope_lr": [POSITIVE_REAL],
+    "ssm_lr": [POSITIVE_REAL],
 }
 
 
@@ -57,7 +58,7 @@ class _HOPELayers:
         )
 
     def _ssm_lr(self):
-        return self.hope_lr
+        return self.ssm_lr
 
     def hankel_singular_values(self):
         """Hankel singular values of every channel of every fitted layer.
@@ -99,10 +100,9 @@ class HOPERegressor(_HOPELayers, DeepRegressorBase):
     Parameters
     ----------
     %(hope_parameters)s
-    return_sequences : bool, default=False
-        True: sequence-to-sequence regression (causal), ``y`` of shape
-        ``(n_samples, n_timesteps)`` or ``(n_samples, n_outputs, n_timesteps)``.
+    %(return_sequences)s
     %(deep_parameters)s
+
     Attributes
     ----------
     net_ : skorch.NeuralNetRegressor
@@ -131,7 +131,7 @@ class HOPERegressor(_HOPELayers, DeepRegressorBase):
         dt_min=1e-3,
         dt_max=1e-1,
         train_dt=False,
-        hope_lr=1e-3,
+        ssm_lr=1e-3,
         return_sequences=False,
         d_model=32,
         n_layers=2,
@@ -152,13 +152,14 @@ class HOPERegressor(_HOPELayers, DeepRegressorBase):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
         warm_start=False,
     ):
         self.state_dim = state_dim
         self.dt_min = dt_min
         self.dt_max = dt_max
         self.train_dt = train_dt
-        self.hope_lr = hope_lr
+        self.ssm_lr = ssm_lr
         self.return_sequences = return_sequences
         self.d_model = d_model
         self.n_layers = n_layers
@@ -179,6 +180,7 @@ class HOPERegressor(_HOPELayers, DeepRegressorBase):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
         self.warm_start = warm_start
 
 
@@ -189,6 +191,7 @@ class HOPEClassifier(_HOPELayers, DeepClassifierBase):
     ----------
     %(hope_parameters)s
     %(deep_parameters)s
+
     Attributes
     ----------
     classes_ : ndarray
@@ -218,7 +221,7 @@ class HOPEClassifier(_HOPELayers, DeepClassifierBase):
         dt_min=1e-3,
         dt_max=1e-1,
         train_dt=False,
-        hope_lr=1e-3,
+        ssm_lr=1e-3,
         d_model=32,
         n_layers=2,
         dropout=0.0,
@@ -238,13 +241,14 @@ class HOPEClassifier(_HOPELayers, DeepClassifierBase):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
         warm_start=False,
     ):
         self.state_dim = state_dim
         self.dt_min = dt_min
         self.dt_max = dt_max
         self.train_dt = train_dt
-        self.hope_lr = hope_lr
+        self.ssm_lr = ssm_lr
         self.d_model = d_model
         self.n_layers = n_layers
         self.dropout = dropout
@@ -264,6 +268,7 @@ class HOPEClassifier(_HOPELayers, DeepClassifierBase):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
         self.warm_start = warm_start
 
 
@@ -271,4 +276,5 @@ for _estimator in (HOPERegressor, HOPEClassifier):
     _estimator.__doc__ = _estimator.__doc__ % {
         "hope_parameters": HOPE_PARAMETERS_DOC.strip(),
         "deep_parameters": DEEP_PARAMETERS_DOC.strip(),
+        "return_sequences": RETURN_SEQUENCES_DOC.strip(),
     }

@@ -12,6 +12,9 @@ from ..nn.diagonal import DiagonalSSMConv, DiagonalSSMScan
 from ._deep import (
     DEEP_PARAMETER_CONSTRAINTS,
     DEEP_PARAMETERS_DOC,
+    DT_RANGE_DOC,
+    RETURN_SEQUENCES_DOC,
+    SSM_LR_DOC,
     DeepClassifierBase,
     DeepRegressorBase,
 )
@@ -29,8 +32,6 @@ PTD_PARAMETERS_DOC = """    state_dim : int, default=64
         Eigenvalues (and input matrix) of the initial SSM: perturb-then-diagonalize of
         HiPPO-LegS, or the S4D baselines.
     discretization : {"zoh", "bilinear"}, default="zoh"
-    dt_min, dt_max : float, default=1e-3, 1e-1
-        Learnable step sizes are initialised log-uniformly in ``[dt_min, dt_max]``.
     n_blocks : int, default=1
         ``mode="s5"`` only: number of diagonal blocks of the PTD initialisation.
     ptd_method : {"optimize", "random"}, default="optimize"
@@ -38,10 +39,9 @@ PTD_PARAMETERS_DOC = """    state_dim : int, default=64
         optimised for a well-conditioned eigenbasis (the paper), or random (fast).
     ptd_max_norm : float, default=3e-3
         Size bound of the perturbation relative to ``||A||_2``.
-    ssm_lr : float, default=1e-3
-        Learning rate of the SSM parameters (eigenvalues, input matrix, step sizes), which
-        get no weight decay (as in S4/S5).
 """
+# Shared with the other families: one name and one description per idea.
+PTD_PARAMETERS_DOC += DT_RANGE_DOC + SSM_LR_DOC
 
 
 PTD_PARAMETER_CONSTRAINTS = {
@@ -165,6 +165,7 @@ class PTDSSMClassifier(_PTDLayers, DeepClassifierBase):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
         warm_start=False,
     ):
         self.state_dim = state_dim
@@ -196,6 +197,7 @@ class PTDSSMClassifier(_PTDLayers, DeepClassifierBase):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
         self.warm_start = warm_start
 
 
@@ -205,9 +207,7 @@ class PTDSSMRegressor(_PTDLayers, DeepRegressorBase):
     Parameters
     ----------
     %(ptd_parameters)s
-    return_sequences : bool, default=False
-        True: sequence-to-sequence regression (causal), ``y`` of shape
-        ``(n_samples, n_timesteps)`` or ``(n_samples, n_outputs, n_timesteps)``.
+    %(return_sequences)s
     %(deep_parameters)s
 
     Attributes
@@ -264,6 +264,7 @@ class PTDSSMRegressor(_PTDLayers, DeepRegressorBase):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
         warm_start=False,
     ):
         self.state_dim = state_dim
@@ -296,6 +297,7 @@ class PTDSSMRegressor(_PTDLayers, DeepRegressorBase):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
         self.warm_start = warm_start
 
 
@@ -303,4 +305,5 @@ for _estimator in (PTDSSMClassifier, PTDSSMRegressor):
     _estimator.__doc__ = _estimator.__doc__ % {
         "ptd_parameters": PTD_PARAMETERS_DOC.strip(),
         "deep_parameters": DEEP_PARAMETERS_DOC.strip(),
+        "return_sequences": RETURN_SEQUENCES_DOC.strip(),
     }

@@ -28,6 +28,7 @@ from ..spectral import stu_filters
 from ._deep import (
     DEEP_PARAMETER_CONSTRAINTS,
     DEEP_PARAMETERS_DOC,
+    RETURN_SEQUENCES_DOC,
     DeepClassifierBase,
     DeepRegressorBase,
 )
@@ -126,9 +127,7 @@ class STURegressor(_STULayers, DeepRegressorBase):
     Parameters
     ----------
     %(stu_parameters)s
-    return_sequences : bool, default=False
-        True: sequence-to-sequence regression (causal by default), ``y`` of shape
-        ``(n_samples, n_timesteps)`` or ``(n_samples, n_outputs, n_timesteps)``.
+    %(return_sequences)s
     %(deep_parameters)s
 
     Attributes
@@ -187,6 +186,7 @@ class STURegressor(_STULayers, DeepRegressorBase):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
         warm_start=False,
     ):
         self.n_filters = n_filters
@@ -215,6 +215,7 @@ class STURegressor(_STULayers, DeepRegressorBase):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
         self.warm_start = warm_start
 
 
@@ -288,6 +289,7 @@ class STUClassifier(_STULayers, DeepClassifierBase):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
         warm_start=False,
     ):
         self.n_filters = n_filters
@@ -315,6 +317,7 @@ class STUClassifier(_STULayers, DeepClassifierBase):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
         self.warm_start = warm_start
 
 
@@ -322,4 +325,5 @@ for _estimator in (STURegressor, STUClassifier):
     _estimator.__doc__ = _estimator.__doc__ % {
         "stu_parameters": STU_PARAMETERS_DOC.strip(),
         "deep_parameters": DEEP_PARAMETERS_DOC.strip(),
+        "return_sequences": RETURN_SEQUENCES_DOC.strip(),
     }

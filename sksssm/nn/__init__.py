@@ -24,6 +24,8 @@ from .backbone import (
     SequenceModel,
     draw_seed,
     is_ssm_parameter,
+    padding_mask,
+    reverse_within_lengths,
     ssm_parameter_names,
 )
 from .fftconv import causal_fft_conv, causal_fft_filter_mix, fft_size, kernel_spectrum
@@ -44,6 +46,8 @@ __all__ = [
     "fft_size",
     "is_ssm_parameter",
     "kernel_spectrum",
+    "padding_mask",
+    "reverse_within_lengths",
     "ssm_parameter_names",
 ]
 

@@ -4,6 +4,13 @@
 sequence layer (STU, diagonal SSM, HOPE, ...), a final norm and a head. The sequence layer
 is the only part that differs between the model families; it is built by
 ``layer_factory(d_model)`` and must map ``(B, L, d_model) -> (B, L, d_model)`` causally.
+
+Unequal lengths: a batch may hold series padded with NaN at their end (every channel NaN
+from the series' length on, the library's convention). The model feeds the padded steps
+to every sequence layer as zeros, so a causal layer's outputs at valid steps are exactly
+those of the unpadded series; pooling uses each series' own valid steps; the
+bidirectional path reverses each series within its own length; BatchNorm's training
+statistics ignore the padded steps.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ __all__ = [
     "SequenceModel",
     "draw_seed",
     "is_ssm_parameter",
+    "padding_mask",
+    "reverse_within_lengths",
     "ssm_parameter_names",
 ]
 
@@ -179,6 +188,57 @@ class SeededDropout(nn.Module):
         return f"p={self.p}, seed={self.seed}"
 
 
+def padding_mask(x: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+    """``(valid, lengths)`` of a NaN-padded ``(B, L, d)`` batch, or ``(None, None)``.
+
+    ``valid[b, t]`` is True at the first ``lengths[b]`` steps of series ``b``; the later
+    steps must be NaN in every channel (padding at the end only).
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.ones(2, 4, 1)
+    >>> x[1, 2:] = float("nan")
+    >>> padding_mask(x)[1].tolist()
+    [4, 2]
+    """
+    missing = torch.isnan(x)
+    if not missing.any():
+        return None, None
+    observed = ~missing.any(dim=-1)
+    lengths = observed.sum(dim=1)
+    valid = torch.arange(x.shape[1], device=x.device) < lengths[:, None]
+    if not torch.equal(observed, valid) or not torch.equal(missing.all(dim=-1), ~valid):
+        raise ValueError(
+            "x contains NaN inside a series (or channels padded to different lengths); "
+            "only NaN-padding at the end of a series, in every channel at once, is allowed."
+        )
+    if lengths.min() < 1:
+        raise ValueError("every series needs at least one time step before its NaN padding.")
+    return valid, lengths
+
+
+def reverse_within_lengths(x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+    """Reverse each series of ``x`` (B, L, d) in time within its own length.
+
+    Series ``b`` becomes ``x[b, lengths[b] - 1], ..., x[b, 0]`` followed by its padded
+    steps, unchanged; without ``lengths`` the whole time axis is reversed. Applying it
+    twice gives ``x`` back.
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.arange(4.0).reshape(1, 4, 1)
+    >>> reverse_within_lengths(x, torch.tensor([3]))[0, :, 0].tolist()
+    [2.0, 1.0, 0.0, 3.0]
+    """
+    if lengths is None:
+        return x.flip(1)
+    steps = torch.arange(x.shape[1], device=x.device)
+    index = torch.where(steps < lengths[:, None], lengths[:, None] - 1 - steps, steps)
+    return x.gather(1, index[..., None].expand_as(x))
+
+
 class _ChannelNorm(nn.Module):
     """LayerNorm or BatchNorm1d over the channels of a ``(B, L, d)`` tensor."""
 
@@ -187,9 +247,12 @@ class _ChannelNorm(nn.Module):
         self.kind = kind
         self.norm = nn.LayerNorm(d_model) if kind == "layer" else nn.BatchNorm1d(d_model)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, valid: torch.Tensor | None = None) -> torch.Tensor:
         if self.kind == "layer":
             return self.norm(x)
+        if valid is not None:
+            # Statistics over the valid steps only; padded steps are left at zero.
+            return x.new_zeros(x.shape).index_put((valid,), self.norm(x[valid]))
         # BatchNorm1d normalises dim 1 of (B, C, L): statistics over batch and time.
         return self.norm(x.transpose(1, 2)).transpose(1, 2)
 
@@ -218,12 +281,16 @@ class _ResidualBlock(nn.Module):
         self.projection = _linear(d_model, 2 * d_model, generator)
         self.glu = nn.GLU(dim=-1)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        z = self.norm(x) if self.prenorm else x
-        z = self.dropout(self.activation(self.layer(z)))
+    def forward(self, x, valid=None, lengths=None):
+        """``(B, L, d_model) -> (B, L, d_model)``; ``valid``/``lengths`` of padded series."""
+        z = self.norm(x, valid) if self.prenorm else x
+        if valid is not None:
+            z = torch.where(valid[..., None], z, 0.0)  # padded steps enter as zeros
+        z = self.layer(z, lengths) if isinstance(self.layer, Bidirectional) else self.layer(z)
+        z = self.dropout(self.activation(z))
         z = self.dropout(self.glu(self.projection(z)))
         z = z + x
-        return z if self.prenorm else self.norm(z)
+        return z if self.prenorm else self.norm(z, valid)
 
 
 class Bidirectional(nn.Module):
@@ -231,7 +298,9 @@ class Bidirectional(nn.Module):
 
     ``y = forward(x) + flip(backward(flip(x)))``: output ``t`` sees the whole sequence
     (S4 and S5 use such layers on sequence-to-one tasks such as LRA). The result is *not*
-    causal; use it for classification and sequence-to-one regression only.
+    causal; use it for classification and sequence-to-one regression only. With
+    ``lengths``, each series is flipped within its own length
+    (:func:`reverse_within_lengths`), so padding never runs into a series' backward pass.
 
     Parameters
     ----------
@@ -253,10 +322,10 @@ class Bidirectional(nn.Module):
         self.forward_layer = SequenceModel._build_layer(layer_factory, d_model)
         self.backward_layer = SequenceModel._build_layer(layer_factory, d_model)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         """Map ``(B, L, d_model)`` to ``(B, L, d_model)`` (non-causal)."""
-        backward = self.backward_layer(x.flip(1)).flip(1)
-        return self.forward_layer(x) + backward
+        backward = self.backward_layer(reverse_within_lengths(x, lengths))
+        return self.forward_layer(x) + reverse_within_lengths(backward, lengths)
 
 
 class SequenceModel(nn.Module):
@@ -286,11 +355,12 @@ class SequenceModel(nn.Module):
         LayerNorm over channels, or BatchNorm1d over channels (statistics over batch and
         time; batch statistics are used in training only, running averages in eval).
     pooling : {"mean", "last"} or None, default="mean"
-        ``"mean"`` averages the sequence over time (sequence-to-one only: the mean sees
-        every time step), ``"last"`` takes the last time step; both give ``(B, d_output)``.
-        ``None`` applies the head at every time step, ``(B, L, d_output)``; with a causal
-        layer and ``norm="layer"`` (or BatchNorm in eval mode) output ``t`` then depends
-        on inputs ``<= t`` only.
+        How the per-step outputs are reduced over time to one vector per series:
+        ``"mean"`` averages over the series' valid steps (sequence-to-one only: the mean
+        sees every time step), ``"last"`` takes its last valid step; both give
+        ``(B, d_output)``. ``None`` applies the head at every time step, ``(B, L,
+        d_output)``, zero at padded steps; with a causal layer and ``norm="layer"`` (or
+        BatchNorm in eval mode) output ``t`` then depends on inputs ``<= t`` only.
     prenorm : bool, default=True
         Normalise before the sequence layer (True) or after the residual sum (False).
     bidirectional : bool, default=False
@@ -367,6 +437,7 @@ class SequenceModel(nn.Module):
             )
             for _ in range(n_layers)
         )
+        self.prenorm = bool(prenorm)
         self.final_norm = _ChannelNorm(d_model, norm) if prenorm else nn.Identity()
         self.head = _linear(d_model, d_output, generator)
         self.skip = skip
@@ -390,20 +461,35 @@ class SequenceModel(nn.Module):
         return layer
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Map ``(B, L, d_input)`` to ``(B, d_output)`` (``(B, L, d_output)`` if no pooling)."""
+        """Map ``(B, L, d_input)`` to ``(B, d_output)`` (``(B, L, d_output)`` if no pooling).
+
+        ``x`` may hold series NaN-padded at the end (see the module docstring).
+        """
         if x.ndim != 3 or x.shape[-1] != self.encoder.in_features:
             raise ValueError(
                 f"expected input (batch, time, {self.encoder.in_features}), "
                 f"got shape {tuple(x.shape)}."
             )
+        valid, lengths = padding_mask(x)
+        if valid is not None:
+            x = torch.where(valid[..., None], x, 0.0)
         z = self.encoder(x)
         for block in self.blocks:
-            z = block(z)
-        z = self.head(self.final_norm(z))
+            z = block(z, valid, lengths)
+        z = self.final_norm(z, valid) if self.prenorm else z
+        z = self.head(z)
         if self.skip is not None:
             z = z + self.skip(x)
+        return self._pool(z, valid, lengths)
+
+    def _pool(self, z, valid, lengths):
+        """Reduce ``(B, L, d_output)`` over each series' valid steps (see ``pooling``)."""
+        if valid is None:
+            if self.pooling == "mean":
+                return z.mean(dim=1)
+            return z[:, -1] if self.pooling == "last" else z
         if self.pooling == "mean":
-            return z.mean(dim=1)
+            return torch.where(valid[..., None], z, 0.0).sum(dim=1) / lengths[:, None]
         if self.pooling == "last":
-            return z[:, -1]
-        return z
+            return z[torch.arange(len(z), device=z.device), lengths - 1]
+        return torch.where(valid[..., None], z, 0.0)

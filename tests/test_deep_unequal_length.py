@@ -1,0 +1,211 @@
+"""Unequal lengths in the deep estimators: NaN padding at the end of each series.
+
+The reference for every padded computation is the same series run alone, unpadded (a
+batch of one, a shorter array): causal layers, masked pooling and the per-series reversal
+of the bidirectional path must make the two agree to float64 round-off.
+"""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+
+from sksssm import (
+    HOPEClassifier,
+    HOPERegressor,
+    PTDSSMClassifier,
+    PTDSSMRegressor,
+    STUClassifier,
+    STURegressor,
+)
+from sksssm.estimators._deep import PaddedMSELoss
+from sksssm.nn import SequenceModel, padding_mask, reverse_within_lengths
+
+N_TIMESTEPS = 20
+LENGTHS = [20, 13, 7, 2]
+
+#: One estimator of each family, for its layer factory (the layers the estimators build).
+LAYER_FAMILIES = {
+    "ptd-s4": PTDSSMClassifier(state_dim=8),
+    "ptd-s5": PTDSSMClassifier(state_dim=8, mode="s5"),
+    "hope": HOPEClassifier(state_dim=8),
+    "stu": STUClassifier(n_filters=4),
+}
+
+
+def padded_batch(rng, lengths=LENGTHS, n_timesteps=N_TIMESTEPS, n_channels=2):
+    """``(x, x_padded)``: random float64 series, and the same with NaN after each length."""
+    x = torch.from_numpy(rng.normal(size=(len(lengths), n_timesteps, n_channels)))
+    x_padded = x.clone()
+    for b, length in enumerate(lengths):
+        x_padded[b, length:] = float("nan")
+    return x, x_padded
+
+
+def model(family, *, pooling, bidirectional, norm="layer", n_timesteps=N_TIMESTEPS):
+    factory = LAYER_FAMILIES[family]._layer_factory(n_timesteps)
+    return SequenceModel(
+        2,
+        3,
+        lambda d: factory(d, random_state=0),
+        d_model=8,
+        n_layers=2,
+        norm=norm,
+        pooling=pooling,
+        bidirectional=bidirectional,
+        generator=torch.Generator().manual_seed(0),
+    ).double()
+
+
+@pytest.mark.parametrize("family", LAYER_FAMILIES)
+def test_causal_outputs_at_valid_steps_equal_the_unpadded_series(family):
+    net = model(family, pooling=None, bidirectional=False).eval()
+    x, x_padded = padded_batch(np.random.default_rng(0))
+    with torch.no_grad():
+        out = net(x_padded)
+        for b, length in enumerate(LENGTHS):
+            alone = net(x[b : b + 1, :length])[0]
+            torch.testing.assert_close(out[b, :length], alone, rtol=0, atol=1e-10)
+            assert torch.all(out[b, length:] == 0)  # padded steps give zeros, not garbage
+
+
+@pytest.mark.parametrize("family", LAYER_FAMILIES)
+@pytest.mark.parametrize("pooling", ["mean", "last"])
+def test_bidirectional_pooled_output_equals_the_series_run_alone(family, pooling):
+    net = model(family, pooling=pooling, bidirectional=True).eval()
+    x, x_padded = padded_batch(np.random.default_rng(1))
+    with torch.no_grad():
+        out = net(x_padded)
+        for b, length in enumerate(LENGTHS):
+            alone = net(x[b : b + 1, :length])[0]
+            torch.testing.assert_close(out[b], alone, rtol=0, atol=1e-10)
+
+
+def test_padding_changes_the_output_when_the_masks_are_bypassed():
+    # The reference above is not vacuous: the same series with zeros instead of NaN
+    # padding (the padding treated as data) gives a different mean-pooled output.
+    net = model("ptd-s4", pooling="mean", bidirectional=True).eval()
+    x, x_padded = padded_batch(np.random.default_rng(1))
+    with torch.no_grad():
+        masked = net(x_padded)
+        as_data = net(torch.nan_to_num(x_padded))
+    assert (masked[1:] - as_data[1:]).abs().min() > 1e-3
+
+
+def test_batchnorm_training_statistics_ignore_the_padding():
+    # In training mode BatchNorm normalises with the batch statistics: more padding must
+    # not change them, so the valid outputs are the same for 20 and 26 padded steps.
+    net = model("ptd-s4", pooling=None, bidirectional=True, norm="batch", n_timesteps=26)
+    net.train()
+    _, x_padded = padded_batch(np.random.default_rng(2))
+    longer = torch.cat([x_padded, torch.full((len(LENGTHS), 6, 2), float("nan"))], dim=1)
+    with torch.no_grad():
+        short_out, long_out = net(x_padded), net(longer)
+    for b, length in enumerate(LENGTHS):
+        torch.testing.assert_close(short_out[b, :length], long_out[b, :length], atol=1e-10, rtol=0)
+
+
+def test_reverse_within_lengths_against_numpy():
+    x = torch.arange(12.0).reshape(2, 6, 1)
+    lengths = torch.tensor([6, 4])
+    expected = np.array([[5, 4, 3, 2, 1, 0], [9, 8, 7, 6, 10, 11]], dtype=float)
+    np.testing.assert_array_equal(reverse_within_lengths(x, lengths)[..., 0].numpy(), expected)
+    torch.testing.assert_close(
+        reverse_within_lengths(reverse_within_lengths(x, lengths), lengths), x
+    )
+
+
+def test_padding_mask_refuses_a_nan_inside_a_series():
+    x = torch.ones(2, 5, 2)
+    x[1, 2, 0] = float("nan")
+    with pytest.raises(ValueError, match="NaN inside a series"):
+        padding_mask(x)
+
+
+def test_padded_mse_ignores_nan_targets():
+    rng = np.random.default_rng(3)
+    prediction = torch.from_numpy(rng.normal(size=(3, 5, 1)))
+    target = torch.from_numpy(rng.normal(size=(3, 5, 1)))
+    target[1, 3:] = float("nan")
+    observed = ~np.isnan(target.numpy())
+    expected = np.mean((prediction.numpy()[observed] - target.numpy()[observed]) ** 2)
+    np.testing.assert_allclose(float(PaddedMSELoss()(prediction, target)), expected, rtol=1e-14)
+
+
+# ----------------------------------------------------------------------- estimators
+TINY = dict(d_model=8, n_layers=1, max_epochs=3, batch_size=8, random_state=0)
+CLASSIFIERS = [
+    PTDSSMClassifier(state_dim=8, **TINY),
+    HOPEClassifier(state_dim=8, **TINY),
+    STUClassifier(n_filters=4, **TINY),
+]
+REGRESSORS = [
+    PTDSSMRegressor(state_dim=8, **TINY),
+    HOPERegressor(state_dim=8, **TINY),
+    STURegressor(n_filters=4, **TINY),
+]
+
+
+def padded_panel(seed=0, n=24, n_timesteps=24):
+    """NaN-padded ``(n, 2, t)`` panel, lengths 6..t, two classes of different frequency."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(6, n_timesteps + 1, size=n)
+    lengths[0] = n_timesteps
+    y = np.arange(n) % 2
+    t = np.arange(n_timesteps)
+    X = np.sin(0.3 * (1 + y[:, None, None]) * t) + 0.3 * rng.normal(size=(n, 2, n_timesteps))
+    for i, length in enumerate(lengths):
+        X[i, :, length:] = np.nan
+    return X, y, lengths
+
+
+@pytest.mark.parametrize("estimator", CLASSIFIERS + REGRESSORS, ids=lambda e: type(e).__name__)
+def test_estimator_prediction_of_a_padded_series_equals_the_series_alone(estimator):
+    X, y, lengths = padded_panel()
+    fitted = clone(estimator).fit(X, y)
+    # Standardization ignores the padding: the statistics of the valid steps.
+    np.testing.assert_allclose(fitted.x_mean_, np.nanmean(X, axis=(0, 2)), rtol=1e-12)
+    np.testing.assert_allclose(fitted.x_scale_, np.nanstd(X, axis=(0, 2)), rtol=1e-12)
+    method = fitted.predict_proba if hasattr(fitted, "predict_proba") else fitted.predict
+    padded = method(X)
+    assert np.isfinite(padded).all()
+    for i in (1, 2, 3):
+        alone = method(X[i : i + 1, :, : lengths[i]])
+        np.testing.assert_allclose(padded[i], alone[0], rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("estimator", REGRESSORS, ids=lambda e: type(e).__name__)
+def test_sequence_targets_are_padded_like_x(estimator):
+    X, _, lengths = padded_panel(seed=1)
+    Y = 2.0 * X[:, 0] + 1.0  # NaN exactly where X is padded
+    estimator = clone(estimator).set_params(return_sequences=True)
+    fitted = estimator.fit(X, Y)
+    valid = ~np.isnan(Y)
+    # Target statistics of the valid steps only.
+    np.testing.assert_allclose(fitted.y_mean_, [np.mean(Y[valid])], rtol=1e-12)
+    prediction = fitted.predict(X)
+    np.testing.assert_array_equal(np.isnan(prediction), ~valid)  # padded like X
+    alone = fitted.predict(X[2:3, :, : lengths[2]])[0]
+    np.testing.assert_allclose(prediction[2, : lengths[2]], alone, rtol=0, atol=1e-10)
+    # Targets padded differently from X (a value where X is padded) are refused.
+    wrong = Y.copy()
+    i = int(np.argmax(lengths < X.shape[-1]))
+    wrong[i, -1] = 0.0
+    with pytest.raises(ValueError, match=f"padded exactly like X.*series {i} "):
+        estimator.fit(X, wrong)
+
+
+@pytest.mark.parametrize(
+    "estimator", [CLASSIFIERS[0], REGRESSORS[1]], ids=lambda e: type(e).__name__
+)
+def test_a_missing_step_inside_a_series_is_refused(estimator):
+    X, y, _ = padded_panel(seed=2)
+    X_missing = X.copy()
+    X_missing[0, :, 5] = np.nan  # series 0 has no padding: this is a missing step
+    estimator = clone(estimator)
+    with pytest.raises(ValueError, match="NaN inside a series"):
+        estimator.fit(X_missing, y)
+    fitted = estimator.fit(X, y)
+    with pytest.raises(ValueError, match="NaN inside a series"):
+        fitted.predict(X_missing)
+    assert fitted.predict(X).shape[0] == len(X)  # the refusal left the fit usable
