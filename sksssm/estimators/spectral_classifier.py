@@ -10,7 +10,7 @@ from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from .._validation import check_class_labels, check_sequences, scale_unless_constant
 from ..spectral._pooling import (
@@ -134,8 +134,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     use_negative : bool, default=True
         Include the alternating-sign filters.
     n_mixtures : int, default=32
-        Fixed random linear combinations of the filters of each group (one length, one
-        branch), seeded: deterministic. 0 for the plain filters only.
+        Random linear combinations of the filters of each group (one length, one
+        branch), drawn from ``random_state``. 0 for the plain filters only.
     differences : bool, default=True
         Also pool the responses of the first differences of each channel.
     statistics : array-like of str, default=sksssm.spectral._pooling.STATISTICS
@@ -165,6 +165,11 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         Candidate ridge penalties; None: ``numpy.logspace(-3, 5, 17)``.
     chunk_size : int or None, default=None
         Series per chunk for the features; None: about 128 MiB of responses per chunk.
+    random_state : int, RandomState instance or None, default=None
+        Draws the weights of the ``n_mixtures`` random filter combinations (the only
+        randomness; one seed is drawn per ``fit`` and shared by both representations of
+        ``normalise="loo"``). Pass an int for the same model at every fit; None: a new
+        draw per fit (:func:`sklearn.utils.check_random_state`).
 
     Attributes
     ----------
@@ -217,7 +222,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     >>> freq = np.where(y == "slow", 0.05, 0.15)[:, None]
     >>> phase = rng.uniform(0, 6, (40, 1))
     >>> X = np.sin(2 * np.pi * freq * t + phase) + rng.normal(0, 0.3, (40, 64))
-    >>> clf = SpectralFilterClassifier().fit(X, y)
+    >>> clf = SpectralFilterClassifier(random_state=0).fit(X, y)
     >>> clf.classes_.tolist()
     ['fast', 'slow']
     >>> float(clf.score(X, y))
@@ -245,6 +250,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         "normalise": ["boolean", StrOptions({"loo"})],
         "cross_channel": ["boolean"],
         "chunk_size": [None, Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
     }
 
     def __init__(
@@ -263,6 +269,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         cross_channel=True,
         alphas=None,
         chunk_size=None,
+        random_state=None,
     ):
         self.n_filters = n_filters
         self.filter_lengths = filter_lengths
@@ -277,6 +284,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         self.cross_channel = cross_channel
         self.alphas = alphas
         self.chunk_size = chunk_size
+        self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -314,6 +322,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         X_btc /= self.x_scale_
         classes, encoded = np.unique(y, return_inverse=True)
         targets = _one_vs_all_targets(encoded, len(classes))
+        # one draw of the mixtures, shared by both representations
+        mixing_seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         # normalise="loo": both representations, chosen with the feature set by LOO
         best = None
         for normalise in (False, True) if self.normalise == "loo" else (bool(self.normalise),):
@@ -330,6 +340,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
                 n_segments=self.n_segments,
                 normalise=normalise,
                 cross=self.cross_channel,
+                mixing_seed=mixing_seed,
                 chunk_size=self.chunk_size,
             )
             F = pooled_features(X_btc, pooling, lengths, chunk_size=self.chunk_size)

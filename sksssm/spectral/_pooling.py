@@ -83,11 +83,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from .._validation import scale_unless_constant
 from ._features import causal_convolve
-from ._filters import max_usable_filters, stu_filters
+from ._filters import HANKEL_KINDS, max_usable_filters, stu_filters
 
 #: Statistics in the order of the output blocks.
 STATISTICS = (
@@ -123,7 +123,7 @@ MAX_BIAS_ROWS = 2**14
 DEFAULT_MIXTURES = 32
 #: Per channel, features of the raw series kept by ``normalise``: mean, log std.
 N_SCALE_FEATURES = 2
-#: Seed of the mixing weights (fixed: the representation is deterministic).
+#: Default seed of the mixing weights (:func:`fit_pooling` is deterministic by default).
 MIXING_SEED = 0
 #: Most ordered channel pairs of the ``cross`` block: every pair up to 16 channels
 #: (``16 * 15 = 240``), cyclic neighbours beyond (:func:`cross_pairs`).
@@ -362,11 +362,15 @@ def _check_config(n_filters, filter_lengths, statistics, quantiles):
         "filter_lengths": ["array-like"],
         "n_filters": [Interval(numbers.Integral, 1, None, closed="left")],
         "use_negative": ["boolean"],
+        "hankel": [StrOptions(set(HANKEL_KINDS))],
     },
     prefer_skip_nested_validation=True,
 )
-def filter_bank(filter_lengths, n_filters, use_negative=True):
+def filter_bank(filter_lengths, n_filters, use_negative=True, hankel="Z"):
     """The identity plus the STU filters of every length (both branches), zero-padded.
+
+    ``hankel`` picks the Hankel matrix whose eigenvectors are the filters
+    (:func:`~sksssm.spectral.stu_filters`).
 
     Returns
     -------
@@ -389,7 +393,7 @@ def filter_bank(filter_lengths, n_filters, use_negative=True):
     for length in filter_lengths:
         k = min(int(n_filters), max_usable_filters(length))
         filters = np.zeros((longest, k))
-        filters[:length] = stu_filters(length, k)
+        filters[:length] = stu_filters(length, k, hankel)
         columns.append(filters)
         if use_negative:
             alternating = np.where(np.arange(longest) % 2 == 0, 1.0, -1.0)
@@ -404,14 +408,15 @@ def filter_bank(filter_lengths, n_filters, use_negative=True):
     {
         "bank_groups": ["array-like"],
         "n_mixtures": [Interval(numbers.Integral, 0, None, closed="left")],
+        "seed": [Interval(numbers.Integral, 0, None, closed="left")],
     },
     prefer_skip_nested_validation=True,
 )
-def mixing_matrices(bank_groups, n_mixtures):
-    """Fixed random weights combining the filters of each group (identity excluded).
+def mixing_matrices(bank_groups, n_mixtures, seed=MIXING_SEED):
+    """Random weights combining the filters of each group (identity excluded).
 
-    Gaussian, each column scaled to unit norm, from ``numpy.random.default_rng(0)`` in
-    group order: the same for every call.
+    Gaussian, each column scaled to unit norm, from ``numpy.random.default_rng(seed)`` in
+    group order: the same for every call with the same ``seed``.
 
     Examples
     --------
@@ -422,7 +427,7 @@ def mixing_matrices(bank_groups, n_mixtures):
     """
     if n_mixtures == 0:
         return ()
-    rng = np.random.default_rng(MIXING_SEED)
+    rng = np.random.default_rng(seed)
     weights = []
     for group in bank_groups[1:]:
         w = rng.standard_normal((len(group), int(n_mixtures)))
@@ -785,6 +790,8 @@ def threshold_series(shape, n_responses) -> np.ndarray:
         "n_segments": [Interval(numbers.Integral, 1, None, closed="left")],
         "normalise": ["boolean"],
         "cross": ["boolean"],
+        "hankel": [StrOptions(set(HANKEL_KINDS))],
+        "mixing_seed": [Interval(numbers.Integral, 0, None, closed="left")],
         "chunk_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
     },
     prefer_skip_nested_validation=True,
@@ -803,6 +810,8 @@ def fit_pooling(
     n_segments=DEFAULT_SEGMENTS,
     normalise=True,
     cross=False,
+    hankel="Z",
+    mixing_seed=MIXING_SEED,
     chunk_size=None,
 ) -> PoolingState:
     """Build the filter bank for the training length and fit the ``ppv`` biases.
@@ -824,7 +833,8 @@ def fit_pooling(
     differences : bool, default=True
         Also pool the responses of the first differences.
     statistics : sequence of str, default=STATISTICS
-        Among ``"mean", "std", "max", "min", "ppv", "last", "peak"``.
+        Distinct names among the 9 of :data:`STATISTICS`: ``"mean", "std", "max",
+        "min", "ppv", "last", "peak", "segment_mean", "segment_std"`` (all by default).
     quantiles : sequence of float, default=(0.02, 0.1, 0.5, 0.9, 0.98)
         Quantiles of each training response used as ``ppv`` biases, computed on up to
         128 evenly spaced training series (deterministic), each raised by
@@ -837,7 +847,7 @@ def fit_pooling(
         :func:`segment_edges`) for the ``"segment_mean"`` and ``"segment_std"``
         statistics: the level and the power of each response in each part of the
         series, i.e. *where* in the series something happens.
-    normalise : bool, default=False
+    normalise : bool, default=True
         Standardize each channel of each series over its own valid steps before the
         filters (shape features that do not depend on the series' level or scale), and
         append the raw series' mean and log standard deviation per channel as
@@ -853,6 +863,11 @@ def fit_pooling(
         and coupling between channels that per-channel features cannot. The identity
         column (the zero-lag correlation) is kept once per unordered pair. The block
         does not depend on ``normalise`` and comes last.
+    hankel : {"Z", "L"}, default="Z"
+        Hankel matrix whose eigenvectors are the filters (:func:`filter_bank`).
+    mixing_seed : int, default=0
+        Seed of the mixtures' random weights (:func:`mixing_matrices`): the same seed,
+        the same features.
 
     Returns
     -------
@@ -885,8 +900,8 @@ def fit_pooling(
         or n_segments < 1
     ):
         raise ValueError(f"n_segments must be a positive integer, got {n_segments!r}.")
-    bank, bank_groups = filter_bank(filter_lengths, n_filters, use_negative)
-    mixing = mixing_matrices(bank_groups, n_mixtures)
+    bank, bank_groups = filter_bank(filter_lengths, n_filters, use_negative, hankel)
+    mixing = mixing_matrices(bank_groups, n_mixtures, mixing_seed)
     groups = list(bank_groups)
     start = bank.shape[1]
     for w in mixing:
