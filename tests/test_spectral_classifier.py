@@ -112,6 +112,20 @@ def test_ppv_biases_are_training_quantiles():
     np.testing.assert_allclose(state.biases[0, :, 0, 0], expected, rtol=1e-14)
 
 
+@pytest.mark.parametrize("shape", [(1, 3), (7, 2, 3), (500, 4, 5)])
+def test_sorted_quantiles_equal_numpy_quantile(shape):
+    from sksssm.spectral._pooling import _sorted_columns, _sorted_quantiles
+
+    values = np.random.default_rng(0).normal(size=shape)
+    quantiles = (0.0, 0.02, 0.1, 0.5, 0.9, 0.98, 1.0)
+    np.testing.assert_allclose(
+        _sorted_quantiles(_sorted_columns(values), quantiles),
+        np.quantile(values, quantiles, axis=0),
+        rtol=1e-14,
+        atol=1e-15,
+    )
+
+
 def test_unequal_lengths_equal_truncated_series():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(4, 30, 2))
@@ -235,11 +249,8 @@ def test_leave_one_out_is_exact_for_penalties_far_below_the_spectrum():
     The reference refits each leave-one-out ridge in the dual, ``(K + alpha I)^-1``,
     which is well conditioned here (smallest eigenvalue ~1e3).
     """
-    from sksssm.estimators.spectral_classifier import (
-        _centred_eigh,
-        _one_vs_all_targets,
-        _ridge_loo_path,
-    )
+    from sksssm.estimators.spectral_classifier import _one_vs_all_targets
+    from sksssm.spectral._ridge import centred_eigh, ridge_loo_path
 
     rng = np.random.default_rng(3)
     n = 15
@@ -247,9 +258,10 @@ def test_leave_one_out_is_exact_for_penalties_far_below_the_spectrum():
     F -= F.mean(axis=0)
     targets = _one_vs_all_targets(np.arange(n) % 3, 3)
     alpha = 1e-10
-    s, U = _centred_eigh(F @ F.T)
+    s, U = centred_eigh(F @ F.T)
     assert s.min() > 1e3
-    ((_, loo, score, _),) = _ridge_loo_path(U, s, targets, [alpha])
+    (fit,) = ridge_loo_path(U, s, targets, [alpha])
+    loo, score = fit.loo_decisions, fit.score
     expected = np.empty_like(targets)
     for i in range(n):
         keep = np.arange(n) != i
@@ -263,19 +275,17 @@ def test_leave_one_out_is_exact_for_penalties_far_below_the_spectrum():
 
 
 def test_leave_one_out_decisions_equal_refits_without_each_series():
-    from sksssm.estimators.spectral_classifier import (
-        _centred_eigh,
-        _one_vs_all_targets,
-        _ridge_loo_path,
-    )
+    from sksssm.estimators.spectral_classifier import _one_vs_all_targets
+    from sksssm.spectral._ridge import centred_eigh, ridge_loo_path
 
     rng = np.random.default_rng(12)
     F = rng.normal(size=(12, 30))
     F -= F.mean(axis=0)
     encoded = np.arange(12) % 3
     targets = _one_vs_all_targets(encoded, 3)
-    s, U = _centred_eigh(F @ F.T)
-    ((alpha, loo, _, dual),) = _ridge_loo_path(U, s, targets, [0.7])
+    s, U = centred_eigh(F @ F.T)
+    (fit,) = ridge_loo_path(U, s, targets, [0.7])
+    alpha, loo, dual = fit.alpha, fit.loo_decisions, fit.dual
     np.testing.assert_allclose(F.T @ dual, Ridge(alpha=0.7).fit(F, targets).coef_.T, rtol=1e-9)
     for i in range(12):
         keep = np.arange(12) != i
@@ -447,7 +457,8 @@ def test_bad_n_segments_and_options_raise():
 
 @pytest.mark.parametrize("n_series", [12, 60])  # Gram path (n <= p) and SVD path (n > p)
 def test_select_ridge_matches_sklearn_on_wide_and_tall_designs(n_series):
-    from sksssm.estimators.spectral_classifier import _one_vs_all_targets, _select_ridge
+    from sksssm.estimators.spectral_classifier import _one_vs_all_targets
+    from sksssm.spectral._ridge import select_ridge_by_loo
 
     rng = np.random.default_rng(18)
     F = rng.normal(size=(n_series, 30))
@@ -457,9 +468,9 @@ def test_select_ridge_matches_sklearn_on_wide_and_tall_designs(n_series):
     half = np.arange(30) < 15
     candidates = [("all", np.ones(30, bool)), ("half", half)]
     alphas = np.logspace(-2, 3, 6)
-    name, mask, alpha, coef, intercept, _, score, weights = _select_ridge(
-        F, _one_vs_all_targets(y, 3), alphas, candidates
-    )
+    fit = select_ridge_by_loo(F, _one_vs_all_targets(y, 3), alphas, candidates)
+    name, alpha, coef = fit.name, fit.alpha, fit.coef
+    intercept, score, weights = fit.intercept, fit.score, fit.weights
     assert (weights == 1.0).all()  # no cross-channel block: no column weighted
     fits = {n: RidgeClassifierCV(alphas=alphas).fit(F[:, m], y) for n, m in candidates}
     best = max(fits, key=lambda n: fits[n].best_score_)
@@ -623,7 +634,8 @@ def test_cross_block_not_chosen_gives_the_per_channel_model():
 
 @pytest.mark.parametrize("n_series", [12, 60])  # Gram path (n <= p) and SVD path (n > p)
 def test_select_ridge_weights_the_cross_block_like_sklearn_on_scaled_columns(n_series):
-    from sksssm.estimators.spectral_classifier import _one_vs_all_targets, _select_ridge
+    from sksssm.estimators.spectral_classifier import _one_vs_all_targets
+    from sksssm.spectral._ridge import select_ridge_by_loo
 
     rng = np.random.default_rng(26)
     F = rng.normal(size=(n_series, 40))
@@ -633,9 +645,9 @@ def test_select_ridge_weights_the_cross_block_like_sklearn_on_scaled_columns(n_s
     F = (F - F.mean(axis=0)) / F.std(axis=0)
     candidates = [("all", np.ones(40, bool)), ("some", np.arange(40) >= 10)]
     alphas = np.logspace(-2, 3, 6)
-    name, mask, alpha, coef, intercept, _, score, weights = _select_ridge(
-        F, _one_vs_all_targets(y, 2), alphas, candidates, cross=cross
-    )
+    fit = select_ridge_by_loo(F, _one_vs_all_targets(y, 2), alphas, candidates, cross=cross)
+    name, mask, alpha, coef = fit.name, fit.mask, fit.alpha, fit.coef
+    score, weights = fit.score, fit.weights
     assert name.endswith("+cross")
     base = candidates[[n for n, _ in candidates].index(name[: -len("+cross")])][1]
     rest = base & ~cross

@@ -22,6 +22,7 @@ from ..spectral._pooling import (
     pooled_features,
     sequence_lengths,
 )
+from ..spectral._ridge import select_ridge_by_loo
 from ._base import fit_atomically
 from .spectral import channel_location, channel_scale
 
@@ -351,7 +352,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
             F /= scale
             masks = pooling.feature_masks()
             candidates = _candidate_feature_sets(pooling, self.block_selection)
-            fit = _select_ridge(
+            fit = select_ridge_by_loo(
                 F,
                 targets,
                 alphas,
@@ -360,25 +361,24 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
                 require_cross=self.block_selection == "off",
             )
             del F
-            if best is None or fit[6] > best[0][6]:  # LOO score; ties: the first (raw) one
+            if best is None or fit.score > best[0].score:  # ties: the first (raw) one
                 best = (fit, pooling, mean, scale)
-        (name, mask, alpha, coef, intercept, loo, score, weights), pooling, mean, scale = best
+        fit, pooling, mean, scale = best
         # the chosen block weights folded into the standardization: predict multiplies
         # the cross-channel columns by the same weight
-        scale = scale / weights
-        pooling, keep = _used_pooling(pooling, mask)  # predict computes only what is used
-        mean, scale, mask = mean[keep], scale[keep], mask[keep]
-        self.temperature_ = _fit_temperature(_class_scores(loo), encoded)
+        scale = scale / fit.weights
+        pooling, keep = _used_pooling(pooling, fit.mask)  # predict computes only what is used
+        self.temperature_ = _fit_temperature(_class_scores(fit.loo_decisions), encoded)
         self.pooling_ = pooling
         self.normalise_ = pooling.normalise
-        self.feature_mean_ = mean
-        self.feature_scale_ = scale
-        self.feature_mask_ = mask
-        self.feature_set_ = name
-        self.coef_ = coef
-        self.intercept_ = intercept
-        self.alpha_ = float(alpha)
-        self.loo_score_ = float(score)
+        self.feature_mean_ = mean[keep]
+        self.feature_scale_ = scale[keep]
+        self.feature_mask_ = fit.mask[keep]
+        self.feature_set_ = fit.name
+        self.coef_ = fit.coef
+        self.intercept_ = fit.intercept
+        self.alpha_ = float(fit.alpha)
+        self.loo_score_ = float(fit.score)
         self.classes_ = classes
 
     def _scaled_features(self, X):
@@ -494,7 +494,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
 #: statistic but ``ppv``, so that the ``ppv_only`` sets are MiniRocket's representation
 #: of these responses, plus the ``normalise`` scale features). Each is compared without
 #: the ``"cross"`` block; the best one is then tried with its cross-channel columns added
-#: (``_select_ridge``), so multichannel data have one candidate more, one channel none.
+#: (:func:`~sksssm.spectral._ridge.select_ridge_by_loo`), so multichannel data have one
+#: candidate more, one channel none.
 FEATURE_SETS = (
     ("all", ()),
     ("no_alternating", ("alternating",)),
@@ -547,142 +548,6 @@ def _candidate_feature_sets(pooling, block_selection):
         if (keep & per_channel).any() and not any(np.array_equal(keep, m) for _, m in candidates):
             candidates.append((name, keep))
     return candidates
-
-
-def _ridge_loo_path(U, s, targets, alphas):
-    """Exact leave-one-out of ridge with an unpenalized intercept, for every alpha.
-
-    ``U, s``: an orthonormal basis of the centred design's row space orthogonal to the
-    constant vector ``1`` (:func:`_centred_eigh` of the Gram matrix ``X X^T``, or the
-    left singular vectors of ``X``) and the matching eigenvalues (squared singular
-    values). The hat matrix is ``H = 1 1^T / n + U diag(s / (s + alpha)) U^T`` and the
-    leave-one-out residual of series ``i`` is ``(y_i - yhat_i) / (1 - H_ii)``.
-
-    Both are computed in the damping form ``alpha / (s + alpha)``:
-    ``y - yhat = r + U diag(alpha / (s + alpha)) U^T (y - mean y)`` and ``1 - H_ii = c_i +
-    sum_k U_ik^2 alpha / (s_k + alpha)``, where ``r`` and ``c_i = 1 - 1/n - sum_k
-    U_ik^2`` are the parts outside ``U`` (exactly zero, and taken as such, when ``U``
-    has ``n - 1`` columns: it then spans the whole space orthogonal to ``1``, as for a
-    design with more columns than series). With
-    ``alpha`` far below the spectrum both are tiny, and ``1 - (1/n + sum s/(s+alpha))``
-    would lose every digit; this form keeps them to full relative precision, so small
-    penalties (the minimum-norm interpolating limit) are scored correctly.
-
-    Yields ``(alpha, loo_decisions, score, dual)`` with ``score = -mean(residual^2)``
-    and ``dual = U diag(1 / (s + alpha)) U^T (Y - mean Y)`` (the coefficients are
-    ``X^T dual``).
-    """
-    n = targets.shape[0]
-    centred = targets - targets.mean(axis=0)
-    projected = U.T @ centred
-    U2 = U**2
-    if U.shape[1] == n - 1:  # U spans all of it: the parts outside are zero, not round-off
-        outside, outside_leverage = 0.0, 0.0
-    else:
-        outside = centred - U @ projected
-        outside_leverage = 1.0 - 1.0 / n - U2.sum(axis=1)
-    for alpha in alphas:
-        damping = alpha / (s + alpha)
-        residual = outside + U @ (damping[:, None] * projected)
-        residual /= (outside_leverage + U2 @ damping)[:, None]
-        dual = U @ (projected / (s + alpha)[:, None])
-        yield alpha, targets - residual, -float(np.mean(residual**2)), dual
-
-
-def _centred_eigh(gram):
-    """Eigenpairs of a centred Gram matrix on the space orthogonal to ``1``.
-
-    ``gram = X X^T`` of a column-centred ``X`` has ``1`` in its null space, but an
-    eigensolver returns that direction mixed with round-off. A Householder reflection
-    ``P`` mapping ``e_0`` to ``1 / sqrt(n)`` separates it exactly: the eigenvectors of
-    ``(P gram P)[1:, 1:]``, mapped back by ``P[:, 1:]``, are orthogonal to ``1`` to
-    round-off. Returns ``(s, U)`` with ``s >= 0`` of shape ``(n - 1,)`` and ``U`` of
-    shape ``(n, n - 1)``.
-    """
-    n = gram.shape[0]
-    v = np.full(n, 1.0 / np.sqrt(n))
-    v[0] -= 1.0
-    P = np.eye(n) - (2.0 / (v @ v)) * np.outer(v, v)
-    s, V = np.linalg.eigh((P @ gram @ P)[1:, 1:])
-    return np.clip(s, 0.0, None), P[:, 1:] @ V
-
-
-def _select_ridge(F, targets, alphas, candidates, cross=None, require_cross=False):
-    """Penalty and feature set with the smallest exact leave-one-out squared error.
-
-    The candidates are first compared without the ``cross`` columns (the per-channel
-    model of each feature set); then the best of them is refitted with its cross-channel
-    columns added (those its dropped blocks leave), weighted by ``sqrt(w)``, ``w =
-    trace(K_rest) / trace(K_cross)`` (the ratio of the squared norms of the two column
-    blocks): both blocks then carry the same total variance, whatever their number of
-    columns, so a few hundred cross-channel columns are not drowned by tens of thousands
-    of per-channel ones under one penalty. The cross block is kept only if it lowers the
-    leave-one-out error (always, with ``require_cross``, when it has columns).
-
-    Every candidate's Gram matrix is a (weighted) sum of the Gram matrices of disjoint
-    column blocks, each computed once. Returns ``(name, mask, alpha, coef, intercept,
-    loo_decisions, score, weights)``; ``weights`` (one per column of ``F``, 1 except the
-    chosen cross columns) scales the columns the ridge was fitted on, and ``coef`` is on
-    the scaled columns ``F[:, mask] * weights[mask]``.
-    """
-    n, p = F.shape
-    cross = np.zeros(p, dtype=bool) if cross is None else np.asarray(cross, dtype=bool)
-    masks = np.stack([mask for _, mask in candidates] + [cross])
-    gram_blocks = {}
-    if n <= p:  # one Gram matrix per distinct membership pattern of the columns
-        patterns, inverse = np.unique(masks.T, axis=0, return_inverse=True)
-        for k, pattern in enumerate(patterns):
-            Fk = F[:, inverse.ravel() == k]
-            gram_blocks[tuple(pattern)] = Fk @ Fk.T
-
-    def path(columns, cross_columns, weight):
-        """LOO path of the ridge on ``columns`` plus ``sqrt(weight) * cross_columns``."""
-        if gram_blocks:  # columns / cross_columns are candidate indices here
-            gram = sum(g for pt, g in gram_blocks.items() if pt[columns] and not pt[-1])
-            if cross_columns is not None:
-                gram = gram + weight * sum(
-                    g for pt, g in gram_blocks.items() if pt[cross_columns] and pt[-1]
-                )
-            s, U = _centred_eigh(gram)
-        else:
-            design = F[:, masks[columns] & ~cross]
-            if cross_columns is not None:
-                extra = F[:, masks[cross_columns] & cross] * np.sqrt(weight)
-                design = np.concatenate([design, extra], axis=1)
-            U, sv, _ = np.linalg.svd(design, full_matrices=False)
-            s = sv**2
-        return _ridge_loo_path(U, s, targets, alphas)
-
-    best = None
-    for c in range(len(candidates)):
-        if not (masks[c] & ~cross).any():
-            continue
-        for alpha, loo, score, dual in path(c, None, 0.0):
-            if best is None or score > best[0]:
-                best = (score, c, None, alpha, dual, loo)
-    if cross.any():
-        c = best[1] if best is not None else 0
-        rest = masks[c] & ~cross
-        extra = masks[c] & cross
-        rest_norm = float(np.einsum("ij,ij->", F[:, rest], F[:, rest]))
-        cross_norm = float(np.einsum("ij,ij->", F[:, extra], F[:, extra]))
-        if cross_norm > 0.0:
-            weight = rest_norm / cross_norm if rest_norm > 0.0 else 1.0
-            if require_cross:
-                best = None
-            for alpha, loo, score, dual in path(c, c, weight):
-                if best is None or score > best[0]:
-                    best = (score, c, weight, alpha, dual, loo)
-    score, c, weight, alpha, dual, loo = best
-    name = candidates[c][0]
-    weights = np.ones(p)
-    mask = masks[c] & ~cross
-    if weight is not None:
-        weights[masks[c] & cross] = np.sqrt(weight)
-        mask = masks[c].copy()
-        name = f"{name}+cross"
-    coef = (F[:, mask] * weights[mask]).T @ dual
-    return name, mask, alpha, coef, targets.mean(axis=0), loo, score, weights
 
 
 def _class_scores(decision):

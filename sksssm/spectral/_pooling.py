@@ -943,10 +943,39 @@ def fit_pooling(
             # Raised by a round-off margin: responses that equal a quantile exactly in
             # exact arithmetic (zeros of constant stretches, the zero first difference at
             # t = 0) then fall below it whatever the FFT round-off (chunking, length).
-            margin = ROUNDOFF_MARGIN * np.abs(values).max(axis=0, initial=0.0)
-            biases.append(np.quantile(values, quantiles, axis=0) + margin)
+            sorted_values = _sorted_columns(values)
+            largest = np.maximum(-sorted_values[..., 0], sorted_values[..., -1])  # max |v|
+            margin = ROUNDOFF_MARGIN * largest
+            biases.append(_sorted_quantiles(sorted_values, quantiles) + margin)
         biases = np.stack(biases)
     return dataclasses.replace(state, biases=biases)
+
+
+def _sorted_columns(values):
+    """``values`` (rows, ...) sorted along the rows, rows last and contiguous.
+
+    Sorting contiguous rows is several times faster than ``numpy.quantile`` partitioning
+    along a strided first axis (the profile of the bias fit).
+    """
+    flat = np.ascontiguousarray(values.reshape(len(values), -1).T)
+    flat.sort(axis=1)
+    return flat.reshape(*values.shape[1:], len(values))
+
+
+def _sorted_quantiles(sorted_values, quantiles):
+    """Quantiles along the last axis of sorted data, first axis the quantiles.
+
+    numpy's default ("linear") definition: position ``q (n - 1)``, linear interpolation
+    between its two neighbours.
+    """
+    n = sorted_values.shape[-1]
+    position = np.asarray(quantiles, dtype=np.float64) * (n - 1)
+    below = np.floor(position).astype(np.intp)
+    above = np.minimum(below + 1, n - 1)
+    fraction = (position - below).reshape(-1, *([1] * (sorted_values.ndim - 1)))
+    low = np.moveaxis(sorted_values[..., below], -1, 0)
+    high = np.moveaxis(sorted_values[..., above], -1, 0)
+    return low + (high - low) * fraction
 
 
 def _shrinking_scale(chunk):
