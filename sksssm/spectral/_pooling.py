@@ -927,19 +927,27 @@ def fit_pooling(
     if "ppv" in statistics:
         chosen = threshold_series(X_btc.shape, state.n_responses)
         rows = _chunk_rows(X_btc.shape[1], X_btc.shape[2], state.n_responses, chunk_size)
+        # Evenly spaced valid steps (at most MAX_BIAS_ROWS, numbered over the chosen
+        # series in order): quantiles stay cheap, and only those steps are gathered.
+        total = int(lengths[chosen].sum())
+        kept = np.arange(total)
+        if total > MAX_BIAS_ROWS:
+            kept = np.linspace(0, total - 1, MAX_BIAS_ROWS).astype(int)
         per_kind = [[] for _ in range(2 if differences else 1)]
+        offset = 0
         for start in range(0, len(chosen), rows):
             idx = chosen[start : start + rows]
             longest = lengths[idx].max()
-            valid = np.arange(longest)[None, :] < lengths[idx, None]
+            series, step = np.nonzero(np.arange(longest)[None, :] < lengths[idx, None])
+            local = kept[(kept >= offset) & (kept < offset + len(series))] - offset
+            offset += len(series)
             inputs = _inputs(X_btc[idx, :longest], lengths[idx], differences, state.normalise)
             for kind, U in enumerate(inputs):
-                per_kind[kind].append(_responses(U, state)[valid])  # (steps, c, n_responses)
+                Z = _responses(U, state)
+                per_kind[kind].append(Z[series[local], step[local]])  # (steps, c, responses)
         biases = []
         for values in per_kind:
             values = np.concatenate(values)
-            if len(values) > MAX_BIAS_ROWS:  # evenly spaced steps: quantiles stay cheap
-                values = values[np.linspace(0, len(values) - 1, MAX_BIAS_ROWS).astype(int)]
             # Raised by a round-off margin: responses that equal a quantile exactly in
             # exact arithmetic (zeros of constant stretches, the zero first difference at
             # t = 0) then fall below it whatever the FFT round-off (chunking, length).
