@@ -70,6 +70,11 @@ on); each statistic is computed over that series' own valid steps only. Because 
 convolutions are causal, padding never changes the responses at valid steps, so a padded
 series gives exactly the features of the truncated one.
 
+Modules: the filter bank (``_filter_bank``), series handling
+(``_sequences``), the statistics over time (``_segment_stats``), the
+cross-channel block (``_cross_channel``); this one holds the fitted state, the
+threshold fit and the chunked computation. Every name stays importable from here.
+
 Memory: series are processed in chunks of samples; ``chunk_size=None`` picks the chunk so
 that the response array and the FFT intermediates stay within about
 :data:`CHUNK_BUDGET_BYTES`. Features do not depend on the chunking.
@@ -82,34 +87,36 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.fft
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from .._validation import scale_unless_constant
-from ._features import causal_convolve
-from ._filters import HANKEL_KINDS, max_usable_filters, stu_filters
-
-#: Statistics in the order of the output blocks.
-STATISTICS = (
-    "mean",
-    "std",
-    "max",
-    "min",
-    "ppv",
-    "last",
-    "peak",
-    "segment_mean",
-    "segment_std",
+from ._cross_channel import MAX_CROSS_PAIRS, _cross_features, cross_pairs
+from ._filter_bank import (
+    DEFAULT_MIXTURES,
+    MIN_FILTER_LENGTH,  # noqa: F401 (re-exported: importable from here as before)
+    MIXING_SEED,
+    _responses,
+    default_filter_lengths,
+    filter_bank,
+    mixing_matrices,
 )
-#: Statistics that give one feature per segment (``n_segments`` of them).
-SEGMENT_STATISTICS = ("segment_mean", "segment_std")
-#: Default number of equal segments of each series for the ``segment_*`` statistics.
-DEFAULT_SEGMENTS = 4
+from ._filters import HANKEL_KINDS
+from ._segment_stats import (
+    DEFAULT_SEGMENTS,
+    SEGMENT_STATISTICS,
+    STATISTICS,
+    _pool,
+    segment_edges,
+)
+from ._sequences import (
+    _inputs,
+    _prepare,
+    _scale_features,
+    sequence_lengths,
+)
+
 #: Default quantiles of the training responses used as ``ppv`` biases.
 DEFAULT_QUANTILES = (0.02, 0.1, 0.5, 0.9, 0.98)
 #: Shortest filter length of the default ladder (shorter spectral filters are few and
-#: nearly the identity).
-MIN_FILTER_LENGTH = 8
 #: Memory budget of one chunk's responses and FFT intermediates (bytes).
 CHUNK_BUDGET_BYTES = 128 * 2**20
 #: ``ppv`` thresholds sit this far (relative to the largest training response) above
@@ -119,15 +126,8 @@ ROUNDOFF_MARGIN = 1e-9
 MAX_BIAS_SAMPLES = 128
 #: Time steps (evenly spaced among those series' valid steps) per quantile.
 MAX_BIAS_ROWS = 2**14
-#: Random combinations per filter group by default.
-DEFAULT_MIXTURES = 32
 #: Per channel, features of the raw series kept by ``normalise``: mean, log std.
 N_SCALE_FEATURES = 2
-#: Default seed of the mixing weights (:func:`fit_pooling` is deterministic by default).
-MIXING_SEED = 0
-#: Most ordered channel pairs of the ``cross`` block: every pair up to 16 channels
-#: (``16 * 15 = 240``), cyclic neighbours beyond (:func:`cross_pairs`).
-MAX_CROSS_PAIRS = 240
 
 
 @dataclass(frozen=True)
@@ -305,31 +305,6 @@ class PoolingState:
         return n_kinds * per_kind + n_scale + self.n_cross_features
 
 
-@validate_params(
-    {
-        "n_timesteps": [Interval(numbers.Integral, 2, None, closed="left")],
-    },
-    prefer_skip_nested_validation=True,
-)
-def default_filter_lengths(n_timesteps: int) -> tuple:
-    """Filter lengths ``8, 16, 32, ...`` below ``n_timesteps``, then ``n_timesteps`` itself.
-
-    Examples
-    --------
-    >>> from sksssm.spectral import default_filter_lengths
-    >>> default_filter_lengths(150)
-    (8, 16, 32, 64, 128, 150)
-    >>> default_filter_lengths(6)
-    (6,)
-    """
-    lengths = []
-    length = MIN_FILTER_LENGTH
-    while length < n_timesteps:
-        lengths.append(length)
-        length *= 2
-    return tuple(lengths) + (int(n_timesteps),)
-
-
 def _check_config(n_filters, filter_lengths, statistics, quantiles):
     if isinstance(n_filters, bool | np.bool_) or not isinstance(n_filters, numbers.Integral):
         raise ValueError(f"n_filters must be a positive integer, got {n_filters!r}.")
@@ -357,402 +332,12 @@ def _check_config(n_filters, filter_lengths, statistics, quantiles):
     return lengths, statistics, quantiles
 
 
-@validate_params(
-    {
-        "filter_lengths": ["array-like"],
-        "n_filters": [Interval(numbers.Integral, 1, None, closed="left")],
-        "use_negative": ["boolean"],
-        "hankel": [StrOptions(set(HANKEL_KINDS))],
-    },
-    prefer_skip_nested_validation=True,
-)
-def filter_bank(filter_lengths, n_filters, use_negative=True, hankel="Z"):
-    """The identity plus the STU filters of every length (both branches), zero-padded.
-
-    ``hankel`` picks the Hankel matrix whose eigenvectors are the filters
-    (:func:`~sksssm.spectral.stu_filters`).
-
-    Returns
-    -------
-    bank : ndarray of shape (max(filter_lengths), n_bank)
-    groups : tuple of ndarray
-        Column indices per group: identity, then per length the positive branch and
-        (with ``use_negative``) the alternating-sign branch.
-
-    Examples
-    --------
-    >>> from sksssm.spectral import filter_bank
-    >>> bank, groups = filter_bank((8, 20), 4)
-    >>> bank.shape, [len(g) for g in groups]
-    ((20, 17), [1, 4, 4, 4, 4])
-    """
-    longest = max(filter_lengths)
-    identity = np.zeros((longest, 1))
-    identity[0, 0] = 1.0
-    columns = [identity]
-    for length in filter_lengths:
-        k = min(int(n_filters), max_usable_filters(length))
-        filters = np.zeros((longest, k))
-        filters[:length] = stu_filters(length, k, hankel)
-        columns.append(filters)
-        if use_negative:
-            alternating = np.where(np.arange(longest) % 2 == 0, 1.0, -1.0)
-            columns.append(filters * alternating[:, None])
-    sizes = [c.shape[1] for c in columns]
-    edges = np.cumsum([0] + sizes)
-    groups = tuple(np.arange(edges[i], edges[i + 1]) for i in range(len(sizes)))
-    return np.concatenate(columns, axis=1), groups
-
-
-@validate_params(
-    {
-        "bank_groups": ["array-like"],
-        "n_mixtures": [Interval(numbers.Integral, 0, None, closed="left")],
-        "seed": [Interval(numbers.Integral, 0, None, closed="left")],
-    },
-    prefer_skip_nested_validation=True,
-)
-def mixing_matrices(bank_groups, n_mixtures, seed=MIXING_SEED):
-    """Random weights combining the filters of each group (identity excluded).
-
-    Gaussian, each column scaled to unit norm, from ``numpy.random.default_rng(seed)`` in
-    group order: the same for every call with the same ``seed``.
-
-    Examples
-    --------
-    >>> from sksssm.spectral import filter_bank, mixing_matrices
-    >>> _, groups = filter_bank((8, 20), 4)
-    >>> [w.shape for w in mixing_matrices(groups, 3)]
-    [(4, 3), (4, 3), (4, 3), (4, 3)]
-    """
-    if n_mixtures == 0:
-        return ()
-    rng = np.random.default_rng(seed)
-    weights = []
-    for group in bank_groups[1:]:
-        w = rng.standard_normal((len(group), int(n_mixtures)))
-        weights.append(w / np.linalg.norm(w, axis=0))
-    return tuple(weights)
-
-
-@validate_params(
-    {
-        "X_btc": ["array-like"],
-    },
-    prefer_skip_nested_validation=True,
-)
-def sequence_lengths(X_btc) -> np.ndarray:
-    """Valid length of each NaN-padded series of ``X_btc`` (n, t, c).
-
-    A series' length is the number of leading time steps at which no channel is NaN; all
-    later steps must be NaN in every channel (padding only at the end).
-
-    Raises
-    ------
-    ValueError
-        If a NaN is followed by a value (NaN inside a series, or channels padded to
-        different lengths), or a series has fewer than 2 valid steps.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sksssm.spectral import sequence_lengths
-    >>> X = np.ones((2, 5, 1))
-    >>> X[1, 3:] = np.nan
-    >>> sequence_lengths(X).tolist()
-    [5, 3]
-    """
-    X_btc = np.asarray(X_btc, dtype=np.float64)
-    missing = np.isnan(X_btc)
-    any_missing = missing.any(axis=2)  # (n, t)
-    lengths = np.where(any_missing.any(axis=1), any_missing.argmax(axis=1), X_btc.shape[1])
-    valid = np.arange(X_btc.shape[1])[None, :] < lengths[:, None]
-    if not np.array_equal(missing.all(axis=2), ~valid) or (any_missing & valid).any():
-        raise ValueError(
-            "X contains NaN inside a series (or channels padded to different lengths). "
-            "Only NaN-padding at the end of a series is allowed, in every channel at once: "
-            "pad each unequal-length series with NaN after its last time step."
-        )
-    if X_btc.shape[0] and lengths.min() < 2:
-        raise ValueError(
-            f"every series needs at least 2 time steps, but series "
-            f"{int(lengths.argmin())} has {int(lengths.min())} before its NaN padding."
-        )
-    if not np.isfinite(X_btc[valid]).all():
-        raise ValueError("X contains infinite values; pass finite values (NaN only as padding).")
-    return lengths.astype(np.intp)
-
-
 def _chunk_rows(n_timesteps, n_channels, n_bank, chunk_size):
     if chunk_size is not None:
         return max(int(chunk_size), 1)
     # responses (8 bytes) + rfft of the input and the product (complex, ~1x each) + masks
     per_row = 8 * 4 * n_timesteps * n_channels * n_bank
     return max(CHUNK_BUDGET_BYTES // max(per_row, 1), 1)
-
-
-def _series_scale(U, lengths):
-    """Mean and standard deviation of each channel of each series over its valid steps.
-
-    ``U`` is zero-filled beyond ``lengths``. Returns ``(mean, std)``, each ``(m, c)``.
-    """
-    valid = np.arange(U.shape[1])[None, :, None] < lengths[:, None, None]
-    count = lengths[:, None].astype(np.float64)
-    mean = np.where(valid, U, 0.0).sum(axis=1) / count
-    centred = np.where(valid, U - mean[:, None], 0.0)
-    std = np.sqrt(np.einsum("mtc,mtc->mc", centred, centred) / count)
-    return mean, std
-
-
-def _scale_features(U, lengths):
-    """``normalise``'s extra features per channel: the series' mean and log std.
-
-    The log std is floored at ``1e-8`` times the mean absolute value (and at the smallest
-    positive double), so that a constant channel gives a finite value.
-    """
-    valid = np.arange(U.shape[1])[None, :, None] < lengths[:, None, None]
-    mean, std = _series_scale(U, lengths)
-    size = np.abs(np.where(valid, U, 0.0)).sum(axis=1) / lengths[:, None]
-    floor = np.maximum(1e-8 * size, np.finfo(np.float64).tiny)
-    return np.concatenate([mean, np.log(np.maximum(std, floor))], axis=1)
-
-
-def _standardise(U, lengths):
-    """Each channel of each (zero-filled) series centred and scaled over its valid steps.
-
-    A constant channel becomes zeros; the padding stays zero.
-    """
-    valid = np.arange(U.shape[1])[None, :, None] < lengths[:, None, None]
-    mean, std = _series_scale(U, lengths)
-    std = scale_unless_constant(std, np.abs(mean))  # constant channel: centred to zeros
-    return np.where(valid, (U - mean[:, None]) / std[:, None], 0.0)
-
-
-def cross_pairs(n_channels, max_pairs=MAX_CROSS_PAIRS) -> np.ndarray:
-    """Ordered channel pairs ``(i, j)`` of the cross-channel block.
-
-    Every ordered pair ``i != j`` while there are at most ``max_pairs`` of them
-    (``n_channels * (n_channels - 1) <= max_pairs``: up to 16 channels by default);
-    beyond, each channel with its cyclic neighbours ``i +- 1, ..., i +- m`` (both
-    orders), ``m = max(1, max_pairs // (2 * n_channels))``: the number of pairs then grows
-    at most linearly with the channels, like the per-channel features, and neighbouring
-    channels (adjacent sensors, electrodes) are the ones paired. No pairs for one channel.
-
-    Examples
-    --------
-    >>> from sksssm.spectral._pooling import cross_pairs
-    >>> cross_pairs(3).tolist()
-    [[0, 1], [0, 2], [1, 2], [1, 0], [2, 0], [2, 1]]
-    >>> len(cross_pairs(16)), len(cross_pairs(20)), len(cross_pairs(1))
-    (240, 240, 0)
-    """
-    c = int(n_channels)
-    if c * (c - 1) <= max_pairs:
-        offsets = range(1, c)
-    else:
-        m = max(1, int(max_pairs) // (2 * c))
-        offsets = sorted({d for k in range(1, m + 1) for d in (k, c - k)})
-    pairs = [(i, (i + d) % c) for i in range(c) for d in offsets]
-    return np.array(pairs, dtype=np.intp).reshape(-1, 2)
-
-
-def _cross_features(U_raw, lengths, state):
-    """The ``cross`` block of one chunk: filtered cross-correlations of channel pairs.
-
-    For each kind (the series, then its first differences), each channel of each series
-    standardized over its valid steps (``u``), each pair ``(i, j)`` and each bank column
-    ``phi``: ``mean_{t < length} (phi * u_i)[t] u_j[t] = sum_s phi[s] R_ij(s) / length``
-    with the cross-correlation ``R_ij(s) = sum_t u_i[t] u_j[t + s]`` (zero outside the
-    valid steps; computed by FFT). A filter bank that spans the short lags (the STU
-    filters of length 8) thus sees the correlation at each lag ``0..7`` (lead/lag), the
-    long filters its smooth profile over long lags (coupling).
-    """
-    pairs = state.cross_pairs
-    keep = state.cross_columns
-    t = U_raw.shape[1]
-    kinds = [_standardise(V, lengths) for V in _inputs(U_raw, lengths, state.differences)]
-    n_lags = min(t, state.bank.shape[0])  # R_ij(s) = 0 for s >= t; taps beyond are unused
-    n_fft = scipy.fft.next_fast_len(t + n_lags - 1, real=True)  # no circular wrap
-    bank = state.bank[:n_lags]
-    blocks = []
-    for V in kinds:
-        spectrum = scipy.fft.rfft(V, n_fft, axis=1)  # (m, F, c)
-        product = np.conj(spectrum[:, :, pairs[:, 0]]) * spectrum[:, :, pairs[:, 1]]
-        R = scipy.fft.irfft(product, n_fft, axis=1)[:, :n_lags]  # (m, lags, pairs)
-        filtered = np.einsum("msp,sb->mpb", R, bank) / lengths[:, None, None]
-        blocks.append(filtered[:, keep])
-    return np.concatenate(blocks, axis=1)
-
-
-def _inputs(U, lengths, differences, normalise=False):
-    """Zero-filled series (and first differences) with the padding zeroed.
-
-    With ``normalise`` each channel of each series is first standardized over its own
-    valid steps (a constant channel becomes zeros).
-    """
-    valid = np.arange(U.shape[1])[None, :, None] < lengths[:, None, None]
-    U = np.where(valid, U, 0.0)
-    if normalise:
-        U = _standardise(U, lengths)
-    kinds = [U]
-    if differences:
-        D = np.zeros_like(U)
-        D[:, 1:] = U[:, 1:] - U[:, :-1]
-        kinds.append(np.where(valid, D, 0.0))
-    return kinds
-
-
-def _responses(U, state):
-    """Responses ``(m, t, c, n_responses)``: FFT convolutions, then the mixtures."""
-    Z = causal_convolve(U, state.bank)  # (m, t, c, n_bank)
-    if not state.mixing:
-        return Z
-    pairs = zip(state.bank_groups[1:], state.mixing, strict=True)
-    return np.concatenate([Z, *(Z[..., group] @ w for group, w in pairs)], axis=-1)
-
-
-def segment_edges(lengths, n_segments):
-    """Segment boundaries ``floor(k * length / n_segments)``, ``k = 0..n_segments``.
-
-    Returns an ``(n_series, n_segments + 1)`` integer array; segment ``k`` of series ``i``
-    is the steps ``edges[i, k] <= t < edges[i, k + 1]`` (empty when the series is
-    shorter than ``n_segments``).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sksssm.spectral._pooling import segment_edges
-    >>> segment_edges(np.array([8, 10]), 4).tolist()
-    [[0, 2, 4, 6, 8], [0, 2, 5, 7, 10]]
-    """
-    lengths = np.asarray(lengths, dtype=np.intp)
-    return (np.arange(n_segments + 1)[None, :] * lengths[:, None]) // n_segments
-
-
-def _segment_pool(Z, lengths, n_segments, want_mean, want_std):
-    """Per-segment mean and standard deviation of each response (0 for an empty one)."""
-    edges = segment_edges(lengths, n_segments)
-    if (edges == edges[:1]).all():  # one length in this chunk: plain slices, no masks
-        return _shared_segment_pool(Z, edges[0], want_mean, want_std)
-    steps = np.arange(Z.shape[1])[None, :]
-    means, stds = [], []
-    for k in range(n_segments):
-        inside = ((steps >= edges[:, k, None]) & (steps < edges[:, k + 1, None]))[..., None, None]
-        count = np.maximum(edges[:, k + 1] - edges[:, k], 1)[:, None, None].astype(np.float64)
-        mean = np.where(inside, Z, 0.0).sum(axis=1) / count
-        means.append(mean)
-        if want_std:
-            centred = np.where(inside, Z - mean[:, None], 0.0)
-            stds.append(np.sqrt(np.einsum("mtcf,mtcf->mcf", centred, centred) / count))
-    # (m, c, f, n_segments): one block per statistic, channel-major, segments innermost
-    return (
-        np.stack(means, axis=-1) if want_mean else None,
-        np.stack(stds, axis=-1) if want_std else None,
-    )
-
-
-def _shared_segment_pool(Z, edges, want_mean, want_std):
-    """:func:`_segment_pool` when every series has the same segment ``edges``."""
-    means, stds = [], []
-    for start, stop in zip(edges[:-1], edges[1:], strict=True):
-        segment = Z[:, start:stop]
-        empty = np.zeros((Z.shape[0], *Z.shape[2:]))
-        mean = segment.mean(axis=1) if stop > start else empty
-        means.append(mean)
-        if want_std:
-            stds.append(
-                np.sqrt(np.mean((segment - mean[:, None]) ** 2, axis=1)) if stop > start else empty
-            )
-    return (
-        np.stack(means, axis=-1) if want_mean else None,
-        np.stack(stds, axis=-1) if want_std else None,
-    )
-
-
-def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
-    m, t = Z.shape[:2]
-    equal = bool((lengths == t).all())  # no padding in this chunk: no masking needed
-    valid = (np.arange(t)[None, :] < lengths[:, None])[:, :, None, None]
-    count = lengths[:, None, None].astype(np.float64)
-    rows = np.arange(m)
-    blocks = []
-    mean = None
-    segments = None
-    for stat in statistics:
-        if stat in SEGMENT_STATISTICS and segments is None:
-            segments = _segment_pool(
-                Z,
-                lengths,
-                n_segments,
-                "segment_mean" in statistics,
-                "segment_std" in statistics,
-            )
-        if stat in ("mean", "std") and mean is None:
-            mean = (Z if equal else np.where(valid, Z, 0.0)).sum(axis=1) / count
-        if stat == "mean":
-            blocks.append(mean)
-        elif stat == "std":
-            centred = Z - mean[:, None]
-            if not equal:
-                centred = np.where(valid, centred, 0.0)
-            blocks.append(np.sqrt(np.einsum("mtcf,mtcf->mcf", centred, centred) / count))
-        elif stat == "max":
-            blocks.append((Z if equal else np.where(valid, Z, -np.inf)).max(axis=1))
-        elif stat == "min":
-            blocks.append((Z if equal else np.where(valid, Z, np.inf)).min(axis=1))
-        elif stat == "ppv":
-            for bias in biases:  # (c, f), or (m, 1, c, f) for scaled series
-                above = Z > bias
-                if not equal:
-                    above &= valid
-                blocks.append(np.count_nonzero(above, axis=1) / count)
-        elif stat == "last":
-            blocks.append(Z[rows, lengths - 1])
-        elif stat == "peak":
-            peak = np.empty(Z.shape[:1] + Z.shape[2:])
-            for group in groups:
-                Zg = Z[..., group]
-                energy = np.einsum("mtcg,mtcg->mtc", Zg, Zg)
-                if not equal:
-                    energy = np.where(valid[..., 0], energy, -np.inf)  # (m, t, c)
-                when = energy.argmax(axis=1)  # (m, c); first maximum on ties
-                peak[..., group] = np.take_along_axis(Zg, when[:, None, :, None], axis=1)[:, 0]
-            blocks.append(peak)
-        elif stat == "segment_mean":
-            blocks.append(segments[0])
-        elif stat == "segment_std":
-            blocks.append(segments[1])
-    return np.concatenate([b.reshape(m, -1) for b in blocks], axis=1)
-
-
-def _prepare(X_btc, lengths, n_channels=None):
-    X_btc = np.asarray(X_btc, dtype=np.float64)
-    if X_btc.ndim != 3:
-        raise ValueError(
-            f"X_btc must be 3D (n_samples, n_timesteps, n_channels), got shape {X_btc.shape}."
-        )
-    if n_channels is not None and X_btc.shape[2] != n_channels:
-        raise ValueError(
-            f"X has {X_btc.shape[2]} channels, but the pooling was fitted with {n_channels}."
-        )
-    if lengths is None:
-        lengths = sequence_lengths(X_btc)
-    else:
-        lengths = np.asarray(lengths)
-        if (
-            lengths.shape != (X_btc.shape[0],)
-            or not np.issubdtype(lengths.dtype, np.integer)
-            or (lengths.size and (lengths.min() < 2 or lengths.max() > X_btc.shape[1]))
-        ):
-            raise ValueError(
-                f"lengths must be integers in [2, {X_btc.shape[1]}], one per series "
-                f"(shape ({X_btc.shape[0]},)); got {lengths!r}."
-            )
-        valid = np.arange(X_btc.shape[1])[None, :] < lengths[:, None]
-        if not np.isfinite(X_btc[valid]).all():
-            raise ValueError("X contains NaN or infinite values within the given lengths.")
-        lengths = lengths.astype(np.intp)
-    return X_btc, lengths
 
 
 def threshold_series(shape, n_responses) -> np.ndarray:
