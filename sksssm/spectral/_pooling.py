@@ -220,32 +220,44 @@ class PoolingState:
         """Columns of the ``cross`` block (the last ones): 0 without channel pairs."""
         return (2 if self.differences else 1) * int(self.cross_columns.sum())
 
+    def column_blocks(self):
+        """The column layout, encoded once: ``(statistic, alternating)`` per block.
+
+        Blocks in column order (the order :func:`pooled_features` writes): per input
+        kind (series, then first differences) one block per statistic of
+        ``statistics``, channel-major ``(channel, response)`` with the ``ppv`` quantile
+        outermost and the segment innermost; then the ``normalise`` scale features
+        (``"scale"``); then the cross-channel block (``"cross"``, per kind, pair-major).
+        ``alternating`` marks the columns computed from an alternating-sign response.
+        :meth:`column_statistics`, :meth:`feature_masks` and :attr:`n_features` derive
+        from it.
+        """
+        n_kinds = 2 if self.differences else 1
+        alternating = np.tile(self.alternating_responses, self.n_channels)  # (c, r) order
+        for _ in range(n_kinds):
+            for stat in self.statistics:
+                if stat in SEGMENT_STATISTICS:
+                    yield stat, np.repeat(alternating, self.n_segments)
+                elif stat == "ppv":
+                    yield stat, np.tile(alternating, len(self.quantiles))
+                else:
+                    yield stat, alternating
+        if self.normalise:
+            yield "scale", np.zeros(N_SCALE_FEATURES * self.n_channels, dtype=bool)
+        keep = self.cross_columns
+        n_bank = self.bank.shape[1]
+        cross = np.broadcast_to(self.alternating_responses[:n_bank], keep.shape)[keep]
+        for _ in range(n_kinds):
+            yield "cross", cross
+
     def column_statistics(self) -> np.ndarray:
         """The statistic each pooled feature column comes from, in column order.
 
         One of :data:`STATISTICS` for the per-channel columns, ``"scale"`` for the
         ``normalise`` scale features and ``"cross"`` for the cross-channel block.
         """
-        labels = []
-        for _ in range(2 if self.differences else 1):
-            for stat in self.statistics:
-                labels.append(np.repeat(stat, self._columns_per_response(stat) * self._per_kind))
-        if self.normalise:
-            labels.append(np.repeat("scale", N_SCALE_FEATURES * self.n_channels))
-        labels.append(np.repeat("cross", self.n_cross_features))
+        labels = [np.repeat(stat, len(block)) for stat, block in self.column_blocks()]
         return np.concatenate(labels).astype(object)
-
-    @property
-    def _per_kind(self) -> int:
-        """Responses of one input kind (series or differences) over all channels."""
-        return self.n_channels * self.n_responses
-
-    def _columns_per_response(self, stat) -> int:
-        if stat in SEGMENT_STATISTICS:
-            return self.n_segments
-        if stat == "ppv":
-            return len(self.quantiles)
-        return 1
 
     def feature_masks(self) -> dict:
         """Boolean masks over the pooled feature columns, by what a column comes from.
@@ -255,26 +267,9 @@ class PoolingState:
         ``normalise`` scale features; ``"cross"``: a cross-channel feature (all False for
         one channel).
         """
-        alternating = np.tile(self.alternating_responses, self.n_channels)  # (c, r) order
-        parts = []
-        for _ in range(2 if self.differences else 1):
-            for stat in self.statistics:
-                if stat in SEGMENT_STATISTICS:
-                    parts.append(np.repeat(alternating, self.n_segments))  # segments innermost
-                elif stat == "ppv":
-                    parts.append(np.tile(alternating, len(self.quantiles)))
-                else:
-                    parts.append(alternating)
-        if self.normalise:
-            parts.append(np.zeros(N_SCALE_FEATURES * self.n_channels, dtype=bool))
-        keep = self.cross_columns
-        cross_alternating = np.broadcast_to(
-            self.alternating_responses[: self.bank.shape[1]], keep.shape
-        )[keep]
-        parts += [cross_alternating] * (2 if self.differences else 1)
         statistic = self.column_statistics()
         return {
-            "alternating": np.concatenate(parts),
+            "alternating": np.concatenate([block for _, block in self.column_blocks()]),
             "segment": np.isin(statistic, SEGMENT_STATISTICS),
             "ppv": statistic == "ppv",
             "scale": statistic == "scale",
@@ -299,10 +294,7 @@ class PoolingState:
     @property
     def n_features(self) -> int:
         """Length of one pooled feature vector."""
-        n_kinds = 2 if self.differences else 1
-        n_scale = N_SCALE_FEATURES * self.n_channels if self.normalise else 0
-        per_kind = sum(self._columns_per_response(s) for s in self.statistics) * self._per_kind
-        return n_kinds * per_kind + n_scale + self.n_cross_features
+        return sum(len(block) for _, block in self.column_blocks())
 
 
 def _check_config(n_filters, filter_lengths, statistics, quantiles):
