@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from numbers import Integral
 
 import numpy as np
@@ -13,6 +12,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from .._validation import check_class_labels, check_sequences, scale_unless_constant
+from ..spectral._feature_sets import FEATURE_SETS, candidate_feature_sets
+from ..spectral._feature_sets import used_pooling as _used_pooling
 from ..spectral._pooling import (
     DEFAULT_MIXTURES,
     DEFAULT_QUANTILES,
@@ -351,7 +352,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
             F -= mean
             F /= scale
             masks = pooling.feature_masks()
-            candidates = _candidate_feature_sets(pooling, self.block_selection)
+            # FEATURE_SETS read here, at call time (a benchmark variant patches it)
+            candidates = candidate_feature_sets(pooling, self.block_selection, FEATURE_SETS)
             fit = select_ridge_by_loo(
                 F,
                 targets,
@@ -489,65 +491,11 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         return log_softmax(self._tempered_scores(X), axis=1)
 
 
-#: Candidate feature sets of ``block_selection="loo"``, in order (ties: the first):
-#: name and the blocks of pooled features left out (``"not_ppv"``: every per-channel
-#: statistic but ``ppv``, so that the ``ppv_only`` sets are MiniRocket's representation
-#: of these responses, plus the ``normalise`` scale features). Each is compared without
-#: the ``"cross"`` block; the best one is then tried with its cross-channel columns added
-#: (:func:`~sksssm.spectral._ridge.select_ridge_by_loo`), so multichannel data have one
-#: candidate more, one channel none.
-FEATURE_SETS = (
-    ("all", ()),
-    ("no_alternating", ("alternating",)),
-    ("no_segments", ("segment",)),
-    ("no_alternating_no_segments", ("alternating", "segment")),
-    ("ppv_only", ("not_ppv",)),
-    ("ppv_only_no_alternating", ("not_ppv", "alternating")),
-)
-
-
-def _used_pooling(pooling, mask):
-    """The pooling without the statistics and cross block that ``mask`` leaves unused.
-
-    Returns the reduced :class:`~sksssm.spectral.PoolingState` and the boolean mask of
-    the kept columns of the full one (in the same order: the reduced pooling computes
-    exactly those columns).
-    """
-    statistic = pooling.column_statistics()
-    used = set(statistic[mask])
-    statistics = tuple(stat for stat in pooling.statistics if stat in used)
-    reduced = dataclasses.replace(
-        pooling,
-        statistics=statistics,
-        cross_pairs=pooling.cross_pairs if "cross" in used else None,
-    )
-    keep = np.isin(statistic, statistics + ("scale",) + (("cross",) if "cross" in used else ()))
-    return reduced, keep
-
-
 def _one_vs_all_targets(encoded, n_classes):
     """``{-1, +1}`` one-vs-all targets; one column (``+1``: class 1) for two classes."""
     if n_classes == 2:
         return np.where(encoded == 1, 1.0, -1.0)[:, None]
     return np.where(encoded[:, None] == np.arange(n_classes)[None, :], 1.0, -1.0)
-
-
-def _candidate_feature_sets(pooling, block_selection):
-    """``[(name, column mask)]``: the distinct candidate feature sets with pooled columns."""
-    masks = pooling.feature_masks()
-    per_channel = ~(masks["scale"] | masks["cross"])
-    masks["not_ppv"] = per_channel & ~masks["ppv"]
-    everything = np.ones(pooling.n_features, dtype=bool)
-    if block_selection == "off":
-        return [("all", everything)]
-    candidates = []
-    for name, dropped in FEATURE_SETS:
-        keep = everything.copy()
-        for block in dropped:
-            keep &= ~masks[block]
-        if (keep & per_channel).any() and not any(np.array_equal(keep, m) for _, m in candidates):
-            candidates.append((name, keep))
-    return candidates
 
 
 def _class_scores(decision):
