@@ -683,3 +683,36 @@ def test_random_state_draws_the_mixtures():
     assert not np.allclose(first.decision_function(X), other.decision_function(X))
     # a RandomState instance is accepted too (check_random_state)
     SpectralFilterClassifier(random_state=np.random.RandomState(0), **params).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"differences": False, "normalise": False, "cross": True},
+        {
+            "statistics": ("ppv", "segment_std", "last"),
+            "n_segments": 3,
+            "normalise": False,
+            "cross": True,
+        },
+        {"use_negative": False, "n_mixtures": 0, "quantiles": (0.5,)},
+    ],
+)
+def test_column_layout_matches_the_computed_features(options):
+    # one layout (column_blocks) for the counts, names and masks; the features computed
+    # by pooled_features must have exactly its columns, in its order
+    X = np.random.default_rng(5).normal(size=(6, 24, 3))
+    state = fit_pooling(X, n_filters=3, n_mixtures=options.pop("n_mixtures", 2), **options)
+    F = pooled_features(X, state)
+    statistic = state.column_statistics()
+    assert F.shape[1] == state.n_features == len(statistic)
+    masks = state.feature_masks()
+    assert all(mask.shape == (state.n_features,) for mask in masks.values())
+    # ppv columns are proportions, cross columns appear only with the cross block
+    assert ((F[:, masks["ppv"]] >= 0) & (F[:, masks["ppv"]] <= 1)).all()
+    assert masks["cross"].any() == bool(options.get("cross"))
+    # the first "last" column (identity response, channel 0) is the raw last value
+    if "last" in state.statistics and not state.normalise:
+        first_last = int(np.argmax(statistic == "last"))
+        np.testing.assert_allclose(F[:, first_last], X[:, -1, 0], rtol=1e-12)
