@@ -88,7 +88,7 @@ def classification(rows, figure_data, fast=False):
 
     name, X_train, y_train, X_test, y_test = _load_classification_data()
     _progress(f"2/3 classification: {name} ({len(X_train)} train, {len(X_test)} test series)")
-    models = {"SpectralFilterClassifier (closed form)": SpectralFilterClassifier()}
+    models = {"SpectralFilterClassifier (closed form)": SpectralFilterClassifier(random_state=0)}
     if not fast:
         models["STUClassifier"] = STUClassifier(random_state=0)
         models["PTDSSMClassifier (S4-PTD)"] = PTDSSMClassifier(random_state=0)

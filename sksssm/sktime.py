@@ -181,8 +181,13 @@ class SSMTimeSeriesClassifier(BaseClassifier):
         )
 
         return [
-            {},  # the default: the closed-form SpectralFilterClassifier
-            {"estimator": SpectralFilterClassifier(n_filters=4, differences=False)},
+            # the default inner estimator, seeded (its random mixtures take random_state)
+            {"estimator": SpectralFilterClassifier(random_state=0)},
+            {
+                "estimator": SpectralFilterClassifier(
+                    n_filters=4, differences=False, random_state=0
+                )
+            },
             {"estimator": STUClassifier(n_filters=4, **_TINY)},
             {"estimator": PTDSSMClassifier(**_TINY)},
             {"estimator": HOPEClassifier(**_TINY)},

@@ -112,6 +112,20 @@ def test_ppv_biases_are_training_quantiles():
     np.testing.assert_allclose(state.biases[0, :, 0, 0], expected, rtol=1e-14)
 
 
+@pytest.mark.parametrize("shape", [(1, 3), (7, 2, 3), (500, 4, 5)])
+def test_sorted_quantiles_equal_numpy_quantile(shape):
+    from sksssm.spectral._pooling import _sorted_columns, _sorted_quantiles
+
+    values = np.random.default_rng(0).normal(size=shape)
+    quantiles = (0.0, 0.02, 0.1, 0.5, 0.9, 0.98, 1.0)
+    np.testing.assert_allclose(
+        _sorted_quantiles(_sorted_columns(values), quantiles),
+        np.quantile(values, quantiles, axis=0),
+        rtol=1e-14,
+        atol=1e-15,
+    )
+
+
 def test_unequal_lengths_equal_truncated_series():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(4, 30, 2))
@@ -156,7 +170,7 @@ def test_classifier_ridge_matches_sklearn_at_the_chosen_alpha_and_features():
     X = rng.normal(size=(40, 2, 32))
     y = np.where(X[:, 0, :10].sum(axis=1) > 0, "a", "b")
     y[:8] = "c"
-    clf = SpectralFilterClassifier(n_filters=4).fit(X, y)
+    clf = SpectralFilterClassifier(random_state=0, n_filters=4).fit(X, y)
     F = _standardized_features(clf, X)[:, clf.feature_mask_]
     reference = RidgeClassifier(alpha=clf.alpha_).fit(F, y)
     # two ridge solvers (Gram eigendecomposition vs sklearn's default) on standardized
@@ -177,10 +191,14 @@ def test_feature_set_and_alpha_minimize_sklearn_leave_one_out_error(n_classes):
     for i in range(30):  # class = position of a bump: the segment statistics matter
         start = 5 + 10 * y[i] + rng.integers(0, 5)
         X[i, 0, start : start + 6] += 2.0
-    clf = SpectralFilterClassifier(n_filters=4, n_mixtures=4).fit(X, y)
+    clf = SpectralFilterClassifier(random_state=0, n_filters=4, n_mixtures=4).fit(X, y)
     # every pooled feature of the chosen representation (clf.pooling_ keeps the used ones)
     full = SpectralFilterClassifier(
-        n_filters=4, n_mixtures=4, normalise=clf.normalise_, block_selection="off"
+        random_state=0,
+        n_filters=4,
+        n_mixtures=4,
+        normalise=clf.normalise_,
+        block_selection="off",
     ).fit(X, y)
     F = _standardized_features(full, X)
     masks = full.pooling_.feature_masks()
@@ -231,11 +249,8 @@ def test_leave_one_out_is_exact_for_penalties_far_below_the_spectrum():
     The reference refits each leave-one-out ridge in the dual, ``(K + alpha I)^-1``,
     which is well conditioned here (smallest eigenvalue ~1e3).
     """
-    from sksssm.estimators.spectral_classifier import (
-        _centred_eigh,
-        _one_vs_all_targets,
-        _ridge_loo_path,
-    )
+    from sksssm.estimators.spectral_classifier import _one_vs_all_targets
+    from sksssm.spectral._ridge import centred_eigh, ridge_loo_path
 
     rng = np.random.default_rng(3)
     n = 15
@@ -243,9 +258,10 @@ def test_leave_one_out_is_exact_for_penalties_far_below_the_spectrum():
     F -= F.mean(axis=0)
     targets = _one_vs_all_targets(np.arange(n) % 3, 3)
     alpha = 1e-10
-    s, U = _centred_eigh(F @ F.T)
+    s, U = centred_eigh(F @ F.T)
     assert s.min() > 1e3
-    ((_, loo, score, _),) = _ridge_loo_path(U, s, targets, [alpha])
+    (fit,) = ridge_loo_path(U, s, targets, [alpha])
+    loo, score = fit.loo_decisions, fit.score
     expected = np.empty_like(targets)
     for i in range(n):
         keep = np.arange(n) != i
@@ -259,19 +275,17 @@ def test_leave_one_out_is_exact_for_penalties_far_below_the_spectrum():
 
 
 def test_leave_one_out_decisions_equal_refits_without_each_series():
-    from sksssm.estimators.spectral_classifier import (
-        _centred_eigh,
-        _one_vs_all_targets,
-        _ridge_loo_path,
-    )
+    from sksssm.estimators.spectral_classifier import _one_vs_all_targets
+    from sksssm.spectral._ridge import centred_eigh, ridge_loo_path
 
     rng = np.random.default_rng(12)
     F = rng.normal(size=(12, 30))
     F -= F.mean(axis=0)
     encoded = np.arange(12) % 3
     targets = _one_vs_all_targets(encoded, 3)
-    s, U = _centred_eigh(F @ F.T)
-    ((alpha, loo, _, dual),) = _ridge_loo_path(U, s, targets, [0.7])
+    s, U = centred_eigh(F @ F.T)
+    (fit,) = ridge_loo_path(U, s, targets, [0.7])
+    alpha, loo, dual = fit.alpha, fit.loo_decisions, fit.dual
     np.testing.assert_allclose(F.T @ dual, Ridge(alpha=0.7).fit(F, targets).coef_.T, rtol=1e-9)
     for i in range(12):
         keep = np.arange(12) != i
@@ -284,12 +298,12 @@ def test_leave_one_out_decisions_equal_refits_without_each_series():
 def test_block_selection_off_uses_every_feature():
     X = np.random.default_rng(13).normal(size=(16, 1, 24))
     y = np.arange(16) % 2
-    clf = SpectralFilterClassifier(n_filters=3, block_selection="off").fit(X, y)
+    clf = SpectralFilterClassifier(random_state=0, n_filters=3, block_selection="off").fit(X, y)
     assert clf.feature_set_ == "all" and clf.feature_mask_.all()
     assert clf.coef_.shape == (clf.pooling_.n_features, 1)
     # several channels: every feature is the cross-channel block too
     X2 = np.random.default_rng(14).normal(size=(16, 2, 24))
-    clf = SpectralFilterClassifier(n_filters=3, block_selection="off").fit(X2, y)
+    clf = SpectralFilterClassifier(random_state=0, n_filters=3, block_selection="off").fit(X2, y)
     assert clf.feature_set_ == "all+cross" and clf.feature_mask_.all()
     assert clf.pooling_.n_cross_features > 0
     assert clf.coef_.shape == (clf.pooling_.n_features, 1)
@@ -302,7 +316,7 @@ def test_classifier_learns_frequency_with_string_labels_and_probabilities():
     freq = np.where(y == "low", 0.04, 0.12)[:, None]
     X = np.sin(2 * np.pi * freq * t + rng.uniform(0, 6, (60, 1))) + rng.normal(0, 0.5, (60, 80))
     Xte = np.sin(2 * np.pi * freq * t + rng.uniform(0, 6, (60, 1))) + rng.normal(0, 0.5, (60, 80))
-    clf = SpectralFilterClassifier().fit(X, y)
+    clf = SpectralFilterClassifier(random_state=0).fit(X, y)
     assert clf.score(Xte, y) >= 0.95  # a clean 2-frequency task; 1.0 measured
     proba = clf.predict_proba(Xte)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
@@ -318,7 +332,7 @@ def test_unequal_length_classifier_equals_per_series_features():
     lengths = rng.integers(10, 41, size=30)
     for i, length in enumerate(lengths):
         X[i, :, length:] = np.nan
-    clf = SpectralFilterClassifier(n_filters=4).fit(X, y)
+    clf = SpectralFilterClassifier(random_state=0, n_filters=4).fit(X, y)
     decision = clf.decision_function(X)
     for i in (0, 7):
         single = clf.decision_function(X[i : i + 1, :, : lengths[i]])
@@ -329,7 +343,7 @@ def test_predict_uses_fit_configuration_and_failed_fit_keeps_state():
     rng = np.random.default_rng(7)
     X = rng.normal(size=(20, 1, 24))
     y = np.arange(20) % 2
-    clf = SpectralFilterClassifier(n_filters=3).fit(X, y)
+    clf = SpectralFilterClassifier(random_state=0, n_filters=3).fit(X, y)
     before = clf.decision_function(X)
     clf.set_params(n_filters=7, statistics=("mean",))
     np.testing.assert_array_equal(clf.decision_function(X), before)
@@ -358,7 +372,7 @@ def test_bad_input_raises_clear_errors(params, X, match):
         X = rng.normal(size=(10, 1, 16))
     y = np.arange(len(X)) % 2
     with pytest.raises(ValueError, match=match):
-        SpectralFilterClassifier(**params).fit(X, y)
+        SpectralFilterClassifier(random_state=0, **params).fit(X, y)
 
 
 def test_nan_inside_a_series_is_rejected():
@@ -366,20 +380,20 @@ def test_nan_inside_a_series_is_rejected():
     y = np.arange(6) % 2
     X[0, 0, 5] = np.nan
     with pytest.raises(ValueError, match="NaN inside a series"):
-        SpectralFilterClassifier().fit(X, y)
+        SpectralFilterClassifier(random_state=0).fit(X, y)
     X[0, 0, 5] = 1.0
     X[1, 0, 10:] = np.nan  # only one channel padded
     with pytest.raises(ValueError, match="NaN-padding at the end"):
-        SpectralFilterClassifier().fit(X, y)
+        SpectralFilterClassifier(random_state=0).fit(X, y)
     X[1, 0, 10:] = 0.0
     X[2, 1, 3] = np.inf
     with pytest.raises(ValueError, match="infinite"):
-        SpectralFilterClassifier().fit(X, y)
+        SpectralFilterClassifier(random_state=0).fit(X, y)
 
 
 def test_channel_mismatch_at_predict():
     X = np.random.default_rng(10).normal(size=(8, 2, 16))
-    clf = SpectralFilterClassifier(n_filters=2).fit(X, np.arange(8) % 2)
+    clf = SpectralFilterClassifier(random_state=0, n_filters=2).fit(X, np.arange(8) % 2)
     with pytest.raises(ValueError, match="2 features|channels"):
         clf.predict(X[:, :1])
 
@@ -421,8 +435,11 @@ def test_normalise_loo_keeps_the_representation_with_the_smaller_loo_error():
     # class = waveform (sine or square) at amplitudes spanning 100x: scale is a nuisance
     wave = np.where(y[:, None] == 0, np.sin(t / 3.0), np.sign(np.sin(t / 3.0)))
     X = np.exp(rng.uniform(-2.3, 2.3, (36, 1))) * (wave + rng.normal(0, 0.3, (36, 48)))
-    fits = {n: SpectralFilterClassifier(n_filters=3, normalise=n).fit(X, y) for n in (False, True)}
-    auto = SpectralFilterClassifier(n_filters=3).fit(X, y)
+    fits = {
+        n: SpectralFilterClassifier(random_state=0, n_filters=3, normalise=n).fit(X, y)
+        for n in (False, True)
+    }
+    auto = SpectralFilterClassifier(random_state=0, n_filters=3).fit(X, y)
     chosen = max(fits.values(), key=lambda c: c.loo_score_)
     assert auto.normalise_ == chosen.pooling_.normalise and auto.loo_score_ == chosen.loo_score_
     np.testing.assert_array_equal(auto.decision_function(X), chosen.decision_function(X))
@@ -431,16 +448,17 @@ def test_normalise_loo_keeps_the_representation_with_the_smaller_loo_error():
 def test_bad_n_segments_and_options_raise():
     X = np.random.default_rng(17).normal(size=(8, 1, 16))
     with pytest.raises(ValueError, match="n_segments"):
-        SpectralFilterClassifier(n_segments=0).fit(X, np.arange(8) % 2)
+        SpectralFilterClassifier(random_state=0, n_segments=0).fit(X, np.arange(8) % 2)
     with pytest.raises(ValueError, match="block_selection"):
-        SpectralFilterClassifier(block_selection="gcv").fit(X, np.arange(8) % 2)
+        SpectralFilterClassifier(random_state=0, block_selection="gcv").fit(X, np.arange(8) % 2)
     with pytest.raises(ValueError, match=r"'n_segments' parameter of fit_pooling must be an int"):
         fit_pooling(np.swapaxes(X, 1, 2), n_segments=0)
 
 
 @pytest.mark.parametrize("n_series", [12, 60])  # Gram path (n <= p) and SVD path (n > p)
 def test_select_ridge_matches_sklearn_on_wide_and_tall_designs(n_series):
-    from sksssm.estimators.spectral_classifier import _one_vs_all_targets, _select_ridge
+    from sksssm.estimators.spectral_classifier import _one_vs_all_targets
+    from sksssm.spectral._ridge import select_ridge_by_loo
 
     rng = np.random.default_rng(18)
     F = rng.normal(size=(n_series, 30))
@@ -450,9 +468,9 @@ def test_select_ridge_matches_sklearn_on_wide_and_tall_designs(n_series):
     half = np.arange(30) < 15
     candidates = [("all", np.ones(30, bool)), ("half", half)]
     alphas = np.logspace(-2, 3, 6)
-    name, mask, alpha, coef, intercept, _, score, weights = _select_ridge(
-        F, _one_vs_all_targets(y, 3), alphas, candidates
-    )
+    fit = select_ridge_by_loo(F, _one_vs_all_targets(y, 3), alphas, candidates)
+    name, alpha, coef = fit.name, fit.alpha, fit.coef
+    intercept, score, weights = fit.intercept, fit.score, fit.weights
     assert (weights == 1.0).all()  # no cross-channel block: no column weighted
     fits = {n: RidgeClassifierCV(alphas=alphas).fit(F[:, m], y) for n, m in candidates}
     best = max(fits, key=lambda n: fits[n].best_score_)
@@ -471,8 +489,8 @@ def test_predictions_do_not_depend_on_the_units_of_X(factor):
     rng = np.random.default_rng(3)
     X = rng.normal(size=(30, 2, 40))
     y = np.arange(30) % 3
-    reference = SpectralFilterClassifier().fit(X, y)
-    scaled = SpectralFilterClassifier().fit(X * factor, y)
+    reference = SpectralFilterClassifier(random_state=0).fit(X, y)
+    scaled = SpectralFilterClassifier(random_state=0).fit(X * factor, y)
     np.testing.assert_array_equal(scaled.predict(X * factor), reference.predict(X))
     # Same model up to the rounding of the rescaled inputs.
     np.testing.assert_allclose(
@@ -566,8 +584,8 @@ def test_cross_block_leaves_univariate_and_per_channel_features_unchanged():
     # the classifier on one channel: the same model with or without the option
     y = np.arange(12) % 2
     X1 = X1[..., 0]  # (n, t): the sklearn layout of univariate series
-    a = SpectralFilterClassifier(n_filters=4).fit(X1, y)
-    b = SpectralFilterClassifier(n_filters=4, cross_channel=False).fit(X1, y)
+    a = SpectralFilterClassifier(random_state=0, n_filters=4).fit(X1, y)
+    b = SpectralFilterClassifier(random_state=0, n_filters=4, cross_channel=False).fit(X1, y)
     assert a.feature_set_ == b.feature_set_ and a.pooling_.cross_pairs is None
     np.testing.assert_array_equal(a.feature_scale_, b.feature_scale_)
     np.testing.assert_array_equal(a.decision_function(X1), b.decision_function(X1))
@@ -591,12 +609,12 @@ def test_lead_lag_is_learned_with_the_defaults():
     rng = np.random.default_rng(24)
     X, y = _lead_lag(60, rng)
     X_test, y_test = _lead_lag(200, rng)
-    clf = SpectralFilterClassifier().fit(X, y)
+    clf = SpectralFilterClassifier(random_state=0).fit(X, y)
     assert clf.feature_set_.endswith("+cross")
     # per-channel features see two white-noise channels in both classes: chance
     # (0.50 +- 0.035 over 200 series); the lagged cross-correlation separates them
     assert clf.score(X_test, y_test) > 0.9
-    blind = SpectralFilterClassifier(cross_channel=False).fit(X, y)
+    blind = SpectralFilterClassifier(random_state=0, cross_channel=False).fit(X, y)
     assert blind.score(X_test, y_test) < 0.7
 
 
@@ -606,8 +624,8 @@ def test_cross_block_not_chosen_gives_the_per_channel_model():
     y = np.arange(30) % 2
     X = rng.normal(0, 0.3, (30, 2, 48))
     X[:, 1] += np.sin(2 * np.pi * np.where(y == 0, 0.05, 0.15)[:, None] * t)
-    with_cross = SpectralFilterClassifier(n_filters=4).fit(X, y)
-    without = SpectralFilterClassifier(n_filters=4, cross_channel=False).fit(X, y)
+    with_cross = SpectralFilterClassifier(random_state=0, n_filters=4).fit(X, y)
+    without = SpectralFilterClassifier(random_state=0, n_filters=4, cross_channel=False).fit(X, y)
     assert not with_cross.feature_set_.endswith("+cross")  # LOO prefers the channels
     assert with_cross.pooling_.cross_pairs is None  # and predict skips the block
     assert with_cross.feature_set_ == without.feature_set_
@@ -616,7 +634,8 @@ def test_cross_block_not_chosen_gives_the_per_channel_model():
 
 @pytest.mark.parametrize("n_series", [12, 60])  # Gram path (n <= p) and SVD path (n > p)
 def test_select_ridge_weights_the_cross_block_like_sklearn_on_scaled_columns(n_series):
-    from sksssm.estimators.spectral_classifier import _one_vs_all_targets, _select_ridge
+    from sksssm.estimators.spectral_classifier import _one_vs_all_targets
+    from sksssm.spectral._ridge import select_ridge_by_loo
 
     rng = np.random.default_rng(26)
     F = rng.normal(size=(n_series, 40))
@@ -626,9 +645,9 @@ def test_select_ridge_weights_the_cross_block_like_sklearn_on_scaled_columns(n_s
     F = (F - F.mean(axis=0)) / F.std(axis=0)
     candidates = [("all", np.ones(40, bool)), ("some", np.arange(40) >= 10)]
     alphas = np.logspace(-2, 3, 6)
-    name, mask, alpha, coef, intercept, _, score, weights = _select_ridge(
-        F, _one_vs_all_targets(y, 2), alphas, candidates, cross=cross
-    )
+    fit = select_ridge_by_loo(F, _one_vs_all_targets(y, 2), alphas, candidates, cross=cross)
+    name, mask, alpha, coef = fit.name, fit.mask, fit.alpha, fit.coef
+    score, weights = fit.score, fit.weights
     assert name.endswith("+cross")
     base = candidates[[n for n, _ in candidates].index(name[: -len("+cross")])][1]
     rest = base & ~cross
@@ -646,3 +665,54 @@ def test_select_ridge_weights_the_cross_block_like_sklearn_on_scaled_columns(n_s
     for _, m in candidates:
         alone = RidgeClassifierCV(alphas=alphas).fit(F[:, m & ~cross], y)
         assert score > alone.best_score_
+
+
+def test_random_state_draws_the_mixtures():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 30))
+    y = np.repeat([0, 1], 10)
+    X[y == 1] += np.sin(np.arange(30) / 2)
+    params = dict(n_filters=3, normalise=False, block_selection="off", alphas=[1.0])
+    first, again, other = (
+        SpectralFilterClassifier(random_state=seed, **params).fit(X, y) for seed in (1, 1, 2)
+    )
+    for group in range(len(first.pooling_.mixing)):
+        np.testing.assert_array_equal(first.pooling_.mixing[group], again.pooling_.mixing[group])
+        assert not np.allclose(first.pooling_.mixing[group], other.pooling_.mixing[group])
+    np.testing.assert_array_equal(first.decision_function(X), again.decision_function(X))
+    assert not np.allclose(first.decision_function(X), other.decision_function(X))
+    # a RandomState instance is accepted too (check_random_state)
+    SpectralFilterClassifier(random_state=np.random.RandomState(0), **params).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"differences": False, "normalise": False, "cross": True},
+        {
+            "statistics": ("ppv", "segment_std", "last"),
+            "n_segments": 3,
+            "normalise": False,
+            "cross": True,
+        },
+        {"use_negative": False, "n_mixtures": 0, "quantiles": (0.5,)},
+    ],
+)
+def test_column_layout_matches_the_computed_features(options):
+    # one layout (column_blocks) for the counts, names and masks; the features computed
+    # by pooled_features must have exactly its columns, in its order
+    X = np.random.default_rng(5).normal(size=(6, 24, 3))
+    state = fit_pooling(X, n_filters=3, n_mixtures=options.pop("n_mixtures", 2), **options)
+    F = pooled_features(X, state)
+    statistic = state.column_statistics()
+    assert F.shape[1] == state.n_features == len(statistic)
+    masks = state.feature_masks()
+    assert all(mask.shape == (state.n_features,) for mask in masks.values())
+    # ppv columns are proportions, cross columns appear only with the cross block
+    assert ((F[:, masks["ppv"]] >= 0) & (F[:, masks["ppv"]] <= 1)).all()
+    assert masks["cross"].any() == bool(options.get("cross"))
+    # the first "last" column (identity response, channel 0) is the raw last value
+    if "last" in state.statistics and not state.normalise:
+        first_last = int(np.argmax(statistic == "last"))
+        np.testing.assert_allclose(F[:, first_last], X[:, -1, 0], rtol=1e-12)

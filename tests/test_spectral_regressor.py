@@ -366,7 +366,7 @@ def test_pooled_regression_is_ridge_on_pooled_features():
     y = X[:, 0].max(axis=1) - X[:, 1].std(axis=1)  # depends on shape, not linearly
     reg = SpectralFilterRegressor(pooling="stats", alpha=3.0).fit(X, y)
     # The classifier's statistics and thresholds, without per-series normalisation.
-    state = fit_pooling(np.swapaxes(X, 1, 2), normalise=False)
+    state = fit_pooling(np.swapaxes(X, 1, 2), normalise=False, n_filters=24)
     F = pooled_features(np.swapaxes(X, 1, 2), state)
     # The penalty acts on standardized features (centred RMS), as in the core.
     scale = np.sqrt(np.mean((F - F.mean(0)) ** 2, axis=0))
@@ -374,6 +374,44 @@ def test_pooled_regression_is_ridge_on_pooled_features():
     reference = Ridge(alpha=3.0, solver="svd").fit(F / scale, y)
     np.testing.assert_allclose(reg.predict(X), reference.predict(F / scale), rtol=1e-8, atol=1e-9)
     assert reg.score(X, y) > SpectralFilterRegressor().fit(X, y).score(X, y)
+
+
+def test_pooled_regression_filter_bank_follows_the_parameters():
+    from sksssm.spectral import fit_pooling, pooled_features
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(40, 60))
+    y = X.max(axis=1)
+    fits = {
+        name: SpectralFilterRegressor(pooling="stats", alpha=1.0, **params).fit(X, y)
+        for name, params in {
+            "default": {},
+            "two": {"n_filters": 2},
+            "L": {"hankel": "L"},
+            "positive": {"use_negative": False},
+        }.items()
+    }
+    n_columns = {name: reg.rows_.n_columns for name, reg in fits.items()}
+    assert n_columns["two"] < n_columns["default"]
+    assert n_columns["positive"] < n_columns["default"]
+    predictions = {name: reg.predict(X) for name, reg in fits.items()}
+    for name in ("two", "L", "positive"):
+        assert not np.allclose(predictions[name], predictions["default"]), name
+    # the L bank is the L filters, not the Z ones
+    state = fit_pooling(X[:, :, None], normalise=False, n_filters=24, hankel="L")
+    np.testing.assert_allclose(fits["L"].rows_.pooling.bank, state.bank)
+    assert fits["two"].n_filters_ == 2 and fits["two"].input_lags_ == 0
+    assert not hasattr(fits["two"], "filters_") and not hasattr(fits["two"], "design_")
+    # pooled features of the two-filter bank: its columns, its predictions
+    F = pooled_features(X[:, :, None], fits["two"].rows_.pooling)
+    assert F.shape[1] == n_columns["two"]
+
+
+def test_pooled_regression_refuses_input_lags():
+    X, y = np.random.default_rng(0).normal(size=(10, 30)), np.arange(10.0)
+    with pytest.raises(ValueError, match="input_lags=2.*pooling='last'"):
+        SpectralFilterRegressor(pooling="stats", input_lags=2).fit(X, y)
+    SpectralFilterRegressor(pooling="stats", input_lags=0).fit(X, y)
 
 
 def test_pooled_regression_keeps_level_and_amplitude_targets():

@@ -249,7 +249,7 @@ def test_one_constant_column_rule():
     import re
 
     from sksssm._validation import CONSTANT_RTOL, is_constant, scale_unless_constant
-    from sksssm.spectral._pooling import _standardise
+    from sksssm.spectral._sequences import _standardise
 
     level = np.array([[5.0, 5.0 + 4e-12 * 5.0], [5.0, 5.0 - 4e-12 * 5.0]])  # spread 4e-12
     assert is_constant(0.5e-12 * 5.0, 5.0) and not is_constant(2e-12 * 5.0, 5.0)

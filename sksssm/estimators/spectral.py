@@ -108,7 +108,7 @@ def _check_normal_scale(scale, name):
         )
 
 
-def _threshold_sample(X_btc, lazy_X):
+def _threshold_sample(X_btc, lazy_X, bank_options):
     """The series to fit the pooled statistics' thresholds on: ``X_btc``, or for Dask the
     series :func:`~sksssm.spectral.fit_pooling` would pick, fetched from the workers.
 
@@ -118,7 +118,7 @@ def _threshold_sample(X_btc, lazy_X):
     if lazy_X is None:
         return X_btc
     # the number of responses depends on the configuration only: one zero series suffices
-    probe = fit_pooling(np.zeros((1, *X_btc.shape[1:])), normalise=False)
+    probe = fit_pooling(np.zeros((1, *X_btc.shape[1:])), normalise=False, **bank_options)
     rows = threshold_series(X_btc.shape, probe.n_responses)
     return to_btc(np.asarray(lazy_X[rows].compute(), dtype=np.float64))
 
@@ -225,7 +225,9 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
     input_lags : int or "auto", default="auto"
         Number of direct input terms ``u_t, u_{t-1}, ...`` (0 for none). "auto":
         ``max(3, ar_order + 1)``, so that with output autoregression the model contains
-        the ARX structure that makes an order-``ar_order`` linear system exact.
+        the ARX structure that makes an order-``ar_order`` linear system exact. With
+        ``pooling="stats"`` only "auto" or 0 (no lags: the pooled ``"last"`` statistic
+        already holds the last input); other values raise a ValueError.
     use_negative : bool, default=True
         Whether to include the negative branch (filters times ``(-1)^s``), needed for
         systems with negative eigenvalues.
@@ -251,7 +253,9 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
         :class:`~sksssm.SpectralFilterClassifier` (spectral responses at several filter
         lengths summarized over time by statistics, see
         :func:`sksssm.spectral.fit_pooling`), for series-to-value regression where the
-        target depends on the shape of the series rather than linearly on its past.
+        target depends on the shape of the series rather than linearly on its past. Its
+        filter bank takes ``n_filters`` (per length, capped at what each length supports),
+        ``hankel`` and ``use_negative``; ``filters_`` and ``design_`` are not set.
     chunk_size : int or "auto", default="auto"
         Number of sequences featurized at once. "auto" keeps each chunk's working memory
         (FFT intermediates and design block) under 256 MiB.
@@ -268,13 +272,19 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
     gcv_scores_ : ndarray or None
         GCV score of each candidate penalty (``alpha="auto"``).
     n_filters_ : int
-        The number of filters used (see ``n_filters``).
+        The number of filters used (see ``n_filters``); with ``pooling="stats"`` the
+        most used at one filter length.
     input_lags_ : int
-        The number of input lags used (see ``input_lags``).
+        The number of input lags used (see ``input_lags``); 0 with ``pooling="stats"``.
     filters_ : ndarray of shape (filter_length, n_filters_)
-        The scaled spectral filters; their length is the training sequence length.
+        The scaled spectral filters; their length is the training sequence length
+        (``pooling="last"`` only).
     design_ : SpectralDesign
-        The fitted feature map (filters, lags, autoregression order).
+        The fitted feature map (filters, lags, autoregression order; ``pooling="last"``
+        only).
+    rows_ : DesignRows
+        The sequence-to-one feature map; with ``pooling="stats"``, ``rows_.pooling`` is
+        the fitted :class:`~sksssm.spectral.PoolingState`.
     n_features_in_ : int
         ``X.shape[1]``: time steps for 2D X, channels for 3D X.
 
@@ -467,12 +477,14 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
                 f"steps; X has {n_timesteps}. Use ar_order <= {n_timesteps - 1}, or longer "
                 f"sequences."
             )
-        self.filters_ = stu_filters(n_timesteps, self.n_filters, self.hankel)
-        self.n_filters_ = self.filters_.shape[1]
-        self.input_lags_ = resolve_input_lags(self.input_lags, self.ar_order)
-        self.design_ = SpectralDesign(
-            self.filters_, self.input_lags_, bool(self.use_negative), int(self.ar_order)
-        )
+        if self.pooling == "stats" and self.input_lags not in ("auto", 0):
+            raise ValueError(
+                f"input_lags={self.input_lags!r} adds the last inputs to the last-step "
+                f"features of pooling='last'; with pooling='stats' the pooled 'last' "
+                f"statistic already holds each response's last value (the identity's is "
+                f"the last input). Leave input_lags='auto' (no lags are added), or use "
+                f"pooling='last'."
+            )
         self.fitted_params_ = self.get_params()
         self.return_sequences_ = bool(self.return_sequences)
         self.X_ndim_, self.y_ndim_ = X_ndim, y_ndim
@@ -481,8 +493,15 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
         self.x_scale_, self.y_scale_ = scales
         _check_normal_scale(self.x_scale_, "X")
         _check_normal_scale(self.y_scale_, "y")
-        pooling_state = None
-        if self.pooling == "stats":
+        design = pooling_state = None
+        if self.pooling == "last":
+            self.filters_ = stu_filters(n_timesteps, self.n_filters, self.hankel)
+            self.n_filters_ = self.filters_.shape[1]
+            self.input_lags_ = resolve_input_lags(self.input_lags, self.ar_order)
+            self.design_ = design = SpectralDesign(
+                self.filters_, self.input_lags_, bool(self.use_negative), int(self.ar_order)
+            )
+        else:
             # Pooled statistics are not linear in the inputs: the inputs stay unscaled so
             # that coef_ applies to the features of X itself.
             self.x_scale_ = np.ones_like(self.x_scale_)
@@ -492,9 +511,19 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
             # removed a target that is the series' level or amplitude (synthetic tasks;
             # see the user guide); without it, every synthetic task tried improved or
             # stayed level against the previous 7 statistics.
-            pooling_state = fit_pooling(_threshold_sample(X_btc, lazy_X), normalise=False)
+            # n_filters, hankel and use_negative define its filter bank (one per length).
+            bank_options = dict(
+                n_filters=self.n_filters, hankel=self.hankel, use_negative=bool(self.use_negative)
+            )
+            pooling_state = fit_pooling(
+                _threshold_sample(X_btc, lazy_X, bank_options), normalise=False, **bank_options
+            )
+            self.n_filters_ = max(len(group) for group in pooling_state.bank_groups[1:])
+            self.input_lags_ = 0
+            for unused in ("filters_", "design_"):  # left by an earlier pooling="last" fit
+                self.__dict__.pop(unused, None)
         self.rows_ = DesignRows(
-            self.design_, self.return_sequences_, pooling_state, self.n_channels_, self.n_outputs_
+            design, self.return_sequences_, pooling_state, self.n_channels_, self.n_outputs_
         )
 
     def _check_same_configuration(self, X_ndim):

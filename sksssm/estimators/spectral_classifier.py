@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from numbers import Integral
 
 import numpy as np
@@ -10,9 +9,11 @@ from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from .._validation import check_class_labels, check_sequences, scale_unless_constant
+from ..spectral._feature_sets import FEATURE_SETS, candidate_feature_sets
+from ..spectral._feature_sets import used_pooling as _used_pooling
 from ..spectral._pooling import (
     DEFAULT_MIXTURES,
     DEFAULT_QUANTILES,
@@ -22,6 +23,7 @@ from ..spectral._pooling import (
     pooled_features,
     sequence_lengths,
 )
+from ..spectral._ridge import select_ridge_by_loo
 from ._base import fit_atomically
 from .spectral import channel_location, channel_scale
 
@@ -134,8 +136,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     use_negative : bool, default=True
         Include the alternating-sign filters.
     n_mixtures : int, default=32
-        Fixed random linear combinations of the filters of each group (one length, one
-        branch), seeded: deterministic. 0 for the plain filters only.
+        Random linear combinations of the filters of each group (one length, one
+        branch), drawn from ``random_state``. 0 for the plain filters only.
     differences : bool, default=True
         Also pool the responses of the first differences of each channel.
     statistics : array-like of str, default=sksssm.spectral._pooling.STATISTICS
@@ -165,6 +167,11 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         Candidate ridge penalties; None: ``numpy.logspace(-3, 5, 17)``.
     chunk_size : int or None, default=None
         Series per chunk for the features; None: about 128 MiB of responses per chunk.
+    random_state : int, RandomState instance or None, default=None
+        Draws the weights of the ``n_mixtures`` random filter combinations (the only
+        randomness; one seed is drawn per ``fit`` and shared by both representations of
+        ``normalise="loo"``). Pass an int for the same model at every fit; None: a new
+        draw per fit (:func:`sklearn.utils.check_random_state`).
 
     Attributes
     ----------
@@ -217,7 +224,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     >>> freq = np.where(y == "slow", 0.05, 0.15)[:, None]
     >>> phase = rng.uniform(0, 6, (40, 1))
     >>> X = np.sin(2 * np.pi * freq * t + phase) + rng.normal(0, 0.3, (40, 64))
-    >>> clf = SpectralFilterClassifier().fit(X, y)
+    >>> clf = SpectralFilterClassifier(random_state=0).fit(X, y)
     >>> clf.classes_.tolist()
     ['fast', 'slow']
     >>> float(clf.score(X, y))
@@ -245,6 +252,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         "normalise": ["boolean", StrOptions({"loo"})],
         "cross_channel": ["boolean"],
         "chunk_size": [None, Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
     }
 
     def __init__(
@@ -263,6 +271,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         cross_channel=True,
         alphas=None,
         chunk_size=None,
+        random_state=None,
     ):
         self.n_filters = n_filters
         self.filter_lengths = filter_lengths
@@ -277,6 +286,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         self.cross_channel = cross_channel
         self.alphas = alphas
         self.chunk_size = chunk_size
+        self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -314,6 +324,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         X_btc /= self.x_scale_
         classes, encoded = np.unique(y, return_inverse=True)
         targets = _one_vs_all_targets(encoded, len(classes))
+        # one draw of the mixtures, shared by both representations
+        mixing_seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         # normalise="loo": both representations, chosen with the feature set by LOO
         best = None
         for normalise in (False, True) if self.normalise == "loo" else (bool(self.normalise),):
@@ -330,6 +342,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
                 n_segments=self.n_segments,
                 normalise=normalise,
                 cross=self.cross_channel,
+                mixing_seed=mixing_seed,
                 chunk_size=self.chunk_size,
             )
             F = pooled_features(X_btc, pooling, lengths, chunk_size=self.chunk_size)
@@ -339,8 +352,9 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
             F -= mean
             F /= scale
             masks = pooling.feature_masks()
-            candidates = _candidate_feature_sets(pooling, self.block_selection)
-            fit = _select_ridge(
+            # FEATURE_SETS read here, at call time (a benchmark variant patches it)
+            candidates = candidate_feature_sets(pooling, self.block_selection, FEATURE_SETS)
+            fit = select_ridge_by_loo(
                 F,
                 targets,
                 alphas,
@@ -349,25 +363,24 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
                 require_cross=self.block_selection == "off",
             )
             del F
-            if best is None or fit[6] > best[0][6]:  # LOO score; ties: the first (raw) one
+            if best is None or fit.score > best[0].score:  # ties: the first (raw) one
                 best = (fit, pooling, mean, scale)
-        (name, mask, alpha, coef, intercept, loo, score, weights), pooling, mean, scale = best
+        fit, pooling, mean, scale = best
         # the chosen block weights folded into the standardization: predict multiplies
         # the cross-channel columns by the same weight
-        scale = scale / weights
-        pooling, keep = _used_pooling(pooling, mask)  # predict computes only what is used
-        mean, scale, mask = mean[keep], scale[keep], mask[keep]
-        self.temperature_ = _fit_temperature(_class_scores(loo), encoded)
+        scale = scale / fit.weights
+        pooling, keep = _used_pooling(pooling, fit.mask)  # predict computes only what is used
+        self.temperature_ = _fit_temperature(_class_scores(fit.loo_decisions), encoded)
         self.pooling_ = pooling
         self.normalise_ = pooling.normalise
-        self.feature_mean_ = mean
-        self.feature_scale_ = scale
-        self.feature_mask_ = mask
-        self.feature_set_ = name
-        self.coef_ = coef
-        self.intercept_ = intercept
-        self.alpha_ = float(alpha)
-        self.loo_score_ = float(score)
+        self.feature_mean_ = mean[keep]
+        self.feature_scale_ = scale[keep]
+        self.feature_mask_ = fit.mask[keep]
+        self.feature_set_ = fit.name
+        self.coef_ = fit.coef
+        self.intercept_ = fit.intercept
+        self.alpha_ = float(fit.alpha)
+        self.loo_score_ = float(fit.score)
         self.classes_ = classes
 
     def _scaled_features(self, X):
@@ -478,200 +491,11 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         return log_softmax(self._tempered_scores(X), axis=1)
 
 
-#: Candidate feature sets of ``block_selection="loo"``, in order (ties: the first):
-#: name and the blocks of pooled features left out (``"not_ppv"``: every per-channel
-#: statistic but ``ppv``, so that the ``ppv_only`` sets are MiniRocket's representation
-#: of these responses, plus the ``normalise`` scale features). Each is compared without
-#: the ``"cross"`` block; the best one is then tried with its cross-channel columns added
-#: (``_select_ridge``), so multichannel data have one candidate more, one channel none.
-FEATURE_SETS = (
-    ("all", ()),
-    ("no_alternating", ("alternating",)),
-    ("no_segments", ("segment",)),
-    ("no_alternating_no_segments", ("alternating", "segment")),
-    ("ppv_only", ("not_ppv",)),
-    ("ppv_only_no_alternating", ("not_ppv", "alternating")),
-)
-
-
-def _used_pooling(pooling, mask):
-    """The pooling without the statistics and cross block that ``mask`` leaves unused.
-
-    Returns the reduced :class:`~sksssm.spectral.PoolingState` and the boolean mask of
-    the kept columns of the full one (in the same order: the reduced pooling computes
-    exactly those columns).
-    """
-    statistic = pooling.column_statistics()
-    used = set(statistic[mask])
-    statistics = tuple(stat for stat in pooling.statistics if stat in used)
-    reduced = dataclasses.replace(
-        pooling,
-        statistics=statistics,
-        cross_pairs=pooling.cross_pairs if "cross" in used else None,
-    )
-    keep = np.isin(statistic, statistics + ("scale",) + (("cross",) if "cross" in used else ()))
-    return reduced, keep
-
-
 def _one_vs_all_targets(encoded, n_classes):
     """``{-1, +1}`` one-vs-all targets; one column (``+1``: class 1) for two classes."""
     if n_classes == 2:
         return np.where(encoded == 1, 1.0, -1.0)[:, None]
     return np.where(encoded[:, None] == np.arange(n_classes)[None, :], 1.0, -1.0)
-
-
-def _candidate_feature_sets(pooling, block_selection):
-    """``[(name, column mask)]``: the distinct candidate feature sets with pooled columns."""
-    masks = pooling.feature_masks()
-    per_channel = ~(masks["scale"] | masks["cross"])
-    masks["not_ppv"] = per_channel & ~masks["ppv"]
-    everything = np.ones(pooling.n_features, dtype=bool)
-    if block_selection == "off":
-        return [("all", everything)]
-    candidates = []
-    for name, dropped in FEATURE_SETS:
-        keep = everything.copy()
-        for block in dropped:
-            keep &= ~masks[block]
-        if (keep & per_channel).any() and not any(np.array_equal(keep, m) for _, m in candidates):
-            candidates.append((name, keep))
-    return candidates
-
-
-def _ridge_loo_path(U, s, targets, alphas):
-    """Exact leave-one-out of ridge with an unpenalized intercept, for every alpha.
-
-    ``U, s``: an orthonormal basis of the centred design's row space orthogonal to the
-    constant vector ``1`` (:func:`_centred_eigh` of the Gram matrix ``X X^T``, or the
-    left singular vectors of ``X``) and the matching eigenvalues (squared singular
-    values). The hat matrix is ``H = 1 1^T / n + U diag(s / (s + alpha)) U^T`` and the
-    leave-one-out residual of series ``i`` is ``(y_i - yhat_i) / (1 - H_ii)``.
-
-    Both are computed in the damping form ``alpha / (s + alpha)``:
-    ``y - yhat = r + U diag(alpha / (s + alpha)) U^T (y - mean y)`` and ``1 - H_ii = c_i +
-    sum_k U_ik^2 alpha / (s_k + alpha)``, where ``r`` and ``c_i = 1 - 1/n - sum_k
-    U_ik^2`` are the parts outside ``U`` (exactly zero, and taken as such, when ``U``
-    has ``n - 1`` columns: it then spans the whole space orthogonal to ``1``, as for a
-    design with more columns than series). With
-    ``alpha`` far below the spectrum both are tiny, and ``1 - (1/n + sum s/(s+alpha))``
-    would lose every digit; this form keeps them to full relative precision, so small
-    penalties (the minimum-norm interpolating limit) are scored correctly.
-
-    Yields ``(alpha, loo_decisions, score, dual)`` with ``score = -mean(residual^2)``
-    and ``dual = U diag(1 / (s + alpha)) U^T (Y - mean Y)`` (the coefficients are
-    ``X^T dual``).
-    """
-    n = targets.shape[0]
-    centred = targets - targets.mean(axis=0)
-    projected = U.T @ centred
-    U2 = U**2
-    if U.shape[1] == n - 1:  # U spans all of it: the parts outside are zero, not round-off
-        outside, outside_leverage = 0.0, 0.0
-    else:
-        outside = centred - U @ projected
-        outside_leverage = 1.0 - 1.0 / n - U2.sum(axis=1)
-    for alpha in alphas:
-        damping = alpha / (s + alpha)
-        residual = outside + U @ (damping[:, None] * projected)
-        residual /= (outside_leverage + U2 @ damping)[:, None]
-        dual = U @ (projected / (s + alpha)[:, None])
-        yield alpha, targets - residual, -float(np.mean(residual**2)), dual
-
-
-def _centred_eigh(gram):
-    """Eigenpairs of a centred Gram matrix on the space orthogonal to ``1``.
-
-    ``gram = X X^T`` of a column-centred ``X`` has ``1`` in its null space, but an
-    eigensolver returns that direction mixed with round-off. A Householder reflection
-    ``P`` mapping ``e_0`` to ``1 / sqrt(n)`` separates it exactly: the eigenvectors of
-    ``(P gram P)[1:, 1:]``, mapped back by ``P[:, 1:]``, are orthogonal to ``1`` to
-    round-off. Returns ``(s, U)`` with ``s >= 0`` of shape ``(n - 1,)`` and ``U`` of
-    shape ``(n, n - 1)``.
-    """
-    n = gram.shape[0]
-    v = np.full(n, 1.0 / np.sqrt(n))
-    v[0] -= 1.0
-    P = np.eye(n) - (2.0 / (v @ v)) * np.outer(v, v)
-    s, V = np.linalg.eigh((P @ gram @ P)[1:, 1:])
-    return np.clip(s, 0.0, None), P[:, 1:] @ V
-
-
-def _select_ridge(F, targets, alphas, candidates, cross=None, require_cross=False):
-    """Penalty and feature set with the smallest exact leave-one-out squared error.
-
-    The candidates are first compared without the ``cross`` columns (the per-channel
-    model of each feature set); then the best of them is refitted with its cross-channel
-    columns added (those its dropped blocks leave), weighted by ``sqrt(w)``, ``w =
-    trace(K_rest) / trace(K_cross)`` (the ratio of the squared norms of the two column
-    blocks): both blocks then carry the same total variance, whatever their number of
-    columns, so a few hundred cross-channel columns are not drowned by tens of thousands
-    of per-channel ones under one penalty. The cross block is kept only if it lowers the
-    leave-one-out error (always, with ``require_cross``, when it has columns).
-
-    Every candidate's Gram matrix is a (weighted) sum of the Gram matrices of disjoint
-    column blocks, each computed once. Returns ``(name, mask, alpha, coef, intercept,
-    loo_decisions, score, weights)``; ``weights`` (one per column of ``F``, 1 except the
-    chosen cross columns) scales the columns the ridge was fitted on, and ``coef`` is on
-    the scaled columns ``F[:, mask] * weights[mask]``.
-    """
-    n, p = F.shape
-    cross = np.zeros(p, dtype=bool) if cross is None else np.asarray(cross, dtype=bool)
-    masks = np.stack([mask for _, mask in candidates] + [cross])
-    gram_blocks = {}
-    if n <= p:  # one Gram matrix per distinct membership pattern of the columns
-        patterns, inverse = np.unique(masks.T, axis=0, return_inverse=True)
-        for k, pattern in enumerate(patterns):
-            Fk = F[:, inverse.ravel() == k]
-            gram_blocks[tuple(pattern)] = Fk @ Fk.T
-
-    def path(columns, cross_columns, weight):
-        """LOO path of the ridge on ``columns`` plus ``sqrt(weight) * cross_columns``."""
-        if gram_blocks:  # columns / cross_columns are candidate indices here
-            gram = sum(g for pt, g in gram_blocks.items() if pt[columns] and not pt[-1])
-            if cross_columns is not None:
-                gram = gram + weight * sum(
-                    g for pt, g in gram_blocks.items() if pt[cross_columns] and pt[-1]
-                )
-            s, U = _centred_eigh(gram)
-        else:
-            design = F[:, masks[columns] & ~cross]
-            if cross_columns is not None:
-                extra = F[:, masks[cross_columns] & cross] * np.sqrt(weight)
-                design = np.concatenate([design, extra], axis=1)
-            U, sv, _ = np.linalg.svd(design, full_matrices=False)
-            s = sv**2
-        return _ridge_loo_path(U, s, targets, alphas)
-
-    best = None
-    for c in range(len(candidates)):
-        if not (masks[c] & ~cross).any():
-            continue
-        for alpha, loo, score, dual in path(c, None, 0.0):
-            if best is None or score > best[0]:
-                best = (score, c, None, alpha, dual, loo)
-    if cross.any():
-        c = best[1] if best is not None else 0
-        rest = masks[c] & ~cross
-        extra = masks[c] & cross
-        rest_norm = float(np.einsum("ij,ij->", F[:, rest], F[:, rest]))
-        cross_norm = float(np.einsum("ij,ij->", F[:, extra], F[:, extra]))
-        if cross_norm > 0.0:
-            weight = rest_norm / cross_norm if rest_norm > 0.0 else 1.0
-            if require_cross:
-                best = None
-            for alpha, loo, score, dual in path(c, c, weight):
-                if best is None or score > best[0]:
-                    best = (score, c, weight, alpha, dual, loo)
-    score, c, weight, alpha, dual, loo = best
-    name = candidates[c][0]
-    weights = np.ones(p)
-    mask = masks[c] & ~cross
-    if weight is not None:
-        weights[masks[c] & cross] = np.sqrt(weight)
-        mask = masks[c].copy()
-        name = f"{name}+cross"
-    coef = (F[:, mask] * weights[mask]).T @ dual
-    return name, mask, alpha, coef, targets.mean(axis=0), loo, score, weights
 
 
 def _class_scores(decision):

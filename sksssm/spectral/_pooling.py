@@ -70,6 +70,11 @@ on); each statistic is computed over that series' own valid steps only. Because 
 convolutions are causal, padding never changes the responses at valid steps, so a padded
 series gives exactly the features of the truncated one.
 
+Modules: the filter bank (``_filter_bank``), series handling
+(``_sequences``), the statistics over time (``_segment_stats``), the
+cross-channel block (``_cross_channel``); this one holds the fitted state, the
+threshold fit and the chunked computation. Every name stays importable from here.
+
 Memory: series are processed in chunks of samples; ``chunk_size=None`` picks the chunk so
 that the response array and the FFT intermediates stay within about
 :data:`CHUNK_BUDGET_BYTES`. Features do not depend on the chunking.
@@ -82,34 +87,36 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.fft
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from .._validation import scale_unless_constant
-from ._features import causal_convolve
-from ._filters import max_usable_filters, stu_filters
-
-#: Statistics in the order of the output blocks.
-STATISTICS = (
-    "mean",
-    "std",
-    "max",
-    "min",
-    "ppv",
-    "last",
-    "peak",
-    "segment_mean",
-    "segment_std",
+from ._cross_channel import MAX_CROSS_PAIRS, _cross_features, cross_pairs
+from ._filter_bank import (
+    DEFAULT_MIXTURES,
+    MIN_FILTER_LENGTH,  # noqa: F401 (re-exported: importable from here as before)
+    MIXING_SEED,
+    _responses,
+    default_filter_lengths,
+    filter_bank,
+    mixing_matrices,
 )
-#: Statistics that give one feature per segment (``n_segments`` of them).
-SEGMENT_STATISTICS = ("segment_mean", "segment_std")
-#: Default number of equal segments of each series for the ``segment_*`` statistics.
-DEFAULT_SEGMENTS = 4
+from ._filters import HANKEL_KINDS
+from ._segment_stats import (
+    DEFAULT_SEGMENTS,
+    SEGMENT_STATISTICS,
+    STATISTICS,
+    _pool,
+    segment_edges,
+)
+from ._sequences import (
+    _inputs,
+    _prepare,
+    _scale_features,
+    sequence_lengths,
+)
+
 #: Default quantiles of the training responses used as ``ppv`` biases.
 DEFAULT_QUANTILES = (0.02, 0.1, 0.5, 0.9, 0.98)
 #: Shortest filter length of the default ladder (shorter spectral filters are few and
-#: nearly the identity).
-MIN_FILTER_LENGTH = 8
 #: Memory budget of one chunk's responses and FFT intermediates (bytes).
 CHUNK_BUDGET_BYTES = 128 * 2**20
 #: ``ppv`` thresholds sit this far (relative to the largest training response) above
@@ -119,15 +126,8 @@ ROUNDOFF_MARGIN = 1e-9
 MAX_BIAS_SAMPLES = 128
 #: Time steps (evenly spaced among those series' valid steps) per quantile.
 MAX_BIAS_ROWS = 2**14
-#: Random combinations per filter group by default.
-DEFAULT_MIXTURES = 32
 #: Per channel, features of the raw series kept by ``normalise``: mean, log std.
 N_SCALE_FEATURES = 2
-#: Seed of the mixing weights (fixed: the representation is deterministic).
-MIXING_SEED = 0
-#: Most ordered channel pairs of the ``cross`` block: every pair up to 16 channels
-#: (``16 * 15 = 240``), cyclic neighbours beyond (:func:`cross_pairs`).
-MAX_CROSS_PAIRS = 240
 
 
 @dataclass(frozen=True)
@@ -220,32 +220,44 @@ class PoolingState:
         """Columns of the ``cross`` block (the last ones): 0 without channel pairs."""
         return (2 if self.differences else 1) * int(self.cross_columns.sum())
 
+    def column_blocks(self):
+        """The column layout, encoded once: ``(statistic, alternating)`` per block.
+
+        Blocks in column order (the order :func:`pooled_features` writes): per input
+        kind (series, then first differences) one block per statistic of
+        ``statistics``, channel-major ``(channel, response)`` with the ``ppv`` quantile
+        outermost and the segment innermost; then the ``normalise`` scale features
+        (``"scale"``); then the cross-channel block (``"cross"``, per kind, pair-major).
+        ``alternating`` marks the columns computed from an alternating-sign response.
+        :meth:`column_statistics`, :meth:`feature_masks` and :attr:`n_features` derive
+        from it.
+        """
+        n_kinds = 2 if self.differences else 1
+        alternating = np.tile(self.alternating_responses, self.n_channels)  # (c, r) order
+        for _ in range(n_kinds):
+            for stat in self.statistics:
+                if stat in SEGMENT_STATISTICS:
+                    yield stat, np.repeat(alternating, self.n_segments)
+                elif stat == "ppv":
+                    yield stat, np.tile(alternating, len(self.quantiles))
+                else:
+                    yield stat, alternating
+        if self.normalise:
+            yield "scale", np.zeros(N_SCALE_FEATURES * self.n_channels, dtype=bool)
+        keep = self.cross_columns
+        n_bank = self.bank.shape[1]
+        cross = np.broadcast_to(self.alternating_responses[:n_bank], keep.shape)[keep]
+        for _ in range(n_kinds):
+            yield "cross", cross
+
     def column_statistics(self) -> np.ndarray:
         """The statistic each pooled feature column comes from, in column order.
 
         One of :data:`STATISTICS` for the per-channel columns, ``"scale"`` for the
         ``normalise`` scale features and ``"cross"`` for the cross-channel block.
         """
-        labels = []
-        for _ in range(2 if self.differences else 1):
-            for stat in self.statistics:
-                labels.append(np.repeat(stat, self._columns_per_response(stat) * self._per_kind))
-        if self.normalise:
-            labels.append(np.repeat("scale", N_SCALE_FEATURES * self.n_channels))
-        labels.append(np.repeat("cross", self.n_cross_features))
+        labels = [np.repeat(stat, len(block)) for stat, block in self.column_blocks()]
         return np.concatenate(labels).astype(object)
-
-    @property
-    def _per_kind(self) -> int:
-        """Responses of one input kind (series or differences) over all channels."""
-        return self.n_channels * self.n_responses
-
-    def _columns_per_response(self, stat) -> int:
-        if stat in SEGMENT_STATISTICS:
-            return self.n_segments
-        if stat == "ppv":
-            return len(self.quantiles)
-        return 1
 
     def feature_masks(self) -> dict:
         """Boolean masks over the pooled feature columns, by what a column comes from.
@@ -255,26 +267,9 @@ class PoolingState:
         ``normalise`` scale features; ``"cross"``: a cross-channel feature (all False for
         one channel).
         """
-        alternating = np.tile(self.alternating_responses, self.n_channels)  # (c, r) order
-        parts = []
-        for _ in range(2 if self.differences else 1):
-            for stat in self.statistics:
-                if stat in SEGMENT_STATISTICS:
-                    parts.append(np.repeat(alternating, self.n_segments))  # segments innermost
-                elif stat == "ppv":
-                    parts.append(np.tile(alternating, len(self.quantiles)))
-                else:
-                    parts.append(alternating)
-        if self.normalise:
-            parts.append(np.zeros(N_SCALE_FEATURES * self.n_channels, dtype=bool))
-        keep = self.cross_columns
-        cross_alternating = np.broadcast_to(
-            self.alternating_responses[: self.bank.shape[1]], keep.shape
-        )[keep]
-        parts += [cross_alternating] * (2 if self.differences else 1)
         statistic = self.column_statistics()
         return {
-            "alternating": np.concatenate(parts),
+            "alternating": np.concatenate([block for _, block in self.column_blocks()]),
             "segment": np.isin(statistic, SEGMENT_STATISTICS),
             "ppv": statistic == "ppv",
             "scale": statistic == "scale",
@@ -299,35 +294,7 @@ class PoolingState:
     @property
     def n_features(self) -> int:
         """Length of one pooled feature vector."""
-        n_kinds = 2 if self.differences else 1
-        n_scale = N_SCALE_FEATURES * self.n_channels if self.normalise else 0
-        per_kind = sum(self._columns_per_response(s) for s in self.statistics) * self._per_kind
-        return n_kinds * per_kind + n_scale + self.n_cross_features
-
-
-@validate_params(
-    {
-        "n_timesteps": [Interval(numbers.Integral, 2, None, closed="left")],
-    },
-    prefer_skip_nested_validation=True,
-)
-def default_filter_lengths(n_timesteps: int) -> tuple:
-    """Filter lengths ``8, 16, 32, ...`` below ``n_timesteps``, then ``n_timesteps`` itself.
-
-    Examples
-    --------
-    >>> from sksssm.spectral import default_filter_lengths
-    >>> default_filter_lengths(150)
-    (8, 16, 32, 64, 128, 150)
-    >>> default_filter_lengths(6)
-    (6,)
-    """
-    lengths = []
-    length = MIN_FILTER_LENGTH
-    while length < n_timesteps:
-        lengths.append(length)
-        length *= 2
-    return tuple(lengths) + (int(n_timesteps),)
+        return sum(len(block) for _, block in self.column_blocks())
 
 
 def _check_config(n_filters, filter_lengths, statistics, quantiles):
@@ -357,397 +324,12 @@ def _check_config(n_filters, filter_lengths, statistics, quantiles):
     return lengths, statistics, quantiles
 
 
-@validate_params(
-    {
-        "filter_lengths": ["array-like"],
-        "n_filters": [Interval(numbers.Integral, 1, None, closed="left")],
-        "use_negative": ["boolean"],
-    },
-    prefer_skip_nested_validation=True,
-)
-def filter_bank(filter_lengths, n_filters, use_negative=True):
-    """The identity plus the STU filters of every length (both branches), zero-padded.
-
-    Returns
-    -------
-    bank : ndarray of shape (max(filter_lengths), n_bank)
-    groups : tuple of ndarray
-        Column indices per group: identity, then per length the positive branch and
-        (with ``use_negative``) the alternating-sign branch.
-
-    Examples
-    --------
-    >>> from sksssm.spectral import filter_bank
-    >>> bank, groups = filter_bank((8, 20), 4)
-    >>> bank.shape, [len(g) for g in groups]
-    ((20, 17), [1, 4, 4, 4, 4])
-    """
-    longest = max(filter_lengths)
-    identity = np.zeros((longest, 1))
-    identity[0, 0] = 1.0
-    columns = [identity]
-    for length in filter_lengths:
-        k = min(int(n_filters), max_usable_filters(length))
-        filters = np.zeros((longest, k))
-        filters[:length] = stu_filters(length, k)
-        columns.append(filters)
-        if use_negative:
-            alternating = np.where(np.arange(longest) % 2 == 0, 1.0, -1.0)
-            columns.append(filters * alternating[:, None])
-    sizes = [c.shape[1] for c in columns]
-    edges = np.cumsum([0] + sizes)
-    groups = tuple(np.arange(edges[i], edges[i + 1]) for i in range(len(sizes)))
-    return np.concatenate(columns, axis=1), groups
-
-
-@validate_params(
-    {
-        "bank_groups": ["array-like"],
-        "n_mixtures": [Interval(numbers.Integral, 0, None, closed="left")],
-    },
-    prefer_skip_nested_validation=True,
-)
-def mixing_matrices(bank_groups, n_mixtures):
-    """Fixed random weights combining the filters of each group (identity excluded).
-
-    Gaussian, each column scaled to unit norm, from ``numpy.random.default_rng(0)`` in
-    group order: the same for every call.
-
-    Examples
-    --------
-    >>> from sksssm.spectral import filter_bank, mixing_matrices
-    >>> _, groups = filter_bank((8, 20), 4)
-    >>> [w.shape for w in mixing_matrices(groups, 3)]
-    [(4, 3), (4, 3), (4, 3), (4, 3)]
-    """
-    if n_mixtures == 0:
-        return ()
-    rng = np.random.default_rng(MIXING_SEED)
-    weights = []
-    for group in bank_groups[1:]:
-        w = rng.standard_normal((len(group), int(n_mixtures)))
-        weights.append(w / np.linalg.norm(w, axis=0))
-    return tuple(weights)
-
-
-@validate_params(
-    {
-        "X_btc": ["array-like"],
-    },
-    prefer_skip_nested_validation=True,
-)
-def sequence_lengths(X_btc) -> np.ndarray:
-    """Valid length of each NaN-padded series of ``X_btc`` (n, t, c).
-
-    A series' length is the number of leading time steps at which no channel is NaN; all
-    later steps must be NaN in every channel (padding only at the end).
-
-    Raises
-    ------
-    ValueError
-        If a NaN is followed by a value (NaN inside a series, or channels padded to
-        different lengths), or a series has fewer than 2 valid steps.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sksssm.spectral import sequence_lengths
-    >>> X = np.ones((2, 5, 1))
-    >>> X[1, 3:] = np.nan
-    >>> sequence_lengths(X).tolist()
-    [5, 3]
-    """
-    X_btc = np.asarray(X_btc, dtype=np.float64)
-    missing = np.isnan(X_btc)
-    any_missing = missing.any(axis=2)  # (n, t)
-    lengths = np.where(any_missing.any(axis=1), any_missing.argmax(axis=1), X_btc.shape[1])
-    valid = np.arange(X_btc.shape[1])[None, :] < lengths[:, None]
-    if not np.array_equal(missing.all(axis=2), ~valid) or (any_missing & valid).any():
-        raise ValueError(
-            "X contains NaN inside a series (or channels padded to different lengths). "
-            "Only NaN-padding at the end of a series is allowed, in every channel at once: "
-            "pad each unequal-length series with NaN after its last time step."
-        )
-    if X_btc.shape[0] and lengths.min() < 2:
-        raise ValueError(
-            f"every series needs at least 2 time steps, but series "
-            f"{int(lengths.argmin())} has {int(lengths.min())} before its NaN padding."
-        )
-    if not np.isfinite(X_btc[valid]).all():
-        raise ValueError("X contains infinite values; pass finite values (NaN only as padding).")
-    return lengths.astype(np.intp)
-
-
 def _chunk_rows(n_timesteps, n_channels, n_bank, chunk_size):
     if chunk_size is not None:
         return max(int(chunk_size), 1)
     # responses (8 bytes) + rfft of the input and the product (complex, ~1x each) + masks
     per_row = 8 * 4 * n_timesteps * n_channels * n_bank
     return max(CHUNK_BUDGET_BYTES // max(per_row, 1), 1)
-
-
-def _series_scale(U, lengths):
-    """Mean and standard deviation of each channel of each series over its valid steps.
-
-    ``U`` is zero-filled beyond ``lengths``. Returns ``(mean, std)``, each ``(m, c)``.
-    """
-    valid = np.arange(U.shape[1])[None, :, None] < lengths[:, None, None]
-    count = lengths[:, None].astype(np.float64)
-    mean = np.where(valid, U, 0.0).sum(axis=1) / count
-    centred = np.where(valid, U - mean[:, None], 0.0)
-    std = np.sqrt(np.einsum("mtc,mtc->mc", centred, centred) / count)
-    return mean, std
-
-
-def _scale_features(U, lengths):
-    """``normalise``'s extra features per channel: the series' mean and log std.
-
-    The log std is floored at ``1e-8`` times the mean absolute value (and at the smallest
-    positive double), so that a constant channel gives a finite value.
-    """
-    valid = np.arange(U.shape[1])[None, :, None] < lengths[:, None, None]
-    mean, std = _series_scale(U, lengths)
-    size = np.abs(np.where(valid, U, 0.0)).sum(axis=1) / lengths[:, None]
-    floor = np.maximum(1e-8 * size, np.finfo(np.float64).tiny)
-    return np.concatenate([mean, np.log(np.maximum(std, floor))], axis=1)
-
-
-def _standardise(U, lengths):
-    """Each channel of each (zero-filled) series centred and scaled over its valid steps.
-
-    A constant channel becomes zeros; the padding stays zero.
-    """
-    valid = np.arange(U.shape[1])[None, :, None] < lengths[:, None, None]
-    mean, std = _series_scale(U, lengths)
-    std = scale_unless_constant(std, np.abs(mean))  # constant channel: centred to zeros
-    return np.where(valid, (U - mean[:, None]) / std[:, None], 0.0)
-
-
-def cross_pairs(n_channels, max_pairs=MAX_CROSS_PAIRS) -> np.ndarray:
-    """Ordered channel pairs ``(i, j)`` of the cross-channel block.
-
-    Every ordered pair ``i != j`` while there are at most ``max_pairs`` of them
-    (``n_channels * (n_channels - 1) <= max_pairs``: up to 16 channels by default);
-    beyond, each channel with its cyclic neighbours ``i +- 1, ..., i +- m`` (both
-    orders), ``m = max(1, max_pairs // (2 * n_channels))``: the number of pairs then grows
-    at most linearly with the channels, like the per-channel features, and neighbouring
-    channels (adjacent sensors, electrodes) are the ones paired. No pairs for one channel.
-
-    Examples
-    --------
-    >>> from sksssm.spectral._pooling import cross_pairs
-    >>> cross_pairs(3).tolist()
-    [[0, 1], [0, 2], [1, 2], [1, 0], [2, 0], [2, 1]]
-    >>> len(cross_pairs(16)), len(cross_pairs(20)), len(cross_pairs(1))
-    (240, 240, 0)
-    """
-    c = int(n_channels)
-    if c * (c - 1) <= max_pairs:
-        offsets = range(1, c)
-    else:
-        m = max(1, int(max_pairs) // (2 * c))
-        offsets = sorted({d for k in range(1, m + 1) for d in (k, c - k)})
-    pairs = [(i, (i + d) % c) for i in range(c) for d in offsets]
-    return np.array(pairs, dtype=np.intp).reshape(-1, 2)
-
-
-def _cross_features(U_raw, lengths, state):
-    """The ``cross`` block of one chunk: filtered cross-correlations of channel pairs.
-
-    For each kind (the series, then its first differences), each channel of each series
-    standardized over its valid steps (``u``), each pair ``(i, j)`` and each bank column
-    ``phi``: ``mean_{t < length} (phi * u_i)[t] u_j[t] = sum_s phi[s] R_ij(s) / length``
-    with the cross-correlation ``R_ij(s) = sum_t u_i[t] u_j[t + s]`` (zero outside the
-    valid steps; computed by FFT). A filter bank that spans the short lags (the STU
-    filters of length 8) thus sees the correlation at each lag ``0..7`` (lead/lag), the
-    long filters its smooth profile over long lags (coupling).
-    """
-    pairs = state.cross_pairs
-    keep = state.cross_columns
-    t = U_raw.shape[1]
-    kinds = [_standardise(V, lengths) for V in _inputs(U_raw, lengths, state.differences)]
-    n_lags = min(t, state.bank.shape[0])  # R_ij(s) = 0 for s >= t; taps beyond are unused
-    n_fft = scipy.fft.next_fast_len(t + n_lags - 1, real=True)  # no circular wrap
-    bank = state.bank[:n_lags]
-    blocks = []
-    for V in kinds:
-        spectrum = scipy.fft.rfft(V, n_fft, axis=1)  # (m, F, c)
-        product = np.conj(spectrum[:, :, pairs[:, 0]]) * spectrum[:, :, pairs[:, 1]]
-        R = scipy.fft.irfft(product, n_fft, axis=1)[:, :n_lags]  # (m, lags, pairs)
-        filtered = np.einsum("msp,sb->mpb", R, bank) / lengths[:, None, None]
-        blocks.append(filtered[:, keep])
-    return np.concatenate(blocks, axis=1)
-
-
-def _inputs(U, lengths, differences, normalise=False):
-    """Zero-filled series (and first differences) with the padding zeroed.
-
-    With ``normalise`` each channel of each series is first standardized over its own
-    valid steps (a constant channel becomes zeros).
-    """
-    valid = np.arange(U.shape[1])[None, :, None] < lengths[:, None, None]
-    U = np.where(valid, U, 0.0)
-    if normalise:
-        U = _standardise(U, lengths)
-    kinds = [U]
-    if differences:
-        D = np.zeros_like(U)
-        D[:, 1:] = U[:, 1:] - U[:, :-1]
-        kinds.append(np.where(valid, D, 0.0))
-    return kinds
-
-
-def _responses(U, state):
-    """Responses ``(m, t, c, n_responses)``: FFT convolutions, then the mixtures."""
-    Z = causal_convolve(U, state.bank)  # (m, t, c, n_bank)
-    if not state.mixing:
-        return Z
-    pairs = zip(state.bank_groups[1:], state.mixing, strict=True)
-    return np.concatenate([Z, *(Z[..., group] @ w for group, w in pairs)], axis=-1)
-
-
-def segment_edges(lengths, n_segments):
-    """Segment boundaries ``floor(k * length / n_segments)``, ``k = 0..n_segments``.
-
-    Returns an ``(n_series, n_segments + 1)`` integer array; segment ``k`` of series ``i``
-    is the steps ``edges[i, k] <= t < edges[i, k + 1]`` (empty when the series is
-    shorter than ``n_segments``).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sksssm.spectral._pooling import segment_edges
-    >>> segment_edges(np.array([8, 10]), 4).tolist()
-    [[0, 2, 4, 6, 8], [0, 2, 5, 7, 10]]
-    """
-    lengths = np.asarray(lengths, dtype=np.intp)
-    return (np.arange(n_segments + 1)[None, :] * lengths[:, None]) // n_segments
-
-
-def _segment_pool(Z, lengths, n_segments, want_mean, want_std):
-    """Per-segment mean and standard deviation of each response (0 for an empty one)."""
-    edges = segment_edges(lengths, n_segments)
-    if (edges == edges[:1]).all():  # one length in this chunk: plain slices, no masks
-        return _shared_segment_pool(Z, edges[0], want_mean, want_std)
-    steps = np.arange(Z.shape[1])[None, :]
-    means, stds = [], []
-    for k in range(n_segments):
-        inside = ((steps >= edges[:, k, None]) & (steps < edges[:, k + 1, None]))[..., None, None]
-        count = np.maximum(edges[:, k + 1] - edges[:, k], 1)[:, None, None].astype(np.float64)
-        mean = np.where(inside, Z, 0.0).sum(axis=1) / count
-        means.append(mean)
-        if want_std:
-            centred = np.where(inside, Z - mean[:, None], 0.0)
-            stds.append(np.sqrt(np.einsum("mtcf,mtcf->mcf", centred, centred) / count))
-    # (m, c, f, n_segments): one block per statistic, channel-major, segments innermost
-    return (
-        np.stack(means, axis=-1) if want_mean else None,
-        np.stack(stds, axis=-1) if want_std else None,
-    )
-
-
-def _shared_segment_pool(Z, edges, want_mean, want_std):
-    """:func:`_segment_pool` when every series has the same segment ``edges``."""
-    means, stds = [], []
-    for start, stop in zip(edges[:-1], edges[1:], strict=True):
-        segment = Z[:, start:stop]
-        empty = np.zeros((Z.shape[0], *Z.shape[2:]))
-        mean = segment.mean(axis=1) if stop > start else empty
-        means.append(mean)
-        if want_std:
-            stds.append(
-                np.sqrt(np.mean((segment - mean[:, None]) ** 2, axis=1)) if stop > start else empty
-            )
-    return (
-        np.stack(means, axis=-1) if want_mean else None,
-        np.stack(stds, axis=-1) if want_std else None,
-    )
-
-
-def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
-    m, t = Z.shape[:2]
-    equal = bool((lengths == t).all())  # no padding in this chunk: no masking needed
-    valid = (np.arange(t)[None, :] < lengths[:, None])[:, :, None, None]
-    count = lengths[:, None, None].astype(np.float64)
-    rows = np.arange(m)
-    blocks = []
-    mean = None
-    segments = None
-    for stat in statistics:
-        if stat in SEGMENT_STATISTICS and segments is None:
-            segments = _segment_pool(
-                Z,
-                lengths,
-                n_segments,
-                "segment_mean" in statistics,
-                "segment_std" in statistics,
-            )
-        if stat in ("mean", "std") and mean is None:
-            mean = (Z if equal else np.where(valid, Z, 0.0)).sum(axis=1) / count
-        if stat == "mean":
-            blocks.append(mean)
-        elif stat == "std":
-            centred = Z - mean[:, None]
-            if not equal:
-                centred = np.where(valid, centred, 0.0)
-            blocks.append(np.sqrt(np.einsum("mtcf,mtcf->mcf", centred, centred) / count))
-        elif stat == "max":
-            blocks.append((Z if equal else np.where(valid, Z, -np.inf)).max(axis=1))
-        elif stat == "min":
-            blocks.append((Z if equal else np.where(valid, Z, np.inf)).min(axis=1))
-        elif stat == "ppv":
-            for bias in biases:  # (c, f), or (m, 1, c, f) for scaled series
-                above = Z > bias
-                if not equal:
-                    above &= valid
-                blocks.append(np.count_nonzero(above, axis=1) / count)
-        elif stat == "last":
-            blocks.append(Z[rows, lengths - 1])
-        elif stat == "peak":
-            peak = np.empty(Z.shape[:1] + Z.shape[2:])
-            for group in groups:
-                Zg = Z[..., group]
-                energy = np.einsum("mtcg,mtcg->mtc", Zg, Zg)
-                if not equal:
-                    energy = np.where(valid[..., 0], energy, -np.inf)  # (m, t, c)
-                when = energy.argmax(axis=1)  # (m, c); first maximum on ties
-                peak[..., group] = np.take_along_axis(Zg, when[:, None, :, None], axis=1)[:, 0]
-            blocks.append(peak)
-        elif stat == "segment_mean":
-            blocks.append(segments[0])
-        elif stat == "segment_std":
-            blocks.append(segments[1])
-    return np.concatenate([b.reshape(m, -1) for b in blocks], axis=1)
-
-
-def _prepare(X_btc, lengths, n_channels=None):
-    X_btc = np.asarray(X_btc, dtype=np.float64)
-    if X_btc.ndim != 3:
-        raise ValueError(
-            f"X_btc must be 3D (n_samples, n_timesteps, n_channels), got shape {X_btc.shape}."
-        )
-    if n_channels is not None and X_btc.shape[2] != n_channels:
-        raise ValueError(
-            f"X has {X_btc.shape[2]} channels, but the pooling was fitted with {n_channels}."
-        )
-    if lengths is None:
-        lengths = sequence_lengths(X_btc)
-    else:
-        lengths = np.asarray(lengths)
-        if (
-            lengths.shape != (X_btc.shape[0],)
-            or not np.issubdtype(lengths.dtype, np.integer)
-            or (lengths.size and (lengths.min() < 2 or lengths.max() > X_btc.shape[1]))
-        ):
-            raise ValueError(
-                f"lengths must be integers in [2, {X_btc.shape[1]}], one per series "
-                f"(shape ({X_btc.shape[0]},)); got {lengths!r}."
-            )
-        valid = np.arange(X_btc.shape[1])[None, :] < lengths[:, None]
-        if not np.isfinite(X_btc[valid]).all():
-            raise ValueError("X contains NaN or infinite values within the given lengths.")
-        lengths = lengths.astype(np.intp)
-    return X_btc, lengths
 
 
 def threshold_series(shape, n_responses) -> np.ndarray:
@@ -785,6 +367,8 @@ def threshold_series(shape, n_responses) -> np.ndarray:
         "n_segments": [Interval(numbers.Integral, 1, None, closed="left")],
         "normalise": ["boolean"],
         "cross": ["boolean"],
+        "hankel": [StrOptions(set(HANKEL_KINDS))],
+        "mixing_seed": [Interval(numbers.Integral, 0, None, closed="left")],
         "chunk_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
     },
     prefer_skip_nested_validation=True,
@@ -803,6 +387,8 @@ def fit_pooling(
     n_segments=DEFAULT_SEGMENTS,
     normalise=True,
     cross=False,
+    hankel="Z",
+    mixing_seed=MIXING_SEED,
     chunk_size=None,
 ) -> PoolingState:
     """Build the filter bank for the training length and fit the ``ppv`` biases.
@@ -824,7 +410,8 @@ def fit_pooling(
     differences : bool, default=True
         Also pool the responses of the first differences.
     statistics : sequence of str, default=STATISTICS
-        Among ``"mean", "std", "max", "min", "ppv", "last", "peak"``.
+        Distinct names among the 9 of :data:`STATISTICS`: ``"mean", "std", "max",
+        "min", "ppv", "last", "peak", "segment_mean", "segment_std"`` (all by default).
     quantiles : sequence of float, default=(0.02, 0.1, 0.5, 0.9, 0.98)
         Quantiles of each training response used as ``ppv`` biases, computed on up to
         128 evenly spaced training series (deterministic), each raised by
@@ -837,7 +424,7 @@ def fit_pooling(
         :func:`segment_edges`) for the ``"segment_mean"`` and ``"segment_std"``
         statistics: the level and the power of each response in each part of the
         series, i.e. *where* in the series something happens.
-    normalise : bool, default=False
+    normalise : bool, default=True
         Standardize each channel of each series over its own valid steps before the
         filters (shape features that do not depend on the series' level or scale), and
         append the raw series' mean and log standard deviation per channel as
@@ -853,6 +440,11 @@ def fit_pooling(
         and coupling between channels that per-channel features cannot. The identity
         column (the zero-lag correlation) is kept once per unordered pair. The block
         does not depend on ``normalise`` and comes last.
+    hankel : {"Z", "L"}, default="Z"
+        Hankel matrix whose eigenvectors are the filters (:func:`filter_bank`).
+    mixing_seed : int, default=0
+        Seed of the mixtures' random weights (:func:`mixing_matrices`): the same seed,
+        the same features.
 
     Returns
     -------
@@ -885,8 +477,8 @@ def fit_pooling(
         or n_segments < 1
     ):
         raise ValueError(f"n_segments must be a positive integer, got {n_segments!r}.")
-    bank, bank_groups = filter_bank(filter_lengths, n_filters, use_negative)
-    mixing = mixing_matrices(bank_groups, n_mixtures)
+    bank, bank_groups = filter_bank(filter_lengths, n_filters, use_negative, hankel)
+    mixing = mixing_matrices(bank_groups, n_mixtures, mixing_seed)
     groups = list(bank_groups)
     start = bank.shape[1]
     for w in mixing:
@@ -912,26 +504,63 @@ def fit_pooling(
     if "ppv" in statistics:
         chosen = threshold_series(X_btc.shape, state.n_responses)
         rows = _chunk_rows(X_btc.shape[1], X_btc.shape[2], state.n_responses, chunk_size)
+        # Evenly spaced valid steps (at most MAX_BIAS_ROWS, numbered over the chosen
+        # series in order): quantiles stay cheap, and only those steps are gathered.
+        total = int(lengths[chosen].sum())
+        kept = np.arange(total)
+        if total > MAX_BIAS_ROWS:
+            kept = np.linspace(0, total - 1, MAX_BIAS_ROWS).astype(int)
         per_kind = [[] for _ in range(2 if differences else 1)]
+        offset = 0
         for start in range(0, len(chosen), rows):
             idx = chosen[start : start + rows]
             longest = lengths[idx].max()
-            valid = np.arange(longest)[None, :] < lengths[idx, None]
+            series, step = np.nonzero(np.arange(longest)[None, :] < lengths[idx, None])
+            local = kept[(kept >= offset) & (kept < offset + len(series))] - offset
+            offset += len(series)
             inputs = _inputs(X_btc[idx, :longest], lengths[idx], differences, state.normalise)
             for kind, U in enumerate(inputs):
-                per_kind[kind].append(_responses(U, state)[valid])  # (steps, c, n_responses)
+                Z = _responses(U, state)
+                per_kind[kind].append(Z[series[local], step[local]])  # (steps, c, responses)
         biases = []
         for values in per_kind:
             values = np.concatenate(values)
-            if len(values) > MAX_BIAS_ROWS:  # evenly spaced steps: quantiles stay cheap
-                values = values[np.linspace(0, len(values) - 1, MAX_BIAS_ROWS).astype(int)]
             # Raised by a round-off margin: responses that equal a quantile exactly in
             # exact arithmetic (zeros of constant stretches, the zero first difference at
             # t = 0) then fall below it whatever the FFT round-off (chunking, length).
-            margin = ROUNDOFF_MARGIN * np.abs(values).max(axis=0, initial=0.0)
-            biases.append(np.quantile(values, quantiles, axis=0) + margin)
+            sorted_values = _sorted_columns(values)
+            largest = np.maximum(-sorted_values[..., 0], sorted_values[..., -1])  # max |v|
+            margin = ROUNDOFF_MARGIN * largest
+            biases.append(_sorted_quantiles(sorted_values, quantiles) + margin)
         biases = np.stack(biases)
     return dataclasses.replace(state, biases=biases)
+
+
+def _sorted_columns(values):
+    """``values`` (rows, ...) sorted along the rows, rows last and contiguous.
+
+    Sorting contiguous rows is several times faster than ``numpy.quantile`` partitioning
+    along a strided first axis (the profile of the bias fit).
+    """
+    flat = np.ascontiguousarray(values.reshape(len(values), -1).T)
+    flat.sort(axis=1)
+    return flat.reshape(*values.shape[1:], len(values))
+
+
+def _sorted_quantiles(sorted_values, quantiles):
+    """Quantiles along the last axis of sorted data, first axis the quantiles.
+
+    numpy's default ("linear") definition: position ``q (n - 1)``, linear interpolation
+    between its two neighbours.
+    """
+    n = sorted_values.shape[-1]
+    position = np.asarray(quantiles, dtype=np.float64) * (n - 1)
+    below = np.floor(position).astype(np.intp)
+    above = np.minimum(below + 1, n - 1)
+    fraction = (position - below).reshape(-1, *([1] * (sorted_values.ndim - 1)))
+    low = np.moveaxis(sorted_values[..., below], -1, 0)
+    high = np.moveaxis(sorted_values[..., above], -1, 0)
+    return low + (high - low) * fraction
 
 
 def _shrinking_scale(chunk):

@@ -1,0 +1,131 @@
+"""The pooled features' filter bank: STU filters at several lengths and their mixtures."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+
+from ._features import causal_convolve
+from ._filters import HANKEL_KINDS, max_usable_filters, stu_filters
+
+#: nearly the identity).
+MIN_FILTER_LENGTH = 8
+#: Random combinations per filter group by default.
+DEFAULT_MIXTURES = 32
+#: Default seed of the mixing weights (:func:`~sksssm.spectral.fit_pooling` is
+#: deterministic by default).
+MIXING_SEED = 0
+
+
+@validate_params(
+    {
+        "n_timesteps": [Interval(numbers.Integral, 2, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def default_filter_lengths(n_timesteps: int) -> tuple:
+    """Filter lengths ``8, 16, 32, ...`` below ``n_timesteps``, then ``n_timesteps`` itself.
+
+    Examples
+    --------
+    >>> from sksssm.spectral import default_filter_lengths
+    >>> default_filter_lengths(150)
+    (8, 16, 32, 64, 128, 150)
+    >>> default_filter_lengths(6)
+    (6,)
+    """
+    lengths = []
+    length = MIN_FILTER_LENGTH
+    while length < n_timesteps:
+        lengths.append(length)
+        length *= 2
+    return tuple(lengths) + (int(n_timesteps),)
+
+
+@validate_params(
+    {
+        "filter_lengths": ["array-like"],
+        "n_filters": [Interval(numbers.Integral, 1, None, closed="left")],
+        "use_negative": ["boolean"],
+        "hankel": [StrOptions(set(HANKEL_KINDS))],
+    },
+    prefer_skip_nested_validation=True,
+)
+def filter_bank(filter_lengths, n_filters, use_negative=True, hankel="Z"):
+    """The identity plus the STU filters of every length (both branches), zero-padded.
+
+    ``hankel`` picks the Hankel matrix whose eigenvectors are the filters
+    (:func:`~sksssm.spectral.stu_filters`).
+
+    Returns
+    -------
+    bank : ndarray of shape (max(filter_lengths), n_bank)
+    groups : tuple of ndarray
+        Column indices per group: identity, then per length the positive branch and
+        (with ``use_negative``) the alternating-sign branch.
+
+    Examples
+    --------
+    >>> from sksssm.spectral import filter_bank
+    >>> bank, groups = filter_bank((8, 20), 4)
+    >>> bank.shape, [len(g) for g in groups]
+    ((20, 17), [1, 4, 4, 4, 4])
+    """
+    longest = max(filter_lengths)
+    identity = np.zeros((longest, 1))
+    identity[0, 0] = 1.0
+    columns = [identity]
+    for length in filter_lengths:
+        k = min(int(n_filters), max_usable_filters(length))
+        filters = np.zeros((longest, k))
+        filters[:length] = stu_filters(length, k, hankel)
+        columns.append(filters)
+        if use_negative:
+            alternating = np.where(np.arange(longest) % 2 == 0, 1.0, -1.0)
+            columns.append(filters * alternating[:, None])
+    sizes = [c.shape[1] for c in columns]
+    edges = np.cumsum([0] + sizes)
+    groups = tuple(np.arange(edges[i], edges[i + 1]) for i in range(len(sizes)))
+    return np.concatenate(columns, axis=1), groups
+
+
+@validate_params(
+    {
+        "bank_groups": ["array-like"],
+        "n_mixtures": [Interval(numbers.Integral, 0, None, closed="left")],
+        "seed": [Interval(numbers.Integral, 0, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def mixing_matrices(bank_groups, n_mixtures, seed=MIXING_SEED):
+    """Random weights combining the filters of each group (identity excluded).
+
+    Gaussian, each column scaled to unit norm, from ``numpy.random.default_rng(seed)`` in
+    group order: the same for every call with the same ``seed``.
+
+    Examples
+    --------
+    >>> from sksssm.spectral import filter_bank, mixing_matrices
+    >>> _, groups = filter_bank((8, 20), 4)
+    >>> [w.shape for w in mixing_matrices(groups, 3)]
+    [(4, 3), (4, 3), (4, 3), (4, 3)]
+    """
+    if n_mixtures == 0:
+        return ()
+    rng = np.random.default_rng(seed)
+    weights = []
+    for group in bank_groups[1:]:
+        w = rng.standard_normal((len(group), int(n_mixtures)))
+        weights.append(w / np.linalg.norm(w, axis=0))
+    return tuple(weights)
+
+
+def _responses(U, state):
+    """Responses ``(m, t, c, n_responses)``: FFT convolutions, then the mixtures."""
+    Z = causal_convolve(U, state.bank)  # (m, t, c, n_bank)
+    if not state.mixing:
+        return Z
+    pairs = zip(state.bank_groups[1:], state.mixing, strict=True)
+    return np.concatenate([Z, *(Z[..., group] @ w for group, w in pairs)], axis=-1)
