@@ -127,13 +127,20 @@ def accumulate(config, design, z, e, start, horizon=1):
     return acc
 
 
-def select_configuration(params, z, e, d, D, sp):
-    """The GCV-best (p, K, intercept) for differencing (d, D); returns (config, start).
+def score_candidates(params, z, e, d, D, sp):
+    """Every candidate (p, K, intercept) for differencing (d, D) with its GCV score.
 
     Every candidate is scored on the same target rows (``t >= start``). The intercept
     (a drift after one difference) is a candidate too when ``d + D = 1``; with
-    ``d + D = 0`` there is always one, with ``d + D = 2`` never. The first candidate
-    with the lowest score wins (candidates are in order of increasing size).
+    ``d + D = 0`` there is always one, with ``d + D = 2`` never. A single candidate is
+    not scored (its score is NaN).
+
+    Returns
+    -------
+    scored : list of (Configuration, float)
+        In order of increasing size.
+    start : int
+        The common first row.
     """
     c = z[0].shape[1]
     n_exog = 0 if e is None else e[0].shape[1]
@@ -146,12 +153,11 @@ def select_configuration(params, z, e, d, D, sp):
         K: Configuration(sp, d, D, 0, K, filter_length, params.use_negative, params.hankel)
         for K in dict.fromkeys(K for _, K in pairs)
     }
-    candidates = [(p, K, i) for p, K in pairs for i in intercepts]
-    best_score, best = np.inf, None
-    for p, K, intercept in candidates:
-        config = by_filters[K].variant(p, intercept)
-        if len(candidates) == 1:
-            return config, start
+    configs = [by_filters[K].variant(p, i) for p, K in pairs for i in intercepts]
+    if len(configs) == 1:
+        return [(configs[0], np.nan)], start
+    scored = []
+    for config in configs:
         design = config.design(c, n_exog, params.exog_lags)
         acc = accumulate(config, design, z, e, start)
         if not acc.n_rows_:
@@ -160,7 +166,18 @@ def select_configuration(params, z, e, d, D, sp):
         alphas = solution.alpha_grid() if params.alpha == "auto" else [float(params.alpha)]
         scores = solution.gcv_scores(alphas)
         finite = scores[np.isfinite(scores)]
-        score = float(finite.min()) if finite.size else np.inf
+        scored.append((config, float(finite.min()) if finite.size else np.inf))
+    return scored, start
+
+
+def select_configuration(params, z, e, d, D, sp):
+    """The GCV-best candidate of :func:`score_candidates`; returns (config, start).
+
+    The first candidate (the smallest) with the lowest score wins.
+    """
+    scored, start = score_candidates(params, z, e, d, D, sp)
+    best_score, best = np.inf, None
+    for config, score in scored:
         if best is None or score < best_score - 1e-12 * abs(best_score):
             best_score, best = score, config
     return best, start
