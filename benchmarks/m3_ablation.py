@@ -7,9 +7,11 @@ against the anchors of :mod:`benchmarks.m3` (Naive, Drift, Theta, Comb; AutoETS 
 the in-sample seasonal naive error) and mean sMAPE, per frequency. Variants:
 
 - ``default``: ``SpectralForecaster()``;
-- ``top-3 equal`` / ``top-3 GCV``: the forecasts of the three configurations with the
-  lowest GCV score (same differencing) averaged with equal weights, or with weights
-  proportional to ``1 / GCV``;
+- ``top-3 equal``: ``SpectralForecaster(n_combined=3)``, the mean of the (standardized,
+  possibly log) level forecasts of the three configurations with the lowest GCV score
+  (same differencing);
+- ``top-3 GCV``: the recursive forecasts of those three configurations averaged in y's
+  units with weights proportional to ``1 / GCV``;
 - ``damped``: the default's forecast increments damped, ``phi^h`` at step ``h``
   (``phi = 0.9``), for fits without a season (``sp_ = 1``; others unchanged);
 - ``shrink to drift``: ``w f + (1 - w) drift`` with ``w = n / (n + 20)`` (``n`` the
@@ -116,10 +118,11 @@ def local_variants(series):
     intervals = {
         coverage: f.predict_interval(coverage=coverage).to_numpy() for coverage in (0.8, 0.95)
     }
+    combined = SpectralForecaster(n_combined=TOP_K).fit(pd.Series(y), fh=fh)
+    top3 = np.asarray(combined.predict(), dtype=float).ravel()
     paths, scores = top_configurations(f, h)
     weight = len(y) / (len(y) + PRIOR_LENGTH)
     drift = drift_forecast(y, h)
-    top3 = combine(paths, scores, weighted=False)
     top3_damped = damp(y[-1], top3, DAMPING) if f.sp_ == 1 else top3
     forecasts = {
         "default": default,

@@ -526,7 +526,7 @@ def test_too_large_fixed_orders_are_refused(airline):
 def test_invalid_hyperparameters_raise():
     y = ar_series(40)
     for params in ({"n_filters": -1}, {"strategy": "both"}, {"alpha": -1.0}, {"hankel": "Q"},
-                   {"sp": 0}, {"d": 2}, {"panel": "mixed"}):  # fmt: skip
+                   {"sp": 0}, {"d": 2}, {"panel": "mixed"}, {"n_combined": 0}):  # fmt: skip
         with pytest.raises(ValueError, match=next(iter(params))):
             SpectralForecaster(**params).fit(y)
 
@@ -547,6 +547,35 @@ def test_panel_option_has_its_own_name():
     assert "pooling" not in SpectralForecaster().get_params()
     with pytest.raises(TypeError, match="pooling"):
         SpectralForecaster(pooling="local")
+
+
+def test_combined_forecast_is_the_mean_of_the_best_configurations():
+    """n_combined=3 forecasts the mean of three forecasters, each fitted here with one of
+    the three configurations fixed; the first is the default's choice, the others
+    follow by GCV score."""
+    y = ar_series(150, seed=5).iloc[:, 0]
+    fixed = {"sp": 1, "d": 0, "seasonal_d": 0, "log_transform": False, "strategy": "recursive"}
+    combined = SpectralForecaster(n_combined=3, **fixed).fit(y)
+    chosen = [(m.config.p, m.config.K) for m in combined._models]
+    assert len(set(chosen)) == 3
+    best = SpectralForecaster(**fixed).fit(y)
+    assert chosen[0] == (best.ar_order_, best.n_filters_)
+    assert (combined.ar_order_, combined.n_filters_) == chosen[0]
+    singles = [
+        SpectralForecaster(ar_order=p, n_filters=K, **fixed).fit(y).predict(fh=[1, 2, 3])
+        for p, K in chosen
+    ]
+    expected = np.mean([s.to_numpy() for s in singles], axis=0)
+    np.testing.assert_allclose(combined.predict(fh=[1, 2, 3]).to_numpy(), expected, rtol=1e-10)
+    # update continues every combined model (each like a single forecaster's update)
+    updated = SpectralForecaster(n_combined=3, **fixed).fit(y[:120]).update(y[120:])
+    chosen = [(m.config.p, m.config.K) for m in updated._models]
+    singles = [
+        SpectralForecaster(ar_order=p, n_filters=K, **fixed).fit(y[:120]).update(y[120:])
+        for p, K in chosen
+    ]
+    expected = np.mean([s.predict(fh=[1, 2]).to_numpy() for s in singles], axis=0)
+    np.testing.assert_allclose(updated.predict(fh=[1, 2]).to_numpy(), expected, rtol=1e-10)
 
 
 def test_no_sktime_future_warning():

@@ -170,14 +170,21 @@ def score_candidates(params, z, e, d, D, sp):
     return scored, start
 
 
-def select_configuration(params, z, e, d, D, sp):
-    """The GCV-best candidate of :func:`score_candidates`; returns (config, start).
+def select_configurations(params, z, e, d, D, sp, n_best=1):
+    """The ``n_best`` GCV-best candidates of :func:`score_candidates`, best first.
 
-    The first candidate (the smallest) with the lowest score wins.
+    The best is the first (the smallest) candidate with the lowest score; the others
+    follow by increasing score (ties in order of size).
+
+    Returns
+    -------
+    configs : list of Configuration
+    start : int
     """
     scored, start = score_candidates(params, z, e, d, D, sp)
-    best_score, best = np.inf, None
-    for config, score in scored:
-        if best is None or score < best_score - 1e-12 * abs(best_score):
-            best_score, best = score, config
-    return best, start
+    best_score, best = np.inf, 0
+    for i, (_, score) in enumerate(scored):
+        if i == 0 or score < best_score - 1e-12 * abs(best_score):
+            best_score, best = score, i
+    others = sorted((i for i in range(len(scored)) if i != best), key=lambda i: scored[i][1])
+    return [scored[i][0] for i in [best, *others][:n_best]], start

@@ -19,7 +19,7 @@ from .._validation import HANKEL_KINDS
 from ._intervals import error_scale, forecast_spread
 from ._model import SpectralModel
 from ._panel import PANEL_MODES, Panel
-from ._search import choose_differencing, select_configuration
+from ._search import choose_differencing, select_configurations
 from ._seasonality import choose_period_and_log
 
 STRATEGIES = ("auto", "recursive", "direct")
@@ -78,6 +78,10 @@ class SpectralForecaster(BaseForecaster):
         largest penalty, :func:`sksssm.spectral._ridge.gcv_choice`).
     panel : {"global", "local"}, default="global"
         Panel / hierarchical ``y``: one model on all series, or one per series.
+    n_combined : int, default=1
+        Forecast combination: the point forecast is the mean of the forecasts of the
+        ``n_combined`` configurations with the lowest GCV scores (same differencing);
+        the configuration attributes, ``coef_`` and the interval widths are the best's.
     log_transform : "auto" or bool, default="auto"
         Model ``log(y)`` (needs ``y > 0``); "auto" decides by :func:`prefers_log`.
 
@@ -145,12 +149,14 @@ class SpectralForecaster(BaseForecaster):
         "strategy": [StrOptions(set(STRATEGIES))],
         "alpha": [StrOptions({"auto"}), Interval(numbers.Real, 0, None, closed="left")],
         "panel": [StrOptions(set(PANEL_MODES))],
+        "n_combined": [Interval(numbers.Integral, 1, None, closed="left")],
         "log_transform": [StrOptions({"auto"}), "boolean"],
     }
 
     def __init__(self, sp=None, d="auto", seasonal_d="auto", ar_order="auto",
                  n_filters="auto", hankel="Z", use_negative=True, exog_lags=1,
-                 strategy="auto", alpha="auto", panel="global", log_transform="auto"):  # fmt: skip
+                 strategy="auto", alpha="auto", panel="global", log_transform="auto",
+                 n_combined=1):  # fmt: skip
         self.sp = sp
         self.d = d
         self.seasonal_d = seasonal_d
@@ -163,6 +169,7 @@ class SpectralForecaster(BaseForecaster):
         self.alpha = alpha
         self.panel = panel
         self.log_transform = log_transform
+        self.n_combined = n_combined
         super().__init__()
         self._y, self._X = None, None  # sktime's copy exists only with remember_data=True
         if strategy == "direct":
@@ -210,23 +217,33 @@ class SpectralForecaster(BaseForecaster):
         d, D, self.seasonal_strength_, self.kpss_ = choose_differencing(
             z, self.sp_, self.d, self.seasonal_d
         )
-        config, start = select_configuration(self, z, e, d, D, self.sp_)
+        configs, _ = select_configurations(self, z, e, d, D, self.sp_, self.n_combined)
+        config = configs[0]
         self.d_, self.seasonal_d_ = config.d, config.seasonal_d
         self.ar_order_, self.n_filters_ = config.p, config.K
         self.fit_intercept_ = config.fit_intercept
         n_exog = 0 if e is None else e[0].shape[1]
         # The final fit uses every row whose lags are observed (GCV compared the
         # candidates on the rows common to all of them).
-        self._model = SpectralModel(config, z[0].shape[1], n_exog, self.exog_lags,
-                                    config.p, n_horizons).fit(z, e)  # fmt: skip
+        self._models = [SpectralModel(c, z[0].shape[1], n_exog, self.exog_lags, c.p,
+                                      n_horizons).fit(z, e) for c in configs]  # fmt: skip
         self._solve()
 
+    @property
+    def _model(self):
+        """The best configuration's model (attributes and interval widths)."""
+        return self._models[0]
+
     def _solve(self):
-        model = self._model.solve(self.alpha)
-        one = model.one_step
+        series = self._panel.series()
+        self._strategies = []
+        for model in self._models:
+            model.solve(self.alpha)
+            self._strategies.append(model.choose_strategies(self.strategy, *series))
+        one = self._model.one_step
         self.coef_, self.alpha_, self.stability_ = one["coef"], one["alpha"], one["rule"]
-        self.spectral_radius_ = model.spectral_radius()
-        self.strategies_ = model.choose_strategies(self.strategy, *self._panel.series())
+        self.spectral_radius_ = self._model.spectral_radius()
+        self.strategies_ = self._strategies[0]
         self._error_scales = {}  # per number of steps: (scale, dof), computed on demand
 
     # ------------------------------------------------------------------ predict
@@ -264,9 +281,12 @@ class SpectralForecaster(BaseForecaster):
         """
         z, _ = self._panel.series()
         lags = self._panel.lags
-        windows, z_last = self._model.origins_batch(z, [[len(s)] for s in z])
         exog = self._exog_future(X, n_steps)
-        path = self._model.forecast(windows, z_last, exog, n_steps + max(lags), self.strategies_)
+        paths = []
+        for model, strategies in zip(self._models, self._strategies, strict=True):
+            windows, z_last = model.origins_batch(z, [[len(s)] for s in z])
+            paths.append(model.forecast(windows, z_last, exog, n_steps + max(lags), strategies))
+        path = np.mean(paths, axis=0)  # forecast combination (n_combined > 1)
         return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
 
     def _spread(self, steps, X=None):
@@ -333,7 +353,8 @@ class SpectralForecaster(BaseForecaster):
         if update_params:
             index = {key: i for i, key in enumerate(self._panel.keys)}
             z, e = self._panel.series()
-            self._model.add_rows(z, e, {index[k]: n for k, n in old_length.items()})
+            for model in self._models:
+                model.add_rows(z, e, {index[k]: n for k, n in old_length.items()})
             self._solve()
         return self
 
@@ -348,6 +369,6 @@ class SpectralForecaster(BaseForecaster):
         return [
             {},
             {"n_filters": 2, "ar_order": 2, "d": 1, "seasonal_d": 0, "alpha": 1.0},
-            {"strategy": "direct", "use_negative": False, "hankel": "L"},
+            {"strategy": "direct", "use_negative": False, "hankel": "L", "n_combined": 2},
             {"panel": "local", "sp": 1},
         ]
