@@ -265,13 +265,13 @@ class SpectralForecaster(BaseForecaster):
             )
         return steps
 
-    def _exog_future(self, X, n_steps):
-        """Exogenous feature rows of the next ``n_steps`` per series: (n_series, n, f)."""
+    def _exog_future(self, X, n_steps, model):
+        """``model``'s exogenous feature rows of the next ``n_steps``: (n_series, n, f)."""
         future = ForecastingHorizon(np.arange(1, n_steps + 1), is_relative=True)
         e_all = self._panel.exog_through(X, future.to_absolute_index(self.cutoff))
         if e_all is None:
             return None
-        return np.stack([self._model.future_exog_rows(e, n_steps) for e in e_all])
+        return np.stack([model.future_exog_rows(e, n_steps) for e in e_all])
 
     def _future_path(self, X, n_steps):
         """Standardized level forecasts (n_series, n_steps, c) after the cutoff.
@@ -281,9 +281,9 @@ class SpectralForecaster(BaseForecaster):
         """
         z, _ = self._panel.series()
         lags = self._panel.lags
-        exog = self._exog_future(X, n_steps)
         paths = []
         for model, strategies in zip(self._models, self._strategies, strict=True):
+            exog = self._exog_future(X, n_steps + max(lags), model)
             windows, z_last = model.origins_batch(z, [[len(s)] for s in z])
             paths.append(model.forecast(windows, z_last, exog, n_steps + max(lags), strategies))
         path = np.mean(paths, axis=0)  # forecast combination (n_combined > 1)
@@ -298,7 +298,7 @@ class SpectralForecaster(BaseForecaster):
             self._error_scales[n_steps] = error_scale(self._model, z, e, n_steps,
                                                       self.strategies_)  # fmt: skip
         error, nu = self._error_scales[n_steps]
-        spread = forecast_spread(self._model, z, self._exog_future(X, n_steps), error)
+        spread = forecast_spread(self._model, z, self._exog_future(X, n_steps, self._model), error)
         return np.stack([spread[i, steps - 1 + lag] for i, lag in enumerate(lags)]), nu
 
     def _predict(self, fh, X=None):
