@@ -578,6 +578,28 @@ def test_combined_forecast_is_the_mean_of_the_best_configurations():
     np.testing.assert_allclose(updated.predict(fh=[1, 2]).to_numpy(), expected, rtol=1e-10)
 
 
+def test_combined_forecast_with_exogenous_input():
+    """With X, each combined configuration builds its own exogenous features (their
+    number depends on the filters): the mean of fixed-configuration forecasters."""
+    rng = np.random.default_rng(8)
+    X = pd.DataFrame({"a": rng.normal(size=130)})
+    y = pd.Series(np.sin(np.arange(130) / 4) + X["a"].to_numpy() + 0.1 * rng.normal(size=130))
+    fixed = {"sp": 1, "d": 0, "seasonal_d": 0, "log_transform": False, "strategy": "recursive"}
+    combined = SpectralForecaster(n_combined=5, **fixed).fit(y[:120], X=X[:120])
+    chosen = [(m.config.p, m.config.K) for m in combined._models]
+    assert len({K for _, K in chosen}) > 1  # different exogenous feature counts
+    fh = np.arange(1, 6)
+    singles = [
+        SpectralForecaster(ar_order=p, n_filters=K, **fixed)
+        .fit(y[:120], X=X[:120])
+        .predict(fh=fh, X=X[120:])
+        .to_numpy()
+        for p, K in chosen
+    ]
+    got = combined.predict(fh=fh, X=X[120:]).to_numpy()
+    np.testing.assert_allclose(got, np.mean(singles, axis=0), rtol=1e-10)
+
+
 def test_no_sktime_future_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error", FutureWarning)
