@@ -6,17 +6,18 @@ against the anchors of :mod:`benchmarks.m3` (Naive, Drift, Theta, Comb; AutoETS 
 ``python -m benchmarks.m3 --with-ets``). Accuracy: mean and geometric-mean MASE (scaled by
 the in-sample seasonal naive error) and mean sMAPE, per frequency. Variants:
 
-- ``default``: ``SpectralForecaster()``;
-- ``top-3 equal``: ``SpectralForecaster(n_combined=3)``, the mean of the (standardized,
-  possibly log) level forecasts of the three configurations with the lowest GCV score
-  (same differencing);
+- ``default``: ``SpectralForecaster()``: ``n_combined=3``, the mean of the
+  (standardized, possibly log) level forecasts of the three configurations with the
+  lowest GCV score (same differencing);
+- ``single best``: ``SpectralForecaster(n_combined=1)``, the best configuration alone
+  (the default before forecast combination);
 - ``top-3 GCV``: the recursive forecasts of those three configurations averaged in y's
   units with weights proportional to ``1 / GCV``;
 - ``damped``: the default's forecast increments damped, ``phi^h`` at step ``h``
   (``phi = 0.9``), for fits without a season (``sp_ = 1``; others unchanged);
 - ``shrink to drift``: ``w f + (1 - w) drift`` with ``w = n / (n + 20)`` (``n`` the
   training length): short series lean on the drift forecast;
-- ``top-3 equal + shrink``, ``top-3 equal + damped + shrink``: those changes together;
+- ``damped + shrink``: both changes together;
 - ``global``: one ``SpectralForecaster()`` fitted on the panel of all training series of
   a frequency (aligned on their last value), forecasting each.
 
@@ -51,12 +52,11 @@ PRIOR_LENGTH = 20
 MSIS_ALPHA = 0.05
 VARIANTS = (
     "default",
-    "top-3 equal",
+    "single best",
     "top-3 GCV",
     "damped",
     "shrink to drift",
-    "top-3 equal + shrink",
-    "top-3 equal + damped + shrink",
+    "damped + shrink",
     "global",
 )
 ANCHORS = ("Naive", "Drift", "Theta", "Comb")
@@ -118,20 +118,18 @@ def local_variants(series):
     intervals = {
         coverage: f.predict_interval(coverage=coverage).to_numpy() for coverage in (0.8, 0.95)
     }
-    combined = SpectralForecaster(n_combined=TOP_K).fit(pd.Series(y), fh=fh)
-    top3 = np.asarray(combined.predict(), dtype=float).ravel()
-    paths, scores = top_configurations(f, h)
+    single = SpectralForecaster(n_combined=1).fit(pd.Series(y), fh=fh)
+    paths, scores = top_configurations(single, h)
     weight = len(y) / (len(y) + PRIOR_LENGTH)
     drift = drift_forecast(y, h)
-    top3_damped = damp(y[-1], top3, DAMPING) if f.sp_ == 1 else top3
+    damped = damp(y[-1], default, DAMPING) if f.sp_ == 1 else default
     forecasts = {
         "default": default,
-        "top-3 equal": top3,
+        "single best": np.asarray(single.predict(), dtype=float).ravel(),
         "top-3 GCV": combine(paths, scores, weighted=True),
-        "damped": damp(y[-1], default, DAMPING) if f.sp_ == 1 else default,
+        "damped": damped,
         "shrink to drift": weight * default + (1 - weight) * drift,
-        "top-3 equal + shrink": weight * top3 + (1 - weight) * drift,
-        "top-3 equal + damped + shrink": weight * top3_damped + (1 - weight) * drift,
+        "damped + shrink": weight * damped + (1 - weight) * drift,
     }
     return forecasts, intervals, seconds
 

@@ -21,7 +21,8 @@ from sksssm.spectral._ridge import QRAccumulator, RidgeSolution, gcv_choice
 def _forecaster(**params):
     from sksssm.forecasting import SpectralForecaster
 
-    fixed = dict(ar_order=1, n_filters=0, alpha=1.0, log_transform=False)
+    # one model: these tests check the rules of a single configuration (no combination)
+    fixed = dict(ar_order=1, n_filters=0, alpha=1.0, log_transform=False, n_combined=1)
     return SpectralForecaster(**{**fixed, **params})
 
 

@@ -43,7 +43,8 @@ class SpectralForecaster(BaseForecaster):
       the log by :func:`prefers_log`, ``seasonal_d`` by :func:`seasonal_strength` (> 0.64),
       ``d`` by :func:`kpss_statistic` (5%); ``ar_order`` in ``{0, 1, 2, 3, sp, sp + 1}``,
       ``n_filters`` in ``{0, 2, 4, 8}``, the intercept and the penalty by exact GCV, all
-      candidates on the same rows; ``strategy="auto"`` uses a direct model for a
+      candidates on the same rows; the forecast is the mean of the ``n_combined``
+      best candidates' forecasts; ``strategy="auto"`` uses a direct model for a
       horizon when its effective-sample GCV beats the recursive in-sample error;
     - **stability**: the fitted recursion's companion spectral radius is at most 1
       (:func:`spectral_radius`), by more penalty or else the mean (``stability_``);
@@ -78,10 +79,11 @@ class SpectralForecaster(BaseForecaster):
         largest penalty, :func:`sksssm.spectral._ridge.gcv_choice`).
     panel : {"global", "local"}, default="global"
         Panel / hierarchical ``y``: one model on all series, or one per series.
-    n_combined : int, default=1
+    n_combined : int, default=3
         Forecast combination: the point forecast is the mean of the forecasts of the
-        ``n_combined`` configurations with the lowest GCV scores (same differencing);
-        the configuration attributes, ``coef_`` and the interval widths are the best's.
+        ``n_combined`` configurations with the lowest GCV scores (same differencing;
+        1: the best alone); the configuration attributes, ``coef_`` and the interval
+        widths are the best's.
     log_transform : "auto" or bool, default="auto"
         Model ``log(y)`` (needs ``y > 0``); "auto" decides by :func:`prefers_log`.
 
@@ -156,7 +158,7 @@ class SpectralForecaster(BaseForecaster):
     def __init__(self, sp=None, d="auto", seasonal_d="auto", ar_order="auto",
                  n_filters="auto", hankel="Z", use_negative=True, exog_lags=1,
                  strategy="auto", alpha="auto", panel="global", log_transform="auto",
-                 n_combined=1):  # fmt: skip
+                 n_combined=3):  # fmt: skip
         self.sp = sp
         self.d = d
         self.seasonal_d = seasonal_d
