@@ -15,7 +15,7 @@ One run, defaults only, every forecaster side by side:
    drift, Theta and AutoETS; mean, median and geometric-mean MASE and the worst case.
 3. **Global vs local.** A panel of 40 related short series (shared AR dynamics and
    season, different levels and scales): one global SpectralForecaster on the panel
-   against one per series (``pooling="local"``).
+   against one per series (``panel="local"``).
 
 Writes the section "forecasting" of ``docs/benchmarks.md``.
 
@@ -380,8 +380,8 @@ def panel_table(horizon=6):
     rows = []
     for panel_label, panel in {"aligned": train, "ragged ends": ragged}.items():
         for label, model in {
-            "global (one model, pooling='global')": SpectralForecaster(),
-            "local (one per series, pooling='local')": SpectralForecaster(pooling="local"),
+            "global (one model, panel='global')": SpectralForecaster(),
+            "local (one per series, panel='local')": SpectralForecaster(panel="local"),
         }.items():
             start = time.perf_counter()
             model.fit(panel, fh=fh)

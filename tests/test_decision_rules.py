@@ -21,7 +21,8 @@ from sksssm.spectral._ridge import QRAccumulator, RidgeSolution, gcv_choice
 def _forecaster(**params):
     from sksssm.forecasting import SpectralForecaster
 
-    fixed = dict(ar_order=1, n_filters=0, alpha=1.0, log_transform=False)
+    # one model: these tests check the rules of a single configuration (no combination)
+    fixed = dict(ar_order=1, n_filters=0, alpha=1.0, log_transform=False, n_combined=1)
     return SpectralForecaster(**{**fixed, **params})
 
 
@@ -155,7 +156,7 @@ def test_interval_is_the_textbook_random_walk_with_drift_interval():
     y = pd.Series(np.concatenate([[5.0], 5.0 + np.cumsum(w)]))
     f = _forecaster(sp=1, seasonal_d=0, d=1, ar_order=0, alpha=1e-10).fit(y)
     assert (f.d_, f.ar_order_, f.n_filters_, f.fit_intercept_) == (1, 0, 0, True)
-    loc, scale = f._scaling[None][0][0], f._scaling[None][1][0]
+    loc, scale = f._panel.scaling[None][0][0], f._panel.scaling[None][1][0]
     # Independent computation, in the forecaster's standardized units.
     wz = np.diff((y.to_numpy() - loc) / scale)
     drift = wz.mean()
@@ -180,12 +181,14 @@ def test_error_scale_falls_back_to_the_differences_without_enough_errors():
     one-step errors: with 4 it uses them (GCV form of their mean square), with 3 the
     spread of the differences (a random walk's one-step error)."""
     pytest.importorskip("sktime")
+    from sksssm.forecasting._intervals import error_scale
+
     y = pd.Series(5 + np.random.default_rng(3).normal(size=6))
     for n in (6, 5):
         f = _forecaster(sp=1, seasonal_d=0, d=0, ar_order=2, alpha=1e-10).fit(y.iloc[:n])
         assert f.stability_ == "none"  # the least-squares AR(2) is stable here
-        z = (y.to_numpy()[:n] - f._scaling[None][0][0]) / f._scaling[None][1][0]
-        sigma, nu = f._error_scale(1)
+        z = (y.to_numpy()[:n] - f._panel.scaling[None][0][0]) / f._panel.scaling[None][1][0]
+        sigma, nu = error_scale(f._model, *f._panel.series(), 1, f.strategies_)
         n_errors = n - 2
         if n_errors > 3:
             A = np.column_stack([np.ones(n_errors), z[1:-1], z[:-2]])
@@ -232,19 +235,19 @@ def test_ridge_gcv_tie_goes_to_the_largest_penalty_whatever_the_chunking(chunk):
 def test_forecaster_gcv_tie_goes_to_the_largest_penalty():
     """The forecaster's penalty search applies the same rule (``gcv_choice``)."""
     pytest.importorskip("sktime")
-    from sksssm.forecasting import _solve
+    from sksssm.forecasting._design import solve_stable
 
     class TiedSolution:
-        def alphas(self):
+        def alpha_grid(self):
             return np.array([0.0, 0.1, 1.0, 10.0, 100.0])
 
-        def gcv(self, alphas):
+        def gcv_scores(self, alphas):
             return np.array([2.0, 1.0, 1.0, 1.0, 3.0])
 
         def coefficients(self, alpha):
             return np.zeros((1, 1)), np.zeros(1)
 
-    coef, intercept, alpha, score, rule = _solve(TiedSolution(), "auto", None, False)
+    coef, intercept, alpha, score, rule = solve_stable(TiedSolution(), "auto", None, False)
     assert (alpha, score, rule) == (10.0, 1.0, "none")
 
 

@@ -12,17 +12,16 @@ pytest.importorskip("sktime")
 
 from sksssm.forecasting import (  # noqa: E402
     DeepReductionForecaster,
+    ForecastDesign,
     SpectralForecaster,
-    _Design,
-    _difference,
-    _difference_polynomial,
-    _integrate,
-    _steps_until,
     detect_seasonal_period,
     kpss_statistic,
     seasonal_strength,
     spectral_radius,
 )
+from sksssm.forecasting._design import difference, difference_polynomial, integrate  # noqa: E402
+from sksssm.forecasting._intervals import error_scale, estimation_variance  # noqa: E402
+from sksssm.forecasting._time_index import steps_until  # noqa: E402
 from sksssm.spectral import stu_filters  # noqa: E402
 
 
@@ -65,7 +64,7 @@ def dense_ridge(F, target, alpha, intercept=True):
 def test_design_matches_explicit_sums_and_last_rows():
     w = np.random.default_rng(0).normal(size=(40, 2))
     filters = stu_filters(16, 3)  # shorter than the series: a sliding window
-    design = _Design(2, filters, True, n_channels=2, n_exog=0, exog_lags=0)
+    design = ForecastDesign(2, filters, True, n_channels=2, n_exog=0, exog_lags=0)
     F = design.own(w)
     np.testing.assert_allclose(F, reference_design(w, filters, 2), atol=1e-10)
     for t in (1, 7, 39):
@@ -78,7 +77,7 @@ def test_design_matches_explicit_sums_and_last_rows():
 def test_spectral_radius_and_recursion_match_polynomial_roots():
     rng = np.random.default_rng(1)
     filters = stu_filters(12, 2)
-    design = _Design(3, filters, True, n_channels=1, n_exog=0, exog_lags=0)
+    design = ForecastDesign(3, filters, True, n_channels=1, n_exog=0, exog_lags=0)
     coef = 0.1 * rng.normal(size=(1, design.n_own))
     A = design.recursion(coef)[:, 0, 0]
     # Independent: the recursion's lag weights are the lag coefficients plus the filter
@@ -94,11 +93,11 @@ def test_spectral_radius_and_recursion_match_polynomial_roots():
 
 def test_differencing_round_trip():
     z = np.random.default_rng(2).normal(size=(50, 1)).cumsum(0)
-    poly = _difference_polynomial(1, 1, 4)
+    poly = difference_polynomial(1, 1, 4)
     np.testing.assert_allclose(poly, np.convolve([1, -1], [1, 0, 0, 0, -1]))
-    w = _difference(z, poly)
+    w = difference(z, poly)
     q = len(poly) - 1
-    rebuilt = _integrate(z[None, 20 - q : 20], w[None, 20 - q : 50 - q], poly)[0]
+    rebuilt = integrate(z[None, 20 - q : 20], w[None, 20 - q : 50 - q], poly)[0]
     np.testing.assert_allclose(rebuilt, z[20:], atol=1e-10)
 
 
@@ -133,9 +132,9 @@ def test_fit_is_exact_ridge_on_the_design():
     f = SpectralForecaster(sp=1, d=1, ar_order=2, n_filters=2, alpha=0.3, log_transform=False).fit(
         y
     )
-    z = (y.to_numpy() - f._scaling[None][0]) / f._scaling[None][1]
+    z = (y.to_numpy() - f._panel.scaling[None][0]) / f._panel.scaling[None][1]
     w = np.diff(z, axis=0)
-    F = reference_design(w, f._config.filters, 2)
+    F = reference_design(w, f._model.config.filters, 2)
     expected = dense_ridge(F[2:], w[2:], 0.3)
     np.testing.assert_allclose(f.coef_, expected, rtol=1e-8, atol=1e-10)
     assert (f.d_, f.seasonal_d_, f.ar_order_, f.n_filters_) == (1, 0, 2, 2)
@@ -147,10 +146,10 @@ def test_update_equals_one_pass_statistics_with_same_configuration():
         y.iloc[:70]
     )
     f.update(y.iloc[70:])
-    z = (y.to_numpy() - f._scaling[None][0]) / f._scaling[None][1]
-    F = reference_design(z, f._config.filters, 2)
+    z = (y.to_numpy() - f._panel.scaling[None][0]) / f._panel.scaling[None][1]
+    F = reference_design(z, f._model.config.filters, 2)
     np.testing.assert_allclose(f.coef_, dense_ridge(F[2:], z[2:], 0.5), rtol=1e-8, atol=1e-10)
-    assert f._config.filter_length == 64  # filters keep the training configuration
+    assert f._model.config.filter_length == 64  # filters keep the training configuration
     assert f.cutoff[0] == 99
 
 
@@ -185,12 +184,12 @@ def test_direct_strategy_one_ridge_per_horizon():
     )
     f.fit(y.iloc[:100], fh=np.arange(1, 6))
     assert f.strategies_ == ["recursive"] + ["direct"] * 4
-    z = (y.iloc[:100].to_numpy() - f._scaling[None][0]) / f._scaling[None][1]
-    F = reference_design(z, f._config.filters, 2)
+    z = (y.iloc[:100].to_numpy() - f._panel.scaling[None][0]) / f._panel.scaling[None][1]
+    F = reference_design(z, f._model.config.filters, 2)
     for h in (2, 4):
         rows, target = F[2 : len(z) - h + 1], z[h + 1 : len(z)]
         np.testing.assert_allclose(
-            f._models[h - 1]["coef"], dense_ridge(rows, target, 1e-3), rtol=1e-7, atol=1e-9
+            f._model.models[h - 1]["coef"], dense_ridge(rows, target, 1e-3), rtol=1e-7, atol=1e-9
         )
     assert f.get_tag("requires-fh-in-fit")
     with pytest.raises(ValueError, match="horizon"):  # sktime refuses a new fh
@@ -246,7 +245,7 @@ def test_log_transform_rule_and_back_transformed_intervals():
     bounds = f.predict_interval(fh=[1, 2], coverage=0.9).to_numpy()
     spread, nu = f._spread(np.array([1, 2]))
     sigma = spread[0]
-    scale = f._scaling[None][1][0]
+    scale = f._panel.scaling[None][1][0]
     q = stats.t.ppf(0.95, nu) * sigma[:, 0] * scale
     np.testing.assert_allclose(bounds[:, 0], median * np.exp(-q), rtol=1e-10)
     np.testing.assert_allclose(bounds[:, 1], median * np.exp(q), rtol=1e-10)
@@ -270,14 +269,14 @@ def test_one_step_interval_is_the_regression_prediction_interval():
         sp=1, d=0, ar_order=2, n_filters=0, alpha=1e-8, log_transform=False
     ).fit(y)
     # Independent: the AR(2) with intercept by lstsq on the standardized series.
-    z = (y.to_numpy() - f._scaling[None][0][0]) / f._scaling[None][1][0]
+    z = (y.to_numpy() - f._panel.scaling[None][0][0]) / f._panel.scaling[None][1][0]
     A = np.column_stack([np.ones(148), z[1:-1], z[:-2]])
     coef = np.linalg.lstsq(A, z[2:], rcond=None)[0]
     rss = np.sum((z[2:] - A @ coef) ** 2)
     n, dof = 148, 3
     # Model error: the GCV form of the residual variance, (RSS / n) / (1 - dof / n)^2.
     model_sigma = np.sqrt(rss / n) / (1 - dof / n)
-    sigma, nu = f._error_scale(1)
+    sigma, nu = error_scale(f._model, *f._panel.series(), 1, f.strategies_)
     assert sigma[0, 0] == pytest.approx(model_sigma, rel=1e-6)
     # Estimation error at the forecast origin: s^2 x0' (A'A)^-1 x0, s^2 = RSS / (n - dof).
     x0 = np.array([1.0, z[-1], z[-2]])
@@ -285,7 +284,7 @@ def test_one_step_interval_is_the_regression_prediction_interval():
     half = stats.t.ppf(0.95, nu) * np.sqrt(model_sigma**2 + estimation)
     interval = f.predict_interval(fh=[1], coverage=0.9).to_numpy()[0]
     mean = f.predict(fh=[1]).to_numpy()[0]
-    assert interval[1] - mean == pytest.approx(half * f._scaling[None][1][0], rel=1e-6)
+    assert interval[1] - mean == pytest.approx(half * f._panel.scaling[None][1][0], rel=1e-6)
 
 
 def test_estimation_variance_is_the_delta_method_of_the_recursion():
@@ -296,10 +295,10 @@ def test_estimation_variance_is_the_delta_method_of_the_recursion():
     f = SpectralForecaster(
         sp=1, d=1, ar_order=2, n_filters=0, alpha=1e-10, log_transform=False
     ).fit(y)
-    z = (y.to_numpy() - f._scaling[None][0][0]) / f._scaling[None][1][0]
+    z = (y.to_numpy() - f._panel.scaling[None][0][0]) / f._panel.scaling[None][1][0]
     w = np.diff(z)
     A = np.column_stack([np.ones(len(w) - 2), w[1:-1], w[:-2]])
-    assert f._models[0]["n"] == len(A)
+    assert f._model.models[0]["n"] == len(A)
     theta = np.linalg.lstsq(A, w[2:], rcond=None)[0]
     s2 = np.sum((w[2:] - A @ theta) ** 2) / (len(A) - 3)
     cov = s2 * np.linalg.inv(A.T @ A)
@@ -318,7 +317,7 @@ def test_estimation_variance_is_the_delta_method_of_the_recursion():
         [(levels(theta + eps * e) - levels(theta - eps * e)) / (2 * eps) for e in np.eye(3)]
     )
     expected = np.einsum("hi,ij,hj->h", J, cov, J)
-    got = f._estimation_variance(None, 6)[0, :, 0]
+    got = estimation_variance(f._model, f._panel.series()[0], None, 6)[0, :, 0]
     # Central differences of a polynomial in theta: error ~eps^2; the penalty 1e-10 is
     # negligible against s^2 ~ n. Measured max relative difference 3.4e-8 (1 and 2 threads).
     np.testing.assert_allclose(got, expected, rtol=1e-6)
@@ -369,16 +368,16 @@ def test_global_model_is_one_ridge_on_all_series():
         y
     )
     rows, targets = [], []
-    for key in f._keys:
-        z = (y.loc[key].to_numpy() - f._scaling[key][0]) / f._scaling[key][1]
-        rows.append(reference_design(z, f._config.filters, 2)[2:])
+    for key in f._panel.keys:
+        z = (y.loc[key].to_numpy() - f._panel.scaling[key][0]) / f._panel.scaling[key][1]
+        rows.append(reference_design(z, f._model.config.filters, 2)[2:])
         targets.append(z[2:])
     expected = dense_ridge(np.concatenate(rows), np.concatenate(targets), 0.2)
     np.testing.assert_allclose(f.coef_, expected, rtol=1e-8, atol=1e-10)
     y_pred = f.predict(fh=[1, 2, 3])
     assert y_pred.shape == (15, 1) and list(y_pred.index.names) == ["id", "t"]
     assert np.isfinite(y_pred.to_numpy()).all()
-    local = SpectralForecaster(pooling="local").fit(y).predict(fh=[1, 2, 3])
+    local = SpectralForecaster(panel="local").fit(y).predict(fh=[1, 2, 3])
     assert local.index.equals(y_pred.index)
 
 
@@ -389,13 +388,13 @@ def test_global_update_in_parts_equals_one_pass():
     f = SpectralForecaster(**params).fit(y[times < 40])
     # s1 falls behind (its series now ends 10 steps before the cutoff), then catches up.
     f.update(y[(times >= 40) & (ids != "s1")])
-    assert f._lags == [0, 10, 0]
+    assert f._panel.lags == [0, 10, 0]
     f.update(y[(times >= 40) & (ids == "s1")])
-    assert f._lags == [0, 0, 0]
+    assert f._panel.lags == [0, 0, 0]
     rows, targets = [], []
-    for key in f._keys:
-        z = (y.loc[key].to_numpy() - f._scaling[key][0]) / f._scaling[key][1]
-        rows.append(reference_design(z, f._config.filters, 2)[2:])
+    for key in f._panel.keys:
+        z = (y.loc[key].to_numpy() - f._panel.scaling[key][0]) / f._panel.scaling[key][1]
+        rows.append(reference_design(z, f._model.config.filters, 2)[2:])
         targets.append(z[2:])
     expected = dense_ridge(np.concatenate(rows), np.concatenate(targets), 0.2)
     np.testing.assert_allclose(f.coef_, expected, rtol=1e-8, atol=1e-10)
@@ -418,7 +417,7 @@ def test_global_panel_with_series_ending_at_different_times():
     y, truth = sine_panel([60, 53, 60, 57])
     params = dict(sp=1, d=1, ar_order=2, n_filters=0, alpha=0.0, log_transform=False)
     f = SpectralForecaster(**params).fit(y)
-    assert str(f.cutoff[0]) == "2014Q4" and f._lags == [0, 7, 0, 3]
+    assert str(f.cutoff[0]) == "2014Q4" and f._panel.lags == [0, 7, 0, 3]
     fh = [1, 2, 3]
     y_pred = f.predict(fh=fh)
     bounds = f.predict_interval(fh=fh, coverage=0.9)
@@ -443,11 +442,11 @@ def test_ragged_panel_refusals():
         SpectralForecaster().fit(y, X=X)
     # Ends that are not a whole number of steps apart (another phase of the grid).
     days = pd.date_range("2020-01-01", periods=5, freq="D")
-    assert _steps_until(days, pd.Timestamp("2020-01-08")) == 3
+    assert steps_until(days, pd.Timestamp("2020-01-08")) == 3
     with pytest.raises(ValueError, match="whole number"):
-        _steps_until(days, pd.Timestamp("2020-01-08 12:00"))
+        steps_until(days, pd.Timestamp("2020-01-08 12:00"))
     with pytest.raises(ValueError, match="whole number"):
-        _steps_until(pd.Index([0, 2, 4]), 7)
+        steps_until(pd.Index([0, 2, 4]), 7)
 
 
 # ---------------------------------------------------------------------------- hostile input
@@ -527,9 +526,78 @@ def test_too_large_fixed_orders_are_refused(airline):
 def test_invalid_hyperparameters_raise():
     y = ar_series(40)
     for params in ({"n_filters": -1}, {"strategy": "both"}, {"alpha": -1.0}, {"hankel": "Q"},
-                   {"sp": 0}, {"d": 2}, {"pooling": "mixed"}):  # fmt: skip
+                   {"sp": 0}, {"d": 2}, {"panel": "mixed"}, {"n_combined": 0}):  # fmt: skip
         with pytest.raises(ValueError, match=next(iter(params))):
             SpectralForecaster(**params).fit(y)
+
+
+def test_covariance_across_horizons_is_refused_marginal_variance_works(airline):
+    """predict_var(cov=True) is refused with a clear error (not marginal variances under
+    the covariance's name); cov=False still gives one positive variance per step."""
+    f = SpectralForecaster().fit(airline[:60], fh=[1, 2, 3])
+    with pytest.raises(NotImplementedError, match=r"cov=True"):
+        f.predict_var(cov=True)
+    variance = f.predict_var(cov=False)
+    assert variance.shape == (3, 1) and (variance.to_numpy() > 0).all()
+
+
+def test_panel_option_has_its_own_name():
+    """The panel choice is ``panel=``; the old name ``pooling`` is no parameter."""
+    assert SpectralForecaster().get_params()["panel"] == "global"
+    assert "pooling" not in SpectralForecaster().get_params()
+    with pytest.raises(TypeError, match="pooling"):
+        SpectralForecaster(pooling="local")
+
+
+def test_combined_forecast_is_the_mean_of_the_best_configurations():
+    """n_combined=3 forecasts the mean of three forecasters, each fitted here with one of
+    the three configurations fixed; the first is the default's choice, the others
+    follow by GCV score."""
+    y = ar_series(150, seed=5).iloc[:, 0]
+    fixed = {"sp": 1, "d": 0, "seasonal_d": 0, "log_transform": False, "strategy": "recursive"}
+    combined = SpectralForecaster(n_combined=3, **fixed).fit(y)
+    chosen = [(m.config.p, m.config.K) for m in combined._models]
+    assert len(set(chosen)) == 3
+    best = SpectralForecaster(**fixed).fit(y)
+    assert chosen[0] == (best.ar_order_, best.n_filters_)
+    assert (combined.ar_order_, combined.n_filters_) == chosen[0]
+    singles = [
+        SpectralForecaster(ar_order=p, n_filters=K, **fixed).fit(y).predict(fh=[1, 2, 3])
+        for p, K in chosen
+    ]
+    expected = np.mean([s.to_numpy() for s in singles], axis=0)
+    np.testing.assert_allclose(combined.predict(fh=[1, 2, 3]).to_numpy(), expected, rtol=1e-10)
+    # update continues every combined model (each like a single forecaster's update)
+    updated = SpectralForecaster(n_combined=3, **fixed).fit(y[:120]).update(y[120:])
+    chosen = [(m.config.p, m.config.K) for m in updated._models]
+    singles = [
+        SpectralForecaster(ar_order=p, n_filters=K, **fixed).fit(y[:120]).update(y[120:])
+        for p, K in chosen
+    ]
+    expected = np.mean([s.predict(fh=[1, 2]).to_numpy() for s in singles], axis=0)
+    np.testing.assert_allclose(updated.predict(fh=[1, 2]).to_numpy(), expected, rtol=1e-10)
+
+
+def test_combined_forecast_with_exogenous_input():
+    """With X, each combined configuration builds its own exogenous features (their
+    number depends on the filters): the mean of fixed-configuration forecasters."""
+    rng = np.random.default_rng(8)
+    X = pd.DataFrame({"a": rng.normal(size=130)})
+    y = pd.Series(np.sin(np.arange(130) / 4) + X["a"].to_numpy() + 0.1 * rng.normal(size=130))
+    fixed = {"sp": 1, "d": 0, "seasonal_d": 0, "log_transform": False, "strategy": "recursive"}
+    combined = SpectralForecaster(n_combined=5, **fixed).fit(y[:120], X=X[:120])
+    chosen = [(m.config.p, m.config.K) for m in combined._models]
+    assert len({K for _, K in chosen}) > 1  # different exogenous feature counts
+    fh = np.arange(1, 6)
+    singles = [
+        SpectralForecaster(ar_order=p, n_filters=K, **fixed)
+        .fit(y[:120], X=X[:120])
+        .predict(fh=fh, X=X[120:])
+        .to_numpy()
+        for p, K in chosen
+    ]
+    got = combined.predict(fh=fh, X=X[120:]).to_numpy()
+    np.testing.assert_allclose(got, np.mean(singles, axis=0), rtol=1e-10)
 
 
 def test_no_sktime_future_warning():

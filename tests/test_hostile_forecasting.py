@@ -37,8 +37,8 @@ def tiny_deep_forecaster():
 def fitted_state(f):
     """What a refused call must leave as it was: cutoff, stored history, forecasts."""
     if isinstance(f, SpectralForecaster):
-        stored = [f._raw[k].copy() for k in f._keys]
-        stored += [] if f._e is None else [f._e[k].copy() for k in f._keys]
+        stored = [f._panel.raw[k].copy() for k in f._panel.keys]
+        stored += [] if f._panel.e is None else [f._panel.e[k].copy() for k in f._panel.keys]
     else:
         stored = [f.forecaster_._y.to_numpy().copy()]
     return f.cutoff.copy(), stored
@@ -94,8 +94,8 @@ def test_bad_exog_columns_in_update_are_refused_with_state_unchanged():
     assert_state_unchanged(f, before)
     # reordered columns are accepted and stored in fit's order
     f.update(y_full, X=X_future[["b", "a"]])
-    expected = (X_future.to_numpy() - f._x_scaling[None][0]) / f._x_scaling[None][1]
-    np.testing.assert_allclose(f._e[None][-3:], expected, rtol=1e-12)
+    expected = (X_future.to_numpy() - f._panel.x_scaling[None][0]) / f._panel.x_scaling[None][1]
+    np.testing.assert_allclose(f._panel.e[None][-3:], expected, rtol=1e-12)
 
 
 def test_non_numeric_exog_column_at_fit_is_refused():
@@ -147,7 +147,7 @@ def test_exponential_growth_to_the_float_limit():
     assert np.isfinite(f.predict_interval(fh=[1], coverage=0.9).to_numpy()).all()
     # the forecaster's own second step is past 1.8e308 (it is on the standardized scale)
     z = f._future_path(None, 2)[0, :, 0]
-    scale = f._scaling[None][1][0]
+    scale = f._panel.scaling[None][1][0]
     assert np.isfinite(z).all() and abs(z[1]) > np.finfo(float).max / scale
     with pytest.raises(ValueError, match="exceeds the float64 range"):
         f.predict(fh=[1, 2])

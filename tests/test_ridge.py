@@ -191,3 +191,46 @@ def test_bad_rows_are_refused():
         acc.update(np.array([[1.0, np.inf]]), np.zeros(1))
     with pytest.raises(ValueError, match="merge"):
         acc.merge(QRAccumulator(3, 1))
+
+
+# ---------------------------------------------------------------------- forecaster's needs
+@pytest.mark.parametrize("alpha", [0.0, 0.3, 30.0])
+def test_dof_is_the_trace_of_the_hat_matrix(alpha):
+    """``dof(alpha)`` equals the trace of the ridge hat matrix on the centred,
+    standardized design, plus one for the intercept (formed explicitly here)."""
+    rng = np.random.default_rng(5)
+    F = rng.normal(size=(60, 4)) * [1.0, 10.0, 0.1, 3.0] + 2.0
+    acc = QRAccumulator(4, 1).update(F, rng.normal(size=(60, 1)))
+    centred = F - F.mean(axis=0)
+    X = centred / np.sqrt(np.mean(centred**2, axis=0))
+    hat = X @ np.linalg.solve(X.T @ X + alpha * np.eye(4), X.T)
+    assert RidgeSolution(acc).dof(alpha) == pytest.approx(np.trace(hat) + 1.0, rel=1e-10)
+
+
+def test_intercept_only_model_is_the_mean():
+    """Without features: the intercept is the target mean, the only penalty 0, and GCV
+    ``(RSS / n) / (1 - 1 / n)^2`` with RSS the squared deviations from the mean."""
+    Y = np.random.default_rng(6).normal(size=(25, 2)) + [1.0, -4.0]
+    solution = RidgeSolution(QRAccumulator(0, 2).update(np.zeros((25, 0)), Y))
+    coef, intercept = solution.coefficients(0.0)
+    assert coef.shape == (2, 0)
+    np.testing.assert_allclose(intercept, Y.mean(axis=0), rtol=1e-12)
+    np.testing.assert_array_equal(solution.alpha_grid(), [0.0])
+    rss = np.sum((Y - Y.mean(axis=0)) ** 2)
+    assert solution.gcv_scores([0.0])[0] == pytest.approx((rss / 25) / (1 - 1 / 25) ** 2)
+    assert solution.dof(0.0) == 1.0
+
+
+def test_parameter_directions_sum_to_the_least_squares_covariance():
+    """At alpha = 0 the directions' outer products add up to ``s^2 (A'A)^-1`` with
+    ``A = [1 | F]`` and ``s^2 = RSS / (n - p - 1)`` (ordinary least squares, by lstsq)."""
+    rng = np.random.default_rng(7)
+    F = rng.normal(size=(80, 3)) + [0.0, 5.0, -2.0]
+    y = F @ [0.5, -1.0, 2.0] + 1.0 + 0.3 * rng.normal(size=80)
+    solution = RidgeSolution(QRAccumulator(3, 1).update(F, y[:, None]))
+    d_coef, d_intercept = solution.parameter_directions(0.0)
+    directions = np.column_stack([d_intercept[:, 0], d_coef[:, 0, :]])  # (k, 1 + p)
+    A = np.column_stack([np.ones(80), F])
+    theta, rss = np.linalg.lstsq(A, y, rcond=None)[:2]
+    expected = rss[0] / (80 - 4) * np.linalg.inv(A.T @ A)
+    np.testing.assert_allclose(directions.T @ directions, expected, rtol=1e-8, atol=1e-14)

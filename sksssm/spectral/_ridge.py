@@ -252,9 +252,12 @@ class RidgeSolution:
         rms = np.linalg.norm(L_F, axis=0) / np.sqrt(max(self.n_rows, 1))
         # Constant (or all-zero) columns are left unscaled: they get zero weight anyway.
         self.scale = scale_unless_constant(rms, rms.max(initial=0.0))
-        U, self.s, self.Vt = linalg.svd(
-            L_F / self.scale, full_matrices=False, lapack_driver="gesdd", check_finite=False
-        )
+        if L_F.shape[1]:
+            U, self.s, self.Vt = linalg.svd(
+                L_F / self.scale, full_matrices=False, lapack_driver="gesdd", check_finite=False
+            )
+        else:  # intercept-only (or empty) model: no direction to fit
+            U, self.s, self.Vt = np.zeros((len(L_F), 0)), np.zeros(0), np.zeros((0, 0))
         self.c = U.T @ L_Y  # (rank, n_targets)
         # The part of the targets no penalty can explain, computed as a residual (not as a
         # difference of sums of squares, which cancels digits when the fit is near exact).
@@ -319,7 +322,12 @@ class RidgeSolution:
         return scores
 
     def alpha_grid(self):
-        """0, then penalties spanning round-off to strong shrinkage, relative to ``s_max^2``."""
+        """0, then penalties spanning round-off to strong shrinkage, relative to ``s_max^2``.
+
+        Without features (an intercept-only model) no penalty changes anything: ``[0]``.
+        """
+        if not self.s.size:
+            return np.array([0.0])
         scale = self.s[0] ** 2 if self.s.size and self.s[0] > 0 else 1.0
         return np.concatenate([[0.0], scale * RELATIVE_ALPHAS])
 
@@ -335,6 +343,77 @@ class RidgeSolution:
         alphas = self.alpha_grid() if alphas is None else np.asarray(alphas, dtype=float)
         scores = self.gcv_scores(alphas)
         return float(alphas[gcv_choice(alphas, scores)]), scores
+
+    def dof(self, alpha):
+        """Effective degrees of freedom at ``alpha``: ``sum s^2 / (s^2 + alpha)`` (+ intercept).
+
+        At ``alpha = 0`` the first sum is the numerical rank (directions above the
+        round-off cut-off).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> F = np.random.default_rng(0).normal(size=(30, 3))
+        >>> acc = QRAccumulator(3, 1).update(F, F[:, :1])
+        >>> RidgeSolution(acc).dof(0.0)
+        4.0
+        """
+        return float(np.sum(1.0 - self._shrinkage(alpha))) + self.fit_intercept
+
+    def intercept_only(self):
+        """Return ``(coef, intercept)`` of the model without features: zero weights, and
+        the target mean as intercept (0 without ``fit_intercept``)."""
+        n_targets = self.accumulator.n_targets
+        target_mean = self.accumulator.means()[1]
+        intercept = target_mean if self.fit_intercept else np.zeros(n_targets)
+        return np.zeros((n_targets, self.accumulator.n_features)), intercept
+
+    def parameter_directions(self, alpha, coefficients_used=True):
+        """Directions ``(d_coef, d_intercept)`` whose outer products sum to the covariance.
+
+        The coefficients at ``alpha`` are linear in the targets:
+        ``coef' = D^-1 V diag(f / s) c`` (``f`` the filter factors, ``c = U' L_Y``), and
+        the intercept is the target mean minus ``coef @ feature_mean``. With noise
+        covariance ``Sigma`` across targets (estimated from the residuals with
+        ``n - dof`` degrees of freedom), ``Cov(vec(coef, intercept))`` is the sum over
+        the returned directions ``k`` of ``vec(d_k) vec(d_k)'``: one per singular
+        direction and column of ``Sigma^(1/2)``, plus ``Sigma^(1/2) / sqrt(n)`` for the
+        target mean. The shrinkage bias of a penalized fit is not part of it.
+        ``coefficients_used=False`` describes :meth:`intercept_only` (the mean's
+        directions only, residuals of the mean).
+
+        Parameters
+        ----------
+        alpha : float
+        coefficients_used : bool, default=True
+
+        Returns
+        -------
+        d_coef : ndarray of shape (n_directions, n_targets, n_features)
+        d_intercept : ndarray of shape (n_directions, n_targets)
+        """
+        acc = self.accumulator
+        n_targets, n_features = acc.n_targets, acc.n_features
+        use_coef = coefficients_used and self.s.size > 0
+        _, L_Y = acc.centred_factor(self.fit_intercept)
+        residual = L_Y.T @ L_Y
+        if use_coef:
+            f = 1.0 - self._shrinkage(alpha)
+            residual = residual - self.c.T @ ((2 * f - f**2)[:, None] * self.c)
+        dof = self.dof(alpha) if use_coef else float(self.fit_intercept)
+        eigenvalues, vectors = np.linalg.eigh(residual / max(self.n_rows - dof, 1.0))
+        noise_root = vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))  # (targets, roots)
+        d_coef = np.zeros((0, n_targets, n_features))
+        if use_coef:
+            gain = np.divide(f, self.s, out=np.zeros_like(f), where=f > 0)
+            basis = ((self.Vt.T * gain).T / self.scale)[gain > 0]  # (rank, n_features)
+            d_coef = np.einsum("tr,kp->rktp", noise_root, basis).reshape(-1, n_targets, n_features)
+        if not self.fit_intercept:
+            return d_coef, np.zeros(d_coef.shape[:2])
+        d_intercept = -d_coef @ acc.means()[0]
+        d_coef = np.concatenate([d_coef, np.zeros((n_targets, n_targets, n_features))])
+        mean_directions = noise_root.T / np.sqrt(max(self.n_rows, 1))
+        return d_coef, np.concatenate([d_intercept, mean_directions])
 
 
 def gcv_choice(alphas, scores):

@@ -1,0 +1,293 @@
+"""M3 ablation of ``SpectralForecaster``: what each candidate change does, and intervals.
+
+Every variant is measured on the same M3 series (all 3,003, or every ``--every``-th
+series of each frequency, a fixed stratified subset), official horizons, one thread,
+against the anchors of :mod:`benchmarks.m3` (Naive, Drift, Theta, Comb; AutoETS is in
+``python -m benchmarks.m3 --with-ets``). Accuracy: mean and geometric-mean MASE (scaled by
+the in-sample seasonal naive error) and mean sMAPE, per frequency. Variants:
+
+- ``default``: ``SpectralForecaster()``: ``n_combined=3``, the mean of the
+  (standardized, possibly log) level forecasts of the three configurations with the
+  lowest GCV score (same differencing);
+- ``single best``: ``SpectralForecaster(n_combined=1)``, the best configuration alone
+  (the default before forecast combination);
+- ``top-3 GCV``: the recursive forecasts of those three configurations averaged in y's
+  units with weights proportional to ``1 / GCV``;
+- ``damped``: the default's forecast increments damped, ``phi^h`` at step ``h``
+  (``phi = 0.9``), for fits without a season (``sp_ = 1``; others unchanged);
+- ``shrink to drift``: ``w f + (1 - w) drift`` with ``w = n / (n + 20)`` (``n`` the
+  training length): short series lean on the drift forecast;
+- ``damped + shrink``: both changes together;
+- ``global``: one ``SpectralForecaster()`` fitted on the panel of all training series of
+  a frequency (aligned on their last value), forecasting each.
+
+Intervals (``default``): coverage of the 80% and 95% intervals and MSIS, the M4 interval
+score of the 95% interval ``mean(U - L + (2 / a)(L - y)[y < L] + (2 / a)(y - U)[y > U])``
+(``a = 0.05``) scaled like MASE.
+
+Usage::
+
+    python -m benchmarks.m3_ablation --quick     # 301 series (every 10th of each frequency)
+    python -m benchmarks.m3_ablation --every 3   # 1,001 series (every third of each frequency)
+    python -m benchmarks.m3_ablation             # all 3,003 series
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from benchmarks import protocol
+from benchmarks._report import markdown_table, write_section
+from benchmarks.corpus import M3_FREQUENCIES, load_m3
+from benchmarks.m3 import comb_forecast
+
+TOP_K = 3
+DAMPING = 0.9
+PRIOR_LENGTH = 20
+MSIS_ALPHA = 0.05
+VARIANTS = (
+    "default",
+    "single best",
+    "top-3 GCV",
+    "damped",
+    "shrink to drift",
+    "damped + shrink",
+    "global",
+)
+ANCHORS = ("Naive", "Drift", "Theta", "Comb")
+
+
+def seasonal_scale(y, period):
+    """In-sample mean absolute seasonal-naive error (the MASE / MSIS scale)."""
+    return float(np.mean(np.abs(y[period:] - y[:-period])))
+
+
+def drift_forecast(y, horizon):
+    slope = (y[-1] - y[0]) / (len(y) - 1)
+    return y[-1] + slope * np.arange(1, horizon + 1)
+
+
+def top_configurations(forecaster, horizon):
+    """Forecasts (k, horizon) of the ``TOP_K`` best-GCV configurations and their scores."""
+    from sksssm.forecasting._model import SpectralModel
+    from sksssm.forecasting._search import score_candidates
+
+    panel = forecaster._panel
+    z, e = panel.series()
+    scored, _ = score_candidates(
+        forecaster, z, e, forecaster.d_, forecaster.seasonal_d_, forecaster.sp_
+    )
+    ranked = sorted(scored, key=lambda pair: pair[1])[:TOP_K]  # stable: ties keep size order
+    paths = []
+    for config, _ in ranked:
+        model = SpectralModel(config, z[0].shape[1], 0, forecaster.exog_lags, config.p, 1)
+        model.fit(z, e).solve(forecaster.alpha)
+        windows, z_last = model.origins_batch(z, [[len(z[0])]])
+        path = model.forecast(windows, z_last, None, horizon, ["recursive"])
+        paths.append(panel.to_original(0, path[0])[:, 0])
+    return np.array(paths), np.array([score for _, score in ranked])
+
+
+def combine(paths, scores, weighted):
+    if not weighted or not np.isfinite(scores).all() or (scores <= 0).any():
+        return paths.mean(axis=0)
+    weights = 1.0 / scores
+    return weights @ paths / weights.sum()
+
+
+def damp(y_last, forecast, phi):
+    increments = np.diff(np.concatenate([[y_last], forecast]))
+    return y_last + np.cumsum(phi ** np.arange(1, len(forecast) + 1) * increments)
+
+
+def local_variants(series):
+    """Point forecasts of every local variant and the default's intervals, one series."""
+    from sksssm.forecasting import SpectralForecaster
+
+    y, h = series.y, series.horizon
+    fh = np.arange(1, h + 1)
+    start = time.perf_counter()
+    f = SpectralForecaster().fit(pd.Series(y), fh=fh)
+    default = np.asarray(f.predict(), dtype=float).ravel()
+    seconds = time.perf_counter() - start
+    intervals = {
+        coverage: f.predict_interval(coverage=coverage).to_numpy() for coverage in (0.8, 0.95)
+    }
+    single = SpectralForecaster(n_combined=1).fit(pd.Series(y), fh=fh)
+    paths, scores = top_configurations(single, h)
+    weight = len(y) / (len(y) + PRIOR_LENGTH)
+    drift = drift_forecast(y, h)
+    damped = damp(y[-1], default, DAMPING) if f.sp_ == 1 else default
+    forecasts = {
+        "default": default,
+        "single best": np.asarray(single.predict(), dtype=float).ravel(),
+        "top-3 GCV": combine(paths, scores, weighted=True),
+        "damped": damped,
+        "shrink to drift": weight * default + (1 - weight) * drift,
+        "damped + shrink": weight * damped + (1 - weight) * drift,
+    }
+    return forecasts, intervals, seconds
+
+
+def anchor_forecasts(series):
+    from sktime.forecasting.theta import ThetaForecaster
+
+    y, h, period = series.y, series.horizon, series.period
+    theta_sp = period if len(y) >= 2 * period else 1
+    theta = ThetaForecaster(sp=theta_sp).fit(pd.Series(y), fh=np.arange(1, h + 1)).predict()
+    return {
+        "Naive": np.full(h, y[-1]),
+        "Drift": drift_forecast(y, h),
+        "Theta": np.asarray(theta, dtype=float),
+        "Comb": comb_forecast(y, h, period),
+    }
+
+
+def global_forecasts(collection):
+    """One global SpectralForecaster on a frequency's series, aligned on their last value."""
+    from sksssm.forecasting import SpectralForecaster
+
+    frames = [
+        pd.DataFrame(
+            {"y": s.y},
+            index=pd.MultiIndex.from_product([[s.name], np.arange(-len(s.y), 0)]),
+        )
+        for s in collection
+    ]
+    horizon = collection[0].horizon
+    start = time.perf_counter()
+    f = SpectralForecaster().fit(pd.concat(frames), fh=np.arange(1, horizon + 1))
+    predicted = f.predict()
+    seconds = time.perf_counter() - start
+    return {s.name: predicted.loc[s.name].to_numpy().ravel() for s in collection}, seconds
+
+
+def interval_scores(series, intervals):
+    y, scale = series.y_test, seasonal_scale(series.y, series.period)
+    lower80, upper80 = intervals[0.8].T
+    lower, upper = intervals[0.95].T
+    penalty = (2 / MSIS_ALPHA) * ((lower - y) * (y < lower) + (y - upper) * (y > upper))
+    return (
+        float(np.mean((y >= lower80) & (y <= upper80))),
+        float(np.mean((y >= lower) & (y <= upper))),
+        float(np.mean(upper - lower + penalty) / scale),
+    )
+
+
+def geometric_mean(values):
+    return float(np.exp(np.mean(np.log(np.maximum(values, 1e-12)))))
+
+
+def run(series_list):
+    """Per series: MASE and sMAPE of every variant and anchor; intervals; seconds."""
+    scores, intervals, seconds = {}, {}, {"default": 0.0, "global": 0.0}
+    for s in series_list:
+        forecasts, default_intervals, fit_seconds = local_variants(s)
+        forecasts.update(anchor_forecasts(s))
+        seconds["default"] += fit_seconds
+        scores[s.name] = forecasts
+        intervals[s.name] = interval_scores(s, default_intervals)
+    for frequency in M3_FREQUENCIES:
+        collection = [s for s in series_list if s.frequency == frequency]
+        if collection:
+            predicted, fit_seconds = global_forecasts(collection)
+            seconds["global"] += fit_seconds
+            for name, forecast in predicted.items():
+                scores[name]["global"] = forecast
+    metrics = {}
+    for s in series_list:
+        metrics[s.name] = {
+            method: (
+                protocol.mase(s.y, s.y_test, forecast, s.period),
+                protocol.smape(s.y_test, forecast),
+            )
+            for method, forecast in scores[s.name].items()
+        }
+    return metrics, intervals, seconds
+
+
+def report(series_list, metrics, intervals, seconds, description, command):
+    methods = list(VARIANTS) + list(ANCHORS)
+    groups = [(f.lower(), [s for s in series_list if s.frequency == f]) for f in M3_FREQUENCIES]
+    groups.append(("all", series_list))
+    rows = []
+    for label, group in groups:
+        if not group:
+            continue
+        for method in methods:
+            values = np.array([metrics[s.name][method] for s in group])
+            mase, smape = values[:, 0], values[:, 1]
+            rows.append([label, len(group), method, f"{mase.mean():.3f}",
+                         f"{geometric_mean(mase):.3f}", f"{smape.mean():.2f}"])  # fmt: skip
+    interval_rows = []
+    for label, group in groups:
+        if not group:
+            continue
+        values = np.array([intervals[s.name] for s in group])
+        coverage80, coverage95, msis = values.mean(axis=0)
+        interval_rows.append([label, len(group), f"{100 * coverage80:.1f}",
+                              f"{100 * coverage95:.1f}", f"{msis:.2f}"])  # fmt: skip
+    body = [
+        f"{description} One thread; official horizons (6/8/18/8); MASE scaled by the "
+        "in-sample seasonal naive error (periods 1/4/12/1), sMAPE in percent. Variants are "
+        "defined in the script's docstring (`benchmarks/m3_ablation.py`). Fit + predict "
+        f"time of the default {seconds['default']:.1f} s (one model per series); the "
+        f"global variant {seconds['global']:.1f} s (one model per frequency).",
+        "",
+        "### Accuracy by variant",
+        "",
+        markdown_table(
+            ["frequency", "series", "method", "mean MASE", "geo-mean MASE", "mean sMAPE"], rows
+        ),
+        "",
+        "### Intervals of the default (per frequency)",
+        "",
+        "Coverage of the 80% and 95% intervals over every test point; MSIS of the 95% "
+        "interval, scaled by the in-sample seasonal naive error.",
+        "",
+        markdown_table(
+            ["frequency", "series", "80% coverage", "95% coverage", "MSIS"], interval_rows
+        ),  # fmt: skip
+    ]
+    write_section(
+        "m3_ablation", "\n".join(body), command=command, title="M3 ablation: SpectralForecaster"
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--every", type=int, default=1, help="every k-th series of each frequency (default 1)"
+    )
+    parser.add_argument("--quick", action="store_true", help="every 10th series (--every 10)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.every = max(args.every, 10)
+    series = load_m3()
+    series = [s for f in M3_FREQUENCIES
+              for s in [x for x in series if x.frequency == f][:: args.every]]  # fmt: skip
+    description = f"{len(series)} M3 series" + (
+        f" (1 in {args.every} of each frequency, by series id)." if args.every > 1
+        else " (all)."
+    )  # fmt: skip
+    command = "python -m benchmarks.m3_ablation" + (
+        f" --every {args.every}" if args.every > 1 else ""
+    )
+    with protocol.one_thread():
+        protocol.warm_up(lambda: local_variants(series[0]))
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            metrics, intervals, seconds = run(series)
+        print(f"{len(series)} series, {time.perf_counter() - start:.0f} s", flush=True)
+    report(series, metrics, intervals, seconds, description, command)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

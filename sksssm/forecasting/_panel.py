@@ -1,0 +1,283 @@
+"""Panels: the per-series state of a forecaster fitted on one series or many.
+
+A :class:`Panel` holds everything :class:`~sksssm.forecasting.SpectralForecaster` knows
+per series: its time index, raw values, transform and standardization, exogenous data
+and how many steps before the cutoff it ends. The model itself is global: one set of
+coefficients for all series (``panel="global"``), its QR factors summed across series.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._validation import standardization
+from ._time_index import check_continuation, check_time_index, steps_until
+
+#: How a panel (hierarchical) ``y`` is modelled: one model for all series, or one each.
+PANEL_MODES = ("global", "local")
+
+
+def split_series(y, name):
+    """``{key: DataFrame}`` per series of ``y`` (key None for a single series), checked.
+
+    Parameters
+    ----------
+    y : pandas.DataFrame
+        One series, or a panel / hierarchy (MultiIndex, time the last level).
+    name : str
+        What ``y`` is called in error messages.
+
+    Returns
+    -------
+    dict
+    """
+    if isinstance(y.index, pd.MultiIndex):
+        levels = list(range(y.index.nlevels - 1))
+        parts = {
+            key if len(levels) > 1 else (key[0] if isinstance(key, tuple) else key): frame
+            for key, frame in y.groupby(level=levels, sort=False)
+        }
+        parts = {key: frame.droplevel(levels) for key, frame in parts.items()}
+    else:
+        parts = {None: y}
+    for key, frame in parts.items():
+        where = f"{name}" if key is None else f"{name} (series {key!r})"
+        check_time_index(frame.index, where)
+        values = frame.to_numpy(dtype=float)
+        if not np.isfinite(values).all():
+            raise ValueError(f"{where} contains NaN or infinite values; remove or fill them.")
+    return parts
+
+
+class Panel:
+    """The series of a fitted forecaster, standardized, with their exogenous data.
+
+    Parameters
+    ----------
+    y : pandas.DataFrame
+        The training series (one, or a panel / hierarchy).
+
+    Attributes
+    ----------
+    keys : list
+        Series keys (``[None]`` for a single series).
+    times, raw : dict
+        Per key: the time index and the values (n_i, n_channels) in y's units.
+    lags : list of int
+        Steps from each series' last time point to the latest one (the cutoff).
+    log : bool
+        Whether the model sees ``log(y)`` (set by :meth:`standardize`).
+    scaling, z : dict
+        Per key: ``(mean, scale)`` of the (log-)values and the standardized values.
+    exog_columns, x_scaling, e : list, dict, dict or None
+        The exogenous columns, their per-series standardization and standardized values
+        (None without exogenous data).
+    """
+
+    def __init__(self, y):
+        parts = split_series(y, "y")
+        self.keys = list(parts)
+        self.multi = isinstance(y.index, pd.MultiIndex)
+        self.index_names = list(y.index.names)
+        self.columns = y.columns
+        self.times = {key: frame.index for key, frame in parts.items()}
+        self.raw = {key: frame.to_numpy(dtype=float) for key, frame in parts.items()}
+        self.log, self.scaling, self.z = False, {}, {}
+        self.exog_columns, self.x_scaling, self.e = None, None, None
+        self._set_lags()
+
+    def _set_lags(self):
+        latest = max(times[-1] for times in self.times.values())
+        self.lags = [steps_until(self.times[key], latest) for key in self.keys]
+
+    # -------------------------------------------------------------- values
+    def standardize(self, log):
+        """Model ``log(y)`` or ``y``, each series standardized by its own mean and scale."""
+        self.log = bool(log)
+        transformed = {key: self._transform(v) for key, v in self.raw.items()}
+        self.scaling = {key: standardization(v) for key, v in transformed.items()}
+        self.z = {key: (v - self.scaling[key][0]) / self.scaling[key][1]
+                  for key, v in transformed.items()}  # fmt: skip
+
+    def _transform(self, values):
+        return np.log(values) if self.log else values
+
+    def set_exog(self, X):
+        """Standardize exogenous ``X`` per series (on the fitted time points)."""
+        self.exog_columns = list(X.columns)
+        xparts = self.split_exog(X, "X")
+        frames = {key: xparts[key].loc[self.times[key]] for key in self.keys}
+        self.x_scaling = {key: standardization(frame.to_numpy(float))
+                          for key, frame in frames.items()}  # fmt: skip
+        self.e = {key: self.scale_exog(key, frame) for key, frame in frames.items()}
+
+    def scale_exog(self, key, X):
+        """Exogenous frame ``X`` of series ``key`` in its standardized units."""
+        mean, scale = self.x_scaling[key]
+        return (X.to_numpy(dtype=float) - mean) / scale
+
+    def split_exog(self, X, where):
+        """:func:`split_series` of ``X`` with its columns matched by name to fit's.
+
+        The columns may come in any order; missing, renamed, extra or non-numeric columns
+        are refused (sktime forecasters expect ``X`` with fit's columns).
+        """
+        expected = list(self.exog_columns)
+        given = list(X.columns)
+        missing = [c for c in expected if c not in given]
+        unexpected = [c for c in given if c not in expected]
+        if missing or unexpected or len(set(given)) != len(given):
+            raise ValueError(
+                f"{where} must have the exogenous columns seen in fit, {expected} (matched "
+                f"by name, in any order); missing {missing}, unexpected {unexpected}"
+                + (", duplicated names" if len(set(given)) != len(given) else "")
+                + ". Pass X with exactly these columns."
+            )
+        non_numeric = [c for c in expected if not pd.api.types.is_numeric_dtype(X[c])]
+        if non_numeric:
+            raise ValueError(
+                f"{where} has non-numeric exogenous columns {non_numeric}; encode them as "
+                "numbers (e.g. one-hot) before fit and predict."
+            )
+        return split_series(X[expected], where)
+
+    def exog_through(self, X, future):
+        """Standardized exogenous data of every series up to the time points ``future``.
+
+        Returns a list (key order) of arrays (n_i + len(future), n_exog), or None without
+        exogenous data. ``X`` must cover every point of ``future``.
+        """
+        if self.e is None:
+            return None
+        xparts = self.split_exog(X, "X") if X is not None else {}
+        out = []
+        for key in self.keys:
+            missing = future if key not in xparts else future.difference(xparts[key].index)
+            if len(missing):
+                raise ValueError(
+                    "SpectralForecaster needs X at every step from the cutoff to the last "
+                    f"forecast step; missing {len(missing)} of them (first: {missing[0]})."
+                )
+            out.append(
+                np.concatenate([self.e[key], self.scale_exog(key, xparts[key].loc[future])])
+            )
+        return out
+
+    def series(self):
+        """Standardized series ``z`` and exogenous ``e`` (or None) as lists, in key order."""
+        z = [self.z[k] for k in self.keys]
+        e = None if self.e is None else [self.e[k] for k in self.keys]
+        return z, e
+
+    def min_length(self):
+        return min(len(v) for v in self.raw.values())
+
+    def n_channels(self):
+        return self.z[self.keys[0]].shape[1]
+
+    # -------------------------------------------------------------- update
+    def check_update(self, y, X):
+        """Refuse an update that does not continue every series (state unchanged)."""
+        if self.multi != isinstance(y.index, pd.MultiIndex):
+            raise ValueError("update: y must have the same (single / panel) layout as in fit.")
+        parts = split_series(y, "y in update")
+        unknown = set(parts) - set(self.keys)
+        if unknown:
+            raise ValueError(f"update: y has series not seen in fit: {sorted(unknown)[:3]}.")
+        if len(y.columns) != len(self.columns):
+            raise ValueError(
+                f"update: y has {len(y.columns)} columns; the forecaster was fitted on "
+                f"{len(self.columns)}."
+            )
+        new_counts = set()
+        for key, frame in parts.items():
+            new = check_continuation(self.times[key], self.raw[key], frame)
+            if self.log and (frame.loc[new].to_numpy(dtype=float) <= 0).any():
+                raise ValueError(
+                    "update: y has values <= 0, but the forecaster models log(y) "
+                    "(log_transform_ is True). Refit on the whole series."
+                )
+            new_counts.add(len(new))
+        if self.e is not None and max(new_counts, default=0):
+            # With X the series must stay aligned (see fit).
+            if len(parts) != len(self.keys) or len(new_counts) > 1:
+                raise ValueError(
+                    "update: with exogenous X every series must get the same new time steps."
+                )
+            if X is None:
+                raise ValueError("update: X is needed for the new time steps (fitted with X).")
+        if self.e is not None and X is not None:
+            self.split_exog(X, "X in update")
+        return parts
+
+    def extend(self, y, X):
+        """Append the new time steps of a checked update; return ``{key: old length}``."""
+        parts = split_series(y, "y")
+        xparts = self.split_exog(X, "X") if self.e is not None and X is not None else None
+        old_length = {}
+        for key, frame in parts.items():
+            times = self.times[key]
+            new = frame.index > times[-1]
+            if not new.any():
+                continue
+            old_length[key] = len(times)
+            self.times[key] = times.append(frame.index[new])
+            mean, scale = self.scaling[key]
+            values = frame.to_numpy(dtype=float)[new]
+            self.raw[key] = np.concatenate([self.raw[key], values])
+            self.z[key] = np.concatenate([self.z[key], (self._transform(values) - mean) / scale])
+            if self.e is not None:
+                rows = self.scale_exog(key, xparts[key].loc[frame.index[new]])
+                self.e[key] = np.concatenate([self.e[key], rows])
+        if old_length:
+            self._set_lags()
+        return old_length
+
+    # -------------------------------------------------------------- answers in y's units
+    def to_original(self, i, z_values):
+        """Standardized (transformed) values of series ``i`` in y's units."""
+        mean, scale = self.scaling[self.keys[i]]
+        with np.errstate(over="ignore"):
+            values = z_values * scale + mean
+            values = np.exp(values) if self.log else values
+        return check_representable(z_values, values, "the forecast (or an interval bound)")
+
+    def variance_to_original(self, i, variance, z_center):
+        """Variance of the standardized values of series ``i`` in y's squared units.
+
+        With the log transform: the log-normal variance around the back-transformed
+        ``z_center`` (the median).
+        """
+        mean, scale = self.scaling[self.keys[i]]
+        with np.errstate(over="ignore"):
+            v = variance * scale**2
+            if self.log:
+                log_center = z_center * scale + mean
+                v = np.expm1(v) * np.exp(2 * log_center + v)
+        return check_representable(variance, v, "the forecast variance")
+
+    def to_frame(self, values, index, columns=None):
+        """(n_series, n, c) values in y's units to a DataFrame indexed like y."""
+        columns = self.columns if columns is None else columns
+        frames = [pd.DataFrame(v, index=index, columns=columns) for v in values]
+        if not self.multi:
+            return frames[0]
+        keys = [k if isinstance(k, tuple) else (k,) for k in self.keys]
+        out = pd.concat(frames, keys=keys)
+        out.index.names = self.index_names
+        return out
+
+
+def check_representable(standardized, values, what):
+    """``values`` (in y's units), refused when finite ``standardized`` ones overflowed.
+
+    The model works on standardized values, so it never overflows; only the answer in
+    y's units can exceed the float64 range. That is a clear error, never ``inf``.
+    """
+    if np.isfinite(standardized).all() and not np.isfinite(values).all():
+        raise ValueError(
+            f"{what} exceeds the float64 range (about 1.8e308) in y's units; forecast "
+            "fewer steps or rescale y (e.g. divide it by a large constant)."
+        )
+    return values

@@ -1,0 +1,376 @@
+"""The sktime interface of the spectral forecaster (thin: sktime's extension template).
+
+The work is done elsewhere: :mod:`._panel` (per-series state), :mod:`._seasonality` and
+:mod:`._search` (configuration), :mod:`._model` (the fitted ridge models and their
+recursion) and :mod:`._intervals` (prediction intervals).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
+
+from .._validation import HANKEL_KINDS
+from ._intervals import error_scale, forecast_spread
+from ._model import SpectralModel
+from ._panel import PANEL_MODES, Panel
+from ._search import choose_differencing, select_configurations
+from ._seasonality import choose_period_and_log
+
+STRATEGIES = ("auto", "recursive", "direct")
+#: Smallest series length.
+MIN_LENGTH = 3
+
+
+class SpectralForecaster(BaseForecaster):
+    """Self-configuring forecaster on the closed-form Spectral Transform Unit (STU).
+
+    The series ``y`` is log-transformed when that stabilizes its spread, standardized (per
+    series), differenced (``(1 - B)^d (1 - B^sp)^D``) into ``w``, and ``w_t`` is regressed
+    on its last ``ar_order`` values, on the spectral (STU) features of its past
+    (:func:`~sksssm.spectral.stu_features`) and, with exogenous ``X``, on the spectral
+    features and last ``exog_lags`` values of ``X``. One exact ridge regression (streamed
+    QR, :class:`~sksssm.spectral._ridge.RidgeSolution`) per model maps the features to the
+    target; forecasts are integrated back to levels. The user guide
+    (``docs/user_guide/forecasting.md``) gives every rule and its reasoning:
+
+    - **configuration** ("auto" parameters): ``sp`` by :func:`detect_seasonal_period`,
+      the log by :func:`prefers_log`, ``seasonal_d`` by :func:`seasonal_strength` (> 0.64),
+      ``d`` by :func:`kpss_statistic` (5%); ``ar_order`` in ``{0, 1, 2, 3, sp, sp + 1}``,
+      ``n_filters`` in ``{0, 2, 4, 8}``, the intercept and the penalty by exact GCV, all
+      candidates on the same rows; the forecast is the mean of the ``n_combined``
+      best candidates' forecasts; ``strategy="auto"`` uses a direct model for a
+      horizon when its effective-sample GCV beats the recursive in-sample error;
+    - **stability**: the fitted recursion's companion spectral radius is at most 1
+      (:func:`spectral_radius`), by more penalty or else the mean (``stability_``);
+    - **intervals**: Student-t, the in-sample ``h``-step error (at least the one the
+      recursion implies) plus the coefficients' estimation error (delta method);
+    - **panels**: ``panel="global"`` fits one model on all series (each standardized by
+      itself; the QR factors add up), ``panel="local"`` one per series (by sktime);
+      series may end at different times on one grid;
+    - **update** continues the exact ridge statistics with the new rows; gaps, changed
+      overlaps, another frequency are a ``ValueError`` with the state unchanged.
+
+    Parameters
+    ----------
+    sp : int or None, default=None
+        Seasonal period; None detects it.
+    d, seasonal_d : {0, 1} or "auto", default="auto"
+        Ordinary and seasonal differencing orders.
+    ar_order : int or "auto", default="auto"
+        Number of autoregressive terms ``w_{t-1}, ..., w_{t-ar_order}``.
+    n_filters : int or "auto", default="auto"
+        Number of spectral filters ``K`` per branch (0 for none).
+    hankel : {"Z", "L"}, default="Z"
+    use_negative : bool, default=True
+        Whether to include the alternating-sign filter branch.
+    exog_lags : int, default=1
+        Direct terms ``X_t, ..., X_{t-exog_lags+1}`` of exogenous data. ``X`` is matched
+        to fit's columns by name (any order).
+    strategy : {"auto", "recursive", "direct"}, default="auto"
+        "direct" fits one ridge per horizon step (needs ``fh`` in fit).
+    alpha : "auto" or float, default="auto"
+        Ridge penalty on standardized features; "auto" chooses it by GCV (ties: the
+        largest penalty, :func:`sksssm.spectral._ridge.gcv_choice`).
+    panel : {"global", "local"}, default="global"
+        Panel / hierarchical ``y``: one model on all series, or one per series.
+    n_combined : int, default=3
+        Forecast combination: the point forecast is the mean of the forecasts of the
+        ``n_combined`` configurations with the lowest GCV scores (same differencing;
+        1: the best alone); the configuration attributes, ``coef_`` and the interval
+        widths are the best's.
+    log_transform : "auto" or bool, default="auto"
+        Model ``log(y)`` (needs ``y > 0``); "auto" decides by :func:`prefers_log`.
+
+    Attributes
+    ----------
+    sp_, d_, seasonal_d_, ar_order_, n_filters_ : int
+        The configuration used.
+    alpha_ : float
+        Penalty of the one-step model.
+    coef_ : ndarray of shape (n_targets, n_features)
+        Weights of the one-step model (standardized differences).
+    strategies_ : list of str
+        "recursive" or "direct" for each fitted horizon 1, 2, ...
+    stability_ : {"none", "more_penalty", "mean"}
+        The stability rule applied to the one-step model.
+    spectral_radius_ : float
+        Companion spectral radius of the fitted recursion of the differenced series.
+    seasonal_strength_, kpss_ : float or None
+        The statistics behind ``seasonal_d_`` and ``d_`` (None when not computed).
+    log_transform_, fit_intercept_ : bool
+        Whether ``log(y)`` is modelled; whether the model has an intercept.
+
+    Examples
+    --------
+    >>> from sktime.datasets import load_airline
+    >>> from sksssm.forecasting import SpectralForecaster
+    >>> forecaster = SpectralForecaster().fit(load_airline(), fh=[1, 2, 3])
+    >>> forecaster.sp_, forecaster.predict().shape
+    (12, (3,))
+    >>> forecaster.predict_interval(coverage=0.9).shape
+    (3, 2)
+    """
+
+    _tags = {
+        "authors": ["sksssm developers"],
+        "maintainers": ["sksssm developers"],
+        "python_dependencies": None,
+        "y_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
+        "X_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
+        "capability:multivariate": True,
+        "capability:exogenous": True,
+        "capability:insample": False,
+        "capability:pred_int": True,
+        "capability:pred_int:insample": False,
+        "capability:missing_values": False,
+        "capability:update": True,
+        "capability:non_contiguous_X": False,
+        "capability:unequal_length": True,  # panels: series may start and end apart
+        "requires-fh-in-fit": False,
+        "X-y-must-have-same-index": True,
+        "property:randomness": "deterministic",
+    }
+    # The forecaster keeps its own history (the panel); sktime's copy is not needed.
+    _config = {"remember_data": False}
+
+    _parameter_constraints = {
+        "sp": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "d": [StrOptions({"auto"}), Interval(numbers.Integral, 0, 1, closed="both")],
+        "seasonal_d": [StrOptions({"auto"}), Interval(numbers.Integral, 0, 1, closed="both")],
+        "ar_order": [StrOptions({"auto"}), Interval(numbers.Integral, 0, None, closed="left")],
+        "n_filters": [StrOptions({"auto"}), Interval(numbers.Integral, 0, None, closed="left")],
+        "hankel": [StrOptions(set(HANKEL_KINDS))],
+        "use_negative": ["boolean"],
+        "exog_lags": [Interval(numbers.Integral, 0, None, closed="left")],
+        "strategy": [StrOptions(set(STRATEGIES))],
+        "alpha": [StrOptions({"auto"}), Interval(numbers.Real, 0, None, closed="left")],
+        "panel": [StrOptions(set(PANEL_MODES))],
+        "n_combined": [Interval(numbers.Integral, 1, None, closed="left")],
+        "log_transform": [StrOptions({"auto"}), "boolean"],
+    }
+
+    def __init__(self, sp=None, d="auto", seasonal_d="auto", ar_order="auto",
+                 n_filters="auto", hankel="Z", use_negative=True, exog_lags=1,
+                 strategy="auto", alpha="auto", panel="global", log_transform="auto",
+                 n_combined=3):  # fmt: skip
+        self.sp = sp
+        self.d = d
+        self.seasonal_d = seasonal_d
+        self.ar_order = ar_order
+        self.n_filters = n_filters
+        self.hankel = hankel
+        self.use_negative = use_negative
+        self.exog_lags = exog_lags
+        self.strategy = strategy
+        self.alpha = alpha
+        self.panel = panel
+        self.log_transform = log_transform
+        self.n_combined = n_combined
+        super().__init__()
+        self._y, self._X = None, None  # sktime's copy exists only with remember_data=True
+        if strategy == "direct":
+            self.set_tags(**{"requires-fh-in-fit": True})
+        if panel == "local":
+            self.set_tags(**{"y_inner_mtype": "pd.DataFrame", "X_inner_mtype": "pd.DataFrame"})
+
+    # ------------------------------------------------------------------ fit
+    def _fit(self, y, X, fh):
+        validate_parameter_constraints(
+            self._parameter_constraints, self.get_params(deep=False), type(self).__name__
+        )
+        panel = Panel(y)
+        if panel.min_length() < MIN_LENGTH:
+            raise ValueError(
+                f"SpectralForecaster needs at least {MIN_LENGTH} time steps per series; "
+                f"got {panel.min_length()}."
+            )
+        if X is not None and max(panel.lags) > 0:
+            raise ValueError(
+                "with exogenous X every series of the panel must end at the same time "
+                "point; the series end at different times. Align the series or use "
+                "panel='local'."
+            )
+        self.sp_, self.log_transform_ = choose_period_and_log(panel, self.sp, self.log_transform)
+        panel.standardize(self.log_transform_)
+        if X is not None:
+            panel.set_exog(X)
+        self._panel = panel
+        horizon = 1
+        if fh is not None and self.strategy != "recursive":
+            horizon = max(int(np.max(self._relative_steps(fh))), 1) + max(panel.lags)
+        self._configure(horizon)
+        self._cutoff_fitted = self.cutoff
+        return self
+
+    def _configure(self, n_horizons):
+        z, e = self._panel.series()
+        n_min = min(len(s) for s in z)
+        if self.sp is not None and self.seasonal_d == 1 and n_min <= self.sp + 1:
+            raise ValueError(
+                f"seasonal_d=1 with sp={self.sp} needs more than {self.sp + 1} time steps; "
+                f"got {n_min}. Use seasonal_d=0 or a longer series."
+            )
+        d, D, self.seasonal_strength_, self.kpss_ = choose_differencing(
+            z, self.sp_, self.d, self.seasonal_d
+        )
+        configs, _ = select_configurations(self, z, e, d, D, self.sp_, self.n_combined)
+        config = configs[0]
+        self.d_, self.seasonal_d_ = config.d, config.seasonal_d
+        self.ar_order_, self.n_filters_ = config.p, config.K
+        self.fit_intercept_ = config.fit_intercept
+        n_exog = 0 if e is None else e[0].shape[1]
+        # The final fit uses every row whose lags are observed (GCV compared the
+        # candidates on the rows common to all of them).
+        self._models = [SpectralModel(c, z[0].shape[1], n_exog, self.exog_lags, c.p,
+                                      n_horizons).fit(z, e) for c in configs]  # fmt: skip
+        self._solve()
+
+    @property
+    def _model(self):
+        """The best configuration's model (attributes and interval widths)."""
+        return self._models[0]
+
+    def _solve(self):
+        series = self._panel.series()
+        self._strategies = []
+        for model in self._models:
+            model.solve(self.alpha)
+            self._strategies.append(model.choose_strategies(self.strategy, *series))
+        one = self._model.one_step
+        self.coef_, self.alpha_, self.stability_ = one["coef"], one["alpha"], one["rule"]
+        self.spectral_radius_ = self._model.spectral_radius()
+        self.strategies_ = self._strategies[0]
+        self._error_scales = {}  # per number of steps: (scale, dof), computed on demand
+
+    # ------------------------------------------------------------------ predict
+    def _relative_steps(self, fh):
+        return np.asarray(fh.to_relative(self.cutoff), dtype=int)
+
+    def _steps(self, fh):
+        steps = self._relative_steps(fh)
+        if (steps < 1).any():
+            raise NotImplementedError(
+                "SpectralForecaster makes out-of-sample forecasts only (fh >= 1)."
+            )
+        fitted = len(self._model.horizons)
+        if self.strategy == "direct" and steps.max() + max(self._panel.lags) > fitted:
+            raise ValueError(
+                f'strategy="direct" was fitted for horizons up to {fitted} (counted from '
+                f"each series' last time point); got fh up to {steps.max()}. Pass the "
+                "longest fh to fit."
+            )
+        return steps
+
+    def _exog_future(self, X, n_steps, model):
+        """``model``'s exogenous feature rows of the next ``n_steps``: (n_series, n, f)."""
+        future = ForecastingHorizon(np.arange(1, n_steps + 1), is_relative=True)
+        e_all = self._panel.exog_through(X, future.to_absolute_index(self.cutoff))
+        if e_all is None:
+            return None
+        return np.stack([model.future_exog_rows(e, n_steps) for e in e_all])
+
+    def _future_path(self, X, n_steps):
+        """Standardized level forecasts (n_series, n_steps, c) after the cutoff.
+
+        A series ending ``lag`` steps before the cutoff is forecast ``lag + n_steps``
+        steps ahead; the first ``lag`` steps (before the cutoff) are dropped.
+        """
+        z, _ = self._panel.series()
+        lags = self._panel.lags
+        paths = []
+        for model, strategies in zip(self._models, self._strategies, strict=True):
+            exog = self._exog_future(X, n_steps + max(lags), model)
+            windows, z_last = model.origins_batch(z, [[len(s)] for s in z])
+            paths.append(model.forecast(windows, z_last, exog, n_steps + max(lags), strategies))
+        path = np.mean(paths, axis=0)  # forecast combination (n_combined > 1)
+        return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
+
+    def _spread(self, steps, X=None):
+        """Per-series error scales (n_series, len(steps), c) of ``steps`` and the t dof."""
+        lags = self._panel.lags
+        n_steps = int(steps.max()) + max(lags)
+        z, e = self._panel.series()
+        if n_steps not in self._error_scales:
+            self._error_scales[n_steps] = error_scale(self._model, z, e, n_steps,
+                                                      self.strategies_)  # fmt: skip
+        error, nu = self._error_scales[n_steps]
+        spread = forecast_spread(self._model, z, self._exog_future(X, n_steps, self._model), error)
+        return np.stack([spread[i, steps - 1 + lag] for i, lag in enumerate(lags)]), nu
+
+    def _predict(self, fh, X=None):
+        steps = self._steps(fh)
+        z_path = self._future_path(X, int(steps.max()))[:, steps - 1]
+        values = [self._panel.to_original(i, v) for i, v in enumerate(z_path)]
+        return self._panel.to_frame(values, fh.to_absolute_index(self.cutoff))
+
+    def _predict_var(self, fh, X=None, cov=False):
+        if cov:
+            raise NotImplementedError(
+                "SpectralForecaster gives marginal forecast variances only: "
+                "predict_var(cov=True) (the covariance across horizons) is not available. "
+                "Use predict_var(cov=False), predict_interval or predict_quantiles."
+            )
+        steps = self._steps(fh)
+        spread, nu = self._spread(steps, X)
+        # Variance of the Student-t forecast distribution (of the transformed values).
+        variance = spread**2 * (nu / (nu - 2) if nu > 2 else 1.0)
+        z_path = self._future_path(X, int(steps.max()))[:, steps - 1]
+        values = [self._panel.variance_to_original(i, variance[i], z_path[i])
+                  for i in range(len(z_path))]  # fmt: skip
+        return self._panel.to_frame(values, fh.to_absolute_index(self.cutoff))
+
+    def _predict_quantiles(self, fh, X, alpha):
+        steps = self._steps(fh)
+        spread, nu = self._spread(steps, X)
+        z_path = self._future_path(X, int(steps.max()))[:, steps - 1]
+        blocks = []
+        for i in range(len(z_path)):
+            # Quantiles of the transformed values map to quantiles of y (monotone).
+            per_alpha = [self._panel.to_original(i, z_path[i] + stats.t.ppf(a, nu) * spread[i])
+                         for a in alpha]  # fmt: skip
+            blocks.append(np.stack(per_alpha, axis=-1).reshape(len(steps), -1))
+        # columns are (variable, alpha) with alpha varying fastest
+        columns = pd.MultiIndex.from_product([self._panel.columns, alpha])
+        return self._panel.to_frame(blocks, fh.to_absolute_index(self.cutoff), columns)
+
+    # ------------------------------------------------------------------ update
+    def _update(self, y, X=None, update_params=True):
+        try:
+            self._panel.check_update(y, X)
+        except ValueError:
+            # sktime has moved the cutoff already: a refused update changes nothing.
+            self._set_cutoff(self._cutoff_fitted)
+            raise
+        old_length = self._panel.extend(y, X)
+        self._cutoff_fitted = self.cutoff
+        if not old_length:
+            return self
+        self._error_scales = {}
+        if update_params:
+            index = {key: i for i, key in enumerate(self._panel.keys)}
+            z, e = self._panel.series()
+            for model in self._models:
+                model.add_rows(z, e, {index[k]: n for k, n in old_length.items()})
+            self._solve()
+        return self
+
+    @classmethod
+    def get_test_params(cls, parameter_set="default"):
+        """Small parameter sets for sktime's estimator checks.
+
+        Returns
+        -------
+        list of dict
+        """
+        return [
+            {},
+            {"n_filters": 2, "ar_order": 2, "d": 1, "seasonal_d": 0, "alpha": 1.0},
+            {"strategy": "direct", "use_negative": False, "hankel": "L", "n_combined": 2},
+            {"panel": "local", "sp": 1},
+        ]

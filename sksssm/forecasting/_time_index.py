@@ -1,0 +1,163 @@
+"""Time index rules shared by both forecasters: regular grids, and updates that continue them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def check_time_index(index, where):
+    """Refuse duplicated, unordered or gappy time indices with a clear ValueError."""
+    if index.has_duplicates:
+        duplicated = index[index.duplicated()][0]
+        raise ValueError(f"{where} has duplicated time points (first: {duplicated}).")
+    if not index.is_monotonic_increasing:
+        raise ValueError(f"{where} must be sorted by time.")
+    if len(index) < 3:
+        return
+    if isinstance(index, pd.PeriodIndex):
+        steps = np.diff(index.asi8)
+        if not (steps == index.freq.n).all():
+            raise ValueError(
+                f"{where} has gaps: its PeriodIndex skips time steps (first after "
+                f"{index[int(np.argmax(steps != index.freq.n))]}). Fill the missing steps."
+            )
+    elif isinstance(index, pd.DatetimeIndex):
+        freq = index.freq or pd.infer_freq(index)
+        if freq is None:
+            raise ValueError(
+                f"{where} has a DatetimeIndex without a regular frequency (missing time "
+                "steps?). Fill the missing steps (e.g. y.asfreq(freq)) or resample."
+            )
+    elif pd.api.types.is_numeric_dtype(index):
+        steps = np.diff(np.asarray(index, dtype=float))
+        if not np.allclose(steps, steps[0]):
+            raise ValueError(
+                f"{where} has an irregular numeric index (gaps); the time steps must be "
+                "equally spaced."
+            )
+
+
+def check_continuation(times, values, frame):
+    """Refuse an update of one series that does not continue its fitted history.
+
+    The one update rule of both forecasters: the new data must be finite, of fit's index
+    type and frequency, agree with the history where they overlap, and continue it
+    without a gap.
+
+    Parameters
+    ----------
+    times : pandas.Index
+        The fitted (regular) time index of the series.
+    values : ndarray of shape (len(times), n_columns)
+        The fitted values.
+    frame : pandas.DataFrame
+        The update of the series.
+
+    Returns
+    -------
+    new : pandas.Index
+        The time points of ``frame`` after ``times[-1]``.
+    """
+    check_time_index(frame.index, "y in update")
+    if not np.isfinite(frame.to_numpy(dtype=float)).all():
+        raise ValueError("update: y contains NaN or infinite values; remove or fill them.")
+    check_same_kind(times, frame.index)
+    old = frame.index[frame.index <= times[-1]]
+    if len(old):
+        stored = pd.DataFrame(values, index=times).reindex(old)
+        given = frame.loc[old].to_numpy(dtype=float)
+        if stored.isna().any().any() or not np.allclose(
+            stored.to_numpy(), given, rtol=1e-12, atol=0
+        ):
+            raise ValueError(
+                "update: y overlaps the fitted history with different values (or "
+                "times before the first fitted one); the forecaster cannot revise "
+                "the past. Refit with the corrected series."
+            )
+    new = frame.index[frame.index > times[-1]]
+    if len(new) and not is_successor(times, new[0]):
+        raise ValueError(
+            f"update: y continues at {new[0]}, but the next time step after the "
+            f"cutoff {times[-1]} is expected (a gap of missing time steps). Fill "
+            "the gap or refit."
+        )
+    if len(new) > 1:
+        # gaps inside the new data: the continued history must stay regular
+        check_time_index(times[-2:].append(new), "y in update")
+    return new
+
+
+def check_same_kind(fitted, new):
+    """Refuse an update whose index type or frequency differs from fit's."""
+    if type(fitted) is not type(new) and not (
+        pd.api.types.is_integer_dtype(fitted) and pd.api.types.is_integer_dtype(new)
+    ):
+        raise ValueError(
+            f"update: y has a {type(new).__name__}; the forecaster was fitted on a "
+            f"{type(fitted).__name__}."
+        )
+    f_old, f_new = getattr(fitted, "freqstr", None), getattr(new, "freqstr", None)
+    if isinstance(fitted, pd.DatetimeIndex):
+        f_old = f_old or (pd.infer_freq(fitted) if len(fitted) >= 3 else None)
+        f_new = f_new or (pd.infer_freq(new) if len(new) >= 3 else None)
+        if f_new is None or f_old is None:
+            return
+    if f_old != f_new:
+        raise ValueError(
+            f"update: y has frequency {f_new!r}; the forecaster was fitted with frequency "
+            f"{f_old!r}."
+        )
+
+
+def steps_until(times, later):
+    """Number of time steps from ``times[-1]`` to ``later`` on the grid of ``times``.
+
+    Raises a ValueError when ``later`` is not on that grid (another frequency or phase).
+    """
+    last = times[-1]
+    if isinstance(times, pd.PeriodIndex):
+        if later.freq != times.freq:
+            raise ValueError(
+                f"the series have different frequencies ({times.freq}, {later.freq})."
+            )
+        n = (later.ordinal - last.ordinal) / times.freq.n
+    elif isinstance(times, pd.DatetimeIndex):
+        if later == last:
+            return 0
+        freq = datetime_freq(times)
+        if freq is None:
+            raise ValueError(
+                "the series end at different times and a series has no regular frequency "
+                "to count the steps between them."
+            )
+        grid = pd.date_range(last, later, freq=freq)
+        n = len(grid) - 1 if len(grid) and grid[-1] == later else np.nan
+    else:
+        step = times[-1] - times[-2] if len(times) >= 2 else 1
+        n = (later - last) / step
+    if not np.isfinite(n) or not np.isclose(n, round(n)):
+        raise ValueError(
+            f"the series end at {last} and {later}, which are not a whole number of time "
+            "steps apart; the panel's series must share one time grid."
+        )
+    return int(round(n))
+
+
+def is_successor(times, first_new):
+    """Whether ``first_new`` is the time step right after ``times[-1]``.
+
+    A DatetimeIndex without a frequency (fewer than 3 points, none set) cannot tell; it
+    is accepted.
+    """
+    if isinstance(times, pd.DatetimeIndex) and datetime_freq(times) is None:
+        return True
+    try:
+        return steps_until(times, first_new) == 1
+    except ValueError:
+        return False
+
+
+def datetime_freq(times):
+    """The frequency of a DatetimeIndex: its own, else inferred from 3 or more points."""
+    return times.freq or (pd.infer_freq(times) if len(times) >= 3 else None)
