@@ -265,8 +265,11 @@ def test_probabilities_are_calibrated_on_the_leave_one_out_decisions(noise, seed
     phase = rng.uniform(0, 6, size=(42, 2, 1))
     X = np.sin(2 * np.pi * freq * np.arange(32) + phase) + rng.normal(0, noise, (42, 2, 32))
     clf = SpectralFilterClassifier(n_filters=4, random_state=0).fit(X, y)
-    F, scale = clf._scaled_features(X)
-    assert np.all(scale == 1.0)  # training series: the plain computation
+    from sksssm.spectral import pooled_features
+
+    X_btc = (np.swapaxes(X, 1, 2) - clf.x_location_) / clf.x_scale_
+    F = (pooled_features(X_btc, clf.pooling_) - clf.feature_mean_) / clf.feature_scale_
+    F = F[:, clf.feature_mask_]
     encoded = np.searchsorted(clf.classes_, y)
     targets = np.where(encoded[:, None] == np.arange(3), 1.0, -1.0)
     loo = np.empty_like(targets)

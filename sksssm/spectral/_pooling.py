@@ -120,8 +120,11 @@ DEFAULT_QUANTILES = (0.02, 0.1, 0.5, 0.9, 0.98)
 #: Memory budget of one chunk's responses and FFT intermediates (bytes).
 CHUNK_BUDGET_BYTES = 128 * 2**20
 #: ``ppv`` thresholds sit this far (relative to the largest training response) above
-#: the quantiles, so that round-off never decides a comparison (see ``fit_pooling``).
-ROUNDOFF_MARGIN = 1e-9
+#: the quantiles, so that round-off never decides a comparison (see ``fit_pooling``),
+#: per precision of the responses (float32 FFT round-off is ~1e-7 of the largest one).
+ROUNDOFF_MARGIN = {"float64": 1e-9, "float32": 1e-5}
+#: Precisions of the responses (:func:`fit_pooling`'s ``dtype``).
+DTYPES = tuple(ROUNDOFF_MARGIN)
 #: Series used to fit the ``ppv`` biases (evenly spaced over the training set).
 MAX_BIAS_SAMPLES = 128
 #: Time steps (evenly spaced among those series' valid steps) per quantile.
@@ -165,6 +168,9 @@ class PoolingState:
     cross_pairs : ndarray of shape (n_pairs, 2) or None
         Ordered channel pairs ``(i, j)`` of the ``cross`` block (:func:`cross_pairs`);
         None (or no pairs, as for one channel): no cross-channel features.
+    dtype : {"float64", "float32"}
+        Precision of the filter responses and their statistics (the features are
+        returned as float64 either way).
     """
 
     n_channels: int
@@ -181,6 +187,7 @@ class PoolingState:
     normalise: bool = False
     use_negative: bool = True
     cross_pairs: np.ndarray | None = None
+    dtype: str = "float64"
 
     @property
     def n_responses(self) -> int:
@@ -324,11 +331,11 @@ def _check_config(n_filters, filter_lengths, statistics, quantiles):
     return lengths, statistics, quantiles
 
 
-def _chunk_rows(n_timesteps, n_channels, n_bank, chunk_size):
+def _chunk_rows(n_timesteps, n_channels, n_bank, chunk_size, dtype="float64"):
     if chunk_size is not None:
         return max(int(chunk_size), 1)
-    # responses (8 bytes) + rfft of the input and the product (complex, ~1x each) + masks
-    per_row = 8 * 4 * n_timesteps * n_channels * n_bank
+    # responses + rfft of the input and the product (complex, ~1x each) + masks
+    per_row = 4 * np.dtype(dtype).itemsize * n_timesteps * n_channels * n_bank
     return max(CHUNK_BUDGET_BYTES // max(per_row, 1), 1)
 
 
@@ -370,6 +377,7 @@ def threshold_series(shape, n_responses) -> np.ndarray:
         "hankel": [StrOptions(set(HANKEL_KINDS))],
         "mixing_seed": [Interval(numbers.Integral, 0, None, closed="left")],
         "chunk_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "dtype": [StrOptions(set(DTYPES))],
     },
     prefer_skip_nested_validation=True,
 )
@@ -390,6 +398,7 @@ def fit_pooling(
     hankel="Z",
     mixing_seed=MIXING_SEED,
     chunk_size=None,
+    dtype="float64",
 ) -> PoolingState:
     """Build the filter bank for the training length and fit the ``ppv`` biases.
 
@@ -445,6 +454,12 @@ def fit_pooling(
     mixing_seed : int, default=0
         Seed of the mixtures' random weights (:func:`mixing_matrices`): the same seed,
         the same features.
+    dtype : {"float64", "float32"}, default="float64"
+        Precision of the filter responses and of their statistics. "float32" roughly
+        halves the time of :func:`pooled_features` (memory traffic and FFT work); the
+        features then agree with float64 to about ``1e-6`` of each response's
+        magnitude, and the ``ppv`` thresholds are raised by ``1e-5`` (not ``1e-9``)
+        times the largest training response, above the float32 round-off.
 
     Returns
     -------
@@ -499,68 +514,69 @@ def fit_pooling(
         normalise=bool(normalise),
         use_negative=bool(use_negative),
         cross_pairs=cross_pairs(X_btc.shape[2]) if cross and X_btc.shape[2] > 1 else None,
+        dtype=dtype,
     )
     biases = None
     if "ppv" in statistics:
-        chosen = threshold_series(X_btc.shape, state.n_responses)
-        rows = _chunk_rows(X_btc.shape[1], X_btc.shape[2], state.n_responses, chunk_size)
-        # Evenly spaced valid steps (at most MAX_BIAS_ROWS, numbered over the chosen
-        # series in order): quantiles stay cheap, and only those steps are gathered.
-        total = int(lengths[chosen].sum())
-        kept = np.arange(total)
-        if total > MAX_BIAS_ROWS:
-            kept = np.linspace(0, total - 1, MAX_BIAS_ROWS).astype(int)
-        per_kind = [[] for _ in range(2 if differences else 1)]
-        offset = 0
-        for start in range(0, len(chosen), rows):
-            idx = chosen[start : start + rows]
-            longest = lengths[idx].max()
-            series, step = np.nonzero(np.arange(longest)[None, :] < lengths[idx, None])
-            local = kept[(kept >= offset) & (kept < offset + len(series))] - offset
-            offset += len(series)
-            inputs = _inputs(X_btc[idx, :longest], lengths[idx], differences, state.normalise)
-            for kind, U in enumerate(inputs):
-                Z = _responses(U, state)
-                per_kind[kind].append(Z[series[local], step[local]])  # (steps, c, responses)
-        biases = []
-        for values in per_kind:
-            values = np.concatenate(values)
-            # Raised by a round-off margin: responses that equal a quantile exactly in
-            # exact arithmetic (zeros of constant stretches, the zero first difference at
-            # t = 0) then fall below it whatever the FFT round-off (chunking, length).
-            sorted_values = _sorted_columns(values)
-            largest = np.maximum(-sorted_values[..., 0], sorted_values[..., -1])  # max |v|
-            margin = ROUNDOFF_MARGIN * largest
-            biases.append(_sorted_quantiles(sorted_values, quantiles) + margin)
-        biases = np.stack(biases)
+        biases = _fit_biases(X_btc, lengths, state, chunk_size)
     return dataclasses.replace(state, biases=biases)
 
 
-def _sorted_columns(values):
-    """``values`` (rows, ...) sorted along the rows, rows last and contiguous.
+def _fit_biases(X_btc, lengths, state, chunk_size):
+    """The ``ppv`` thresholds ``(n_kinds, n_quantiles, c, n_responses)``.
 
-    Sorting contiguous rows is several times faster than ``numpy.quantile`` partitioning
-    along a strided first axis (the profile of the bias fit).
+    Quantiles of each response over evenly spaced valid steps (at most
+    :data:`MAX_BIAS_ROWS`, numbered over the :func:`threshold_series` in order) of those
+    series: quantiles stay cheap, and only those steps are gathered.
     """
-    flat = np.ascontiguousarray(values.reshape(len(values), -1).T)
-    flat.sort(axis=1)
-    return flat.reshape(*values.shape[1:], len(values))
+    chosen = threshold_series(X_btc.shape, state.n_responses)
+    rows = _chunk_rows(X_btc.shape[1], X_btc.shape[2], state.n_responses, chunk_size, state.dtype)
+    total = int(lengths[chosen].sum())
+    kept = np.arange(total)
+    if total > MAX_BIAS_ROWS:
+        kept = np.linspace(0, total - 1, MAX_BIAS_ROWS).astype(int)
+    per_kind = [[] for _ in range(2 if state.differences else 1)]
+    offset = 0
+    for start in range(0, len(chosen), rows):
+        idx = chosen[start : start + rows]
+        longest = lengths[idx].max()
+        series, step = np.nonzero(np.arange(longest)[None, :] < lengths[idx, None])
+        local = kept[(kept >= offset) & (kept < offset + len(series))] - offset
+        offset += len(series)
+        inputs = _inputs(X_btc[idx, :longest], lengths[idx], state.differences, state.normalise)
+        for kind, U in enumerate(inputs):
+            Z = _responses(U, state)  # (m, c, responses, t)
+            # advanced indices side by side stay in place: (c, responses, steps)
+            per_kind[kind].append(np.moveaxis(Z, 0, 2)[:, :, series[local], step[local]])
+    biases = []
+    for values in per_kind:
+        values = np.concatenate(values, axis=-1)
+        # Raised by a round-off margin: responses that equal a quantile exactly in exact
+        # arithmetic (zeros of constant stretches, the zero first difference at t = 0)
+        # then fall below it whatever the FFT round-off (chunking, length).
+        quantiles, largest = _quantiles_and_largest(values, state.quantiles)
+        biases.append(quantiles + ROUNDOFF_MARGIN[state.dtype] * largest)
+    return np.stack(biases)
 
 
-def _sorted_quantiles(sorted_values, quantiles):
-    """Quantiles along the last axis of sorted data, first axis the quantiles.
+def _quantiles_and_largest(values, quantiles):
+    """Quantiles along the last axis (first axis of the result) and ``max |values|``.
 
     numpy's default ("linear") definition: position ``q (n - 1)``, linear interpolation
-    between its two neighbours.
+    between its two neighbours. A partition around the needed ranks (and the first and
+    last) instead of a full sort: the profile of the threshold fit. float64 throughout.
     """
-    n = sorted_values.shape[-1]
+    n = values.shape[-1]
     position = np.asarray(quantiles, dtype=np.float64) * (n - 1)
     below = np.floor(position).astype(np.intp)
     above = np.minimum(below + 1, n - 1)
-    fraction = (position - below).reshape(-1, *([1] * (sorted_values.ndim - 1)))
-    low = np.moveaxis(sorted_values[..., below], -1, 0)
-    high = np.moveaxis(sorted_values[..., above], -1, 0)
-    return low + (high - low) * fraction
+    ranks = np.unique(np.concatenate([below, above, [0, n - 1]]))
+    values = np.partition(values.astype(np.float64), ranks, axis=-1)
+    fraction = (position - below).reshape(-1, *([1] * (values.ndim - 1)))
+    low = np.moveaxis(values[..., below], -1, 0)
+    high = np.moveaxis(values[..., above], -1, 0)
+    largest = np.maximum(-values[..., 0], values[..., -1])
+    return low + (high - low) * fraction, largest
 
 
 def _shrinking_scale(chunk):
@@ -631,7 +647,7 @@ def pooled_features(
     X_btc, lengths = _prepare(X_btc, lengths, state.n_channels)
     n_samples, n_timesteps, n_channels = X_btc.shape
     out = np.empty((n_samples, state.n_features))
-    rows = _chunk_rows(n_timesteps, n_channels, state.n_responses, chunk_size)
+    rows = _chunk_rows(n_timesteps, n_channels, state.n_responses, chunk_size, state.dtype)
     n_scale = N_SCALE_FEATURES * n_channels if state.normalise else 0
     n_cross = state.n_cross_features
     n_per_kind = (state.n_features - n_scale - n_cross) // (2 if state.differences else 1)
@@ -653,7 +669,7 @@ def pooled_features(
             biases = None if state.biases is None else state.biases[kind]
             # Z(x / r) > b / r  <=>  Z(x) > b; standardized series do not depend on r
             if biases is not None and not state.normalise and (r != 1.0).any():
-                biases = biases[:, None, None] / r[None, :, None, None, None]
+                biases = biases[:, None] / r[None, :, None, None]
             Z = _responses(U, state)
             out[idx, kind * n_per_kind : (kind + 1) * n_per_kind] = _pool(
                 Z, chunk_lengths, state.statistics, biases, state.groups, state.n_segments

@@ -40,94 +40,90 @@ def segment_edges(lengths, n_segments):
 
 
 def _segment_pool(Z, lengths, n_segments, want_mean, want_std):
-    """Per-segment mean and standard deviation of each response (0 for an empty one)."""
+    """Per-segment mean and standard deviation of each response (0 for an empty one).
+
+    ``Z`` is ``(m, c, f, t)``; returns two ``(m, c, f, n_segments)`` arrays (or None).
+    """
     edges = segment_edges(lengths, n_segments)
-    if (edges == edges[:1]).all():  # one length in this chunk: plain slices, no masks
-        return _shared_segment_pool(Z, edges[0], want_mean, want_std)
-    steps = np.arange(Z.shape[1])[None, :]
+    shared = bool((edges == edges[:1]).all())  # one length in this chunk: plain slices
+    steps = np.arange(Z.shape[-1])
     means, stds = [], []
     for k in range(n_segments):
-        inside = ((steps >= edges[:, k, None]) & (steps < edges[:, k + 1, None]))[..., None, None]
-        count = np.maximum(edges[:, k + 1] - edges[:, k], 1)[:, None, None].astype(np.float64)
-        mean = np.where(inside, Z, 0.0).sum(axis=1) / count
+        if shared:
+            segment = Z[..., edges[0, k] : edges[0, k + 1]]
+        else:
+            inside = (steps >= edges[:, k, None]) & (steps < edges[:, k + 1, None])
+            segment = np.where(inside[:, None, None, :], Z, 0)
+        count = np.maximum(edges[:, k + 1] - edges[:, k], 1)[:, None, None].astype(Z.dtype)
+        mean = segment.sum(axis=-1) / count
         means.append(mean)
         if want_std:
-            centred = np.where(inside, Z - mean[:, None], 0.0)
-            stds.append(np.sqrt(np.einsum("mtcf,mtcf->mcf", centred, centred) / count))
-    # (m, c, f, n_segments): one block per statistic, channel-major, segments innermost
+            centred = segment - mean[..., None]
+            if not shared:
+                centred = np.where(inside[:, None, None, :], centred, 0)
+            stds.append(np.sqrt(np.einsum("mcft,mcft->mcf", centred, centred) / count))
     return (
         np.stack(means, axis=-1) if want_mean else None,
         np.stack(stds, axis=-1) if want_std else None,
     )
 
 
-def _shared_segment_pool(Z, edges, want_mean, want_std):
-    """:func:`_segment_pool` when every series has the same segment ``edges``."""
-    means, stds = [], []
-    for start, stop in zip(edges[:-1], edges[1:], strict=True):
-        segment = Z[:, start:stop]
-        empty = np.zeros((Z.shape[0], *Z.shape[2:]))
-        mean = segment.mean(axis=1) if stop > start else empty
-        means.append(mean)
-        if want_std:
-            stds.append(
-                np.sqrt(np.mean((segment - mean[:, None]) ** 2, axis=1)) if stop > start else empty
-            )
-    return (
-        np.stack(means, axis=-1) if want_mean else None,
-        np.stack(stds, axis=-1) if want_std else None,
-    )
+def _peak(Z, groups, valid):
+    """Per group, the responses at the step where the group's energy is largest."""
+    peak = np.empty(Z.shape[:-1], dtype=Z.dtype)
+    for group in groups:
+        Zg = Z[:, :, group[0] : group[-1] + 1]  # groups are contiguous columns
+        energy = np.einsum("mcgt,mcgt->mct", Zg, Zg)
+        if valid is not None:
+            energy = np.where(valid[:, :, 0], energy, -np.inf)
+        when = energy.argmax(axis=-1)  # (m, c); first maximum on ties
+        peak[:, :, group[0] : group[-1] + 1] = np.take_along_axis(
+            Zg, when[:, :, None, None], axis=-1
+        )[..., 0]
+    return peak
 
 
 def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
-    m, t = Z.shape[:2]
+    """Pool responses ``Z`` ``(m, c, f, t)`` over each series' valid steps.
+
+    Returns ``(m, n_columns)``: one block per statistic in ``statistics`` order, each
+    channel-major ``(c, f)`` (``ppv``: one block per bias; segments innermost).
+    ``biases``: ``(n_quantiles, c, f)``, or ``(n_quantiles, m, c, f)`` per series.
+    """
+    m, t = Z.shape[0], Z.shape[-1]
     equal = bool((lengths == t).all())  # no padding in this chunk: no masking needed
-    valid = (np.arange(t)[None, :] < lengths[:, None])[:, :, None, None]
-    count = lengths[:, None, None].astype(np.float64)
-    rows = np.arange(m)
+    valid = None if equal else (np.arange(t)[None, :] < lengths[:, None])[:, None, None, :]
+    count = lengths[:, None, None].astype(Z.dtype)
     blocks = []
-    mean = None
-    segments = None
+    mean = segments = None
     for stat in statistics:
         if stat in SEGMENT_STATISTICS and segments is None:
-            segments = _segment_pool(
-                Z,
-                lengths,
-                n_segments,
-                "segment_mean" in statistics,
-                "segment_std" in statistics,
-            )
+            want = ("segment_mean" in statistics, "segment_std" in statistics)
+            segments = _segment_pool(Z, lengths, n_segments, *want)
         if stat in ("mean", "std") and mean is None:
-            mean = (Z if equal else np.where(valid, Z, 0.0)).sum(axis=1) / count
+            mean = (Z if equal else np.where(valid, Z, 0)).sum(axis=-1) / count
         if stat == "mean":
             blocks.append(mean)
         elif stat == "std":
-            centred = Z - mean[:, None]
+            centred = Z - mean[..., None]
             if not equal:
-                centred = np.where(valid, centred, 0.0)
-            blocks.append(np.sqrt(np.einsum("mtcf,mtcf->mcf", centred, centred) / count))
+                centred = np.where(valid, centred, 0)
+            blocks.append(np.sqrt(np.einsum("mcft,mcft->mcf", centred, centred) / count))
         elif stat == "max":
-            blocks.append((Z if equal else np.where(valid, Z, -np.inf)).max(axis=1))
+            blocks.append((Z if equal else np.where(valid, Z, -np.inf)).max(axis=-1))
         elif stat == "min":
-            blocks.append((Z if equal else np.where(valid, Z, np.inf)).min(axis=1))
+            blocks.append((Z if equal else np.where(valid, Z, np.inf)).min(axis=-1))
         elif stat == "ppv":
-            for bias in biases:  # (c, f), or (m, 1, c, f) for scaled series
-                above = Z > bias
+            for bias in biases.astype(Z.dtype):  # (c, f), or (m, c, f) for scaled series
+                above = Z > bias[..., None]
                 if not equal:
                     above &= valid
-                blocks.append(np.count_nonzero(above, axis=1) / count)
+                blocks.append(above.sum(axis=-1, dtype=np.intp) / count)
         elif stat == "last":
-            blocks.append(Z[rows, lengths - 1])
+            last = (lengths - 1)[:, None, None, None]
+            blocks.append(np.take_along_axis(Z, last, axis=-1)[..., 0])
         elif stat == "peak":
-            peak = np.empty(Z.shape[:1] + Z.shape[2:])
-            for group in groups:
-                Zg = Z[..., group]
-                energy = np.einsum("mtcg,mtcg->mtc", Zg, Zg)
-                if not equal:
-                    energy = np.where(valid[..., 0], energy, -np.inf)  # (m, t, c)
-                when = energy.argmax(axis=1)  # (m, c); first maximum on ties
-                peak[..., group] = np.take_along_axis(Zg, when[:, None, :, None], axis=1)[:, 0]
-            blocks.append(peak)
+            blocks.append(_peak(Z, groups, valid))
         elif stat == "segment_mean":
             blocks.append(segments[0])
         elif stat == "segment_std":
