@@ -292,7 +292,7 @@ def test_probabilities_are_calibrated_on_the_leave_one_out_decisions(noise, seed
 def test_leave_one_out_tie_goes_to_the_first_candidate(order):
     """Two feature sets with equal Gram matrices (one adds zero columns) tie exactly."""
     from sksssm.estimators.spectral_classifier import _one_vs_all_targets
-    from sksssm.spectral._ridge import select_ridge_by_loo
+    from sksssm.spectral._ridge_loo import select_ridge_by_loo
 
     rng = np.random.default_rng(9)
     F = rng.normal(size=(12, 20))

@@ -24,7 +24,7 @@ from ..spectral._pooling import (
     pooled_features,
     sequence_lengths,
 )
-from ..spectral._ridge import select_ridge_by_loo
+from ..spectral._ridge_loo import select_ridge_by_loo
 from ._base import fit_atomically
 from .spectral import channel_location, channel_scale
 
@@ -169,7 +169,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     alphas : array-like of float or None, default=None
         Candidate ridge penalties; None: ``numpy.logspace(-3, 5, 17)``.
     chunk_size : int or None, default=None
-        Series per chunk for the features; None: about 128 MiB of responses per chunk.
+        Series per chunk for the features; None: a few MiB of responses per chunk
+        (:data:`sksssm.spectral._pooling.CHUNK_BUDGET_BYTES`, kept in the CPU cache).
     random_state : int, RandomState instance or None, default=None
         Draws the weights of the ``n_mixtures`` random filter combinations (the only
         randomness; one seed is drawn per ``fit`` and shared by both representations of
@@ -439,9 +440,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
                 return_scale=True,
             )
             decision[rows] = F[:, homogeneous] @ weights[homogeneous]
-            decision[rows] += (F[:, ~homogeneous] @ weights[~homogeneous] + offset) / r[
-                rows, None
-            ]
+            decision[rows] += (F[:, ~homogeneous] @ weights[~homogeneous] + offset) / r[rows, None]
         return decision, r
 
     def _scaled_scores(self, X):

@@ -2,7 +2,7 @@
 
 Every candidate is a column mask over the same pooled features
 (:meth:`~sksssm.spectral.PoolingState.feature_masks`); the classifier compares them by
-exact leave-one-out error (:func:`~sksssm.spectral._ridge.select_ridge_by_loo`) and
+exact leave-one-out error (:func:`~sksssm.spectral._ridge_loo.select_ridge_by_loo`) and
 then computes only the statistics the chosen one uses (:func:`used_pooling`).
 """
 
@@ -17,7 +17,7 @@ import numpy as np
 #: statistic but ``ppv``, so that the ``ppv_only`` sets are MiniRocket's representation
 #: of these responses, plus the ``normalise`` scale features). Each is compared without
 #: the ``"cross"`` block; the best one is then tried with its cross-channel columns added
-#: (:func:`~sksssm.spectral._ridge.select_ridge_by_loo`), so multichannel data have one
+#: (:func:`~sksssm.spectral._ridge_loo.select_ridge_by_loo`), so multichannel data have one
 #: candidate more, one channel none.
 FEATURE_SETS = (
     ("all", ()),

@@ -122,7 +122,7 @@ def mixing_matrices(bank_groups, n_mixtures, seed=MIXING_SEED):
     return tuple(weights)
 
 
-def _responses(U, state):
+def _responses(U, state, cache=None):
     """Responses ``(m, c, n_responses, t)`` in ``state.dtype``: FFT, then the mixtures.
 
     Time is the last (contiguous) axis: the FFTs run along contiguous rows, and the
@@ -131,20 +131,26 @@ def _responses(U, state):
     convolutions are computed by one batched real FFT in ``state.dtype`` (float32 halves
     the memory traffic and the FFT work; relative error ~1e-7 of the largest response),
     and the mixtures are written next to them by one matrix product per group.
+    ``cache``: a dict kept across the chunks of one call, holding the bank's spectrum
+    per series length (computing it costs as much as a chunk's own FFTs).
     """
     dtype = np.dtype(state.dtype)
     m, t, c = U.shape
-    bank = state.bank[:t]  # taps beyond the series never reach an output
-    n_fft = scipy.fft.next_fast_len(t + bank.shape[0] - 1, real=True)  # no circular wrap
+    cache = {} if cache is None else cache
+    if t not in cache:
+        bank = state.bank[:t]  # taps beyond the series never reach an output
+        n_fft = scipy.fft.next_fast_len(t + bank.shape[0] - 1, real=True)  # no wrap
+        spectrum = scipy.fft.rfft(bank.T, n_fft, axis=-1).astype(np.result_type(dtype, 1j))
+        cache[t] = (n_fft, spectrum, tuple(w.T.astype(dtype) for w in state.mixing))
+    n_fft, bank_spectrum, mixing = cache[t]
     u_spectrum = scipy.fft.rfft(np.swapaxes(U, 1, 2).astype(dtype), n_fft, axis=-1)
-    bank_spectrum = scipy.fft.rfft(bank.T, n_fft, axis=-1).astype(u_spectrum.dtype)
     product = u_spectrum[:, :, None, :] * bank_spectrum[None, None]  # (m, c, n_bank, F)
     Z = np.empty((m, c, state.n_responses, t), dtype=dtype)
-    n_bank = bank.shape[1]
+    n_bank = bank_spectrum.shape[0]
     Z[:, :, :n_bank] = scipy.fft.irfft(product, n_fft, axis=-1)[..., :t]
     start = n_bank
-    for group, w in zip(state.bank_groups[1:], state.mixing):  # no mixing: none
-        stop = start + w.shape[1]
-        np.matmul(w.T.astype(dtype), Z[:, :, group[0] : group[-1] + 1], out=Z[:, :, start:stop])
+    for group, w in zip(state.bank_groups[1:], mixing):  # no mixing: no loop
+        stop = start + w.shape[0]
+        np.matmul(w, Z[:, :, group[0] : group[-1] + 1], out=Z[:, :, start:stop])
         start = stop
     return Z

@@ -1,0 +1,208 @@
+"""Exact leave-one-out ridge for designs with one row per series (the pooled classifier).
+
+The pooled design has one row per *series* and usually more columns than rows. Every
+penalty's exact leave-one-out residuals then follow from one eigendecomposition of the
+``n x n`` Gram matrix (:func:`centred_eigh`, :func:`ridge_loo_path`), and every candidate
+feature set's Gram matrix is a sum of per-block Gram matrices computed once
+(:func:`select_ridge_by_loo`). With fewer columns than series an SVD of the design
+gives the same. The streaming QR core (:mod:`sksssm.spectral._ridge`) serves designs with
+one row per time step, where the penalty is chosen by GCV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class LooFit:
+    """Leave-one-out result of one penalty (:func:`ridge_loo_path`)."""
+
+    alpha: float
+    loo_decisions: np.ndarray
+    score: float
+    dual: np.ndarray
+
+
+@dataclass(frozen=True)
+class RidgeSelection:
+    """The feature set and penalty chosen by :func:`select_ridge_by_loo`."""
+
+    name: str
+    mask: np.ndarray
+    alpha: float
+    coef: np.ndarray
+    intercept: np.ndarray
+    loo_decisions: np.ndarray
+    score: float
+    weights: np.ndarray
+
+
+def ridge_loo_path(U, s, targets, alphas):
+    """Exact leave-one-out of ridge with an unpenalized intercept, for every alpha.
+
+    ``U, s``: an orthonormal basis of the centred design's row space orthogonal to the
+    constant vector ``1`` (:func:`centred_eigh` of the Gram matrix ``X X^T``, or the
+    left singular vectors of ``X``) and the matching eigenvalues (squared singular
+    values). The hat matrix is ``H = 1 1^T / n + U diag(s / (s + alpha)) U^T`` and the
+    leave-one-out residual of series ``i`` is ``(y_i - yhat_i) / (1 - H_ii)``.
+
+    Both are computed in the damping form ``alpha / (s + alpha)``:
+    ``y - yhat = r + U diag(alpha / (s + alpha)) U^T (y - mean y)`` and ``1 - H_ii = c_i +
+    sum_k U_ik^2 alpha / (s_k + alpha)``, where ``r`` and ``c_i = 1 - 1/n - sum_k
+    U_ik^2`` are the parts outside ``U`` (exactly zero, and taken as such, when ``U``
+    has ``n - 1`` columns: it then spans the whole space orthogonal to ``1``, as for a
+    design with more columns than series). With
+    ``alpha`` far below the spectrum both are tiny, and ``1 - (1/n + sum s/(s+alpha))``
+    would lose every digit; this form keeps them to full relative precision, so small
+    penalties (the minimum-norm interpolating limit) are scored correctly.
+
+    Yields one :class:`LooFit` per alpha: ``score = -mean(residual^2)`` and ``dual = U
+    diag(1 / (s + alpha)) U^T (Y - mean Y)`` (the coefficients are ``X^T dual``).
+    """
+    n = targets.shape[0]
+    centred = targets - targets.mean(axis=0)
+    projected = U.T @ centred
+    U2 = U**2
+    if U.shape[1] == n - 1:  # U spans all of it: the parts outside are zero, not round-off
+        outside, outside_leverage = 0.0, 0.0
+    else:
+        outside = centred - U @ projected
+        outside_leverage = 1.0 - 1.0 / n - U2.sum(axis=1)
+    for alpha in alphas:
+        damping = alpha / (s + alpha)
+        residual = outside + U @ (damping[:, None] * projected)
+        residual /= (outside_leverage + U2 @ damping)[:, None]
+        dual = U @ (projected / (s + alpha)[:, None])
+        yield LooFit(alpha, targets - residual, -float(np.mean(residual**2)), dual)
+
+
+def centred_eigh(gram):
+    """Eigenpairs of a centred Gram matrix on the space orthogonal to ``1``.
+
+    ``gram = X X^T`` of a column-centred ``X`` has ``1`` in its null space, but an
+    eigensolver returns that direction mixed with round-off. A Householder reflection
+    ``P`` mapping ``e_0`` to ``1 / sqrt(n)`` separates it exactly: the eigenvectors of
+    ``(P gram P)[1:, 1:]``, mapped back by ``P[:, 1:]``, are orthogonal to ``1`` to
+    round-off. Returns ``(s, U)`` with ``s >= 0`` of shape ``(n - 1,)`` and ``U`` of
+    shape ``(n, n - 1)``.
+    """
+    n = gram.shape[0]
+    v = np.full(n, 1.0 / np.sqrt(n))
+    v[0] -= 1.0
+    P = np.eye(n) - (2.0 / (v @ v)) * np.outer(v, v)
+    s, V = np.linalg.eigh((P @ gram @ P)[1:, 1:])
+    return np.clip(s, 0.0, None), P[:, 1:] @ V
+
+
+def select_ridge_by_loo(F, targets, alphas, candidates, cross=None, require_cross=False):
+    """Penalty and feature set with the smallest exact leave-one-out squared error.
+
+    The candidates are first compared without the ``cross`` columns (the per-channel
+    model of each feature set); then the best of them is refitted with its cross-channel
+    columns added (those its dropped blocks leave), weighted by ``sqrt(w)``, ``w =
+    trace(K_rest) / trace(K_cross)`` (the ratio of the squared norms of the two column
+    blocks): both blocks then carry the same total variance, whatever their number of
+    columns, so a few hundred cross-channel columns are not drowned by tens of thousands
+    of per-channel ones under one penalty. The cross block is kept only if it lowers the
+    leave-one-out error (always, with ``require_cross``, when it has columns).
+
+    Every candidate's Gram matrix is a (weighted) sum of the Gram matrices of disjoint
+    column blocks, each computed once.
+
+    Parameters
+    ----------
+    F : ndarray of shape (n_series, n_columns)
+        Standardized (column-centred) features.
+    targets : ndarray of shape (n_series, n_targets)
+        E.g. the classifier's ``{-1, +1}`` one-vs-all targets.
+    alphas : ndarray of float
+        Candidate penalties.
+    candidates : list of (str, ndarray of bool)
+        Named column masks; ties go to the first.
+    cross : ndarray of bool of shape (n_columns,) or None
+        The cross-channel columns, weighted as above.
+    require_cross : bool
+        Keep the cross columns whatever their leave-one-out error.
+
+    Returns
+    -------
+    RidgeSelection
+        ``weights`` (one per column of ``F``, 1 except the chosen cross columns) scales
+        the columns the ridge was fitted on; ``coef`` is on the scaled columns
+        ``F[:, mask] * weights[mask]``.
+    """
+    n, p = F.shape
+    cross = np.zeros(p, dtype=bool) if cross is None else np.asarray(cross, dtype=bool)
+    masks = np.stack([mask for _, mask in candidates] + [cross])
+    gram_blocks = {}
+    if n <= p:  # one Gram matrix per distinct membership pattern of the columns
+        # each column's pattern as one integer (bit k: in mask k): a 1D unique, not a
+        # lexicographic sort of p rows
+        codes = np.zeros(p, dtype=object if len(masks) > 62 else np.int64)
+        for k, mask in enumerate(masks):
+            codes += mask.astype(codes.dtype) << k
+        for code in np.unique(codes):
+            columns = codes == code
+            Fk = F[:, columns]
+            gram_blocks[tuple(masks[:, np.argmax(columns)])] = Fk @ Fk.T
+
+    def path(columns, cross_columns, weight):
+        """LOO path of the ridge on ``columns`` plus ``sqrt(weight) * cross_columns``."""
+        if gram_blocks:  # columns / cross_columns are candidate indices here
+            gram = sum(g for pt, g in gram_blocks.items() if pt[columns] and not pt[-1])
+            if cross_columns is not None:
+                gram = gram + weight * sum(
+                    g for pt, g in gram_blocks.items() if pt[cross_columns] and pt[-1]
+                )
+            s, U = centred_eigh(gram)
+        else:
+            design = F[:, masks[columns] & ~cross]
+            if cross_columns is not None:
+                extra = F[:, masks[cross_columns] & cross] * np.sqrt(weight)
+                design = np.concatenate([design, extra], axis=1)
+            U, sv, _ = np.linalg.svd(design, full_matrices=False)
+            s = sv**2
+        return ridge_loo_path(U, s, targets, alphas)
+
+    best = None
+    for c in range(len(candidates)):
+        if not (masks[c] & ~cross).any():
+            continue
+        for fit in path(c, None, 0.0):
+            if best is None or fit.score > best[0].score:
+                best = (fit, c, None)
+    if cross.any():
+        c = best[1] if best is not None else 0
+        rest = masks[c] & ~cross
+        extra = masks[c] & cross
+        rest_norm = float(np.einsum("ij,ij->", F[:, rest], F[:, rest]))
+        cross_norm = float(np.einsum("ij,ij->", F[:, extra], F[:, extra]))
+        if cross_norm > 0.0:
+            weight = rest_norm / cross_norm if rest_norm > 0.0 else 1.0
+            if require_cross:
+                best = None
+            for fit in path(c, c, weight):
+                if best is None or fit.score > best[0].score:
+                    best = (fit, c, weight)
+    fit, c, weight = best
+    name = candidates[c][0]
+    weights = np.ones(p)
+    mask = masks[c] & ~cross
+    if weight is not None:
+        weights[masks[c] & cross] = np.sqrt(weight)
+        mask = masks[c].copy()
+        name = f"{name}+cross"
+    coef = (F[:, mask] * weights[mask]).T @ fit.dual
+    return RidgeSelection(
+        name=name,
+        mask=mask,
+        alpha=fit.alpha,
+        coef=coef,
+        intercept=targets.mean(axis=0),
+        loo_decisions=fit.loo_decisions,
+        score=fit.score,
+        weights=weights,
+    )
