@@ -737,3 +737,52 @@ def test_float32_features_agree_with_float64():
     changed = np.abs(F32[:, ppv] - F64[:, ppv]) > 1e-12
     assert changed.mean() < 0.01
     assert np.abs(F32[:, ppv] - F64[:, ppv]).max() <= 2 / 30 + 1e-12
+
+
+def _longest_run(flags):
+    best = run = 0
+    for flag in flags:
+        run = run + 1 if flag else 0
+        best = max(best, run)
+    return best
+
+
+def test_extra_statistics_match_a_direct_loop():
+    # MultiRocket's operators above each threshold and Hydra's competing counts, by loops
+    rng = np.random.default_rng(13)
+    options = dict(n_filters=3, filter_lengths=(4, 19), n_mixtures=2, differences=False)
+    stats = ("mpv", "mipv", "lspv", "hydra")
+    state = fit_pooling(rng.normal(size=(5, 19, 2)), statistics=stats, normalise=False, **options)
+    X = rng.normal(size=(3, 19, 2))
+    X[2, 11:] = np.nan  # one shorter series: statistics over its own 11 steps
+    F = pooled_features(X, state)
+    bank = _effective_bank(state)
+    for i, length in enumerate([19, 19, 11]):
+        x = X[i, :length]
+        z = np.zeros((length, 2, bank.shape[1]))
+        for step in range(length):
+            for s in range(min(step + 1, bank.shape[0])):
+                z[step] += x[step - s][:, None] * bank[s][None, :]
+        blocks = []
+        for stat in stats[:3]:
+            for bias in state.biases[0]:
+                above = z > bias
+                n = above.sum(axis=0)
+                if stat == "mpv":
+                    blocks.append(np.where(above, z - bias, 0).sum(axis=0) / np.maximum(n, 1))
+                elif stat == "mipv":
+                    where = np.where(above, np.arange(length)[:, None, None], 0).sum(axis=0)
+                    blocks.append(np.where(n > 0, where / np.maximum(n, 1) / length, -1.0))
+                else:
+                    runs = np.apply_along_axis(_longest_run, 0, above)
+                    blocks.append(runs / length)
+        wins = np.zeros((2, bank.shape[1]))
+        for g in state.groups:
+            best = z[:, :, g].max(axis=2, keepdims=True)
+            wins[:, g] = (z[:, :, g] == best).mean(axis=0)
+        blocks.append(wins)
+        expected = np.concatenate([b.ravel() for b in blocks])
+        np.testing.assert_allclose(F[i], expected, rtol=1e-10, atol=1e-12)
+    assert F.shape[1] == n_pooled_features(
+        2, state.n_responses, statistics=stats, normalise=False, differences=False
+    )

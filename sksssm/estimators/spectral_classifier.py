@@ -362,9 +362,9 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
             )
             F = pooled_features(X_btc, pooling, lengths, chunk_size=self.chunk_size)
             mean = F.mean(axis=0)
-            scale = F.std(axis=0)
+            F -= mean  # in place: F is the largest array of the fit
+            scale = np.sqrt(np.einsum("ij,ij->j", F, F) / len(F))
             scale = scale_unless_constant(scale, scale.max(initial=0.0))
-            F -= mean
             F /= scale
             masks = pooling.feature_masks()
             # FEATURE_SETS read here, at call time (a benchmark variant patches it)

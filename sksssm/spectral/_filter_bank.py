@@ -149,7 +149,8 @@ def _responses(U, state, cache=None):
     n_bank = bank_spectrum.shape[0]
     Z[:, :, :n_bank] = scipy.fft.irfft(product, n_fft, axis=-1)[..., :t]
     start = n_bank
-    for group, w in zip(state.bank_groups[1:], mixing):  # no mixing: no loop
+    mixed_groups = state.bank_groups[1:] if mixing else ()  # n_mixtures=0: no mixing
+    for group, w in zip(mixed_groups, mixing, strict=True):
         stop = start + w.shape[0]
         np.matmul(w, Z[:, :, group[0] : group[-1] + 1], out=Z[:, :, start:stop])
         start = stop

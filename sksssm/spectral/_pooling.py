@@ -101,9 +101,12 @@ from ._filter_bank import (
 )
 from ._filters import HANKEL_KINDS
 from ._segment_stats import (
+    ALL_STATISTICS,
     DEFAULT_SEGMENTS,
+    SCALE_FREE_STATISTICS,
     SEGMENT_STATISTICS,
     STATISTICS,
+    THRESHOLD_STATISTICS,
     _pool,
     segment_edges,
 )
@@ -250,7 +253,7 @@ class PoolingState:
             for stat in self.statistics:
                 if stat in SEGMENT_STATISTICS:
                     yield stat, np.repeat(alternating, self.n_segments)
-                elif stat == "ppv":
+                elif stat in THRESHOLD_STATISTICS:
                     yield stat, np.tile(alternating, len(self.quantiles))
                 else:
                     yield stat, alternating
@@ -297,7 +300,8 @@ class PoolingState:
         cross-channel block are not (see ``pooled_features(..., return_scale=True)``).
         """
         statistic = self.column_statistics()
-        homogeneous = ~np.isin(statistic, ("ppv", "scale", "cross")) & (not self.normalise)
+        scale_free = SCALE_FREE_STATISTICS + ("scale", "cross")
+        homogeneous = ~np.isin(statistic, scale_free) & (not self.normalise)
         if self.normalise:  # the scale block is [mean per channel, log std per channel]
             first = int(np.argmax(statistic == "scale"))
             homogeneous[first : first + self.n_channels] = True
@@ -325,13 +329,14 @@ def _check_config(n_filters, filter_lengths, statistics, quantiles):
     if not lengths or any(v < 2 for v in lengths) or len(set(lengths)) != len(lengths):
         raise ValueError(f"filter_lengths must be distinct integers >= 2, got {filter_lengths!r}.")
     statistics = tuple(statistics)
-    unknown = [s for s in statistics if s not in STATISTICS]
+    unknown = [s for s in statistics if s not in ALL_STATISTICS]
     if unknown or not statistics or len(set(statistics)) != len(statistics):
         raise ValueError(
-            f"statistics must be distinct names among {STATISTICS}, got {statistics!r}."
+            f"statistics must be distinct names among {ALL_STATISTICS}, got {statistics!r}."
         )
     quantiles = tuple(float(q) for q in quantiles)
-    if "ppv" in statistics and (not quantiles or not all(0.0 <= q <= 1.0 for q in quantiles)):
+    thresholds = any(stat in THRESHOLD_STATISTICS for stat in statistics)
+    if thresholds and (not quantiles or not all(0.0 <= q <= 1.0 for q in quantiles)):
         raise ValueError(f"quantiles must be numbers in [0, 1], got {quantiles!r}.")
     return lengths, statistics, quantiles
 
@@ -425,7 +430,10 @@ def fit_pooling(
         Also pool the responses of the first differences.
     statistics : sequence of str, default=STATISTICS
         Distinct names among the 9 of :data:`STATISTICS`: ``"mean", "std", "max",
-        "min", "ppv", "last", "peak", "segment_mean", "segment_std"`` (all by default).
+        "min", "ppv", "last", "peak", "segment_mean", "segment_std"`` (all by default),
+        and the 4 of ``EXTRA_STATISTICS`` (``"mpv", "mipv", "lspv"``: MultiRocket's
+        operators above each ``ppv`` threshold; ``"hydra"``: competing counts per filter
+        group; see :mod:`sksssm.spectral._segment_stats`).
     quantiles : sequence of float, default=(0.02, 0.1, 0.5, 0.9, 0.98)
         Quantiles of each training response used as ``ppv`` biases, computed on up to
         128 evenly spaced training series (deterministic), each raised by
@@ -522,7 +530,7 @@ def fit_pooling(
         dtype=dtype,
     )
     biases = None
-    if "ppv" in statistics:
+    if any(stat in THRESHOLD_STATISTICS for stat in statistics):
         biases = _fit_biases(X_btc, lengths, state, chunk_size)
     return dataclasses.replace(state, biases=biases)
 
@@ -543,9 +551,7 @@ def _fit_biases(X_btc, lengths, state, chunk_size):
     # the kept steps of each chosen series, numbered within it
     offsets = np.concatenate([[0], np.cumsum(lengths[chosen])])
     bounds = np.searchsorted(kept, offsets)
-    steps = {
-        int(i): kept[bounds[j] : bounds[j + 1]] - offsets[j] for j, i in enumerate(chosen)
-    }
+    steps = {int(i): kept[bounds[j] : bounds[j + 1]] - offsets[j] for j, i in enumerate(chosen)}
     per_kind = [[] for _ in range(2 if state.differences else 1)]
     cache = {}
     for start in range(0, len(chosen), rows):
@@ -734,7 +740,8 @@ def n_pooled_features(
     >>> n_pooled_features(1, 17, statistics=("mean", "ppv"))  # + mean and log std
     206
     """
-    repeat = {"ppv": n_quantiles, "segment_mean": n_segments, "segment_std": n_segments}
+    repeat = {stat: n_quantiles for stat in THRESHOLD_STATISTICS}
+    repeat |= {stat: n_segments for stat in SEGMENT_STATISTICS}
     per = sum(n_bank * repeat.get(s, 1) for s in statistics)
     n_scale = N_SCALE_FEATURES * n_channels if normalise else 0
     return (2 if differences else 1) * n_channels * per + n_scale

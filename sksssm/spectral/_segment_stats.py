@@ -15,8 +15,23 @@ STATISTICS = (
     "segment_mean",
     "segment_std",
 )
+#: Statistics available beyond the default :data:`STATISTICS`, measured by
+#: ``benchmarks/classifier_ablation.py``: MultiRocket's pooling operators on the
+#: responses above each ``ppv`` threshold ``b`` (``"mpv"``: mean of ``z - b`` over those
+#: steps, 0 if none; ``"mipv"``: their mean position relative to the series' length,
+#: -1 if none; ``"lspv"``: the longest run of consecutive such steps relative to the
+#: length) and Hydra's competing counts (``"hydra"``: per group of responses, the
+#: fraction of steps at which each response is the group's largest).
+EXTRA_STATISTICS = ("mpv", "mipv", "lspv", "hydra")
+#: Every statistic name :func:`~sksssm.spectral.fit_pooling` accepts.
+ALL_STATISTICS = STATISTICS + EXTRA_STATISTICS
 #: Statistics that give one feature per segment (``n_segments`` of them).
 SEGMENT_STATISTICS = ("segment_mean", "segment_std")
+#: Statistics that give one feature per ``ppv`` threshold (quantile).
+THRESHOLD_STATISTICS = ("ppv", "mpv", "mipv", "lspv")
+#: Statistics that do not scale with the series (``f(r x) != r f(x)``): counts,
+#: positions and run lengths.
+SCALE_FREE_STATISTICS = ("ppv", "mipv", "lspv", "hydra")
 #: Default number of equal segments of each series for the ``segment_*`` statistics.
 DEFAULT_SEGMENTS = 4
 
@@ -83,6 +98,39 @@ def _peak(Z, groups, valid):
     return peak
 
 
+def _threshold_statistic(stat, Z, bias, valid, count):
+    """One of :data:`THRESHOLD_STATISTICS` of ``Z`` ``(m, c, f, t)`` for one threshold."""
+    above = Z > bias
+    if valid is not None:
+        above &= valid
+    n_above = above.sum(axis=-1, dtype=np.intp)
+    if stat == "ppv":
+        return n_above / count
+    if stat == "mpv":
+        excess = np.where(above, Z - bias, 0).sum(axis=-1)
+        return excess / np.maximum(n_above, 1)
+    if stat == "mipv":
+        t = Z.shape[-1]
+        position = np.where(above, np.arange(t, dtype=Z.dtype), 0).sum(axis=-1)
+        return np.where(n_above > 0, position / np.maximum(n_above, 1) / count, -1.0)
+    # "lspv": run length at each step (steps since the last step not above), its maximum
+    steps = np.arange(1, Z.shape[-1] + 1, dtype=np.int32)
+    last_below = np.maximum.accumulate(np.where(above, 0, steps), axis=-1)
+    return (steps - last_below).max(axis=-1) / count
+
+
+def _competing_counts(Z, groups, valid, count):
+    """Per group, the fraction of valid steps at which each response is the largest."""
+    counts = np.empty(Z.shape[:-1], dtype=Z.dtype)
+    for group in groups:
+        Zg = Z[:, :, group[0] : group[-1] + 1]
+        wins = Zg == Zg.max(axis=2, keepdims=True)
+        if valid is not None:
+            wins &= valid
+        counts[:, :, group[0] : group[-1] + 1] = wins.sum(axis=-1) / count
+    return counts
+
+
 def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
     """Pool responses ``Z`` ``(m, c, f, t)`` over each series' valid steps.
 
@@ -113,17 +161,16 @@ def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
             blocks.append((Z if equal else np.where(valid, Z, -np.inf)).max(axis=-1))
         elif stat == "min":
             blocks.append((Z if equal else np.where(valid, Z, np.inf)).min(axis=-1))
-        elif stat == "ppv":
+        elif stat in THRESHOLD_STATISTICS:
             for bias in biases.astype(Z.dtype):  # (c, f), or (m, c, f) for scaled series
-                above = Z > bias[..., None]
-                if not equal:
-                    above &= valid
-                blocks.append(above.sum(axis=-1, dtype=np.intp) / count)
+                blocks.append(_threshold_statistic(stat, Z, bias[..., None], valid, count))
         elif stat == "last":
             last = (lengths - 1)[:, None, None, None]
             blocks.append(np.take_along_axis(Z, last, axis=-1)[..., 0])
         elif stat == "peak":
             blocks.append(_peak(Z, groups, valid))
+        elif stat == "hydra":
+            blocks.append(_competing_counts(Z, groups, valid, count))
         elif stat == "segment_mean":
             blocks.append(segments[0])
         elif stat == "segment_std":

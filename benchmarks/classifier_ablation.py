@@ -1,0 +1,211 @@
+"""Ablation of ``SpectralFilterClassifier``: what each pooling option costs and buys.
+
+Every variant is ``SpectralFilterClassifier(random_state=0, **change)`` (one change from
+the defaults; the same random filter mixtures in every variant, so the comparison is
+paired), run with the protocol of :mod:`benchmarks.ucr` (official split, one thread,
+warm, fit+predict seconds) on a fixed subset of the UCR development corpus: the
+:data:`N_SETS` sets with the smallest files (:func:`benchmarks.corpus.corpus_bytes`, the
+order ``benchmarks.ucr`` runs them in), chosen by that rule before any result was seen.
+MiniRocket runs side by side on each set as the time yardstick.
+
+Variants (:data:`VARIANTS`):
+
+- ``default``: the defaults;
+- ``float64``: responses and statistics in float64 (``dtype="float64"``; the default is
+  float32);
+- ``no ppv``, ``3 quantiles``: the ``ppv`` counts left out, or at 3 thresholds
+  (10/50/90%) instead of 5 (2/10/50/90/98%);
+- ``no segments``, ``no peak/last``: those statistics left out;
+- ``no differences``: the first differences not pooled;
+- ``16 mixtures``: half the random filter combinations;
+- ``raw only``, ``normalised only``: one representation instead of the choice of both by
+  leave-one-out (``normalise=False`` / ``True``; half the feature cost at fit);
+- ``+ MultiRocket ops``: MultiRocket's pooling operators (mean of positive values, mean
+  index of positive values, longest stretch of positive values) above each ``ppv``
+  threshold added to the statistics;
+- ``+ Hydra counts``: Hydra's competing counts (how often each response is the largest
+  of its filter group) added.
+
+Columns: mean accuracy, mean rank among the variants (1 = best, ties share the rank),
+wins/draws/losses against ``default``, total fit+predict seconds and that total over
+MiniRocket's.
+
+Usage::
+
+    python -m benchmarks.classifier_ablation            # every variant, N_SETS sets
+    python -m benchmarks.classifier_ablation --quick    # the 6 smallest sets
+    python -m benchmarks.classifier_ablation --variants default "raw only"
+"""
+
+from __future__ import annotations
+
+import argparse
+from functools import partial
+
+import numpy as np
+
+from benchmarks import protocol
+from benchmarks._report import markdown_table, write_section
+from benchmarks.classification import MiniRocketVariable
+from benchmarks.corpus import UCR_DEVELOPMENT, corpus_bytes, load_ucr
+
+#: Sets of the ablation: the smallest development sets (by file size).
+N_SETS = 16
+SEED = 0
+_DEFAULT_STATISTICS = (
+    "mean",
+    "std",
+    "max",
+    "min",
+    "ppv",
+    "last",
+    "peak",
+    "segment_mean",
+    "segment_std",
+)
+#: Variant name -> the parameters changed from the defaults.
+VARIANTS = {
+    "default": {},
+    "float64": {"dtype": "float64"},
+    "no ppv": {"statistics": tuple(s for s in _DEFAULT_STATISTICS if s != "ppv")},
+    "3 quantiles": {"quantiles": (0.1, 0.5, 0.9)},
+    "no segments": {"statistics": _DEFAULT_STATISTICS[:7]},
+    "no peak/last": {
+        "statistics": tuple(s for s in _DEFAULT_STATISTICS if s not in ("peak", "last"))
+    },
+    "no differences": {"differences": False},
+    "16 mixtures": {"n_mixtures": 16},
+    "raw only": {"normalise": False},
+    "normalised only": {"normalise": True},
+    "+ MultiRocket ops": {"statistics": _DEFAULT_STATISTICS + ("mpv", "mipv", "lspv")},
+    "+ Hydra counts": {"statistics": _DEFAULT_STATISTICS + ("hydra",)},
+}
+MINIROCKET = "MiniRocket"
+
+
+def ablation_sets(n_sets=N_SETS):
+    """The ``n_sets`` development sets with the smallest files, smallest first."""
+    return sorted(UCR_DEVELOPMENT, key=corpus_bytes)[:n_sets]
+
+
+def _fit_predict(factory, X_fit, y_fit, X_predict):
+    return factory().fit(X_fit, y_fit).predict(X_predict)
+
+
+def _factory(variant):
+    from sksssm import SpectralFilterClassifier
+
+    return partial(SpectralFilterClassifier, random_state=SEED, **VARIANTS[variant])
+
+
+def run_set(name, variants):
+    """``{label: (accuracy, seconds)}`` for the variants and MiniRocket on one set."""
+    X_train, y_train, X_test, y_test = load_ucr(name)
+    unequal = bool(np.isnan(X_train).any() or np.isnan(X_test).any())
+    factories = {v: _factory(v) for v in variants}
+    factories[MINIROCKET] = (
+        MiniRocketVariable
+        if unequal
+        else partial(protocol.RocketRidge, "minirocket", random_state=SEED)
+    )
+    out = {}
+    warm_data = protocol.warm_up_slice(X_train, y_train, X_test)
+    for label, factory in factories.items():
+        protocol.warm_up(partial(_fit_predict, factory, *warm_data))
+        predicted, seconds = protocol.timed(
+            partial(_fit_predict, factory, X_train, y_train, X_test)
+        )
+        out[label] = (float(np.mean(np.asarray(predicted) == y_test)), seconds)
+    return out
+
+
+def report(results, variants, command):
+    """Write the ``classifier_ablation`` section from the sets that finished."""
+    names = list(results)
+    accuracy = np.array([[results[s][v][0] for v in variants] for s in names])
+    seconds = np.array([[results[s][v][1] for v in variants] for s in names])
+    minirocket = sum(results[s][MINIROCKET][1] for s in names)
+    ranks = protocol.ranks(accuracy, True).mean(axis=0)
+    base = variants.index("default") if "default" in variants else 0
+    rows = []
+    for j, variant in enumerate(variants):
+        if j == base:
+            wdl = "-"
+        else:
+            wins, draws, losses = protocol.wins_draws_losses(
+                accuracy[:, j], accuracy[:, base], True
+            )
+            wdl = f"{wins}/{draws}/{losses}"
+        total = seconds[:, j].sum()
+        rows.append(
+            [
+                variant,
+                f"{accuracy[:, j].mean():.4f}",
+                f"{ranks[j]:.2f}",
+                wdl,
+                f"{total:.1f}",
+                f"{total / minirocket:.2f}",
+            ]
+        )
+    per_set = [
+        [s, *(f"{results[s][v][0]:.3f}" for v in variants), f"{results[s][MINIROCKET][0]:.3f}"]
+        for s in names
+    ]
+    body = (
+        f"Sets: the {len(names)} smallest development sets by file size (the rule of "
+        f"`benchmarks/classifier_ablation.py`, fixed before any result): "
+        f"{', '.join(names)}. `SpectralFilterClassifier(random_state=0, **change)`, one "
+        f"thread, warm, fit+predict seconds; MiniRocket total on the same sets in the "
+        f"same run: {minirocket:.1f} s. W/D/L: the variant against `default`.\n\n"
+        + markdown_table(
+            [
+                "variant",
+                "mean accuracy",
+                "mean rank",
+                "W/D/L vs default",
+                "seconds",
+                "time / MiniRocket",
+            ],
+            rows,
+        )
+        + "\n\n### Accuracy per set\n\n"
+        + markdown_table(["set", *variants, MINIROCKET], per_set)
+    )
+    write_section(
+        "classifier_ablation",
+        body,
+        command=command,
+        title="Classifier ablation: pooling statistics, representations, precision",
+    )
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="the 6 smallest sets")
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    args = parser.parse_args(argv)
+    sets = ablation_sets(6 if args.quick else N_SETS)
+    command = " ".join(
+        ["python -m benchmarks.classifier_ablation"]
+        + (["--quick"] if args.quick else [])
+        + (
+            ["--variants", *(f'"{v}"' for v in args.variants)]
+            if args.variants != list(VARIANTS)
+            else []
+        )
+    )
+    results = {}
+    with protocol.one_thread():
+        for name in sets:
+            results[name] = run_set(name, args.variants)
+            print(
+                f"{name}: "
+                + ", ".join(f"{k} {a:.3f}/{s:.1f}s" for k, (a, s) in results[name].items()),
+                flush=True,
+            )
+            report(results, args.variants, command)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
