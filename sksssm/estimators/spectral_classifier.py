@@ -32,8 +32,8 @@ from .spectral import channel_location, channel_scale
 #: has hundreds to tens of thousands of features, so useful penalties reach far above
 #: ROCKET's ``logspace(-3, 3)``.
 DEFAULT_ALPHAS = np.logspace(-3, 5, 17)
-#: Series per block of ``predict``: bounds the pooled features held at once.
-PREDICT_CHUNK = 256
+#: Memory budget (bytes) of the pooled features ``predict`` holds at once (float64).
+PREDICT_BUDGET_BYTES = 64 * 2**20
 
 
 def _check_padded_sequences(estimator, X, *, reset):
@@ -410,7 +410,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
 
         The standardization is folded into the weights, ``w = coef / scale`` and ``D =
         F w - mean w + intercept``, so the standardized features are never formed; at
-        most :data:`PREDICT_CHUNK` series' features are held at once.
+        most :data:`PREDICT_BUDGET_BYTES` of features are held at once.
         """
         check_is_fitted(self, "coef_")
         X_btc, lengths = _check_padded_sequences(self, X, reset=False)
@@ -430,8 +430,9 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         offset = self.intercept_ - self.feature_mean_ @ weights
         decision = np.empty((len(X_btc), weights.shape[1]))
         r = np.empty(len(X_btc))
-        for start in range(0, len(X_btc), PREDICT_CHUNK):
-            rows = slice(start, start + PREDICT_CHUNK)
+        block = max(PREDICT_BUDGET_BYTES // (8 * len(weights)), 1)
+        for start in range(0, len(X_btc), block):
+            rows = slice(start, start + block)
             F, r[rows] = pooled_features(
                 X_btc[rows],
                 self.pooling_,
