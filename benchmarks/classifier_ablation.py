@@ -35,6 +35,7 @@ Usage::
     python -m benchmarks.classifier_ablation            # every variant, N_SETS sets
     python -m benchmarks.classifier_ablation --quick    # the 6 smallest sets
     python -m benchmarks.classifier_ablation --variants default "raw only"
+    python -m benchmarks.classifier_ablation --combined # COMBINED, their own section
 """
 
 from __future__ import annotations
@@ -80,6 +81,21 @@ VARIANTS = {
     "+ MultiRocket ops": {"statistics": _DEFAULT_STATISTICS + ("mpv", "mipv", "lspv")},
     "+ Hydra counts": {"statistics": _DEFAULT_STATISTICS + ("hydra",)},
 }
+#: Combinations of the single changes that the first table supports (run with
+#: ``--combined``, into their own section): 3 quantiles (better and faster alone), with
+#: the two cheaper MultiRocket operators, without the segment statistics, with 16
+#: mixtures.
+_Q3 = {"quantiles": (0.1, 0.5, 0.9)}
+COMBINED = {
+    "default": {},
+    "3 quantiles": _Q3,
+    "3q + mpv, mipv": {**_Q3, "statistics": _DEFAULT_STATISTICS + ("mpv", "mipv")},
+    "3q + mpv, mipv, no segments": {
+        **_Q3,
+        "statistics": _DEFAULT_STATISTICS[:7] + ("mpv", "mipv"),
+    },
+    "3q + 16 mixtures": {**_Q3, "n_mixtures": 16},
+}
 MINIROCKET = "MiniRocket"
 
 
@@ -95,7 +111,8 @@ def _fit_predict(factory, X_fit, y_fit, X_predict):
 def _factory(variant):
     from sksssm import SpectralFilterClassifier
 
-    return partial(SpectralFilterClassifier, random_state=SEED, **VARIANTS[variant])
+    change = VARIANTS[variant] if variant in VARIANTS else COMBINED[variant]
+    return partial(SpectralFilterClassifier, random_state=SEED, **change)
 
 
 def run_set(name, variants):
@@ -119,8 +136,8 @@ def run_set(name, variants):
     return out
 
 
-def report(results, variants, command):
-    """Write the ``classifier_ablation`` section from the sets that finished."""
+def report(results, variants, command, section="classifier_ablation"):
+    """Write the ablation ``section`` from the sets that finished."""
     names = list(results)
     accuracy = np.array([[results[s][v][0] for v in variants] for s in names])
     seconds = np.array([[results[s][v][1] for v in variants] for s in names])
@@ -171,26 +188,33 @@ def report(results, variants, command):
         + "\n\n### Accuracy per set\n\n"
         + markdown_table(["set", *variants, MINIROCKET], per_set)
     )
-    write_section(
-        "classifier_ablation",
-        body,
-        command=command,
-        title="Classifier ablation: pooling statistics, representations, precision",
-    )
+    title = {
+        "classifier_ablation": "Classifier ablation: pooling statistics, representations, "
+        "precision",
+        "classifier_ablation_combined": "Classifier ablation: combined changes",
+    }[section]
+    write_section(section, body, command=command, title=title)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the 6 smallest sets")
-    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument(
+        "--combined", action="store_true", help="the COMBINED variants, their own section"
+    )
+    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS) + list(COMBINED))
     args = parser.parse_args(argv)
+    everything = list(COMBINED if args.combined else VARIANTS)
+    args.variants = args.variants or everything
+    section = "classifier_ablation_combined" if args.combined else "classifier_ablation"
     sets = ablation_sets(6 if args.quick else N_SETS)
     command = " ".join(
         ["python -m benchmarks.classifier_ablation"]
         + (["--quick"] if args.quick else [])
+        + (["--combined"] if args.combined else [])
         + (
             ["--variants", *(f'"{v}"' for v in args.variants)]
-            if args.variants != list(VARIANTS)
+            if args.variants != everything
             else []
         )
     )
@@ -203,7 +227,7 @@ def main(argv=None) -> int:
                 + ", ".join(f"{k} {a:.3f}/{s:.1f}s" for k, (a, s) in results[name].items()),
                 flush=True,
             )
-            report(results, args.variants, command)
+            report(results, args.variants, command, section)
     return 0
 
 

@@ -108,16 +108,20 @@ def test_classifier_fit_at_extreme_scales_gives_the_same_model(scale):
     )
 
 
-def test_classifier_ignores_a_huge_offset():
+@pytest.mark.parametrize("dtype", list(PLAIN_MAGNITUDE))
+def test_classifier_ignores_a_huge_offset(dtype):
     # X + 1e12 keeps ~4 decimal digits of X: the fit must see those, not FFT round-off
     # of the offset. Was: another representation, agreement on 61% of held-out series.
     rng = np.random.default_rng(1)
     X, y = _tones(30, rng)
     X_test, y_test = _tones(60, rng)
-    plain = SpectralFilterClassifier(**FAST).fit(X, y)
-    offset = SpectralFilterClassifier(**FAST).fit(X + 1e12, y)
-    assert offset.feature_set_ == plain.feature_set_
+    plain = SpectralFilterClassifier(dtype=dtype, **FAST).fit(X, y)
+    offset = SpectralFilterClassifier(dtype=dtype, **FAST).fit(X + 1e12, y)
     assert offset.normalise_ == plain.normalise_
+    if dtype == "float64":
+        # float32: the leave-one-out errors of two feature sets 7% apart here swapped
+        # with the 1e-4 quantization of X + 1e12 (a known sensitivity, issue 21)
+        assert offset.feature_set_ == plain.feature_set_
     agreement = np.mean(offset.predict(X_test + 1e12) == plain.predict(X_test))
     assert agreement >= 0.95, agreement  # measured 1.0
     assert abs(offset.score(X_test + 1e12, y_test) - plain.score(X_test, y_test)) <= 0.05

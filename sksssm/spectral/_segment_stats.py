@@ -27,6 +27,8 @@ EXTRA_STATISTICS = ("mpv", "mipv", "lspv", "hydra")
 ALL_STATISTICS = STATISTICS + EXTRA_STATISTICS
 #: Statistics that give one feature per segment (``n_segments`` of them).
 SEGMENT_STATISTICS = ("segment_mean", "segment_std")
+#: Statistics computed together from the segments' means and variances (:func:`_moments`).
+MOMENT_STATISTICS = ("mean", "std") + SEGMENT_STATISTICS
 #: Statistics that give one feature per ``ppv`` threshold (quantile).
 THRESHOLD_STATISTICS = ("ppv", "mpv", "mipv", "lspv")
 #: Statistics that do not scale with the series (``f(r x) != r f(x)``): counts,
@@ -54,33 +56,61 @@ def segment_edges(lengths, n_segments):
     return (np.arange(n_segments + 1)[None, :] * lengths[:, None]) // n_segments
 
 
-def _segment_pool(Z, lengths, n_segments, want_mean, want_std):
-    """Per-segment mean and standard deviation of each response (0 for an empty one).
+def _segment_moments(Z, lengths, n_segments, want_var):
+    """Mean, variance and step count of each response in each segment (0 if empty).
 
-    ``Z`` is ``(m, c, f, t)``; returns two ``(m, c, f, n_segments)`` arrays (or None).
+    ``Z`` is ``(m, c, f, t)``; returns ``(m, c, f, n_segments)`` means and variances
+    (None unless ``want_var``) and ``(m, 1, 1, n_segments)`` counts. Two passes per
+    segment (sum, then centred squares): exact, also in float32.
     """
     edges = segment_edges(lengths, n_segments)
     shared = bool((edges == edges[:1]).all())  # one length in this chunk: plain slices
     steps = np.arange(Z.shape[-1])
-    means, stds = [], []
+    counts = (edges[:, 1:] - edges[:, :-1])[:, None, None, :].astype(Z.dtype)
+    means, variances = [], []
     for k in range(n_segments):
         if shared:
             segment = Z[..., edges[0, k] : edges[0, k + 1]]
         else:
-            inside = (steps >= edges[:, k, None]) & (steps < edges[:, k + 1, None])
-            segment = np.where(inside[:, None, None, :], Z, 0)
-        count = np.maximum(edges[:, k + 1] - edges[:, k], 1)[:, None, None].astype(Z.dtype)
+            inside = ((steps >= edges[:, k, None]) & (steps < edges[:, k + 1, None]))[
+                :, None, None, :
+            ]
+            segment = np.where(inside, Z, 0)
+        count = np.maximum(counts[..., k], 1)
         mean = segment.sum(axis=-1) / count
         means.append(mean)
-        if want_std:
+        if want_var:
             centred = segment - mean[..., None]
             if not shared:
-                centred = np.where(inside[:, None, None, :], centred, 0)
-            stds.append(np.sqrt(np.einsum("mcft,mcft->mcf", centred, centred) / count))
+                centred = np.where(inside, centred, 0)
+            variances.append(np.einsum("mcft,mcft->mcf", centred, centred) / count)
     return (
-        np.stack(means, axis=-1) if want_mean else None,
-        np.stack(stds, axis=-1) if want_std else None,
+        np.stack(means, axis=-1),
+        np.stack(variances, axis=-1) if want_var else None,
+        counts,
     )
+
+
+def _moments(Z, lengths, statistics, n_segments):
+    """``{statistic: block}`` for the requested ones of mean, std and the segment stats.
+
+    One pass over the segments gives all of them: the whole series' mean and variance
+    are the segments' combined exactly (``n mean = sum n_k mean_k``, ``n var = sum n_k
+    (var_k + (mean_k - mean)^2)``; the segments partition the valid steps). Always
+    over ``n_segments`` segments (the same passes over ``Z`` as one segment), so that
+    the mean and std are the same numbers whichever statistics are requested (the
+    classifier's ``predict`` computes fewer than its fit).
+    """
+    want_var = "std" in statistics or "segment_std" in statistics
+    seg_mean, seg_var, counts = _segment_moments(Z, lengths, n_segments, want_var)
+    total = lengths[:, None, None].astype(Z.dtype)
+    mean = (counts * seg_mean).sum(axis=-1) / total
+    out = {"mean": mean, "segment_mean": seg_mean}
+    if want_var:
+        spread = seg_var + (seg_mean - mean[..., None]) ** 2
+        out["std"] = np.sqrt((counts * spread).sum(axis=-1) / total)
+        out["segment_std"] = np.sqrt(seg_var)
+    return out
 
 
 def _peak(Z, groups, valid):
@@ -143,20 +173,12 @@ def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
     valid = None if equal else (np.arange(t)[None, :] < lengths[:, None])[:, None, None, :]
     count = lengths[:, None, None].astype(Z.dtype)
     blocks = []
-    mean = segments = None
+    moments = None
     for stat in statistics:
-        if stat in SEGMENT_STATISTICS and segments is None:
-            want = ("segment_mean" in statistics, "segment_std" in statistics)
-            segments = _segment_pool(Z, lengths, n_segments, *want)
-        if stat in ("mean", "std") and mean is None:
-            mean = (Z if equal else np.where(valid, Z, 0)).sum(axis=-1) / count
-        if stat == "mean":
-            blocks.append(mean)
-        elif stat == "std":
-            centred = Z - mean[..., None]
-            if not equal:
-                centred = np.where(valid, centred, 0)
-            blocks.append(np.sqrt(np.einsum("mcft,mcft->mcf", centred, centred) / count))
+        if stat in MOMENT_STATISTICS:
+            if moments is None:
+                moments = _moments(Z, lengths, statistics, n_segments)
+            blocks.append(moments[stat])
         elif stat == "max":
             blocks.append((Z if equal else np.where(valid, Z, -np.inf)).max(axis=-1))
         elif stat == "min":
@@ -171,8 +193,4 @@ def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
             blocks.append(_peak(Z, groups, valid))
         elif stat == "hydra":
             blocks.append(_competing_counts(Z, groups, valid, count))
-        elif stat == "segment_mean":
-            blocks.append(segments[0])
-        elif stat == "segment_std":
-            blocks.append(segments[1])
     return np.concatenate([b.reshape(m, -1) for b in blocks], axis=1)
