@@ -147,15 +147,13 @@ class GlobalModels:
     Parameters
     ----------
     params : SpectralForecaster
-        The hyperparameters (``d``, ``seasonal_d``, ``ar_order``, ...).
+        The hyperparameters (``d``, ``seasonal_d``, ``ar_order``, ..., ``backend``).
     panel : Panel
         Standardized (and with its exogenous data, if any).
     sp : int
         The seasonal period.
     n_horizons : int
         1 for the recursive model only; more fits direct models too.
-    factor : callable, default=accumulate
-        Builds each global factor (:func:`panel_factor`).
 
     Attributes
     ----------
@@ -166,9 +164,10 @@ class GlobalModels:
     seasonal_strength, kpss : float or None
     """
 
-    def __init__(self, params, panel, sp, n_horizons, factor=accumulate):
+    def __init__(self, params, panel, sp, n_horizons):
         self.panel = panel
         z, e = panel.series()
+        factor = panel_factor(params.backend, params.backend_params, z, e)
         d, D, self.seasonal_strength, self.kpss = choose_differencing(
             z, sp, params.d, params.seasonal_d
         )

@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sktime.forecasting.base import BaseForecaster
 
 from .._validation import HANKEL_KINDS
-from ._global import BACKENDS, GlobalModels, check_fit, panel_factor
+from ._global import BACKENDS, GlobalModels, check_fit
 from ._panel import PANEL_MODES, Panel
 from ._seasonality import choose_period_and_log
 
@@ -196,8 +196,7 @@ class SpectralForecaster(BaseForecaster):
         horizon = 1
         if fh is not None and self.strategy != "recursive":
             horizon = max(int(np.max(self._relative_steps(fh))), 1) + max(panel.lags)
-        factor = panel_factor(self.backend, self.backend_params, *panel.series())
-        fitted = GlobalModels(self, panel, self.sp_, horizon, factor)
+        fitted = GlobalModels(self, panel, self.sp_, horizon)
         self._panel, self._global = panel, fitted
         self.seasonal_strength_, self.kpss_ = fitted.seasonal_strength, fitted.kpss
         config = fitted.best.config
