@@ -315,4 +315,5 @@ class SpectralForecaster(BaseForecaster):
             {"n_filters": 2, "ar_order": 2, "d": 1, "seasonal_d": 0, "alpha": 1.0},
             {"strategy": "direct", "use_negative": False, "hankel": "L", "n_combined": 2},
             {"panel": "local", "sp": 1},
+            {"backend": "dask", "backend_params": {"series_per_block": 2}, "n_combined": 1},
         ]
