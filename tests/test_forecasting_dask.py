@@ -16,13 +16,14 @@ dask = pytest.importorskip("dask")
 from sksssm.forecasting import SpectralForecaster  # noqa: E402
 
 
-def seasonal_panel(n_series=13, n=48, seed=0):
+def seasonal_panel(n_series=13, n=48, seed=0, ragged=True):
     """Monthly series: a shared AR(2) + period-12 structure, each with its own level and
-    scale (so per-series standardization matters), ending at different times."""
+    scale (so per-series standardization matters), ending at different times if
+    ``ragged``."""
     rng = np.random.default_rng(seed)
     frames = []
     for i in range(n_series):
-        length = n - (i % 3)
+        length = n - (i % 3) * ragged
         x = np.zeros(length)
         for t in range(2, length):
             x[t] = 0.8 * x[t - 1] - 0.3 * x[t - 2] + rng.normal(scale=0.3)
@@ -156,3 +157,23 @@ def test_sktime_evaluate_with_the_dask_backend_equals_the_serial_run():
         np.testing.assert_allclose(
             on_dask[score].to_numpy(float), serial[score].to_numpy(float), rtol=1e-6
         )
+
+
+def test_dask_global_fit_with_exogenous_data_equals_in_memory_fit():
+    # The exogenous rows travel with their series in the same blocks.
+    y = seasonal_panel(n_series=5, n=40, seed=2, ragged=False)
+    rng = np.random.default_rng(3)
+    times = pd.period_range("2000-01", periods=42, freq="M")  # 40 fitted, 2 future
+    index = pd.MultiIndex.from_product([y.index.levels[0], times], names=["id", "time"])
+    X = pd.DataFrame({"x": rng.normal(size=len(index))}, index=index)
+    y = y + 3.0 * X.loc[y.index].to_numpy()
+    X_fit, X_future = X.loc[y.index], X.drop(y.index)
+    fits = []
+    for backend in (None, "dask"):
+        params = {"backend": "dask", "backend_params": {"series_per_block": 2}} if backend else {}
+        with dask.config.set(scheduler="synchronous"):
+            fits.append(SpectralForecaster(**params).fit(y, X=X_fit, fh=[1, 2]))
+    np.testing.assert_allclose(fits[1].coef_, fits[0].coef_, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(
+        fits[1].predict(X=X_future).to_numpy(), fits[0].predict(X=X_future).to_numpy(), rtol=1e-8
+    )
