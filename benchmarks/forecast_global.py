@@ -147,7 +147,8 @@ def main(argv=None):
          "fit + predict (s)", "comparable / chose global"],
         rows,
     )  # fmt: skip
-    body = f"""Every {every}th M3 series of each frequency (a fixed stratified subset), official
+    subset = "All M3 series" if every == 1 else f"One M3 series in {every} of each frequency"
+    body = f"""{subset} (the same series in every run), official
 horizons, one thread, `SpectralForecaster()` defaults. "local": one model per series;
 "global": one model per frequency on all of its training series (aligned on their last
 value); "GCV choice": per series, the global forecast when the global model's GCV score
