@@ -8,6 +8,7 @@ recursion) and :mod:`._intervals` (prediction intervals).
 
 from __future__ import annotations
 
+import importlib.util
 import numbers
 
 import numpy as np
@@ -310,10 +311,13 @@ class SpectralForecaster(BaseForecaster):
         -------
         list of dict
         """
-        return [
+        params = [
             {},
             {"n_filters": 2, "ar_order": 2, "d": 1, "seasonal_d": 0, "alpha": 1.0},
             {"strategy": "direct", "use_negative": False, "hankel": "L", "n_combined": 2},
             {"panel": "local", "sp": 1},
-            {"backend": "dask", "backend_params": {"series_per_block": 2}, "n_combined": 1},
         ]
+        if importlib.util.find_spec("dask") is not None:  # an optional dependency
+            params.append({"backend": "dask", "backend_params": {"series_per_block": 2},
+                           "n_combined": 1})  # fmt: skip
+        return params
