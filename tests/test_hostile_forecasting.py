@@ -40,7 +40,7 @@ def fitted_state(f):
         stored = [f._panel.raw[k].copy() for k in f._panel.keys]
         stored += [] if f._panel.e is None else [f._panel.e[k].copy() for k in f._panel.keys]
     else:
-        stored = [f.forecaster_._y.to_numpy().copy()]
+        stored = [r._y.to_numpy().copy() for r in f.reductions_.values()]
     return f.cutoff.copy(), stored
 
 

@@ -15,8 +15,9 @@ explicitly (``from sksssm.forecasting import SpectralForecaster``).
 One module per idea: ``_seasonality`` (seasonality and stationarity tests), ``_search``
 (configuration search), ``_design`` (the linear design and its stable solution),
 ``_model`` (the fitted models and their recursion), ``_intervals``, ``_panel`` (per-series
-state, global fits), ``_time_index`` (index and update rules), ``_spectral_forecaster``
-(the sktime class) and ``_deep`` (the deep reduction forecaster).
+state), ``_global`` (global fits, in memory or on Dask), ``_time_index`` (index and update
+rules), ``_spectral_forecaster`` (the sktime class) and ``_deep`` (the deep reduction
+forecaster).
 """
 
 try:
@@ -28,6 +29,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without sktime
 
 from ._deep import DEEP_REGRESSORS, DeepReductionForecaster, deep_regressor
 from ._design import MAX_SPECTRAL_RADIUS, Configuration, ForecastDesign, spectral_radius
+from ._global import BACKENDS, DASK_PARAMS, MIN_LENGTH
 from ._intervals import SPREAD_FLOOR
 from ._model import MAX_RESIDUAL_ORIGINS, SpectralModel
 from ._panel import PANEL_MODES, Panel
@@ -50,10 +52,12 @@ from ._seasonality import (
     seasonal_strength,
     seasonality_test,
 )
-from ._spectral_forecaster import MIN_LENGTH, STRATEGIES, SpectralForecaster
+from ._spectral_forecaster import STRATEGIES, SpectralForecaster
 
 __all__ = [
     "AR_ORDER_CANDIDATES",
+    "BACKENDS",
+    "DASK_PARAMS",
     "DEEP_REGRESSORS",
     "FREQUENCY_PERIODS",
     "KPSS_CRITICAL_5",

@@ -6,6 +6,7 @@ import contextlib
 import numbers
 import warnings
 
+import pandas as pd
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -81,8 +82,9 @@ class DeepReductionForecaster(BaseForecaster):
 
     Attributes
     ----------
-    forecaster_ : sktime RecursiveTabularRegressionForecaster
-        The fitted reduction forecaster.
+    reductions_ : dict
+        ``{column: fitted sktime RecursiveTabularRegressionForecaster}``, one recursive
+        reduction per column of ``y`` (multivariate ``y`` is forecast column by column).
 
     Examples
     --------
@@ -99,9 +101,11 @@ class DeepReductionForecaster(BaseForecaster):
     _tags = {
         "authors": ["sksssm developers"],
         "maintainers": ["sksssm developers"],
-        "y_inner_mtype": "pd.Series",
+        # Columns are reduced one by one here (not by sktime's vectorization), so that an
+        # update is checked for every column before any is stored.
+        "y_inner_mtype": "pd.DataFrame",
         "X_inner_mtype": "pd.DataFrame",
-        "capability:multivariate": False,
+        "capability:multivariate": True,
         "capability:exogenous": False,
         "capability:insample": False,
         "capability:pred_int": False,
@@ -146,44 +150,43 @@ class DeepReductionForecaster(BaseForecaster):
                 f"window_length={self.window_length} needs a longer series: y has {len(y)} "
                 f"points; use window_length <= {len(y) - 1}."
             )
+        self.reductions_ = {}
         with _quiet_remember_data():
-            self.forecaster_ = make_reduction(
-                self._regressor(), window_length=self.window_length, strategy="recursive"
-            )
-            self.forecaster_.set_config(remember_data=True)
-            self.forecaster_.fit(y, fh=fh)  # fit re-runs the constructor (reset)
+            for column in y.columns:
+                reduction = make_reduction(
+                    self._regressor(), window_length=self.window_length, strategy="recursive"
+                )
+                reduction.set_config(remember_data=True)
+                self.reductions_[column] = reduction.fit(y[column], fh=fh)  # fit resets
         return self
 
-    def _update_y_X(self, y, X):
-        # Runs before sktime moves the cutoff: refuse bad updates with the state unchanged
-        # (the same rule as SpectralForecaster's).
-        if self.is_fitted and y is not None:
-            for history, new in self._histories(y):
-                check_continuation(history.index, history.to_numpy()[:, None], new.to_frame())
-        super()._update_y_X(y, X)
-
-    def _histories(self, y):
-        """(fitted history, update) pairs, one per univariate series of ``y``."""
-        if hasattr(self, "forecaster_"):
-            return [(self.forecaster_._y, y)]
-        # sktime fits one clone per column of a multivariate y (``forecasters_``) and
-        # passes the update wrapped in a VectorizedDF
-        from sktime.datatypes import VectorizedDF
-
-        y = y.X if isinstance(y, VectorizedDF) else y
-        fitted = self.forecasters_.iloc[0]
-        return [(fitted[column].forecaster_._y, y[column]) for column in y.columns
-                if column in fitted.index]  # fmt: skip
-
     def _update(self, y, X=None, update_params=True):
-        # The reduction holds the history its windows are cut from: pass the new data on
-        # (refitting the regressor only if update_params).
+        # The reductions hold the histories their windows are cut from. Every column is
+        # checked before any is updated (the same rule as SpectralForecaster's); sktime
+        # has moved the cutoff already, so a refused update restores it. Columns are
+        # matched by position (a renamed univariate series is the same series).
+        reductions = list(self.reductions_.values())
+        try:
+            if y.shape[1] != len(reductions):
+                raise ValueError(
+                    f"update: y has {y.shape[1]} columns; the forecaster was fitted on "
+                    f"{len(reductions)}."
+                )
+            for j, reduction in enumerate(reductions):
+                history = reduction._y
+                check_continuation(history.index, history.to_numpy()[:, None], y.iloc[:, [j]])
+        except ValueError:
+            self._set_cutoff(reductions[0].cutoff)
+            raise
         with _quiet_remember_data():
-            self.forecaster_.update(y, update_params=update_params)
+            for j, reduction in enumerate(reductions):
+                reduction.update(y.iloc[:, j], update_params=update_params)
         return self
 
     def _predict(self, fh, X=None):
-        return self.forecaster_.predict(fh)
+        forecasts = {column: reduction.predict(fh)
+                     for column, reduction in self.reductions_.items()}  # fmt: skip
+        return pd.DataFrame(forecasts)
 
     @classmethod
     def get_test_params(cls, parameter_set="default"):

@@ -47,10 +47,13 @@ class SpectralModel:
         self.accumulators = []
         self.models = []
 
-    def fit(self, z, e):
-        """Stream every series' rows into one factor per horizon (a global fit)."""
+    def fit(self, z, e, factor=accumulate):
+        """Stream every series' rows into one factor per horizon (a global fit).
+
+        ``factor``: :func:`._search.accumulate`, or :class:`._global.DaskFactors`.
+        """
         self.accumulators = [
-            accumulate(self.config, self.design, z, e, self.start, h) for h in self.horizons
+            factor(self.config, self.design, z, e, self.start, h) for h in self.horizons
         ]
         return self
 

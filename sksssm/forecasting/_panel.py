@@ -33,12 +33,16 @@ def split_series(y, name):
     dict
     """
     if isinstance(y.index, pd.MultiIndex):
+        # One pass over the values and the time level, then a view per series: cheaper
+        # than a groupby frame per series with its index levels dropped (thousands of
+        # series).
         levels = list(range(y.index.nlevels - 1))
-        parts = {
-            key if len(levels) > 1 else (key[0] if isinstance(key, tuple) else key): frame
-            for key, frame in y.groupby(level=levels, sort=False)
-        }
-        parts = {key: frame.droplevel(levels) for key, frame in parts.items()}
+        positions = y.groupby(level=levels, sort=False).indices
+        times, values = y.index.get_level_values(-1), y.to_numpy()
+        parts = {}
+        for key, rows in sorted(positions.items(), key=lambda item: item[1][0]):
+            key = key if len(levels) > 1 else (key[0] if isinstance(key, tuple) else key)
+            parts[key] = pd.DataFrame(values[rows], index=times[rows], columns=y.columns)
     else:
         parts = {None: y}
     for key, frame in parts.items():

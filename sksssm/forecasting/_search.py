@@ -127,13 +127,14 @@ def accumulate(config, design, z, e, start, horizon=1):
     return acc
 
 
-def score_candidates(params, z, e, d, D, sp):
+def score_candidates(params, z, e, d, D, sp, factor=accumulate):
     """Every candidate (p, K, intercept) for differencing (d, D) with its GCV score.
 
     Every candidate is scored on the same target rows (``t >= start``). The intercept
     (a drift after one difference) is a candidate too when ``d + D = 1``; with
     ``d + D = 0`` there is always one, with ``d + D = 2`` never. A single candidate is
-    not scored (its score is NaN).
+    not scored (its score is NaN). ``factor`` builds each candidate's global factor
+    (:func:`accumulate`, or :class:`._global.DaskFactors` on Dask workers).
 
     Returns
     -------
@@ -159,7 +160,7 @@ def score_candidates(params, z, e, d, D, sp):
     scored = []
     for config in configs:
         design = config.design(c, n_exog, params.exog_lags)
-        acc = accumulate(config, design, z, e, start)
+        acc = factor(config, design, z, e, start)
         if not acc.n_rows_:
             continue
         solution = RidgeSolution(acc, config.fit_intercept)
@@ -170,7 +171,7 @@ def score_candidates(params, z, e, d, D, sp):
     return scored, start
 
 
-def select_configurations(params, z, e, d, D, sp, n_best=1):
+def select_configurations(params, z, e, d, D, sp, n_best=1, factor=accumulate):
     """The ``n_best`` GCV-best candidates of :func:`score_candidates`, best first.
 
     The best is the first (the smallest) candidate with the lowest score; the others
@@ -181,7 +182,7 @@ def select_configurations(params, z, e, d, D, sp, n_best=1):
     configs : list of Configuration
     start : int
     """
-    scored, start = score_candidates(params, z, e, d, D, sp)
+    scored, start = score_candidates(params, z, e, d, D, sp, factor)
     best_score, best = np.inf, 0
     for i, (_, score) in enumerate(scored):
         if i == 0 or score < best_score - 1e-12 * abs(best_score):

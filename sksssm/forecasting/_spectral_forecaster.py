@@ -1,30 +1,28 @@
 """The sktime interface of the spectral forecaster (thin: sktime's extension template).
 
-The work is done elsewhere: :mod:`._panel` (per-series state), :mod:`._seasonality` and
+The work is done elsewhere: :mod:`._panel` (per-series state), :mod:`._global` (the
+models fitted on all series, in memory or on Dask), :mod:`._seasonality` and
 :mod:`._search` (configuration), :mod:`._model` (the fitted ridge models and their
 recursion) and :mod:`._intervals` (prediction intervals).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import numbers
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
-from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
+from sktime.forecasting.base import BaseForecaster
 
 from .._validation import HANKEL_KINDS
-from ._intervals import error_scale, forecast_spread
-from ._model import SpectralModel
+from ._global import BACKENDS, GlobalModels, check_fit
 from ._panel import PANEL_MODES, Panel
-from ._search import choose_differencing, select_configurations
 from ._seasonality import choose_period_and_log
 
 STRATEGIES = ("auto", "recursive", "direct")
-#: Smallest series length.
-MIN_LENGTH = 3
 
 
 class SpectralForecaster(BaseForecaster):
@@ -39,22 +37,15 @@ class SpectralForecaster(BaseForecaster):
     target; forecasts are integrated back to levels. The user guide
     (``docs/user_guide/forecasting.md``) gives every rule and its reasoning:
 
-    - **configuration** ("auto" parameters): ``sp`` by :func:`detect_seasonal_period`,
-      the log by :func:`prefers_log`, ``seasonal_d`` by :func:`seasonal_strength` (> 0.64),
-      ``d`` by :func:`kpss_statistic` (5%); ``ar_order`` in ``{0, 1, 2, 3, sp, sp + 1}``,
-      ``n_filters`` in ``{0, 2, 4, 8}``, the intercept and the penalty by exact GCV, all
-      candidates on the same rows; the forecast is the mean of the ``n_combined``
-      best candidates' forecasts; ``strategy="auto"`` uses a direct model for a
-      horizon when its effective-sample GCV beats the recursive in-sample error;
-    - **stability**: the fitted recursion's companion spectral radius is at most 1
-      (:func:`spectral_radius`), by more penalty or else the mean (``stability_``);
-    - **intervals**: Student-t, the in-sample ``h``-step error (at least the one the
-      recursion implies) plus the coefficients' estimation error (delta method);
+    - **configuration** ("auto"): ``sp`` by :func:`detect_seasonal_period`, the log by
+      :func:`prefers_log`, ``seasonal_d`` by :func:`seasonal_strength`, ``d`` by
+      :func:`kpss_statistic`; the AR order, the filters, the intercept and the penalty
+      by exact GCV; the forecast is the mean of the ``n_combined`` best candidates';
+    - **stability**: the fitted recursion's companion spectral radius is at most 1;
+    - **intervals**: Student-t, in-sample ``h``-step error plus estimation error;
     - **panels**: ``panel="global"`` fits one model on all series (each standardized by
-      itself; the QR factors add up), ``panel="local"`` one per series (by sktime);
-      series may end at different times on one grid;
-    - **update** continues the exact ridge statistics with the new rows; gaps, changed
-      overlaps, another frequency are a ``ValueError`` with the state unchanged.
+      itself; the QR factors add up, on Dask workers with ``backend="dask"``);
+    - **update** continues the exact ridge statistics; a bad update is refused.
 
     Parameters
     ----------
@@ -78,7 +69,16 @@ class SpectralForecaster(BaseForecaster):
         Ridge penalty on standardized features; "auto" chooses it by GCV (ties: the
         largest penalty, :func:`sksssm.spectral._ridge.gcv_choice`).
     panel : {"global", "local"}, default="global"
-        Panel / hierarchical ``y``: one model on all series, or one per series.
+        Panel / hierarchical ``y``: one model on all series, or one per series (fitted
+        by sktime, in parallel with ``set_config(backend:parallel="dask")``).
+    backend : None or "dask", default=None
+        Where a global fit builds its QR factors: this process, or Dask workers (the
+        active ``distributed`` client, else Dask's default scheduler); the series are
+        sent to the workers once, in blocks. The same model up to round-off. Needs
+        ``panel="global"``.
+    backend_params : dict or None, default=None
+        With ``backend="dask"``: ``series_per_block`` (500) and ``split_every`` (8, the
+        fan-in of the tree that merges the factors).
     n_combined : int, default=3
         Forecast combination: the point forecast is the mean of the forecasts of the
         ``n_combined`` configurations with the lowest GCV scores (same differencing;
@@ -151,6 +151,8 @@ class SpectralForecaster(BaseForecaster):
         "strategy": [StrOptions(set(STRATEGIES))],
         "alpha": [StrOptions({"auto"}), Interval(numbers.Real, 0, None, closed="left")],
         "panel": [StrOptions(set(PANEL_MODES))],
+        "backend": [StrOptions({b for b in BACKENDS if b}), None],
+        "backend_params": [dict, None],
         "n_combined": [Interval(numbers.Integral, 1, None, closed="left")],
         "log_transform": [StrOptions({"auto"}), "boolean"],
     }
@@ -158,7 +160,7 @@ class SpectralForecaster(BaseForecaster):
     def __init__(self, sp=None, d="auto", seasonal_d="auto", ar_order="auto",
                  n_filters="auto", hankel="Z", use_negative=True, exog_lags=1,
                  strategy="auto", alpha="auto", panel="global", log_transform="auto",
-                 n_combined=3):  # fmt: skip
+                 n_combined=3, backend=None, backend_params=None):  # fmt: skip
         self.sp = sp
         self.d = d
         self.seasonal_d = seasonal_d
@@ -172,6 +174,8 @@ class SpectralForecaster(BaseForecaster):
         self.panel = panel
         self.log_transform = log_transform
         self.n_combined = n_combined
+        self.backend = backend
+        self.backend_params = backend_params
         super().__init__()
         self._y, self._X = None, None  # sktime's copy exists only with remember_data=True
         if strategy == "direct":
@@ -185,68 +189,40 @@ class SpectralForecaster(BaseForecaster):
             self._parameter_constraints, self.get_params(deep=False), type(self).__name__
         )
         panel = Panel(y)
-        if panel.min_length() < MIN_LENGTH:
-            raise ValueError(
-                f"SpectralForecaster needs at least {MIN_LENGTH} time steps per series; "
-                f"got {panel.min_length()}."
-            )
-        if X is not None and max(panel.lags) > 0:
-            raise ValueError(
-                "with exogenous X every series of the panel must end at the same time "
-                "point; the series end at different times. Align the series or use "
-                "panel='local'."
-            )
+        check_fit(self, panel, X is not None)
         self.sp_, self.log_transform_ = choose_period_and_log(panel, self.sp, self.log_transform)
         panel.standardize(self.log_transform_)
         if X is not None:
             panel.set_exog(X)
-        self._panel = panel
         horizon = 1
         if fh is not None and self.strategy != "recursive":
             horizon = max(int(np.max(self._relative_steps(fh))), 1) + max(panel.lags)
-        self._configure(horizon)
-        self._cutoff_fitted = self.cutoff
-        return self
-
-    def _configure(self, n_horizons):
-        z, e = self._panel.series()
-        n_min = min(len(s) for s in z)
-        if self.sp is not None and self.seasonal_d == 1 and n_min <= self.sp + 1:
-            raise ValueError(
-                f"seasonal_d=1 with sp={self.sp} needs more than {self.sp + 1} time steps; "
-                f"got {n_min}. Use seasonal_d=0 or a longer series."
-            )
-        d, D, self.seasonal_strength_, self.kpss_ = choose_differencing(
-            z, self.sp_, self.d, self.seasonal_d
-        )
-        configs, _ = select_configurations(self, z, e, d, D, self.sp_, self.n_combined)
-        config = configs[0]
+        fitted = GlobalModels(self, panel, self.sp_, horizon)
+        self._panel, self._global = panel, fitted
+        self.seasonal_strength_, self.kpss_ = fitted.seasonal_strength, fitted.kpss
+        config = fitted.best.config
         self.d_, self.seasonal_d_ = config.d, config.seasonal_d
         self.ar_order_, self.n_filters_ = config.p, config.K
         self.fit_intercept_ = config.fit_intercept
-        n_exog = 0 if e is None else e[0].shape[1]
-        # The final fit uses every row whose lags are observed (GCV compared the
-        # candidates on the rows common to all of them).
-        self._models = [SpectralModel(c, z[0].shape[1], n_exog, self.exog_lags, c.p,
-                                      n_horizons).fit(z, e) for c in configs]  # fmt: skip
         self._solve()
+        self._cutoff_fitted = self.cutoff
+        return self
+
+    @property
+    def _models(self):
+        return self._global.models
 
     @property
     def _model(self):
         """The best configuration's model (attributes and interval widths)."""
-        return self._models[0]
+        return self._global.best
 
     def _solve(self):
-        series = self._panel.series()
-        self._strategies = []
-        for model in self._models:
-            model.solve(self.alpha)
-            self._strategies.append(model.choose_strategies(self.strategy, *series))
+        self._global.solve(self.alpha, self.strategy)
         one = self._model.one_step
         self.coef_, self.alpha_, self.stability_ = one["coef"], one["alpha"], one["rule"]
         self.spectral_radius_ = self._model.spectral_radius()
-        self.strategies_ = self._strategies[0]
-        self._error_scales = {}  # per number of steps: (scale, dof), computed on demand
+        self.strategies_ = self._global.strategies[0]
 
     # ------------------------------------------------------------------ predict
     def _relative_steps(self, fh):
@@ -267,41 +243,11 @@ class SpectralForecaster(BaseForecaster):
             )
         return steps
 
-    def _exog_future(self, X, n_steps, model):
-        """``model``'s exogenous feature rows of the next ``n_steps``: (n_series, n, f)."""
-        future = ForecastingHorizon(np.arange(1, n_steps + 1), is_relative=True)
-        e_all = self._panel.exog_through(X, future.to_absolute_index(self.cutoff))
-        if e_all is None:
-            return None
-        return np.stack([model.future_exog_rows(e, n_steps) for e in e_all])
-
     def _future_path(self, X, n_steps):
-        """Standardized level forecasts (n_series, n_steps, c) after the cutoff.
-
-        A series ending ``lag`` steps before the cutoff is forecast ``lag + n_steps``
-        steps ahead; the first ``lag`` steps (before the cutoff) are dropped.
-        """
-        z, _ = self._panel.series()
-        lags = self._panel.lags
-        paths = []
-        for model, strategies in zip(self._models, self._strategies, strict=True):
-            exog = self._exog_future(X, n_steps + max(lags), model)
-            windows, z_last = model.origins_batch(z, [[len(s)] for s in z])
-            paths.append(model.forecast(windows, z_last, exog, n_steps + max(lags), strategies))
-        path = np.mean(paths, axis=0)  # forecast combination (n_combined > 1)
-        return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
+        return self._global.future_path(X, n_steps, self.cutoff)
 
     def _spread(self, steps, X=None):
-        """Per-series error scales (n_series, len(steps), c) of ``steps`` and the t dof."""
-        lags = self._panel.lags
-        n_steps = int(steps.max()) + max(lags)
-        z, e = self._panel.series()
-        if n_steps not in self._error_scales:
-            self._error_scales[n_steps] = error_scale(self._model, z, e, n_steps,
-                                                      self.strategies_)  # fmt: skip
-        error, nu = self._error_scales[n_steps]
-        spread = forecast_spread(self._model, z, self._exog_future(X, n_steps, self._model), error)
-        return np.stack([spread[i, steps - 1 + lag] for i, lag in enumerate(lags)]), nu
+        return self._global.spread(steps, X, self.cutoff)
 
     def _predict(self, fh, X=None):
         steps = self._steps(fh)
@@ -351,12 +297,9 @@ class SpectralForecaster(BaseForecaster):
         self._cutoff_fitted = self.cutoff
         if not old_length:
             return self
-        self._error_scales = {}
+        self._global.error_scales = {}
         if update_params:
-            index = {key: i for i, key in enumerate(self._panel.keys)}
-            z, e = self._panel.series()
-            for model in self._models:
-                model.add_rows(z, e, {index[k]: n for k, n in old_length.items()})
+            self._global.add_rows(old_length)
             self._solve()
         return self
 
@@ -368,9 +311,13 @@ class SpectralForecaster(BaseForecaster):
         -------
         list of dict
         """
-        return [
+        params = [
             {},
             {"n_filters": 2, "ar_order": 2, "d": 1, "seasonal_d": 0, "alpha": 1.0},
             {"strategy": "direct", "use_negative": False, "hankel": "L", "n_combined": 2},
             {"panel": "local", "sp": 1},
         ]
+        if importlib.util.find_spec("dask") is not None:  # an optional dependency
+            params.append({"backend": "dask", "backend_params": {"series_per_block": 2},
+                           "n_combined": 1})  # fmt: skip
+        return params

@@ -20,7 +20,7 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-__all__ = ["accumulate_dask", "check_dask_inputs", "is_dask_collection"]
+__all__ = ["accumulate_dask", "check_dask_inputs", "is_dask_collection", "reduce_factors"]
 
 #: Target size (bytes) of the design rows ``(F, Y)`` of one featurizer call on a worker
 #: with ``samples_per_call="auto"``.
@@ -179,6 +179,31 @@ def _merge(*accumulators):
     return merged
 
 
+def reduce_factors(factors, split_every=8):
+    """Merge delayed factors in a tree on the workers; return the merged one on the client.
+
+    Parameters
+    ----------
+    factors : list of dask.delayed.Delayed
+        Non-empty; each computes to an accumulator with ``merge`` (a
+        :class:`~sksssm.spectral._ridge.QRAccumulator`).
+    split_every : int, default=8
+        Fan-in of the tree: number of factors merged per task (each merge is one QR of
+        the stacked factors).
+
+    Returns
+    -------
+    accumulator
+    """
+    dask, _ = _import_dask()
+    merge = dask.delayed(_merge, pure=True)
+    level = list(factors)
+    while len(level) > 1:
+        level = [merge(*level[i : i + split_every]) for i in range(0, len(level), split_every)]
+    (accumulator,) = dask.compute(level[0])
+    return accumulator
+
+
 @validate_params(
     {
         "X": ["array-like"],
@@ -305,12 +330,8 @@ def accumulate_dask(
     y_blocks = y.to_delayed().ravel()
     starts = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]]).tolist()
     factor = dask.delayed(_factor_block, pure=True)
-    merge = dask.delayed(_merge, pure=True)
-    level = [
+    factors = [
         factor(X_block, y_block, featurize, empty, start, samples_per_call)
         for X_block, y_block, start in zip(X_blocks, y_blocks, starts, strict=True)
     ]
-    while len(level) > 1:
-        level = [merge(*level[i : i + split_every]) for i in range(0, len(level), split_every)]
-    (accumulator,) = dask.compute(level[0])
-    return accumulator
+    return reduce_factors(factors, split_every)

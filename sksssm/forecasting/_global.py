@@ -1,0 +1,243 @@
+"""Global fits: one set of models for every series of a panel, in memory or on Dask.
+
+:class:`GlobalModels` configures and fits the ``n_combined`` GCV-best models on all
+series of a :class:`~._panel.Panel` at once (each series standardized by itself, the QR
+factors of their design rows summed), and runs them forward. The factors are built by
+:func:`._search.accumulate` in this process, or by :class:`DaskFactors` on Dask workers
+(``backend="dask"``): merging streamed QR factors is exact, so both give the same model
+up to round-off.
+"""
+
+from __future__ import annotations
+
+import numbers
+import uuid
+
+import numpy as np
+from sktime.forecasting.base import ForecastingHorizon
+
+from ..spectral._dask import _import_dask, reduce_factors
+from ._intervals import error_scale, forecast_spread
+from ._model import SpectralModel
+from ._search import accumulate, choose_differencing, select_configurations
+
+#: Where the global QR factors are built: this process (None) or Dask workers.
+BACKENDS = (None, "dask")
+#: ``backend_params`` of ``backend="dask"`` and their defaults.
+DASK_PARAMS = {"series_per_block": 500, "split_every": 8}
+#: Smallest series length.
+MIN_LENGTH = 3
+
+
+def check_fit(params, panel, has_exog):
+    """Refuse a fit the forecaster cannot make, naming the fix.
+
+    Parameters
+    ----------
+    params : SpectralForecaster
+    panel : Panel
+    has_exog : bool
+    """
+    if params.backend is not None and params.panel != "global":
+        raise ValueError(
+            f"backend={params.backend!r} distributes one global fit; with panel='local' "
+            "parallelize sktime's per-series fits instead: "
+            "set_config(**{'backend:parallel': 'dask'})."
+        )
+    n_min = panel.min_length()
+    if n_min < MIN_LENGTH:
+        raise ValueError(
+            f"SpectralForecaster needs at least {MIN_LENGTH} time steps per series; got {n_min}."
+        )
+    if has_exog and max(panel.lags) > 0:
+        raise ValueError(
+            "with exogenous X every series of the panel must end at the same time "
+            "point; the series end at different times. Align the series or use "
+            "panel='local'."
+        )
+    if params.sp is not None and params.seasonal_d == 1 and n_min <= params.sp + 1:
+        raise ValueError(
+            f"seasonal_d=1 with sp={params.sp} needs more than {params.sp + 1} time steps; "
+            f"got {n_min}. Use seasonal_d=0 or a longer series."
+        )
+
+
+def panel_factor(backend, backend_params, z, e):
+    """The factor builder of ``backend``: :func:`accumulate` or a :class:`DaskFactors`.
+
+    Parameters
+    ----------
+    backend : None or "dask"
+    backend_params : dict or None
+        Only with ``backend="dask"``: keys of :data:`DASK_PARAMS` (integers >= 1, and
+        ``split_every >= 2``).
+    z, e : list of ndarray, list of ndarray or None
+        The standardized series and exogenous data (:meth:`Panel.series`).
+    """
+    if backend is None:
+        if backend_params:
+            raise ValueError(
+                f"backend_params={backend_params!r} is used only with backend='dask'; "
+                "pass backend='dask' or drop backend_params."
+            )
+        return accumulate
+    params = {**DASK_PARAMS, **(backend_params or {})}
+    unknown = sorted(set(params) - set(DASK_PARAMS))
+    if unknown:
+        raise ValueError(
+            f"backend_params has unknown keys {unknown}; the Dask backend takes "
+            f"{sorted(DASK_PARAMS)}."
+        )
+    for name, smallest in (("series_per_block", 1), ("split_every", 2)):
+        value = params[name]
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < smallest:
+            raise ValueError(
+                f"backend_params[{name!r}] must be an integer >= {smallest}; got {value!r}."
+            )
+    return DaskFactors(z, e, params["series_per_block"], params["split_every"])
+
+
+def _factor_series_block(config, design, block, start, horizon):
+    """Worker side: the factor of one block of series (:func:`accumulate`)."""
+    z_block, e_block = block
+    return accumulate(config, design, z_block, e_block, start, horizon)
+
+
+class DaskFactors:
+    """The global QR factors of a panel's design, built and merged on Dask workers.
+
+    A drop-in for :func:`._search.accumulate` on the series it was made with. The series
+    are split into blocks of ``series_per_block`` and persisted once (on the workers of a
+    ``distributed`` client, if one is active; else Dask's default scheduler computes in
+    this process). Each call factors every block with :func:`accumulate` on a worker and
+    merges the factors in a tree (:func:`~sksssm.spectral._dask.reduce_factors`); only
+    factors (at most ``(1 + features + channels)`` squared) travel back.
+
+    Parameters
+    ----------
+    z, e : list of ndarray, list of ndarray or None
+    series_per_block, split_every : int
+    """
+
+    def __init__(self, z, e, series_per_block, split_every):
+        dask, _ = _import_dask()
+        self.z, self.e, self.split_every = z, e, split_every
+        run = uuid.uuid4().hex
+        blocks = [
+            dask.delayed(
+                (z[i : i + series_per_block], None if e is None else e[i : i + series_per_block]),
+                traverse=False, name=f"sksssm-series-block-{run}-{i}",
+            )
+            for i in range(0, len(z), series_per_block)
+        ]  # fmt: skip
+        self.blocks = dask.persist(*blocks)
+
+    def __call__(self, config, design, z, e, start, horizon=1):
+        if z is not self.z or e is not self.e:
+            raise RuntimeError("DaskFactors factors only the series it was made with.")
+        dask, _ = _import_dask()
+        factor = dask.delayed(_factor_series_block, pure=True)
+        factors = [factor(config, design, block, start, horizon) for block in self.blocks]
+        return reduce_factors(factors, self.split_every)
+
+
+class GlobalModels:
+    """The ``n_combined`` GCV-best models of a panel, fitted on all of its series.
+
+    Parameters
+    ----------
+    params : SpectralForecaster
+        The hyperparameters (``d``, ``seasonal_d``, ``ar_order``, ..., ``backend``).
+    panel : Panel
+        Standardized (and with its exogenous data, if any).
+    sp : int
+        The seasonal period.
+    n_horizons : int
+        1 for the recursive model only; more fits direct models too.
+
+    Attributes
+    ----------
+    models : list of SpectralModel
+        Best first.
+    strategies : list of list of str
+        Per model, "recursive" or "direct" per fitted horizon (set by :meth:`solve`).
+    seasonal_strength, kpss : float or None
+    """
+
+    def __init__(self, params, panel, sp, n_horizons):
+        self.panel = panel
+        z, e = panel.series()
+        factor = panel_factor(params.backend, params.backend_params, z, e)
+        d, D, self.seasonal_strength, self.kpss = choose_differencing(
+            z, sp, params.d, params.seasonal_d
+        )
+        configs, _ = select_configurations(
+            params, z, e, d, D, sp, params.n_combined, factor=factor
+        )
+        n_exog = 0 if e is None else e[0].shape[1]
+        # The final fit uses every row whose lags are observed (GCV compared the
+        # candidates on the rows common to all of them).
+        self.models = [
+            SpectralModel(c, z[0].shape[1], n_exog, params.exog_lags, c.p, n_horizons).fit(
+                z, e, factor=factor
+            )
+            for c in configs
+        ]
+        self.strategies, self.error_scales = [], {}
+
+    @property
+    def best(self):
+        """The best configuration's model (attributes and interval widths)."""
+        return self.models[0]
+
+    def solve(self, alpha, strategy):
+        """Solve every model at ``alpha`` and choose its strategies."""
+        series = self.panel.series()
+        self.strategies = [model.solve(alpha).choose_strategies(strategy, *series)
+                           for model in self.models]  # fmt: skip
+        self.error_scales = {}  # per number of steps: (scale, dof), computed on demand
+
+    def add_rows(self, old_length):
+        """Continue every factor with the rows of series grown from ``{key: length}``."""
+        index = {key: i for i, key in enumerate(self.panel.keys)}
+        z, e = self.panel.series()
+        for model in self.models:
+            model.add_rows(z, e, {index[k]: n for k, n in old_length.items()})
+
+    def _exog_future(self, X, n_steps, model, cutoff):
+        """``model``'s exogenous feature rows of the next ``n_steps``: (n_series, n, f)."""
+        future = ForecastingHorizon(np.arange(1, n_steps + 1), is_relative=True)
+        e_all = self.panel.exog_through(X, future.to_absolute_index(cutoff))
+        if e_all is None:
+            return None
+        return np.stack([model.future_exog_rows(e, n_steps) for e in e_all])
+
+    def future_path(self, X, n_steps, cutoff):
+        """Standardized level forecasts (n_series, n_steps, c) after the cutoff.
+
+        The mean of the models' forecasts (forecast combination). A series ending
+        ``lag`` steps before the cutoff is forecast ``lag + n_steps`` steps ahead; the
+        first ``lag`` steps (before the cutoff) are dropped.
+        """
+        z, _ = self.panel.series()
+        lags = self.panel.lags
+        paths = []
+        for model, strategies in zip(self.models, self.strategies, strict=True):
+            exog = self._exog_future(X, n_steps + max(lags), model, cutoff)
+            windows, z_last = model.origins_batch(z, [[len(s)] for s in z])
+            paths.append(model.forecast(windows, z_last, exog, n_steps + max(lags), strategies))
+        path = np.mean(paths, axis=0)
+        return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
+
+    def spread(self, steps, X, cutoff):
+        """Per-series error scales (n_series, len(steps), c) of ``steps`` and the t dof."""
+        lags = self.panel.lags
+        n_steps = int(steps.max()) + max(lags)
+        z, e = self.panel.series()
+        if n_steps not in self.error_scales:
+            self.error_scales[n_steps] = error_scale(self.best, z, e, n_steps,
+                                                     self.strategies[0])  # fmt: skip
+        error, nu = self.error_scales[n_steps]
+        exog = self._exog_future(X, n_steps, self.best, cutoff)
+        spread = forecast_spread(self.best, z, exog, error)
+        return np.stack([spread[i, steps - 1 + lag] for i, lag in enumerate(lags)]), nu
