@@ -2,7 +2,7 @@
 
 Every long convolution in :mod:`sksssm.nn` goes through this module. Inputs are
 ``(batch, time, channels)``; kernels are indexed by lag ``s`` (``kernel[0]`` multiplies the
-current input). Both operands are zero padded to a fast FFT size ``n >= L + L_k - 1``, so
+current input). Both operands are zero padded to a fast FFT size (:func:`fft_size`) ``n >= L + L_k - 1``, so
 the circular convolution computed by the FFT equals the linear one on the first ``L``
 outputs: nothing wraps around and the result is causal.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from numbers import Integral
 
+import scipy.fft
 import torch
 from sklearn.utils._param_validation import Interval, validate_params
 
@@ -25,7 +26,12 @@ __all__ = ["causal_fft_conv", "causal_fft_filter_mix", "fft_size", "kernel_spect
     prefer_skip_nested_validation=True,
 )
 def fft_size(n_timesteps: int, kernel_length: int) -> int:
-    """Smallest power of two (at least 2) at which a causal FFT convolution does not wrap.
+    """Smallest fast FFT length at which a causal FFT convolution does not wrap.
+
+    A fast length is an even number whose only prime factors are 2, 3 and 5: torch's FFTs
+    are about as fast per point at such a length as at a power of two, and the next one
+    above ``L + L_k - 1`` is at most about 1.25 times larger (the next power of two can be
+    twice as large, so one step past a power of two doubled the cost of a step).
 
     Parameters
     ----------
@@ -37,17 +43,21 @@ def fft_size(n_timesteps: int, kernel_length: int) -> int:
     Returns
     -------
     int
-        The smallest power of two ``n >= max(2, L + L_k - 1)``.
+        The smallest even ``n = 2^a 3^b 5^c >= max(2, L + L_k - 1)``.
 
     Examples
     --------
     >>> fft_size(1000, 1000)
-    2048
+    2000
+    >>> fft_size(257, 257)
+    540
     >>> fft_size(1024, 1)
     1024
     """
-    # At least 2, so that n is even and recoverable from an rfft length (n // 2 + 1).
-    return max(2, 1 << (n_timesteps + kernel_length - 2).bit_length())
+    # Even, so that n is recoverable from an rfft length (n // 2 + 1): twice a 5-smooth
+    # length of at least half the linear convolution's length.
+    half = -(-(n_timesteps + kernel_length - 1) // 2)
+    return 2 * scipy.fft.next_fast_len(half, real=True)
 
 
 @validate_params(
