@@ -1,7 +1,8 @@
 """Cost levers of the deep SSM classifiers, before and after, side by side (issue 23).
 
-The per-step cost of ``benchmarks/deep_profile.py`` (:func:`benchmarks.deep_profile.seconds_per_step`:
-ms per optimizer step, batch of 32, one thread, set-up cost removed), measured for the
+The per-step cost of ``benchmarks/deep_profile.py``
+(:func:`benchmarks.deep_profile.seconds_per_step`: ms per optimizer step, batch of 32,
+one thread, set-up cost removed), measured for the
 library as it was at each of :data:`REVISIONS`: each revision's ``sksssm`` package is
 exported with ``git archive`` into a temporary folder and measured in its own
 interpreter, and the revisions take turns cell by cell, so the load of the shared machine

@@ -2,9 +2,9 @@
 
 Every long convolution in :mod:`sksssm.nn` goes through this module. Inputs are
 ``(batch, time, channels)``; kernels are indexed by lag ``s`` (``kernel[0]`` multiplies the
-current input). Both operands are zero padded to a fast FFT size (:func:`fft_size`) ``n >= L + L_k - 1``, so
-the circular convolution computed by the FFT equals the linear one on the first ``L``
-outputs: nothing wraps around and the result is causal.
+current input). Both operands are zero padded to a fast FFT size ``n >= L + L_k - 1``
+(:func:`fft_size`), so the circular convolution computed by the FFT equals the linear one
+on the first ``L`` outputs: nothing wraps around and the result is causal.
 """
 
 from __future__ import annotations
