@@ -133,7 +133,7 @@ class HOPERegressor(_HOPELayers, DeepRegressorBase):
         train_dt=False,
         ssm_lr=1e-3,
         return_sequences=False,
-        d_model=16,
+        d_model=32,
         n_layers=2,
         dropout=0.0,
         norm="layer",

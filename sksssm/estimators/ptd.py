@@ -245,7 +245,7 @@ class PTDSSMRegressor(_PTDLayers, DeepRegressorBase):
         ptd_max_norm=3e-3,
         ssm_lr=1e-3,
         return_sequences=False,
-        d_model=16,
+        d_model=32,
         n_layers=2,
         dropout=0.0,
         norm="layer",

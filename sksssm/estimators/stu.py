@@ -167,7 +167,7 @@ class STURegressor(_STULayers, DeepRegressorBase):
         use_tensordot=True,
         linear_skip=True,
         return_sequences=False,
-        d_model=16,
+        d_model=32,
         n_layers=2,
         dropout=0.0,
         norm="layer",
