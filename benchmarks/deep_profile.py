@@ -123,7 +123,8 @@ CLASS_KNOBS = {
         ("use_negative=False", {"use_negative": False}),
     ),
 }
-#: Series lengths of the per-step table: 256 and 257 straddle an FFT length (512 / 1024).
+#: Series lengths of the per-step table: 256 and 257 straddle a power of two (the FFT
+#: length was the next power of two of 2L - 1 until issue 23: 512 and 1024).
 STEP_LENGTHS = (256, 257)
 
 
@@ -215,6 +216,7 @@ def main(argv=None):
 
 def _profile_and_write():
     import sksssm
+    from sksssm.nn import fft_size
 
     rows = []
     step_rows = step_cost_rows()  # first: it also warms every class up (first calls)
@@ -270,16 +272,17 @@ def _profile_and_write():
             "Milliseconds per optimizer step (forward, backward, update; batch of 32, or "
             "16 where stated) on random series of length L, from two fits of 2 and 10 "
             "steps after a one-step fit (the difference removes the set-up cost and the "
-            "caches); one thread. L = 256 and 257 (defaults only) straddle an FFT length: "
-            "the causal FFT convolution pads to the next power of two of 2L - 1, 512 and "
-            "1024. The machine is shared, so single cells are noisy (see the load in the "
-            "stamp); compare rows, not digits.",
+            "caches); one thread. L = 256 and 257 (defaults only) straddle a power of "
+            "two; the causal FFT convolution pads 2L - 1 to "
+            f"{' and '.join(str(fft_size(n, n)) for n in STEP_LENGTHS)} "
+            "(`sksssm.nn.fft_size`). The machine is shared, so single cells are noisy (see "
+            "the load in the stamp); compare rows, not digits.",
             markdown_table(
                 ["model", "setting", *(f"ms/step, L={n}" for n in STEP_LENGTHS)], step_rows
             ),
             "### Operators with the most CPU time",
             f"Self CPU time of torch operators (forward and backward) in a fit of "
-            f"{OPS_STEPS} steps on {OPS_SET} (28 x 286, FFT length 1024) under "
+            f"{OPS_STEPS} steps on {OPS_SET} (28 x 286, FFT length {fft_size(286, 286)}) under "
             f"`torch.profiler`, the top {OPS_TOP} as a share of the time of all `aten` "
             "operators.",
             markdown_table(["model", "top operators (share of operator CPU time)"], operator_rows),

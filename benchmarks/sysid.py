@@ -106,7 +106,7 @@ STU_N_TRAIN, STU_N_TEST = 32, 8
 
 
 #: Settings of the seed study: label -> overrides of ``STURegressor``'s defaults.
-STU_SETTINGS = {"defaults": {}}
+STU_SETTINGS = {"defaults": {}, "d_model=16 (the classifiers' default)": {"d_model": 16}}
 
 
 def stu_network_over_seeds(seeds=STU_SEEDS, **params):

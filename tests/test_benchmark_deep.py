@@ -50,3 +50,37 @@ def test_configuration_rows_rank_against_the_cnn_alone():
     # tie on "a" (rank 1.5), loss on "b" (rank 2): mean 1.75; 8 s against the CNN's 2 s
     assert hope == ["HOPEClassifier", "x", "0.550", "1.75", "0/1/1", "8", "4.00"]
     assert anchor[0] == "CNN anchor" and anchor[2] == "0.650"
+
+
+def test_unequal_length_report_gives_time_relative_to_the_cnn():
+    deep_unequal = pytest.importorskip("benchmarks.deep_unequal")
+    methods = [*deep_corpus.DEEP, CNN]
+    results = {"JV": {m: (0.5, 2.0) for m in methods}}
+    results["JV"][CNN] = (0.75, 4.0)
+    body = deep_unequal.report_body(results, {"JV": "10/20, C=2, L=5-9"}, methods)
+    assert (
+        "| JV | 10/20, C=2, L=5-9 | 0.500 (2.0 s) | 0.500 (2.0 s) | 0.500 (2.0 s) | 0.750" in body
+    )
+    assert "| JV | 0.50 | 0.50 | 0.50 | 1.00 |" in body
+
+
+@pytest.mark.slow  # a fresh interpreter imports the exported library (about 10 s)
+def test_levers_export_holds_the_library_of_that_commit(tmp_path):
+    # The "before" commit pads to the next power of two: its exported fft_size says so.
+    import subprocess
+    import sys
+
+    deep_levers = pytest.importorskip("benchmarks.deep_levers")
+    label, before = deep_levers.REVISIONS[0]
+    try:
+        source = deep_levers.export(before, tmp_path)
+    except subprocess.CalledProcessError:
+        pytest.skip(f"commit {before} is not in this checkout's history")
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import sksssm.nn.fftconv as f; "
+        "assert f.__file__.startswith(sys.argv[1]); print(f.fft_size(257, 257))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(source)], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "1024"

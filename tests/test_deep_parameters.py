@@ -38,7 +38,7 @@ FAMILY_SPECIFIC = {
 }
 
 #: Shared names whose default depends on the task (documented once for both).
-DEFAULT_BY_TASK = {"pooling"}
+DEFAULT_BY_TASK = {"pooling", "d_model"}
 
 
 def signature_defaults(estimator_class):

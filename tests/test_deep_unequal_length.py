@@ -118,7 +118,7 @@ def test_reverse_within_lengths_against_numpy():
 def test_padding_mask_refuses_a_nan_inside_a_series():
     x = torch.ones(2, 5, 2)
     x[1, 2, 0] = float("nan")
-    with pytest.raises(ValueError, match="NaN inside a series"):
+    with pytest.raises(ValueError, match=r"NaN inside a series.*offending series is x\[1\]"):
         padding_mask(x)
 
 
@@ -201,11 +201,13 @@ def test_sequence_targets_are_padded_like_x(estimator):
 def test_a_missing_step_inside_a_series_is_refused(estimator):
     X, y, _ = padded_panel(seed=2)
     X_missing = X.copy()
-    X_missing[0, :, 5] = np.nan  # series 0 has no padding: this is a missing step
+    X_missing[2, :, 2] = np.nan  # every series is longer than 3 steps: a missing step
+    X_missing[4, :, 3] = np.nan  # a later offender: the error names the first
     estimator = clone(estimator)
-    with pytest.raises(ValueError, match="NaN inside a series"):
+    named = r"NaN inside a series.*first offending series is X\[2\]\."
+    with pytest.raises(ValueError, match=named):
         estimator.fit(X_missing, y)
     fitted = estimator.fit(X, y)
-    with pytest.raises(ValueError, match="NaN inside a series"):
+    with pytest.raises(ValueError, match=named):
         fitted.predict(X_missing)
     assert fitted.predict(X).shape[0] == len(X)  # the refusal left the fit usable

@@ -34,7 +34,10 @@ def relative_error(actual, expected):
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-@pytest.mark.parametrize(("n_steps", "kernel_length"), [(50, 50), (64, 7), (20, 33), (1, 1)])
+@pytest.mark.parametrize(
+    ("n_steps", "kernel_length"),
+    [(50, 50), (64, 7), (20, 33), (1, 1), (257, 257), (283, 40), (1639, 1639)],
+)
 def test_causal_fft_conv_matches_direct_convolution(dtype, n_steps, kernel_length):
     generator = torch.Generator().manual_seed(0)
     u = torch.randn(3, n_steps, 4, generator=generator, dtype=dtype)
@@ -44,6 +47,32 @@ def test_causal_fft_conv_matches_direct_convolution(dtype, n_steps, kernel_lengt
     # Lags >= n_steps never reach an output, so the reference may drop them.
     expected = direct_causal_conv(u, kernel[:n_steps])
     assert relative_error(out, expected) < TOLERANCE[dtype]
+
+
+def _is_5_smooth(n):
+    for p in (2, 3, 5):
+        while n % p == 0:
+            n //= p
+    return n == 1
+
+
+def test_fft_size_is_the_smallest_even_5_smooth_length_without_wrap_around():
+    # Independent brute force: scan upwards from the linear convolution's length.
+    for n_timesteps, kernel_length in [
+        (1, 1),
+        (2, 1),
+        (3, 3),
+        (80, 80),
+        (256, 256),
+        (257, 257),
+        (286, 286),
+        (1000, 24),
+        (1639, 1639),
+    ]:
+        needed = max(2, n_timesteps + kernel_length - 1)
+        expected = next(n for n in range(needed, 4 * needed) if n % 2 == 0 and _is_5_smooth(n))
+        assert fft_size(n_timesteps, kernel_length) == expected
+    assert fft_size(257, 257) == 540  # not 1024, the next power of two of 513
 
 
 def test_causal_fft_conv_with_precomputed_spectrum_and_multi_filter_kernel():

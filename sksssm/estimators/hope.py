@@ -222,7 +222,7 @@ class HOPEClassifier(_HOPELayers, DeepClassifierBase):
         dt_max=1e-1,
         train_dt=False,
         ssm_lr=1e-3,
-        d_model=32,
+        d_model=16,
         n_layers=2,
         dropout=0.0,
         norm="layer",

@@ -146,7 +146,7 @@ class PTDSSMClassifier(_PTDLayers, DeepClassifierBase):
         ptd_method="optimize",
         ptd_max_norm=3e-3,
         ssm_lr=1e-3,
-        d_model=32,
+        d_model=16,
         n_layers=2,
         dropout=0.0,
         norm="layer",

@@ -270,7 +270,7 @@ class STUClassifier(_STULayers, DeepClassifierBase):
         use_negative=True,
         use_tensordot=True,
         linear_skip=True,
-        d_model=32,
+        d_model=16,
         n_layers=2,
         dropout=0.0,
         norm="layer",

@@ -208,13 +208,18 @@ def padding_mask(x: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor | N
     observed = ~missing.any(dim=-1)
     lengths = observed.sum(dim=1)
     valid = torch.arange(x.shape[1], device=x.device) < lengths[:, None]
-    if not torch.equal(observed, valid) or not torch.equal(missing.all(dim=-1), ~valid):
+    broken = ((observed != valid) | (missing.all(dim=-1) != ~valid)).any(dim=1)
+    if broken.any():
         raise ValueError(
             "x contains NaN inside a series (or channels padded to different lengths); "
-            "only NaN-padding at the end of a series, in every channel at once, is allowed."
+            "only NaN-padding at the end of a series, in every channel at once, is allowed. "
+            f"The first offending series is x[{int(broken.nonzero()[0, 0])}]."
         )
     if lengths.min() < 1:
-        raise ValueError("every series needs at least one time step before its NaN padding.")
+        raise ValueError(
+            "every series needs at least one time step before its NaN padding; "
+            f"x[{int(lengths.argmin())}] has none."
+        )
     return valid, lengths
 
 

@@ -2,15 +2,16 @@
 
 Every long convolution in :mod:`sksssm.nn` goes through this module. Inputs are
 ``(batch, time, channels)``; kernels are indexed by lag ``s`` (``kernel[0]`` multiplies the
-current input). Both operands are zero padded to a fast FFT size ``n >= L + L_k - 1``, so
-the circular convolution computed by the FFT equals the linear one on the first ``L``
-outputs: nothing wraps around and the result is causal.
+current input). Both operands are zero padded to a fast FFT size ``n >= L + L_k - 1``
+(:func:`fft_size`), so the circular convolution computed by the FFT equals the linear one
+on the first ``L`` outputs: nothing wraps around and the result is causal.
 """
 
 from __future__ import annotations
 
 from numbers import Integral
 
+import scipy.fft
 import torch
 from sklearn.utils._param_validation import Interval, validate_params
 
@@ -25,7 +26,12 @@ __all__ = ["causal_fft_conv", "causal_fft_filter_mix", "fft_size", "kernel_spect
     prefer_skip_nested_validation=True,
 )
 def fft_size(n_timesteps: int, kernel_length: int) -> int:
-    """Smallest power of two (at least 2) at which a causal FFT convolution does not wrap.
+    """Smallest fast FFT length at which a causal FFT convolution does not wrap.
+
+    A fast length is an even number whose only prime factors are 2, 3 and 5: torch's FFTs
+    are about as fast per point at such a length as at a power of two, and the next one
+    above ``L + L_k - 1`` is at most about 1.25 times larger (the next power of two can be
+    twice as large, so one step past a power of two doubled the cost of a step).
 
     Parameters
     ----------
@@ -37,17 +43,21 @@ def fft_size(n_timesteps: int, kernel_length: int) -> int:
     Returns
     -------
     int
-        The smallest power of two ``n >= max(2, L + L_k - 1)``.
+        The smallest even ``n = 2^a 3^b 5^c >= max(2, L + L_k - 1)``.
 
     Examples
     --------
     >>> fft_size(1000, 1000)
-    2048
+    2000
+    >>> fft_size(257, 257)
+    540
     >>> fft_size(1024, 1)
     1024
     """
-    # At least 2, so that n is even and recoverable from an rfft length (n // 2 + 1).
-    return max(2, 1 << (n_timesteps + kernel_length - 2).bit_length())
+    # Even, so that n is recoverable from an rfft length (n // 2 + 1): twice a 5-smooth
+    # length of at least half the linear convolution's length.
+    half = -(-(n_timesteps + kernel_length - 1) // 2)
+    return 2 * scipy.fft.next_fast_len(half, real=True)
 
 
 @validate_params(
@@ -153,18 +163,27 @@ def causal_fft_conv(
     out_dtype, fft_dtype = u.dtype, _fft_dtype(u, kernel)
     if fft_dtype is not None:  # mixed precision: the convolution itself runs in float32
         u, kernel = u.to(fft_dtype), kernel.to(fft_dtype)
-    if kernel_fft is None:
-        kernel = kernel[:n_steps]
-        kernel_fft = kernel_spectrum(kernel, fft_size(n_steps, kernel.shape[0]))
-    n_fft = 2 * (kernel_fft.shape[0] - 1)
-    if n_fft < n_steps + kernel.shape[0] - 1:
-        raise ValueError(f"kernel_fft was computed for n_fft={n_fft}, too short for L={n_steps}.")
     with torch.autocast(device_type=u.device.type, enabled=False):
-        u_fft = torch.fft.rfft(u, n=n_fft, dim=1)
+        if kernel_fft is None:
+            kernel = kernel[:n_steps]
+            n_fft = fft_size(n_steps, kernel.shape[0])
+            # Lag axis last, like the input's time axis below (see the comment there).
+            kernel_fft = torch.fft.rfft(kernel.movedim(0, -1), n=n_fft, dim=-1)
+        else:
+            n_fft = 2 * (kernel_fft.shape[0] - 1)
+            if n_fft < n_steps + kernel.shape[0] - 1:
+                raise ValueError(
+                    f"kernel_fft was computed for n_fft={n_fft}, too short for L={n_steps}."
+                )
+            kernel_fft = kernel_fft.movedim(0, -1)  # (C, F) or (C, K, F), a view
+        # The FFTs run along the last axis of the (B, C, L) view of u: along a middle axis
+        # torch copies the operands to and from a contiguous layout in the forward and the
+        # backward, which took a third of the convolution's time (deep_profile).
+        u_fft = torch.fft.rfft(u.transpose(1, 2), n=n_fft, dim=-1)  # (B, C, F)
         if kernel_fft.ndim == 3:
-            u_fft = u_fft.unsqueeze(-1)
-        out = torch.fft.irfft(u_fft * kernel_fft, n=n_fft, dim=1)
-    return out[:, :n_steps].to(out_dtype)
+            u_fft = u_fft.unsqueeze(2)  # (B, C, 1, F) against (C, K, F)
+        out = torch.fft.irfft(u_fft * kernel_fft, n=n_fft, dim=-1)[..., :n_steps]
+    return out.movedim(-1, 1).to(out_dtype)  # (B, L, C) or (B, L, C, K), a view
 
 
 @validate_params(

@@ -111,7 +111,7 @@ class STULayer(SequenceLayer):
 
     Notes
     -----
-    The convolutions are FFTs zero padded to a power of two ``>= L + filter_length``; in
+    The convolutions are FFTs zero padded to a fast length ``>= L + filter_length``; in
     full mode the mixing is contracted in frequency through the layer's transfer matrix
     (see :func:`sksssm.nn.causal_fft_filter_mix`), so the ``(B, L, d_model, K)`` filtered
     inputs are never stored. Filter spectra are cached per FFT size, device and dtype; the
