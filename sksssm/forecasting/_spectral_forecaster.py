@@ -17,7 +17,7 @@ from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
 from .._validation import HANKEL_KINDS
 from ._intervals import error_scale, forecast_spread
-from ._model import SpectralModel
+from ._model import SpectralModel, damp_increments, shrink_toward_drift
 from ._panel import PANEL_MODES, Panel
 from ._search import choose_differencing, select_configurations
 from ._seasonality import choose_period_and_log
@@ -46,6 +46,9 @@ class SpectralForecaster(BaseForecaster):
       candidates on the same rows; the forecast is the mean of the ``n_combined``
       best candidates' forecasts; ``strategy="auto"`` uses a direct model for a
       horizon when its effective-sample GCV beats the recursive in-sample error;
+    - **shrinkage**: without a season the forecast's increments are damped
+      (``damping``), and every forecast is shrunk toward the drift forecast with weight
+      ``drift_prior_length / (n + drift_prior_length)`` (short series most);
     - **stability**: the fitted recursion's companion spectral radius is at most 1
       (:func:`spectral_radius`), by more penalty or else the mean (``stability_``);
     - **intervals**: Student-t, the in-sample ``h``-step error (at least the one the
@@ -84,6 +87,14 @@ class SpectralForecaster(BaseForecaster):
         ``n_combined`` configurations with the lowest GCV scores (same differencing;
         1: the best alone); the configuration attributes, ``coef_`` and the interval
         widths are the best's.
+    damping : float in (0, 1], default=0.9
+        Without a season (``sp_ = 1``) the forecast's step-``h`` increment is multiplied
+        by ``damping ** h`` (a damped trend); 1 leaves the forecast undamped.
+    drift_prior_length : float >= 0, default=20
+        Shrinkage toward the drift forecast (the line through a series' first and last
+        value): the forecast is ``w f + (1 - w) drift`` with ``w = n / (n +
+        drift_prior_length)``, ``n`` the series' length, so short series lean on the
+        drift; 0 disables it. Intervals keep their widths around the shrunk forecast.
     log_transform : "auto" or bool, default="auto"
         Model ``log(y)`` (needs ``y > 0``); "auto" decides by :func:`prefers_log`.
 
@@ -153,12 +164,14 @@ class SpectralForecaster(BaseForecaster):
         "panel": [StrOptions(set(PANEL_MODES))],
         "n_combined": [Interval(numbers.Integral, 1, None, closed="left")],
         "log_transform": [StrOptions({"auto"}), "boolean"],
+        "damping": [Interval(numbers.Real, 0, 1, closed="right")],
+        "drift_prior_length": [Interval(numbers.Real, 0, None, closed="left")],
     }
 
     def __init__(self, sp=None, d="auto", seasonal_d="auto", ar_order="auto",
                  n_filters="auto", hankel="Z", use_negative=True, exog_lags=1,
                  strategy="auto", alpha="auto", panel="global", log_transform="auto",
-                 n_combined=3):  # fmt: skip
+                 n_combined=3, damping=0.9, drift_prior_length=20):  # fmt: skip
         self.sp = sp
         self.d = d
         self.seasonal_d = seasonal_d
@@ -172,6 +185,8 @@ class SpectralForecaster(BaseForecaster):
         self.panel = panel
         self.log_transform = log_transform
         self.n_combined = n_combined
+        self.damping = damping
+        self.drift_prior_length = drift_prior_length
         super().__init__()
         self._y, self._X = None, None  # sktime's copy exists only with remember_data=True
         if strategy == "direct":
@@ -289,6 +304,10 @@ class SpectralForecaster(BaseForecaster):
             windows, z_last = model.origins_batch(z, [[len(s)] for s in z])
             paths.append(model.forecast(windows, z_last, exog, n_steps + max(lags), strategies))
         path = np.mean(paths, axis=0)  # forecast combination (n_combined > 1)
+        if self.sp_ == 1 and self.damping < 1:
+            path = damp_increments(np.stack([s[-1] for s in z]), path, self.damping)
+        path = np.stack([shrink_toward_drift(s, p, self.drift_prior_length)
+                         for s, p in zip(z, path, strict=True)])  # fmt: skip
         return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
 
     def _spread(self, steps, X=None):
