@@ -46,9 +46,9 @@ class SpectralForecaster(BaseForecaster):
       candidates on the same rows; the forecast is the mean of the ``n_combined``
       best candidates' forecasts; ``strategy="auto"`` uses a direct model for a
       horizon when its effective-sample GCV beats the recursive in-sample error;
-    - **shrinkage**: without a season the forecast's increments are damped
-      (``damping``), and every forecast is shrunk toward the drift forecast with weight
-      ``drift_prior_length / (n + drift_prior_length)`` (short series most);
+    - **shrinkage**: without a season (``sp_ = 1``) the forecast's increments are
+      damped (``damping``) and the forecast is shrunk toward the drift forecast with
+      weight ``drift_prior_length / (n + drift_prior_length)`` (short series most);
     - **stability**: the fitted recursion's companion spectral radius is at most 1
       (:func:`spectral_radius`), by more penalty or else the mean (``stability_``);
     - **intervals**: Student-t, the in-sample ``h``-step error (at least the one the
@@ -91,10 +91,11 @@ class SpectralForecaster(BaseForecaster):
         Without a season (``sp_ = 1``) the forecast's step-``h`` increment is multiplied
         by ``damping ** h`` (a damped trend); 1 leaves the forecast undamped.
     drift_prior_length : float >= 0, default=20
-        Shrinkage toward the drift forecast (the line through a series' first and last
-        value): the forecast is ``w f + (1 - w) drift`` with ``w = n / (n +
-        drift_prior_length)``, ``n`` the series' length, so short series lean on the
-        drift; 0 disables it. Intervals keep their widths around the shrunk forecast.
+        Without a season (``sp_ = 1``), shrinkage toward the drift forecast (the line
+        through a series' first and last value): the forecast is ``w f + (1 - w) drift``
+        with ``w = n / (n + drift_prior_length)``, ``n`` the series' length, so short
+        series lean on the drift; 0 disables it. Intervals keep their widths around the
+        shrunk forecast.
     log_transform : "auto" or bool, default="auto"
         Model ``log(y)`` (needs ``y > 0``); "auto" decides by :func:`prefers_log`.
 
@@ -304,10 +305,10 @@ class SpectralForecaster(BaseForecaster):
             windows, z_last = model.origins_batch(z, [[len(s)] for s in z])
             paths.append(model.forecast(windows, z_last, exog, n_steps + max(lags), strategies))
         path = np.mean(paths, axis=0)  # forecast combination (n_combined > 1)
-        if self.sp_ == 1 and self.damping < 1:
+        if self.sp_ == 1:  # no season: a damped trend, shrunk toward the drift
             path = damp_increments(np.stack([s[-1] for s in z]), path, self.damping)
-        path = np.stack([shrink_toward_drift(s, p, self.drift_prior_length)
-                         for s, p in zip(z, path, strict=True)])  # fmt: skip
+            path = np.stack([shrink_toward_drift(s, p, self.drift_prior_length)
+                             for s, p in zip(z, path, strict=True)])  # fmt: skip
         return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
 
     def _spread(self, steps, X=None):
