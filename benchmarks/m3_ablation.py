@@ -8,16 +8,17 @@ the in-sample seasonal naive error) and mean sMAPE, per frequency. Variants:
 
 - ``default``: ``SpectralForecaster()``: ``n_combined=3``, the mean of the
   (standardized, possibly log) level forecasts of the three configurations with the
-  lowest GCV score (same differencing);
-- ``single best``: ``SpectralForecaster(n_combined=1)``, the best configuration alone
-  (the default before forecast combination);
+  lowest GCV score (same differencing); without a season (``sp_ = 1``) its increments
+  damped by ``0.9^h`` and shrunk toward the drift forecast with weight
+  ``20 / (n + 20)`` (``damping=0.9, drift_prior_length=20``);
+- ``no shrinkage``: the same fit with ``damping=1, drift_prior_length=0`` (the default
+  before damping and shrinkage);
+- ``damped only`` / ``shrink only``: the same fit with ``drift_prior_length=0`` /
+  ``damping=1``;
+- ``single best``: ``SpectralForecaster(n_combined=1, damping=1,
+  drift_prior_length=0)``, the best configuration alone;
 - ``top-3 GCV``: the recursive forecasts of those three configurations averaged in y's
-  units with weights proportional to ``1 / GCV``;
-- ``damped``: the default's forecast increments damped, ``phi^h`` at step ``h``
-  (``phi = 0.9``), for fits without a season (``sp_ = 1``; others unchanged);
-- ``shrink to drift``: ``w f + (1 - w) drift`` with ``w = n / (n + 20)`` (``n`` the
-  training length): short series lean on the drift forecast;
-- ``damped + shrink``: both changes together;
+  units with weights proportional to ``1 / GCV`` (no damping or shrinkage);
 - ``global``: one ``SpectralForecaster()`` fitted on the panel of all training series of
   a frequency (aligned on their last value), forecasting each.
 
@@ -47,16 +48,18 @@ from benchmarks.corpus import M3_FREQUENCIES, load_m3
 from benchmarks.m3 import comb_forecast
 
 TOP_K = 3
-DAMPING = 0.9
-PRIOR_LENGTH = 20
+#: Predict-time parameters of each variant of the default's fit.
+SHRINKAGE_VARIANTS = {
+    "no shrinkage": {"damping": 1.0, "drift_prior_length": 0},
+    "damped only": {"drift_prior_length": 0},
+    "shrink only": {"damping": 1.0},
+}
 MSIS_ALPHA = 0.05
 VARIANTS = (
     "default",
+    *SHRINKAGE_VARIANTS,
     "single best",
     "top-3 GCV",
-    "damped",
-    "shrink to drift",
-    "damped + shrink",
     "global",
 )
 ANCHORS = ("Naive", "Drift", "Theta", "Comb")
@@ -100,9 +103,20 @@ def combine(paths, scores, weighted):
     return weights @ paths / weights.sum()
 
 
-def damp(y_last, forecast, phi):
-    increments = np.diff(np.concatenate([[y_last], forecast]))
-    return y_last + np.cumsum(phi ** np.arange(1, len(forecast) + 1) * increments)
+def predict_with(forecaster, **params):
+    """Point forecast of a fitted forecaster with predict-time parameters changed.
+
+    ``damping`` and ``drift_prior_length`` act on the forecast path only, so one fit
+    serves every variant (``set_params`` would reset the fit); they are restored after.
+    """
+    saved = {name: getattr(forecaster, name) for name in params}
+    try:
+        for name, value in params.items():
+            setattr(forecaster, name, value)
+        return np.asarray(forecaster.predict(), dtype=float).ravel()
+    finally:
+        for name, value in saved.items():
+            setattr(forecaster, name, value)
 
 
 def local_variants(series):
@@ -118,18 +132,14 @@ def local_variants(series):
     intervals = {
         coverage: f.predict_interval(coverage=coverage).to_numpy() for coverage in (0.8, 0.95)
     }
-    single = SpectralForecaster(n_combined=1).fit(pd.Series(y), fh=fh)
+    single = SpectralForecaster(n_combined=1, damping=1.0, drift_prior_length=0)
+    single.fit(pd.Series(y), fh=fh)
     paths, scores = top_configurations(single, h)
-    weight = len(y) / (len(y) + PRIOR_LENGTH)
-    drift = drift_forecast(y, h)
-    damped = damp(y[-1], default, DAMPING) if f.sp_ == 1 else default
     forecasts = {
         "default": default,
+        **{name: predict_with(f, **params) for name, params in SHRINKAGE_VARIANTS.items()},
         "single best": np.asarray(single.predict(), dtype=float).ravel(),
         "top-3 GCV": combine(paths, scores, weighted=True),
-        "damped": damped,
-        "shrink to drift": weight * default + (1 - weight) * drift,
-        "damped + shrink": weight * damped + (1 - weight) * drift,
     }
     return forecasts, intervals, seconds
 

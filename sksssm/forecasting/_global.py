@@ -18,7 +18,7 @@ from sktime.forecasting.base import ForecastingHorizon
 
 from ..spectral._dask import _import_dask, reduce_factors
 from ._intervals import error_scale, forecast_spread
-from ._model import SpectralModel
+from ._model import SpectralModel, damp_increments, shrink_toward_drift
 from ._search import accumulate, choose_differencing, select_configurations
 
 #: Where the global QR factors are built: this process (None) or Dask workers.
@@ -166,6 +166,8 @@ class GlobalModels:
 
     def __init__(self, params, panel, sp, n_horizons):
         self.panel = panel
+        self.sp, self.damping = sp, params.damping
+        self.drift_prior_length = params.drift_prior_length
         z, e = panel.series()
         factor = panel_factor(params.backend, params.backend_params, z, e)
         d, D, self.seasonal_strength, self.kpss = choose_differencing(
@@ -215,7 +217,8 @@ class GlobalModels:
     def future_path(self, X, n_steps, cutoff):
         """Standardized level forecasts (n_series, n_steps, c) after the cutoff.
 
-        The mean of the models' forecasts (forecast combination). A series ending
+        The mean of the models' forecasts (forecast combination), damped and shrunk
+        toward the drift without a season. A series ending
         ``lag`` steps before the cutoff is forecast ``lag + n_steps`` steps ahead; the
         first ``lag`` steps (before the cutoff) are dropped.
         """
@@ -227,6 +230,10 @@ class GlobalModels:
             windows, z_last = model.origins_batch(z, [[len(s)] for s in z])
             paths.append(model.forecast(windows, z_last, exog, n_steps + max(lags), strategies))
         path = np.mean(paths, axis=0)
+        if self.sp == 1:  # no season: a damped trend, shrunk toward the drift
+            path = damp_increments(np.stack([s[-1] for s in z]), path, self.damping)
+            path = np.stack([shrink_toward_drift(s, p, self.drift_prior_length)
+                             for s, p in zip(z, path, strict=True)])  # fmt: skip
         return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
 
     def spread(self, steps, X, cutoff):

@@ -178,3 +178,53 @@ class SpectralModel:
                 sq[:k] += np.sum((path[b, :k] - w[o : o + k]) ** 2, axis=-1)
                 counts[:k] += s.shape[1]
         return sq, counts
+
+
+# ------------------------------------------------------------------ shrinkage of the path
+def damp_increments(z_last, path, damping):
+    """Level paths whose step-``h`` increments are multiplied by ``damping ** h``.
+
+    Parameters
+    ----------
+    z_last : ndarray of shape (B, c)
+        Last observed level of each path.
+    path : ndarray of shape (B, n_steps, c)
+        Level forecasts.
+    damping : float in (0, 1]
+        1 leaves the path unchanged.
+
+    Returns
+    -------
+    ndarray of shape (B, n_steps, c)
+    """
+    increments = np.diff(np.concatenate([z_last[:, None], path], axis=1), axis=1)
+    factors = damping ** np.arange(1, path.shape[1] + 1)
+    return z_last[:, None] + np.cumsum(increments * factors[None, :, None], axis=1)
+
+
+def shrink_toward_drift(series, path, prior_length):
+    """``w path + (1 - w) drift`` with ``w = n / (n + prior_length)``.
+
+    The drift forecast continues the line through the first and last of the ``n``
+    observed levels (``y_n + h (y_n - y_1) / (n - 1)``); short series lean on it more.
+
+    Parameters
+    ----------
+    series : ndarray of shape (n, c)
+        Observed levels of one series.
+    path : ndarray of shape (n_steps, c)
+        Its level forecasts.
+    prior_length : float
+        Number of observations at which the model and the drift weigh equally.
+
+    Returns
+    -------
+    ndarray of shape (n_steps, c)
+    """
+    n = len(series)
+    if n < 2 or prior_length == 0:
+        return path
+    slope = (series[-1] - series[0]) / (n - 1)
+    drift = series[-1] + np.arange(1, len(path) + 1)[:, None] * slope
+    weight = n / (n + prior_length)
+    return weight * path + (1 - weight) * drift

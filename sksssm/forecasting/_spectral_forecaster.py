@@ -37,12 +37,20 @@ class SpectralForecaster(BaseForecaster):
     target; forecasts are integrated back to levels. The user guide
     (``docs/user_guide/forecasting.md``) gives every rule and its reasoning:
 
-    - **configuration** ("auto"): ``sp`` by :func:`detect_seasonal_period`, the log by
-      :func:`prefers_log`, ``seasonal_d`` by :func:`seasonal_strength`, ``d`` by
-      :func:`kpss_statistic`; the AR order, the filters, the intercept and the penalty
-      by exact GCV; the forecast is the mean of the ``n_combined`` best candidates';
-    - **stability**: the fitted recursion's companion spectral radius is at most 1;
-    - **intervals**: Student-t, in-sample ``h``-step error plus estimation error;
+    - **configuration** ("auto" parameters): ``sp`` by :func:`detect_seasonal_period`,
+      the log by :func:`prefers_log`, ``seasonal_d`` by :func:`seasonal_strength` (> 0.64),
+      ``d`` by :func:`kpss_statistic` (5%); ``ar_order`` in ``{0, 1, 2, 3, sp, sp + 1}``,
+      ``n_filters`` in ``{0, 2, 4, 8}``, the intercept and the penalty by exact GCV, all
+      candidates on the same rows; the forecast is the mean of the ``n_combined``
+      best candidates' forecasts; ``strategy="auto"`` uses a direct model for a
+      horizon when its effective-sample GCV beats the recursive in-sample error;
+    - **shrinkage**: without a season (``sp_ = 1``) the forecast's increments are
+      damped (``damping``) and the forecast is shrunk toward the drift forecast with
+      weight ``drift_prior_length / (n + drift_prior_length)`` (short series most);
+    - **stability**: the fitted recursion's companion spectral radius is at most 1
+      (:func:`spectral_radius`), by more penalty or else the mean (``stability_``);
+    - **intervals**: Student-t, the in-sample ``h``-step error (at least the one the
+      recursion implies) plus the coefficients' estimation error (delta method);
     - **panels**: ``panel="global"`` fits one model on all series (each standardized by
       itself; the QR factors add up, on Dask workers with ``backend="dask"``);
     - **update** continues the exact ridge statistics; a bad update is refused.
@@ -84,6 +92,15 @@ class SpectralForecaster(BaseForecaster):
         ``n_combined`` configurations with the lowest GCV scores (same differencing;
         1: the best alone); the configuration attributes, ``coef_`` and the interval
         widths are the best's.
+    damping : float in (0, 1], default=0.9
+        Without a season (``sp_ = 1``) the forecast's step-``h`` increment is multiplied
+        by ``damping ** h`` (a damped trend); 1 leaves the forecast undamped.
+    drift_prior_length : float >= 0, default=20
+        Without a season (``sp_ = 1``), shrinkage toward the drift forecast (the line
+        through a series' first and last value): the forecast is ``w f + (1 - w) drift``
+        with ``w = n / (n + drift_prior_length)``, ``n`` the series' length, so short
+        series lean on the drift; 0 disables it. Intervals keep their widths around the
+        shrunk forecast.
     log_transform : "auto" or bool, default="auto"
         Model ``log(y)`` (needs ``y > 0``); "auto" decides by :func:`prefers_log`.
 
@@ -155,12 +172,15 @@ class SpectralForecaster(BaseForecaster):
         "backend_params": [dict, None],
         "n_combined": [Interval(numbers.Integral, 1, None, closed="left")],
         "log_transform": [StrOptions({"auto"}), "boolean"],
+        "damping": [Interval(numbers.Real, 0, 1, closed="right")],
+        "drift_prior_length": [Interval(numbers.Real, 0, None, closed="left")],
     }
 
     def __init__(self, sp=None, d="auto", seasonal_d="auto", ar_order="auto",
                  n_filters="auto", hankel="Z", use_negative=True, exog_lags=1,
                  strategy="auto", alpha="auto", panel="global", log_transform="auto",
-                 n_combined=3, backend=None, backend_params=None):  # fmt: skip
+                 n_combined=3, damping=0.9, drift_prior_length=20, backend=None,
+                 backend_params=None):  # fmt: skip
         self.sp = sp
         self.d = d
         self.seasonal_d = seasonal_d
@@ -174,6 +194,8 @@ class SpectralForecaster(BaseForecaster):
         self.panel = panel
         self.log_transform = log_transform
         self.n_combined = n_combined
+        self.damping = damping
+        self.drift_prior_length = drift_prior_length
         self.backend = backend
         self.backend_params = backend_params
         super().__init__()
