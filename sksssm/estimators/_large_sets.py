@@ -1,0 +1,161 @@
+"""The classifier's fit on large sets: more series than pooled features, or Dask input.
+
+:class:`~sksssm.SpectralFilterClassifier` chooses its model by exact leave-one-out on the
+in-memory ``n x p`` design, which is right when features outnumber series. When series
+outnumber features (or ``X`` is a Dask array) the ridge runs on the streaming QR core
+instead (:mod:`sksssm.spectral._streaming_head`): features are computed in chunks of
+series and only the ``p x p`` factor is kept, the penalty (among the same ``alphas``) and
+the representation (``normalise="loo"``: raw or per-series standardized) are chosen by
+GCV, and every pooled per-channel feature is used (feature-set and cross-channel
+selection need the in-memory design). The fitted attributes have the same meaning as on
+the leave-one-out path, so ``predict`` is unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils.validation import check_random_state
+
+from .._validation import check_class_labels, check_sequences, to_btc
+from ..spectral._dask import check_dask_inputs, is_dask_collection
+from ..spectral._feature_sets import used_pooling
+from ..spectral._pooling import fit_pooling, sequence_lengths, threshold_series
+from ..spectral._streaming_head import (
+    PooledBlockRows,
+    accumulate_pooled,
+    accumulate_pooled_dask,
+    loo_decisions,
+    loo_decisions_dask,
+    solve_by_gcv,
+)
+from .spectral import _stand_in, channel_location, channel_scale
+
+#: Memory budget (bytes) of one chunk of pooled features on the streaming path.
+STREAM_CHUNK_BYTES = 64 * 2**20
+
+
+def uses_streaming_head(estimator, X, y):
+    """Whether the classifier's fit streams: Dask input, or more series than features.
+
+    The number of features is that of the pooling of one zero series of ``X``'s shape
+    (it depends on the configuration and the shape only), with ``normalise=True`` (two
+    features more than without).
+    """
+    if is_dask_collection(X) or is_dask_collection(y):
+        return True
+    # the leave-one-out path validates X again (same check, same messages)
+    X_btc, _ = check_sequences(estimator, X, reset=True, allow_nan=True)
+    probe = _pooling(estimator, np.zeros((1, *X_btc.shape[1:])), True, 0)
+    return len(X_btc) > probe.n_features
+
+
+def _pooling(estimator, X_btc, normalise, mixing_seed):
+    return fit_pooling(
+        X_btc,
+        sequence_lengths(X_btc),
+        n_filters=estimator.n_filters,
+        filter_lengths=estimator.filter_lengths,
+        use_negative=estimator.use_negative,
+        n_mixtures=estimator.n_mixtures,
+        differences=estimator.differences,
+        statistics=estimator.statistics,
+        quantiles=estimator.quantiles,
+        n_segments=estimator.n_segments,
+        normalise=normalise,
+        cross=False,
+        mixing_seed=mixing_seed,
+        chunk_size=estimator.chunk_size,
+    )
+
+
+def fit_streaming_classifier(estimator, X, y, alphas):
+    """Fit ``estimator`` (a SpectralFilterClassifier shell) on the streaming path."""
+    from .spectral_classifier import _class_scores, _fit_temperature, _one_vs_all_targets
+
+    on_dask = is_dask_collection(X) or is_dask_collection(y)
+    if on_dask:
+        X, y = check_dask_inputs(X, y)
+        X_btc, estimator.X_ndim_ = check_sequences(estimator, _stand_in(X), reset=True)
+        labels = check_class_labels(estimator, np.asarray(y.compute()), X.shape[0])
+        location, scale = _dask_location_scale(X)
+    else:
+        X_btc, estimator.X_ndim_ = check_sequences(estimator, X, reset=True, allow_nan=True)
+        labels = check_class_labels(estimator, y, len(X_btc))
+        location = channel_location(X_btc)
+        X_btc = X_btc - location
+        scale = channel_scale(X_btc)
+        X_btc /= scale
+        lengths = sequence_lengths(X_btc)
+    classes, encoded = np.unique(labels, return_inverse=True)
+    targets = _one_vs_all_targets(encoded, len(classes))
+    mixing_seed = int(check_random_state(estimator.random_state).randint(np.iinfo(np.int32).max))
+    sample = _threshold_sample(estimator, X, X_btc.shape, location, scale) if on_dask else X_btc
+    normalise_options = (
+        (False, True) if estimator.normalise == "loo" else (bool(estimator.normalise),)
+    )
+    best = None
+    for normalise in normalise_options:
+        pooling = _pooling(estimator, sample, normalise, mixing_seed)
+        chunk_rows = _chunk_rows(estimator, pooling.n_features)
+        if on_dask:
+            block_rows = PooledBlockRows(pooling, location, scale, estimator.chunk_size)
+            accumulator = accumulate_pooled_dask(
+                X, targets, block_rows, targets.shape[1], samples_per_call=chunk_rows
+            )
+        else:
+            accumulator = accumulate_pooled(
+                X_btc, lengths, pooling, targets, chunk_rows=chunk_rows,
+                chunk_size=estimator.chunk_size,
+            )
+        fit = solve_by_gcv(accumulator, alphas)
+        if best is None or fit.gcv_score < best[0].gcv_score:  # ties: the first (raw) one
+            best = (fit, pooling)
+    fit, pooling = best
+    if on_dask:
+        block_rows = PooledBlockRows(pooling, location, scale, estimator.chunk_size)
+        loo = loo_decisions_dask(X, check_dask_inputs(X, targets)[1], block_rows, fit)
+    else:
+        loo = loo_decisions(
+            X_btc, lengths, pooling, fit, targets,
+            chunk_rows=_chunk_rows(estimator, pooling.n_features), chunk_size=estimator.chunk_size,
+        )
+    mask = np.ones(pooling.n_features, dtype=bool)
+    estimator.pooling_, _ = used_pooling(pooling, mask)
+    estimator.normalise_ = pooling.normalise
+    estimator.x_location_, estimator.x_scale_ = location, scale
+    estimator.feature_mean_ = fit.feature_mean
+    estimator.feature_scale_ = fit.feature_scale
+    estimator.feature_mask_ = mask
+    estimator.feature_set_ = "all"
+    estimator.coef_ = fit.coef
+    estimator.intercept_ = fit.intercept
+    estimator.alpha_ = fit.alpha
+    estimator.loo_score_ = -float(np.mean((targets - loo) ** 2))
+    estimator.temperature_ = _fit_temperature(_class_scores(loo), encoded)
+    estimator.classes_ = classes
+
+
+def _chunk_rows(estimator, n_features):
+    if estimator.chunk_size is not None:
+        return int(estimator.chunk_size)
+    return max(1, STREAM_CHUNK_BYTES // (8 * n_features))
+
+
+def _dask_location_scale(X):
+    """The classifier's per-channel location and scale of a Dask ``X``, on the workers."""
+    import dask
+
+    axes = (0, 2) if X.ndim == 3 else (0, 1)
+    largest, smallest = dask.compute(X.max(axis=axes), X.min(axis=axes))
+    extremes = np.stack([np.atleast_1d(largest), np.atleast_1d(smallest)])[None].astype(float)
+    location = channel_location(extremes)
+    return location, channel_scale(extremes - location)
+
+
+def _threshold_sample(estimator, X, shape, location, scale):
+    """The series :func:`fit_pooling` picks for its ``ppv`` thresholds, fetched from Dask
+    (centred and scaled); fitted on exactly these, it gives the in-memory thresholds."""
+    # the number of responses depends on the configuration and the shape only
+    n_responses = _pooling(estimator, np.zeros((1, *shape[1:])), False, 0).n_responses
+    rows = threshold_series(shape, n_responses)
+    return (to_btc(np.asarray(X[rows].compute(), dtype=np.float64)) - location) / scale
