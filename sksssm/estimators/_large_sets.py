@@ -30,7 +30,7 @@ from ..spectral._streaming_head import (
 )
 from .spectral import _stand_in, channel_location, channel_scale
 
-#: Memory budget (bytes) of one chunk of pooled features on the streaming path.
+#: Smallest memory (bytes) of one chunk of pooled features on the streaming path.
 STREAM_CHUNK_BYTES = 64 * 2**20
 
 
@@ -136,9 +136,16 @@ def fit_streaming_classifier(estimator, X, y, alphas):
 
 
 def _chunk_rows(estimator, n_features):
+    """Series per chunk: ``chunk_size``, else at least :data:`STREAM_CHUNK_BYTES` of
+    features and at least ``n_features`` series.
+
+    Each chunk re-factors the previous ``p x p`` factor with its own rows; with at least
+    ``p`` rows per chunk that at most doubles the QR work, and a chunk's features take no
+    more memory than the factor itself.
+    """
     if estimator.chunk_size is not None:
         return int(estimator.chunk_size)
-    return max(1, STREAM_CHUNK_BYTES // (8 * n_features))
+    return max(n_features, STREAM_CHUNK_BYTES // (8 * n_features), 1)
 
 
 def _dask_location_scale(X):
