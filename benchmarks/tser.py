@@ -66,20 +66,37 @@ def models(seeds):
     entries = []
     for seed in seeds:
         entries.append(
-            ("SpectralFilterSequenceRegressor()", seed,
-             lambda s=seed: SpectralFilterSequenceRegressor(random_state=s))
+            (
+                "SpectralFilterSequenceRegressor()",
+                seed,
+                lambda s=seed: SpectralFilterSequenceRegressor(random_state=s),
+            )
         )
     for seed in seeds:
-        entries.append(("ROCKET (sktime RocketRegressor)", seed,
-                        lambda s=seed: RocketRegressor(random_state=s)))
+        entries.append(
+            (
+                "ROCKET (sktime RocketRegressor)",
+                seed,
+                lambda s=seed: RocketRegressor(random_state=s),
+            )
+        )
     for seed in seeds:
-        entries.append(("MiniRocket (sktime RocketRegressor)", seed,
-                        lambda s=seed: RocketRegressor(rocket_transform="minirocket",
-                                                       random_state=s)))
+        entries.append(
+            (
+                "MiniRocket (sktime RocketRegressor)",
+                seed,
+                lambda s=seed: RocketRegressor(rocket_transform="minirocket", random_state=s),
+            )
+        )
     entries.append(("ridge on the flattened series (RidgeCV)", None, flattened_ridge))
     if "pooling" in SpectralFilterRegressor().get_params():
-        entries.append(("SpectralFilterRegressor(pooling='stats') (previous)", None,
-                        lambda: SpectralFilterRegressor(pooling="stats")))
+        entries.append(
+            (
+                "SpectralFilterRegressor(pooling='stats') (previous)",
+                None,
+                lambda: SpectralFilterRegressor(pooling="stats"),
+            )
+        )
     return entries
 
 
@@ -108,7 +125,14 @@ def table(per_set):
             seconds = np.mean([elapsed for _, _, elapsed in runs])
             rows.append([name, shape, family, f"{np.mean(rmses):.4g}", seeds, f"{seconds:.1f}"])
     return markdown_table(
-        ["dataset", "train/test, shape", "model", "test RMSE (mean)", "per seed", "fit+predict [s]"],
+        [
+            "dataset",
+            "train/test, shape",
+            "model",
+            "test RMSE (mean)",
+            "per seed",
+            "fit+predict [s]",
+        ],
         rows,
     )
 
@@ -132,8 +156,12 @@ def main(argv=None):
     )
     print(body)
     if not args.quick:
-        write_section("tser", body, command="python -m benchmarks.tser",
-                      title="Series-to-value regression (TSER)")
+        write_section(
+            "tser",
+            body,
+            command="python -m benchmarks.tser",
+            title="Series-to-value regression (TSER)",
+        )
 
 
 if __name__ == "__main__":

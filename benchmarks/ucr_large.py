@@ -80,14 +80,18 @@ def run_model(name, label, timeout):
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     try:
         done = subprocess.run(
-            [sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, env=env,
-            capture_output=True, text=True, timeout=timeout,
+            [sys.executable, "-c", textwrap.dedent(code)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
     except subprocess.TimeoutExpired:
         return {"error": f"over {timeout} s"}
     for line in done.stdout.splitlines():
         if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT "):])
+            return json.loads(line[len("RESULT ") :])
     return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1][:120]}
 
 
@@ -97,12 +101,19 @@ def rows_of(results):
         if "error" in r:
             rows.append([name, "", label, "", "", "", "", "", r["error"]])
             continue
-        rows.append([
-            name, f"{r['n_train']} x {r['n_timesteps']}", label, r["head"],
-            "-" if r["n_features"] is None else r["n_features"],
-            f"{r['accuracy']:.4f}", f"{r['fit_s']:.1f} + {r['predict_s']:.1f}",
-            f"{r['peak_mib']:.0f}", f"{r['peak_mib'] - r['loaded_mib']:.0f}",
-        ])
+        rows.append(
+            [
+                name,
+                f"{r['n_train']} x {r['n_timesteps']}",
+                label,
+                r["head"],
+                "-" if r["n_features"] is None else r["n_features"],
+                f"{r['accuracy']:.4f}",
+                f"{r['fit_s']:.1f} + {r['predict_s']:.1f}",
+                f"{r['peak_mib']:.0f}",
+                f"{r['peak_mib'] - r['loaded_mib']:.0f}",
+            ]
+        )
     return rows
 
 
@@ -118,8 +129,17 @@ def main(argv=None):
             results[(name, label)] = run_model(name, label, args.timeout)
             print(name, label, results[(name, label)], flush=True)
         table = markdown_table(
-            ["dataset", "train n x L", "model", "head", "pooled features", "accuracy",
-             "fit + predict [s]", "peak RSS [MiB]", "peak - after loading [MiB]"],
+            [
+                "dataset",
+                "train n x L",
+                "model",
+                "head",
+                "pooled features",
+                "accuracy",
+                "fit + predict [s]",
+                "peak RSS [MiB]",
+                "peak - after loading [MiB]",
+            ],
             rows_of(results),
         )
         body = (
@@ -129,10 +149,15 @@ def main(argv=None):
             "just after loading the data. The machine is shared (load average in the "
             "stamp): compare times within a row group only. Sets finished in this run: "
             + ", ".join(sorted({n for n, _ in results}))
-            + ".\n\n" + table
+            + ".\n\n"
+            + table
         )
-        write_section("ucr_large", body, command="python -m benchmarks.ucr_large",
-                      title="Large UCR sets: time, memory, accuracy")
+        write_section(
+            "ucr_large",
+            body,
+            command="python -m benchmarks.ucr_large",
+            title="Large UCR sets: time, memory, accuracy",
+        )
 
 
 if __name__ == "__main__":

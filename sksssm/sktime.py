@@ -266,7 +266,11 @@ class SSMTimeSeriesRegressor(BaseRegressor):
 
         return [
             {"estimator": SpectralFilterRegressor(n_filters=4)},
-            {"estimator": SpectralFilterSequenceRegressor(n_filters=2, n_mixtures=2, random_state=0)},
+            {
+                "estimator": SpectralFilterSequenceRegressor(
+                    n_filters=2, n_mixtures=2, random_state=0
+                )
+            },
             {"estimator": PTDSSMRegressor(**_TINY)},
             {"estimator": HOPERegressor(**_TINY)},
         ]

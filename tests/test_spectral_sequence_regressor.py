@@ -1,7 +1,5 @@
 """SpectralFilterSequenceRegressor: pooled features + ridge chosen by leave-one-out."""
 
-import warnings
-
 import numpy as np
 import pytest
 from sklearn.linear_model import Ridge
@@ -43,8 +41,14 @@ def test_equals_ridge_on_standardized_pooled_features():
     ).fit(X[:24], y[:24])
     seed = np.random.RandomState(0).randint(np.iinfo(np.int32).max)
     Z, Z_test = _standardized_features(
-        X[:24], X[24:], n_filters=3, n_mixtures=4, n_segments=4, normalise=False,
-        cross=True, mixing_seed=seed,
+        X[:24],
+        X[24:],
+        n_filters=3,
+        n_mixtures=4,
+        n_segments=4,
+        normalise=False,
+        cross=True,
+        mixing_seed=seed,
     )
     # relative penalty times the mean Gram eigenvalue (the number of columns)
     reference = Ridge(alpha=relative * Z.shape[1]).fit(Z, (y[:24] - y[:24].mean()) / y[:24].std())
@@ -60,7 +64,13 @@ def test_loo_rmse_equals_refits_without_each_series():
     ).fit(X, y)
     seed = np.random.RandomState(0).randint(np.iinfo(np.int32).max)
     Z, _ = _standardized_features(
-        X, X[:1], n_filters=3, n_mixtures=4, n_segments=4, normalise=False, cross=True,
+        X,
+        X[:1],
+        n_filters=3,
+        n_mixtures=4,
+        n_segments=4,
+        normalise=False,
+        cross=True,
         mixing_seed=seed,
     )
     errors = []
@@ -89,8 +99,14 @@ def test_multi_output_targets_keep_their_layout():
 
 #: Linear features only (means of the filter responses): series that are multiples of
 #: one shape plus 1e-6 noise then have nearly collinear features.
-LINEAR = dict(n_filters=3, n_mixtures=0, statistics=("mean",), differences=False,
-              normalise=False, random_state=0)
+LINEAR = dict(
+    n_filters=3,
+    n_mixtures=0,
+    statistics=("mean",),
+    differences=False,
+    normalise=False,
+    random_state=0,
+)
 
 
 def test_penalty_floor_keeps_a_tiny_collinear_set_stable():
@@ -101,6 +117,7 @@ def test_penalty_floor_keeps_a_tiny_collinear_set_stable():
     new = 2.5 * shape + 1e-4 * rng.normal(size=(1, 32))
     reg = SpectralFilterSequenceRegressor(**LINEAR).fit(X, y)
     assert reg.alpha_ >= MIN_RELATIVE_ALPHA
+
     # the standardized features, as the estimator computes them
     def features(series):
         centred = ((series - reg.x_location_) / reg.x_scale_)[:, :, None]

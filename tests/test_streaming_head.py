@@ -92,7 +92,7 @@ def test_classifier_streams_when_series_outnumber_features():
     assert clf.pooling_.n_features < 300
     assert clf.feature_set_ == "all" and clf.feature_mask_.all()
     # predict is the classifier's own: the fitted head on its standardized features
-    X_btc = ((X[300:, :, None] - clf.x_location_) / clf.x_scale_)
+    X_btc = (X[300:, :, None] - clf.x_location_) / clf.x_scale_
     F = (pooled_features(X_btc, clf.pooling_) - clf.feature_mean_) / clf.feature_scale_
     np.testing.assert_allclose(clf.decision_function(X[300:]), F @ clf.coef_ + clf.intercept_)
     assert np.mean(clf.predict(X[300:]) == y[300:]) > 0.8
@@ -120,4 +120,6 @@ def test_streaming_fit_with_3d_dask_equals_numpy():
     assert uses_streaming_head(SpectralFilterClassifier(**SMALL), X3, y)
     in_memory = SpectralFilterClassifier(**SMALL).fit(X3, y)
     on_dask = SpectralFilterClassifier(**SMALL).fit(da.from_array(X3, chunks=(90, 1, 8)), y)
-    np.testing.assert_allclose(on_dask.decision_function(X3), in_memory.decision_function(X3), atol=1e-9)
+    np.testing.assert_allclose(
+        on_dask.decision_function(X3), in_memory.decision_function(X3), atol=1e-9
+    )

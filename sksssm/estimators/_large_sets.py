@@ -104,7 +104,11 @@ def fit_streaming_classifier(estimator, X, y, alphas):
             )
         else:
             accumulator = accumulate_pooled(
-                X_btc, lengths, pooling, targets, chunk_rows=chunk_rows,
+                X_btc,
+                lengths,
+                pooling,
+                targets,
+                chunk_rows=chunk_rows,
                 chunk_size=estimator.chunk_size,
             )
         fit = solve_by_gcv(accumulator, alphas)
@@ -116,8 +120,13 @@ def fit_streaming_classifier(estimator, X, y, alphas):
         loo = loo_decisions_dask(X, check_dask_inputs(X, targets)[1], block_rows, fit)
     else:
         loo = loo_decisions(
-            X_btc, lengths, pooling, fit, targets,
-            chunk_rows=_chunk_rows(estimator, pooling.n_features), chunk_size=estimator.chunk_size,
+            X_btc,
+            lengths,
+            pooling,
+            fit,
+            targets,
+            chunk_rows=_chunk_rows(estimator, pooling.n_features),
+            chunk_size=estimator.chunk_size,
         )
     mask = np.ones(pooling.n_features, dtype=bool)
     estimator.pooling_, _ = used_pooling(pooling, mask)
