@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_random_state
 from .._validation import check_class_labels, check_sequences, to_btc
 from ..spectral._dask import check_dask_inputs, is_dask_collection
 from ..spectral._feature_sets import used_pooling
-from ..spectral._pooling import fit_pooling, sequence_lengths, threshold_series
+from ..spectral._pooling import sequence_lengths, threshold_series
 from ..spectral._streaming_head import (
     PooledBlockRows,
     accumulate_pooled,
@@ -28,6 +28,7 @@ from ..spectral._streaming_head import (
     loo_decisions_dask,
     solve_by_gcv,
 )
+from ._pooled import fit_estimator_pooling
 from .spectral import _stand_in, channel_location, channel_scale
 
 #: Smallest memory (bytes) of one chunk of pooled features on the streaming path.
@@ -50,21 +51,14 @@ def uses_streaming_head(estimator, X, y):
 
 
 def _pooling(estimator, X_btc, normalise, mixing_seed):
-    return fit_pooling(
+    """The per-channel pooling (no cross-channel block) of the streaming path."""
+    return fit_estimator_pooling(
+        estimator,
         X_btc,
         sequence_lengths(X_btc),
-        n_filters=estimator.n_filters,
-        filter_lengths=estimator.filter_lengths,
-        use_negative=estimator.use_negative,
-        n_mixtures=estimator.n_mixtures,
-        differences=estimator.differences,
-        statistics=estimator.statistics,
-        quantiles=estimator.quantiles,
-        n_segments=estimator.n_segments,
         normalise=normalise,
         cross=False,
         mixing_seed=mixing_seed,
-        chunk_size=estimator.chunk_size,
     )
 
 

@@ -15,11 +15,11 @@ from ..spectral._pooling import (
     DEFAULT_MIXTURES,
     DEFAULT_QUANTILES,
     STATISTICS,
-    fit_pooling,
     pooled_features,
 )
 from ..spectral._ridge import select_ridge_by_loo
 from ._base import fit_atomically
+from ._pooled import fit_estimator_pooling
 from .spectral import channel_location, channel_scale
 from .spectral_classifier import _check_padded_sequences
 
@@ -241,21 +241,13 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         mixing_seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         best = None
         for normalise in (False, True) if self.normalise == "loo" else (bool(self.normalise),):
-            pooling = fit_pooling(
+            pooling = fit_estimator_pooling(
+                self,
                 X_btc,
                 lengths,
-                n_filters=self.n_filters,
-                filter_lengths=self.filter_lengths,
-                use_negative=self.use_negative,
-                n_mixtures=self.n_mixtures,
-                differences=self.differences,
-                statistics=self.statistics,
-                quantiles=self.quantiles,
-                n_segments=self.n_segments,
                 normalise=normalise,
                 cross=self.cross_channel,
                 mixing_seed=mixing_seed,
-                chunk_size=self.chunk_size,
             )
             F = pooled_features(X_btc, pooling, lengths, chunk_size=self.chunk_size)
             F, mean, scale = _standardized(F)
