@@ -161,3 +161,45 @@ def test_unequal_lengths_equal_the_unpadded_series():
     reg = SpectralFilterSequenceRegressor(**SMALL).fit(padded, y)
     one = reg.predict(padded[:1])
     np.testing.assert_allclose(one, reg.predict(X[:1, None, :30]), rtol=1e-10)
+
+
+# ------------------------------------------------------------ large sets: streaming head
+#: Few pooled features (under 100 for 24 steps), so that a few hundred series outnumber them.
+STREAMED = dict(n_filters=2, n_mixtures=0, statistics=("mean", "max", "ppv"), random_state=0)
+
+
+def test_streams_when_series_outnumber_features_and_equals_ridge():
+    from sksssm.estimators._large_sets import uses_streaming_head
+
+    X, y = _amplitudes(300, n_timesteps=24, seed=6)
+    reg = SpectralFilterSequenceRegressor(normalise=False, alphas=[1e-3], **STREAMED)
+    assert uses_streaming_head(reg, X, y)
+    reg.fit(X[:250], y[:250])
+    assert reg.feature_set_ == "all" and reg.alpha_ == 1e-3
+    # independent: sklearn's ridge on the standardized features and targets
+    Z, Z_test = _standardized_features(
+        X[:250],
+        X[250:],
+        n_filters=2,
+        n_mixtures=0,
+        statistics=("mean", "max", "ppv"),
+        normalise=False,
+        mixing_seed=np.random.RandomState(0).randint(np.iinfo(np.int32).max),
+    )
+    targets = (y[:250] - y[:250].mean()) / y[:250].std()
+    reference = Ridge(alpha=1e-3 * Z.shape[1]).fit(Z, targets)
+    expected = reference.predict(Z_test) * y[:250].std() + y[:250].mean()
+    np.testing.assert_allclose(reg.predict(X[250:]), expected, rtol=1e-8)
+    assert np.sqrt(np.mean((reg.predict(X[250:]) - y[250:]) ** 2)) < 0.2 * y.std()
+
+
+def test_streamed_fit_with_dask_equals_numpy():
+    da = pytest.importorskip("dask.array")
+    X, y = _amplitudes(300, n_timesteps=24, seed=7)
+    in_memory = SpectralFilterSequenceRegressor(**STREAMED).fit(X[:240], y[:240])
+    on_dask = SpectralFilterSequenceRegressor(**STREAMED).fit(
+        da.from_array(X[:240], chunks=70), da.from_array(y[:240], chunks=70)
+    )
+    np.testing.assert_allclose(on_dask.predict(X[240:]), in_memory.predict(X[240:]), rtol=1e-9)
+    assert on_dask.alpha_ == in_memory.alpha_ and on_dask.normalise_ == in_memory.normalise_
+    np.testing.assert_allclose(on_dask.loo_rmse_, in_memory.loo_rmse_, rtol=1e-8)

@@ -1,4 +1,4 @@
-"""The classifier's fit on large sets: more series than pooled features, or Dask input.
+"""Pooled-feature fits on large sets: more series than pooled features, or Dask input.
 
 :class:`~sksssm.SpectralFilterClassifier` chooses its model by exact leave-one-out on the
 in-memory ``n x p`` design, which is right when features outnumber series. When series
@@ -8,7 +8,8 @@ series and only the ``p x p`` factor is kept, the penalty (among the same ``alph
 the representation (``normalise="loo"``: raw or per-series standardized) are chosen by
 GCV, and every pooled per-channel feature is used (feature-set and cross-channel
 selection need the in-memory design). The fitted attributes have the same meaning as on
-the leave-one-out path, so ``predict`` is unchanged.
+the leave-one-out path, so ``predict`` is unchanged. The same streaming fit serves
+:class:`~sksssm.SpectralFilterSequenceRegressor` (:func:`fit_streamed_ridge`).
 """
 
 from __future__ import annotations
@@ -66,62 +67,78 @@ def fit_streaming_classifier(estimator, X, y, alphas):
     """Fit ``estimator`` (a SpectralFilterClassifier shell) on the streaming path."""
     from .spectral_classifier import _class_scores, _fit_temperature, _one_vs_all_targets
 
+    encoded = None
+
+    def encode(labels, X_btc):
+        nonlocal encoded
+        labels = check_class_labels(estimator, labels, len(X_btc))
+        estimator.classes_, encoded = np.unique(labels, return_inverse=True)
+        return _one_vs_all_targets(encoded, len(estimator.classes_))
+
+    fit, targets, loo = fit_streamed_ridge(estimator, X, y, encode, lambda pooling: alphas)
+    estimator.alpha_ = fit.alpha
+    estimator.loo_score_ = -float(np.mean((targets - loo) ** 2))
+    estimator.temperature_ = _fit_temperature(_class_scores(loo), encoded)
+
+
+def fit_streamed_ridge(estimator, X, y, encode_targets, alphas_for):
+    """Validate ``X``, stream the ridge of the pooled features, set the shared attributes.
+
+    ``encode_targets(y, X_btc)`` validates the in-memory ``y`` and returns the ``(n, q)``
+    targets of the ridge; ``alphas_for(pooling)`` the penalties to try for a pooling.
+    Sets ``X_ndim_``, ``n_features_in_``, ``x_location_``, ``x_scale_``, ``pooling_``,
+    ``normalise_``, ``feature_mean_``, ``feature_scale_``, ``feature_mask_``,
+    ``feature_set_``, ``coef_``, ``intercept_``; returns ``(fit, targets,
+    loo_decisions)``.
+    """
     on_dask = is_dask_collection(X) or is_dask_collection(y)
     if on_dask:
         X, y = check_dask_inputs(X, y)
         X_btc, estimator.X_ndim_ = check_sequences(estimator, _stand_in(X), reset=True)
-        labels = check_class_labels(estimator, np.asarray(y.compute()), X.shape[0])
+        targets = encode_targets(np.asarray(y.compute()), X_btc)
         location, scale = _dask_location_scale(X)
+        sample = _threshold_sample(estimator, X, X_btc.shape, location, scale)
+        targets_on_dask = check_dask_inputs(X, targets)[1]
     else:
         X_btc, estimator.X_ndim_ = check_sequences(estimator, X, reset=True, allow_nan=True)
-        labels = check_class_labels(estimator, y, len(X_btc))
+        targets = encode_targets(y, X_btc)
         location = channel_location(X_btc)
         X_btc = X_btc - location
         scale = channel_scale(X_btc)
         X_btc /= scale
         lengths = sequence_lengths(X_btc)
-    classes, encoded = np.unique(labels, return_inverse=True)
-    targets = _one_vs_all_targets(encoded, len(classes))
+        sample = X_btc
     mixing_seed = int(check_random_state(estimator.random_state).randint(np.iinfo(np.int32).max))
-    sample = _threshold_sample(estimator, X, X_btc.shape, location, scale) if on_dask else X_btc
     normalise_options = (
         (False, True) if estimator.normalise == "loo" else (bool(estimator.normalise),)
     )
-    best = None
-    for normalise in normalise_options:
-        pooling = _pooling(estimator, sample, normalise, mixing_seed)
+
+    def featurized_passes(pooling):
+        """``(accumulate, loo)`` over the data: the factor, then the LOO decisions."""
         chunk_rows = _chunk_rows(estimator, pooling.n_features)
         if on_dask:
             block_rows = PooledBlockRows(pooling, location, scale, estimator.chunk_size)
-            accumulator = accumulate_pooled_dask(
-                X, targets, block_rows, targets.shape[1], samples_per_call=chunk_rows
+            return (
+                lambda: accumulate_pooled_dask(
+                    X, targets, block_rows, targets.shape[1], samples_per_call=chunk_rows
+                ),
+                lambda fit: loo_decisions_dask(X, targets_on_dask, block_rows, fit),
             )
-        else:
-            accumulator = accumulate_pooled(
-                X_btc,
-                lengths,
-                pooling,
-                targets,
-                chunk_rows=chunk_rows,
-                chunk_size=estimator.chunk_size,
-            )
-        fit = solve_by_gcv(accumulator, alphas)
+        options = dict(chunk_rows=chunk_rows, chunk_size=estimator.chunk_size)
+        return (
+            lambda: accumulate_pooled(X_btc, lengths, pooling, targets, **options),
+            lambda fit: loo_decisions(X_btc, lengths, pooling, fit, targets, **options),
+        )
+
+    best = None
+    for normalise in normalise_options:
+        pooling = _pooling(estimator, sample, normalise, mixing_seed)
+        accumulate, _ = featurized_passes(pooling)
+        fit = solve_by_gcv(accumulate(), alphas_for(pooling))
         if best is None or fit.gcv_score < best[0].gcv_score:  # ties: the first (raw) one
             best = (fit, pooling)
     fit, pooling = best
-    if on_dask:
-        block_rows = PooledBlockRows(pooling, location, scale, estimator.chunk_size)
-        loo = loo_decisions_dask(X, check_dask_inputs(X, targets)[1], block_rows, fit)
-    else:
-        loo = loo_decisions(
-            X_btc,
-            lengths,
-            pooling,
-            fit,
-            targets,
-            chunk_rows=_chunk_rows(estimator, pooling.n_features),
-            chunk_size=estimator.chunk_size,
-        )
+    loo = featurized_passes(pooling)[1](fit)
     mask = np.ones(pooling.n_features, dtype=bool)
     estimator.pooling_, _ = used_pooling(pooling, mask)
     estimator.normalise_ = pooling.normalise
@@ -132,10 +149,7 @@ def fit_streaming_classifier(estimator, X, y, alphas):
     estimator.feature_set_ = "all"
     estimator.coef_ = fit.coef
     estimator.intercept_ = fit.intercept
-    estimator.alpha_ = fit.alpha
-    estimator.loo_score_ = -float(np.mean((targets - loo) ** 2))
-    estimator.temperature_ = _fit_temperature(_class_scores(loo), encoded)
-    estimator.classes_ = classes
+    return fit, targets, loo
 
 
 def _chunk_rows(estimator, n_features):

@@ -19,6 +19,7 @@ from ..spectral._pooling import (
 )
 from ..spectral._ridge import select_ridge_by_loo
 from ._base import fit_atomically
+from ._large_sets import fit_streamed_ridge, uses_streaming_head
 from ._pooled import fit_estimator_pooling
 from .spectral import channel_location, channel_scale
 from .spectral_classifier import _check_padded_sequences
@@ -222,22 +223,21 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         return fit_atomically(self, SpectralFilterSequenceRegressor._fit, X, y)
 
     def _fit(self, X, y):
+        relative_alphas = self._relative_alphas()
+        # Large sets (more series than features) and Dask input: the streaming QR head
+        if uses_streaming_head(self, X, y):
+            return self._fit_streaming(X, y, relative_alphas)
         X_btc, lengths = _check_padded_sequences(self, X, reset=True)
-        targets, self.y_ndim_ = check_sequence_targets(self, y, X_btc, return_sequences=False)
+        standardized = self._standardized_targets(y, X_btc)
         if len(X_btc) < 3:
             raise ValueError(
                 f"{type(self).__name__} needs at least 3 series (leave-one-out chooses the "
                 f"model); got n_samples={len(X_btc)}."
             )
-        relative_alphas = self._relative_alphas()
         self.x_location_ = channel_location(X_btc)
         X_btc = X_btc - self.x_location_
         self.x_scale_ = channel_scale(X_btc)
         X_btc /= self.x_scale_
-        self.y_mean_ = targets.mean(axis=0)
-        spread = targets.std(axis=0)
-        self.y_scale_ = scale_unless_constant(spread, np.abs(targets).max(axis=0))
-        standardized = (targets - self.y_mean_) / self.y_scale_
         mixing_seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         best = None
         for normalise in (False, True) if self.normalise == "loo" else (bool(self.normalise),):
@@ -278,6 +278,28 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         self.alpha_ = float(fit.alpha / reference)
         loo_residual = standardized - fit.loo_decisions
         self.loo_rmse_ = np.sqrt(np.mean(loo_residual**2, axis=0)) * self.y_scale_
+
+    def _standardized_targets(self, y, X_btc):
+        """Validate ``y``; set ``y_ndim_``, ``y_mean_``, ``y_scale_``; the ``(n, q)``
+        standardized targets."""
+        targets, self.y_ndim_ = check_sequence_targets(self, y, X_btc, return_sequences=False)
+        self.y_mean_ = targets.mean(axis=0)
+        spread = targets.std(axis=0)
+        self.y_scale_ = scale_unless_constant(spread, np.abs(targets).max(axis=0))
+        return (targets - self.y_mean_) / self.y_scale_
+
+    def _fit_streaming(self, X, y, relative_alphas):
+        """The streaming QR head (:mod:`sksssm.estimators._large_sets`): GCV for the
+        penalty and the representation, every per-channel feature."""
+        fit, standardized, loo = fit_streamed_ridge(
+            self,
+            X,
+            y,
+            self._standardized_targets,
+            lambda pooling: relative_alphas * pooling.n_features,
+        )
+        self.alpha_ = fit.alpha / self.pooling_.n_features
+        self.loo_rmse_ = np.sqrt(np.mean((standardized - loo) ** 2, axis=0)) * self.y_scale_
 
     def _relative_alphas(self):
         if self.alphas is None:
