@@ -114,6 +114,12 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     bounded), deterministically; ``predict`` computes only the chosen representation and
     the statistics its feature set uses.
 
+    **Large sets.** When the training series outnumber the pooled features, or ``X`` is a
+    Dask array, the ridge runs on the streaming QR core instead
+    (:mod:`sksssm.estimators._large_sets`): features in chunks of series (memory
+    bounded), the penalty and ``normalise`` chosen by GCV, every per-channel feature
+    (``feature_set_ == "all"``); the fitted attributes mean the same.
+
     Probabilities: ``softmax(tau * D)`` where ``D`` are the decision values (one column
     per class; ``[-d, d]`` in the binary case) and the temperature ``tau > 0`` minimizes
     the log-loss of the *leave-one-out* decision values of the training series at the
