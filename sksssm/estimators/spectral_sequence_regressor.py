@@ -59,6 +59,11 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
     exact leave-one-out squared error of the standardized targets
     (:func:`~sksssm.spectral._ridge.select_ridge_by_loo`).
 
+    **Large sets.** When the training series outnumber the per-channel pooled features,
+    or ``X`` is a Dask array, the classifier's streaming QR head is used instead
+    (:mod:`sksssm.estimators._large_sets`): features in chunks of series, the penalty and
+    ``normalise`` chosen by GCV, every per-channel feature.
+
     **Penalty floor.** ``alphas`` are relative to the mean eigenvalue of the standardized
     design's Gram matrix (the number of pooled columns) and must be at least
     :data:`MIN_RELATIVE_ALPHA`: the ridge weights' norm is at most ``||y - mean y|| / (2
