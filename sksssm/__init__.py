@@ -21,6 +21,7 @@ from .estimators import (
     PTDSSMRegressor,
     SpectralFilterClassifier,
     SpectralFilterRegressor,
+    SpectralFilterSequenceRegressor,
     STUClassifier,
     STURegressor,
 )
@@ -36,5 +37,6 @@ __all__ = [
     "STURegressor",
     "SpectralFilterClassifier",
     "SpectralFilterRegressor",
+    "SpectralFilterSequenceRegressor",
     "__version__",
 ]

@@ -201,10 +201,12 @@ class SSMTimeSeriesRegressor(BaseRegressor):
     ----------
     estimator : regressor or None, default=None
         An sksssm regressor (:class:`~sksssm.SpectralFilterRegressor`,
-        :class:`~sksssm.PTDSSMRegressor`, :class:`~sksssm.HOPERegressor`) or any
+        :class:`~sksssm.SpectralFilterSequenceRegressor`, :class:`~sksssm.PTDSSMRegressor`,
+        :class:`~sksssm.HOPERegressor`) or any
         scikit-learn regressor taking 3D ``(n, channels, time)`` arrays; cloned in ``fit``.
         None: ``SpectralFilterRegressor()`` (closed-form STU). ``capability:unequal_length``
-        is True for the deep regressors, which take NaN-padded unequal-length panels.
+        is True for the deep regressors and ``SpectralFilterSequenceRegressor``, which take
+        NaN-padded unequal-length panels.
 
     Attributes
     ----------
@@ -255,10 +257,20 @@ class SSMTimeSeriesRegressor(BaseRegressor):
         -------
         list of dict
         """
-        from .estimators import HOPERegressor, PTDSSMRegressor, SpectralFilterRegressor
+        from .estimators import (
+            HOPERegressor,
+            PTDSSMRegressor,
+            SpectralFilterRegressor,
+            SpectralFilterSequenceRegressor,
+        )
 
         return [
             {"estimator": SpectralFilterRegressor(n_filters=4)},
+            {
+                "estimator": SpectralFilterSequenceRegressor(
+                    n_filters=2, n_mixtures=2, random_state=0
+                )
+            },
             {"estimator": PTDSSMRegressor(**_TINY)},
             {"estimator": HOPERegressor(**_TINY)},
         ]

@@ -286,6 +286,7 @@ def test_bad_inputs_fail_before_any_computation(X, y, kwargs, error, match):
 
 
 @pytest.mark.usefixtures("synchronous")
+@pytest.mark.filterwarnings("ignore:.*pooling=.stats.. is deprecated:FutureWarning")
 def test_pooled_statistics_fit_on_dask_equals_in_memory_fit():
     # pooling="stats" fits ppv thresholds on the training responses. On Dask they were
     # fitted on the all-zero shape stand-in (every threshold 0); now on the same series

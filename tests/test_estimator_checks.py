@@ -13,6 +13,7 @@ from sksssm import (
     PTDSSMRegressor,
     SpectralFilterClassifier,
     SpectralFilterRegressor,
+    SpectralFilterSequenceRegressor,
     STUClassifier,
     STURegressor,
 )
@@ -26,6 +27,7 @@ ESTIMATORS = [
     SpectralFilterRegressor(alpha=1.0, fit_intercept=False, hankel="L"),
     SpectralFilterRegressor(pooling="stats"),
     SpectralFilterClassifier(),
+    SpectralFilterSequenceRegressor(),
     STURegressor(**FAST_STU),
     STUClassifier(**FAST_STU),
     PTDSSMClassifier(max_epochs=30),

@@ -356,6 +356,13 @@ def test_dask_input_gives_the_in_memory_fit(stu_system, return_sequences):
 
 
 # ---------------------------------------------------------------------- pooled regression
+def test_pooled_regression_is_deprecated():
+    X, y = np.random.default_rng(0).normal(size=(10, 30)), np.arange(10.0)
+    with pytest.warns(FutureWarning, match="SpectralFilterSequenceRegressor"):
+        SpectralFilterRegressor(pooling="stats", n_filters=2).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore:.*pooling=.stats.. is deprecated:FutureWarning")
 def test_pooled_regression_is_ridge_on_pooled_features():
     from sklearn.linear_model import Ridge
 
@@ -376,6 +383,7 @@ def test_pooled_regression_is_ridge_on_pooled_features():
     assert reg.score(X, y) > SpectralFilterRegressor().fit(X, y).score(X, y)
 
 
+@pytest.mark.filterwarnings("ignore:.*pooling=.stats.. is deprecated:FutureWarning")
 def test_pooled_regression_filter_bank_follows_the_parameters():
     from sksssm.spectral import fit_pooling, pooled_features
 
@@ -407,6 +415,7 @@ def test_pooled_regression_filter_bank_follows_the_parameters():
     assert F.shape[1] == n_columns["two"]
 
 
+@pytest.mark.filterwarnings("ignore:.*pooling=.stats.. is deprecated:FutureWarning")
 def test_pooled_regression_refuses_input_lags():
     X, y = np.random.default_rng(0).normal(size=(10, 30)), np.arange(10.0)
     with pytest.raises(ValueError, match="input_lags=2.*pooling='last'"):
@@ -414,6 +423,7 @@ def test_pooled_regression_refuses_input_lags():
     SpectralFilterRegressor(pooling="stats", input_lags=0).fit(X, y)
 
 
+@pytest.mark.filterwarnings("ignore:.*pooling=.stats.. is deprecated:FutureWarning")
 def test_pooled_regression_keeps_level_and_amplitude_targets():
     # Targets that are the level or the amplitude of each series: per-series
     # normalisation would remove exactly that information (R^2 about 0 when it was on).
@@ -430,6 +440,7 @@ def test_pooled_regression_keeps_level_and_amplitude_targets():
         assert reg.score(series[100:], target[100:]) > 0.8
 
 
+@pytest.mark.filterwarnings("ignore:.*pooling=.stats.. is deprecated:FutureWarning")
 def test_pooling_needs_sequence_to_one():
     X, y = np.zeros((5, 20)), np.zeros((5, 20))
     with pytest.raises(ValueError, match="pooling='last'"):

@@ -4,6 +4,7 @@ from .hope import HOPEClassifier, HOPERegressor
 from .ptd import PTDSSMClassifier, PTDSSMRegressor
 from .spectral import SpectralFilterRegressor
 from .spectral_classifier import SpectralFilterClassifier
+from .spectral_sequence_regressor import SpectralFilterSequenceRegressor
 from .stu import STUClassifier, STURegressor
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "PTDSSMRegressor",
     "SpectralFilterClassifier",
     "SpectralFilterRegressor",
+    "SpectralFilterSequenceRegressor",
     "STUClassifier",
     "STURegressor",
 ]

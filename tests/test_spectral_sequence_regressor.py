@@ -1,0 +1,205 @@
+"""SpectralFilterSequenceRegressor: pooled features + ridge chosen by leave-one-out."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import Ridge
+
+from sksssm import SpectralFilterSequenceRegressor
+from sksssm._validation import scale_unless_constant
+from sksssm.estimators.spectral_sequence_regressor import MIN_RELATIVE_ALPHA
+from sksssm.spectral._pooling import fit_pooling, pooled_features
+
+SMALL = dict(n_filters=3, n_mixtures=4, n_segments=4, random_state=0)
+
+
+def _amplitudes(n, n_timesteps=40, seed=0):
+    rng = np.random.default_rng(seed)
+    amplitude = rng.uniform(0.5, 2.0, n)
+    t = np.linspace(0, 10, n_timesteps)
+    X = amplitude[:, None] * np.sin(t + rng.uniform(0, 6, (n, 1)))
+    return X + rng.normal(0, 0.1, (n, n_timesteps)), amplitude
+
+
+def _standardized_features(X_train, X_test, **pooling_options):
+    """An independent pipeline: the pooled features standardized by the training set."""
+    X_btc = X_train[:, :, None]
+    location = (X_btc.max() + X_btc.min()) / 2
+    scale = np.abs(X_btc - location).max()
+    pooling = fit_pooling((X_btc - location) / scale, **pooling_options)
+    F = pooled_features((X_btc - location) / scale, pooling)
+    F_test = pooled_features((X_test[:, :, None] - location) / scale, pooling)
+    spread = F.std(axis=0)
+    spread = scale_unless_constant(spread, spread.max())
+    return (F - F.mean(axis=0)) / spread, (F_test - F.mean(axis=0)) / spread
+
+
+def test_equals_ridge_on_standardized_pooled_features():
+    X, y = _amplitudes(30)
+    relative = 1e-2
+    reg = SpectralFilterSequenceRegressor(
+        normalise=False, block_selection="off", alphas=[relative], **SMALL
+    ).fit(X[:24], y[:24])
+    seed = np.random.RandomState(0).randint(np.iinfo(np.int32).max)
+    Z, Z_test = _standardized_features(
+        X[:24],
+        X[24:],
+        n_filters=3,
+        n_mixtures=4,
+        n_segments=4,
+        normalise=False,
+        cross=True,
+        mixing_seed=seed,
+    )
+    # relative penalty times the mean Gram eigenvalue (the number of columns)
+    reference = Ridge(alpha=relative * Z.shape[1]).fit(Z, (y[:24] - y[:24].mean()) / y[:24].std())
+    expected = reference.predict(Z_test) * y[:24].std() + y[:24].mean()
+    np.testing.assert_allclose(reg.predict(X[24:]), expected, rtol=1e-8)
+    assert reg.alpha_ == relative and reg.feature_set_ == "all"
+
+
+def test_loo_rmse_equals_refits_without_each_series():
+    X, y = _amplitudes(16, seed=1)
+    reg = SpectralFilterSequenceRegressor(
+        normalise=False, block_selection="off", alphas=[0.1], **SMALL
+    ).fit(X, y)
+    seed = np.random.RandomState(0).randint(np.iinfo(np.int32).max)
+    Z, _ = _standardized_features(
+        X,
+        X[:1],
+        n_filters=3,
+        n_mixtures=4,
+        n_segments=4,
+        normalise=False,
+        cross=True,
+        mixing_seed=seed,
+    )
+    errors = []
+    for i in range(len(X)):
+        keep = np.arange(len(X)) != i
+        refit = Ridge(alpha=0.1 * Z.shape[1]).fit(Z[keep], y[keep])
+        errors.append(refit.predict(Z[i : i + 1])[0] - y[i])
+    np.testing.assert_allclose(reg.loo_rmse_[0], np.sqrt(np.mean(np.square(errors))), rtol=1e-8)
+
+
+def test_learns_an_amplitude_on_held_out_series():
+    X, y = _amplitudes(60, seed=2)
+    reg = SpectralFilterSequenceRegressor(**SMALL).fit(X[:45], y[:45])
+    rmse = np.sqrt(np.mean((reg.predict(X[45:]) - y[45:]) ** 2))
+    assert rmse < 0.2 * y.std()
+    assert reg.predict(X[45:]).shape == (15,)
+
+
+def test_multi_output_targets_keep_their_layout():
+    X, y = _amplitudes(30, seed=3)
+    Y = np.column_stack([y, -2.0 * y + 5.0])
+    reg = SpectralFilterSequenceRegressor(**SMALL).fit(X, Y)
+    assert reg.predict(X[:4]).shape == (4, 2)
+    assert reg.loo_rmse_.shape == (2,)
+
+
+#: Linear features only (means of the filter responses): series that are multiples of
+#: one shape plus 1e-6 noise then have nearly collinear features.
+LINEAR = dict(
+    n_filters=3,
+    n_mixtures=0,
+    statistics=("mean",),
+    differences=False,
+    normalise=False,
+    random_state=0,
+)
+
+
+def test_penalty_floor_keeps_a_tiny_collinear_set_stable():
+    rng = np.random.default_rng(4)
+    shape = np.sin(np.linspace(0, 6, 32))
+    X = np.arange(1.0, 7.0)[:, None] * shape + 1e-6 * rng.normal(size=(6, 32))
+    y = np.array([0.0, 1.0, -1.0, 2.0, 0.5, -0.5])  # not a function of the amplitude
+    new = 2.5 * shape + 1e-4 * rng.normal(size=(1, 32))
+    reg = SpectralFilterSequenceRegressor(**LINEAR).fit(X, y)
+    assert reg.alpha_ >= MIN_RELATIVE_ALPHA
+
+    # the standardized features, as the estimator computes them
+    def features(series):
+        centred = ((series - reg.x_location_) / reg.x_scale_)[:, :, None]
+        return pooled_features(centred, reg.pooling_)
+
+    F = features(X)
+    spread = scale_unless_constant(F.std(axis=0), F.std(axis=0).max())
+    Z, Z_new = (F - F.mean(axis=0)) / spread, (features(new) - F.mean(axis=0)) / spread
+    centred = (y - y.mean()) / reg.y_scale_
+    # ridge bound on the weights: ||w|| <= ||y - mean y|| / (2 sqrt(alpha))
+    bound = np.linalg.norm(centred) / (2 * np.sqrt(reg.alpha_ * Z.shape[1]))
+    assert np.linalg.norm(reg.coef_) <= bound * (1 + 1e-9)
+    # the unfloored limit (alpha -> 0, minimum-norm interpolation) blows up
+    unfloored = np.linalg.lstsq(Z, centred, rcond=None)[0]
+    assert np.linalg.norm(unfloored) > 1e4
+    assert abs(Z_new @ unfloored * reg.y_scale_[0]) > 10 * np.ptp(y)
+    assert abs(reg.predict(new)[0] - y.mean()) < np.ptp(y)
+
+
+def test_penalties_below_the_floor_are_refused():
+    X, y = _amplitudes(10)
+    with pytest.raises(ValueError, match="at least 1e-06"):
+        SpectralFilterSequenceRegressor(alphas=[1e-8, 1.0], **SMALL).fit(X, y)
+    with pytest.raises(ValueError, match="non-empty 1D"):
+        SpectralFilterSequenceRegressor(alphas=[], **SMALL).fit(X, y)
+
+
+def test_failed_fit_leaves_the_fitted_model_unchanged():
+    X, y = _amplitudes(20)
+    reg = SpectralFilterSequenceRegressor(**SMALL).fit(X, y)
+    before = reg.predict(X[:3])
+    with pytest.raises(ValueError, match="at least 3 series"):
+        reg.fit(X[:2], y[:2])
+    np.testing.assert_array_equal(reg.predict(X[:3]), before)
+
+
+def test_unequal_lengths_equal_the_unpadded_series():
+    X, y = _amplitudes(24, seed=5)
+    padded = X[:, None, :].copy()
+    padded[0, :, 30:] = np.nan
+    reg = SpectralFilterSequenceRegressor(**SMALL).fit(padded, y)
+    one = reg.predict(padded[:1])
+    np.testing.assert_allclose(one, reg.predict(X[:1, None, :30]), rtol=1e-10)
+
+
+# ------------------------------------------------------------ large sets: streaming head
+#: Few pooled features (under 100 for 24 steps), so that a few hundred series outnumber them.
+STREAMED = dict(n_filters=2, n_mixtures=0, statistics=("mean", "max", "ppv"), random_state=0)
+
+
+def test_streams_when_series_outnumber_features_and_equals_ridge():
+    from sksssm.estimators._large_sets import uses_streaming_head
+
+    X, y = _amplitudes(300, n_timesteps=24, seed=6)
+    reg = SpectralFilterSequenceRegressor(normalise=False, alphas=[1e-3], **STREAMED)
+    assert uses_streaming_head(reg, X, y)
+    reg.fit(X[:250], y[:250])
+    assert reg.feature_set_ == "all" and reg.alpha_ == 1e-3
+    # independent: sklearn's ridge on the standardized features and targets
+    Z, Z_test = _standardized_features(
+        X[:250],
+        X[250:],
+        n_filters=2,
+        n_mixtures=0,
+        statistics=("mean", "max", "ppv"),
+        normalise=False,
+        mixing_seed=np.random.RandomState(0).randint(np.iinfo(np.int32).max),
+    )
+    targets = (y[:250] - y[:250].mean()) / y[:250].std()
+    reference = Ridge(alpha=1e-3 * Z.shape[1]).fit(Z, targets)
+    expected = reference.predict(Z_test) * y[:250].std() + y[:250].mean()
+    np.testing.assert_allclose(reg.predict(X[250:]), expected, rtol=1e-8)
+    assert np.sqrt(np.mean((reg.predict(X[250:]) - y[250:]) ** 2)) < 0.2 * y.std()
+
+
+def test_streamed_fit_with_dask_equals_numpy():
+    da = pytest.importorskip("dask.array")
+    X, y = _amplitudes(300, n_timesteps=24, seed=7)
+    in_memory = SpectralFilterSequenceRegressor(**STREAMED).fit(X[:240], y[:240])
+    on_dask = SpectralFilterSequenceRegressor(**STREAMED).fit(
+        da.from_array(X[:240], chunks=70), da.from_array(y[:240], chunks=70)
+    )
+    np.testing.assert_allclose(on_dask.predict(X[240:]), in_memory.predict(X[240:]), rtol=1e-9)
+    assert on_dask.alpha_ == in_memory.alpha_ and on_dask.normalise_ == in_memory.normalise_
+    np.testing.assert_allclose(on_dask.loo_rmse_, in_memory.loo_rmse_, rtol=1e-8)
