@@ -10,12 +10,12 @@ up to round-off.
 
 from __future__ import annotations
 
-import numbers
 import uuid
 
 import numpy as np
 from sktime.forecasting.base import ForecastingHorizon
 
+from .._validation import check_positive_int
 from ..spectral._dask import _import_dask, reduce_factors
 from ._intervals import error_scale, forecast_spread
 from ._model import SpectralModel, damp_increments, shrink_toward_drift
@@ -89,11 +89,7 @@ def panel_factor(backend, backend_params, z, e):
             f"{sorted(DASK_PARAMS)}."
         )
     for name, smallest in (("series_per_block", 1), ("split_every", 2)):
-        value = params[name]
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < smallest:
-            raise ValueError(
-                f"backend_params[{name!r}] must be an integer >= {smallest}; got {value!r}."
-            )
+        check_positive_int(params[name], f"backend_params[{name!r}]", minimum=smallest)
     return DaskFactors(z, e, params["series_per_block"], params["split_every"])
 
 
