@@ -84,3 +84,21 @@ def test_levers_export_holds_the_library_of_that_commit(tmp_path):
         [sys.executable, "-c", code, str(source)], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "1024"
+
+
+def test_plaid_scaling_helpers_normalize_valid_steps_and_measure_the_spread():
+    import numpy as np
+
+    scaling = pytest.importorskip("benchmarks.deep_plaid_scaling")
+    # Series 0: amplitude 100; series 1: amplitude 0.01, padded after 3 steps.
+    X = np.array([[[0.0, 100.0, 0.0, 100.0]], [[1.0, 1.01, 1.0, np.nan]]])
+    Z = scaling.znormalize_series(X)
+    assert np.isnan(Z[1, 0, 3]) and not np.isnan(Z[:, :, :3]).any()
+    np.testing.assert_allclose(np.nanmean(Z, axis=2), 0.0, atol=1e-12)
+    np.testing.assert_allclose(np.nanstd(Z, axis=2), 1.0)
+    below_001, below_01, per_class = scaling.scaled_spread(X, np.array([0, 1]))
+    # Global scale: std of the 7 valid values, about 48; series 1 spreads 0.0047 / 48.
+    values = X[~np.isnan(X)]
+    expected = np.std([1.0, 1.01, 1.0]) / np.std(values)
+    np.testing.assert_allclose(per_class[1], expected, rtol=1e-9)
+    assert (below_001, below_01) == (0.5, 0.5)
