@@ -49,21 +49,12 @@ from benchmarks import protocol
 from benchmarks._report import markdown_table, write_section
 from benchmarks.classification import MiniRocketVariable
 from benchmarks.corpus import UCR_DEVELOPMENT, corpus_bytes, load_ucr
+from sksssm.spectral._segment_stats import STATISTICS
 
 #: Sets of the ablation: the smallest development sets (by file size).
 N_SETS = 16
 SEED = 0
-_DEFAULT_STATISTICS = (
-    "mean",
-    "std",
-    "max",
-    "min",
-    "ppv",
-    "last",
-    "peak",
-    "segment_mean",
-    "segment_std",
-)
+_DEFAULT_STATISTICS = STATISTICS  # the classifier's default statistics
 #: Variant name -> the parameters changed from the defaults.
 VARIANTS = {
     "default": {},

@@ -69,9 +69,7 @@ def main(argv=None):
             given = run_model(factory, (X_train, y_train, X_test, y_test))
             normed = (znormalize_series(X_train), y_train, znormalize_series(X_test), y_test)
             per_series = run_model(factory, normed)
-            rows.append(
-                [name, *(f"{acc:.3f} ({sec:.1f} s)" for acc, sec in (given, per_series))]
-            )
+            rows.append([name, *(f"{acc:.3f} ({sec:.1f} s)" for acc, sec in (given, per_series))])
             print(name, given, per_series, flush=True)
     body = "\n\n".join(
         [

@@ -5,13 +5,16 @@ from __future__ import annotations
 from ..spectral._pooling import fit_pooling
 
 
-def fit_estimator_pooling(estimator, X_btc, lengths, *, normalise, cross, mixing_seed):
+def fit_estimator_pooling(
+    estimator, X_btc, lengths, *, normalise, cross, mixing_seed, dtype="float64"
+):
     """:func:`~sksssm.spectral.fit_pooling` with ``estimator``'s feature parameters.
 
     ``estimator`` has the parameters of :class:`~sksssm.SpectralFilterClassifier`'s
     features (``n_filters``, ``filter_lengths``, ``use_negative``, ``n_mixtures``,
     ``differences``, ``statistics``, ``quantiles``, ``n_segments``, ``chunk_size``);
-    ``normalise``, ``cross`` and the mixtures' seed are chosen by the caller.
+    ``normalise``, ``cross``, the mixtures' seed and the features' ``dtype`` are chosen
+    by the caller.
     """
     return fit_pooling(
         X_btc,
@@ -28,4 +31,5 @@ def fit_estimator_pooling(estimator, X_btc, lengths, *, normalise, cross, mixing
         cross=cross,
         mixing_seed=mixing_seed,
         chunk_size=estimator.chunk_size,
+        dtype=dtype,
     )

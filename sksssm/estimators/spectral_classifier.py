@@ -19,13 +19,13 @@ from ..spectral._pooling import (
     DEFAULT_SEGMENTS,
     DTYPES,
     STATISTICS,
-    fit_pooling,
     pooled_features,
     sequence_lengths,
 )
 from ..spectral._ridge_loo import select_ridge_by_loo
 from ._base import fit_atomically
 from ._large_sets import fit_streaming_classifier, uses_streaming_head
+from ._pooled import fit_estimator_pooling
 from .spectral import channel_location, channel_scale
 
 #: Default ridge penalties (on standardized pooled features). The pooled representation
@@ -352,21 +352,13 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         # normalise="loo": both representations, chosen with the feature set by LOO
         best = None
         for normalise in (False, True) if self.normalise == "loo" else (bool(self.normalise),):
-            pooling = fit_pooling(
+            pooling = fit_estimator_pooling(
+                self,
                 X_btc,
                 lengths,
-                n_filters=self.n_filters,
-                filter_lengths=self.filter_lengths,
-                use_negative=self.use_negative,
-                n_mixtures=self.n_mixtures,
-                differences=self.differences,
-                statistics=self.statistics,
-                quantiles=self.quantiles,
-                n_segments=self.n_segments,
                 normalise=normalise,
                 cross=self.cross_channel,
                 mixing_seed=mixing_seed,
-                chunk_size=self.chunk_size,
                 dtype=self.dtype,
             )
             F = pooled_features(X_btc, pooling, lengths, chunk_size=self.chunk_size)
