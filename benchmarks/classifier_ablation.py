@@ -36,6 +36,7 @@ Usage::
     python -m benchmarks.classifier_ablation --quick    # the 6 smallest sets
     python -m benchmarks.classifier_ablation --variants default "raw only"
     python -m benchmarks.classifier_ablation --combined # COMBINED, their own section
+    python -m benchmarks.classifier_ablation --speed    # SPEED, their own section
 """
 
 from __future__ import annotations
@@ -87,6 +88,20 @@ COMBINED = {
     },
     "3q + 16 mixtures": {**_Q3, "n_mixtures": 16},
 }
+#: Cheaper configurations (issue 21: the default at MiniRocket's time), run with
+#: ``--speed`` into their own section: fewer responses per group (``n_filters``,
+#: ``n_mixtures``), fewer or cheaper segment statistics, one representation.
+SPEED = {
+    "default": {},
+    "8 filters": {"n_filters": 8},
+    "16 mixtures": {"n_mixtures": 16},
+    "2 segments": {"n_segments": 2},
+    "no segment_std": {"statistics": tuple(s for s in _DEFAULT_STATISTICS if s != "segment_std")},
+    "normalised only": {"normalise": True},
+    "raw only": {"normalise": False},
+}
+#: Every variant name -> its change, across the three tables.
+_ALL_VARIANTS = {**VARIANTS, **COMBINED, **SPEED}
 MINIROCKET = "MiniRocket"
 
 
@@ -102,7 +117,7 @@ def _fit_predict(factory, X_fit, y_fit, X_predict):
 def _factory(variant):
     from sksssm import SpectralFilterClassifier
 
-    change = VARIANTS[variant] if variant in VARIANTS else COMBINED[variant]
+    change = _ALL_VARIANTS[variant]
     return partial(SpectralFilterClassifier, random_state=SEED, **change)
 
 
@@ -183,6 +198,7 @@ def report(results, variants, command, section="classifier_ablation"):
         "classifier_ablation": "Classifier ablation: pooling statistics, representations, "
         "precision",
         "classifier_ablation_combined": "Classifier ablation: combined changes",
+        "classifier_ablation_speed": "Classifier ablation: cheaper configurations",
     }[section]
     write_section(section, body, command=command, title=title)
 
@@ -193,16 +209,23 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--combined", action="store_true", help="the COMBINED variants, their own section"
     )
-    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS) + list(COMBINED))
+    parser.add_argument(
+        "--speed", action="store_true", help="the SPEED variants, their own section"
+    )
+    parser.add_argument("--variants", nargs="+", choices=list(_ALL_VARIANTS))
     args = parser.parse_args(argv)
-    everything = list(COMBINED if args.combined else VARIANTS)
+    table = SPEED if args.speed else COMBINED if args.combined else VARIANTS
+    everything = list(table)
     args.variants = args.variants or everything
-    section = "classifier_ablation_combined" if args.combined else "classifier_ablation"
+    section = "classifier_ablation" + (
+        "_speed" if args.speed else "_combined" if args.combined else ""
+    )
     sets = ablation_sets(6 if args.quick else N_SETS)
     command = " ".join(
         ["python -m benchmarks.classifier_ablation"]
         + (["--quick"] if args.quick else [])
         + (["--combined"] if args.combined else [])
+        + (["--speed"] if args.speed else [])
         + (
             ["--variants", *(f'"{v}"' for v in args.variants)]
             if args.variants != everything
