@@ -808,3 +808,28 @@ def test_predict_in_blocks_equals_one_block(monkeypatch):
     # float32 FFTs of other batches round differently (SIMD over rows): ~1e-7 relative
     # in the responses, measured 1e-10 in these decisions
     np.testing.assert_allclose(clf.decision_function(X_test), one_block, rtol=1e-8, atol=1e-8)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {},
+        {"differences": False, "normalise": False},
+        {"statistics": ("ppv", "segment_std", "last"), "quantiles": (0.2, 0.8), "n_segments": 3},
+        {"statistics": ("mean", "mpv", "lspv"), "n_mixtures": 0, "use_negative": False},
+    ],
+)
+def test_n_pooled_features_counts_the_pooled_columns(config):
+    # the count derived from the column layout equals the width pooled_features writes
+    X = np.random.default_rng(3).normal(size=(5, 40, 2))
+    state = fit_pooling(X, n_filters=3, n_mixtures=config.pop("n_mixtures", 2), **config)
+    F = pooled_features(X, state)
+    assert F.shape[1] == n_pooled_features(
+        2,
+        state.n_responses,
+        differences=state.differences,
+        statistics=state.statistics,
+        n_quantiles=len(state.quantiles),
+        n_segments=state.n_segments,
+        normalise=state.normalise,
+    )

@@ -730,7 +730,8 @@ def n_pooled_features(
 
     ``n_quantiles`` is the number of ``ppv`` thresholds (5 by default), ``n_segments`` the
     number of segments of the ``segment_*`` statistics; ``normalise`` adds the two scale
-    features per channel.
+    features per channel. Counted from :meth:`PoolingState.column_blocks` (the one
+    encoding of the column layout) of a state with that many responses.
 
     Examples
     --------
@@ -740,11 +741,25 @@ def n_pooled_features(
     >>> n_pooled_features(1, 17, statistics=("mean", "ppv"))  # + mean and log std
     206
     """
-    repeat = {stat: n_quantiles for stat in THRESHOLD_STATISTICS}
-    repeat |= {stat: n_segments for stat in SEGMENT_STATISTICS}
-    per = sum(n_bank * repeat.get(s, 1) for s in statistics)
-    n_scale = N_SCALE_FEATURES * n_channels if normalise else 0
-    return (2 if differences else 1) * n_channels * per + n_scale
+    # a layout-only state (no filters, no thresholds): the count is its column layout,
+    # PoolingState.column_blocks, the one place the layout is encoded
+    responses = np.arange(n_bank)
+    layout = PoolingState(
+        n_channels=n_channels,
+        filter_lengths=(),
+        bank=np.zeros((1, n_bank)),
+        bank_groups=(responses,),
+        mixing=(),
+        groups=(responses,),
+        differences=bool(differences),
+        statistics=tuple(statistics),
+        quantiles=(0.5,) * n_quantiles,
+        biases=None,
+        n_segments=n_segments,
+        normalise=bool(normalise),
+        use_negative=False,
+    )
+    return layout.n_features
 
 
 __all__ = [
