@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
-from .._validation import check_class_labels, check_sequences, scale_unless_constant
+from .._validation import check_class_labels, check_sequences
 from ..spectral._feature_sets import FEATURE_SETS, candidate_feature_sets
 from ..spectral._feature_sets import used_pooling as _used_pooling
 from ..spectral._pooling import (
@@ -25,7 +25,7 @@ from ..spectral._pooling import (
 from ..spectral._ridge_loo import select_ridge_by_loo
 from ._base import fit_atomically
 from ._large_sets import fit_streaming_classifier, uses_streaming_head
-from ._pooled import fit_estimator_pooling
+from ._pooled import fit_estimator_pooling, standardize_features
 from .spectral import channel_location, channel_scale
 
 #: Default ridge penalties (on standardized pooled features). The pooled representation
@@ -362,11 +362,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
                 dtype=self.dtype,
             )
             F = pooled_features(X_btc, pooling, lengths, chunk_size=self.chunk_size)
-            mean = F.mean(axis=0)
-            F -= mean  # in place: F is the largest array of the fit
-            scale = np.sqrt(np.einsum("ij,ij->j", F, F) / len(F))
-            scale = scale_unless_constant(scale, scale.max(initial=0.0))
-            F /= scale
+            F, mean, scale = standardize_features(F, self.dtype)
             masks = pooling.feature_masks()
             # FEATURE_SETS read here, at call time (a benchmark variant patches it)
             candidates = candidate_feature_sets(pooling, self.block_selection, FEATURE_SETS)

@@ -20,7 +20,7 @@ from ..spectral._pooling import (
 from ..spectral._ridge import select_ridge_by_loo
 from ._base import fit_atomically
 from ._large_sets import fit_streamed_ridge, uses_streaming_head
-from ._pooled import fit_estimator_pooling
+from ._pooled import fit_estimator_pooling, standardize_features
 from .spectral import channel_location, channel_scale
 from .spectral_classifier import _check_padded_sequences
 
@@ -255,7 +255,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
                 mixing_seed=mixing_seed,
             )
             F = pooled_features(X_btc, pooling, lengths, chunk_size=self.chunk_size)
-            F, mean, scale = _standardized(F)
+            F, mean, scale = standardize_features(F)
             masks = pooling.feature_masks()
             # mean Gram eigenvalue of unit-variance columns: about their number
             reference = float(F.shape[1])
@@ -348,13 +348,3 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.target_tags.multi_output = True
         return tags
-
-
-def _standardized(F):
-    """``(F - mean) / scale`` in place, with the column means and scales (constant: 1)."""
-    mean = F.mean(axis=0)
-    scale = F.std(axis=0)
-    scale = scale_unless_constant(scale, scale.max(initial=0.0))
-    F -= mean
-    F /= scale
-    return F, mean, scale

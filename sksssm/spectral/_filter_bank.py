@@ -122,33 +122,71 @@ def mixing_matrices(bank_groups, n_mixtures, seed=MIXING_SEED):
     return tuple(weights)
 
 
+def _bank_runs(bank, t, dtype):
+    """The bank's spectra per run of columns with the same number of taps.
+
+    Returns ``[(start, stop, n_fft, spectrum)]`` over the columns of ``bank[:t]``: a
+    filter of ``L`` taps needs an FFT of ``t + L - 1`` points (no wrap), not the longest
+    filter's, so each run of equal-length columns (both branches of one filter length)
+    gets its own size; ``n_fft`` is 0 for one-tap columns (the identity), which are a
+    plain product.
+    """
+    bank = bank[:t]  # taps beyond the series never reach an output
+    n_bank = bank.shape[1]
+    nonzero = bank != 0
+    taps = np.where(nonzero.any(axis=0), t - np.argmax(nonzero[::-1], axis=0), 1)
+    runs = []
+    start = 0
+    for stop in range(1, n_bank + 1):
+        if stop < n_bank and taps[stop] == taps[start]:
+            continue
+        length = int(taps[start])
+        columns = bank[:length, start:stop]
+        if length == 1:
+            runs.append((start, stop, 0, columns[0].astype(dtype)))
+        else:
+            n_fft = scipy.fft.next_fast_len(t + length - 1, real=True)
+            spectrum = scipy.fft.rfft(columns.T, n_fft, axis=-1)
+            runs.append((start, stop, n_fft, spectrum.astype(np.result_type(dtype, 1j))))
+        start = stop
+    return runs
+
+
 def _responses(U, state, cache=None):
     """Responses ``(m, c, n_responses, t)`` in ``state.dtype``: FFT, then the mixtures.
 
     Time is the last (contiguous) axis: the FFTs run along contiguous rows, and the
     pooling statistics reduce contiguous rows (pairwise summation, accurate in float32
     too). ``U`` is ``(m, t, c)`` float64 (standardized or shrunk already); the bank
-    convolutions are computed by one batched real FFT in ``state.dtype`` (float32 halves
+    convolutions are computed by batched real FFTs in ``state.dtype`` (float32 halves
     the memory traffic and the FFT work; relative error ~1e-7 of the largest response),
-    and the mixtures are written next to them by one matrix product per group.
-    ``cache``: a dict kept across the chunks of one call, holding the bank's spectrum
-    per series length (computing it costs as much as a chunk's own FFTs).
+    one per filter length, each of the size that length needs (:func:`_bank_runs`; the
+    identity is a copy), and the mixtures are written next to them by one matrix
+    product per group. ``cache``: a dict kept across the chunks of one call, holding the
+    bank's spectra per series length (computing them costs as much as a chunk's own
+    FFTs).
     """
     dtype = np.dtype(state.dtype)
     m, t, c = U.shape
     cache = {} if cache is None else cache
     if t not in cache:
-        bank = state.bank[:t]  # taps beyond the series never reach an output
-        n_fft = scipy.fft.next_fast_len(t + bank.shape[0] - 1, real=True)  # no wrap
-        spectrum = scipy.fft.rfft(bank.T, n_fft, axis=-1).astype(np.result_type(dtype, 1j))
-        cache[t] = (n_fft, spectrum, tuple(w.T.astype(dtype) for w in state.mixing))
-    n_fft, bank_spectrum, mixing = cache[t]
-    u_spectrum = scipy.fft.rfft(np.swapaxes(U, 1, 2).astype(dtype), n_fft, axis=-1)
-    product = u_spectrum[:, :, None, :] * bank_spectrum[None, None]  # (m, c, n_bank, F)
+        cache[t] = (
+            _bank_runs(state.bank, t, dtype),
+            tuple(w.T.astype(dtype) for w in state.mixing),
+        )
+    runs, mixing = cache[t]
+    U_t = np.swapaxes(U, 1, 2).astype(dtype)  # (m, c, t)
     Z = np.empty((m, c, state.n_responses, t), dtype=dtype)
-    n_bank = bank_spectrum.shape[0]
-    Z[:, :, :n_bank] = scipy.fft.irfft(product, n_fft, axis=-1)[..., :t]
-    start = n_bank
+    u_spectra = {}  # per FFT size
+    for start, stop, n_fft, spectrum in runs:
+        if n_fft == 0:  # one tap: a scaled copy of the series
+            np.multiply(U_t[:, :, None, :], spectrum[:, None], out=Z[:, :, start:stop])
+            continue
+        if n_fft not in u_spectra:
+            u_spectra[n_fft] = scipy.fft.rfft(U_t, n_fft, axis=-1)
+        product = u_spectra[n_fft][:, :, None, :] * spectrum[None, None]  # (m, c, k, F)
+        Z[:, :, start:stop] = scipy.fft.irfft(product, n_fft, axis=-1)[..., :t]
+    start = state.bank.shape[1]
     mixed_groups = state.bank_groups[1:] if mixing else ()  # n_mixtures=0: no mixing
     for group, w in zip(mixed_groups, mixing, strict=True):
         stop = start + w.shape[0]
