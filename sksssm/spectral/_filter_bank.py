@@ -193,3 +193,62 @@ def _responses(U, state, cache=None):
         np.matmul(w, Z[:, :, group[0] : group[-1] + 1], out=Z[:, :, start:stop])
         start = stop
     return Z
+
+
+def _step_responses(state, t, cache):
+    """Responses ``(n_responses, t)`` of the all-ones series, exact (cumulative sums).
+
+    The response of a constant level ``mu`` is ``mu`` times these: what the raw series'
+    responses add to those of the series centred on its mean. Cached per length.
+    """
+    key = ("step", t)
+    if key not in cache:
+        taps = np.zeros((t, state.bank.shape[1]))  # a series longer than the filters:
+        taps[: len(state.bank)] = state.bank[:t]  # its step responses stay constant
+        steps = np.cumsum(taps, axis=0).T  # (n_bank, t), float64
+        mixed_groups = state.bank_groups[1:] if state.mixing else ()
+        mixtures = [
+            w.T @ steps[group] for group, w in zip(mixed_groups, state.mixing, strict=True)
+        ]
+        cache[key] = np.concatenate([steps, *mixtures]).astype(state.dtype)
+    return cache[key]
+
+
+def _shared_responses(U, lengths, state, cache):
+    """Responses of the raw and the standardized series from one set of FFTs.
+
+    The filters are linear and causal: the responses of a series are those of the series
+    centred on its mean ``mu`` plus ``mu`` times the step responses
+    (:func:`_step_responses`), and those of the standardized series are the centred
+    ones divided by its standard deviation (first differences: the raw ones divided by
+    it). So the responses of the centred series and of the first differences are
+    computed once and each representation is derived by one scaling pass. The centring
+    is done in float64 before the responses' precision (as the standardization is), so
+    a level far above the spread loses no digits.
+
+    ``U`` is ``(m, t, c)`` zero-filled beyond ``lengths``. Returns a function of
+    ``normalise`` (bool) giving the list of responses per input kind (series, then
+    differences with ``state.differences``), as :func:`_responses` of
+    :func:`~sksssm.spectral._sequences._inputs` would.
+    """
+    from ._sequences import _series_scale, _standardise_scale
+
+    valid = np.arange(U.shape[1])[None, :, None] < lengths[:, None, None]
+    mean, std = _series_scale(U, lengths)
+    spread = _standardise_scale(std, mean)
+    centred = np.where(valid, U - mean[:, None], 0.0)
+    kinds = [_responses(centred, state, cache)]
+    if state.differences:
+        D = np.zeros_like(centred)
+        D[:, 1:] = centred[:, 1:] - centred[:, :-1]
+        kinds.append(_responses(np.where(valid, D, 0.0), state, cache))
+    level = mean.astype(state.dtype)[:, :, None, None]
+    spread = spread.astype(state.dtype)[:, :, None, None]
+    step = _step_responses(state, U.shape[1], cache)
+
+    def representation(normalise):
+        if normalise:
+            return [Z / spread for Z in kinds]
+        return [kinds[0] + level * step, *kinds[1:]]
+
+    return representation

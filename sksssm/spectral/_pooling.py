@@ -95,6 +95,7 @@ from ._filter_bank import (
     MIN_FILTER_LENGTH,  # noqa: F401 (re-exported: importable from here as before)
     MIXING_SEED,
     _responses,
+    _shared_responses,
     default_filter_lengths,
     filter_bank,
     mixing_matrices,
@@ -657,13 +658,65 @@ def pooled_features(
     >>> bool(np.allclose(F[:, 0], X[:, :, 0].mean(axis=1)))  # identity column, "mean"
     True
     """
-    X_btc, lengths = _prepare(X_btc, lengths, state.n_channels)
+    (out,), scale = _pooled_features_of((state,), X_btc, lengths, chunk_size)
+    if return_scale:
+        return out, scale
+    return _scaled_back(out, state, scale)
+
+
+def _scaled_back(out, state, scale):
+    """The homogeneous columns of series pooled divided by ``scale`` multiplied back."""
+    if (scale != 1.0).any():
+        with np.errstate(over="ignore"):  # inf only where the true value exceeds float64
+            out[:, state.homogeneous_columns()] *= scale[:, None]
+    return out
+
+
+def pooled_features_shared(X_btc, states, lengths=None, *, chunk_size=None):
+    """:func:`pooled_features` of several poolings of one filter bank, sharing the FFTs.
+
+    The poolings (from :func:`fit_pooling` on the same series with the same filter
+    parameters; ``normalise``, ``statistics``, thresholds and ``cross`` may differ)
+    share their filter responses: those of the series centred on their means and of
+    their first differences are computed once, and the raw and the standardized
+    representations are derived from them by one scaling pass each
+    (:func:`~sksssm.spectral._filter_bank._shared_responses`). The same features as
+    :func:`pooled_features` of each, to the round-off of ``dtype``.
+
+    Returns
+    -------
+    list of ndarray
+        One ``(n_samples, state.n_features)`` array per pooling.
+    """
+    first = states[0]
+    for state in states[1:]:
+        if not (
+            state.dtype == first.dtype
+            and state.differences == first.differences
+            and state.n_channels == first.n_channels
+            and len(state.mixing) == len(first.mixing)
+            and np.array_equal(state.bank, first.bank)
+            and all(np.array_equal(v, w) for v, w in zip(state.mixing, first.mixing, strict=True))
+        ):
+            raise ValueError("The poolings do not share one filter bank, its mixtures and dtype.")
+    outs, scale = _pooled_features_of(tuple(states), X_btc, lengths, chunk_size)
+    return [_scaled_back(out, state, scale) for out, state in zip(outs, states, strict=True)]
+
+
+def _pooled_features_of(states, X_btc, lengths, chunk_size):
+    """The features of each pooling of ``states`` (one filter bank), divided by ``r``.
+
+    Every pooling's responses are derived from those of the centred series and of the
+    first differences (:func:`~sksssm.spectral._filter_bank._shared_responses`), one
+    pooling or several: the same arithmetic whichever poolings are computed together,
+    so training and prediction features agree to the FFT's batch round-off. Returns
+    ``(outs, r)``.
+    """
+    first = states[0]
+    X_btc, lengths = _prepare(X_btc, lengths, first.n_channels)
     n_samples, n_timesteps, n_channels = X_btc.shape
-    out = np.empty((n_samples, state.n_features))
-    rows = _chunk_rows(n_timesteps, n_channels, state.n_responses, chunk_size, state.dtype)
-    n_scale = N_SCALE_FEATURES * n_channels if state.normalise else 0
-    n_cross = state.n_cross_features
-    n_per_kind = (state.n_features - n_scale - n_cross) // (2 if state.differences else 1)
+    outs = [np.empty((n_samples, state.n_features)) for state in states]
+    rows = _chunk_rows(n_timesteps, n_channels, first.n_responses, chunk_size, first.dtype)
     # Series in order of length (stable), each chunk cut at its longest series: unequal
     # lengths cost what the series hold, not what the padding holds. Causality makes the
     # cut exact.
@@ -678,29 +731,39 @@ def pooled_features(
         scale[idx] = r
         if (r != 1.0).any():
             chunk = chunk / r[:, None, None]
-        inputs = _inputs(chunk, chunk_lengths, state.differences, state.normalise)
-        for kind, U in enumerate(inputs):
-            biases = None if state.biases is None else state.biases[kind]
-            # Z(x / r) > b / r  <=>  Z(x) > b; standardized series do not depend on r
-            if biases is not None and not state.normalise and (r != 1.0).any():
-                biases = biases[:, None] / r[None, :, None, None]
-            Z = _responses(U, state, cache)
-            out[idx, kind * n_per_kind : (kind + 1) * n_per_kind] = _pool(
-                Z, chunk_lengths, state.statistics, biases, state.groups, state.n_segments
-            )
-        if n_scale:
-            end = out.shape[1] - n_cross
-            scale_features = _scale_features(np.where(np.isnan(chunk), 0.0, chunk), chunk_lengths)
-            scale_features[:, n_channels:] += np.log(r)[:, None]  # log std(x/r) + log r
-            out[idx, end - n_scale : end] = scale_features
-        if n_cross:
-            out[idx, out.shape[1] - n_cross :] = _cross_features(chunk, chunk_lengths, state)
-    if return_scale:
-        return out, scale
-    if (scale != 1.0).any():
-        with np.errstate(over="ignore"):  # inf only where the true value exceeds float64
-            out[:, state.homogeneous_columns()] *= scale[:, None]
-    return out
+        filled = np.where(np.isnan(chunk), 0.0, chunk)
+        representation = _shared_responses(filled, chunk_lengths, first, cache)
+        cross = {}  # the cross block of one chunk, shared by poolings with the same pairs
+        for state, out in zip(states, outs, strict=True):
+            responses = representation(state.normalise)
+            _pool_chunk(out, idx, chunk, chunk_lengths, r, state, responses, cross)
+    return outs, scale
+
+
+def _pool_chunk(out, idx, chunk, chunk_lengths, r, state, responses, cross):
+    """Write the pooled features of one chunk of series into the rows ``idx`` of ``out``."""
+    n_channels = state.n_channels
+    n_scale = N_SCALE_FEATURES * n_channels if state.normalise else 0
+    n_cross = state.n_cross_features
+    n_per_kind = (state.n_features - n_scale - n_cross) // (2 if state.differences else 1)
+    for kind, Z in enumerate(responses):
+        biases = None if state.biases is None else state.biases[kind]
+        # Z(x / r) > b / r  <=>  Z(x) > b; standardized series do not depend on r
+        if biases is not None and not state.normalise and (r != 1.0).any():
+            biases = biases[:, None] / r[None, :, None, None]
+        out[idx, kind * n_per_kind : (kind + 1) * n_per_kind] = _pool(
+            Z, chunk_lengths, state.statistics, biases, state.groups, state.n_segments
+        )
+    if n_scale:
+        end = out.shape[1] - n_cross
+        scale_features = _scale_features(np.where(np.isnan(chunk), 0.0, chunk), chunk_lengths)
+        scale_features[:, n_channels:] += np.log(r)[:, None]  # log std(x/r) + log r
+        out[idx, end - n_scale : end] = scale_features
+    if n_cross:
+        key = state.cross_pairs.tobytes()
+        if key not in cross:
+            cross[key] = _cross_features(chunk, chunk_lengths, state)
+        out[idx, out.shape[1] - n_cross :] = cross[key]
 
 
 @validate_params(
@@ -775,6 +838,7 @@ __all__ = [
     "mixing_matrices",
     "n_pooled_features",
     "pooled_features",
+    "pooled_features_shared",
     "segment_edges",
     "sequence_lengths",
 ]

@@ -89,8 +89,13 @@ def _standardise(U, lengths):
     """
     valid = np.arange(U.shape[1])[None, :, None] < lengths[:, None, None]
     mean, std = _series_scale(U, lengths)
-    std = scale_unless_constant(std, np.abs(mean))  # constant channel: centred to zeros
+    std = _standardise_scale(std, mean)
     return np.where(valid, (U - mean[:, None]) / std[:, None], 0.0)
+
+
+def _standardise_scale(std, mean):
+    """The divisor of :func:`_standardise`: ``std``, 1 for a constant channel."""
+    return scale_unless_constant(std, np.abs(mean))  # constant channel: centred to zeros
 
 
 def _inputs(U, lengths, differences, normalise=False):
