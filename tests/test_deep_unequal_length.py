@@ -211,3 +211,28 @@ def test_a_missing_step_inside_a_series_is_refused(estimator):
     with pytest.raises(ValueError, match=named):
         fitted.predict(X_missing)
     assert fitted.predict(X).shape[0] == len(X)  # the refusal left the fit usable
+
+
+@pytest.mark.parametrize(
+    "estimator", [CLASSIFIERS[0], REGRESSORS[2]], ids=lambda e: type(e).__name__
+)
+def test_auto_budget_counts_the_true_lengths_not_the_padding(estimator, monkeypatch):
+    # max_epochs="auto" sizes the optimizer steps by the mean series length; padding the
+    # same series to twice the length must not halve the budget. auto_steps is recorded
+    # (and shortened to one step, to keep the test fast); the rule itself is tested in
+    # test_deep.py.
+    from sksssm.estimators import _deep
+
+    seen = []
+
+    def recorded(batch_size, n_timesteps):
+        seen.append(n_timesteps)
+        return 1
+
+    monkeypatch.setattr(_deep, "auto_steps", recorded)
+    X, y, lengths = padded_panel(seed=2)
+    longer = np.concatenate([X, np.full_like(X, np.nan)], axis=2)
+    for data in (X, longer):
+        clone(estimator).set_params(max_epochs="auto").fit(data, y)
+    assert seen == [round(lengths.mean())] * 2
+    assert seen[0] < X.shape[2]  # the panel is padded: the padded length would differ

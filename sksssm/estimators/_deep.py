@@ -15,7 +15,8 @@ Training budget (``max_epochs="auto"``)
     enough updates and large ones a bounded time:
     ``n_steps = clip(2**23 / (batch_size * n_timesteps), 200, 600)`` (a budget of about
     8.4 million time steps processed, at least 200 and at most 600 steps), and
-    ``max_epochs_ = max(1, ceil(n_steps / batches_per_epoch))``. The learning rate
+    ``max_epochs_ = max(1, ceil(n_steps / batches_per_epoch))``. ``n_timesteps`` is the
+    mean length of the series, NaN end padding excluded. The learning rate
     follows a linear warm-up and a cosine decay over the steps of *this* ``fit`` call.
 
 Unequal lengths (NaN padding)
@@ -83,6 +84,7 @@ DEEP_PARAMETERS_DOC = """    d_model : int, default=32 for regressors, 16 for cl
         ``n_steps = clip(2**23 / (batch_size * n_timesteps), 200, 600)`` and
         ``max_epochs_ = max(1, ceil(n_steps / batches_per_epoch))``: enough updates for
         small data, a bounded time for large data (at least one epoch).
+        ``n_timesteps`` is the mean series length without the NaN end padding.
     batch_size : int, default=32
     lr : float, default=1e-2
         Learning rate (AdamW by default; the SSM parameters have their own).
@@ -412,7 +414,8 @@ class DeepSequenceMixin:
         n_train = X_btc.shape[0] - (
             _n_validation(X_btc.shape[0], self.validation_fraction) if early_stopping else 0
         )
-        max_epochs = self._resolve_max_epochs(n_train, X_btc.shape[1])
+        # The budget counts the steps of data, not the padding: the mean true length.
+        max_epochs = self._resolve_max_epochs(n_train, _mean_length(valid))
         net = self._build_net(device, seed, max_epochs, n_train, early_stopping)
         net.initialize()
         if continue_training:
@@ -813,6 +816,18 @@ class DeepClassifierBase(DeepSequenceMixin, ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         return tags
+
+
+def _mean_length(valid):
+    """Mean number of valid (unpadded) steps per series, at least 1, of a ``(n, t)`` mask.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> _mean_length(np.array([[True, True, True, True], [True, True, False, False]]))
+    3
+    """
+    return max(1, round(float(valid.sum(axis=1).mean())))
 
 
 def _n_validation(n_samples, fraction):
