@@ -72,6 +72,13 @@ DEEP_PARAMETERS_DOC = """    d_model : int, default=32 for regressors, 16 for cl
     dropout : float, default=0.0
     norm : {"layer", "batch"}, default="layer"
         Normalisation before each sequence layer.
+    input_scaling : {"channel", "series"}, default="channel"
+        How X is standardized before the network. "channel": one mean and scale per
+        channel, over all valid steps of the training series (amplitudes differ between
+        series as in the data). "series": each series and channel first to mean 0 and
+        standard deviation 1 over its own valid steps, at fit and predict (the network
+        sees shapes only; for data whose amplitudes span orders of magnitude, such as
+        PLAID, at the cost of the amplitude information, which JapaneseVowels needs).
     pooling : {"mean", "last"}, default="last" for regressors, "mean" for classifiers
         How a sequence becomes one vector for sequence-to-one outputs: the last time step
         or the mean over time.
@@ -159,6 +166,7 @@ DEEP_PARAMETER_CONSTRAINTS = {
     "n_layers": [Interval(Integral, 1, None, closed="left")],
     "dropout": [Interval(Real, 0.0, 1.0, closed="left")],
     "norm": [StrOptions({"layer", "batch"})],
+    "input_scaling": [StrOptions({"channel", "series"})],
     "pooling": [StrOptions({"mean", "last"})],
     "bidirectional": ["boolean", StrOptions({"auto"})],
     "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -396,13 +404,16 @@ class DeepSequenceMixin:
         targets = self._prepare_targets(y, X_btc, valid, refit=not continue_training)
         if not continue_training:
             # Statistics of the valid steps only: padding is no data.
-            self.x_mean_, self.x_scale_ = standardization(X_btc[valid], axis=0)
+            self.input_scaling_ = self.input_scaling
+            self.x_mean_, self.x_scale_ = standardization(
+                self._each_series(X_btc, valid)[valid], axis=0
+            )
             self.x_ndim_, self.n_channels_ = ndim, X_btc.shape[2]
             # The length the layers are built for (STU filters); kept by warm starts.
             self.n_timesteps_ = X_btc.shape[1]
             self.bidirectional_ = self._resolve_bidirectional()
         with np.errstate(over="ignore"):
-            X_t = self._scale_inputs(X_btc).astype(np.float32)
+            X_t = self._scale_inputs(X_btc, valid).astype(np.float32)
         if np.isinf(X_t).any():  # NaN marks the padding, and only the padding
             raise ValueError(
                 "X, scaled by the statistics of the first fit (warm_start), exceeds the "
@@ -488,8 +499,14 @@ class DeepSequenceMixin:
         n_batches = math.ceil(n_train / self.batch_size)
         return max(1, math.ceil(auto_steps(self.batch_size, n_timesteps) / n_batches))
 
-    def _scale_inputs(self, X_btc):
-        return (X_btc - self.x_mean_) / self.x_scale_
+    def _scale_inputs(self, X_btc, valid):
+        return (self._each_series(X_btc, valid) - self.x_mean_) / self.x_scale_
+
+    def _each_series(self, X_btc, valid):
+        """``X_btc`` with ``input_scaling_="series"`` applied (as given for "channel")."""
+        if self.input_scaling_ == "channel":
+            return X_btc
+        return standardize_each_series(X_btc, valid)
 
     def _skip_path(self, d_input, d_output, n_timesteps):
         return None
@@ -672,7 +689,7 @@ class DeepSequenceMixin:
         check_is_fitted(self, "net_")
         X_btc, ndim, valid = self._check_padded_sequences(X, reset=False)
         self._check_input_layout(X_btc, ndim)
-        X_scaled = self._scale_inputs(X_btc)
+        X_scaled = self._scale_inputs(X_btc, valid)
         module = copy.deepcopy(self.net_.module_).to(torch.float64).eval()
         # The parameters' device, not device_: a CUDA model unpickled on a CPU-only
         # machine has been moved to the CPU by skorch.
@@ -816,6 +833,26 @@ class DeepClassifierBase(DeepSequenceMixin, ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         return tags
+
+
+def standardize_each_series(X_btc, valid):
+    """Each series and channel of ``(n, t, c)`` ``X_btc`` to mean 0, standard deviation 1
+    over its valid steps (``valid``: ``(n, t)`` mask); padded steps stay NaN, a constant
+    channel of a series becomes 0 (:func:`~sksssm._validation.standardization`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[[1.0], [3.0], [np.nan]], [[10.0], [10.0], [40.0]]])
+    >>> standardize_each_series(X, ~np.isnan(X[..., 0]))[..., 0]
+    array([[-1.        ,  1.        ,         nan],
+           [-0.70710678, -0.70710678,  1.41421356]])
+    """
+    out = np.full_like(X_btc, np.nan)
+    for index, steps in enumerate(valid):
+        mean, scale = standardization(X_btc[index, steps], axis=0)
+        out[index, steps] = (X_btc[index, steps] - mean) / scale
+    return out
 
 
 def _mean_length(valid):
