@@ -5,6 +5,7 @@ every model here takes as NaN-padded ``(n, channels, time)`` arrays (the deep
 classifiers mask the padding: statistics, pooling and the reversed direction of the
 bidirectional layers see each series' own steps only). Models: ``PTDSSMClassifier``,
 ``HOPEClassifier`` and ``STUClassifier`` with their defaults (``random_state=0``),
+``HOPEClassifier(input_scaling="series")`` (each series standardized on its own),
 ``SpectralFilterClassifier()``, MiniRocket for unequal lengths
 (:class:`benchmarks.classification.MiniRocketVariable`) and the CNN anchor
 (:class:`benchmarks.classification.CNN`, 600 steps, masked pooling). Protocol:
@@ -32,6 +33,8 @@ from benchmarks.deep_corpus import CNN, DEEP, SEED, run_model
 
 SETS = ("JapaneseVowels", "PLAID")
 MINIROCKET, SPECTRAL = "MiniRocket (variable length)", "SpectralFilterClassifier"
+#: The opt-in per-series input scaling, on one deep classifier (the PLAID diagnosis).
+HOPE_SERIES = 'HOPEClassifier, input_scaling="series"'
 
 
 def model_factories():
@@ -39,6 +42,7 @@ def model_factories():
     import sksssm
 
     out = {name: partial(getattr(sksssm, name), random_state=SEED) for name in DEEP}
+    out[HOPE_SERIES] = partial(sksssm.HOPEClassifier, input_scaling="series", random_state=SEED)
     out[SPECTRAL] = sksssm.SpectralFilterClassifier
     out[MINIROCKET] = MiniRocketVariable
     out[CNN] = CNNAnchor
@@ -72,7 +76,11 @@ def report_body(results, shapes, methods):
             "tiny padded set; cells: test accuracy (fit+predict seconds). Shape: train/test "
             "series, channels C, range of the training lengths L. MiniRocket: sktime's "
             "`MiniRocketMultivariateVariable` + `RidgeClassifierCV`; CNN: the 600-step anchor "
-            "of the corpus section, pooling over the valid steps.",
+            "of the corpus section, pooling over the valid steps. "
+            f"{HOPE_SERIES}: the opt-in per-series standardization (each series and channel "
+            "to mean 0, standard deviation 1 over its valid steps); every other deep model "
+            'uses the default per-channel scaling. `max_epochs="auto"` sizes the budget by '
+            "the mean true length (PLAID: 600 optimizer steps).",
             markdown_table(["data set", "train/test, C, L", *methods], rows),
             "Fit+predict time relative to the CNN anchor on the same set:",
             markdown_table(["data set", *methods], ratios),

@@ -89,10 +89,14 @@ def test_levers_export_holds_the_library_of_that_commit(tmp_path):
 def test_plaid_scaling_helpers_normalize_valid_steps_and_measure_the_spread():
     import numpy as np
 
+    from sksssm.estimators._deep import standardize_each_series
+
     scaling = pytest.importorskip("benchmarks.deep_plaid_scaling")
     # Series 0: amplitude 100; series 1: amplitude 0.01, padded after 3 steps.
     X = np.array([[[0.0, 100.0, 0.0, 100.0]], [[1.0, 1.01, 1.0, np.nan]]])
-    Z = scaling.znormalize_series(X)
+    # The estimators' input_scaling="series" (time-major layout).
+    X_btc = np.moveaxis(X, 1, 2)
+    Z = np.moveaxis(standardize_each_series(X_btc, ~np.isnan(X_btc[..., 0])), 2, 1)
     assert np.isnan(Z[1, 0, 3]) and not np.isnan(Z[:, :, :3]).any()
     np.testing.assert_allclose(np.nanmean(Z, axis=2), 0.0, atol=1e-12)
     np.testing.assert_allclose(np.nanstd(Z, axis=2), 1.0)

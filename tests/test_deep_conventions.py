@@ -128,3 +128,18 @@ def test_load_params_refuses_another_class_or_other_hyperparameters(tmp_path):
     # Runtime settings (seed, verbosity) may differ.
     loaded = PTDSSMClassifier(state_dim=8, **{**TINY, "random_state": 5}).load_params(path)
     np.testing.assert_array_equal(loaded.predict_proba(X), saved.predict_proba(X))
+
+
+@pytest.mark.parametrize("estimator_class", [PTDSSMClassifier, HOPEClassifier])
+def test_ssm_lr_sets_the_optimizer_group_of_the_ssm_parameters(estimator_class):
+    # One name for one idea (issue 23): PTD's and HOPE's ssm_lr both set the learning
+    # rate (and zero weight decay) of exactly the parameters named ssm_*.
+    X, y = data()
+    params = dict(ssm_lr=1e-4, lr=1e-2, lr_schedule="constant", warmup_epochs=0)
+    clf = estimator_class(state_dim=8, **params, **TINY).fit(X, y)
+    ssm = {id(p) for name, p in clf.net_.module_.named_parameters() if ".ssm_" in name}
+    assert ssm
+    (group,) = [g for g in clf.net_.optimizer_.param_groups if {id(p) for p in g["params"]} == ssm]
+    other = next(g for g in clf.net_.optimizer_.param_groups if g is not group)
+    assert (group["lr"], group["weight_decay"]) == (1e-4, 0.0)
+    assert (other["lr"], other["weight_decay"]) == (1e-2, 0.01)

@@ -211,3 +211,53 @@ def test_a_missing_step_inside_a_series_is_refused(estimator):
     with pytest.raises(ValueError, match=named):
         fitted.predict(X_missing)
     assert fitted.predict(X).shape[0] == len(X)  # the refusal left the fit usable
+
+
+@pytest.mark.parametrize(
+    "estimator", [CLASSIFIERS[0], REGRESSORS[2]], ids=lambda e: type(e).__name__
+)
+def test_auto_budget_counts_the_true_lengths_not_the_padding(estimator, monkeypatch):
+    # max_epochs="auto" sizes the optimizer steps by the mean series length; padding the
+    # same series to twice the length must not halve the budget. auto_steps is recorded
+    # (and shortened to one step, to keep the test fast); the rule itself is tested in
+    # test_deep.py.
+    from sksssm.estimators import _deep
+
+    seen = []
+
+    def recorded(batch_size, n_timesteps):
+        seen.append(n_timesteps)
+        return 1
+
+    monkeypatch.setattr(_deep, "auto_steps", recorded)
+    X, y, lengths = padded_panel(seed=2)
+    longer = np.concatenate([X, np.full_like(X, np.nan)], axis=2)
+    for data in (X, longer):
+        clone(estimator).set_params(max_epochs="auto").fit(data, y)
+    assert seen == [round(lengths.mean())] * 2
+    assert seen[0] < X.shape[2]  # the panel is padded: the padded length would differ
+
+
+@pytest.mark.parametrize(
+    "estimator", [CLASSIFIERS[1], REGRESSORS[2]], ids=lambda e: type(e).__name__
+)
+def test_series_input_scaling_ignores_each_series_amplitude_and_offset(estimator):
+    # input_scaling="series": each series and channel is standardized over its own valid
+    # steps, so scaling and shifting series by different amounts (six decades apart, as
+    # in PLAID) changes neither the fit nor the predictions; "channel" sees the change.
+    X, y, lengths = padded_panel(seed=3)
+    rng = np.random.default_rng(3)
+    gain = 10.0 ** rng.uniform(-3, 3, size=(len(X), 1, 1))
+    X_rescaled = gain * X + rng.normal(size=(len(X), 2, 1))
+    series = clone(estimator).set_params(input_scaling="series")
+    method = "predict_proba" if hasattr(series, "predict_proba") else "predict"
+    as_given = getattr(clone(series).fit(X, y), method)(X)
+    rescaled = getattr(clone(series).fit(X_rescaled, y), method)(X_rescaled)
+    np.testing.assert_allclose(rescaled, as_given, rtol=1e-4, atol=1e-5)
+    channel = clone(estimator).fit(X, y)
+    assert channel.input_scaling_ == "channel"
+    assert not np.allclose(getattr(channel, method)(X_rescaled), getattr(channel, method)(X))
+    # set_params after fit changes nothing until the next fit.
+    fitted = clone(series).fit(X, y)
+    fitted.set_params(input_scaling="channel")
+    np.testing.assert_array_equal(getattr(fitted, method)(X), as_given)

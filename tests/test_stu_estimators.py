@@ -114,6 +114,19 @@ def test_defaults_fit_the_stu_papers_system():
     assert cpu <= 90 * torch.get_num_threads()
 
 
+@pytest.mark.slow
+def test_lr_3e_2_fits_the_seed_the_defaults_miss():
+    # Issue 23: with the defaults (lr=1e-2) seed 3 of `python -m benchmarks.sysid
+    # --stu-seeds` ends at 2.1e-3; the documented setting lr=3e-2 reached 1.2e-4 there
+    # (5 of 5 seeds at or below 1e-3). Same data and split as the benchmark.
+    data = make_stu_system(40, 1024, random_state=3)
+    reg = STURegressor(return_sequences=True, lr=3e-2, device="cpu", random_state=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SpectralFilterWarning)
+        reg.fit(data.X[:32], data.y_clean[:32])
+    assert relative_mse(data.y_clean[32:], reg.predict(data.X[32:])) <= 1e-3
+
+
 def test_warm_start_on_sequences_of_another_length_keeps_the_filters():
     # 3D X may change length between fits; a warm start continues the network built for
     # the first length (its filter buffers), instead of failing to load its weights.

@@ -15,7 +15,8 @@ Training budget (``max_epochs="auto"``)
     enough updates and large ones a bounded time:
     ``n_steps = clip(2**23 / (batch_size * n_timesteps), 200, 600)`` (a budget of about
     8.4 million time steps processed, at least 200 and at most 600 steps), and
-    ``max_epochs_ = max(1, ceil(n_steps / batches_per_epoch))``. The learning rate
+    ``max_epochs_ = max(1, ceil(n_steps / batches_per_epoch))``. ``n_timesteps`` is the
+    mean length of the series, NaN end padding excluded. The learning rate
     follows a linear warm-up and a cosine decay over the steps of *this* ``fit`` call.
 
 Unequal lengths (NaN padding)
@@ -71,6 +72,13 @@ DEEP_PARAMETERS_DOC = """    d_model : int, default=32 for regressors, 16 for cl
     dropout : float, default=0.0
     norm : {"layer", "batch"}, default="layer"
         Normalisation before each sequence layer.
+    input_scaling : {"channel", "series"}, default="channel"
+        How X is standardized before the network. "channel": one mean and scale per
+        channel, over all valid steps of the training series (amplitudes differ between
+        series as in the data). "series": each series and channel first to mean 0 and
+        standard deviation 1 over its own valid steps, at fit and predict (the network
+        sees shapes only; for data whose amplitudes span orders of magnitude, such as
+        PLAID, at the cost of the amplitude information, which JapaneseVowels needs).
     pooling : {"mean", "last"}, default="last" for regressors, "mean" for classifiers
         How a sequence becomes one vector for sequence-to-one outputs: the last time step
         or the mean over time.
@@ -83,6 +91,7 @@ DEEP_PARAMETERS_DOC = """    d_model : int, default=32 for regressors, 16 for cl
         ``n_steps = clip(2**23 / (batch_size * n_timesteps), 200, 600)`` and
         ``max_epochs_ = max(1, ceil(n_steps / batches_per_epoch))``: enough updates for
         small data, a bounded time for large data (at least one epoch).
+        ``n_timesteps`` is the mean series length without the NaN end padding.
     batch_size : int, default=32
     lr : float, default=1e-2
         Learning rate (AdamW by default; the SSM parameters have their own).
@@ -157,6 +166,7 @@ DEEP_PARAMETER_CONSTRAINTS = {
     "n_layers": [Interval(Integral, 1, None, closed="left")],
     "dropout": [Interval(Real, 0.0, 1.0, closed="left")],
     "norm": [StrOptions({"layer", "batch"})],
+    "input_scaling": [StrOptions({"channel", "series"})],
     "pooling": [StrOptions({"mean", "last"})],
     "bidirectional": ["boolean", StrOptions({"auto"})],
     "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -394,13 +404,16 @@ class DeepSequenceMixin:
         targets = self._prepare_targets(y, X_btc, valid, refit=not continue_training)
         if not continue_training:
             # Statistics of the valid steps only: padding is no data.
-            self.x_mean_, self.x_scale_ = standardization(X_btc[valid], axis=0)
+            self.input_scaling_ = self.input_scaling
+            self.x_mean_, self.x_scale_ = standardization(
+                self._each_series(X_btc, valid)[valid], axis=0
+            )
             self.x_ndim_, self.n_channels_ = ndim, X_btc.shape[2]
             # The length the layers are built for (STU filters); kept by warm starts.
             self.n_timesteps_ = X_btc.shape[1]
             self.bidirectional_ = self._resolve_bidirectional()
         with np.errstate(over="ignore"):
-            X_t = self._scale_inputs(X_btc).astype(np.float32)
+            X_t = self._scale_inputs(X_btc, valid).astype(np.float32)
         if np.isinf(X_t).any():  # NaN marks the padding, and only the padding
             raise ValueError(
                 "X, scaled by the statistics of the first fit (warm_start), exceeds the "
@@ -412,7 +425,8 @@ class DeepSequenceMixin:
         n_train = X_btc.shape[0] - (
             _n_validation(X_btc.shape[0], self.validation_fraction) if early_stopping else 0
         )
-        max_epochs = self._resolve_max_epochs(n_train, X_btc.shape[1])
+        # The budget counts the steps of data, not the padding: the mean true length.
+        max_epochs = self._resolve_max_epochs(n_train, _mean_length(valid))
         net = self._build_net(device, seed, max_epochs, n_train, early_stopping)
         net.initialize()
         if continue_training:
@@ -485,8 +499,14 @@ class DeepSequenceMixin:
         n_batches = math.ceil(n_train / self.batch_size)
         return max(1, math.ceil(auto_steps(self.batch_size, n_timesteps) / n_batches))
 
-    def _scale_inputs(self, X_btc):
-        return (X_btc - self.x_mean_) / self.x_scale_
+    def _scale_inputs(self, X_btc, valid):
+        return (self._each_series(X_btc, valid) - self.x_mean_) / self.x_scale_
+
+    def _each_series(self, X_btc, valid):
+        """``X_btc`` with ``input_scaling_="series"`` applied (as given for "channel")."""
+        if self.input_scaling_ == "channel":
+            return X_btc
+        return standardize_each_series(X_btc, valid)
 
     def _skip_path(self, d_input, d_output, n_timesteps):
         return None
@@ -669,7 +689,7 @@ class DeepSequenceMixin:
         check_is_fitted(self, "net_")
         X_btc, ndim, valid = self._check_padded_sequences(X, reset=False)
         self._check_input_layout(X_btc, ndim)
-        X_scaled = self._scale_inputs(X_btc)
+        X_scaled = self._scale_inputs(X_btc, valid)
         module = copy.deepcopy(self.net_.module_).to(torch.float64).eval()
         # The parameters' device, not device_: a CUDA model unpickled on a CPU-only
         # machine has been moved to the CPU by skorch.
@@ -813,6 +833,38 @@ class DeepClassifierBase(DeepSequenceMixin, ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         return tags
+
+
+def standardize_each_series(X_btc, valid):
+    """Each series and channel of ``(n, t, c)`` ``X_btc`` to mean 0, standard deviation 1
+    over its valid steps (``valid``: ``(n, t)`` mask); padded steps stay NaN, a constant
+    channel of a series becomes 0 (:func:`~sksssm._validation.standardization`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[[1.0], [3.0], [np.nan]], [[10.0], [10.0], [40.0]]])
+    >>> standardize_each_series(X, ~np.isnan(X[..., 0]))[..., 0]
+    array([[-1.        ,  1.        ,         nan],
+           [-0.70710678, -0.70710678,  1.41421356]])
+    """
+    out = np.full_like(X_btc, np.nan)
+    for index, steps in enumerate(valid):
+        mean, scale = standardization(X_btc[index, steps], axis=0)
+        out[index, steps] = (X_btc[index, steps] - mean) / scale
+    return out
+
+
+def _mean_length(valid):
+    """Mean number of valid (unpadded) steps per series, at least 1, of a ``(n, t)`` mask.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> _mean_length(np.array([[True, True, True, True], [True, True, False, False]]))
+    3
+    """
+    return max(1, round(float(valid.sum(axis=1).mean())))
 
 
 def _n_validation(n_samples, fraction):

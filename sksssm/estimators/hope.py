@@ -137,6 +137,7 @@ class HOPERegressor(_HOPELayers, DeepRegressorBase):
         n_layers=2,
         dropout=0.0,
         norm="layer",
+        input_scaling="channel",
         pooling="last",
         bidirectional="auto",
         max_epochs="auto",
@@ -165,6 +166,7 @@ class HOPERegressor(_HOPELayers, DeepRegressorBase):
         self.n_layers = n_layers
         self.dropout = dropout
         self.norm = norm
+        self.input_scaling = input_scaling
         self.pooling = pooling
         self.bidirectional = bidirectional
         self.max_epochs = max_epochs
@@ -226,6 +228,7 @@ class HOPEClassifier(_HOPELayers, DeepClassifierBase):
         n_layers=2,
         dropout=0.0,
         norm="layer",
+        input_scaling="channel",
         pooling="mean",
         bidirectional="auto",
         max_epochs="auto",
@@ -253,6 +256,7 @@ class HOPEClassifier(_HOPELayers, DeepClassifierBase):
         self.n_layers = n_layers
         self.dropout = dropout
         self.norm = norm
+        self.input_scaling = input_scaling
         self.pooling = pooling
         self.bidirectional = bidirectional
         self.max_epochs = max_epochs

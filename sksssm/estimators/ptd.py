@@ -150,6 +150,7 @@ class PTDSSMClassifier(_PTDLayers, DeepClassifierBase):
         n_layers=2,
         dropout=0.0,
         norm="layer",
+        input_scaling="channel",
         pooling="mean",
         bidirectional="auto",
         max_epochs="auto",
@@ -182,6 +183,7 @@ class PTDSSMClassifier(_PTDLayers, DeepClassifierBase):
         self.n_layers = n_layers
         self.dropout = dropout
         self.norm = norm
+        self.input_scaling = input_scaling
         self.pooling = pooling
         self.bidirectional = bidirectional
         self.max_epochs = max_epochs
@@ -249,6 +251,7 @@ class PTDSSMRegressor(_PTDLayers, DeepRegressorBase):
         n_layers=2,
         dropout=0.0,
         norm="layer",
+        input_scaling="channel",
         pooling="last",
         bidirectional="auto",
         max_epochs="auto",
@@ -282,6 +285,7 @@ class PTDSSMRegressor(_PTDLayers, DeepRegressorBase):
         self.n_layers = n_layers
         self.dropout = dropout
         self.norm = norm
+        self.input_scaling = input_scaling
         self.pooling = pooling
         self.bidirectional = bidirectional
         self.max_epochs = max_epochs

@@ -171,6 +171,7 @@ class STURegressor(_STULayers, DeepRegressorBase):
         n_layers=2,
         dropout=0.0,
         norm="layer",
+        input_scaling="channel",
         pooling="last",
         bidirectional="auto",
         max_epochs="auto",
@@ -200,6 +201,7 @@ class STURegressor(_STULayers, DeepRegressorBase):
         self.n_layers = n_layers
         self.dropout = dropout
         self.norm = norm
+        self.input_scaling = input_scaling
         self.pooling = pooling
         self.bidirectional = bidirectional
         self.max_epochs = max_epochs
@@ -274,6 +276,7 @@ class STUClassifier(_STULayers, DeepClassifierBase):
         n_layers=2,
         dropout=0.0,
         norm="layer",
+        input_scaling="channel",
         pooling="mean",
         bidirectional="auto",
         max_epochs="auto",
@@ -302,6 +305,7 @@ class STUClassifier(_STULayers, DeepClassifierBase):
         self.n_layers = n_layers
         self.dropout = dropout
         self.norm = norm
+        self.input_scaling = input_scaling
         self.pooling = pooling
         self.bidirectional = bidirectional
         self.max_epochs = max_epochs
