@@ -30,6 +30,8 @@ Usage::
 
     python -m benchmarks.m3_ablation --quick     # 301 series (every 10th of each frequency)
     python -m benchmarks.m3_ablation --every 3   # 1,001 series (every third of each frequency)
+    python -m benchmarks.m3_ablation --every 2             # the development half
+    python -m benchmarks.m3_ablation --every 2 --offset 1  # the confirmation half
     python -m benchmarks.m3_ablation             # all 3,003 series
 """
 
@@ -221,7 +223,7 @@ def run(series_list):
     return metrics, intervals, seconds
 
 
-def report(series_list, metrics, intervals, seconds, description, command):
+def report(series_list, metrics, intervals, seconds, description, command, section="m3_ablation"):
     methods = list(VARIANTS) + list(ANCHORS)
     groups = [(f.lower(), [s for s in series_list if s.frequency == f]) for f in M3_FREQUENCIES]
     groups.append(("all", series_list))
@@ -264,9 +266,10 @@ def report(series_list, metrics, intervals, seconds, description, command):
             ["frequency", "series", "80% coverage", "95% coverage", "MSIS"], interval_rows
         ),  # fmt: skip
     ]
-    write_section(
-        "m3_ablation", "\n".join(body), command=command, title="M3 ablation: SpectralForecaster"
+    title = "M3 ablation: SpectralForecaster" + (
+        "" if section == "m3_ablation" else " (confirmation series)"
     )
+    write_section(section, "\n".join(body), command=command, title=title)
 
 
 def main(argv=None):
@@ -274,19 +277,27 @@ def main(argv=None):
     parser.add_argument(
         "--every", type=int, default=1, help="every k-th series of each frequency (default 1)"
     )
+    parser.add_argument(
+        "--offset",
+        type=int,
+        default=0,
+        help="start at this series of each frequency (--every 2 --offset 1: the other half)",
+    )
     parser.add_argument("--quick", action="store_true", help="every 10th series (--every 10)")
     args = parser.parse_args(argv)
     if args.quick:
         args.every = max(args.every, 10)
     series = load_m3()
-    series = [s for f in M3_FREQUENCIES
-              for s in [x for x in series if x.frequency == f][:: args.every]]  # fmt: skip
+    chosen = slice(args.offset, None, args.every)
+    series = [s for f in M3_FREQUENCIES for s in [x for x in series if x.frequency == f][chosen]]
     description = f"{len(series)} M3 series" + (
-        f" (1 in {args.every} of each frequency, by series id)." if args.every > 1
-        else " (all)."
+        f" (1 in {args.every} of each frequency from its series {args.offset}, by series id)."
+        if args.every > 1 else " (all)."
     )  # fmt: skip
-    command = "python -m benchmarks.m3_ablation" + (
-        f" --every {args.every}" if args.every > 1 else ""
+    command = (
+        "python -m benchmarks.m3_ablation"
+        + (f" --every {args.every}" if args.every > 1 else "")
+        + (f" --offset {args.offset}" if args.offset else "")
     )
     with protocol.one_thread():
         protocol.warm_up(lambda: local_variants(series[0]))
@@ -295,7 +306,9 @@ def main(argv=None):
             warnings.simplefilter("ignore")
             metrics, intervals, seconds = run(series)
         print(f"{len(series)} series, {time.perf_counter() - start:.0f} s", flush=True)
-    report(series, metrics, intervals, seconds, description, command)
+    # Another offset is another set of series: its own section (e.g. the confirmation half).
+    section = "m3_ablation" if args.offset == 0 else f"m3_ablation_offset{args.offset}"
+    report(series, metrics, intervals, seconds, description, command, section)
     return 0
 
 
