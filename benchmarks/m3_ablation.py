@@ -109,16 +109,21 @@ def predict_with(forecaster, **params):
     """Point forecast of a fitted forecaster with predict-time parameters changed.
 
     ``damping`` and ``drift_prior_length`` act on the forecast path only, so one fit
-    serves every variant (``set_params`` would reset the fit); they are restored after.
+    serves every variant (``set_params`` would reset the fit). The fitted global models
+    (``forecaster._global``) read their own copies at predict time, so those are set;
+    everything is restored after.
     """
-    saved = {name: getattr(forecaster, name) for name in params}
+    holders = [forecaster, forecaster._global]
+    saved = [{name: getattr(holder, name) for name in params} for holder in holders]
     try:
-        for name, value in params.items():
-            setattr(forecaster, name, value)
+        for holder in holders:
+            for name, value in params.items():
+                setattr(holder, name, value)
         return np.asarray(forecaster.predict(), dtype=float).ravel()
     finally:
-        for name, value in saved.items():
-            setattr(forecaster, name, value)
+        for holder, values in zip(holders, saved, strict=True):
+            for name, value in values.items():
+                setattr(holder, name, value)
 
 
 def local_variants(series):
