@@ -185,7 +185,8 @@ def report(results, methods, description, command, sources):
         "method warmed up on one series first. MASE is scaled by the in-sample seasonal "
         "naive error (periods 1/4/12/1); sMAPE in percent. Protocol: "
         "`benchmarks/protocol.py`. These series informed `n_combined`, `damping` and "
-        "`drift_prior_length` (`benchmarks/m3_ablation.py`); the held-out collections "
+        "`drift_prior_length` (`benchmarks/m3_ablation.py`, `benchmarks/m3_shrinkage_grid.py`); "
+        "the held-out collections "
         "informed nothing.",
         "",
         anchor_cache.sources_sentence(methods, sources),
@@ -207,22 +208,36 @@ def report(results, methods, description, command, sources):
                     f"{values[:, j, 0].mean():.3f}",
                     f"{values[:, j, 1].mean():.2f}",
                     f"{values[:, j, 2].sum():.1f}",
+                    f"{1e3 * np.median(values[:, j, 2]):.1f}",
                 ]
             )
     body += [
+        "Time per series: fit + predict of one series (AutoETS: its stored per-series seconds).",
+        "",
         markdown_table(
-            ["frequency", "series", "method", "mean MASE", "mean sMAPE", "total s"], rows
-        ),
+            [
+                "frequency",
+                "series",
+                "method",
+                "mean MASE",
+                "mean sMAPE",
+                "total s",
+                "median ms / series",
+            ],
+            rows,
+        ),  # fmt: skip
         "",
     ]
     everything = np.array([[results[k][1][m] for m in methods] for k in results])
     summary = protocol.summary(everything[:, :, 0], methods, OURS, higher_is_better=False)
-    ours_time = everything[:, 0, 2].sum()
+    ours_time, ours_median = everything[:, 0, 2].sum(), np.median(everything[:, 0, 2])
     totals = everything[:, :, 2].sum(axis=0)
-    for row, method, total in zip(summary, methods, totals, strict=True):
-        other_run = method in sources and "this run" not in sources[method]
+    medians = np.median(everything[:, :, 2], axis=0)
+    for row, method, total, median in zip(summary, methods, totals, medians, strict=True):
+        mark = " (other run)" if method in sources and "this run" not in sources[method] else ""
         row[1] = f"{float(row[1]):.3f}"
-        row += [f"{total:.1f}", f"{total / ours_time:.2f}" + (" (other run)" if other_run else "")]
+        row += [f"{total:.1f}", f"{total / ours_time:.2f}{mark}", f"{1e3 * median:.1f}",
+                f"{median / ours_median:.2f}{mark}"]  # fmt: skip
     body += [
         f"### Summary over all {len(results)} series (MASE; rank 1 = best)",
         "",
@@ -230,9 +245,22 @@ def report(results, methods, description, command, sources):
         "(the anchor's stored run and this one), possibly under a different machine load.",
         "",
         markdown_table(
-            ["method", "mean MASE", "mean rank", "W/D/L", "Wilcoxon p", "total s", "time ratio"],
+            [
+                "method",
+                "mean MASE",
+                "mean rank",
+                "W/D/L",
+                "Wilcoxon p",
+                "total s",
+                "time ratio",
+                "median ms / series",
+                "median ratio",
+            ],
             summary,
-        ),
+        ),  # fmt: skip
+        "",
+        "Time ratio: the method's total time over ours; median ratio: its median time per "
+        "series over ours (above 1: slower than ours).",
         "",
         f"![mean MASE by frequency](images/{IMAGE.name})",
     ]

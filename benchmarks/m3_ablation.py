@@ -9,8 +9,8 @@ the in-sample seasonal naive error) and mean sMAPE, per frequency. Variants:
 - ``default``: ``SpectralForecaster()``: ``n_combined=3``, the mean of the
   (standardized, possibly log) level forecasts of the three configurations with the
   lowest GCV score (same differencing); without a season (``sp_ = 1``) its increments
-  damped by ``0.9^h`` and shrunk toward the drift forecast with weight
-  ``20 / (n + 20)`` (``damping=0.9, drift_prior_length=20``);
+  damped by ``0.8^h`` and shrunk toward the drift forecast with weight
+  ``10 / (n + 10)`` (``damping=0.8, drift_prior_length=10``);
 - ``no shrinkage``: the same fit with ``damping=1, drift_prior_length=0`` (the default
   before damping and shrinkage);
 - ``damped only`` / ``shrink only``: the same fit with ``drift_prior_length=0`` /
@@ -30,6 +30,8 @@ Usage::
 
     python -m benchmarks.m3_ablation --quick     # 301 series (every 10th of each frequency)
     python -m benchmarks.m3_ablation --every 3   # 1,001 series (every third of each frequency)
+    python -m benchmarks.m3_ablation --every 2             # the development half
+    python -m benchmarks.m3_ablation --every 2 --offset 1  # the confirmation half
     python -m benchmarks.m3_ablation             # all 3,003 series
 """
 
@@ -107,16 +109,21 @@ def predict_with(forecaster, **params):
     """Point forecast of a fitted forecaster with predict-time parameters changed.
 
     ``damping`` and ``drift_prior_length`` act on the forecast path only, so one fit
-    serves every variant (``set_params`` would reset the fit); they are restored after.
+    serves every variant (``set_params`` would reset the fit). The fitted global models
+    (``forecaster._global``) read their own copies at predict time, so those are set;
+    everything is restored after.
     """
-    saved = {name: getattr(forecaster, name) for name in params}
+    holders = [forecaster, forecaster._global]
+    saved = [{name: getattr(holder, name) for name in params} for holder in holders]
     try:
-        for name, value in params.items():
-            setattr(forecaster, name, value)
+        for holder in holders:
+            for name, value in params.items():
+                setattr(holder, name, value)
         return np.asarray(forecaster.predict(), dtype=float).ravel()
     finally:
-        for name, value in saved.items():
-            setattr(forecaster, name, value)
+        for holder, values in zip(holders, saved, strict=True):
+            for name, value in values.items():
+                setattr(holder, name, value)
 
 
 def local_variants(series):
@@ -221,7 +228,7 @@ def run(series_list):
     return metrics, intervals, seconds
 
 
-def report(series_list, metrics, intervals, seconds, description, command):
+def report(series_list, metrics, intervals, seconds, description, command, section="m3_ablation"):
     methods = list(VARIANTS) + list(ANCHORS)
     groups = [(f.lower(), [s for s in series_list if s.frequency == f]) for f in M3_FREQUENCIES]
     groups.append(("all", series_list))
@@ -264,9 +271,10 @@ def report(series_list, metrics, intervals, seconds, description, command):
             ["frequency", "series", "80% coverage", "95% coverage", "MSIS"], interval_rows
         ),  # fmt: skip
     ]
-    write_section(
-        "m3_ablation", "\n".join(body), command=command, title="M3 ablation: SpectralForecaster"
+    title = "M3 ablation: SpectralForecaster" + (
+        "" if section == "m3_ablation" else " (confirmation series)"
     )
+    write_section(section, "\n".join(body), command=command, title=title)
 
 
 def main(argv=None):
@@ -274,19 +282,27 @@ def main(argv=None):
     parser.add_argument(
         "--every", type=int, default=1, help="every k-th series of each frequency (default 1)"
     )
+    parser.add_argument(
+        "--offset",
+        type=int,
+        default=0,
+        help="start at this series of each frequency (--every 2 --offset 1: the other half)",
+    )
     parser.add_argument("--quick", action="store_true", help="every 10th series (--every 10)")
     args = parser.parse_args(argv)
     if args.quick:
         args.every = max(args.every, 10)
     series = load_m3()
-    series = [s for f in M3_FREQUENCIES
-              for s in [x for x in series if x.frequency == f][:: args.every]]  # fmt: skip
+    chosen = slice(args.offset, None, args.every)
+    series = [s for f in M3_FREQUENCIES for s in [x for x in series if x.frequency == f][chosen]]
     description = f"{len(series)} M3 series" + (
-        f" (1 in {args.every} of each frequency, by series id)." if args.every > 1
-        else " (all)."
+        f" (1 in {args.every} of each frequency from its series {args.offset}, by series id)."
+        if args.every > 1 else " (all)."
     )  # fmt: skip
-    command = "python -m benchmarks.m3_ablation" + (
-        f" --every {args.every}" if args.every > 1 else ""
+    command = (
+        "python -m benchmarks.m3_ablation"
+        + (f" --every {args.every}" if args.every > 1 else "")
+        + (f" --offset {args.offset}" if args.offset else "")
     )
     with protocol.one_thread():
         protocol.warm_up(lambda: local_variants(series[0]))
@@ -295,7 +311,9 @@ def main(argv=None):
             warnings.simplefilter("ignore")
             metrics, intervals, seconds = run(series)
         print(f"{len(series)} series, {time.perf_counter() - start:.0f} s", flush=True)
-    report(series, metrics, intervals, seconds, description, command)
+    # Another offset is another set of series: its own section (e.g. the confirmation half).
+    section = "m3_ablation" if args.offset == 0 else f"m3_ablation_offset{args.offset}"
+    report(series, metrics, intervals, seconds, description, command, section)
     return 0
 
 

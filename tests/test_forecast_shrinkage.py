@@ -41,13 +41,14 @@ def test_default_forecast_is_the_damped_model_shrunk_toward_drift():
     fh = np.arange(1, 7)
     fixed = dict(sp=1, log_transform=False)
     plain = SpectralForecaster(damping=1.0, drift_prior_length=0, **fixed).fit(y, fh=fh)
-    f = SpectralForecaster(damping=0.9, drift_prior_length=20, **fixed).fit(y, fh=fh)
+    f = SpectralForecaster(**fixed).fit(y, fh=fh)  # the defaults: damping 0.8, prior 10
+    assert (f.damping, f.drift_prior_length) == (0.8, 10)
     # Independent computation in y's units (standardization is affine, so it commutes).
     base, last, n = plain.predict().to_numpy(), y.iloc[-1], len(y)
     steps = np.diff(np.concatenate([[last], base]))
-    damped = last + np.cumsum(steps * 0.9**fh)
+    damped = last + np.cumsum(steps * 0.8**fh)
     drift = last + fh * (last - y.iloc[0]) / (n - 1)
-    w = n / (n + 20)
+    w = n / (n + 10)
     np.testing.assert_allclose(f.predict().to_numpy(), w * damped + (1 - w) * drift, rtol=1e-10)
     # The intervals keep their widths around the shrunk forecast.
     width = np.diff(f.predict_interval(coverage=0.8).to_numpy(), axis=1)

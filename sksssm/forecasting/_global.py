@@ -204,6 +204,8 @@ class GlobalModels:
 
     def _exog_future(self, X, n_steps, model, cutoff):
         """``model``'s exogenous feature rows of the next ``n_steps``: (n_series, n, f)."""
+        if self.panel.e is None:  # no exogenous data: no time index to build
+            return None
         future = ForecastingHorizon(np.arange(1, n_steps + 1), is_relative=True)
         e_all = self.panel.exog_through(X, future.to_absolute_index(cutoff))
         if e_all is None:

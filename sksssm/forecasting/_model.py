@@ -20,7 +20,7 @@ from ._design import (
     spectral_radius,
     window,
 )
-from ._search import accumulate
+from ._search import accumulate, accumulate_horizons
 
 #: In-sample forecast origins (the most recent) for the strategy choice and intervals.
 MAX_RESIDUAL_ORIGINS = 200
@@ -52,9 +52,14 @@ class SpectralModel:
 
         ``factor``: :func:`._search.accumulate`, or :class:`._global.DaskFactors`.
         """
-        self.accumulators = [
-            factor(self.config, self.design, z, e, self.start, h) for h in self.horizons
-        ]
+        if factor is accumulate:  # in this process: every series' rows built once
+            self.accumulators = accumulate_horizons(
+                self.config, self.design, z, e, self.start, self.horizons
+            )
+        else:
+            self.accumulators = [
+                factor(self.config, self.design, z, e, self.start, h) for h in self.horizons
+            ]
         return self
 
     def add_rows(self, z, e, old_length):

@@ -106,25 +106,42 @@ def candidate_pairs(params, m_min, total_rows, n_channels, n_exog, sp):
     return pairs or [(min(ps), 0)], start, filter_length
 
 
+def series_rows(config, design, s, e_s):
+    """Differenced series ``w`` (m, c) and its design rows ``F`` (m, f), every step."""
+    w = difference(s, config.poly)
+    F = design.own(w)
+    if e_s is not None:
+        F = np.concatenate([F, design.exog(e_s[config.q :])], axis=1)
+    return w, F
+
+
+def horizon_rows(w, F, start, horizon):
+    """Rows ``t >= start`` of ``F`` and their targets ``w_{t+h-1}``."""
+    last = max(len(w) - horizon + 1, start)
+    return F[start:last], w[start + horizon - 1 : last + horizon - 1]
+
+
 def design_rows(config, design, z, e, start, horizon=1):
     """Design rows and targets (``w_{t+h-1}``) of every series, rows ``t >= start``."""
-    out = []
-    for i, s in enumerate(z):
-        w = difference(s, config.poly)
-        F = design.own(w)
-        if e is not None:
-            F = np.concatenate([F, design.exog(e[i][config.q :])], axis=1)
-        last = max(len(w) - horizon + 1, start)
-        out.append((F[start:last], w[start + horizon - 1 : last + horizon - 1]))
-    return out
+    return [
+        horizon_rows(*series_rows(config, design, s, None if e is None else e[i]), start, horizon)
+        for i, s in enumerate(z)
+    ]
 
 
 def accumulate(config, design, z, e, start, horizon=1):
     """The streamed QR factor of :func:`design_rows` over all series (global fit)."""
-    acc = QRAccumulator(design.n_features, z[0].shape[1])
-    for F, W in design_rows(config, design, z, e, start, horizon):
-        acc.update(F, W)
-    return acc
+    return accumulate_horizons(config, design, z, e, start, [horizon])[0]
+
+
+def accumulate_horizons(config, design, z, e, start, horizons):
+    """:func:`accumulate` for each of ``horizons``, every series' rows built once."""
+    accumulators = [QRAccumulator(design.n_features, z[0].shape[1]) for _ in horizons]
+    for i, s in enumerate(z):
+        w, F = series_rows(config, design, s, None if e is None else e[i])
+        for horizon, acc in zip(horizons, accumulators, strict=True):
+            acc.update(*horizon_rows(w, F, start, horizon))
+    return accumulators
 
 
 def score_candidates(params, z, e, d, D, sp, factor=accumulate):
@@ -157,10 +174,13 @@ def score_candidates(params, z, e, d, D, sp, factor=accumulate):
     configs = [by_filters[K].variant(p, i) for p, K in pairs for i in intercepts]
     if len(configs) == 1:
         return [(configs[0], np.nan)], start
-    scored = []
+    scored, factors = [], {}
     for config in configs:
         design = config.design(c, n_exog, params.exog_lags)
-        acc = factor(config, design, z, e, start)
+        # The intercept variants of one (p, K) share their rows: one factor for both.
+        if (config.p, config.K) not in factors:
+            factors[config.p, config.K] = factor(config, design, z, e, start)
+        acc = factors[config.p, config.K]
         if not acc.n_rows_:
             continue
         solution = RidgeSolution(acc, config.fit_intercept)

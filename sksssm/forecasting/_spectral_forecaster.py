@@ -92,10 +92,10 @@ class SpectralForecaster(BaseForecaster):
         ``n_combined`` configurations with the lowest GCV scores (same differencing;
         1: the best alone); the configuration attributes, ``coef_`` and the interval
         widths are the best's.
-    damping : float in (0, 1], default=0.9
+    damping : float in (0, 1], default=0.8
         Without a season (``sp_ = 1``) the forecast's step-``h`` increment is multiplied
         by ``damping ** h`` (a damped trend); 1 leaves the forecast undamped.
-    drift_prior_length : float >= 0, default=20
+    drift_prior_length : float >= 0, default=10
         Without a season (``sp_ = 1``), shrinkage toward the drift forecast (the line
         through a series' first and last value): the forecast is ``w f + (1 - w) drift``
         with ``w = n / (n + drift_prior_length)``, ``n`` the series' length, so short
@@ -179,7 +179,7 @@ class SpectralForecaster(BaseForecaster):
     def __init__(self, sp=None, d="auto", seasonal_d="auto", ar_order="auto",
                  n_filters="auto", hankel="Z", use_negative=True, exog_lags=1,
                  strategy="auto", alpha="auto", panel="global", log_transform="auto",
-                 n_combined=3, damping=0.9, drift_prior_length=20, backend=None,
+                 n_combined=3, damping=0.8, drift_prior_length=10, backend=None,
                  backend_params=None):  # fmt: skip
         self.sp = sp
         self.d = d

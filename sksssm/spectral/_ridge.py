@@ -311,13 +311,17 @@ class RidgeSolution:
         n = self.n_rows - int(self.repeated.sum())
         c2 = np.sum(self.c[kept] ** 2, axis=1)
         rows_without_direction = n - self.fit_intercept - int(kept.sum())
-        scores = np.empty(len(alphas))
-        for i, alpha in enumerate(alphas):
-            shrinkage = self._shrinkage(alpha)[kept]
-            rss = self.unexplained + np.sum(shrinkage**2 * c2)
-            residual_dof = rows_without_direction + shrinkage.sum()
-            scores[i] = (rss / n) / (residual_dof / n) ** 2 if residual_dof > 0 else np.inf
-        return scores
+        alphas = np.asarray(alphas, dtype=float).reshape(-1)
+        # Every penalty at once (one row each): the rule of :meth:`_shrinkage`.
+        s2 = self.s[kept] ** 2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shrinkage = alphas[:, None] / (s2[None, :] + alphas[:, None])
+        shrinkage[alphas == 0] = (self.s[kept] <= self.cutoff).astype(float)
+        rss = self.unexplained + np.sum(shrinkage**2 * c2, axis=1)
+        residual_dof = rows_without_direction + shrinkage.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scores = (rss / n) / (residual_dof / n) ** 2
+        return np.where(residual_dof > 0, scores, np.inf)
 
     def alpha_grid(self):
         """0, then penalties spanning round-off to strong shrinkage, relative to ``s_max^2``.
