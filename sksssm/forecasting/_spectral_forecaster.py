@@ -50,7 +50,8 @@ class SpectralForecaster(BaseForecaster):
     - **stability**: the fitted recursion's companion spectral radius is at most 1
       (:func:`spectral_radius`), by more penalty or else the mean (``stability_``);
     - **intervals**: Student-t, the in-sample ``h``-step error (at least the one the
-      recursion implies) plus the coefficients' estimation error (delta method);
+      recursion implies) plus the coefficients' estimation error (delta method),
+      calibrated by ``interval_backtests`` rolling-origin refits;
     - **panels**: ``panel="global"`` fits one model on all series (each standardized by
       itself; the QR factors add up, on Dask workers with ``backend="dask"``);
     - **update** continues the exact ridge statistics; a bad update is refused.
@@ -103,6 +104,14 @@ class SpectralForecaster(BaseForecaster):
         shrunk forecast.
     log_transform : "auto" or bool, default="auto"
         Model ``log(y)`` (needs ``y > 0``); "auto" decides by :func:`prefers_log`.
+    interval_backtests : int >= 0, default=4
+        Rolling-origin refits that calibrate the interval widths: the forecaster is
+        refitted without the last ``k = 1, ..., interval_backtests`` points and its
+        held-out errors, in units of the spread it predicted, scale the widths and set
+        the Student-t degrees of freedom (:func:`._intervals.backtest_calibration`).
+        Computed on the first interval request (point forecasts do not pay for it);
+        origins that would leave a series shorter than 8 points or ``2 sp + 2`` are
+        skipped; 0 keeps the uncalibrated widths.
 
     Attributes
     ----------
@@ -174,13 +183,14 @@ class SpectralForecaster(BaseForecaster):
         "log_transform": [StrOptions({"auto"}), "boolean"],
         "damping": [Interval(numbers.Real, 0, 1, closed="right")],
         "drift_prior_length": [Interval(numbers.Real, 0, None, closed="left")],
+        "interval_backtests": [Interval(numbers.Integral, 0, None, closed="left")],
     }
 
     def __init__(self, sp=None, d="auto", seasonal_d="auto", ar_order="auto",
                  n_filters="auto", hankel="Z", use_negative=True, exog_lags=1,
                  strategy="auto", alpha="auto", panel="global", log_transform="auto",
                  n_combined=3, damping=0.9, drift_prior_length=20, backend=None,
-                 backend_params=None):  # fmt: skip
+                 backend_params=None, interval_backtests=4):  # fmt: skip
         self.sp = sp
         self.d = d
         self.seasonal_d = seasonal_d
@@ -198,6 +208,7 @@ class SpectralForecaster(BaseForecaster):
         self.drift_prior_length = drift_prior_length
         self.backend = backend
         self.backend_params = backend_params
+        self.interval_backtests = interval_backtests
         super().__init__()
         self._y, self._X = None, None  # sktime's copy exists only with remember_data=True
         if strategy == "direct":
