@@ -265,8 +265,11 @@ def test_one_step_interval_is_the_regression_prediction_interval():
     from scipy import stats
 
     y = ar_series(150, seed=2).iloc[:, 0]
+    # The model's own widths: without the backtest calibration (tested on its own in
+    # tests/test_forecast_intervals.py).
     f = SpectralForecaster(
-        sp=1, d=0, ar_order=2, n_filters=0, alpha=1e-8, log_transform=False
+        sp=1, d=0, ar_order=2, n_filters=0, alpha=1e-8, log_transform=False,
+        interval_backtests=0,
     ).fit(y)
     # Independent: the AR(2) with intercept by lstsq on the standardized series.
     z = (y.to_numpy() - f._panel.scaling[None][0][0]) / f._panel.scaling[None][1][0]
@@ -325,6 +328,7 @@ def test_estimation_variance_is_the_delta_method_of_the_recursion():
     assert got[-1] > got[0] * 6
 
 
+@pytest.mark.slow
 def test_interval_coverage_on_synthetic_ar_series():
     """80% / 95% intervals on 120 AR(2) series, 6 steps ahead: 720 test points."""
     rng = np.random.default_rng(0)
