@@ -267,10 +267,8 @@ def test_one_step_interval_is_the_regression_prediction_interval():
     y = ar_series(150, seed=2).iloc[:, 0]
     # The model's own widths: without the backtest calibration (tested on its own in
     # tests/test_forecast_intervals.py).
-    f = SpectralForecaster(
-        sp=1, d=0, ar_order=2, n_filters=0, alpha=1e-8, log_transform=False,
-        interval_backtests=0,
-    ).fit(y)
+    params = dict(sp=1, d=0, ar_order=2, n_filters=0, alpha=1e-8, log_transform=False)
+    f = SpectralForecaster(interval_backtests=0, **params).fit(y)
     # Independent: the AR(2) with intercept by lstsq on the standardized series.
     z = (y.to_numpy() - f._panel.scaling[None][0][0]) / f._panel.scaling[None][1][0]
     A = np.column_stack([np.ones(148), z[1:-1], z[:-2]])
