@@ -100,8 +100,8 @@ class SpectralForecaster(BaseForecaster):
         Without a season (``sp_ = 1``), shrinkage toward the drift forecast (the line
         through a series' first and last value): the forecast is ``w f + (1 - w) drift``
         with ``w = n / (n + drift_prior_length)``, ``n`` the series' length, so short
-        series lean on the drift; 0 disables it. Intervals keep their widths around the
-        shrunk forecast.
+        series lean on the drift; 0 disables it. Intervals keep the model's widths around
+        the shrunk forecast (calibrated by ``interval_backtests``).
     log_transform : "auto" or bool, default="auto"
         Model ``log(y)`` (needs ``y > 0``); "auto" decides by :func:`prefers_log`.
     interval_backtests : int >= 0, default=4
