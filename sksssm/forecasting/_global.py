@@ -17,7 +17,7 @@ from sktime.forecasting.base import ForecastingHorizon
 
 from .._validation import check_positive_int
 from ..spectral._dask import _import_dask, reduce_factors
-from ._intervals import error_scale, forecast_spread
+from ._intervals import backtest_calibration, error_scale, forecast_spread
 from ._model import SpectralModel, damp_increments, shrink_toward_drift
 from ._search import accumulate, choose_differencing, select_configurations
 
@@ -161,7 +161,7 @@ class GlobalModels:
     """
 
     def __init__(self, params, panel, sp, n_horizons):
-        self.panel = panel
+        self.panel, self.params = panel, params
         self.sp, self.damping = sp, params.damping
         self.drift_prior_length = params.drift_prior_length
         z, e = panel.series()
@@ -234,8 +234,12 @@ class GlobalModels:
                              for s, p in zip(z, path, strict=True)])  # fmt: skip
         return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
 
-    def spread(self, steps, X, cutoff):
-        """Per-series error scales (n_series, len(steps), c) of ``steps`` and the t dof."""
+    def model_spread(self, steps, X, cutoff):
+        """The models' error scales (n_series, len(steps), c) of ``steps`` and the t dof.
+
+        The in-sample ``h``-step error and the estimation error
+        (:func:`._intervals.forecast_spread`), before the backtest calibration.
+        """
         lags = self.panel.lags
         n_steps = int(steps.max()) + max(lags)
         z, e = self.panel.series()
@@ -246,3 +250,18 @@ class GlobalModels:
         exog = self._exog_future(X, n_steps, self.best, cutoff)
         spread = forecast_spread(self.best, z, exog, error)
         return np.stack([spread[i, steps - 1 + lag] for i, lag in enumerate(lags)]), nu
+
+    def spread(self, steps, X, cutoff):
+        """Calibrated error scales (n_series, len(steps), c) of ``steps`` and the t dof.
+
+        :meth:`model_spread` times the factor of rolling-origin refits
+        (:func:`._intervals.backtest_calibration`, computed once per number of steps).
+        """
+        spread, nu = self.model_spread(steps, X, cutoff)
+        n_steps = int(steps.max()) + max(self.panel.lags)
+        key = ("calibration", n_steps)
+        if key not in self.error_scales:
+            self.error_scales[key] = backtest_calibration(self, self.params, n_steps,
+                                                          cutoff, nu)  # fmt: skip
+        kappa, nu = self.error_scales[key]
+        return spread * kappa, nu

@@ -1,7 +1,8 @@
 """Prediction intervals: the model's h-step error plus the coefficients' estimation error.
 
-Both parts are variances of the standardized (transformed) levels; the forecaster maps
-Student-t quantiles of their sum to y's units.
+Both parts are variances of the standardized (transformed) levels; their sum is
+calibrated by rolling-origin refits (:func:`backtest_calibration`), and the forecaster
+maps Student-t quantiles to y's units.
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ from ._model import MAX_RESIDUAL_ORIGINS
 
 #: Smallest error scale of an h-step forecast, times sqrt(h) (standardized units).
 SPREAD_FLOOR = 1e-3
+#: Shortest truncated series of a backtest origin (:func:`backtest_calibration`).
+MIN_BACKTEST_LENGTH = 8
+#: Weight of the model's own spread in the calibration, in backtest origins.
+BACKTEST_PRIOR = 4
+#: Largest backtest error, in spreads, that enters the calibration (winsorized beyond).
+BACKTEST_CLIP = 3.0
 
 
 def forecast_spread(model, z, exog_future, error):
@@ -128,3 +135,79 @@ def estimation_variance(model, z, exog_future, n_steps):
     moved = propagate(design, one["coef"][:, : design.n_own], forcing.reshape(k * B, n_steps, c))
     moved = integrate(np.zeros((k * B, len(poly) - 1, c)), moved, poly)
     return np.sum(moved.reshape(k, B, n_steps, c) ** 2, axis=0)
+
+
+class TruncatedPanel:
+    """A panel's series without their last ``k`` time points: one backtest origin.
+
+    Offers what :class:`~._global.GlobalModels` reads from a panel. Every series is
+    forecast from its own truncated end (no lags); the exogenous rows of the next ``k``
+    steps come from the stored data, so a forecast of at most ``k`` steps needs no ``X``.
+
+    Parameters
+    ----------
+    panel : Panel
+    k : int
+        Time points dropped from the end of every series.
+    """
+
+    def __init__(self, panel, k):
+        z, e = panel.series()
+        self.k, self._e = k, e
+        self.z = [s[:-k] for s in z]
+        self.e = None if e is None else [x[:-k] for x in e]
+        self.lags = [0] * len(z)
+
+    def series(self):
+        return self.z, self.e
+
+    def exog_through(self, X, future):
+        """Stored exogenous rows through ``len(future)`` steps after the truncation."""
+        if self._e is None:
+            return None
+        return [x[: len(x) - self.k + len(future)] for x in self._e]
+
+
+def backtest_calibration(models, params, n_steps, cutoff, nu):
+    """Scale factor of the interval widths, and the t dof, from rolling-origin refits.
+
+    For ``k = 1, ..., params.interval_backtests`` (while every truncated series keeps at
+    least :data:`MIN_BACKTEST_LENGTH` and ``2 sp + 2`` points) the whole forecaster
+    (configuration search, combination, shrinkage and intervals) is refitted without the
+    last ``k`` points of every series, and forecasts the ``min(k, n_steps)`` held-out
+    steps. Each error is divided by the spread the refit predicts for it, the ratio
+    winsorized at ``BACKTEST_CLIP`` (one error from a break does not set the widths);
+    with ``r^2`` the mean of the squared ratios of one series and origin (``m`` of them
+    in all),
+
+    ``kappa^2 = (BACKTEST_PRIOR + sum r^2) / (BACKTEST_PRIOR + m)``,
+
+    the model's own spread counting as ``BACKTEST_PRIOR`` pseudo-origins with ratio 1.
+    The widths are multiplied by ``kappa`` and the quantiles are Student-t with
+    ``BACKTEST_PRIOR + m`` degrees of freedom (``kappa^2`` is a variance estimated from
+    that many ratios). Without an admissible origin the widths stay and ``nu`` is kept.
+
+    Returns
+    -------
+    kappa, nu : float
+    """
+    z, _ = models.panel.series()
+    shortest = min(len(s) for s in z)
+    sum_sq, count = 0.0, 0
+    for k in range(1, params.interval_backtests + 1):
+        if shortest - k < max(MIN_BACKTEST_LENGTH, 2 * models.sp + 2):
+            break
+        refit = type(models)(params, TruncatedPanel(models.panel, k), models.sp,
+                             len(models.best.horizons))  # fmt: skip
+        refit.solve(params.alpha, params.strategy)
+        steps = np.arange(1, min(k, n_steps) + 1)
+        center = refit.future_path(None, len(steps), cutoff)
+        spread, _ = refit.model_spread(steps, None, cutoff)
+        actual = np.stack([s[len(s) - k : len(s) - k + len(steps)] for s in z])
+        ratio = np.clip((actual - center) / spread, -BACKTEST_CLIP, BACKTEST_CLIP)
+        sum_sq += float(np.sum(np.mean(ratio**2, axis=1)))
+        count += ratio.shape[0] * ratio.shape[2]
+    if not count:
+        return 1.0, nu
+    kappa = np.sqrt((BACKTEST_PRIOR + sum_sq) / (BACKTEST_PRIOR + count))
+    return float(kappa), float(BACKTEST_PRIOR + count)

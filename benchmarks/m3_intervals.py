@@ -1,0 +1,225 @@
+"""M3 prediction intervals: ``SpectralForecaster()`` against AutoETS and Theta (issue 22).
+
+Protocol: :mod:`benchmarks.protocol` (official horizons 6/8/18/8, seasonal periods
+1/4/12/1, defaults only, one thread). Corpus: :func:`benchmarks.corpus.load_m3`. Per
+series, ``predict_interval(coverage=[0.8, 0.95])`` after a fit with the official
+horizon; per frequency, the share of test points inside the 80% and 95% intervals
+(coverage, over every test point) and the mean over series of MSIS, the M4 interval
+score of the 95% interval,
+
+``mean_h(U - L + (2 / a)(L - y)[y < L] + (2 / a)(y - U)[y > U]) / scale``, ``a = 0.05``,
+
+``scale`` the in-sample mean absolute seasonal-naive error (as MASE).
+
+Methods:
+
+- ``SpectralForecaster()``: the default (``interval_backtests=0``: the in-sample
+  ``h``-step error plus the estimation error, uncalibrated);
+- the same fit with the widths calibrated by ``interval_backtests=4`` rolling-origin
+  refits (``_intervals.backtest_calibration``); ``--backtests 2,4,6`` for other numbers
+  of origins;
+- sktime's ``ThetaForecaster(sp=period if n >= 2 period else 1)`` (as
+  :mod:`benchmarks.m3`);
+- sktime's ``AutoETS(auto=True, sp=period if n >= 2 period + 2 else 1, n_jobs=1)`` (the
+  stored spec of :mod:`benchmarks.m3`), run live on every ``--ets-every``-th selected
+  series of each frequency (it takes ~1,400 s over all of M3); its table compares the
+  methods on that subset only.
+
+The series: every ``--every``-th of each frequency starting at ``--part`` (by series
+id). The calibration rule was chosen on every 4th series from the first (``--every 4
+--part 0``, within the half of ``benchmarks/m3_ablation.py --every 2``); ``--every 2
+--part 1`` is the other half, which measures it.
+
+Usage::
+
+    python -m benchmarks.m3_intervals --quick                       # every 10th series
+    python -m benchmarks.m3_intervals --every 2 --part 1 --ets-every 2
+    python -m benchmarks.m3_intervals                               # all 3,003 series
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from benchmarks import protocol
+from benchmarks._report import markdown_table, write_section
+from benchmarks.corpus import M3_FREQUENCIES, load_m3
+
+OURS = "SpectralForecaster()"
+MSIS_ALPHA = 0.05
+COVERAGES = (0.8, 0.95)
+
+
+def seasonal_scale(y, period):
+    """In-sample mean absolute seasonal-naive error (the MASE / MSIS scale)."""
+    return float(np.mean(np.abs(y[period:] - y[:-period])))
+
+
+def interval_scores(series, intervals):
+    """Coverage of the 80% and 95% intervals (share of test points) and MSIS (95%).
+
+    ``intervals``: the frame of ``predict_interval(coverage=[0.8, 0.95])``.
+    """
+    y, scale = series.y_test, seasonal_scale(series.y, series.period)
+    table = np.asarray(intervals, dtype=float)  # columns: 0.8 lower, upper, 0.95 lower, upper
+    lower80, upper80, lower, upper = table.T
+    penalty = (2 / MSIS_ALPHA) * ((lower - y) * (y < lower) + (y - upper) * (y > upper))
+    return (
+        float(np.mean((y >= lower80) & (y <= upper80))),
+        float(np.mean((y >= lower) & (y <= upper))),
+        float(np.mean(upper - lower + penalty) / scale),
+    )
+
+
+def ours(series, backtests):
+    """Scores and seconds of the default and of ``interval_backtests`` in ``backtests``."""
+    from sksssm.forecasting import SpectralForecaster
+
+    y, fh = pd.Series(series.y), np.arange(1, series.horizon + 1)
+
+    def fit_intervals():
+        f = SpectralForecaster().fit(y, fh=fh)
+        return f, f.predict_interval(coverage=list(COVERAGES))
+
+    (f, intervals), seconds = protocol.timed(fit_intervals)
+    out = {OURS: (*interval_scores(series, intervals), seconds)}
+    default = f.interval_backtests
+    for k in backtests:
+        # A predict-time parameter: one fit serves every variant (set_params would refit).
+        f.interval_backtests = k
+        f._global.error_scales = {}
+        variant, seconds = protocol.timed(lambda f=f: f.predict_interval(coverage=list(COVERAGES)))
+        out[f"interval_backtests={k}"] = (*interval_scores(series, variant), seconds)
+    f.interval_backtests = default
+    return out
+
+
+def autoets_intervals(forecaster, horizon):
+    """The 80% and 95% intervals (horizon, 4) of a fitted sktime ``AutoETS``.
+
+    sktime 1.2.0's ``predict_interval`` passes ``simulate_kwargs=...`` as a keyword that
+    statsmodels 0.15's ``ETSResults.get_prediction`` (which takes ``**simulate_kwargs``)
+    forwards to ``simulate`` and fails; this asks statsmodels for the same prediction
+    (``get_prediction(start, end)``, simulated for multiplicative models with a fixed
+    ``rng``) and reads the intervals as sktime does (``pred_int(alpha)``).
+    """
+    results = forecaster._fitted_forecaster
+    n = forecaster._y_len if hasattr(forecaster, "_y_len") else int(results.nobs)
+    prediction = results.get_prediction(start=n, end=n + horizon - 1, rng=0)
+    return np.column_stack([np.asarray(prediction.pred_int(alpha=1 - c))[:horizon]
+                            for c in COVERAGES])  # fmt: skip
+
+
+def anchors(series, with_ets):
+    """Scores and seconds (fit + intervals) of Theta and, if asked, AutoETS."""
+    from sktime.forecasting.ets import AutoETS
+    from sktime.forecasting.theta import ThetaForecaster
+
+    y, fh, period = pd.Series(series.y), np.arange(1, series.horizon + 1), series.period
+    factories = {"Theta": lambda: ThetaForecaster(sp=period if len(y) >= 2 * period else 1)}
+    if with_ets:
+        ets_sp = period if len(y) >= 2 * period + 2 else 1
+        factories["AutoETS"] = lambda: AutoETS(auto=True, sp=ets_sp, n_jobs=1)
+    out = {}
+    for name, factory in factories.items():
+
+        def fit_intervals(factory=factory, name=name):
+            fitted = factory().fit(y, fh=fh)
+            if name == "AutoETS":
+                return autoets_intervals(fitted, len(fh))
+            return fitted.predict_interval(coverage=list(COVERAGES))
+
+        intervals, seconds = protocol.timed(fit_intervals)
+        out[name] = (*interval_scores(series, intervals), seconds)
+    return out
+
+
+def table(series_list, results, methods):
+    """Rows per frequency and method: series, coverage 80/95, MSIS, total seconds."""
+    rows = []
+    for frequency in [*M3_FREQUENCIES, "all"]:
+        group = [s for s in series_list if frequency in ("all", s.frequency)]
+        if not group:
+            continue
+        for method in methods:
+            values = np.array([results[s.name][method] for s in group])
+            coverage80, coverage95, msis, seconds = values.mean(axis=0)
+            rows.append([frequency.lower(), len(group), method, f"{100 * coverage80:.1f}",
+                         f"{100 * coverage95:.1f}", f"{msis:.2f}",
+                         f"{seconds * len(group):.1f}"])  # fmt: skip
+    header = ["frequency", "series", "method", "80% coverage", "95% coverage", "MSIS", "total s"]
+    return markdown_table(header, rows)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--every", type=int, default=1, help="every k-th series (default 1)")
+    parser.add_argument("--part", type=int, default=0, help="first series of the slice")
+    parser.add_argument(
+        "--ets-every", type=int, default=4, help="AutoETS on every k-th selected series"
+    )
+    parser.add_argument(
+        "--backtests", default="4", help="comma-separated interval_backtests variants"
+    )
+    parser.add_argument("--quick", action="store_true", help="every 10th series")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.every = max(args.every, 10)
+    backtests = [int(k) for k in args.backtests.split(",") if k]
+    everything = load_m3()
+    by_frequency = {f: [x for x in everything if x.frequency == f] for f in M3_FREQUENCIES}
+    series = [s for group in by_frequency.values() for s in group[args.part :: args.every]]
+    with_ets = {s.name for f in M3_FREQUENCIES
+                for s in [x for x in series if x.frequency == f][:: args.ets_every]}  # fmt: skip
+    results = {}
+    start = time.perf_counter()
+    with protocol.one_thread(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        protocol.warm_up(lambda: (ours(series[0], backtests), anchors(series[0], True)))
+        for i, s in enumerate(series):
+            results[s.name] = {**ours(s, backtests), **anchors(s, s.name in with_ets)}
+            if (i + 1) % 100 == 0:
+                print(f"{i + 1} series, {time.perf_counter() - start:.0f} s", flush=True)
+    variants = [f"interval_backtests={k}" for k in backtests]
+    subset = [s for s in series if s.name in with_ets]
+    selection = (f"{len(series)} M3 series (1 in {args.every} of each frequency from "
+                 f"the {args.part}-th, by series id)" if args.every > 1
+                 else f"{len(series)} M3 series (all)")  # fmt: skip
+    body = [
+        f"{selection}; official horizons (6/8/18/8), defaults, one thread. Coverage: the "
+        "share of test points inside the 80% / 95% interval (nominal 80 / 95). MSIS: the "
+        "M4 interval score of the 95% interval scaled by the in-sample seasonal naive "
+        "error, mean over series (lower is better). Time: fit plus "
+        "`predict_interval(coverage=[0.8, 0.95])`; a variant's time is its "
+        "`predict_interval` alone, on the default's fit. The default is "
+        "`interval_backtests=0` (no backtest calibration). The calibration rule was chosen on every "
+        "4th series from the first (within the half `--every 2 --part 0`, the series of "
+        "`benchmarks/m3_ablation.py --every 2`).",
+        "",
+        "### SpectralForecaster and Theta, every selected series",
+        "",
+        table(series, results, [OURS, *variants, "Theta"]),
+        "",
+        f"### With AutoETS: {len(subset)} series (1 in {args.ets_every} of the above, "
+        "each frequency)",
+        "",
+        table(subset, results, [OURS, *variants, "Theta", "AutoETS"]),
+    ]
+    print(f"{len(series)} series, {time.perf_counter() - start:.0f} s", flush=True)
+    command = (
+        "python -m benchmarks.m3_intervals"
+        + (f" --every {args.every} --part {args.part}" if args.every > 1 else "")
+        + f" --ets-every {args.ets_every} --backtests {args.backtests}"
+    )
+    title = "M3 prediction intervals: SpectralForecaster vs AutoETS and Theta"
+    write_section("m3_intervals", "\n".join(body), command=command, title=title)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
