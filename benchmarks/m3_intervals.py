@@ -197,9 +197,9 @@ def main(argv=None):
         "error, mean over series (lower is better). Time: fit plus "
         "`predict_interval(coverage=[0.8, 0.95])`; a variant's time is its "
         "`predict_interval` alone, on the default's fit. The default is "
-        "`interval_backtests=0` (no backtest calibration). The calibration rule was chosen on every "
-        "4th series from the first (within the half `--every 2 --part 0`, the series of "
-        "`benchmarks/m3_ablation.py --every 2`).",
+        "`interval_backtests=0` (no backtest calibration). The calibration rule was "
+        "chosen on every 4th series from the first (within the half "
+        "`--every 2 --part 0`, the series of `benchmarks/m3_ablation.py --every 2`).",
         "",
         "### SpectralForecaster and Theta, every selected series",
         "",
