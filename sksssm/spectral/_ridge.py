@@ -282,10 +282,13 @@ class RidgeSolution:
         """``alpha / (s^2 + alpha)`` (1 minus the filter factors), without cancellation.
 
         At ``alpha = 0``: 0 above the round-off cut-off, 1 below (those directions dropped).
+        ``alpha`` a scalar gives one value per direction; an array of penalties gives one
+        row per penalty.
         """
-        if alpha == 0:
-            return (self.s <= self.cutoff).astype(float)
-        return alpha / (self.s**2 + alpha)
+        penalty = np.asarray(alpha, dtype=float)[..., None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shrinkage = penalty / (self.s**2 + penalty)
+        return np.where(penalty == 0, (self.s <= self.cutoff).astype(float), shrinkage)
 
     def coefficients(self, alpha):
         """Return ``(coef, intercept)``: ``coef`` (n_targets, n_features) in original units."""
@@ -311,12 +314,8 @@ class RidgeSolution:
         n = self.n_rows - int(self.repeated.sum())
         c2 = np.sum(self.c[kept] ** 2, axis=1)
         rows_without_direction = n - self.fit_intercept - int(kept.sum())
-        alphas = np.asarray(alphas, dtype=float).reshape(-1)
-        # Every penalty at once (one row each): the rule of :meth:`_shrinkage`.
-        s2 = self.s[kept] ** 2
-        with np.errstate(divide="ignore", invalid="ignore"):
-            shrinkage = alphas[:, None] / (s2[None, :] + alphas[:, None])
-        shrinkage[alphas == 0] = (self.s[kept] <= self.cutoff).astype(float)
+        # Every penalty at once, one row each.
+        shrinkage = self._shrinkage(np.asarray(alphas, dtype=float).reshape(-1))[:, kept]
         rss = self.unexplained + np.sum(shrinkage**2 * c2, axis=1)
         residual_dof = rows_without_direction + shrinkage.sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
