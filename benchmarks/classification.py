@@ -65,7 +65,7 @@ import warnings  # noqa: E402
 import numpy as np  # noqa: E402
 
 from benchmarks._report import markdown_table, write_section  # noqa: E402
-from sksssm.spectral._pooling import SEGMENT_STATISTICS, STATISTICS  # noqa: E402
+from sksssm.spectral._segment_stats import SEGMENT_STATISTICS, STATISTICS  # noqa: E402
 
 SEED = 0
 CNN_STEPS = 600

@@ -14,7 +14,6 @@ from ._features import (
 from ._filters import max_usable_filters, spectral_filters, stu_filters
 from ._hankel import hankel_matrix, hankel_operator
 from ._pooling import (
-    PoolingState,
     default_filter_lengths,
     filter_bank,
     fit_pooling,
@@ -23,6 +22,7 @@ from ._pooling import (
     pooled_features,
     sequence_lengths,
 )
+from ._pooling_state import PoolingState
 from ._ridge import QRAccumulator, RidgeSolution, triangular_factor
 
 __all__ = [

@@ -1,0 +1,196 @@
+"""The fitted pooling state and the pooled feature columns' layout, encoded once.
+
+:class:`PoolingState` holds what :func:`sksssm.spectral.pooled_features` needs (the filter
+bank, the mixtures, the fitted ``ppv`` biases, the cross-channel pairs) and
+:meth:`PoolingState.column_blocks`, the one description of the column order from which
+the column labels, the feature-set masks and the feature count derive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._segment_stats import (
+    DEFAULT_SEGMENTS,
+    SCALE_FREE_STATISTICS,
+    SEGMENT_STATISTICS,
+    THRESHOLD_STATISTICS,
+)
+
+#: Features appended per channel by ``normalise``: the raw mean and the log standard
+#: deviation.
+N_SCALE_FEATURES = 2
+
+
+@dataclass(frozen=True)
+class PoolingState:
+    """What :func:`pooled_features` needs: the filter bank and the fitted ``ppv`` biases.
+
+    Returned by :func:`fit_pooling`; treat as read-only.
+
+    Attributes
+    ----------
+    n_channels : int
+    filter_lengths : tuple of int
+    bank : ndarray of shape (max(filter_lengths), n_bank)
+        Column 0 is the identity; then, per filter length, the positive-branch filters and
+        (if ``use_negative``) the alternating-sign ones.
+    bank_groups : tuple of ndarray
+        Column indices of ``bank`` per group (identity, then per length and branch).
+    mixing : tuple of ndarray
+        One ``(len(group), n_mixtures)`` weight matrix per group but the identity (empty
+        when ``n_mixtures == 0``).
+    groups : tuple of ndarray
+        Column indices of the *responses* per group: the bank groups, then one group per
+        mixing matrix; the ``"peak"`` statistic picks its time step per group.
+    differences : bool
+    statistics : tuple of str
+    quantiles : tuple of float
+    biases : ndarray of shape (n_kinds, n_quantiles, n_channels, n_responses) or None
+        ``ppv`` thresholds (``n_kinds`` is 2 with ``differences``, else 1).
+    n_segments : int
+        Segments of the ``segment_*`` statistics.
+    normalise : bool
+        Whether each channel of each series is standardized before the filters (and its
+        mean and log standard deviation appended).
+    use_negative : bool
+    cross_pairs : ndarray of shape (n_pairs, 2) or None
+        Ordered channel pairs ``(i, j)`` of the ``cross`` block (:func:`cross_pairs`);
+        None (or no pairs, as for one channel): no cross-channel features.
+    dtype : {"float64", "float32"}
+        Precision of the filter responses and their statistics (the features are
+        returned as float64 either way).
+    """
+
+    n_channels: int
+    filter_lengths: tuple
+    bank: np.ndarray
+    bank_groups: tuple
+    mixing: tuple
+    groups: tuple
+    differences: bool
+    statistics: tuple
+    quantiles: tuple
+    biases: np.ndarray | None
+    n_segments: int = DEFAULT_SEGMENTS
+    normalise: bool = False
+    use_negative: bool = True
+    cross_pairs: np.ndarray | None = None
+    dtype: str = "float64"
+
+    @property
+    def n_responses(self) -> int:
+        """Responses per channel: bank columns plus mixtures."""
+        return self.bank.shape[1] + sum(w.shape[1] for w in self.mixing)
+
+    @property
+    def alternating_responses(self) -> np.ndarray:
+        """Boolean mask over the responses: True for the alternating-sign branch.
+
+        Bank groups after the identity alternate positive / alternating-sign when
+        ``use_negative``, and so do the mixing groups (one per bank group).
+        """
+        mask = np.zeros(self.n_responses, dtype=bool)
+        if self.use_negative:
+            n_bank_groups = len(self.bank_groups)
+            for j, group in enumerate(self.groups[1:n_bank_groups]):
+                mask[group] = j % 2 == 1
+            for j, group in enumerate(self.groups[n_bank_groups:]):
+                mask[group] = j % 2 == 1
+        return mask
+
+    @property
+    def cross_columns(self) -> np.ndarray:
+        """Boolean ``(n_pairs, n_bank)``: the bank columns each channel pair uses.
+
+        Every bank column, except the identity (the zero-lag correlation, symmetric in
+        ``i, j``) for the pairs with ``i > j``: no duplicated feature.
+        """
+        pairs = np.zeros((0, 2), dtype=np.intp) if self.cross_pairs is None else self.cross_pairs
+        keep = np.ones((len(pairs), self.bank.shape[1]), dtype=bool)
+        keep[pairs[:, 0] > pairs[:, 1], 0] = False
+        return keep
+
+    @property
+    def n_cross_features(self) -> int:
+        """Columns of the ``cross`` block (the last ones): 0 without channel pairs."""
+        return (2 if self.differences else 1) * int(self.cross_columns.sum())
+
+    def column_blocks(self):
+        """The column layout, encoded once: ``(statistic, alternating)`` per block.
+
+        Blocks in column order (the order :func:`pooled_features` writes): per input
+        kind (series, then first differences) one block per statistic of
+        ``statistics``, channel-major ``(channel, response)`` with the ``ppv`` quantile
+        outermost and the segment innermost; then the ``normalise`` scale features
+        (``"scale"``); then the cross-channel block (``"cross"``, per kind, pair-major).
+        ``alternating`` marks the columns computed from an alternating-sign response.
+        :meth:`column_statistics`, :meth:`feature_masks` and :attr:`n_features` derive
+        from it.
+        """
+        n_kinds = 2 if self.differences else 1
+        alternating = np.tile(self.alternating_responses, self.n_channels)  # (c, r) order
+        for _ in range(n_kinds):
+            for stat in self.statistics:
+                if stat in SEGMENT_STATISTICS:
+                    yield stat, np.repeat(alternating, self.n_segments)
+                elif stat in THRESHOLD_STATISTICS:
+                    yield stat, np.tile(alternating, len(self.quantiles))
+                else:
+                    yield stat, alternating
+        if self.normalise:
+            yield "scale", np.zeros(N_SCALE_FEATURES * self.n_channels, dtype=bool)
+        keep = self.cross_columns
+        n_bank = self.bank.shape[1]
+        cross = np.broadcast_to(self.alternating_responses[:n_bank], keep.shape)[keep]
+        for _ in range(n_kinds):
+            yield "cross", cross
+
+    def column_statistics(self) -> np.ndarray:
+        """The statistic each pooled feature column comes from, in column order.
+
+        One of :data:`STATISTICS` for the per-channel columns, ``"scale"`` for the
+        ``normalise`` scale features and ``"cross"`` for the cross-channel block.
+        """
+        labels = [np.repeat(stat, len(block)) for stat, block in self.column_blocks()]
+        return np.concatenate(labels).astype(object)
+
+    def feature_masks(self) -> dict:
+        """Boolean masks over the pooled feature columns, by what a column comes from.
+
+        ``"alternating"``: computed from an alternating-sign response; ``"segment"``: a
+        ``segment_*`` statistic; ``"ppv"``: a ``ppv`` statistic; ``"scale"``: the
+        ``normalise`` scale features; ``"cross"``: a cross-channel feature (all False for
+        one channel).
+        """
+        statistic = self.column_statistics()
+        return {
+            "alternating": np.concatenate([block for _, block in self.column_blocks()]),
+            "segment": np.isin(statistic, SEGMENT_STATISTICS),
+            "ppv": statistic == "ppv",
+            "scale": statistic == "scale",
+            "cross": statistic == "cross",
+        }
+
+    def homogeneous_columns(self) -> np.ndarray:
+        """Mask of the columns that scale with the series: ``f(r x) = r f(x)``, ``r > 0``.
+
+        The statistics of the raw responses but ``ppv`` (linear filters, then means,
+        deviations, extremes, values at a step), and the ``normalise`` mean. The ``ppv``
+        counts, the log deviation, the responses of standardized series and the
+        cross-channel block are not (see ``pooled_features(..., return_scale=True)``).
+        """
+        statistic = self.column_statistics()
+        scale_free = SCALE_FREE_STATISTICS + ("scale", "cross")
+        homogeneous = ~np.isin(statistic, scale_free) & (not self.normalise)
+        if self.normalise:  # the scale block is [mean per channel, log std per channel]
+            first = int(np.argmax(statistic == "scale"))
+            homogeneous[first : first + self.n_channels] = True
+        return homogeneous
+
+    @property
+    def n_features(self) -> int:
+        """Length of one pooled feature vector."""
+        return sum(len(block) for _, block in self.column_blocks())
