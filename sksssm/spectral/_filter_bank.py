@@ -9,6 +9,7 @@ import scipy.fft
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ._filters import HANKEL_KINDS, max_usable_filters, stu_filters
+from ._sequences import _inputs, _series_scale, _standardise_scale
 
 #: nearly the identity).
 MIN_FILTER_LENGTH = 8
@@ -231,17 +232,10 @@ def _shared_responses(U, lengths, state, cache):
     differences with ``state.differences``), as :func:`_responses` of
     :func:`~sksssm.spectral._sequences._inputs` would.
     """
-    from ._sequences import _series_scale, _standardise_scale
-
-    valid = np.arange(U.shape[1])[None, :, None] < lengths[:, None, None]
     mean, std = _series_scale(U, lengths)
     spread = _standardise_scale(std, mean)
-    centred = np.where(valid, U - mean[:, None], 0.0)
-    kinds = [_responses(centred, state, cache)]
-    if state.differences:
-        D = np.zeros_like(centred)
-        D[:, 1:] = centred[:, 1:] - centred[:, :-1]
-        kinds.append(_responses(np.where(valid, D, 0.0), state, cache))
+    centred = U - mean[:, None]  # _inputs zeroes the padding again, and differences it
+    kinds = [_responses(V, state, cache) for V in _inputs(centred, lengths, state.differences)]
     level = mean.astype(state.dtype)[:, :, None, None]
     spread = spread.astype(state.dtype)[:, :, None, None]
     step = _step_responses(state, U.shape[1], cache)
