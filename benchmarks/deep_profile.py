@@ -76,7 +76,7 @@ def _component_seconds(stats):
 
 def default_budget(model, n_train, n_timesteps):
     """``(optimizer steps, epochs)`` of the full default budget, and the FFT length."""
-    from sksssm.estimators._deep import auto_steps
+    from sksssm.estimators._deep_training import auto_steps
     from sksssm.nn.fftconv import fft_size
 
     steps = auto_steps(model.batch_size, n_timesteps)
@@ -86,15 +86,21 @@ def default_budget(model, n_train, n_timesteps):
 
 def profile_fit(cls, data):
     """Fit under cProfile with the cut budget; component seconds and the fit's seconds."""
-    from sksssm.estimators import _deep
+    from sksssm.estimators import _deep_training
 
     X_train, y_train, _, _ = data
     model = cls(random_state=0)
     profiler = cProfile.Profile()
     with (
-        mock.patch.object(_deep, "AUTO_TOKEN_BUDGET", _deep.AUTO_TOKEN_BUDGET // BUDGET_CUT),
-        mock.patch.object(_deep, "AUTO_MIN_STEPS", _deep.AUTO_MIN_STEPS // BUDGET_CUT),
-        mock.patch.object(_deep, "AUTO_MAX_STEPS", _deep.AUTO_MAX_STEPS // BUDGET_CUT),
+        mock.patch.object(
+            _deep_training, "AUTO_TOKEN_BUDGET", _deep_training.AUTO_TOKEN_BUDGET // BUDGET_CUT
+        ),
+        mock.patch.object(
+            _deep_training, "AUTO_MIN_STEPS", _deep_training.AUTO_MIN_STEPS // BUDGET_CUT
+        ),
+        mock.patch.object(
+            _deep_training, "AUTO_MAX_STEPS", _deep_training.AUTO_MAX_STEPS // BUDGET_CUT
+        ),
         warnings.catch_warnings(),
     ):
         warnings.simplefilter("ignore")

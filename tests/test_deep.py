@@ -24,7 +24,7 @@ from sksssm import (
     STURegressor,
 )
 from sksssm._validation import standardization
-from sksssm.estimators._deep import auto_steps
+from sksssm.estimators._deep_training import auto_steps
 from sksssm.exceptions import TrainingDivergedError
 
 SMALL = dict(d_model=8, n_layers=1, max_epochs=3, batch_size=16, random_state=0)

@@ -20,7 +20,7 @@ from sksssm import (
     STUClassifier,
     STURegressor,
 )
-from sksssm.estimators._deep import DEEP_PARAMETER_CONSTRAINTS
+from sksssm.estimators._deep_parameters import DEEP_PARAMETER_CONSTRAINTS
 
 DEEP_ESTIMATORS = [
     PTDSSMClassifier,

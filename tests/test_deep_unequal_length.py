@@ -18,7 +18,7 @@ from sksssm import (
     STUClassifier,
     STURegressor,
 )
-from sksssm.estimators._deep import PaddedMSELoss
+from sksssm.estimators._deep_training import PaddedMSELoss
 from sksssm.nn import SequenceModel, padding_mask, reverse_within_lengths
 
 N_TIMESTEPS = 20

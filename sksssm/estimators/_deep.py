@@ -10,6 +10,10 @@ skorch ``NeuralNetRegressor`` / ``NeuralNetClassifier`` around it into ``net_``.
 - :class:`DeepRegressorBase` and :class:`DeepClassifierBase` hold what differs: targets
   (standardized values or encoded labels), the loss, the output layer, stratification.
 
+The shared hyper-parameters (documentation, constraints, callback and device checks) live
+in :mod:`._deep_parameters`, the training schedule and divergence checks in
+:mod:`._deep_training`, saving and loading in :mod:`._deep_persistence`.
+
 Training budget (``max_epochs="auto"``)
     Training is counted in optimizer steps, not epochs, so that small data sets get
     enough updates and large ones a bounded time:
@@ -36,15 +40,13 @@ from __future__ import annotations
 
 import copy
 import math
-from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_random_state
 from skorch import NeuralNetClassifier, NeuralNetRegressor
-from skorch.callbacks import Callback, EarlyStopping, ProgressBar
+from skorch.callbacks import EarlyStopping, ProgressBar
 from skorch.dataset import ValidSplit
 
 from .._validation import (
@@ -58,222 +60,17 @@ from ..exceptions import TrainingDivergedError
 from ..nn import SequenceModel, draw_seed
 from ..nn.backbone import make_generator
 from ..spectral import sequence_lengths
-from ._base import fit_atomically, fitted_attributes
-
-#: numpydoc text of the hyper-parameters every deep estimator shares; each public class
-#: repeats them in its ``__init__`` signature (scikit-learn reads parameters from the
-#: signature) and splices this text into its docstring, so they are documented once.
-DEEP_PARAMETERS_DOC = """    d_model : int, default=32 for regressors, 16 for classifiers
-        Width of the residual stream of the backbone. Classifiers default to 16: on the
-        deep benchmark subset it kept their accuracy at about two thirds of the time;
-        the STU network's system identification needs 32 (``benchmarks/sysid.py``).
-    n_layers : int, default=2
-        Number of stacked sequence layers (residual blocks).
-    dropout : float, default=0.0
-    norm : {"layer", "batch"}, default="layer"
-        Normalisation before each sequence layer.
-    input_scaling : {"channel", "series"}, default="channel"
-        How X is standardized before the network. "channel": one mean and scale per
-        channel, over all valid steps of the training series (amplitudes differ between
-        series as in the data). "series": each series and channel first to mean 0 and
-        standard deviation 1 over its own valid steps, at fit and predict (the network
-        sees shapes only; for data whose amplitudes span orders of magnitude, such as
-        PLAID, at the cost of the amplitude information, which JapaneseVowels needs).
-    pooling : {"mean", "last"}, default="last" for regressors, "mean" for classifiers
-        How a sequence becomes one vector for sequence-to-one outputs: the last time step
-        or the mean over time.
-    bidirectional : bool or "auto", default="auto"
-        Each sequence layer also runs backwards in time (two layers, outputs added), so
-        every time step sees the whole sequence. "auto": on for classifiers and
-        sequence-to-one regressors, off (causal) for ``return_sequences=True``.
-    max_epochs : int or "auto", default="auto"
-        Passes over the training data. "auto" counts optimizer steps instead:
-        ``n_steps = clip(2**23 / (batch_size * n_timesteps), 200, 600)`` and
-        ``max_epochs_ = max(1, ceil(n_steps / batches_per_epoch))``: enough updates for
-        small data, a bounded time for large data (at least one epoch).
-        ``n_timesteps`` is the mean series length without the NaN end padding.
-    batch_size : int, default=32
-    lr : float, default=1e-2
-        Learning rate (AdamW by default; the SSM parameters have their own).
-    weight_decay : float, default=0.01
-    optimizer : {"adamw", "adam", "sgd"}, default="adamw"
-    lr_schedule : {"constant", "cosine"}, default="cosine"
-        Per optimizer step: linear warm-up, then cosine decay to zero over the steps of
-        each ``fit`` call (a warm-started ``fit`` runs a fresh schedule).
-    warmup_epochs : int, default=1
-        Length of the warm-up in epochs, at most a tenth of the steps of the fit.
-    early_stopping : bool or "auto", default="auto"
-        Hold out ``validation_fraction`` of the samples (stratified for classifiers),
-        stop once the validation loss has not improved for ``patience`` epochs, and
-        restore the weights of the best epoch. "auto": on when the held-out part has at
-        least 32 samples (and, for classifiers, every class at least ``1 /
-        validation_fraction`` samples); off otherwise.
-    validation_fraction : float, default=0.1
-    patience : int, default=10
-    device : str or torch.device, default="auto"
-        "auto" uses CUDA when available, else the CPU; "cpu", "cuda" or "cuda:N"
-        otherwise ("cuda" without CUDA raises ``ValueError``). The device used is
-        ``device_``.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling, dropout and the validation split, through
-        a ``torch.Generator`` of this estimator's own: torch's global RNG is neither used
-        nor changed, so fits in parallel threads equal the serial fit.
-    verbose : int, default=0
-        0: silent; 1: one line per epoch (skorch's table); 2: also a progress bar per epoch.
-    callbacks : list of skorch callbacks or None, default=None
-        Extra skorch callbacks (``Callback`` instances or ``(name, callback)`` pairs),
-        appended to the built-in ones (learning-rate schedule, divergence check, early
-        stopping, progress display). They are used as given, as skorch does (each ``fit``
-        re-initializes them); the fitted ones are in ``net_.callbacks_``.
-    warm_start : bool, default=False
-        The next ``fit`` continues from the fitted weights (same scaling and classes),
-        with a fresh optimizer and learning-rate schedule; a failed warm-started fit
-        leaves the fitted model unchanged.
-"""
-
-#: numpydoc text of ``ssm_lr``, shared by every estimator whose layers have SSM parameters.
-SSM_LR_DOC = """    ssm_lr : float, default=1e-3
-        Learning rate of the SSM parameters (those named ``ssm_*``: eigenvalues, input
-        matrices, step sizes, Markov parameters), which get no weight decay (as in S4, S5
-        and HOPE); every other weight uses ``lr`` and ``weight_decay``.
-"""
-
-#: numpydoc text of ``return_sequences``, shared by the deep regressors.
-RETURN_SEQUENCES_DOC = """    return_sequences : bool, default=False
-        True: sequence-to-sequence regression (causal unless ``bidirectional=True``),
-        ``y`` of shape ``(n_samples, n_timesteps)`` or ``(n_samples, n_outputs,
-        n_timesteps)``.
-"""
-
-#: numpydoc text of ``dt_min, dt_max``, shared by the families with learned step sizes.
-DT_RANGE_DOC = """    dt_min, dt_max : float, default=1e-3, 1e-1
-        Step sizes are initialised log-uniformly in ``[dt_min, dt_max]`` (one per channel;
-        one per state in S5-PTD, ``mode="s5"``).
-"""
-
-OPTIMIZERS = {"adamw": torch.optim.AdamW, "adam": torch.optim.Adam, "sgd": torch.optim.SGD}
-LR_SCHEDULES = ("constant", "cosine")
-#: Budget of ``max_epochs="auto"``: time steps processed (batch_size * n_timesteps per
-#: optimizer step), and the range of the resulting number of optimizer steps.
-AUTO_TOKEN_BUDGET = 2**23
-AUTO_MIN_STEPS, AUTO_MAX_STEPS = 200, 600
-#: ``early_stopping="auto"`` needs at least this many held-out samples.
-AUTO_MIN_VALIDATION = 32
-
-#: Constraints shared by every deep estimator (each class adds its own).
-DEEP_PARAMETER_CONSTRAINTS = {
-    "d_model": [Interval(Integral, 1, None, closed="left")],
-    "n_layers": [Interval(Integral, 1, None, closed="left")],
-    "dropout": [Interval(Real, 0.0, 1.0, closed="left")],
-    "norm": [StrOptions({"layer", "batch"})],
-    "input_scaling": [StrOptions({"channel", "series"})],
-    "pooling": [StrOptions({"mean", "last"})],
-    "bidirectional": ["boolean", StrOptions({"auto"})],
-    "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-    "batch_size": [Interval(Integral, 1, None, closed="left")],
-    "lr": [Interval(Real, 0.0, None, closed="neither")],
-    "weight_decay": [Interval(Real, 0.0, None, closed="left")],
-    "optimizer": [StrOptions(set(OPTIMIZERS))],
-    "lr_schedule": [StrOptions(set(LR_SCHEDULES))],
-    "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
-    "early_stopping": ["boolean", StrOptions({"auto"})],
-    "validation_fraction": [Interval(Real, 0.0, 1.0, closed="neither")],
-    "patience": [Interval(Integral, 1, None, closed="left")],
-    "device": [str, torch.device],  # resolved (and rejected if unusable) by resolve_device
-    "random_state": ["random_state"],
-    "verbose": ["verbose"],
-    "callbacks": [list, None],  # items checked by check_callbacks
-    "warm_start": ["boolean"],
-}
-
-#: Names of the built-in callbacks (skorch's defaults and ours): not for user callbacks.
-BUILT_IN_CALLBACKS = (
-    "epoch_timer",
-    "train_loss",
-    "valid_loss",
-    "valid_acc",
-    "print_log",
-    "stop_on_non_finite_loss",
-    "lr_schedule",
-    "early_stopping",
-    "progress_bar",
+from ._base import fit_atomically
+from ._deep_parameters import OPTIMIZERS, check_callbacks, resolve_device
+from ._deep_persistence import DeepPersistenceMixin
+from ._deep_training import (
+    AUTO_MIN_VALIDATION,
+    PaddedMSELoss,
+    StepSchedule,
+    StopOnNonFiniteLoss,
+    auto_steps,
+    check_trained,
 )
-
-
-def check_callbacks(callbacks):
-    """``callbacks`` as skorch ``(name, callback)`` pairs, or an error naming the fix.
-
-    Examples
-    --------
-    >>> from skorch.callbacks import EpochScoring
-    >>> [name for name, _ in check_callbacks([("r2", EpochScoring("r2"))])]
-    ['r2']
-    """
-    pairs = []
-    for item in callbacks or []:
-        name, callback = item if isinstance(item, tuple) and len(item) == 2 else (None, item)
-        if not isinstance(callback, Callback) or not isinstance(name, str | None):
-            raise TypeError(
-                f"callbacks must hold skorch Callback instances or (name, Callback) pairs; "
-                f"got {item!r}. Wrap your code in a skorch.callbacks.Callback subclass."
-            )
-        name = type(callback).__name__ if name is None else name
-        if name in BUILT_IN_CALLBACKS:
-            raise ValueError(
-                f"callback name {name!r} is taken by a built-in callback "
-                f"({', '.join(BUILT_IN_CALLBACKS)}); give yours another name: ('my_name', "
-                f"callback)."
-            )
-        pairs.append((name, callback))
-    return pairs
-
-
-_SUPPORTED_DEVICES = ("cpu", "cuda")
-
-
-def resolve_device(device):
-    """Turn ``device`` ("auto", "cpu", "cuda", "cuda:1", torch.device) into a torch device.
-
-    "auto" picks CUDA when available. Asking for CUDA without it, or for a device type
-    other than CPU and CUDA (``"meta"``, ``"mps"``, ...), raises ``ValueError``.
-
-    Examples
-    --------
-    >>> resolve_device("cpu")
-    device(type='cpu')
-    """
-    if isinstance(device, str) and device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(
-            f'device must be "auto", "cpu", "cuda" or "cuda:N"; got {device!r}.'
-        ) from exc
-    if resolved.type not in _SUPPORTED_DEVICES:
-        raise ValueError(
-            f'device={device!r} is not supported: the deep estimators train on "cpu" or '
-            f'"cuda" (devices of type {resolved.type!r} cannot hold trained weights). Use '
-            f'device="auto", "cpu" or "cuda".'
-        )
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} was requested but CUDA is not available on this machine "
-            f'(torch {torch.__version__}). Use device="cpu" or device="auto".'
-        )
-    return resolved
-
-
-def auto_steps(batch_size, n_timesteps):
-    """Optimizer steps of ``max_epochs="auto"`` (see the module docstring).
-
-    Examples
-    --------
-    >>> auto_steps(32, 1024), auto_steps(32, 150), auto_steps(32, 100_000)
-    (256, 600, 200)
-    """
-    steps = AUTO_TOKEN_BUDGET // (batch_size * n_timesteps)
-    return int(min(max(steps, AUTO_MIN_STEPS), AUTO_MAX_STEPS))
 
 
 def _lengths_naming_the_offender(X_btc):
@@ -294,86 +91,7 @@ def _lengths_naming_the_offender(X_btc):
         raise
 
 
-class StepSchedule(Callback):
-    """Learning-rate multiplier per optimizer step: linear warm-up, cosine decay to zero.
-
-    The schedule restarts at every ``fit`` (``on_train_begin``) from the learning rates
-    the optimizer was built with, so a warm-started fit trains at the full rate.
-
-    Examples
-    --------
-    >>> schedule = StepSchedule(total_steps=10, warmup_steps=2)
-    >>> [round(schedule.factor(s), 3) for s in (0, 1, 2, 6, 10)]
-    [0.5, 1.0, 1.0, 0.5, 0.0]
-    """
-
-    def __init__(self, total_steps, warmup_steps, cosine=True):
-        self.total_steps = total_steps
-        self.warmup_steps = warmup_steps
-        self.cosine = cosine
-
-    def factor(self, step):
-        if step < self.warmup_steps:
-            return (step + 1) / self.warmup_steps
-        if not self.cosine:
-            return 1.0
-        span = max(self.total_steps - self.warmup_steps, 1)
-        progress = min((step - self.warmup_steps) / span, 1.0)
-        return 0.5 * (1.0 + math.cos(math.pi * progress))
-
-    def on_train_begin(self, net, **kwargs):
-        self.base_lrs_ = [group["lr"] for group in net.optimizer_.param_groups]
-        self.step_ = 0
-        self._apply(net)
-
-    def on_batch_end(self, net, batch=None, training=None, **kwargs):
-        if training:
-            self.step_ += 1
-            self._apply(net)
-
-    def _apply(self, net):
-        factor = self.factor(self.step_)
-        for group, base in zip(net.optimizer_.param_groups, self.base_lrs_, strict=True):
-            group["lr"] = base * factor
-
-
-class PaddedMSELoss(torch.nn.MSELoss):
-    """Mean squared error over the targets that are not NaN (the padded steps of
-    ``return_sequences=True``); without NaN targets it is ``torch.nn.MSELoss``."""
-
-    def forward(self, input, target):
-        observed = ~torch.isnan(target)
-        return super().forward(input[observed], target[observed])
-
-
-def _diverged_message(what, net_lr):
-    return (
-        f"training diverged: {what}. Lower the learning rate (lr={net_lr}), or check the "
-        f"scale of the inputs."
-    )
-
-
-class StopOnNonFiniteLoss(Callback):
-    """Abort training with a clear error as soon as a batch or epoch loss is not finite."""
-
-    def on_batch_end(self, net, batch=None, training=None, **kwargs):
-        key = "train_loss" if training else "valid_loss"
-        loss = net.history[-1, "batches", -1].get(key)
-        if loss is not None and not math.isfinite(loss):
-            raise TrainingDivergedError(
-                _diverged_message(f"the {key} is {loss} at epoch {len(net.history)}", net.lr)
-            )
-
-    def on_epoch_end(self, net, **kwargs):
-        for key in ("train_loss", "valid_loss"):
-            loss = net.history[-1].get(key)
-            if loss is not None and not math.isfinite(loss):
-                raise TrainingDivergedError(
-                    _diverged_message(f"the {key} of epoch {len(net.history)} is {loss}", net.lr)
-                )
-
-
-class DeepSequenceMixin:
+class DeepSequenceMixin(DeepPersistenceMixin):
     """Training and prediction through skorch, shared by every deep estimator.
 
     Subclasses define ``_layer_factory(self, n_timesteps)`` (returning
@@ -435,7 +153,7 @@ class DeepSequenceMixin:
             net.module_.load_state_dict(self.net_.module_.state_dict())
             net.history = copy.deepcopy(self.net_.history)
         net.partial_fit(X_t, targets)
-        _check_trained(net, X_t[:256])
+        check_trained(net, X_t[:256])
         self.net_ = net
         self.device_ = device
         self.max_epochs_ = max_epochs
@@ -582,100 +300,6 @@ class DeepSequenceMixin:
 
     def _check_layer_hyperparameters(self):
         """Checks across hyper-parameters (single values: ``_parameter_constraints``)."""
-
-    # ------------------------------------------------------------------ save / load
-    def save_params(self, f_params):
-        """Save the fitted model to ``f_params`` for :meth:`load_params`.
-
-        The file holds the network's weights (``net_.module_.state_dict()``), its training
-        history and the fitted attributes that prediction needs (input and target
-        scaling, classes, layout), written with :func:`torch.save`.
-
-        Parameters
-        ----------
-        f_params : str, path-like or file object
-
-        Returns
-        -------
-        self
-        """
-        check_is_fitted(self, "net_")
-        fitted = {
-            name: getattr(self, name)
-            for name in fitted_attributes(self)
-            if name not in ("net_", "history_")
-        }
-        saved = {
-            "estimator": type(self).__name__,
-            "hyperparameters": self._model_hyperparameters(),
-            "fitted": fitted,
-            "module": self.net_.module_.state_dict(),
-            "history": self.net_.history,
-        }
-        torch.save(saved, f_params)
-        return self
-
-    def load_params(self, f_params):
-        """Load a model saved by :meth:`save_params` into this estimator.
-
-        The estimator needs the class and the hyper-parameters of the saved one (a freshly
-        constructed one will do: ``PTDSSMClassifier(**params).load_params(path)``; only
-        ``device``, ``verbose``, ``callbacks``, ``random_state`` and ``warm_start`` may
-        differ, otherwise ``ValueError``); it is
-        then fitted, on this estimator's ``device``, and predicts exactly as the saved
-        one. A failed load leaves the estimator unchanged. The file is unpickled: load
-        only files you trust.
-
-        Parameters
-        ----------
-        f_params : str, path-like or file object
-
-        Returns
-        -------
-        self
-        """
-        return fit_atomically(self, type(self)._load_saved, f_params)
-
-    def _load_saved(self, f_params):
-        saved = torch.load(f_params, map_location="cpu", weights_only=False)
-        if not isinstance(saved, dict) or saved.get("estimator") != type(self).__name__:
-            found = saved.get("estimator") if isinstance(saved, dict) else type(saved).__name__
-            raise ValueError(
-                f"{f_params!r} does not hold a {type(self).__name__} saved by save_params "
-                f"(found {found!r}). Load it into the class that saved it."
-            )
-        ours, theirs = self._model_hyperparameters(), saved["hyperparameters"]
-        differ = ", ".join(
-            f"{k}={theirs.get(k)}" for k in sorted(ours) if ours[k] != theirs.get(k)
-        )
-        if differ:
-            raise ValueError(
-                f"the saved model has other hyper-parameters than this {type(self).__name__}"
-                f" ({differ}). Construct it with the saved model's get_params()."
-            )
-        for name, value in saved["fitted"].items():
-            setattr(self, name, value)
-        device = resolve_device(self.device)
-        net = self._build_net(device, 0, max_epochs=1, n_train=1, early_stopping=False)
-        net.initialize()
-        try:
-            net.module_.load_state_dict(saved["module"])
-        except RuntimeError as exc:
-            raise ValueError(
-                f"the saved weights do not fit this {type(self).__name__} (saved by another "
-                f"version of sksssm?): {exc}"
-            ) from exc
-        net.history = saved["history"]
-        self.net_, self.history_, self.device_ = net, net.history, device
-        return self
-
-    #: Hyper-parameters a saved model need not share with the estimator it is loaded into.
-    _RUNTIME_PARAMETERS = ("device", "verbose", "callbacks", "random_state", "warm_start")
-
-    def _model_hyperparameters(self):
-        """Hyper-parameters (as text) that :meth:`load_params` requires to match."""
-        params = self.get_params(deep=False)
-        return {k: repr(v) for k, v in params.items() if k not in self._RUNTIME_PARAMETERS}
 
     # ------------------------------------------------------------------ predict
     def _forward(self, X):
@@ -874,32 +498,6 @@ def _n_validation(n_samples, fraction):
 def _public_shape(X_btc, ndim):
     n, t, c = X_btc.shape
     return (n, t) if ndim == 2 else (n, c, t)
-
-
-def _check_trained(net, X_sample):
-    """Raise ``TrainingDivergedError`` unless the weights and outputs are finite.
-
-    Batch losses are computed *before* each update, so the last update can still blow the
-    weights up (``lr=1e8``): check the weights, then the outputs on a few training samples.
-    """
-    module = net.module_
-    for name, parameter in module.named_parameters():
-        if not torch.isfinite(parameter).all():
-            raise TrainingDivergedError(
-                _diverged_message(f"parameter {name!r} is not finite after training", net.lr)
-            )
-    was_training = module.training
-    module.eval()
-    try:
-        with torch.no_grad():
-            device = next(module.parameters()).device
-            out = module(torch.from_numpy(X_sample).to(device))
-    finally:
-        module.train(was_training)
-    if not torch.isfinite(out).all():
-        raise TrainingDivergedError(
-            _diverged_message("the trained network outputs non-finite values", net.lr)
-        )
 
 
 def _seed_from(random_state):

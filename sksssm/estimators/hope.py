@@ -9,14 +9,13 @@ from sklearn.utils._param_validation import Interval
 
 from .._validation import POSITIVE_REAL
 from ..nn.hope import HOPELayer
-from ._deep import (
+from ._deep import DeepClassifierBase, DeepRegressorBase
+from ._deep_parameters import (
     DEEP_PARAMETER_CONSTRAINTS,
     DEEP_PARAMETERS_DOC,
     DT_RANGE_DOC,
     RETURN_SEQUENCES_DOC,
     SSM_LR_DOC,
-    DeepClassifierBase,
-    DeepRegressorBase,
 )
 
 HOPE_PARAMETERS_DOC = """    state_dim : int, default=64

@@ -9,14 +9,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._validation import DISCRETIZATIONS, POSITIVE_REAL, SSM_INITS
 from ..nn.diagonal import DiagonalSSMConv, DiagonalSSMScan
-from ._deep import (
+from ._deep import DeepClassifierBase, DeepRegressorBase
+from ._deep_parameters import (
     DEEP_PARAMETER_CONSTRAINTS,
     DEEP_PARAMETERS_DOC,
     DT_RANGE_DOC,
     RETURN_SEQUENCES_DOC,
     SSM_LR_DOC,
-    DeepClassifierBase,
-    DeepRegressorBase,
 )
 
 MODES = ("s4", "s5")

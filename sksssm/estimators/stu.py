@@ -25,12 +25,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .._validation import HANKEL_KINDS
 from ..nn import STULayer, STUSkip
 from ..spectral import stu_filters
-from ._deep import (
+from ._deep import DeepClassifierBase, DeepRegressorBase
+from ._deep_parameters import (
     DEEP_PARAMETER_CONSTRAINTS,
     DEEP_PARAMETERS_DOC,
     RETURN_SEQUENCES_DOC,
-    DeepClassifierBase,
-    DeepRegressorBase,
 )
 
 __all__ = ["STUClassifier", "STURegressor", "stu_layer_factory"]

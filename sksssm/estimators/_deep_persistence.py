@@ -1,0 +1,110 @@
+"""Saving and loading fitted deep estimators (:meth:`save_params` / :meth:`load_params`)."""
+
+from __future__ import annotations
+
+import torch
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import fit_atomically, fitted_attributes
+from ._deep_parameters import resolve_device
+
+
+class DeepPersistenceMixin:
+    """``save_params`` / ``load_params`` of :class:`~sksssm.estimators._deep.DeepSequenceMixin`.
+
+    The host class provides ``net_`` once fitted and ``_build_net(device, seed,
+    max_epochs, n_train, early_stopping)``.
+    """
+
+    def save_params(self, f_params):
+        """Save the fitted model to ``f_params`` for :meth:`load_params`.
+
+        The file holds the network's weights (``net_.module_.state_dict()``), its training
+        history and the fitted attributes that prediction needs (input and target
+        scaling, classes, layout), written with :func:`torch.save`.
+
+        Parameters
+        ----------
+        f_params : str, path-like or file object
+
+        Returns
+        -------
+        self
+        """
+        check_is_fitted(self, "net_")
+        fitted = {
+            name: getattr(self, name)
+            for name in fitted_attributes(self)
+            if name not in ("net_", "history_")
+        }
+        saved = {
+            "estimator": type(self).__name__,
+            "hyperparameters": self._model_hyperparameters(),
+            "fitted": fitted,
+            "module": self.net_.module_.state_dict(),
+            "history": self.net_.history,
+        }
+        torch.save(saved, f_params)
+        return self
+
+    def load_params(self, f_params):
+        """Load a model saved by :meth:`save_params` into this estimator.
+
+        The estimator needs the class and the hyper-parameters of the saved one (a freshly
+        constructed one will do: ``PTDSSMClassifier(**params).load_params(path)``; only
+        ``device``, ``verbose``, ``callbacks``, ``random_state`` and ``warm_start`` may
+        differ, otherwise ``ValueError``); it is
+        then fitted, on this estimator's ``device``, and predicts exactly as the saved
+        one. A failed load leaves the estimator unchanged. The file is unpickled: load
+        only files you trust.
+
+        Parameters
+        ----------
+        f_params : str, path-like or file object
+
+        Returns
+        -------
+        self
+        """
+        return fit_atomically(self, type(self)._load_saved, f_params)
+
+    def _load_saved(self, f_params):
+        saved = torch.load(f_params, map_location="cpu", weights_only=False)
+        if not isinstance(saved, dict) or saved.get("estimator") != type(self).__name__:
+            found = saved.get("estimator") if isinstance(saved, dict) else type(saved).__name__
+            raise ValueError(
+                f"{f_params!r} does not hold a {type(self).__name__} saved by save_params "
+                f"(found {found!r}). Load it into the class that saved it."
+            )
+        ours, theirs = self._model_hyperparameters(), saved["hyperparameters"]
+        differ = ", ".join(
+            f"{k}={theirs.get(k)}" for k in sorted(ours) if ours[k] != theirs.get(k)
+        )
+        if differ:
+            raise ValueError(
+                f"the saved model has other hyper-parameters than this {type(self).__name__}"
+                f" ({differ}). Construct it with the saved model's get_params()."
+            )
+        for name, value in saved["fitted"].items():
+            setattr(self, name, value)
+        device = resolve_device(self.device)
+        net = self._build_net(device, 0, max_epochs=1, n_train=1, early_stopping=False)
+        net.initialize()
+        try:
+            net.module_.load_state_dict(saved["module"])
+        except RuntimeError as exc:
+            raise ValueError(
+                f"the saved weights do not fit this {type(self).__name__} (saved by another "
+                f"version of sksssm?): {exc}"
+            ) from exc
+        net.history = saved["history"]
+        self.net_, self.history_, self.device_ = net, net.history, device
+        return self
+
+    #: Hyper-parameters a saved model need not share with the estimator it is loaded into.
+    _RUNTIME_PARAMETERS = ("device", "verbose", "callbacks", "random_state", "warm_start")
+
+    def _model_hyperparameters(self):
+        """Hyper-parameters (as text) that :meth:`load_params` requires to match."""
+        params = self.get_params(deep=False)
+        return {k: repr(v) for k, v in params.items() if k not in self._RUNTIME_PARAMETERS}
