@@ -29,8 +29,8 @@ from ..spectral._streaming_head import (
     loo_decisions_dask,
     solve_by_gcv,
 )
+from ._channel_scaling import _stand_in, channel_location, channel_scale
 from ._pooled import fit_estimator_pooling
-from .spectral import _stand_in, channel_location, channel_scale
 
 #: Smallest memory (bytes) of one chunk of pooled features on the streaming path.
 STREAM_CHUNK_BYTES = 64 * 2**20

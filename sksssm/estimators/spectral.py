@@ -17,20 +17,19 @@ from .._validation import (
     check_sequence_targets,
     check_sequences,
     from_btc,
-    to_btc,
 )
 from ..spectral import (
     QRAccumulator,
     SpectralDesign,
     accumulate_chunks,
     fit_pooling,
-    pooled_features,
     solve,
     stu_filters,
 )
 from ..spectral._dask import accumulate_dask, check_dask_inputs, is_dask_collection
-from ..spectral._pooling import threshold_series
 from ._base import fit_atomically
+from ._channel_scaling import _check_normal_scale, _dask_scales, _stand_in, channel_scale
+from ._regressor_rows import BlockRows, DesignRows, _threshold_sample
 
 #: Memory budget (bytes) of one chunk of sequences with ``chunk_size="auto"``: the FFT
 #: intermediates and the design block of the chunk (see ``SpectralDesign.bytes_per_sequence``).
@@ -56,147 +55,6 @@ def resolve_input_lags(input_lags, ar_order):
     if isinstance(input_lags, str):
         return max(DEFAULT_INPUT_LAGS, ar_order + 1)
     return int(input_lags)
-
-
-def channel_scale(values):
-    """Per-channel max-abs scale of ``(n, t, c)`` values (1 for all-zero channels).
-
-    The fit divides inputs and targets by it, so that no sum of squares overflows or
-    underflows whatever the units (the model is linear: predictions do not change).
-    NaN (the end padding of unequal-length series) is ignored.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> channel_scale(np.array([[[1e200, 0.0], [-3e200, np.nan]]])).tolist()
-    [3e+200, 1.0]
-    """
-    # Two NaN-skipping reductions instead of np.abs(values): no temporary copy of the data.
-    axes = tuple(range(values.ndim - 1))
-    scale = np.fmax(np.fmax.reduce(values, axis=axes), -np.fmin.reduce(values, axis=axes))
-    return np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-
-
-def channel_location(values):
-    """Per-channel mid-range ``(max + min) / 2`` of ``(n, t, c)`` values (NaN ignored).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> channel_location(np.array([[[1e12 + 1, 0.0], [1e12 - 3, np.nan]]])).tolist()
-    [999999999999.0, 0.0]
-    """
-    axes = tuple(range(values.ndim - 1))
-    largest, smallest = np.fmax.reduce(values, axis=axes), np.fmin.reduce(values, axis=axes)
-    location = largest / 2 + smallest / 2  # halves first: no overflow near 1.8e308
-    return np.where(np.isfinite(location), location, 0.0)
-
-
-def _check_normal_scale(scale, name):
-    """Refuse data whose largest magnitude in a channel is subnormal (below ~2.2e-308).
-
-    Such values carry fewer significant digits than float64 promises, and the
-    coefficients in their units (about ``1 / scale``) overflow.
-    """
-    tiny = np.finfo(np.float64).tiny
-    if (scale < tiny).any():
-        channel = int(np.argmax(scale < tiny))
-        raise ValueError(
-            f"{name} is subnormal: its largest magnitude in channel {channel} is "
-            f"{scale[channel]:.3g}, below the smallest normal float64 ({tiny:.3g}), where "
-            f"values lose precision. Rescale {name} (e.g. multiply it by 2.0**1000) and fit "
-            f"again."
-        )
-
-
-def _threshold_sample(X_btc, lazy_X, bank_options):
-    """The series to fit the pooled statistics' thresholds on: ``X_btc``, or for Dask the
-    series :func:`~sksssm.spectral.fit_pooling` would pick, fetched from the workers.
-
-    ``X_btc`` is then a zero stand-in; thresholds fitted on it would all be zero. Fitted on
-    exactly these series, ``fit_pooling`` gives the thresholds of the in-memory fit.
-    """
-    if lazy_X is None:
-        return X_btc
-    # the number of responses depends on the configuration only: one zero series suffices
-    probe = fit_pooling(np.zeros((1, *X_btc.shape[1:])), normalise=False, **bank_options)
-    rows = threshold_series(X_btc.shape, probe.n_responses)
-    return to_btc(np.asarray(lazy_X[rows].compute(), dtype=np.float64))
-
-
-def _stand_in(array):
-    """A zero-memory numpy array with the shape of a Dask array (for shape checks)."""
-    return np.broadcast_to(np.zeros((), dtype=np.float64), array.shape)
-
-
-def _dask_scales(X, y, return_sequences):
-    """``channel_scale`` of Dask ``X`` and ``y`` (public layouts), reduced on the workers."""
-    import dask
-
-    def per_channel_axes(array, sequences):
-        # Public layouts: X (n, t) / (n, c, t); y (n,) / (n, q), or (n, t) / (n, q, t).
-        if array.ndim == 3:
-            return (0, 2)
-        return (0, 1) if sequences and array.ndim == 2 else (0,)
-
-    x_max, y_max = dask.compute(
-        abs(X).max(axis=per_channel_axes(X, True)),
-        abs(y).max(axis=per_channel_axes(y, return_sequences)),
-    )
-    return tuple(np.atleast_1d(np.where(m > 0, m, 1.0)).astype(float) for m in (x_max, y_max))
-
-
-class DesignRows:
-    """The regression rows of scaled sequences: one picklable map for memory and Dask.
-
-    ``DesignRows(...)(U, Y) -> (F, Y_rows)`` with ``U`` (n, t, c) and ``Y`` (n, t, q) for
-    sequence targets or (n, q) otherwise; ``features(U)`` gives the sequence-to-one
-    features (last step, or pooled statistics) for prediction.
-    """
-
-    def __init__(self, design, return_sequences, pooling, n_channels, n_outputs):
-        self.design = design
-        self.return_sequences = return_sequences
-        self.pooling = pooling
-        self.n_columns = (
-            pooling.n_features if pooling is not None else design.n_columns(n_channels, n_outputs)
-        )
-        self.n_channels, self.n_outputs = n_channels, n_outputs
-
-    def features(self, U):
-        if self.pooling is not None:
-            return pooled_features(U, self.pooling)
-        return self.design.last_features(U)
-
-    def __call__(self, U, Y):
-        if self.return_sequences:
-            return self.design.sequence_rows(U, Y)
-        return self.features(U), Y
-
-    def bytes_per_sequence(self, n_timesteps):
-        if self.pooling is not None:  # pooled_features chunks within its own budget
-            return 8 * n_timesteps * self.n_channels * 4 + 8 * self.n_columns * 4
-        return self.design.bytes_per_sequence(
-            n_timesteps, self.n_channels, self.n_outputs, sequence_rows=self.return_sequences
-        )
-
-
-class BlockRows:
-    """:class:`DesignRows` of one Dask block in the public layouts (runs on the workers)."""
-
-    def __init__(self, rows, x_scale, y_scale):
-        self.rows = rows
-        self.x_scale = x_scale
-        self.y_scale = y_scale
-
-    def __call__(self, X_block, y_block):
-        U = to_btc(np.asarray(X_block, dtype=np.float64)) / self.x_scale
-        y_block = np.asarray(y_block, dtype=np.float64)
-        if self.rows.return_sequences:
-            Y = to_btc(y_block[:, None, :] if y_block.ndim == 2 else y_block)
-        else:
-            Y = y_block[:, None] if y_block.ndim == 1 else y_block
-        return self.rows(U, Y / self.y_scale)
 
 
 class SpectralFilterRegressor(RegressorMixin, BaseEstimator):

@@ -25,9 +25,9 @@ from ..spectral._pooling import (
 )
 from ..spectral._ridge_loo import select_ridge_by_loo
 from ._base import fit_atomically
+from ._channel_scaling import channel_location, channel_scale
 from ._large_sets import fit_streaming_classifier, uses_streaming_head
 from ._pooled import fit_estimator_pooling, standardize_features
-from .spectral import channel_location, channel_scale
 
 #: Default ridge penalties (on standardized pooled features). The pooled representation
 #: has hundreds to tens of thousands of features, so useful penalties reach far above

@@ -19,9 +19,9 @@ from ..spectral._pooling import (
 )
 from ..spectral._ridge import select_ridge_by_loo
 from ._base import fit_atomically
+from ._channel_scaling import channel_location, channel_scale
 from ._large_sets import fit_streamed_ridge, uses_streaming_head
 from ._pooled import fit_estimator_pooling, standardize_features
-from .spectral import channel_location, channel_scale
 from .spectral_classifier import _check_padded_sequences
 
 #: Default ridge penalties, relative to the mean eigenvalue of the standardized design's
