@@ -203,3 +203,34 @@ def test_streamed_fit_with_dask_equals_numpy():
     np.testing.assert_allclose(on_dask.predict(X[240:]), in_memory.predict(X[240:]), rtol=1e-9)
     assert on_dask.alpha_ == in_memory.alpha_ and on_dask.normalise_ == in_memory.normalise_
     np.testing.assert_allclose(on_dask.loo_rmse_, in_memory.loo_rmse_, rtol=1e-8)
+
+
+# ------------------------------------------- normalise="loo": shared filter responses
+def test_both_representations_share_their_responses_bit_identically(monkeypatch):
+    """normalise="loo" computes both representations from one set of FFTs
+    (pooled_features_shared); the fit equals the one with each computed on its own."""
+    import sksssm.estimators.spectral_sequence_regressor as module
+
+    X, y = _amplitudes(30, seed=8)
+    calls = []
+    shared = module.pooled_features_shared
+    monkeypatch.setattr(
+        module, "pooled_features_shared", lambda *a, **k: calls.append(1) or shared(*a, **k)
+    )
+    together = SpectralFilterSequenceRegressor(normalise="loo", **SMALL).fit(X[:24], y[:24])
+    assert calls == [1]
+    monkeypatch.setattr(module, "SHARED_BUDGET_BYTES", 0)  # each representation on its own
+    apart = SpectralFilterSequenceRegressor(normalise="loo", **SMALL).fit(X[:24], y[:24])
+    assert calls == [1]
+    np.testing.assert_array_equal(together.coef_, apart.coef_)
+    np.testing.assert_array_equal(together.feature_mean_, apart.feature_mean_)
+    np.testing.assert_array_equal(together.loo_rmse_, apart.loo_rmse_)
+    np.testing.assert_array_equal(together.predict(X[24:]), apart.predict(X[24:]))
+    # and the features themselves: both poolings, shared against one at a time
+    X_btc = X[:24, :, None] / np.abs(X).max()
+    poolings = [
+        fit_pooling(X_btc, n_filters=3, n_mixtures=4, n_segments=4, normalise=normalise)
+        for normalise in (False, True)
+    ]
+    for F_shared, pooling in zip(shared(X_btc, poolings), poolings, strict=True):
+        np.testing.assert_array_equal(F_shared, pooled_features(X_btc, pooling))

@@ -16,13 +16,14 @@ from ..spectral._pooling import (
     DEFAULT_QUANTILES,
     STATISTICS,
     pooled_features,
+    pooled_features_shared,
 )
 from ..spectral._ridge import select_ridge_by_loo
 from ._base import fit_atomically
 from ._large_sets import fit_streamed_ridge, uses_streaming_head
 from ._pooled import fit_estimator_pooling, standardize_features
 from .spectral import channel_location, channel_scale
-from .spectral_classifier import _check_padded_sequences
+from .spectral_classifier import SHARED_BUDGET_BYTES, _check_padded_sequences
 
 #: Default ridge penalties, relative to the mean eigenvalue of the standardized design's
 #: Gram matrix (about the number of pooled columns, each of unit variance).
@@ -244,9 +245,9 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         self.x_scale_ = channel_scale(X_btc)
         X_btc /= self.x_scale_
         mixing_seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        best = None
-        for normalise in (False, True) if self.normalise == "loo" else (bool(self.normalise),):
-            pooling = fit_estimator_pooling(
+        representations = (False, True) if self.normalise == "loo" else (bool(self.normalise),)
+        poolings = [
+            fit_estimator_pooling(
                 self,
                 X_btc,
                 lengths,
@@ -254,7 +255,10 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
                 cross=self.cross_channel,
                 mixing_seed=mixing_seed,
             )
-            F = pooled_features(X_btc, pooling, lengths, chunk_size=self.chunk_size)
+            for normalise in representations
+        ]
+        best = None
+        for pooling, F in zip(poolings, self._pooled(X_btc, lengths, poolings), strict=True):
             F, mean, scale = standardize_features(F)
             masks = pooling.feature_masks()
             # mean Gram eigenvalue of unit-variance columns: about their number
@@ -283,6 +287,22 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         self.alpha_ = float(fit.alpha / reference)
         loo_residual = standardized - fit.loo_decisions
         self.loo_rmse_ = np.sqrt(np.mean(loo_residual**2, axis=0)) * self.y_scale_
+
+    def _pooled(self, X_btc, lengths, poolings):
+        """The training features of each pooling, one after the other (a generator).
+
+        As in the classifier: two representations whose features fit
+        :data:`~sksssm.estimators.spectral_classifier.SHARED_BUDGET_BYTES` together share
+        their filter responses (:func:`~sksssm.spectral._pooling.pooled_features_shared`,
+        the FFTs done once for both); otherwise each is computed on its own, so that only
+        one feature matrix is held at a time. The features are the same either way.
+        """
+        together = 8 * len(X_btc) * sum(p.n_features for p in poolings)
+        if len(poolings) > 1 and together <= SHARED_BUDGET_BYTES:
+            yield from pooled_features_shared(X_btc, poolings, lengths, chunk_size=self.chunk_size)
+            return
+        for pooling in poolings:
+            yield pooled_features(X_btc, pooling, lengths, chunk_size=self.chunk_size)
 
     def _standardized_targets(self, y, X_btc):
         """Validate ``y``; set ``y_ndim_``, ``y_mean_``, ``y_scale_``; the ``(n, q)``
