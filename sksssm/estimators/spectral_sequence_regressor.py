@@ -39,6 +39,10 @@ DEFAULT_REGRESSION_SEGMENTS = 16
 #: series that the weights interpolate their target differences and predictions on new
 #: series diverge (tests/test_spectral_sequence_regressor.py shows such a set).
 MIN_RELATIVE_ALPHA = 1e-6
+#: Default number of ridge heads averaged (``n_heads``): the (feature set, penalty)
+#: pairs with the smallest leave-one-out errors. See the ``tser_ablation`` section of
+#: docs/benchmarks.md.
+DEFAULT_HEADS = 5
 
 
 class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
@@ -59,6 +63,12 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
     cross-channel block for two channels or more) are chosen together by the smallest
     exact leave-one-out squared error of the standardized targets
     (:func:`~sksssm.spectral._ridge.select_ridge_by_loo`).
+
+    **A small ensemble of heads** (``n_heads``): the ridge heads of the ``n_heads``
+    (feature set, penalty) pairs with the smallest leave-one-out errors are averaged
+    (one linear head on the union of their columns). Their leave-one-out errors differ
+    by less than their noise on small sets, so the average smooths the choice; its
+    exact leave-one-out error (the average of theirs) chooses the representation.
 
     **Large sets.** When the training series outnumber the per-channel pooled features,
     or ``X`` is a Dask array, the classifier's streaming QR head is used instead
@@ -110,6 +120,9 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         "off": every pooled feature.
     cross_channel : bool, default=True
         Offer the cross-channel block (two channels or more) to the selection.
+    n_heads : int, default=5
+        Ridge heads averaged (see above); 1: the single best head. The streaming head
+        of large sets fits one head (its penalty by GCV).
     alphas : array-like of float or None, default=None
         Candidate penalties relative to the mean Gram eigenvalue, each at least
         :data:`MIN_RELATIVE_ALPHA`; None: ``numpy.logspace(-6, 2, 17)``.
@@ -139,7 +152,9 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
     y_mean_, y_scale_ : ndarray of shape (n_targets,)
         Standardization of the targets.
     alpha_ : float
-        The chosen penalty, relative to the mean Gram eigenvalue.
+        The penalty of the best head, relative to the mean Gram eigenvalue.
+    heads_ : list of (str, float)
+        Feature set and relative penalty of each averaged head, best first.
     loo_rmse_ : ndarray of shape (n_targets,)
         Leave-one-out root-mean-squared error of the chosen model, in the units of ``y``.
     n_features_in_ : int
@@ -174,6 +189,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         "normalise": ["boolean", StrOptions({"loo"})],
         "block_selection": [StrOptions({"loo", "off"})],
         "cross_channel": ["boolean"],
+        "n_heads": [Interval(Integral, 1, None, closed="left")],
         "alphas": [None, "array-like"],
         "chunk_size": [None, Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
@@ -193,6 +209,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         normalise="loo",
         block_selection="loo",
         cross_channel=True,
+        n_heads=DEFAULT_HEADS,
         alphas=None,
         chunk_size=None,
         random_state=None,
@@ -208,6 +225,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         self.normalise = normalise
         self.block_selection = block_selection
         self.cross_channel = cross_channel
+        self.n_heads = n_heads
         self.alphas = alphas
         self.chunk_size = chunk_size
         self.random_state = random_state
@@ -270,6 +288,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
                 candidate_feature_sets(pooling, self.block_selection, FEATURE_SETS),
                 cross=masks["cross"],
                 require_cross=self.block_selection == "off",
+                n_heads=self.n_heads,
             )
             del F
             if best is None or fit.score > best[0].score:  # ties: the first (raw) one
@@ -285,6 +304,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         self.coef_ = fit.coef
         self.intercept_ = fit.intercept
         self.alpha_ = float(fit.alpha / reference)
+        self.heads_ = [(name, float(alpha / reference)) for name, alpha in fit.heads]
         loo_residual = standardized - fit.loo_decisions
         self.loo_rmse_ = np.sqrt(np.mean(loo_residual**2, axis=0)) * self.y_scale_
 
@@ -324,6 +344,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
             lambda pooling: relative_alphas * pooling.n_features,
         )
         self.alpha_ = fit.alpha / self.pooling_.n_features
+        self.heads_ = [(self.feature_set_, float(self.alpha_))]  # one head (GCV)
         self.loo_rmse_ = np.sqrt(np.mean((standardized - loo) ** 2, axis=0)) * self.y_scale_
 
     def _relative_alphas(self):
