@@ -40,7 +40,7 @@ DEFAULT_REGRESSION_SEGMENTS = 16
 MIN_RELATIVE_ALPHA = 1e-6
 #: Default number of random filter mixtures per filter group (the classifier's is 32). On
 #: the training sets of Tecator and Covid3Month the leave-one-out RMSE (seeds 0, 1, 2) is
-#: lower with 64 than with 32 (Tecator 0.550 against 0.561; Covid3Month 0.0393 against
+#: lower with 64 than with 32 (Tecator 0.551 against 0.561; Covid3Month 0.0393 against
 #: 0.0394) and 128 lowers it no further; the features cost about twice as much. See the
 #: ``tser_ablation`` section of docs/benchmarks.md.
 DEFAULT_REGRESSION_MIXTURES = 64
