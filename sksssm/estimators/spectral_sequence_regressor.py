@@ -72,8 +72,9 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
     **A small ensemble of heads** (``n_heads``): the ridge heads of the ``n_heads``
     (feature set, penalty) pairs with the smallest leave-one-out errors are averaged
     (one linear head on the union of their columns). Their leave-one-out errors differ
-    by less than their noise on small sets, so the average smooths the choice; its
-    exact leave-one-out error (the average of theirs) chooses the representation.
+    by less than their noise on small sets, so the average smooths the choice. Its
+    exact leave-one-out predictions are the average of theirs; their error chooses the
+    representation (all heads come from one, so ``predict`` pools each series once).
 
     **Large sets.** When the training series outnumber the per-channel pooled features,
     or ``X`` is a Dask array, the classifier's streaming QR head is used instead

@@ -4,9 +4,11 @@ The pooled design has one row per *series* and usually more columns than rows. E
 penalty's exact leave-one-out residuals then follow from one eigendecomposition of the
 ``n x n`` Gram matrix (:func:`centred_eigh`, :func:`ridge_loo_path`), and every candidate
 feature set's Gram matrix is a sum of per-block Gram matrices computed once
-(:func:`select_ridge_by_loo`). With fewer columns than series an SVD of the design
-gives the same. The streaming QR core (:mod:`sksssm.spectral._ridge`) serves designs with
-one row per time step, where the penalty is chosen by GCV.
+(:func:`select_ridge_by_loo`, which can also average the heads of the few best
+candidates, ``n_heads``: the series-to-value regressor's small ensemble). With fewer
+columns than series an SVD of the design gives the same. The streaming QR core
+(:mod:`sksssm.spectral._ridge`) serves designs with one row per time step, where the
+penalty is chosen by GCV.
 """
 
 from __future__ import annotations
