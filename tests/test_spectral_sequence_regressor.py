@@ -127,8 +127,11 @@ def test_penalty_floor_keeps_a_tiny_collinear_set_stable():
     spread = scale_unless_constant(F.std(axis=0), F.std(axis=0).max())
     Z, Z_new = (F - F.mean(axis=0)) / spread, (features(new) - F.mean(axis=0)) / spread
     centred = (y - y.mean()) / reg.y_scale_
-    # ridge bound on the weights: ||w|| <= ||y - mean y|| / (2 sqrt(alpha))
-    bound = np.linalg.norm(centred) / (2 * np.sqrt(reg.alpha_ * Z.shape[1]))
+    # ridge bound on the weights: ||w|| <= ||y - mean y|| / (2 sqrt(alpha)), and the
+    # averaged heads' weights by the bound of the smallest penalty among them
+    smallest = min(alpha for _, alpha in reg.heads_)
+    assert smallest >= MIN_RELATIVE_ALPHA
+    bound = np.linalg.norm(centred) / (2 * np.sqrt(smallest * Z.shape[1]))
     assert np.linalg.norm(reg.coef_) <= bound * (1 + 1e-9)
     # the unfloored limit (alpha -> 0, minimum-norm interpolation) blows up
     unfloored = np.linalg.lstsq(Z, centred, rcond=None)[0]
@@ -203,3 +206,100 @@ def test_streamed_fit_with_dask_equals_numpy():
     np.testing.assert_allclose(on_dask.predict(X[240:]), in_memory.predict(X[240:]), rtol=1e-9)
     assert on_dask.alpha_ == in_memory.alpha_ and on_dask.normalise_ == in_memory.normalise_
     np.testing.assert_allclose(on_dask.loo_rmse_, in_memory.loo_rmse_, rtol=1e-8)
+
+
+# ------------------------------------------- normalise="loo": shared filter responses
+def test_both_representations_share_their_responses_bit_identically(monkeypatch):
+    """normalise="loo" computes both representations from one set of FFTs
+    (pooled_features_shared); the fit equals the one with each computed on its own."""
+    import sksssm.estimators.spectral_sequence_regressor as module
+
+    X, y = _amplitudes(30, seed=8)
+    calls = []
+    shared = module.pooled_features_shared
+    monkeypatch.setattr(
+        module, "pooled_features_shared", lambda *a, **k: calls.append(1) or shared(*a, **k)
+    )
+    together = SpectralFilterSequenceRegressor(normalise="loo", **SMALL).fit(X[:24], y[:24])
+    assert calls == [1]
+    monkeypatch.setattr(module, "SHARED_BUDGET_BYTES", 0)  # each representation on its own
+    apart = SpectralFilterSequenceRegressor(normalise="loo", **SMALL).fit(X[:24], y[:24])
+    assert calls == [1]
+    np.testing.assert_array_equal(together.coef_, apart.coef_)
+    np.testing.assert_array_equal(together.feature_mean_, apart.feature_mean_)
+    np.testing.assert_array_equal(together.loo_rmse_, apart.loo_rmse_)
+    np.testing.assert_array_equal(together.predict(X[24:]), apart.predict(X[24:]))
+    # and the features themselves: both poolings, shared against one at a time
+    X_btc = X[:24, :, None] / np.abs(X).max()
+    poolings = [
+        fit_pooling(X_btc, n_filters=3, n_mixtures=4, n_segments=4, normalise=normalise)
+        for normalise in (False, True)
+    ]
+    for F_shared, pooling in zip(shared(X_btc, poolings), poolings, strict=True):
+        np.testing.assert_array_equal(F_shared, pooled_features(X_btc, pooling))
+
+
+# ------------------------------------------------------- the small ensemble of heads
+def test_averaged_heads_equal_sklearn_ridges_chosen_by_refitted_leave_one_out():
+    """select_ridge_by_loo(n_heads=3): the 3 (feature set, penalty) pairs with the
+    smallest leave-one-out error (found here by refitting without each series), their
+    sklearn ridges averaged, and the average of their leave-one-out predictions."""
+    from sksssm.spectral._ridge_loo import select_ridge_by_loo
+
+    rng = np.random.default_rng(9)
+    F = rng.normal(size=(14, 20))
+    y = F[:, :4] @ np.array([1.0, -0.5, 0.3, 0.2]) + 0.4 * F[:, 12] + 0.3 * rng.normal(size=14)
+    F = (F - F.mean(axis=0)) / F.std(axis=0)
+    candidates = [("all", np.ones(20, bool)), ("first", np.arange(20) < 8)]
+    alphas = np.logspace(-2, 2, 5)
+    scored = []
+    for name, mask in candidates:
+        for alpha in alphas:
+            loo = np.empty(14)
+            for i in range(14):
+                keep = np.arange(14) != i
+                loo[i] = (
+                    Ridge(alpha=alpha)
+                    .fit(F[keep][:, mask], y[keep])
+                    .predict(F[i : i + 1, mask])[0]
+                )
+            scored.append((np.mean((loo - y) ** 2), name, alpha, mask, loo))
+    scored.sort(key=lambda entry: entry[0])
+    fit = select_ridge_by_loo(F, y[:, None], alphas, candidates, n_heads=3)
+    assert [name for name, _ in fit.heads] == [name for _, name, *_ in scored[:3]]
+    assert [alpha for _, alpha in fit.heads] == pytest.approx([a for _, _, a, *_ in scored[:3]])
+    assert {name for name, _ in fit.heads} == {"all", "first"}  # heads on different sets
+    expected = np.zeros(20)
+    for _, _, alpha, mask, _ in scored[:3]:
+        expected[mask] += Ridge(alpha=alpha).fit(F[:, mask], y).coef_ / 3
+    np.testing.assert_allclose(fit.coef[:, 0], expected[fit.mask], rtol=1e-8, atol=1e-12)
+    assert fit.mask.all()  # the union of the heads' columns
+    average = np.mean([loo for *_, loo in scored[:3]], axis=0)
+    np.testing.assert_allclose(fit.loo_decisions[:, 0], average, rtol=1e-8)
+    np.testing.assert_allclose(-fit.score, np.mean((average - y) ** 2), rtol=1e-8)
+    # one head: the best alone
+    single = select_ridge_by_loo(F, y[:, None], alphas, candidates)
+    assert (single.name, single.alpha) == (scored[0][1], pytest.approx(scored[0][2]))
+    np.testing.assert_allclose(single.loo_decisions[:, 0], scored[0][4], rtol=1e-8)
+
+
+def test_the_estimator_predicts_with_the_average_of_its_heads(monkeypatch):
+    """Each head refitted alone (its feature set the only candidate, its penalty the only
+    one): the ensemble's predictions are the average of theirs."""
+    import sksssm.estimators.spectral_sequence_regressor as module
+
+    X, y = _amplitudes(30, seed=10)
+    params = dict(normalise=False, alphas=[1e-3, 1e-2, 1e-1, 1.0], **SMALL)
+    ensemble = SpectralFilterSequenceRegressor(n_heads=3, **params).fit(X[:24], y[:24])
+    assert len(ensemble.heads_) == 3
+    assert ensemble.heads_[0] == (ensemble.feature_set_, ensemble.alpha_)
+    every_set = module.FEATURE_SETS
+    predictions = []
+    for name, alpha in ensemble.heads_:
+        only = tuple(entry for entry in every_set if entry[0] == name)
+        monkeypatch.setattr(module, "FEATURE_SETS", only)
+        one = SpectralFilterSequenceRegressor(n_heads=1, **{**params, "alphas": [alpha]})
+        one.fit(X[:24], y[:24])
+        assert one.feature_set_ == name
+        predictions.append(one.predict(X[24:]))
+    np.testing.assert_allclose(ensemble.predict(X[24:]), np.mean(predictions, axis=0), rtol=1e-8)

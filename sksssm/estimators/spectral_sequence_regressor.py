@@ -12,17 +12,17 @@ from sklearn.utils.validation import check_is_fitted, check_random_state
 from .._validation import check_sequence_targets, scale_unless_constant
 from ..spectral._feature_sets import FEATURE_SETS, candidate_feature_sets, used_pooling
 from ..spectral._pooling import (
-    DEFAULT_MIXTURES,
     DEFAULT_QUANTILES,
     STATISTICS,
     pooled_features,
+    pooled_features_shared,
 )
 from ..spectral._ridge import select_ridge_by_loo
 from ._base import fit_atomically
 from ._channel_scaling import channel_location, channel_scale
 from ._large_sets import fit_streamed_ridge, uses_streaming_head
 from ._pooled import fit_estimator_pooling, standardize_features
-from .spectral_classifier import _check_padded_sequences
+from .spectral_classifier import SHARED_BUDGET_BYTES, _check_padded_sequences
 
 #: Default ridge penalties, relative to the mean eigenvalue of the standardized design's
 #: Gram matrix (about the number of pooled columns, each of unit variance).
@@ -38,6 +38,16 @@ DEFAULT_REGRESSION_SEGMENTS = 16
 #: series that the weights interpolate their target differences and predictions on new
 #: series diverge (tests/test_spectral_sequence_regressor.py shows such a set).
 MIN_RELATIVE_ALPHA = 1e-6
+#: Default number of random filter mixtures per filter group (the classifier's is 32). On
+#: the training sets of Tecator and Covid3Month the leave-one-out RMSE (seeds 0, 1, 2) is
+#: lower with 64 than with 32 (Tecator 0.551 against 0.561; Covid3Month 0.0393 against
+#: 0.0394) and 128 lowers it no further; the features cost about twice as much. See the
+#: ``tser_ablation`` section of docs/benchmarks.md.
+DEFAULT_REGRESSION_MIXTURES = 64
+#: Default number of ridge heads averaged (``n_heads``): the (feature set, penalty)
+#: pairs with the smallest leave-one-out errors. See the ``tser_ablation`` section of
+#: docs/benchmarks.md.
+DEFAULT_HEADS = 5
 
 
 class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
@@ -58,6 +68,13 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
     cross-channel block for two channels or more) are chosen together by the smallest
     exact leave-one-out squared error of the standardized targets
     (:func:`~sksssm.spectral._ridge.select_ridge_by_loo`).
+
+    **A small ensemble of heads** (``n_heads``): the ridge heads of the ``n_heads``
+    (feature set, penalty) pairs with the smallest leave-one-out errors are averaged
+    (one linear head on the union of their columns). Their leave-one-out errors differ
+    by less than their noise on small sets, so the average smooths the choice. Its
+    exact leave-one-out predictions are the average of theirs; their error chooses the
+    representation (all heads come from one, so ``predict`` pools each series once).
 
     **Large sets.** When the training series outnumber the per-channel pooled features,
     or ``X`` is a Dask array, the classifier's streaming QR head is used instead
@@ -88,9 +105,10 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         None: ``8, 16, 32, ...`` below the longest training series, then its length.
     use_negative : bool, default=True
         Include the alternating-sign filters.
-    n_mixtures : int, default=32
+    n_mixtures : int, default=64
         Random linear combinations of the filters of each group, drawn from
-        ``random_state``; 0 for the plain filters only.
+        ``random_state``; 0 for the plain filters only (twice the classifier's 32: see
+        :data:`DEFAULT_REGRESSION_MIXTURES`).
     differences : bool, default=True
         Also pool the responses of the first differences of each channel.
     statistics : array-like of str, default=sksssm.spectral._pooling.STATISTICS
@@ -109,6 +127,9 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         "off": every pooled feature.
     cross_channel : bool, default=True
         Offer the cross-channel block (two channels or more) to the selection.
+    n_heads : int, default=5
+        Ridge heads averaged (see above); 1: the single best head. The streaming head
+        of large sets fits one head (its penalty by GCV).
     alphas : array-like of float or None, default=None
         Candidate penalties relative to the mean Gram eigenvalue, each at least
         :data:`MIN_RELATIVE_ALPHA`; None: ``numpy.logspace(-6, 2, 17)``.
@@ -138,7 +159,9 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
     y_mean_, y_scale_ : ndarray of shape (n_targets,)
         Standardization of the targets.
     alpha_ : float
-        The chosen penalty, relative to the mean Gram eigenvalue.
+        The penalty of the best head, relative to the mean Gram eigenvalue.
+    heads_ : list of (str, float)
+        Feature set and relative penalty of each averaged head, best first.
     loo_rmse_ : ndarray of shape (n_targets,)
         Leave-one-out root-mean-squared error of the chosen model, in the units of ``y``.
     n_features_in_ : int
@@ -173,6 +196,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         "normalise": ["boolean", StrOptions({"loo"})],
         "block_selection": [StrOptions({"loo", "off"})],
         "cross_channel": ["boolean"],
+        "n_heads": [Interval(Integral, 1, None, closed="left")],
         "alphas": [None, "array-like"],
         "chunk_size": [None, Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
@@ -184,7 +208,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         *,
         filter_lengths=None,
         use_negative=True,
-        n_mixtures=DEFAULT_MIXTURES,
+        n_mixtures=DEFAULT_REGRESSION_MIXTURES,
         differences=True,
         statistics=STATISTICS,
         quantiles=DEFAULT_QUANTILES,
@@ -192,6 +216,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         normalise="loo",
         block_selection="loo",
         cross_channel=True,
+        n_heads=DEFAULT_HEADS,
         alphas=None,
         chunk_size=None,
         random_state=None,
@@ -207,6 +232,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         self.normalise = normalise
         self.block_selection = block_selection
         self.cross_channel = cross_channel
+        self.n_heads = n_heads
         self.alphas = alphas
         self.chunk_size = chunk_size
         self.random_state = random_state
@@ -244,9 +270,9 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         self.x_scale_ = channel_scale(X_btc)
         X_btc /= self.x_scale_
         mixing_seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        best = None
-        for normalise in (False, True) if self.normalise == "loo" else (bool(self.normalise),):
-            pooling = fit_estimator_pooling(
+        representations = (False, True) if self.normalise == "loo" else (bool(self.normalise),)
+        poolings = [
+            fit_estimator_pooling(
                 self,
                 X_btc,
                 lengths,
@@ -254,7 +280,10 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
                 cross=self.cross_channel,
                 mixing_seed=mixing_seed,
             )
-            F = pooled_features(X_btc, pooling, lengths, chunk_size=self.chunk_size)
+            for normalise in representations
+        ]
+        best = None
+        for pooling, F in zip(poolings, self._pooled(X_btc, lengths, poolings), strict=True):
             F, mean, scale = standardize_features(F)
             masks = pooling.feature_masks()
             # mean Gram eigenvalue of unit-variance columns: about their number
@@ -266,6 +295,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
                 candidate_feature_sets(pooling, self.block_selection, FEATURE_SETS),
                 cross=masks["cross"],
                 require_cross=self.block_selection == "off",
+                n_heads=self.n_heads,
             )
             del F
             if best is None or fit.score > best[0].score:  # ties: the first (raw) one
@@ -281,8 +311,25 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         self.coef_ = fit.coef
         self.intercept_ = fit.intercept
         self.alpha_ = float(fit.alpha / reference)
+        self.heads_ = [(name, float(alpha / reference)) for name, alpha in fit.heads]
         loo_residual = standardized - fit.loo_decisions
         self.loo_rmse_ = np.sqrt(np.mean(loo_residual**2, axis=0)) * self.y_scale_
+
+    def _pooled(self, X_btc, lengths, poolings):
+        """The training features of each pooling, one after the other (a generator).
+
+        As in the classifier: two representations whose features fit
+        :data:`~sksssm.estimators.spectral_classifier.SHARED_BUDGET_BYTES` together share
+        their filter responses (:func:`~sksssm.spectral._pooling.pooled_features_shared`,
+        the FFTs done once for both); otherwise each is computed on its own, so that only
+        one feature matrix is held at a time. The features are the same either way.
+        """
+        together = 8 * len(X_btc) * sum(p.n_features for p in poolings)
+        if len(poolings) > 1 and together <= SHARED_BUDGET_BYTES:
+            yield from pooled_features_shared(X_btc, poolings, lengths, chunk_size=self.chunk_size)
+            return
+        for pooling in poolings:
+            yield pooled_features(X_btc, pooling, lengths, chunk_size=self.chunk_size)
 
     def _standardized_targets(self, y, X_btc):
         """Validate ``y``; set ``y_ndim_``, ``y_mean_``, ``y_scale_``; the ``(n, q)``
@@ -304,6 +351,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
             lambda pooling: relative_alphas * pooling.n_features,
         )
         self.alpha_ = fit.alpha / self.pooling_.n_features
+        self.heads_ = [(self.feature_set_, float(self.alpha_))]  # one head (GCV)
         self.loo_rmse_ = np.sqrt(np.mean((standardized - loo) ** 2, axis=0)) * self.y_scale_
 
     def _relative_alphas(self):

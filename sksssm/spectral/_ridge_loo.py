@@ -4,13 +4,16 @@ The pooled design has one row per *series* and usually more columns than rows. E
 penalty's exact leave-one-out residuals then follow from one eigendecomposition of the
 ``n x n`` Gram matrix (:func:`centred_eigh`, :func:`ridge_loo_path`), and every candidate
 feature set's Gram matrix is a sum of per-block Gram matrices computed once
-(:func:`select_ridge_by_loo`). With fewer columns than series an SVD of the design
-gives the same. The streaming QR core (:mod:`sksssm.spectral._ridge`) serves designs with
-one row per time step, where the penalty is chosen by GCV.
+(:func:`select_ridge_by_loo`, which can also average the heads of the few best
+candidates, ``n_heads``: the series-to-value regressor's small ensemble). With fewer
+columns than series an SVD of the design gives the same. The streaming QR core
+(:mod:`sksssm.spectral._ridge`) serves designs with one row per time step, where the
+penalty is chosen by GCV.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +41,8 @@ class RidgeSelection:
     loo_decisions: np.ndarray
     score: float
     weights: np.ndarray
+    #: ``(feature set name, alpha)`` of each averaged head (``n_heads``), best first.
+    heads: tuple = ()
 
 
 def ridge_loo_path(U, s, targets, alphas):
@@ -97,7 +102,9 @@ def centred_eigh(gram):
     return np.clip(s, 0.0, None), P[:, 1:] @ V
 
 
-def select_ridge_by_loo(F, targets, alphas, candidates, cross=None, require_cross=False):
+def select_ridge_by_loo(
+    F, targets, alphas, candidates, cross=None, require_cross=False, n_heads=1
+):
     """Penalty and feature set with the smallest exact leave-one-out squared error.
 
     The candidates are first compared without the ``cross`` columns (the per-channel
@@ -126,13 +133,19 @@ def select_ridge_by_loo(F, targets, alphas, candidates, cross=None, require_cros
         The cross-channel columns, weighted as above.
     require_cross : bool
         Keep the cross columns whatever their leave-one-out error.
+    n_heads : int
+        Average the ridge heads of the ``n_heads`` (feature set, penalty) pairs with the
+        smallest leave-one-out errors (equal weights; ties: the first). The average is
+        one linear head on the union of their columns (zero weight where a head lacks a
+        column), and its exact leave-one-out decisions are the average of theirs. 1: the
+        best head alone.
 
     Returns
     -------
     RidgeSelection
         ``weights`` (one per column of ``F``, 1 except the chosen cross columns) scales
         the columns the ridge was fitted on; ``coef`` is on the scaled columns
-        ``F[:, mask] * weights[mask]``.
+        ``F[:, mask] * weights[mask]``; ``name`` and ``alpha`` are the best head's.
     """
     n, p = F.shape
     cross = np.zeros(p, dtype=bool) if cross is None else np.asarray(cross, dtype=bool)
@@ -167,15 +180,21 @@ def select_ridge_by_loo(F, targets, alphas, candidates, cross=None, require_cros
             s = sv**2
         return ridge_loo_path(U, s, targets, alphas)
 
-    best = None
+    n_heads = max(int(n_heads), 1)
+    kept = []  # the n_heads best (-score, order, fit, candidate, cross weight or None)
+    computed = itertools.count()
+
+    def keep(fits, c, weight):
+        for fit in fits:
+            kept.append((-fit.score, next(computed), fit, c, weight))
+        kept.sort(key=lambda entry: entry[:2])  # by score, ties: the first computed
+        del kept[n_heads:]
+
     for c in range(len(candidates)):
-        if not (masks[c] & ~cross).any():
-            continue
-        for fit in path(c, None, 0.0):
-            if best is None or fit.score > best[0].score:
-                best = (fit, c, None)
+        if (masks[c] & ~cross).any():
+            keep(path(c, None, 0.0), c, None)
     if cross.any():
-        c = best[1] if best is not None else 0
+        c = kept[0][3] if kept else 0
         rest = masks[c] & ~cross
         extra = masks[c] & cross
         rest_norm = float(np.einsum("ij,ij->", F[:, rest], F[:, rest]))
@@ -183,26 +202,35 @@ def select_ridge_by_loo(F, targets, alphas, candidates, cross=None, require_cros
         if cross_norm > 0.0:
             weight = rest_norm / cross_norm if rest_norm > 0.0 else 1.0
             if require_cross:
-                best = None
-            for fit in path(c, c, weight):
-                if best is None or fit.score > best[0].score:
-                    best = (fit, c, weight)
-    fit, c, weight = best
-    name = candidates[c][0]
+                kept.clear()
+            keep(path(c, c, weight), c, weight)
+    heads = [entry[2:] for entry in kept]
+    fit, c, weight = heads[0]
     weights = np.ones(p)
-    mask = masks[c] & ~cross
-    if weight is not None:
-        weights[masks[c] & cross] = np.sqrt(weight)
-        mask = masks[c].copy()
-        name = f"{name}+cross"
-    coef = (F[:, mask] * weights[mask]).T @ fit.dual
+    member_masks = []
+    for _, c_j, weight_j in heads:
+        mask_j = masks[c_j] & ~cross
+        if weight_j is not None:
+            weights[masks[c_j] & cross] = np.sqrt(weight_j)  # one cross weight: one c
+            mask_j = masks[c_j].copy()
+        member_masks.append(mask_j)
+    mask = np.logical_or.reduce(member_masks)
+    design = F[:, mask] * weights[mask]
+    coef = sum(
+        np.where(mask_j[mask][:, None], design.T @ fit_j.dual, 0.0)
+        for (fit_j, _, _), mask_j in zip(heads, member_masks, strict=True)
+    ) / len(heads)
+    names = [candidates[c_j][0] + ("+cross" if w_j is not None else "") for _, c_j, w_j in heads]
+    loo_decisions = sum(fit_j.loo_decisions for fit_j, _, _ in heads) / len(heads)
+    score = -float(np.mean((targets - loo_decisions) ** 2)) if len(heads) > 1 else fit.score
     return RidgeSelection(
-        name=name,
+        name=names[0],
         mask=mask,
         alpha=fit.alpha,
         coef=coef,
         intercept=targets.mean(axis=0),
-        loo_decisions=fit.loo_decisions,
-        score=fit.score,
+        loo_decisions=loo_decisions,
+        score=score,
         weights=weights,
+        heads=tuple((name, fit_j.alpha) for name, (fit_j, _, _) in zip(names, heads, strict=True)),
     )
