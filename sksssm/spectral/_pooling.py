@@ -401,20 +401,40 @@ def _quantiles_and_largest(values, quantiles):
     """Quantiles along the last axis (first axis of the result) and ``max |values|``.
 
     numpy's default ("linear") definition: position ``q (n - 1)``, linear interpolation
-    between its two neighbours. Sorts ``values`` in place (numpy's vectorized sort:
-    several times faster than a partition around the ten or so ranks needed, measured
-    in float32); the interpolation is in float64.
+    between its two neighbours. Only the order statistics needed are found
+    (:func:`_select_ranks`, ``values`` reordered in place): the rank below each
+    position exactly, the one above as the smallest value beyond it; measured about 2x
+    faster than numpy's full sort (section "Classifier speed" of the classification
+    guide), the same numbers. The interpolation is in float64.
     """
     n = values.shape[-1]
     position = np.asarray(quantiles, dtype=np.float64) * (n - 1)
     below = np.floor(position).astype(np.intp)
-    above = np.minimum(below + 1, n - 1)
-    values.sort(axis=-1)
+    largest = np.maximum(-values.min(axis=-1), values.max(axis=-1)).astype(np.float64)
+    _select_ranks(values, sorted({int(k) for k in below}), 0, n)
+    low = np.stack([values[..., k] for k in below]).astype(np.float64)
+    high = np.stack(
+        [values[..., k + 1 :].min(axis=-1) if k + 1 < n else values[..., k] for k in below]
+    ).astype(np.float64)
     fraction = (position - below).reshape(-1, *([1] * (values.ndim - 1)))
-    low = np.moveaxis(values[..., below], -1, 0).astype(np.float64)
-    high = np.moveaxis(values[..., above], -1, 0).astype(np.float64)
-    largest = np.maximum(-values[..., 0], values[..., -1]).astype(np.float64)
     return low + (high - low) * fraction, largest
+
+
+def _select_ranks(values, ranks, lo, hi):
+    """Reorder ``values[..., lo:hi]`` in place so that each of ``ranks`` (sorted, within
+    ``[lo, hi)``) holds its order statistic along the last axis.
+
+    One single-rank partition per rank, each on the part between its neighbours (the
+    middle rank first): a few linear passes, where numpy's partition with several
+    ranks at once is slower than a full sort.
+    """
+    if not ranks:
+        return
+    i = len(ranks) // 2
+    middle = ranks[i]
+    values[..., lo:hi].partition(middle - lo, axis=-1)
+    _select_ranks(values, ranks[:i], lo, middle)
+    _select_ranks(values, ranks[i + 1 :], middle + 1, hi)
 
 
 def _shrinking_scale(chunk):
