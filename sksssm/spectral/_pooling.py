@@ -377,7 +377,9 @@ def _fit_biases(X_btc, lengths, state, chunk_size):
     offsets = np.concatenate([[0], np.cumsum(lengths[chosen])])
     bounds = np.searchsorted(kept, offsets)
     steps = {int(i): kept[bounds[j] : bounds[j + 1]] - offsets[j] for j, i in enumerate(chosen)}
-    per_kind = [[] for _ in range(2 if state.differences else 1)]
+    # the kept steps of every kind written in place (no list of pieces to concatenate)
+    n_kinds = 2 if state.differences else 1
+    per_kind = np.empty((n_kinds, X_btc.shape[2], state.n_responses, len(kept)), state.dtype)
     cache = {}
     for start in range(0, len(chosen), rows):
         idx = chosen[start : start + rows]
@@ -385,10 +387,11 @@ def _fit_biases(X_btc, lengths, state, chunk_size):
         inputs = _inputs(X_btc[idx, :longest], lengths[idx], state.differences, state.normalise)
         for kind, U in enumerate(inputs):
             Z = _responses(U, state, cache)  # (m, c, responses, t)
-            per_kind[kind] += [np.take(Z[j], steps[i], axis=-1) for j, i in enumerate(idx)]
+            for j, i in enumerate(idx):
+                where = slice(bounds[start + j], bounds[start + j + 1])
+                np.take(Z[j], steps[i], axis=-1, out=per_kind[kind, ..., where])
     biases = []
     for values in per_kind:
-        values = np.concatenate(values, axis=-1)
         # Raised by a round-off margin: responses that equal a quantile exactly in exact
         # arithmetic (zeros of constant stretches, the zero first difference at t = 0)
         # then fall below it whatever the FFT round-off (chunking, length).
@@ -411,10 +414,17 @@ def _quantiles_and_largest(values, quantiles):
     position = np.asarray(quantiles, dtype=np.float64) * (n - 1)
     below = np.floor(position).astype(np.intp)
     largest = np.maximum(-values.min(axis=-1), values.max(axis=-1)).astype(np.float64)
-    _select_ranks(values, sorted({int(k) for k in below}), 0, n)
+    ranks = sorted({int(k) for k in below})
+    _select_ranks(values, ranks, 0, n)
+    # the value above rank k: the smallest beyond it, which lies up to the next rank
+    # selected (that one is no smaller than anything before it)
+    stops = dict(zip(ranks, [*(r + 1 for r in ranks[1:]), n], strict=True))
     low = np.stack([values[..., k] for k in below]).astype(np.float64)
     high = np.stack(
-        [values[..., k + 1 :].min(axis=-1) if k + 1 < n else values[..., k] for k in below]
+        [
+            values[..., k + 1 : stops[k]].min(axis=-1) if k + 1 < n else values[..., k]
+            for k in below
+        ]
     ).astype(np.float64)
     fraction = (position - below).reshape(-1, *([1] * (values.ndim - 1)))
     return low + (high - low) * fraction, largest
