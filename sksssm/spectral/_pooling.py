@@ -389,7 +389,8 @@ def _fit_biases(X_btc, lengths, state, chunk_size):
             Z = _responses(U, state, cache)  # (m, c, responses, t)
             for j, i in enumerate(idx):
                 where = slice(bounds[start + j], bounds[start + j + 1])
-                np.take(Z[j], steps[i], axis=-1, out=per_kind[kind, ..., where])
+                # the steps are valid indices: "clip" only avoids "raise"'s buffered out
+                np.take(Z[j], steps[i], axis=-1, out=per_kind[kind, ..., where], mode="clip")
     biases = []
     for values in per_kind:
         # Raised by a round-off margin: responses that equal a quantile exactly in exact
