@@ -377,7 +377,9 @@ def _fit_biases(X_btc, lengths, state, chunk_size):
     offsets = np.concatenate([[0], np.cumsum(lengths[chosen])])
     bounds = np.searchsorted(kept, offsets)
     steps = {int(i): kept[bounds[j] : bounds[j + 1]] - offsets[j] for j, i in enumerate(chosen)}
-    per_kind = [[] for _ in range(2 if state.differences else 1)]
+    # the kept steps of every kind written in place (no list of pieces to concatenate)
+    n_kinds = 2 if state.differences else 1
+    per_kind = np.empty((n_kinds, X_btc.shape[2], state.n_responses, len(kept)), state.dtype)
     cache = {}
     for start in range(0, len(chosen), rows):
         idx = chosen[start : start + rows]
@@ -385,10 +387,12 @@ def _fit_biases(X_btc, lengths, state, chunk_size):
         inputs = _inputs(X_btc[idx, :longest], lengths[idx], state.differences, state.normalise)
         for kind, U in enumerate(inputs):
             Z = _responses(U, state, cache)  # (m, c, responses, t)
-            per_kind[kind] += [np.take(Z[j], steps[i], axis=-1) for j, i in enumerate(idx)]
+            for j, i in enumerate(idx):
+                where = slice(bounds[start + j], bounds[start + j + 1])
+                # the steps are valid indices: "clip" only avoids "raise"'s buffered out
+                np.take(Z[j], steps[i], axis=-1, out=per_kind[kind, ..., where], mode="clip")
     biases = []
     for values in per_kind:
-        values = np.concatenate(values, axis=-1)
         # Raised by a round-off margin: responses that equal a quantile exactly in exact
         # arithmetic (zeros of constant stretches, the zero first difference at t = 0)
         # then fall below it whatever the FFT round-off (chunking, length).
@@ -401,20 +405,47 @@ def _quantiles_and_largest(values, quantiles):
     """Quantiles along the last axis (first axis of the result) and ``max |values|``.
 
     numpy's default ("linear") definition: position ``q (n - 1)``, linear interpolation
-    between its two neighbours. Sorts ``values`` in place (numpy's vectorized sort:
-    several times faster than a partition around the ten or so ranks needed, measured
-    in float32); the interpolation is in float64.
+    between its two neighbours. Only the order statistics needed are found
+    (:func:`_select_ranks`, ``values`` reordered in place): the rank below each
+    position exactly, the one above as the smallest value beyond it: the same numbers
+    as numpy's full sort, about 1.5x faster (the cost model of the classification
+    guide). The interpolation is in float64.
     """
     n = values.shape[-1]
     position = np.asarray(quantiles, dtype=np.float64) * (n - 1)
     below = np.floor(position).astype(np.intp)
-    above = np.minimum(below + 1, n - 1)
-    values.sort(axis=-1)
+    largest = np.maximum(-values.min(axis=-1), values.max(axis=-1)).astype(np.float64)
+    ranks = sorted({int(k) for k in below})
+    _select_ranks(values, ranks, 0, n)
+    # the value above rank k: the smallest beyond it, which lies up to the next rank
+    # selected (that one is no smaller than anything before it)
+    stops = dict(zip(ranks, [*(r + 1 for r in ranks[1:]), n], strict=True))
+    low = np.stack([values[..., k] for k in below]).astype(np.float64)
+    high = np.stack(
+        [
+            values[..., k + 1 : stops[k]].min(axis=-1) if k + 1 < n else values[..., k]
+            for k in below
+        ]
+    ).astype(np.float64)
     fraction = (position - below).reshape(-1, *([1] * (values.ndim - 1)))
-    low = np.moveaxis(values[..., below], -1, 0).astype(np.float64)
-    high = np.moveaxis(values[..., above], -1, 0).astype(np.float64)
-    largest = np.maximum(-values[..., 0], values[..., -1]).astype(np.float64)
     return low + (high - low) * fraction, largest
+
+
+def _select_ranks(values, ranks, lo, hi):
+    """Reorder ``values[..., lo:hi]`` in place so that each of ``ranks`` (sorted, within
+    ``[lo, hi)``) holds its order statistic along the last axis.
+
+    One single-rank partition per rank, each on the part between its neighbours (the
+    middle rank first): a few linear passes, where numpy's partition with several
+    ranks at once is slower than a full sort.
+    """
+    if not ranks:
+        return
+    i = len(ranks) // 2
+    middle = ranks[i]
+    values[..., lo:hi].partition(middle - lo, axis=-1)
+    _select_ranks(values, ranks[:i], lo, middle)
+    _select_ranks(values, ranks[i + 1 :], middle + 1, hi)
 
 
 def _shrinking_scale(chunk):

@@ -1,0 +1,69 @@
+"""The statistics kernels of ``_segment_stats`` and the quantile selection against
+their direct definitions (plain loops over series, responses and segments)."""
+
+import numpy as np
+import pytest
+
+from sksssm.spectral._pooling import _select_ranks
+from sksssm.spectral._segment_stats import (
+    _segment_moments,
+    _threshold_statistic,
+    segment_edges,
+)
+
+
+@pytest.mark.parametrize("lengths", [[23, 23, 23], [23, 9, 17], [23, 2, 5]])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_segment_moments_equal_loop(lengths, dtype):
+    rng = np.random.default_rng(0)
+    lengths = np.array(lengths)
+    Z = (rng.normal(size=(3, 2, 5, 23)) + 3.0).astype(dtype)
+    means, variances, counts = _segment_moments(Z, lengths, 4, want_var=True)
+    edges = segment_edges(lengths, 4)
+    tol = 1e-12 if dtype == np.float64 else 2e-6
+    for i in range(3):
+        for k in range(4):
+            part = Z[i, :, :, edges[i, k] : edges[i, k + 1]].astype(np.float64)
+            assert counts[i, 0, 0, k] == part.shape[-1]
+            if part.shape[-1] == 0:  # a segment of a series shorter than n_segments
+                assert (means[i, ..., k] == 0).all() and (variances[i, ..., k] == 0).all()
+                continue
+            np.testing.assert_allclose(means[i, ..., k], part.mean(axis=-1), rtol=tol, atol=tol)
+            np.testing.assert_allclose(
+                variances[i, ..., k], part.var(axis=-1), rtol=10 * tol, atol=10 * tol
+            )
+    # the padding never enters: garbage beyond the lengths changes nothing
+    padded = Z.copy()
+    for i, n in enumerate(lengths):
+        padded[i, ..., n:] = 1e3
+    again = _segment_moments(padded, lengths, 4, want_var=True)
+    np.testing.assert_allclose(again[0], means, rtol=tol, atol=tol)
+    np.testing.assert_allclose(again[1], variances, rtol=10 * tol, atol=10 * tol)
+    assert _segment_moments(Z, lengths, 4, want_var=False)[1] is None
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 1000])
+def test_select_ranks_gives_the_order_statistics(n):
+    rng = np.random.default_rng(1)
+    values = rng.integers(0, 5, size=(3, 4, n)).astype(np.float32)  # with ties
+    ranks = sorted({0, n // 3, n // 2, n - 1})
+    found = values.copy()
+    _select_ranks(found, ranks, 0, n)
+    expected = np.sort(values, axis=-1)
+    for k in ranks:
+        np.testing.assert_array_equal(found[..., k], expected[..., k])
+    # a reordering of each row: the same values
+    np.testing.assert_array_equal(np.sort(found, axis=-1), expected)
+
+
+@pytest.mark.parametrize("t", [40, 70_000])
+def test_ppv_counts_equal_loop(t):
+    rng = np.random.default_rng(2)
+    Z = rng.normal(size=(2, 1, 3, t)).astype(np.float32)
+    bias = np.array([[-0.5, 0.0, 1.5]], dtype=np.float32)[..., None]
+    count = np.full((2, 1, 1), t, dtype=np.float32)
+    found = _threshold_statistic("ppv", Z, bias, None, count)
+    for i in range(2):
+        for f in range(3):
+            above = sum(1 for z in Z[i, 0, f] if z > bias[0, f, 0])
+            assert found[i, 0, f] == pytest.approx(above / t, rel=1e-7)
