@@ -88,13 +88,25 @@ def centred_eigh(gram):
     ``(P gram P)[1:, 1:]``, mapped back by ``P[:, 1:]``, are orthogonal to ``1`` to
     round-off. Returns ``(s, U)`` with ``s >= 0`` of shape ``(n - 1,)`` and ``U`` of
     shape ``(n, n - 1)``.
+
+    ``P = I - c v v^T`` is applied as the rank-one update it is (``O(n^2)``), never as a
+    dense matrix product (two ``n x n`` products would cost more than the
+    eigendecomposition itself on a few thousand series).
     """
     n = gram.shape[0]
     v = np.full(n, 1.0 / np.sqrt(n))
     v[0] -= 1.0
-    P = np.eye(n) - (2.0 / (v @ v)) * np.outer(v, v)
-    s, V = np.linalg.eigh((P @ gram @ P)[1:, 1:])
-    return np.clip(s, 0.0, None), P[:, 1:] @ V
+    c = 2.0 / (v @ v)
+    w = gram @ v
+    # P gram P = gram - c v w^T - c w v^T + c^2 (v^T w) v v^T, with w = gram v
+    u = w - (0.5 * c * (v @ w)) * v
+    reflected = gram - c * (np.outer(v, u) + np.outer(u, v))
+    s, V = np.linalg.eigh(reflected[1:, 1:])
+    del reflected
+    # P[:, 1:] @ V = [0; V] - c v (v[1:]^T V)
+    U = -c * np.outer(v, v[1:] @ V)
+    U[1:] += V
+    return np.clip(s, 0.0, None), U
 
 
 def select_ridge_by_loo(F, targets, alphas, candidates, cross=None, require_cross=False):
@@ -145,9 +157,10 @@ def select_ridge_by_loo(F, targets, alphas, candidates, cross=None, require_cros
         for k, mask in enumerate(masks):
             codes += mask.astype(codes.dtype) << k
         for code in np.unique(codes):
-            columns = codes == code
-            Fk = F[:, columns]
-            gram_blocks[tuple(masks[:, np.argmax(columns)])] = Fk @ Fk.T
+            if code == 0:  # columns in no candidate and not cross-channel: never used
+                continue
+            columns = np.flatnonzero(codes == code)
+            gram_blocks[tuple(masks[:, columns[0]])] = _gram(F, columns)
 
     def path(columns, cross_columns, weight):
         """LOO path of the ridge on ``columns`` plus ``sqrt(weight) * cross_columns``."""
@@ -167,13 +180,19 @@ def select_ridge_by_loo(F, targets, alphas, candidates, cross=None, require_cros
             s = sv**2
         return ridge_loo_path(U, s, targets, alphas)
 
-    best = None
-    for c in range(len(candidates)):
-        if not (masks[c] & ~cross).any():
-            continue
-        for fit in path(c, None, 0.0):
-            if best is None or fit.score > best[0].score:
-                best = (fit, c, None)
+    def per_channel_best():
+        best = None
+        for c in range(len(candidates)):
+            if not (masks[c] & ~cross).any():
+                continue
+            for fit in path(c, None, 0.0):
+                if best is None or fit.score > best[0].score:
+                    best = (fit, c, None)
+        return best
+
+    # one candidate whose cross columns are required: its per-channel model is not needed
+    forced = require_cross and cross.any() and len(candidates) == 1
+    best = None if forced else per_channel_best()
     if cross.any():
         c = best[1] if best is not None else 0
         rest = masks[c] & ~cross
@@ -187,6 +206,8 @@ def select_ridge_by_loo(F, targets, alphas, candidates, cross=None, require_cros
             for fit in path(c, c, weight):
                 if best is None or fit.score > best[0].score:
                     best = (fit, c, weight)
+    if best is None:  # the required cross columns are constant
+        best = per_channel_best()
     fit, c, weight = best
     name = candidates[c][0]
     weights = np.ones(p)
@@ -206,3 +227,17 @@ def select_ridge_by_loo(F, targets, alphas, candidates, cross=None, require_cros
         score=fit.score,
         weights=weights,
     )
+
+
+#: Columns of the design copied at a time to form a Gram matrix (bounds the copy's memory).
+GRAM_COLUMNS = 2048
+
+
+def _gram(F, columns):
+    """``F[:, columns] @ F[:, columns].T``, copying at most :data:`GRAM_COLUMNS` columns
+    at a time."""
+    gram = np.zeros((len(F), len(F)))
+    for start in range(0, len(columns), GRAM_COLUMNS):
+        Fk = F[:, columns[start : start + GRAM_COLUMNS]]
+        gram += Fk @ Fk.T
+    return gram
