@@ -116,6 +116,8 @@ def run_model(name, label, timeout):
 
 
 def _run_label(r):
+    if "run_note" in r:  # a row written from an older run's log
+        return r["run_note"]
     return f"`{r['commit']}` {r['date']}, load {r['load_start']:.1f}-{r['load_end']:.1f}"
 
 
