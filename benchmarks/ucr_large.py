@@ -31,7 +31,10 @@ Each finished model is stored in :data:`RESULTS` (with its run's commit, date an
 1-minute load average at its start and end) and the section is rebuilt from every
 stored row after each model, so ``--only NAME`` runs one set and keeps the others' rows,
 and an interrupted run leaves complete rows; the "run" column says which run each row
-comes from. ``--fresh`` forgets the stored rows. ``--timeout`` (seconds per model) bounds
+comes from. ``--fresh`` forgets the stored rows. ``--selection-check LIMIT --only-dev
+NAME`` measures the size rule where it kicks in (the limit lowered to ``LIMIT`` on a
+development set: test accuracy with all the series and with the subsample), stored in
+:data:`SELECTION_RESULTS`. ``--timeout`` (seconds per model) bounds
 each subprocess. Run ``python -m benchmarks.ucr_large``.
 """
 
@@ -46,7 +49,7 @@ import sys
 import textwrap
 
 from benchmarks._report import ROOT, git_revision, markdown_table, write_section
-from benchmarks.corpus import UCR_SCALING
+from benchmarks.corpus import UCR_DEVELOPMENT, UCR_SCALING
 
 MODELS = {
     "MiniRocket": "from benchmarks.protocol import RocketRidge\n"
@@ -60,6 +63,8 @@ MODELS = {
 DEFAULT_MODELS = ("SpectralFilterClassifier()", "MiniRocket")
 #: Stored rows of every run (one per set and model), merged into the section.
 RESULTS = ROOT / "benchmarks" / "results" / "ucr_large.json"
+#: Stored rows of ``--selection-check`` (one per development set and limit).
+SELECTION_RESULTS = ROOT / "benchmarks" / "results" / "ucr_large_selection.json"
 
 CHILD = """
 import json, resource, time
@@ -73,7 +78,7 @@ if hasattr(model, "n_mixtures"):
     from sksssm.estimators._large_sets import SELECTION_SERIES, uses_streaming_head
     head = "streaming" if uses_streaming_head(model, X_train, y_train) else "leave-one-out"
     if head == "leave-one-out" and len(X_train) > SELECTION_SERIES:
-        head += f", selection on {SELECTION_SERIES}"
+        head += f", selection on {{SELECTION_SERIES}}"
 start = time.perf_counter()
 model.fit(X_train, y_train)
 fit_s = time.perf_counter() - start
@@ -180,7 +185,7 @@ def write_page(results):
         "which run and the 1-minute load average on the 2-core machine when the model "
         "started and ended): the machine is shared, so compare times only between rows of "
         "one set run at a similar load, and read every time as an upper bound on a quiet "
-        "machine's.\n\n" + table
+        "machine's.\n\n" + table + selection_table()
     )
     write_section(
         "ucr_large",
@@ -190,14 +195,113 @@ def write_page(results):
     )
 
 
+def selection_check(name, limit):
+    """Test accuracy of the default with every candidate compared on all the training
+    series, and with the size rule's subsample of ``limit`` series (in this process)."""
+    import time
+
+    import numpy as np
+
+    import sksssm.estimators._large_sets as large_sets
+    from benchmarks.corpus import load_ucr
+    from sksssm import SpectralFilterClassifier
+
+    X_train, y_train, X_test, y_test = load_ucr(name)
+    row = dict(
+        n_train=len(X_train),
+        limit=limit,
+        commit=git_revision(),
+        date=f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        load_start=os.getloadavg()[0],
+    )
+    saved = large_sets.SELECTION_SERIES
+    try:
+        for label, value in (("all", len(X_train)), ("subsample", limit)):
+            large_sets.SELECTION_SERIES = value
+            start = time.perf_counter()
+            model = SpectralFilterClassifier(random_state=0).fit(X_train, y_train)
+            row[label] = dict(
+                accuracy=float(np.mean(model.predict(X_test) == y_test)),
+                seconds=time.perf_counter() - start,
+                choice=f"{model.feature_set_}, normalise={model.normalise_}, "
+                f"alpha={model.alpha_:.3g}",
+            )
+    finally:
+        large_sets.SELECTION_SERIES = saved
+    row["load_end"] = os.getloadavg()[0]
+    return row
+
+
+def selection_table():
+    """Markdown of the stored ``--selection-check`` rows ("" if none)."""
+    if not SELECTION_RESULTS.exists():
+        return ""
+    stored = json.loads(SELECTION_RESULTS.read_text())
+    rows = [
+        [
+            key.split(" | ")[0],
+            r["n_train"],
+            r["limit"],
+            f"{r['all']['accuracy']:.4f}",
+            f"{r['subsample']['accuracy']:.4f}",
+            r["all"]["choice"],
+            r["subsample"]["choice"],
+            f"{r['all']['seconds']:.0f} / {r['subsample']['seconds']:.0f}",
+            _run_label(r),
+        ]
+        for key, r in sorted(stored.items())
+    ]
+    table = markdown_table(
+        [
+            "dataset",
+            "train n",
+            "subsample",
+            "accuracy: all",
+            "accuracy: subsample",
+            "choice: all",
+            "choice: subsample",
+            "fit + predict [s]: all / subsample",
+            "run",
+        ],
+        rows,
+    )
+    return (
+        "\n\n### The size rule where it kicks in\n\n"
+        "Above `SELECTION_SERIES` (2,000) training series the default compares its "
+        "candidate models on a stratified subsample and fits only the chosen one on all "
+        "the series. No development set is that large, so the check lowers the limit "
+        "(`--selection-check LIMIT --only-dev NAME`, the limit set in the process) on the "
+        "largest development sets: a subsample of a third to a half of the series, a "
+        "harder test than 2,000 of 3,600 to 8,900. Test accuracy with every candidate "
+        "compared on all the series and with the subsample:\n\n" + table
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=UCR_SCALING)
     parser.add_argument("--timeout", type=float, default=1800.0)
     parser.add_argument("--models", action="append", choices=list(MODELS))
     parser.add_argument("--fresh", action="store_true", help="forget the stored rows")
+    parser.add_argument(
+        "--selection-check",
+        type=int,
+        metavar="LIMIT",
+        help="compare the size rule's subsample of LIMIT series with all series on --only-dev",
+    )
+    parser.add_argument("--only-dev", action="append", choices=UCR_DEVELOPMENT)
     args = parser.parse_args(argv)
     results = {} if args.fresh else load_results()
+    if args.selection_check:
+        stored = json.loads(SELECTION_RESULTS.read_text()) if SELECTION_RESULTS.exists() else {}
+        for name in args.only_dev or ():
+            stored[f"{name} | {args.selection_check}"] = selection_check(
+                name, args.selection_check
+            )
+            print(name, stored[f"{name} | {args.selection_check}"], flush=True)
+            SELECTION_RESULTS.write_text(json.dumps(stored, indent=1, sort_keys=True) + "\n")
+            write_page(results)
+        return
     for name in args.only or UCR_SCALING:
         for label in args.models or DEFAULT_MODELS:
             result = run_model(name, label, args.timeout)
