@@ -161,6 +161,24 @@ def load_results():
     return json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
 
 
+def ratios(results, model="SpectralFilterClassifier()", anchor="MiniRocket"):
+    """Per set with both rows: accuracy difference and fit + predict time ratio."""
+    lines = []
+    for name in UCR_SCALING:
+        ours, theirs = results.get(f"{name} | {model}"), results.get(f"{name} | {anchor}")
+        if not ours or not theirs or "error" in ours or "error" in theirs:
+            continue
+        ratio = (ours["fit_s"] + ours["predict_s"]) / (theirs["fit_s"] + theirs["predict_s"])
+        same = "" if ours.get("run_note") == theirs.get("run_note") else " (different runs)"
+        lines.append(
+            f"- {name}: accuracy {ours['accuracy'] - theirs['accuracy']:+.4f}, "
+            f"time x{ratio:.1f}, peak memory x{ours['peak_mib'] / theirs['peak_mib']:.1f}{same}"
+        )
+    if not lines:
+        return ""
+    return f"\n\n`{model}` against {anchor}:\n\n" + "\n".join(lines)
+
+
 def write_page(results):
     table = markdown_table(
         [
@@ -185,7 +203,7 @@ def write_page(results):
         "which run and the 1-minute load average on the 2-core machine when the model "
         "started and ended): the machine is shared, so compare times only between rows of "
         "one set run at a similar load, and read every time as an upper bound on a quiet "
-        "machine's.\n\n" + table + selection_table()
+        "machine's.\n\n" + table + ratios(results) + selection_table()
     )
     write_section(
         "ucr_large",
