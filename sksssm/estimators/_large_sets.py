@@ -83,17 +83,30 @@ def selection_rows(encoded, seed):
     return np.flatnonzero(rank < quota[encoded])
 
 
-def refit_chosen(estimator, X_btc, lengths, targets, alphas, choice, pooling):
+def refit_chosen(estimator, X_btc, lengths, targets, alphas, choice, pooling, subsample):
     """The model ``choice`` (a :class:`~sksssm.spectral._ridge_loo.RidgeSelection` made
     on a subsample) fitted on all the series: its penalty chosen again by exact
     leave-one-out, its cross-channel block (if chosen) reweighted on all of them.
 
-    Only the statistics the choice uses are computed. Returns ``(fit, pooling,
-    feature_mean, feature_scale)`` on the reduced pooling's columns, as the classifier's
-    leave-one-out loop does.
+    ``subsample`` is ``[rows, F_rows, mean, scale]`` (emptied here, so that the
+    subsample's features are freed once copied): the subsample's standardized
+    features of ``pooling`` and their standardization, reused (un-standardized, exact to
+    round-off) so that only the other series' features are computed, and of those only
+    the statistics the choice uses. Returns ``(fit, pooling, feature_mean,
+    feature_scale)`` on the reduced pooling's columns, as the classifier's leave-one-out
+    loop does.
     """
     pooling, keep = used_pooling(pooling, choice.mask)
-    F = pooled_features(X_btc, pooling, lengths, chunk_size=estimator.chunk_size)
+    rows, F_rows, rows_mean, rows_scale = subsample
+    subsample.clear()
+    others = np.ones(len(X_btc), dtype=bool)
+    others[rows] = False
+    F = np.empty((len(X_btc), pooling.n_features))
+    F[others] = pooled_features(
+        X_btc[others], pooling, lengths[others], chunk_size=estimator.chunk_size
+    )
+    F[rows] = F_rows[:, keep] * rows_scale[keep] + rows_mean[keep]
+    del F_rows
     F, mean, scale = standardize_features(F, estimator.dtype)
     mask = choice.mask[keep]
     cross = pooling.feature_masks()["cross"] & mask

@@ -397,13 +397,16 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
                 cross=masks["cross"],
                 require_cross=self.block_selection == "off",
             )
-            del F
             if best is None or fit.score > best[0].score:  # ties: the first (raw) one
-                best = (fit, pooling, mean, scale)
-        fit, pooling, mean, scale = best
+                # on a subsample, its features are kept for the refit on every series
+                best = (fit, pooling, mean, scale, None if rows is None else F)
+            del F
+        fit, pooling, mean, scale, F_rows = best
         if rows is not None:  # the chosen model on every series
+            subsample = [rows, F_rows, mean, scale]  # emptied by refit_chosen (memory)
+            del best, F_rows
             fit, pooling, mean, scale = refit_chosen(
-                self, X_btc, lengths, targets, alphas, fit, pooling
+                self, X_btc, lengths, targets, alphas, fit, pooling, subsample
             )
         # the chosen block weights folded into the standardization: predict multiplies
         # the cross-channel columns by the same weight
