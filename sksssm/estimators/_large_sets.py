@@ -18,8 +18,9 @@ The eigendecompositions dominate above a thousand series (measured on Crop, one 
 cross-channel block) are therefore compared on a class-stratified subsample of
 :data:`SELECTION_SERIES` series (:func:`selection_rows`), and only the chosen one is
 fitted on all the series (:func:`refit_chosen`): the other series' features (the
-subsample's are reused), one Gram matrix and one eigendecomposition, from which the penalty is chosen by exact leave-one-out on every
-series as before. The cost then grows as ``n^2 p + 9 n^3`` once instead of ``c`` times.
+subsample's are reused), one Gram matrix and one eigendecomposition, from which the
+penalty is chosen by exact leave-one-out on every series as before. The cost then
+grows as ``n^2 p + 9 n^3`` once instead of ``c`` times.
 
 :class:`~sksssm.SpectralFilterClassifier` chooses its model by exact leave-one-out on the
 in-memory ``n x p`` design, which is right when features outnumber series. When series
