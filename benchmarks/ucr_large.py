@@ -14,40 +14,57 @@ Models:
 
 - MiniRocket (:class:`benchmarks.protocol.RocketRidge`: sktime's transform, scaler,
   ``RidgeClassifierCV``), ``random_state=0``;
-- ``SpectralFilterClassifier(n_mixtures=0, random_state=0)``: fewer pooled features
-  (3,500 to 7,300), so that series outnumber features on Crop and ElectricDevices and the
-  fit runs on the streaming QR head (features in chunks, GCV);
 - ``SpectralFilterClassifier(random_state=0)`` (defaults): 13,000 to 24,000 pooled
   features, more than the series of every set here, so the in-memory leave-one-out path
-  runs.
+  runs; above :data:`sksssm.estimators._large_sets.SELECTION_SERIES` series its candidate
+  models are compared on a stratified subsample and only the chosen one is fitted on all
+  the series (the size rule);
+- ``SpectralFilterClassifier(n_mixtures=0, random_state=0)``: fewer pooled features
+  (3,500 to 7,300), so that series outnumber features on Crop and ElectricDevices and the
+  fit runs on the streaming QR head (features in chunks, GCV). Not run by default
+  (``--models``).
 
 The "head" column says which path ran (``streaming`` when the training series outnumber
-the pooled features). Sets run in the order above and the section is rewritten after
-each set, so an interrupted run leaves the sets it finished; ``--only NAME`` runs one set
-(the page then lists it alone). ``--timeout`` (seconds per model) bounds each
-subprocess. Run ``python -m benchmarks.ucr_large``.
+the pooled features; ``leave-one-out, selection on m`` when the size rule applies).
+
+Each finished model is stored in :data:`RESULTS` (with its run's commit, date and the
+1-minute load average at its start and end) and the section is rebuilt from every
+stored row after each model, so ``--only NAME`` runs one set and keeps the others' rows,
+and an interrupted run leaves complete rows; the "run" column says which run each row
+comes from. ``--fresh`` forgets the stored rows. ``--selection-check LIMIT --only-dev
+NAME`` measures the size rule where it kicks in (the limit lowered to ``LIMIT`` on a
+development set: test accuracy with all the series and with the subsample), stored in
+:data:`SELECTION_RESULTS`. ``--timeout`` (seconds per model) bounds
+each subprocess. Run ``python -m benchmarks.ucr_large``.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import subprocess
 import sys
 import textwrap
 
-from benchmarks._report import ROOT, markdown_table, write_section
-from benchmarks.corpus import UCR_SCALING
+from benchmarks._report import ROOT, git_revision, markdown_table, write_section
+from benchmarks.corpus import UCR_DEVELOPMENT, UCR_SCALING
 
 MODELS = {
     "MiniRocket": "from benchmarks.protocol import RocketRidge\n"
     "model = RocketRidge('minirocket', random_state=0)",
-    "SpectralFilterClassifier(n_mixtures=0)": "from sksssm import SpectralFilterClassifier\n"
-    "model = SpectralFilterClassifier(n_mixtures=0, random_state=0)",
     "SpectralFilterClassifier()": "from sksssm import SpectralFilterClassifier\n"
     "model = SpectralFilterClassifier(random_state=0)",
+    "SpectralFilterClassifier(n_mixtures=0)": "from sksssm import SpectralFilterClassifier\n"
+    "model = SpectralFilterClassifier(n_mixtures=0, random_state=0)",
 }
+#: Models run unless ``--models`` names others.
+DEFAULT_MODELS = ("SpectralFilterClassifier()", "MiniRocket")
+#: Stored rows of every run (one per set and model), merged into the section.
+RESULTS = ROOT / "benchmarks" / "results" / "ucr_large.json"
+#: Stored rows of ``--selection-check`` (one per development set and limit).
+SELECTION_RESULTS = ROOT / "benchmarks" / "results" / "ucr_large_selection.json"
 
 CHILD = """
 import json, resource, time
@@ -58,8 +75,10 @@ X_train, y_train, X_test, y_test = load_ucr({name!r})
 loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 head = "-"
 if hasattr(model, "n_mixtures"):
-    from sksssm.estimators._large_sets import uses_streaming_head
+    from sksssm.estimators._large_sets import SELECTION_SERIES, uses_streaming_head
     head = "streaming" if uses_streaming_head(model, X_train, y_train) else "leave-one-out"
+    if head == "leave-one-out" and len(X_train) > SELECTION_SERIES:
+        head += f", selection on {{SELECTION_SERIES}}"
 start = time.perf_counter()
 model.fit(X_train, y_train)
 fit_s = time.perf_counter() - start
@@ -78,6 +97,11 @@ print("RESULT " + json.dumps(dict(
 def run_model(name, label, timeout):
     code = CHILD.format(name=name, build=MODELS[label])
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    run = dict(
+        commit=git_revision(),
+        date=f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        load_start=os.getloadavg()[0],
+    )
     try:
         done = subprocess.run(
             [sys.executable, "-c", textwrap.dedent(code)],
@@ -88,18 +112,27 @@ def run_model(name, label, timeout):
             timeout=timeout,
         )
     except subprocess.TimeoutExpired:
-        return {"error": f"over {timeout} s"}
+        return dict(run, error=f"over {timeout:.0f} s", load_end=os.getloadavg()[0])
+    run["load_end"] = os.getloadavg()[0]
     for line in done.stdout.splitlines():
         if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT ") :])
-    return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1][:120]}
+            return dict(run, **json.loads(line[len("RESULT ") :]))
+    return dict(run, error=(done.stderr.strip().splitlines() or ["no output"])[-1][:120])
+
+
+def _run_label(r):
+    if "run_note" in r:  # a row written from an older run's log
+        return r["run_note"]
+    return f"`{r['commit']}` {r['date']}, load {r['load_start']:.1f}-{r['load_end']:.1f}"
 
 
 def rows_of(results):
     rows = []
-    for (name, label), r in results.items():
+    for key in sorted(results, key=_order):
+        name, label = key.split(" | ")
+        r = results[key]
         if "error" in r:
-            rows.append([name, "", label, "", "", "", "", "", r["error"]])
+            rows.append([name, "", label, "", "", "", "", "", r["error"], _run_label(r)])
             continue
         rows.append(
             [
@@ -112,9 +145,154 @@ def rows_of(results):
                 f"{r['fit_s']:.1f} + {r['predict_s']:.1f}",
                 f"{r['peak_mib']:.0f}",
                 f"{r['peak_mib'] - r['loaded_mib']:.0f}",
+                _run_label(r),
             ]
         )
     return rows
+
+
+def _order(key):
+    name, label = key.split(" | ")
+    return UCR_SCALING.index(name), list(MODELS).index(label)
+
+
+def load_results():
+    """The stored rows (``"set | model"`` -> result), empty if none."""
+    return json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+
+
+def ratios(results, model="SpectralFilterClassifier()", anchor="MiniRocket"):
+    """Per set with both rows: accuracy difference and fit + predict time ratio."""
+    lines = []
+    for name in UCR_SCALING:
+        ours, theirs = results.get(f"{name} | {model}"), results.get(f"{name} | {anchor}")
+        if not ours or not theirs or "error" in ours or "error" in theirs:
+            continue
+        ratio = (ours["fit_s"] + ours["predict_s"]) / (theirs["fit_s"] + theirs["predict_s"])
+        same = "" if ours.get("run_note") == theirs.get("run_note") else " (different runs)"
+        lines.append(
+            f"- {name}: accuracy {ours['accuracy'] - theirs['accuracy']:+.4f}, "
+            f"time x{ratio:.1f}, peak memory x{ours['peak_mib'] / theirs['peak_mib']:.1f}{same}"
+        )
+    if not lines:
+        return ""
+    return f"\n\n`{model}` against {anchor}:\n\n" + "\n".join(lines)
+
+
+def write_page(results):
+    table = markdown_table(
+        [
+            "dataset",
+            "train n x L",
+            "model",
+            "head",
+            "pooled features",
+            "accuracy",
+            "fit + predict [s]",
+            "peak RSS [MiB]",
+            "peak - after loading [MiB]",
+            "run (commit, date, 1-min load at start-end)",
+        ],
+        rows_of(results),
+    )
+    body = (
+        "The four large development sets (`benchmarks.corpus.UCR_SCALING`), official "
+        "splits; each model in its own one-thread subprocess; peak memory is the "
+        "process's maximum resident set size (`ru_maxrss`), also shown above the level "
+        "just after loading the data. Rows are merged across runs (the last column says "
+        "which run and the 1-minute load average on the 2-core machine when the model "
+        "started and ended): the machine is shared, so compare times only between rows of "
+        "one set run at a similar load, and read every time as an upper bound on a quiet "
+        "machine's.\n\n" + table + ratios(results) + selection_table()
+    )
+    write_section(
+        "ucr_large",
+        body,
+        command="python -m benchmarks.ucr_large",
+        title="Large UCR sets: time, memory, accuracy",
+    )
+
+
+def selection_check(name, limit):
+    """Test accuracy of the default with every candidate compared on all the training
+    series, and with the size rule's subsample of ``limit`` series (in this process)."""
+    import time
+
+    import numpy as np
+
+    import sksssm.estimators._large_sets as large_sets
+    from benchmarks.corpus import load_ucr
+    from sksssm import SpectralFilterClassifier
+
+    X_train, y_train, X_test, y_test = load_ucr(name)
+    row = dict(
+        n_train=len(X_train),
+        limit=limit,
+        commit=git_revision(),
+        date=f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        load_start=os.getloadavg()[0],
+    )
+    saved = large_sets.SELECTION_SERIES
+    try:
+        for label, value in (("all", len(X_train)), ("subsample", limit)):
+            large_sets.SELECTION_SERIES = value
+            start = time.perf_counter()
+            model = SpectralFilterClassifier(random_state=0).fit(X_train, y_train)
+            row[label] = dict(
+                accuracy=float(np.mean(model.predict(X_test) == y_test)),
+                seconds=time.perf_counter() - start,
+                choice=f"{model.feature_set_}, normalise={model.normalise_}, "
+                f"alpha={model.alpha_:.3g}",
+            )
+    finally:
+        large_sets.SELECTION_SERIES = saved
+    row["load_end"] = os.getloadavg()[0]
+    return row
+
+
+def selection_table():
+    """Markdown of the stored ``--selection-check`` rows ("" if none)."""
+    if not SELECTION_RESULTS.exists():
+        return ""
+    stored = json.loads(SELECTION_RESULTS.read_text())
+    rows = [
+        [
+            key.split(" | ")[0],
+            r["n_train"],
+            r["limit"],
+            f"{r['all']['accuracy']:.4f}",
+            f"{r['subsample']['accuracy']:.4f}",
+            r["all"]["choice"],
+            r["subsample"]["choice"],
+            f"{r['all']['seconds']:.0f} / {r['subsample']['seconds']:.0f}",
+            _run_label(r),
+        ]
+        for key, r in sorted(stored.items())
+    ]
+    table = markdown_table(
+        [
+            "dataset",
+            "train n",
+            "subsample",
+            "accuracy: all",
+            "accuracy: subsample",
+            "choice: all",
+            "choice: subsample",
+            "fit + predict [s]: all / subsample",
+            "run",
+        ],
+        rows,
+    )
+    return (
+        "\n\n### The size rule where it kicks in\n\n"
+        "Above `SELECTION_SERIES` (2,000) training series the default compares its "
+        "candidate models on a stratified subsample and fits only the chosen one on all "
+        "the series. No development set is that large, so the check lowers the limit "
+        "(`--selection-check LIMIT --only-dev NAME`, the limit set in the process) on the "
+        "largest development sets: a subsample of a third to a half of the series, a "
+        "harder test than 2,000 of 3,600 to 8,900. Test accuracy with every candidate "
+        "compared on all the series and with the subsample:\n\n" + table
+    )
 
 
 def main(argv=None):
@@ -122,42 +300,34 @@ def main(argv=None):
     parser.add_argument("--only", action="append", choices=UCR_SCALING)
     parser.add_argument("--timeout", type=float, default=1800.0)
     parser.add_argument("--models", action="append", choices=list(MODELS))
+    parser.add_argument("--fresh", action="store_true", help="forget the stored rows")
+    parser.add_argument(
+        "--selection-check",
+        type=int,
+        metavar="LIMIT",
+        help="compare the size rule's subsample of LIMIT series with all series on --only-dev",
+    )
+    parser.add_argument("--only-dev", action="append", choices=UCR_DEVELOPMENT)
     args = parser.parse_args(argv)
-    results = {}
+    results = {} if args.fresh else load_results()
+    if args.selection_check:
+        stored = json.loads(SELECTION_RESULTS.read_text()) if SELECTION_RESULTS.exists() else {}
+        for name in args.only_dev or ():
+            stored[f"{name} | {args.selection_check}"] = selection_check(
+                name, args.selection_check
+            )
+            print(name, stored[f"{name} | {args.selection_check}"], flush=True)
+            SELECTION_RESULTS.write_text(json.dumps(stored, indent=1, sort_keys=True) + "\n")
+            write_page(results)
+        return
     for name in args.only or UCR_SCALING:
-        for label in args.models or MODELS:
-            results[(name, label)] = run_model(name, label, args.timeout)
-            print(name, label, results[(name, label)], flush=True)
-        table = markdown_table(
-            [
-                "dataset",
-                "train n x L",
-                "model",
-                "head",
-                "pooled features",
-                "accuracy",
-                "fit + predict [s]",
-                "peak RSS [MiB]",
-                "peak - after loading [MiB]",
-            ],
-            rows_of(results),
-        )
-        body = (
-            "The four large development sets (`benchmarks.corpus.UCR_SCALING`), official "
-            "splits; each model in its own one-thread subprocess; peak memory is the "
-            "process's maximum resident set size (`ru_maxrss`), also shown above the level "
-            "just after loading the data. The machine is shared (load average in the "
-            "stamp): compare times within a row group only. Sets finished in this run: "
-            + ", ".join(sorted({n for n, _ in results}))
-            + ".\n\n"
-            + table
-        )
-        write_section(
-            "ucr_large",
-            body,
-            command="python -m benchmarks.ucr_large",
-            title="Large UCR sets: time, memory, accuracy",
-        )
+        for label in args.models or DEFAULT_MODELS:
+            result = run_model(name, label, args.timeout)
+            print(name, label, result, flush=True)
+            results[f"{name} | {label}"] = result
+            RESULTS.parent.mkdir(parents=True, exist_ok=True)
+            RESULTS.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+            write_page(results)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,26 @@
-"""Pooled-feature fits on large sets: more series than pooled features, or Dask input.
+"""Pooled-feature fits on large sets: many series, more series than features, or Dask input.
+
+**Many series (the size rule).** The leave-one-out selection of
+:class:`~sksssm.SpectralFilterClassifier` compares 2 representations x up to 6 feature
+sets (+ the cross-channel block), each by one eigendecomposition of the ``n x n`` Gram
+matrix of its columns. With ``p`` pooled features, ``c`` candidates and one thread the
+fit costs about
+
+- features: ``2 n`` series' worth of responses (linear in ``n``, ``L log L`` per series
+  and channel);
+- Gram matrices: ``2 n^2 p`` flops (the column blocks, each once);
+- eigendecompositions: ``c`` of size ``n`` (about ``c * 9 n^3`` flops, ``c`` about 12);
+- memory: the ``n x p`` features plus a few ``n x n`` matrices.
+
+The eigendecompositions dominate above a thousand series (measured on Crop, one thread:
+7 s at ``n = 1000``, 77 s at ``n = 2000``; ``n = 7200`` did not finish in 35 min). Above
+:data:`SELECTION_SERIES` training series, the candidates (representation, feature set,
+cross-channel block) are therefore compared on a class-stratified subsample of
+:data:`SELECTION_SERIES` series (:func:`selection_rows`), and only the chosen one is
+fitted on all the series (:func:`refit_chosen`): the other series' features (the
+subsample's are reused), one Gram matrix and one eigendecomposition, from which the
+penalty is chosen by exact leave-one-out on every series as before. The cost then
+grows as ``n^2 p + 9 n^3`` once instead of ``c`` times.
 
 :class:`~sksssm.SpectralFilterClassifier` chooses its model by exact leave-one-out on the
 in-memory ``n x p`` design, which is right when features outnumber series. When series
@@ -20,7 +42,8 @@ from sklearn.utils.validation import check_random_state
 from .._validation import check_class_labels, check_sequences, to_btc
 from ..spectral._dask import check_dask_inputs, is_dask_collection
 from ..spectral._feature_sets import used_pooling
-from ..spectral._pooling import sequence_lengths, threshold_series
+from ..spectral._pooling import pooled_features, sequence_lengths, threshold_series
+from ..spectral._ridge_loo import select_ridge_by_loo
 from ..spectral._streaming_head import (
     PooledBlockRows,
     accumulate_pooled,
@@ -30,10 +53,74 @@ from ..spectral._streaming_head import (
     solve_by_gcv,
 )
 from ._channel_scaling import _stand_in, channel_location, channel_scale
-from ._pooled import fit_estimator_pooling
+from ._pooled import fit_estimator_pooling, standardize_features
 
 #: Smallest memory (bytes) of one chunk of pooled features on the streaming path.
 STREAM_CHUNK_BYTES = 64 * 2**20
+#: Training series above which the classifier compares its candidate models on a
+#: stratified subsample of this many series and fits only the chosen one on all of them
+#: (the size rule of this module's docstring). No set of the development corpus has as
+#: many (the largest has 560), so it changes nothing there.
+SELECTION_SERIES = 2000
+
+
+def selection_rows(encoded, seed):
+    """Rows on which the candidate models are compared: all (None) up to
+    :data:`SELECTION_SERIES` series, else a class-stratified subsample of about that many.
+
+    Each class keeps ``ceil(SELECTION_SERIES * n_class / n)`` series (at least one),
+    drawn with ``numpy.random.default_rng(seed)``; returned sorted.
+    """
+    n = len(encoded)
+    if n <= SELECTION_SERIES:
+        return None
+    order = np.random.default_rng(seed).permutation(n)
+    counts = np.bincount(encoded)
+    quota = np.ceil(SELECTION_SERIES * counts / n).astype(int)
+    rank = np.empty(n, dtype=int)  # rank of each series within its class, in `order`
+    for label in range(len(counts)):
+        members = order[encoded[order] == label]
+        rank[members] = np.arange(len(members))
+    return np.flatnonzero(rank < quota[encoded])
+
+
+def refit_chosen(estimator, X_btc, lengths, targets, alphas, choice, pooling, subsample):
+    """The model ``choice`` (a :class:`~sksssm.spectral._ridge_loo.RidgeSelection` made
+    on a subsample) fitted on all the series: its penalty chosen again by exact
+    leave-one-out, its cross-channel block (if chosen) reweighted on all of them.
+
+    ``subsample`` is ``[rows, F_rows, mean, scale]`` (emptied here, so that the
+    subsample's features are freed once copied): the subsample's standardized
+    features of ``pooling`` and their standardization, reused (un-standardized, exact to
+    round-off) so that only the other series' features are computed, and of those only
+    the statistics the choice uses. Returns ``(fit, pooling, feature_mean,
+    feature_scale)`` on the reduced pooling's columns, as the classifier's leave-one-out
+    loop does.
+    """
+    pooling, keep = used_pooling(pooling, choice.mask)
+    rows, F_rows, rows_mean, rows_scale = subsample
+    subsample.clear()
+    others = np.ones(len(X_btc), dtype=bool)
+    others[rows] = False
+    F = np.empty((len(X_btc), pooling.n_features))
+    F[others] = pooled_features(
+        X_btc[others], pooling, lengths[others], chunk_size=estimator.chunk_size
+    )
+    F[rows] = F_rows[:, keep] * rows_scale[keep] + rows_mean[keep]
+    del F_rows
+    F, mean, scale = standardize_features(F, estimator.dtype)
+    mask = choice.mask[keep]
+    cross = pooling.feature_masks()["cross"] & mask
+    name = choice.name.removesuffix("+cross")
+    fit = select_ridge_by_loo(
+        F,
+        targets,
+        alphas,
+        [(name, mask & ~cross)],
+        cross=cross if cross.any() else None,
+        require_cross=bool(cross.any()),
+    )
+    return fit, pooling, mean, scale
 
 
 def uses_streaming_head(estimator, X, y):

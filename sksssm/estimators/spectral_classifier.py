@@ -26,7 +26,12 @@ from ..spectral._pooling import (
 from ..spectral._ridge_loo import select_ridge_by_loo
 from ._base import fit_atomically
 from ._channel_scaling import channel_location, channel_scale
-from ._large_sets import fit_streaming_classifier, uses_streaming_head
+from ._large_sets import (
+    fit_streaming_classifier,
+    refit_chosen,
+    selection_rows,
+    uses_streaming_head,
+)
 from ._pooled import fit_estimator_pooling, standardize_features
 
 #: Default ridge penalties (on standardized pooled features). The pooled representation
@@ -130,7 +135,13 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     Dask array, the ridge runs on the streaming QR core instead
     (:mod:`sksssm.estimators._large_sets`): features in chunks of series (memory
     bounded), the penalty and ``normalise`` chosen by GCV, every per-channel feature
-    (``feature_set_ == "all"``); the fitted attributes mean the same.
+    (``feature_set_ == "all"``); the fitted attributes mean the same. Above 2,000
+    training series (:data:`sksssm.estimators._large_sets.SELECTION_SERIES`) on the
+    leave-one-out path, the representation and feature set are compared on a
+    class-stratified subsample of 2,000 series (drawn from ``random_state``) and only the
+    chosen model is fitted on all the series, its penalty chosen by exact leave-one-out
+    on all of them: one eigendecomposition of the ``n x n`` Gram matrix instead of one
+    per candidate (see the user guide's "Large sets").
 
     Probabilities: ``softmax(tau * D)`` where ``D`` are the decision values (one column
     per class; ``[-d, d]`` in the binary case) and the temperature ``tau > 0`` minimizes
@@ -368,24 +379,35 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
             )
             for normalise in representations
         ]
+        # many series: the candidates compared on a stratified subsample (the size rule)
+        rows = selection_rows(encoded, mixing_seed)
+        chosen = slice(None) if rows is None else rows
         best = None
-        for pooling, F in zip(poolings, self._pooled(X_btc, lengths, poolings), strict=True):
+        pooled = self._pooled(X_btc[chosen], lengths[chosen], poolings)
+        for pooling, F in zip(poolings, pooled, strict=True):
             F, mean, scale = standardize_features(F, self.dtype)
             masks = pooling.feature_masks()
             # FEATURE_SETS read here, at call time (a benchmark variant patches it)
             candidates = candidate_feature_sets(pooling, self.block_selection, FEATURE_SETS)
             fit = select_ridge_by_loo(
                 F,
-                targets,
+                targets[chosen],
                 alphas,
                 candidates,
                 cross=masks["cross"],
                 require_cross=self.block_selection == "off",
             )
-            del F
             if best is None or fit.score > best[0].score:  # ties: the first (raw) one
-                best = (fit, pooling, mean, scale)
-        fit, pooling, mean, scale = best
+                # on a subsample, its features are kept for the refit on every series
+                best = (fit, pooling, mean, scale, None if rows is None else F)
+            del F
+        fit, pooling, mean, scale, F_rows = best
+        if rows is not None:  # the chosen model on every series
+            subsample = [rows, F_rows, mean, scale]  # emptied by refit_chosen (memory)
+            del best, F_rows
+            fit, pooling, mean, scale = refit_chosen(
+                self, X_btc, lengths, targets, alphas, fit, pooling, subsample
+            )
         # the chosen block weights folded into the standardization: predict multiplies
         # the cross-channel columns by the same weight
         scale = scale / fit.weights

@@ -93,13 +93,25 @@ def centred_eigh(gram):
     ``(P gram P)[1:, 1:]``, mapped back by ``P[:, 1:]``, are orthogonal to ``1`` to
     round-off. Returns ``(s, U)`` with ``s >= 0`` of shape ``(n - 1,)`` and ``U`` of
     shape ``(n, n - 1)``.
+
+    ``P = I - c v v^T`` is applied as the rank-one update it is (``O(n^2)``), never as a
+    dense matrix product (two ``n x n`` products would cost more than the
+    eigendecomposition itself on a few thousand series).
     """
     n = gram.shape[0]
     v = np.full(n, 1.0 / np.sqrt(n))
     v[0] -= 1.0
-    P = np.eye(n) - (2.0 / (v @ v)) * np.outer(v, v)
-    s, V = np.linalg.eigh((P @ gram @ P)[1:, 1:])
-    return np.clip(s, 0.0, None), P[:, 1:] @ V
+    c = 2.0 / (v @ v)
+    w = gram @ v
+    # P gram P = gram - c v w^T - c w v^T + c^2 (v^T w) v v^T, with w = gram v
+    u = w - (0.5 * c * (v @ w)) * v
+    reflected = gram - c * (np.outer(v, u) + np.outer(u, v))
+    s, V = np.linalg.eigh(reflected[1:, 1:])
+    del reflected
+    # P[:, 1:] @ V = [0; V] - c v (v[1:]^T V)
+    U = -c * np.outer(v, v[1:] @ V)
+    U[1:] += V
+    return np.clip(s, 0.0, None), U
 
 
 def select_ridge_by_loo(
@@ -158,9 +170,10 @@ def select_ridge_by_loo(
         for k, mask in enumerate(masks):
             codes += mask.astype(codes.dtype) << k
         for code in np.unique(codes):
-            columns = codes == code
-            Fk = F[:, columns]
-            gram_blocks[tuple(masks[:, np.argmax(columns)])] = Fk @ Fk.T
+            if code == 0:  # columns in no candidate and not cross-channel: never used
+                continue
+            columns = np.flatnonzero(codes == code)
+            gram_blocks[tuple(masks[:, columns[0]])] = _gram(F, columns)
 
     def path(columns, cross_columns, weight):
         """LOO path of the ridge on ``columns`` plus ``sqrt(weight) * cross_columns``."""
@@ -190,9 +203,15 @@ def select_ridge_by_loo(
         kept.sort(key=lambda entry: entry[:2])  # by score, ties: the first computed
         del kept[n_heads:]
 
-    for c in range(len(candidates)):
-        if (masks[c] & ~cross).any():
-            keep(path(c, None, 0.0), c, None)
+    def keep_per_channel():
+        for c in range(len(candidates)):
+            if (masks[c] & ~cross).any():
+                keep(path(c, None, 0.0), c, None)
+
+    # one candidate whose cross columns are required: its per-channel model is not needed
+    forced = require_cross and cross.any() and len(candidates) == 1
+    if not forced:
+        keep_per_channel()
     if cross.any():
         c = kept[0][3] if kept else 0
         rest = masks[c] & ~cross
@@ -204,6 +223,8 @@ def select_ridge_by_loo(
             if require_cross:
                 kept.clear()
             keep(path(c, c, weight), c, weight)
+    if not kept:  # the required cross columns are constant
+        keep_per_channel()
     heads = [entry[2:] for entry in kept]
     fit, c, weight = heads[0]
     weights = np.ones(p)
@@ -234,3 +255,17 @@ def select_ridge_by_loo(
         weights=weights,
         heads=tuple((name, fit_j.alpha) for name, (fit_j, _, _) in zip(names, heads, strict=True)),
     )
+
+
+#: Columns of the design copied at a time to form a Gram matrix (bounds the copy's memory).
+GRAM_COLUMNS = 2048
+
+
+def _gram(F, columns):
+    """``F[:, columns] @ F[:, columns].T``, copying at most :data:`GRAM_COLUMNS` columns
+    at a time."""
+    gram = np.zeros((len(F), len(F)))
+    for start in range(0, len(columns), GRAM_COLUMNS):
+        Fk = F[:, columns[start : start + GRAM_COLUMNS]]
+        gram += Fk @ Fk.T
+    return gram

@@ -1,0 +1,112 @@
+"""The classifier's size rule: which path fits which shape, and what the large-n path fits."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import RidgeCV
+
+import sksssm.estimators._large_sets as large_sets
+from sksssm import SpectralFilterClassifier
+from sksssm.estimators._large_sets import selection_rows, uses_streaming_head
+from sksssm.spectral import _ridge_loo
+from sksssm.spectral._pooling import pooled_features, sequence_lengths
+
+
+def _waves(n, n_timesteps=32, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    t = np.arange(n_timesteps)
+    phase = rng.uniform(0, 6, (n, 1))
+    X = np.sin(2 * np.pi * (0.05 + 0.05 * y)[:, None] * t + phase)
+    return X + rng.normal(0, 0.5, (n, n_timesteps)), y
+
+
+def test_selection_rows_none_up_to_the_limit(monkeypatch):
+    monkeypatch.setattr(large_sets, "SELECTION_SERIES", 50)
+    assert selection_rows(np.zeros(50, dtype=int), 0) is None
+    assert selection_rows(np.zeros(51, dtype=int), 0) is not None
+
+
+def test_selection_rows_are_stratified_and_seeded(monkeypatch):
+    monkeypatch.setattr(large_sets, "SELECTION_SERIES", 100)
+    encoded = np.repeat([0, 1, 2], [600, 390, 10])
+    rows = selection_rows(encoded, 3)
+    # ceil(100 * n_class / n) series of each class
+    np.testing.assert_array_equal(np.bincount(encoded[rows]), [60, 39, 1])
+    assert np.all(np.diff(rows) > 0)
+    np.testing.assert_array_equal(rows, selection_rows(encoded, 3))
+    assert not np.array_equal(rows, selection_rows(encoded, 4))
+
+
+def test_routes_by_shape(monkeypatch):
+    """Up to SELECTION_SERIES: every candidate on every series; above: the candidates on
+    the subsample and one refit on all; more series than features: streaming."""
+    monkeypatch.setattr(large_sets, "SELECTION_SERIES", 40)
+    calls = []
+    original = _ridge_loo.select_ridge_by_loo
+
+    def spy(F, targets, alphas, candidates, **kwargs):
+        calls.append((len(F), len(candidates)))
+        return original(F, targets, alphas, candidates, **kwargs)
+
+    monkeypatch.setattr(large_sets, "select_ridge_by_loo", spy)
+    from sksssm.estimators import spectral_classifier
+
+    monkeypatch.setattr(spectral_classifier, "select_ridge_by_loo", spy)
+    X, y = _waves(90)
+    SpectralFilterClassifier(random_state=0).fit(X[:40], y[:40])
+    assert [n for n, _ in calls] == [40, 40]  # raw and normalised, all candidates
+    assert all(k > 1 for _, k in calls)
+    calls.clear()
+    clf = SpectralFilterClassifier(random_state=0).fit(X, y)
+    sizes = [n for n, _ in calls]
+    assert sizes[:2] == [sum(np.ceil(40 * np.bincount(y) / 90).astype(int))] * 2
+    assert calls[2:] == [(90, 1)]  # the chosen model alone, on every series
+    assert not uses_streaming_head(clf, X, y)
+    small = SpectralFilterClassifier(n_filters=2, n_mixtures=0, statistics=("mean",))
+    assert uses_streaming_head(small, X, y)
+
+
+def test_large_n_fit_is_the_loo_ridge_of_the_chosen_set_on_every_series(monkeypatch):
+    monkeypatch.setattr(large_sets, "SELECTION_SERIES", 40)
+    X, y = _waves(150, seed=1)
+    clf = SpectralFilterClassifier(random_state=0).fit(X[:100], y[:100])
+    # independent: RidgeCV's leave-one-out choice on the chosen standardized columns
+    X_btc = (X[:100, :, None] - clf.x_location_) / clf.x_scale_
+    F = pooled_features(X_btc, clf.pooling_, sequence_lengths(X_btc))
+    np.testing.assert_allclose(clf.feature_mean_, F.mean(axis=0), rtol=1e-9, atol=1e-12)
+    Z = ((F - clf.feature_mean_) / clf.feature_scale_)[:, clf.feature_mask_]
+    targets = np.where(y[:100, None] == np.arange(3), 1.0, -1.0)
+    reference = RidgeCV(alphas=np.logspace(-3, 5, 17)).fit(Z, targets)
+    assert clf.alpha_ == reference.alpha_
+    scale = np.abs(reference.coef_).max()
+    np.testing.assert_allclose(clf.coef_, reference.coef_.T, rtol=0, atol=1e-8 * scale)
+    assert np.mean(clf.predict(X[100:]) == y[100:]) > 0.8
+    assert clf.predict_proba(X[100:]).shape == (50, 3)
+
+
+def test_centred_eigh_equals_the_dense_reflection():
+    rng = np.random.default_rng(0)
+    F = rng.normal(size=(40, 25))
+    F -= F.mean(axis=0)
+    gram = F @ F.T
+    n = len(gram)
+    v = np.full(n, 1.0 / np.sqrt(n))
+    v[0] -= 1.0
+    P = np.eye(n) - 2.0 / (v @ v) * np.outer(v, v)
+    s_dense, V = np.linalg.eigh((P @ gram @ P)[1:, 1:])
+    s, U = _ridge_loo.centred_eigh(gram)
+    np.testing.assert_allclose(s, np.clip(s_dense, 0, None), atol=1e-10 * s.max())
+    # the same projector onto each eigenspace (the top 24 eigenvalues are distinct)
+    top = U[:, -24:]
+    np.testing.assert_allclose(
+        top @ top.T, (P[:, 1:] @ V[:, -24:]) @ (P[:, 1:] @ V[:, -24:]).T, atol=1e-10
+    )
+    np.testing.assert_allclose(U.sum(axis=0), 0, atol=1e-12)
+
+
+def test_default_classifier_accepts_dask():
+    da = pytest.importorskip("dask.array")
+    X, y = _waves(120, n_timesteps=16, seed=2)
+    clf = SpectralFilterClassifier(random_state=0).fit(da.from_array(X[:80], chunks=40), y[:80])
+    assert clf.feature_set_ == "all"
+    assert np.mean(clf.predict(X[80:]) == y[80:]) > 0.7
