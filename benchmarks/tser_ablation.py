@@ -54,15 +54,18 @@ def load(name):
 def members(estimator, X_train, y_train, X_test, transform="standard", columns=None):
     """``[(key, loo_pred, test_pred)]`` in the units of ``y``, every (representation,
     feature set, penalty of :data:`GRID`), computed as ``estimator.fit`` computes them."""
-    from sksssm.estimators._pooled import fit_estimator_pooling, standardize_features
+    from sksssm.estimators._pooled import (
+        check_padded_sequences,
+        fit_estimator_pooling,
+        standardize_features,
+    )
     from sksssm.estimators.spectral import channel_location, channel_scale
-    from sksssm.estimators.spectral_classifier import _check_padded_sequences
     from sksssm.spectral._feature_sets import FEATURE_SETS, candidate_feature_sets
     from sksssm.spectral._pooling import pooled_features, pooled_features_shared
     from sksssm.spectral._ridge_loo import centred_eigh, ridge_loo_path
 
-    X_btc, lengths = _check_padded_sequences(estimator, X_train, reset=True)
-    T_btc, t_lengths = _check_padded_sequences(estimator, X_test, reset=False)
+    X_btc, lengths = check_padded_sequences(estimator, X_train, reset=True)
+    T_btc, t_lengths = check_padded_sequences(estimator, X_test, reset=False)
     location = channel_location(X_btc)
     scale = channel_scale(X_btc - location)
     X_btc, T_btc = (X_btc - location) / scale, (T_btc - location) / scale

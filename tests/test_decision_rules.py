@@ -293,7 +293,7 @@ def test_probabilities_are_calibrated_on_the_leave_one_out_decisions(noise, seed
 @pytest.mark.parametrize("order", [("first", "second"), ("second", "first")])
 def test_leave_one_out_tie_goes_to_the_first_candidate(order):
     """Two feature sets with equal Gram matrices (one adds zero columns) tie exactly."""
-    from sksssm.estimators.spectral_classifier import _one_vs_all_targets
+    from sksssm.estimators._class_targets import one_vs_all_targets
     from sksssm.spectral._ridge_loo import select_ridge_by_loo
 
     rng = np.random.default_rng(9)
@@ -302,7 +302,7 @@ def test_leave_one_out_tie_goes_to_the_first_candidate(order):
     F -= F.mean(axis=0)
     masks = {"first": np.arange(20) < 10, "second": np.arange(20) < 15}
     candidates = [(name, masks[name]) for name in order]
-    targets = _one_vs_all_targets(np.arange(12) % 3, 3)
+    targets = one_vs_all_targets(np.arange(12) % 3, 3)
     fit = select_ridge_by_loo(F, targets, np.logspace(-3, 3, 7), candidates)
     assert fit.name == order[0]
 

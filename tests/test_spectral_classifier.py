@@ -248,14 +248,14 @@ def test_leave_one_out_is_exact_for_penalties_far_below_the_spectrum():
     The reference refits each leave-one-out ridge in the dual, ``(K + alpha I)^-1``,
     which is well conditioned here (smallest eigenvalue ~1e3).
     """
-    from sksssm.estimators.spectral_classifier import _one_vs_all_targets
+    from sksssm.estimators._class_targets import one_vs_all_targets
     from sksssm.spectral._ridge_loo import centred_eigh, ridge_loo_path
 
     rng = np.random.default_rng(3)
     n = 15
     F = rng.normal(size=(n, 4000))
     F -= F.mean(axis=0)
-    targets = _one_vs_all_targets(np.arange(n) % 3, 3)
+    targets = one_vs_all_targets(np.arange(n) % 3, 3)
     alpha = 1e-10
     s, U = centred_eigh(F @ F.T)
     assert s.min() > 1e3
@@ -274,14 +274,14 @@ def test_leave_one_out_is_exact_for_penalties_far_below_the_spectrum():
 
 
 def test_leave_one_out_decisions_equal_refits_without_each_series():
-    from sksssm.estimators.spectral_classifier import _one_vs_all_targets
+    from sksssm.estimators._class_targets import one_vs_all_targets
     from sksssm.spectral._ridge_loo import centred_eigh, ridge_loo_path
 
     rng = np.random.default_rng(12)
     F = rng.normal(size=(12, 30))
     F -= F.mean(axis=0)
     encoded = np.arange(12) % 3
-    targets = _one_vs_all_targets(encoded, 3)
+    targets = one_vs_all_targets(encoded, 3)
     s, U = centred_eigh(F @ F.T)
     (fit,) = ridge_loo_path(U, s, targets, [0.7])
     alpha, loo, dual = fit.alpha, fit.loo_decisions, fit.dual
@@ -456,7 +456,7 @@ def test_bad_n_segments_and_options_raise():
 
 @pytest.mark.parametrize("n_series", [12, 60])  # Gram path (n <= p) and SVD path (n > p)
 def test_select_ridge_matches_sklearn_on_wide_and_tall_designs(n_series):
-    from sksssm.estimators.spectral_classifier import _one_vs_all_targets
+    from sksssm.estimators._class_targets import one_vs_all_targets
     from sksssm.spectral._ridge_loo import select_ridge_by_loo
 
     rng = np.random.default_rng(18)
@@ -467,7 +467,7 @@ def test_select_ridge_matches_sklearn_on_wide_and_tall_designs(n_series):
     half = np.arange(30) < 15
     candidates = [("all", np.ones(30, bool)), ("half", half)]
     alphas = np.logspace(-2, 3, 6)
-    fit = select_ridge_by_loo(F, _one_vs_all_targets(y, 3), alphas, candidates)
+    fit = select_ridge_by_loo(F, one_vs_all_targets(y, 3), alphas, candidates)
     name, alpha, coef = fit.name, fit.alpha, fit.coef
     intercept, score, weights = fit.intercept, fit.score, fit.weights
     assert (weights == 1.0).all()  # no cross-channel block: no column weighted
@@ -633,7 +633,7 @@ def test_cross_block_not_chosen_gives_the_per_channel_model():
 
 @pytest.mark.parametrize("n_series", [12, 60])  # Gram path (n <= p) and SVD path (n > p)
 def test_select_ridge_weights_the_cross_block_like_sklearn_on_scaled_columns(n_series):
-    from sksssm.estimators.spectral_classifier import _one_vs_all_targets
+    from sksssm.estimators._class_targets import one_vs_all_targets
     from sksssm.spectral._ridge_loo import select_ridge_by_loo
 
     rng = np.random.default_rng(26)
@@ -644,7 +644,7 @@ def test_select_ridge_weights_the_cross_block_like_sklearn_on_scaled_columns(n_s
     F = (F - F.mean(axis=0)) / F.std(axis=0)
     candidates = [("all", np.ones(40, bool)), ("some", np.arange(40) >= 10)]
     alphas = np.logspace(-2, 3, 6)
-    fit = select_ridge_by_loo(F, _one_vs_all_targets(y, 2), alphas, candidates, cross=cross)
+    fit = select_ridge_by_loo(F, one_vs_all_targets(y, 2), alphas, candidates, cross=cross)
     name, mask, alpha, coef = fit.name, fit.mask, fit.alpha, fit.coef
     score, weights = fit.score, fit.weights
     assert name.endswith("+cross")

@@ -212,7 +212,7 @@ def test_streamed_fit_with_dask_equals_numpy():
 def test_both_representations_share_their_responses_bit_identically(monkeypatch):
     """normalise="loo" computes both representations from one set of FFTs
     (pooled_features_shared); the fit equals the one with each computed on its own."""
-    import sksssm.estimators.spectral_sequence_regressor as module
+    import sksssm.estimators._pooled as module
 
     X, y = _amplitudes(30, seed=8)
     calls = []

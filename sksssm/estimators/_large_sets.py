@@ -53,6 +53,7 @@ from ..spectral._streaming_head import (
     solve_by_gcv,
 )
 from ._channel_scaling import _stand_in, channel_location, channel_scale
+from ._class_targets import class_scores, fit_temperature, one_vs_all_targets
 from ._pooled import fit_estimator_pooling, standardize_features
 
 #: Smallest memory (bytes) of one chunk of pooled features on the streaming path.
@@ -152,7 +153,6 @@ def _pooling(estimator, X_btc, normalise, mixing_seed):
 
 def fit_streaming_classifier(estimator, X, y, alphas):
     """Fit ``estimator`` (a SpectralFilterClassifier shell) on the streaming path."""
-    from .spectral_classifier import _class_scores, _fit_temperature, _one_vs_all_targets
 
     encoded = None
 
@@ -160,12 +160,12 @@ def fit_streaming_classifier(estimator, X, y, alphas):
         nonlocal encoded
         labels = check_class_labels(estimator, labels, len(X_btc))
         estimator.classes_, encoded = np.unique(labels, return_inverse=True)
-        return _one_vs_all_targets(encoded, len(estimator.classes_))
+        return one_vs_all_targets(encoded, len(estimator.classes_))
 
     fit, targets, loo = fit_streamed_ridge(estimator, X, y, encode, lambda pooling: alphas)
     estimator.alpha_ = fit.alpha
     estimator.loo_score_ = -float(np.mean((targets - loo) ** 2))
-    estimator.temperature_ = _fit_temperature(_class_scores(loo), encoded)
+    estimator.temperature_ = fit_temperature(class_scores(loo), encoded)
 
 
 def fit_streamed_ridge(estimator, X, y, encode_targets, alphas_for):

@@ -1,11 +1,17 @@
-"""The pooling of an estimator with the pooled-feature parameters (one mapping for all)."""
+"""What the pooled-feature estimators share: their input check, the pooling with their
+parameters (one mapping for all) and the standardization of the pooled features."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._validation import scale_unless_constant
-from ..spectral._pooling import fit_pooling
+from .._validation import check_sequences, scale_unless_constant
+from ..spectral._pooling import (
+    fit_pooling,
+    pooled_features,
+    pooled_features_shared,
+    sequence_lengths,
+)
 
 #: Relative resolution of a pooled feature per precision of the responses: a float32
 #: feature holds about 1e-7 of its level, so a column that varies by less than this
@@ -59,3 +65,37 @@ def standardize_features(F, dtype="float64"):
     scale = np.where(scale <= FEATURE_RESOLUTION[dtype] * np.abs(mean), 1.0, scale)
     F /= scale
     return F, mean, scale
+
+
+#: Memory budget (bytes) of the two training feature matrices of ``normalise="loo"``
+#: held at once (float64) when they share their filter responses; above it they are
+#: computed one after the other.
+SHARED_BUDGET_BYTES = 2 * 2**30
+
+
+def check_padded_sequences(estimator, X, *, reset):
+    """Validate ``X`` (NaN allowed as end padding); return ``(X_btc, lengths)``."""
+    fitted_ndim = None if reset else estimator.X_ndim_
+    X_btc, ndim = check_sequences(
+        estimator, X, reset=reset, allow_nan=True, fitted_ndim=fitted_ndim
+    )
+    if reset:
+        estimator.X_ndim_ = ndim
+    return X_btc, sequence_lengths(X_btc)
+
+
+def training_features(X_btc, poolings, lengths, chunk_size):
+    """The training features of each pooling, one after the other (a generator).
+
+    Two representations (``normalise="loo"``) whose features fit
+    :data:`SHARED_BUDGET_BYTES` together share their filter responses
+    (:func:`~sksssm.spectral._pooling.pooled_features_shared`: the FFTs done once for
+    both, about a third less feature time); otherwise each is computed on its own, so
+    that only one feature matrix is held at a time. The features are the same either way.
+    """
+    together = 8 * len(X_btc) * sum(p.n_features for p in poolings)
+    if len(poolings) > 1 and together <= SHARED_BUDGET_BYTES:
+        yield from pooled_features_shared(X_btc, poolings, lengths, chunk_size=chunk_size)
+        return
+    for pooling in poolings:
+        yield pooled_features(X_btc, pooling, lengths, chunk_size=chunk_size)

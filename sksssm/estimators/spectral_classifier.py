@@ -5,13 +5,12 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
-from .._validation import check_class_labels, check_sequences
+from .._validation import check_class_labels
 from ..spectral._feature_sets import FEATURE_SETS, candidate_feature_sets
 from ..spectral._feature_sets import used_pooling as _used_pooling
 from ..spectral._pooling import (
@@ -20,19 +19,23 @@ from ..spectral._pooling import (
     DTYPES,
     STATISTICS,
     pooled_features,
-    pooled_features_shared,
-    sequence_lengths,
 )
 from ..spectral._ridge_loo import select_ridge_by_loo
 from ._base import fit_atomically
 from ._channel_scaling import channel_location, channel_scale
+from ._class_targets import class_scores, fit_temperature, one_vs_all_targets
 from ._large_sets import (
     fit_streaming_classifier,
     refit_chosen,
     selection_rows,
     uses_streaming_head,
 )
-from ._pooled import fit_estimator_pooling, standardize_features
+from ._pooled import (
+    check_padded_sequences,
+    fit_estimator_pooling,
+    standardize_features,
+    training_features,
+)
 
 #: Default ridge penalties (on standardized pooled features). The pooled representation
 #: has hundreds to tens of thousands of features, so useful penalties reach far above
@@ -45,21 +48,6 @@ DEFAULT_ALPHAS = np.logspace(-3, 5, 17)
 CLASSIFIER_QUANTILES = (0.1, 0.5, 0.9)
 #: Memory budget (bytes) of the pooled features ``predict`` holds at once (float64).
 PREDICT_BUDGET_BYTES = 64 * 2**20
-#: Memory budget (bytes) of the two training feature matrices of ``normalise="loo"``
-#: held at once (float64) when they share their filter responses; above it they are
-#: computed one after the other.
-SHARED_BUDGET_BYTES = 2 * 2**30
-
-
-def _check_padded_sequences(estimator, X, *, reset):
-    """Validate ``X`` (NaN allowed as end padding); return ``(X_btc, lengths)``."""
-    fitted_ndim = None if reset else estimator.X_ndim_
-    X_btc, ndim = check_sequences(
-        estimator, X, reset=reset, allow_nan=True, fitted_ndim=fitted_ndim
-    )
-    if reset:
-        estimator.X_ndim_ = ndim
-    return X_btc, sequence_lengths(X_btc)
 
 
 class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
@@ -351,7 +339,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         # Large sets (more series than features) and Dask input: the streaming QR head
         if uses_streaming_head(self, X, y):
             return fit_streaming_classifier(self, X, y, alphas)
-        X_btc, lengths = _check_padded_sequences(self, X, reset=True)
+        X_btc, lengths = check_padded_sequences(self, X, reset=True)
         y = check_class_labels(self, y, len(X_btc))
         # Fixed per-channel location and scale: the series enter the filters centred on
         # their training mid-range (an offset of 1e12 would otherwise leave the FFT
@@ -362,7 +350,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         self.x_scale_ = channel_scale(X_btc)
         X_btc /= self.x_scale_
         classes, encoded = np.unique(y, return_inverse=True)
-        targets = _one_vs_all_targets(encoded, len(classes))
+        targets = one_vs_all_targets(encoded, len(classes))
         # one draw of the mixtures, shared by both representations
         mixing_seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         # normalise="loo": both representations, chosen with the feature set by LOO
@@ -383,7 +371,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         rows = selection_rows(encoded, mixing_seed)
         chosen = slice(None) if rows is None else rows
         best = None
-        pooled = self._pooled(X_btc[chosen], lengths[chosen], poolings)
+        pooled = training_features(X_btc[chosen], poolings, lengths[chosen], self.chunk_size)
         for pooling, F in zip(poolings, pooled, strict=True):
             F, mean, scale = standardize_features(F, self.dtype)
             masks = pooling.feature_masks()
@@ -412,7 +400,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         # the cross-channel columns by the same weight
         scale = scale / fit.weights
         pooling, keep = _used_pooling(pooling, fit.mask)  # predict computes only what is used
-        self.temperature_ = _fit_temperature(_class_scores(fit.loo_decisions), encoded)
+        self.temperature_ = fit_temperature(class_scores(fit.loo_decisions), encoded)
         self.pooling_ = pooling
         self.normalise_ = pooling.normalise
         self.feature_mean_ = mean[keep]
@@ -424,21 +412,6 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         self.alpha_ = float(fit.alpha)
         self.loo_score_ = float(fit.score)
         self.classes_ = classes
-
-    def _pooled(self, X_btc, lengths, poolings):
-        """The training features of each pooling, one after the other (a generator).
-
-        Two representations whose features fit :data:`SHARED_BUDGET_BYTES` together
-        share their filter responses (:func:`~sksssm.spectral._pooling.pooled_features_shared`:
-        about a third less feature time at fit); otherwise each is computed on its own,
-        so that only one feature matrix is held at a time.
-        """
-        together = 8 * len(X_btc) * sum(p.n_features for p in poolings)
-        if len(poolings) > 1 and together <= SHARED_BUDGET_BYTES:
-            yield from pooled_features_shared(X_btc, poolings, lengths, chunk_size=self.chunk_size)
-            return
-        for pooling in poolings:
-            yield pooled_features(X_btc, pooling, lengths, chunk_size=self.chunk_size)
 
     def _scaled_decision(self, X):
         """Decision values as ``(D / r, r)``, ``r >= 1`` per series, in chunks of series.
@@ -455,7 +428,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         most :data:`PREDICT_BUDGET_BYTES` of features are held at once.
         """
         check_is_fitted(self, "coef_")
-        X_btc, lengths = _check_padded_sequences(self, X, reset=False)
+        X_btc, lengths = check_padded_sequences(self, X, reset=False)
         X_btc = X_btc - self.x_location_
         X_btc /= self.x_scale_
         if np.isinf(X_btc).any():
@@ -489,7 +462,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     def _scaled_scores(self, X):
         """``(S, r)``: one column per class, ``S * r`` the class scores."""
         decision, r = self._scaled_decision(X)
-        return _class_scores(decision), r
+        return class_scores(decision), r
 
     def _tempered_scores(self, X):
         """``temperature_ * scores`` shifted by their row maximum (stable at any scale)."""
@@ -564,31 +537,3 @@ def _checked_alphas(alphas):
             f"alphas must be a non-empty 1D array of positive finite penalties, got {alphas!r}."
         )
     return checked
-
-
-def _one_vs_all_targets(encoded, n_classes):
-    """``{-1, +1}`` one-vs-all targets; one column (``+1``: class 1) for two classes."""
-    if n_classes == 2:
-        return np.where(encoded == 1, 1.0, -1.0)[:, None]
-    return np.where(encoded[:, None] == np.arange(n_classes)[None, :], 1.0, -1.0)
-
-
-def _class_scores(decision):
-    """One column per class: ``[-d, d]`` for a binary decision ``d``."""
-    decision = np.asarray(decision, dtype=np.float64)
-    if decision.ndim == 1:
-        decision = decision[:, None]
-    if decision.shape[1] == 1:
-        return np.hstack([-decision, decision])
-    return decision
-
-
-def _fit_temperature(scores, encoded):
-    """Temperature minimizing the multinomial log-loss of ``softmax(tau * scores)``."""
-
-    def loss(log_tau):
-        log_p = log_softmax(np.exp(log_tau) * scores, axis=1)
-        return -log_p[np.arange(len(encoded)), encoded].mean()
-
-    result = minimize_scalar(loss, bounds=(np.log(1e-2), np.log(1e3)), method="bounded")
-    return float(np.exp(result.x))

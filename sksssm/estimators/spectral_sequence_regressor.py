@@ -15,14 +15,17 @@ from ..spectral._pooling import (
     DEFAULT_QUANTILES,
     STATISTICS,
     pooled_features,
-    pooled_features_shared,
 )
 from ..spectral._ridge import select_ridge_by_loo
 from ._base import fit_atomically
 from ._channel_scaling import channel_location, channel_scale
 from ._large_sets import fit_streamed_ridge, uses_streaming_head
-from ._pooled import fit_estimator_pooling, standardize_features
-from .spectral_classifier import SHARED_BUDGET_BYTES, _check_padded_sequences
+from ._pooled import (
+    check_padded_sequences,
+    fit_estimator_pooling,
+    standardize_features,
+    training_features,
+)
 
 #: Default ridge penalties, relative to the mean eigenvalue of the standardized design's
 #: Gram matrix (about the number of pooled columns, each of unit variance).
@@ -258,7 +261,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         # Large sets (more series than features) and Dask input: the streaming QR head
         if uses_streaming_head(self, X, y):
             return self._fit_streaming(X, y, relative_alphas)
-        X_btc, lengths = _check_padded_sequences(self, X, reset=True)
+        X_btc, lengths = check_padded_sequences(self, X, reset=True)
         standardized = self._standardized_targets(y, X_btc)
         if len(X_btc) < 3:
             raise ValueError(
@@ -283,7 +286,9 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
             for normalise in representations
         ]
         best = None
-        for pooling, F in zip(poolings, self._pooled(X_btc, lengths, poolings), strict=True):
+        for pooling, F in zip(
+            poolings, training_features(X_btc, poolings, lengths, self.chunk_size), strict=True
+        ):
             F, mean, scale = standardize_features(F)
             masks = pooling.feature_masks()
             # mean Gram eigenvalue of unit-variance columns: about their number
@@ -314,22 +319,6 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         self.heads_ = [(name, float(alpha / reference)) for name, alpha in fit.heads]
         loo_residual = standardized - fit.loo_decisions
         self.loo_rmse_ = np.sqrt(np.mean(loo_residual**2, axis=0)) * self.y_scale_
-
-    def _pooled(self, X_btc, lengths, poolings):
-        """The training features of each pooling, one after the other (a generator).
-
-        As in the classifier: two representations whose features fit
-        :data:`~sksssm.estimators.spectral_classifier.SHARED_BUDGET_BYTES` together share
-        their filter responses (:func:`~sksssm.spectral._pooling.pooled_features_shared`,
-        the FFTs done once for both); otherwise each is computed on its own, so that only
-        one feature matrix is held at a time. The features are the same either way.
-        """
-        together = 8 * len(X_btc) * sum(p.n_features for p in poolings)
-        if len(poolings) > 1 and together <= SHARED_BUDGET_BYTES:
-            yield from pooled_features_shared(X_btc, poolings, lengths, chunk_size=self.chunk_size)
-            return
-        for pooling in poolings:
-            yield pooled_features(X_btc, pooling, lengths, chunk_size=self.chunk_size)
 
     def _standardized_targets(self, y, X_btc):
         """Validate ``y``; set ``y_ndim_``, ``y_mean_``, ``y_scale_``; the ``(n, q)``
@@ -383,7 +372,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
             The layout of the ``y`` passed to ``fit``.
         """
         check_is_fitted(self, "coef_")
-        X_btc, lengths = _check_padded_sequences(self, X, reset=False)
+        X_btc, lengths = check_padded_sequences(self, X, reset=False)
         X_btc = (X_btc - self.x_location_) / self.x_scale_
         F = pooled_features(X_btc, self.pooling_, lengths, chunk_size=self.chunk_size)
         F = (F - self.feature_mean_) / self.feature_scale_
