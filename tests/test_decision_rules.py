@@ -151,8 +151,7 @@ def test_seasonal_period_without_frequency_is_the_highest_autocorrelation_peak()
     period (a later peak, if any, fails the test), though their largest autocorrelation
     past lag 1 is at lag 2 (the candidate of the earlier argmax rule, which then passed
     the test as if it were a season)."""
-    from sksssm.forecasting import detect_seasonal_period, seasonality_test
-    from sksssm.forecasting._seasonality import acf_peak
+    from sksssm.forecasting import acf_peak, detect_seasonal_period, seasonality_test
 
     def detrended_acf(x, max_lag):
         t = np.arange(len(x))
