@@ -94,9 +94,8 @@ class SpectralForecaster(BaseForecaster):
         1: the best alone); the configuration attributes, ``coef_`` and the interval
         widths are the best's.
     damping : float in (0, 1] or "auto", default="auto"
-        Without a season (``sp_ = 1``) the forecast's step-``h`` increment is multiplied
-        by ``damping ** h`` (a damped trend); 1 leaves the forecast undamped; "auto"
-        damps a series of length ``n`` by ``max(1 - 5 / n, 0.5)`` (short series most).
+        Without a season (``sp_ = 1``) the step-``h`` increment is multiplied by
+        ``damping ** h`` (1: undamped; "auto": ``max(1 - 5 / n, 0.5)``, ``n`` the length).
     drift_prior_length : float >= 0, default=10
         Without a season (``sp_ = 1``), shrinkage toward the drift forecast (the line
         through a series' first and last value): the forecast is ``w f + (1 - w) drift``
