@@ -9,8 +9,8 @@ the in-sample seasonal naive error) and mean sMAPE, per frequency. Variants:
 - ``default``: ``SpectralForecaster()``: ``n_combined=3``, the mean of the
   (standardized, possibly log) level forecasts of the three configurations with the
   lowest GCV score (same differencing); without a season (``sp_ = 1``) its increments
-  damped by ``0.8^h`` and shrunk toward the drift forecast with weight
-  ``10 / (n + 10)`` (``damping=0.8, drift_prior_length=10``);
+  damped by ``phi^h``, ``phi = max(1 - 5 / n, 0.5)``, and shrunk toward the drift
+  forecast with weight ``10 / (n + 10)`` (``damping="auto", drift_prior_length=10``);
 - ``no shrinkage``: the same fit with ``damping=1, drift_prior_length=0`` (the default
   before damping and shrinkage);
 - ``damped only`` / ``shrink only``: the same fit with ``drift_prior_length=0`` /

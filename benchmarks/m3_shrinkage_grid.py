@@ -30,7 +30,8 @@ from benchmarks._report import markdown_table, write_section
 from benchmarks.corpus import M3_FREQUENCIES, load_m3
 from benchmarks.m3_ablation import geometric_mean, predict_with
 
-DAMPINGS = (0.7, 0.8, 0.9, 1.0)
+#: Fixed factors, and "auto" (``max(1 - 5 / n, 0.5)`` per series, the default).
+DAMPINGS = ("auto", 0.7, 0.8, 0.9, 1.0)
 PRIOR_LENGTHS = (0, 10, 20, 50)
 GRID = [(damping, prior) for damping in DAMPINGS for prior in PRIOR_LENGTHS]
 

@@ -144,6 +144,46 @@ def test_seasonal_period_is_kept_when_half_of_the_series_vote_for_it():
     assert detect_seasonal_period(two_of_four, monthly) == 12
 
 
+def test_seasonal_period_without_frequency_is_the_highest_autocorrelation_peak():
+    """No index frequency: the candidate is the highest positive local peak of the detrended
+    series' autocorrelation, recomputed here by a plain loop. Persistent series without
+    a season (random walks, AR(1) 0.8), whose autocorrelation decays from lag 1, get no
+    period (a later peak, if any, fails the test), though their largest autocorrelation
+    past lag 1 is at lag 2 (the candidate of the earlier argmax rule, which then passed
+    the test as if it were a season)."""
+    from sksssm.forecasting import acf_peak, detect_seasonal_period, seasonality_test
+
+    def detrended_acf(x, max_lag):
+        t = np.arange(len(x))
+        e = x - np.polyval(np.polyfit(t, x, 1), t)
+        e = e - e.mean()
+        return np.array([e[k:] @ e[: len(e) - k] for k in range(1, max_lag + 1)]) / (e @ e)
+
+    def highest_peak(r):  # r[k - 1] is the lag-k autocorrelation
+        best, value = 1, 0.0
+        for k in range(2, len(r)):
+            if r[k - 2] < r[k - 1] >= r[k] and r[k - 1] > value:
+                best, value = k, r[k - 1]
+        return best
+
+    rng = np.random.default_rng(5)
+    persistent = [rng.normal(size=80).cumsum() for _ in range(5)]
+    persistent += [_ar1(0.8, 80, seed) for seed in range(5)]
+    for x in persistent:
+        r = detrended_acf(x, 27)
+        assert acf_peak(r) == highest_peak(r)
+        assert int(np.argmax(r[1:26])) + 2 == 2 and seasonality_test(x, 2)
+        assert detect_seasonal_period([x[:, None]]) == 1
+    t = np.arange(60)
+    profile = np.array([1.0, -0.5, 0.8, -1.3])
+    for seed in range(5):
+        noise = np.random.default_rng(seed).normal(size=60)
+        quarterly = 0.05 * t + profile[t % 4] + 0.3 * noise
+        r = detrended_acf(quarterly, 21)
+        assert highest_peak(r) == acf_peak(r) == 4
+        assert detect_seasonal_period([quarterly[:, None]]) == 4
+
+
 # ---------------------------------------------------------------------- intervals
 def test_interval_is_the_textbook_random_walk_with_drift_interval():
     """d = 1 with only an intercept (the drift): the forecast is ``y_T + h mu`` and the

@@ -41,12 +41,12 @@ def test_default_forecast_is_the_damped_model_shrunk_toward_drift():
     fh = np.arange(1, 7)
     fixed = dict(sp=1, log_transform=False)
     plain = SpectralForecaster(damping=1.0, drift_prior_length=0, **fixed).fit(y, fh=fh)
-    f = SpectralForecaster(**fixed).fit(y, fh=fh)  # the defaults: damping 0.8, prior 10
-    assert (f.damping, f.drift_prior_length) == (0.8, 10)
+    f = SpectralForecaster(**fixed).fit(y, fh=fh)  # the defaults: damping "auto", prior 10
+    assert (f.damping, f.drift_prior_length) == ("auto", 10)
     # Independent computation in y's units (standardization is affine, so it commutes).
     base, last, n = plain.predict().to_numpy(), y.iloc[-1], len(y)
     steps = np.diff(np.concatenate([[last], base]))
-    damped = last + np.cumsum(steps * 0.8**fh)
+    damped = last + np.cumsum(steps * (1 - 5 / n) ** fh)  # "auto": 1 - 5 / 40 = 0.875
     drift = last + fh * (last - y.iloc[0]) / (n - 1)
     w = n / (n + 10)
     np.testing.assert_allclose(f.predict().to_numpy(), w * damped + (1 - w) * drift, rtol=1e-10)
@@ -56,6 +56,25 @@ def test_default_forecast_is_the_damped_model_shrunk_toward_drift():
     width = np.diff(f.predict_interval(coverage=0.8).to_numpy(), axis=1)
     plain_width = np.diff(plain.predict_interval(coverage=0.8).to_numpy(), axis=1)
     np.testing.assert_allclose(width, plain_width, rtol=1e-10)
+
+
+def test_auto_damping_follows_each_series_length_in_a_panel():
+    """``damping="auto"``: series of 12, 30 and 60 points in one global model are damped
+    by ``max(1 - 5 / n, 0.5)``: 0.583, 0.833 and 0.917."""
+    parts = [trending_series(n, seed).to_numpy() for n, seed in ((12, 2), (30, 3), (60, 4))]
+    y = pd.concat(
+        pd.DataFrame({"y": v}, index=pd.MultiIndex.from_product([[k], np.arange(-len(v), 0)]))
+        for k, v in enumerate(parts)
+    )
+    fh = np.arange(1, 5)
+    fixed = dict(sp=1, log_transform=False, drift_prior_length=0)
+    plain = SpectralForecaster(damping=1.0, **fixed).fit(y, fh=fh).predict()
+    auto = SpectralForecaster(**fixed).fit(y, fh=fh).predict()
+    for k, v in enumerate(parts):
+        steps = np.diff(np.concatenate([[v[-1]], plain.loc[k].to_numpy().ravel()]))
+        factor = max(1 - 5 / len(v), 0.5)
+        expected = v[-1] + np.cumsum(steps * factor**fh)
+        np.testing.assert_allclose(auto.loc[k].to_numpy().ravel(), expected, rtol=1e-10)
 
 
 def test_seasonal_forecasts_are_neither_damped_nor_shrunk():
@@ -68,7 +87,8 @@ def test_seasonal_forecasts_are_neither_damped_nor_shrunk():
 
 
 @pytest.mark.parametrize(
-    "params", [{"damping": 0.0}, {"damping": 1.5}, {"drift_prior_length": -1}]
+    "params",
+    [{"damping": 0.0}, {"damping": 1.5}, {"damping": "none"}, {"drift_prior_length": -1}],
 )
 def test_invalid_shrinkage_parameters_are_refused(params):
     with pytest.raises(ValueError, match=next(iter(params))):

@@ -18,7 +18,7 @@ from sktime.forecasting.base import ForecastingHorizon
 from .._validation import check_positive_int
 from ..spectral._dask import _import_dask, reduce_factors
 from ._intervals import backtest_calibration, error_scale, forecast_spread
-from ._model import SpectralModel, damp_increments, shrink_toward_drift
+from ._model import SpectralModel, damp_increments, damping_factors, shrink_toward_drift
 from ._search import accumulate, choose_differencing, select_configurations
 
 #: Where the global QR factors are built: this process (None) or Dask workers.
@@ -229,7 +229,8 @@ class GlobalModels:
             paths.append(model.forecast(windows, z_last, exog, n_steps + max(lags), strategies))
         path = np.mean(paths, axis=0)
         if self.sp == 1:  # no season: a damped trend, shrunk toward the drift
-            path = damp_increments(np.stack([s[-1] for s in z]), path, self.damping)
+            damping = damping_factors(self.damping, [len(s) for s in z])
+            path = damp_increments(np.stack([s[-1] for s in z]), path, damping)
             path = np.stack([shrink_toward_drift(s, p, self.drift_prior_length)
                              for s, p in zip(z, path, strict=True)])  # fmt: skip
         return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])

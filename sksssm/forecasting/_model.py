@@ -186,6 +186,42 @@ class SpectralModel:
 
 
 # ------------------------------------------------------------------ shrinkage of the path
+#: ``damping="auto"``: a series of length ``n`` is damped by ``1 - DAMPING_LENGTH / n``.
+DAMPING_LENGTH = 5.0
+#: ``damping="auto"``: the least damping factor (series of ``2 DAMPING_LENGTH`` or fewer).
+MIN_AUTO_DAMPING = 0.5
+
+
+def damping_factors(damping, lengths):
+    """Per-series damping factors: ``damping``, or for "auto" ``1 - DAMPING_LENGTH / n``.
+
+    "auto" damps a series of length ``n`` by ``max(1 - 5 / n, 0.5)``: short series (whose
+    slope is least certain) the most, long ones little (``n = 25``: 0.8; ``n = 100``:
+    0.95).
+
+    Parameters
+    ----------
+    damping : float in (0, 1] or "auto"
+    lengths : sequence of int
+        Each series' length.
+
+    Returns
+    -------
+    ndarray of shape (len(lengths),)
+
+    Examples
+    --------
+    >>> damping_factors("auto", [25, 100, 4]).tolist()
+    [0.8, 0.95, 0.5]
+    >>> damping_factors(0.9, [25, 100]).tolist()
+    [0.9, 0.9]
+    """
+    n = np.asarray(lengths, dtype=float)
+    if isinstance(damping, str):
+        return np.maximum(1.0 - DAMPING_LENGTH / n, MIN_AUTO_DAMPING)
+    return np.full(n.shape, float(damping))
+
+
 def damp_increments(z_last, path, damping):
     """Level paths whose step-``h`` increments are multiplied by ``damping ** h``.
 
@@ -195,16 +231,17 @@ def damp_increments(z_last, path, damping):
         Last observed level of each path.
     path : ndarray of shape (B, n_steps, c)
         Level forecasts.
-    damping : float in (0, 1]
-        1 leaves the path unchanged.
+    damping : float in (0, 1] or ndarray of shape (B,)
+        One factor, or one per path; 1 leaves the path unchanged.
 
     Returns
     -------
     ndarray of shape (B, n_steps, c)
     """
     increments = np.diff(np.concatenate([z_last[:, None], path], axis=1), axis=1)
-    factors = damping ** np.arange(1, path.shape[1] + 1)
-    return z_last[:, None] + np.cumsum(increments * factors[None, :, None], axis=1)
+    damping = np.broadcast_to(np.asarray(damping, dtype=float), (len(z_last),))
+    factors = damping[:, None] ** np.arange(1, path.shape[1] + 1)[None, :]
+    return z_last[:, None] + np.cumsum(increments * factors[:, :, None], axis=1)
 
 
 def shrink_toward_drift(series, path, prior_length):

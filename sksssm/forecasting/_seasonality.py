@@ -86,13 +86,44 @@ def _detrend(x):
     return x - np.polyval(np.polyfit(t, x, 1), t)
 
 
+def acf_peak(acf):
+    """The lag (>= 2) of the highest positive local maximum of an autocorrelation, or 1.
+
+    A season of period ``m`` makes ``r_m`` a positive local peak
+    (``r_{m-1} < r_m >= r_{m+1}``, ``r_m > 0``);
+    a persistent series without a season (a random walk, a trend the line does not
+    remove) has an autocorrelation that decays from lag 1, so its largest value past lag
+    1 is ``r_2`` without being a peak, and no lag is returned (1).
+
+    Parameters
+    ----------
+    acf : ndarray of shape (max_lag,)
+        ``r_1 .. r_max_lag``; lags ``2 .. max_lag - 1`` are candidates.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> acf_peak(np.array([0.9, 0.8, 0.7, 0.6])), acf_peak(np.array([0.1, -0.5, 0.6, 0.2]))
+    (1, 3)
+    """
+    r = np.r_[1.0, np.asarray(acf, dtype=float)]  # r[k] is the lag-k autocorrelation
+    lags = np.arange(2, len(r) - 1)
+    peaks = lags[(r[lags] > r[lags - 1]) & (r[lags] >= r[lags + 1]) & (r[lags] > 0)]
+    return int(peaks[np.argmax(r[peaks])]) if peaks.size else 1
+
+
 def detect_seasonal_period(series, index=None):
     """The seasonal period of one or more series: the rule of :class:`SpectralForecaster`.
 
     1. A candidate period: from the index frequency when it has one (monthly 12,
        quarterly 4, weekly 52, daily 7, hourly 24, annual 1, ...); otherwise the lag in
-       ``2 .. min(n // 3, 52)`` with the largest autocorrelation of the linearly detrended
-       series (averaged over the series).
+       ``2 .. min(n // 3, 52)`` where the autocorrelation of the linearly detrended
+       series (averaged over the series) has its highest positive local peak
+       (:func:`acf_peak`; none: no season).
     2. The candidate is kept if the series has at least three seasons and the
        autocorrelation of the detrended series at that lag passes the 90% seasonality
        test (:func:`seasonality_test`, for half of the series or more); otherwise the
@@ -115,6 +146,8 @@ def detect_seasonal_period(series, index=None):
     >>> y = 10 + 0.1 * t + np.sin(2 * np.pi * t / 7)
     >>> detect_seasonal_period([y[:, None]])
     7
+    >>> detect_seasonal_period([np.cumsum(np.ones(120))[:, None] ** 1.5])  # no season
+    1
     """
     differences = [_detrend(s[:, 0]) for s in series if len(s) >= 4]
     if not differences:
@@ -125,8 +158,8 @@ def detect_seasonal_period(series, index=None):
         max_lag = min(n // 3, MAX_DETECTED_PERIOD)
         if max_lag < 2:
             return 1
-        acf = np.mean([_autocorrelation(d, max_lag) for d in differences], axis=0)
-        candidate = int(np.argmax(acf[1:])) + 2
+        acf = np.mean([_autocorrelation(d, max_lag + 1) for d in differences], axis=0)
+        candidate = acf_peak(acf)
     if candidate <= 1:
         return 1
     votes = [seasonality_test(d, candidate) for d in differences]

@@ -93,9 +93,9 @@ class SpectralForecaster(BaseForecaster):
         ``n_combined`` configurations with the lowest GCV scores (same differencing;
         1: the best alone); the configuration attributes, ``coef_`` and the interval
         widths are the best's.
-    damping : float in (0, 1], default=0.8
-        Without a season (``sp_ = 1``) the forecast's step-``h`` increment is multiplied
-        by ``damping ** h`` (a damped trend); 1 leaves the forecast undamped.
+    damping : float in (0, 1] or "auto", default="auto"
+        Without a season (``sp_ = 1``) the step-``h`` increment is multiplied by
+        ``damping ** h`` (1: undamped; "auto": ``max(1 - 5 / n, 0.5)``, ``n`` the length).
     drift_prior_length : float >= 0, default=10
         Without a season (``sp_ = 1``), shrinkage toward the drift forecast (the line
         through a series' first and last value): the forecast is ``w f + (1 - w) drift``
@@ -184,7 +184,7 @@ class SpectralForecaster(BaseForecaster):
         "backend_params": [dict, None],
         "n_combined": [Interval(numbers.Integral, 1, None, closed="left")],
         "log_transform": [StrOptions({"auto"}), "boolean"],
-        "damping": [Interval(numbers.Real, 0, 1, closed="right")],
+        "damping": [StrOptions({"auto"}), Interval(numbers.Real, 0, 1, closed="right")],
         "drift_prior_length": [Interval(numbers.Real, 0, None, closed="left")],
         "interval_backtests": [Interval(numbers.Integral, 0, None, closed="left")],
     }
@@ -192,7 +192,7 @@ class SpectralForecaster(BaseForecaster):
     def __init__(self, sp=None, d="auto", seasonal_d="auto", ar_order="auto",
                  n_filters="auto", hankel="Z", use_negative=True, exog_lags=1,
                  strategy="auto", alpha="auto", panel="global", log_transform="auto",
-                 n_combined=3, damping=0.8, drift_prior_length=10, backend=None,
+                 n_combined=3, damping="auto", drift_prior_length=10, backend=None,
                  backend_params=None, interval_backtests=0):  # fmt: skip
         self.sp = sp
         self.d = d
