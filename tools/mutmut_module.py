@@ -34,7 +34,10 @@ RULE_TESTS = "tests/test_decision_rules.py"
 #: module name -> (source file, the test files that cover it)
 MODULES = {
     "ridge": ("sksssm/spectral/_ridge.py", ("tests/test_ridge.py", RULE_TESTS)),
-    "forecasting": ("sksssm/forecasting.py", (RULE_TESTS, "tests/test_forecasting.py")),
+    "forecasting": (
+        "sksssm/forecasting/_seasonality.py",
+        (RULE_TESTS, "tests/test_forecasting.py"),
+    ),
     "classifier": (
         "sksssm/estimators/spectral_classifier.py",
         (RULE_TESTS, "tests/test_spectral_classifier.py"),

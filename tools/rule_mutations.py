@@ -43,7 +43,9 @@ class Mutation:
         )
 
 
-FORECASTING = "sksssm/forecasting.py"
+SEASONALITY = "sksssm/forecasting/_seasonality.py"
+SEARCH = "sksssm/forecasting/_search.py"
+INTERVALS = "sksssm/forecasting/_intervals.py"
 FORECASTING_TESTS = (RULE_TESTS, "tests/test_forecasting.py")
 CLASSIFIER = "sksssm/estimators/spectral_classifier.py"
 CLASSIFIER_TESTS = (RULE_TESTS, "tests/test_spectral_classifier.py")
@@ -51,65 +53,72 @@ CLASSIFIER_TESTS = (RULE_TESTS, "tests/test_spectral_classifier.py")
 MUTATIONS = (
     Mutation(
         "kpss_never_rejects",
-        FORECASTING,
-        "d = int(self.kpss_ > KPSS_CRITICAL_5)",
+        SEARCH,
+        "d = int(kpss > KPSS_CRITICAL_5)",
         "d = 0",
         FORECASTING_TESTS,
     ),
     Mutation(
         "kpss_critical_x10",
-        FORECASTING,
+        SEASONALITY,
         "KPSS_CRITICAL_5 = 0.463",
         "KPSS_CRITICAL_5 = 4.63",
         FORECASTING_TESTS,
     ),
     Mutation(
         "strength_threshold_0.9",
-        FORECASTING,
+        SEASONALITY,
         "SEASONAL_STRENGTH_THRESHOLD = 0.64",
         "SEASONAL_STRENGTH_THRESHOLD = 0.9",
         FORECASTING_TESTS,
     ),
     Mutation(
         "strength_threshold_0.3",
-        FORECASTING,
+        SEASONALITY,
         "SEASONAL_STRENGTH_THRESHOLD = 0.64",
         "SEASONAL_STRENGTH_THRESHOLD = 0.3",
         FORECASTING_TESTS,
     ),
     Mutation(
         "vote_any_series",
-        FORECASTING,
+        SEASONALITY,
         "np.mean(votes) >= 0.5",
         "np.mean(votes) > 0",
         FORECASTING_TESTS,
     ),
     Mutation(
         "two_seasons_for_seasonal_difference",
-        FORECASTING,
-        "if n_min >= 3 * self.sp_:",
-        "if n_min >= 2 * self.sp_:",
+        SEARCH,
+        "if n_min >= 3 * sp:",
+        "if n_min >= 2 * sp:",
         FORECASTING_TESTS,
     ),
     Mutation(
         "two_seasons_for_seasonality_test",
-        FORECASTING,
+        SEASONALITY,
         "if period < 2 or n < 3 * period:",
         "if period < 2 or n < 2 * period:",
         FORECASTING_TESTS,
     ),
     Mutation(
+        "acf_argmax_not_peak",
+        SEASONALITY,
+        "peaks = lags[(r[lags] > r[lags - 1]) & (r[lags] >= r[lags + 1]) & (r[lags] > 0)]",
+        "peaks = lags",
+        FORECASTING_TESTS,
+    ),
+    Mutation(
         "no_h_step_error_floor",
-        FORECASTING,
-        "sigma = np.maximum(sigma, self._implied_error_scale(sigma[0], n_steps))",
+        INTERVALS,
+        "sigma = np.maximum(sigma, implied_error_scale(model, sigma[0], n_steps))",
         "sigma = sigma",
         FORECASTING_TESTS,
     ),
     Mutation(
         "interval_dof_counts",
-        FORECASTING,
-        "nu = max(counts[0] - dof, 1.0)",
-        "nu = max(counts[0], 1.0)",
+        INTERVALS,
+        "return sigma, max(counts[0] - dof, 1.0)",
+        "return sigma, max(counts[0], 1.0)",
         FORECASTING_TESTS,
     ),
     Mutation(
@@ -122,15 +131,15 @@ MUTATIONS = (
     Mutation(
         "temperature_fixed_at_1",
         CLASSIFIER,
-        "self.temperature_ = _fit_temperature(_class_scores(loo), encoded)",
+        "self.temperature_ = fit_temperature(class_scores(fit.loo_decisions), encoded)",
         "self.temperature_ = 1.0",
         CLASSIFIER_TESTS,
     ),
     Mutation(
         "loo_tie_last_candidate",
-        CLASSIFIER,
-        "if best is None or score > best[0]:\n                best = (score, c, None,",
-        "if best is None or score >= best[0]:\n                best = (score, c, None,",
+        "sksssm/spectral/_ridge_loo.py",
+        "kept.append((-fit.score, next(computed), fit, c, weight))",
+        "kept.append((-fit.score, -next(computed), fit, c, weight))",
         CLASSIFIER_TESTS,
     ),
     Mutation(
