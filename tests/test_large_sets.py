@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from _synthetic import noisy_waves
 from sklearn.linear_model import RidgeCV
 
 import sksssm.estimators._large_sets as large_sets
@@ -9,15 +10,6 @@ from sksssm import SpectralFilterClassifier
 from sksssm.estimators._large_sets import selection_rows, uses_streaming_head
 from sksssm.spectral import _ridge_loo
 from sksssm.spectral._pooling import pooled_features, sequence_lengths
-
-
-def _waves(n, n_timesteps=32, seed=0):
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 3, n)
-    t = np.arange(n_timesteps)
-    phase = rng.uniform(0, 6, (n, 1))
-    X = np.sin(2 * np.pi * (0.05 + 0.05 * y)[:, None] * t + phase)
-    return X + rng.normal(0, 0.5, (n, n_timesteps)), y
 
 
 def test_selection_rows_none_up_to_the_limit(monkeypatch):
@@ -52,7 +44,7 @@ def test_routes_by_shape(monkeypatch):
     from sksssm.estimators import spectral_classifier
 
     monkeypatch.setattr(spectral_classifier, "select_ridge_by_loo", spy)
-    X, y = _waves(90)
+    X, y = noisy_waves(90, 32)
     SpectralFilterClassifier(random_state=0).fit(X[:40], y[:40])
     assert [n for n, _ in calls] == [40, 40]  # raw and normalised, all candidates
     assert all(k > 1 for _, k in calls)
@@ -68,7 +60,7 @@ def test_routes_by_shape(monkeypatch):
 
 def test_large_n_fit_is_the_loo_ridge_of_the_chosen_set_on_every_series(monkeypatch):
     monkeypatch.setattr(large_sets, "SELECTION_SERIES", 40)
-    X, y = _waves(150, seed=1)
+    X, y = noisy_waves(150, 32, seed=1)
     clf = SpectralFilterClassifier(random_state=0).fit(X[:100], y[:100])
     # independent: RidgeCV's leave-one-out choice on the chosen standardized columns
     X_btc = (X[:100, :, None] - clf.x_location_) / clf.x_scale_
@@ -106,7 +98,7 @@ def test_centred_eigh_equals_the_dense_reflection():
 
 def test_default_classifier_accepts_dask():
     da = pytest.importorskip("dask.array")
-    X, y = _waves(120, n_timesteps=16, seed=2)
+    X, y = noisy_waves(120, n_timesteps=16, seed=2)
     clf = SpectralFilterClassifier(random_state=0).fit(da.from_array(X[:80], chunks=40), y[:80])
     assert clf.feature_set_ == "all"
     assert np.mean(clf.predict(X[80:]) == y[80:]) > 0.7

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from _synthetic import noisy_waves
 from sklearn.linear_model import Ridge
 
 from sksssm import SpectralFilterClassifier
@@ -15,18 +16,9 @@ from sksssm.spectral._streaming_head import accumulate_pooled, loo_decisions, so
 SMALL = dict(n_filters=2, n_mixtures=0, statistics=("mean", "max", "ppv"), random_state=0)
 
 
-def _waves(n, n_timesteps=24, seed=0):
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 3, n)
-    t = np.arange(n_timesteps)
-    phase = rng.uniform(0, 6, (n, 1))
-    X = np.sin(2 * np.pi * (0.05 + 0.05 * y)[:, None] * t + phase)
-    return X + rng.normal(0, 0.5, (n, n_timesteps)), y
-
-
 @pytest.fixture(scope="module")
 def pooled():
-    X, y = _waves(80)
+    X, y = noisy_waves(80)
     X_btc = X[:, :, None]
     lengths = sequence_lengths(X_btc)
     pooling = fit_pooling(X_btc, lengths, n_filters=2, n_mixtures=0, statistics=("mean", "ppv"))
@@ -84,7 +76,7 @@ def test_loo_decisions_equal_refits_without_each_series(pooled):
 
 
 def test_classifier_streams_when_series_outnumber_features():
-    X, y = _waves(400)
+    X, y = noisy_waves(400)
     clf = SpectralFilterClassifier(**SMALL)
     assert uses_streaming_head(clf, X, y)
     assert not uses_streaming_head(SpectralFilterClassifier(), X, y)
@@ -101,7 +93,7 @@ def test_classifier_streams_when_series_outnumber_features():
 
 def test_streaming_fit_with_dask_equals_numpy():
     da = pytest.importorskip("dask.array")
-    X, y = _waves(300, seed=1)
+    X, y = noisy_waves(300, seed=1)
     in_memory = SpectralFilterClassifier(**SMALL).fit(X[:200], y[:200])
     on_dask = SpectralFilterClassifier(**SMALL).fit(da.from_array(X[:200], chunks=70), y[:200])
     np.testing.assert_allclose(
@@ -115,7 +107,7 @@ def test_streaming_fit_with_dask_equals_numpy():
 
 def test_streaming_fit_with_3d_dask_equals_numpy():
     da = pytest.importorskip("dask.array")
-    X, y = _waves(400, seed=2)
+    X, y = noisy_waves(400, seed=2)
     X3 = np.stack([X, np.roll(X, 3, axis=1) * 2.0 + 1.0], axis=1)  # two channels
     assert uses_streaming_head(SpectralFilterClassifier(**SMALL), X3, y)
     in_memory = SpectralFilterClassifier(**SMALL).fit(X3, y)
