@@ -19,6 +19,13 @@ the in-sample seasonal naive error) and mean sMAPE, per frequency. Variants:
   drift_prior_length=0)``, the best configuration alone;
 - ``top-3 GCV``: the recursive forecasts of those three configurations averaged in y's
   units with weights proportional to ``1 / GCV`` (no damping or shrinkage);
+- ``theta z 1/4`` / ``theta z 1/2``: the default's forecast averaged with the classical
+  Theta forecast (:func:`sksssm.forecasting._theta.theta_forecast`, at the forecaster's
+  ``sp_``, additive seasonal indices) of the forecaster's own standardized, possibly log
+  series, with weight 1/4 (one more member of the three-member combination) or 1/2;
+- ``theta y 1/4`` / ``theta y 1/2``: the same in y's units, the Theta forecast of ``y``
+  with multiplicative seasonal indices (the M3 Theta recipe);
+- ``theta (ours)``: that Theta forecast of ``y`` alone (compare with the anchor);
 - ``global``: one ``SpectralForecaster()`` fitted on the panel of all training series of
   a frequency (aligned on their last value), forecasting each.
 
@@ -57,11 +64,20 @@ SHRINKAGE_VARIANTS = {
     "shrink only": {"damping": 1.0},
 }
 MSIS_ALPHA = 0.05
+#: Theta variants: (space, weight of the Theta forecast averaged with the default's).
+THETA_WEIGHTS = {
+    "theta z 1/4": ("z", 0.25),
+    "theta z 1/2": ("z", 0.5),
+    "theta y 1/4": ("y", 0.25),
+    "theta y 1/2": ("y", 0.5),
+}
 VARIANTS = (
     "default",
     *SHRINKAGE_VARIANTS,
     "single best",
     "top-3 GCV",
+    *THETA_WEIGHTS,
+    "theta (ours)",
     "global",
 )
 ANCHORS = ("Naive", "Drift", "Theta", "Comb")
@@ -126,6 +142,26 @@ def predict_with(forecaster, **params):
                 setattr(holder, name, value)
 
 
+def theta_variants(forecaster, y, horizon, default):
+    """The default's forecast averaged with a Theta forecast, in z or in y's units."""
+    from sksssm.forecasting._theta import theta_forecast
+
+    panel = forecaster._panel
+    z = panel.series()[0][0][:, 0]
+    z_default = forecaster._global.future_path(None, horizon, forecaster.cutoff)[0, :, 0]
+    z_theta = theta_forecast(z, horizon, forecaster.sp_)
+    positive = bool((y > 0).all())
+    y_theta = theta_forecast(y, horizon, forecaster.sp_, multiplicative=positive)
+    forecasts = {"theta (ours)": y_theta}
+    for name, (space, weight) in THETA_WEIGHTS.items():
+        if space == "z":
+            blended = (1 - weight) * z_default + weight * z_theta
+            forecasts[name] = panel.to_original(0, blended[:, None])[:, 0]
+        else:
+            forecasts[name] = (1 - weight) * default + weight * y_theta
+    return forecasts
+
+
 def local_variants(series):
     """Point forecasts of every local variant and the default's intervals, one series."""
     from sksssm.forecasting import SpectralForecaster
@@ -147,6 +183,7 @@ def local_variants(series):
         **{name: predict_with(f, **params) for name, params in SHRINKAGE_VARIANTS.items()},
         "single best": np.asarray(single.predict(), dtype=float).ravel(),
         "top-3 GCV": combine(paths, scores, weighted=True),
+        **theta_variants(f, y, h, default),
     }
     return forecasts, intervals, seconds
 
