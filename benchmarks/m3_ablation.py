@@ -25,6 +25,8 @@ the in-sample seasonal naive error) and mean sMAPE, per frequency. Variants:
   series, with weight 1/4 (one more member of the three-member combination) or 1/2;
 - ``theta y 1/4`` / ``theta y 1/2``: the same in y's units, the Theta forecast of ``y``
   with multiplicative seasonal indices (the M3 Theta recipe);
+- ``theta z 1/4 seasonal`` / ``theta z 1/2 seasonal``: ``theta z`` with a season
+  (``sp_ > 1``) only, else the default;
 - ``theta (ours)``: that Theta forecast of ``y`` alone (compare with the anchor);
 - ``global``: one ``SpectralForecaster()`` fitted on the panel of all training series of
   a frequency (aligned on their last value), forecasting each.
@@ -64,12 +66,15 @@ SHRINKAGE_VARIANTS = {
     "shrink only": {"damping": 1.0},
 }
 MSIS_ALPHA = 0.05
-#: Theta variants: (space, weight of the Theta forecast averaged with the default's).
+#: Theta variants: (space, weight of the Theta forecast averaged with the default's,
+#: only with a season ``sp_ > 1``).
 THETA_WEIGHTS = {
-    "theta z 1/4": ("z", 0.25),
-    "theta z 1/2": ("z", 0.5),
-    "theta y 1/4": ("y", 0.25),
-    "theta y 1/2": ("y", 0.5),
+    "theta z 1/4": ("z", 0.25, False),
+    "theta z 1/2": ("z", 0.5, False),
+    "theta y 1/4": ("y", 0.25, False),
+    "theta y 1/2": ("y", 0.5, False),
+    "theta z 1/4 seasonal": ("z", 0.25, True),
+    "theta z 1/2 seasonal": ("z", 0.5, True),
 }
 VARIANTS = (
     "default",
@@ -153,8 +158,10 @@ def theta_variants(forecaster, y, horizon, default):
     positive = bool((y > 0).all())
     y_theta = theta_forecast(y, horizon, forecaster.sp_, multiplicative=positive)
     forecasts = {"theta (ours)": y_theta}
-    for name, (space, weight) in THETA_WEIGHTS.items():
-        if space == "z":
+    for name, (space, weight, seasonal_only) in THETA_WEIGHTS.items():
+        if seasonal_only and forecaster.sp_ == 1:
+            forecasts[name] = default
+        elif space == "z":
             blended = (1 - weight) * z_default + weight * z_theta
             forecasts[name] = panel.to_original(0, blended[:, None])[:, 0]
         else:
