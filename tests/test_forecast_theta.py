@@ -68,3 +68,39 @@ def test_seasonal_theta_matches_a_classical_decomposition():
 def test_no_season_without_a_significant_autocorrelation():
     x = np.random.default_rng(1).normal(size=40)
     np.testing.assert_allclose(theta_forecast(x, 5, sp=4), theta_forecast(x, 5))
+
+
+def _trend_series(n=40, seed=0):
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    return pd.Series(20 + 0.5 * np.arange(n) + np.cumsum(rng.normal(size=n)))
+
+
+def test_forecaster_averages_its_forecast_with_the_theta_lines():
+    from sksssm.forecasting import SpectralForecaster
+
+    y = _trend_series()
+    fh = [1, 2, 3, 4]
+    kwargs = dict(sp=1, log_transform=False)
+    f = SpectralForecaster(**kwargs).fit(y, fh=fh)
+    plain = SpectralForecaster(theta_weight=0.0, **kwargs).fit(y, fh=fh).predict().to_numpy()
+    x = y.to_numpy()
+    # Theta is affine-equivariant: on the standardized series it is the Theta of y.
+    theta = _theta_lines(x, 4, fit_ses_alpha(x))
+    assert f.theta_weight == 0.5
+    np.testing.assert_allclose(f.predict().to_numpy(), 0.5 * plain + 0.5 * theta, rtol=1e-8)
+    weighted = SpectralForecaster(theta_weight=1.0, **kwargs).fit(y, fh=fh)
+    np.testing.assert_allclose(weighted.predict().to_numpy(), theta, rtol=1e-8)
+    interval = f.predict_interval(coverage=0.9).to_numpy()
+    assert (
+        (interval[:, 0] < f.predict().to_numpy()) & (f.predict().to_numpy() < interval[:, 1])
+    ).all()
+
+
+@pytest.mark.parametrize("weight", [-0.1, 1.5, "half"])
+def test_invalid_theta_weight_is_refused(weight):
+    from sksssm.forecasting import SpectralForecaster
+
+    with pytest.raises(ValueError, match="theta_weight"):
+        SpectralForecaster(theta_weight=weight).fit(_trend_series(), fh=[1])

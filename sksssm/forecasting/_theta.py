@@ -153,3 +153,30 @@ def theta_forecast(x, horizon, sp=1, multiplicative=False):
     forecast = level + slope / 2 * ((h - 1) + 1 / alpha - (1 - alpha) ** n / alpha)
     future = cycle[n:]
     return forecast * future if multiplicative else forecast + future
+
+
+def theta_paths(series, horizon, sp):
+    """Theta forecasts (n_series, horizon, c) of standardized series, channel by channel.
+
+    Additive seasonal indices (the series are standardized, possibly of ``log(y)``).
+
+    Parameters
+    ----------
+    series : list of ndarray of shape (n_i, c)
+    horizon : int
+    sp : int
+
+    Returns
+    -------
+    ndarray of shape (n_series, horizon, c)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> theta_paths([np.arange(10.0)[:, None]], 2, 1)[:, :, 0].tolist()
+    [[9.5, 10.0]]
+    """
+    return np.stack([
+        np.stack([theta_forecast(s[:, c], horizon, sp) for c in range(s.shape[1])], axis=1)
+        for s in series
+    ])  # fmt: skip
