@@ -236,7 +236,7 @@ class GlobalModels:
             path = damp_increments(np.stack([s[-1] for s in z]), path, damping)
             path = np.stack([shrink_toward_drift(s, p, self.drift_prior_length)
                              for s, p in zip(z, path, strict=True)])  # fmt: skip
-        if self.theta_weight:
+        if self.theta_weight and self.panel.e is None:  # Theta ignores X: not with X
             theta = theta_paths(z, path.shape[1], self.sp)
             path = (1 - self.theta_weight) * path + self.theta_weight * theta
         return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])

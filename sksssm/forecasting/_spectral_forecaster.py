@@ -101,9 +101,9 @@ class SpectralForecaster(BaseForecaster):
         series lean on the drift; 0 disables it.
     theta_weight : float in [0, 1], default=0.5
         Weight of the classical Theta forecast (SES with half the least-squares slope as
-        drift, seasonally adjusted at ``sp_``) of the modelled series in the forecast; 0
-        turns it off. Intervals keep the model's widths around the (shrunk, averaged)
-        forecast. Chosen on M3's development half (mean MASE 1.404 -> 1.372).
+        drift, seasonally adjusted at ``sp_``) of the modelled series in the forecast
+        (without exogenous ``X`` only); 0 turns it off. Intervals keep the model's
+        widths around it. Chosen on M3's development half (mean MASE 1.404 -> 1.372).
     log_transform : "auto" or bool, default="auto"
         Model ``log(y)`` (needs ``y > 0``); "auto" decides by :func:`prefers_log`.
     interval_backtests : int >= 0, default=0
