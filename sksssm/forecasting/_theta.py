@@ -173,7 +173,7 @@ def theta_paths(series, horizon, sp):
     Examples
     --------
     >>> import numpy as np
-    >>> theta_paths([np.arange(10.0)[:, None]], 2, 1)[:, :, 0].tolist()
+    >>> theta_paths([np.arange(10.0)[:, None]], 2, 1)[:, :, 0].round(3).tolist()
     [[9.5, 10.0]]
     """
     return np.stack([
