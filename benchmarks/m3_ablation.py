@@ -10,15 +10,27 @@ the in-sample seasonal naive error) and mean sMAPE, per frequency. Variants:
   (standardized, possibly log) level forecasts of the three configurations with the
   lowest GCV score (same differencing); without a season (``sp_ = 1``) its increments
   damped by ``phi^h``, ``phi = max(1 - 5 / n, 0.5)``, and shrunk toward the drift
-  forecast with weight ``10 / (n + 10)`` (``damping="auto", drift_prior_length=10``);
+  forecast with weight ``10 / (n + 10)`` (``damping="auto", drift_prior_length=10``),
+  then averaged with the classical Theta forecast (``theta_weight=0.5``);
 - ``no shrinkage``: the same fit with ``damping=1, drift_prior_length=0`` (the default
   before damping and shrinkage);
 - ``damped only`` / ``shrink only``: the same fit with ``drift_prior_length=0`` /
   ``damping=1``;
 - ``single best``: ``SpectralForecaster(n_combined=1, damping=1,
-  drift_prior_length=0)``, the best configuration alone;
+  drift_prior_length=0, theta_weight=0)``, the best configuration alone;
 - ``top-3 GCV``: the recursive forecasts of those three configurations averaged in y's
   units with weights proportional to ``1 / GCV`` (no damping or shrinkage);
+- ``no theta``: the default's fit with ``theta_weight=0`` (the default before it);
+- ``theta z 1/4`` / ``theta z 1/2``: the ``no theta`` forecast averaged with the classical
+  Theta forecast (:func:`sksssm.forecasting._theta.theta_forecast`, at the forecaster's
+  ``sp_``, additive seasonal indices) of the forecaster's own standardized, possibly log
+  series, with weight 1/4 (one more member of the three-member combination) or 1/2
+  (``theta z 1/2`` is the default);
+- ``theta y 1/4`` / ``theta y 1/2``: the same in y's units, the Theta forecast of ``y``
+  with multiplicative seasonal indices (the M3 Theta recipe);
+- ``theta z 1/4 seasonal`` / ``theta z 1/2 seasonal``: ``theta z`` with a season
+  (``sp_ > 1``) only, else ``no theta``;
+- ``theta (ours)``: that Theta forecast of ``y`` alone (compare with the anchor);
 - ``global``: one ``SpectralForecaster()`` fitted on the panel of all training series of
   a frequency (aligned on their last value), forecasting each.
 
@@ -57,11 +69,24 @@ SHRINKAGE_VARIANTS = {
     "shrink only": {"damping": 1.0},
 }
 MSIS_ALPHA = 0.05
+#: Theta variants: (space, weight of the Theta forecast averaged with the default's,
+#: only with a season ``sp_ > 1``).
+THETA_WEIGHTS = {
+    "theta z 1/4": ("z", 0.25, False),
+    "theta z 1/2": ("z", 0.5, False),
+    "theta y 1/4": ("y", 0.25, False),
+    "theta y 1/2": ("y", 0.5, False),
+    "theta z 1/4 seasonal": ("z", 0.25, True),
+    "theta z 1/2 seasonal": ("z", 0.5, True),
+}
 VARIANTS = (
     "default",
     *SHRINKAGE_VARIANTS,
     "single best",
     "top-3 GCV",
+    "no theta",
+    *THETA_WEIGHTS,
+    "theta (ours)",
     "global",
 )
 ANCHORS = ("Naive", "Drift", "Theta", "Comb")
@@ -126,6 +151,32 @@ def predict_with(forecaster, **params):
                 setattr(holder, name, value)
 
 
+def theta_variants(forecaster, y, horizon, default):
+    """The forecast without Theta (``default``) averaged with a Theta forecast (z or y)."""
+    from sksssm.forecasting._theta import theta_forecast
+
+    panel = forecaster._panel
+    z = panel.series()[0][0][:, 0]
+    saved, forecaster._global.theta_weight = forecaster._global.theta_weight, 0.0
+    try:
+        z_default = forecaster._global.future_path(None, horizon, forecaster.cutoff)[0, :, 0]
+    finally:
+        forecaster._global.theta_weight = saved
+    z_theta = theta_forecast(z, horizon, forecaster.sp_)
+    positive = bool((y > 0).all())
+    y_theta = theta_forecast(y, horizon, forecaster.sp_, multiplicative=positive)
+    forecasts = {"theta (ours)": y_theta}
+    for name, (space, weight, seasonal_only) in THETA_WEIGHTS.items():
+        if seasonal_only and forecaster.sp_ == 1:
+            forecasts[name] = default
+        elif space == "z":
+            blended = (1 - weight) * z_default + weight * z_theta
+            forecasts[name] = panel.to_original(0, blended[:, None])[:, 0]
+        else:
+            forecasts[name] = (1 - weight) * default + weight * y_theta
+    return forecasts
+
+
 def local_variants(series):
     """Point forecasts of every local variant and the default's intervals, one series."""
     from sksssm.forecasting import SpectralForecaster
@@ -139,7 +190,8 @@ def local_variants(series):
     intervals = {
         coverage: f.predict_interval(coverage=coverage).to_numpy() for coverage in (0.8, 0.95)
     }
-    single = SpectralForecaster(n_combined=1, damping=1.0, drift_prior_length=0)
+    no_theta = predict_with(f, theta_weight=0.0)
+    single = SpectralForecaster(n_combined=1, damping=1.0, drift_prior_length=0, theta_weight=0.0)
     single.fit(pd.Series(y), fh=fh)
     paths, scores = top_configurations(single, h)
     forecasts = {
@@ -147,6 +199,8 @@ def local_variants(series):
         **{name: predict_with(f, **params) for name, params in SHRINKAGE_VARIANTS.items()},
         "single best": np.asarray(single.predict(), dtype=float).ravel(),
         "top-3 GCV": combine(paths, scores, weighted=True),
+        "no theta": no_theta,
+        **theta_variants(f, y, h, no_theta),
     }
     return forecasts, intervals, seconds
 

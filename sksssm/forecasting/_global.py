@@ -20,6 +20,7 @@ from ..spectral._dask import _import_dask, reduce_factors
 from ._intervals import backtest_calibration, error_scale, forecast_spread
 from ._model import SpectralModel, damp_increments, damping_factors, shrink_toward_drift
 from ._search import accumulate, choose_differencing, select_configurations
+from ._theta import theta_paths
 
 #: Where the global QR factors are built: this process (None) or Dask workers.
 BACKENDS = (None, "dask")
@@ -164,6 +165,7 @@ class GlobalModels:
         self.panel, self.params = panel, params
         self.sp, self.damping = sp, params.damping
         self.drift_prior_length = params.drift_prior_length
+        self.theta_weight = params.theta_weight
         z, e = panel.series()
         factor = panel_factor(params.backend, params.backend_params, z, e)
         d, D, self.seasonal_strength, self.kpss = choose_differencing(
@@ -216,7 +218,8 @@ class GlobalModels:
         """Standardized level forecasts (n_series, n_steps, c) after the cutoff.
 
         The mean of the models' forecasts (forecast combination), damped and shrunk
-        toward the drift without a season. A series ending
+        toward the drift without a season, averaged with the classical Theta forecast
+        of each standardized series (weight ``theta_weight``). A series ending
         ``lag`` steps before the cutoff is forecast ``lag + n_steps`` steps ahead; the
         first ``lag`` steps (before the cutoff) are dropped.
         """
@@ -233,6 +236,9 @@ class GlobalModels:
             path = damp_increments(np.stack([s[-1] for s in z]), path, damping)
             path = np.stack([shrink_toward_drift(s, p, self.drift_prior_length)
                              for s, p in zip(z, path, strict=True)])  # fmt: skip
+        if self.theta_weight and self.panel.e is None:  # Theta ignores X: not with X
+            theta = theta_paths(z, path.shape[1], self.sp)
+            path = (1 - self.theta_weight) * path + self.theta_weight * theta
         return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
 
     def model_spread(self, steps, X, cutoff):

@@ -34,27 +34,24 @@ class SpectralForecaster(BaseForecaster):
     (:func:`~sksssm.spectral.stu_features`) and, with exogenous ``X``, on the spectral
     features and last ``exog_lags`` values of ``X``. One exact ridge regression (streamed
     QR, :class:`~sksssm.spectral._ridge.RidgeSolution`) per model maps the features to the
-    target; forecasts are integrated back to levels. The user guide
-    (``docs/user_guide/forecasting.md``) gives every rule and its reasoning:
+    target; forecasts are integrated back to levels. The user guide gives every rule:
 
     - **configuration** ("auto" parameters): ``sp`` by :func:`detect_seasonal_period`,
       the log by :func:`prefers_log`, ``seasonal_d`` by :func:`seasonal_strength` (> 0.64),
       ``d`` by :func:`kpss_statistic` (5%); ``ar_order`` in ``{0, 1, 2, 3, sp, sp + 1}``,
       ``n_filters`` in ``{0, 2, 4, 8}``, the intercept and the penalty by exact GCV, all
       candidates on the same rows; the forecast is the mean of the ``n_combined``
-      best candidates' forecasts; ``strategy="auto"`` uses a direct model for a
-      horizon when its effective-sample GCV beats the recursive in-sample error;
-    - **shrinkage**: without a season (``sp_ = 1``) the forecast's increments are
-      damped (``damping``) and the forecast is shrunk toward the drift forecast with
-      weight ``drift_prior_length / (n + drift_prior_length)`` (short series most);
-    - **stability**: the fitted recursion's companion spectral radius is at most 1
-      (:func:`spectral_radius`), by more penalty or else the mean (``stability_``);
-    - **intervals**: Student-t, the in-sample ``h``-step error (at least the one the
-      recursion implies) plus the coefficients' estimation error (delta method),
-      optionally calibrated by ``interval_backtests`` rolling-origin refits;
+      best candidates' forecasts (direct models where ``strategy="auto"`` prefers them);
+    - **shrinkage**: without a season (``sp_ = 1``) the increments are damped
+      (``damping``) and shrunk toward the drift (``drift_prior_length``); the forecast
+      is then averaged with the classical Theta forecast (``theta_weight``);
+    - **stability**: companion spectral radius at most 1 (:func:`spectral_radius`), by
+      more penalty or else the mean (``stability_``);
+    - **intervals**: Student-t, the in-sample ``h``-step error (at least the recursion's)
+      plus the coefficients' error (delta method), optionally ``interval_backtests``;
     - **panels**: ``panel="global"`` fits one model on all series (each standardized by
-      itself; the QR factors add up, on Dask workers with ``backend="dask"``);
-    - **update** continues the exact ridge statistics; a bad update is refused.
+      itself; QR factors add up, on Dask with ``backend="dask"``); **update** continues
+      the exact ridge statistics (a bad update is refused).
 
     Parameters
     ----------
@@ -73,7 +70,8 @@ class SpectralForecaster(BaseForecaster):
         Direct terms ``X_t, ..., X_{t-exog_lags+1}`` of exogenous data. ``X`` is matched
         to fit's columns by name (any order).
     strategy : {"auto", "recursive", "direct"}, default="auto"
-        "direct" fits one ridge per horizon step (needs ``fh`` in fit).
+        "direct" fits one ridge per horizon step (needs ``fh`` in fit); "auto" uses it
+        for a horizon when its effective-sample GCV beats the recursive in-sample error.
     alpha : "auto" or float, default="auto"
         Ridge penalty on standardized features; "auto" chooses it by GCV (ties: the
         largest penalty, :func:`sksssm.spectral._ridge.gcv_choice`).
@@ -100,21 +98,21 @@ class SpectralForecaster(BaseForecaster):
         Without a season (``sp_ = 1``), shrinkage toward the drift forecast (the line
         through a series' first and last value): the forecast is ``w f + (1 - w) drift``
         with ``w = n / (n + drift_prior_length)``, ``n`` the series' length, so short
-        series lean on the drift; 0 disables it. Intervals keep the model's widths around
-        the shrunk forecast (calibrated by ``interval_backtests``).
+        series lean on the drift; 0 disables it.
+    theta_weight : float in [0, 1], default=0.5
+        Weight of the classical Theta forecast (SES with half the least-squares slope as
+        drift, seasonally adjusted at ``sp_``) of the modelled series in the forecast
+        (without exogenous ``X`` only); 0 turns it off. Intervals keep the model's
+        widths around it. Chosen on M3's development half (mean MASE 1.404 -> 1.372).
     log_transform : "auto" or bool, default="auto"
         Model ``log(y)`` (needs ``y > 0``); "auto" decides by :func:`prefers_log`.
     interval_backtests : int >= 0, default=0
-        Opt-in rolling-origin refits that calibrate the interval widths: the forecaster is
-        refitted without the last ``k = 1, ..., interval_backtests`` points and its
-        held-out errors, in units of the spread it predicted, scale the widths and set
-        the Student-t degrees of freedom (:func:`._intervals.backtest_calibration`).
-        Computed on the first interval request (point forecasts do not pay for it);
-        origins that would leave a series shorter than 8 points or ``2 sp + 2`` are
-        skipped; 0 (the default) keeps the model's widths. Off by default: on M3's
-        held-out half, 4 refits raised yearly and quarterly coverage by about 4 points
-        but worsened the interval score (MSIS yearly 49.5 against 32.3) at about 30x the
-        cost (section ``m3_intervals`` of the benchmarks page).
+        Opt-in rolling-origin refits that calibrate the interval widths: refits without
+        the last ``k = 1, ..., interval_backtests`` points; their held-out errors, in
+        units of the predicted spread, scale the widths and set the Student-t degrees of
+        freedom (:func:`._intervals.backtest_calibration`), on the first interval
+        request. 0 keeps the model's widths (on M3's held-out half, 4 refits raised
+        coverage but worsened MSIS at 30x the cost: section ``m3_intervals``).
 
     Attributes
     ----------
@@ -186,14 +184,15 @@ class SpectralForecaster(BaseForecaster):
         "log_transform": [StrOptions({"auto"}), "boolean"],
         "damping": [StrOptions({"auto"}), Interval(numbers.Real, 0, 1, closed="right")],
         "drift_prior_length": [Interval(numbers.Real, 0, None, closed="left")],
+        "theta_weight": [Interval(numbers.Real, 0, 1, closed="both")],
         "interval_backtests": [Interval(numbers.Integral, 0, None, closed="left")],
     }
 
     def __init__(self, sp=None, d="auto", seasonal_d="auto", ar_order="auto",
                  n_filters="auto", hankel="Z", use_negative=True, exog_lags=1,
                  strategy="auto", alpha="auto", panel="global", log_transform="auto",
-                 n_combined=3, damping="auto", drift_prior_length=10, backend=None,
-                 backend_params=None, interval_backtests=0):  # fmt: skip
+                 n_combined=3, damping="auto", drift_prior_length=10, theta_weight=0.5,
+                 backend=None, backend_params=None, interval_backtests=0):  # fmt: skip
         self.sp = sp
         self.d = d
         self.seasonal_d = seasonal_d
@@ -209,6 +208,7 @@ class SpectralForecaster(BaseForecaster):
         self.n_combined = n_combined
         self.damping = damping
         self.drift_prior_length = drift_prior_length
+        self.theta_weight = theta_weight
         self.backend = backend
         self.backend_params = backend_params
         self.interval_backtests = interval_backtests

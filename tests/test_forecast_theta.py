@@ -1,0 +1,123 @@
+"""The closed-form classical Theta forecast against independent computations."""
+
+import numpy as np
+import pytest
+
+from sksssm.forecasting._theta import (
+    fit_ses_alpha,
+    seasonal_indices,
+    ses_levels,
+    theta_forecast,
+)
+
+
+def _ses_loop(x, alpha):
+    level = x[0]
+    for value in x[1:]:
+        level = alpha * value + (1 - alpha) * level
+    return level
+
+
+def _theta_lines(x, horizon, alpha):
+    """Mean of the theta = 0 line (extrapolated) and SES of the theta = 2 line."""
+    t = np.arange(len(x), dtype=float)
+    slope, intercept = np.polyfit(t, x, 1)
+    line = intercept + slope * t
+    future_line = intercept + slope * (len(x) - 1 + np.arange(1, horizon + 1))
+    return 0.5 * future_line + 0.5 * _ses_loop(2 * x - line, alpha)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_ses_alpha_minimizes_the_one_step_error(seed):
+    rng = np.random.default_rng(seed)
+    x = np.cumsum(rng.normal(size=40)) + rng.normal(scale=2.0, size=40)
+    grid = np.linspace(0.01, 1.0, 991)
+    sse = [sum((x[t] - _ses_loop(x[:t], a)) ** 2 for t in range(1, len(x))) for a in grid]
+    assert fit_ses_alpha(x) == pytest.approx(grid[int(np.argmin(sse))], abs=2e-3)
+    alpha = fit_ses_alpha(x)
+    assert ses_levels(x, alpha)[-1] == pytest.approx(_ses_loop(x, alpha), rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_theta_forecast_is_the_mean_of_the_theta_lines(seed):
+    rng = np.random.default_rng(seed)
+    x = 10 + 0.3 * np.arange(30) + rng.normal(size=30)
+    expected = _theta_lines(x, 6, fit_ses_alpha(x))
+    np.testing.assert_allclose(theta_forecast(x, 6), expected, rtol=1e-10)
+
+
+def test_seasonal_theta_matches_a_classical_decomposition():
+    from statsmodels.tsa.seasonal import seasonal_decompose
+
+    rng = np.random.default_rng(0)
+    n, period = 48, 4
+    pattern = np.array([1.2, 0.9, 1.1, 0.8])
+    x = (50 + np.arange(n) + rng.normal(size=n)) * np.tile(pattern, n // period)
+    indices = seasonal_decompose(x, model="multiplicative", period=period).seasonal[:period]
+    np.testing.assert_allclose(seasonal_indices(x, period, multiplicative=True), indices)
+    adjusted = x / np.tile(indices, n // period)
+    expected = _theta_lines(adjusted, 8, fit_ses_alpha(adjusted)) * np.tile(indices, 2)
+    np.testing.assert_allclose(
+        theta_forecast(x, 8, period, multiplicative=True), expected, rtol=1e-10
+    )
+    # Additive indices of log(x) are the log of (nearly) the same season.
+    additive = seasonal_indices(np.log(x), period)
+    np.testing.assert_allclose(np.exp(additive), indices, rtol=0.02)
+
+
+def test_no_season_without_a_significant_autocorrelation():
+    x = np.random.default_rng(1).normal(size=40)
+    np.testing.assert_allclose(theta_forecast(x, 5, sp=4), theta_forecast(x, 5))
+
+
+def _trend_series(n=40, seed=0):
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    return pd.Series(20 + 0.5 * np.arange(n) + np.cumsum(rng.normal(size=n)))
+
+
+def test_forecaster_averages_its_forecast_with_the_theta_lines():
+    from sksssm.forecasting import SpectralForecaster
+
+    y = _trend_series()
+    fh = [1, 2, 3, 4]
+    kwargs = dict(sp=1, log_transform=False)
+    f = SpectralForecaster(**kwargs).fit(y, fh=fh)
+    plain = SpectralForecaster(theta_weight=0.0, **kwargs).fit(y, fh=fh).predict().to_numpy()
+    x = y.to_numpy()
+    # Theta is affine-equivariant: on the standardized series it is the Theta of y.
+    theta = _theta_lines(x, 4, fit_ses_alpha(x))
+    assert f.theta_weight == 0.5
+    np.testing.assert_allclose(f.predict().to_numpy(), 0.5 * plain + 0.5 * theta, rtol=1e-8)
+    weighted = SpectralForecaster(theta_weight=1.0, **kwargs).fit(y, fh=fh)
+    np.testing.assert_allclose(weighted.predict().to_numpy(), theta, rtol=1e-8)
+    interval = f.predict_interval(coverage=0.9).to_numpy()
+    assert (
+        (interval[:, 0] < f.predict().to_numpy()) & (f.predict().to_numpy() < interval[:, 1])
+    ).all()
+
+
+@pytest.mark.parametrize("weight", [-0.1, 1.5, "half"])
+def test_invalid_theta_weight_is_refused(weight):
+    from sksssm.forecasting import SpectralForecaster
+
+    with pytest.raises(ValueError, match="theta_weight"):
+        SpectralForecaster(theta_weight=weight).fit(_trend_series(), fh=[1])
+
+
+def test_no_theta_with_exogenous_data():
+    import pandas as pd
+
+    from sksssm.forecasting import SpectralForecaster
+
+    y = _trend_series(50)
+    X = pd.DataFrame({"x": np.sin(np.arange(53))})
+    forecasts = [
+        SpectralForecaster(sp=1, theta_weight=w)
+        .fit(y, X=X.iloc[:50], fh=[1, 2, 3])
+        .predict(X=X.iloc[50:].set_index(pd.RangeIndex(50, 53)))
+        .to_numpy()
+        for w in (0.0, 0.5)
+    ]
+    np.testing.assert_array_equal(forecasts[0], forecasts[1])
