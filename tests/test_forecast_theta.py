@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from sksssm.forecasting._seasonality import seasonal_indices
 from sksssm.forecasting._theta import (
     fit_ses_alpha,
-    seasonal_indices,
     ses_levels,
     theta_forecast,
 )

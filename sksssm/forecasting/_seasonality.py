@@ -256,22 +256,65 @@ def seasonal_strength(x, period):
     True
     """
     x = np.asarray(x, dtype=float)
-    n = len(x)
-    if period < 2 or n < 2 * period + 1:
+    if period < 2 or len(x) < 2 * period + 1:
         return 0.0
+    detrended, phases = _detrended(x, period)
+    remainder = detrended - _phase_indices(detrended, phases, period)[phases]
+    total = np.var(detrended)
+    return float(max(0.0, 1.0 - np.var(remainder) / total)) if total > 0 else 0.0
+
+
+def seasonal_indices(x, period, multiplicative=False):
+    """One cycle of classical-decomposition seasonal indices, from ``x[0]``'s position.
+
+    The trend is the centred moving average of order ``period`` (``2 x period`` for an
+    even period); an index is the mean ratio (or difference) of the series to the trend
+    at its position in the cycle, normalized to mean 1 (or 0).
+
+    Parameters
+    ----------
+    x : ndarray of shape (n,)
+        Needs ``n >= 2 * period``.
+    period : int >= 2
+    multiplicative : bool, default=False
+
+    Returns
+    -------
+    ndarray of shape (period,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.tile([1.0, -1.0, 2.0, -2.0], 4) + np.arange(16)
+    >>> seasonal_indices(x, 4).round(6).tolist()
+    [1.0, -1.0, 2.0, -2.0]
+    """
+    x = np.asarray(x, dtype=float)
+    deviation, phases = _detrended(x, period, multiplicative)
+    return _phase_indices(deviation, phases, period, multiplicative)
+
+
+def _detrended(x, period, multiplicative=False):
+    """``x`` less (or over) its centred moving average, and each value's phase.
+
+    The classical decomposition's trend: the centred moving average over one period
+    (``2 x period`` for even periods), defined from ``half`` to ``n - half - 1``.
+    """
     if period % 2 == 0:
         weights = np.r_[0.5, np.ones(period - 1), 0.5] / period
     else:
         weights = np.ones(period) / period
     half = len(weights) // 2
     trend = np.convolve(x, weights, mode="valid")  # trend at times half .. n - half - 1
-    detrended = x[half : n - half] - trend
-    phases = (np.arange(half, n - half)) % period
-    means = np.array([detrended[phases == k].mean() for k in range(period)])
-    season = (means - means.mean())[phases]
-    remainder = detrended - season
-    total = np.var(detrended)
-    return float(max(0.0, 1.0 - np.var(remainder) / total)) if total > 0 else 0.0
+    inner = x[half : half + len(trend)]
+    deviation = inner / trend if multiplicative else inner - trend
+    return deviation, (np.arange(len(trend)) + half) % period
+
+
+def _phase_indices(deviation, phases, period, multiplicative=False):
+    """Mean deviation at each phase, normalized to mean 1 (ratios) or 0 (differences)."""
+    means = np.array([deviation[phases == k].mean() for k in range(period)])
+    return means / means.mean() if multiplicative else means - means.mean()
 
 
 def prefers_log(series, period):

@@ -14,7 +14,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.signal import lfilter
 
-from ._seasonality import seasonality_test
+from ._seasonality import seasonal_indices, seasonality_test
 
 #: Bounds of the SES smoothing weight fitted by least squares.
 SES_ALPHA_BOUNDS = (0.01, 1.0)
@@ -70,48 +70,6 @@ def fit_ses_alpha(x):
     return float(minimize_scalar(sse, bounds=SES_ALPHA_BOUNDS, method="bounded").x)
 
 
-def seasonal_indices(x, period, multiplicative=False):
-    """One cycle of classical-decomposition seasonal indices, from ``x[0]``'s position.
-
-    The trend is the centred moving average of order ``period`` (``2 x period`` for an
-    even period); an index is the mean ratio (or difference) of the series to the trend
-    at its position in the cycle, normalized to mean 1 (or 0).
-
-    Parameters
-    ----------
-    x : ndarray of shape (n,)
-        Needs ``n >= 2 * period``.
-    period : int >= 2
-    multiplicative : bool, default=False
-
-    Returns
-    -------
-    ndarray of shape (period,)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> x = np.tile([1.0, -1.0, 2.0, -2.0], 4) + np.arange(16)
-    >>> seasonal_indices(x, 4).round(6).tolist()
-    [1.0, -1.0, 2.0, -2.0]
-    """
-    x = np.asarray(x, dtype=float)
-    if period % 2:
-        weights = np.full(period, 1.0 / period)
-    else:
-        weights = np.r_[0.5, np.ones(period - 1), 0.5] / period
-    trend = np.convolve(x, weights, mode="valid")
-    start = (len(weights) - 1) // 2
-    ratio = (
-        x[start : start + len(trend)] / trend
-        if multiplicative
-        else (x[start : start + len(trend)] - trend)
-    )
-    positions = (np.arange(len(trend)) + start) % period
-    indices = np.array([ratio[positions == k].mean() for k in range(period)])
-    return indices / indices.mean() if multiplicative else indices - indices.mean()
-
-
 def theta_forecast(x, horizon, sp=1, multiplicative=False):
     """Forecast of the classical Theta method, ``horizon`` steps after ``x``.
 
@@ -140,12 +98,12 @@ def theta_forecast(x, horizon, sp=1, multiplicative=False):
     """
     x = np.asarray(x, dtype=float)
     n = len(x)
+    if n < 2:
+        return np.full(horizon, x[-1])
     cycle = np.zeros(n + horizon) if not multiplicative else np.ones(n + horizon)
     if sp > 1 and seasonality_test(x, sp):
         cycle = np.resize(seasonal_indices(x, sp, multiplicative), n + horizon)
     adjusted = x / cycle[:n] if multiplicative else x - cycle[:n]
-    if n < 2:
-        return np.full(horizon, x[-1])
     slope = np.polyfit(np.arange(n, dtype=float), adjusted, 1)[0]
     alpha = fit_ses_alpha(adjusted)
     level = ses_levels(adjusted, alpha)[-1]
