@@ -31,7 +31,7 @@ STAGES = {
     "responses (FFT, mixtures)": ("_filter_bank.py", "_shared_responses"),
     "statistics": ("_segment_stats.py", "_pool"),
     "cross-channel block": ("_cross_channel.py", "_cross_features"),
-    "ppv thresholds": ("_pooling.py", "_fit_biases"),
+    "ppv thresholds": ("_thresholds.py", "_fit_biases"),
     "leave-one-out ridge": ("_ridge_loo.py", "select_ridge_by_loo"),
 }
 #: sktime's multichannel sets, for the cross-channel block.

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from sksssm import SpectralFilterClassifier, SpectralFilterRegressor
-from sksssm.spectral import SpectralDesign, _pooling, stu_filters
+from sksssm.spectral import SpectralDesign, _pooled_features, stu_filters
 
 FAST = dict(n_filters=4, n_mixtures=2, alphas=np.logspace(-2, 3, 6), random_state=0)
 
@@ -55,7 +55,7 @@ def tones_classifier(request):
 def _plain_decision(clf, X, monkeypatch):
     """Decision values computed without the power-of-two shrinking (the old route)."""
     with monkeypatch.context() as patch:
-        patch.setattr(_pooling, "_shrinking_scale", lambda chunk: np.ones(len(chunk)))
+        patch.setattr(_pooled_features, "_shrinking_scale", lambda chunk: np.ones(len(chunk)))
         return clf.decision_function(X)
 
 

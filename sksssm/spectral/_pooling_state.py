@@ -8,14 +8,17 @@ the column labels, the feature-set masks and the feature count derive.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, validate_params
 
 from ._segment_stats import (
     DEFAULT_SEGMENTS,
     SCALE_FREE_STATISTICS,
     SEGMENT_STATISTICS,
+    STATISTICS,
     THRESHOLD_STATISTICS,
 )
 
@@ -194,3 +197,62 @@ class PoolingState:
     def n_features(self) -> int:
         """Length of one pooled feature vector."""
         return sum(len(block) for _, block in self.column_blocks())
+
+
+@validate_params(
+    {
+        "n_channels": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_bank": [Interval(numbers.Integral, 1, None, closed="left")],
+        "differences": ["boolean"],
+        "statistics": ["array-like"],
+        "n_quantiles": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_segments": [Interval(numbers.Integral, 1, None, closed="left")],
+        "normalise": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def n_pooled_features(
+    n_channels,
+    n_bank,
+    *,
+    differences=True,
+    statistics=STATISTICS,
+    n_quantiles=5,
+    n_segments=DEFAULT_SEGMENTS,
+    normalise=True,
+) -> int:
+    """Number of pooled features for ``n_bank`` responses per channel (bank columns plus
+    mixtures, :attr:`PoolingState.n_responses`).
+
+    ``n_quantiles`` is the number of ``ppv`` thresholds (5 by default), ``n_segments`` the
+    number of segments of the ``segment_*`` statistics; ``normalise`` adds the two scale
+    features per channel. Counted from :meth:`PoolingState.column_blocks` (the one
+    encoding of the column layout) of a state with that many responses.
+
+    Examples
+    --------
+    >>> from sksssm.spectral import n_pooled_features
+    >>> n_pooled_features(1, 17, statistics=("mean", "ppv"), normalise=False)  # 2 x 17 x 6
+    204
+    >>> n_pooled_features(1, 17, statistics=("mean", "ppv"))  # + mean and log std
+    206
+    """
+    # a layout-only state (no filters, no thresholds): the count is its column layout,
+    # PoolingState.column_blocks, the one place the layout is encoded
+    responses = np.arange(n_bank)
+    layout = PoolingState(
+        n_channels=n_channels,
+        filter_lengths=(),
+        bank=np.zeros((1, n_bank)),
+        bank_groups=(responses,),
+        mixing=(),
+        groups=(responses,),
+        differences=bool(differences),
+        statistics=tuple(statistics),
+        quantiles=(0.5,) * n_quantiles,
+        biases=None,
+        n_segments=n_segments,
+        normalise=bool(normalise),
+        use_negative=False,
+    )
+    return layout.n_features
