@@ -492,7 +492,7 @@ def feature_set_rows(names):
     from unittest import mock
 
     from sksssm import SpectralFilterClassifier
-    from sksssm.estimators import spectral_classifier
+    from sksssm.estimators import _pooled_selection as spectral_classifier
 
     without_ppv_only = tuple(
         entry for entry in spectral_classifier.FEATURE_SETS if not entry[0].startswith("ppv_only")

@@ -41,9 +41,9 @@ def test_routes_by_shape(monkeypatch):
         return original(F, targets, alphas, candidates, **kwargs)
 
     monkeypatch.setattr(large_sets, "select_ridge_by_loo", spy)
-    from sksssm.estimators import spectral_classifier
+    from sksssm.estimators import _pooled_selection
 
-    monkeypatch.setattr(spectral_classifier, "select_ridge_by_loo", spy)
+    monkeypatch.setattr(_pooled_selection, "select_ridge_by_loo", spy)
     X, y = noisy_waves(90, 32)
     SpectralFilterClassifier(random_state=0).fit(X[:40], y[:40])
     assert [n for n, _ in calls] == [40, 40]  # raw and normalised, all candidates

@@ -791,7 +791,7 @@ def test_extra_statistics_match_a_direct_loop():
 def test_predict_in_blocks_equals_one_block(monkeypatch):
     # the standardization folded into the weights, series in blocks: the same decisions
     # as the standardized features times the coefficients, computed here directly
-    from sksssm.estimators import spectral_classifier
+    from sksssm.estimators import _pooled
 
     rng = np.random.default_rng(14)
     X = rng.normal(size=(24, 2, 30))
@@ -804,7 +804,7 @@ def test_predict_in_blocks_equals_one_block(monkeypatch):
     direct = F[:, clf.feature_mask_] @ clf.coef_ + clf.intercept_
     one_block = clf.decision_function(X_test)
     np.testing.assert_allclose(one_block, direct, rtol=1e-10, atol=1e-10)
-    monkeypatch.setattr(spectral_classifier, "PREDICT_BUDGET_BYTES", 1)  # one series each
+    monkeypatch.setattr(_pooled, "PREDICT_BUDGET_BYTES", 1)  # one series each
     # float32 FFTs of other batches round differently (SIMD over rows): ~1e-7 relative
     # in the responses, measured 1e-10 in these decisions
     np.testing.assert_allclose(clf.decision_function(X_test), one_block, rtol=1e-8, atol=1e-8)

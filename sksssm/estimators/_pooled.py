@@ -99,3 +99,43 @@ def training_features(X_btc, poolings, lengths, chunk_size):
         return
     for pooling in poolings:
         yield pooled_features(X_btc, pooling, lengths, chunk_size=chunk_size)
+
+
+#: Memory budget (bytes) of the pooled features ``predict`` holds at once (float64).
+PREDICT_BUDGET_BYTES = 64 * 2**20
+
+
+def pooled_decision(estimator, X_btc, lengths):
+    """Decision values of a fitted pooled linear model as ``(D / r, r)``, in blocks.
+
+    ``estimator`` holds ``pooling_``, ``feature_mask_``, ``feature_mean_``,
+    ``feature_scale_``, ``coef_``, ``intercept_`` and ``chunk_size``; ``X_btc`` is
+    centred and scaled as at fit. The standardization is folded into the weights, ``w =
+    coef / scale`` and ``D = F w - mean w + intercept``, so the standardized features are
+    never formed, and at most :data:`PREDICT_BUDGET_BYTES` of features are held at once.
+    Each series is pooled divided by its power of two ``r``
+    (:func:`~sksssm.spectral.pooled_features` with ``return_scale``): its homogeneous
+    features are ``r`` times those computed, the others are exact, so ``D / r`` is
+    finite and exact to round-off whatever the input magnitude.
+    """
+    weights = np.zeros((len(estimator.feature_mask_), estimator.coef_.shape[1]))
+    weights[estimator.feature_mask_] = estimator.coef_
+    weights /= estimator.feature_scale_[:, None]
+    homogeneous = estimator.pooling_.homogeneous_columns()
+    # D / r = F_h / r @ w_h + (F_other @ w_other - mean @ w + intercept) / r
+    offset = estimator.intercept_ - estimator.feature_mean_ @ weights
+    decision = np.empty((len(X_btc), weights.shape[1]))
+    r = np.empty(len(X_btc))
+    block = max(PREDICT_BUDGET_BYTES // (8 * len(weights)), 1)
+    for start in range(0, len(X_btc), block):
+        rows = slice(start, start + block)
+        F, r[rows] = pooled_features(
+            X_btc[rows],
+            estimator.pooling_,
+            lengths[rows],
+            chunk_size=estimator.chunk_size,
+            return_scale=True,
+        )
+        decision[rows] = F[:, homogeneous] @ weights[homogeneous]
+        decision[rows] += (F[:, ~homogeneous] @ weights[~homogeneous] + offset) / r[rows, None]
+    return decision, r

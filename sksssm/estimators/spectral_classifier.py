@@ -11,31 +11,19 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from .._validation import check_class_labels
-from ..spectral._feature_sets import FEATURE_SETS, candidate_feature_sets
 from ..spectral._feature_sets import used_pooling as _used_pooling
 from ..spectral._pooling import (
     DEFAULT_MIXTURES,
     DEFAULT_SEGMENTS,
     DTYPES,
     STATISTICS,
-    pooled_features,
 )
-from ..spectral._ridge_loo import select_ridge_by_loo
 from ._base import fit_atomically
 from ._channel_scaling import channel_location, channel_scale
-from ._class_targets import class_scores, fit_temperature, one_vs_all_targets
-from ._large_sets import (
-    fit_streaming_classifier,
-    refit_chosen,
-    selection_rows,
-    uses_streaming_head,
-)
-from ._pooled import (
-    check_padded_sequences,
-    fit_estimator_pooling,
-    standardize_features,
-    training_features,
-)
+from ._class_targets import class_scores, fit_temperature
+from ._large_sets import fit_streaming_classifier, uses_streaming_head
+from ._pooled import check_padded_sequences, pooled_decision
+from ._pooled_selection import choose_pooled_model
 
 #: Default ridge penalties (on standardized pooled features). The pooled representation
 #: has hundreds to tens of thousands of features, so useful penalties reach far above
@@ -46,8 +34,6 @@ DEFAULT_ALPHAS = np.logspace(-3, 5, 17)
 #: ``benchmarks/classifier_ablation.py`` (the 16 smallest development sets): mean accuracy
 #: 0.825 against 0.814, wins and losses even (6/4/6), about 25% less time.
 CLASSIFIER_QUANTILES = (0.1, 0.5, 0.9)
-#: Memory budget (bytes) of the pooled features ``predict`` holds at once (float64).
-PREDICT_BUDGET_BYTES = 64 * 2**20
 
 
 class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
@@ -257,6 +243,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     1.0
     >>> clf.predict_proba(X[:2]).shape
     (2, 2)
+    >>> from sksssm.spectral._feature_sets import FEATURE_SETS
     >>> clf.feature_set_ in [name for name, _ in FEATURE_SETS]
     True
     """
@@ -350,52 +337,11 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         self.x_scale_ = channel_scale(X_btc)
         X_btc /= self.x_scale_
         classes, encoded = np.unique(y, return_inverse=True)
-        targets = one_vs_all_targets(encoded, len(classes))
         # one draw of the mixtures, shared by both representations
         mixing_seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        # normalise="loo": both representations, chosen with the feature set by LOO
-        representations = (False, True) if self.normalise == "loo" else (bool(self.normalise),)
-        poolings = [
-            fit_estimator_pooling(
-                self,
-                X_btc,
-                lengths,
-                normalise=normalise,
-                cross=self.cross_channel,
-                mixing_seed=mixing_seed,
-                dtype=self.dtype,
-            )
-            for normalise in representations
-        ]
-        # many series: the candidates compared on a stratified subsample (the size rule)
-        rows = selection_rows(encoded, mixing_seed)
-        chosen = slice(None) if rows is None else rows
-        best = None
-        pooled = training_features(X_btc[chosen], poolings, lengths[chosen], self.chunk_size)
-        for pooling, F in zip(poolings, pooled, strict=True):
-            F, mean, scale = standardize_features(F, self.dtype)
-            masks = pooling.feature_masks()
-            # FEATURE_SETS read here, at call time (a benchmark variant patches it)
-            candidates = candidate_feature_sets(pooling, self.block_selection, FEATURE_SETS)
-            fit = select_ridge_by_loo(
-                F,
-                targets[chosen],
-                alphas,
-                candidates,
-                cross=masks["cross"],
-                require_cross=self.block_selection == "off",
-            )
-            if best is None or fit.score > best[0].score:  # ties: the first (raw) one
-                # on a subsample, its features are kept for the refit on every series
-                best = (fit, pooling, mean, scale, None if rows is None else F)
-            del F
-        fit, pooling, mean, scale, F_rows = best
-        if rows is not None:  # the chosen model on every series
-            subsample = [rows, F_rows, mean, scale]  # emptied by refit_chosen (memory)
-            del best, F_rows
-            fit, pooling, mean, scale = refit_chosen(
-                self, X_btc, lengths, targets, alphas, fit, pooling, subsample
-            )
+        fit, pooling, mean, scale = choose_pooled_model(
+            self, X_btc, lengths, encoded, alphas, mixing_seed
+        )
         # the chosen block weights folded into the standardization: predict multiplies
         # the cross-channel columns by the same weight
         scale = scale / fit.weights
@@ -414,18 +360,11 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = classes
 
     def _scaled_decision(self, X):
-        """Decision values as ``(D / r, r)``, ``r >= 1`` per series, in chunks of series.
+        """Decision values as ``(D / r, r)``, ``r >= 1`` a power of two per series.
 
-        A series far beyond the training magnitudes (one value of 1e300) is pooled
-        divided by ``r``, a power of two (:func:`~sksssm.spectral.pooled_features` with
-        ``return_scale``): its homogeneous features are ``r`` times those computed, the
-        others (``ppv`` counts, log deviation, standardized responses) are exact, so
-        ``D / r`` is finite and exact to round-off whatever the input magnitude. ``r = 1``
-        for series within the training range (the plain computation).
-
-        The standardization is folded into the weights, ``w = coef / scale`` and ``D =
-        F w - mean w + intercept``, so the standardized features are never formed; at
-        most :data:`PREDICT_BUDGET_BYTES` of features are held at once.
+        ``r = 1`` for series within the training range; a series far beyond it (one value
+        of 1e300) gives finite ``D / r``, exact to round-off
+        (:func:`~sksssm.estimators._pooled.pooled_decision`).
         """
         check_is_fitted(self, "coef_")
         X_btc, lengths = check_padded_sequences(self, X, reset=False)
@@ -437,27 +376,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
                 "and scale (they overflow float64); pass values within about 1e300 of "
                 "the training data."
             )
-        weights = np.zeros((len(self.feature_mask_), self.coef_.shape[1]))
-        weights[self.feature_mask_] = self.coef_
-        weights /= self.feature_scale_[:, None]
-        homogeneous = self.pooling_.homogeneous_columns()
-        # D / r = F_h / r @ w_h + (F_other @ w_other - mean @ w + intercept) / r
-        offset = self.intercept_ - self.feature_mean_ @ weights
-        decision = np.empty((len(X_btc), weights.shape[1]))
-        r = np.empty(len(X_btc))
-        block = max(PREDICT_BUDGET_BYTES // (8 * len(weights)), 1)
-        for start in range(0, len(X_btc), block):
-            rows = slice(start, start + block)
-            F, r[rows] = pooled_features(
-                X_btc[rows],
-                self.pooling_,
-                lengths[rows],
-                chunk_size=self.chunk_size,
-                return_scale=True,
-            )
-            decision[rows] = F[:, homogeneous] @ weights[homogeneous]
-            decision[rows] += (F[:, ~homogeneous] @ weights[~homogeneous] + offset) / r[rows, None]
-        return decision, r
+        return pooled_decision(self, X_btc, lengths)
 
     def _scaled_scores(self, X):
         """``(S, r)``: one column per class, ``S * r`` the class scores."""
