@@ -41,7 +41,7 @@ from sklearn.utils.validation import check_random_state
 
 from .._validation import check_class_labels, check_sequences, to_btc
 from ..spectral._dask import check_dask_inputs, is_dask_collection
-from ..spectral._feature_sets import used_pooling
+from ..spectral._feature_sets import used_pooling, used_responses
 from ..spectral._pooling import pooled_features, sequence_lengths, threshold_series
 from ..spectral._ridge_loo import select_ridge_by_loo
 from ..spectral._streaming_head import (
@@ -98,7 +98,7 @@ def refit_chosen(estimator, X_btc, lengths, targets, alphas, choice, pooling, su
     feature_scale)`` on the reduced pooling's columns, as the classifier's leave-one-out
     loop does.
     """
-    pooling, keep = used_pooling(pooling, choice.mask)
+    pooling, keep = used_responses(pooling, choice.mask)
     rows, F_rows, rows_mean, rows_scale = subsample
     subsample.clear()
     others = np.ones(len(X_btc), dtype=bool)

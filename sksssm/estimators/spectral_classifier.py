@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from .._validation import check_class_labels
-from ..spectral._feature_sets import used_pooling as _used_pooling
+from ..spectral._feature_sets import used_responses
 from ..spectral._pooling import (
     DEFAULT_MIXTURES,
     DEFAULT_SEGMENTS,
@@ -345,7 +345,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         # the chosen block weights folded into the standardization: predict multiplies
         # the cross-channel columns by the same weight
         scale = scale / fit.weights
-        pooling, keep = _used_pooling(pooling, fit.mask)  # predict computes only what is used
+        # predict computes only what is used: statistics, cross block, filter branch
+        pooling, keep = used_responses(pooling, fit.mask)
         self.temperature_ = fit_temperature(class_scores(fit.loo_decisions), encoded)
         self.pooling_ = pooling
         self.normalise_ = pooling.normalise

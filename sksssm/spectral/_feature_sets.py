@@ -68,3 +68,40 @@ def candidate_feature_sets(pooling, block_selection, feature_sets=FEATURE_SETS):
         if (keep & per_channel).any() and not any(np.array_equal(keep, m) for _, m in candidates):
             candidates.append((name, keep))
     return candidates
+
+
+def used_responses(pooling, mask):
+    """:func:`used_pooling`, and without the alternating-sign filters when ``mask`` uses
+    none of their columns.
+
+    The ``no_alternating`` feature sets leave out every column computed from an
+    alternating-sign response; the pooling then also drops those filters, their mixtures
+    and their ``ppv`` thresholds, so that ``predict`` computes half the responses. The
+    columns kept are in the same order, and each is the same number (to the FFT's batch
+    round-off: the responses of the other filters are computed in the same way).
+    Returns the reduced :class:`~sksssm.spectral.PoolingState` and the boolean mask of
+    its columns among those of ``pooling``.
+    """
+    reduced, keep = used_pooling(pooling, mask)
+    alternating = reduced.feature_masks()["alternating"]
+    if not reduced.use_negative or (mask[keep] & alternating).any():
+        return reduced, keep
+    positive = ~reduced.alternating_responses
+    renumbered = np.cumsum(positive) - 1
+    n_bank_groups = len(reduced.bank_groups)
+    bank_groups = tuple(renumbered[g] for g in reduced.bank_groups if positive[g[0]])
+    mixed = reduced.bank_groups[1:] if reduced.mixing else ()
+    mixing = tuple(w for w, g in zip(reduced.mixing, mixed, strict=True) if positive[g[0]])
+    mixtures = tuple(renumbered[g] for g in reduced.groups[n_bank_groups:] if positive[g[0]])
+    smaller = dataclasses.replace(
+        reduced,
+        bank=reduced.bank[:, positive[: reduced.bank.shape[1]]],
+        bank_groups=bank_groups,
+        mixing=mixing,
+        groups=bank_groups + mixtures,
+        biases=None if reduced.biases is None else reduced.biases[..., positive],
+        use_negative=False,
+    )
+    kept = keep.copy()
+    kept[keep] = ~alternating
+    return smaller, kept
