@@ -4,12 +4,12 @@ Usage::
 
     python -m benchmarks.prof_clf FaceAll             # sorted by cumulative time
     python -m benchmarks.prof_clf FaceAll tottime     # by time spent in each function
-    python -m benchmarks.prof_clf FaceAll breakdown   # shares of the stages (cost model)
+    python -m benchmarks.prof_clf FaceAll breakdown   # only the shares of the stages
     python -m benchmarks.prof_clf BasicMotions breakdown  # sktime's 6-channel set
 
 One thread (:func:`benchmarks.protocol.one_thread`), the defaults with
-``random_state=0``; prints the wall time (inflated by the profiler), the accuracy and
-the 35 costliest functions. Times on a shared machine: compare only runs made side by
+``random_state=0``; prints the wall time (inflated by the profiler), the accuracy, the
+shares of the stages of the cost model and the 35 costliest functions. Times on a shared machine: compare only runs made side by
 side.
 """
 
@@ -76,11 +76,10 @@ def main(argv=None) -> int:
         profile.disable()
     total = time.perf_counter() - start
     print(f"time {total:.2f} s, accuracy {accuracy:.3f}")
-    if order == "breakdown":
-        for stage, share in _breakdown(profile, total).items():
-            print(f"{stage}: {share:.0%}")
-        return 0
-    pstats.Stats(profile).sort_stats(order).print_stats(35)
+    for stage, share in _breakdown(profile, total).items():
+        print(f"{stage}: {share:.0%}")
+    if order != "breakdown":
+        pstats.Stats(profile).sort_stats(order).print_stats(35)
     return 0
 
 

@@ -64,8 +64,16 @@ NOT_STORED_YET = ()
 WARM_UP_FACTORIES = {"CNN": partial(CNN, steps=5, seed=SEED)}
 
 
+#: The last fitted model's chosen representation and feature set (``normalise_``,
+#: ``feature_set_``), printed with each set's line: how often each candidate wins.
+CHOSEN = {}
+
+
 def _fit_predict(factory, X_fit, y_fit, X_predict):
-    return factory().fit(X_fit, y_fit).predict(X_predict)
+    model = factory().fit(X_fit, y_fit)
+    if hasattr(model, "feature_set_"):
+        CHOSEN["model"] = f"normalise={model.normalise_}, {model.feature_set_}"
+    return model.predict(X_predict)
 
 
 def factories(unequal: bool) -> dict:
@@ -286,7 +294,8 @@ def main(argv=None):
                 + ", ".join(
                     f"{m} {v[0]:.3f}/{v[1]:.1f}s" if v else f"{m} n/a" for m, v in res.items()
                 )
-                + f"  [{time.perf_counter() - start:.0f} s]",
+                + f"  [{time.perf_counter() - start:.0f} s]"
+                + (f"  chosen: {CHOSEN.pop('model')}" if "model" in CHOSEN else ""),
                 flush=True,
             )
             results[name] = res
