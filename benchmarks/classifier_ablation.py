@@ -37,6 +37,7 @@ Usage::
     python -m benchmarks.classifier_ablation --variants default "raw only"
     python -m benchmarks.classifier_ablation --combined # COMBINED, their own section
     python -m benchmarks.classifier_ablation --speed    # SPEED, their own section
+    python -m benchmarks.classifier_ablation --alternating  # ALTERNATING, likewise
 """
 
 from __future__ import annotations
@@ -100,8 +101,16 @@ SPEED = {
     "normalised only": {"normalise": True},
     "raw only": {"normalise": False},
 }
-#: Every variant name -> its change, across the three tables.
-_ALL_VARIANTS = {**VARIANTS, **COMBINED, **SPEED}
+#: The alternating-sign branch left out at fit (issue 21, session 32: the fit computes
+#: every statistic of both branches for the candidates' comparison, and ``predict``
+#: already drops the branch when the chosen set leaves it out), run with
+#: ``--alternating`` into its own section.
+ALTERNATING = {
+    "default": {},
+    "no alternating": {"use_negative": False},
+}
+#: Every variant name -> its change, across the tables.
+_ALL_VARIANTS = {**VARIANTS, **COMBINED, **SPEED, **ALTERNATING}
 MINIROCKET = "MiniRocket"
 
 
@@ -199,6 +208,8 @@ def report(results, variants, command, section="classifier_ablation"):
         "precision",
         "classifier_ablation_combined": "Classifier ablation: combined changes",
         "classifier_ablation_speed": "Classifier ablation: cheaper configurations",
+        "classifier_ablation_alternating": "Classifier ablation: without the "
+        "alternating-sign branch",
     }[section]
     write_section(section, body, command=command, title=title)
 
@@ -212,20 +223,28 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--speed", action="store_true", help="the SPEED variants, their own section"
     )
+    parser.add_argument(
+        "--alternating",
+        action="store_true",
+        help="the ALTERNATING variants, their own section",
+    )
     parser.add_argument("--variants", nargs="+", choices=list(_ALL_VARIANTS))
     args = parser.parse_args(argv)
-    table = SPEED if args.speed else COMBINED if args.combined else VARIANTS
+    tables = {"_speed": args.speed, "_combined": args.combined, "_alternating": args.alternating}
+    suffix = next((name for name, chosen in tables.items() if chosen), "")
+    table = {"_speed": SPEED, "_combined": COMBINED, "_alternating": ALTERNATING}.get(
+        suffix, VARIANTS
+    )
     everything = list(table)
     args.variants = args.variants or everything
-    section = "classifier_ablation" + (
-        "_speed" if args.speed else "_combined" if args.combined else ""
-    )
+    section = "classifier_ablation" + suffix
     sets = ablation_sets(6 if args.quick else N_SETS)
     command = " ".join(
         ["python -m benchmarks.classifier_ablation"]
         + (["--quick"] if args.quick else [])
         + (["--combined"] if args.combined else [])
         + (["--speed"] if args.speed else [])
+        + (["--alternating"] if args.alternating else [])
         + (
             ["--variants", *(f'"{v}"' for v in args.variants)]
             if args.variants != everything
