@@ -79,8 +79,15 @@ def _fit_biases(X_btc, lengths, state, chunk_size):
             Z = _responses(U, state, cache)  # (m, c, responses, t)
             for j, i in enumerate(idx):
                 where = slice(bounds[start + j], bounds[start + j + 1])
+                kept_steps = steps[i]
+                if len(kept_steps) == 0:
+                    continue
+                first, last = int(kept_steps[0]), int(kept_steps[-1])
+                if last - first + 1 == len(kept_steps):  # every step kept: a slice copy
+                    per_kind[kind, ..., where] = Z[j][..., first : last + 1]
+                    continue
                 # the steps are valid indices: "clip" only avoids "raise"'s buffered out
-                np.take(Z[j], steps[i], axis=-1, out=per_kind[kind, ..., where], mode="clip")
+                np.take(Z[j], kept_steps, axis=-1, out=per_kind[kind, ..., where], mode="clip")
     biases = []
     for values in per_kind:
         # Raised by a round-off margin: responses that equal a quantile exactly in exact
