@@ -9,8 +9,8 @@ Usage::
 
 One thread (:func:`benchmarks.protocol.one_thread`), the defaults with
 ``random_state=0``; prints the wall time (inflated by the profiler), the accuracy, the
-shares of the stages of the cost model and the 35 costliest functions. Times on a shared machine: compare only runs made side by
-side.
+shares of the stages of the cost model and the 35 costliest functions. Times on a
+shared machine: compare only runs made side by side.
 """
 
 from __future__ import annotations
