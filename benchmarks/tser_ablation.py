@@ -404,8 +404,8 @@ INTRO = (
     "is optimistic); `bag of seeds`: the default heads of seeds 0, 1, 2 averaged (one value, "
     "three fits). The synthetic tasks (`peak location`, `band energy`, `AR coefficient`, "
     "see the script's docstring; independent test draw of 400 series) were used for no "
-    "default; ROCKET and MiniRocket rows are sktime's `RocketRegressor`, seed 0 only (LOO: its `RidgeCV` "
-    "leave-one-out error at the chosen penalty)."
+    "default; ROCKET and MiniRocket rows are sktime's `RocketRegressor`, seed 0 only "
+    "(LOO: its `RidgeCV` leave-one-out error at the chosen penalty)."
 )
 
 
