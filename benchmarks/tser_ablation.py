@@ -1,4 +1,4 @@
-"""Ablation of ``SpectralFilterSequenceRegressor``'s head on Tecator and Covid3Month.
+"""Head ablation of ``SpectralFilterSequenceRegressor``: two TSER sets, synthetic tasks.
 
 Every variant is chosen by the estimator's own leave-one-out error on the *training*
 split; the test RMSE is reported next to it, never used to choose. The pooled features of
