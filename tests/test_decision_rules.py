@@ -190,7 +190,8 @@ def test_interval_is_the_textbook_random_walk_with_drift_interval():
     interval ``y_T + h mu +- t_nu sqrt(sigma^2 h + s^2 h^2 / m)``, ``nu`` the in-sample
     one-step errors less the one parameter. The differences alternate in sign, so the
     in-sample h-step errors are smaller than the ``sigma sqrt(h)`` the recursion implies:
-    that h-step error is the floor the width must follow."""
+    that h-step error is the floor the model's width must follow; the final calibration
+    on those same in-sample errors then narrows it."""
     pytest.importorskip("sktime")
     m = 30
     noise = np.random.default_rng(0).normal(size=m)
@@ -209,7 +210,15 @@ def test_interval_is_the_textbook_random_walk_with_drift_interval():
     n_errors = len(errors)
     sigma = np.sqrt(np.mean(errors**2)) / (1 - 1 / n_errors)
     h = np.arange(1, 7)
-    half = stats.t.ppf(0.95, n_errors - 1) * np.sqrt(sigma**2 * h + s2 * h**2 / m) * scale
+    spread = np.sqrt(sigma**2 * h + s2 * h**2 / m)
+    # Scaled by the final forecast's in-sample errors (the drift line from every origin
+    # o >= 3), in units of that spread, winsorized at 3, with 4 pseudo-ratios of 1.
+    z = (y.to_numpy() - loc) / scale
+    ratios = [(z[o + k - 1] - z[o - 1] - k * drift) / spread[k - 1]
+              for o in range(3, m + 1) for k in h if o + k - 1 <= m]  # fmt: skip
+    ratios = np.clip(ratios, -3, 3)
+    kappa = np.sqrt((4 + np.sum(ratios**2)) / (4 + len(ratios)))
+    half = stats.t.ppf(0.95, n_errors - 1) * kappa * spread * scale
     mean = f.predict(fh=list(h)).to_numpy()
     interval = f.predict_interval(fh=list(h), coverage=0.9).to_numpy()
     np.testing.assert_allclose(mean, y.iloc[-1] + h * drift * scale, rtol=1e-9)

@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from sksssm.forecasting import SpectralForecaster
-from sksssm.forecasting._intervals import BACKTEST_CLIP, BACKTEST_PRIOR
+from sksssm.forecasting._intervals import CALIBRATION_CLIP, CALIBRATION_PRIOR
 
 
 def random_walk(n, seed, drift=0.0):
@@ -32,11 +32,11 @@ def calibration_by_hand(y, n_backtests, n_steps, **params):
         scale = g._panel.scaling[None][1][0]
         actual = y.to_numpy()[len(y) - k : len(y) - k + len(steps)]
         ratio = (actual - center) / (spread[0, :, 0] * scale)
-        ratio = np.clip(ratio, -BACKTEST_CLIP, BACKTEST_CLIP)
+        ratio = np.clip(ratio, -CALIBRATION_CLIP, CALIBRATION_CLIP)
         sum_sq += np.mean(ratio**2)
         count += 1
-    kappa = np.sqrt((BACKTEST_PRIOR + sum_sq) / (BACKTEST_PRIOR + count))
-    return kappa, BACKTEST_PRIOR + count
+    kappa = np.sqrt((CALIBRATION_PRIOR + sum_sq) / (CALIBRATION_PRIOR + count))
+    return kappa, CALIBRATION_PRIOR + count
 
 
 def test_calibration_equals_refits_of_the_estimator_on_truncated_series():
@@ -61,7 +61,7 @@ def test_widths_are_kappa_times_the_uncalibrated_widths():
     center = f.predict().to_numpy().ravel()
     half = f.predict_interval(coverage=0.8).to_numpy()[:, 1] - center
     kappa, nu = f._global.error_scales[("calibration", 3)]
-    assert nu == BACKTEST_PRIOR + f.interval_backtests
+    assert nu == CALIBRATION_PRIOR + f.interval_backtests
     f0 = SpectralForecaster(sp=1, log_transform=False, interval_backtests=0).fit(y, fh=fh)
     half0 = f0.predict_interval(coverage=0.8).to_numpy()[:, 1] - center
     _, nu0 = f0._spread(np.arange(1, 4))
@@ -120,8 +120,8 @@ def test_panel_calibration_is_pooled_and_exog_is_supported():
     bounds = f.predict_interval(X=future, coverage=0.9).to_numpy()
     assert np.all(bounds[:, 1] > bounds[:, 0])
     kappa, nu = f._global.error_scales[("calibration", 2)]
-    assert nu == BACKTEST_PRIOR + 3 * 2
-    assert 0 < kappa < BACKTEST_CLIP
+    assert nu == CALIBRATION_PRIOR + 3 * 2
+    assert 0 < kappa < CALIBRATION_CLIP
 
 
 @pytest.mark.slow

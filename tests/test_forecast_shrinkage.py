@@ -50,12 +50,14 @@ def test_default_forecast_is_the_damped_model_shrunk_toward_drift():
     drift = last + fh * (last - y.iloc[0]) / (n - 1)
     w = n / (n + 10)
     np.testing.assert_allclose(f.predict().to_numpy(), w * damped + (1 - w) * drift, rtol=1e-10)
-    # The model's own widths (before the backtest calibration, which refits the whole
-    # forecaster, shrinkage included) are kept around the shrunk forecast.
+    # The model's own widths, rescaled by the in-sample errors of the forecast actually
+    # made (damped and shrunk here, not in `plain`): only that factor differs.
     plain.interval_backtests = f.interval_backtests = 0
     width = np.diff(f.predict_interval(coverage=0.8).to_numpy(), axis=1)
     plain_width = np.diff(plain.predict_interval(coverage=0.8).to_numpy(), axis=1)
-    np.testing.assert_allclose(width, plain_width, rtol=1e-10)
+    kappa, plain_kappa = (g._global.error_scales[("in_sample", 6)] for g in (f, plain))
+    assert kappa != plain_kappa
+    np.testing.assert_allclose(width, plain_width * kappa / plain_kappa, rtol=1e-10)
 
 
 def test_auto_damping_follows_each_series_length_in_a_panel():

@@ -17,7 +17,13 @@ from sktime.forecasting.base import ForecastingHorizon
 
 from .._validation import check_positive_int
 from ..spectral._dask import _import_dask, reduce_factors
-from ._intervals import backtest_calibration, error_scale, forecast_spread
+from ._intervals import (
+    backtest_calibration,
+    error_scale,
+    final_in_sample_errors,
+    forecast_spread,
+    in_sample_calibration,
+)
 from ._model import SpectralModel, damp_increments, damping_factors, shrink_toward_drift
 from ._search import accumulate, choose_differencing, select_configurations
 from ._theta import theta_paths
@@ -230,22 +236,33 @@ class GlobalModels:
             exog = self._exog_future(X, n_steps + max(lags), model, cutoff)
             windows, z_last = model.origins_batch(z, [[len(s)] for s in z])
             paths.append(model.forecast(windows, z_last, exog, n_steps + max(lags), strategies))
+        path = self.combine(paths, z, lambda length: theta_paths(z, length, self.sp))
+        return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
+
+    def combine(self, paths, histories, theta):
+        """The final forecasts (B, n_steps, c) from the models' paths (models, B, n_steps, c).
+
+        Their mean, damped and shrunk toward the drift of ``histories`` (the B observed
+        series the paths continue) without a season, averaged with ``theta(n_steps)``,
+        the Theta forecasts (B, n_steps, c), by ``theta_weight`` (not with ``X``).
+        """
         path = np.mean(paths, axis=0)
         if self.sp == 1:  # no season: a damped trend, shrunk toward the drift
-            damping = damping_factors(self.damping, [len(s) for s in z])
-            path = damp_increments(np.stack([s[-1] for s in z]), path, damping)
+            damping = damping_factors(self.damping, [len(s) for s in histories])
+            path = damp_increments(np.stack([s[-1] for s in histories]), path, damping)
             path = np.stack([shrink_toward_drift(s, p, self.drift_prior_length)
-                             for s, p in zip(z, path, strict=True)])  # fmt: skip
+                             for s, p in zip(histories, path, strict=True)])  # fmt: skip
         if self.theta_weight and self.panel.e is None:  # Theta ignores X: not with X
-            theta = theta_paths(z, path.shape[1], self.sp)
-            path = (1 - self.theta_weight) * path + self.theta_weight * theta
-        return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
+            path = (1 - self.theta_weight) * path + self.theta_weight * theta(path.shape[1])
+        return path
 
     def model_spread(self, steps, X, cutoff):
         """The models' error scales (n_series, len(steps), c) of ``steps`` and the t dof.
 
         The in-sample ``h``-step error and the estimation error
-        (:func:`._intervals.forecast_spread`), before the backtest calibration.
+        (:func:`._intervals.forecast_spread`), times the factor from the final
+        forecast's in-sample errors (:func:`._intervals.in_sample_calibration`), before
+        the backtest calibration.
         """
         lags = self.panel.lags
         n_steps = int(steps.max()) + max(lags)
@@ -256,6 +273,11 @@ class GlobalModels:
         error, nu = self.error_scales[n_steps]
         exog = self._exog_future(X, n_steps, self.best, cutoff)
         spread = forecast_spread(self.best, z, exog, error)
+        key = ("in_sample", n_steps)
+        if key not in self.error_scales:
+            errors = final_in_sample_errors(self, n_steps)
+            self.error_scales[key] = in_sample_calibration(errors, spread)
+        spread = spread * self.error_scales[key]
         return np.stack([spread[i, steps - 1 + lag] for i, lag in enumerate(lags)]), nu
 
     def spread(self, steps, X, cutoff):

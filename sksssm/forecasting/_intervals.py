@@ -1,8 +1,9 @@
 """Prediction intervals: the model's h-step error plus the coefficients' estimation error.
 
-Both parts are variances of the standardized (transformed) levels; their sum is
-calibrated by rolling-origin refits (:func:`backtest_calibration`), and the forecaster
-maps Student-t quantiles to y's units.
+Both parts are variances of the standardized (transformed) levels. Their sum is
+calibrated on the in-sample errors of the final (combined, damped, shrunk, Theta-averaged)
+forecast (:func:`in_sample_calibration`) and, opt-in, by rolling-origin refits
+(:func:`backtest_calibration`); the forecaster maps Student-t quantiles to y's units.
 """
 
 from __future__ import annotations
@@ -11,15 +12,18 @@ import numpy as np
 
 from ._design import integrate, propagate, recursive_forecast, rows_from
 from ._model import MAX_RESIDUAL_ORIGINS
+from ._theta import theta_origin_forecasts
 
 #: Smallest error scale of an h-step forecast, times sqrt(h) (standardized units).
 SPREAD_FLOOR = 1e-3
 #: Shortest truncated series of a backtest origin (:func:`backtest_calibration`).
 MIN_BACKTEST_LENGTH = 8
-#: Weight of the model's own spread in the calibration, in backtest origins.
-BACKTEST_PRIOR = 4
-#: Largest backtest error, in spreads, that enters the calibration (winsorized beyond).
-BACKTEST_CLIP = 3.0
+#: Weight of the model's own spread in a calibration, in pseudo-errors of ratio 1.
+CALIBRATION_PRIOR = 4
+#: Largest error, in spreads, that enters a calibration (winsorized beyond).
+CALIBRATION_CLIP = 3.0
+#: First in-sample origin of :func:`final_in_sample_errors` (a drift needs 2 points).
+MIN_IN_SAMPLE_ORIGIN = 3
 
 
 def forecast_spread(model, z, exog_future, error):
@@ -137,6 +141,107 @@ def estimation_variance(model, z, exog_future, n_steps):
     return np.sum(moved.reshape(k, B, n_steps, c) ** 2, axis=0)
 
 
+def final_in_sample_errors(models, n_steps):
+    """Errors of the final forecast from in-sample origins, without refitting.
+
+    From every origin ``o`` of series ``i`` (the last :data:`MAX_RESIDUAL_ORIGINS`, and
+    at least :data:`MIN_IN_SAMPLE_ORIGIN` and the lags of every combined model) the
+    forecast the forecaster would make from ``z_i[:o]`` with its fitted coefficients:
+    the models' mean, damping and drift shrinkage on ``z_i[:o]``
+    (:meth:`GlobalModels.combine`) and the Theta forecast from ``o``
+    (:func:`~._theta.theta_origin_forecasts`: level and slope of ``z_i[:o]``, the SES
+    weight and season of the whole series). All are linear, so one batch serves every
+    origin.
+
+    Parameters
+    ----------
+    models : GlobalModels
+    n_steps : int
+
+    Returns
+    -------
+    list of ndarray of shape (n_origins_i, n_steps, c)
+        Per series: observed minus forecast, NaN beyond the series' end.
+    """
+    z, e = models.panel.series()
+    first = max(MIN_IN_SAMPLE_ORIGIN,
+                *(m.config.q + max(m.start, 1) for m in models.models))  # fmt: skip
+    origins = [list(range(max(first, len(s) - MAX_RESIDUAL_ORIGINS), len(s))) for s in z]
+    if not any(origins):
+        return [np.zeros((0, n_steps, s.shape[1])) for s in z]
+    paths = []
+    for model, strategies in zip(models.models, models.strategies, strict=True):
+        windows, z_last = model.origins_batch(z, origins)
+        exog = None
+        if e is not None:
+            cfg = model.config
+            exog = np.stack([
+                rows_from(model.design.exog(e[i][cfg.q :]), o - cfg.q, n_steps)
+                for i in range(len(z)) for o in origins[i]
+            ])  # fmt: skip
+        paths.append(model.forecast(windows, z_last, exog, n_steps, strategies))
+    histories = [s[:o] for s, series_origins in zip(z, origins, strict=True)
+                 for o in series_origins]  # fmt: skip
+
+    def theta(length):
+        return np.concatenate([
+            np.stack([theta_origin_forecasts(s[:, j], length, models.sp, o)
+                      for j in range(s.shape[1])], axis=-1)
+            for s, o in zip(z, origins, strict=True) if o
+        ])  # fmt: skip
+
+    final = models.combine(paths, histories, theta)
+    errors, b = [], 0
+    for s, series_origins in zip(z, origins, strict=True):
+        out = np.full((len(series_origins), n_steps, s.shape[1]), np.nan)
+        for row, o in enumerate(series_origins):
+            k = min(n_steps, len(s) - o)
+            out[row, :k] = s[o : o + k] - final[b, :k]
+            b += 1
+        errors.append(out)
+    return errors
+
+
+def in_sample_calibration(errors, spread):
+    """Scale factor of the interval widths from the final forecast's in-sample errors.
+
+    Each error of :func:`final_in_sample_errors` is divided by the spread predicted for
+    its horizon (``spread``: the model's, (n_series, n_steps, c)), the ratio winsorized
+    at :data:`CALIBRATION_CLIP`; with ``m`` ratios in all (every series of a panel
+    together),
+
+    ``kappa^2 = (CALIBRATION_PRIOR + sum r^2) / (CALIBRATION_PRIOR + m)``,
+
+    the model's own spread counting as :data:`CALIBRATION_PRIOR` ratios of 1. The
+    model's spread is that of the best configuration's recursion alone; ``kappa``
+    carries it to the forecast actually made (the combination, damping, drift
+    shrinkage and Theta average), wider or narrower.
+
+    Parameters
+    ----------
+    errors : list of ndarray of shape (n_origins_i, n_steps, c)
+    spread : ndarray of shape (n_series, n_steps, c)
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> errors = [np.full((8, 2, 1), 2.0)]  # every error twice its spread of 1
+    >>> round(in_sample_calibration(errors, np.ones((1, 2, 1))), 4)  # sqrt((4+64)/(4+16))
+    1.8439
+    """
+    sum_sq, count = 0.0, 0
+    for series_errors, series_spread in zip(errors, spread, strict=True):
+        ratio = series_errors / series_spread[None, : series_errors.shape[1]]
+        ratio = np.clip(ratio[np.isfinite(ratio)], -CALIBRATION_CLIP, CALIBRATION_CLIP)
+        sum_sq += float(np.sum(ratio**2))
+        count += ratio.size
+    return float(np.sqrt((CALIBRATION_PRIOR + sum_sq) / (CALIBRATION_PRIOR + count)))
+
+
 class TruncatedPanel:
     """A panel's series without their last ``k`` time points: one backtest origin.
 
@@ -176,15 +281,15 @@ def backtest_calibration(models, params, n_steps, cutoff, nu):
     (configuration search, combination, shrinkage and intervals) is refitted without the
     last ``k`` points of every series, and forecasts the ``min(k, n_steps)`` held-out
     steps. Each error is divided by the spread the refit predicts for it, the ratio
-    winsorized at ``BACKTEST_CLIP`` (one error from a break does not set the widths);
+    winsorized at ``CALIBRATION_CLIP`` (one error from a break does not set the widths);
     with ``r^2`` the mean of the squared ratios of one series and origin (``m`` of them
     in all),
 
-    ``kappa^2 = (BACKTEST_PRIOR + sum r^2) / (BACKTEST_PRIOR + m)``,
+    ``kappa^2 = (CALIBRATION_PRIOR + sum r^2) / (CALIBRATION_PRIOR + m)``,
 
-    the model's own spread counting as ``BACKTEST_PRIOR`` pseudo-origins with ratio 1.
+    the model's own spread counting as ``CALIBRATION_PRIOR`` pseudo-origins with ratio 1.
     The widths are multiplied by ``kappa`` and the quantiles are Student-t with
-    ``BACKTEST_PRIOR + m`` degrees of freedom (``kappa^2`` is a variance estimated from
+    ``CALIBRATION_PRIOR + m`` degrees of freedom (``kappa^2`` is a variance estimated from
     that many ratios). Without an admissible origin the widths stay and ``nu`` is kept.
 
     Returns
@@ -204,10 +309,10 @@ def backtest_calibration(models, params, n_steps, cutoff, nu):
         center = refit.future_path(None, len(steps), cutoff)
         spread, _ = refit.model_spread(steps, None, cutoff)
         actual = np.stack([s[len(s) - k : len(s) - k + len(steps)] for s in z])
-        ratio = np.clip((actual - center) / spread, -BACKTEST_CLIP, BACKTEST_CLIP)
+        ratio = np.clip((actual - center) / spread, -CALIBRATION_CLIP, CALIBRATION_CLIP)
         sum_sq += float(np.sum(np.mean(ratio**2, axis=1)))
         count += ratio.shape[0] * ratio.shape[2]
     if not count:
         return 1.0, nu
-    kappa = np.sqrt((BACKTEST_PRIOR + sum_sq) / (BACKTEST_PRIOR + count))
-    return float(kappa), float(BACKTEST_PRIOR + count)
+    kappa = np.sqrt((CALIBRATION_PRIOR + sum_sq) / (CALIBRATION_PRIOR + count))
+    return float(kappa), float(CALIBRATION_PRIOR + count)

@@ -48,7 +48,8 @@ class SpectralForecaster(BaseForecaster):
     - **stability**: companion spectral radius at most 1 (:func:`spectral_radius`), by
       more penalty or else the mean (``stability_``);
     - **intervals**: Student-t, the in-sample ``h``-step error (at least the recursion's)
-      plus the coefficients' error (delta method), optionally ``interval_backtests``;
+      plus the coefficients' error (delta method), scaled by the final forecast's
+      in-sample errors (no refit), optionally ``interval_backtests``;
     - **panels**: ``panel="global"`` fits one model on all series (each standardized by
       itself; QR factors add up, on Dask with ``backend="dask"``); **update** continues
       the exact ridge statistics (a bad update is refused).
@@ -111,8 +112,8 @@ class SpectralForecaster(BaseForecaster):
         the last ``k = 1, ..., interval_backtests`` points; their held-out errors, in
         units of the predicted spread, scale the widths and set the Student-t degrees of
         freedom (:func:`._intervals.backtest_calibration`), on the first interval
-        request. 0 keeps the model's widths (on M3's held-out half, 4 refits raised
-        coverage but worsened MSIS at 30x the cost: section ``m3_intervals``).
+        request. 0 keeps the in-sample calibrated widths (before that calibration, on
+        M3's held-out half, 4 refits raised coverage but worsened MSIS at 30x the cost).
 
     Attributes
     ----------

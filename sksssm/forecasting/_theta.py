@@ -107,10 +107,64 @@ def theta_forecast(x, horizon, sp=1, multiplicative=False):
     slope = np.polyfit(np.arange(n, dtype=float), adjusted, 1)[0]
     alpha = fit_ses_alpha(adjusted)
     level = ses_levels(adjusted, alpha)[-1]
-    h = np.arange(1, horizon + 1)
-    forecast = level + slope / 2 * ((h - 1) + 1 / alpha - (1 - alpha) ** n / alpha)
+    forecast = _theta_lines(level, slope, alpha, n, np.arange(1, horizon + 1))
     future = cycle[n:]
     return forecast * future if multiplicative else forecast + future
+
+
+def _theta_lines(level, slope, alpha, n, h):
+    """``level + (slope / 2) ((h - 1) + 1 / alpha - (1 - alpha)^n / alpha)``, broadcast."""
+    return level + slope / 2 * ((h - 1) + 1 / alpha - (1 - alpha) ** n / alpha)
+
+
+def theta_origin_forecasts(x, horizon, sp, origins):
+    """Additive Theta forecasts (len(origins), horizon) from in-sample origins of ``x``.
+
+    The forecast from origin ``o`` uses ``x[:o]`` for the SES level and the slope of the
+    least-squares line, with the SES weight, the seasonal decision and the seasonal
+    indices of the whole series (fitted once, not per origin). From origin ``len(x)``
+    it is :func:`theta_forecast` exactly; from an origin below 2 it is the last value.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n,)
+    horizon, sp : int
+    origins : sequence of int in [1, n]
+        Index of each forecast's first step.
+
+    Returns
+    -------
+    ndarray of shape (len(origins), horizon)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(10.0)
+    >>> theta_origin_forecasts(x, 2, 1, [10, 6]).round(3).tolist()  # alpha = 1 on a line
+    [[9.5, 10.0], [5.5, 6.0]]
+    """
+    x = np.asarray(x, dtype=float)
+    n, o = len(x), np.asarray(origins, dtype=int)
+    if n < 2:
+        return np.full((len(o), horizon), x[-1])
+    cycle = np.zeros(n + horizon)
+    if sp > 1 and seasonality_test(x, sp):
+        cycle = np.resize(seasonal_indices(x, sp, False), n + horizon)
+    adjusted = x - cycle[:n]
+    alpha = fit_ses_alpha(adjusted)
+    level = ses_levels(adjusted, alpha)[o - 1]
+    # Least-squares slopes of adjusted[:o] on t = 0..o-1 from running sums.
+    t = np.arange(n, dtype=float)
+    sum_y, sum_ty = np.cumsum(adjusted)[o - 1], np.cumsum(t * adjusted)[o - 1]
+    m = o.astype(float)
+    sum_t, sum_tt = m * (m - 1) / 2, (m - 1) * m * (2 * m - 1) / 6
+    denominator = m * sum_tt - sum_t**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(m >= 2, (m * sum_ty - sum_t * sum_y) / denominator, 0.0)
+    h = np.arange(1, horizon + 1)
+    forecast = _theta_lines(level[:, None], slope[:, None], alpha, m[:, None], h)
+    forecast = forecast + cycle[o[:, None] + h - 1]
+    return np.where((m < 2)[:, None], x[o - 1][:, None], forecast)
 
 
 def theta_paths(series, horizon, sp):

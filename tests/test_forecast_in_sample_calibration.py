@@ -1,0 +1,134 @@
+"""Interval widths calibrated on the final forecast's in-sample errors (issue 22).
+
+Checked against independent computations: Theta forecasts from in-sample origins by
+the least-squares line and SES levels of each truncated series, the
+in-sample errors of the final forecast (drift model, damping, drift shrinkage and the
+Theta average) written out step by step, the calibration factor by hand, and the
+coverage on simulated series whose process is known.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sksssm.forecasting import SpectralForecaster
+from sksssm.forecasting._intervals import (
+    CALIBRATION_CLIP,
+    CALIBRATION_PRIOR,
+    final_in_sample_errors,
+    in_sample_calibration,
+)
+from sksssm.forecasting._seasonality import seasonal_indices, seasonality_test
+from sksssm.forecasting._theta import (
+    fit_ses_alpha,
+    ses_levels,
+    theta_forecast,
+    theta_origin_forecasts,
+)
+
+
+@pytest.mark.parametrize("sp", [1, 4])
+def test_theta_from_origins_matches_the_theta_lines_of_the_truncated_series(sp):
+    """From origin ``o``: the level of SES over ``x[:o]`` and the slope of its own
+    least-squares line (the whole series' SES weight and season); ``theta_forecast``
+    itself from ``o = n``."""
+    rng = np.random.default_rng(sp)
+    n, horizon = 40, 5
+    x = 10 + np.cumsum(0.3 + rng.normal(size=n)) + 3 * np.resize([1.0, -1.0, 0.5, -0.5], n)
+    cycle = np.zeros(n + horizon)
+    if sp > 1:
+        assert seasonality_test(x, sp)
+        cycle = np.resize(seasonal_indices(x, sp, False), n + horizon)
+    alpha = fit_ses_alpha(x - cycle[:n])
+    origins = [5, 17, 39, 40]
+    got = theta_origin_forecasts(x, horizon, sp, origins)
+    np.testing.assert_allclose(got[-1], theta_forecast(x, horizon, sp), rtol=1e-12)
+    # Each origin equals theta_forecast's closed form on the truncated series with the
+    # whole series' SES weight and season.
+    for row, o in zip(got, origins, strict=True):
+        adjusted = x[:o] - cycle[:o]
+        slope = np.polyfit(np.arange(o, dtype=float), adjusted, 1)[0]
+        level = ses_levels(adjusted, alpha)[-1]
+        h = np.arange(1, horizon + 1)
+        closed = level + slope / 2 * ((h - 1) + 1 / alpha - (1 - alpha) ** o / alpha)
+        np.testing.assert_allclose(row, closed + cycle[o + h - 1], rtol=1e-10)
+
+
+def test_in_sample_errors_of_the_final_forecast_written_out():
+    """A drift model (d = 1, no AR terms): from origin ``o`` the final forecast is the
+    drift path damped by ``1 - 5 / o``, shrunk toward the line through ``z_1`` and
+    ``z_o`` with weight ``o / (o + 10)``, averaged with Theta on ``z[:o]``."""
+    rng = np.random.default_rng(11)
+    y = pd.Series(30 + np.cumsum(0.5 + rng.normal(size=14)))
+    params = dict(sp=1, d=1, ar_order=0, n_filters=0, n_combined=1, log_transform=False)
+    f = SpectralForecaster(**params).fit(y, fh=[1, 2, 3])
+    z = f._panel.series()[0][0][:, 0]
+    c = f._model.one_step["intercept"][0]
+    errors = final_in_sample_errors(f._global, 3)[0][:, :, 0]
+    origins = range(3, 14)
+    assert errors.shape == (len(origins), 3)
+    h = np.arange(1, 4)
+    theta = theta_origin_forecasts(z, 3, 1, list(origins))
+    for row, o, th in zip(errors, origins, theta, strict=True):
+        damping = max(1 - 5 / o, 0.5)
+        model = z[o - 1] + np.cumsum(c * damping**h)
+        drift = z[o - 1] + h * (z[o - 1] - z[0]) / (o - 1)
+        w = o / (o + 10)
+        final = 0.5 * (w * model + (1 - w) * drift) + 0.5 * th
+        k = min(3, 14 - o)
+        np.testing.assert_allclose(row[:k], z[o : o + k] - final[:k], rtol=1e-9, atol=1e-12)
+        assert np.all(np.isnan(row[k:]))
+
+
+def test_calibration_factor_by_hand():
+    """kappa^2 = (prior + sum of winsorized squared ratios) / (prior + their number)."""
+    errors = [np.array([[[1.0], [np.nan]], [[-8.0], [2.0]]]), np.array([[[0.5], [1.0]]])]
+    spread = np.array([[[1.0], [2.0]], [[0.5], [0.5]]])
+    ratios = np.array([1.0, -CALIBRATION_CLIP, 1.0, 1.0, 2.0])  # -8 / 1 winsorized
+    expected = np.sqrt((CALIBRATION_PRIOR + np.sum(ratios**2)) / (CALIBRATION_PRIOR + 5))
+    assert in_sample_calibration(errors, spread) == pytest.approx(expected, rel=1e-12)
+    # No in-sample errors: the model's widths.
+    assert in_sample_calibration([np.zeros((0, 2, 1))], spread[:1]) == 1.0
+
+
+def test_the_forecaster_widths_are_kappa_times_the_model_spread():
+    """The stored factor is the calibration of the final forecast's in-sample errors
+    against the model's own spread, and the widths are that factor times it."""
+    rng = np.random.default_rng(12)
+    y = pd.Series(100 + np.cumsum(rng.normal(size=50)))
+    f = SpectralForecaster(sp=1, log_transform=False).fit(y, fh=[1, 2, 3, 4])
+    spread, _ = f._spread(np.arange(1, 5))
+    kappa = f._global.error_scales[("in_sample", 4)]
+    from sksssm.forecasting._intervals import forecast_spread
+
+    z, e = f._panel.series()
+    error, _ = f._global.error_scales[4]
+    model = forecast_spread(f._model, z, None, error)
+    expected = in_sample_calibration(final_in_sample_errors(f._global, 4), model)
+    assert kappa == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(spread, model * kappa, rtol=1e-12)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("process", ["ar1", "drift"])
+def test_default_coverage_on_simulated_series(process):
+    """150 series of a known process (n = 40), 4 steps ahead, default forecaster: the
+    80% and 95% intervals cover about 80% and 95% of the 600 test points."""
+    rng = np.random.default_rng(21)
+    hits, total = np.zeros(2), 0
+    for _ in range(150):
+        e, x = rng.normal(size=144), np.zeros(144)
+        for t in range(1, 144):
+            x[t] = (0.7 * x[t - 1] if process == "ar1" else x[t - 1] + 0.3) + e[t]
+        y = pd.Series(x[100:] + 50)
+        f = SpectralForecaster().fit(y[:40], fh=np.arange(1, 5))
+        bounds = f.predict_interval(coverage=[0.8, 0.95]).to_numpy()
+        truth = y[40:].to_numpy()
+        for k in range(2):
+            hits[k] += np.sum((truth >= bounds[:, 2 * k]) & (truth <= bounds[:, 2 * k + 1]))
+        total += 4
+    coverage = hits / total
+    # 600 points in 150 correlated groups of 4: standard errors about 0.025 (80%) and
+    # 0.013 (95%); the tolerances are about 2.5 of them.
+    assert abs(coverage[0] - 0.80) < 0.065
+    assert abs(coverage[1] - 0.95) < 0.035
