@@ -108,10 +108,14 @@ class ForecastDesign:
         """Own features of the step after ``window`` (B, H, c): its last values are the past."""
         B, H, c = window.shape
         # The features of a placeholder step after the window (only its past is used).
-        padded = np.concatenate([window, np.zeros((B, 1, c))], axis=1)
-        lags = _autoregressive_features(padded, self.p)[:, -1]
+        # Its lags w_{t-1} .. w_{t-p} (zero before the window): the last row of
+        # _autoregressive_features of the padded window, without the other rows.
+        lags = np.zeros((B, self.p * c))
+        for lag in range(1, min(self.p, H) + 1):
+            lags[:, (lag - 1) * c : lag * c] = window[:, H - lag]
         if self.K == 0:
             return lags
+        padded = np.concatenate([window, np.zeros((B, 1, c))], axis=1)
         spectral = _stu_features_last(padded, self.filters, 0, self.use_negative)
         return np.concatenate([lags, spectral], axis=1)
 
@@ -184,7 +188,7 @@ class Configuration:
         )
 
 
-def solve_stable(solution, alpha, design, check_stability):
+def solve_stable(solution, alpha, design, check_stability, return_radius=False):
     """Coefficients at ``alpha`` ("auto": GCV), made stable along the documented rule.
 
     Parameters
@@ -196,6 +200,9 @@ def solve_stable(solution, alpha, design, check_stability):
     design : ForecastDesign
     check_stability : bool
         Whether the fitted recursion must be stable (the one-step model).
+    return_radius : bool, default=False
+        Also return the companion spectral radius of the returned coefficients where the
+        stability check computed it (else None).
 
     Returns
     -------
@@ -205,6 +212,8 @@ def solve_stable(solution, alpha, design, check_stability):
         "more_penalty": the penalty was increased along the grid until the recursion
         was stable; "mean": none was, the model is the target mean
         (:meth:`RidgeSolution.intercept_only`).
+    radius : float or None
+        Only with ``return_radius``.
     """
     alphas = solution.alpha_grid()
     if isinstance(alpha, str):
@@ -217,19 +226,35 @@ def solve_stable(solution, alpha, design, check_stability):
     order = [start] + [i for i in np.argsort(alphas) if alphas[i] > alphas[start]]
     for rank, i in enumerate(order):
         coef, intercept = solution.coefficients(alphas[i])
-        if not check_stability or is_stable(design, coef):
+        stable, radius = (True, None) if not check_stability else _stability(design, coef)
+        if stable:
             rule = "none" if rank == 0 else "more_penalty"
-            return coef, intercept, float(alphas[i]), float(scores[i]), rule
+            out = coef, intercept, float(alphas[i]), float(scores[i]), rule
+            return (*out, radius) if return_radius else out
     coef, intercept = solution.intercept_only()
-    return coef, intercept, float(alphas[-1]), float(scores[-1]), "mean"
+    out = coef, intercept, float(alphas[-1]), float(scores[-1]), "mean"
+    return (*out, 0.0) if return_radius else out
 
 
 def is_stable(design, coef):
     """Whether the fitted recursion's companion spectral radius is at most 1."""
+    return _stability(design, coef)[0]
+
+
+def _stability(design, coef):
+    """``(is_stable(design, coef), spectral radius or None where not needed)``.
+
+    When ``sum_j ||A_j||_inf <= 1`` no root of the recursion lies outside the unit
+    circle (``|z| > 1`` would give ``|z|^H < |z|^H sum_j ||A_j||``), so the eigenvalues
+    are computed only where that bound does not settle it.
+    """
     if design.n_own == 0:
-        return True
-    radius = spectral_radius(design.recursion(coef))
-    return bool(np.isfinite(radius) and radius <= MAX_SPECTRAL_RADIUS + 1e-9)
+        return True, 0.0
+    A = design.recursion(coef)
+    if np.isfinite(A).all() and np.abs(A).sum(axis=2).max(axis=1).sum() <= MAX_SPECTRAL_RADIUS:
+        return True, None
+    radius = spectral_radius(A)
+    return bool(np.isfinite(radius) and radius <= MAX_SPECTRAL_RADIUS + 1e-9), radius
 
 
 def window(w, memory):

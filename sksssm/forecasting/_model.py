@@ -81,12 +81,15 @@ class SpectralModel:
         self.models = []
         for h, acc in zip(self.horizons, self.accumulators, strict=True):
             solution = RidgeSolution(acc, self.config.fit_intercept)
-            coef, intercept, chosen, gcv, rule = solve_stable(solution, alpha, self.design, h == 1)
+            coef, intercept, chosen, gcv, rule, radius = solve_stable(
+                solution, alpha, self.design, h == 1, return_radius=True
+            )
             coefficients_used = rule != "mean"
             dof = solution.dof(chosen) if coefficients_used else float(solution.fit_intercept)
             self.models.append(
                 {"coef": coef, "intercept": intercept, "alpha": chosen, "gcv": gcv,
-                 "rule": rule, "dof": dof, "n": acc.n_rows_, "solution": solution}
+                 "rule": rule, "dof": dof, "n": acc.n_rows_, "solution": solution,
+                 "radius": radius}
             )  # fmt: skip
         return self
 
@@ -98,6 +101,8 @@ class SpectralModel:
         """Companion spectral radius of the one-step recursion of the differenced series."""
         if not self.design.n_own:
             return 0.0
+        if self.one_step["radius"] is not None:  # computed by the stability check
+            return self.one_step["radius"]
         return spectral_radius(self.design.recursion(self.one_step["coef"]))
 
     def choose_strategies(self, strategy, z, e):
@@ -170,7 +175,7 @@ class SpectralModel:
             origins = list(range(max(self.start, len(w) - MAX_RESIDUAL_ORIGINS), len(w)))
             if not origins:
                 continue
-            windows = np.stack([window(w[:o], design.memory) for o in origins])
+            windows = origin_windows(w, origins, design.memory)
             exog = None
             if e is not None:
                 F = design.exog(e[i][cfg.q :])
@@ -183,6 +188,12 @@ class SpectralModel:
                 sq[:k] += np.sum((path[b, :k] - w[o : o + k]) ** 2, axis=-1)
                 counts[:k] += s.shape[1]
         return sq, counts
+
+
+def origin_windows(w, origins, memory):
+    """``np.stack([window(w[:o], memory) for o in origins])`` in one gather: (B, memory, c)."""
+    padded = np.concatenate([np.zeros((memory, w.shape[1])), w])
+    return padded[np.asarray(origins)[:, None] + np.arange(memory)]
 
 
 # ------------------------------------------------------------------ shrinkage of the path

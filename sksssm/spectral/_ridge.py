@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import linalg
+from scipy.linalg.lapack import _compute_lwork
 from sklearn.utils._param_validation import validate_params
 
 from .._validation import scale_unless_constant
@@ -247,22 +248,30 @@ class RidgeSolution:
         self.accumulator = accumulator
         self.n_rows = accumulator.n_rows_
         L_F, L_Y = accumulator.centred_factor(self.fit_intercept)
-        rms = np.linalg.norm(L_F, axis=0) / np.sqrt(max(self.n_rows, 1))
+        # np.linalg.norm(L_F, axis=0), without its dispatch (a forecaster's search makes
+        # tens of small solutions per series).
+        rms = np.sqrt(np.add.reduce(L_F * L_F, axis=0)) / np.sqrt(max(self.n_rows, 1))
         # Constant (or all-zero) columns are left unscaled: they get zero weight anyway.
         self.scale = scale_unless_constant(rms, rms.max(initial=0.0))
         if L_F.shape[1]:
-            U, self.s, self.Vt = linalg.svd(
-                L_F / self.scale, full_matrices=False, lapack_driver="gesdd", check_finite=False
-            )
+            U, self.s, self.Vt = _svd(L_F / self.scale)
         else:  # intercept-only (or empty) model: no direction to fit
             U, self.s, self.Vt = np.zeros((len(L_F), 0)), np.zeros(0), np.zeros((0, 0))
         self.c = U.T @ L_Y  # (rank, n_targets)
         # The part of the targets no penalty can explain, computed as a residual (not as a
         # difference of sums of squares, which cancels digits when the fit is near exact).
-        self.unexplained = float(np.sum((L_Y - U @ self.c) ** 2))
+        self.unexplained = float(np.add.reduce(((L_Y - U @ self.c) ** 2).ravel()))
         s_max = self.s[0] if self.s.size else 0.0
         self.cutoff = max(L_F.shape) * np.finfo(float).eps * s_max
+        self._s2 = self.s**2
+        self._dropped = (self.s <= self.cutoff).astype(float)  # at alpha = 0
         self.repeated = self._repeated_directions()
+        # What every GCV score needs (the directions kept, their squared targets).
+        self._n_repeated = int(self.repeated.sum())
+        self._kept = ~self.repeated
+        # (Indexed even when every direction is kept: the copy's memory order fixes the
+        # order of the sums, so the scores are bit-identical to one GCV evaluation.)
+        self._c2 = np.add.reduce(self.c[self._kept] ** 2, axis=1)
 
     def _repeated_directions(self):
         """Directions of the factor that are zero in the features and in the targets.
@@ -274,9 +283,10 @@ class RidgeSolution:
         duplicates supply) scores 0 and wins, whatever the data. GCV then treats repeated
         rows as one observation, as leaving out all copies would.
         """
-        target_norm = np.sqrt(np.sum(self.c**2) + self.unexplained)
+        target_norm = np.sqrt(np.add.reduce((self.c**2).ravel()) + self.unexplained)
         tolerance = 1e-10 * max(target_norm, 1e-300)
-        return (self.s <= self.cutoff) & (np.linalg.norm(self.c, axis=1) <= tolerance)
+        c_norms = np.sqrt(np.add.reduce(self.c * self.c, axis=1))
+        return (self.s <= self.cutoff) & (c_norms <= tolerance)
 
     def _shrinkage(self, alpha):
         """``alpha / (s^2 + alpha)`` (1 minus the filter factors), without cancellation.
@@ -286,9 +296,11 @@ class RidgeSolution:
         row per penalty.
         """
         penalty = np.asarray(alpha, dtype=float)[..., None]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            shrinkage = penalty / (self.s**2 + penalty)
-        return np.where(penalty == 0, (self.s <= self.cutoff).astype(float), shrinkage)
+        denominator = self._s2 + penalty
+        # 0 / 0 only at alpha = 0, where the round-off rule replaces the quotient.
+        shrinkage = np.divide(penalty, denominator, out=np.ones_like(denominator),
+                              where=denominator != 0)  # fmt: skip
+        return np.where(penalty == 0, self._dropped, shrinkage)
 
     def coefficients(self, alpha):
         """Return ``(coef, intercept)``: ``coef`` (n_targets, n_features) in original units."""
@@ -310,17 +322,16 @@ class RidgeSolution:
         interpolation (more features than rows), where ``1 - dof / n`` would cancel.
         Repeated rows count once (see :meth:`_repeated_directions`).
         """
-        kept = ~self.repeated
-        n = self.n_rows - int(self.repeated.sum())
-        c2 = np.sum(self.c[kept] ** 2, axis=1)
-        rows_without_direction = n - self.fit_intercept - int(kept.sum())
+        n = self.n_rows - self._n_repeated
+        rows_without_direction = n - self.fit_intercept - (len(self.s) - self._n_repeated)
         # Every penalty at once, one row each.
-        shrinkage = self._shrinkage(np.asarray(alphas, dtype=float).reshape(-1))[:, kept]
-        rss = self.unexplained + np.sum(shrinkage**2 * c2, axis=1)
-        residual_dof = rows_without_direction + shrinkage.sum(axis=1)
+        shrinkage = self._shrinkage(np.asarray(alphas, dtype=float).reshape(-1))[:, self._kept]
+        rss = self.unexplained + np.add.reduce(shrinkage**2 * self._c2, axis=1)
+        residual_dof = rows_without_direction + np.add.reduce(shrinkage, axis=1)
+        positive = residual_dof > 0
         with np.errstate(divide="ignore", invalid="ignore"):
             scores = (rss / n) / (residual_dof / n) ** 2
-        return np.where(residual_dof > 0, scores, np.inf)
+        return scores if positive.all() else np.where(positive, scores, np.inf)
 
     def alpha_grid(self):
         """0, then penalties spanning round-off to strong shrinkage, relative to ``s_max^2``.
@@ -415,6 +426,30 @@ class RidgeSolution:
         d_coef = np.concatenate([d_coef, np.zeros((n_targets, n_targets, n_features))])
         mean_directions = noise_root.T / np.sqrt(max(self.n_rows, 1))
         return d_coef, np.concatenate([d_intercept, mean_directions])
+
+
+def _svd(A):
+    """``scipy.linalg.svd(A, full_matrices=False, lapack_driver="gesdd")`` of a finite
+    float64 matrix, without its per-call dispatch (the same LAPACK call and workspace)."""
+    m, n = A.shape
+    if not m or not n:  # scipy's empty-matrix shapes
+        return linalg.svd(A, full_matrices=False, lapack_driver="gesdd", check_finite=False)
+    routine = _GESDD.get((m, n))
+    if routine is None:
+        gesdd, gesdd_lwork = linalg.get_lapack_funcs(
+            ("gesdd", "gesdd_lwork"), (A,), ilp64="preferred"
+        )
+        lwork = _compute_lwork(gesdd_lwork, m, n, compute_uv=True, full_matrices=False)
+        routine = _GESDD[m, n] = (gesdd, lwork)
+    gesdd, lwork = routine
+    U, s, Vt, info = gesdd(A, compute_uv=True, lwork=lwork, full_matrices=False, overwrite_a=True)
+    if info != 0:  # pragma: no cover - non-convergence; scipy raises the same errors
+        return linalg.svd(A, full_matrices=False, lapack_driver="gesdd", check_finite=False)
+    return U, s, Vt
+
+
+#: ``(m, n) -> (gesdd, lwork)`` of :func:`_svd` (float64; shapes recur across fits).
+_GESDD = {}
 
 
 def gcv_choice(alphas, scores):
