@@ -1,0 +1,126 @@
+"""M3 speed check of ``SpectralForecaster()``: time per series, and forecasts unchanged.
+
+A fixed sample of M3 series (every ``--step``-th series by id, all four frequencies;
+:func:`benchmarks.corpus.load_m3`) is fitted and predicted with the defaults exactly as
+:mod:`benchmarks.m3` times it (``fit(y, fh)`` then ``predict()``, one thread), and the
+80%/95% intervals are computed after the timing. The point forecasts and interval bounds
+are written to ``--save`` (an ``.npz``) or compared with a file written before a change
+(``--compare``): a speed change must leave every value within ``--rtol`` (relative to the
+series' scale) of the stored one.
+
+Usage::
+
+    python -m benchmarks.m3_speed --save /tmp/before.npz          # on the old code
+    python -m benchmarks.m3_speed --compare /tmp/before.npz       # on the new code
+    python -m benchmarks.m3_speed --profile 100                   # cProfile, first 100
+
+Nothing is written to ``docs/benchmarks.md``: timings of the full corpus are in the
+``m3_corpus`` section (:mod:`benchmarks.m3`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+import warnings
+
+import numpy as np
+
+from benchmarks.corpus import M3_FREQUENCIES, load_m3
+
+#: Interval coverages checked (besides the point forecast).
+COVERAGES = (0.8, 0.95)
+
+
+def sample(step, limit=None):
+    """Every ``step``-th M3 series by id (all frequencies), at most ``limit``."""
+    series = load_m3()[::step]
+    return series[:limit] if limit else series
+
+
+def fit_predict(series, intervals=True):
+    """Point forecast (timed as in :mod:`benchmarks.m3`), then the interval bounds."""
+    import pandas as pd
+
+    from sksssm.forecasting import SpectralForecaster
+
+    y = pd.Series(series.y)
+    fh = np.arange(1, series.horizon + 1)
+    start = time.perf_counter()
+    forecaster = SpectralForecaster().fit(y, fh=fh)
+    point = np.asarray(forecaster.predict(), dtype=float).ravel()
+    seconds = time.perf_counter() - start
+    if not intervals:
+        return point[:, None], seconds
+    bounds = np.asarray(forecaster.predict_interval(coverage=list(COVERAGES)), dtype=float)
+    return np.concatenate([point[:, None], bounds], axis=1), seconds
+
+
+def run(series, intervals=True):
+    """Forecasts ``{name: (horizon, 1 + 2 * len(COVERAGES))}`` and seconds per series."""
+    out, seconds = {}, {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit_predict(series[0], intervals)  # warm-up: imports
+        for s in series:
+            out[s.name], seconds[s.name] = fit_predict(s, intervals)
+    return out, seconds
+
+
+def compare(series, values, reference, rtol):
+    """Largest difference to the reference, relative to each series' largest magnitude."""
+    worst, where = 0.0, None
+    for s in series:
+        scale = max(np.abs(s.y).max(), 1e-300)
+        diff = float(np.max(np.abs(values[s.name] - reference[s.name]))) / scale
+        if diff > worst:
+            worst, where = diff, s.name
+    print(f"max relative difference {worst:.3g} (series {where}); tolerance {rtol:g}")
+    return worst <= rtol
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--step", type=int, default=10, help="every STEP-th series (10: 301)")
+    parser.add_argument("--limit", type=int, default=None, help="at most this many series")
+    parser.add_argument("--save", help="write the forecasts to this .npz")
+    parser.add_argument("--compare", help="compare the forecasts with this .npz")
+    parser.add_argument("--rtol", type=float, default=1e-8)
+    parser.add_argument("--profile", type=int, default=0, help="cProfile the first N series")
+    args = parser.parse_args(argv)
+    series = sample(args.step, args.limit)
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        run(series[:1])
+        profiler.enable()
+        run(series[: args.profile], intervals=False)  # what benchmarks.m3 times
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        return 0
+    values, seconds = run(series)
+    print(f"{len(series)} series, load average {os.getloadavg()[0]:.2f}")
+    for frequency in M3_FREQUENCIES:
+        times = [seconds[s.name] for s in series if s.frequency == frequency]
+        if times:
+            print(
+                f"  {frequency:9s} {len(times):4d} series  median {1e3 * np.median(times):6.1f} "
+                f"ms  total {sum(times):6.2f} s"
+            )
+    all_times = list(seconds.values())
+    print(f"  all       {len(all_times):4d} series  median {1e3 * np.median(all_times):6.1f} ms  "
+          f"total {sum(all_times):6.2f} s")  # fmt: skip
+    if args.save:
+        np.savez(args.save, **values)
+    if args.compare:
+        with np.load(args.compare) as stored:
+            reference = {key: stored[key] for key in stored.files}
+        return 0 if compare(series, values, reference, args.rtol) else 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
