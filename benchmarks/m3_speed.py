@@ -8,8 +8,13 @@ are written to ``--save`` (an ``.npz``) or compared with a file written before a
 (``--compare``): a speed change must leave every value within ``--rtol`` (relative to the
 series' scale) of the stored one.
 
+With ``--baseline DIR`` (a directory holding another version's ``sksssm`` package, e.g.
+``git worktree add /tmp/base COMMIT``) both versions run in this one process, series by
+series in turn (the same load for both), and the forecasts are compared directly.
+
 Usage::
 
+    python -m benchmarks.m3_speed --baseline /tmp/base            # side by side, compared
     python -m benchmarks.m3_speed --save /tmp/before.npz          # on the old code
     python -m benchmarks.m3_speed --compare /tmp/before.npz       # on the new code
     python -m benchmarks.m3_speed --profile 100                   # cProfile, first 100
@@ -39,11 +44,13 @@ def sample(step, limit=None):
     return series[:limit] if limit else series
 
 
-def fit_predict(series, intervals=True):
+def fit_predict(series, intervals=True, forecaster_class=None):
     """Point forecast (timed as in :mod:`benchmarks.m3`), then the interval bounds."""
     import pandas as pd
 
     from sksssm.forecasting import SpectralForecaster
+
+    SpectralForecaster = forecaster_class or SpectralForecaster  # noqa: N806
 
     y = pd.Series(series.y)
     fh = np.arange(1, series.horizon + 1)
@@ -68,6 +75,64 @@ def run(series, intervals=True):
     return out, seconds
 
 
+def baseline_class(directory):
+    """``SpectralForecaster`` of the ``sksssm`` package under ``directory``, imported
+    beside this one (its modules under their own names in a separate ``sys.modules``
+    generation; each version's functions keep their own globals)."""
+    import sys
+
+    import sksssm.forecasting  # noqa: F401 - this version, imported first
+
+    ours = {k: v for k, v in sys.modules.items() if k == "sksssm" or k.startswith("sksssm.")}
+    for key in ours:
+        del sys.modules[key]
+    sys.path.insert(0, str(directory))
+    try:
+        from sksssm.forecasting import SpectralForecaster as Baseline
+    finally:
+        sys.path.remove(str(directory))
+        for key in [k for k in sys.modules if k == "sksssm" or k.startswith("sksssm.")]:
+            del sys.modules[key]
+        sys.modules.update(ours)
+    import inspect
+    from pathlib import Path
+
+    if Path(directory).resolve() not in Path(inspect.getfile(Baseline)).resolve().parents:
+        raise RuntimeError(f"no sksssm package under {directory}")
+    return Baseline
+
+
+def run_side_by_side(series, baseline):
+    """:func:`run` of both versions, alternating series by series."""
+    from sksssm.forecasting import SpectralForecaster
+
+    classes = {"new": SpectralForecaster, "baseline": baseline}
+    out = {name: ({}, {}) for name in classes}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for cls in classes.values():
+            fit_predict(series[0], True, cls)  # warm-up
+        for i, s in enumerate(series):
+            order = list(classes) if i % 2 == 0 else list(classes)[::-1]
+            for name in order:
+                values, seconds = out[name]
+                values[s.name], seconds[s.name] = fit_predict(s, True, classes[name])
+    return out
+
+
+def summary(series, seconds, label):
+    """Median and total seconds per frequency."""
+    lines = []
+    for frequency in [*M3_FREQUENCIES, None]:
+        times = [seconds[s.name] for s in series if frequency in (None, s.frequency)]
+        if times:
+            lines.append(
+                f"  {label:8s} {frequency or 'all':9s} {len(times):4d} series  median "
+                f"{1e3 * np.median(times):6.1f} ms  total {sum(times):6.2f} s"
+            )
+    return lines
+
+
 def compare(series, values, reference, rtol):
     """Largest difference to the reference, relative to each series' largest magnitude."""
     worst, where = 0.0, None
@@ -87,6 +152,7 @@ def main(argv=None):
     parser.add_argument("--save", help="write the forecasts to this .npz")
     parser.add_argument("--compare", help="compare the forecasts with this .npz")
     parser.add_argument("--rtol", type=float, default=1e-8)
+    parser.add_argument("--baseline", help="directory of another version's sksssm package")
     parser.add_argument("--profile", type=int, default=0, help="cProfile the first N series")
     args = parser.parse_args(argv)
     series = sample(args.step, args.limit)
@@ -101,18 +167,20 @@ def main(argv=None):
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
         return 0
+    if args.baseline:
+        out = run_side_by_side(series, baseline_class(args.baseline))
+        print(f"{len(series)} series, side by side, load average {os.getloadavg()[0]:.2f}")
+        for name, (_, seconds) in out.items():
+            print("\n".join(summary(series, seconds, name)))
+        total = {name: sum(seconds.values()) for name, (_, seconds) in out.items()}
+        median = {name: np.median(list(seconds.values())) for name, (_, seconds) in out.items()}
+        print(f"  speed-up: total {total['baseline'] / total['new']:.2f}x, "
+              f"median {median['baseline'] / median['new']:.2f}x")  # fmt: skip
+        ok = compare(series, out["new"][0], out["baseline"][0], args.rtol)
+        return 0 if ok else 1
     values, seconds = run(series)
     print(f"{len(series)} series, load average {os.getloadavg()[0]:.2f}")
-    for frequency in M3_FREQUENCIES:
-        times = [seconds[s.name] for s in series if s.frequency == frequency]
-        if times:
-            print(
-                f"  {frequency:9s} {len(times):4d} series  median {1e3 * np.median(times):6.1f} "
-                f"ms  total {sum(times):6.2f} s"
-            )
-    all_times = list(seconds.values())
-    print(f"  all       {len(all_times):4d} series  median {1e3 * np.median(all_times):6.1f} ms  "
-          f"total {sum(all_times):6.2f} s")  # fmt: skip
+    print("\n".join(summary(series, seconds, "")))
     if args.save:
         np.savez(args.save, **values)
     if args.compare:
