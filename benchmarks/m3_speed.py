@@ -94,10 +94,9 @@ def baseline_class(directory):
         for key in [k for k in sys.modules if k == "sksssm" or k.startswith("sksssm.")]:
             del sys.modules[key]
         sys.modules.update(ours)
-    import inspect
     from pathlib import Path
 
-    if Path(directory).resolve() not in Path(inspect.getfile(Baseline)).resolve().parents:
+    if Path(directory).resolve() not in Path(Baseline._fit.__code__.co_filename).resolve().parents:
         raise RuntimeError(f"no sksssm package under {directory}")
     return Baseline
 

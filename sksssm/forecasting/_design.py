@@ -156,8 +156,7 @@ def spectral_radius(A):
     if H == 0 or not np.any(A):
         return 0.0
     # Trailing all-zero lags do not change the non-zero roots.
-    nonzero = [j for j in range(H) if np.any(A[j])]
-    H = nonzero[-1] + 1
+    H = int(np.flatnonzero(A.reshape(H, -1).any(axis=1))[-1]) + 1
     companion = np.zeros((H * c, H * c))
     companion[:c] = np.concatenate(list(A[:H]), axis=1)
     companion[c:, :-c] = np.eye((H - 1) * c)

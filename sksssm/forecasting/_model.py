@@ -20,6 +20,7 @@ from ._design import (
     spectral_radius,
     window,
 )
+from ._horizons import solve_direct
 from ._search import accumulate, accumulate_horizons
 
 #: In-sample forecast origins (the most recent) for the strategy choice and intervals.
@@ -77,20 +78,21 @@ class SpectralModel:
                     acc.update(F[first:last], w[first + h - 1 : last + h - 1])
 
     def solve(self, alpha):
-        """Solve every horizon's ridge (the one-step model made stable)."""
-        self.models = []
-        for h, acc in zip(self.horizons, self.accumulators, strict=True):
-            solution = RidgeSolution(acc, self.config.fit_intercept)
-            coef, intercept, chosen, gcv, rule, radius = solve_stable(
-                solution, alpha, self.design, h == 1, return_radius=True
-            )
-            coefficients_used = rule != "mean"
-            dof = solution.dof(chosen) if coefficients_used else float(solution.fit_intercept)
-            self.models.append(
-                {"coef": coef, "intercept": intercept, "alpha": chosen, "gcv": gcv,
-                 "rule": rule, "dof": dof, "n": acc.n_rows_, "solution": solution,
-                 "radius": radius}
-            )  # fmt: skip
+        """Solve every horizon's ridge (the one-step model made stable).
+
+        The direct models (``h >= 2``) are solved together (:func:`._horizons.solve_direct`).
+        """
+        acc = self.accumulators[0]
+        solution = RidgeSolution(acc, self.config.fit_intercept)
+        coef, intercept, chosen, gcv, rule, radius = solve_stable(
+            solution, alpha, self.design, True, return_radius=True
+        )
+        dof = solution.dof(chosen) if rule != "mean" else float(solution.fit_intercept)
+        one_step = {"coef": coef, "intercept": intercept, "alpha": chosen, "gcv": gcv,
+                    "rule": rule, "dof": dof, "n": acc.n_rows_, "solution": solution,
+                    "radius": radius}  # fmt: skip
+        direct = solve_direct(self.accumulators[1:], self.config.fit_intercept, alpha)
+        self.models = [one_step, *direct]
         return self
 
     @property
