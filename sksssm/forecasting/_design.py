@@ -13,9 +13,12 @@ import copy
 
 import numpy as np
 
-from ..spectral import stu_features, stu_filters
-from ..spectral._features import (  # unchecked: once per forecast step
+from ..spectral import causal_convolve, stu_filters
+from ..spectral._features import (  # unchecked: once per candidate or forecast step
+    _assemble,
     _autoregressive_features,
+    _filter_bank,
+    _shift_in_time,
     _stu_features_last,
 )
 from ..spectral._ridge import gcv_choice
@@ -58,6 +61,21 @@ def integrate(z_last, w_path, poly):
     return path[:, q:]
 
 
+def stu_rows(u, filters, input_lags, use_negative):
+    """``stu_features(u[None], filters, ...)[0]`` of a float64 ``u`` (m, c), unchecked.
+
+    The same computation as :func:`~sksssm.spectral.stu_features` without its argument
+    validation (a configuration search builds tens of designs per series).
+    """
+    u = u[None]
+    bank = _filter_bank(filters, use_negative)
+    spectral = _shift_in_time(causal_convolve.__wrapped__(u, bank), 1)
+    lags = np.zeros(u.shape + (input_lags,))
+    for j in range(input_lags):
+        lags[..., j] = _shift_in_time(u, j)
+    return _assemble(spectral, lags, filters.shape[1])[0]
+
+
 class ForecastDesign:
     """The feature map of one configuration: AR lags, spectral features, exogenous terms.
 
@@ -87,16 +105,23 @@ class ForecastDesign:
             for j in range(input_lags):
                 lags[j:, :, j] = u[: len(u) - j]
             return lags.reshape(len(u), -1)
-        return stu_features(
-            u[None], self.filters, input_lags=input_lags, use_negative=self.use_negative
-        )[0]
+        return stu_rows(u, self.filters, input_lags, self.use_negative)
 
-    def own(self, w):
-        """Rows for every step of ``w`` (m, c): AR lags and spectral features of the past."""
+    def own(self, w, spectral=None):
+        """Rows for every step of ``w`` (m, c): AR lags and spectral features of the past.
+
+        ``spectral``: the spectral block :meth:`own_spectral` of ``w``, if computed already
+        (it does not depend on the AR order).
+        """
         lags = _autoregressive_features(w[None], self.p)[0]
         if self.K == 0:
             return lags
-        return np.concatenate([lags, self._spectral(w, 0)], axis=1)
+        spectral = self.own_spectral(w) if spectral is None else spectral
+        return np.concatenate([lags, spectral], axis=1)
+
+    def own_spectral(self, w):
+        """The spectral columns of :meth:`own` (m, branches K c)."""
+        return self._spectral(w, 0)
 
     def exog(self, e):
         """Rows for every step of ``e`` (m, n_exog)."""

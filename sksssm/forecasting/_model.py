@@ -48,14 +48,15 @@ class SpectralModel:
         self.accumulators = []
         self.models = []
 
-    def fit(self, z, e, factor=accumulate):
+    def fit(self, z, e, factor=accumulate, cache=None):
         """Stream every series' rows into one factor per horizon (a global fit).
 
-        ``factor``: :func:`._search.accumulate`, or :class:`._global.DaskFactors`.
+        ``factor``: :func:`._search.accumulate`, or :class:`._global.DaskFactors`;
+        ``cache``: the search's shared columns (:func:`._search.series_rows`).
         """
         if factor is accumulate:  # in this process: every series' rows built once
             self.accumulators = accumulate_horizons(
-                self.config, self.design, z, e, self.start, self.horizons
+                self.config, self.design, z, e, self.start, self.horizons, cache
             )
         else:
             self.accumulators = [
