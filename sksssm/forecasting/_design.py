@@ -19,7 +19,6 @@ from ..spectral._features import (  # unchecked: once per candidate or forecast 
     _autoregressive_features,
     _filter_bank,
     _shift_in_time,
-    _stu_features_last,
 )
 from ..spectral._ridge import gcv_choice
 
@@ -98,6 +97,8 @@ class ForecastDesign:
         self.n_exog_features = n_exog * (branches * self.K + self.exog_lags)
         self.n_features = self.n_own + self.n_exog_features
         self.memory = max(p, 0 if filters is None else filters.shape[0], 1)
+        # Both branches' filters side by side (the forecast steps' spectral features).
+        self.bank = None if filters is None else _filter_bank(filters, use_negative)
 
     def _spectral(self, u, input_lags):
         if self.K == 0:
@@ -140,8 +141,11 @@ class ForecastDesign:
             lags[:, (lag - 1) * c : lag * c] = window[:, H - lag]
         if self.K == 0:
             return lags
+        # _stu_features_last(padded, filters, 0, use_negative) with the bank built once.
         padded = np.concatenate([window, np.zeros((B, 1, c))], axis=1)
-        spectral = _stu_features_last(padded, self.filters, 0, self.use_negative)
+        past = padded[:, -2::-1, :][:, : self.bank.shape[0], :]
+        spectral = np.einsum("nmc,mk->nck", past, self.bank[: past.shape[1]])
+        spectral = _assemble(spectral[:, None], np.zeros((B, 1, c, 0)), self.K)[:, 0]
         return np.concatenate([lags, spectral], axis=1)
 
     def recursion(self, coef):

@@ -175,8 +175,8 @@ class SpectralModel:
         sq, counts = np.zeros(n_steps), np.zeros(n_steps)
         for i, s in enumerate(z):
             w = difference(s, cfg.poly)
-            origins = list(range(max(self.start, len(w) - MAX_RESIDUAL_ORIGINS), len(w)))
-            if not origins:
+            origins = np.arange(max(self.start, len(w) - MAX_RESIDUAL_ORIGINS), len(w))
+            if not origins.size:
                 continue
             windows = origin_windows(w, origins, design.memory)
             exog = None
@@ -186,10 +186,13 @@ class SpectralModel:
             path = recursive_forecast(
                 design, windows, exog, one["coef"], one["intercept"], n_steps
             )
-            for b, o in enumerate(origins):
-                k = min(n_steps, len(w) - o)
-                sq[:k] += np.sum((path[b, :k] - w[o : o + k]) ** 2, axis=-1)
-                counts[:k] += s.shape[1]
+            # Step j from origin o is scored where w_{o+j} is observed.
+            ahead = origins[:, None] + np.arange(n_steps)
+            observed = ahead < len(w)
+            targets = np.concatenate([w, np.zeros((n_steps, w.shape[1]))])[ahead]
+            errors = np.where(observed, np.sum((path - targets) ** 2, axis=-1), 0.0)
+            sq += np.add.reduce(errors, axis=0)  # origin by origin, in order
+            counts += s.shape[1] * observed.sum(axis=0)
         return sq, counts
 
 
