@@ -164,6 +164,25 @@ class ForecastDesign:
         return A.reshape(H, c, c).transpose(0, 2, 1)  # A[j][target, input]
 
 
+#: :func:`_real_root_outside` looks for real roots beyond ``1 + UNSTABLE_MARGIN``.
+UNSTABLE_MARGIN = 1e-6
+
+
+def _real_root_outside(a):
+    """Whether ``z^H = sum_j a_j z^(H-j)`` has a real root beyond ``+-(1 + margin)``.
+
+    ``P(z) = z^H - sum_j a_j z^(H-j)`` grows without bound, so ``P(r) < 0`` at
+    ``r = 1 + UNSTABLE_MARGIN`` puts a root in ``(r, inf)`` (and likewise at ``-r``): the
+    recursion is unstable, far beyond the round-off of the eigenvalue test (which would
+    find a radius above ``1 + 1e-9``). A sufficient test only: False decides nothing.
+    """
+    j = np.arange(1, len(a) + 1)
+    r = 1.0 + UNSTABLE_MARGIN
+    powers = r ** -j.astype(float)
+    tolerance = 1.0 + 1e-12 * float(np.abs(a) @ powers)  # the round-off of the sums
+    return bool(a @ powers > tolerance or a @ (powers * (-1.0) ** j) > tolerance)
+
+
 def spectral_radius(A):
     """Spectral radius of the companion matrix of ``w_t = sum_j A[j-1] w_{t-j}``.
 
@@ -279,8 +298,12 @@ def _stability(design, coef):
     if design.n_own == 0:
         return True, 0.0
     A = design.recursion(coef)
-    if np.isfinite(A).all() and np.abs(A).sum(axis=2).max(axis=1).sum() <= MAX_SPECTRAL_RADIUS:
+    if not np.isfinite(A).all():
+        return False, spectral_radius(A)
+    if np.abs(A).sum(axis=2).max(axis=1).sum() <= MAX_SPECTRAL_RADIUS:
         return True, None
+    if A.shape[1] == 1 and _real_root_outside(A[:, 0, 0]):
+        return False, None
     radius = spectral_radius(A)
     return bool(np.isfinite(radius) and radius <= MAX_SPECTRAL_RADIUS + 1e-9), radius
 
