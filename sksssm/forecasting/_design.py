@@ -10,6 +10,7 @@ the features to the target, made stable by :func:`solve_stable`. The recursions 
 from __future__ import annotations
 
 import copy
+import functools
 
 import numpy as np
 
@@ -97,8 +98,11 @@ class ForecastDesign:
         self.n_exog_features = n_exog * (branches * self.K + self.exog_lags)
         self.n_features = self.n_own + self.n_exog_features
         self.memory = max(p, 0 if filters is None else filters.shape[0], 1)
-        # Both branches' filters side by side (the forecast steps' spectral features).
-        self.bank = None if filters is None else _filter_bank(filters, use_negative)
+
+    @functools.cached_property
+    def bank(self):
+        """Both branches' filters side by side (the forecast steps' spectral features)."""
+        return None if self.filters is None else _filter_bank(self.filters, self.use_negative)
 
     def _spectral(self, u, input_lags):
         if self.K == 0:

@@ -201,10 +201,12 @@ def score_candidates(params, z, e, d, D, sp, factor=accumulate, cache=None):
     configs = [by_filters[K].variant(p, i) for p, K in pairs for i in intercepts]
     if len(configs) == 1:
         return [(configs[0], np.nan)], start
-    scored, factors = [], {}
+    scored, factors, designs = [], {}, {}
     for config in configs:
-        design = config.design(c, n_exog, params.exog_lags)
         # The intercept variants of one (p, K) share their rows: one factor for both.
+        if (config.p, config.K) not in designs:
+            designs[config.p, config.K] = config.design(c, n_exog, params.exog_lags)
+        design = designs[config.p, config.K]
         if (config.p, config.K) not in factors:
             if factor is accumulate:
                 factors[config.p, config.K] = accumulate(config, design, z, e, start, 1, cache)

@@ -262,7 +262,7 @@ class RidgeSolution:
         # difference of sums of squares, which cancels digits when the fit is near exact).
         self.unexplained = float(np.add.reduce(((L_Y - U @ self.c) ** 2).ravel()))
         s_max = self.s[0] if self.s.size else 0.0
-        self.cutoff = max(L_F.shape) * np.finfo(float).eps * s_max
+        self.cutoff = max(L_F.shape) * _EPS * s_max
         self._s2 = self.s**2
         self._dropped = (self.s <= self.cutoff).astype(float)  # at alpha = 0
         self.repeated = self._repeated_directions()
@@ -298,7 +298,7 @@ class RidgeSolution:
         penalty = np.asarray(alpha, dtype=float)[..., None]
         denominator = self._s2 + penalty
         # 0 / 0 only at alpha = 0, where the round-off rule replaces the quotient.
-        shrinkage = np.divide(penalty, denominator, out=np.ones_like(denominator),
+        shrinkage = np.divide(penalty, denominator, out=np.ones(denominator.shape),
                               where=denominator != 0)  # fmt: skip
         return np.where(penalty == 0, self._dropped, shrinkage)
 
@@ -448,6 +448,8 @@ def _svd(A):
     return U, s, Vt
 
 
+#: Machine epsilon of float64 (the round-off cut-off of the singular values).
+_EPS = float(np.finfo(float).eps)
 #: ``(m, n) -> (gesdd, lwork)`` of :func:`_svd` (float64; shapes recur across fits).
 _GESDD = {}
 
