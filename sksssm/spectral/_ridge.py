@@ -81,7 +81,16 @@ def _triangular_factor(A, *, overwrite=False):
     qr, _, _, info = geqrf(A, overwrite_a=overwrite)
     if info != 0:  # pragma: no cover - LAPACK reports invalid arguments only
         raise RuntimeError(f"LAPACK geqrf failed with info={info}.")
-    return np.triu(qr[: min(m, k)])
+    rows = min(m, k)
+    below = _BELOW_DIAGONAL.get((rows, k))
+    if below is None:  # np.triu's mask, kept per shape (factors of one shape recur)
+        below = _BELOW_DIAGONAL[rows, k] = np.tri(rows, k, -1, dtype=bool)
+        below.flags.writeable = False
+    return np.where(below, 0.0, qr[:rows])
+
+
+#: ``(rows, columns) -> mask`` of the entries below the diagonal (:func:`_triangular_factor`).
+_BELOW_DIAGONAL = {}
 
 
 class QRAccumulator:
