@@ -148,7 +148,7 @@ class ForecastDesign:
         # _stu_features_last(padded, filters, 0, use_negative) with the bank built once.
         padded = np.concatenate([window, np.zeros((B, 1, c))], axis=1)
         past = padded[:, -2::-1, :][:, : self.bank.shape[0], :]
-        spectral = np.einsum("nmc,mk->nck", past, self.bank[: past.shape[1]])
+        spectral = np.swapaxes(past, 1, 2) @ self.bank[: past.shape[1]]  # (B, c, 2K)
         spectral = _assemble(spectral[:, None], np.zeros((B, 1, c, 0)), self.K)[:, 0]
         return np.concatenate([lags, spectral], axis=1)
 
