@@ -86,3 +86,22 @@ def test_last_row_lags_and_origin_windows_equal_the_plain_construction():
     np.testing.assert_array_equal(
         design.own_last(windows), _autoregressive_features(padded, 5)[:, -1]
     )
+
+
+@pytest.mark.parametrize("use_negative", [True, False])
+def test_forecast_step_features_equal_stu_features_last(use_negative):
+    from sksssm.spectral import stu_features_last
+
+    rng = np.random.default_rng(3)
+    filters = stu_filters(12, 3)
+    design = ForecastDesign(2, filters, use_negative, 2, 0, 0)
+    windows = rng.normal(size=(5, design.memory, 2))
+    padded = np.concatenate([windows, np.zeros((5, 1, 2))], axis=1)
+    expected = np.concatenate(
+        [
+            _autoregressive_features(padded, 2)[:, -1],
+            stu_features_last(padded, filters, input_lags=0, use_negative=use_negative),
+        ],
+        axis=1,
+    )
+    np.testing.assert_allclose(design.own_last(windows), expected, rtol=1e-13, atol=1e-14)

@@ -145,11 +145,12 @@ class ForecastDesign:
             lags[:, (lag - 1) * c : lag * c] = window[:, H - lag]
         if self.K == 0:
             return lags
-        # _stu_features_last(padded, filters, 0, use_negative) with the bank built once.
-        padded = np.concatenate([window, np.zeros((B, 1, c))], axis=1)
-        past = padded[:, -2::-1, :][:, : self.bank.shape[0], :]
-        spectral = np.swapaxes(past, 1, 2) @ self.bank[: past.shape[1]]  # (B, c, 2K)
-        spectral = _assemble(spectral[:, None], np.zeros((B, 1, c, 0)), self.K)[:, 0]
+        # _stu_features_last of the window and a placeholder step (its past is the
+        # window, latest first), with the bank built once: (B, c, branches K) ...
+        past = window[:, ::-1, :][:, : self.bank.shape[0], :]
+        spectral = np.swapaxes(past, 1, 2) @ self.bank[: past.shape[1]]
+        # ... in the documented order: branch-major blocks, channel-major within a block.
+        spectral = spectral.reshape(B, c, -1, self.K).transpose(0, 2, 1, 3).reshape(B, -1)
         return np.concatenate([lags, spectral], axis=1)
 
     def recursion(self, coef):

@@ -144,7 +144,8 @@ class QRAccumulator:
         if m == 0:
             return self
         if self.n_rows_ == 0:
-            self.shift_ = np.concatenate([F.mean(axis=0), Y.mean(axis=0)])
+            # The column means (np.mean's sum and division, without its dispatch).
+            self.shift_ = np.concatenate([np.add.reduce(F, axis=0), np.add.reduce(Y, axis=0)]) / m
         # One Fortran-ordered work array [R_old; 1 | F - s | Y - s], factored in place:
         # the only copy of the rows (the memory budget of a chunk counts it once).
         r = self.R_.shape[0]
