@@ -19,8 +19,12 @@ Usage::
     python -m benchmarks.m3_speed --compare /tmp/before.npz       # on the new code
     python -m benchmarks.m3_speed --profile 100                   # cProfile, first 100
 
-Nothing is written to ``docs/benchmarks.md``: timings of the full corpus are in the
-``m3_corpus`` section (:mod:`benchmarks.m3`).
+``--baseline DIR --write LABEL`` writes the section ``m3_speed`` of
+``docs/benchmarks.md`` (``LABEL`` names the baseline, e.g. its commit): both versions'
+median and total time per frequency, side by side, with the stored AutoETS run's times
+on the same series (:mod:`benchmarks.anchor_cache`, another run: its own load) and the
+largest forecast difference. The full corpus with every anchor is the ``m3_corpus``
+section (:mod:`benchmarks.m3`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import warnings
 
 import numpy as np
 
+from benchmarks._report import markdown_table, write_section
 from benchmarks.corpus import M3_FREQUENCIES, load_m3
 
 #: Interval coverages checked (besides the point forecast).
@@ -132,6 +137,55 @@ def summary(series, seconds, label):
     return lines
 
 
+def autoets_seconds():
+    """Per-series seconds of the stored AutoETS run (``{name: s}``) and its stamp."""
+    import json
+    from pathlib import Path
+
+    stored = json.loads((Path(__file__).parent / "results" / "M3__AutoETS.json").read_text())
+    machine = stored["machine"]
+    stamp = (f"commit `{stored['commit']}`, {stored['date']}, {machine.split(' (')[0]}, "
+             f"{machine.split('; ')[-1]}")  # fmt: skip
+    return {k: v["seconds"] for k, v in stored["results"].items()}, stamp
+
+
+def report(series, out, label, difference, command, load_start):
+    """Write the ``m3_speed`` section: medians and totals per frequency, side by side."""
+    ets, ets_stamp = autoets_seconds()
+    rows = []
+    for frequency in [*M3_FREQUENCIES, None]:
+        names = [s.name for s in series if frequency in (None, s.frequency)]
+        new = np.array([out["new"][1][n] for n in names])
+        old = np.array([out["baseline"][1][n] for n in names])
+        auto = np.array([ets[n] for n in names if n in ets])
+        rows.append([
+            (frequency or "all").lower(), len(names),
+            f"{1e3 * np.median(old):.1f}", f"{1e3 * np.median(new):.1f}",
+            f"{np.median(old) / np.median(new):.2f}x",
+            f"{old.sum():.1f}", f"{new.sum():.1f}", f"{old.sum() / new.sum():.2f}x",
+            f"{1e3 * np.median(auto):.0f} / {auto.sum():.0f}" if auto.size else "-",
+            f"{np.median(auto) / np.median(new):.1f}x / {auto.sum() / new.sum():.1f}x"
+            if auto.size else "-",
+        ])  # fmt: skip
+    header = ["frequency", "series", f"median ms ({label})", "median ms (this)",
+              "median speed-up", f"total s ({label})", "total s (this)", "total speed-up",
+              "AutoETS median ms / total s (stored)", "AutoETS / this (other run)"]  # fmt: skip
+    subset = "All 3,003 M3 series" if len(series) > 3000 else f"{len(series)} M3 series"
+    body = f"""{subset}, `SpectralForecaster()` defaults, official horizons, one thread;
+the time of `fit(y, fh)` then `predict()` per series, as in the `m3_corpus` section
+(intervals are computed after the timing, for the comparison only). This version
+and the baseline ({label}) run in one process, series by series in turn, so both see
+the same load (1-min load average {load_start[0]:.1f} at start, {os.getloadavg()[0]:.1f}
+at end). Forecasts unchanged: the largest difference between the two versions' point
+forecasts and 80%/95% interval bounds is {difference:.2g} of the series' largest value.
+AutoETS: the stored run of `benchmarks/results/M3__AutoETS.json` ({ets_stamp}): another
+run, on the machine and under the load it names, so its ratios are indicative only.
+
+{markdown_table(header, rows)}
+"""
+    write_section("m3_speed", body, command=command, title="M3: time per series, side by side")
+
+
 def compare(series, values, reference, rtol):
     """Largest difference to the reference, relative to each series' largest magnitude."""
     worst, where = 0.0, None
@@ -141,7 +195,7 @@ def compare(series, values, reference, rtol):
         if diff > worst:
             worst, where = diff, s.name
     print(f"max relative difference {worst:.3g} (series {where}); tolerance {rtol:g}")
-    return worst <= rtol
+    return worst <= rtol, worst
 
 
 def main(argv=None):
@@ -152,6 +206,7 @@ def main(argv=None):
     parser.add_argument("--compare", help="compare the forecasts with this .npz")
     parser.add_argument("--rtol", type=float, default=1e-8)
     parser.add_argument("--baseline", help="directory of another version's sksssm package")
+    parser.add_argument("--write", metavar="LABEL", help="with --baseline: write the section")
     parser.add_argument("--profile", type=int, default=0, help="cProfile the first N series")
     args = parser.parse_args(argv)
     series = sample(args.step, args.limit)
@@ -167,6 +222,7 @@ def main(argv=None):
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
         return 0
     if args.baseline:
+        load_start = os.getloadavg()
         out = run_side_by_side(series, baseline_class(args.baseline))
         print(f"{len(series)} series, side by side, load average {os.getloadavg()[0]:.2f}")
         for name, (_, seconds) in out.items():
@@ -175,7 +231,11 @@ def main(argv=None):
         median = {name: np.median(list(seconds.values())) for name, (_, seconds) in out.items()}
         print(f"  speed-up: total {total['baseline'] / total['new']:.2f}x, "
               f"median {median['baseline'] / median['new']:.2f}x")  # fmt: skip
-        ok = compare(series, out["new"][0], out["baseline"][0], args.rtol)
+        ok, difference = compare(series, out["new"][0], out["baseline"][0], args.rtol)
+        if args.write:
+            command = f"python -m benchmarks.m3_speed --step {args.step} --baseline DIR"
+            report(series, out, args.write, difference, command + f" --write {args.write}",
+                   load_start)  # fmt: skip
         return 0 if ok else 1
     values, seconds = run(series)
     print(f"{len(series)} series, load average {os.getloadavg()[0]:.2f}")
@@ -185,7 +245,7 @@ def main(argv=None):
     if args.compare:
         with np.load(args.compare) as stored:
             reference = {key: stored[key] for key in stored.files}
-        return 0 if compare(series, values, reference, args.rtol) else 1
+        return 0 if compare(series, values, reference, args.rtol)[0] else 1
     return 0
 
 
