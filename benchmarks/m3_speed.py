@@ -124,6 +124,64 @@ def run_side_by_side(series, baseline):
     return out
 
 
+def autoets_fit_predict(series):
+    """sktime's AutoETS as :mod:`benchmarks.m3` runs it: point forecast and seconds."""
+    import pandas as pd
+
+    from benchmarks.m3 import forecasters
+
+    y = pd.Series(series.y)
+    factory = forecasters(series.period, len(y), with_ets=True)["AutoETS"]
+    start = time.perf_counter()
+    point = np.asarray(factory().fit(y, fh=np.arange(1, series.horizon + 1)).predict())
+    return point, time.perf_counter() - start
+
+
+def run_with_autoets(series):
+    """This version's and AutoETS's seconds per series, alternating series by series."""
+    from sksssm.forecasting import SpectralForecaster
+
+    runs = {"new": lambda s: fit_predict(s, False, SpectralForecaster),
+            "AutoETS": autoets_fit_predict}  # fmt: skip
+    seconds = {name: {} for name in runs}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for run_one in runs.values():
+            run_one(series[0])  # warm-up
+        for i, s in enumerate(series):
+            for name in list(runs) if i % 2 == 0 else list(runs)[::-1]:
+                seconds[name][s.name] = runs[name](s)[1]
+    return seconds
+
+
+def report_autoets(series, seconds, command, load_start):
+    """Write the ``m3_speed_autoets`` section: this version and AutoETS in one process."""
+    rows = []
+    for frequency in [*M3_FREQUENCIES, None]:
+        names = [s.name for s in series if frequency in (None, s.frequency)]
+        ours = np.array([seconds["new"][n] for n in names])
+        ets = np.array([seconds["AutoETS"][n] for n in names])
+        rows.append([
+            (frequency or "all").lower(), len(names),
+            f"{1e3 * np.median(ets):.1f}", f"{1e3 * np.median(ours):.1f}",
+            f"{np.median(ets) / np.median(ours):.1f}x",
+            f"{ets.sum():.1f}", f"{ours.sum():.1f}", f"{ets.sum() / ours.sum():.1f}x",
+        ])  # fmt: skip
+    header = ["frequency", "series", "AutoETS median ms", "ours median ms", "median ratio",
+              "AutoETS total s", "ours total s", "total ratio"]  # fmt: skip
+    body = f"""{len(series)} M3 series (every {round(3003 / len(series))}-th by id, all
+frequencies): `SpectralForecaster()` and sktime's `AutoETS(auto=True)` (as in the
+`m3_corpus` section: `sp` the period when the series has two periods and two steps, else
+1; `n_jobs=1`), `fit(y, fh)` then `predict()`, one thread, run in one process series by
+series in turn, so both see the same load (1-min load average {load_start[0]:.1f} at start,
+{os.getloadavg()[0]:.1f} at end). Ratio: AutoETS's time over ours.
+
+{markdown_table(header, rows)}
+"""
+    write_section("m3_speed_autoets", body, command=command,
+                  title="M3: time per series against AutoETS, side by side")  # fmt: skip
+
+
 def summary(series, seconds, label):
     """Median and total seconds per frequency."""
     lines = []
@@ -206,7 +264,10 @@ def main(argv=None):
     parser.add_argument("--compare", help="compare the forecasts with this .npz")
     parser.add_argument("--rtol", type=float, default=1e-8)
     parser.add_argument("--baseline", help="directory of another version's sksssm package")
-    parser.add_argument("--write", metavar="LABEL", help="with --baseline: write the section")
+    parser.add_argument("--autoets", action="store_true", help="time AutoETS side by side")
+    parser.add_argument(
+        "--write", metavar="LABEL", help="with --baseline or --autoets: write the section"
+    )
     parser.add_argument("--profile", type=int, default=0, help="cProfile the first N series")
     args = parser.parse_args(argv)
     series = sample(args.step, args.limit)
@@ -220,6 +281,18 @@ def main(argv=None):
         run(series[: args.profile], intervals=False)  # what benchmarks.m3 times
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        return 0
+    if args.autoets:
+        load_start = os.getloadavg()
+        seconds = run_with_autoets(series)
+        print(f"{len(series)} series, side by side, load average {os.getloadavg()[0]:.2f}")
+        for name, times in seconds.items():
+            print("\n".join(summary(series, times, name)))
+        if args.write:
+            command = (
+                f"python -m benchmarks.m3_speed --step {args.step} --autoets --write {args.write}"
+            )
+            report_autoets(series, seconds, command, load_start)
         return 0
     if args.baseline:
         load_start = os.getloadavg()
