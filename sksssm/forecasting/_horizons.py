@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import scale_unless_constant
-from ..spectral._ridge import RELATIVE_ALPHAS, RidgeSolution, _svd
+from ..spectral._lapack import svd as _svd
+from ..spectral._ridge import RELATIVE_ALPHAS, RidgeSolution
 from ._design import solve_stable
 
 

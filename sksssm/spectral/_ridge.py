@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import linalg
-from scipy.linalg.lapack import _compute_lwork
 from sklearn.utils._param_validation import validate_params
 
 from .._validation import scale_unless_constant
+from ._lapack import EPS as _EPS
+from ._lapack import svd as _svd
+from ._lapack import upper_triangle
 
 #: Default GCV grid, relative to the largest squared singular value of the standardized
 #: design; 0 (least squares with a round-off rank cut-off) is always a candidate as well.
@@ -81,16 +83,7 @@ def _triangular_factor(A, *, overwrite=False):
     qr, _, _, info = geqrf(A, overwrite_a=overwrite)
     if info != 0:  # pragma: no cover - LAPACK reports invalid arguments only
         raise RuntimeError(f"LAPACK geqrf failed with info={info}.")
-    rows = min(m, k)
-    below = _BELOW_DIAGONAL.get((rows, k))
-    if below is None:  # np.triu's mask, kept per shape (factors of one shape recur)
-        below = _BELOW_DIAGONAL[rows, k] = np.tri(rows, k, -1, dtype=bool)
-        below.flags.writeable = False
-    return np.where(below, 0.0, qr[:rows])
-
-
-#: ``(rows, columns) -> mask`` of the entries below the diagonal (:func:`_triangular_factor`).
-_BELOW_DIAGONAL = {}
+    return upper_triangle(qr[: min(m, k)])
 
 
 class QRAccumulator:
@@ -436,32 +429,6 @@ class RidgeSolution:
         d_coef = np.concatenate([d_coef, np.zeros((n_targets, n_targets, n_features))])
         mean_directions = noise_root.T / np.sqrt(max(self.n_rows, 1))
         return d_coef, np.concatenate([d_intercept, mean_directions])
-
-
-def _svd(A):
-    """``scipy.linalg.svd(A, full_matrices=False, lapack_driver="gesdd")`` of a finite
-    float64 matrix, without its per-call dispatch (the same LAPACK call and workspace)."""
-    m, n = A.shape
-    if not m or not n:  # scipy's empty-matrix shapes
-        return linalg.svd(A, full_matrices=False, lapack_driver="gesdd", check_finite=False)
-    routine = _GESDD.get((m, n))
-    if routine is None:
-        gesdd, gesdd_lwork = linalg.get_lapack_funcs(
-            ("gesdd", "gesdd_lwork"), (A,), ilp64="preferred"
-        )
-        lwork = _compute_lwork(gesdd_lwork, m, n, compute_uv=True, full_matrices=False)
-        routine = _GESDD[m, n] = (gesdd, lwork)
-    gesdd, lwork = routine
-    U, s, Vt, info = gesdd(A, compute_uv=True, lwork=lwork, full_matrices=False, overwrite_a=True)
-    if info != 0:  # pragma: no cover - non-convergence; scipy raises the same errors
-        return linalg.svd(A, full_matrices=False, lapack_driver="gesdd", check_finite=False)
-    return U, s, Vt
-
-
-#: Machine epsilon of float64 (the round-off cut-off of the singular values).
-_EPS = float(np.finfo(float).eps)
-#: ``(m, n) -> (gesdd, lwork)`` of :func:`_svd` (float64; shapes recur across fits).
-_GESDD = {}
 
 
 def gcv_choice(alphas, scores):
