@@ -10,13 +10,16 @@ the features to the target, made stable by :func:`solve_stable`. The recursions 
 from __future__ import annotations
 
 import copy
+import functools
 
 import numpy as np
 
-from ..spectral import stu_features, stu_filters
-from ..spectral._features import (  # unchecked: once per forecast step
+from ..spectral import causal_convolve, stu_filters
+from ..spectral._features import (  # unchecked: once per candidate or forecast step
+    _assemble,
     _autoregressive_features,
-    _stu_features_last,
+    _filter_bank,
+    _shift_in_time,
 )
 from ..spectral._ridge import gcv_choice
 
@@ -58,6 +61,21 @@ def integrate(z_last, w_path, poly):
     return path[:, q:]
 
 
+def stu_rows(u, filters, input_lags, use_negative):
+    """``stu_features(u[None], filters, ...)[0]`` of a float64 ``u`` (m, c), unchecked.
+
+    The same computation as :func:`~sksssm.spectral.stu_features` without its argument
+    validation (a configuration search builds tens of designs per series).
+    """
+    u = u[None]
+    bank = _filter_bank(filters, use_negative)
+    spectral = _shift_in_time(causal_convolve.__wrapped__(u, bank), 1)
+    lags = np.zeros(u.shape + (input_lags,))
+    for j in range(input_lags):
+        lags[..., j] = _shift_in_time(u, j)
+    return _assemble(spectral, lags, filters.shape[1])[0]
+
+
 class ForecastDesign:
     """The feature map of one configuration: AR lags, spectral features, exogenous terms.
 
@@ -81,22 +99,34 @@ class ForecastDesign:
         self.n_features = self.n_own + self.n_exog_features
         self.memory = max(p, 0 if filters is None else filters.shape[0], 1)
 
+    @functools.cached_property
+    def bank(self):
+        """Both branches' filters side by side (the forecast steps' spectral features)."""
+        return None if self.filters is None else _filter_bank(self.filters, self.use_negative)
+
     def _spectral(self, u, input_lags):
         if self.K == 0:
             lags = np.zeros((len(u), u.shape[1], input_lags))
             for j in range(input_lags):
                 lags[j:, :, j] = u[: len(u) - j]
             return lags.reshape(len(u), -1)
-        return stu_features(
-            u[None], self.filters, input_lags=input_lags, use_negative=self.use_negative
-        )[0]
+        return stu_rows(u, self.filters, input_lags, self.use_negative)
 
-    def own(self, w):
-        """Rows for every step of ``w`` (m, c): AR lags and spectral features of the past."""
+    def own(self, w, spectral=None):
+        """Rows for every step of ``w`` (m, c): AR lags and spectral features of the past.
+
+        ``spectral``: the spectral block :meth:`own_spectral` of ``w``, if computed already
+        (it does not depend on the AR order).
+        """
         lags = _autoregressive_features(w[None], self.p)[0]
         if self.K == 0:
             return lags
-        return np.concatenate([lags, self._spectral(w, 0)], axis=1)
+        spectral = self.own_spectral(w) if spectral is None else spectral
+        return np.concatenate([lags, spectral], axis=1)
+
+    def own_spectral(self, w):
+        """The spectral columns of :meth:`own` (m, branches K c)."""
+        return self._spectral(w, 0)
 
     def exog(self, e):
         """Rows for every step of ``e`` (m, n_exog)."""
@@ -108,11 +138,19 @@ class ForecastDesign:
         """Own features of the step after ``window`` (B, H, c): its last values are the past."""
         B, H, c = window.shape
         # The features of a placeholder step after the window (only its past is used).
-        padded = np.concatenate([window, np.zeros((B, 1, c))], axis=1)
-        lags = _autoregressive_features(padded, self.p)[:, -1]
+        # Its lags w_{t-1} .. w_{t-p} (zero before the window): the last row of
+        # _autoregressive_features of the padded window, without the other rows.
+        lags = np.zeros((B, self.p * c))
+        for lag in range(1, min(self.p, H) + 1):
+            lags[:, (lag - 1) * c : lag * c] = window[:, H - lag]
         if self.K == 0:
             return lags
-        spectral = _stu_features_last(padded, self.filters, 0, self.use_negative)
+        # _stu_features_last of the window and a placeholder step (its past is the
+        # window, latest first), with the bank built once: (B, c, branches K) ...
+        past = window[:, ::-1, :][:, : self.bank.shape[0], :]
+        spectral = np.swapaxes(past, 1, 2) @ self.bank[: past.shape[1]]
+        # ... in the documented order: branch-major blocks, channel-major within a block.
+        spectral = spectral.reshape(B, c, -1, self.K).transpose(0, 2, 1, 3).reshape(B, -1)
         return np.concatenate([lags, spectral], axis=1)
 
     def recursion(self, coef):
@@ -129,6 +167,25 @@ class ForecastDesign:
         features = self.own_last(impulses)  # (H c, n_own)
         A = features @ coef[:, : self.n_own].T  # (H c, c): row (lag j+1, input ch)
         return A.reshape(H, c, c).transpose(0, 2, 1)  # A[j][target, input]
+
+
+#: :func:`_real_root_outside` looks for real roots beyond ``1 + UNSTABLE_MARGIN``.
+UNSTABLE_MARGIN = 1e-6
+
+
+def _real_root_outside(a):
+    """Whether ``z^H = sum_j a_j z^(H-j)`` has a real root beyond ``+-(1 + margin)``.
+
+    ``P(z) = z^H - sum_j a_j z^(H-j)`` grows without bound, so ``P(r) < 0`` at
+    ``r = 1 + UNSTABLE_MARGIN`` puts a root in ``(r, inf)`` (and likewise at ``-r``): the
+    recursion is unstable, far beyond the round-off of the eigenvalue test (which would
+    find a radius above ``1 + 1e-9``). A sufficient test only: False decides nothing.
+    """
+    j = np.arange(1, len(a) + 1)
+    r = 1.0 + UNSTABLE_MARGIN
+    powers = r ** -j.astype(float)
+    tolerance = 1.0 + 1e-12 * float(np.abs(a) @ powers)  # the round-off of the sums
+    return bool(a @ powers > tolerance or a @ (powers * (-1.0) ** j) > tolerance)
 
 
 def spectral_radius(A):
@@ -152,8 +209,7 @@ def spectral_radius(A):
     if H == 0 or not np.any(A):
         return 0.0
     # Trailing all-zero lags do not change the non-zero roots.
-    nonzero = [j for j in range(H) if np.any(A[j])]
-    H = nonzero[-1] + 1
+    H = int(np.flatnonzero(A.reshape(H, -1).any(axis=1))[-1]) + 1
     companion = np.zeros((H * c, H * c))
     companion[:c] = np.concatenate(list(A[:H]), axis=1)
     companion[c:, :-c] = np.eye((H - 1) * c)
@@ -184,7 +240,7 @@ class Configuration:
         )
 
 
-def solve_stable(solution, alpha, design, check_stability):
+def solve_stable(solution, alpha, design, check_stability, return_radius=False):
     """Coefficients at ``alpha`` ("auto": GCV), made stable along the documented rule.
 
     Parameters
@@ -196,6 +252,9 @@ def solve_stable(solution, alpha, design, check_stability):
     design : ForecastDesign
     check_stability : bool
         Whether the fitted recursion must be stable (the one-step model).
+    return_radius : bool, default=False
+        Also return the companion spectral radius of the returned coefficients where the
+        stability check computed it (else None).
 
     Returns
     -------
@@ -205,6 +264,8 @@ def solve_stable(solution, alpha, design, check_stability):
         "more_penalty": the penalty was increased along the grid until the recursion
         was stable; "mean": none was, the model is the target mean
         (:meth:`RidgeSolution.intercept_only`).
+    radius : float or None
+        Only with ``return_radius``.
     """
     alphas = solution.alpha_grid()
     if isinstance(alpha, str):
@@ -217,19 +278,39 @@ def solve_stable(solution, alpha, design, check_stability):
     order = [start] + [i for i in np.argsort(alphas) if alphas[i] > alphas[start]]
     for rank, i in enumerate(order):
         coef, intercept = solution.coefficients(alphas[i])
-        if not check_stability or is_stable(design, coef):
+        stable, radius = (True, None) if not check_stability else _stability(design, coef)
+        if stable:
             rule = "none" if rank == 0 else "more_penalty"
-            return coef, intercept, float(alphas[i]), float(scores[i]), rule
+            out = coef, intercept, float(alphas[i]), float(scores[i]), rule
+            return (*out, radius) if return_radius else out
     coef, intercept = solution.intercept_only()
-    return coef, intercept, float(alphas[-1]), float(scores[-1]), "mean"
+    out = coef, intercept, float(alphas[-1]), float(scores[-1]), "mean"
+    return (*out, 0.0) if return_radius else out
 
 
 def is_stable(design, coef):
     """Whether the fitted recursion's companion spectral radius is at most 1."""
+    return _stability(design, coef)[0]
+
+
+def _stability(design, coef):
+    """``(is_stable(design, coef), spectral radius or None where not needed)``.
+
+    When ``sum_j ||A_j||_inf <= 1`` no root of the recursion lies outside the unit
+    circle (``|z| > 1`` would give ``|z|^H < |z|^H sum_j ||A_j||``), so the eigenvalues
+    are computed only where that bound does not settle it.
+    """
     if design.n_own == 0:
-        return True
-    radius = spectral_radius(design.recursion(coef))
-    return bool(np.isfinite(radius) and radius <= MAX_SPECTRAL_RADIUS + 1e-9)
+        return True, 0.0
+    A = design.recursion(coef)
+    if not np.isfinite(A).all():
+        return False, spectral_radius(A)
+    if np.abs(A).sum(axis=2).max(axis=1).sum() <= MAX_SPECTRAL_RADIUS:
+        return True, None
+    if A.shape[1] == 1 and _real_root_outside(A[:, 0, 0]):
+        return False, None
+    radius = spectral_radius(A)
+    return bool(np.isfinite(radius) and radius <= MAX_SPECTRAL_RADIUS + 1e-9), radius
 
 
 def window(w, memory):

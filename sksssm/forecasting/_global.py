@@ -32,6 +32,10 @@ from ._theta import theta_paths
 BACKENDS = (None, "dask")
 #: ``backend_params`` of ``backend="dask"`` and their defaults.
 DASK_PARAMS = {"series_per_block": 500, "split_every": 8}
+#: Largest memory the search may spend keeping columns shared between its candidates
+#: (:func:`._search.series_rows`): the differenced series and the spectral columns of
+#: every filter count, about 30 values per step and channel.
+SEARCH_CACHE_BYTES = 64 * 2**20
 #: Smallest series length.
 MIN_LENGTH = 3
 
@@ -177,15 +181,18 @@ class GlobalModels:
         d, D, self.seasonal_strength, self.kpss = choose_differencing(
             z, sp, params.d, params.seasonal_d
         )
+        # Columns shared by the candidates and the final fits (in this process, bounded).
+        n_values = 30 * sum(s.size for s in z) + (0 if e is None else sum(x.size for x in e))
+        cache = {} if 8 * n_values <= SEARCH_CACHE_BYTES else None
         configs, _ = select_configurations(
-            params, z, e, d, D, sp, params.n_combined, factor=factor
+            params, z, e, d, D, sp, params.n_combined, factor=factor, cache=cache
         )
         n_exog = 0 if e is None else e[0].shape[1]
         # The final fit uses every row whose lags are observed (GCV compared the
         # candidates on the rows common to all of them).
         self.models = [
             SpectralModel(c, z[0].shape[1], n_exog, params.exog_lags, c.p, n_horizons).fit(
-                z, e, factor=factor
+                z, e, factor=factor, cache=cache
             )
             for c in configs
         ]

@@ -20,6 +20,7 @@ from ._design import (
     spectral_radius,
     window,
 )
+from ._horizons import solve_direct
 from ._search import accumulate, accumulate_horizons
 
 #: In-sample forecast origins (the most recent) for the strategy choice and intervals.
@@ -47,14 +48,15 @@ class SpectralModel:
         self.accumulators = []
         self.models = []
 
-    def fit(self, z, e, factor=accumulate):
+    def fit(self, z, e, factor=accumulate, cache=None):
         """Stream every series' rows into one factor per horizon (a global fit).
 
-        ``factor``: :func:`._search.accumulate`, or :class:`._global.DaskFactors`.
+        ``factor``: :func:`._search.accumulate`, or :class:`._global.DaskFactors`;
+        ``cache``: the search's shared columns (:func:`._search.series_rows`).
         """
         if factor is accumulate:  # in this process: every series' rows built once
             self.accumulators = accumulate_horizons(
-                self.config, self.design, z, e, self.start, self.horizons
+                self.config, self.design, z, e, self.start, self.horizons, cache
             )
         else:
             self.accumulators = [
@@ -77,17 +79,21 @@ class SpectralModel:
                     acc.update(F[first:last], w[first + h - 1 : last + h - 1])
 
     def solve(self, alpha):
-        """Solve every horizon's ridge (the one-step model made stable)."""
-        self.models = []
-        for h, acc in zip(self.horizons, self.accumulators, strict=True):
-            solution = RidgeSolution(acc, self.config.fit_intercept)
-            coef, intercept, chosen, gcv, rule = solve_stable(solution, alpha, self.design, h == 1)
-            coefficients_used = rule != "mean"
-            dof = solution.dof(chosen) if coefficients_used else float(solution.fit_intercept)
-            self.models.append(
-                {"coef": coef, "intercept": intercept, "alpha": chosen, "gcv": gcv,
-                 "rule": rule, "dof": dof, "n": acc.n_rows_, "solution": solution}
-            )  # fmt: skip
+        """Solve every horizon's ridge (the one-step model made stable).
+
+        The direct models (``h >= 2``) are solved together (:func:`._horizons.solve_direct`).
+        """
+        acc = self.accumulators[0]
+        solution = RidgeSolution(acc, self.config.fit_intercept)
+        coef, intercept, chosen, gcv, rule, radius = solve_stable(
+            solution, alpha, self.design, True, return_radius=True
+        )
+        dof = solution.dof(chosen) if rule != "mean" else float(solution.fit_intercept)
+        one_step = {"coef": coef, "intercept": intercept, "alpha": chosen, "gcv": gcv,
+                    "rule": rule, "dof": dof, "n": acc.n_rows_, "solution": solution,
+                    "radius": radius}  # fmt: skip
+        direct = solve_direct(self.accumulators[1:], self.config.fit_intercept, alpha)
+        self.models = [one_step, *direct]
         return self
 
     @property
@@ -98,6 +104,8 @@ class SpectralModel:
         """Companion spectral radius of the one-step recursion of the differenced series."""
         if not self.design.n_own:
             return 0.0
+        if self.one_step["radius"] is not None:  # computed by the stability check
+            return self.one_step["radius"]
         return spectral_radius(self.design.recursion(self.one_step["coef"]))
 
     def choose_strategies(self, strategy, z, e):
@@ -167,10 +175,10 @@ class SpectralModel:
         sq, counts = np.zeros(n_steps), np.zeros(n_steps)
         for i, s in enumerate(z):
             w = difference(s, cfg.poly)
-            origins = list(range(max(self.start, len(w) - MAX_RESIDUAL_ORIGINS), len(w)))
-            if not origins:
+            origins = np.arange(max(self.start, len(w) - MAX_RESIDUAL_ORIGINS), len(w))
+            if not origins.size:
                 continue
-            windows = np.stack([window(w[:o], design.memory) for o in origins])
+            windows = origin_windows(w, origins, design.memory)
             exog = None
             if e is not None:
                 F = design.exog(e[i][cfg.q :])
@@ -178,11 +186,20 @@ class SpectralModel:
             path = recursive_forecast(
                 design, windows, exog, one["coef"], one["intercept"], n_steps
             )
-            for b, o in enumerate(origins):
-                k = min(n_steps, len(w) - o)
-                sq[:k] += np.sum((path[b, :k] - w[o : o + k]) ** 2, axis=-1)
-                counts[:k] += s.shape[1]
+            # Step j from origin o is scored where w_{o+j} is observed.
+            ahead = origins[:, None] + np.arange(n_steps)
+            observed = ahead < len(w)
+            targets = np.concatenate([w, np.zeros((n_steps, w.shape[1]))])[ahead]
+            errors = np.where(observed, np.sum((path - targets) ** 2, axis=-1), 0.0)
+            sq += np.add.reduce(errors, axis=0)  # origin by origin, in order
+            counts += s.shape[1] * observed.sum(axis=0)
         return sq, counts
+
+
+def origin_windows(w, origins, memory):
+    """``np.stack([window(w[:o], memory) for o in origins])`` in one gather: (B, memory, c)."""
+    padded = np.concatenate([np.zeros((memory, w.shape[1])), w])
+    return padded[np.asarray(origins)[:, None] + np.arange(memory)]
 
 
 # ------------------------------------------------------------------ shrinkage of the path

@@ -106,12 +106,35 @@ def candidate_pairs(params, m_min, total_rows, n_channels, n_exog, sp):
     return pairs or [(min(ps), 0)], start, filter_length
 
 
-def series_rows(config, design, s, e_s):
-    """Differenced series ``w`` (m, c) and its design rows ``F`` (m, f), every step."""
-    w = difference(s, config.poly)
-    F = design.own(w)
+def series_rows(config, design, s, e_s, cache=None, key=None):
+    """Differenced series ``w`` (m, c) and its design rows ``F`` (m, f), every step.
+
+    ``cache`` (a dict, one per fit) keeps what does not depend on the AR order (the
+    differenced series, the spectral and exogenous columns) under ``key`` (the series'
+    position), for the other candidates of the same differencing and filters.
+    """
+    if cache is None:
+        w = difference(s, config.poly)
+        F = design.own(w)
+        if e_s is not None:
+            F = np.concatenate([F, design.exog(e_s[config.q :])], axis=1)
+        return w, F
+    base = (key, config.d, config.seasonal_d, config.sp)
+    if base not in cache:
+        cache[base] = difference(s, config.poly)
+    w = cache[base]
+    spectral = None
+    if design.K:
+        spectral_key = (*base, config.K, config.filter_length, config.use_negative)
+        if spectral_key not in cache:
+            cache[spectral_key] = design.own_spectral(w)
+        spectral = cache[spectral_key]
+    F = design.own(w, spectral)
     if e_s is not None:
-        F = np.concatenate([F, design.exog(e_s[config.q :])], axis=1)
+        exog_key = (*base, "exog", config.K, config.filter_length, config.use_negative)
+        if exog_key not in cache:
+            cache[exog_key] = design.exog(e_s[config.q :])
+        F = np.concatenate([F, cache[exog_key]], axis=1)
     return w, F
 
 
@@ -129,29 +152,33 @@ def design_rows(config, design, z, e, start, horizon=1):
     ]
 
 
-def accumulate(config, design, z, e, start, horizon=1):
+def accumulate(config, design, z, e, start, horizon=1, cache=None):
     """The streamed QR factor of :func:`design_rows` over all series (global fit)."""
-    return accumulate_horizons(config, design, z, e, start, [horizon])[0]
+    return accumulate_horizons(config, design, z, e, start, [horizon], cache)[0]
 
 
-def accumulate_horizons(config, design, z, e, start, horizons):
-    """:func:`accumulate` for each of ``horizons``, every series' rows built once."""
+def accumulate_horizons(config, design, z, e, start, horizons, cache=None):
+    """:func:`accumulate` for each of ``horizons``, every series' rows built once.
+
+    ``cache``: see :func:`series_rows`.
+    """
     accumulators = [QRAccumulator(design.n_features, z[0].shape[1]) for _ in horizons]
     for i, s in enumerate(z):
-        w, F = series_rows(config, design, s, None if e is None else e[i])
+        w, F = series_rows(config, design, s, None if e is None else e[i], cache, i)
         for horizon, acc in zip(horizons, accumulators, strict=True):
             acc.update(*horizon_rows(w, F, start, horizon))
     return accumulators
 
 
-def score_candidates(params, z, e, d, D, sp, factor=accumulate):
+def score_candidates(params, z, e, d, D, sp, factor=accumulate, cache=None):
     """Every candidate (p, K, intercept) for differencing (d, D) with its GCV score.
 
     Every candidate is scored on the same target rows (``t >= start``). The intercept
     (a drift after one difference) is a candidate too when ``d + D = 1``; with
     ``d + D = 0`` there is always one, with ``d + D = 2`` never. A single candidate is
     not scored (its score is NaN). ``factor`` builds each candidate's global factor
-    (:func:`accumulate`, or :class:`._global.DaskFactors` on Dask workers).
+    (:func:`accumulate`, or :class:`._global.DaskFactors` on Dask workers); ``cache``
+    (a dict) keeps the columns :func:`accumulate` shares between candidates.
 
     Returns
     -------
@@ -174,12 +201,17 @@ def score_candidates(params, z, e, d, D, sp, factor=accumulate):
     configs = [by_filters[K].variant(p, i) for p, K in pairs for i in intercepts]
     if len(configs) == 1:
         return [(configs[0], np.nan)], start
-    scored, factors = [], {}
+    scored, factors, designs = [], {}, {}
     for config in configs:
-        design = config.design(c, n_exog, params.exog_lags)
         # The intercept variants of one (p, K) share their rows: one factor for both.
+        if (config.p, config.K) not in designs:
+            designs[config.p, config.K] = config.design(c, n_exog, params.exog_lags)
+        design = designs[config.p, config.K]
         if (config.p, config.K) not in factors:
-            factors[config.p, config.K] = factor(config, design, z, e, start)
+            if factor is accumulate:
+                factors[config.p, config.K] = accumulate(config, design, z, e, start, 1, cache)
+            else:
+                factors[config.p, config.K] = factor(config, design, z, e, start)
         acc = factors[config.p, config.K]
         if not acc.n_rows_:
             continue
@@ -191,7 +223,7 @@ def score_candidates(params, z, e, d, D, sp, factor=accumulate):
     return scored, start
 
 
-def select_configurations(params, z, e, d, D, sp, n_best=1, factor=accumulate):
+def select_configurations(params, z, e, d, D, sp, n_best=1, factor=accumulate, cache=None):
     """The ``n_best`` GCV-best candidates of :func:`score_candidates`, best first.
 
     The best is the first (the smallest) candidate with the lowest score; the others
@@ -202,7 +234,7 @@ def select_configurations(params, z, e, d, D, sp, n_best=1, factor=accumulate):
     configs : list of Configuration
     start : int
     """
-    scored, start = score_candidates(params, z, e, d, D, sp, factor)
+    scored, start = score_candidates(params, z, e, d, D, sp, factor, cache)
     best_score, best = np.inf, 0
     for i, (_, score) in enumerate(scored):
         if i == 0 or score < best_score - 1e-12 * abs(best_score):

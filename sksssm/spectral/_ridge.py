@@ -35,6 +35,9 @@ from scipy import linalg
 from sklearn.utils._param_validation import validate_params
 
 from .._validation import scale_unless_constant
+from ._lapack import EPS as _EPS
+from ._lapack import svd as _svd
+from ._lapack import upper_triangle
 
 #: Default GCV grid, relative to the largest squared singular value of the standardized
 #: design; 0 (least squares with a round-off rank cut-off) is always a candidate as well.
@@ -80,7 +83,7 @@ def _triangular_factor(A, *, overwrite=False):
     qr, _, _, info = geqrf(A, overwrite_a=overwrite)
     if info != 0:  # pragma: no cover - LAPACK reports invalid arguments only
         raise RuntimeError(f"LAPACK geqrf failed with info={info}.")
-    return np.triu(qr[: min(m, k)])
+    return upper_triangle(qr[: min(m, k)])
 
 
 class QRAccumulator:
@@ -134,7 +137,8 @@ class QRAccumulator:
         if m == 0:
             return self
         if self.n_rows_ == 0:
-            self.shift_ = np.concatenate([F.mean(axis=0), Y.mean(axis=0)])
+            # The column means (np.mean's sum and division, without its dispatch).
+            self.shift_ = np.concatenate([np.add.reduce(F, axis=0), np.add.reduce(Y, axis=0)]) / m
         # One Fortran-ordered work array [R_old; 1 | F - s | Y - s], factored in place:
         # the only copy of the rows (the memory budget of a chunk counts it once).
         r = self.R_.shape[0]
@@ -247,22 +251,30 @@ class RidgeSolution:
         self.accumulator = accumulator
         self.n_rows = accumulator.n_rows_
         L_F, L_Y = accumulator.centred_factor(self.fit_intercept)
-        rms = np.linalg.norm(L_F, axis=0) / np.sqrt(max(self.n_rows, 1))
+        # np.linalg.norm(L_F, axis=0), without its dispatch (a forecaster's search makes
+        # tens of small solutions per series).
+        rms = np.sqrt(np.add.reduce(L_F * L_F, axis=0)) / np.sqrt(max(self.n_rows, 1))
         # Constant (or all-zero) columns are left unscaled: they get zero weight anyway.
         self.scale = scale_unless_constant(rms, rms.max(initial=0.0))
         if L_F.shape[1]:
-            U, self.s, self.Vt = linalg.svd(
-                L_F / self.scale, full_matrices=False, lapack_driver="gesdd", check_finite=False
-            )
+            U, self.s, self.Vt = _svd(L_F / self.scale)
         else:  # intercept-only (or empty) model: no direction to fit
             U, self.s, self.Vt = np.zeros((len(L_F), 0)), np.zeros(0), np.zeros((0, 0))
         self.c = U.T @ L_Y  # (rank, n_targets)
         # The part of the targets no penalty can explain, computed as a residual (not as a
         # difference of sums of squares, which cancels digits when the fit is near exact).
-        self.unexplained = float(np.sum((L_Y - U @ self.c) ** 2))
+        self.unexplained = float(np.add.reduce(((L_Y - U @ self.c) ** 2).ravel()))
         s_max = self.s[0] if self.s.size else 0.0
-        self.cutoff = max(L_F.shape) * np.finfo(float).eps * s_max
+        self.cutoff = max(L_F.shape) * _EPS * s_max
+        self._s2 = self.s**2
+        self._dropped = (self.s <= self.cutoff).astype(float)  # at alpha = 0
         self.repeated = self._repeated_directions()
+        # What every GCV score needs (the directions kept, their squared targets).
+        self._n_repeated = int(self.repeated.sum())
+        self._kept = ~self.repeated
+        # (Indexed even when every direction is kept: the copy's memory order fixes the
+        # order of the sums, so the scores are bit-identical to one GCV evaluation.)
+        self._c2 = np.add.reduce(self.c[self._kept] ** 2, axis=1)
 
     def _repeated_directions(self):
         """Directions of the factor that are zero in the features and in the targets.
@@ -274,9 +286,10 @@ class RidgeSolution:
         duplicates supply) scores 0 and wins, whatever the data. GCV then treats repeated
         rows as one observation, as leaving out all copies would.
         """
-        target_norm = np.sqrt(np.sum(self.c**2) + self.unexplained)
+        target_norm = np.sqrt(np.add.reduce((self.c**2).ravel()) + self.unexplained)
         tolerance = 1e-10 * max(target_norm, 1e-300)
-        return (self.s <= self.cutoff) & (np.linalg.norm(self.c, axis=1) <= tolerance)
+        c_norms = np.sqrt(np.add.reduce(self.c * self.c, axis=1))
+        return (self.s <= self.cutoff) & (c_norms <= tolerance)
 
     def _shrinkage(self, alpha):
         """``alpha / (s^2 + alpha)`` (1 minus the filter factors), without cancellation.
@@ -286,9 +299,11 @@ class RidgeSolution:
         row per penalty.
         """
         penalty = np.asarray(alpha, dtype=float)[..., None]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            shrinkage = penalty / (self.s**2 + penalty)
-        return np.where(penalty == 0, (self.s <= self.cutoff).astype(float), shrinkage)
+        denominator = self._s2 + penalty
+        # 0 / 0 only at alpha = 0, where the round-off rule replaces the quotient.
+        shrinkage = np.divide(penalty, denominator, out=np.ones(denominator.shape),
+                              where=denominator != 0)  # fmt: skip
+        return np.where(penalty == 0, self._dropped, shrinkage)
 
     def coefficients(self, alpha):
         """Return ``(coef, intercept)``: ``coef`` (n_targets, n_features) in original units."""
@@ -310,17 +325,16 @@ class RidgeSolution:
         interpolation (more features than rows), where ``1 - dof / n`` would cancel.
         Repeated rows count once (see :meth:`_repeated_directions`).
         """
-        kept = ~self.repeated
-        n = self.n_rows - int(self.repeated.sum())
-        c2 = np.sum(self.c[kept] ** 2, axis=1)
-        rows_without_direction = n - self.fit_intercept - int(kept.sum())
+        n = self.n_rows - self._n_repeated
+        rows_without_direction = n - self.fit_intercept - (len(self.s) - self._n_repeated)
         # Every penalty at once, one row each.
-        shrinkage = self._shrinkage(np.asarray(alphas, dtype=float).reshape(-1))[:, kept]
-        rss = self.unexplained + np.sum(shrinkage**2 * c2, axis=1)
-        residual_dof = rows_without_direction + shrinkage.sum(axis=1)
+        shrinkage = self._shrinkage(np.asarray(alphas, dtype=float).reshape(-1))[:, self._kept]
+        rss = self.unexplained + np.add.reduce(shrinkage**2 * self._c2, axis=1)
+        residual_dof = rows_without_direction + np.add.reduce(shrinkage, axis=1)
+        positive = residual_dof > 0
         with np.errstate(divide="ignore", invalid="ignore"):
             scores = (rss / n) / (residual_dof / n) ** 2
-        return np.where(residual_dof > 0, scores, np.inf)
+        return scores if positive.all() else np.where(positive, scores, np.inf)
 
     def alpha_grid(self):
         """0, then penalties spanning round-off to strong shrinkage, relative to ``s_max^2``.
