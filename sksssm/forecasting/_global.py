@@ -20,7 +20,7 @@ from ..spectral._dask import _import_dask, reduce_factors
 from ._intervals import backtest_calibration, error_scale, forecast_spread
 from ._model import SpectralModel, damp_increments, damping_factors, shrink_toward_drift
 from ._search import accumulate, choose_differencing, select_configurations
-from ._theta import theta_paths
+from ._theta import fit_theta_panel, theta_paths
 
 #: Where the global QR factors are built: this process (None) or Dask workers.
 BACKENDS = (None, "dask")
@@ -184,6 +184,19 @@ class GlobalModels:
             for c in configs
         ]
         self.strategies, self.error_scales = [], {}
+        self._theta = None
+        if self.theta_weight and e is None:
+            self.theta_fits()  # depends on the training series only: fitted once, here
+
+    def theta_fits(self):
+        """The classical Theta fits of the standardized series (fitted on first use)."""
+        if self._theta is None:
+            self._theta = fit_theta_panel(self.panel.series()[0], self.sp)
+        return self._theta
+
+    def series_changed(self):
+        """Forget what depends on the series' values (after an update extends them)."""
+        self.error_scales, self._theta = {}, None
 
     @property
     def best(self):
@@ -237,7 +250,7 @@ class GlobalModels:
             path = np.stack([shrink_toward_drift(s, p, self.drift_prior_length)
                              for s, p in zip(z, path, strict=True)])  # fmt: skip
         if self.theta_weight and self.panel.e is None:  # Theta ignores X: not with X
-            theta = theta_paths(z, path.shape[1], self.sp)
+            theta = theta_paths(self.theta_fits(), path.shape[1])
             path = (1 - self.theta_weight) * path + self.theta_weight * theta
         return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
 

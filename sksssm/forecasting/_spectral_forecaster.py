@@ -333,7 +333,7 @@ class SpectralForecaster(BaseForecaster):
         self._cutoff_fitted = self.cutoff
         if not old_length:
             return self
-        self._global.error_scales = {}
+        self._global.series_changed()
         if update_params:
             self._global.add_rows(old_length)
             self._solve()
