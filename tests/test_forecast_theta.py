@@ -98,7 +98,7 @@ def test_forecaster_averages_its_forecast_with_the_theta_lines():
 
     y = _trend_series()
     fh = [1, 2, 3, 4]
-    kwargs = dict(sp=1, log_transform=False)
+    kwargs = dict(sp=1, log_transform=False, damped_trend_weight=0.0)
     f = SpectralForecaster(**kwargs).fit(y, fh=fh)
     plain = SpectralForecaster(theta_weight=0.0, **kwargs).fit(y, fh=fh).predict().to_numpy()
     x = y.to_numpy()
@@ -177,14 +177,15 @@ def test_forecaster_fits_theta_once_and_refits_after_an_update(monkeypatch):
         return original(x)
 
     monkeypatch.setattr(_theta, "fit_ses_alpha", counting)
-    f = SpectralForecaster(sp=1, log_transform=False).fit(y.iloc[:50], fh=[1, 2, 3])
+    f = SpectralForecaster(sp=1, log_transform=False, damped_trend_weight=0.0)
+    f = f.fit(y.iloc[:50], fh=[1, 2, 3])
     assert calls == [50]  # at fit, on the training series
     first = [f.predict().to_numpy() for _ in range(3)]
     f.predict(fh=[1, 2, 3, 4, 5, 6])
     assert calls == [50]  # every predict, any horizon, reuses the fit
     np.testing.assert_array_equal(first[0], first[2])
     # Theta is affine-equivariant: the fit on the standardized series is y's Theta.
-    in_y = f._panel.to_original(0, f._global.theta_fits()[0][0].forecast(3)[:, None])
+    in_y = f._panel.to_original(0, f._global.member_fits("theta")[0][0].forecast(3)[:, None])
     np.testing.assert_allclose(in_y[:, 0], expected, rtol=1e-8)
     f.update(y.iloc[50:], update_params=False)  # new values: Theta is refitted on them
     f.predict()

@@ -418,9 +418,10 @@ def sine_panel(ends, omega=2 * np.pi / 7):
 
 def test_global_panel_with_series_ending_at_different_times():
     y, truth = sine_panel([60, 53, 60, 57])
-    # The exact model alone: no damping, no shrinkage toward the drift, no Theta.
+    # The exact model alone: no damping, no shrinkage toward the drift, no Theta or trend.
     params = dict(sp=1, d=1, ar_order=2, n_filters=0, alpha=0.0, log_transform=False,
-                  damping=1.0, drift_prior_length=0, theta_weight=0.0)  # fmt: skip
+                  damping=1.0, drift_prior_length=0, theta_weight=0.0,
+                  damped_trend_weight=0.0)  # fmt: skip
     f = SpectralForecaster(**params).fit(y)
     assert str(f.cutoff[0]) == "2014Q4" and f._panel.lags == [0, 7, 0, 3]
     fh = [1, 2, 3]

@@ -17,6 +17,7 @@ from sktime.forecasting.base import ForecastingHorizon
 
 from .._validation import check_positive_int
 from ..spectral._dask import _import_dask, reduce_factors
+from ._damped_trend import damped_trend_paths, fit_damped_trend_panel
 from ._intervals import backtest_calibration, error_scale, forecast_spread
 from ._model import SpectralModel, damp_increments, damping_factors, shrink_toward_drift
 from ._search import accumulate, choose_differencing, select_configurations
@@ -166,6 +167,7 @@ class GlobalModels:
         self.sp, self.damping = sp, params.damping
         self.drift_prior_length = params.drift_prior_length
         self.theta_weight = params.theta_weight
+        self.damped_trend_weight = params.damped_trend_weight
         z, e = panel.series()
         factor = panel_factor(params.backend, params.backend_params, z, e)
         d, D, self.seasonal_strength, self.kpss = choose_differencing(
@@ -184,19 +186,25 @@ class GlobalModels:
             for c in configs
         ]
         self.strategies, self.error_scales = [], {}
-        self._theta = None
+        # The Theta and damped-trend members depend on the training series only: fitted
+        # once, here (on first use if their weight is set after the fit).
+        self._members = {}
         if self.theta_weight and e is None:
-            self.theta_fits()  # depends on the training series only: fitted once, here
+            self.member_fits("theta")
+        if self.damped_trend_weight and sp == 1 and e is None:
+            self.member_fits("damped_trend")
 
-    def theta_fits(self):
-        """The classical Theta fits of the standardized series (fitted on first use)."""
-        if self._theta is None:
-            self._theta = fit_theta_panel(self.panel.series()[0], self.sp)
-        return self._theta
+    def member_fits(self, name):
+        """The fits of the "theta" or "damped_trend" member on the standardized series."""
+        if name not in self._members:
+            z = self.panel.series()[0]
+            fitted = fit_theta_panel(z, self.sp) if name == "theta" else fit_damped_trend_panel(z)
+            self._members[name] = fitted
+        return self._members[name]
 
     def series_changed(self):
         """Forget what depends on the series' values (after an update extends them)."""
-        self.error_scales, self._theta = {}, None
+        self.error_scales, self._members = {}, {}
 
     @property
     def best(self):
@@ -232,7 +240,8 @@ class GlobalModels:
 
         The mean of the models' forecasts (forecast combination), damped and shrunk
         toward the drift without a season, averaged with the classical Theta forecast
-        of each standardized series (weight ``theta_weight``). A series ending
+        of each standardized series (weight ``theta_weight``) and, without a season,
+        with its damped-trend forecast (weight ``damped_trend_weight``). A series ending
         ``lag`` steps before the cutoff is forecast ``lag + n_steps`` steps ahead; the
         first ``lag`` steps (before the cutoff) are dropped.
         """
@@ -250,8 +259,12 @@ class GlobalModels:
             path = np.stack([shrink_toward_drift(s, p, self.drift_prior_length)
                              for s, p in zip(z, path, strict=True)])  # fmt: skip
         if self.theta_weight and self.panel.e is None:  # Theta ignores X: not with X
-            theta = theta_paths(self.theta_fits(), path.shape[1])
+            theta = theta_paths(self.member_fits("theta"), path.shape[1])
             path = (1 - self.theta_weight) * path + self.theta_weight * theta
+        weight = self.damped_trend_weight
+        if weight and self.sp == 1 and self.panel.e is None:
+            trend = damped_trend_paths(self.member_fits("damped_trend"), path.shape[1])
+            path = (1 - weight) * path + weight * trend
         return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
 
     def model_spread(self, steps, X, cutoff):
