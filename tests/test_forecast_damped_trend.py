@@ -63,7 +63,7 @@ def test_forecaster_averages_in_the_damped_trend_without_a_season():
     fh = [1, 2, 3, 4]
     kwargs = dict(sp=1, log_transform=False, theta_weight=0.0)
     f = SpectralForecaster(**kwargs).fit(y, fh=fh)
-    assert f.damped_trend_weight == 0.25
+    assert f.damped_trend_weight == 0.25 and (f.sp_, f.d_) == (1, 1)
     plain = SpectralForecaster(damped_trend_weight=0.0, **kwargs).fit(y, fh=fh).predict()
     # The damped trend is affine-equivariant: on the standardized series it is y's.
     trend = fit_damped_trend(y.to_numpy()).forecast(4)
@@ -74,14 +74,23 @@ def test_forecaster_averages_in_the_damped_trend_without_a_season():
     np.testing.assert_allclose(alone.to_numpy(), trend, rtol=1e-8)
 
 
-def test_no_damped_trend_with_a_season_or_exogenous_data():
+@pytest.mark.parametrize("params", [{"sp": 4}, {"sp": 1, "d": 0}])
+def test_no_damped_trend_with_a_season_or_without_differencing(params):
     from sksssm.forecasting import SpectralForecaster
 
     t = np.arange(60)
     y = pd.Series(20 + 0.1 * t + 3 * np.sin(2 * np.pi * t / 4))
-    seasonal = [SpectralForecaster(sp=4, damped_trend_weight=w).fit(y, fh=[1, 2]).predict()
-                for w in (0.0, 0.5)]  # fmt: skip
-    np.testing.assert_array_equal(seasonal[0].to_numpy(), seasonal[1].to_numpy())
+    forecasts = [SpectralForecaster(damped_trend_weight=w, **params).fit(y, fh=[1, 2])
+                 for w in (0.0, 0.5)]  # fmt: skip
+    assert not forecasts[1]._global.uses("damped_trend")
+    np.testing.assert_array_equal(forecasts[0].predict().to_numpy(),
+                                  forecasts[1].predict().to_numpy())  # fmt: skip
+
+
+def test_no_damped_trend_with_exogenous_data():
+    from sksssm.forecasting import SpectralForecaster
+
+    y = pd.Series(_series(60))
     X = pd.DataFrame({"x": np.cos(np.arange(63))})
     with_x = [
         SpectralForecaster(sp=1, damped_trend_weight=w)

@@ -173,6 +173,7 @@ class GlobalModels:
         d, D, self.seasonal_strength, self.kpss = choose_differencing(
             z, sp, params.d, params.seasonal_d
         )
+        self.d = d
         configs, _ = select_configurations(
             params, z, e, d, D, sp, params.n_combined, factor=factor
         )
@@ -189,10 +190,22 @@ class GlobalModels:
         # The Theta and damped-trend members depend on the training series only: fitted
         # once, here (on first use if their weight is set after the fit).
         self._members = {}
-        if self.theta_weight and e is None:
-            self.member_fits("theta")
-        if self.damped_trend_weight and sp == 1 and e is None:
-            self.member_fits("damped_trend")
+        for name in ("theta", "damped_trend"):
+            if self.uses(name):
+                self.member_fits(name)
+
+    def uses(self, name):
+        """Whether the forecast averages in the "theta" or "damped_trend" member.
+
+        Neither with exogenous data (they ignore ``X``); the damped trend only for a
+        trend without a season (``sp = 1`` and ``d = 1``: a stationary series, ``d = 0``,
+        keeps its mean).
+        """
+        if self.panel.e is not None:
+            return False
+        if name == "theta":
+            return bool(self.theta_weight)
+        return bool(self.damped_trend_weight) and self.sp == 1 and self.d == 1
 
     def member_fits(self, name):
         """The fits of the "theta" or "damped_trend" member on the standardized series."""
@@ -240,8 +253,9 @@ class GlobalModels:
 
         The mean of the models' forecasts (forecast combination), damped and shrunk
         toward the drift without a season, averaged with the classical Theta forecast
-        of each standardized series (weight ``theta_weight``) and, without a season,
-        with its damped-trend forecast (weight ``damped_trend_weight``). A series ending
+        of each standardized series (weight ``theta_weight``) and, for a trend without
+        a season, with its damped-trend forecast (weight ``damped_trend_weight``,
+        :meth:`uses`). A series ending
         ``lag`` steps before the cutoff is forecast ``lag + n_steps`` steps ahead; the
         first ``lag`` steps (before the cutoff) are dropped.
         """
@@ -258,12 +272,12 @@ class GlobalModels:
             path = damp_increments(np.stack([s[-1] for s in z]), path, damping)
             path = np.stack([shrink_toward_drift(s, p, self.drift_prior_length)
                              for s, p in zip(z, path, strict=True)])  # fmt: skip
-        if self.theta_weight and self.panel.e is None:  # Theta ignores X: not with X
+        if self.uses("theta"):
             theta = theta_paths(self.member_fits("theta"), path.shape[1])
             path = (1 - self.theta_weight) * path + self.theta_weight * theta
-        weight = self.damped_trend_weight
-        if weight and self.sp == 1 and self.panel.e is None:
+        if self.uses("damped_trend"):
             trend = damped_trend_paths(self.member_fits("damped_trend"), path.shape[1])
+            weight = self.damped_trend_weight
             path = (1 - weight) * path + weight * trend
         return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
 

@@ -41,8 +41,8 @@ class SpectralForecaster(BaseForecaster):
       best candidates' forecasts (direct models where ``strategy="auto"`` prefers them);
     - **shrinkage**: without a season (``sp_ = 1``) the increments are damped
       (``damping``) and shrunk toward the drift (``drift_prior_length``); the forecast
-      is averaged with the classical Theta forecast (``theta_weight``) and, at
-      ``sp_ = 1``, with a damped-trend forecast (``damped_trend_weight``);
+      is averaged with the classical Theta forecast (``theta_weight``) and, with
+      ``sp_ = 1, d_ = 1``, with a damped-trend forecast (``damped_trend_weight``);
     - **stability**: companion spectral radius at most 1 (:func:`spectral_radius`), by
       more penalty or else the mean (``stability_``);
     - **intervals**: Student-t, the in-sample ``h``-step error (at least the recursion's)
@@ -103,10 +103,10 @@ class SpectralForecaster(BaseForecaster):
         (without exogenous ``X`` only); 0 turns it off. Intervals keep the model's
         widths around it. Chosen on M3's development half (mean MASE 1.404 -> 1.372).
     damped_trend_weight : float in [0, 1], default=0.25
-        Without a season (``sp_ = 1``) and without ``X``, weight of the damped-trend
-        (damped Holt) forecast of the modelled series, averaged in after Theta
-        (:func:`._damped_trend.fit_damped_trend`); 0 turns it off. M3 development half:
-        mean MASE 1.372 -> 1.362, "other" 2.297 -> 2.131 (section ``m3_ablation``).
+        For a trend without a season (``sp_ = 1``, ``d_ = 1``) and without ``X``, weight
+        of the damped-trend (damped Holt) forecast of the modelled series, averaged in
+        after Theta (:func:`._damped_trend.fit_damped_trend`); 0 turns it off. M3
+        development half: mean MASE 1.372 -> 1.362, "other" 2.297 -> 2.133.
     log_transform : "auto" or bool, default="auto"
         Model ``log(y)`` (needs ``y > 0``); "auto" decides by :func:`prefers_log`.
     interval_backtests : int >= 0, default=0
