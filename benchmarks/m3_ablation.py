@@ -11,21 +11,26 @@ the in-sample seasonal naive error) and mean sMAPE, per frequency. Variants:
   lowest GCV score (same differencing); without a season (``sp_ = 1``) its increments
   damped by ``phi^h``, ``phi = max(1 - 5 / n, 0.5)``, and shrunk toward the drift
   forecast with weight ``10 / (n + 10)`` (``damping="auto", drift_prior_length=10``),
-  then averaged with the classical Theta forecast (``theta_weight=0.5``);
+  then averaged with the classical Theta forecast (``theta_weight=0.5``) and, without a
+  season, with the damped-trend (damped Holt) forecast (``damped_trend_weight=0.25``);
 - ``no shrinkage``: the same fit with ``damping=1, drift_prior_length=0`` (the default
   before damping and shrinkage);
 - ``damped only`` / ``shrink only``: the same fit with ``drift_prior_length=0`` /
   ``damping=1``;
 - ``single best``: ``SpectralForecaster(n_combined=1, damping=1,
-  drift_prior_length=0, theta_weight=0)``, the best configuration alone;
+  drift_prior_length=0, theta_weight=0, damped_trend_weight=0)``, the best
+  configuration alone;
 - ``top-3 GCV``: the recursive forecasts of those three configurations averaged in y's
   units with weights proportional to ``1 / GCV`` (no damping or shrinkage);
-- ``no theta``: the default's fit with ``theta_weight=0`` (the default before it);
+- ``no damped trend``: the default's fit with ``damped_trend_weight=0`` (the default
+  before it);
+- ``no theta``: the default's fit with ``theta_weight=0, damped_trend_weight=0`` (the
+  default before ``theta_weight``);
 - ``theta z 1/4`` / ``theta z 1/2``: the ``no theta`` forecast averaged with the classical
   Theta forecast (:func:`sksssm.forecasting._theta.theta_forecast`, at the forecaster's
   ``sp_``, additive seasonal indices) of the forecaster's own standardized, possibly log
   series, with weight 1/4 (one more member of the three-member combination) or 1/2
-  (``theta z 1/2`` is the default);
+  (``theta z 1/2`` is the ``no damped trend`` row);
 - ``theta y 1/4`` / ``theta y 1/2``: the same in y's units, the Theta forecast of ``y``
   with multiplicative seasonal indices (the M3 Theta recipe);
 - ``theta z 1/4 seasonal`` / ``theta z 1/2 seasonal``: ``theta z`` with a season
@@ -84,6 +89,7 @@ VARIANTS = (
     *SHRINKAGE_VARIANTS,
     "single best",
     "top-3 GCV",
+    "no damped trend",
     "no theta",
     *THETA_WEIGHTS,
     "theta (ours)",
@@ -152,16 +158,18 @@ def predict_with(forecaster, **params):
 
 
 def theta_variants(forecaster, y, horizon, default):
-    """The forecast without Theta (``default``) averaged with a Theta forecast (z or y)."""
+    """The forecast without Theta or damped trend (``default``) averaged with Theta (z or y)."""
     from sksssm.forecasting._theta import theta_forecast
 
     panel = forecaster._panel
     z = panel.series()[0][0][:, 0]
-    saved, forecaster._global.theta_weight = forecaster._global.theta_weight, 0.0
+    fitted = forecaster._global
+    saved = fitted.theta_weight, fitted.damped_trend_weight
+    fitted.theta_weight, fitted.damped_trend_weight = 0.0, 0.0
     try:
-        z_default = forecaster._global.future_path(None, horizon, forecaster.cutoff)[0, :, 0]
+        z_default = fitted.future_path(None, horizon, forecaster.cutoff)[0, :, 0]
     finally:
-        forecaster._global.theta_weight = saved
+        fitted.theta_weight, fitted.damped_trend_weight = saved
     z_theta = theta_forecast(z, horizon, forecaster.sp_)
     positive = bool((y > 0).all())
     y_theta = theta_forecast(y, horizon, forecaster.sp_, multiplicative=positive)
@@ -190,8 +198,9 @@ def local_variants(series):
     intervals = {
         coverage: f.predict_interval(coverage=coverage).to_numpy() for coverage in (0.8, 0.95)
     }
-    no_theta = predict_with(f, theta_weight=0.0)
-    single = SpectralForecaster(n_combined=1, damping=1.0, drift_prior_length=0, theta_weight=0.0)
+    no_theta = predict_with(f, theta_weight=0.0, damped_trend_weight=0.0)
+    single = SpectralForecaster(n_combined=1, damping=1.0, drift_prior_length=0,
+                                theta_weight=0.0, damped_trend_weight=0.0)  # fmt: skip
     single.fit(pd.Series(y), fh=fh)
     paths, scores = top_configurations(single, h)
     forecasts = {
@@ -199,6 +208,7 @@ def local_variants(series):
         **{name: predict_with(f, **params) for name, params in SHRINKAGE_VARIANTS.items()},
         "single best": np.asarray(single.predict(), dtype=float).ravel(),
         "top-3 GCV": combine(paths, scores, weighted=True),
+        "no damped trend": predict_with(f, damped_trend_weight=0.0),
         "no theta": no_theta,
         **theta_variants(f, y, h, no_theta),
     }

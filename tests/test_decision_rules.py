@@ -22,9 +22,10 @@ def _forecaster(**params):
     from sksssm.forecasting import SpectralForecaster
 
     # one model: these tests check the rules of a single configuration (no combination,
-    # no damping, shrinkage toward the drift or Theta)
+    # no damping, shrinkage toward the drift, Theta or damped trend)
     fixed = dict(ar_order=1, n_filters=0, alpha=1.0, log_transform=False, n_combined=1,
-                 damping=1.0, drift_prior_length=0, theta_weight=0.0)  # fmt: skip
+                 damping=1.0, drift_prior_length=0, theta_weight=0.0,
+                 damped_trend_weight=0.0)  # fmt: skip
     return SpectralForecaster(**{**fixed, **params})
 
 

@@ -12,6 +12,11 @@ import pandas as pd
 import pytest
 
 from sksssm.forecasting import SpectralForecaster
+from sksssm.forecasting._damped_trend import (
+    damped_trend_origin_forecasts,
+    damped_trend_states,
+    fit_damped_trend,
+)
 from sksssm.forecasting._intervals import (
     CALIBRATION_CLIP,
     CALIBRATION_PRIOR,
@@ -21,6 +26,7 @@ from sksssm.forecasting._intervals import (
 from sksssm.forecasting._seasonality import seasonal_indices, seasonality_test
 from sksssm.forecasting._theta import (
     fit_ses_alpha,
+    fit_theta,
     ses_levels,
     theta_forecast,
     theta_origin_forecasts,
@@ -41,7 +47,7 @@ def test_theta_from_origins_matches_the_theta_lines_of_the_truncated_series(sp):
         cycle = np.resize(seasonal_indices(x, sp, False), n + horizon)
     alpha = fit_ses_alpha(x - cycle[:n])
     origins = [5, 17, 39, 40]
-    got = theta_origin_forecasts(x, horizon, sp, origins)
+    got = theta_origin_forecasts(x, fit_theta(x, sp), horizon, origins)
     np.testing.assert_allclose(got[-1], theta_forecast(x, horizon, sp), rtol=1e-12)
     # Each origin equals theta_forecast's closed form on the truncated series with the
     # whole series' SES weight and season.
@@ -54,13 +60,16 @@ def test_theta_from_origins_matches_the_theta_lines_of_the_truncated_series(sp):
         np.testing.assert_allclose(row, closed + cycle[o + h - 1], rtol=1e-10)
 
 
-def test_in_sample_errors_of_the_final_forecast_written_out():
+@pytest.mark.parametrize("damped_trend_weight", [0.0, 0.25])
+def test_in_sample_errors_of_the_final_forecast_written_out(damped_trend_weight):
     """A drift model (d = 1, no AR terms): from origin ``o`` the final forecast is the
     drift path damped by ``1 - 5 / o``, shrunk toward the line through ``z_1`` and
-    ``z_o`` with weight ``o / (o + 10)``, averaged with Theta on ``z[:o]``."""
+    ``z_o`` with weight ``o / (o + 10)``, averaged with Theta on ``z[:o]`` and then with
+    the damped trend's forecast from the recursion's states after ``z[:o]``."""
     rng = np.random.default_rng(11)
     y = pd.Series(30 + np.cumsum(0.5 + rng.normal(size=14)))
-    params = dict(sp=1, d=1, ar_order=0, n_filters=0, n_combined=1, log_transform=False)
+    params = dict(sp=1, d=1, ar_order=0, n_filters=0, n_combined=1, log_transform=False,
+                  damped_trend_weight=damped_trend_weight)  # fmt: skip
     f = SpectralForecaster(**params).fit(y, fh=[1, 2, 3])
     z = f._panel.series()[0][0][:, 0]
     c = f._model.one_step["intercept"][0]
@@ -68,16 +77,42 @@ def test_in_sample_errors_of_the_final_forecast_written_out():
     origins = range(3, 14)
     assert errors.shape == (len(origins), 3)
     h = np.arange(1, 4)
-    theta = theta_origin_forecasts(z, 3, 1, list(origins))
+    theta = theta_origin_forecasts(z, fit_theta(z), 3, list(origins))
+    trend = fit_damped_trend(z)
     for row, o, th in zip(errors, origins, theta, strict=True):
         damping = max(1 - 5 / o, 0.5)
         model = z[o - 1] + np.cumsum(c * damping**h)
         drift = z[o - 1] + h * (z[o - 1] - z[0]) / (o - 1)
         w = o / (o + 10)
         final = 0.5 * (w * model + (1 - w) * drift) + 0.5 * th
+        if damped_trend_weight:  # the recursion run by hand up to z[o - 1]
+            level, slope = z[0], (z[3] - z[0]) / 3
+            for value in z[1:o]:
+                predicted = level + trend.phi * slope
+                level = predicted + trend.alpha * (value - predicted)
+                slope = trend.phi * slope + trend.alpha * trend.beta * (value - predicted)
+            damped = level + slope * np.cumsum(trend.phi**h)
+            final = (1 - damped_trend_weight) * final + damped_trend_weight * damped
         k = min(3, 14 - o)
         np.testing.assert_allclose(row[:k], z[o : o + k] - final[:k], rtol=1e-9, atol=1e-12)
         assert np.all(np.isnan(row[k:]))
+
+
+def test_damped_trend_from_origins_continues_the_fitted_recursion():
+    """From origin ``o >= 5`` the states are those of the recursion on ``x[:o]`` (same
+    start, ``x[3]`` observed); from ``o = n`` the fit's own forecast."""
+    rng = np.random.default_rng(3)
+    x = np.cumsum(0.4 + rng.normal(size=30))
+    fit = fit_damped_trend(x)
+    origins = [5, 12, 29, 30]
+    got = damped_trend_origin_forecasts(x, fit, 4, origins)
+    np.testing.assert_allclose(got[-1], fit.forecast(4), rtol=1e-12)
+    one = np.ones(1)
+    for row, o in zip(got, origins, strict=True):
+        level, trend, _ = damped_trend_states(x[:o], fit.alpha * one, fit.beta * one,
+                                              fit.phi * one)  # fmt: skip
+        expected = level + trend * np.cumsum(fit.phi ** np.arange(1, 5))
+        np.testing.assert_allclose(row, expected, rtol=1e-12)
 
 
 def test_calibration_factor_by_hand():

@@ -39,7 +39,8 @@ def trending_series(n=40, seed=1):
 def test_default_forecast_is_the_damped_model_shrunk_toward_drift():
     y = trending_series()
     fh = np.arange(1, 7)
-    fixed = dict(sp=1, log_transform=False, theta_weight=0.0)  # Theta: test_forecast_theta
+    # Theta and the damped trend: test_forecast_theta, test_forecast_damped_trend
+    fixed = dict(sp=1, log_transform=False, theta_weight=0.0, damped_trend_weight=0.0)
     plain = SpectralForecaster(damping=1.0, drift_prior_length=0, **fixed).fit(y, fh=fh)
     f = SpectralForecaster(**fixed).fit(y, fh=fh)  # the defaults: damping "auto", prior 10
     assert (f.damping, f.drift_prior_length) == ("auto", 10)
@@ -69,7 +70,8 @@ def test_auto_damping_follows_each_series_length_in_a_panel():
         for k, v in enumerate(parts)
     )
     fh = np.arange(1, 5)
-    fixed = dict(sp=1, log_transform=False, drift_prior_length=0, theta_weight=0.0)
+    fixed = dict(sp=1, log_transform=False, drift_prior_length=0, theta_weight=0.0,
+                 damped_trend_weight=0.0)  # fmt: skip
     plain = SpectralForecaster(damping=1.0, **fixed).fit(y, fh=fh).predict()
     auto = SpectralForecaster(**fixed).fit(y, fh=fh).predict()
     for k, v in enumerate(parts):

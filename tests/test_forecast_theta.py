@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from sksssm.forecasting._seasonality import seasonal_indices
+from sksssm.forecasting._seasonality import seasonal_indices, seasonality_test
 from sksssm.forecasting._theta import (
     fit_ses_alpha,
+    fit_theta,
     ses_levels,
     theta_forecast,
 )
@@ -97,7 +98,7 @@ def test_forecaster_averages_its_forecast_with_the_theta_lines():
 
     y = _trend_series()
     fh = [1, 2, 3, 4]
-    kwargs = dict(sp=1, log_transform=False)
+    kwargs = dict(sp=1, log_transform=False, damped_trend_weight=0.0)
     f = SpectralForecaster(**kwargs).fit(y, fh=fh)
     plain = SpectralForecaster(theta_weight=0.0, **kwargs).fit(y, fh=fh).predict().to_numpy()
     x = y.to_numpy()
@@ -136,3 +137,56 @@ def test_no_theta_with_exogenous_data():
         for w in (0.0, 0.5)
     ]
     np.testing.assert_array_equal(forecasts[0], forecasts[1])
+
+
+def _theta_by_its_formula(x, horizon, sp):
+    """The Theta forecast recomputed from scratch (the code before the fit/forecast split)."""
+    n = len(x)
+    cycle = np.zeros(n + horizon)
+    if sp > 1 and seasonality_test(x, sp):
+        cycle = np.resize(seasonal_indices(x, sp), n + horizon)
+    adjusted = x - cycle[:n]
+    slope = np.polyfit(np.arange(n, dtype=float), adjusted, 1)[0]
+    alpha = fit_ses_alpha(adjusted)
+    level = _ses_loop(adjusted, alpha)
+    h = np.arange(1, horizon + 1)
+    return level + slope / 2 * ((h - 1) + 1 / alpha - (1 - alpha) ** n / alpha) + cycle[n:]
+
+
+@pytest.mark.parametrize(("n", "sp"), [(30, 1), (48, 4), (61, 12), (1, 1)])
+def test_one_theta_fit_serves_every_horizon(n, sp):
+    rng = np.random.default_rng(n)
+    x = 5 + 0.2 * np.arange(n) + np.tile([2.0, -1.0, 0.5, -1.5], n)[:n] + rng.normal(size=n)
+    fitted = fit_theta(x, sp)
+    for horizon in (1, 5, 13):
+        expected = _theta_by_its_formula(x, horizon, sp) if n > 1 else np.full(horizon, x[-1])
+        np.testing.assert_allclose(fitted.forecast(horizon), expected, rtol=1e-10)
+        np.testing.assert_array_equal(fitted.forecast(horizon), theta_forecast(x, horizon, sp))
+
+
+def test_forecaster_fits_theta_once_and_refits_after_an_update(monkeypatch):
+    from sksssm.forecasting import SpectralForecaster, _theta
+
+    y = _trend_series(60)
+    expected = theta_forecast(y.to_numpy()[:50], 3)
+    calls = []
+    original = _theta.fit_ses_alpha
+
+    def counting(x):
+        calls.append(len(x))
+        return original(x)
+
+    monkeypatch.setattr(_theta, "fit_ses_alpha", counting)
+    f = SpectralForecaster(sp=1, log_transform=False, damped_trend_weight=0.0)
+    f = f.fit(y.iloc[:50], fh=[1, 2, 3])
+    assert calls == [50]  # at fit, on the training series
+    first = [f.predict().to_numpy() for _ in range(3)]
+    f.predict(fh=[1, 2, 3, 4, 5, 6])
+    assert calls == [50]  # every predict, any horizon, reuses the fit
+    np.testing.assert_array_equal(first[0], first[2])
+    # Theta is affine-equivariant: the fit on the standardized series is y's Theta.
+    in_y = f._panel.to_original(0, f._global.member_fits("theta")[0][0].forecast(3)[:, None])
+    np.testing.assert_allclose(in_y[:, 0], expected, rtol=1e-8)
+    f.update(y.iloc[50:], update_params=False)  # new values: Theta is refitted on them
+    f.predict()
+    assert calls == [50, 60]

@@ -29,6 +29,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without sktime
 
 from ._deep import DEEP_REGRESSORS, DeepReductionForecaster, deep_regressor
 from ._design import MAX_SPECTRAL_RADIUS, Configuration, ForecastDesign, spectral_radius
+from ._forecaster_parameters import STRATEGIES
 from ._global import BACKENDS, DASK_PARAMS, MIN_LENGTH
 from ._intervals import SPREAD_FLOOR
 from ._model import MAX_RESIDUAL_ORIGINS, SpectralModel
@@ -53,7 +54,7 @@ from ._seasonality import (
     seasonal_strength,
     seasonality_test,
 )
-from ._spectral_forecaster import STRATEGIES, SpectralForecaster
+from ._spectral_forecaster import SpectralForecaster
 
 __all__ = [
     "AR_ORDER_CANDIDATES",

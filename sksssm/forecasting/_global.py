@@ -17,6 +17,7 @@ from sktime.forecasting.base import ForecastingHorizon
 
 from .._validation import check_positive_int
 from ..spectral._dask import _import_dask, reduce_factors
+from ._damped_trend import damped_trend_paths, fit_damped_trend_panel
 from ._intervals import (
     backtest_calibration,
     error_scale,
@@ -26,7 +27,7 @@ from ._intervals import (
 )
 from ._model import SpectralModel, damp_increments, damping_factors, shrink_toward_drift
 from ._search import accumulate, choose_differencing, select_configurations
-from ._theta import theta_paths
+from ._theta import fit_theta_panel, theta_paths
 
 #: Where the global QR factors are built: this process (None) or Dask workers.
 BACKENDS = (None, "dask")
@@ -176,11 +177,13 @@ class GlobalModels:
         self.sp, self.damping = sp, params.damping
         self.drift_prior_length = params.drift_prior_length
         self.theta_weight = params.theta_weight
+        self.damped_trend_weight = params.damped_trend_weight
         z, e = panel.series()
         factor = panel_factor(params.backend, params.backend_params, z, e)
         d, D, self.seasonal_strength, self.kpss = choose_differencing(
             z, sp, params.d, params.seasonal_d
         )
+        self.d = d
         # Columns shared by the candidates and the final fits (in this process, bounded).
         n_values = 30 * sum(s.size for s in z) + (0 if e is None else sum(x.size for x in e))
         cache = {} if 8 * n_values <= SEARCH_CACHE_BYTES else None
@@ -197,6 +200,37 @@ class GlobalModels:
             for c in configs
         ]
         self.strategies, self.error_scales = [], {}
+        # The Theta and damped-trend members depend on the training series only: fitted
+        # once, here (on first use if their weight is set after the fit).
+        self._members = {}
+        for name in ("theta", "damped_trend"):
+            if self.uses(name):
+                self.member_fits(name)
+
+    def uses(self, name):
+        """Whether the forecast averages in the "theta" or "damped_trend" member.
+
+        Neither with exogenous data (they ignore ``X``); the damped trend only for a
+        trend without a season (``sp = 1`` and ``d = 1``: a stationary series, ``d = 0``,
+        keeps its mean).
+        """
+        if self.panel.e is not None:
+            return False
+        if name == "theta":
+            return bool(self.theta_weight)
+        return bool(self.damped_trend_weight) and self.sp == 1 and self.d == 1
+
+    def member_fits(self, name):
+        """The fits of the "theta" or "damped_trend" member on the standardized series."""
+        if name not in self._members:
+            z = self.panel.series()[0]
+            fitted = fit_theta_panel(z, self.sp) if name == "theta" else fit_damped_trend_panel(z)
+            self._members[name] = fitted
+        return self._members[name]
+
+    def series_changed(self):
+        """Forget what depends on the series' values (after an update extends them)."""
+        self.error_scales, self._members = {}, {}
 
     @property
     def best(self):
@@ -232,7 +266,9 @@ class GlobalModels:
 
         The mean of the models' forecasts (forecast combination), damped and shrunk
         toward the drift without a season, averaged with the classical Theta forecast
-        of each standardized series (weight ``theta_weight``). A series ending
+        of each standardized series (weight ``theta_weight``) and, for a trend without
+        a season, with its damped-trend forecast (weight ``damped_trend_weight``,
+        :meth:`uses`). A series ending
         ``lag`` steps before the cutoff is forecast ``lag + n_steps`` steps ahead; the
         first ``lag`` steps (before the cutoff) are dropped.
         """
@@ -243,15 +279,19 @@ class GlobalModels:
             exog = self._exog_future(X, n_steps + max(lags), model, cutoff)
             windows, z_last = model.origins_batch(z, [[len(s)] for s in z])
             paths.append(model.forecast(windows, z_last, exog, n_steps + max(lags), strategies))
-        path = self.combine(paths, z, lambda length: theta_paths(z, length, self.sp))
+        member_paths = {"theta": theta_paths, "damped_trend": damped_trend_paths}
+        path = self.combine(
+            paths, z, lambda name, length: member_paths[name](self.member_fits(name), length)
+        )
         return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
 
-    def combine(self, paths, histories, theta):
+    def combine(self, paths, histories, members):
         """The final forecasts (B, n_steps, c) from the models' paths (models, B, n_steps, c).
 
         Their mean, damped and shrunk toward the drift of ``histories`` (the B observed
-        series the paths continue) without a season, averaged with ``theta(n_steps)``,
-        the Theta forecasts (B, n_steps, c), by ``theta_weight`` (not with ``X``).
+        series the paths continue) without a season, then averaged with each member
+        :meth:`uses` takes: ``members(name, n_steps)``, the "theta" or "damped_trend"
+        forecasts (B, n_steps, c), by ``theta_weight`` or ``damped_trend_weight``.
         """
         path = np.mean(paths, axis=0)
         if self.sp == 1:  # no season: a damped trend, shrunk toward the drift
@@ -259,8 +299,10 @@ class GlobalModels:
             path = damp_increments(np.stack([s[-1] for s in histories]), path, damping)
             path = np.stack([shrink_toward_drift(s, p, self.drift_prior_length)
                              for s, p in zip(histories, path, strict=True)])  # fmt: skip
-        if self.theta_weight and self.panel.e is None:  # Theta ignores X: not with X
-            path = (1 - self.theta_weight) * path + self.theta_weight * theta(path.shape[1])
+        for name, weight in (("theta", self.theta_weight),
+                             ("damped_trend", self.damped_trend_weight)):  # fmt: skip
+            if self.uses(name):
+                path = (1 - weight) * path + weight * members(name, path.shape[1])
         return path
 
     def model_spread(self, steps, X, cutoff):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._damped_trend import damped_trend_origin_forecasts
 from ._design import integrate, propagate, recursive_forecast, rows_from
 from ._model import MAX_RESIDUAL_ORIGINS
 from ._theta import theta_origin_forecasts
@@ -148,10 +149,11 @@ def final_in_sample_errors(models, n_steps):
     at least :data:`MIN_IN_SAMPLE_ORIGIN` and the lags of every combined model) the
     forecast the forecaster would make from ``z_i[:o]`` with its fitted coefficients:
     the models' mean, damping and drift shrinkage on ``z_i[:o]``
-    (:meth:`GlobalModels.combine`) and the Theta forecast from ``o``
+    (:meth:`GlobalModels.combine`), the Theta forecast from ``o``
     (:func:`~._theta.theta_origin_forecasts`: level and slope of ``z_i[:o]``, the SES
-    weight and season of the whole series). All are linear, so one batch serves every
-    origin.
+    weight and season of the whole series' fit) and the damped trend's
+    (:func:`~._damped_trend.damped_trend_origin_forecasts`: the fitted recursion's
+    states after ``z_i[:o]``). The models are linear, so one batch serves every origin.
 
     Parameters
     ----------
@@ -183,14 +185,18 @@ def final_in_sample_errors(models, n_steps):
     histories = [s[:o] for s, series_origins in zip(z, origins, strict=True)
                  for o in series_origins]  # fmt: skip
 
-    def theta(length):
+    origin_forecasts = {"theta": theta_origin_forecasts,
+                        "damped_trend": damped_trend_origin_forecasts}  # fmt: skip
+
+    def members(name, length):
+        fits, forecasts = models.member_fits(name), origin_forecasts[name]
         return np.concatenate([
-            np.stack([theta_origin_forecasts(s[:, j], length, models.sp, o)
-                      for j in range(s.shape[1])], axis=-1)
-            for s, o in zip(z, origins, strict=True) if o
+            np.stack([forecasts(s[:, j], fit, length, o) for j, fit in enumerate(channels)],
+                     axis=-1)
+            for s, channels, o in zip(z, fits, origins, strict=True) if o
         ])  # fmt: skip
 
-    final = models.combine(paths, histories, theta)
+    final = models.combine(paths, histories, members)
     errors, b = [], 0
     for s, series_origins in zip(z, origins, strict=True):
         out = np.full((len(series_origins), n_steps, s.shape[1]), np.nan)

@@ -9,20 +9,17 @@ recursion) and :mod:`._intervals` (prediction intervals).
 from __future__ import annotations
 
 import importlib.util
-import numbers
 
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils._param_validation import validate_parameter_constraints
 from sktime.forecasting.base import BaseForecaster
 
-from .._validation import HANKEL_KINDS
-from ._global import BACKENDS, GlobalModels, check_fit
-from ._panel import PANEL_MODES, Panel
+from ._forecaster_parameters import PARAMETER_CONSTRAINTS
+from ._global import GlobalModels, check_fit
+from ._panel import Panel
 from ._seasonality import choose_period_and_log
-
-STRATEGIES = ("auto", "recursive", "direct")
 
 
 class SpectralForecaster(BaseForecaster):
@@ -44,7 +41,8 @@ class SpectralForecaster(BaseForecaster):
       best candidates' forecasts (direct models where ``strategy="auto"`` prefers them);
     - **shrinkage**: without a season (``sp_ = 1``) the increments are damped
       (``damping``) and shrunk toward the drift (``drift_prior_length``); the forecast
-      is then averaged with the classical Theta forecast (``theta_weight``);
+      is averaged with the classical Theta forecast (``theta_weight``) and, with
+      ``sp_ = 1, d_ = 1``, with a damped-trend forecast (``damped_trend_weight``);
     - **stability**: companion spectral radius at most 1 (:func:`spectral_radius`), by
       more penalty or else the mean (``stability_``);
     - **intervals**: Student-t, the in-sample ``h``-step error (at least the recursion's)
@@ -105,6 +103,11 @@ class SpectralForecaster(BaseForecaster):
         drift, seasonally adjusted at ``sp_``) of the modelled series in the forecast
         (without exogenous ``X`` only); 0 turns it off. Intervals keep the model's
         widths around it. Chosen on M3's development half (mean MASE 1.404 -> 1.372).
+    damped_trend_weight : float in [0, 1], default=0.25
+        For a trend without a season (``sp_ = 1``, ``d_ = 1``) and without ``X``, weight
+        of the damped-trend (damped Holt) forecast of the modelled series, averaged in
+        after Theta (:func:`._damped_trend.fit_damped_trend`); 0 turns it off. M3
+        development half: mean MASE 1.372 -> 1.362, "other" 2.297 -> 2.133.
     log_transform : "auto" or bool, default="auto"
         Model ``log(y)`` (needs ``y > 0``); "auto" decides by :func:`prefers_log`.
     interval_backtests : int >= 0, default=0
@@ -167,33 +170,14 @@ class SpectralForecaster(BaseForecaster):
     # The forecaster keeps its own history (the panel); sktime's copy is not needed.
     _config = {"remember_data": False}
 
-    _parameter_constraints = {
-        "sp": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "d": [StrOptions({"auto"}), Interval(numbers.Integral, 0, 1, closed="both")],
-        "seasonal_d": [StrOptions({"auto"}), Interval(numbers.Integral, 0, 1, closed="both")],
-        "ar_order": [StrOptions({"auto"}), Interval(numbers.Integral, 0, None, closed="left")],
-        "n_filters": [StrOptions({"auto"}), Interval(numbers.Integral, 0, None, closed="left")],
-        "hankel": [StrOptions(set(HANKEL_KINDS))],
-        "use_negative": ["boolean"],
-        "exog_lags": [Interval(numbers.Integral, 0, None, closed="left")],
-        "strategy": [StrOptions(set(STRATEGIES))],
-        "alpha": [StrOptions({"auto"}), Interval(numbers.Real, 0, None, closed="left")],
-        "panel": [StrOptions(set(PANEL_MODES))],
-        "backend": [StrOptions({b for b in BACKENDS if b}), None],
-        "backend_params": [dict, None],
-        "n_combined": [Interval(numbers.Integral, 1, None, closed="left")],
-        "log_transform": [StrOptions({"auto"}), "boolean"],
-        "damping": [StrOptions({"auto"}), Interval(numbers.Real, 0, 1, closed="right")],
-        "drift_prior_length": [Interval(numbers.Real, 0, None, closed="left")],
-        "theta_weight": [Interval(numbers.Real, 0, 1, closed="both")],
-        "interval_backtests": [Interval(numbers.Integral, 0, None, closed="left")],
-    }
+    _parameter_constraints = PARAMETER_CONSTRAINTS
 
     def __init__(self, sp=None, d="auto", seasonal_d="auto", ar_order="auto",
                  n_filters="auto", hankel="Z", use_negative=True, exog_lags=1,
                  strategy="auto", alpha="auto", panel="global", log_transform="auto",
                  n_combined=3, damping="auto", drift_prior_length=10, theta_weight=0.5,
-                 backend=None, backend_params=None, interval_backtests=0):  # fmt: skip
+                 damped_trend_weight=0.25, backend=None, backend_params=None,
+                 interval_backtests=0):  # fmt: skip
         self.sp = sp
         self.d = d
         self.seasonal_d = seasonal_d
@@ -210,6 +194,7 @@ class SpectralForecaster(BaseForecaster):
         self.damping = damping
         self.drift_prior_length = drift_prior_length
         self.theta_weight = theta_weight
+        self.damped_trend_weight = damped_trend_weight
         self.backend = backend
         self.backend_params = backend_params
         self.interval_backtests = interval_backtests
@@ -334,7 +319,7 @@ class SpectralForecaster(BaseForecaster):
         self._cutoff_fitted = self.cutoff
         if not old_length:
             return self
-        self._global.error_scales = {}
+        self._global.series_changed()
         if update_params:
             self._global.add_rows(old_length)
             self._solve()

@@ -10,6 +10,8 @@ season (as in the M3/M4 Theta benchmark).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.signal import lfilter
@@ -70,12 +72,89 @@ def fit_ses_alpha(x):
     return float(minimize_scalar(sse, bounds=SES_ALPHA_BOUNDS, method="bounded").x)
 
 
+class ThetaFit(NamedTuple):
+    """The fitted classical Theta method of one series (:func:`fit_theta`).
+
+    ``level`` is the last SES level of the seasonally adjusted series, ``slope`` its
+    least-squares slope, ``alpha`` the SES weight, ``n`` the series' length and
+    ``cycle`` one cycle of seasonal indices from the series' first point (None: no
+    season removed).
+    """
+
+    level: float
+    slope: float
+    alpha: float
+    n: int
+    cycle: np.ndarray | None
+    multiplicative: bool
+
+    def forecast(self, horizon):
+        """Forecast ``horizon`` steps after the series (ndarray of shape (horizon,)).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> fit_theta(np.arange(10.0)).forecast(3).round(3).tolist()
+        [9.5, 10.0, 10.5]
+        """
+        h = np.arange(1, horizon + 1)
+        alpha = self.alpha
+        trend = (h - 1) + 1 / alpha - (1 - alpha) ** self.n / alpha
+        forecast = self.level + self.slope / 2 * trend
+        if self.cycle is None:
+            return forecast
+        future = np.resize(self.cycle, self.n + horizon)[self.n :]
+        return forecast * future if self.multiplicative else forecast + future
+
+
+def fit_theta(x, sp=1, multiplicative=False):
+    """Fit the classical Theta method to ``x``: everything its forecasts depend on.
+
+    The season (period ``sp``) is removed when :func:`seasonality_test` finds it; the SES
+    weight is fitted on the adjusted series (:func:`fit_ses_alpha`).
+
+    Parameters
+    ----------
+    x : ndarray of shape (n,)
+    sp : int, default=1
+        Seasonal period (1: no season).
+    multiplicative : bool, default=False
+        Multiplicative seasonal indices (needs ``x > 0``); else additive.
+
+    Returns
+    -------
+    ThetaFit
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fitted = fit_theta(np.arange(10.0))
+    >>> round(fitted.alpha, 3), round(fitted.slope, 3)
+    (1.0, 1.0)
+    """
+    x = np.asarray(x, dtype=float)
+    n = len(x)
+    if n < 2:  # the last value: no slope, SES weight 1
+        return ThetaFit(float(x[-1]), 0.0, 1.0, n, None, multiplicative)
+    cycle = None
+    if sp > 1 and seasonality_test(x, sp):
+        cycle = seasonal_indices(x, sp, multiplicative)
+    adjusted = x
+    if cycle is not None:
+        full = np.resize(cycle, n)
+        adjusted = x / full if multiplicative else x - full
+    slope = np.polyfit(np.arange(n, dtype=float), adjusted, 1)[0]
+    alpha = fit_ses_alpha(adjusted)
+    level = ses_levels(adjusted, alpha)[-1]
+    return ThetaFit(float(level), float(slope), alpha, n, cycle, multiplicative)
+
+
 def theta_forecast(x, horizon, sp=1, multiplicative=False):
     """Forecast of the classical Theta method, ``horizon`` steps after ``x``.
 
     ``SES_h + (b / 2) ((h - 1) + 1 / alpha - (1 - alpha)^n / alpha)`` on the seasonally
-    adjusted series, ``b`` the slope of its least-squares line, re-seasonalized. The
-    season (period ``sp``) is removed when :func:`seasonality_test` finds it.
+    adjusted series, ``b`` the slope of its least-squares line, re-seasonalized
+    (:func:`fit_theta`, then :meth:`ThetaFit.forecast`).
 
     Parameters
     ----------
@@ -96,39 +175,62 @@ def theta_forecast(x, horizon, sp=1, multiplicative=False):
     >>> theta_forecast(np.arange(10.0), 3).round(3).tolist()  # alpha = 1 on a line
     [9.5, 10.0, 10.5]
     """
-    x = np.asarray(x, dtype=float)
-    n = len(x)
-    if n < 2:
-        return np.full(horizon, x[-1])
-    cycle = np.zeros(n + horizon) if not multiplicative else np.ones(n + horizon)
-    if sp > 1 and seasonality_test(x, sp):
-        cycle = np.resize(seasonal_indices(x, sp, multiplicative), n + horizon)
-    adjusted = x / cycle[:n] if multiplicative else x - cycle[:n]
-    slope = np.polyfit(np.arange(n, dtype=float), adjusted, 1)[0]
-    alpha = fit_ses_alpha(adjusted)
-    level = ses_levels(adjusted, alpha)[-1]
-    forecast = _theta_lines(level, slope, alpha, n, np.arange(1, horizon + 1))
-    future = cycle[n:]
-    return forecast * future if multiplicative else forecast + future
+    return fit_theta(x, sp, multiplicative).forecast(horizon)
 
 
-def _theta_lines(level, slope, alpha, n, h):
-    """``level + (slope / 2) ((h - 1) + 1 / alpha - (1 - alpha)^n / alpha)``, broadcast."""
-    return level + slope / 2 * ((h - 1) + 1 / alpha - (1 - alpha) ** n / alpha)
+def fit_theta_panel(series, sp):
+    """Theta fits of standardized series, channel by channel (additive indices).
+
+    Parameters
+    ----------
+    series : list of ndarray of shape (n_i, c)
+    sp : int
+
+    Returns
+    -------
+    list of list of ThetaFit
+        Per series, per channel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fits = fit_theta_panel([np.arange(10.0)[:, None]], 1)
+    >>> theta_paths(fits, 2)[:, :, 0].round(3).tolist()
+    [[9.5, 10.0]]
+    """
+    return [[fit_theta(s[:, c], sp) for c in range(s.shape[1])] for s in series]
 
 
-def theta_origin_forecasts(x, horizon, sp, origins):
+def theta_paths(fits, horizon):
+    """Theta forecasts (n_series, horizon, c) of fitted series (:func:`fit_theta_panel`).
+
+    Parameters
+    ----------
+    fits : list of list of ThetaFit
+    horizon : int
+
+    Returns
+    -------
+    ndarray of shape (n_series, horizon, c)
+    """
+    return np.stack([np.stack([fit.forecast(horizon) for fit in channels], axis=1)
+                     for channels in fits])  # fmt: skip
+
+
+def theta_origin_forecasts(x, fit, horizon, origins):
     """Additive Theta forecasts (len(origins), horizon) from in-sample origins of ``x``.
 
     The forecast from origin ``o`` uses ``x[:o]`` for the SES level and the slope of the
-    least-squares line, with the SES weight, the seasonal decision and the seasonal
-    indices of the whole series (fitted once, not per origin). From origin ``len(x)``
-    it is :func:`theta_forecast` exactly; from an origin below 2 it is the last value.
+    least-squares line, with the SES weight and the seasonal indices of ``fit``, the
+    Theta fit of the whole series (not refitted per origin). From origin ``len(x)`` it is
+    ``fit.forecast`` exactly; from an origin below 2 it is the last value.
 
     Parameters
     ----------
     x : ndarray of shape (n,)
-    horizon, sp : int
+    fit : ThetaFit
+        :func:`fit_theta` of ``x`` (additive).
+    horizon : int
     origins : sequence of int in [1, n]
         Index of each forecast's first step.
 
@@ -140,18 +242,16 @@ def theta_origin_forecasts(x, horizon, sp, origins):
     --------
     >>> import numpy as np
     >>> x = np.arange(10.0)
-    >>> theta_origin_forecasts(x, 2, 1, [10, 6]).round(3).tolist()  # alpha = 1 on a line
+    >>> theta_origin_forecasts(x, fit_theta(x), 2, [10, 6]).round(3).tolist()
     [[9.5, 10.0], [5.5, 6.0]]
     """
     x = np.asarray(x, dtype=float)
     n, o = len(x), np.asarray(origins, dtype=int)
     if n < 2:
         return np.full((len(o), horizon), x[-1])
-    cycle = np.zeros(n + horizon)
-    if sp > 1 and seasonality_test(x, sp):
-        cycle = np.resize(seasonal_indices(x, sp, False), n + horizon)
+    cycle = np.zeros(n + horizon) if fit.cycle is None else np.resize(fit.cycle, n + horizon)
     adjusted = x - cycle[:n]
-    alpha = fit_ses_alpha(adjusted)
+    alpha = fit.alpha
     level = ses_levels(adjusted, alpha)[o - 1]
     # Least-squares slopes of adjusted[:o] on t = 0..o-1 from running sums.
     t = np.arange(n, dtype=float)
@@ -162,33 +262,6 @@ def theta_origin_forecasts(x, horizon, sp, origins):
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = np.where(m >= 2, (m * sum_ty - sum_t * sum_y) / denominator, 0.0)
     h = np.arange(1, horizon + 1)
-    forecast = _theta_lines(level[:, None], slope[:, None], alpha, m[:, None], h)
-    forecast = forecast + cycle[o[:, None] + h - 1]
+    trend = (h - 1) + 1 / alpha - (1 - alpha) ** m[:, None] / alpha
+    forecast = level[:, None] + slope[:, None] / 2 * trend + cycle[o[:, None] + h - 1]
     return np.where((m < 2)[:, None], x[o - 1][:, None], forecast)
-
-
-def theta_paths(series, horizon, sp):
-    """Theta forecasts (n_series, horizon, c) of standardized series, channel by channel.
-
-    Additive seasonal indices (the series are standardized, possibly of ``log(y)``).
-
-    Parameters
-    ----------
-    series : list of ndarray of shape (n_i, c)
-    horizon : int
-    sp : int
-
-    Returns
-    -------
-    ndarray of shape (n_series, horizon, c)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> theta_paths([np.arange(10.0)[:, None]], 2, 1)[:, :, 0].round(3).tolist()
-    [[9.5, 10.0]]
-    """
-    return np.stack([
-        np.stack([theta_forecast(s[:, c], horizon, sp) for c in range(s.shape[1])], axis=1)
-        for s in series
-    ])  # fmt: skip
