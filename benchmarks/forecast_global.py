@@ -112,10 +112,6 @@ def run_frequency(collection):
     return forecasts, seconds, n_comparable, n_global
 
 
-def geometric_mean(values):
-    return float(np.exp(np.mean(np.log(np.maximum(values, 1e-12)))))
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--every", type=int, default=3, help="every k-th series per frequency")
@@ -139,7 +135,7 @@ def main(argv=None):
                                   for s in collection])  # fmt: skip
                 extra = f"{n_comparable} / {n_global}" if method == "GCV choice" else "-"
                 rows.append([frequency.lower(), len(collection), method, f"{mase.mean():.3f}",
-                             f"{geometric_mean(mase):.3f}", f"{smape.mean():.2f}",
+                             f"{protocol.geometric_mean(mase):.3f}", f"{smape.mean():.2f}",
                              f"{seconds[method]:.1f}", extra])  # fmt: skip
                 print(rows[-1], flush=True)
     table = markdown_table(

@@ -207,6 +207,7 @@ def report(results, methods, description, command, sources):
                     len(keys),
                     method,
                     f"{values[:, j, 0].mean():.3f}",
+                    f"{protocol.geometric_mean(values[:, j, 0]):.3f}",
                     f"{values[:, j, 1].mean():.2f}",
                     f"{values[:, j, 2].sum():.1f}",
                     f"{1e3 * np.median(values[:, j, 2]):.1f}",
@@ -221,6 +222,7 @@ def report(results, methods, description, command, sources):
                 "series",
                 "method",
                 "mean MASE",
+                "geo-mean MASE",
                 "mean sMAPE",
                 "total s",
                 "median ms / series",
@@ -234,9 +236,12 @@ def report(results, methods, description, command, sources):
     ours_time, ours_median = everything[:, 0, 2].sum(), np.median(everything[:, 0, 2])
     totals = everything[:, :, 2].sum(axis=0)
     medians = np.median(everything[:, :, 2], axis=0)
-    for row, method, total, median in zip(summary, methods, totals, medians, strict=True):
+    geo_means = [protocol.geometric_mean(everything[:, j, 0]) for j in range(len(methods))]
+    rows_and_times = zip(summary, methods, totals, medians, geo_means, strict=True)
+    for row, method, total, median, geo_mean in rows_and_times:
         mark = " (other run)" if method in sources and "this run" not in sources[method] else ""
         row[1] = f"{float(row[1]):.3f}"
+        row.insert(2, f"{geo_mean:.3f}")
         row += [f"{total:.1f}", f"{total / ours_time:.2f}{mark}", f"{1e3 * median:.1f}",
                 f"{median / ours_median:.2f}{mark}"]  # fmt: skip
     body += [
@@ -249,6 +254,7 @@ def report(results, methods, description, command, sources):
             [
                 "method",
                 "mean MASE",
+                "geo-mean MASE",
                 "mean rank",
                 "W/D/L",
                 "Wilcoxon p",

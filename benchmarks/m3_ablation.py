@@ -65,6 +65,7 @@ from benchmarks import protocol
 from benchmarks._report import markdown_table, write_section
 from benchmarks.corpus import M3_FREQUENCIES, load_m3
 from benchmarks.m3 import comb_forecast
+from benchmarks.protocol import geometric_mean
 
 TOP_K = 3
 #: Predict-time parameters of each variant of the default's fit.
@@ -258,10 +259,6 @@ def interval_scores(series, intervals):
         float(np.mean((y >= lower) & (y <= upper))),
         float(np.mean(upper - lower + penalty) / scale),
     )
-
-
-def geometric_mean(values):
-    return float(np.exp(np.mean(np.log(np.maximum(values, 1e-12)))))
 
 
 def run(series_list):

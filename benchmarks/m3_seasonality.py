@@ -35,6 +35,7 @@ import pandas as pd
 from benchmarks import protocol
 from benchmarks._report import markdown_table, write_section
 from benchmarks.corpus import M3_FREQUENCIES, load_m3
+from benchmarks.protocol import geometric_mean
 
 
 def _detrended(y):
@@ -94,10 +95,6 @@ def run(series_list, rules):
                 protocol.smape(s.y_test, predicted),
             )
     return out
-
-
-def geometric_mean(values):
-    return float(np.exp(np.mean(np.log(np.maximum(values, 1e-12)))))
 
 
 def report(series_list, results, description, command, section):

@@ -28,7 +28,8 @@ import pandas as pd
 from benchmarks import protocol
 from benchmarks._report import markdown_table, write_section
 from benchmarks.corpus import M3_FREQUENCIES, load_m3
-from benchmarks.m3_ablation import geometric_mean, predict_with
+from benchmarks.m3_ablation import predict_with
+from benchmarks.protocol import geometric_mean
 
 #: Fixed factors, and "auto" (``max(1 - 5 / n, 0.5)`` per series, the default).
 DAMPINGS = ("auto", 0.7, 0.8, 0.9, 1.0)

@@ -136,6 +136,11 @@ def mase(y_train, y_test, y_pred, period):
     return float(np.mean(error) / scale)
 
 
+def geometric_mean(values):
+    """Geometric mean of positive scores (a zero counts as 1e-12, not as minus infinity)."""
+    return float(np.exp(np.mean(np.log(np.maximum(values, 1e-12)))))
+
+
 def smape(y_test, y_pred):
     """Symmetric MAPE in percent: ``mean(200 |y - f| / (|y| + |f|))`` (M3/M4 definition)."""
     y_test, y_pred = np.asarray(y_test, dtype=float), np.asarray(y_pred, dtype=float)
