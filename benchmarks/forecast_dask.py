@@ -166,11 +166,11 @@ took {start_seconds:.1f} s and its warm-up fits {warm_seconds:.1f} s (not includ
 What 2 cores give: the factors of the design are built in parallel, but the client's
 per-series work (the panel set-up above, the differencing tests of the default search,
 the forecasts) is serial, and sending the series to the workers costs a pickling pass;
-the speed-up is bounded by that share (Amdahl). With the default search one process
-also builds the differenced series and their spectral columns once for all candidates,
-while the workers rebuild each candidate's rows. The load average shows what the other
-jobs on this shared 2-core machine took. The coefficients agree to round-off (the same
-least-squares problem, its factors merged in another order).
+the speed-up is bounded by that share (Amdahl). With the default search each worker
+keeps the differenced series and spectral columns of its recent blocks for the next
+candidates (`worker_cache`), as one process does for all of them. The load average
+shows what the other jobs on this shared 2-core machine took. The coefficients agree to
+round-off (the same least-squares problem, its factors merged in another order).
 """
     if args.quick:
         print(body)

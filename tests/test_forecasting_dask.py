@@ -78,6 +78,59 @@ def test_dask_global_fit_equals_in_memory_fit_synchronous(panel, numpy_fit):
     assert_same_fit(forecaster, numpy_fit, [1, 2, 3])
 
 
+def test_the_workers_reuse_each_blocks_columns_across_candidates(panel, monkeypatch):
+    """The synchronous scheduler runs the worker side here: each block's differenced
+    series are built once for all candidates of the search (same coefficients)."""
+    from sksssm.forecasting import _global, _search
+
+    calls = []
+    difference = _search.difference
+
+    def counted(s, poly):
+        calls.append(len(s))
+        return difference(s, poly)
+
+    monkeypatch.setattr(_search, "difference", counted)
+    params = dict(sp=12, d=0, seasonal_d=1, backend="dask",
+                  backend_params={"series_per_block": 4})  # fmt: skip
+
+    def fit(cached_blocks):
+        monkeypatch.setattr(_global, "WORKER_CACHED_BLOCKS", cached_blocks)
+        monkeypatch.setattr(_global, "_WORKER_CACHES", type(_global._WORKER_CACHES)())
+        calls.clear()
+        with dask.config.set(scheduler="synchronous"):
+            forecaster = SpectralForecaster(**params).fit(panel, fh=[1, 2, 3])
+        return forecaster, len(calls), len(_global._WORKER_CACHES)
+
+    cached, n_cached, n_blocks = fit(8)
+    uncached, n_uncached, _ = fit(0)  # every block's cache dropped at once
+    assert n_blocks == 4  # 13 series in blocks of 4, one cache each
+    n_series = len(panel.index.unique("id"))
+    assert n_cached == n_series  # one differencing per series
+    assert n_uncached >= 3 * n_series  # one per candidate and per final fit
+    np.testing.assert_array_equal(cached.coef_, uncached.coef_)
+
+
+def test_worker_caches_are_bounded_and_skip_large_blocks():
+    from sksssm.forecasting import _global
+
+    z_small, z_large = [np.zeros((10, 1))], [np.zeros((_global.SEARCH_CACHE_BYTES // 8, 1))]
+    saved = _global._WORKER_CACHES.copy()
+    try:
+        _global._WORKER_CACHES.clear()
+        first = _global.worker_cache("a", z_small, None)
+        assert _global.worker_cache("a", z_small, None) is first  # reused
+        for i in range(_global.WORKER_CACHED_BLOCKS):
+            _global.worker_cache(f"b{i}", z_small, None)
+        assert "a" not in _global._WORKER_CACHES  # the least recently used is dropped
+        assert len(_global._WORKER_CACHES) == _global.WORKER_CACHED_BLOCKS
+        assert _global.worker_cache("large", z_large, None) is None  # over the budget
+        assert "large" not in _global._WORKER_CACHES
+    finally:
+        _global._WORKER_CACHES.clear()
+        _global._WORKER_CACHES.update(saved)
+
+
 def test_dask_global_fit_on_a_local_cluster_equals_in_memory_fit(panel, numpy_fit):
     distributed = pytest.importorskip("distributed")
     with (

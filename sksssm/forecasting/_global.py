@@ -10,7 +10,9 @@ up to round-off.
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import OrderedDict
 
 import numpy as np
 from sktime.forecasting.base import ForecastingHorizon
@@ -105,10 +107,49 @@ def panel_factor(backend, backend_params, z, e):
     return DaskFactors(z, e, params["series_per_block"], params["split_every"])
 
 
-def _factor_series_block(config, design, block, start, horizon):
+def search_cache(z, e):
+    """A new column cache for :func:`accumulate` on ``z, e``, or None when too large.
+
+    The cache holds the differenced series and their spectral and exogenous columns
+    (about 30 values per step and channel), at most :data:`SEARCH_CACHE_BYTES`.
+    """
+    n_values = 30 * sum(s.size for s in z) + (0 if e is None else sum(x.size for x in e))
+    return {} if 8 * n_values <= SEARCH_CACHE_BYTES else None
+
+
+#: Worker side: the column caches of the series blocks this process has factored, by
+#: block key, least recently used first; at most :data:`WORKER_CACHED_BLOCKS` of them.
+_WORKER_CACHES = OrderedDict()
+_WORKER_CACHES_LOCK = threading.Lock()
+#: Blocks whose column caches a worker process keeps (each bounded by
+#: :data:`SEARCH_CACHE_BYTES`, about 6 MiB for 500 series of 48 steps).
+WORKER_CACHED_BLOCKS = 8
+
+
+def worker_cache(block_key, z, e):
+    """The column cache of block ``block_key`` in this process (None: too large).
+
+    The candidates of a search factor the same blocks one after the other; keeping a
+    block's differenced series and spectral columns lets each candidate reuse them, as
+    the in-process search does (:func:`search_cache`).
+    """
+    with _WORKER_CACHES_LOCK:
+        if block_key in _WORKER_CACHES:
+            _WORKER_CACHES.move_to_end(block_key)
+            return _WORKER_CACHES[block_key]
+        cache = search_cache(z, e)
+        if cache is not None:
+            _WORKER_CACHES[block_key] = cache
+            while len(_WORKER_CACHES) > WORKER_CACHED_BLOCKS:
+                _WORKER_CACHES.popitem(last=False)
+        return cache
+
+
+def _factor_series_block(config, design, block, start, horizon, block_key):
     """Worker side: the factor of one block of series (:func:`accumulate`)."""
     z_block, e_block = block
-    return accumulate(config, design, z_block, e_block, start, horizon)
+    cache = worker_cache(block_key, z_block, e_block)
+    return accumulate(config, design, z_block, e_block, start, horizon, cache)
 
 
 class DaskFactors:
@@ -119,7 +160,9 @@ class DaskFactors:
     ``distributed`` client, if one is active; else Dask's default scheduler computes in
     this process). Each call factors every block with :func:`accumulate` on a worker and
     merges the factors in a tree (:func:`~sksssm.spectral._dask.reduce_factors`); only
-    factors (at most ``(1 + features + channels)`` squared) travel back.
+    factors (at most ``(1 + features + channels)`` squared) travel back. Each worker
+    keeps the columns of its recent blocks (:func:`worker_cache`) for the next
+    candidate of the search.
 
     Parameters
     ----------
@@ -131,12 +174,14 @@ class DaskFactors:
         dask, _ = _import_dask()
         self.z, self.e, self.split_every = z, e, split_every
         run = uuid.uuid4().hex
+        starts = range(0, len(z), series_per_block)
+        self.block_keys = [f"sksssm-series-block-{run}-{i}" for i in starts]
         blocks = [
             dask.delayed(
                 (z[i : i + series_per_block], None if e is None else e[i : i + series_per_block]),
-                traverse=False, name=f"sksssm-series-block-{run}-{i}",
+                traverse=False, name=key,
             )
-            for i in range(0, len(z), series_per_block)
+            for i, key in zip(starts, self.block_keys, strict=True)
         ]  # fmt: skip
         self.blocks = dask.persist(*blocks)
 
@@ -145,7 +190,8 @@ class DaskFactors:
             raise RuntimeError("DaskFactors factors only the series it was made with.")
         dask, _ = _import_dask()
         factor = dask.delayed(_factor_series_block, pure=True)
-        factors = [factor(config, design, block, start, horizon) for block in self.blocks]
+        factors = [factor(config, design, block, start, horizon, key)
+                   for block, key in zip(self.blocks, self.block_keys, strict=True)]  # fmt: skip
         return reduce_factors(factors, self.split_every)
 
 
@@ -185,8 +231,7 @@ class GlobalModels:
         )
         self.d = d
         # Columns shared by the candidates and the final fits (in this process, bounded).
-        n_values = 30 * sum(s.size for s in z) + (0 if e is None else sum(x.size for x in e))
-        cache = {} if 8 * n_values <= SEARCH_CACHE_BYTES else None
+        cache = search_cache(z, e)
         configs, _ = select_configurations(
             params, z, e, d, D, sp, params.n_combined, factor=factor, cache=cache
         )
