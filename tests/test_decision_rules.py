@@ -213,15 +213,12 @@ def test_interval_is_the_textbook_random_walk_with_drift_interval():
     h = np.arange(1, 7)
     spread = np.sqrt(sigma**2 * h + s2 * h**2 / m)
     # Scaled by the final forecast's in-sample errors (the drift line from every origin
-    # o >= 3), in units of that spread, winsorized at 3, with 4 pseudo-ratios of 1; the
-    # squares inflated by n / (n - dof) for the 1 dof (the drift) fitted, n origins.
+    # o >= 3), in units of that spread, winsorized at 3, with 4 pseudo-ratios of 1.
     z = (y.to_numpy() - loc) / scale
-    origins = range(3, m + 1)
     ratios = [(z[o + k - 1] - z[o - 1] - k * drift) / spread[k - 1]
-              for o in origins for k in h if o + k - 1 <= m]  # fmt: skip
+              for o in range(3, m + 1) for k in h if o + k - 1 <= m]  # fmt: skip
     ratios = np.clip(ratios, -3, 3)
-    inflation = len(origins) / (len(origins) - 1)
-    kappa = np.sqrt((4 + inflation * np.sum(ratios**2)) / (4 + len(ratios)))
+    kappa = np.sqrt((4 + np.sum(ratios**2)) / (4 + len(ratios)))
     half = stats.t.ppf(0.95, n_errors - 1) * kappa * spread * scale
     mean = f.predict(fh=list(h)).to_numpy()
     interval = f.predict_interval(fh=list(h), coverage=0.9).to_numpy()
