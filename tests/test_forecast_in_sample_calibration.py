@@ -116,32 +116,22 @@ def test_damped_trend_from_origins_continues_the_fitted_recursion():
 
 
 def test_calibration_factor_by_hand():
-    """kappa^2 = (prior + n / (n - dof) sum of winsorized squared ratios) / (prior +
-    their number), ``n`` the in-sample origins of every series together."""
+    """kappa^2 = (prior + sum of winsorized squared ratios) / (prior + their number)."""
     errors = [np.array([[[1.0], [np.nan]], [[-8.0], [2.0]]]), np.array([[[0.5], [1.0]]])]
     spread = np.array([[[1.0], [2.0]], [[0.5], [0.5]]])
     ratios = np.array([1.0, -CALIBRATION_CLIP, 1.0, 1.0, 2.0])  # -8 / 1 winsorized
     expected = np.sqrt((CALIBRATION_PRIOR + np.sum(ratios**2)) / (CALIBRATION_PRIOR + 5))
     assert in_sample_calibration(errors, spread) == pytest.approx(expected, rel=1e-12)
-    # 3 origins (2 + 1), 1.5 dof fitted: the squares count 3 / 1.5 = 2 times.
-    corrected = np.sqrt((CALIBRATION_PRIOR + 2 * np.sum(ratios**2)) / (CALIBRATION_PRIOR + 5))
-    assert in_sample_calibration(errors, spread, 1.5) == pytest.approx(corrected, rel=1e-12)
-    # As many dof as origins: n - dof is held at 1 (the squares count n = 3 times).
-    most = np.sqrt((CALIBRATION_PRIOR + 3 * np.sum(ratios**2)) / (CALIBRATION_PRIOR + 5))
-    assert in_sample_calibration(errors, spread, 3.0) == pytest.approx(most, rel=1e-12)
     # No in-sample errors: the model's widths.
-    assert in_sample_calibration([np.zeros((0, 2, 1))], spread[:1], 2.0) == 1.0
+    assert in_sample_calibration([np.zeros((0, 2, 1))], spread[:1]) == 1.0
 
 
 def test_the_forecaster_widths_are_kappa_times_the_model_spread():
     """The stored factor is the calibration of the final forecast's in-sample errors
-    against the model's own spread, corrected for the best configuration's degrees of
-    freedom, and the widths are that factor times it."""
+    against the model's own spread, and the widths are that factor times it."""
     rng = np.random.default_rng(12)
-    e, x = rng.normal(size=50), np.zeros(50)
-    for t in range(1, 50):  # an AR(1): the model fits coefficients (dof > 0)
-        x[t] = 0.7 * x[t - 1] + e[t]
-    f = SpectralForecaster(sp=1, log_transform=False).fit(pd.Series(100 + x), fh=[1, 2, 3, 4])
+    y = pd.Series(100 + np.cumsum(rng.normal(size=50)))
+    f = SpectralForecaster(sp=1, log_transform=False).fit(y, fh=[1, 2, 3, 4])
     spread, _ = f._spread(np.arange(1, 5))
     kappa = f._global.error_scales[("in_sample", 4)]
     from sksssm.forecasting._intervals import forecast_spread
@@ -149,12 +139,8 @@ def test_the_forecaster_widths_are_kappa_times_the_model_spread():
     z, e = f._panel.series()
     error, _ = f._global.error_scales[4]
     model = forecast_spread(f._model, z, None, error)
-    errors = final_in_sample_errors(f._global, 4)
-    dof = f._model.one_step["dof"]
-    assert dof > 0.5
-    expected = in_sample_calibration(errors, model, dof)
+    expected = in_sample_calibration(final_in_sample_errors(f._global, 4), model)
     assert kappa == pytest.approx(expected, rel=1e-12)
-    assert kappa > in_sample_calibration(errors, model)  # the correction widens
     np.testing.assert_allclose(spread, model * kappa, rtol=1e-12)
 
 
