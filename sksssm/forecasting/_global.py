@@ -310,8 +310,8 @@ class GlobalModels:
 
         The in-sample ``h``-step error and the estimation error
         (:func:`._intervals.forecast_spread`), times the factor from the final
-        forecast's in-sample errors (:func:`._intervals.in_sample_calibration`, with the
-        best configuration's degrees of freedom), before the backtest calibration.
+        forecast's in-sample errors (:func:`._intervals.in_sample_calibration`), before
+        the backtest calibration.
         """
         lags = self.panel.lags
         n_steps = int(steps.max()) + max(lags)
@@ -325,8 +325,7 @@ class GlobalModels:
         key = ("in_sample", n_steps)
         if key not in self.error_scales:
             errors = final_in_sample_errors(self, n_steps)
-            self.error_scales[key] = in_sample_calibration(errors, spread,
-                                                           self.best.one_step["dof"])  # fmt: skip
+            self.error_scales[key] = in_sample_calibration(errors, spread)
         spread = spread * self.error_scales[key]
         return np.stack([spread[i, steps - 1 + lag] for i, lag in enumerate(lags)]), nu
 

@@ -208,32 +208,25 @@ def final_in_sample_errors(models, n_steps):
     return errors
 
 
-def in_sample_calibration(errors, spread, dof=0.0):
+def in_sample_calibration(errors, spread):
     """Scale factor of the interval widths from the final forecast's in-sample errors.
 
     Each error of :func:`final_in_sample_errors` is divided by the spread predicted for
     its horizon (``spread``: the model's, (n_series, n_steps, c)), the ratio winsorized
     at :data:`CALIBRATION_CLIP`; with ``m`` ratios in all (every series of a panel
-    together), from ``n`` in-sample origins,
+    together),
 
-    ``kappa^2 = (CALIBRATION_PRIOR + n / (n - dof) sum r^2) / (CALIBRATION_PRIOR + m)``,
+    ``kappa^2 = (CALIBRATION_PRIOR + sum r^2) / (CALIBRATION_PRIOR + m)``,
 
     the model's own spread counting as :data:`CALIBRATION_PRIOR` ratios of 1. The
     model's spread is that of the best configuration's recursion alone; ``kappa``
     carries it to the forecast actually made (the combination, damping, drift
-    shrinkage and Theta average), wider or narrower. The errors are in-sample: the
-    coefficients were fitted on the very points they forecast, so their squares
-    understate the error of a forecast of new points; ``n / (n - dof)`` (``dof`` the
-    fitted model's degrees of freedom; ``n - dof`` at least 1) is the correction of a
-    residual variance for the parameters fitted, as the model's own spread has it
-    (:func:`error_scale`).
+    shrinkage and Theta average), wider or narrower.
 
     Parameters
     ----------
     errors : list of ndarray of shape (n_origins_i, n_steps, c)
     spread : ndarray of shape (n_series, n_steps, c)
-    dof : float, default=0.0
-        Degrees of freedom of the fitted model (0: no correction).
 
     Returns
     -------
@@ -245,9 +238,6 @@ def in_sample_calibration(errors, spread, dof=0.0):
     >>> errors = [np.full((8, 2, 1), 2.0)]  # every error twice its spread of 1
     >>> round(in_sample_calibration(errors, np.ones((1, 2, 1))), 4)  # sqrt((4+64)/(4+16))
     1.8439
-    >>> # 2 dof fitted on the 8 origins: sqrt((4 + 8/6 * 64) / (4 + 16))
-    >>> round(in_sample_calibration(errors, np.ones((1, 2, 1)), dof=2.0), 4)
-    2.1134
     """
     sum_sq, count = 0.0, 0
     for series_errors, series_spread in zip(errors, spread, strict=True):
@@ -255,9 +245,7 @@ def in_sample_calibration(errors, spread, dof=0.0):
         ratio = np.clip(ratio[np.isfinite(ratio)], -CALIBRATION_CLIP, CALIBRATION_CLIP)
         sum_sq += float(np.sum(ratio**2))
         count += ratio.size
-    origins = sum(len(series_errors) for series_errors in errors)
-    inflation = origins / max(origins - dof, 1.0) if origins else 1.0
-    return float(np.sqrt((CALIBRATION_PRIOR + inflation * sum_sq) / (CALIBRATION_PRIOR + count)))
+    return float(np.sqrt((CALIBRATION_PRIOR + sum_sq) / (CALIBRATION_PRIOR + count)))
 
 
 class TruncatedPanel:
