@@ -17,6 +17,7 @@ from sktime.forecasting.base import ForecastingHorizon
 
 from .._validation import check_positive_int
 from ..spectral._dask import _import_dask, reduce_factors
+from ._combination import combine_members, fixed_weights, member_paths
 from ._damped_trend import damped_trend_paths, fit_damped_trend_panel
 from ._intervals import (
     backtest_calibration,
@@ -25,7 +26,7 @@ from ._intervals import (
     forecast_spread,
     in_sample_calibration,
 )
-from ._model import SpectralModel, damp_increments, damping_factors, shrink_toward_drift
+from ._model import SpectralModel
 from ._search import accumulate, choose_differencing, select_configurations
 from ._theta import fit_theta_panel, theta_paths
 
@@ -291,19 +292,15 @@ class GlobalModels:
         Their mean, damped and shrunk toward the drift of ``histories`` (the B observed
         series the paths continue) without a season, then averaged with each member
         :meth:`uses` takes: ``members(name, n_steps)``, the "theta" or "damped_trend"
-        forecasts (B, n_steps, c), by ``theta_weight`` or ``damped_trend_weight``.
+        forecasts (B, n_steps, c), by the weights of :meth:`weights`
+        (:func:`._combination.member_paths`, :func:`._combination.combine_members`).
         """
-        path = np.mean(paths, axis=0)
-        if self.sp == 1:  # no season: a damped trend, shrunk toward the drift
-            damping = damping_factors(self.damping, [len(s) for s in histories])
-            path = damp_increments(np.stack([s[-1] for s in histories]), path, damping)
-            path = np.stack([shrink_toward_drift(s, p, self.drift_prior_length)
-                             for s, p in zip(histories, path, strict=True)])  # fmt: skip
-        for name, weight in (("theta", self.theta_weight),
-                             ("damped_trend", self.damped_trend_weight)):  # fmt: skip
-            if self.uses(name):
-                path = (1 - weight) * path + weight * members(name, path.shape[1])
-        return path
+        forecasts = member_paths(self, paths, histories, members)
+        return combine_members(forecasts, self.weights())
+
+    def weights(self):
+        """The members' weights (:data:`._combination.MEMBERS`): :func:`fixed_weights`."""
+        return fixed_weights(self)
 
     def model_spread(self, steps, X, cutoff):
         """The models' error scales (n_series, len(steps), c) of ``steps`` and the t dof.
