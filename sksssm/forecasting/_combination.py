@@ -11,9 +11,11 @@ series, each a forecast of the standardized levels:
   without a season only.
 
 :func:`fixed_weights` gives their weights from ``theta_weight`` and
-``damped_trend_weight``. :func:`origin_members` runs every member from the series'
-in-sample origins with the fitted coefficients (no refit), the forecasts the in-sample
-calibration of the intervals scores.
+``damped_trend_weight``; :func:`in_sample_weights` moves them per series toward
+the members with the smaller in-sample errors. :func:`origin_members` runs every
+member from the series' in-sample origins with the fitted coefficients (no refit):
+the forecasts :func:`in_sample_weights` scores and the in-sample calibration of the
+intervals uses.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from ._theta import theta_origin_forecasts
 MEMBERS = ("models", "theta", "damped_trend")
 #: First in-sample origin of :func:`origin_members` (a drift needs 2 points).
 MIN_IN_SAMPLE_ORIGIN = 3
+#: Smallest ``1 - dof / n`` of the models' GCV-form in-sample error (:func:`in_sample_weights`).
+MIN_GCV_DENOMINATOR = 0.05
 
 
 def fixed_weights(models):
@@ -187,3 +191,58 @@ def origin_members(models, n_steps, origins=None):
         ])  # fmt: skip
 
     return origins, member_paths(models, paths, histories, members)
+
+
+def in_sample_weights(models, n_steps, forecasts=None):
+    """Per-series member weights (n_series, len(MEMBERS)) from their in-sample errors.
+
+    Each member's mean square ``h``-step error (``h <= n_steps``) over the series' in-sample
+    origins (:func:`origin_members`), the models' in the GCV form
+    ``MSE / (1 - dof / n)^2`` (their in-sample errors have seen the fit; ``dof`` and
+    ``n`` of the best model's one-step ridge), gives inverse-MSE weights over the members
+    :func:`fixed_weights` uses. They are shrunk toward the fixed weights by the number
+    of origins ``R`` of the series: ``lam = R^2 / (R^2 + P^2)``, ``P`` the
+    ``weight_prior_origins`` of ``models`` (None: the fixed weights).
+
+    Parameters
+    ----------
+    models : GlobalModels
+    n_steps : int
+    forecasts : tuple, optional
+        :func:`origin_members` ``(origins, forecasts)`` of ``models`` at ``n_steps``.
+
+    Returns
+    -------
+    ndarray of shape (n_series, len(MEMBERS))
+        Each row sums to 1.
+    """
+    z, _ = models.panel.series()
+    fixed = fixed_weights(models)
+    weights = np.tile(fixed, (len(z), 1))
+    prior = models.weight_prior_origins
+    used = fixed > 0
+    if prior is None or used.sum() < 2:
+        return weights
+    origins, paths = origin_members(models, n_steps) if forecasts is None else forecasts
+    one = models.best.one_step
+    inflation = max(1.0 - one["dof"] / max(one["n"], 1), MIN_GCV_DENOMINATOR) ** -2
+    b = 0
+    for i, (s, series_origins) in enumerate(zip(z, origins, strict=True)):
+        R = len(series_origins)
+        if R == 0:
+            continue
+        sq = np.full((len(MEMBERS), R, n_steps, s.shape[1]), np.nan)
+        for row, o in enumerate(series_origins):
+            k = min(n_steps, len(s) - o)
+            sq[:, row, :k] = (s[o : o + k] - paths[:, b + row, :k]) ** 2
+        b += R
+        mse = np.full(len(MEMBERS), np.nan)
+        mse[used] = np.nanmean(sq[used].reshape(used.sum(), -1), axis=1)
+        mse[0] *= inflation
+        mse = mse[used]
+        if not np.isfinite(mse).all() or mse.max() <= 0:
+            continue
+        inverse = 1.0 / np.maximum(mse, 1e-9 * mse.max())
+        lam = R**2 / (R**2 + prior**2) if prior > 0 else 1.0
+        weights[i, used] = (1 - lam) * fixed[used] + lam * inverse / inverse.sum()
+    return weights

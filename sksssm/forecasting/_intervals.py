@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._combination import combine_members, origin_members
+from ._combination import combine_members
 from ._design import integrate, propagate, recursive_forecast, rows_from
 from ._model import MAX_RESIDUAL_ORIGINS
 
@@ -144,7 +144,7 @@ def final_in_sample_errors(models, n_steps):
 
     From every origin ``o`` of series ``i`` (:func:`~._combination.in_sample_origins`)
     the forecast the forecaster would make from ``z_i[:o]`` with its fitted
-    coefficients: every member from ``o`` (:func:`~._combination.origin_members`: the
+    coefficients: every member from ``o`` (:meth:`GlobalModels.origin_members`: the
     models' mean, damping and drift shrinkage on ``z_i[:o]``, Theta and the damped
     trend), combined with the series' own weights (:meth:`GlobalModels.weights`), the
     weights of its forecast after the series.
@@ -160,11 +160,10 @@ def final_in_sample_errors(models, n_steps):
         Per series: observed minus forecast, NaN beyond the series' end.
     """
     z, _ = models.panel.series()
-    origins, forecasts = origin_members(models, n_steps)
+    origins, forecasts = models.origin_members(n_steps)
     if not any(origins):
         return [np.zeros((0, n_steps, s.shape[1])) for s in z]
-    weights = np.broadcast_to(models.weights(), (len(z), forecasts.shape[0]))
-    per_origin = np.repeat(weights, [len(o) for o in origins], axis=0)
+    per_origin = np.repeat(models.weights(n_steps), [len(o) for o in origins], axis=0)
     final = combine_members(forecasts, per_origin)
     errors, b = [], 0
     for s, series_origins in zip(z, origins, strict=True):
