@@ -12,12 +12,11 @@ the in-sample seasonal naive error) and mean sMAPE, per frequency. Variants:
   damped by ``phi^h``, ``phi = max(1 - 5 / n, 0.5)``, and shrunk toward the drift
   forecast with weight ``10 / (n + 10)`` (``damping="auto", drift_prior_length=10``),
   then averaged with the classical Theta forecast (``theta_weight=0.5``) and, without a
-  season, with the damped-trend (damped Holt) forecast (``damped_trend_weight=0.25``),
-  these fixed weights moved per series toward inverse in-sample MSE weights
-  (``weight_prior_origins=50``);
-- ``fixed weights``: the default's fit with ``weight_prior_origins=None``: the members
-  (models, Theta, damped trend) averaged with the fixed weights 3/8, 3/8, 1/4 (1/2, 1/2
-  with a season) on every series (the default before per-series weights);
+  season, with the damped-trend (damped Holt) forecast (``damped_trend_weight=0.25``);
+- ``in-sample weights``: the default's fit with ``weight_prior_origins=50``: instead of
+  the fixed weights 3/8, 3/8, 1/4 (1/2, 1/2 with a season) of the members (models,
+  Theta, damped trend), per-series inverse in-sample MSE weights shrunk toward them by
+  ``R^2 / (R^2 + 50^2)``, ``R`` the series' in-sample origins;
 - ``no shrinkage``: the same fit with ``damping=1, drift_prior_length=0`` (the default
   before damping and shrinkage);
 - ``damped only`` / ``shrink only``: the same fit with ``drift_prior_length=0`` /
@@ -92,7 +91,7 @@ THETA_WEIGHTS = {
 }
 VARIANTS = (
     "default",
-    "fixed weights",
+    "in-sample weights",
     *SHRINKAGE_VARIANTS,
     "single best",
     "top-3 GCV",
@@ -212,7 +211,7 @@ def local_variants(series):
     paths, scores = top_configurations(single, h)
     forecasts = {
         "default": default,
-        "fixed weights": predict_with(f, weight_prior_origins=None),
+        "in-sample weights": predict_with(f, weight_prior_origins=50),
         **{name: predict_with(f, **params) for name, params in SHRINKAGE_VARIANTS.items()},
         "single best": np.asarray(single.predict(), dtype=float).ravel(),
         "top-3 GCV": combine(paths, scores, weighted=True),

@@ -43,7 +43,7 @@ class SpectralForecaster(BaseForecaster):
       (``damping``) and shrunk toward the drift (``drift_prior_length``); the forecast
       is averaged with the classical Theta forecast (``theta_weight``) and, with
       ``sp_ = 1, d_ = 1``, with a damped-trend forecast (``damped_trend_weight``),
-      these weights moved per series toward the members with the smaller in-sample
+      optionally moved per series toward the members with the smaller in-sample
       errors (``weight_prior_origins``);
     - **stability**: companion spectral radius at most 1 (:func:`spectral_radius`), by
       more penalty or else the mean (``stability_``);
@@ -110,7 +110,7 @@ class SpectralForecaster(BaseForecaster):
         of the damped-trend (damped Holt) forecast of the modelled series, averaged in
         after Theta (:func:`._damped_trend.fit_damped_trend`); 0 turns it off. M3
         development half: mean MASE 1.372 -> 1.362, "other" 2.297 -> 2.133.
-    weight_prior_origins : float >= 0 or None, default=50
+    weight_prior_origins : float >= 0 or None, default=None
         Per-series combination weights: the three members (the models' forecast, Theta,
         the damped trend; with a season or with ``X`` fewer) get weights proportional to
         1 / their mean square in-sample error up to the forecast's horizon (from the last
@@ -188,7 +188,7 @@ class SpectralForecaster(BaseForecaster):
                  n_filters="auto", hankel="Z", use_negative=True, exog_lags=1,
                  strategy="auto", alpha="auto", panel="global", log_transform="auto",
                  n_combined=3, damping="auto", drift_prior_length=10, theta_weight=0.5,
-                 damped_trend_weight=0.25, weight_prior_origins=50, backend=None,
+                 damped_trend_weight=0.25, weight_prior_origins=None, backend=None,
                  backend_params=None, interval_backtests=0):  # fmt: skip
         self.sp = sp
         self.d = d
