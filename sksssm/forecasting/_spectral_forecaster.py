@@ -349,7 +349,13 @@ class SpectralForecaster(BaseForecaster):
         params = [
             {},
             {"n_filters": 2, "ar_order": 2, "d": 1, "seasonal_d": 0, "alpha": 1.0},
-            {"strategy": "direct", "use_negative": False, "hankel": "L", "n_combined": 2},
+            {
+                "strategy": "direct",
+                "use_negative": False,
+                "hankel": "L",
+                "n_combined": 2,
+                "weight_prior_origins": 20.0,
+            },
             {"panel": "local", "sp": 1},
         ]
         if importlib.util.find_spec("dask") is not None:  # an optional dependency
