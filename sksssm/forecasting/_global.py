@@ -312,7 +312,8 @@ class GlobalModels:
         """
         key = ("weights", *self._origin_key(n_steps))
         if key not in self._origins:
-            self._origins[key] = in_sample_weights(self, n_steps, self.origin_members(n_steps))
+            scored = None if self.weight_prior_origins is None else self.origin_members(n_steps)
+            self._origins[key] = in_sample_weights(self, n_steps, scored)
         return self._origins[key]
 
     def origin_members(self, n_steps):
