@@ -13,6 +13,10 @@ the in-sample seasonal naive error) and mean sMAPE, per frequency. Variants:
   forecast with weight ``10 / (n + 10)`` (``damping="auto", drift_prior_length=10``),
   then averaged with the classical Theta forecast (``theta_weight=0.5``) and, without a
   season, with the damped-trend (damped Holt) forecast (``damped_trend_weight=0.25``);
+- ``in-sample weights``: the default's fit with ``weight_prior_origins=50``: instead of
+  the fixed weights 3/8, 3/8, 1/4 (1/2, 1/2 with a season) of the members (models,
+  Theta, damped trend), per-series inverse in-sample MSE weights shrunk toward them by
+  ``R^2 / (R^2 + 50^2)``, ``R`` the series' in-sample origins;
 - ``no shrinkage``: the same fit with ``damping=1, drift_prior_length=0`` (the default
   before damping and shrinkage);
 - ``damped only`` / ``shrink only``: the same fit with ``drift_prior_length=0`` /
@@ -87,6 +91,7 @@ THETA_WEIGHTS = {
 }
 VARIANTS = (
     "default",
+    "in-sample weights",
     *SHRINKAGE_VARIANTS,
     "single best",
     "top-3 GCV",
@@ -206,6 +211,7 @@ def local_variants(series):
     paths, scores = top_configurations(single, h)
     forecasts = {
         "default": default,
+        "in-sample weights": predict_with(f, weight_prior_origins=50),
         **{name: predict_with(f, **params) for name, params in SHRINKAGE_VARIANTS.items()},
         "single best": np.asarray(single.predict(), dtype=float).ravel(),
         "top-3 GCV": combine(paths, scores, weighted=True),

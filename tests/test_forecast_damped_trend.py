@@ -61,7 +61,7 @@ def test_forecaster_averages_in_the_damped_trend_without_a_season():
 
     y = pd.Series(_series(50))
     fh = [1, 2, 3, 4]
-    kwargs = dict(sp=1, log_transform=False, theta_weight=0.0)
+    kwargs = dict(sp=1, log_transform=False, theta_weight=0.0, weight_prior_origins=None)
     f = SpectralForecaster(**kwargs).fit(y, fh=fh)
     assert f.damped_trend_weight == 0.25 and (f.sp_, f.d_) == (1, 1)
     plain = SpectralForecaster(damped_trend_weight=0.0, **kwargs).fit(y, fh=fh).predict()

@@ -68,8 +68,10 @@ def test_in_sample_errors_of_the_final_forecast_written_out(damped_trend_weight)
     the damped trend's forecast from the recursion's states after ``z[:o]``."""
     rng = np.random.default_rng(11)
     y = pd.Series(30 + np.cumsum(0.5 + rng.normal(size=14)))
+    # Fixed member weights (per-series weights: tests/test_forecast_combination.py).
     params = dict(sp=1, d=1, ar_order=0, n_filters=0, n_combined=1, log_transform=False,
-                  damped_trend_weight=damped_trend_weight)  # fmt: skip
+                  damped_trend_weight=damped_trend_weight,
+                  weight_prior_origins=None)  # fmt: skip
     f = SpectralForecaster(**params).fit(y, fh=[1, 2, 3])
     z = f._panel.series()[0][0][:, 0]
     c = f._model.one_step["intercept"][0]

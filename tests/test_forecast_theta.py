@@ -98,7 +98,7 @@ def test_forecaster_averages_its_forecast_with_the_theta_lines():
 
     y = _trend_series()
     fh = [1, 2, 3, 4]
-    kwargs = dict(sp=1, log_transform=False, damped_trend_weight=0.0)
+    kwargs = dict(sp=1, log_transform=False, damped_trend_weight=0.0, weight_prior_origins=None)
     f = SpectralForecaster(**kwargs).fit(y, fh=fh)
     plain = SpectralForecaster(theta_weight=0.0, **kwargs).fit(y, fh=fh).predict().to_numpy()
     x = y.to_numpy()

@@ -565,7 +565,9 @@ def test_combined_forecast_is_the_mean_of_the_best_configurations():
     the three configurations fixed; the first is the default's choice, the others
     follow by GCV score."""
     y = ar_series(150, seed=5).iloc[:, 0]
-    fixed = {"sp": 1, "d": 0, "seasonal_d": 0, "log_transform": False, "strategy": "recursive"}
+    # Fixed member weights: per-series weights depend on each forecaster's own members.
+    fixed = {"sp": 1, "d": 0, "seasonal_d": 0, "log_transform": False, "strategy": "recursive",
+             "weight_prior_origins": None}  # fmt: skip
     combined = SpectralForecaster(n_combined=3, **fixed).fit(y)
     chosen = [(m.config.p, m.config.K) for m in combined._models]
     assert len(set(chosen)) == 3

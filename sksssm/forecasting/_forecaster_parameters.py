@@ -34,5 +34,6 @@ PARAMETER_CONSTRAINTS = {
     "drift_prior_length": [Interval(numbers.Real, 0, None, closed="left")],
     "theta_weight": [Interval(numbers.Real, 0, 1, closed="both")],
     "damped_trend_weight": [Interval(numbers.Real, 0, 1, closed="both")],
+    "weight_prior_origins": [Interval(numbers.Real, 0, None, closed="left"), None],
     "interval_backtests": [Interval(numbers.Integral, 0, None, closed="left")],
 }

@@ -19,6 +19,7 @@ from sktime.forecasting.base import ForecastingHorizon
 
 from .._validation import check_positive_int
 from ..spectral._dask import _import_dask, reduce_factors
+from ._combination import combine_members, in_sample_weights, member_paths, origin_members
 from ._damped_trend import damped_trend_paths, fit_damped_trend_panel
 from ._intervals import (
     backtest_calibration,
@@ -27,7 +28,7 @@ from ._intervals import (
     forecast_spread,
     in_sample_calibration,
 )
-from ._model import SpectralModel, damp_increments, damping_factors, shrink_toward_drift
+from ._model import SpectralModel
 from ._search import accumulate, choose_differencing, select_configurations
 from ._theta import fit_theta_panel, theta_paths
 
@@ -224,6 +225,7 @@ class GlobalModels:
         self.drift_prior_length = params.drift_prior_length
         self.theta_weight = params.theta_weight
         self.damped_trend_weight = params.damped_trend_weight
+        self.weight_prior_origins = params.weight_prior_origins
         z, e = panel.series()
         factor = panel_factor(params.backend, params.backend_params, z, e)
         d, D, self.seasonal_strength, self.kpss = choose_differencing(
@@ -244,7 +246,7 @@ class GlobalModels:
             )
             for c in configs
         ]
-        self.strategies, self.error_scales = [], {}
+        self.strategies, self.error_scales, self._origins = [], {}, {}
         # The Theta and damped-trend members depend on the training series only: fitted
         # once, here (on first use if their weight is set after the fit).
         self._members = {}
@@ -275,7 +277,7 @@ class GlobalModels:
 
     def series_changed(self):
         """Forget what depends on the series' values (after an update extends them)."""
-        self.error_scales, self._members = {}, {}
+        self.error_scales, self._members, self._origins = {}, {}, {}
 
     @property
     def best(self):
@@ -288,6 +290,7 @@ class GlobalModels:
         self.strategies = [model.solve(alpha).choose_strategies(strategy, *series)
                            for model in self.models]  # fmt: skip
         self.error_scales = {}  # per number of steps: (scale, dof), computed on demand
+        self._origins = {}  # per number of steps: in-sample member forecasts and weights
 
     def add_rows(self, old_length):
         """Continue every factor with the rows of series grown from ``{key: length}``."""
@@ -326,29 +329,49 @@ class GlobalModels:
             paths.append(model.forecast(windows, z_last, exog, n_steps + max(lags), strategies))
         member_paths = {"theta": theta_paths, "damped_trend": damped_trend_paths}
         path = self.combine(
-            paths, z, lambda name, length: member_paths[name](self.member_fits(name), length)
+            paths,
+            z,
+            lambda name, length: member_paths[name](self.member_fits(name), length),
+            self.weights(n_steps + max(lags)),
         )
         return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
 
-    def combine(self, paths, histories, members):
+    def combine(self, paths, histories, members, weights):
         """The final forecasts (B, n_steps, c) from the models' paths (models, B, n_steps, c).
 
         Their mean, damped and shrunk toward the drift of ``histories`` (the B observed
         series the paths continue) without a season, then averaged with each member
         :meth:`uses` takes: ``members(name, n_steps)``, the "theta" or "damped_trend"
-        forecasts (B, n_steps, c), by ``theta_weight`` or ``damped_trend_weight``.
+        forecasts (B, n_steps, c), by ``weights`` ((B, 3) or (3,), :meth:`weights`;
+        :func:`._combination.member_paths`, :func:`._combination.combine_members`).
         """
-        path = np.mean(paths, axis=0)
-        if self.sp == 1:  # no season: a damped trend, shrunk toward the drift
-            damping = damping_factors(self.damping, [len(s) for s in histories])
-            path = damp_increments(np.stack([s[-1] for s in histories]), path, damping)
-            path = np.stack([shrink_toward_drift(s, p, self.drift_prior_length)
-                             for s, p in zip(histories, path, strict=True)])  # fmt: skip
-        for name, weight in (("theta", self.theta_weight),
-                             ("damped_trend", self.damped_trend_weight)):  # fmt: skip
-            if self.uses(name):
-                path = (1 - weight) * path + weight * members(name, path.shape[1])
-        return path
+        return combine_members(member_paths(self, paths, histories, members), weights)
+
+    def weights(self, n_steps):
+        """Per-series member weights (n_series, 3) of an ``n_steps`` forecast.
+
+        :func:`._combination.in_sample_weights`: the fixed weights of ``theta_weight``
+        and ``damped_trend_weight`` moved toward each series' members with the smaller
+        in-sample errors up to ``n_steps`` ahead (``weight_prior_origins``); computed
+        once per ``n_steps``.
+        """
+        key = ("weights", *self._origin_key(n_steps))
+        if key not in self._origins:
+            scored = None if self.weight_prior_origins is None else self.origin_members(n_steps)
+            self._origins[key] = in_sample_weights(self, n_steps, scored)
+        return self._origins[key]
+
+    def origin_members(self, n_steps):
+        """:func:`._combination.origin_members` at ``n_steps``, computed once."""
+        key = self._origin_key(n_steps)
+        if key not in self._origins:
+            self._origins[key] = origin_members(self, n_steps)
+        return self._origins[key]
+
+    def _origin_key(self, n_steps):
+        """Cache key: ``n_steps`` and the predict-time parameters the members read."""
+        return (n_steps, self.damping, self.drift_prior_length, self.theta_weight,
+                self.damped_trend_weight, self.weight_prior_origins)  # fmt: skip
 
     def model_spread(self, steps, X, cutoff):
         """The models' error scales (n_series, len(steps), c) of ``steps`` and the t dof.

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._damped_trend import damped_trend_origin_forecasts
+from ._combination import combine_members
 from ._design import integrate, propagate, recursive_forecast, rows_from
 from ._model import MAX_RESIDUAL_ORIGINS
-from ._theta import theta_origin_forecasts
 
 #: Smallest error scale of an h-step forecast, times sqrt(h) (standardized units).
 SPREAD_FLOOR = 1e-3
@@ -23,8 +22,6 @@ MIN_BACKTEST_LENGTH = 8
 CALIBRATION_PRIOR = 4
 #: Largest error, in spreads, that enters a calibration (winsorized beyond).
 CALIBRATION_CLIP = 3.0
-#: First in-sample origin of :func:`final_in_sample_errors` (a drift needs 2 points).
-MIN_IN_SAMPLE_ORIGIN = 3
 
 
 def forecast_spread(model, z, exog_future, error):
@@ -145,15 +142,12 @@ def estimation_variance(model, z, exog_future, n_steps):
 def final_in_sample_errors(models, n_steps):
     """Errors of the final forecast from in-sample origins, without refitting.
 
-    From every origin ``o`` of series ``i`` (the last :data:`MAX_RESIDUAL_ORIGINS`, and
-    at least :data:`MIN_IN_SAMPLE_ORIGIN` and the lags of every combined model) the
-    forecast the forecaster would make from ``z_i[:o]`` with its fitted coefficients:
-    the models' mean, damping and drift shrinkage on ``z_i[:o]``
-    (:meth:`GlobalModels.combine`), the Theta forecast from ``o``
-    (:func:`~._theta.theta_origin_forecasts`: level and slope of ``z_i[:o]``, the SES
-    weight and season of the whole series' fit) and the damped trend's
-    (:func:`~._damped_trend.damped_trend_origin_forecasts`: the fitted recursion's
-    states after ``z_i[:o]``). The models are linear, so one batch serves every origin.
+    From every origin ``o`` of series ``i`` (:func:`~._combination.in_sample_origins`)
+    the forecast the forecaster would make from ``z_i[:o]`` with its fitted
+    coefficients: every member from ``o`` (:meth:`GlobalModels.origin_members`: the
+    models' mean, damping and drift shrinkage on ``z_i[:o]``, Theta and the damped
+    trend), combined with the series' own weights (:meth:`GlobalModels.weights`), the
+    weights of its forecast after the series.
 
     Parameters
     ----------
@@ -165,38 +159,12 @@ def final_in_sample_errors(models, n_steps):
     list of ndarray of shape (n_origins_i, n_steps, c)
         Per series: observed minus forecast, NaN beyond the series' end.
     """
-    z, e = models.panel.series()
-    first = max(MIN_IN_SAMPLE_ORIGIN,
-                *(m.config.q + max(m.start, 1) for m in models.models))  # fmt: skip
-    origins = [list(range(max(first, len(s) - MAX_RESIDUAL_ORIGINS), len(s))) for s in z]
+    z, _ = models.panel.series()
+    origins, forecasts = models.origin_members(n_steps)
     if not any(origins):
         return [np.zeros((0, n_steps, s.shape[1])) for s in z]
-    paths = []
-    for model, strategies in zip(models.models, models.strategies, strict=True):
-        windows, z_last = model.origins_batch(z, origins)
-        exog = None
-        if e is not None:
-            cfg = model.config
-            exog = np.stack([
-                rows_from(model.design.exog(e[i][cfg.q :]), o - cfg.q, n_steps)
-                for i in range(len(z)) for o in origins[i]
-            ])  # fmt: skip
-        paths.append(model.forecast(windows, z_last, exog, n_steps, strategies))
-    histories = [s[:o] for s, series_origins in zip(z, origins, strict=True)
-                 for o in series_origins]  # fmt: skip
-
-    origin_forecasts = {"theta": theta_origin_forecasts,
-                        "damped_trend": damped_trend_origin_forecasts}  # fmt: skip
-
-    def members(name, length):
-        fits, forecasts = models.member_fits(name), origin_forecasts[name]
-        return np.concatenate([
-            np.stack([forecasts(s[:, j], fit, length, o) for j, fit in enumerate(channels)],
-                     axis=-1)
-            for s, channels, o in zip(z, fits, origins, strict=True) if o
-        ])  # fmt: skip
-
-    final = models.combine(paths, histories, members)
+    per_origin = np.repeat(models.weights(n_steps), [len(o) for o in origins], axis=0)
+    final = combine_members(forecasts, per_origin)
     errors, b = [], 0
     for s, series_origins in zip(z, origins, strict=True):
         out = np.full((len(series_origins), n_steps, s.shape[1]), np.nan)

@@ -42,7 +42,9 @@ class SpectralForecaster(BaseForecaster):
     - **shrinkage**: without a season (``sp_ = 1``) the increments are damped
       (``damping``) and shrunk toward the drift (``drift_prior_length``); the forecast
       is averaged with the classical Theta forecast (``theta_weight``) and, with
-      ``sp_ = 1, d_ = 1``, with a damped-trend forecast (``damped_trend_weight``);
+      ``sp_ = 1, d_ = 1``, with a damped-trend forecast (``damped_trend_weight``),
+      optionally moved per series toward the members with the smaller in-sample
+      errors (``weight_prior_origins``);
     - **stability**: companion spectral radius at most 1 (:func:`spectral_radius`), by
       more penalty or else the mean (``stability_``);
     - **intervals**: Student-t, the in-sample ``h``-step error (at least the recursion's)
@@ -108,6 +110,16 @@ class SpectralForecaster(BaseForecaster):
         of the damped-trend (damped Holt) forecast of the modelled series, averaged in
         after Theta (:func:`._damped_trend.fit_damped_trend`); 0 turns it off. M3
         development half: mean MASE 1.372 -> 1.362, "other" 2.297 -> 2.133.
+    weight_prior_origins : float >= 0 or None, default=None
+        Per-series combination weights: the three members (the models' forecast, Theta,
+        the damped trend; with a season or with ``X`` fewer) get weights proportional to
+        1 / their mean square in-sample error up to the forecast's horizon (from the last
+        200 in-sample origins, no refit; the models' in the GCV form
+        ``MSE / (1 - dof / n)^2``), shrunk toward the fixed weights of ``theta_weight``
+        and ``damped_trend_weight`` by ``lam = R^2 / (R^2 + weight_prior_origins^2)``,
+        ``R`` the series' number of origins: short series keep the fixed weights.
+        None keeps the fixed weights; with ``X`` (one member) it changes nothing.
+        :func:`._combination.in_sample_weights`.
     log_transform : "auto" or bool, default="auto"
         Model ``log(y)`` (needs ``y > 0``); "auto" decides by :func:`prefers_log`.
     interval_backtests : int >= 0, default=0
@@ -176,8 +188,8 @@ class SpectralForecaster(BaseForecaster):
                  n_filters="auto", hankel="Z", use_negative=True, exog_lags=1,
                  strategy="auto", alpha="auto", panel="global", log_transform="auto",
                  n_combined=3, damping="auto", drift_prior_length=10, theta_weight=0.5,
-                 damped_trend_weight=0.25, backend=None, backend_params=None,
-                 interval_backtests=0):  # fmt: skip
+                 damped_trend_weight=0.25, weight_prior_origins=None, backend=None,
+                 backend_params=None, interval_backtests=0):  # fmt: skip
         self.sp = sp
         self.d = d
         self.seasonal_d = seasonal_d
@@ -195,6 +207,7 @@ class SpectralForecaster(BaseForecaster):
         self.drift_prior_length = drift_prior_length
         self.theta_weight = theta_weight
         self.damped_trend_weight = damped_trend_weight
+        self.weight_prior_origins = weight_prior_origins
         self.backend = backend
         self.backend_params = backend_params
         self.interval_backtests = interval_backtests
@@ -336,7 +349,13 @@ class SpectralForecaster(BaseForecaster):
         params = [
             {},
             {"n_filters": 2, "ar_order": 2, "d": 1, "seasonal_d": 0, "alpha": 1.0},
-            {"strategy": "direct", "use_negative": False, "hankel": "L", "n_combined": 2},
+            {
+                "strategy": "direct",
+                "use_negative": False,
+                "hankel": "L",
+                "n_combined": 2,
+                "weight_prior_origins": 20.0,
+            },
             {"panel": "local", "sp": 1},
         ]
         if importlib.util.find_spec("dask") is not None:  # an optional dependency
