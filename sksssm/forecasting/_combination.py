@@ -35,6 +35,50 @@ MIN_IN_SAMPLE_ORIGIN = 3
 MIN_GCV_DENOMINATOR = 0.05
 
 
+def fit_channels(series, fit_one):
+    """``fit_one`` of every channel of every series: a member's fits.
+
+    Parameters
+    ----------
+    series : list of ndarray of shape (n_i, c)
+    fit_one : callable
+        One channel (ndarray of shape (n_i,)) to its fit (anything with
+        ``forecast(horizon)``: :class:`~._theta.ThetaFit`,
+        :class:`~._damped_trend.DampedTrendFit`).
+
+    Returns
+    -------
+    list of list
+        Per series, per channel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksssm.forecasting._theta import fit_theta
+    >>> fits = fit_channels([np.arange(10.0)[:, None]], fit_theta)
+    >>> fitted_paths(fits, 2)[:, :, 0].round(3).tolist()  # alpha = 1 on a line
+    [[9.5, 10.0]]
+    """
+    return [[fit_one(s[:, c]) for c in range(s.shape[1])] for s in series]
+
+
+def fitted_paths(fits, horizon):
+    """Forecasts (n_series, horizon, c) of :func:`fit_channels`' fits.
+
+    Parameters
+    ----------
+    fits : list of list
+        Per series, per channel, each with ``forecast(horizon)``.
+    horizon : int
+
+    Returns
+    -------
+    ndarray of shape (n_series, horizon, c)
+    """
+    return np.stack([np.stack([fit.forecast(horizon) for fit in channels], axis=1)
+                     for channels in fits])  # fmt: skip
+
+
 def fixed_weights(models):
     """Weights (len(MEMBERS),) of the members from ``theta_weight``, ``damped_trend_weight``.
 

@@ -117,44 +117,6 @@ def fit_damped_trend(x):
                           float(beta[best]), float(phi[best]), float(sse[best]))  # fmt: skip
 
 
-def fit_damped_trend_panel(series):
-    """Damped-trend fits of standardized series, channel by channel.
-
-    Parameters
-    ----------
-    series : list of ndarray of shape (n_i, c)
-
-    Returns
-    -------
-    list of list of DampedTrendFit
-        Per series, per channel.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> fits = fit_damped_trend_panel([np.arange(10.0)[:, None]])
-    >>> damped_trend_paths(fits, 2).shape
-    (1, 2, 1)
-    """
-    return [[fit_damped_trend(s[:, c]) for c in range(s.shape[1])] for s in series]
-
-
-def damped_trend_paths(fits, horizon):
-    """Damped-trend forecasts (n_series, horizon, c) of :func:`fit_damped_trend_panel`.
-
-    Parameters
-    ----------
-    fits : list of list of DampedTrendFit
-    horizon : int
-
-    Returns
-    -------
-    ndarray of shape (n_series, horizon, c)
-    """
-    return np.stack([np.stack([fit.forecast(horizon) for fit in channels], axis=1)
-                     for channels in fits])  # fmt: skip
-
-
 def damped_trend_origin_forecasts(x, fit, horizon, origins):
     """Damped-trend forecasts (len(origins), horizon) from in-sample origins of ``x``.
 

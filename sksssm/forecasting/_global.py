@@ -13,14 +13,22 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import OrderedDict
+from functools import partial
 
 import numpy as np
 from sktime.forecasting.base import ForecastingHorizon
 
 from .._validation import check_positive_int
 from ..spectral._dask import _import_dask, reduce_factors
-from ._combination import combine_members, in_sample_weights, member_paths, origin_members
-from ._damped_trend import damped_trend_paths, fit_damped_trend_panel
+from ._combination import (
+    combine_members,
+    fit_channels,
+    fitted_paths,
+    in_sample_weights,
+    member_paths,
+    origin_members,
+)
+from ._damped_trend import fit_damped_trend
 from ._intervals import (
     backtest_calibration,
     error_scale,
@@ -30,7 +38,7 @@ from ._intervals import (
 )
 from ._model import SpectralModel
 from ._search import accumulate, choose_differencing, select_configurations
-from ._theta import fit_theta_panel, theta_paths
+from ._theta import fit_theta
 
 #: Where the global QR factors are built: this process (None) or Dask workers.
 BACKENDS = (None, "dask")
@@ -271,8 +279,8 @@ class GlobalModels:
         """The fits of the "theta" or "damped_trend" member on the standardized series."""
         if name not in self._members:
             z = self.panel.series()[0]
-            fitted = fit_theta_panel(z, self.sp) if name == "theta" else fit_damped_trend_panel(z)
-            self._members[name] = fitted
+            fit_one = partial(fit_theta, sp=self.sp) if name == "theta" else fit_damped_trend
+            self._members[name] = fit_channels(z, fit_one)
         return self._members[name]
 
     def series_changed(self):
@@ -327,11 +335,10 @@ class GlobalModels:
             exog = self._exog_future(X, n_steps + max(lags), model, cutoff)
             windows, z_last = model.origins_batch(z, [[len(s)] for s in z])
             paths.append(model.forecast(windows, z_last, exog, n_steps + max(lags), strategies))
-        member_paths = {"theta": theta_paths, "damped_trend": damped_trend_paths}
         path = self.combine(
             paths,
             z,
-            lambda name, length: member_paths[name](self.member_fits(name), length),
+            lambda name, length: fitted_paths(self.member_fits(name), length),
             self.weights(n_steps + max(lags)),
         )
         return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])

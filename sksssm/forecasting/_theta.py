@@ -178,45 +178,6 @@ def theta_forecast(x, horizon, sp=1, multiplicative=False):
     return fit_theta(x, sp, multiplicative).forecast(horizon)
 
 
-def fit_theta_panel(series, sp):
-    """Theta fits of standardized series, channel by channel (additive indices).
-
-    Parameters
-    ----------
-    series : list of ndarray of shape (n_i, c)
-    sp : int
-
-    Returns
-    -------
-    list of list of ThetaFit
-        Per series, per channel.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> fits = fit_theta_panel([np.arange(10.0)[:, None]], 1)
-    >>> theta_paths(fits, 2)[:, :, 0].round(3).tolist()
-    [[9.5, 10.0]]
-    """
-    return [[fit_theta(s[:, c], sp) for c in range(s.shape[1])] for s in series]
-
-
-def theta_paths(fits, horizon):
-    """Theta forecasts (n_series, horizon, c) of fitted series (:func:`fit_theta_panel`).
-
-    Parameters
-    ----------
-    fits : list of list of ThetaFit
-    horizon : int
-
-    Returns
-    -------
-    ndarray of shape (n_series, horizon, c)
-    """
-    return np.stack([np.stack([fit.forecast(horizon) for fit in channels], axis=1)
-                     for channels in fits])  # fmt: skip
-
-
 def theta_origin_forecasts(x, fit, horizon, origins):
     """Additive Theta forecasts (len(origins), horizon) from in-sample origins of ``x``.
 
