@@ -240,17 +240,21 @@ def _represented(Z, kind, level, spread, step, normalise, out=None):
     * step`` (the first differences' are ``Z`` itself). ``level`` and ``spread``
     broadcast against ``Z`` (one value per series and channel), ``step`` is the step
     responses (:func:`_step_responses`) at ``Z``'s time steps. ``out``: written in place
-    (may be ``Z``); else a new array, or ``Z`` itself where nothing changes. The one
-    formula of both the features (:func:`_shared_responses`) and the ``ppv`` thresholds.
+    (may be ``Z``; the raw series' ``level * step`` is then formed one channel at a time,
+    so no temporary as large as ``Z``); else a new array, or ``Z`` itself where nothing
+    changes. The one formula of both the features (:func:`_shared_responses`) and the
+    ``ppv`` thresholds, the same numbers either way.
     """
     if normalise:
         return np.divide(Z, spread, out=out)
-    if kind > 0:
-        if out is None or out is Z:
-            return Z
+    if out is None:
+        return Z if kind > 0 else Z + level * step
+    if out is not Z:
         out[...] = Z
-        return out
-    return np.add(Z, level * step, out=out)
+    if kind == 0:  # channels on the third axis from the end, in Z and level alike
+        for channel in range(Z.shape[-3]):
+            out[..., channel, :, :] += level[..., channel, :, :] * step
+    return out
 
 
 def _shared_responses(U, lengths, state, cache):

@@ -110,11 +110,9 @@ def _fit_biases(X_btc, lengths, states, chunk_size):
         biases = []
         for kind in range(n_kinds):
             Z = centred[kind]
-            values = _represented(
-                Z, kind, level, spread, step, state.normalise, Z if last else None
-            )
-            if values is Z and not last:  # the partition reorders in place
-                values = Z.copy()
+            # the partition reorders in place: a copy unless Z is no longer needed
+            out = Z if last else np.empty_like(Z)
+            values = _represented(Z, kind, level, spread, step, state.normalise, out)
             # Raised by a round-off margin: responses that equal a quantile exactly in
             # exact arithmetic (zeros of constant stretches, the zero first difference at
             # t = 0) then fall below it whatever the FFT round-off (chunking, length).
