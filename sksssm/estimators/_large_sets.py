@@ -13,18 +13,14 @@ fit costs about
 - memory: the ``n x p`` features plus a few ``n x n`` matrices.
 
 The eigendecompositions dominate above a thousand series (measured on Crop, one thread:
-7 s at ``n = 1000``, 77 s at ``n = 2000``; ``n = 7200`` did not finish in 35 min), and
-the features of both representations with every statistic dominate below. Above
+7 s at ``n = 1000``, 77 s at ``n = 2000``; ``n = 7200`` did not finish in 35 min). Above
 :data:`SELECTION_SERIES` training series, the candidates (representation, feature set,
 cross-channel block) are therefore compared on a class-stratified subsample of
 :data:`SELECTION_SERIES` series (:func:`selection_rows`), and only the chosen one is
-fitted on all the series (:func:`refit_chosen`): the other series' features of the
-chosen representation and only the statistics its feature set uses (the subsample's
-are reused), one Gram matrix and one eigendecomposition, from which the penalty is
-chosen by exact leave-one-out on every series as before. The cost then grows as the
-features of one representation, ``n^2 p + 9 n^3`` once, instead of both
-representations and ``c`` eigendecompositions. Up to :data:`SELECTION_SERIES` series
-the fit is unchanged (every candidate on every series).
+fitted on all the series (:func:`refit_chosen`): the other series' features (the
+subsample's are reused), one Gram matrix and one eigendecomposition, from which the
+penalty is chosen by exact leave-one-out on every series as before. The cost then
+grows as ``n^2 p + 9 n^3`` once instead of ``c`` times.
 
 :class:`~sksssm.SpectralFilterClassifier` chooses its model by exact leave-one-out on the
 in-memory ``n x p`` design, which is right when features outnumber series. When series
@@ -64,11 +60,9 @@ from ._pooled import fit_estimator_pooling, standardize_features
 STREAM_CHUNK_BYTES = 64 * 2**20
 #: Training series above which the classifier compares its candidate models on a
 #: stratified subsample of this many series and fits only the chosen one on all of them
-#: (the size rule of this module's docstring). 2,000 until session 33; 256 measured on
-#: the development corpus (the classification guide's cost model): the same mean
-#: accuracy within the run-to-run noise, a fit up to twice as fast on its sets of 300 to
-#: 560 training series.
-SELECTION_SERIES = 256
+#: (the size rule of this module's docstring). No set of the development corpus has as
+#: many (the largest has 560), so it changes nothing there.
+SELECTION_SERIES = 2000
 
 
 def selection_rows(encoded, seed):

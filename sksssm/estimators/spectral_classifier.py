@@ -109,14 +109,13 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     Dask array, the ridge runs on the streaming QR core instead
     (:mod:`sksssm.estimators._large_sets`): features in chunks of series (memory
     bounded), the penalty and ``normalise`` chosen by GCV, every per-channel feature
-    (``feature_set_ == "all"``); the fitted attributes mean the same. Above 256
+    (``feature_set_ == "all"``); the fitted attributes mean the same. Above 2,000
     training series (:data:`sksssm.estimators._large_sets.SELECTION_SERIES`) on the
     leave-one-out path, the representation and feature set are compared on a
-    class-stratified subsample of 256 series (drawn from ``random_state``) and only the
-    chosen model is fitted on all the series (the chosen representation and the
-    statistics it uses only), its penalty chosen by exact leave-one-out on all of them:
-    one eigendecomposition of the ``n x n`` Gram matrix instead of one per candidate
-    (see the user guide's "Large sets").
+    class-stratified subsample of 2,000 series (drawn from ``random_state``) and only the
+    chosen model is fitted on all the series, its penalty chosen by exact leave-one-out
+    on all of them: one eigendecomposition of the ``n x n`` Gram matrix instead of one
+    per candidate (see the user guide's "Large sets").
 
     Probabilities: ``softmax(tau * D)`` where ``D`` are the decision values (one column
     per class; ``[-d, d]`` in the binary case) and the temperature ``tau > 0`` minimizes
