@@ -29,6 +29,22 @@ def test_selection_rows_are_stratified_and_seeded(monkeypatch):
     assert not np.array_equal(rows, selection_rows(encoded, 4))
 
 
+def test_up_to_the_limit_the_fit_is_unchanged(monkeypatch):
+    # n <= SELECTION_SERIES: every candidate on every series, the same fit bit for bit
+    # whatever the limit above n
+    X, y = noisy_waves(60, 32, seed=3)
+    fits = []
+    for limit in (60, 10_000):
+        monkeypatch.setattr(large_sets, "SELECTION_SERIES", limit)
+        fits.append(SpectralFilterClassifier(random_state=0).fit(X[:40], y[:40]))
+    first, second = fits
+    assert first.feature_set_ == second.feature_set_ and first.alpha_ == second.alpha_
+    np.testing.assert_array_equal(first.coef_, second.coef_)
+    np.testing.assert_array_equal(
+        first.decision_function(X[40:]), second.decision_function(X[40:])
+    )
+
+
 def test_routes_by_shape(monkeypatch):
     """Up to SELECTION_SERIES: every candidate on every series; above: the candidates on
     the subsample and one refit on all; more series than features: streaming."""

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._validation import check_sequences, scale_unless_constant
 from ..spectral._pooling import (
-    fit_pooling,
+    _fit_poolings,
     pooled_features,
     pooled_features_shared,
     sequence_lengths,
@@ -31,7 +31,27 @@ def fit_estimator_pooling(
     ``normalise``, ``cross``, the mixtures' seed and the features' ``dtype`` are chosen
     by the caller.
     """
-    return fit_pooling(
+    (pooling,) = fit_estimator_poolings(
+        estimator,
+        X_btc,
+        lengths,
+        representations=(normalise,),
+        cross=cross,
+        mixing_seed=mixing_seed,
+        dtype=dtype,
+    )
+    return pooling
+
+
+def fit_estimator_poolings(
+    estimator, X_btc, lengths, *, representations, cross, mixing_seed, dtype="float64"
+):
+    """:func:`fit_estimator_pooling` for each ``normalise`` of ``representations`` (a
+    tuple of bool): one filter bank, and the ``ppv`` thresholds of every
+    representation from one set of training responses
+    (:func:`~sksssm.spectral._pooling._fit_poolings`). Returns a tuple of poolings.
+    """
+    return _fit_poolings(
         X_btc,
         lengths,
         n_filters=estimator.n_filters,
@@ -42,8 +62,9 @@ def fit_estimator_pooling(
         statistics=estimator.statistics,
         quantiles=estimator.quantiles,
         n_segments=estimator.n_segments,
-        normalise=normalise,
+        representations=tuple(representations),
         cross=cross,
+        hankel="Z",
         mixing_seed=mixing_seed,
         chunk_size=estimator.chunk_size,
         dtype=dtype,

@@ -14,7 +14,7 @@ from ..spectral._feature_sets import FEATURE_SETS, candidate_feature_sets
 from ..spectral._ridge_loo import select_ridge_by_loo
 from ._class_targets import one_vs_all_targets
 from ._large_sets import refit_chosen, selection_rows
-from ._pooled import fit_estimator_pooling, standardize_features, training_features
+from ._pooled import fit_estimator_poolings, standardize_features, training_features
 
 
 def choose_pooled_model(estimator, X_btc, lengths, encoded, alphas, mixing_seed):
@@ -49,18 +49,15 @@ def choose_pooled_model(estimator, X_btc, lengths, encoded, alphas, mixing_seed)
     # normalise="loo": both representations, chosen with the feature set by LOO
     option = estimator.normalise
     representations = (False, True) if option == "loo" else (bool(option),)
-    poolings = [
-        fit_estimator_pooling(
-            estimator,
-            X_btc,
-            lengths,
-            normalise=normalise,
-            cross=estimator.cross_channel,
-            mixing_seed=mixing_seed,
-            dtype=estimator.dtype,
-        )
-        for normalise in representations
-    ]
+    poolings = fit_estimator_poolings(
+        estimator,
+        X_btc,
+        lengths,
+        representations=representations,
+        cross=estimator.cross_channel,
+        mixing_seed=mixing_seed,
+        dtype=estimator.dtype,
+    )
     # many series: the candidates compared on a stratified subsample (the size rule)
     rows = selection_rows(encoded, mixing_seed)
     chosen = slice(None) if rows is None else rows

@@ -215,6 +215,48 @@ def _step_responses(state, t, cache):
     return cache[key]
 
 
+def _centred_responses(U, lengths, state, cache):
+    """Responses of the series centred on their means and of their first differences.
+
+    ``U`` is ``(m, t, c)`` zero-filled beyond ``lengths``. Returns ``(kinds, level,
+    spread)``: the responses per input kind (series, then differences with
+    ``state.differences``), and each series' mean and the divisor of its
+    standardization per channel, ``(m, c)`` in ``state.dtype``, from which
+    :func:`_represented` derives either representation. The centring is done in float64
+    before the responses' precision (as the standardization is), so a level far above
+    the spread loses no digits.
+    """
+    mean, std = _series_scale(U, lengths)
+    spread = _standardise_scale(std, mean)
+    centred = U - mean[:, None]  # _inputs zeroes the padding again, and differences it
+    kinds = [_responses(V, state, cache) for V in _inputs(centred, lengths, state.differences)]
+    return kinds, mean.astype(state.dtype), spread.astype(state.dtype)
+
+
+def _represented(Z, kind, level, spread, step, normalise, out=None):
+    """One representation of the centred responses ``Z`` of input ``kind`` (0: series).
+
+    Standardized (``normalise``): ``Z / spread``; raw: the series' responses ``Z + level
+    * step`` (the first differences' are ``Z`` itself). ``level`` and ``spread``
+    broadcast against ``Z`` (one value per series and channel), ``step`` is the step
+    responses (:func:`_step_responses`) at ``Z``'s time steps. ``out``: written in place
+    (may be ``Z``; the raw series' ``level * step`` is then formed one channel at a time,
+    so no temporary as large as ``Z``); else a new array, or ``Z`` itself where nothing
+    changes. The one formula of both the features (:func:`_shared_responses`) and the
+    ``ppv`` thresholds, the same numbers either way.
+    """
+    if normalise:
+        return np.divide(Z, spread, out=out)
+    if out is None:
+        return Z if kind > 0 else Z + level * step
+    if out is not Z:
+        out[...] = Z
+    if kind == 0:  # channels on the third axis from the end, in Z and level alike
+        for channel in range(Z.shape[-3]):
+            out[..., channel, :, :] += level[..., channel, :, :] * step
+    return out
+
+
 def _shared_responses(U, lengths, state, cache):
     """Responses of the raw and the standardized series from one set of FFTs.
 
@@ -223,26 +265,22 @@ def _shared_responses(U, lengths, state, cache):
     (:func:`_step_responses`), and those of the standardized series are the centred
     ones divided by its standard deviation (first differences: the raw ones divided by
     it). So the responses of the centred series and of the first differences are
-    computed once and each representation is derived by one scaling pass. The centring
-    is done in float64 before the responses' precision (as the standardization is), so
-    a level far above the spread loses no digits.
+    computed once (:func:`_centred_responses`) and each representation is derived by one
+    scaling pass (:func:`_represented`).
 
     ``U`` is ``(m, t, c)`` zero-filled beyond ``lengths``. Returns a function of
     ``normalise`` (bool) giving the list of responses per input kind (series, then
     differences with ``state.differences``), as :func:`_responses` of
     :func:`~sksssm.spectral._sequences._inputs` would.
     """
-    mean, std = _series_scale(U, lengths)
-    spread = _standardise_scale(std, mean)
-    centred = U - mean[:, None]  # _inputs zeroes the padding again, and differences it
-    kinds = [_responses(V, state, cache) for V in _inputs(centred, lengths, state.differences)]
-    level = mean.astype(state.dtype)[:, :, None, None]
-    spread = spread.astype(state.dtype)[:, :, None, None]
+    kinds, level, spread = _centred_responses(U, lengths, state, cache)
+    level = level[:, :, None, None]
+    spread = spread[:, :, None, None]
     step = _step_responses(state, U.shape[1], cache)
 
     def representation(normalise):
-        if normalise:
-            return [Z / spread for Z in kinds]
-        return [kinds[0] + level * step, *kinds[1:]]
+        return [
+            _represented(Z, kind, level, spread, step, normalise) for kind, Z in enumerate(kinds)
+        ]
 
     return representation

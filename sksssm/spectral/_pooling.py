@@ -283,6 +283,52 @@ def fit_pooling(
     >>> pooled_features(X, state).shape == (10, state.n_features)
     True
     """
+    (state,) = _fit_poolings(
+        X_btc,
+        lengths,
+        n_filters=n_filters,
+        filter_lengths=filter_lengths,
+        use_negative=use_negative,
+        n_mixtures=n_mixtures,
+        differences=differences,
+        statistics=statistics,
+        quantiles=quantiles,
+        n_segments=n_segments,
+        representations=(normalise,),
+        cross=cross,
+        hankel=hankel,
+        mixing_seed=mixing_seed,
+        chunk_size=chunk_size,
+        dtype=dtype,
+    )
+    return state
+
+
+def _fit_poolings(
+    X_btc,
+    lengths,
+    *,
+    n_filters,
+    filter_lengths,
+    use_negative,
+    n_mixtures,
+    differences,
+    statistics,
+    quantiles,
+    n_segments,
+    representations,
+    cross,
+    hankel,
+    mixing_seed,
+    chunk_size,
+    dtype,
+):
+    """:func:`fit_pooling` once per ``normalise`` of ``representations`` (a tuple of
+    bool), one filter bank for all, the ``ppv`` thresholds of all from one set of
+    responses (:func:`~sksssm.spectral._thresholds._fit_biases`); returns a tuple of
+    :class:`PoolingState`, each equal to :func:`fit_pooling` with that ``normalise``
+    (to the round-off of ``dtype``: the same arithmetic as the features).
+    """
     X_btc, lengths = _prepare(X_btc, lengths)
     if X_btc.shape[0] == 0:
         raise ValueError("X has 0 series; pass at least one.")
@@ -320,15 +366,16 @@ def fit_pooling(
         quantiles=quantiles,
         biases=None,
         n_segments=int(n_segments),
-        normalise=bool(normalise),
+        normalise=False,
         use_negative=bool(use_negative),
         cross_pairs=cross_pairs(X_btc.shape[2]) if cross and X_btc.shape[2] > 1 else None,
         dtype=dtype,
     )
-    biases = None
+    states = [dataclasses.replace(state, normalise=bool(n)) for n in representations]
     if any(stat in THRESHOLD_STATISTICS for stat in statistics):
-        biases = _fit_biases(X_btc, lengths, state, chunk_size)
-    return dataclasses.replace(state, biases=biases)
+        biases = _fit_biases(X_btc, lengths, states, chunk_size)
+        states = [dataclasses.replace(s, biases=b) for s, b in zip(states, biases, strict=True)]
+    return tuple(states)
 
 
 __all__ = [

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._filter_bank import _responses
+from ._filter_bank import _centred_responses, _represented, _step_responses
 from ._pooled_features import _chunk_rows
-from ._sequences import _inputs
 
 #: Memory budget of the responses gathered for the ``ppv`` thresholds
 #: (:func:`threshold_series`).
@@ -50,15 +49,23 @@ def threshold_series(shape, n_responses) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, n_bias).round().astype(int))
 
 
-def _fit_biases(X_btc, lengths, state, chunk_size):
-    """The ``ppv`` thresholds ``(n_kinds, n_quantiles, c, n_responses)``.
+def _fit_biases(X_btc, lengths, states, chunk_size):
+    """The ``ppv`` thresholds ``(n_kinds, n_quantiles, c, n_responses)`` of each pooling.
 
-    Quantiles of each response over evenly spaced valid steps (at most
-    :data:`MAX_BIAS_ROWS`, numbered over the :func:`threshold_series` in order) of those
-    series: quantiles stay cheap, and only those steps are gathered.
+    ``states`` share one filter bank, its mixtures, ``differences`` and ``dtype`` and may
+    differ in ``normalise`` and ``quantiles`` (the raw and the standardized
+    representations of ``normalise="loo"``); returns one array per state. Quantiles of
+    each response over evenly spaced valid steps (at most :data:`MAX_BIAS_ROWS`,
+    numbered over the :func:`threshold_series` in order) of those series: quantiles stay
+    cheap, and only those steps are gathered. The responses are computed once for every
+    state: those of the centred series are gathered, with each step's series level and
+    spread, and each representation is derived from them by the features' own formula
+    (:func:`~sksssm.spectral._filter_bank._represented`), so the thresholds are the
+    quantiles of exactly the responses that :func:`pooled_features` compares with them.
     """
-    chosen = threshold_series(X_btc.shape, state.n_responses)
-    rows = _chunk_rows(X_btc.shape[1], X_btc.shape[2], state.n_responses, chunk_size, state.dtype)
+    first = states[0]
+    chosen = threshold_series(X_btc.shape, first.n_responses)
+    rows = _chunk_rows(X_btc.shape[1], X_btc.shape[2], first.n_responses, chunk_size, first.dtype)
     total = int(lengths[chosen].sum())
     kept = np.arange(total)
     if total > MAX_BIAS_ROWS:
@@ -67,35 +74,52 @@ def _fit_biases(X_btc, lengths, state, chunk_size):
     offsets = np.concatenate([[0], np.cumsum(lengths[chosen])])
     bounds = np.searchsorted(kept, offsets)
     steps = {int(i): kept[bounds[j] : bounds[j + 1]] - offsets[j] for j, i in enumerate(chosen)}
-    # the kept steps of every kind written in place (no list of pieces to concatenate)
-    n_kinds = 2 if state.differences else 1
-    per_kind = np.empty((n_kinds, X_btc.shape[2], state.n_responses, len(kept)), state.dtype)
+    # the kept steps of every kind written in place (no list of pieces to concatenate),
+    # with each step's series level and spread per channel and its time step
+    n_kinds = 2 if first.differences else 1
+    n_channels = X_btc.shape[2]
+    centred = np.empty((n_kinds, n_channels, first.n_responses, len(kept)), first.dtype)
+    level = np.empty((n_channels, 1, len(kept)), first.dtype)
+    spread = np.empty_like(level)
+    times = np.empty(len(kept), dtype=np.intp)
     cache = {}
     for start in range(0, len(chosen), rows):
         idx = chosen[start : start + rows]
-        longest = lengths[idx].max()
-        inputs = _inputs(X_btc[idx, :longest], lengths[idx], state.differences, state.normalise)
-        for kind, U in enumerate(inputs):
-            Z = _responses(U, state, cache)  # (m, c, responses, t)
-            for j, i in enumerate(idx):
-                where = slice(bounds[start + j], bounds[start + j + 1])
-                kept_steps = steps[i]
-                if len(kept_steps) == 0:
-                    continue
-                first, last = int(kept_steps[0]), int(kept_steps[-1])
-                if last - first + 1 == len(kept_steps):  # every step kept: a slice copy
-                    per_kind[kind, ..., where] = Z[j][..., first : last + 1]
+        chunk = X_btc[idx, : lengths[idx].max()]
+        filled = np.where(np.isnan(chunk), 0.0, chunk)
+        kinds, means, spreads = _centred_responses(filled, lengths[idx], first, cache)
+        for j, i in enumerate(idx):
+            where = slice(bounds[start + j], bounds[start + j + 1])
+            kept_steps = steps[i]
+            if len(kept_steps) == 0:
+                continue
+            level[:, 0, where] = means[j][:, None]
+            spread[:, 0, where] = spreads[j][:, None]
+            times[where] = kept_steps
+            first_step, last_step = int(kept_steps[0]), int(kept_steps[-1])
+            for kind, Z in enumerate(kinds):
+                if last_step - first_step + 1 == len(kept_steps):  # every step: a slice copy
+                    centred[kind, ..., where] = Z[j][..., first_step : last_step + 1]
                     continue
                 # the steps are valid indices: "clip" only avoids "raise"'s buffered out
-                np.take(Z[j], kept_steps, axis=-1, out=per_kind[kind, ..., where], mode="clip")
-    biases = []
-    for values in per_kind:
-        # Raised by a round-off margin: responses that equal a quantile exactly in exact
-        # arithmetic (zeros of constant stretches, the zero first difference at t = 0)
-        # then fall below it whatever the FFT round-off (chunking, length).
-        quantiles, largest = _quantiles_and_largest(values, state.quantiles)
-        biases.append(quantiles + ROUNDOFF_MARGIN[state.dtype] * largest)
-    return np.stack(biases)
+                np.take(Z[j], kept_steps, axis=-1, out=centred[kind, ..., where], mode="clip")
+    step = _step_responses(first, int(lengths[chosen].max()), cache)[:, times]
+    fitted = []
+    for s, state in enumerate(states):
+        last = s == len(states) - 1  # the centred responses are no longer needed
+        biases = []
+        for kind in range(n_kinds):
+            Z = centred[kind]
+            # the partition reorders in place: a copy unless Z is no longer needed
+            out = Z if last else np.empty_like(Z)
+            values = _represented(Z, kind, level, spread, step, state.normalise, out)
+            # Raised by a round-off margin: responses that equal a quantile exactly in
+            # exact arithmetic (zeros of constant stretches, the zero first difference at
+            # t = 0) then fall below it whatever the FFT round-off (chunking, length).
+            quantiles, largest = _quantiles_and_largest(values, state.quantiles)
+            biases.append(quantiles + ROUNDOFF_MARGIN[state.dtype] * largest)
+        fitted.append(np.stack(biases))
+    return fitted
 
 
 def _quantiles_and_largest(values, quantiles):
