@@ -129,3 +129,19 @@ def test_negative_prior_is_refused():
     y = pd.Series(np.arange(30.0) + np.sin(np.arange(30)))
     with pytest.raises(ValueError, match="weight_prior_origins"):
         SpectralForecaster(weight_prior_origins=-1).fit(y, fh=[1])
+
+
+@pytest.mark.parametrize("member_weight", ["theta_weight", "damped_trend_weight"])
+def test_no_theta_or_damped_trend_with_exogenous_data(member_weight):
+    """Both members ignore ``X``, so with ``X`` their weight changes nothing."""
+    rng = np.random.default_rng(0)
+    y = pd.Series(20 + 0.5 * np.arange(50) + np.cumsum(rng.normal(size=50)))
+    X = pd.DataFrame({"x": np.sin(np.arange(53))})
+    forecasts = [
+        SpectralForecaster(sp=1, **{member_weight: w})
+        .fit(y, X=X.iloc[:50], fh=[1, 2, 3])
+        .predict(X=X.iloc[50:].set_index(pd.RangeIndex(50, 53)))
+        .to_numpy()
+        for w in (0.0, 0.5)
+    ]
+    np.testing.assert_array_equal(forecasts[0], forecasts[1])

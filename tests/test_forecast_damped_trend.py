@@ -87,21 +87,6 @@ def test_no_damped_trend_with_a_season_or_without_differencing(params):
                                   forecasts[1].predict().to_numpy())  # fmt: skip
 
 
-def test_no_damped_trend_with_exogenous_data():
-    from sksssm.forecasting import SpectralForecaster
-
-    y = pd.Series(_series(60))
-    X = pd.DataFrame({"x": np.cos(np.arange(63))})
-    with_x = [
-        SpectralForecaster(sp=1, damped_trend_weight=w)
-        .fit(y, X=X.iloc[:60], fh=[1, 2, 3])
-        .predict(X=X.iloc[60:].set_index(pd.RangeIndex(60, 63)))
-        .to_numpy()
-        for w in (0.0, 0.5)
-    ]
-    np.testing.assert_array_equal(with_x[0], with_x[1])
-
-
 @pytest.mark.parametrize("weight", [-0.5, 2.0, "auto"])
 def test_invalid_damped_trend_weight_is_refused(weight):
     from sksssm.forecasting import SpectralForecaster

@@ -122,23 +122,6 @@ def test_invalid_theta_weight_is_refused(weight):
         SpectralForecaster(theta_weight=weight).fit(_trend_series(), fh=[1])
 
 
-def test_no_theta_with_exogenous_data():
-    import pandas as pd
-
-    from sksssm.forecasting import SpectralForecaster
-
-    y = _trend_series(50)
-    X = pd.DataFrame({"x": np.sin(np.arange(53))})
-    forecasts = [
-        SpectralForecaster(sp=1, theta_weight=w)
-        .fit(y, X=X.iloc[:50], fh=[1, 2, 3])
-        .predict(X=X.iloc[50:].set_index(pd.RangeIndex(50, 53)))
-        .to_numpy()
-        for w in (0.0, 0.5)
-    ]
-    np.testing.assert_array_equal(forecasts[0], forecasts[1])
-
-
 def _theta_by_its_formula(x, horizon, sp):
     """The Theta forecast recomputed from scratch (the code before the fit/forecast split)."""
     n = len(x)
