@@ -168,6 +168,42 @@ def combine_members(forecasts, weights):
     return total
 
 
+def origin_errors(z, origins, forecasts):
+    """Observed minus forecast from every in-sample origin, per series.
+
+    Parameters
+    ----------
+    z : list of ndarray of shape (n_i, c)
+    origins : list of list of int
+        Per series (:func:`in_sample_origins`).
+    forecasts : ndarray of shape (..., n_origins, n_steps, c)
+        From the origins of all series in order (leading axes, e.g. the members, kept).
+
+    Returns
+    -------
+    list of ndarray of shape (..., len(origins_i), n_steps, c)
+        ``z_i[o + h - 1] - forecast``; NaN beyond the series' end.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> z = [np.arange(5.0)[:, None]]
+    >>> origin_errors(z, [[3, 4]], np.full((2, 2, 1), 3.0))[0][:, :, 0].tolist()
+    [[0.0, 1.0], [1.0, nan]]
+    """
+    n_steps = forecasts.shape[-2]
+    errors, b = [], 0
+    for s, series_origins in zip(z, origins, strict=True):
+        shape = (*forecasts.shape[:-3], len(series_origins), n_steps, s.shape[1])
+        out = np.full(shape, np.nan)
+        for row, o in enumerate(series_origins):
+            k = min(n_steps, len(s) - o)
+            out[..., row, :k, :] = s[o : o + k] - forecasts[..., b, :k, :]
+            b += 1
+        errors.append(out)
+    return errors
+
+
 def in_sample_origins(models):
     """Per series, the in-sample origins of :func:`origin_members` (list of list of int).
 
@@ -270,16 +306,12 @@ def in_sample_weights(models, n_steps, forecasts=None):
     origins, paths = origin_members(models, n_steps) if forecasts is None else forecasts
     one = models.best.one_step
     inflation = max(1.0 - one["dof"] / max(one["n"], 1), MIN_GCV_DENOMINATOR) ** -2
-    b = 0
-    for i, (s, series_origins) in enumerate(zip(z, origins, strict=True)):
-        R = len(series_origins)
+    errors = origin_errors(z, origins, paths)
+    for i, series_errors in enumerate(errors):
+        R = series_errors.shape[1]
         if R == 0:
             continue
-        sq = np.full((len(MEMBERS), R, n_steps, s.shape[1]), np.nan)
-        for row, o in enumerate(series_origins):
-            k = min(n_steps, len(s) - o)
-            sq[:, row, :k] = (s[o : o + k] - paths[:, b + row, :k]) ** 2
-        b += R
+        sq = series_errors**2
         mse = np.full(len(MEMBERS), np.nan)
         mse[used] = np.nanmean(sq[used].reshape(used.sum(), -1), axis=1)
         mse[0] *= inflation

@@ -322,9 +322,9 @@ class GlobalModels:
 
         The mean of the models' forecasts (forecast combination), damped and shrunk
         toward the drift without a season, averaged with the classical Theta forecast
-        of each standardized series (weight ``theta_weight``) and, for a trend without
-        a season, with its damped-trend forecast (weight ``damped_trend_weight``,
-        :meth:`uses`). A series ending
+        of each standardized series and, for a trend without a season, with its
+        damped-trend forecast (:meth:`uses`), by the series' member weights
+        (:meth:`weights`). A series ending
         ``lag`` steps before the cutoff is forecast ``lag + n_steps`` steps ahead; the
         first ``lag`` steps (before the cutoff) are dropped.
         """
@@ -335,24 +335,11 @@ class GlobalModels:
             exog = self._exog_future(X, n_steps + max(lags), model, cutoff)
             windows, z_last = model.origins_batch(z, [[len(s)] for s in z])
             paths.append(model.forecast(windows, z_last, exog, n_steps + max(lags), strategies))
-        path = self.combine(
-            paths,
-            z,
-            lambda name, length: fitted_paths(self.member_fits(name), length),
-            self.weights(n_steps + max(lags)),
+        members = member_paths(
+            self, paths, z, lambda name, length: fitted_paths(self.member_fits(name), length)
         )
+        path = combine_members(members, self.weights(n_steps + max(lags)))
         return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
-
-    def combine(self, paths, histories, members, weights):
-        """The final forecasts (B, n_steps, c) from the models' paths (models, B, n_steps, c).
-
-        Their mean, damped and shrunk toward the drift of ``histories`` (the B observed
-        series the paths continue) without a season, then averaged with each member
-        :meth:`uses` takes: ``members(name, n_steps)``, the "theta" or "damped_trend"
-        forecasts (B, n_steps, c), by ``weights`` ((B, 3) or (3,), :meth:`weights`;
-        :func:`._combination.member_paths`, :func:`._combination.combine_members`).
-        """
-        return combine_members(member_paths(self, paths, histories, members), weights)
 
     def weights(self, n_steps):
         """Per-series member weights (n_series, 3) of an ``n_steps`` forecast.

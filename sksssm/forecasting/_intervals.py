@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._combination import combine_members
+from ._combination import combine_members, origin_errors
 from ._design import integrate, propagate, recursive_forecast, rows_from
 from ._model import MAX_RESIDUAL_ORIGINS
 
@@ -164,16 +164,7 @@ def final_in_sample_errors(models, n_steps):
     if not any(origins):
         return [np.zeros((0, n_steps, s.shape[1])) for s in z]
     per_origin = np.repeat(models.weights(n_steps), [len(o) for o in origins], axis=0)
-    final = combine_members(forecasts, per_origin)
-    errors, b = [], 0
-    for s, series_origins in zip(z, origins, strict=True):
-        out = np.full((len(series_origins), n_steps, s.shape[1]), np.nan)
-        for row, o in enumerate(series_origins):
-            k = min(n_steps, len(s) - o)
-            out[row, :k] = s[o : o + k] - final[b, :k]
-            b += 1
-        errors.append(out)
-    return errors
+    return origin_errors(z, origins, combine_members(forecasts, per_origin))
 
 
 def in_sample_calibration(errors, spread):
