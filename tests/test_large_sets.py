@@ -38,16 +38,19 @@ def test_up_to_the_limit_the_fit_is_unchanged(monkeypatch):
         monkeypatch.setattr(large_sets, "SELECTION_SERIES", limit)
         fits.append(SpectralFilterClassifier(random_state=0).fit(X[:40], y[:40]))
     first, second = fits
-    assert first.feature_set_ == second.feature_set_ and first.alpha_ == second.alpha_
-    np.testing.assert_array_equal(first.coef_, second.coef_)
+    for one, other in zip(first.estimators_, second.estimators_, strict=True):
+        assert one.feature_set_ == other.feature_set_ and one.alpha_ == other.alpha_
+        np.testing.assert_array_equal(one.coef_, other.coef_)
     np.testing.assert_array_equal(
         first.decision_function(X[40:]), second.decision_function(X[40:])
     )
 
 
-def test_routes_by_shape(monkeypatch):
+@pytest.mark.parametrize("normalise, n_kept", [("both", 2), ("loo", 1)])
+def test_routes_by_shape(monkeypatch, normalise, n_kept):
     """Up to SELECTION_SERIES: every candidate on every series; above: the candidates on
-    the subsample and one refit on all; more series than features: streaming."""
+    the subsample and one refit on all per kept representation; more series than
+    features: streaming."""
     monkeypatch.setattr(large_sets, "SELECTION_SERIES", 40)
     calls = []
     original = _ridge_loo.select_ridge_by_loo
@@ -61,14 +64,14 @@ def test_routes_by_shape(monkeypatch):
 
     monkeypatch.setattr(_pooled_selection, "select_ridge_by_loo", spy)
     X, y = noisy_waves(90, 32)
-    SpectralFilterClassifier(random_state=0).fit(X[:40], y[:40])
+    SpectralFilterClassifier(random_state=0, normalise=normalise).fit(X[:40], y[:40])
     assert [n for n, _ in calls] == [40, 40]  # raw and normalised, all candidates
     assert all(k > 1 for _, k in calls)
     calls.clear()
-    clf = SpectralFilterClassifier(random_state=0).fit(X, y)
+    clf = SpectralFilterClassifier(random_state=0, normalise=normalise).fit(X, y)
     sizes = [n for n, _ in calls]
     assert sizes[:2] == [sum(np.ceil(40 * np.bincount(y) / 90).astype(int))] * 2
-    assert calls[2:] == [(90, 1)]  # the chosen model alone, on every series
+    assert calls[2:] == [(90, 1)] * n_kept  # the kept models alone, on every series
     assert not uses_streaming_head(clf, X, y)
     small = SpectralFilterClassifier(n_filters=2, n_mixtures=0, statistics=("mean",))
     assert uses_streaming_head(small, X, y)
@@ -78,16 +81,17 @@ def test_large_n_fit_is_the_loo_ridge_of_the_chosen_set_on_every_series(monkeypa
     monkeypatch.setattr(large_sets, "SELECTION_SERIES", 40)
     X, y = noisy_waves(150, 32, seed=1)
     clf = SpectralFilterClassifier(random_state=0).fit(X[:100], y[:100])
-    # independent: RidgeCV's leave-one-out choice on the chosen standardized columns
+    # independent: RidgeCV's leave-one-out choice on each head's standardized columns
     X_btc = (X[:100, :, None] - clf.x_location_) / clf.x_scale_
-    F = pooled_features(X_btc, clf.pooling_, sequence_lengths(X_btc))
-    np.testing.assert_allclose(clf.feature_mean_, F.mean(axis=0), rtol=1e-9, atol=1e-12)
-    Z = ((F - clf.feature_mean_) / clf.feature_scale_)[:, clf.feature_mask_]
     targets = np.where(y[:100, None] == np.arange(3), 1.0, -1.0)
-    reference = RidgeCV(alphas=np.logspace(-3, 5, 17)).fit(Z, targets)
-    assert clf.alpha_ == reference.alpha_
-    scale = np.abs(reference.coef_).max()
-    np.testing.assert_allclose(clf.coef_, reference.coef_.T, rtol=0, atol=1e-8 * scale)
+    for head in clf.estimators_:
+        F = pooled_features(X_btc, head.pooling_, sequence_lengths(X_btc))
+        np.testing.assert_allclose(head.feature_mean_, F.mean(axis=0), rtol=1e-9, atol=1e-12)
+        Z = ((F - head.feature_mean_) / head.feature_scale_)[:, head.feature_mask_]
+        reference = RidgeCV(alphas=np.logspace(-3, 5, 17)).fit(Z, targets)
+        assert head.alpha_ == reference.alpha_
+        scale = np.abs(reference.coef_).max()
+        np.testing.assert_allclose(head.coef_, reference.coef_.T, rtol=0, atol=1e-8 * scale)
     assert np.mean(clf.predict(X[100:]) == y[100:]) > 0.8
     assert clf.predict_proba(X[100:]).shape == (50, 3)
 
@@ -116,5 +120,5 @@ def test_default_classifier_accepts_dask():
     da = pytest.importorskip("dask.array")
     X, y = noisy_waves(120, n_timesteps=16, seed=2)
     clf = SpectralFilterClassifier(random_state=0).fit(da.from_array(X[:80], chunks=40), y[:80])
-    assert clf.feature_set_ == "all"
+    assert [head.feature_set_ for head in clf.estimators_] == ["all", "all"]
     assert np.mean(clf.predict(X[80:]) == y[80:]) > 0.7

@@ -168,7 +168,7 @@ def test_classifier_ridge_matches_sklearn_at_the_chosen_alpha_and_features():
     X = rng.normal(size=(40, 2, 32))
     y = np.where(X[:, 0, :10].sum(axis=1) > 0, "a", "b")
     y[:8] = "c"
-    clf = SpectralFilterClassifier(random_state=0, n_filters=4).fit(X, y)
+    clf = SpectralFilterClassifier(random_state=0, normalise="loo", n_filters=4).fit(X, y)
     F = _standardized_features(clf, X)[:, clf.feature_mask_]
     reference = RidgeClassifier(alpha=clf.alpha_).fit(F, y)
     # two ridge solvers (Gram eigendecomposition vs sklearn's default) on standardized
@@ -189,7 +189,9 @@ def test_feature_set_and_alpha_minimize_sklearn_leave_one_out_error(n_classes):
     for i in range(30):  # class = position of a bump: the segment statistics matter
         start = 5 + 10 * y[i] + rng.integers(0, 5)
         X[i, 0, start : start + 6] += 2.0
-    clf = SpectralFilterClassifier(random_state=0, n_filters=4, n_mixtures=4).fit(X, y)
+    clf = SpectralFilterClassifier(random_state=0, normalise="loo", n_filters=4, n_mixtures=4).fit(
+        X, y
+    )
     # every pooled feature of the chosen representation (clf.pooling_ keeps the used ones)
     full = SpectralFilterClassifier(
         random_state=0,
@@ -327,12 +329,16 @@ def test_leave_one_out_decisions_equal_refits_without_each_series():
 def test_block_selection_off_uses_every_feature():
     X = np.random.default_rng(13).normal(size=(16, 1, 24))
     y = np.arange(16) % 2
-    clf = SpectralFilterClassifier(random_state=0, n_filters=3, block_selection="off").fit(X, y)
+    clf = SpectralFilterClassifier(
+        random_state=0, normalise="loo", n_filters=3, block_selection="off"
+    ).fit(X, y)
     assert clf.feature_set_ == "all" and clf.feature_mask_.all()
     assert clf.coef_.shape == (clf.pooling_.n_features, 1)
     # several channels: every feature is the cross-channel block too
     X2 = np.random.default_rng(14).normal(size=(16, 2, 24))
-    clf = SpectralFilterClassifier(random_state=0, n_filters=3, block_selection="off").fit(X2, y)
+    clf = SpectralFilterClassifier(
+        random_state=0, normalise="loo", n_filters=3, block_selection="off"
+    ).fit(X2, y)
     assert clf.feature_set_ == "all+cross" and clf.feature_mask_.all()
     assert clf.pooling_.n_cross_features > 0
     assert clf.coef_.shape == (clf.pooling_.n_features, 1)
@@ -345,7 +351,7 @@ def test_classifier_learns_frequency_with_string_labels_and_probabilities():
     freq = np.where(y == "low", 0.04, 0.12)[:, None]
     X = np.sin(2 * np.pi * freq * t + rng.uniform(0, 6, (60, 1))) + rng.normal(0, 0.5, (60, 80))
     Xte = np.sin(2 * np.pi * freq * t + rng.uniform(0, 6, (60, 1))) + rng.normal(0, 0.5, (60, 80))
-    clf = SpectralFilterClassifier(random_state=0).fit(X, y)
+    clf = SpectralFilterClassifier(random_state=0, normalise="loo").fit(X, y)
     assert clf.score(Xte, y) >= 0.95  # a clean 2-frequency task; 1.0 measured
     proba = clf.predict_proba(Xte)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
@@ -372,7 +378,7 @@ def test_predict_uses_fit_configuration_and_failed_fit_keeps_state():
     rng = np.random.default_rng(7)
     X = rng.normal(size=(20, 1, 24))
     y = np.arange(20) % 2
-    clf = SpectralFilterClassifier(random_state=0, n_filters=3).fit(X, y)
+    clf = SpectralFilterClassifier(random_state=0, normalise="loo", n_filters=3).fit(X, y)
     before = clf.decision_function(X)
     clf.set_params(n_filters=7, statistics=("mean",))
     np.testing.assert_array_equal(clf.decision_function(X), before)
@@ -467,7 +473,7 @@ def test_normalise_loo_keeps_the_representation_with_the_smaller_loo_error():
         n: SpectralFilterClassifier(random_state=0, n_filters=3, normalise=n).fit(X, y)
         for n in (False, True)
     }
-    auto = SpectralFilterClassifier(random_state=0, n_filters=3).fit(X, y)
+    auto = SpectralFilterClassifier(random_state=0, normalise="loo", n_filters=3).fit(X, y)
     chosen = max(fits.values(), key=lambda c: c.loo_score_)
     assert auto.normalise_ == chosen.pooling_.normalise and auto.loo_score_ == chosen.loo_score_
     np.testing.assert_array_equal(auto.decision_function(X), chosen.decision_function(X))
@@ -612,8 +618,10 @@ def test_cross_block_leaves_univariate_and_per_channel_features_unchanged():
     # the classifier on one channel: the same model with or without the option
     y = np.arange(12) % 2
     X1 = X1[..., 0]  # (n, t): the sklearn layout of univariate series
-    a = SpectralFilterClassifier(random_state=0, n_filters=4).fit(X1, y)
-    b = SpectralFilterClassifier(random_state=0, n_filters=4, cross_channel=False).fit(X1, y)
+    a = SpectralFilterClassifier(random_state=0, normalise="loo", n_filters=4).fit(X1, y)
+    b = SpectralFilterClassifier(
+        random_state=0, normalise="loo", n_filters=4, cross_channel=False
+    ).fit(X1, y)
     assert a.feature_set_ == b.feature_set_ and a.pooling_.cross_pairs is None
     np.testing.assert_array_equal(a.feature_scale_, b.feature_scale_)
     np.testing.assert_array_equal(a.decision_function(X1), b.decision_function(X1))
@@ -637,12 +645,14 @@ def test_lead_lag_is_learned_with_the_defaults():
     rng = np.random.default_rng(24)
     X, y = _lead_lag(60, rng)
     X_test, y_test = _lead_lag(200, rng)
-    clf = SpectralFilterClassifier(random_state=0).fit(X, y)
+    clf = SpectralFilterClassifier(random_state=0, normalise="loo").fit(X, y)
     assert clf.feature_set_.endswith("+cross")
     # per-channel features see two white-noise channels in both classes: chance
     # (0.50 +- 0.035 over 200 series); the lagged cross-correlation separates them
     assert clf.score(X_test, y_test) > 0.9
-    blind = SpectralFilterClassifier(random_state=0, cross_channel=False).fit(X, y)
+    blind = SpectralFilterClassifier(random_state=0, normalise="loo", cross_channel=False).fit(
+        X, y
+    )
     assert blind.score(X_test, y_test) < 0.7
 
 
@@ -652,8 +662,10 @@ def test_cross_block_not_chosen_gives_the_per_channel_model():
     y = np.arange(30) % 2
     X = rng.normal(0, 0.3, (30, 2, 48))
     X[:, 1] += np.sin(2 * np.pi * np.where(y == 0, 0.05, 0.15)[:, None] * t)
-    with_cross = SpectralFilterClassifier(random_state=0, n_filters=4).fit(X, y)
-    without = SpectralFilterClassifier(random_state=0, n_filters=4, cross_channel=False).fit(X, y)
+    with_cross = SpectralFilterClassifier(random_state=0, normalise="loo", n_filters=4).fit(X, y)
+    without = SpectralFilterClassifier(
+        random_state=0, normalise="loo", n_filters=4, cross_channel=False
+    ).fit(X, y)
     assert not with_cross.feature_set_.endswith("+cross")  # LOO prefers the channels
     assert with_cross.pooling_.cross_pairs is None  # and predict skips the block
     assert with_cross.feature_set_ == without.feature_set_
@@ -825,7 +837,9 @@ def test_predict_in_blocks_equals_one_block(monkeypatch):
     rng = np.random.default_rng(14)
     X = rng.normal(size=(24, 2, 30))
     y = np.arange(24) % 3
-    clf = SpectralFilterClassifier(random_state=0, n_filters=3, n_mixtures=2).fit(X, y)
+    clf = SpectralFilterClassifier(random_state=0, normalise="loo", n_filters=3, n_mixtures=2).fit(
+        X, y
+    )
     X_test = rng.normal(size=(7, 2, 30))
     _standardized_features(clf, X)  # checks the fitted standardization
     X_btc = (np.swapaxes(X_test, 1, 2) - clf.x_location_) / clf.x_scale_

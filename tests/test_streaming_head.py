@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from _synthetic import noisy_waves
+from scipy.special import softmax
 from sklearn.linear_model import Ridge
 
 from sksssm import SpectralFilterClassifier
@@ -13,7 +14,9 @@ from sksssm.spectral._streaming_head import accumulate_pooled, loo_decisions, so
 
 #: A small configuration: 6 statistics' worth of columns, so that a few hundred series
 #: outnumber the features and the classifier takes the streaming path.
-SMALL = dict(n_filters=2, n_mixtures=0, statistics=("mean", "max", "ppv"), random_state=0)
+SMALL = dict(
+    n_filters=2, n_mixtures=0, statistics=("mean", "max", "ppv"), normalise="loo", random_state=0
+)
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +106,26 @@ def test_streaming_fit_with_dask_equals_numpy():
     assert on_dask.normalise_ == in_memory.normalise_
     np.testing.assert_allclose(on_dask.temperature_, in_memory.temperature_, rtol=1e-6)
     np.testing.assert_allclose(on_dask.x_scale_, in_memory.x_scale_)
+
+
+def test_streaming_both_representations_are_the_two_single_fits_averaged():
+    da = pytest.importorskip("dask.array")
+    X, y = noisy_waves(400, seed=3)
+    options = {**SMALL, "normalise": "both"}
+    clf = SpectralFilterClassifier(**options).fit(X[:300], y[:300])
+    assert uses_streaming_head(clf, X[:300], y[:300])
+    # each head is the streaming fit of its representation alone (the same seed)
+    for head, normalise in zip(clf.estimators_, (False, True), strict=True):
+        alone = SpectralFilterClassifier(**{**SMALL, "normalise": normalise}).fit(X[:300], y[:300])
+        assert head.normalise_ == normalise and head.feature_set_ == "all"
+        np.testing.assert_array_equal(head.coef_, alone.coef_)
+        assert head.temperature_ == alone.temperature_
+    log_proba = np.mean([head.predict_log_proba(X[300:]) for head in clf.estimators_], axis=0)
+    np.testing.assert_allclose(clf.predict_proba(X[300:]), softmax(log_proba, axis=1), atol=1e-12)
+    on_dask = SpectralFilterClassifier(**options).fit(da.from_array(X[:300], chunks=70), y[:300])
+    np.testing.assert_allclose(
+        on_dask.decision_function(X[300:]), clf.decision_function(X[300:]), rtol=1e-6, atol=1e-6
+    )
 
 
 def test_streaming_fit_with_3d_dask_equals_numpy():

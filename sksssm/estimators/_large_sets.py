@@ -37,7 +37,6 @@ the leave-one-out path, so ``predict`` is unchanged. The same streaming fit serv
 from __future__ import annotations
 
 import numpy as np
-from sklearn.utils.validation import check_random_state
 
 from .._validation import check_class_labels, check_sequences, to_btc
 from ..spectral._dask import check_dask_inputs, is_dask_collection
@@ -151,8 +150,9 @@ def _pooling(estimator, X_btc, normalise, mixing_seed):
     )
 
 
-def fit_streaming_classifier(estimator, X, y, alphas):
-    """Fit ``estimator`` (a SpectralFilterClassifier shell) on the streaming path."""
+def fit_streaming_classifier(estimator, X, y, alphas, mixing_seed):
+    """Fit ``estimator`` (a SpectralFilterClassifier shell with a boolean or ``"loo"``
+    ``normalise``) on the streaming path, its mixtures drawn from ``mixing_seed``."""
 
     encoded = None
 
@@ -162,17 +162,20 @@ def fit_streaming_classifier(estimator, X, y, alphas):
         estimator.classes_, encoded = np.unique(labels, return_inverse=True)
         return one_vs_all_targets(encoded, len(estimator.classes_))
 
-    fit, targets, loo = fit_streamed_ridge(estimator, X, y, encode, lambda pooling: alphas)
+    fit, targets, loo = fit_streamed_ridge(
+        estimator, X, y, encode, lambda pooling: alphas, mixing_seed=mixing_seed
+    )
     estimator.alpha_ = fit.alpha
     estimator.loo_score_ = -float(np.mean((targets - loo) ** 2))
     estimator.temperature_ = fit_temperature(class_scores(loo), encoded)
 
 
-def fit_streamed_ridge(estimator, X, y, encode_targets, alphas_for):
+def fit_streamed_ridge(estimator, X, y, encode_targets, alphas_for, *, mixing_seed):
     """Validate ``X``, stream the ridge of the pooled features, set the shared attributes.
 
     ``encode_targets(y, X_btc)`` validates the in-memory ``y`` and returns the ``(n, q)``
-    targets of the ridge; ``alphas_for(pooling)`` the penalties to try for a pooling.
+    targets of the ridge; ``alphas_for(pooling)`` the penalties to try for a pooling;
+    ``mixing_seed`` draws the mixtures (:func:`~sksssm.estimators._pooled.mixing_seed`).
     Sets ``X_ndim_``, ``n_features_in_``, ``x_location_``, ``x_scale_``, ``pooling_``,
     ``normalise_``, ``feature_mean_``, ``feature_scale_``, ``feature_mask_``,
     ``feature_set_``, ``coef_``, ``intercept_``; returns ``(fit, targets,
@@ -195,7 +198,6 @@ def fit_streamed_ridge(estimator, X, y, encode_targets, alphas_for):
         X_btc /= scale
         lengths = sequence_lengths(X_btc)
         sample = X_btc
-    mixing_seed = int(check_random_state(estimator.random_state).randint(np.iinfo(np.int32).max))
     normalise_options = (
         (False, True) if estimator.normalise == "loo" else (bool(estimator.normalise),)
     )

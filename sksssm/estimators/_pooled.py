@@ -4,6 +4,7 @@ parameters (one mapping for all) and the standardization of the pooled features.
 from __future__ import annotations
 
 import numpy as np
+from sklearn.utils.validation import check_random_state
 
 from .._validation import check_sequences, scale_unless_constant
 from ..spectral._pooling import (
@@ -18,6 +19,12 @@ from ..spectral._pooling import (
 #: fraction of its mean is round-off (such as the standard deviation of each
 #: standardized series, 1 by construction) and is treated as constant.
 FEATURE_RESOLUTION = {"float64": 0.0, "float32": 1e-6}
+
+
+def mixing_seed(random_state):
+    """One seed for the random filter mixtures of a fit, drawn from ``random_state``
+    (:func:`sklearn.utils.check_random_state`); shared by every representation."""
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
 def fit_estimator_pooling(

@@ -1,11 +1,13 @@
 """The pooled classifier's model choice: representation, feature set and penalty by LOO.
 
-The candidates are every representation (``normalise="loo"``: the raw and the
-standardized series) times every feature set (:data:`FEATURE_SETS`, column masks over
-one pooled feature matrix per representation), each with its penalty; all are compared
-by exact leave-one-out error (:func:`~sksssm.spectral._ridge_loo.select_ridge_by_loo`).
-Above the size rule's limit the comparison runs on a class-stratified subsample and only
-the chosen model is refit on every series (:mod:`sksssm.estimators._large_sets`).
+Within each representation (the raw and the standardized series), every feature set
+(:data:`FEATURE_SETS`, column masks over one pooled feature matrix) is a candidate with
+its penalty, compared by exact leave-one-out error
+(:func:`~sksssm.spectral._ridge_loo.select_ridge_by_loo`). ``normalise="both"`` keeps the
+best model of each representation (the classifier averages them), ``"loo"`` the better
+of the two. Above the size rule's limit the comparison runs on a class-stratified
+subsample and only the kept models are refit on every series
+(:mod:`sksssm.estimators._large_sets`).
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from ._large_sets import refit_chosen, selection_rows
 from ._pooled import fit_estimator_poolings, standardize_features, training_features
 
 
-def choose_pooled_model(estimator, X_btc, lengths, encoded, alphas, mixing_seed):
-    """The LOO-best ``(fit, pooling, mean, scale)`` of a pooled classifier.
+def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed):
+    """The LOO-best ``(fit, pooling, mean, scale)`` of each representation kept.
+
+    ``normalise="both"`` keeps the best model of each representation (raw first, then
+    standardized), ``"loo"`` the better of the two, ``True`` / ``False`` the one.
 
     Parameters
     ----------
@@ -38,17 +43,15 @@ def choose_pooled_model(estimator, X_btc, lengths, encoded, alphas, mixing_seed)
 
     Returns
     -------
-    fit : RidgeSelection
-        The chosen feature set's ridge (:func:`select_ridge_by_loo`), on every series.
-    pooling : PoolingState
-        The chosen representation's full pooling.
-    mean, scale : ndarray of shape (pooling.n_features,)
-        The standardization of its features.
+    list of tuple ``(fit, pooling, mean, scale)``
+        ``fit`` the chosen feature set's ridge (a
+        :class:`~sksssm.spectral._ridge_loo.RidgeSelection`, on every series),
+        ``pooling`` the representation's full pooling, ``mean`` and ``scale`` of shape
+        ``(pooling.n_features,)`` the standardization of its features.
     """
     targets = one_vs_all_targets(encoded, int(encoded.max()) + 1)
-    # normalise="loo": both representations, chosen with the feature set by LOO
     option = estimator.normalise
-    representations = (False, True) if option == "loo" else (bool(option),)
+    representations = (False, True) if option in ("loo", "both") else (bool(option),)
     poolings = fit_estimator_poolings(
         estimator,
         X_btc,
@@ -61,7 +64,7 @@ def choose_pooled_model(estimator, X_btc, lengths, encoded, alphas, mixing_seed)
     # many series: the candidates compared on a stratified subsample (the size rule)
     rows = selection_rows(encoded, mixing_seed)
     chosen = slice(None) if rows is None else rows
-    best = None
+    kept = []
     pooled = training_features(X_btc[chosen], poolings, lengths[chosen], estimator.chunk_size)
     for pooling, F in zip(poolings, pooled, strict=True):
         F, mean, scale = standardize_features(F, estimator.dtype)
@@ -76,15 +79,18 @@ def choose_pooled_model(estimator, X_btc, lengths, encoded, alphas, mixing_seed)
             cross=masks["cross"],
             require_cross=estimator.block_selection == "off",
         )
-        if best is None or fit.score > best[0].score:  # ties: the first (raw) one
-            # on a subsample, its features are kept for the refit on every series
-            best = (fit, pooling, mean, scale, None if rows is None else F)
+        # on a subsample, its features are kept for the refit on every series
+        model = [fit, pooling, mean, scale, None if rows is None else F]
         del F
-    fit, pooling, mean, scale, F_rows = best
-    if rows is not None:  # the chosen model on every series
-        subsample = [rows, F_rows, mean, scale]  # emptied by refit_chosen (memory)
-        del best, F_rows
-        fit, pooling, mean, scale = refit_chosen(
-            estimator, X_btc, lengths, targets, alphas, fit, pooling, subsample
-        )
-    return fit, pooling, mean, scale
+        if option != "loo" or not kept:
+            kept.append(model)
+        elif fit.score > kept[0][0].score:  # "loo", ties: the first (raw) one
+            kept[0] = model
+    if rows is not None:  # each kept model on every series
+        for model in kept:
+            # [rows, F_rows, mean, scale] is emptied by refit_chosen (memory)
+            subsample = [rows, model.pop(), model[2], model[3]]
+            model[:] = refit_chosen(
+                estimator, X_btc, lengths, targets, alphas, model[0], model[1], subsample
+            )
+    return [tuple(model[:4]) for model in kept]

@@ -7,7 +7,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, check_random_state
+from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_sequence_targets, scale_unless_constant
 from ..spectral._feature_sets import FEATURE_SETS, candidate_feature_sets, used_pooling
@@ -23,6 +23,7 @@ from ._large_sets import fit_streamed_ridge, uses_streaming_head
 from ._pooled import (
     check_padded_sequences,
     fit_estimator_pooling,
+    mixing_seed,
     standardize_features,
     training_features,
 )
@@ -272,7 +273,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         X_btc = X_btc - self.x_location_
         self.x_scale_ = channel_scale(X_btc)
         X_btc /= self.x_scale_
-        mixing_seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        seed = mixing_seed(self.random_state)
         representations = (False, True) if self.normalise == "loo" else (bool(self.normalise),)
         poolings = [
             fit_estimator_pooling(
@@ -281,7 +282,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
                 lengths,
                 normalise=normalise,
                 cross=self.cross_channel,
-                mixing_seed=mixing_seed,
+                mixing_seed=seed,
             )
             for normalise in representations
         ]
@@ -338,6 +339,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
             y,
             self._standardized_targets,
             lambda pooling: relative_alphas * pooling.n_features,
+            mixing_seed=mixing_seed(self.random_state),
         )
         self.alpha_ = fit.alpha / self.pooling_.n_features
         self.heads_ = [(self.feature_set_, float(self.alpha_))]  # one head (GCV)
