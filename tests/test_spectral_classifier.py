@@ -479,6 +479,54 @@ def test_normalise_loo_keeps_the_representation_with_the_smaller_loo_error():
     np.testing.assert_array_equal(auto.decision_function(X), chosen.decision_function(X))
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_normalise_both_averages_the_two_single_representation_fits(n_classes):
+    rng = np.random.default_rng(17)
+    y = np.arange(36) % n_classes
+    t = np.arange(48)
+    wave = np.sin(t[None, :] / (2.0 + y[:, None]))  # class = frequency
+    X = np.exp(rng.uniform(-1, 1, (36, 1))) * wave + rng.normal(0, 0.5, (36, 48))
+    X_test = X[:12] + rng.normal(0, 0.5, (12, 48))
+    options = dict(random_state=0, n_filters=3, n_mixtures=4)
+    both = SpectralFilterClassifier(**options).fit(X, y)  # normalise="both", the default
+    singles = [SpectralFilterClassifier(normalise=n, **options).fit(X, y) for n in (False, True)]
+    for head, single in zip(both.estimators_, singles, strict=True):
+        assert head.get_params()["normalise"] == single.normalise_ == single.normalise
+        assert head.feature_set_ == single.feature_set_ and head.alpha_ == single.alpha_
+        np.testing.assert_array_equal(head.coef_, single.coef_)
+        assert head.temperature_ == single.temperature_
+    assert not hasattr(both, "coef_")
+    # independent: the normalized geometric mean of the two fits' probabilities
+    log_p = np.mean([single.predict_log_proba(X_test) for single in singles], axis=0)
+    proba = np.exp(log_p) / np.exp(log_p).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(both.predict_proba(X_test), proba, rtol=1e-9, atol=1e-15)
+    np.testing.assert_array_equal(both.predict(X_test), proba.argmax(axis=1))
+    decision = both.decision_function(X_test)
+    if n_classes == 2:  # the log-odds of classes_[1]
+        np.testing.assert_allclose(decision, log_p[:, 1] - log_p[:, 0], rtol=1e-9)
+    else:  # the mean log-probabilities, up to a constant per series
+        offset = decision - log_p
+        np.testing.assert_allclose(offset, offset[:, :1].repeat(n_classes, axis=1), rtol=1e-9)
+    # refitted with one representation: the heads are gone, the model attributes back
+    single = both.set_params(normalise="loo").fit(X, y)
+    assert not hasattr(single, "estimators_") and hasattr(single, "coef_")
+
+
+def test_normalise_both_gives_finite_probabilities_for_a_huge_value():
+    rng = np.random.default_rng(18)
+    y = np.arange(24) % 2
+    X = np.sin(np.arange(32)[None, :] / (2.0 + y[:, None])) + rng.normal(0, 0.3, (24, 32))
+    clf = SpectralFilterClassifier(random_state=0, n_filters=3, n_mixtures=2).fit(X, y)
+    spiked = X[:4].copy()
+    spiked[0, 5] = 1e300  # the raw head's scale r is about 1e300, the standardized one's 1
+    proba = clf.predict_proba(spiked)
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+    decision = clf.decision_function(spiked)
+    np.testing.assert_array_equal(clf.predict(spiked), clf.classes_[(decision > 0).astype(int)])
+    np.testing.assert_allclose(proba[1:], clf.predict_proba(X[1:4]), rtol=1e-12)
+
+
 def test_bad_n_segments_and_options_raise():
     X = np.random.default_rng(17).normal(size=(8, 1, 16))
     with pytest.raises(ValueError, match="n_segments"):

@@ -18,7 +18,7 @@ from ..spectral._pooling import (
     DTYPES,
     STATISTICS,
 )
-from ._base import fit_atomically
+from ._base import fit_atomically, fitted_attributes
 from ._channel_scaling import channel_location, channel_scale
 from ._class_targets import class_scores, fit_temperature
 from ._large_sets import fit_streaming_classifier, uses_streaming_head
@@ -346,6 +346,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         return fit_atomically(self, SpectralFilterClassifier._fit, X, y)
 
     def _fit(self, X, y):
+        for name in fitted_attributes(self):  # one or two heads: none of a previous fit
+            delattr(self, name)
         alphas = _checked_alphas(self.alphas)
         seed = mixing_seed(self.random_state)  # one draw, shared by every representation
         # Large sets (more series than features) and Dask input: the streaming QR head
