@@ -109,11 +109,12 @@ ALTERNATING = {
     "default": {},
     "no alternating": {"use_negative": False},
 }
-#: An ensemble of closed-form heads (issue 21, session 33): the LOO-best model of each
-#: representation, fitted apart, their log-probabilities averaged
-#: (:class:`RepresentationEnsemble`), run with ``--ensemble`` into its own section.
-ENSEMBLE_HEADS = "raw + normalised heads"
-ENSEMBLE = {"default": {}, ENSEMBLE_HEADS: None}
+#: An ensemble of closed-form heads (issue 21, sessions 33-34): the LOO-best model of
+#: each representation kept and their log-probabilities averaged, ``normalise="both"``
+#: (the default since session 34), against choosing one by leave-one-out
+#: (``normalise="loo"``, the previous default); run with ``--ensemble`` into its own
+#: section.
+ENSEMBLE = {"one representation (loo)": {"normalise": "loo"}, "default": {}}
 #: Every variant name -> its change, across the tables.
 _ALL_VARIANTS = {**VARIANTS, **COMBINED, **SPEED, **ALTERNATING, **ENSEMBLE}
 MINIROCKET = "MiniRocket"
@@ -128,36 +129,9 @@ def _fit_predict(factory, X_fit, y_fit, X_predict):
     return factory().fit(X_fit, y_fit).predict(X_predict)
 
 
-class RepresentationEnsemble:
-    """``SpectralFilterClassifier`` with ``normalise=False`` and ``normalise=True``,
-    fitted apart, predicting the class of the larger summed log-probability.
-
-    An experiment (the heads' features are computed twice here; inside the classifier
-    both representations already come from one set of FFTs).
-    """
-
-    def __init__(self, random_state=SEED):
-        self.random_state = random_state
-
-    def fit(self, X, y):
-        from sksssm import SpectralFilterClassifier
-
-        self.heads_ = [
-            SpectralFilterClassifier(random_state=self.random_state, normalise=normalise).fit(X, y)
-            for normalise in (False, True)
-        ]
-        return self
-
-    def predict(self, X):
-        log_proba = sum(head.predict_log_proba(X) for head in self.heads_)
-        return self.heads_[0].classes_[log_proba.argmax(axis=1)]
-
-
 def _factory(variant):
     from sksssm import SpectralFilterClassifier
 
-    if variant == ENSEMBLE_HEADS:
-        return RepresentationEnsemble
     change = _ALL_VARIANTS[variant]
     return partial(SpectralFilterClassifier, random_state=SEED, **change)
 
