@@ -244,13 +244,13 @@ def test_log_transform_rule_and_back_transformed_intervals():
     median = f.predict(fh=[1, 2]).to_numpy().ravel()
     bounds = f.predict_interval(fh=[1, 2], coverage=0.9).to_numpy()
     spread, nu = f._spread(np.array([1, 2]))
-    sigma = spread[0]
+    sigma, nu = spread[0], nu[0, :, 0]
     scale = f._panel.scaling[None][1][0]
     q = stats.t.ppf(0.95, nu) * sigma[:, 0] * scale
     np.testing.assert_allclose(bounds[:, 0], median * np.exp(-q), rtol=1e-10)
     np.testing.assert_allclose(bounds[:, 1], median * np.exp(q), rtol=1e-10)
     variance = f.predict_var(fh=[1, 2]).to_numpy().ravel()
-    s2 = (sigma[:, 0] * scale) ** 2 * (nu / (nu - 2) if nu > 2 else 1.0)
+    s2 = (sigma[:, 0] * scale) ** 2 * nu / (nu - 2)  # nu >= 4
     np.testing.assert_allclose(variance, np.expm1(s2) * median**2 * np.exp(s2), rtol=1e-10)
     with pytest.raises(ValueError, match="values <= 0"):
         f.update(pd.Series([-1.0], index=pd.period_range("2010-01", periods=1, freq="M")))

@@ -206,7 +206,7 @@ def in_sample_calibration(errors, spread, memory=CALIBRATION_MEMORY):
     >>> errors = [np.full((8, 2, 1), 2.0)]  # every error twice its spread of 1
     >>> round(in_sample_calibration(errors, np.ones((1, 2, 1)), memory=None), 4)
     1.8439
-    >>> round(in_sample_calibration(errors, np.ones((1, 2, 1))), 4)  # fewer effective
+    >>> round(in_sample_calibration(errors, np.ones((1, 2, 1))), 4)  # recent weigh more
     1.8207
     """
     sum_sq, total = 0.0, 0.0
