@@ -49,7 +49,8 @@ class SpectralForecaster(BaseForecaster):
       more penalty or else the mean (``stability_``);
     - **intervals**: Student-t, the in-sample ``h``-step error (at least the recursion's)
       plus the coefficients' error (delta method), scaled by the final forecast's
-      in-sample errors (no refit), optionally ``interval_backtests``;
+      in-sample errors (no refit; recent origins weigh more; ``4 + n_h / h`` dof at
+      horizon ``h``), optionally ``interval_backtests``;
     - **panels**: ``panel="global"`` fits one model on all series (each standardized by
       itself; QR factors add up, on Dask with ``backend="dask"``); **update** continues
       the exact ridge statistics (a bad update is refused).
