@@ -231,6 +231,18 @@ def in_sample_dof(errors, n_steps, nu):
     ``n_h / h`` do not overlap. Without in-sample errors, the model's ``nu`` at every
     horizon.
 
+    Parameters
+    ----------
+    errors : list of ndarray of shape (n_origins_i, n_steps, c)
+        Per series, NaN beyond the series' end.
+    n_steps : int
+    nu : float
+        The model's dof.
+
+    Returns
+    -------
+    ndarray of shape (n_steps,)
+
     Examples
     --------
     >>> import numpy as np
@@ -299,7 +311,8 @@ def backtest_calibration(models, params, n_steps, cutoff, nu):
 
     Returns
     -------
-    kappa, nu : float
+    kappa : float
+    nu : float, or the given ``nu`` without an admissible origin
     """
     z, _ = models.panel.series()
     shortest = min(len(s) for s in z)
