@@ -15,10 +15,12 @@ Methods:
 
 - ``SpectralForecaster()``: the default (``interval_backtests=0``: the in-sample
   ``h``-step error plus the estimation error, times the in-sample calibration of the
-  final forecast);
-- "dof correction (not kept)": the same fit, the calibration's squared in-sample errors
-  inflated by ``n / (n - dof)``; "model spread only": the same fit without the
-  calibration (the rule before it);
+  final forecast, its errors from recent origins weighing more, and Student-t
+  quantiles with ``4 + n_h / h`` dof per horizon);
+- on the same fit: "previous default" (every origin weighs alike, the model's dof:
+  session 33's rule), each of the two changes alone, "dof correction (not kept)" (the
+  previous default's squared in-sample errors inflated by ``n / (n - dof)``) and "model
+  spread only" (no calibration, the rule before it);
 - the same fit with the widths calibrated by ``interval_backtests=4`` rolling-origin
   refits (``_intervals.backtest_calibration``); ``--backtests 2,4,6`` for other numbers
   of origins;
@@ -30,10 +32,9 @@ Methods:
   methods on that subset only.
 
 The series: every ``--every``-th of each frequency starting at ``--part`` (by series
-id). The calibration rule was chosen on every 4th series from the first (``--every 4
---part 0``, within the half of ``benchmarks/m3_ablation.py --every 2``), the
-degrees-of-freedom correction measured on ``--every 2 --part 0``; ``--every 2 --part 1``
-is the other half, which measures them.
+id). The calibration rules were chosen on ``--every 2 --part 0`` (the half of
+``benchmarks/m3_ablation.py --every 2``); ``--every 2 --part 1`` is the other half,
+which measures them.
 
 Usage::
 
@@ -56,10 +57,19 @@ from benchmarks._report import markdown_table, write_section
 from benchmarks.corpus import M3_FREQUENCIES, load_m3
 
 OURS = "SpectralForecaster()"
-#: The same fit with the calibration's errors corrected for the fitted dof (not kept).
+#: The same fit with the previous default: every in-sample origin weighs alike, the
+#: model's t dof (session 33).
+PREVIOUS = "previous default (equal weights, model dof)"
+#: The default's recency weights alone (the model's t dof).
+RECENT = "recency weights only"
+#: The default's per-horizon t dof alone (equal weights).
+PER_HORIZON = "t dof 4 + n_h/h only"
+#: The previous default with the calibration's errors corrected for the fitted dof (not kept).
 DOF = "dof correction (not kept)"
 #: The same fit with the model's own spread (no in-sample calibration, the rule before).
 UNCALIBRATED = "model spread only"
+#: The variants of the calibration, in the order of the tables.
+ROWS = (PREVIOUS, RECENT, PER_HORIZON, DOF, UNCALIBRATED)
 MSIS_ALPHA = 0.05
 COVERAGES = (0.8, 0.95)
 
@@ -86,9 +96,16 @@ def interval_scores(series, intervals):
 
 
 def ours(series, backtests):
-    """Scores and seconds of the default and of ``interval_backtests`` in ``backtests``."""
+    """Scores and seconds of the default, the measured variants of its calibration and
+    of ``interval_backtests`` in ``backtests``."""
     from sksssm.forecasting import SpectralForecaster
-    from sksssm.forecasting._intervals import CALIBRATION_PRIOR, final_in_sample_errors
+    from sksssm.forecasting._intervals import (
+        CALIBRATION_PRIOR,
+        final_in_sample_errors,
+        forecast_spread,
+        in_sample_calibration,
+        in_sample_dof,
+    )
 
     y, fh = pd.Series(series.y), np.arange(1, series.horizon + 1)
 
@@ -98,22 +115,33 @@ def ours(series, backtests):
 
     (f, intervals), seconds = protocol.timed(fit_intervals)
     out = {OURS: (*interval_scores(series, intervals), seconds)}
-    # Measured and not kept (issue 22): the calibration's squared in-sample ratios
-    # inflated by n / (n - dof) (n origins, dof of the best configuration).
     g, h = f._global, series.horizon
-    errors, dof = final_in_sample_errors(g, h), g.best.one_step["dof"]
+    z, _ = g.panel.series()
+    error, nu = g.error_scales[h]
+    errors = final_in_sample_errors(g, h)
+    spread = forecast_spread(g.best, z, None, error)
+    # The calibration's two parts alone and together with the previous rule's.
+    equal = in_sample_calibration(errors, spread, memory=None)
+    recent, per_horizon = in_sample_calibration(errors, spread), in_sample_dof(errors, h, nu)
+    model_nu = np.full(h, float(nu))
+    # Measured and not kept (issue 22): the equal-weight calibration's squared in-sample
+    # ratios inflated by n / (n - dof) (n origins, dof of the best configuration).
     origins, count = sum(len(x) for x in errors), sum(int(np.isfinite(x).sum()) for x in errors)
-    prior = CALIBRATION_PRIOR
-    sum_sq = g.error_scales[("in_sample", h)] ** 2 * (prior + count) - prior
-    inflation = origins / max(origins - dof, 1.0) if origins else 1.0
-    kappa = np.sqrt((prior + inflation * sum_sq) / (prior + count))
-    g.error_scales = {h: g.error_scales[h], ("in_sample", h): kappa}
-    uncorrected, seconds = protocol.timed(lambda: f.predict_interval(coverage=list(COVERAGES)))
-    out[DOF] = (*interval_scores(series, uncorrected), seconds)
-    # The rule before the in-sample calibration: the model's own spread (factor 1).
-    f._global.error_scales = {("in_sample", series.horizon): 1.0}
-    before, seconds = protocol.timed(lambda: f.predict_interval(coverage=list(COVERAGES)))
-    out[UNCALIBRATED] = (*interval_scores(series, before), seconds)
+    sum_sq = equal**2 * (CALIBRATION_PRIOR + count) - CALIBRATION_PRIOR
+    inflation = origins / max(origins - g.best.one_step["dof"], 1.0) if origins else 1.0
+    corrected = np.sqrt((CALIBRATION_PRIOR + inflation * sum_sq) / (CALIBRATION_PRIOR + count))
+    variants = {
+        PREVIOUS: (equal, model_nu),
+        RECENT: (recent, model_nu),
+        PER_HORIZON: (equal, per_horizon),
+        DOF: (corrected, model_nu),
+        # The rule before the in-sample calibration: the model's own spread (factor 1).
+        UNCALIBRATED: (1.0, model_nu),
+    }
+    for name, (kappa, dof) in variants.items():
+        g.error_scales = {h: (error, nu), ("in_sample", h): kappa, ("in_sample_dof", h): dof}
+        variant, seconds = protocol.timed(lambda: f.predict_interval(coverage=list(COVERAGES)))
+        out[name] = (*interval_scores(series, variant), seconds)
     # The default's intervals alone (every cache cleared), for the cost of the rule.
     f._global.error_scales = {}
     _, alone = protocol.timed(lambda: f.predict_interval(coverage=list(COVERAGES)))
@@ -236,21 +264,23 @@ def main(argv=None):
         "`h`-step error plus estimation error of the best configuration) by the factor "
         "`kappa` from the in-sample errors of the final forecast (combination, damping, "
         "drift shrinkage, Theta average) at every in-sample origin, without refitting "
-        '(`_intervals.in_sample_calibration`). The row "dof correction (not kept)" is '
-        "the same fit with the calibration's squared errors inflated by `n / (n - dof)` "
-        "(`n` in-sample origins, `dof` the best configuration's degrees of freedom; "
-        'measured for issue 22 and not made the default), "model spread only" the same '
-        "fit without the factor (the rule before it); `interval_backtests=k` rows, if "
-        "any, add the opt-in rolling-origin refits. The rule (prior weight 4, "
-        "winsorizing at 3 spreads, the t dof of the model) was chosen on the half "
-        "`--every 2 --part 0`; `--every 2 --part 1` is the other half, which measures it. "
+        "(`_intervals.in_sample_calibration`), the errors from the origin `a` points "
+        "before the last weighing `exp(-a / 20)`, and takes Student-t quantiles with "
+        "`4 + n_h / h` degrees of freedom at horizon `h` (`n_h` in-sample `h`-step "
+        'errors; `_intervals.in_sample_dof`). On the same fit: "previous default" '
+        "(every origin weighs alike, the model's dof `n - dof`), each change alone, "
+        '"dof correction (not kept)" (the previous default with its squared errors '
+        'inflated by `n / (n - dof)`), "model spread only" (no factor, the rule before '
+        "it); `interval_backtests=k` rows, if any, add the opt-in rolling-origin refits. "
+        "The rules were chosen on the half `--every 2 --part 0`; `--every 2 --part 1` is "
+        "the other half, which measures them. "
         f"`predict_interval` alone (caches cleared), median per series: "
         f"{1000 * np.median(alone[:, 0]):.0f} ms with the calibration, "
         f"{1000 * np.median(alone[:, 1]):.0f} ms without.",
         "",
         "### SpectralForecaster and Theta, every selected series",
         "",
-        table(series, results, [OURS, DOF, UNCALIBRATED, *variants, "Theta"]),
+        table(series, results, [OURS, *ROWS, *variants, "Theta"]),
     ]
     if subset:
         body += [
@@ -258,7 +288,7 @@ def main(argv=None):
             f"### With AutoETS: {len(subset)} series (1 in {args.ets_every} of the above, "
             "each frequency)",
             "",
-            table(subset, results, [OURS, DOF, UNCALIBRATED, *variants, "Theta", "AutoETS"]),
+            table(subset, results, [OURS, *ROWS, *variants, "Theta", "AutoETS"]),
         ]
     print(f"{len(series)} series, {time.perf_counter() - start:.0f} s", flush=True)
     command = (

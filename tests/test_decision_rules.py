@@ -188,8 +188,8 @@ def test_seasonal_period_without_frequency_is_the_highest_autocorrelation_peak()
 # ---------------------------------------------------------------------- intervals
 def test_interval_is_the_textbook_random_walk_with_drift_interval():
     """d = 1 with only an intercept (the drift): the forecast is ``y_T + h mu`` and the
-    interval ``y_T + h mu +- t_nu sqrt(sigma^2 h + s^2 h^2 / m)``, ``nu`` the in-sample
-    one-step errors less the one parameter. The differences alternate in sign, so the
+    interval ``y_T + h mu +- kappa t_nu sqrt(sigma^2 h + s^2 h^2 / m)``, ``nu = 4 + n_h / h``
+    from the ``n_h`` in-sample ``h``-step errors. The differences alternate in sign, so the
     in-sample h-step errors are smaller than the ``sigma sqrt(h)`` the recursion implies:
     that h-step error is the floor the model's width must follow; the final calibration
     on those same in-sample errors then narrows it."""
@@ -213,13 +213,16 @@ def test_interval_is_the_textbook_random_walk_with_drift_interval():
     h = np.arange(1, 7)
     spread = np.sqrt(sigma**2 * h + s2 * h**2 / m)
     # Scaled by the final forecast's in-sample errors (the drift line from every origin
-    # o >= 3), in units of that spread, winsorized at 3, with 4 pseudo-ratios of 1.
+    # o >= 3), in units of that spread, winsorized at 3, with 4 pseudo-ratios of 1, the
+    # origin a points before the last (o = m) weighing exp(-a / 20).
     z = (y.to_numpy() - loc) / scale
-    ratios = [(z[o + k - 1] - z[o - 1] - k * drift) / spread[k - 1]
-              for o in range(3, m + 1) for k in h if o + k - 1 <= m]  # fmt: skip
+    pairs = [(o, k) for o in range(3, m + 1) for k in h if o + k - 1 <= m]
+    ratios = [(z[o + k - 1] - z[o - 1] - k * drift) / spread[k - 1] for o, k in pairs]
+    weights = np.exp(-np.array([m - o for o, _ in pairs]) / 20)
     ratios = np.clip(ratios, -3, 3)
-    kappa = np.sqrt((4 + np.sum(ratios**2)) / (4 + len(ratios)))
-    half = stats.t.ppf(0.95, n_errors - 1) * kappa * spread * scale
+    kappa = np.sqrt((4 + np.sum(weights * ratios**2)) / (4 + np.sum(weights)))
+    # Student-t with 4 + n_h / h dof: n_h = m - h - 1 in-sample h-step errors.
+    half = stats.t.ppf(0.95, 4 + (m - h - 1) / h) * kappa * spread * scale
     mean = f.predict(fh=list(h)).to_numpy()
     interval = f.predict_interval(fh=list(h), coverage=0.9).to_numpy()
     np.testing.assert_allclose(mean, y.iloc[-1] + h * drift * scale, rtol=1e-9)

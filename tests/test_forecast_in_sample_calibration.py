@@ -3,13 +3,14 @@
 Checked against independent computations: Theta forecasts from in-sample origins by
 the least-squares line and SES levels of each truncated series, the
 in-sample errors of the final forecast (drift model, damping, drift shrinkage and the
-Theta average) written out step by step, the calibration factor by hand, and the
-coverage on simulated series whose process is known.
+Theta average) written out step by step, the calibration factor and the t dof per
+horizon by hand, and the coverage on simulated series whose process is known.
 """
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from sksssm.forecasting import SpectralForecaster
 from sksssm.forecasting._damped_trend import (
@@ -19,9 +20,11 @@ from sksssm.forecasting._damped_trend import (
 )
 from sksssm.forecasting._intervals import (
     CALIBRATION_CLIP,
+    CALIBRATION_MEMORY,
     CALIBRATION_PRIOR,
     final_in_sample_errors,
     in_sample_calibration,
+    in_sample_dof,
 )
 from sksssm.forecasting._seasonality import seasonal_indices, seasonality_test
 from sksssm.forecasting._theta import (
@@ -118,14 +121,64 @@ def test_damped_trend_from_origins_continues_the_fitted_recursion():
 
 
 def test_calibration_factor_by_hand():
-    """kappa^2 = (prior + sum of winsorized squared ratios) / (prior + their number)."""
+    """kappa^2 = (prior + sum w r^2) / (prior + sum w): winsorized squared ratios, the
+    origin ``a`` points before a series' last weighing ``exp(-a / CALIBRATION_MEMORY)``."""
     errors = [np.array([[[1.0], [np.nan]], [[-8.0], [2.0]]]), np.array([[[0.5], [1.0]]])]
     spread = np.array([[[1.0], [2.0]], [[0.5], [0.5]]])
-    ratios = np.array([1.0, -CALIBRATION_CLIP, 1.0, 1.0, 2.0])  # -8 / 1 winsorized
-    expected = np.sqrt((CALIBRATION_PRIOR + np.sum(ratios**2)) / (CALIBRATION_PRIOR + 5))
+    # (ratio, weight): series 0's first origin is one point before its last.
+    older = np.exp(-1 / CALIBRATION_MEMORY)
+    terms = [(1.0, older), (-CALIBRATION_CLIP, 1.0), (1.0, 1.0), (1.0, 1.0), (2.0, 1.0)]
+    ratios, weights = np.array(terms).T  # -8 / 1 winsorized
+    expected = np.sqrt(
+        (CALIBRATION_PRIOR + np.sum(weights * ratios**2)) / (CALIBRATION_PRIOR + weights.sum())
+    )
     assert in_sample_calibration(errors, spread) == pytest.approx(expected, rel=1e-12)
+    # Every origin alike (memory=None): the plain mean of the squared ratios.
+    plain = np.sqrt((CALIBRATION_PRIOR + np.sum(ratios**2)) / (CALIBRATION_PRIOR + 5))
+    assert in_sample_calibration(errors, spread, memory=None) == pytest.approx(plain, rel=1e-12)
     # No in-sample errors: the model's widths.
     assert in_sample_calibration([np.zeros((0, 2, 1))], spread[:1]) == 1.0
+
+
+def test_recent_errors_weigh_more():
+    """Twice the spread at the last 10 of 60 origins and at the spread elsewhere widens
+    more than the same errors at the first 10; with equal weights both are the same."""
+    spread = np.ones((1, 1, 1))
+    late, early = np.ones((60, 1, 1)), np.ones((60, 1, 1))
+    late[-10:], early[:10] = 2.0, 2.0
+    assert in_sample_calibration([late], spread) > 1.2 > in_sample_calibration([early], spread)
+    assert in_sample_calibration([late], spread, memory=None) == pytest.approx(
+        in_sample_calibration([early], spread, memory=None), rel=1e-12
+    )
+
+
+def test_in_sample_dof_by_hand():
+    """``CALIBRATION_PRIOR + n_h / h``, the in-sample ``h``-step errors of every series of
+    a panel counted together; the model's dof without in-sample errors."""
+    errors = [np.zeros((10, 3, 1)), np.zeros((5, 3, 1))]
+    for e in errors:  # beyond each series' end
+        e[-1, 1:], e[-2, 2] = np.nan, np.nan
+    expected = CALIBRATION_PRIOR + np.array([15, 13 / 2, 11 / 3])
+    np.testing.assert_allclose(in_sample_dof(errors, 3, 50.0), expected, rtol=1e-12)
+    np.testing.assert_array_equal(in_sample_dof([np.zeros((0, 3, 1))], 3, 50.0), [50.0] * 3)
+
+
+def test_the_forecaster_quantiles_are_t_with_the_dof_per_horizon():
+    """The 95% half-width at ``h`` is ``t_{4 + n_h / h}(0.975)`` times the calibrated
+    spread: the quantiles use each horizon's own dof."""
+    rng = np.random.default_rng(13)
+    y = pd.Series(100 + np.cumsum(rng.normal(size=30)))
+    f = SpectralForecaster(sp=1, log_transform=False).fit(y, fh=np.arange(1, 7))
+    center = f.predict().to_numpy().ravel()
+    upper = f.predict_interval(coverage=0.95).to_numpy()[:, 1]
+    spread, nu = f._spread(np.arange(1, 7))
+    errors = final_in_sample_errors(f._global, 6)
+    counts = np.isfinite(errors[0][:, :, 0]).sum(axis=0)
+    np.testing.assert_allclose(nu[0, :, 0], CALIBRATION_PRIOR + counts / np.arange(1, 7))
+    assert np.all(np.diff(nu[0, :, 0]) < 0)  # fewer independent errors further ahead
+    scale = f._panel.scaling[None][1][0]
+    expected = stats.t.ppf(0.975, nu[0, :, 0]) * spread[0, :, 0] * scale
+    np.testing.assert_allclose(upper - center, expected, rtol=1e-10)
 
 
 def test_the_forecaster_widths_are_kappa_times_the_model_spread():

@@ -244,13 +244,13 @@ def test_log_transform_rule_and_back_transformed_intervals():
     median = f.predict(fh=[1, 2]).to_numpy().ravel()
     bounds = f.predict_interval(fh=[1, 2], coverage=0.9).to_numpy()
     spread, nu = f._spread(np.array([1, 2]))
-    sigma = spread[0]
+    sigma, nu = spread[0], nu[0, :, 0]
     scale = f._panel.scaling[None][1][0]
     q = stats.t.ppf(0.95, nu) * sigma[:, 0] * scale
     np.testing.assert_allclose(bounds[:, 0], median * np.exp(-q), rtol=1e-10)
     np.testing.assert_allclose(bounds[:, 1], median * np.exp(q), rtol=1e-10)
     variance = f.predict_var(fh=[1, 2]).to_numpy().ravel()
-    s2 = (sigma[:, 0] * scale) ** 2 * (nu / (nu - 2) if nu > 2 else 1.0)
+    s2 = (sigma[:, 0] * scale) ** 2 * nu / (nu - 2)  # nu >= 4
     np.testing.assert_allclose(variance, np.expm1(s2) * median**2 * np.exp(s2), rtol=1e-10)
     with pytest.raises(ValueError, match="values <= 0"):
         f.update(pd.Series([-1.0], index=pd.period_range("2010-01", periods=1, freq="M")))
@@ -282,10 +282,11 @@ def test_one_step_interval_is_the_regression_prediction_interval():
     # Estimation error at the forecast origin: s^2 x0' (A'A)^-1 x0, s^2 = RSS / (n - dof).
     x0 = np.array([1.0, z[-1], z[-2]])
     estimation = rss / (n - dof) * x0 @ np.linalg.solve(A.T @ A, x0)
-    half = stats.t.ppf(0.95, nu) * np.sqrt(model_sigma**2 + estimation)
     interval = f.predict_interval(fh=[1], coverage=0.9).to_numpy()[0]
-    # Times the factor of the final forecast's in-sample errors (tested on its own in
-    # tests/test_forecast_intervals.py).
+    # Times the factor of the final forecast's in-sample errors, with the t dof of the
+    # calibration (tested on their own in tests/test_forecast_in_sample_calibration.py).
+    nu = f._global.error_scales[("in_sample_dof", 1)][0]
+    half = stats.t.ppf(0.95, nu) * np.sqrt(model_sigma**2 + estimation)
     half *= f._global.error_scales[("in_sample", 1)]
     mean = f.predict(fh=[1]).to_numpy()[0]
     assert interval[1] - mean == pytest.approx(half * f._panel.scaling[None][1][0], rel=1e-6)

@@ -35,6 +35,7 @@ from ._intervals import (
     final_in_sample_errors,
     forecast_spread,
     in_sample_calibration,
+    in_sample_dof,
 )
 from ._model import SpectralModel
 from ._search import accumulate, choose_differencing, select_configurations
@@ -373,7 +374,8 @@ class GlobalModels:
         The in-sample ``h``-step error and the estimation error
         (:func:`._intervals.forecast_spread`), times the factor from the final
         forecast's in-sample errors (:func:`._intervals.in_sample_calibration`), before
-        the backtest calibration.
+        the backtest calibration; the dof (n_series, len(steps), 1) per horizon
+        (:func:`._intervals.in_sample_dof`).
         """
         lags = self.panel.lags
         n_steps = int(steps.max()) + max(lags)
@@ -388,11 +390,16 @@ class GlobalModels:
         if key not in self.error_scales:
             errors = final_in_sample_errors(self, n_steps)
             self.error_scales[key] = in_sample_calibration(errors, spread)
+            self.error_scales[("in_sample_dof", n_steps)] = in_sample_dof(errors, n_steps, nu)
+        dof = self.error_scales[("in_sample_dof", n_steps)]
         spread = spread * self.error_scales[key]
-        return np.stack([spread[i, steps - 1 + lag] for i, lag in enumerate(lags)]), nu
+        at = [steps - 1 + lag for lag in lags]
+        return (np.stack([spread[i, k] for i, k in enumerate(at)]),
+                np.stack([dof[k] for k in at])[:, :, None])  # fmt: skip
 
     def spread(self, steps, X, cutoff):
-        """Calibrated error scales (n_series, len(steps), c) of ``steps`` and the t dof.
+        """Calibrated error scales (n_series, len(steps), c) of ``steps``, the t dof
+        (n_series, len(steps), 1).
 
         :meth:`model_spread` times the factor of rolling-origin refits
         (:func:`._intervals.backtest_calibration`, computed once per number of steps).
@@ -401,7 +408,10 @@ class GlobalModels:
         n_steps = int(steps.max()) + max(self.panel.lags)
         key = ("calibration", n_steps)
         if key not in self.error_scales:
+            # nu None: kept (the in-sample dof per horizon) without an admissible origin.
             self.error_scales[key] = backtest_calibration(self, self.params, n_steps,
-                                                          cutoff, nu)  # fmt: skip
-        kappa, nu = self.error_scales[key]
+                                                          cutoff, None)  # fmt: skip
+        kappa, backtest_nu = self.error_scales[key]
+        if backtest_nu is not None:
+            nu = np.full_like(nu, backtest_nu)
         return spread * kappa, nu

@@ -22,6 +22,9 @@ MIN_BACKTEST_LENGTH = 8
 CALIBRATION_PRIOR = 4
 #: Largest error, in spreads, that enters a calibration (winsorized beyond).
 CALIBRATION_CLIP = 3.0
+#: Time scale, in time points, of the in-sample calibration's weights: the errors from
+#: the origin ``a`` points before a series' last origin weigh ``exp(-a / 20)``.
+CALIBRATION_MEMORY = 20.0
 
 
 def forecast_spread(model, z, exog_future, error):
@@ -167,15 +170,17 @@ def final_in_sample_errors(models, n_steps):
     return origin_errors(z, origins, combine_members(forecasts, per_origin))
 
 
-def in_sample_calibration(errors, spread):
+def in_sample_calibration(errors, spread, memory=CALIBRATION_MEMORY):
     """Scale factor of the interval widths from the final forecast's in-sample errors.
 
     Each error of :func:`final_in_sample_errors` is divided by the spread predicted for
     its horizon (``spread``: the model's, (n_series, n_steps, c)), the ratio winsorized
-    at :data:`CALIBRATION_CLIP`; with ``m`` ratios in all (every series of a panel
-    together),
+    at :data:`CALIBRATION_CLIP`. The ratios from the origin ``a`` points before the
+    series' last origin weigh ``w = exp(-a / memory)`` (the recent errors say more about
+    the next ones: trends and volatility change); with the weights of every series of a
+    panel together,
 
-    ``kappa^2 = (CALIBRATION_PRIOR + sum r^2) / (CALIBRATION_PRIOR + m)``,
+    ``kappa^2 = (CALIBRATION_PRIOR + sum w r^2) / (CALIBRATION_PRIOR + sum w)``,
 
     the model's own spread counting as :data:`CALIBRATION_PRIOR` ratios of 1. The
     model's spread is that of the best configuration's recursion alone; ``kappa``
@@ -185,7 +190,11 @@ def in_sample_calibration(errors, spread):
     Parameters
     ----------
     errors : list of ndarray of shape (n_origins_i, n_steps, c)
+        Per series, from consecutive origins ending at the series' last
+        (:func:`~._combination.in_sample_origins`).
     spread : ndarray of shape (n_series, n_steps, c)
+    memory : float or None, default=CALIBRATION_MEMORY
+        Time scale of the weights, in time points; None weighs every origin alike.
 
     Returns
     -------
@@ -195,16 +204,59 @@ def in_sample_calibration(errors, spread):
     --------
     >>> import numpy as np
     >>> errors = [np.full((8, 2, 1), 2.0)]  # every error twice its spread of 1
-    >>> round(in_sample_calibration(errors, np.ones((1, 2, 1))), 4)  # sqrt((4+64)/(4+16))
+    >>> round(in_sample_calibration(errors, np.ones((1, 2, 1)), memory=None), 4)
     1.8439
+    >>> round(in_sample_calibration(errors, np.ones((1, 2, 1))), 4)  # recent weigh more
+    1.8207
     """
-    sum_sq, count = 0.0, 0
+    sum_sq, total = 0.0, 0.0
     for series_errors, series_spread in zip(errors, spread, strict=True):
         ratio = series_errors / series_spread[None, : series_errors.shape[1]]
-        ratio = np.clip(ratio[np.isfinite(ratio)], -CALIBRATION_CLIP, CALIBRATION_CLIP)
-        sum_sq += float(np.sum(ratio**2))
-        count += ratio.size
-    return float(np.sqrt((CALIBRATION_PRIOR + sum_sq) / (CALIBRATION_PRIOR + count)))
+        finite = np.isfinite(ratio)
+        ratio = np.clip(np.where(finite, ratio, 0.0), -CALIBRATION_CLIP, CALIBRATION_CLIP)
+        age = np.arange(len(ratio))[::-1].astype(float)
+        weight = np.ones_like(age) if memory is None else np.exp(-age / memory)
+        weight = weight[:, None, None] * finite
+        sum_sq += float(np.sum(weight * ratio**2))
+        total += float(np.sum(weight))
+    return float(np.sqrt((CALIBRATION_PRIOR + sum_sq) / (CALIBRATION_PRIOR + total)))
+
+
+def in_sample_dof(errors, n_steps, nu):
+    """Student-t degrees of freedom (n_steps,) of the calibrated widths, per horizon.
+
+    ``CALIBRATION_PRIOR + n_h / h``: the calibration is a variance estimated from the
+    prior's pseudo-errors and the ``n_h`` in-sample ``h``-step errors of
+    :func:`final_in_sample_errors` (every series of a panel together), of which about
+    ``n_h / h`` do not overlap. Without in-sample errors, the model's ``nu`` at every
+    horizon.
+
+    Parameters
+    ----------
+    errors : list of ndarray of shape (n_origins_i, n_steps, c)
+        Per series, NaN beyond the series' end.
+    n_steps : int
+    nu : float
+        The model's dof.
+
+    Returns
+    -------
+    ndarray of shape (n_steps,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> errors = [np.ones((12, 3, 1))]
+    >>> errors[0][-1:, 1], errors[0][-2:, 2] = np.nan, np.nan  # beyond the series' end
+    >>> in_sample_dof(errors, 3, 30.0).round(2).tolist()  # 4 + 12/1, 4 + 11/2, 4 + 10/3
+    [16.0, 9.5, 7.33]
+    """
+    counts = np.zeros(n_steps)
+    for series_errors in errors:
+        counts += np.sum(np.all(np.isfinite(series_errors), axis=-1), axis=0)
+    if not counts[0]:
+        return np.full(n_steps, float(nu))
+    return CALIBRATION_PRIOR + counts / np.arange(1, n_steps + 1)
 
 
 class TruncatedPanel:
@@ -259,7 +311,8 @@ def backtest_calibration(models, params, n_steps, cutoff, nu):
 
     Returns
     -------
-    kappa, nu : float
+    kappa : float
+    nu : float, or the given ``nu`` without an admissible origin
     """
     z, _ = models.panel.series()
     shortest = min(len(s) for s in z)

@@ -49,7 +49,8 @@ class SpectralForecaster(BaseForecaster):
       more penalty or else the mean (``stability_``);
     - **intervals**: Student-t, the in-sample ``h``-step error (at least the recursion's)
       plus the coefficients' error (delta method), scaled by the final forecast's
-      in-sample errors (no refit), optionally ``interval_backtests``;
+      in-sample errors (no refit; recent origins weigh more; ``4 + n_h / h`` dof at
+      horizon ``h``), optionally ``interval_backtests``;
     - **panels**: ``panel="global"`` fits one model on all series (each standardized by
       itself; QR factors add up, on Dask with ``backend="dask"``); **update** continues
       the exact ridge statistics (a bad update is refused).
@@ -300,7 +301,7 @@ class SpectralForecaster(BaseForecaster):
         steps = self._steps(fh)
         spread, nu = self._spread(steps, X)
         # Variance of the Student-t forecast distribution (of the transformed values).
-        variance = spread**2 * (nu / (nu - 2) if nu > 2 else 1.0)
+        variance = spread**2 * np.where(nu > 2, nu / np.maximum(nu - 2, 1e-12), 1.0)
         z_path = self._future_path(X, int(steps.max()))[:, steps - 1]
         values = [self._panel.variance_to_original(i, variance[i], z_path[i])
                   for i in range(len(z_path))]  # fmt: skip
@@ -313,7 +314,7 @@ class SpectralForecaster(BaseForecaster):
         blocks = []
         for i in range(len(z_path)):
             # Quantiles of the transformed values map to quantiles of y (monotone).
-            per_alpha = [self._panel.to_original(i, z_path[i] + stats.t.ppf(a, nu) * spread[i])
+            per_alpha = [self._panel.to_original(i, z_path[i] + stats.t.ppf(a, nu[i]) * spread[i])
                          for a in alpha]  # fmt: skip
             blocks.append(np.stack(per_alpha, axis=-1).reshape(len(steps), -1))
         # columns are (variable, alpha) with alpha varying fastest
