@@ -66,78 +66,41 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     3. the pooled features are standardized (training mean and standard deviation) and a
        one-vs-all ridge classifier on ``{-1, +1}`` targets is fitted.
 
-    **Model selection by exact leave-one-out.** The penalty (among ``alphas``) and, with
-    the defaults, the representation are chosen together by the smallest exact
-    leave-one-out squared error of the ridge on the ``{-1, +1}`` targets (the criterion
-    of scikit-learn's :class:`~sklearn.linear_model.RidgeClassifierCV`):
+    **Model selection by exact leave-one-out.** Within each representation (the raw
+    series; the series standardized per channel, plus their mean and log standard
+    deviation), the feature set (``block_selection="loo"``: :data:`FEATURE_SETS`, with
+    and without the alternating-sign responses, the segment statistics, or everything
+    but the ``ppv`` counts; then, for two channels or more, the best of them with the
+    weighted cross-channel block) and the penalty (among ``alphas``) are chosen together
+    by the smallest exact leave-one-out squared error of the ridge on the ``{-1, +1}``
+    targets (the criterion of scikit-learn's
+    :class:`~sklearn.linear_model.RidgeClassifierCV`), every penalty from one
+    eigendecomposition of each candidate's ``n x n`` Gram matrix
+    (:mod:`sksssm.spectral._ridge_loo`).
 
-    - ``normalise``: the features of the raw series and those of the series
-      standardized per channel (plus their mean and log standard deviation) are both
-      computed; scale-free shape features win where the scale of a series is a nuisance,
-      the raw ones where the channels' levels carry the class. ``"loo"`` keeps the one
-      with the smaller leave-one-out error; the default ``"both"`` keeps the best model
-      of each (see "Two representations" below);
-    - ``block_selection="loo"``: within each, the feature sets "all", "without the
-      alternating-sign responses", "without the segment statistics", "without either",
-      and "only the ``ppv`` statistics" with and without the alternating-sign responses
-      (:data:`FEATURE_SETS`). Position features help where *where* something happens
-      matters and only add noise columns where it does not; likewise the
-      alternating-sign branch (high-frequency content) for smooth local shapes. The
-      ``ppv`` counts alone are MiniRocket's representation of the responses: bounded
-      and robust, they can generalize better from few training series than all the
-      statistics under one penalty, and lose where extremes, levels or positions carry
-      the class;
-    - with ``cross_channel`` and two channels or more, one more candidate per
-      representation: the best of those sets with its cross-channel columns added,
-      weighted so that they carry the same total variance as the per-channel columns
-      (a few hundred cross columns would otherwise be drowned by tens of thousands of
-      per-channel ones under one penalty). It is kept only if it lowers the
-      leave-one-out error, so data whose channels are unrelated keep exactly the
-      per-channel model (and ``predict`` does not compute the block); one channel is
-      unaffected.
+    **Two representations** (``normalise="both"``, the default): the best model of
+    each representation is kept in ``estimators_`` (two fitted
+    ``SpectralFilterClassifier`` with ``normalise=False`` and ``True``) and predictions
+    average their tempered class scores, i.e. their log-probabilities; the two make
+    different errors (shapes whatever their scale; levels and amplitudes), and on the
+    37 development sets the average beat choosing one by leave-one-out
+    (``normalise="loo"``) on 23 sets, lost on 7 (mean accuracy 0.821 against 0.811).
+    Both representations share one set of FFTs at fit; ``predict`` computes both.
 
-    Every candidate is a ridge on a subset of the same standardized columns; its Gram
-    matrix is a sum of per-block Gram matrices, and all penalties' leave-one-out errors
-    come from one eigendecomposition of the ``n x n`` Gram matrix (hat matrix
-    ``H = 1 1^T / n + U diag(s / (s + alpha)) U^T``, residuals ``(y - yhat) / (1 -
-    H_ii)``; an SVD of the design when there are fewer columns than series). The pooled
-    design has one row per *series* and usually more columns than rows, where this is
-    exact and cheap, whereas sksssm's streaming QR core (designs with one row per time
-    step) selects by GCV. The features are computed in chunks of series (memory
-    bounded), deterministically; ``predict`` computes only the chosen representation and
-    the statistics its feature set uses.
+    **Probabilities**: ``softmax(tau * D)`` per head, ``D`` the decision values (one
+    column per class; ``[-d, d]`` for two classes) and ``tau > 0`` minimizing the
+    log-loss of the head's *leave-one-out* decision values (temperature scaling, which
+    changes no prediction); with ``"both"``, the normalized geometric mean of the heads'
+    probabilities. ``predict`` is the argmax of the (mean) tempered scores.
 
     **Large sets.** When the training series outnumber the pooled features, or ``X`` is a
     Dask array, the ridge runs on the streaming QR core instead
-    (:mod:`sksssm.estimators._large_sets`): features in chunks of series (memory
-    bounded), the penalty and ``normalise`` chosen by GCV, every per-channel feature
-    (``feature_set_ == "all"``); the fitted attributes mean the same. Above 2,000
-    training series (:data:`sksssm.estimators._large_sets.SELECTION_SERIES`) on the
-    leave-one-out path, the representation and feature set are compared on a
-    class-stratified subsample of 2,000 series (drawn from ``random_state``) and only the
-    chosen model is fitted on all the series, its penalty chosen by exact leave-one-out
-    on all of them: one eigendecomposition of the ``n x n`` Gram matrix instead of one
-    per candidate (see the user guide's "Large sets").
-
-    **Two representations** (``normalise="both"``, the default): the raw and the
-    standardized representation each get their own leave-one-out model (feature set,
-    penalty, temperature), kept in ``estimators_`` (two fitted
-    ``SpectralFilterClassifier`` with ``normalise=False`` and ``True``); predictions
-    average their tempered class scores, i.e. their log-probabilities. Their errors
-    differ enough for the average to beat either: on the 37 development sets of
-    ``benchmarks/classifier_ablation.py --ensemble --all-sets`` mean accuracy 0.821
-    against 0.811 for choosing one by leave-one-out (23 wins, 7 draws, 7 losses), for
-    about the same fit time (both representations' features are computed at fit either
-    way) and twice the features at predict.
-
-    Probabilities: ``softmax(tau * D)`` where ``D`` are the decision values (one column
-    per class; ``[-d, d]`` in the binary case) and the temperature ``tau > 0`` minimizes
-    the log-loss of the *leave-one-out* decision values of the training series at the
-    chosen penalty (temperature scaling; a single parameter, so it changes no
-    prediction, and it is fitted on held-out decisions, not on the overfitted training
-    decisions). ``predict`` is the argmax of the decision values; with ``"both"``, of
-    the mean of the heads' tempered scores, ``predict_proba`` their softmax (the
-    normalized geometric mean of the heads' probabilities).
+    (:mod:`sksssm.estimators._large_sets`): features in chunks of series, the penalty
+    (and with ``"loo"`` the representation) chosen by GCV, every per-channel feature
+    (``feature_set_ == "all"``). Above 2,000 training series on the leave-one-out path,
+    the candidates are compared on a class-stratified subsample of 2,000 series (drawn
+    from ``random_state``) and only the kept models are fitted on all of them. The user
+    guide (classification) explains each choice and its measurements.
 
     Unequal lengths: pass a NaN-padded array (each series padded with NaN at its end, in
     every channel at once); every statistic is then pooled over that series' own length
