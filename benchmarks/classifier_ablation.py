@@ -51,6 +51,7 @@ from benchmarks import protocol
 from benchmarks._report import markdown_table, write_section
 from benchmarks.classification import MiniRocketVariable
 from benchmarks.corpus import UCR_DEVELOPMENT, corpus_bytes, load_ucr
+from sksssm.spectral._ridge_loo import LooFit, ridge_loo_path, select_ridge_by_loo
 from sksssm.spectral._segment_stats import STATISTICS
 
 #: Sets of the ablation: the smallest development sets (by file size).
@@ -115,8 +116,66 @@ ALTERNATING = {
 #: (``normalise="loo"``, the previous default); run with ``--ensemble`` into its own
 #: section.
 ENSEMBLE = {"one representation (loo)": {"normalise": "loo"}, "default": {}}
+
+
+def _loo_accuracy_path(U, s, targets, alphas):
+    """:func:`~sksssm.spectral._ridge_loo.ridge_loo_path` scored by leave-one-out
+    accuracy (ties: the squared error) instead of the squared error alone."""
+
+    def labels(values):
+        return values.argmax(axis=1) if values.shape[1] > 1 else values[:, 0] > 0
+
+    truth = labels(targets)
+    for fit in ridge_loo_path(U, s, targets, alphas):
+        accuracy = float(np.mean(labels(fit.loo_decisions) == truth))
+        yield LooFit(fit.alpha, fit.loo_decisions, accuracy + 1e-3 * fit.score, fit.dual)
+
+
+def _top_heads(k):
+    """``select_ridge_by_loo`` averaging its ``k`` best (feature set, penalty) heads."""
+    return partial(select_ridge_by_loo, n_heads=k)
+
+
+class PatchedRule:
+    """The default classifier (``random_state=SEED``) fitted with one selection rule
+    patched in: ``patches`` is a tuple of ``(module name, attribute, factory)``."""
+
+    def __init__(self, patches):
+        self.patches = patches
+
+    def fit(self, X, y):
+        import importlib
+        from contextlib import ExitStack
+        from unittest import mock
+
+        from sksssm import SpectralFilterClassifier
+
+        with ExitStack() as stack:
+            for module, name, factory in self.patches:
+                target = importlib.import_module(module)
+                stack.enter_context(mock.patch.object(target, name, factory()))
+            self.model_ = SpectralFilterClassifier(random_state=SEED).fit(X, y)
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+#: Other model-selection rules inside each representation (issue 21, session 34), run with
+#: ``--selection`` into their own section: the top-5 (feature set, penalty) heads averaged
+#: (the series-to-value regressor's ``n_heads``), and the feature set and penalty chosen
+#: by leave-one-out accuracy rather than squared error.
+SELECTION = {
+    "default": {},
+    "top-5 heads": PatchedRule(
+        (("sksssm.estimators._pooled_selection", "select_ridge_by_loo", partial(_top_heads, 5)),)
+    ),
+    "LOO accuracy": PatchedRule(
+        (("sksssm.spectral._ridge_loo", "ridge_loo_path", lambda: _loo_accuracy_path),)
+    ),
+}
 #: Every variant name -> its change, across the tables.
-_ALL_VARIANTS = {**VARIANTS, **COMBINED, **SPEED, **ALTERNATING, **ENSEMBLE}
+_ALL_VARIANTS = {**VARIANTS, **COMBINED, **SPEED, **ALTERNATING, **ENSEMBLE, **SELECTION}
 MINIROCKET = "MiniRocket"
 
 
@@ -133,6 +192,8 @@ def _factory(variant):
     from sksssm import SpectralFilterClassifier
 
     change = _ALL_VARIANTS[variant]
+    if isinstance(change, PatchedRule):
+        return partial(PatchedRule, change.patches)
     return partial(SpectralFilterClassifier, random_state=SEED, **change)
 
 
@@ -223,6 +284,8 @@ def report(results, variants, command, section="classifier_ablation"):
         "alternating-sign branch",
         "classifier_ablation_ensemble": "Classifier ablation: an ensemble of the two "
         "representations' heads",
+        "classifier_ablation_selection": "Classifier ablation: other selection rules "
+        "within each representation",
     }[section]
     write_section(section, body, command=command, title=title)
 
@@ -245,6 +308,9 @@ def main(argv=None) -> int:
         "--ensemble", action="store_true", help="the ENSEMBLE variants, their own section"
     )
     parser.add_argument(
+        "--selection", action="store_true", help="the SELECTION variants, their own section"
+    )
+    parser.add_argument(
         "--all-sets", action="store_true", help="all development sets, not the smallest"
     )
     parser.add_argument("--variants", nargs="+", choices=list(_ALL_VARIANTS))
@@ -254,6 +320,7 @@ def main(argv=None) -> int:
         "_combined": args.combined,
         "_alternating": args.alternating,
         "_ensemble": args.ensemble,
+        "_selection": args.selection,
     }
     suffix = next((name for name, chosen in tables.items() if chosen), "")
     table = {
@@ -261,6 +328,7 @@ def main(argv=None) -> int:
         "_combined": COMBINED,
         "_alternating": ALTERNATING,
         "_ensemble": ENSEMBLE,
+        "_selection": SELECTION,
     }.get(suffix, VARIANTS)
     everything = list(table)
     args.variants = args.variants or everything
@@ -274,6 +342,7 @@ def main(argv=None) -> int:
         + (["--speed"] if args.speed else [])
         + (["--alternating"] if args.alternating else [])
         + (["--ensemble"] if args.ensemble else [])
+        + (["--selection"] if args.selection else [])
         + (["--all-sets"] if args.all_sets else [])
         + (
             ["--variants", *(f'"{v}"' for v in args.variants)]
