@@ -478,9 +478,13 @@ def ablation_rows(names):
 
 
 def chosen_model(model):
-    """The leave-one-out choice of a fitted SpectralFilterClassifier, in words."""
-    representation = "standardized" if model.normalise_ else "raw"
-    return f"{representation}, {model.feature_set_}, alpha {model.alpha_:.3g}"
+    """The leave-one-out choice of a fitted SpectralFilterClassifier (of each of its heads
+    with ``normalise="both"``), in words."""
+    return " / ".join(
+        f"{'standardized' if head.normalise_ else 'raw'}, {head.feature_set_}, "
+        f"alpha {head.alpha_:.3g}"
+        for head in getattr(model, "estimators_", [model])
+    )
 
 
 def feature_set_rows(names):

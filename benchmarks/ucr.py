@@ -71,8 +71,9 @@ CHOSEN = {}
 
 def _fit_predict(factory, X_fit, y_fit, X_predict):
     model = factory().fit(X_fit, y_fit)
-    if hasattr(model, "feature_set_"):
-        CHOSEN["model"] = f"normalise={model.normalise_}, {model.feature_set_}"
+    heads = getattr(model, "estimators_", [model])  # normalise="both": two heads
+    if hasattr(heads[0], "feature_set_"):
+        CHOSEN["model"] = " / ".join(f"normalise={h.normalise_}, {h.feature_set_}" for h in heads)
     return model.predict(X_predict)
 
 

@@ -86,7 +86,8 @@ start = time.perf_counter()
 accuracy = float(np.mean(model.predict(X_test) == y_test))
 predict_s = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-n_features = getattr(getattr(model, "pooling_", None), "n_features", None)
+heads = getattr(model, "estimators_", [model])  # normalise="both": two heads
+n_features = sum(h.pooling_.n_features for h in heads) if hasattr(heads[0], "pooling_") else None
 print("RESULT " + json.dumps(dict(
     accuracy=accuracy, fit_s=fit_s, predict_s=predict_s, loaded_mib=loaded / 1024,
     peak_mib=peak / 1024, head=head, n_train=len(X_train), n_timesteps=X_train.shape[-1],
@@ -241,8 +242,10 @@ def selection_check(name, limit):
             row[label] = dict(
                 accuracy=float(np.mean(model.predict(X_test) == y_test)),
                 seconds=time.perf_counter() - start,
-                choice=f"{model.feature_set_}, normalise={model.normalise_}, "
-                f"alpha={model.alpha_:.3g}",
+                choice=" / ".join(
+                    f"{h.feature_set_}, normalise={h.normalise_}, alpha={h.alpha_:.3g}"
+                    for h in getattr(model, "estimators_", [model])
+                ),
             )
     finally:
         large_sets.SELECTION_SERIES = saved
