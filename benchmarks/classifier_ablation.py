@@ -161,10 +161,26 @@ class PatchedRule:
         return self.model_.predict(X)
 
 
-#: Other model-selection rules inside each representation (issue 21, session 34), run with
+class MeanOfProbabilities:
+    """The default classifier (``random_state=SEED``), predicting the class of the larger
+    arithmetic mean of its two heads' probabilities (the default: the geometric mean)."""
+
+    def fit(self, X, y):
+        from sksssm import SpectralFilterClassifier
+
+        self.model_ = SpectralFilterClassifier(random_state=SEED).fit(X, y)
+        return self
+
+    def predict(self, X):
+        proba = sum(head.predict_proba(X) for head in self.model_.estimators_)
+        return self.model_.classes_[proba.argmax(axis=1)]
+
+
+#: Other model-selection and combination rules (issue 21, session 34), run with
 #: ``--selection`` into their own section: the top-5 (feature set, penalty) heads averaged
-#: (the series-to-value regressor's ``n_heads``), and the feature set and penalty chosen
-#: by leave-one-out accuracy rather than squared error.
+#: within each representation (the series-to-value regressor's ``n_heads``), the feature
+#: set and penalty chosen by leave-one-out accuracy rather than squared error, and the
+#: two representations' heads combined by the arithmetic mean of their probabilities.
 SELECTION = {
     "default": {},
     "top-5 heads": PatchedRule(
@@ -173,6 +189,7 @@ SELECTION = {
     "LOO accuracy": PatchedRule(
         (("sksssm.spectral._ridge_loo", "ridge_loo_path", lambda: _loo_accuracy_path),)
     ),
+    "mean of probabilities": MeanOfProbabilities,
 }
 #: Every variant name -> its change, across the tables.
 _ALL_VARIANTS = {**VARIANTS, **COMBINED, **SPEED, **ALTERNATING, **ENSEMBLE, **SELECTION}
@@ -194,6 +211,8 @@ def _factory(variant):
     change = _ALL_VARIANTS[variant]
     if isinstance(change, PatchedRule):
         return partial(PatchedRule, change.patches)
+    if change is MeanOfProbabilities:
+        return MeanOfProbabilities
     return partial(SpectralFilterClassifier, random_state=SEED, **change)
 
 
@@ -284,8 +303,8 @@ def report(results, variants, command, section="classifier_ablation"):
         "alternating-sign branch",
         "classifier_ablation_ensemble": "Classifier ablation: an ensemble of the two "
         "representations' heads",
-        "classifier_ablation_selection": "Classifier ablation: other selection rules "
-        "within each representation",
+        "classifier_ablation_selection": "Classifier ablation: other selection and "
+        "combination rules",
     }[section]
     write_section(section, body, command=command, title=title)
 
