@@ -171,6 +171,20 @@ def pooled_decisions(heads, X_btc, lengths):
         ``(D / r, r)`` per head, as :func:`pooled_decision` returns it (``r`` depends
         only on the series, the same for every head), and the same numbers to the FFT's
         batch round-off (the chunks of series are sized by the largest head's responses).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksssm import SpectralFilterClassifier
+    >>> from sksssm.estimators._pooled import pooled_decision, pooled_decisions
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.normal(size=(20, 32)), np.repeat([0, 1], 10)
+    >>> clf = SpectralFilterClassifier(random_state=0).fit(X, y)
+    >>> X_btc, lengths = clf._prepared(X)
+    >>> shared = pooled_decisions(clf.estimators_, X_btc, lengths)
+    >>> own = [pooled_decision(head, X_btc, lengths) for head in clf.estimators_]
+    >>> all(np.allclose(d, e, rtol=1e-6) for (d, _), (e, _) in zip(shared, own))
+    True
     """
     results = [None] * len(heads)
     for source, members in _sharing_groups(heads):
