@@ -7,6 +7,8 @@ import numpy as np
 from sklearn.utils.validation import check_random_state
 
 from .._validation import check_sequences, scale_unless_constant
+from ..spectral._filter_bank import _response_columns
+from ..spectral._pooled_features import _pooled_features_of
 from ..spectral._pooling import (
     _fit_poolings,
     pooled_features,
@@ -146,24 +148,101 @@ def pooled_decision(estimator, X_btc, lengths):
     features are ``r`` times those computed, the others are exact, so ``D / r`` is
     finite and exact to round-off whatever the input magnitude.
     """
-    weights = np.zeros((len(estimator.feature_mask_), estimator.coef_.shape[1]))
-    weights[estimator.feature_mask_] = estimator.coef_
-    weights /= estimator.feature_scale_[:, None]
-    homogeneous = estimator.pooling_.homogeneous_columns()
-    # D / r = F_h / r @ w_h + (F_other @ w_other - mean @ w + intercept) / r
-    offset = estimator.intercept_ - estimator.feature_mean_ @ weights
-    decision = np.empty((len(X_btc), weights.shape[1]))
-    r = np.empty(len(X_btc))
-    block = max(PREDICT_BUDGET_BYTES // (8 * len(weights)), 1)
-    for start in range(0, len(X_btc), block):
-        rows = slice(start, start + block)
-        F, r[rows] = pooled_features(
-            X_btc[rows],
-            estimator.pooling_,
-            lengths[rows],
-            chunk_size=estimator.chunk_size,
-            return_scale=True,
-        )
-        decision[rows] = F[:, homogeneous] @ weights[homogeneous]
-        decision[rows] += (F[:, ~homogeneous] @ weights[~homogeneous] + offset) / r[rows, None]
-    return decision, r
+    (decision,) = pooled_decisions([estimator], X_btc, lengths)
+    return decision
+
+
+def pooled_decisions(heads, X_btc, lengths):
+    """:func:`pooled_decision` of each fitted head, sharing the filter responses.
+
+    Heads whose poolings' responses are among those of one of them (the same filter bank
+    and mixtures, or fewer of them: :func:`~sksssm.spectral._feature_sets.used_responses`
+    drops the alternating-sign branch of a head that uses none of its columns) are
+    pooled from one set of responses, the largest one's: the FFTs of every test series
+    are computed once for all of them, each head's representation (raw or standardized)
+    derived by one scaling pass of the columns it uses
+    (:func:`~sksssm.spectral._pooled_features._pooled_features_of`). Heads that share
+    nothing are computed apart. The series are taken in blocks whose features, of all the
+    heads of a group together, hold at most :data:`PREDICT_BUDGET_BYTES`.
+
+    Returns
+    -------
+    list of tuple
+        ``(D / r, r)`` per head, as :func:`pooled_decision` returns it (``r`` depends
+        only on the series, the same for every head), and the same numbers to the FFT's
+        batch round-off (the chunks of series are sized by the largest head's responses).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksssm import SpectralFilterClassifier
+    >>> from sksssm.estimators._pooled import pooled_decision, pooled_decisions
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.normal(size=(20, 32)), np.repeat([0, 1], 10)
+    >>> clf = SpectralFilterClassifier(random_state=0).fit(X, y)
+    >>> X_btc, lengths = clf._prepared(X)
+    >>> shared = pooled_decisions(clf.estimators_, X_btc, lengths)
+    >>> own = [pooled_decision(head, X_btc, lengths) for head in clf.estimators_]
+    >>> all(np.allclose(d, e, rtol=1e-6) for (d, _), (e, _) in zip(shared, own))
+    True
+    """
+    results = [None] * len(heads)
+    for source, members in _sharing_groups(heads):
+        states = [heads[i].pooling_ for i in members]
+        folded = [_folded_weights(heads[i]) for i in members]
+        n_weights = sum(len(weights) for weights, _, _ in folded)
+        decisions = [np.empty((len(X_btc), w.shape[1])) for w, _, _ in folded]
+        r = np.empty(len(X_btc))
+        block = max(PREDICT_BUDGET_BYTES // (8 * n_weights), 1)
+        for start in range(0, len(X_btc), block):
+            rows = slice(start, start + block)
+            outs, r[rows] = _pooled_features_of(
+                states,
+                X_btc[rows],
+                lengths[rows],
+                heads[source].chunk_size,
+                heads[source].pooling_,
+            )
+            for F, (weights, homogeneous, offset), decision in zip(
+                outs, folded, decisions, strict=True
+            ):
+                # D / r = F_h / r @ w_h + (F_other @ w_other - mean @ w + intercept) / r
+                decision[rows] = F[:, homogeneous] @ weights[homogeneous]
+                decision[rows] += (F[:, ~homogeneous] @ weights[~homogeneous] + offset) / r[
+                    rows, None
+                ]
+        for i, decision in zip(members, decisions, strict=True):
+            results[i] = (decision, r)
+    return results
+
+
+def _folded_weights(head):
+    """``(w, homogeneous, offset)``: the head's weights on its pooled features with the
+    standardization folded in (``w = coef / scale``, ``offset = intercept - mean w``),
+    and the mask of the homogeneous columns."""
+    weights = np.zeros((len(head.feature_mask_), head.coef_.shape[1]))
+    weights[head.feature_mask_] = head.coef_
+    weights /= head.feature_scale_[:, None]
+    offset = head.intercept_ - head.feature_mean_ @ weights
+    return weights, head.pooling_.homogeneous_columns(), offset
+
+
+def _sharing_groups(heads):
+    """``[(source, members)]``: heads grouped by the one whose responses they share.
+
+    The heads in order of decreasing responses; each joins the first group whose source
+    holds its responses (:func:`~sksssm.spectral._filter_bank._response_columns`), or
+    starts one. Computing the largest head's responses costs at most the sum of the
+    members' own (their union is the largest one's), so sharing never costs more FFTs.
+    """
+    groups = []
+    by_size = sorted(range(len(heads)), key=lambda i: -heads[i].pooling_.n_responses)
+    for i in by_size:
+        state = heads[i].pooling_
+        for source, members in groups:
+            if _response_columns(heads[source].pooling_, state) is not None:
+                members.append(i)
+                break
+        else:
+            groups.append((i, [i]))
+    return groups

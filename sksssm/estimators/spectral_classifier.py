@@ -22,7 +22,7 @@ from ._base import fit_atomically, fitted_attributes
 from ._channel_scaling import channel_location, channel_scale
 from ._class_targets import class_scores, fit_temperature
 from ._large_sets import fit_streaming_classifier, uses_streaming_head
-from ._pooled import check_padded_sequences, mixing_seed, pooled_decision
+from ._pooled import check_padded_sequences, mixing_seed, pooled_decision, pooled_decisions
 from ._pooled_selection import choose_pooled_models
 
 #: Default ridge penalties (on standardized pooled features). The pooled representation
@@ -386,11 +386,11 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         scores, i.e. of their log-probabilities up to a constant per series. ``r >= 1`` is
         a power of two per series: ``r = 1`` within the training range, and a series far
         beyond it (one value of 1e300) gives finite ``T``, exact to round-off
-        (:func:`~sksssm.estimators._pooled.pooled_decision`).
+        (:func:`~sksssm.estimators._pooled.pooled_decisions`).
         """
         X_btc, lengths = self._prepared(X)
         heads = getattr(self, "estimators_", [self])
-        decisions = [pooled_decision(head, X_btc, lengths) for head in heads]
+        decisions = pooled_decisions(heads, X_btc, lengths)  # one set of FFTs for all
         r = np.max([scale for _, scale in decisions], axis=0)
         tempered = sum(
             head.temperature_ * class_scores(decision) * (scale / r)[:, None]

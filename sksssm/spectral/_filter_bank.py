@@ -271,16 +271,68 @@ def _shared_responses(U, lengths, state, cache):
     ``U`` is ``(m, t, c)`` zero-filled beyond ``lengths``. Returns a function of
     ``normalise`` (bool) giving the list of responses per input kind (series, then
     differences with ``state.differences``), as :func:`_responses` of
-    :func:`~sksssm.spectral._sequences._inputs` would.
+    :func:`~sksssm.spectral._sequences._inputs` would; with ``columns`` (indices from
+    :func:`_response_columns`), those of a pooling with a subset of the responses.
     """
     kinds, level, spread = _centred_responses(U, lengths, state, cache)
     level = level[:, :, None, None]
     spread = spread[:, :, None, None]
     step = _step_responses(state, U.shape[1], cache)
 
-    def representation(normalise):
+    def representation(normalise, columns=None):
+        if columns is None:
+            return [
+                _represented(Z, kind, level, spread, step, normalise)
+                for kind, Z in enumerate(kinds)
+            ]
+        # a subset of the responses (:func:`_response_columns`): gathered (a copy), then
+        # scaled in place, the same numbers as the subset's own responses
+        subset_step = step[columns]
+        subsets = [Z[:, :, columns] for Z in kinds]
         return [
-            _represented(Z, kind, level, spread, step, normalise) for kind, Z in enumerate(kinds)
+            _represented(S, kind, level, spread, subset_step, normalise, out=S)
+            for kind, S in enumerate(subsets)
         ]
 
     return representation
+
+
+def _response_columns(source, state):
+    """Where ``state``'s responses are among ``source``'s, or None where they are not.
+
+    ``state`` (a pooling of the same filter bank reduced to fewer filters, as
+    :func:`~sksssm.spectral._feature_sets.used_responses` reduces it) computes its
+    responses from the same filters and mixtures as some of ``source``'s: each of its bank
+    groups equals a bank group of ``source`` (the same columns, in order) and each of its
+    mixing matrices that group's. Then ``source``'s responses, taken at the returned
+    indices (``(state.n_responses,)``, in ``state``'s order), are ``state``'s own (the
+    same FFTs and products per column). None when some group has no equal in
+    ``source``, or the precision, the channels or the input kinds differ.
+    """
+    if (
+        state.dtype != source.dtype
+        or state.differences != source.differences
+        or state.n_channels != source.n_channels
+        or state.bank.shape[0] != source.bank.shape[0]
+        or (len(state.mixing) > 0 and len(source.mixing) == 0)
+    ):
+        return None
+    n_source_groups = len(source.bank_groups)
+    bank_columns, mixture_columns = [], []
+    start = 0  # groups matched in order
+    for i, group in enumerate(state.bank_groups):
+        for j in range(start, n_source_groups):
+            other = source.bank_groups[j]
+            if len(other) == len(group) and np.array_equal(
+                source.bank[:, other], state.bank[:, group]
+            ):
+                break
+        else:
+            return None
+        start = j + 1
+        bank_columns.append(other)
+        if i > 0 and state.mixing:
+            if not np.array_equal(state.mixing[i - 1], source.mixing[j - 1]):
+                return None
+            mixture_columns.append(source.groups[n_source_groups + j - 1])
+    return np.concatenate(bank_columns + mixture_columns).astype(np.intp)

@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, validate_params
 
 from ._cross_channel import _cross_features
-from ._filter_bank import _shared_responses
+from ._filter_bank import _response_columns, _shared_responses
 from ._pooling_state import N_SCALE_FEATURES, PoolingState
 from ._segment_stats import _pool
 from ._sequences import _prepare, _scale_features
@@ -146,20 +146,30 @@ def pooled_features_shared(X_btc, states, lengths=None, *, chunk_size=None):
     return [_scaled_back(out, state, scale) for out, state in zip(outs, states, strict=True)]
 
 
-def _pooled_features_of(states, X_btc, lengths, chunk_size):
+def _pooled_features_of(states, X_btc, lengths, chunk_size, source=None):
     """The features of each pooling of ``states`` (one filter bank), divided by ``r``.
 
     Every pooling's responses are derived from those of the centred series and of the
     first differences (:func:`~sksssm.spectral._filter_bank._shared_responses`), one
     pooling or several: the same arithmetic whichever poolings are computed together,
-    so training and prediction features agree to the FFT's batch round-off. Returns
-    ``(outs, r)``.
+    so training and prediction features agree to the FFT's batch round-off. ``source``
+    (default: the first of ``states``) is the pooling whose responses are computed; a
+    pooling with a subset of them (:func:`~sksssm.spectral._filter_bank._response_columns`,
+    such as a head reduced to the positive-branch filters) is pooled from those columns.
+    Returns ``(outs, r)``.
     """
-    first = states[0]
-    X_btc, lengths = _prepare(X_btc, lengths, first.n_channels)
+    source = states[0] if source is None else source
+    columns = []
+    for state in states:
+        taken = _response_columns(source, state)
+        if taken is None:
+            raise ValueError("A pooling's responses are not among those of the source pooling.")
+        whole = np.array_equal(taken, np.arange(source.n_responses))
+        columns.append(None if whole else taken)
+    X_btc, lengths = _prepare(X_btc, lengths, source.n_channels)
     n_samples, n_timesteps, n_channels = X_btc.shape
     outs = [np.empty((n_samples, state.n_features)) for state in states]
-    rows = _chunk_rows(n_timesteps, n_channels, first.n_responses, chunk_size, first.dtype)
+    rows = _chunk_rows(n_timesteps, n_channels, source.n_responses, chunk_size, source.dtype)
     # Series in order of length (stable), each chunk cut at its longest series: unequal
     # lengths cost what the series hold, not what the padding holds. Causality makes the
     # cut exact.
@@ -175,11 +185,14 @@ def _pooled_features_of(states, X_btc, lengths, chunk_size):
         if (r != 1.0).any():
             chunk = chunk / r[:, None, None]
         filled = np.where(np.isnan(chunk), 0.0, chunk)
-        representation = _shared_responses(filled, chunk_lengths, first, cache)
-        cross = {}  # the cross block of one chunk, shared by poolings with the same pairs
-        for state, out in zip(states, outs, strict=True):
-            responses = representation(state.normalise)
-            _pool_chunk(out, idx, chunk, chunk_lengths, r, state, responses, cross)
+        representation = _shared_responses(filled, chunk_lengths, source, cache)
+        # the cross block of one chunk, shared by poolings with the same pairs and bank
+        cross = {}
+        for state, out, taken in zip(states, outs, columns, strict=True):
+            responses = representation(state.normalise, taken)
+            bank = None if taken is None else taken[: state.bank.shape[1]].tobytes()
+            shared = cross.setdefault(bank, {})
+            _pool_chunk(out, idx, chunk, chunk_lengths, r, state, responses, shared)
     return outs, scale
 
 
