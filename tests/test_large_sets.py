@@ -46,10 +46,10 @@ def test_up_to_the_limit_the_fit_is_unchanged(monkeypatch):
     )
 
 
-@pytest.mark.parametrize("normalise, n_kept", [("both", 2), ("loo", 1)])
-def test_routes_by_shape(monkeypatch, normalise, n_kept):
+@pytest.mark.parametrize("normalise", ["both", "loo"])
+def test_routes_by_shape(monkeypatch, normalise):
     """Up to SELECTION_SERIES: every candidate on every series; above: the candidates on
-    the subsample and one refit on all per kept representation; more series than
+    the subsample and one refit on all (one head, also with "both"); more series than
     features: streaming."""
     monkeypatch.setattr(large_sets, "SELECTION_SERIES", 40)
     calls = []
@@ -71,7 +71,8 @@ def test_routes_by_shape(monkeypatch, normalise, n_kept):
     clf = SpectralFilterClassifier(random_state=0, normalise=normalise).fit(X, y)
     sizes = [n for n, _ in calls]
     assert sizes[:2] == [sum(np.ceil(40 * np.bincount(y) / 90).astype(int))] * 2
-    assert calls[2:] == [(90, 1)] * n_kept  # the kept models alone, on every series
+    assert calls[2:] == [(90, 1)]  # the better model alone, on every series
+    assert len(getattr(clf, "estimators_", [clf])) == 1
     assert not uses_streaming_head(clf, X, y)
     small = SpectralFilterClassifier(n_filters=2, n_mixtures=0, statistics=("mean",))
     assert uses_streaming_head(small, X, y)
@@ -81,7 +82,11 @@ def test_large_n_fit_is_the_loo_ridge_of_the_chosen_set_on_every_series(monkeypa
     monkeypatch.setattr(large_sets, "SELECTION_SERIES", 40)
     X, y = noisy_waves(150, 32, seed=1)
     clf = SpectralFilterClassifier(random_state=0).fit(X[:100], y[:100])
-    # independent: RidgeCV's leave-one-out choice on each head's standardized columns
+    # above the limit normalise="both" keeps one head: the model of normalise="loo"
+    (head,) = clf.estimators_
+    single = SpectralFilterClassifier(random_state=0, normalise="loo").fit(X[:100], y[:100])
+    np.testing.assert_array_equal(head.coef_, single.coef_)
+    # independent: RidgeCV's leave-one-out choice on the head's standardized columns
     X_btc = (X[:100, :, None] - clf.x_location_) / clf.x_scale_
     targets = np.where(y[:100, None] == np.arange(3), 1.0, -1.0)
     for head in clf.estimators_:
@@ -120,5 +125,5 @@ def test_default_classifier_accepts_dask():
     da = pytest.importorskip("dask.array")
     X, y = noisy_waves(120, n_timesteps=16, seed=2)
     clf = SpectralFilterClassifier(random_state=0).fit(da.from_array(X[:80], chunks=40), y[:80])
-    assert [head.feature_set_ for head in clf.estimators_] == ["all", "all"]
+    assert [head.feature_set_ for head in clf.estimators_] == ["all"]  # one head (GCV)
     assert np.mean(clf.predict(X[80:]) == y[80:]) > 0.7

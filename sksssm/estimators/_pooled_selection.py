@@ -6,7 +6,7 @@ its penalty, compared by exact leave-one-out error
 (:func:`~sksssm.spectral._ridge_loo.select_ridge_by_loo`). ``normalise="both"`` keeps the
 best model of each representation (the classifier averages them), ``"loo"`` the better
 of the two. Above the size rule's limit the comparison runs on a class-stratified
-subsample and only the kept models are refit on every series
+subsample and only the better model is refit on every series (with ``"both"`` too)
 (:mod:`sksssm.estimators._large_sets`).
 """
 
@@ -23,7 +23,9 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
     """The LOO-best ``(fit, pooling, mean, scale)`` of each representation kept.
 
     ``normalise="both"`` keeps the best model of each representation (raw first, then
-    standardized), ``"loo"`` the better of the two, ``True`` / ``False`` the one.
+    standardized) up to :data:`~sksssm.estimators._large_sets.SELECTION_SERIES` series
+    and the better of the two above, ``"loo"`` the better of the two, ``True`` /
+    ``False`` the one.
 
     Parameters
     ----------
@@ -64,6 +66,10 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
     # many series: the candidates compared on a stratified subsample (the size rule)
     rows = selection_rows(encoded, mixing_seed)
     chosen = slice(None) if rows is None else rows
+    # "both" keeps each representation's model up to the size rule's limit; above it the
+    # comparison on thousands of series is reliable and each refit on all of them is the
+    # fit's largest cost, so the better one alone (as "loo")
+    keep_every = option == "both" and rows is None
     kept = []
     pooled = training_features(X_btc[chosen], poolings, lengths[chosen], estimator.chunk_size)
     for pooling, F in zip(poolings, pooled, strict=True):
@@ -82,9 +88,9 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
         # on a subsample, its features are kept for the refit on every series
         model = [fit, pooling, mean, scale, None if rows is None else F]
         del F
-        if option != "loo" or not kept:
+        if keep_every or not kept:
             kept.append(model)
-        elif fit.score > kept[0][0].score:  # "loo", ties: the first (raw) one
+        elif fit.score > kept[0][0].score:  # one kept, ties: the first (raw) one
             kept[0] = model
     if rows is not None:  # each kept model on every series
         for model in kept:
