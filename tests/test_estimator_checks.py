@@ -27,6 +27,7 @@ ESTIMATORS = [
     SpectralFilterRegressor(alpha=1.0, fit_intercept=False, hankel="L"),
     SpectralFilterRegressor(pooling="stats"),
     SpectralFilterClassifier(),
+    SpectralFilterClassifier(normalise="loo"),  # one model, not the two heads of "both"
     SpectralFilterSequenceRegressor(),
     STURegressor(**FAST_STU),
     STUClassifier(**FAST_STU),
