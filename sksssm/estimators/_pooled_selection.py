@@ -86,17 +86,16 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
             require_cross=estimator.block_selection == "off",
         )
         # on a subsample, its features are kept for the refit on every series
-        model = [fit, pooling, mean, scale, None if rows is None else F]
+        model = (fit, pooling, mean, scale, None if rows is None else F)
         del F
         if keep_every or not kept:
             kept.append(model)
         elif fit.score > kept[0][0].score:  # one kept, ties: the first (raw) one
             kept[0] = model
-    if rows is not None:  # each kept model on every series
-        for model in kept:
-            # [rows, F_rows, mean, scale] is emptied by refit_chosen (memory)
-            subsample = [rows, model.pop(), model[2], model[3]]
-            model[:] = refit_chosen(
-                estimator, X_btc, lengths, targets, alphas, model[0], model[1], subsample
-            )
-    return [tuple(model[:4]) for model in kept]
+    if rows is None:
+        return [model[:4] for model in kept]
+    # above the limit one model is kept: it alone on every series
+    ((fit, pooling, mean, scale, F_rows),) = kept
+    subsample = [rows, F_rows, mean, scale]  # emptied by refit_chosen (memory)
+    del kept, model, F_rows
+    return [refit_chosen(estimator, X_btc, lengths, targets, alphas, fit, pooling, subsample)]

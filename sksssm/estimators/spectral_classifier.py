@@ -399,12 +399,12 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         X_btc, lengths = self._prepared(X)
         heads = getattr(self, "estimators_", [self])
         decisions = pooled_decisions(heads, X_btc, lengths)  # one set of FFTs for all
-        r = np.max([scale for _, scale in decisions], axis=0)
         tempered = sum(
-            head.temperature_ * class_scores(decision) * (scale / r)[:, None]
-            for head, (decision, scale) in zip(heads, decisions, strict=True)
+            head.temperature_ * class_scores(decision)
+            for head, (decision, _) in zip(heads, decisions, strict=True)
         )
-        return tempered / len(heads), r
+        # r depends only on the series (pooled_decisions): the same for every head
+        return tempered / len(heads), decisions[0][1]
 
     def _tempered_scores(self, X):
         """The tempered scores shifted by their row maximum (stable at any scale)."""
@@ -434,7 +434,6 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
             if decision.shape[1] == 2:
                 decision = decision[:, 1:] - decision[:, :1]
         else:
-            check_is_fitted(self, "classes_")
             X_btc, lengths = self._prepared(X)
             decision, r = pooled_decision(self, X_btc, lengths)
         with np.errstate(over="ignore"):  # +-inf only where the value exceeds float64
