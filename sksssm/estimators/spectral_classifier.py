@@ -139,10 +139,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         True: standardize each channel of each series over its own valid steps before the
         filters and append its raw mean and log standard deviation (two features per
         channel). False: the raw series. "loo": fit both and keep the one with the
-        smaller leave-one-out error. "both": fit both and average their tempered class
-        scores (log-probabilities), see "Two representations" above (one head above
-        2,000 training series, see "Large sets"). Both representations share one set of
-        FFTs at fit, and with "both" at predict.
+        smaller leave-one-out error. "both": keep both and average them ("Two
+        representations" and "Large sets" above).
     block_selection : {"loo", "off"}, default="loo"
         "loo": choose among the feature sets of :data:`FEATURE_SETS` (leaving out the
         alternating-sign responses and/or the segment statistics, or keeping only the
@@ -389,11 +387,9 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     def _scaled_tempered_scores(self, X):
         """``(T, r)``: ``T * r`` the tempered class scores, one column per class.
 
-        One representation: ``temperature_`` times its class scores (the decision values,
-        ``[-d, d]`` for two classes). ``normalise="both"``: the mean of the heads' tempered
-        scores, i.e. of their log-probabilities up to a constant per series. ``r >= 1`` is
-        a power of two per series: ``r = 1`` within the training range, and a series far
-        beyond it (one value of 1e300) gives finite ``T``, exact to round-off
+        ``temperature_`` times the class scores (``[-d, d]`` for two classes), averaged
+        over the heads with ``"both"``; ``r >= 1`` a power of two per series, 1 within the
+        training range, so that a value of 1e300 gives finite ``T``, exact to round-off
         (:func:`~sksssm.estimators._pooled.pooled_decisions`).
         """
         X_btc, lengths = self._prepared(X)
