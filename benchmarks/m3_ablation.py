@@ -41,7 +41,12 @@ the in-sample seasonal naive error) and mean sMAPE, per frequency. Variants:
   (``sp_ > 1``) only, else ``no theta``;
 - ``theta (ours)``: that Theta forecast of ``y`` alone (compare with the anchor);
 - ``global``: one ``SpectralForecaster()`` fitted on the panel of all training series of
-  a frequency (aligned on their last value), forecasting each.
+  a frequency (aligned on their last value), forecasting each;
+- ``ETS AICc weights``, ``ETS AICc choice``, ``ETS AICc weights, damping 2.5/n``,
+  ``ETS AICc weights, weight n/(n+40)``, ``damping by drift t-test``: the default's
+  combination on the same fit with the damped-trend member chosen like AutoETS, or the
+  damping or member weight depending on the series (issue 22; defined in
+  :mod:`benchmarks.m3_ets_member`).
 
 Intervals (``default``): coverage of the 80% and 95% intervals and MSIS, the M4 interval
 score of the 95% interval ``mean(U - L + (2 / a)(L - y)[y < L] + (2 / a)(y - U)[y > U])``
@@ -69,6 +74,7 @@ from benchmarks import protocol
 from benchmarks._report import markdown_table, write_section
 from benchmarks.corpus import M3_FREQUENCIES, load_m3
 from benchmarks.m3 import comb_forecast
+from benchmarks.m3_ets_member import CANDIDATES, candidate_forecasts
 from benchmarks.protocol import geometric_mean
 
 TOP_K = 3
@@ -100,6 +106,7 @@ VARIANTS = (
     *THETA_WEIGHTS,
     "theta (ours)",
     "global",
+    *CANDIDATES,
 )
 ANCHORS = ("Naive", "Drift", "Theta", "Comb")
 
@@ -209,6 +216,7 @@ def local_variants(series):
                                 theta_weight=0.0, damped_trend_weight=0.0)  # fmt: skip
     single.fit(pd.Series(y), fh=fh)
     paths, scores = top_configurations(single, h)
+    candidates, member_seconds = candidate_forecasts(f, h)
     forecasts = {
         "default": default,
         "in-sample weights": predict_with(f, weight_prior_origins=50),
@@ -218,8 +226,9 @@ def local_variants(series):
         "no damped trend": predict_with(f, damped_trend_weight=0.0),
         "no theta": no_theta,
         **theta_variants(f, y, h, no_theta),
+        **{name: candidates[name] for name in CANDIDATES},
     }
-    return forecasts, intervals, seconds
+    return forecasts, intervals, (seconds, member_seconds)
 
 
 def anchor_forecasts(series):
@@ -269,11 +278,13 @@ def interval_scores(series, intervals):
 
 def run(series_list):
     """Per series: MASE and sMAPE of every variant and anchor; intervals; seconds."""
-    scores, intervals, seconds = {}, {}, {"default": 0.0, "global": 0.0}
+    scores, intervals = {}, {}
+    seconds = {"default": 0.0, "global": 0.0, "ETS AICc": 0.0}
     for s in series_list:
-        forecasts, default_intervals, fit_seconds = local_variants(s)
+        forecasts, default_intervals, (fit_seconds, member_seconds) = local_variants(s)
         forecasts.update(anchor_forecasts(s))
         seconds["default"] += fit_seconds
+        seconds["ETS AICc"] += member_seconds
         scores[s.name] = forecasts
         intervals[s.name] = interval_scores(s, default_intervals)
     for frequency in M3_FREQUENCIES:
@@ -321,7 +332,8 @@ def report(series_list, metrics, intervals, seconds, description, command, secti
         "in-sample seasonal naive error (periods 1/4/12/1), sMAPE in percent. Variants are "
         "defined in the script's docstring (`benchmarks/m3_ablation.py`). Fit + predict "
         f"time of the default {seconds['default']:.1f} s (one model per series); the "
-        f"global variant {seconds['global']:.1f} s (one model per frequency).",
+        f"global variant {seconds['global']:.1f} s (one model per frequency); the two AICc "
+        f"members (`benchmarks/m3_ets_member.py`) {seconds['ETS AICc']:.1f} s in all.",
         "",
         "### Accuracy by variant",
         "",
