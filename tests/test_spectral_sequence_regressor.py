@@ -286,7 +286,7 @@ def test_averaged_heads_equal_sklearn_ridges_chosen_by_refitted_leave_one_out():
 def test_the_estimator_predicts_with_the_average_of_its_heads(monkeypatch):
     """Each head refitted alone (its feature set the only candidate, its penalty the only
     one): the ensemble's predictions are the average of theirs."""
-    import sksssm.estimators.spectral_sequence_regressor as module
+    import sksssm.estimators._pooled_selection as module
 
     X, y = _amplitudes(30, seed=10)
     params = dict(normalise=False, alphas=[1e-3, 1e-2, 1e-1, 1.0], **SMALL)

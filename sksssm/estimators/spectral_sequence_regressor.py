@@ -5,28 +5,24 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_sequence_targets, scale_unless_constant
-from ..spectral._feature_sets import FEATURE_SETS, candidate_feature_sets, used_pooling
-from ..spectral._pooling import (
-    DEFAULT_QUANTILES,
-    STATISTICS,
-    pooled_features,
-)
-from ..spectral._ridge import select_ridge_by_loo
-from ._base import fit_atomically
+from ..spectral._feature_sets import used_pooling
+from ..spectral._pooling import DEFAULT_QUANTILES, STATISTICS
+from ._base import fit_atomically, fitted_attributes
 from ._channel_scaling import channel_location, channel_scale
 from ._large_sets import fit_streamed_ridge, uses_streaming_head
 from ._pooled import (
+    INPUT_ATTRIBUTES,
     check_padded_sequences,
-    fit_estimator_pooling,
+    copy_fitted_attributes,
     mixing_seed,
-    standardize_features,
-    training_features,
+    pooled_decisions,
 )
+from ._pooled_selection import choose_regression_models
 
 #: Default ridge penalties, relative to the mean eigenvalue of the standardized design's
 #: Gram matrix (about the number of pooled columns, each of unit variance).
@@ -197,7 +193,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         "statistics": ["array-like"],
         "quantiles": ["array-like"],
         "n_segments": [Interval(Integral, 1, None, closed="left")],
-        "normalise": ["boolean", StrOptions({"loo"})],
+        "normalise": ["boolean", StrOptions({"loo", "both"})],
         "block_selection": [StrOptions({"loo", "off"})],
         "cross_channel": ["boolean"],
         "n_heads": [Interval(Integral, 1, None, closed="left")],
@@ -258,10 +254,18 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         return fit_atomically(self, SpectralFilterSequenceRegressor._fit, X, y)
 
     def _fit(self, X, y):
-        relative_alphas = self._relative_alphas()
+        for name in fitted_attributes(self):  # one or two heads: none of a previous fit
+            delattr(self, name)
+        relative_alphas = _checked_relative_alphas(self.alphas)
         # Large sets (more series than features) and Dask input: the streaming QR head
         if uses_streaming_head(self, X, y):
-            return self._fit_streaming(X, y, relative_alphas)
+            if self.normalise != "both":
+                return self._fit_streaming(X, y, relative_alphas)
+            # many series: one head, its representation chosen by GCV (as the classifier)
+            head = self._head("loo")
+            head._fit_streaming(X, y, relative_alphas)
+            self.estimators_ = [head]
+            return copy_fitted_attributes(head, self, _SHARED + ("loo_rmse_",))
         X_btc, lengths = check_padded_sequences(self, X, reset=True)
         standardized = self._standardized_targets(y, X_btc)
         if len(X_btc) < 3:
@@ -273,40 +277,26 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         X_btc = X_btc - self.x_location_
         self.x_scale_ = channel_scale(X_btc)
         X_btc /= self.x_scale_
-        seed = mixing_seed(self.random_state)
-        representations = (False, True) if self.normalise == "loo" else (bool(self.normalise),)
-        poolings = [
-            fit_estimator_pooling(
-                self,
-                X_btc,
-                lengths,
-                normalise=normalise,
-                cross=self.cross_channel,
-                mixing_seed=seed,
-            )
-            for normalise in representations
-        ]
-        best = None
-        for pooling, F in zip(
-            poolings, training_features(X_btc, poolings, lengths, self.chunk_size), strict=True
-        ):
-            F, mean, scale = standardize_features(F)
-            masks = pooling.feature_masks()
-            # mean Gram eigenvalue of unit-variance columns: about their number
-            reference = float(F.shape[1])
-            fit = select_ridge_by_loo(
-                F,
-                standardized,
-                relative_alphas * reference,
-                candidate_feature_sets(pooling, self.block_selection, FEATURE_SETS),
-                cross=masks["cross"],
-                require_cross=self.block_selection == "off",
-                n_heads=self.n_heads,
-            )
-            del F
-            if best is None or fit.score > best[0].score:  # ties: the first (raw) one
-                best = (fit, pooling, mean, scale, reference)
-        fit, pooling, mean, scale, reference = best
+        models = choose_regression_models(self, X_btc, lengths, standardized, relative_alphas)
+        if self.normalise != "both":
+            self._set_model(*models[0], standardized)
+        else:
+            self.estimators_ = [
+                copy_fitted_attributes(self, self._head(model[1].normalise), _SHARED)._set_model(
+                    *model, standardized
+                )
+                for model in models
+            ]
+        # the average's exact leave-one-out predictions: the average of its heads'
+        loo = sum(model[0].loo_decisions for model in models) / len(models)
+        self.loo_rmse_ = _rmse(standardized - loo) * self.y_scale_
+
+    def _head(self, normalise):
+        """An unfitted copy of this regressor with another ``normalise`` (a head)."""
+        return clone(self).set_params(normalise=normalise)
+
+    def _set_model(self, fit, pooling, mean, scale, reference, standardized):
+        """Set the fitted attributes of one representation's model; returns ``self``."""
         pooling, keep = used_pooling(pooling, fit.mask)  # predict computes only what is used
         self.pooling_ = pooling
         self.normalise_ = pooling.normalise
@@ -318,8 +308,8 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         self.intercept_ = fit.intercept
         self.alpha_ = float(fit.alpha / reference)
         self.heads_ = [(name, float(alpha / reference)) for name, alpha in fit.heads]
-        loo_residual = standardized - fit.loo_decisions
-        self.loo_rmse_ = np.sqrt(np.mean(loo_residual**2, axis=0)) * self.y_scale_
+        self.loo_rmse_ = _rmse(standardized - fit.loo_decisions) * self.y_scale_
+        return self
 
     def _standardized_targets(self, y, X_btc):
         """Validate ``y``; set ``y_ndim_``, ``y_mean_``, ``y_scale_``; the ``(n, q)``
@@ -343,23 +333,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         )
         self.alpha_ = fit.alpha / self.pooling_.n_features
         self.heads_ = [(self.feature_set_, float(self.alpha_))]  # one head (GCV)
-        self.loo_rmse_ = np.sqrt(np.mean((standardized - loo) ** 2, axis=0)) * self.y_scale_
-
-    def _relative_alphas(self):
-        if self.alphas is None:
-            return DEFAULT_RELATIVE_ALPHAS
-        alphas = np.asarray(self.alphas, dtype=float)
-        if alphas.ndim != 1 or alphas.size == 0 or not np.isfinite(alphas).all():
-            raise ValueError(
-                f"alphas must be a non-empty 1D array of finite penalties, got {self.alphas!r}."
-            )
-        if (alphas < MIN_RELATIVE_ALPHA).any():
-            raise ValueError(
-                f"alphas are relative to the mean Gram eigenvalue and must be at least "
-                f"{MIN_RELATIVE_ALPHA:g} (the penalty floor that bounds the weights on tiny "
-                f"sets); got min(alphas) = {alphas.min():g}. Raise the smallest penalty."
-            )
-        return alphas
+        self.loo_rmse_ = _rmse(standardized - loo) * self.y_scale_
 
     def predict(self, X):
         """Predict one value per series.
@@ -373,12 +347,13 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         ndarray of shape (n_samples,) or (n_samples, n_targets)
             The layout of the ``y`` passed to ``fit``.
         """
-        check_is_fitted(self, "coef_")
+        check_is_fitted(self, "y_mean_")
         X_btc, lengths = check_padded_sequences(self, X, reset=False)
         X_btc = (X_btc - self.x_location_) / self.x_scale_
-        F = pooled_features(X_btc, self.pooling_, lengths, chunk_size=self.chunk_size)
-        F = (F - self.feature_mean_) / self.feature_scale_
-        standardized = F[:, self.feature_mask_] @ self.coef_ + self.intercept_
+        heads = getattr(self, "estimators_", [self])
+        # one set of FFTs for every head; each head's D / r and the series' r
+        decisions = pooled_decisions(heads, X_btc, lengths)
+        standardized = sum(decision * r[:, None] for decision, r in decisions) / len(heads)
         predicted = standardized * self.y_scale_ + self.y_mean_
         return predicted[:, 0] if self.y_ndim_ == 1 else predicted
 
@@ -387,3 +362,31 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.target_tags.multi_output = True
         return tags
+
+
+#: The fitted attributes an ensemble and its heads share.
+_SHARED = (*INPUT_ATTRIBUTES, "y_ndim_", "y_mean_", "y_scale_")
+
+
+def _rmse(residuals):
+    """Root-mean-squared residual of each target column."""
+    return np.sqrt(np.mean(residuals**2, axis=0))
+
+
+def _checked_relative_alphas(alphas):
+    """``alphas`` as an array (None: :data:`DEFAULT_RELATIVE_ALPHAS`), or a ValueError
+    (not a non-empty 1D array of finite values, or below the floor)."""
+    if alphas is None:
+        return DEFAULT_RELATIVE_ALPHAS
+    checked = np.asarray(alphas, dtype=float)
+    if checked.ndim != 1 or checked.size == 0 or not np.isfinite(checked).all():
+        raise ValueError(
+            f"alphas must be a non-empty 1D array of finite penalties, got {alphas!r}."
+        )
+    if (checked < MIN_RELATIVE_ALPHA).any():
+        raise ValueError(
+            f"alphas are relative to the mean Gram eigenvalue and must be at least "
+            f"{MIN_RELATIVE_ALPHA:g} (the penalty floor that bounds the weights on tiny "
+            f"sets); got min(alphas) = {checked.min():g}. Raise the smallest penalty."
+        )
+    return checked
