@@ -25,6 +25,13 @@ and every head variant is evaluated on them:
 - ``bag of seeds``: the ``top-5, one representation`` heads of seeds 0, 1, 2 (three
   independent draws of the random mixtures) averaged, one row per set (three times the
   cost of a fit);
+- ``normalise='both'``: the ``top-5, one representation`` model of *each*
+  representation kept and the two averaged (the classifier's ``normalise="both"``; the
+  estimator's ``SpectralFilterSequenceRegressor(normalise="both")``); its LOO
+  predictions are the mean of the two models';
+- ``raw, standardized or their average by LOO``: of the raw model, the standardized
+  model and their average, the one with the smallest LOO error (``"loo"`` with the
+  average as a third candidate);
 - ``asinh``: each pooled column compressed by ``asinh((F - median) / MAD)`` (training
   median and MAD) before the standardization (heavy-tailed columns);
 - target transforms (``log``: ``log(y + c)``, ``c`` the 5% quantile of the positive
@@ -256,6 +263,7 @@ def heads(entries, y_train, grid, top=(3, 5, 10)):
         adaptive.append((loo_k, k, loo_pred, test_pred))
     loo_k, _, loo_pred, test_pred = min(adaptive, key=lambda o: (o[0], o[1]))
     result["top-k, k by LOO"] = (loo_k, loo_pred, test_pred)
+    result.update(representations_averaged(entries, order, y_train))
     per_set = {}
     for i in order:  # best penalty of each (representation, feature set)
         per_set.setdefault(entries[i][0][:2], i)
@@ -269,6 +277,31 @@ def heads(entries, y_train, grid, top=(3, 5, 10)):
     return result
 
 
+#: Heads per representation in the ``normalise="both"`` rows (the estimator's ``n_heads``).
+AVERAGED_HEADS = 5
+#: Names of the two rows of :func:`representations_averaged`.
+BOTH = f"top-{AVERAGED_HEADS} of each representation, averaged (normalise='both')"
+LOO_OF_THREE = f"top-{AVERAGED_HEADS}: raw, standardized or their average by LOO"
+
+
+def representations_averaged(entries, order, y_train, k=AVERAGED_HEADS):
+    """The ``normalise="both"`` rows: each representation's top-``k`` average (the
+    ``n_heads=k`` model of each), the two averaged (``BOTH``: its LOO predictions are
+    the mean of the two models'), and the one of raw / standardized / their average with
+    the smallest LOO error (``LOO_OF_THREE``; ties: that order)."""
+    per_rep = []
+    for rep in (False, True):
+        chosen = [i for i in order if entries[i][0][0] == rep][:k]
+        if chosen:
+            per_rep.append(_average(entries, chosen, y_train))
+    if len(per_rep) < 2:
+        return {}
+    loo_pred = (per_rep[0][1] + per_rep[1][1]) / 2
+    test_pred = (per_rep[0][2] + per_rep[1][2]) / 2
+    both = (rmse(loo_pred, y_train), loo_pred, test_pred)
+    return {BOTH: both, LOO_OF_THREE: min([*per_rep, both], key=lambda o: o[0])}
+
+
 #: The heads shown for the variants other than the reference.
 SHOWN = ("best", "top-5, one representation")
 #: The heads shown on the synthetic tasks.
@@ -279,6 +312,8 @@ SHOWN_SYNTHETIC = (
     "top-k, k by LOO",
     "top-5, both",
     "stacked",
+    BOTH,
+    LOO_OF_THREE,
 )
 #: The head averaged over the seeds in the ``bag of seeds`` rows (the default's).
 BAGGED = "top-5, one representation"
@@ -402,7 +437,10 @@ INTRO = (
     "LOO`: the head count (1, 3, 5, 10) chosen by the same LOO error; `stacked`: non-negative "
     "weights on every head fitted to the targets from their LOO predictions (its LOO column "
     "is optimistic); `bag of seeds`: the default heads of seeds 0, 1, 2 averaged (one value, "
-    "three fits). The synthetic tasks (`peak location`, `band energy`, `AR coefficient`, "
+    "three fits). `normalise='both'`: the top-5 model of each representation (raw, "
+    "standardized) kept and the two averaged; `raw, standardized or their average by LOO`: "
+    "the one of those three with the smallest LOO error. The synthetic tasks "
+    "(`peak location`, `band energy`, `AR coefficient`, "
     "see the script's docstring; independent test draw of 400 series) were used for no "
     "default; ROCKET and MiniRocket rows are sktime's `RocketRegressor`, seed 0 only "
     "(LOO: its `RidgeCV` leave-one-out error at the chosen penalty)."

@@ -29,6 +29,7 @@ ESTIMATORS = [
     SpectralFilterClassifier(),
     SpectralFilterClassifier(normalise="loo"),  # one model, not the two heads of "both"
     SpectralFilterSequenceRegressor(),
+    SpectralFilterSequenceRegressor(normalise="both"),  # two heads in estimators_
     STURegressor(**FAST_STU),
     STUClassifier(**FAST_STU),
     PTDSSMClassifier(max_epochs=30),

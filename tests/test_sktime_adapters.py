@@ -48,6 +48,25 @@ def test_regressor_adapter_matches_direct_fit_and_recovers_a_linear_target():
     np.testing.assert_allclose(adapter.predict(X_new), y_new, atol=1e-12)
 
 
+def test_regressor_adapter_passes_normalise_both_through():
+    """The adapter's nested parameters reach the series-to-value regressor: "both" set
+    through ``set_params`` fits its two heads, and predicts as the direct fit."""
+    from sksssm import SpectralFilterSequenceRegressor
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 1, 24)) * rng.uniform(0.5, 2.0, (30, 1, 1))
+    y = X[:, 0].std(axis=1) + 0.1 * X[:, 0].mean(axis=1)
+    inner = SpectralFilterSequenceRegressor(n_filters=2, n_mixtures=2, random_state=0)
+    adapter = SSMTimeSeriesRegressor(inner).set_params(estimator__normalise="both")
+    assert adapter.get_params()["estimator__normalise"] == "both"
+    adapter.fit(X[:24], y[:24])
+    assert [head.normalise_ for head in adapter.estimator_.estimators_] == [False, True]
+    direct = SpectralFilterSequenceRegressor(
+        n_filters=2, n_mixtures=2, normalise="both", random_state=0
+    ).fit(X[:24], y[:24])
+    np.testing.assert_allclose(adapter.predict(X[24:]), direct.predict(X[24:]), rtol=1e-12)
+
+
 def _nested_univ(series):
     """sktime nested_univ DataFrame from a list of (n_channels, length) arrays."""
     import pandas as pd

@@ -286,7 +286,7 @@ def test_averaged_heads_equal_sklearn_ridges_chosen_by_refitted_leave_one_out():
 def test_the_estimator_predicts_with_the_average_of_its_heads(monkeypatch):
     """Each head refitted alone (its feature set the only candidate, its penalty the only
     one): the ensemble's predictions are the average of theirs."""
-    import sksssm.estimators.spectral_sequence_regressor as module
+    import sksssm.estimators._pooled_selection as module
 
     X, y = _amplitudes(30, seed=10)
     params = dict(normalise=False, alphas=[1e-3, 1e-2, 1e-1, 1.0], **SMALL)
@@ -303,3 +303,107 @@ def test_the_estimator_predicts_with_the_average_of_its_heads(monkeypatch):
         assert one.feature_set_ == name
         predictions.append(one.predict(X[24:]))
     np.testing.assert_allclose(ensemble.predict(X[24:]), np.mean(predictions, axis=0), rtol=1e-8)
+
+
+# --------------------------------- normalise="both": both representations averaged
+def _loo_of_ridge(Z, y, alpha):
+    """Leave-one-out predictions of sklearn's ridge, refitted without each series."""
+    predictions = np.empty(len(Z))
+    for i in range(len(Z)):
+        keep = np.arange(len(Z)) != i
+        predictions[i] = Ridge(alpha=alpha).fit(Z[keep], y[keep]).predict(Z[i : i + 1])[0]
+    return predictions
+
+
+def test_both_averages_the_ridges_of_the_two_representations():
+    """normalise="both", one feature set, one penalty: the heads are sklearn's ridges on
+    the standardized pooled features of the raw and of the standardized series;
+    ``predict`` is the mean of theirs and ``loo_rmse_`` that of the mean of their
+    brute-force leave-one-out predictions (each refitted without each series)."""
+    X, y = _amplitudes(18, seed=11)
+    X = X * np.linspace(0.5, 3.0, 18)[::-1, None]  # levels differ: two representations
+    relative = 0.05
+    reg = SpectralFilterSequenceRegressor(
+        normalise="both", block_selection="off", alphas=[relative], n_heads=1, **SMALL
+    ).fit(X[:14], y[:14])
+    assert [head.normalise_ for head in reg.estimators_] == [False, True]
+    assert not hasattr(reg, "coef_") and not hasattr(reg, "pooling_")
+    seed = np.random.RandomState(0).randint(np.iinfo(np.int32).max)
+    targets = (y[:14] - y[:14].mean()) / y[:14].std()
+    expected, loo = [], []
+    for normalise in (False, True):
+        Z, Z_test = _standardized_features(
+            X[:14],
+            X[14:],
+            n_filters=3,
+            n_mixtures=4,
+            n_segments=4,
+            normalise=normalise,
+            cross=True,
+            mixing_seed=seed,
+        )
+        alpha = relative * Z.shape[1]
+        expected.append(Ridge(alpha=alpha).fit(Z, targets).predict(Z_test))
+        loo.append(_loo_of_ridge(Z, targets, alpha))
+    expected = np.mean(expected, axis=0) * y[:14].std() + y[:14].mean()
+    np.testing.assert_allclose(reg.predict(X[14:]), expected, rtol=1e-8)
+    heads = np.mean([head.predict(X[14:]) for head in reg.estimators_], axis=0)
+    np.testing.assert_allclose(reg.predict(X[14:]), heads, rtol=1e-12)
+    average = np.mean(loo, axis=0)
+    rmse = np.sqrt(np.mean((average - targets) ** 2)) * y[:14].std()
+    np.testing.assert_allclose(reg.loo_rmse_[0], rmse, rtol=1e-8)
+    # each head reports its own leave-one-out error
+    for head, own in zip(reg.estimators_, loo, strict=True):
+        own_rmse = np.sqrt(np.mean((own - targets) ** 2)) * y[:14].std()
+        np.testing.assert_allclose(head.loo_rmse_[0], own_rmse, rtol=1e-8)
+
+
+def test_both_with_averaged_heads_predicts_the_mean_of_the_loo_models():
+    """With the default selection (feature sets, penalties, ``n_heads``) each head of
+    "both" is the model normalise=False / True fits on its own, and the ensemble's
+    predictions and multi-output layout are their mean."""
+    X, y = _amplitudes(30, seed=12)
+    Y = np.column_stack([y, np.sin(3 * y)])
+    both = SpectralFilterSequenceRegressor(normalise="both", **SMALL).fit(X[:24], Y[:24])
+    alone = [
+        SpectralFilterSequenceRegressor(normalise=normalise, **SMALL).fit(X[:24], Y[:24])
+        for normalise in (False, True)
+    ]
+    for head, own in zip(both.estimators_, alone, strict=True):
+        assert head.heads_ == own.heads_
+        np.testing.assert_allclose(head.predict(X[24:]), own.predict(X[24:]), rtol=1e-10)
+        np.testing.assert_allclose(head.loo_rmse_, own.loo_rmse_, rtol=1e-10)
+    mean = np.mean([own.predict(X[24:]) for own in alone], axis=0)
+    assert both.predict(X[24:]).shape == (6, 2)
+    np.testing.assert_allclose(both.predict(X[24:]), mean, rtol=1e-10)
+    # "loo" keeps the one of the two with the smaller leave-one-out squared error of
+    # the standardized targets
+    loo = SpectralFilterSequenceRegressor(normalise="loo", **SMALL).fit(X[:24], Y[:24])
+    scores = [np.mean((own.loo_rmse_ / own.y_scale_) ** 2) for own in alone]
+    better = alone[int(np.argmin(scores))]
+    np.testing.assert_allclose(loo.predict(X[24:]), better.predict(X[24:]), rtol=1e-10)
+
+
+def test_refit_after_set_params_leaves_no_stale_heads():
+    X, y = _amplitudes(24, seed=13)
+    reg = SpectralFilterSequenceRegressor(normalise="both", **SMALL).fit(X, y)
+    assert len(reg.estimators_) == 2
+    reg.set_params(normalise="loo").fit(X, y)
+    assert not hasattr(reg, "estimators_") and hasattr(reg, "coef_")
+    one = SpectralFilterSequenceRegressor(normalise="loo", **SMALL).fit(X, y)
+    np.testing.assert_array_equal(reg.predict(X[:5]), one.predict(X[:5]))
+    reg.set_params(normalise="both").fit(X, y)
+    assert len(reg.estimators_) == 2
+    assert not hasattr(reg, "coef_") and not hasattr(reg, "heads_")
+
+
+def test_both_streams_one_head_chosen_by_gcv():
+    """On the streaming path (more series than features) "both" fits one head, the
+    representation chosen by GCV as with "loo"."""
+    X, y = _amplitudes(300, n_timesteps=24, seed=14)
+    both = SpectralFilterSequenceRegressor(normalise="both", **STREAMED).fit(X[:250], y[:250])
+    loo = SpectralFilterSequenceRegressor(normalise="loo", **STREAMED).fit(X[:250], y[:250])
+    assert len(both.estimators_) == 1
+    assert both.estimators_[0].normalise_ == loo.normalise_
+    np.testing.assert_allclose(both.predict(X[250:]), loo.predict(X[250:]), rtol=1e-12)
+    np.testing.assert_allclose(both.loo_rmse_, loo.loo_rmse_, rtol=1e-12)

@@ -80,6 +80,20 @@ def fit_estimator_poolings(
     )
 
 
+#: What the input check and the per-channel scaling fit: an ensemble and its heads share
+#: them (:func:`copy_fitted_attributes`).
+INPUT_ATTRIBUTES = ("n_features_in_", "X_ndim_", "feature_names_in_", "x_location_", "x_scale_")
+
+
+def copy_fitted_attributes(source, target, names=INPUT_ATTRIBUTES):
+    """Copy the fitted attributes ``names`` that ``source`` has to ``target`` (an
+    ensemble's shared attributes to or from its heads); returns ``target``."""
+    for name in names:
+        if hasattr(source, name):
+            setattr(target, name, getattr(source, name))
+    return target
+
+
 def standardize_features(F, dtype="float64"):
     """``(F - mean) / scale`` in place; returns ``(F, mean, scale)``.
 

@@ -1,13 +1,13 @@
-"""The pooled classifier's model choice: representation, feature set and penalty by LOO.
+"""The pooled estimators' model choice: representation, feature set and penalty by LOO.
 
 Within each representation (the raw and the standardized series), every feature set
 (:data:`FEATURE_SETS`, column masks over one pooled feature matrix) is a candidate with
 its penalty, compared by exact leave-one-out error
 (:func:`~sksssm.spectral._ridge_loo.select_ridge_by_loo`). ``normalise="both"`` keeps the
-best model of each representation (the classifier averages them), ``"loo"`` the better
-of the two. Above the size rule's limit the comparison runs on a class-stratified
-subsample and only the better model is refit on every series (with ``"both"`` too)
-(:mod:`sksssm.estimators._large_sets`).
+best model of each representation (the classifier and the series-to-value regressor
+average them), ``"loo"`` the better of the two. Above the classifier's size rule the
+comparison runs on a class-stratified subsample and only the better model is refit on
+every series (with ``"both"`` too) (:mod:`sksssm.estimators._large_sets`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,13 @@ from ..spectral._feature_sets import FEATURE_SETS, candidate_feature_sets
 from ..spectral._ridge_loo import select_ridge_by_loo
 from ._class_targets import one_vs_all_targets
 from ._large_sets import refit_chosen, selection_rows
-from ._pooled import fit_estimator_poolings, standardize_features, training_features
+from ._pooled import (
+    fit_estimator_pooling,
+    fit_estimator_poolings,
+    mixing_seed,
+    standardize_features,
+    training_features,
+)
 
 
 def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed):
@@ -99,3 +105,59 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
     subsample = [rows, F_rows, mean, scale]  # emptied by refit_chosen (memory)
     del kept, model, F_rows
     return [refit_chosen(estimator, X_btc, lengths, targets, alphas, fit, pooling, subsample)]
+
+
+def choose_regression_models(estimator, X_btc, lengths, standardized, relative_alphas):
+    """The series-to-value regressor's LOO-best model of each representation kept.
+
+    :func:`choose_pooled_models` for
+    :class:`~sksssm.SpectralFilterSequenceRegressor`: the targets are the standardized
+    ``y``, the penalties ``relative_alphas`` times the number of pooled columns (the
+    mean Gram eigenvalue of unit-variance columns), and each representation's model
+    averages its ``n_heads`` best (feature set, penalty) heads
+    (:func:`~sksssm.spectral._ridge_loo.select_ridge_by_loo`). ``normalise="both"``
+    keeps both models (raw first), ``"loo"`` the one with the smaller leave-one-out
+    error (ties: the raw one), ``True`` / ``False`` the one.
+
+    Returns
+    -------
+    list of tuple ``(fit, pooling, mean, scale, reference)``
+        As :func:`choose_pooled_models`, with ``reference`` the number of pooled columns
+        (the penalties of ``fit`` divided by it are the relative ones).
+    """
+    option = estimator.normalise
+    representations = (False, True) if option in ("loo", "both") else (bool(option),)
+    seed = mixing_seed(estimator.random_state)
+    poolings = [
+        fit_estimator_pooling(
+            estimator,
+            X_btc,
+            lengths,
+            normalise=normalise,
+            cross=estimator.cross_channel,
+            mixing_seed=seed,
+        )
+        for normalise in representations
+    ]
+    kept = []
+    pooled = training_features(X_btc, poolings, lengths, estimator.chunk_size)
+    for pooling, F in zip(poolings, pooled, strict=True):
+        F, mean, scale = standardize_features(F)
+        reference = float(F.shape[1])
+        fit = select_ridge_by_loo(
+            F,
+            standardized,
+            relative_alphas * reference,
+            # FEATURE_SETS read here, at call time (a test patches it)
+            candidate_feature_sets(pooling, estimator.block_selection, FEATURE_SETS),
+            cross=pooling.feature_masks()["cross"],
+            require_cross=estimator.block_selection == "off",
+            n_heads=estimator.n_heads,
+        )
+        del F
+        model = (fit, pooling, mean, scale, reference)
+        if option == "both" or not kept:
+            kept.append(model)
+        elif fit.score > kept[0][0].score:  # ties: the first (raw) one
+            kept[0] = model
+    return kept

@@ -22,7 +22,14 @@ from ._base import fit_atomically, fitted_attributes
 from ._channel_scaling import channel_location, channel_scale
 from ._class_targets import class_scores, fit_temperature
 from ._large_sets import fit_streaming_classifier, uses_streaming_head
-from ._pooled import check_padded_sequences, mixing_seed, pooled_decision, pooled_decisions
+from ._pooled import (
+    INPUT_ATTRIBUTES,
+    check_padded_sequences,
+    copy_fitted_attributes,
+    mixing_seed,
+    pooled_decision,
+    pooled_decisions,
+)
 from ._pooled_selection import choose_pooled_models
 
 #: Default ridge penalties (on standardized pooled features). The pooled representation
@@ -34,6 +41,8 @@ DEFAULT_ALPHAS = np.logspace(-3, 5, 17)
 #: ``benchmarks/classifier_ablation.py`` (the 16 smallest development sets): mean accuracy
 #: 0.825 against 0.814, wins and losses even (6/4/6), about 25% less time.
 CLASSIFIER_QUANTILES = (0.1, 0.5, 0.9)
+#: The fitted attributes an ensemble and its heads share.
+_SHARED = (*INPUT_ATTRIBUTES, "classes_")
 
 
 class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
@@ -326,7 +335,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
             head = self._head("loo")
             fit_streaming_classifier(head, X, y, alphas, seed)
             self.estimators_ = [head]
-            return _copy_input_attributes(head, self)
+            return copy_fitted_attributes(head, self, _SHARED)
         X_btc, lengths = check_padded_sequences(self, X, reset=True)
         y = check_class_labels(self, y, len(X_btc))
         # Fixed per-channel location and scale: the series enter the filters centred on
@@ -343,7 +352,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
             return self._set_model(*models[0], encoded)
         self.estimators_ = []
         for model in models:
-            head = _copy_input_attributes(self, self._head(model[1].normalise))
+            head = copy_fitted_attributes(self, self._head(model[1].normalise), _SHARED)
             self.estimators_.append(head._set_model(*model, encoded))
 
     def _head(self, normalise):
@@ -478,17 +487,6 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
         """
         return log_softmax(self._tempered_scores(X), axis=1)
-
-
-def _copy_input_attributes(source, target):
-    """Copy what the input check and scaling fitted (``n_features_in_``, ``X_ndim_``,
-    ``feature_names_in_``, ``x_location_``, ``x_scale_``, ``classes_``); returns
-    ``target``."""
-    names = ("n_features_in_", "X_ndim_", "feature_names_in_", "x_location_", "x_scale_")
-    for name in (*names, "classes_"):
-        if hasattr(source, name):
-            setattr(target, name, getattr(source, name))
-    return target
 
 
 def _checked_alphas(alphas):

@@ -5,28 +5,24 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_sequence_targets, scale_unless_constant
-from ..spectral._feature_sets import FEATURE_SETS, candidate_feature_sets, used_pooling
-from ..spectral._pooling import (
-    DEFAULT_QUANTILES,
-    STATISTICS,
-    pooled_features,
-)
-from ..spectral._ridge import select_ridge_by_loo
-from ._base import fit_atomically
+from ..spectral._feature_sets import used_pooling
+from ..spectral._pooling import DEFAULT_QUANTILES, STATISTICS
+from ._base import fit_atomically, fitted_attributes
 from ._channel_scaling import channel_location, channel_scale
 from ._large_sets import fit_streamed_ridge, uses_streaming_head
 from ._pooled import (
+    INPUT_ATTRIBUTES,
     check_padded_sequences,
-    fit_estimator_pooling,
+    copy_fitted_attributes,
     mixing_seed,
-    standardize_features,
-    training_features,
+    pooled_decisions,
 )
+from ._pooled_selection import choose_regression_models
 
 #: Default ridge penalties, relative to the mean eigenvalue of the standardized design's
 #: Gram matrix (about the number of pooled columns, each of unit variance).
@@ -80,10 +76,20 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
     exact leave-one-out predictions are the average of theirs; their error chooses the
     representation (all heads come from one, so ``predict`` pools each series once).
 
+    **Both representations** (``normalise="both"``, as the classifier's default): the
+    model of each representation (its ``n_heads`` averaged heads) is kept in
+    ``estimators_`` and ``predict`` averages their predictions; its exact leave-one-out
+    predictions are the average of theirs (``loo_rmse_``). Not the default here: on
+    Tecator and Covid3Month (seeds 0, 1, 2) the average's test RMSE was worse than the
+    one representation chosen by ``"loo"`` on both sets, and letting leave-one-out
+    choose among raw, standardized and their average gained nothing (user guide,
+    regression).
+
     **Large sets.** When the training series outnumber the per-channel pooled features,
     or ``X`` is a Dask array, the classifier's streaming QR head is used instead
     (:mod:`sksssm.estimators._large_sets`): features in chunks of series, the penalty and
-    ``normalise`` chosen by GCV, every per-channel feature.
+    ``normalise`` chosen by GCV, every per-channel feature. ``"both"`` then keeps that
+    one head (``estimators_`` of length 1), as the classifier does.
 
     **Penalty floor.** ``alphas`` are relative to the mean eigenvalue of the standardized
     design's Gram matrix (the number of pooled columns) and must be at least
@@ -122,10 +128,11 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
     n_segments : int, default=16
         Equal parts of each series for the ``segment_*`` statistics (more than the
         classifier's 4: see :data:`DEFAULT_REGRESSION_SEGMENTS`).
-    normalise : bool or "loo", default="loo"
+    normalise : bool, "loo" or "both", default="loo"
         True: standardize each channel of each series before the filters (and append its
         raw mean and log standard deviation); False: the raw series; "loo": both, the one
-        with the smaller leave-one-out error kept.
+        with the smaller leave-one-out error kept; "both": both kept and their
+        predictions averaged ("Both representations" above).
     block_selection : {"loo", "off"}, default="loo"
         "loo": choose the feature set and the cross-channel block by leave-one-out;
         "off": every pooled feature.
@@ -144,6 +151,12 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
 
     Attributes
     ----------
+    estimators_ : list of SpectralFilterSequenceRegressor
+        Only with ``normalise="both"``: the heads (``normalise=False``, then ``True``;
+        one on the streaming path), each fitted with the attributes below. The ensemble
+        itself has ``estimators_``, ``loo_rmse_`` (of the average) and the input and
+        target attributes (``x_location_``, ``x_scale_``, ``y_mean_``, ``y_scale_``,
+        ``n_features_in_``, ``X_ndim_``).
     pooling_ : sksssm.spectral.PoolingState
         Filter bank and ``ppv`` thresholds, reduced to the statistics the chosen feature
         set uses.
@@ -183,6 +196,16 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
     >>> reg = SpectralFilterSequenceRegressor(random_state=0).fit(X[:30], amplitude[:30])
     >>> bool(np.sqrt(np.mean((reg.predict(X[30:]) - amplitude[30:]) ** 2)) < 0.1)
     True
+
+    Both representations kept and averaged:
+
+    >>> both = SpectralFilterSequenceRegressor(normalise="both", random_state=0)
+    >>> both = both.fit(X[:30], amplitude[:30])
+    >>> [head.normalise_ for head in both.estimators_]
+    [False, True]
+    >>> heads = np.mean([head.predict(X[30:]) for head in both.estimators_], axis=0)
+    >>> bool(np.allclose(both.predict(X[30:]), heads))
+    True
     """
 
     #: Takes NaN-padded unequal-length series (read by the sktime adapter).
@@ -197,7 +220,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         "statistics": ["array-like"],
         "quantiles": ["array-like"],
         "n_segments": [Interval(Integral, 1, None, closed="left")],
-        "normalise": ["boolean", StrOptions({"loo"})],
+        "normalise": ["boolean", StrOptions({"loo", "both"})],
         "block_selection": [StrOptions({"loo", "off"})],
         "cross_channel": ["boolean"],
         "n_heads": [Interval(Integral, 1, None, closed="left")],
@@ -258,10 +281,18 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         return fit_atomically(self, SpectralFilterSequenceRegressor._fit, X, y)
 
     def _fit(self, X, y):
-        relative_alphas = self._relative_alphas()
+        for name in fitted_attributes(self):  # one or two heads: none of a previous fit
+            delattr(self, name)
+        relative_alphas = _checked_relative_alphas(self.alphas)
         # Large sets (more series than features) and Dask input: the streaming QR head
         if uses_streaming_head(self, X, y):
-            return self._fit_streaming(X, y, relative_alphas)
+            if self.normalise != "both":
+                return self._fit_streaming(X, y, relative_alphas)
+            # many series: one head, its representation chosen by GCV (as the classifier)
+            head = self._head("loo")
+            head._fit_streaming(X, y, relative_alphas)
+            self.estimators_ = [head]
+            return copy_fitted_attributes(head, self, _SHARED + ("loo_rmse_",))
         X_btc, lengths = check_padded_sequences(self, X, reset=True)
         standardized = self._standardized_targets(y, X_btc)
         if len(X_btc) < 3:
@@ -273,40 +304,26 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         X_btc = X_btc - self.x_location_
         self.x_scale_ = channel_scale(X_btc)
         X_btc /= self.x_scale_
-        seed = mixing_seed(self.random_state)
-        representations = (False, True) if self.normalise == "loo" else (bool(self.normalise),)
-        poolings = [
-            fit_estimator_pooling(
-                self,
-                X_btc,
-                lengths,
-                normalise=normalise,
-                cross=self.cross_channel,
-                mixing_seed=seed,
-            )
-            for normalise in representations
-        ]
-        best = None
-        for pooling, F in zip(
-            poolings, training_features(X_btc, poolings, lengths, self.chunk_size), strict=True
-        ):
-            F, mean, scale = standardize_features(F)
-            masks = pooling.feature_masks()
-            # mean Gram eigenvalue of unit-variance columns: about their number
-            reference = float(F.shape[1])
-            fit = select_ridge_by_loo(
-                F,
-                standardized,
-                relative_alphas * reference,
-                candidate_feature_sets(pooling, self.block_selection, FEATURE_SETS),
-                cross=masks["cross"],
-                require_cross=self.block_selection == "off",
-                n_heads=self.n_heads,
-            )
-            del F
-            if best is None or fit.score > best[0].score:  # ties: the first (raw) one
-                best = (fit, pooling, mean, scale, reference)
-        fit, pooling, mean, scale, reference = best
+        models = choose_regression_models(self, X_btc, lengths, standardized, relative_alphas)
+        if self.normalise != "both":
+            self._set_model(*models[0], standardized)
+        else:
+            self.estimators_ = [
+                copy_fitted_attributes(self, self._head(model[1].normalise), _SHARED)._set_model(
+                    *model, standardized
+                )
+                for model in models
+            ]
+        # the average's exact leave-one-out predictions: the average of its heads'
+        loo = sum(model[0].loo_decisions for model in models) / len(models)
+        self.loo_rmse_ = _rmse(standardized - loo) * self.y_scale_
+
+    def _head(self, normalise):
+        """An unfitted copy of this regressor with another ``normalise`` (a head)."""
+        return clone(self).set_params(normalise=normalise)
+
+    def _set_model(self, fit, pooling, mean, scale, reference, standardized):
+        """Set the fitted attributes of one representation's model; returns ``self``."""
         pooling, keep = used_pooling(pooling, fit.mask)  # predict computes only what is used
         self.pooling_ = pooling
         self.normalise_ = pooling.normalise
@@ -318,8 +335,8 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         self.intercept_ = fit.intercept
         self.alpha_ = float(fit.alpha / reference)
         self.heads_ = [(name, float(alpha / reference)) for name, alpha in fit.heads]
-        loo_residual = standardized - fit.loo_decisions
-        self.loo_rmse_ = np.sqrt(np.mean(loo_residual**2, axis=0)) * self.y_scale_
+        self.loo_rmse_ = _rmse(standardized - fit.loo_decisions) * self.y_scale_
+        return self
 
     def _standardized_targets(self, y, X_btc):
         """Validate ``y``; set ``y_ndim_``, ``y_mean_``, ``y_scale_``; the ``(n, q)``
@@ -343,23 +360,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         )
         self.alpha_ = fit.alpha / self.pooling_.n_features
         self.heads_ = [(self.feature_set_, float(self.alpha_))]  # one head (GCV)
-        self.loo_rmse_ = np.sqrt(np.mean((standardized - loo) ** 2, axis=0)) * self.y_scale_
-
-    def _relative_alphas(self):
-        if self.alphas is None:
-            return DEFAULT_RELATIVE_ALPHAS
-        alphas = np.asarray(self.alphas, dtype=float)
-        if alphas.ndim != 1 or alphas.size == 0 or not np.isfinite(alphas).all():
-            raise ValueError(
-                f"alphas must be a non-empty 1D array of finite penalties, got {self.alphas!r}."
-            )
-        if (alphas < MIN_RELATIVE_ALPHA).any():
-            raise ValueError(
-                f"alphas are relative to the mean Gram eigenvalue and must be at least "
-                f"{MIN_RELATIVE_ALPHA:g} (the penalty floor that bounds the weights on tiny "
-                f"sets); got min(alphas) = {alphas.min():g}. Raise the smallest penalty."
-            )
-        return alphas
+        self.loo_rmse_ = _rmse(standardized - loo) * self.y_scale_
 
     def predict(self, X):
         """Predict one value per series.
@@ -373,12 +374,13 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         ndarray of shape (n_samples,) or (n_samples, n_targets)
             The layout of the ``y`` passed to ``fit``.
         """
-        check_is_fitted(self, "coef_")
+        check_is_fitted(self, "y_mean_")
         X_btc, lengths = check_padded_sequences(self, X, reset=False)
         X_btc = (X_btc - self.x_location_) / self.x_scale_
-        F = pooled_features(X_btc, self.pooling_, lengths, chunk_size=self.chunk_size)
-        F = (F - self.feature_mean_) / self.feature_scale_
-        standardized = F[:, self.feature_mask_] @ self.coef_ + self.intercept_
+        heads = getattr(self, "estimators_", [self])
+        # one set of FFTs for every head; each head's D / r and the series' r
+        decisions = pooled_decisions(heads, X_btc, lengths)
+        standardized = sum(decision * r[:, None] for decision, r in decisions) / len(heads)
         predicted = standardized * self.y_scale_ + self.y_mean_
         return predicted[:, 0] if self.y_ndim_ == 1 else predicted
 
@@ -387,3 +389,31 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.target_tags.multi_output = True
         return tags
+
+
+#: The fitted attributes an ensemble and its heads share.
+_SHARED = (*INPUT_ATTRIBUTES, "y_ndim_", "y_mean_", "y_scale_")
+
+
+def _rmse(residuals):
+    """Root-mean-squared residual of each target column."""
+    return np.sqrt(np.mean(residuals**2, axis=0))
+
+
+def _checked_relative_alphas(alphas):
+    """``alphas`` as an array (None: :data:`DEFAULT_RELATIVE_ALPHAS`), or a ValueError
+    (not a non-empty 1D array of finite values, or below the floor)."""
+    if alphas is None:
+        return DEFAULT_RELATIVE_ALPHAS
+    checked = np.asarray(alphas, dtype=float)
+    if checked.ndim != 1 or checked.size == 0 or not np.isfinite(checked).all():
+        raise ValueError(
+            f"alphas must be a non-empty 1D array of finite penalties, got {alphas!r}."
+        )
+    if (checked < MIN_RELATIVE_ALPHA).any():
+        raise ValueError(
+            f"alphas are relative to the mean Gram eigenvalue and must be at least "
+            f"{MIN_RELATIVE_ALPHA:g} (the penalty floor that bounds the weights on tiny "
+            f"sets); got min(alphas) = {checked.min():g}. Raise the smallest penalty."
+        )
+    return checked
