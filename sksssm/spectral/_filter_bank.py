@@ -135,7 +135,8 @@ def _bank_runs(bank, t, dtype):
     bank = bank[:t]  # taps beyond the series never reach an output
     n_bank = bank.shape[1]
     nonzero = bank != 0
-    taps = np.where(nonzero.any(axis=0), t - np.argmax(nonzero[::-1], axis=0), 1)
+    # counted from the bank's last row, which is not row t - 1 when the series is longer
+    taps = np.where(nonzero.any(axis=0), len(bank) - np.argmax(nonzero[::-1], axis=0), 1)
     runs = []
     start = 0
     for stop in range(1, n_bank + 1):
