@@ -210,6 +210,7 @@ def _pool_chunk(out, idx, chunk, chunk_lengths, r, state, responses, cross):
         out[idx, kind * n_per_kind : (kind + 1) * n_per_kind] = _pool(
             Z, chunk_lengths, state.statistics, biases, state.groups, state.n_segments
         )
+    out[idx[:, None], state.zero_columns()[None, :]] = 0.0
     if n_scale:
         end = out.shape[1] - n_cross
         scale_features = _scale_features(np.where(np.isnan(chunk), 0.0, chunk), chunk_lengths)

@@ -193,6 +193,26 @@ class PoolingState:
             homogeneous[first : first + self.n_channels] = True
         return homogeneous
 
+    def zero_columns(self) -> np.ndarray:
+        """Indices of the columns that are zero by construction.
+
+        The ``mean`` of the identity response of each standardized channel: a series
+        standardized over its valid steps has mean 0, so computed in floating point it
+        is round-off alone (about ``1e-8`` in float32), which the standardization of the
+        features would scale up to a column of noise of unit variance.
+        :func:`pooled_features` writes these columns as exact zeros. Empty without
+        ``normalise`` or ``"mean"``.
+        """
+        if not self.normalise or "mean" not in self.statistics:
+            return np.empty(0, dtype=np.intp)
+        offset = 0  # the first "mean" block is the series' (kind 0)
+        for stat, block in self.column_blocks():
+            if stat == "mean":
+                break
+            offset += len(block)
+        # channel-major (channel, response); the identity is response 0 of each channel
+        return offset + np.arange(self.n_channels) * self.n_responses
+
     @property
     def n_features(self) -> int:
         """Length of one pooled feature vector."""
