@@ -39,6 +39,7 @@ Usage::
     python -m benchmarks.classifier_ablation --speed    # SPEED, their own section
     python -m benchmarks.classifier_ablation --alternating  # ALTERNATING, likewise
     python -m benchmarks.classifier_ablation --ops      # OPS, likewise
+    python -m benchmarks.classifier_ablation --ops --all-sets  # all sets: "_all" section
 """
 
 from __future__ import annotations
@@ -241,6 +242,7 @@ OPS = {
     "+ mpv, mipv": {"statistics": _DEFAULT_STATISTICS + ("mpv", "mipv")},
     "+ mpv, lspv": {"statistics": _DEFAULT_STATISTICS + ("mpv", "lspv")},
     "+ mipv, lspv": {"statistics": _DEFAULT_STATISTICS + ("mipv", "lspv")},
+    "+ mpv, mipv, lspv": {"statistics": _DEFAULT_STATISTICS + ("mpv", "mipv", "lspv")},
 }
 #: The same, with the efficient forms patched in (:class:`FastForms`): ``"+ mpv (fast)"``...
 OPS.update({f"{name} (fast)": FastForms(OPS[name]) for name in list(OPS)[1:]})
@@ -370,6 +372,8 @@ def report(results, variants, command, section="classifier_ablation"):
         "combination rules",
         "classifier_ablation_ops": "Classifier ablation: MultiRocket's pooling operators "
         "one at a time",
+        "classifier_ablation_ops_all": "Classifier ablation: MultiRocket's pooling "
+        "operators on all development sets",
     }[section]
     write_section(section, body, command=command, title=title)
 
@@ -420,6 +424,8 @@ def main(argv=None) -> int:
     everything = list(table)
     args.variants = args.variants or everything
     section = "classifier_ablation" + suffix
+    if args.ops and args.all_sets:  # the pruning run on the smallest sets keeps its own
+        section += "_all"
     n_sets = len(UCR_DEVELOPMENT) if args.all_sets else N_SETS
     sets = ablation_sets(6 if args.quick else n_sets)
     command = " ".join(
