@@ -95,22 +95,23 @@ def fast_threshold_statistic(stat, Z, bias, valid, count):
 
 
 def capture_chunk(name):
-    """One chunk's ``_pool`` arguments from a default fit on the development set ``name``."""
+    """The largest chunk's ``_pool`` arguments in a default fit on the development set ``name``."""
     from unittest import mock
 
     from benchmarks.corpus import load_ucr
     from sksssm import SpectralFilterClassifier
+    from sksssm.spectral import _pooled_features
 
     X_train, y_train, _, _ = load_ucr(name)
     seen = []
     original = _segment_stats._pool
 
     def spy(Z, lengths, statistics, biases, groups, n_segments=4):
-        if biases is not None and not seen:
-            seen.append((Z.copy(), lengths.copy(), biases.copy()))
+        if biases is not None and (not seen or Z.size > seen[0][0].size):
+            seen[:] = [(Z.copy(), lengths.copy(), biases.copy())]
         return original(Z, lengths, statistics, biases, groups, n_segments)
 
-    with mock.patch.object(_segment_stats, "_pool", spy):
+    with mock.patch.object(_pooled_features, "_pool", spy):
         SpectralFilterClassifier(random_state=0).fit(X_train, y_train)
     return seen[0]
 
