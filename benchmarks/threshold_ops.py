@@ -32,8 +32,6 @@ import time
 
 import numpy as np
 
-from sksssm.spectral import _segment_stats
-
 #: The masks ``Z > b`` (and their counts) of the last chunk compared, per threshold ``b``.
 #: Holding ``Z`` itself keeps its ``id`` from being reused while the entries live.
 _LAST = {"Z": None, "valid": None, "masks": {}}
@@ -100,7 +98,7 @@ def capture_chunk(name):
 
     from benchmarks.corpus import load_ucr
     from sksssm import SpectralFilterClassifier
-    from sksssm.spectral import _pooled_features
+    from sksssm.spectral import _pooled_features, _segment_stats
 
     X_train, y_train, _, _ = load_ucr(name)
     seen = []
@@ -127,6 +125,7 @@ def _best_of(fn, repeat=7):
 
 def main(argv=None) -> int:
     from benchmarks import protocol
+    from sksssm.spectral import _segment_stats
 
     argv = sys.argv[1:] if argv is None else argv
     name = argv[0] if argv else "CricketX"
