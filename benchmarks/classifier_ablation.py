@@ -40,6 +40,7 @@ Usage::
     python -m benchmarks.classifier_ablation --alternating  # ALTERNATING, likewise
     python -m benchmarks.classifier_ablation --ops      # OPS, likewise
     python -m benchmarks.classifier_ablation --ops --all-sets  # all sets: "_all" section
+    python -m benchmarks.classifier_ablation --ops-pairs  # OPS_PAIRS, their own section
 """
 
 from __future__ import annotations
@@ -246,6 +247,10 @@ OPS = {
 }
 #: The same, with the efficient forms patched in (:class:`FastForms`): ``"+ mpv (fast)"``...
 OPS.update({f"{name} (fast)": FastForms(OPS[name]) for name in list(OPS)[1:]})
+#: The pairs with ``lspv`` (the one operator that gained alone on the smallest sets),
+#: efficient forms, against the default: which of ``mpv`` and ``mipv`` carries the rest
+#: of the gain of all three on all sets; run with ``--ops-pairs`` into its own section.
+OPS_PAIRS = {name: OPS[name] for name in ("default", "+ mpv, lspv (fast)", "+ mipv, lspv (fast)")}
 #: Every variant name -> its change, across the tables.
 _ALL_VARIANTS = {
     **VARIANTS,
@@ -374,6 +379,8 @@ def report(results, variants, command, section="classifier_ablation"):
         "one at a time",
         "classifier_ablation_ops_all": "Classifier ablation: MultiRocket's pooling "
         "operators on all development sets",
+        "classifier_ablation_ops_pairs": "Classifier ablation: MultiRocket's operators "
+        "in pairs with lspv",
     }[section]
     write_section(section, body, command=command, title=title)
 
@@ -400,6 +407,9 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--ops", action="store_true", help="the OPS variants, their own section")
     parser.add_argument(
+        "--ops-pairs", action="store_true", help="the OPS_PAIRS variants, their own section"
+    )
+    parser.add_argument(
         "--all-sets", action="store_true", help="all development sets, not the smallest"
     )
     parser.add_argument("--variants", nargs="+", choices=list(_ALL_VARIANTS))
@@ -411,6 +421,7 @@ def main(argv=None) -> int:
         "_ensemble": args.ensemble,
         "_selection": args.selection,
         "_ops": args.ops,
+        "_ops_pairs": args.ops_pairs,
     }
     suffix = next((name for name, chosen in tables.items() if chosen), "")
     table = {
@@ -420,6 +431,7 @@ def main(argv=None) -> int:
         "_ensemble": ENSEMBLE,
         "_selection": SELECTION,
         "_ops": OPS,
+        "_ops_pairs": OPS_PAIRS,
     }.get(suffix, VARIANTS)
     everything = list(table)
     args.variants = args.variants or everything
@@ -437,6 +449,7 @@ def main(argv=None) -> int:
         + (["--ensemble"] if args.ensemble else [])
         + (["--selection"] if args.selection else [])
         + (["--ops"] if args.ops else [])
+        + (["--ops-pairs"] if args.ops_pairs else [])
         + (["--all-sets"] if args.all_sets else [])
         + (
             ["--variants", *(f'"{v}"' for v in args.variants)]
