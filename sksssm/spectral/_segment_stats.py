@@ -131,8 +131,8 @@ def _peak(Z, groups, valid):
     return Z[index[0], index[1], index[2], when]
 
 
-def _threshold_statistic(stat, Z, bias, valid, count):
-    """One of :data:`THRESHOLD_STATISTICS` of ``Z`` ``(m, c, f, t)`` for one threshold."""
+def _above(Z, bias, valid):
+    """``Z > bias`` at the valid steps, and its count along time (``intp``)."""
     above = Z > bias
     if valid is not None:
         above &= valid
@@ -140,19 +140,51 @@ def _threshold_statistic(stat, Z, bias, valid, count):
     # converts to intp, several times slower (measured)
     counter = np.uint16 if Z.shape[-1] <= np.iinfo(np.uint16).max else np.int32
     n_above = np.add.reduce(above.view(np.uint8), axis=-1, dtype=counter).astype(np.intp)
+    return above, n_above
+
+
+def _longest_run(above):
+    """Longest run of ``True`` along the last axis of ``above`` (any shape).
+
+    From the run boundaries (the mask padded with ``False`` on both sides, its steps
+    up and down): work in the number of runs, not in passes over every step.
+    """
+    t = above.shape[-1]
+    rows = above.reshape(-1, t)
+    padded = np.zeros((rows.shape[0], t + 2), dtype=np.int8)
+    padded[:, 1:-1] = rows.view(np.int8)
+    edges = np.diff(padded.ravel())
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)  # a run never crosses a row: each ends in a pad
+    longest = np.zeros(rows.shape[0], dtype=np.intp)
+    if starts.size:
+        row = starts // (t + 2)
+        first = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
+        longest[row[first]] = np.maximum.reduceat(ends - starts, first)
+    return longest.reshape(above.shape[:-1])
+
+
+def _threshold_statistic(stat, Z, bias, valid, count, comparison=None):
+    """One of :data:`THRESHOLD_STATISTICS` of ``Z`` ``(m, c, f, t)`` for one threshold.
+
+    ``comparison``: :func:`_above` of ``(Z, bias, valid)`` when the caller shares it
+    between the statistics of one threshold (None: made here).
+    """
+    above, n_above = _above(Z, bias, valid) if comparison is None else comparison
     if stat == "ppv":
         return n_above / count
-    if stat == "mpv":
-        excess = np.where(above, Z - bias, 0).sum(axis=-1)
-        return excess / np.maximum(n_above, 1)
-    if stat == "mipv":
+    if stat == "mpv":  # max(z - b, 0) > 0 exactly where z > b: no mask but the padding
+        excess = Z - bias
+        np.maximum(excess, 0, out=excess)
+        if valid is not None:
+            excess *= valid
+        return excess.sum(axis=-1) / np.maximum(n_above, 1)
+    if stat == "mipv":  # the positions above: one matrix-vector product
         t = Z.shape[-1]
-        position = np.where(above, np.arange(t, dtype=Z.dtype), 0).sum(axis=-1)
+        mask = above.reshape(-1, t).astype(Z.dtype)
+        position = (mask @ np.arange(t, dtype=Z.dtype)).reshape(Z.shape[:-1])
         return np.where(n_above > 0, position / np.maximum(n_above, 1) / count, -1.0)
-    # "lspv": run length at each step (steps since the last step not above), its maximum
-    steps = np.arange(1, Z.shape[-1] + 1, dtype=np.int32)
-    last_below = np.maximum.accumulate(np.where(above, 0, steps), axis=-1)
-    return (steps - last_below).max(axis=-1) / count
+    return _longest_run(above) / count  # "lspv"
 
 
 def _competing_counts(Z, groups, valid, count):
@@ -180,6 +212,9 @@ def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
     count = lengths[:, None, None].astype(Z.dtype)
     blocks = []
     moments = None
+    # several statistics per threshold (MultiRocket's operators): one comparison each
+    share = sum(stat in THRESHOLD_STATISTICS for stat in statistics) > 1
+    comparisons = {}
     for stat in statistics:
         if stat in MOMENT_STATISTICS:
             if moments is None:
@@ -190,8 +225,12 @@ def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
         elif stat == "min":
             blocks.append((Z if equal else np.where(valid, Z, np.inf)).min(axis=-1))
         elif stat in THRESHOLD_STATISTICS:
-            for bias in biases.astype(Z.dtype):  # (c, f), or (m, c, f) for scaled series
-                blocks.append(_threshold_statistic(stat, Z, bias[..., None], valid, count))
+            # (c, f), or (m, c, f) for scaled series
+            for i, bias in enumerate(biases.astype(Z.dtype)[..., None]):
+                if share and i not in comparisons:
+                    comparisons[i] = _above(Z, bias, valid)
+                comparison = comparisons.get(i)
+                blocks.append(_threshold_statistic(stat, Z, bias, valid, count, comparison))
         elif stat == "last":
             last = (lengths - 1)[:, None, None, None]
             blocks.append(np.take_along_axis(Z, last, axis=-1)[..., 0])
