@@ -58,6 +58,12 @@ MODELS = {
     "model = SpectralFilterClassifier(random_state=0)",
     "SpectralFilterClassifier(n_mixtures=0)": "from sksssm import SpectralFilterClassifier\n"
     "model = SpectralFilterClassifier(n_mixtures=0, random_state=0)",
+    # MultiRocket's operators added (issue 21: measured on the development corpus, not
+    # the default): what they cost on the large sets
+    "SpectralFilterClassifier(+ MultiRocket ops)": "from sksssm import SpectralFilterClassifier\n"
+    "from sksssm.spectral._pooling import STATISTICS\n"
+    "model = SpectralFilterClassifier(statistics=STATISTICS + ('mpv', 'mipv', 'lspv'), "
+    "random_state=0)",
 }
 #: Models run unless ``--models`` names others.
 DEFAULT_MODELS = ("SpectralFilterClassifier()", "MiniRocket")
