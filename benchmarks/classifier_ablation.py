@@ -41,6 +41,7 @@ Usage::
     python -m benchmarks.classifier_ablation --ops      # OPS, likewise
     python -m benchmarks.classifier_ablation --ops --all-sets  # all sets: "_all" section
     python -m benchmarks.classifier_ablation --ops-pairs  # OPS_PAIRS, their own section
+    python -m benchmarks.classifier_ablation --ops-segments --all-sets  # OPS_SEGMENTS
 """
 
 from __future__ import annotations
@@ -207,6 +208,7 @@ SELECTION = {
 #: development sets it raises mean accuracy by at least 0.004 with more wins than
 #: losses against ``default``, at an estimated efficient cost of at most +20% of the
 #: default's time.
+_WITHOUT_SEGMENTS = tuple(s for s in _DEFAULT_STATISTICS if not s.startswith("segment_"))
 OPS = {
     "default": {},
     "+ mpv": {"statistics": _DEFAULT_STATISTICS + ("mpv",)},
@@ -216,11 +218,20 @@ OPS = {
     "+ mpv, lspv": {"statistics": _DEFAULT_STATISTICS + ("mpv", "lspv")},
     "+ mipv, lspv": {"statistics": _DEFAULT_STATISTICS + ("mipv", "lspv")},
     "+ mpv, mipv, lspv": {"statistics": _DEFAULT_STATISTICS + ("mpv", "mipv", "lspv")},
+    # paying for the operators with the segment statistics (about a third of the
+    # default's statistics time, and little accuracy in the earlier ablation)
+    "+ lspv, - segments": {"statistics": _WITHOUT_SEGMENTS + ("lspv",)},
+    "+ mpv, mipv, lspv, - segments": {"statistics": _WITHOUT_SEGMENTS + ("mpv", "mipv", "lspv")},
 }
 #: The pairs with ``lspv`` (the one operator that gained alone on the smallest sets),
 #: against the default: which of ``mpv`` and ``mipv`` carries the rest
 #: of the gain of all three on all sets; run with ``--ops-pairs`` into its own section.
 OPS_PAIRS = {name: OPS[name] for name in ("default", "+ mpv, lspv", "+ mipv, lspv")}
+#: The operators paid for by the segment statistics, against the default; run with
+#: ``--ops-segments`` into its own section.
+OPS_SEGMENTS = {
+    name: OPS[name] for name in ("default", "+ lspv, - segments", "+ mpv, mipv, lspv, - segments")
+}
 #: Every variant name -> its change, across the tables.
 _ALL_VARIANTS = {
     **VARIANTS,
@@ -349,6 +360,8 @@ def report(results, variants, command, section="classifier_ablation"):
         "operators on all development sets",
         "classifier_ablation_ops_pairs": "Classifier ablation: MultiRocket's operators "
         "in pairs with lspv",
+        "classifier_ablation_ops_segments": "Classifier ablation: MultiRocket's operators "
+        "instead of the segment statistics",
     }[section]
     write_section(section, body, command=command, title=title)
 
@@ -378,6 +391,9 @@ def main(argv=None) -> int:
         "--ops-pairs", action="store_true", help="the OPS_PAIRS variants, their own section"
     )
     parser.add_argument(
+        "--ops-segments", action="store_true", help="the OPS_SEGMENTS variants, their own section"
+    )
+    parser.add_argument(
         "--all-sets", action="store_true", help="all development sets, not the smallest"
     )
     parser.add_argument("--variants", nargs="+", choices=list(_ALL_VARIANTS))
@@ -390,6 +406,7 @@ def main(argv=None) -> int:
         "_selection": args.selection,
         "_ops": args.ops,
         "_ops_pairs": args.ops_pairs,
+        "_ops_segments": args.ops_segments,
     }
     suffix = next((name for name, chosen in tables.items() if chosen), "")
     table = {
@@ -400,6 +417,7 @@ def main(argv=None) -> int:
         "_selection": SELECTION,
         "_ops": OPS,
         "_ops_pairs": OPS_PAIRS,
+        "_ops_segments": OPS_SEGMENTS,
     }.get(suffix, VARIANTS)
     everything = list(table)
     args.variants = args.variants or everything
@@ -418,6 +436,7 @@ def main(argv=None) -> int:
         + (["--selection"] if args.selection else [])
         + (["--ops"] if args.ops else [])
         + (["--ops-pairs"] if args.ops_pairs else [])
+        + (["--ops-segments"] if args.ops_segments else [])
         + (["--all-sets"] if args.all_sets else [])
         + (
             ["--variants", *(f'"{v}"' for v in args.variants)]
