@@ -38,6 +38,7 @@ import argparse
 import os
 import time
 import warnings
+from functools import partial
 
 import numpy as np
 
@@ -153,55 +154,23 @@ def models(seeds):
 
     from sksssm import SpectralFilterRegressor, SpectralFilterSequenceRegressor
 
-    entries = []
-    for seed in seeds:
-        entries.append(
-            (
-                "SpectralFilterSequenceRegressor()",
-                seed,
-                lambda s=seed: SpectralFilterSequenceRegressor(random_state=s),
-            )
-        )
-    for seed in seeds:
-        entries.append(
-            (
-                "SpectralFilterSequenceRegressor(normalise='both')",
-                seed,
-                lambda s=seed: SpectralFilterSequenceRegressor(normalise="both", random_state=s),
-            )
-        )
-    for seed in seeds:
-        entries.append(
-            (
-                "raw, standardized or their average by LOO (from normalise='both')",
-                seed,
-                lambda s=seed: LooOfThree(s),
-            )
-        )
-    for seed in seeds:
-        entries.append(
-            (
-                "ROCKET (sktime RocketRegressor)",
-                seed,
-                lambda s=seed: RocketRegressor(random_state=s),
-            )
-        )
-    for seed in seeds:
-        entries.append(
-            (
-                "MiniRocket (sktime RocketRegressor)",
-                seed,
-                lambda s=seed: RocketRegressor(rocket_transform="minirocket", random_state=s),
-            )
-        )
-    for seed in seeds:
-        entries.append(
-            (
-                "ROCKET features, LOO penalty over logspace(-3, 6, 28)",
-                seed,
-                lambda s=seed: RocketWide(s),
-            )
-        )
+    seeded = {
+        "SpectralFilterSequenceRegressor()": lambda s: SpectralFilterSequenceRegressor(
+            random_state=s
+        ),
+        "SpectralFilterSequenceRegressor(normalise='both')": lambda s: (
+            SpectralFilterSequenceRegressor(normalise="both", random_state=s)
+        ),
+        "raw, standardized or their average by LOO (from normalise='both')": LooOfThree,
+        "ROCKET (sktime RocketRegressor)": lambda s: RocketRegressor(random_state=s),
+        "MiniRocket (sktime RocketRegressor)": lambda s: RocketRegressor(
+            rocket_transform="minirocket", random_state=s
+        ),
+        "ROCKET features, LOO penalty over logspace(-3, 6, 28)": RocketWide,
+    }
+    entries = [
+        (family, seed, partial(build, seed)) for family, build in seeded.items() for seed in seeds
+    ]
     entries.append(("ridge on the flattened series (RidgeCV)", None, flattened_ridge))
     entries.append(("training mean", None, TrainingMean))
     if "pooling" in SpectralFilterRegressor().get_params():
