@@ -20,6 +20,11 @@ def _amplitudes(n, n_timesteps=40, seed=0):
     return X + rng.normal(0, 0.1, (n, n_timesteps)), amplitude
 
 
+#: The pooling of the small regressors of these tests (``SMALL``), for the independent
+#: pipeline :func:`_standardized_features`.
+SMALL_POOLING = {"n_filters": 3, "n_mixtures": 4, "n_segments": 4, "cross": True}
+
+
 def _standardized_features(X_train, X_test, **pooling_options):
     """An independent pipeline: the pooled features standardized by the training set."""
     X_btc = X_train[:, :, None]
@@ -43,12 +48,9 @@ def test_equals_ridge_on_standardized_pooled_features():
     Z, Z_test = _standardized_features(
         X[:24],
         X[24:],
-        n_filters=3,
-        n_mixtures=4,
-        n_segments=4,
         normalise=False,
-        cross=True,
         mixing_seed=seed,
+        **SMALL_POOLING,
     )
     # relative penalty times the mean Gram eigenvalue (the number of columns)
     reference = Ridge(alpha=relative * Z.shape[1]).fit(Z, (y[:24] - y[:24].mean()) / y[:24].std())
@@ -66,12 +68,9 @@ def test_loo_rmse_equals_refits_without_each_series():
     Z, _ = _standardized_features(
         X,
         X[:1],
-        n_filters=3,
-        n_mixtures=4,
-        n_segments=4,
         normalise=False,
-        cross=True,
         mixing_seed=seed,
+        **SMALL_POOLING,
     )
     errors = []
     for i in range(len(X)):
@@ -335,12 +334,9 @@ def test_both_averages_the_ridges_of_the_two_representations():
         Z, Z_test = _standardized_features(
             X[:14],
             X[14:],
-            n_filters=3,
-            n_mixtures=4,
-            n_segments=4,
             normalise=normalise,
-            cross=True,
             mixing_seed=seed,
+            **SMALL_POOLING,
         )
         alpha = relative * Z.shape[1]
         expected.append(Ridge(alpha=alpha).fit(Z, targets).predict(Z_test))
