@@ -61,7 +61,7 @@ MODELS = {
     # MultiRocket's operators added (issue 21: measured on the development corpus, not
     # the default): what they cost on the large sets
     "SpectralFilterClassifier(+ MultiRocket ops)": "from sksssm import SpectralFilterClassifier\n"
-    "from sksssm.spectral._pooling import STATISTICS\n"
+    "from sksssm.spectral import STATISTICS\n"
     "model = SpectralFilterClassifier(statistics=STATISTICS + ('mpv', 'mipv', 'lspv'), "
     "random_state=0)",
 }

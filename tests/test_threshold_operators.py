@@ -64,3 +64,26 @@ def test_pool_gives_the_same_blocks_with_and_without_sharing(padded):
     together = _pool(Z, lengths, stats, biases, groups)
     alone = np.concatenate([_pool(Z, lengths, (s,), biases, groups) for s in stats], axis=1)
     np.testing.assert_array_equal(together, alone)
+
+
+def test_the_public_recipe_adds_the_operators_columns():
+    """``STATISTICS + ("mpv", "mipv", "lspv")`` (the user guide's recipe) is accepted and
+    adds one block per operator and threshold to each head's pooled features."""
+    from sksssm import SpectralFilterClassifier
+    from sksssm.spectral import EXTRA_STATISTICS, STATISTICS
+
+    assert SpectralFilterClassifier().statistics == STATISTICS
+    assert {"mpv", "mipv", "lspv"} <= set(EXTRA_STATISTICS)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 1, 24))
+    y = np.repeat([0, 1], 10)
+    X[y == 1, 0, 12:] += 2.0
+    options = {"n_filters": 2, "n_mixtures": 2, "normalise": False, "block_selection": "off"}
+    plain = SpectralFilterClassifier(random_state=0, **options).fit(X, y)
+    recipe = SpectralFilterClassifier(
+        statistics=STATISTICS + ("mpv", "mipv", "lspv"), random_state=0, **options
+    ).fit(X, y)
+    n_ppv = (plain.pooling_.column_statistics() == "ppv").sum()
+    added = recipe.pooling_.n_features - plain.pooling_.n_features
+    assert added == 3 * n_ppv
+    assert recipe.score(X, y) > 0.9

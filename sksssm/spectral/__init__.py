@@ -24,8 +24,11 @@ from ._pooling import (
 )
 from ._pooling_state import PoolingState
 from ._ridge import QRAccumulator, RidgeSolution, triangular_factor
+from ._segment_stats import EXTRA_STATISTICS, STATISTICS
 
 __all__ = [
+    "EXTRA_STATISTICS",
+    "STATISTICS",
     "PoolingState",
     "default_filter_lengths",
     "filter_bank",
