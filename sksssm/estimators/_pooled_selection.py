@@ -17,7 +17,6 @@ from ..spectral._ridge_loo import select_ridge_by_loo
 from ._class_targets import one_vs_all_targets
 from ._large_sets import refit_chosen, selection_rows
 from ._pooled import (
-    fit_estimator_pooling,
     fit_estimator_poolings,
     mixing_seed,
     standardize_features,
@@ -127,18 +126,15 @@ def choose_regression_models(estimator, X_btc, lengths, standardized, relative_a
     """
     option = estimator.normalise
     representations = (False, True) if option in ("loo", "both") else (bool(option),)
-    seed = mixing_seed(estimator.random_state)
-    poolings = [
-        fit_estimator_pooling(
-            estimator,
-            X_btc,
-            lengths,
-            normalise=normalise,
-            cross=estimator.cross_channel,
-            mixing_seed=seed,
-        )
-        for normalise in representations
-    ]
+    # one filter bank; both representations' thresholds from one set of responses
+    poolings = fit_estimator_poolings(
+        estimator,
+        X_btc,
+        lengths,
+        representations=representations,
+        cross=estimator.cross_channel,
+        mixing_seed=mixing_seed(estimator.random_state),
+    )
     kept = []
     pooled = training_features(X_btc, poolings, lengths, estimator.chunk_size)
     for pooling, F in zip(poolings, pooled, strict=True):

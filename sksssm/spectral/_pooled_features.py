@@ -176,6 +176,7 @@ def _pooled_features_of(states, X_btc, lengths, chunk_size, source=None):
     order = np.argsort(lengths, kind="stable")
     scale = np.ones(n_samples)
     cache = {}
+    zeros = [state.zero_columns() for state in states]  # the layout's, once per call
     for start in range(0, n_samples, rows):
         idx = order[start : start + rows]
         chunk_lengths = lengths[idx]
@@ -188,11 +189,12 @@ def _pooled_features_of(states, X_btc, lengths, chunk_size, source=None):
         representation = _shared_responses(filled, chunk_lengths, source, cache)
         # the cross block of one chunk, shared by poolings with the same pairs and bank
         cross = {}
-        for state, out, taken in zip(states, outs, columns, strict=True):
+        for state, out, taken, zero in zip(states, outs, columns, zeros, strict=True):
             responses = representation(state.normalise, taken)
             bank = None if taken is None else taken[: state.bank.shape[1]].tobytes()
             shared = cross.setdefault(bank, {})
             _pool_chunk(out, idx, chunk, chunk_lengths, r, state, responses, shared)
+            out[idx[:, None], zero[None, :]] = 0.0
     return outs, scale
 
 
@@ -210,7 +212,6 @@ def _pool_chunk(out, idx, chunk, chunk_lengths, r, state, responses, cross):
         out[idx, kind * n_per_kind : (kind + 1) * n_per_kind] = _pool(
             Z, chunk_lengths, state.statistics, biases, state.groups, state.n_segments
         )
-    out[idx[:, None], state.zero_columns()[None, :]] = 0.0
     if n_scale:
         end = out.shape[1] - n_cross
         scale_features = _scale_features(np.where(np.isnan(chunk), 0.0, chunk), chunk_lengths)

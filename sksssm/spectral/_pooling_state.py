@@ -205,12 +205,9 @@ class PoolingState:
         """
         if not self.normalise or "mean" not in self.statistics:
             return np.empty(0, dtype=np.intp)
-        offset = 0  # the first "mean" block is the series' (kind 0)
-        for stat, block in self.column_blocks():
-            if stat == "mean":
-                break
-            offset += len(block)
-        # channel-major (channel, response); the identity is response 0 of each channel
+        # the first "mean" block is the series' (kind 0), channel-major (channel,
+        # response); the identity is response 0 of each channel
+        offset = int(np.argmax(self.column_statistics() == "mean"))
         return offset + np.arange(self.n_channels) * self.n_responses
 
     @property
