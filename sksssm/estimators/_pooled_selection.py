@@ -24,6 +24,22 @@ from ._pooled import (
 )
 
 
+def _representation_poolings(estimator, X_btc, lengths, seed, dtype):
+    """The pooling of each representation ``estimator.normalise`` compares or keeps (raw
+    first): one filter bank, every representation's ``ppv`` thresholds from one set of
+    training responses (:func:`~sksssm.estimators._pooled.fit_estimator_poolings`)."""
+    option = estimator.normalise
+    return fit_estimator_poolings(
+        estimator,
+        X_btc,
+        lengths,
+        representations=(False, True) if option in ("loo", "both") else (bool(option),),
+        cross=estimator.cross_channel,
+        mixing_seed=seed,
+        dtype=dtype,
+    )
+
+
 def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed):
     """The LOO-best ``(fit, pooling, mean, scale)`` of each representation kept.
 
@@ -58,16 +74,7 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
     """
     targets = one_vs_all_targets(encoded, int(encoded.max()) + 1)
     option = estimator.normalise
-    representations = (False, True) if option in ("loo", "both") else (bool(option),)
-    poolings = fit_estimator_poolings(
-        estimator,
-        X_btc,
-        lengths,
-        representations=representations,
-        cross=estimator.cross_channel,
-        mixing_seed=mixing_seed,
-        dtype=estimator.dtype,
-    )
+    poolings = _representation_poolings(estimator, X_btc, lengths, mixing_seed, estimator.dtype)
     # many series: the candidates compared on a stratified subsample (the size rule)
     rows = selection_rows(encoded, mixing_seed)
     chosen = slice(None) if rows is None else rows
@@ -125,16 +132,8 @@ def choose_regression_models(estimator, X_btc, lengths, standardized, relative_a
         (the penalties of ``fit`` divided by it are the relative ones).
     """
     option = estimator.normalise
-    representations = (False, True) if option in ("loo", "both") else (bool(option),)
-    # one filter bank; both representations' thresholds from one set of responses
-    poolings = fit_estimator_poolings(
-        estimator,
-        X_btc,
-        lengths,
-        representations=representations,
-        cross=estimator.cross_channel,
-        mixing_seed=mixing_seed(estimator.random_state),
-    )
+    seed = mixing_seed(estimator.random_state)
+    poolings = _representation_poolings(estimator, X_btc, lengths, seed, "float64")
     kept = []
     pooled = training_features(X_btc, poolings, lengths, estimator.chunk_size)
     for pooling, F in zip(poolings, pooled, strict=True):
