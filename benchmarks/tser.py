@@ -20,8 +20,8 @@ on the test split, fit+predict timed side by side in this process:
 - ridge on the flattened, standardized series (``RidgeCV``, penalties ``logspace(-3, 3,
   13)``): the linear reference;
 - the training mean (the constant prediction): the floor any model must beat;
-- ``SpectralFilterRegressor(pooling="stats")``, the previous pooled regressor, while the
-  option exists.
+- ``SpectralFilterRegressor(pooling="stats")``, the previous pooled regressor, only on a
+  checkout where the option still exists (it was removed before 0.1.0).
 
 Every row also reports its leave-one-out RMSE on the training split where the model
 computes one (``loo_rmse_``; ``RidgeCV``'s ``best_score_``; the mean's is its standard

@@ -283,22 +283,3 @@ _SPLIT = r"'split_every' parameter of accumulate_dask must be an int in the rang
 def test_bad_inputs_fail_before_any_computation(X, y, kwargs, error, match):
     with pytest.raises(error, match=match):
         accumulate_dask(X(), y(), LagRows(), _width(), **kwargs)
-
-
-@pytest.mark.usefixtures("synchronous")
-@pytest.mark.filterwarnings("ignore:.*pooling=.stats.. is deprecated:FutureWarning")
-def test_pooled_statistics_fit_on_dask_equals_in_memory_fit():
-    # pooling="stats" fits ppv thresholds on the training responses. On Dask they were
-    # fitted on the all-zero shape stand-in (every threshold 0); now on the same series
-    # as in memory. 200 series > MAX_BIAS_SAMPLES, so only a subset is fetched.
-    rng = np.random.default_rng(5)
-    X = rng.normal(size=(200, 1, 32)) * rng.uniform(0.5, 2.0, size=(200, 1, 1))
-    y = np.abs(X[:, 0]).max(axis=1) + 0.05 * rng.normal(size=200)
-    params = dict(pooling="stats", n_filters=4, alpha=1e-2)
-    in_memory = SpectralFilterRegressor(**params).fit(X, y)
-    on_dask = SpectralFilterRegressor(**params).fit(da.from_array(X, chunks=(37, 1, 32)), y)
-    biases = in_memory.rows_.pooling.biases
-    assert np.abs(biases).max() > 0.1  # real thresholds, not the stand-in's zeros
-    np.testing.assert_array_equal(on_dask.rows_.pooling.biases, biases)
-    # Same design, factored in other blocks: round-off only (measured ~1e-14).
-    assert _relative(on_dask.predict(X), in_memory.predict(X)) <= 1e-10

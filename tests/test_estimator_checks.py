@@ -25,7 +25,6 @@ FAST_STU = dict(n_filters=8, d_model=8, n_layers=1, max_epochs=20)
 ESTIMATORS = [
     SpectralFilterRegressor(),
     SpectralFilterRegressor(alpha=1.0, fit_intercept=False, hankel="L"),
-    SpectralFilterRegressor(pooling="stats"),
     SpectralFilterClassifier(),
     SpectralFilterClassifier(normalise="loo"),  # one model, not the two heads of "both"
     SpectralFilterSequenceRegressor(),

@@ -2,9 +2,8 @@
 
 Each test is one case of the issue's probe. Every bad input gets a ``ValueError`` or
 ``TypeError`` naming the problem, and a failed ``fit`` leaves a fitted estimator as it
-was. Two cases live with their subject: the Dask fit with ``pooling="stats"``
-(``tests/test_dask.py::test_pooled_statistics_fit_on_dask_equals_in_memory_fit``) and
-genuine eigenpairs that are not the top K in the filter cache
+was. One case lives with its subject: genuine eigenpairs that are not the top K in
+the filter cache
 (``tests/test_filter_cache.py::test_genuine_eigenpairs_that_are_not_the_top_k_are_detected``).
 """
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import warnings
 from functools import partial
 from numbers import Integral, Real
 
@@ -22,14 +21,13 @@ from ..spectral import (
     QRAccumulator,
     SpectralDesign,
     accumulate_chunks,
-    fit_pooling,
     solve,
     stu_filters,
 )
 from ..spectral._dask import accumulate_dask, check_dask_inputs, is_dask_collection
 from ._base import fit_atomically
 from ._channel_scaling import _check_normal_scale, _dask_scales, _stand_in, channel_scale
-from ._regressor_rows import BlockRows, DesignRows, _threshold_sample
+from ._regressor_rows import BlockRows, DesignRows
 
 #: Memory budget (bytes) of one chunk of sequences with ``chunk_size="auto"``: the FFT
 #: intermediates and the design block of the chunk (see ``SpectralDesign.bytes_per_sequence``).
@@ -84,9 +82,7 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
     input_lags : int or "auto", default="auto"
         Number of direct input terms ``u_t, u_{t-1}, ...`` (0 for none). "auto":
         ``max(3, ar_order + 1)``, so that with output autoregression the model contains
-        the ARX structure that makes an order-``ar_order`` linear system exact. With
-        ``pooling="stats"`` only "auto" or 0 (no lags: the pooled ``"last"`` statistic
-        already holds the last input); other values raise a ValueError.
+        the ARX structure that makes an order-``ar_order`` linear system exact.
     use_negative : bool, default=True
         Whether to include the negative branch (filters times ``(-1)^s``), needed for
         systems with negative eigenvalues.
@@ -99,24 +95,15 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
         generalized cross-validation (no second pass over the data).
     fit_intercept : bool, default=True
     return_sequences : bool, default=False
-        False: one prediction per sequence (see ``pooling``); ``y`` is ``(n_samples,)`` or
-        ``(n_samples, n_targets)``. True: sequence-to-sequence
+        False: one prediction per sequence, from the STU features of the last time step (a
+        linear functional of the whole causal past: the model of sktime's
+        ``make_reduction`` windows, and of a linear system's output at the end); ``y`` is
+        ``(n_samples,)`` or ``(n_samples, n_targets)``. For targets that depend on the
+        shape of a series rather than linearly on its past, use
+        :class:`~sksssm.SpectralFilterSequenceRegressor`. True: sequence-to-sequence
         (system identification); ``y`` is ``(n_samples, n_timesteps)`` or
         ``(n_samples, n_outputs, n_timesteps)`` and ``predict`` returns the same layout.
         Predictions are causal either way.
-    pooling : {"last", "stats"}, default="last"
-        Sequence-to-one features (``return_sequences=False``). "last": the STU features of
-        the last time step, a linear functional of the whole causal past (the model of
-        sktime's ``make_reduction`` windows, and of a linear system's output at the end).
-        "stats" (deprecated: use :class:`~sksssm.SpectralFilterSequenceRegressor`, one
-        model with its own parameters and leave-one-out model selection): the pooled
-        spectral representation of
-        :class:`~sksssm.SpectralFilterClassifier` (spectral responses at several filter
-        lengths summarized over time by statistics, see
-        :func:`sksssm.spectral.fit_pooling`), for series-to-value regression where the
-        target depends on the shape of the series rather than linearly on its past. Its
-        filter bank takes ``n_filters`` (per length, capped at what each length supports),
-        ``hankel`` and ``use_negative``; ``filters_`` and ``design_`` are not set.
     chunk_size : int or "auto", default="auto"
         Number of sequences featurized at once. "auto" keeps each chunk's working memory
         (FFT intermediates and design block) under 256 MiB.
@@ -133,19 +120,16 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
     gcv_scores_ : ndarray or None
         GCV score of each candidate penalty (``alpha="auto"``).
     n_filters_ : int
-        The number of filters used (see ``n_filters``); with ``pooling="stats"`` the
-        most used at one filter length.
+        The number of filters used (see ``n_filters``).
     input_lags_ : int
-        The number of input lags used (see ``input_lags``); 0 with ``pooling="stats"``.
+        The number of input lags used (see ``input_lags``).
     filters_ : ndarray of shape (filter_length, n_filters_)
         The scaled spectral filters; their length is the training sequence length
-        (``pooling="last"`` only).
+
     design_ : SpectralDesign
-        The fitted feature map (filters, lags, autoregression order; ``pooling="last"``
-        only).
+        The fitted feature map (filters, lags, autoregression order).
     rows_ : DesignRows
-        The sequence-to-one feature map; with ``pooling="stats"``, ``rows_.pooling`` is
-        the fitted :class:`~sksssm.spectral.PoolingState`.
+        The regression rows of the design (the sequence targets' or the last step's).
     n_features_in_ : int
         ``X.shape[1]``: time steps for 2D X, channels for 3D X.
 
@@ -170,7 +154,6 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "fit_intercept": ["boolean"],
         "return_sequences": ["boolean"],
-        "pooling": [StrOptions({"last", "stats"})],
         "chunk_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     }
 
@@ -185,7 +168,6 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
         alpha="auto",
         fit_intercept=True,
         return_sequences=False,
-        pooling="last",
         chunk_size="auto",
     ):
         self.n_filters = n_filters
@@ -196,7 +178,6 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.return_sequences = return_sequences
-        self.pooling = pooling
         self.chunk_size = chunk_size
 
     # ------------------------------------------------------------------ public API
@@ -283,7 +264,7 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
                 scales = _dask_scales(X, y, self.return_sequences)
             else:
                 scales = channel_scale(X_btc), channel_scale(Y)
-            self._configure(X_btc, Y, X_ndim, y_ndim, scales, lazy_X=X if on_dask else None)
+            self._configure(X_btc, Y, X_ndim, y_ndim, scales)
             accumulator = QRAccumulator(self.rows_.n_columns, self.n_outputs_)
         else:
             self._check_same_configuration(X_ndim)
@@ -316,45 +297,19 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
     def _return_sequences(self, first_call):
         return self.return_sequences if first_call else self.return_sequences_
 
-    def _configure(self, X_btc, Y, X_ndim, y_ndim, scales, lazy_X=None):
-        """Fix everything ``predict`` and ``partial_fit`` rely on (first call only).
-
-        ``lazy_X``: the Dask ``X`` when ``X_btc`` is only its zero stand-in.
-        """
+    def _configure(self, X_btc, Y, X_ndim, y_ndim, scales):
+        """Fix everything ``predict`` and ``partial_fit`` rely on (first call only)."""
         n_timesteps = X_btc.shape[1]
         if self.ar_order and not self.return_sequences:
             raise ValueError(
                 "ar_order > 0 feeds back previous outputs and needs target sequences: set "
                 "return_sequences=True, or ar_order=0."
             )
-        if self.pooling != "last" and self.return_sequences:
-            raise ValueError(
-                f"pooling={self.pooling!r} summarizes each sequence into one feature vector "
-                f"(sequence-to-one); with return_sequences=True use pooling='last'."
-            )
         if self.ar_order >= n_timesteps:
             raise ValueError(
                 f"ar_order={self.ar_order} needs sequences longer than {self.ar_order} time "
                 f"steps; X has {n_timesteps}. Use ar_order <= {n_timesteps - 1}, or longer "
                 f"sequences."
-            )
-        if self.pooling == "stats":
-            warnings.warn(
-                "SpectralFilterRegressor(pooling='stats') is deprecated and will be removed "
-                "before the 0.1.0 release: use SpectralFilterSequenceRegressor, the pooled "
-                "series-to-value regressor (the classifier's features, leave-one-out model "
-                "selection, a penalty floor). SpectralFilterRegressor stays the linear "
-                "(STU) model.",
-                FutureWarning,
-                stacklevel=4,
-            )
-        if self.pooling == "stats" and self.input_lags not in ("auto", 0):
-            raise ValueError(
-                f"input_lags={self.input_lags!r} adds the last inputs to the last-step "
-                f"features of pooling='last'; with pooling='stats' the pooled 'last' "
-                f"statistic already holds each response's last value (the identity's is "
-                f"the last input). Leave input_lags='auto' (no lags are added), or use "
-                f"pooling='last'."
             )
         self.fitted_params_ = self.get_params()
         self.return_sequences_ = bool(self.return_sequences)
@@ -364,37 +319,14 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
         self.x_scale_, self.y_scale_ = scales
         _check_normal_scale(self.x_scale_, "X")
         _check_normal_scale(self.y_scale_, "y")
-        design = pooling_state = None
-        if self.pooling == "last":
-            self.filters_ = stu_filters(n_timesteps, self.n_filters, self.hankel)
-            self.n_filters_ = self.filters_.shape[1]
-            self.input_lags_ = resolve_input_lags(self.input_lags, self.ar_order)
-            self.design_ = design = SpectralDesign(
-                self.filters_, self.input_lags_, bool(self.use_negative), int(self.ar_order)
-            )
-        else:
-            # Pooled statistics are not linear in the inputs: the inputs stay unscaled so
-            # that coef_ applies to the features of X itself.
-            self.x_scale_ = np.ones_like(self.x_scale_)
-            # The classifier's statistics and thresholds, without its per-series
-            # normalisation: the classifier keeps normalisation only where leave-one-out
-            # prefers it, and the regressor has no such choice. Normalising by default
-            # removed a target that is the series' level or amplitude (synthetic tasks;
-            # see the user guide); without it, every synthetic task tried improved or
-            # stayed level against the previous 7 statistics.
-            # n_filters, hankel and use_negative define its filter bank (one per length).
-            bank_options = dict(
-                n_filters=self.n_filters, hankel=self.hankel, use_negative=bool(self.use_negative)
-            )
-            pooling_state = fit_pooling(
-                _threshold_sample(X_btc, lazy_X, bank_options), normalise=False, **bank_options
-            )
-            self.n_filters_ = max(len(group) for group in pooling_state.bank_groups[1:])
-            self.input_lags_ = 0
-            for unused in ("filters_", "design_"):  # left by an earlier pooling="last" fit
-                self.__dict__.pop(unused, None)
+        self.filters_ = stu_filters(n_timesteps, self.n_filters, self.hankel)
+        self.n_filters_ = self.filters_.shape[1]
+        self.input_lags_ = resolve_input_lags(self.input_lags, self.ar_order)
+        self.design_ = SpectralDesign(
+            self.filters_, self.input_lags_, bool(self.use_negative), int(self.ar_order)
+        )
         self.rows_ = DesignRows(
-            design, self.return_sequences_, pooling_state, self.n_channels_, self.n_outputs_
+            self.design_, self.return_sequences_, self.n_channels_, self.n_outputs_
         )
 
     def _check_same_configuration(self, X_ndim):
@@ -444,8 +376,6 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
 
     def _to_original_units(self, coef, intercept):
         """Weights for unscaled data (the fit saw ``X / x_scale_`` and ``Y / y_scale_``)."""
-        if self.rows_.pooling is not None:
-            return coef * self.y_scale_[:, None], intercept * self.y_scale_
         n_channels, n_outputs = self.n_channels_, self.n_outputs_
         n_input = self.design_.n_columns(n_channels, n_outputs) - self.design_.ar_order * n_outputs
         n_branches = (n_input // n_channels - self.input_lags_) // self.n_filters_
