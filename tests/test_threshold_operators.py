@@ -91,14 +91,15 @@ def test_the_public_recipe_adds_the_operators_columns():
     assert recipe.score(X, y) > 0.9
 
 
-def _own_threshold(where, biases, f):
-    """The threshold of response ``f`` for the operators, from the thresholds of that
-    response alone (any order): each, the median, or the ``f % n``-th smallest."""
+def _own_threshold(where, biases, position):
+    """The thresholds of a response for the operators, from the thresholds of that
+    response alone (any order): each, the median, or the ``position % n``-th smallest
+    (``position``: the response's within its group)."""
     ordered = sorted(biases)
     if where == "median":
         return [ordered[len(ordered) // 2]]
     if where == "cycle":
-        return [ordered[f % len(ordered)]]
+        return [ordered[position % len(ordered)]]
     return list(biases)
 
 
@@ -119,7 +120,8 @@ def test_operators_at_each_columns_own_threshold(where, padded, per_series, monk
     sorted_biases = np.sort(rng.normal(scale=0.5, size=shape), axis=0)
     biases = sorted_biases[[2, 0, 1]].astype(np.float32)  # not in increasing order
     stats = ("ppv", "mpv", "mipv", "lspv")
-    pooled = _pool(Z, lengths, stats, biases, (np.arange(f),))
+    groups = (np.arange(1), np.arange(1, f))  # an identity, then a group of filters
+    pooled = _pool(Z, lengths, stats, biases, groups)
     sizes = [_segment_stats.n_threshold_blocks(s, n_q) * c * f for s in stats]
     assert pooled.shape == (m, sum(sizes))
     assert sizes[0] == n_q * c * f
@@ -129,7 +131,8 @@ def test_operators_at_each_columns_own_threshold(where, padded, per_series, monk
         start += size
         for i, j, k in np.ndindex(m, c, f):
             own = biases[:, i, j, k] if per_series else biases[:, j, k]
-            wanted = list(own) if stat == "ppv" else _own_threshold(where, own, k)
+            position = k if k == 0 else k - 1  # within its group
+            wanted = list(own) if stat == "ppv" else _own_threshold(where, own, position)
             z = Z[i, j, k, : lengths[i]]
             expected = [_direct(stat, z, b) for b in wanted]
             np.testing.assert_allclose(block[i, :, j, k], expected, rtol=1e-5, atol=1e-6)
@@ -159,3 +162,26 @@ def test_the_layout_agrees_with_the_pooled_matrix(where, monkeypatch):
     for stat in ("mpv", "mipv", "lspv"):
         assert (labels == stat).sum() == 2 * blocks * per_kind  # two kinds
     assert (labels == "ppv").sum() == 2 * 3 * per_kind
+
+
+@pytest.mark.parametrize("where", ["every", "median", "cycle"])
+def test_a_reduced_pooling_keeps_each_responses_threshold(where, monkeypatch):
+    """A pooling without the alternating-sign filters (a feature set's, at ``predict``)
+    computes the operators of every kept response at the full pooling's threshold."""
+    from sksssm.spectral import _segment_stats, fit_pooling, pooled_features
+    from sksssm.spectral._feature_sets import used_responses
+
+    monkeypatch.setattr(_segment_stats, "_OPERATOR_THRESHOLDS", where)
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(9, 40, 2))
+    X[2, 30:] = np.nan
+    stats = ("ppv", "mpv", "mipv", "lspv")
+    state = fit_pooling(
+        X, n_filters=4, n_mixtures=3, statistics=stats, quantiles=(0.1, 0.5, 0.9), normalise=False
+    )
+    full = pooled_features(X, state)
+    keep = ~state.feature_masks()["alternating"]
+    reduced, kept = used_responses(state, keep)
+    assert reduced.n_responses < state.n_responses  # the alternating filters dropped
+    np.testing.assert_array_equal(kept, keep)
+    np.testing.assert_allclose(pooled_features(X, reduced), full[:, kept], rtol=1e-6, atol=1e-6)

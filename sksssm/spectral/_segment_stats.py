@@ -35,9 +35,9 @@ THRESHOLD_STATISTICS = ("ppv", "mpv", "mipv", "lspv")
 OPERATOR_STATISTICS = ("mpv", "mipv", "lspv")
 #: Which thresholds the operators are computed at (``ppv`` always uses every one):
 #: ``"every"``: each threshold, one block per threshold; ``"median"``: the median
-#: threshold only; ``"cycle"``: response ``j`` of each channel at the ``j % n``-th smallest
-#: of the ``n`` thresholds (one block). Private: measured by
-#: ``benchmarks/classifier_ablation.py --ops-one``, which patches it.
+#: threshold only; ``"cycle"``: the ``k``-th response of each response group (per
+#: channel) at the ``k % n``-th smallest of the ``n`` thresholds (one block). Private:
+#: measured by ``benchmarks/classifier_ablation.py --ops-one``, which patches it.
 _OPERATOR_THRESHOLDS = "every"
 #: Statistics that do not scale with the series (``f(r x) != r f(x)``): counts,
 #: positions and run lengths.
@@ -55,17 +55,21 @@ def n_threshold_blocks(stat, n_quantiles):
     return 1
 
 
-def _operator_thresholds(biases):
+def _operator_thresholds(biases, groups):
     """Per threshold statistic's block, the key of the comparison it uses and its bias.
 
-    ``biases`` ``(n_quantiles, ..., f)`` (the response axis last). Returns a function
-    ``stat -> [(key, bias), ...]`` (one pair per block, see :func:`n_threshold_blocks`):
-    ``ppv`` (and the operators at every threshold) use threshold ``i`` with key ``i``;
-    ``"median"``: the operators use the median threshold, whose key is that ``ppv``
-    block's (one comparison shared); ``"cycle"``: response ``j`` at the ``j % n``-th
-    smallest threshold, one bias per response (key ``"cycle"``, one comparison).
-    Thresholds are ordered by their sum over the responses: quantiles are monotone in
-    ``q`` for every response, so this is the quantiles' order (ties are equal biases).
+    ``biases`` ``(n_quantiles, ..., f)`` (the response axis last), ``groups`` the
+    response groups. Returns a function ``stat -> [(key, bias), ...]`` (one pair per
+    block, see :func:`n_threshold_blocks`): ``ppv`` (and the operators at every
+    threshold) use threshold ``i`` with key ``i``; ``"median"``: the operators use the
+    median threshold, whose key is that ``ppv`` block's (one comparison shared);
+    ``"cycle"``: the ``k``-th response of each group at the ``k % n``-th smallest
+    threshold, one bias per response (key ``"cycle"``, one comparison for all). By the
+    position within the group, not among all responses: a pooling reduced to some
+    groups (:func:`~sksssm.spectral._feature_sets.used_responses`) keeps each
+    response's threshold. Thresholds are ordered by their sum over the responses:
+    quantiles are monotone in ``q`` for every response, so this is the quantiles'
+    order (ties are equal biases).
     """
     n = len(biases)
     every = [(i, bias) for i, bias in enumerate(biases)]
@@ -76,7 +80,9 @@ def _operator_thresholds(biases):
         median = int(order[n // 2])
         one = [(median, biases[median])]
     else:  # "cycle"
-        rank = np.arange(biases.shape[-1]) % n  # the threshold rank of each response
+        rank = np.empty(biases.shape[-1], dtype=np.intp)  # each response's threshold rank
+        for group in groups:
+            rank[group] = np.arange(len(group)) % n
         pick = np.broadcast_to(order[rank], (1, *biases.shape[1:]))
         one = [("cycle", np.take_along_axis(biases, pick, axis=0)[0])]
     return lambda stat: every if stat == "ppv" else one
@@ -260,7 +266,7 @@ def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
     thresholds = None
     if any(stat in THRESHOLD_STATISTICS for stat in statistics):
         # (c, f), or (m, c, f) for scaled series, per block of each statistic
-        thresholds = _operator_thresholds(biases.astype(Z.dtype))
+        thresholds = _operator_thresholds(biases.astype(Z.dtype), groups)
         # a comparison used by several blocks (MultiRocket's operators) is made once
         keys = [k for s in statistics if s in THRESHOLD_STATISTICS for k, _ in thresholds(s)]
         shared = {k for k in keys if keys.count(k) > 1}
