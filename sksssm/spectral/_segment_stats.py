@@ -37,7 +37,9 @@ OPERATOR_STATISTICS = ("mpv", "mipv", "lspv")
 #: ``"every"``: each threshold, one block per threshold; ``"median"``: the median
 #: threshold only; ``"cycle"``: the ``k``-th response of each response group (per
 #: channel) at the ``k % n``-th smallest of the ``n`` thresholds (one block). Private:
-#: measured by ``benchmarks/classifier_ablation.py --ops-one``, which patches it.
+#: measured by ``benchmarks/classifier_ablation.py --ops-one``, which patches it; one
+#: threshold kept too little of the operators' gain (classification user guide), so
+#: the library computes them at every threshold.
 _OPERATOR_THRESHOLDS = "every"
 #: Statistics that do not scale with the series (``f(r x) != r f(x)``): counts,
 #: positions and run lengths.
