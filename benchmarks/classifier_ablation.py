@@ -42,6 +42,7 @@ Usage::
     python -m benchmarks.classifier_ablation --ops --all-sets  # all sets: "_all" section
     python -m benchmarks.classifier_ablation --ops-pairs  # OPS_PAIRS, their own section
     python -m benchmarks.classifier_ablation --ops-segments --all-sets  # OPS_SEGMENTS
+    python -m benchmarks.classifier_ablation --ops-one --all-sets  # OPS_ONE
 """
 
 from __future__ import annotations
@@ -232,6 +233,60 @@ OPS_PAIRS = {name: OPS[name] for name in ("default", "+ mpv, lspv", "+ mipv, lsp
 OPS_SEGMENTS = {
     name: OPS[name] for name in ("default", "+ lspv, - segments", "+ mpv, mipv, lspv, - segments")
 }
+
+
+class AtThresholds:
+    """The classifier (``random_state=SEED``) with MultiRocket's three operators added to
+    :data:`~sksssm.spectral.STATISTICS`, computed at the thresholds ``where`` (the
+    private :data:`sksssm.spectral._segment_stats._OPERATOR_THRESHOLDS`, patched in
+    around ``fit`` and ``predict``): ``"every"``, ``"median"`` or ``"cycle"``."""
+
+    def __init__(self, where):
+        self.where = where
+
+    def _patched(self):
+        from unittest import mock
+
+        from sksssm.spectral import _segment_stats
+
+        return mock.patch.object(_segment_stats, "_OPERATOR_THRESHOLDS", self.where)
+
+    def fit(self, X, y):
+        from sksssm import SpectralFilterClassifier
+
+        statistics = _DEFAULT_STATISTICS + ("mpv", "mipv", "lspv")
+        with self._patched():
+            self.model_ = SpectralFilterClassifier(statistics=statistics, random_state=SEED)
+            self.model_.fit(X, y)
+        return self
+
+    def predict(self, X):
+        with self._patched():
+            return self.model_.predict(X)
+
+
+#: MultiRocket's operators at one threshold per response (issue 21, session 36), as
+#: MultiRocket computes its four operators at one bias per (kernel, dilation): at the
+#: median threshold, or response ``j`` of each channel at the ``j % 3``-th of the 3
+#: thresholds (every quantile used, each response once), against every threshold (the
+#: statistics' recipe until then) and the default; ``ppv`` keeps every threshold. Run
+#: with ``--ops-one --all-sets`` into its own section. Decision rule, fixed before any
+#: result (:data:`OPS_ONE_RULE`). Outcome (37 sets): median 0.8246 (15/14/8, 1.49x),
+#: cycled 0.8266 (17/13/7, 1.67x) against 0.8211: neither reaches +0.008, default kept.
+OPS_ONE = {
+    "default": {},
+    "+ ops, every threshold": AtThresholds("every"),
+    "+ ops, median threshold": AtThresholds("median"),
+    "+ ops, cycled thresholds": AtThresholds("cycle"),
+}
+OPS_ONE_RULE = (
+    "Pre-registered rule (fixed by the lead before any result): adopt as the "
+    "classifier's default the cheaper of the two one-threshold variants that "
+    "satisfies, on the 37 sets: mean accuracy >= default + 0.008, wins >= 2 x losses "
+    "against the default, and total time <= 2.0x the default's in the same run. If both "
+    'qualify, take the cheaper; if neither, do not change the default (the "every '
+    'threshold" variant is not eligible).'
+)
 #: Every variant name -> its change, across the tables.
 _ALL_VARIANTS = {
     **VARIANTS,
@@ -241,6 +296,7 @@ _ALL_VARIANTS = {
     **ENSEMBLE,
     **SELECTION,
     **OPS,
+    **OPS_ONE,
 }
 MINIROCKET = "MiniRocket"
 
@@ -262,6 +318,8 @@ def _factory(variant):
         return partial(PatchedRule, change.patches)
     if change is MeanOfProbabilities:
         return MeanOfProbabilities
+    if isinstance(change, AtThresholds):
+        return partial(AtThresholds, change.where)
     return partial(SpectralFilterClassifier, random_state=SEED, **change)
 
 
@@ -362,66 +420,49 @@ def report(results, variants, command, section="classifier_ablation"):
         "in pairs with lspv",
         "classifier_ablation_ops_segments": "Classifier ablation: MultiRocket's operators "
         "instead of the segment statistics",
+        "classifier_ablation_ops_one": "Classifier ablation: MultiRocket's operators at one "
+        "threshold per response",
     }[section]
+    if section == "classifier_ablation_ops_one":
+        body = OPS_ONE_RULE + "\n\n" + body
     write_section(section, body, command=command, title=title)
+
+
+#: Option -> the variants it runs, into the section ``classifier_ablation_<option>``
+#: (``--<option>`` with dashes; without one: :data:`VARIANTS`, ``classifier_ablation``).
+GROUPS = {
+    "speed": SPEED,
+    "combined": COMBINED,
+    "alternating": ALTERNATING,
+    "ensemble": ENSEMBLE,
+    "selection": SELECTION,
+    "ops": OPS,
+    "ops_pairs": OPS_PAIRS,
+    "ops_segments": OPS_SEGMENTS,
+    "ops_one": OPS_ONE,
+}
+
+
+def _flag(group):
+    return "--" + group.replace("_", "-")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the 6 smallest sets")
-    parser.add_argument(
-        "--combined", action="store_true", help="the COMBINED variants, their own section"
-    )
-    parser.add_argument(
-        "--speed", action="store_true", help="the SPEED variants, their own section"
-    )
-    parser.add_argument(
-        "--alternating",
-        action="store_true",
-        help="the ALTERNATING variants, their own section",
-    )
-    parser.add_argument(
-        "--ensemble", action="store_true", help="the ENSEMBLE variants, their own section"
-    )
-    parser.add_argument(
-        "--selection", action="store_true", help="the SELECTION variants, their own section"
-    )
-    parser.add_argument("--ops", action="store_true", help="the OPS variants, their own section")
-    parser.add_argument(
-        "--ops-pairs", action="store_true", help="the OPS_PAIRS variants, their own section"
-    )
-    parser.add_argument(
-        "--ops-segments", action="store_true", help="the OPS_SEGMENTS variants, their own section"
-    )
+    for group in GROUPS:
+        help_text = f"the {group.upper()} variants, their own section"
+        parser.add_argument(_flag(group), action="store_true", help=help_text)
     parser.add_argument(
         "--all-sets", action="store_true", help="all development sets, not the smallest"
     )
     parser.add_argument("--variants", nargs="+", choices=list(_ALL_VARIANTS))
     args = parser.parse_args(argv)
-    tables = {
-        "_speed": args.speed,
-        "_combined": args.combined,
-        "_alternating": args.alternating,
-        "_ensemble": args.ensemble,
-        "_selection": args.selection,
-        "_ops": args.ops,
-        "_ops_pairs": args.ops_pairs,
-        "_ops_segments": args.ops_segments,
-    }
-    suffix = next((name for name, chosen in tables.items() if chosen), "")
-    table = {
-        "_speed": SPEED,
-        "_combined": COMBINED,
-        "_alternating": ALTERNATING,
-        "_ensemble": ENSEMBLE,
-        "_selection": SELECTION,
-        "_ops": OPS,
-        "_ops_pairs": OPS_PAIRS,
-        "_ops_segments": OPS_SEGMENTS,
-    }.get(suffix, VARIANTS)
+    chosen = next((group for group in GROUPS if getattr(args, group)), None)
+    table = VARIANTS if chosen is None else GROUPS[chosen]
     everything = list(table)
     args.variants = args.variants or everything
-    section = "classifier_ablation" + suffix
+    section = "classifier_ablation" + ("" if chosen is None else "_" + chosen)
     if args.ops and args.all_sets:  # the pruning run on the smallest sets keeps its own
         section += "_all"
     n_sets = len(UCR_DEVELOPMENT) if args.all_sets else N_SETS
@@ -429,14 +470,7 @@ def main(argv=None) -> int:
     command = " ".join(
         ["python -m benchmarks.classifier_ablation"]
         + (["--quick"] if args.quick else [])
-        + (["--combined"] if args.combined else [])
-        + (["--speed"] if args.speed else [])
-        + (["--alternating"] if args.alternating else [])
-        + (["--ensemble"] if args.ensemble else [])
-        + (["--selection"] if args.selection else [])
-        + (["--ops"] if args.ops else [])
-        + (["--ops-pairs"] if args.ops_pairs else [])
-        + (["--ops-segments"] if args.ops_segments else [])
+        + ([_flag(chosen)] if chosen else [])
         + (["--all-sets"] if args.all_sets else [])
         + (
             ["--variants", *(f'"{v}"' for v in args.variants)]

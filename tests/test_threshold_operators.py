@@ -68,9 +68,10 @@ def test_pool_gives_the_same_blocks_with_and_without_sharing(padded):
 
 def test_the_public_recipe_adds_the_operators_columns():
     """``STATISTICS + ("mpv", "mipv", "lspv")`` (the user guide's recipe) is accepted and
-    adds one block per operator and threshold to each head's pooled features."""
+    adds :func:`n_threshold_blocks` blocks per operator to each head's pooled features."""
     from sksssm import SpectralFilterClassifier
     from sksssm.spectral import EXTRA_STATISTICS, STATISTICS
+    from sksssm.spectral._segment_stats import n_threshold_blocks
 
     assert SpectralFilterClassifier().statistics == STATISTICS
     assert {"mpv", "mipv", "lspv"} <= set(EXTRA_STATISTICS)
@@ -85,5 +86,102 @@ def test_the_public_recipe_adds_the_operators_columns():
     ).fit(X, y)
     n_ppv = (plain.pooling_.column_statistics() == "ppv").sum()
     added = recipe.pooling_.n_features - plain.pooling_.n_features
-    assert added == 3 * n_ppv
+    n_q = len(plain.pooling_.quantiles)  # a ppv block per threshold
+    assert added == 3 * n_threshold_blocks("mpv", n_q) * (n_ppv // n_q)
     assert recipe.score(X, y) > 0.9
+
+
+def _own_threshold(where, biases, position):
+    """The thresholds of a response for the operators, from the thresholds of that
+    response alone (any order): each, the median, or the ``position % n``-th smallest
+    (``position``: the response's within its group)."""
+    ordered = sorted(biases)
+    if where == "median":
+        return [ordered[len(ordered) // 2]]
+    if where == "cycle":
+        return [ordered[position % len(ordered)]]
+    return list(biases)
+
+
+@pytest.mark.parametrize("where", ["every", "median", "cycle"])
+@pytest.mark.parametrize("padded", [False, True])
+@pytest.mark.parametrize("per_series", [False, True])
+def test_operators_at_each_columns_own_threshold(where, padded, per_series, monkeypatch):
+    """Per column, each operator equals the loop at that column's own threshold(s), and
+    ``ppv`` keeps every threshold; the block sizes are those of ``n_threshold_blocks``."""
+    from sksssm.spectral import _segment_stats
+
+    monkeypatch.setattr(_segment_stats, "_OPERATOR_THRESHOLDS", where)
+    t, n_q = 30, 3
+    Z, lengths, _ = _data(t, False, padded)
+    m, c, f, _ = Z.shape
+    rng = np.random.default_rng(1)
+    shape = (n_q, m, c, f) if per_series else (n_q, c, f)
+    sorted_biases = np.sort(rng.normal(scale=0.5, size=shape), axis=0)
+    biases = sorted_biases[[2, 0, 1]].astype(np.float32)  # not in increasing order
+    stats = ("ppv", "mpv", "mipv", "lspv")
+    groups = (np.arange(1), np.arange(1, f))  # an identity, then a group of filters
+    pooled = _pool(Z, lengths, stats, biases, groups)
+    sizes = [_segment_stats.n_threshold_blocks(s, n_q) * c * f for s in stats]
+    assert pooled.shape == (m, sum(sizes))
+    assert sizes[0] == n_q * c * f
+    start = 0
+    for stat, size in zip(stats, sizes, strict=True):
+        block = pooled[:, start : start + size].reshape(m, -1, c, f)  # threshold outermost
+        start += size
+        for i, j, k in np.ndindex(m, c, f):
+            own = biases[:, i, j, k] if per_series else biases[:, j, k]
+            position = k if k == 0 else k - 1  # within its group
+            wanted = list(own) if stat == "ppv" else _own_threshold(where, own, position)
+            z = Z[i, j, k, : lengths[i]]
+            expected = [_direct(stat, z, b) for b in wanted]
+            np.testing.assert_allclose(block[i, :, j, k], expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("where", ["every", "median", "cycle"])
+def test_the_layout_agrees_with_the_pooled_matrix(where, monkeypatch):
+    """``n_features``, ``column_statistics`` and ``n_pooled_features`` describe the columns
+    ``pooled_features`` writes, whichever thresholds the operators use."""
+    from sksssm.spectral import _segment_stats, fit_pooling, n_pooled_features, pooled_features
+
+    monkeypatch.setattr(_segment_stats, "_OPERATOR_THRESHOLDS", where)
+    X = np.random.default_rng(3).normal(size=(6, 40, 2))
+    stats = ("mean", "ppv", "mpv", "mipv", "lspv", "segment_mean")
+    quantiles = (0.1, 0.5, 0.9)
+    state = fit_pooling(
+        X, n_filters=3, n_mixtures=2, statistics=stats, quantiles=quantiles, normalise=False
+    )
+    F = pooled_features(X, state)
+    labels = state.column_statistics()
+    assert F.shape[1] == state.n_features == len(labels)
+    assert F.shape[1] == n_pooled_features(
+        2, state.n_responses, statistics=stats, n_quantiles=3, normalise=False
+    )
+    per_kind = 2 * state.n_responses  # channels x responses
+    blocks = {"every": 3, "median": 1, "cycle": 1}[where]
+    for stat in ("mpv", "mipv", "lspv"):
+        assert (labels == stat).sum() == 2 * blocks * per_kind  # two kinds
+    assert (labels == "ppv").sum() == 2 * 3 * per_kind
+
+
+@pytest.mark.parametrize("where", ["every", "median", "cycle"])
+def test_a_reduced_pooling_keeps_each_responses_threshold(where, monkeypatch):
+    """A pooling without the alternating-sign filters (a feature set's, at ``predict``)
+    computes the operators of every kept response at the full pooling's threshold."""
+    from sksssm.spectral import _segment_stats, fit_pooling, pooled_features
+    from sksssm.spectral._feature_sets import used_responses
+
+    monkeypatch.setattr(_segment_stats, "_OPERATOR_THRESHOLDS", where)
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(9, 40, 2))
+    X[2, 30:] = np.nan
+    stats = ("ppv", "mpv", "mipv", "lspv")
+    state = fit_pooling(
+        X, n_filters=4, n_mixtures=3, statistics=stats, quantiles=(0.1, 0.5, 0.9), normalise=False
+    )
+    full = pooled_features(X, state)
+    keep = ~state.feature_masks()["alternating"]
+    reduced, kept = used_responses(state, keep)
+    assert reduced.n_responses < state.n_responses  # the alternating filters dropped
+    np.testing.assert_array_equal(kept, keep)
+    np.testing.assert_allclose(pooled_features(X, reduced), full[:, kept], rtol=1e-6, atol=1e-6)

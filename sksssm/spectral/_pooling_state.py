@@ -20,6 +20,7 @@ from ._segment_stats import (
     SEGMENT_STATISTICS,
     STATISTICS,
     THRESHOLD_STATISTICS,
+    n_threshold_blocks,
 )
 
 #: Features appended per channel by ``normalise``: the raw mean and the log standard
@@ -126,8 +127,9 @@ class PoolingState:
 
         Blocks in column order (the order :func:`pooled_features` writes): per input
         kind (series, then first differences) one block per statistic of
-        ``statistics``, channel-major ``(channel, response)`` with the ``ppv`` quantile
-        outermost and the segment innermost; then the ``normalise`` scale features
+        ``statistics``, channel-major ``(channel, response)`` with the threshold outermost
+        (:func:`~sksssm.spectral._segment_stats.n_threshold_blocks` blocks) and the
+        segment innermost; then the ``normalise`` scale features
         (``"scale"``); then the cross-channel block (``"cross"``, per kind, pair-major).
         ``alternating`` marks the columns computed from an alternating-sign response.
         :meth:`column_statistics`, :meth:`feature_masks` and :attr:`n_features` derive
@@ -140,7 +142,8 @@ class PoolingState:
                 if stat in SEGMENT_STATISTICS:
                     yield stat, np.repeat(alternating, self.n_segments)
                 elif stat in THRESHOLD_STATISTICS:
-                    yield stat, np.tile(alternating, len(self.quantiles))
+                    blocks = n_threshold_blocks(stat, len(self.quantiles))
+                    yield stat, np.tile(alternating, blocks)
                 else:
                     yield stat, alternating
         if self.normalise:

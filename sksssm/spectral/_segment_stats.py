@@ -29,13 +29,65 @@ ALL_STATISTICS = STATISTICS + EXTRA_STATISTICS
 SEGMENT_STATISTICS = ("segment_mean", "segment_std")
 #: Statistics computed together from the segments' means and variances (:func:`_moments`).
 MOMENT_STATISTICS = ("mean", "std") + SEGMENT_STATISTICS
-#: Statistics that give one feature per ``ppv`` threshold (quantile).
+#: Statistics compared with the ``ppv`` thresholds (quantiles of the training responses).
 THRESHOLD_STATISTICS = ("ppv", "mpv", "mipv", "lspv")
+#: MultiRocket's operators among them (:data:`THRESHOLD_STATISTICS` but ``ppv``).
+OPERATOR_STATISTICS = ("mpv", "mipv", "lspv")
+#: Which thresholds the operators are computed at (``ppv`` always uses every one):
+#: ``"every"``: each threshold, one block per threshold; ``"median"``: the median
+#: threshold only; ``"cycle"``: the ``k``-th response of each response group (per
+#: channel) at the ``k % n``-th smallest of the ``n`` thresholds (one block). Private:
+#: measured by ``benchmarks/classifier_ablation.py --ops-one``, which patches it; one
+#: threshold kept too little of the operators' gain (classification user guide), so
+#: the library computes them at every threshold.
+_OPERATOR_THRESHOLDS = "every"
 #: Statistics that do not scale with the series (``f(r x) != r f(x)``): counts,
 #: positions and run lengths.
 SCALE_FREE_STATISTICS = ("ppv", "mipv", "lspv", "hydra")
 #: Default number of equal segments of each series for the ``segment_*`` statistics.
 DEFAULT_SEGMENTS = 4
+
+
+def n_threshold_blocks(stat, n_quantiles):
+    """Blocks of ``stat`` (one of :data:`THRESHOLD_STATISTICS`) for ``n_quantiles``
+    thresholds: one per threshold for ``ppv`` (and for the operators at every
+    threshold), else one (the operators at one threshold per response)."""
+    if stat == "ppv" or _OPERATOR_THRESHOLDS == "every":
+        return n_quantiles
+    return 1
+
+
+def _operator_thresholds(biases, groups):
+    """Per threshold statistic's block, the key of the comparison it uses and its bias.
+
+    ``biases`` ``(n_quantiles, ..., f)`` (the response axis last), ``groups`` the
+    response groups. Returns a function ``stat -> [(key, bias), ...]`` (one pair per
+    block, see :func:`n_threshold_blocks`): ``ppv`` (and the operators at every
+    threshold) use threshold ``i`` with key ``i``; ``"median"``: the operators use the
+    median threshold, whose key is that ``ppv`` block's (one comparison shared);
+    ``"cycle"``: the ``k``-th response of each group at the ``k % n``-th smallest
+    threshold, one bias per response (key ``"cycle"``, one comparison for all). By the
+    position within the group, not among all responses: a pooling reduced to some
+    groups (:func:`~sksssm.spectral._feature_sets.used_responses`) keeps each
+    response's threshold. Thresholds are ordered by their sum over the responses:
+    quantiles are monotone in ``q`` for every response, so this is the quantiles'
+    order (ties are equal biases).
+    """
+    n = len(biases)
+    every = [(i, bias) for i, bias in enumerate(biases)]
+    if _OPERATOR_THRESHOLDS == "every":
+        return lambda stat: every
+    order = np.argsort(biases.reshape(n, -1).sum(axis=1), kind="stable")
+    if _OPERATOR_THRESHOLDS == "median":
+        median = int(order[n // 2])
+        one = [(median, biases[median])]
+    else:  # "cycle"
+        rank = np.empty(biases.shape[-1], dtype=np.intp)  # each response's threshold rank
+        for group in groups:
+            rank[group] = np.arange(len(group)) % n
+        pick = np.broadcast_to(order[rank], (1, *biases.shape[1:]))
+        one = [("cycle", np.take_along_axis(biases, pick, axis=0)[0])]
+    return lambda stat: every if stat == "ppv" else one
 
 
 def segment_edges(lengths, n_segments):
@@ -203,7 +255,8 @@ def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
     """Pool responses ``Z`` ``(m, c, f, t)`` over each series' valid steps.
 
     Returns ``(m, n_columns)``: one block per statistic in ``statistics`` order, each
-    channel-major ``(c, f)`` (``ppv``: one block per bias; segments innermost).
+    channel-major ``(c, f)`` (threshold statistics: the blocks of
+    :func:`n_threshold_blocks`, threshold outermost; segments innermost).
     ``biases``: ``(n_quantiles, c, f)``, or ``(n_quantiles, m, c, f)`` per series.
     """
     m, t = Z.shape[0], Z.shape[-1]
@@ -212,8 +265,13 @@ def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
     count = lengths[:, None, None].astype(Z.dtype)
     blocks = []
     moments = None
-    # several statistics per threshold (MultiRocket's operators): one comparison each
-    share = sum(stat in THRESHOLD_STATISTICS for stat in statistics) > 1
+    thresholds = None
+    if any(stat in THRESHOLD_STATISTICS for stat in statistics):
+        # (c, f), or (m, c, f) for scaled series, per block of each statistic
+        thresholds = _operator_thresholds(biases.astype(Z.dtype), groups)
+        # a comparison used by several blocks (MultiRocket's operators) is made once
+        keys = [k for s in statistics if s in THRESHOLD_STATISTICS for k, _ in thresholds(s)]
+        shared = {k for k in keys if keys.count(k) > 1}
     comparisons = {}
     for stat in statistics:
         if stat in MOMENT_STATISTICS:
@@ -225,11 +283,11 @@ def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
         elif stat == "min":
             blocks.append((Z if equal else np.where(valid, Z, np.inf)).min(axis=-1))
         elif stat in THRESHOLD_STATISTICS:
-            # (c, f), or (m, c, f) for scaled series
-            for i, bias in enumerate(biases.astype(Z.dtype)[..., None]):
-                if share and i not in comparisons:
-                    comparisons[i] = _above(Z, bias, valid)
-                comparison = comparisons.get(i)
+            for key, bias in thresholds(stat):
+                bias = bias[..., None]
+                if key in shared and key not in comparisons:
+                    comparisons[key] = _above(Z, bias, valid)
+                comparison = comparisons.get(key)
                 blocks.append(_threshold_statistic(stat, Z, bias, valid, count, comparison))
         elif stat == "last":
             last = (lengths - 1)[:, None, None, None]
