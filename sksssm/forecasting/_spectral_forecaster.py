@@ -262,7 +262,10 @@ class SpectralForecaster(BaseForecaster):
 
     # ------------------------------------------------------------------ predict
     def _relative_steps(self, fh):
-        return np.asarray(fh.to_relative(self.cutoff), dtype=int)
+        # A relative fh holds its steps (sktime's to_relative would copy it, hashing the
+        # horizon and the cutoff for its cache: a measurable share of a short fit).
+        relative = fh if fh.is_relative else fh.to_relative(self.cutoff)
+        return np.asarray(relative.to_numpy(), dtype=int)
 
     def _steps(self, fh):
         steps = self._relative_steps(fh)

@@ -325,16 +325,17 @@ class RidgeSolution:
         interpolation (more features than rows), where ``1 - dof / n`` would cancel.
         Repeated rows count once (see :meth:`_repeated_directions`).
         """
+        return gcv_score_table([self], np.asarray(alphas, dtype=float).reshape(1, -1))[0]
+
+    def _gcv_terms(self):
+        """What a GCV score needs: ``(s^2, dropped at alpha 0, c^2)`` of the directions
+        kept, the unexplained sum of squares, the rows counted and the residual rows
+        without a direction (:func:`gcv_score_table`)."""
         n = self.n_rows - self._n_repeated
         rows_without_direction = n - self.fit_intercept - (len(self.s) - self._n_repeated)
-        # Every penalty at once, one row each.
-        shrinkage = self._shrinkage(np.asarray(alphas, dtype=float).reshape(-1))[:, self._kept]
-        rss = self.unexplained + np.add.reduce(shrinkage**2 * self._c2, axis=1)
-        residual_dof = rows_without_direction + np.add.reduce(shrinkage, axis=1)
-        positive = residual_dof > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scores = (rss / n) / (residual_dof / n) ** 2
-        return scores if positive.all() else np.where(positive, scores, np.inf)
+        kept = self._kept
+        return (self._s2[kept], self._dropped[kept], self._c2, self.unexplained, n,
+                rows_without_direction)  # fmt: skip
 
     def alpha_grid(self):
         """0, then penalties spanning round-off to strong shrinkage, relative to ``s_max^2``.
@@ -429,6 +430,65 @@ class RidgeSolution:
         d_coef = np.concatenate([d_coef, np.zeros((n_targets, n_targets, n_features))])
         mean_directions = noise_root.T / np.sqrt(max(self.n_rows, 1))
         return d_coef, np.concatenate([d_intercept, mean_directions])
+
+
+def gcv_score_table(solutions, alphas):
+    """GCV scores of several solutions, each at its own penalties, in one array pass.
+
+    The one implementation of :meth:`RidgeSolution.gcv_scores` (which calls it with one
+    solution): a configuration search scores tens of small solutions, and one pass over
+    all of them costs about as much as one. Solutions with fewer directions are padded
+    with directions that count for nothing; a NaN penalty scores NaN (a row shorter than
+    the others, padded).
+
+    Parameters
+    ----------
+    solutions : list of RidgeSolution
+    alphas : ndarray of shape (len(solutions), n_alphas)
+        The penalties of each solution (its row).
+
+    Returns
+    -------
+    ndarray of shape (len(solutions), n_alphas)
+        ``inf`` where no residual degree of freedom is left.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> F, y = rng.normal(size=(40, 3)), rng.normal(size=(40, 1))
+    >>> one = RidgeSolution(QRAccumulator(3, 1).update(F, y))
+    >>> two = RidgeSolution(QRAccumulator(1, 1).update(F[:, :1], y), fit_intercept=False)
+    >>> alphas = np.array([[0.0, 1.0], [0.5, np.nan]])
+    >>> table = gcv_score_table([one, two], alphas)
+    >>> bool(np.allclose(table[0], one.gcv_scores([0.0, 1.0]))), bool(np.isnan(table[1, 1]))
+    (True, True)
+    """
+    terms = [solution._gcv_terms() for solution in solutions]
+    width = max(len(t[0]) for t in terms)
+    # (solutions, width): the padded directions have no singular value, are not dropped
+    # at alpha 0, explain nothing (c^2 = 0) and are masked out of the residual dof.
+    s2, dropped, c2, mask = (np.zeros((len(terms), width)) for _ in range(4))
+    for row, (s2_i, dropped_i, c2_i, *_) in enumerate(terms):
+        k = len(s2_i)
+        s2[row, :k], dropped[row, :k], c2[row, :k], mask[row, :k] = s2_i, dropped_i, c2_i, 1.0
+    unexplained, n, rows_without_direction = (np.array([t[i] for t in terms], dtype=float)[:, None]
+                                              for i in (3, 4, 5))  # fmt: skip
+    # Every penalty at once: (solutions, n_alphas, width) as RidgeSolution._shrinkage.
+    penalty = np.asarray(alphas, dtype=float)[:, :, None]
+    denominator = s2[:, None, :] + penalty
+    with np.errstate(invalid="ignore"):
+        shrinkage = np.divide(penalty, denominator, out=np.ones(denominator.shape),
+                              where=denominator != 0)  # fmt: skip
+    shrinkage = np.where(penalty == 0, dropped[:, None, :], shrinkage)
+    if width and not mask.all():
+        shrinkage = shrinkage * mask[:, None, :]
+    rss = unexplained + np.add.reduce(shrinkage**2 * c2[:, None, :], axis=2)
+    residual_dof = rows_without_direction + np.add.reduce(shrinkage, axis=2)
+    positive = residual_dof > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores = (rss / n) / (residual_dof / n) ** 2
+    return np.where(positive | np.isnan(residual_dof), scores, np.inf)
 
 
 def gcv_choice(alphas, scores):
