@@ -165,7 +165,8 @@ class SpectralForecaster(BaseForecaster):
         "authors": ["sksssm developers"],
         "maintainers": ["sksssm developers"],
         "python_dependencies": None,
-        "y_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
+        # pd.Series: a univariate series is taken as it comes (no conversion per call).
+        "y_inner_mtype": ["pd.Series", "pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
         "X_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
         "capability:multivariate": True,
         "capability:exogenous": True,
@@ -217,7 +218,8 @@ class SpectralForecaster(BaseForecaster):
         if strategy == "direct":
             self.set_tags(**{"requires-fh-in-fit": True})
         if panel == "local":
-            self.set_tags(**{"y_inner_mtype": "pd.DataFrame", "X_inner_mtype": "pd.DataFrame"})
+            self.set_tags(**{"y_inner_mtype": ["pd.Series", "pd.DataFrame"],
+                             "X_inner_mtype": "pd.DataFrame"})  # fmt: skip
 
     # ------------------------------------------------------------------ fit
     def _fit(self, y, X, fh):
@@ -292,7 +294,7 @@ class SpectralForecaster(BaseForecaster):
         steps = self._steps(fh)
         z_path = self._future_path(X, int(steps.max()))[:, steps - 1]
         values = [self._panel.to_original(i, v) for i, v in enumerate(z_path)]
-        return self._panel.to_frame(values, fh.to_absolute_index(self.cutoff))
+        return self._panel.to_y(values, fh.to_absolute_index(self.cutoff))
 
     def _predict_var(self, fh, X=None, cov=False):
         if cov:
