@@ -255,11 +255,19 @@ class SpectralForecaster(BaseForecaster):
         """The best configuration's model (attributes and interval widths)."""
         return self._global.best
 
+    @property
+    def spectral_radius_(self):
+        """Companion spectral radius of the fitted recursion of the differenced series.
+
+        Computed on first access (an eigenvalue problem of up to 64 x 64 that no forecast
+        needs unless the stability check computed it already).
+        """
+        return self._model.spectral_radius()
+
     def _solve(self):
         self._global.solve(self.alpha, self.strategy)
         one = self._model.one_step
         self.coef_, self.alpha_, self.stability_ = one["coef"], one["alpha"], one["rule"]
-        self.spectral_radius_ = self._model.spectral_radius()
         self.strategies_ = self._global.strategies[0]
 
     # ------------------------------------------------------------------ predict
