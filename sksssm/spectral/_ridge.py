@@ -466,12 +466,17 @@ def gcv_score_table(solutions, alphas):
     """
     terms = [solution._gcv_terms() for solution in solutions]
     width = max(len(t[0]) for t in terms)
-    # (solutions, width): the padded directions have no singular value, are not dropped
-    # at alpha 0, explain nothing (c^2 = 0) and are masked out of the residual dof.
-    s2, dropped, c2, mask = (np.zeros((len(terms), width)) for _ in range(4))
-    for row, (s2_i, dropped_i, c2_i, *_) in enumerate(terms):
-        k = len(s2_i)
-        s2[row, :k], dropped[row, :k], c2[row, :k], mask[row, :k] = s2_i, dropped_i, c2_i, 1.0
+    if len(terms) == 1:  # one solution (RidgeSolution.gcv_scores): nothing to pad
+        s2, dropped, c2 = (values[None] for values in terms[0][:3])
+        mask = np.ones((1, width))
+    else:
+        # (solutions, width): the padded directions have no singular value, are not
+        # dropped at alpha 0, explain nothing (c^2 = 0) and are masked out of the dof.
+        s2, dropped, c2, mask = (np.zeros((len(terms), width)) for _ in range(4))
+        for row, (s2_i, dropped_i, c2_i, *_) in enumerate(terms):
+            k = len(s2_i)
+            s2[row, :k], dropped[row, :k], c2[row, :k] = s2_i, dropped_i, c2_i
+            mask[row, :k] = 1.0
     unexplained, n, rows_without_direction = (np.array([t[i] for t in terms], dtype=float)[:, None]
                                               for i in (3, 4, 5))  # fmt: skip
     # Every penalty at once: (solutions, n_alphas, width) as RidgeSolution._shrinkage.
