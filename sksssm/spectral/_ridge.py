@@ -267,16 +267,18 @@ class RidgeSolution:
         s_max = self.s[0] if self.s.size else 0.0
         self.cutoff = max(L_F.shape) * _EPS * s_max
         self._s2 = self.s**2
-        self._dropped = (self.s <= self.cutoff).astype(float)  # at alpha = 0
-        self.repeated = self._repeated_directions()
+        below_cutoff = self.s <= self.cutoff
+        self._dropped = below_cutoff.astype(float)  # at alpha = 0
+        # Each direction's squared targets (summed over the targets), for the test of
+        # repeated rows and for every GCV score.
+        c2 = np.add.reduce(self.c * self.c, axis=1)
+        self.repeated = self._repeated_directions(below_cutoff, c2)
         # What every GCV score needs (the directions kept, their squared targets).
         self._n_repeated = int(self.repeated.sum())
         self._kept = ~self.repeated
-        # (Indexed even when every direction is kept: the copy's memory order fixes the
-        # order of the sums, so the scores are bit-identical to one GCV evaluation.)
-        self._c2 = np.add.reduce(self.c[self._kept] ** 2, axis=1)
+        self._c2 = c2[self._kept]
 
-    def _repeated_directions(self):
+    def _repeated_directions(self, below_cutoff, c2):
         """Directions of the factor that are zero in the features and in the targets.
 
         A repeated observation (the same features and the same targets as another row)
@@ -286,10 +288,9 @@ class RidgeSolution:
         duplicates supply) scores 0 and wins, whatever the data. GCV then treats repeated
         rows as one observation, as leaving out all copies would.
         """
-        target_norm = np.sqrt(np.add.reduce((self.c**2).ravel()) + self.unexplained)
+        target_norm = np.sqrt(np.add.reduce((self.c * self.c).ravel()) + self.unexplained)
         tolerance = 1e-10 * max(target_norm, 1e-300)
-        c_norms = np.sqrt(np.add.reduce(self.c * self.c, axis=1))
-        return (self.s <= self.cutoff) & (c_norms <= tolerance)
+        return below_cutoff & (np.sqrt(c2) <= tolerance)
 
     def _shrinkage(self, alpha):
         """``alpha / (s^2 + alpha)`` (1 minus the filter factors), without cancellation.
@@ -466,30 +467,28 @@ def gcv_score_table(solutions, alphas):
     """
     terms = [solution._gcv_terms() for solution in solutions]
     width = max(len(t[0]) for t in terms)
-    if len(terms) == 1:  # one solution (RidgeSolution.gcv_scores): nothing to pad
-        s2, dropped, c2 = (values[None] for values in terms[0][:3])
-        mask = np.ones((1, width))
-    else:
-        # (solutions, width): the padded directions have no singular value, are not
-        # dropped at alpha 0, explain nothing (c^2 = 0) and are masked out of the dof.
-        s2, dropped, c2, mask = (np.zeros((len(terms), width)) for _ in range(4))
-        for row, (s2_i, dropped_i, c2_i, *_) in enumerate(terms):
-            k = len(s2_i)
-            s2[row, :k], dropped[row, :k], c2[row, :k] = s2_i, dropped_i, c2_i
-            mask[row, :k] = 1.0
+    # (width, solutions): directions first, so that every sum over them runs in order,
+    # direction by direction (as over one solution's kept directions), and the padded
+    # directions (no singular value, not dropped at alpha 0, no target, masked out of the
+    # dof) add exact zeros at the end: each row is bit-identical to its solution alone.
+    s2, dropped, c2, mask = (np.zeros((width, len(terms))) for _ in range(4))
+    for column, (s2_i, dropped_i, c2_i, *_) in enumerate(terms):
+        k = len(s2_i)
+        s2[:k, column], dropped[:k, column], c2[:k, column] = s2_i, dropped_i, c2_i
+        mask[:k, column] = 1.0
     unexplained, n, rows_without_direction = (np.array([t[i] for t in terms], dtype=float)[:, None]
                                               for i in (3, 4, 5))  # fmt: skip
-    # Every penalty at once: (solutions, n_alphas, width) as RidgeSolution._shrinkage.
-    penalty = np.asarray(alphas, dtype=float)[:, :, None]
-    denominator = s2[:, None, :] + penalty
+    # Every penalty at once: (width, solutions, n_alphas) as RidgeSolution._shrinkage.
+    penalty = np.asarray(alphas, dtype=float)[None]
+    denominator = s2[:, :, None] + penalty
     with np.errstate(invalid="ignore"):
         shrinkage = np.divide(penalty, denominator, out=np.ones(denominator.shape),
                               where=denominator != 0)  # fmt: skip
-    shrinkage = np.where(penalty == 0, dropped[:, None, :], shrinkage)
-    if width and not mask.all():
-        shrinkage = shrinkage * mask[:, None, :]
-    rss = unexplained + np.add.reduce(shrinkage**2 * c2[:, None, :], axis=2)
-    residual_dof = rows_without_direction + np.add.reduce(shrinkage, axis=2)
+    shrinkage = np.where(penalty == 0, dropped[:, :, None], shrinkage)
+    if not mask.all():
+        shrinkage = shrinkage * mask[:, :, None]
+    rss = unexplained + np.add.reduce(shrinkage**2 * c2[:, :, None], axis=0)
+    residual_dof = rows_without_direction + np.add.reduce(shrinkage, axis=0)
     positive = residual_dof > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         scores = (rss / n) / (residual_dof / n) ** 2
