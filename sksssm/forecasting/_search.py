@@ -222,7 +222,7 @@ def score_candidates(params, z, e, d, D, sp, factor=accumulate, cache=None):
 def lowest_gcv_scores(solutions, alpha):
     """Each solution's lowest finite GCV score over its grid (``alpha="auto"``) or at
     ``alpha``; ``inf`` where none is finite. One pass over all of them
-    (:func:`~sksssm.spectral._ridge.gcv_score_table`; shorter grids padded with NaN)."""
+    (:func:`~sksssm.spectral._gcv.gcv_score_table`; shorter grids padded with NaN)."""
     if not solutions:
         return []
     if alpha == "auto":
