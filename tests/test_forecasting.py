@@ -684,3 +684,26 @@ def test_import_sksssm_does_not_import_sktime():
     code = "import sys, sksssm; assert 'sktime' not in sys.modules; print('ok')"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_series_and_one_column_frame_give_the_same_forecasts():
+    """A univariate pd.Series is taken as it comes (an inner mtype): its forecasts and
+    intervals equal those of the same values as a one-column DataFrame, point forecasts
+    come back as a Series with y's name, and an update continues it."""
+    values = 10.0 + ar_series(n=60, seed=4).to_numpy()[:, 0]
+    y = pd.Series(values, index=pd.period_range("2000-01", periods=60, freq="M"), name="sales")
+    fh = [1, 2, 3]
+    on_series = SpectralForecaster().fit(y, fh=fh)
+    on_frame = SpectralForecaster().fit(y.to_frame(), fh=fh)
+    point = on_series.predict()
+    assert isinstance(point, pd.Series) and point.name == "sales"
+    np.testing.assert_array_equal(point.to_numpy(), on_frame.predict().to_numpy()[:, 0])
+    assert point.index.equals(on_frame.predict().index)
+    np.testing.assert_array_equal(
+        on_series.predict_interval(coverage=0.9).to_numpy(),
+        on_frame.predict_interval(coverage=0.9).to_numpy(),
+    )
+    assert on_series.spectral_radius_ == on_frame.spectral_radius_
+    later = pd.Series([values[-1] + 0.5], index=[y.index[-1] + 1], name="sales")
+    updated = on_series.update(later).predict()
+    assert updated.index[0] == y.index[-1] + 2

@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 from sklearn.linear_model import Ridge
 
-from sksssm.spectral._ridge import QRAccumulator, RidgeSolution, triangular_factor
+from sksssm.spectral._ridge import (
+    QRAccumulator,
+    RidgeSolution,
+    gcv_score_table,
+    triangular_factor,
+)
 
 
 def make_data(n=300, p=6, q=2, mean=0.0, seed=0, noise=0.1):
@@ -122,6 +127,34 @@ def test_gcv_equals_hat_matrix_formula(fit_intercept):
         dof = np.trace(hat) + fit_intercept
         expected.append((rss / n) / (1 - dof / n) ** 2)
     np.testing.assert_allclose(solution.gcv_scores(alphas), expected, rtol=1e-9)
+
+
+def hat_matrix_gcv(F, Y, alpha, fit_intercept):
+    """GCV of a ridge on standardized features from the explicit hat matrix."""
+    n, p = F.shape
+    Fc = F - F.mean(0) if fit_intercept else F
+    Fc = Fc / np.sqrt(np.mean(Fc**2, axis=0))
+    Yc = Y - Y.mean(0) if fit_intercept else Y
+    hat = Fc @ np.linalg.solve(Fc.T @ Fc + alpha * np.eye(p), Fc.T)
+    dof = np.trace(hat) + fit_intercept
+    return (np.sum((Yc - hat @ Yc) ** 2) / n) / (1 - dof / n) ** 2
+
+
+def test_gcv_score_table_of_many_solutions():
+    """One pass over solutions of different widths (a configuration search): each row
+    is the hat-matrix GCV, and bit-identical to the solution's own scores; a NaN
+    penalty (a shorter grid, padded) scores NaN."""
+    F, Y = make_data(n=60, p=7, q=1, mean=1.0, seed=3)
+    shapes = [(7, True), (3, False), (1, True), (5, True)]
+    solutions = [RidgeSolution(chunked(F[:, :p], Y, 25), fi) for p, fi in shapes]
+    alphas = np.array([[0.1, 1.0, 10.0], [0.5, 5.0, np.nan], [2.0, 0.3, 1.0], [1.0, 1.0, 1.0]])
+    table = gcv_score_table(solutions, alphas)
+    assert table.shape == (4, 3) and np.isnan(table[1, 2])
+    for row, (solution, (p, fit_intercept)) in enumerate(zip(solutions, shapes, strict=True)):
+        finite = ~np.isnan(alphas[row])
+        assert np.array_equal(table[row, finite], solution.gcv_scores(alphas[row, finite]))
+        expected = [hat_matrix_gcv(F[:, :p], Y, a, fit_intercept) for a in alphas[row, finite]]
+        np.testing.assert_allclose(table[row, finite], expected, rtol=1e-9)
 
 
 def test_gcv_counts_repeated_rows_once_in_the_residual_dof():

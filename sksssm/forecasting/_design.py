@@ -216,6 +216,18 @@ def spectral_radius(A):
     return float(np.max(np.abs(np.linalg.eigvals(companion))))
 
 
+@functools.lru_cache(maxsize=256)
+def configuration_filters(filter_length, K, hankel):
+    """:func:`~sksssm.spectral.stu_filters` (read-only), kept per ``(length, K, hankel)``.
+
+    Every fit builds a configuration per filter count; the filters depend on these three
+    numbers only, and the checked call costs more than a short series' whole design.
+    """
+    filters = stu_filters(filter_length, K, hankel)
+    filters.flags.writeable = False
+    return filters
+
+
 class Configuration:
     """One candidate configuration: differencing, AR order, spectral filters, intercept."""
 
@@ -225,7 +237,7 @@ class Configuration:
         self.q = len(self.poly) - 1
         self.fit_intercept = d + seasonal_d <= 1
         self.filter_length = filter_length
-        self.filters = stu_filters(filter_length, K, hankel) if K else None
+        self.filters = configuration_filters(filter_length, K, hankel) if K else None
         self.use_negative = use_negative
 
     def variant(self, p, fit_intercept):

@@ -104,9 +104,9 @@ class SpectralModel:
         """Companion spectral radius of the one-step recursion of the differenced series."""
         if not self.design.n_own:
             return 0.0
-        if self.one_step["radius"] is not None:  # computed by the stability check
-            return self.one_step["radius"]
-        return spectral_radius(self.design.recursion(self.one_step["coef"]))
+        if self.one_step["radius"] is None:  # not computed by the stability check
+            self.one_step["radius"] = spectral_radius(self.design.recursion(self.one_step["coef"]))
+        return self.one_step["radius"]
 
     def choose_strategies(self, strategy, z, e):
         """Recursive or direct for every fitted horizon (rule 5 of the forecaster).

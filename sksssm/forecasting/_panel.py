@@ -18,6 +18,22 @@ from ._time_index import check_continuation, check_time_index, steps_until
 PANEL_MODES = ("global", "local")
 
 
+def as_frame(y):
+    """``y`` as a DataFrame: a ``pd.Series`` becomes its one column (named as sktime's
+    conversion names it: the Series' name, else 0); a DataFrame is returned as it is.
+
+    The forecaster takes a univariate ``pd.Series`` as it comes (one of its inner
+    mtypes), which spares sktime's conversions on every ``fit`` and ``predict``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> as_frame(pd.Series([1.0, 2.0], name="sales")).columns.tolist()
+    ['sales']
+    """
+    return y.to_frame() if isinstance(y, pd.Series) else y
+
+
 def split_series(y, name):
     """``{key: DataFrame}`` per series of ``y`` (key None for a single series), checked.
 
@@ -59,8 +75,9 @@ class Panel:
 
     Parameters
     ----------
-    y : pandas.DataFrame
-        The training series (one, or a panel / hierarchy).
+    y : pandas.DataFrame or pandas.Series
+        The training series (one, or a panel / hierarchy; a Series: one univariate
+        series, whose point forecasts are then a Series too, :meth:`to_y`).
 
     Attributes
     ----------
@@ -80,6 +97,9 @@ class Panel:
     """
 
     def __init__(self, y):
+        self.series_name = y.name if isinstance(y, pd.Series) else None
+        self.is_series = isinstance(y, pd.Series)
+        y = as_frame(y)
         parts = split_series(y, "y")
         self.keys = list(parts)
         self.multi = isinstance(y.index, pd.MultiIndex)
@@ -183,6 +203,7 @@ class Panel:
     # -------------------------------------------------------------- update
     def check_update(self, y, X):
         """Refuse an update that does not continue every series (state unchanged)."""
+        y = as_frame(y)
         if self.multi != isinstance(y.index, pd.MultiIndex):
             raise ValueError("update: y must have the same (single / panel) layout as in fit.")
         parts = split_series(y, "y in update")
@@ -217,7 +238,7 @@ class Panel:
 
     def extend(self, y, X):
         """Append the new time steps of a checked update; return ``{key: old length}``."""
-        parts = split_series(y, "y")
+        parts = split_series(as_frame(y), "y")
         xparts = self.split_exog(X, "X") if self.e is not None and X is not None else None
         old_length = {}
         for key, frame in parts.items():
@@ -260,6 +281,13 @@ class Panel:
                 log_center = z_center * scale + mean
                 v = np.expm1(v) * np.exp(2 * log_center + v)
         return check_representable(variance, v, "the forecast variance")
+
+    def to_y(self, values, index):
+        """(n_series, n, c) forecasts in y's units, laid out as ``y`` was: a Series for a
+        Series (:meth:`to_frame` otherwise)."""
+        if self.is_series:
+            return pd.Series(values[0][:, 0], index=index, name=self.series_name)
+        return self.to_frame(values, index)
 
     def to_frame(self, values, index, columns=None):
         """(n_series, n, c) values in y's units to a DataFrame indexed like y."""

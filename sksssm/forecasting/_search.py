@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..spectral import max_usable_filters
-from ..spectral._ridge import QRAccumulator, RidgeSolution
+from ..spectral._ridge import QRAccumulator, RidgeSolution, gcv_score_table
 from ._design import Configuration, difference, difference_polynomial
 from ._seasonality import (
     KPSS_CRITICAL_5,
@@ -201,7 +201,7 @@ def score_candidates(params, z, e, d, D, sp, factor=accumulate, cache=None):
     configs = [by_filters[K].variant(p, i) for p, K in pairs for i in intercepts]
     if len(configs) == 1:
         return [(configs[0], np.nan)], start
-    scored, factors, designs = [], {}, {}
+    kept, solutions, factors, designs = [], [], {}, {}
     for config in configs:
         # The intercept variants of one (p, K) share their rows: one factor for both.
         if (config.p, config.K) not in designs:
@@ -213,14 +213,29 @@ def score_candidates(params, z, e, d, D, sp, factor=accumulate, cache=None):
             else:
                 factors[config.p, config.K] = factor(config, design, z, e, start)
         acc = factors[config.p, config.K]
-        if not acc.n_rows_:
-            continue
-        solution = RidgeSolution(acc, config.fit_intercept)
-        alphas = solution.alpha_grid() if params.alpha == "auto" else [float(params.alpha)]
-        scores = solution.gcv_scores(alphas)
-        finite = scores[np.isfinite(scores)]
-        scored.append((config, float(finite.min()) if finite.size else np.inf))
-    return scored, start
+        if acc.n_rows_:
+            kept.append(config)
+            solutions.append(RidgeSolution(acc, config.fit_intercept))
+    return list(zip(kept, lowest_gcv_scores(solutions, params.alpha), strict=True)), start
+
+
+def lowest_gcv_scores(solutions, alpha):
+    """Each solution's lowest finite GCV score over its grid (``alpha="auto"``) or at
+    ``alpha``; ``inf`` where none is finite. One pass over all of them
+    (:func:`~sksssm.spectral._gcv.gcv_score_table`; shorter grids padded with NaN)."""
+    if not solutions:
+        return []
+    if alpha == "auto":
+        grids = [solution.alpha_grid() for solution in solutions]
+    else:
+        grids = [np.array([float(alpha)])] * len(solutions)
+    alphas = np.full((len(grids), max(map(len, grids))), np.nan)
+    for row, grid in enumerate(grids):
+        alphas[row, : len(grid)] = grid
+    scores = gcv_score_table(solutions, alphas)
+    finite = np.isfinite(scores)
+    lowest = np.where(finite, scores, np.inf).min(axis=1)
+    return [float(score) for score in lowest]
 
 
 def select_configurations(params, z, e, d, D, sp, n_best=1, factor=accumulate, cache=None):

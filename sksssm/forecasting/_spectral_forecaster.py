@@ -165,7 +165,8 @@ class SpectralForecaster(BaseForecaster):
         "authors": ["sksssm developers"],
         "maintainers": ["sksssm developers"],
         "python_dependencies": None,
-        "y_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
+        # pd.Series: a univariate series is taken as it comes (no conversion per call).
+        "y_inner_mtype": ["pd.Series", "pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
         "X_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
         "capability:multivariate": True,
         "capability:exogenous": True,
@@ -217,7 +218,8 @@ class SpectralForecaster(BaseForecaster):
         if strategy == "direct":
             self.set_tags(**{"requires-fh-in-fit": True})
         if panel == "local":
-            self.set_tags(**{"y_inner_mtype": "pd.DataFrame", "X_inner_mtype": "pd.DataFrame"})
+            self.set_tags(**{"y_inner_mtype": ["pd.Series", "pd.DataFrame"],
+                             "X_inner_mtype": "pd.DataFrame"})  # fmt: skip
 
     # ------------------------------------------------------------------ fit
     def _fit(self, y, X, fh):
@@ -253,16 +255,27 @@ class SpectralForecaster(BaseForecaster):
         """The best configuration's model (attributes and interval widths)."""
         return self._global.best
 
+    @property
+    def spectral_radius_(self):
+        """Companion spectral radius of the fitted recursion of the differenced series.
+
+        Computed on first access (an eigenvalue problem of up to 64 x 64 that no forecast
+        needs unless the stability check computed it already).
+        """
+        return self._model.spectral_radius()
+
     def _solve(self):
         self._global.solve(self.alpha, self.strategy)
         one = self._model.one_step
         self.coef_, self.alpha_, self.stability_ = one["coef"], one["alpha"], one["rule"]
-        self.spectral_radius_ = self._model.spectral_radius()
         self.strategies_ = self._global.strategies[0]
 
     # ------------------------------------------------------------------ predict
     def _relative_steps(self, fh):
-        return np.asarray(fh.to_relative(self.cutoff), dtype=int)
+        # A relative fh holds its steps (sktime's to_relative would copy it, hashing the
+        # horizon and the cutoff for its cache: a measurable share of a short fit).
+        relative = fh if fh.is_relative else fh.to_relative(self.cutoff)
+        return np.asarray(relative.to_numpy(), dtype=int)
 
     def _steps(self, fh):
         steps = self._relative_steps(fh)
@@ -289,7 +302,7 @@ class SpectralForecaster(BaseForecaster):
         steps = self._steps(fh)
         z_path = self._future_path(X, int(steps.max()))[:, steps - 1]
         values = [self._panel.to_original(i, v) for i, v in enumerate(z_path)]
-        return self._panel.to_frame(values, fh.to_absolute_index(self.cutoff))
+        return self._panel.to_y(values, fh.to_absolute_index(self.cutoff))
 
     def _predict_var(self, fh, X=None, cov=False):
         if cov:

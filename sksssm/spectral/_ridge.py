@@ -35,6 +35,10 @@ from scipy import linalg
 from sklearn.utils._param_validation import validate_params
 
 from .._validation import scale_unless_constant
+
+# The GCV rules (every solution's scores, the choice among penalties) live in their own
+# module; their names stay importable from here.
+from ._gcv import gcv_choice, gcv_score_table  # noqa: F401
 from ._lapack import EPS as _EPS
 from ._lapack import svd as _svd
 from ._lapack import upper_triangle
@@ -267,16 +271,18 @@ class RidgeSolution:
         s_max = self.s[0] if self.s.size else 0.0
         self.cutoff = max(L_F.shape) * _EPS * s_max
         self._s2 = self.s**2
-        self._dropped = (self.s <= self.cutoff).astype(float)  # at alpha = 0
-        self.repeated = self._repeated_directions()
+        below_cutoff = self.s <= self.cutoff
+        self._dropped = below_cutoff.astype(float)  # at alpha = 0
+        # Each direction's squared targets (summed over the targets), for the test of
+        # repeated rows and for every GCV score.
+        c2 = np.add.reduce(self.c * self.c, axis=1)
+        self.repeated = self._repeated_directions(below_cutoff, c2)
         # What every GCV score needs (the directions kept, their squared targets).
         self._n_repeated = int(self.repeated.sum())
         self._kept = ~self.repeated
-        # (Indexed even when every direction is kept: the copy's memory order fixes the
-        # order of the sums, so the scores are bit-identical to one GCV evaluation.)
-        self._c2 = np.add.reduce(self.c[self._kept] ** 2, axis=1)
+        self._c2 = c2[self._kept]
 
-    def _repeated_directions(self):
+    def _repeated_directions(self, below_cutoff, c2):
         """Directions of the factor that are zero in the features and in the targets.
 
         A repeated observation (the same features and the same targets as another row)
@@ -286,10 +292,9 @@ class RidgeSolution:
         duplicates supply) scores 0 and wins, whatever the data. GCV then treats repeated
         rows as one observation, as leaving out all copies would.
         """
-        target_norm = np.sqrt(np.add.reduce((self.c**2).ravel()) + self.unexplained)
+        target_norm = np.sqrt(np.add.reduce((self.c * self.c).ravel()) + self.unexplained)
         tolerance = 1e-10 * max(target_norm, 1e-300)
-        c_norms = np.sqrt(np.add.reduce(self.c * self.c, axis=1))
-        return (self.s <= self.cutoff) & (c_norms <= tolerance)
+        return below_cutoff & (np.sqrt(c2) <= tolerance)
 
     def _shrinkage(self, alpha):
         """``alpha / (s^2 + alpha)`` (1 minus the filter factors), without cancellation.
@@ -325,16 +330,17 @@ class RidgeSolution:
         interpolation (more features than rows), where ``1 - dof / n`` would cancel.
         Repeated rows count once (see :meth:`_repeated_directions`).
         """
+        return gcv_score_table([self], np.asarray(alphas, dtype=float).reshape(1, -1))[0]
+
+    def _gcv_terms(self):
+        """What a GCV score needs: ``(s^2, dropped at alpha 0, c^2)`` of the directions
+        kept, the unexplained sum of squares, the rows counted and the residual rows
+        without a direction (:func:`gcv_score_table`)."""
         n = self.n_rows - self._n_repeated
         rows_without_direction = n - self.fit_intercept - (len(self.s) - self._n_repeated)
-        # Every penalty at once, one row each.
-        shrinkage = self._shrinkage(np.asarray(alphas, dtype=float).reshape(-1))[:, self._kept]
-        rss = self.unexplained + np.add.reduce(shrinkage**2 * self._c2, axis=1)
-        residual_dof = rows_without_direction + np.add.reduce(shrinkage, axis=1)
-        positive = residual_dof > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scores = (rss / n) / (residual_dof / n) ** 2
-        return scores if positive.all() else np.where(positive, scores, np.inf)
+        kept = self._kept
+        return (self._s2[kept], self._dropped[kept], self._c2, self.unexplained, n,
+                rows_without_direction)  # fmt: skip
 
     def alpha_grid(self):
         """0, then penalties spanning round-off to strong shrinkage, relative to ``s_max^2``.
@@ -429,38 +435,6 @@ class RidgeSolution:
         d_coef = np.concatenate([d_coef, np.zeros((n_targets, n_targets, n_features))])
         mean_directions = noise_root.T / np.sqrt(max(self.n_rows, 1))
         return d_coef, np.concatenate([d_intercept, mean_directions])
-
-
-def gcv_choice(alphas, scores):
-    """Index of the penalty GCV chooses: the one rule of every GCV selection in sksssm.
-
-    The smallest score wins; among penalties whose scores tie with it to 1e-9 relative
-    (a flat GCV curve, where round-off alone would decide) the largest penalty is taken,
-    so the choice does not depend on how the rows were chunked. When no score is finite
-    (no penalty leaves residual degrees of freedom) the largest penalty is taken.
-
-    Parameters
-    ----------
-    alphas : ndarray of shape (n_alphas,)
-    scores : ndarray of shape (n_alphas,)
-        GCV scores of ``alphas`` (``inf`` where undefined).
-
-    Returns
-    -------
-    int
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> gcv_choice(np.array([0.0, 1.0, 2.0, 3.0]), np.array([2.0, 1.0, 1.0, 3.0]))
-    2
-    """
-    alphas, scores = np.asarray(alphas, dtype=float), np.asarray(scores, dtype=float)
-    finite = np.isfinite(scores)
-    if not finite.any():
-        return int(np.argmax(alphas))
-    ties = np.flatnonzero(finite & (scores <= scores[finite].min() * (1 + 1e-9)))
-    return int(ties[np.argmax(alphas[ties])])
 
 
 # The leave-one-out ridge of the pooled classifier lives in its own module; its names
