@@ -21,7 +21,7 @@ from ..spectral._features import (  # unchecked: once per candidate or forecast 
     _filter_bank,
     _shift_in_time,
 )
-from ..spectral._ridge import gcv_choice
+from ..spectral._gcv import gcv_choice
 
 #: A fitted recursion is accepted when its companion spectral radius is at most this.
 MAX_SPECTRAL_RADIUS = 1.0

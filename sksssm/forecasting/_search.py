@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..spectral import max_usable_filters
-from ..spectral._ridge import QRAccumulator, RidgeSolution, gcv_score_table
+from ..spectral._gcv import gcv_score_table
+from ..spectral._ridge import QRAccumulator, RidgeSolution
 from ._design import Configuration, difference, difference_polynomial
 from ._seasonality import (
     KPSS_CRITICAL_5,

@@ -13,6 +13,28 @@ from __future__ import annotations
 import numpy as np
 
 
+def shrinkage(s2, dropped, penalty):
+    """``penalty / (s^2 + penalty)`` (1 minus the ridge filter factors), without cancellation.
+
+    At ``penalty = 0``: ``dropped`` (1 for the directions below the round-off cut-off, 0
+    above). The arguments broadcast: one direction per element of ``s2``, any shape of
+    penalties (:meth:`RidgeSolution._shrinkage
+    <sksssm.spectral._ridge.RidgeSolution._shrinkage>`, :func:`gcv_score_table`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> shrinkage(np.array([4.0, 0.0]), np.array([0.0, 1.0]), np.array([[0.0], [4.0]]))
+    array([[0. , 1. ],
+           [0.5, 1. ]])
+    """
+    denominator = s2 + penalty
+    # 0 / 0 only at penalty 0, where the round-off rule replaces the quotient.
+    quotient = np.divide(penalty, denominator, out=np.ones(denominator.shape),
+                         where=denominator != 0)  # fmt: skip
+    return np.where(penalty == 0, dropped, quotient)
+
+
 def gcv_score_table(solutions, alphas):
     """GCV scores of several solutions, each at its own penalties, in one array pass.
 
@@ -61,15 +83,12 @@ def gcv_score_table(solutions, alphas):
                                               for i in (3, 4, 5))  # fmt: skip
     # Every penalty at once: (width, solutions, n_alphas) as RidgeSolution._shrinkage.
     penalty = np.asarray(alphas, dtype=float)[None]
-    denominator = s2[:, :, None] + penalty
-    with np.errstate(invalid="ignore"):
-        shrinkage = np.divide(penalty, denominator, out=np.ones(denominator.shape),
-                              where=denominator != 0)  # fmt: skip
-    shrinkage = np.where(penalty == 0, dropped[:, :, None], shrinkage)
+    with np.errstate(invalid="ignore"):  # NaN penalties (padding) score NaN
+        factors = shrinkage(s2[:, :, None], dropped[:, :, None], penalty)
     if not mask.all():
-        shrinkage = shrinkage * mask[:, :, None]
-    rss = unexplained + np.add.reduce(shrinkage**2 * c2[:, :, None], axis=0)
-    residual_dof = rows_without_direction + np.add.reduce(shrinkage, axis=0)
+        factors = factors * mask[:, :, None]
+    rss = unexplained + np.add.reduce(factors**2 * c2[:, :, None], axis=0)
+    residual_dof = rows_without_direction + np.add.reduce(factors, axis=0)
     positive = residual_dof > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         scores = (rss / n) / (residual_dof / n) ** 2

@@ -35,10 +35,7 @@ from scipy import linalg
 from sklearn.utils._param_validation import validate_params
 
 from .._validation import scale_unless_constant
-
-# The GCV rules (every solution's scores, the choice among penalties) live in their own
-# module; their names stay importable from here.
-from ._gcv import gcv_choice, gcv_score_table  # noqa: F401
+from ._gcv import gcv_choice, gcv_score_table, shrinkage
 from ._lapack import EPS as _EPS
 from ._lapack import svd as _svd
 from ._lapack import upper_triangle
@@ -303,12 +300,7 @@ class RidgeSolution:
         ``alpha`` a scalar gives one value per direction; an array of penalties gives one
         row per penalty.
         """
-        penalty = np.asarray(alpha, dtype=float)[..., None]
-        denominator = self._s2 + penalty
-        # 0 / 0 only at alpha = 0, where the round-off rule replaces the quotient.
-        shrinkage = np.divide(penalty, denominator, out=np.ones(denominator.shape),
-                              where=denominator != 0)  # fmt: skip
-        return np.where(penalty == 0, self._dropped, shrinkage)
+        return shrinkage(self._s2, self._dropped, np.asarray(alpha, dtype=float)[..., None])
 
     def coefficients(self, alpha):
         """Return ``(coef, intercept)``: ``coef`` (n_targets, n_features) in original units."""

@@ -31,8 +31,6 @@ SEGMENT_STATISTICS = ("segment_mean", "segment_std")
 MOMENT_STATISTICS = ("mean", "std") + SEGMENT_STATISTICS
 #: Statistics compared with the ``ppv`` thresholds (quantiles of the training responses).
 THRESHOLD_STATISTICS = ("ppv", "mpv", "mipv", "lspv")
-#: MultiRocket's operators among them (:data:`THRESHOLD_STATISTICS` but ``ppv``).
-OPERATOR_STATISTICS = ("mpv", "mipv", "lspv")
 #: Which thresholds the operators are computed at (``ppv`` always uses every one):
 #: ``"every"``: each threshold, one block per threshold; ``"median"``: the median
 #: threshold only; ``"cycle"``: the ``k``-th response of each response group (per
@@ -265,7 +263,6 @@ def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
     count = lengths[:, None, None].astype(Z.dtype)
     blocks = []
     moments = None
-    thresholds = None
     if any(stat in THRESHOLD_STATISTICS for stat in statistics):
         # (c, f), or (m, c, f) for scaled series, per block of each statistic
         thresholds = _operator_thresholds(biases.astype(Z.dtype), groups)

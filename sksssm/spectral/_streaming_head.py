@@ -6,7 +6,7 @@ design. Here the features of each chunk of series are computed, appended to the
 triangular factor of ``[1 | F | Y]`` (:class:`~sksssm.spectral._ridge.QRAccumulator`) and
 dropped, so memory is one chunk plus a ``(1 + p + q)``-square factor whatever ``n``; the
 penalty is chosen by generalized cross-validation from the factor
-(:class:`~sksssm.spectral._ridge.RidgeSolution`, :func:`~sksssm.spectral._ridge.gcv_choice`),
+(:class:`~sksssm.spectral._ridge.RidgeSolution`, :func:`~sksssm.spectral._gcv.gcv_choice`),
 on the same standardized features (centred, divided by their standard deviation) as the
 leave-one-out path. Dask blocks of series are factored on the workers and merged
 (:func:`~sksssm.spectral._dask.accumulate_dask`).
@@ -24,8 +24,9 @@ from functools import partial
 import numpy as np
 
 from .._validation import to_btc
+from ._gcv import gcv_choice
 from ._pooling import pooled_features, sequence_lengths
-from ._ridge import QRAccumulator, RidgeSolution, gcv_choice
+from ._ridge import QRAccumulator, RidgeSolution
 
 
 @dataclass(frozen=True)
