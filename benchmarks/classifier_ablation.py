@@ -48,6 +48,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from functools import partial
 
 import numpy as np
@@ -56,7 +57,7 @@ from benchmarks import protocol
 from benchmarks._report import markdown_table, write_section
 from benchmarks.classification import MiniRocketVariable
 from benchmarks.corpus import UCR_DEVELOPMENT, corpus_bytes, load_ucr
-from sksssm.spectral._ridge_loo import LooFit, ridge_loo_path, select_ridge_by_loo
+from sksssm.spectral._ridge_loo import ridge_loo_path, select_ridge_by_loo
 from sksssm.spectral._segment_stats import STATISTICS
 
 #: Sets of the ablation: the smallest development sets (by file size).
@@ -133,7 +134,7 @@ def _loo_accuracy_path(U, s, targets, alphas):
     truth = labels(targets)
     for fit in ridge_loo_path(U, s, targets, alphas):
         accuracy = float(np.mean(labels(fit.loo_decisions) == truth))
-        yield LooFit(fit.alpha, fit.loo_decisions, accuracy + 1e-3 * fit.score, fit.dual)
+        yield dataclasses.replace(fit, score=accuracy + 1e-3 * fit.score)
 
 
 def _top_heads(k):

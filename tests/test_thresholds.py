@@ -92,3 +92,20 @@ def test_thresholds_agree_with_the_responses_of_each_input(dtype):
         atol = 1e-4 if dtype == "float32" else 1e-11
         np.testing.assert_allclose(state.biases, expected, rtol=0, atol=atol)
         assert not np.array_equal(state.biases[0], state.biases[1])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_thresholds_do_not_depend_on_the_quantile_blocks(monkeypatch, dtype):
+    """The quantiles are taken block by block of responses; one response per block (the
+    smallest budget) gives the same thresholds bit for bit, with ties (a constant
+    stretch) and an unequal length."""
+    import sksssm.spectral._thresholds as thresholds
+
+    X = _series(seed=2)
+    X[4, 10:20] = 1.5
+    X[3, 31:] = np.nan
+    default = _fit_poolings(X, None, representations=(False, True), dtype=dtype, **OPTIONS)
+    monkeypatch.setattr(thresholds, "QUANTILE_BLOCK_BYTES", 1)
+    blocked = _fit_poolings(X, None, representations=(False, True), dtype=dtype, **OPTIONS)
+    for state, other in zip(default, blocked, strict=True):
+        np.testing.assert_array_equal(state.biases, other.biases)

@@ -217,28 +217,28 @@ def pooled_decisions(heads, X_btc, lengths):
                 heads[source].chunk_size,
                 heads[source].pooling_,
             )
-            for F, (weights, homogeneous, offset), decision in zip(
+            for F, (homogeneous, other, offset), decision in zip(
                 outs, folded, decisions, strict=True
             ):
                 # D / r = F_h / r @ w_h + (F_other @ w_other - mean @ w + intercept) / r
-                decision[rows] = F[:, homogeneous] @ weights[homogeneous]
-                decision[rows] += (F[:, ~homogeneous] @ weights[~homogeneous] + offset) / r[
-                    rows, None
-                ]
+                decision[rows] = F @ homogeneous
+                decision[rows] += (F @ other + offset) / r[rows, None]
         for i, decision in zip(members, decisions, strict=True):
             results[i] = (decision, r)
     return results
 
 
 def _folded_weights(head):
-    """``(w, homogeneous, offset)``: the head's weights on its pooled features with the
+    """``(w_h, w_other, offset)``: the head's weights on its pooled features with the
     standardization folded in (``w = coef / scale``, ``offset = intercept - mean w``),
-    and the mask of the homogeneous columns."""
+    split into those of the homogeneous columns and those of the others (each zero on
+    the other columns: products with every column of ``F``, no copy of its columns)."""
     weights = np.zeros((len(head.feature_mask_), head.coef_.shape[1]))
     weights[head.feature_mask_] = head.coef_
     weights /= head.feature_scale_[:, None]
     offset = head.intercept_ - head.feature_mean_ @ weights
-    return weights, head.pooling_.homogeneous_columns(), offset
+    homogeneous = head.pooling_.homogeneous_columns()[:, None]
+    return np.where(homogeneous, weights, 0.0), np.where(homogeneous, 0.0, weights), offset
 
 
 def _sharing_groups(heads):

@@ -249,7 +249,11 @@ def _represented(Z, kind, level, spread, step, normalise, out=None):
     if normalise:
         return np.divide(Z, spread, out=out)
     if out is None:
-        return Z if kind > 0 else Z + level * step
+        if kind > 0:
+            return Z
+        out = level * step  # Z's shape: the sum formed in it, no second temporary
+        out += Z
+        return out
     if out is not Z:
         out[...] = Z
     if kind == 0:  # channels on the third axis from the end, in Z and level alike

@@ -203,15 +203,20 @@ def _pool_chunk(out, idx, chunk, chunk_lengths, r, state, responses, cross):
     n_channels = state.n_channels
     n_scale = N_SCALE_FEATURES * n_channels if state.normalise else 0
     n_cross = state.n_cross_features
-    n_per_kind = (state.n_features - n_scale - n_cross) // (2 if state.differences else 1)
+    # out has the pooling's columns: its width, not state.n_features, which derives the
+    # whole column layout again (measurable once per chunk of one long series)
+    n_per_kind = (out.shape[1] - n_scale - n_cross) // (2 if state.differences else 1)
     for kind, Z in enumerate(responses):
         biases = None if state.biases is None else state.biases[kind]
         # Z(x / r) > b / r  <=>  Z(x) > b; standardized series do not depend on r
         if biases is not None and not state.normalise and (r != 1.0).any():
             biases = biases[:, None] / r[None, :, None, None]
-        out[idx, kind * n_per_kind : (kind + 1) * n_per_kind] = _pool(
-            Z, chunk_lengths, state.statistics, biases, state.groups, state.n_segments
-        )
+        pooled = _pool(Z, chunk_lengths, state.statistics, biases, state.groups, state.n_segments)
+        # row by row: a fancy-indexed assignment that also casts (float32 features into
+        # the float64 matrix) goes element by element, several times slower (measured)
+        columns = slice(kind * n_per_kind, (kind + 1) * n_per_kind)
+        for row, i in enumerate(idx):
+            out[i, columns] = pooled[row]
     if n_scale:
         end = out.shape[1] - n_cross
         scale_features = _scale_features(np.where(np.isnan(chunk), 0.0, chunk), chunk_lengths)

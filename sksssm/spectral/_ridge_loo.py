@@ -14,19 +14,30 @@ penalty is chosen by GCV.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 
 @dataclass(frozen=True)
 class LooFit:
-    """Leave-one-out result of one penalty (:func:`ridge_loo_path`)."""
+    """Leave-one-out result of one penalty (:func:`ridge_loo_path`).
+
+    ``basis`` is ``(U, s, projected)`` of the path, from which :attr:`dual` is computed
+    when asked for: a selection compares every penalty's score but uses the dual
+    coefficients of the few it keeps (an ``n x n`` product per penalty saved).
+    """
 
     alpha: float
     loo_decisions: np.ndarray
     score: float
-    dual: np.ndarray
+    basis: tuple = field(repr=False)
+
+    @property
+    def dual(self) -> np.ndarray:
+        """``U diag(1 / (s + alpha)) U^T (Y - mean Y)``: the coefficients are ``X^T dual``."""
+        U, s, projected = self.basis
+        return U @ (projected / (s + self.alpha)[:, None])
 
 
 @dataclass(frozen=True)
@@ -65,7 +76,8 @@ def ridge_loo_path(U, s, targets, alphas):
     penalties (the minimum-norm interpolating limit) are scored correctly.
 
     Yields one :class:`LooFit` per alpha: ``score = -mean(residual^2)`` and ``dual = U
-    diag(1 / (s + alpha)) U^T (Y - mean Y)`` (the coefficients are ``X^T dual``).
+    diag(1 / (s + alpha)) U^T (Y - mean Y)`` (the coefficients are ``X^T dual``), the
+    latter computed only when asked for (:attr:`LooFit.dual`).
     """
     n = targets.shape[0]
     centred = targets - targets.mean(axis=0)
@@ -80,8 +92,7 @@ def ridge_loo_path(U, s, targets, alphas):
         damping = alpha / (s + alpha)
         residual = outside + U @ (damping[:, None] * projected)
         residual /= (outside_leverage + U2 @ damping)[:, None]
-        dual = U @ (projected / (s + alpha)[:, None])
-        yield LooFit(alpha, targets - residual, -float(np.mean(residual**2)), dual)
+        yield LooFit(alpha, targets - residual, -float(np.mean(residual**2)), (U, s, projected))
 
 
 def centred_eigh(gram):
@@ -216,8 +227,10 @@ def select_ridge_by_loo(
         c = kept[0][3] if kept else 0
         rest = masks[c] & ~cross
         extra = masks[c] & cross
-        rest_norm = float(np.einsum("ij,ij->", F[:, rest], F[:, rest]))
-        cross_norm = float(np.einsum("ij,ij->", F[:, extra], F[:, extra]))
+        # squared norms of the two blocks from each column's, with no copy of F's columns
+        squares = np.einsum("ij,ij->j", F, F)
+        rest_norm = float(squares[rest].sum())
+        cross_norm = float(squares[extra].sum())
         if cross_norm > 0.0:
             weight = rest_norm / cross_norm if rest_norm > 0.0 else 1.0
             if require_cross:
@@ -236,9 +249,10 @@ def select_ridge_by_loo(
             mask_j = masks[c_j].copy()
         member_masks.append(mask_j)
     mask = np.logical_or.reduce(member_masks)
-    design = F[:, mask] * weights[mask]
+    # coef = (F[:, mask] * weights[mask]).T @ dual, the weights applied after the product:
+    # F^T dual over every column costs less than copying the chosen columns out of F
     coef = sum(
-        np.where(mask_j[mask][:, None], design.T @ fit_j.dual, 0.0)
+        np.where(mask_j[mask][:, None], (F.T @ fit_j.dual)[mask] * weights[mask, None], 0.0)
         for (fit_j, _, _), mask_j in zip(heads, member_masks, strict=True)
     ) / len(heads)
     names = [candidates[c_j][0] + ("+cross" if w_j is not None else "") for _, c_j, w_j in heads]

@@ -2,8 +2,9 @@
 
 :func:`threshold_series` picks the training series whose responses give the thresholds
 (also used by callers holding data out of memory), :func:`_fit_biases` gathers evenly
-spaced valid steps of their responses and takes the quantiles by partial selection
-(:func:`_quantiles_and_largest`), raised by a round-off margin.
+spaced valid steps of their responses and takes the quantiles block by block of
+responses (:func:`_quantile_thresholds`, :func:`_quantiles_and_largest`), raised by a
+round-off margin.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ DTYPES = tuple(ROUNDOFF_MARGIN)
 MAX_BIAS_SAMPLES = 128
 #: Time steps (evenly spaced among those series' valid steps) per quantile.
 MAX_BIAS_ROWS = 2**14
+#: Memory budget of one block of responses whose quantiles are taken together
+#: (:func:`_quantile_thresholds`): a few MiB, so that it is scaled and partitioned in the
+#: CPU cache.
+QUANTILE_BLOCK_BYTES = 4 * 2**20
 
 
 def threshold_series(shape, n_responses) -> np.ndarray:
@@ -101,25 +106,49 @@ def _fit_biases(X_btc, lengths, states, chunk_size):
                 if last_step - first_step + 1 == len(kept_steps):  # every step: a slice copy
                     centred[kind, ..., where] = Z[j][..., first_step : last_step + 1]
                     continue
-                # the steps are valid indices: "clip" only avoids "raise"'s buffered out
-                np.take(Z[j], kept_steps, axis=-1, out=centred[kind, ..., where], mode="clip")
+                # fancy indexing: np.take along the last axis copies one element at a time
+                centred[kind, ..., where] = Z[j][..., kept_steps]
     step = _step_responses(first, int(lengths[chosen].max()), cache)[:, times]
-    fitted = []
-    for s, state in enumerate(states):
-        last = s == len(states) - 1  # the centred responses are no longer needed
-        biases = []
-        for kind in range(n_kinds):
-            Z = centred[kind]
-            # the partition reorders in place: a copy unless Z is no longer needed
-            out = Z if last else np.empty_like(Z)
-            values = _represented(Z, kind, level, spread, step, state.normalise, out)
-            # Raised by a round-off margin: responses that equal a quantile exactly in
-            # exact arithmetic (zeros of constant stretches, the zero first difference at
-            # t = 0) then fall below it whatever the FFT round-off (chunking, length).
-            quantiles, largest = _quantiles_and_largest(values, state.quantiles)
-            biases.append(quantiles + ROUNDOFF_MARGIN[state.dtype] * largest)
-        fitted.append(np.stack(biases))
-    return fitted
+    return [_quantile_thresholds(centred, level, spread, step, state, n_kinds) for state in states]
+
+
+def _quantile_thresholds(centred, level, spread, step, state, n_kinds):
+    """``state``'s thresholds ``(n_kinds, n_quantiles, c, n_responses)`` from the gathered
+    centred responses ``centred`` ``(n_kinds, c, n_responses, n_kept)``.
+
+    By blocks of responses of one channel (at most :data:`QUANTILE_BLOCK_BYTES`): each
+    block's representation is written into one reused buffer and its quantiles taken
+    there (reordering it), so the representation is never formed whole (no second array
+    as large as ``centred``, which is left as it is for the next state) and each block is
+    scaled and partitioned while it is in the CPU cache.
+    """
+    _, n_channels, n_responses, n_kept = centred.shape
+    rows = max(QUANTILE_BLOCK_BYTES // (n_kept * centred.itemsize), 1)
+    buffer = np.empty((1, min(rows, n_responses), n_kept), centred.dtype)
+    biases = np.empty((n_kinds, len(state.quantiles), n_channels, n_responses))
+    for kind in range(n_kinds):
+        for channel in range(n_channels):
+            at = slice(channel, channel + 1)  # the channel axis kept: _represented's shapes
+            for start in range(0, n_responses, rows):
+                block = slice(start, start + rows)
+                Z = centred[kind, at, block]
+                values = _represented(
+                    Z,
+                    kind,
+                    level[at],
+                    spread[at],
+                    step[block],
+                    state.normalise,
+                    buffer[:, : Z.shape[1]],
+                )[0]
+                quantiles, largest = _quantiles_and_largest(values, state.quantiles)
+                # Raised by a round-off margin: responses that equal a quantile exactly in
+                # exact arithmetic (zeros of constant stretches, the zero first difference
+                # at t = 0) then fall below it whatever the FFT round-off (chunking, length).
+                biases[kind, :, channel, block] = (
+                    quantiles + ROUNDOFF_MARGIN[state.dtype] * largest
+                )
+    return biases
 
 
 def _quantiles_and_largest(values, quantiles):

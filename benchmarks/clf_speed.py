@@ -1,0 +1,227 @@
+"""``SpectralFilterClassifier()`` speed check: this version against a baseline, side by side.
+
+The 37 UCR development sets (:data:`benchmarks.corpus.UCR_DEVELOPMENT`, official split)
+and sktime's BasicMotions and JapaneseVowels (multivariate; JapaneseVowels of unequal
+lengths) are fitted and predicted with the defaults (``random_state=0``) by this
+version and by the ``sksssm`` package under ``--baseline DIR`` (e.g. ``git worktree add
+/tmp/base COMMIT``), both imported into this one process (:func:`baseline_class`), set
+by set in turn (the order alternating between sets), one thread, each version warmed up
+on a tiny slice of the set first (:func:`benchmarks.protocol.warm_up_slice`) and, once
+per run, by an untimed fit on :data:`WARM_UP_SET`. Timed:
+``fit`` then ``predict`` of the test set. Compared: the test-set predictions.
+
+Adoption rule (written before the counted run, issue 21's rules):
+
+* a change whose test-set predictions equal the baseline's on every set is adopted when
+  its total time is lower;
+* otherwise it is adopted only if, on the 37 development sets, its mean accuracy is at
+  least the baseline's minus 0.002, its losses (sets less accurate than the baseline)
+  are at most its wins plus 2, and its total time is at least 10% lower.
+
+The section (``clf_speed``) is rewritten after every set, so an interrupted run leaves
+exactly the sets that ran.
+
+Usage::
+
+    python -m benchmarks.clf_speed --baseline /tmp/base                  # print only
+    python -m benchmarks.clf_speed --baseline /tmp/base --write 7a41b82  # the section
+    python -m benchmarks.clf_speed --baseline /tmp/base --sets Beef FaceAll
+
+Without ``--baseline`` (as under ``python -m benchmarks``) it only says so: there is
+nothing to compare with.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks import protocol
+from benchmarks._report import markdown_table, write_section
+from benchmarks.corpus import UCR_DEVELOPMENT, load_ucr
+
+#: sktime's multivariate sets added to the development corpus (loaded by
+#: :func:`benchmarks.classification.load`).
+SKTIME_SETS = ("BasicMotions", "JapaneseVowels")
+SEED = 0
+#: A small development set, fitted once untimed by each version before the timed runs.
+WARM_UP_SET = "Coffee"
+#: The rule's thresholds (module docstring).
+MAX_ACCURACY_DROP = 0.002
+MAX_EXTRA_LOSSES = 2
+MIN_TIME_SAVING = 0.10
+
+
+def baseline_class(directory):
+    """``SpectralFilterClassifier`` of the ``sksssm`` package under ``directory``, imported
+    beside this one (its modules under their own names in a separate ``sys.modules``
+    generation; each version's functions keep their own globals)."""
+    import sksssm  # noqa: F401 - this version, imported first
+
+    ours = {k: v for k, v in sys.modules.items() if k == "sksssm" or k.startswith("sksssm.")}
+    for key in ours:
+        del sys.modules[key]
+    sys.path.insert(0, str(directory))
+    try:
+        from sksssm import SpectralFilterClassifier as Baseline
+    finally:
+        sys.path.remove(str(directory))
+        for key in [k for k in sys.modules if k == "sksssm" or k.startswith("sksssm.")]:
+            del sys.modules[key]
+        sys.modules.update(ours)
+    if Path(directory).resolve() not in Path(Baseline._fit.__code__.co_filename).resolve().parents:
+        raise RuntimeError(f"no sksssm package under {directory}")
+    return Baseline
+
+
+def load(name):
+    """``(X_train, y_train, X_test, y_test)`` of one set of this benchmark."""
+    if name in SKTIME_SETS:
+        from benchmarks.classification import load as load_sktime
+
+        return load_sktime(name)
+    return load_ucr(name)
+
+
+def fit_predict(cls, X_train, y_train, X_test):
+    """Test-set predictions of ``cls(random_state=SEED)`` and the seconds of fit+predict."""
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        predicted = cls(random_state=SEED).fit(X_train, y_train).predict(X_test)
+    return np.asarray(predicted), time.perf_counter() - start
+
+
+def run_set(name, classes, index):
+    """One set: both versions warmed up, then timed in turn (order alternating by set)."""
+    X_train, y_train, X_test, y_test = load(name)
+    warm = protocol.warm_up_slice(X_train, y_train, X_test)
+    for cls in classes.values():
+        fit_predict(cls, *warm)
+    order = list(classes) if index % 2 == 0 else list(classes)[::-1]
+    row = {"name": name, "shape": f"{len(X_train)}+{len(X_test)}, {_size(X_train)}"}
+    for label in order:
+        predicted, seconds = fit_predict(classes[label], X_train, y_train, X_test)
+        row[label] = (predicted, seconds, float(np.mean(predicted == y_test)))
+    row["identical"] = bool(np.array_equal(row["new"][0], row["baseline"][0]))
+    return row
+
+
+def _size(X):
+    """``channels x time`` of a (n, t) or (n, c, t) array."""
+    return f"{X.shape[1]} x {X.shape[2]}" if X.ndim == 3 else f"1 x {X.shape[1]}"
+
+
+def verdict(rows):
+    """The adoption rule (module docstring) applied to the finished rows, in words."""
+    old = sum(r["baseline"][1] for r in rows)
+    new = sum(r["new"][1] for r in rows)
+    saving = 1.0 - new / old
+    if all(r["identical"] for r in rows):
+        adopted = new < old
+        return (
+            f"Predictions identical on all {len(rows)} sets; total time {new:.1f} s against "
+            f"{old:.1f} s ({-saving:+.1%}): {'adopted' if adopted else 'not adopted'} (rule 1)."
+        )
+    ucr = [r for r in rows if r["name"] in UCR_DEVELOPMENT]
+    delta = np.mean([r["new"][2] - r["baseline"][2] for r in ucr])
+    wins = sum(r["new"][2] > r["baseline"][2] for r in ucr)
+    losses = sum(r["new"][2] < r["baseline"][2] for r in ucr)
+    adopted = (
+        delta >= -MAX_ACCURACY_DROP
+        and losses <= wins + MAX_EXTRA_LOSSES
+        and saving >= MIN_TIME_SAVING
+    )
+    return (
+        f"Predictions differ on {sum(not r['identical'] for r in rows)} of {len(rows)} sets "
+        f"(rule 2): mean accuracy change {delta:+.4f} on the {len(ucr)} development sets, "
+        f"wins/losses {wins}/{losses}, total time {new:.1f} s against {old:.1f} s "
+        f"({-saving:+.1%}): "
+        f"{'adopted' if adopted else 'not adopted'}."
+    )
+
+
+def report(rows, label, command, load_start, finished):
+    """Write the ``clf_speed`` section from the rows so far."""
+    table = [
+        [
+            r["name"], r["shape"], f"{r['baseline'][1]:.2f}", f"{r['new'][1]:.2f}",
+            f"{r['baseline'][1] / r['new'][1]:.2f}x",
+            "yes" if r["identical"] else f"no ({r['baseline'][2]:.3f} -> {r['new'][2]:.3f})",
+        ]
+        for r in rows
+    ]  # fmt: skip
+    old = sum(r["baseline"][1] for r in rows)
+    new = sum(r["new"][1] for r in rows)
+    table.append(["total", "", f"{old:.1f}", f"{new:.1f}", f"{old / new:.2f}x", ""])
+    header = ["data set", "n train + n test, c x t", f"baseline s ({label})", "this s",
+              "speed-up", "predictions identical (else accuracy)"]  # fmt: skip
+    status = verdict(rows) if finished else f"Interrupted: {len(rows)} sets ran."
+    body = f"""`SpectralFilterClassifier(random_state=0)` defaults on the 37 UCR development
+sets and sktime's BasicMotions and JapaneseVowels: fit then predict of the official
+split, one thread, this version and the baseline ({label}) imported into one process
+and run set by set in turn (each warmed up on a tiny slice of the set first, and once
+on {WARM_UP_SET} at the start of the run), so both
+see the same load (1-min load average {load_start:.1f} at start, {os.getloadavg()[0]:.1f}
+at end). Adoption rule, fixed before this run (in `benchmarks/clf_speed.py`): identical
+test-set predictions on every set and a lower total time; otherwise mean accuracy at
+least the baseline's minus {MAX_ACCURACY_DROP}, losses at most wins + {MAX_EXTRA_LOSSES}
+and at least {MIN_TIME_SAVING:.0%} less total time.
+
+{status}
+
+{markdown_table(header, table)}
+"""
+    write_section(
+        "clf_speed", body, command=command,
+        title="SpectralFilterClassifier(): time per set against a baseline, side by side",
+    )  # fmt: skip
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", help="directory holding sksssm/ (required)")
+    parser.add_argument("--write", metavar="LABEL", help="write the section, naming the baseline")
+    parser.add_argument("--sets", nargs="+", help="only these sets (not for the section)")
+    args = parser.parse_args(argv)
+    names = args.sets or [*UCR_DEVELOPMENT, *SKTIME_SETS]
+    if args.write and args.sets:
+        parser.error("--write runs every set")
+    if not args.baseline:  # e.g. under ``python -m benchmarks``: nothing to compare with
+        print("clf_speed compares with a baseline: pass --baseline DIR (nothing written).")
+        return 0
+    from sksssm import SpectralFilterClassifier
+
+    classes = {"new": SpectralFilterClassifier, "baseline": baseline_class(args.baseline)}
+    command = f"python -m benchmarks.clf_speed --baseline DIR --write {args.write}"
+    load_start = os.getloadavg()[0]
+    rows = []
+    with protocol.one_thread():
+        # the process's first full-size fit is slower than the next ones (measured: ~10%
+        # on Coffee; fresh memory): one untimed fit of each version on a small set first
+        X_train, y_train, X_test, _ = load(WARM_UP_SET)
+        for cls in classes.values():
+            fit_predict(cls, X_train, y_train, X_test)
+        for index, name in enumerate(names):
+            row = run_set(name, classes, index)
+            rows.append(row)
+            print(
+                f"{name:30s} baseline {row['baseline'][1]:7.2f} s  new {row['new'][1]:7.2f} s"
+                f"  identical {row['identical']}  acc {row['baseline'][2]:.3f} "
+                f"{row['new'][2]:.3f}",
+                flush=True,
+            )
+            if args.write:
+                report(rows, args.write, command, load_start, index == len(names) - 1)
+    print(verdict(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
