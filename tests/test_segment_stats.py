@@ -6,6 +6,8 @@ import pytest
 
 from sksssm.spectral._pooling import _select_ranks
 from sksssm.spectral._segment_stats import (
+    ALL_STATISTICS,
+    _pool,
     _segment_moments,
     _threshold_statistic,
     segment_edges,
@@ -67,3 +69,24 @@ def test_ppv_counts_equal_loop(t):
         for f in range(3):
             above = sum(1 for z in Z[i, 0, f] if z > bias[0, f, 0])
             assert found[i, 0, f] == pytest.approx(above / t, rel=1e-7)
+
+
+@pytest.mark.parametrize("lengths", [[30, 30, 30], [30, 17, 9]])
+def test_pool_with_a_divisor_equals_pooling_the_divided_responses(lengths):
+    """``spread``: the statistics of ``Z / spread`` without forming it (the scaling ones
+    divided, the thresholds compared at ``bias * spread``); ``memo``: the statistics of
+    ``Z`` shared between the raw and the divided pooling, neither changed by it."""
+    rng = np.random.default_rng(3)
+    Z = rng.normal(size=(3, 2, 6, 30))
+    lengths = np.array(lengths)
+    spread = rng.uniform(0.5, 4.0, size=(3, 2, 1, 1))
+    biases = np.sort(rng.normal(size=(3, 2, 6)), axis=0)
+    groups = [np.arange(0, 1), np.arange(1, 6)]
+    expected = _pool(Z / spread, lengths, ALL_STATISTICS, biases, groups)
+    memo = {}
+    raw = _pool(Z, lengths, ALL_STATISTICS, biases, groups, memo=memo)
+    found = _pool(Z, lengths, ALL_STATISTICS, biases, groups, spread=spread, memo=memo)
+    np.testing.assert_allclose(found, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(raw, _pool(Z, lengths, ALL_STATISTICS, biases, groups))
+    alone = _pool(Z, lengths, ALL_STATISTICS, biases, groups, spread=spread)
+    np.testing.assert_array_equal(found, alone)

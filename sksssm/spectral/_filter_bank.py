@@ -277,27 +277,32 @@ def _shared_responses(U, lengths, state, cache):
     ``normalise`` (bool) giving the list of responses per input kind (series, then
     differences with ``state.differences``), as :func:`_responses` of
     :func:`~sksssm.spectral._sequences._inputs` would; with ``columns`` (indices from
-    :func:`_response_columns`), those of a pooling with a subset of the responses.
+    :func:`_response_columns`), those of a pooling with a subset of the responses. With
+    ``deferred``, a list of ``(responses, divisor)``: the standardized representation is
+    then the centred responses and the first differences' undivided, with their divisor
+    ``(m, c, 1, 1)`` (the raw one's divisor is None), so that no pass divides them and the
+    statistics of the first differences, the same responses in both representations,
+    are computed once (``spread`` of :func:`~sksssm.spectral._segment_stats._pool`).
     """
     kinds, level, spread = _centred_responses(U, lengths, state, cache)
     level = level[:, :, None, None]
     spread = spread[:, :, None, None]
     step = _step_responses(state, U.shape[1], cache)
 
-    def representation(normalise, columns=None):
-        if columns is None:
-            return [
-                _represented(Z, kind, level, spread, step, normalise)
-                for kind, Z in enumerate(kinds)
-            ]
-        # a subset of the responses (:func:`_response_columns`): gathered (a copy), then
-        # scaled in place, the same numbers as the subset's own responses
-        subset_step = step[columns]
-        subsets = [Z[:, :, columns] for Z in kinds]
-        return [
-            _represented(S, kind, level, spread, subset_step, normalise, out=S)
-            for kind, S in enumerate(subsets)
-        ]
+    def representation(normalise, columns=None, deferred=False):
+        pairs = []
+        for kind, Z in enumerate(kinds):
+            if columns is not None:
+                # a subset of the responses (:func:`_response_columns`): gathered (a
+                # copy), then scaled in place, the same numbers as the subset's own
+                Z = Z[:, :, columns]
+            if deferred and normalise:  # the division left to the statistics
+                pairs.append((Z, spread))
+                continue
+            kind_step = step if columns is None else step[columns]
+            out = None if columns is None else Z
+            pairs.append((_represented(Z, kind, level, spread, kind_step, normalise, out), None))
+        return pairs if deferred else [Z for Z, _ in pairs]
 
     return representation
 

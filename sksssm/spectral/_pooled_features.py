@@ -187,31 +187,43 @@ def _pooled_features_of(states, X_btc, lengths, chunk_size, source=None):
             chunk = chunk / r[:, None, None]
         filled = np.where(np.isnan(chunk), 0.0, chunk)
         representation = _shared_responses(filled, chunk_lengths, source, cache)
-        # the cross block of one chunk, shared by poolings with the same pairs and bank
-        cross = {}
+        # the cross block of one chunk, shared by poolings with the same pairs and bank;
+        # the statistics of the first differences' responses, shared by both
+        # representations (the standardized ones are the raw ones divided by the spread)
+        cross, memos = {}, {}
         for state, out, taken, zero in zip(states, outs, columns, zeros, strict=True):
-            responses = representation(state.normalise, taken)
+            responses = representation(state.normalise, taken, deferred=True)
             bank = None if taken is None else taken[: state.bank.shape[1]].tobytes()
             shared = cross.setdefault(bank, {})
-            _pool_chunk(out, idx, chunk, chunk_lengths, r, state, responses, shared)
+            memo = memos.setdefault(None if taken is None else taken.tobytes(), {})
+            _pool_chunk(out, idx, chunk, chunk_lengths, r, state, responses, shared, memo)
             out[idx[:, None], zero[None, :]] = 0.0
     return outs, scale
 
 
-def _pool_chunk(out, idx, chunk, chunk_lengths, r, state, responses, cross):
-    """Write the pooled features of one chunk of series into the rows ``idx`` of ``out``."""
+def _pool_chunk(out, idx, chunk, chunk_lengths, r, state, responses, cross, memo):
+    """Write the pooled features of one chunk of series into the rows ``idx`` of ``out``.
+
+    ``responses``: ``(responses, divisor)`` per kind
+    (:func:`~sksssm.spectral._filter_bank._shared_responses`, ``deferred``); ``memo``: the
+    statistics of the first differences' responses, shared with the other poolings of
+    the chunk that use the same columns (:func:`~sksssm.spectral._segment_stats._pool`).
+    """
     n_channels = state.n_channels
     n_scale = N_SCALE_FEATURES * n_channels if state.normalise else 0
     n_cross = state.n_cross_features
     # out has the pooling's columns: its width, not state.n_features, which derives the
     # whole column layout again (measurable once per chunk of one long series)
     n_per_kind = (out.shape[1] - n_scale - n_cross) // (2 if state.differences else 1)
-    for kind, Z in enumerate(responses):
+    for kind, (Z, divisor) in enumerate(responses):
         biases = None if state.biases is None else state.biases[kind]
         # Z(x / r) > b / r  <=>  Z(x) > b; standardized series do not depend on r
         if biases is not None and not state.normalise and (r != 1.0).any():
             biases = biases[:, None] / r[None, :, None, None]
-        pooled = _pool(Z, chunk_lengths, state.statistics, biases, state.groups, state.n_segments)
+        pooled = _pool(
+            Z, chunk_lengths, state.statistics, biases, state.groups, state.n_segments,
+            spread=divisor, memo=memo if kind > 0 else None,
+        )  # fmt: skip
         # row by row: a fancy-indexed assignment that also casts (float32 features into
         # the float64 matrix) goes element by element, several times slower (measured)
         columns = slice(kind * n_per_kind, (kind + 1) * n_per_kind)

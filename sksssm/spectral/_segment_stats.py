@@ -249,20 +249,43 @@ def _competing_counts(Z, groups, valid, count):
     return counts
 
 
-def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
+#: Statistics ``f`` with ``f(Z / s) = f(Z) / s`` for ``s > 0`` (the responses' scale).
+SCALING_STATISTICS = ("mean", "std", "max", "min", "last", "peak") + SEGMENT_STATISTICS
+
+
+def _pool(
+    Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS, spread=None, memo=None
+):
     """Pool responses ``Z`` ``(m, c, f, t)`` over each series' valid steps.
 
     Returns ``(m, n_columns)``: one block per statistic in ``statistics`` order, each
     channel-major ``(c, f)`` (threshold statistics: the blocks of
     :func:`n_threshold_blocks`, threshold outermost; segments innermost).
     ``biases``: ``(n_quantiles, c, f)``, or ``(n_quantiles, m, c, f)`` per series.
+
+    ``spread``: None, or divisors ``(m, c, 1, 1)`` (positive): the responses pooled are
+    then ``Z / spread`` (the standardized representation), never formed: the
+    :data:`SCALING_STATISTICS` and ``mpv`` are those of ``Z`` divided by ``spread``, and
+    ``Z / spread > b`` is taken as ``Z > b * spread`` (equal to round-off). ``memo``: a
+    dict shared by the calls that pool the same ``Z`` (the raw and the standardized first
+    differences of one chunk): the statistics of ``Z`` that do not depend on a threshold
+    are computed once and kept there.
     """
     m, t = Z.shape[0], Z.shape[-1]
     equal = bool((lengths == t).all())  # no padding in this chunk: no masking needed
     valid = None if equal else (np.arange(t)[None, :] < lengths[:, None])[:, None, None, :]
     count = lengths[:, None, None].astype(Z.dtype)
+    memo = {} if memo is None else memo
+    if spread is not None and biases is not None:
+        per_series = biases if biases.ndim == 4 else biases[:, None]  # (n_q, m, c, f)
+        biases = per_series * spread[..., 0]  # Z / s > b  <=>  Z > b s
+
+    def scaled(block):
+        if spread is None:
+            return block
+        return block / spread.reshape(m, -1, *([1] * (block.ndim - 2)))
+
     blocks = []
-    moments = None
     if any(stat in THRESHOLD_STATISTICS for stat in statistics):
         # (c, f), or (m, c, f) for scaled series, per block of each statistic
         thresholds = _operator_thresholds(biases.astype(Z.dtype), groups)
@@ -271,26 +294,34 @@ def _pool(Z, lengths, statistics, biases, groups, n_segments=DEFAULT_SEGMENTS):
         shared = {k for k in keys if keys.count(k) > 1}
     comparisons = {}
     for stat in statistics:
-        if stat in MOMENT_STATISTICS:
-            if moments is None:
-                moments = _moments(Z, lengths, statistics, n_segments)
-            blocks.append(moments[stat])
-        elif stat == "max":
-            blocks.append((Z if equal else np.where(valid, Z, -np.inf)).max(axis=-1))
-        elif stat == "min":
-            blocks.append((Z if equal else np.where(valid, Z, np.inf)).min(axis=-1))
-        elif stat in THRESHOLD_STATISTICS:
+        if stat in THRESHOLD_STATISTICS:
             for key, bias in thresholds(stat):
                 bias = bias[..., None]
                 if key in shared and key not in comparisons:
                     comparisons[key] = _above(Z, bias, valid)
                 comparison = comparisons.get(key)
-                blocks.append(_threshold_statistic(stat, Z, bias, valid, count, comparison))
-        elif stat == "last":
-            last = (lengths - 1)[:, None, None, None]
-            blocks.append(np.take_along_axis(Z, last, axis=-1)[..., 0])
-        elif stat == "peak":
-            blocks.append(_peak(Z, groups, valid))
-        elif stat == "hydra":
-            blocks.append(_competing_counts(Z, groups, valid, count))
+                block = _threshold_statistic(stat, Z, bias, valid, count, comparison)
+                blocks.append(scaled(block) if stat == "mpv" else block)
+            continue
+        if stat not in memo:
+            memo.update(_unscaled_statistic(stat, Z, lengths, statistics, groups, n_segments,
+                                            equal, valid, count))  # fmt: skip
+        blocks.append(scaled(memo[stat]) if stat in SCALING_STATISTICS else memo[stat])
     return np.concatenate([b.reshape(m, -1) for b in blocks], axis=1)
+
+
+def _unscaled_statistic(stat, Z, lengths, statistics, groups, n_segments, equal, valid, count):
+    """``{name: block}`` holding ``stat`` (not a threshold statistic) of ``Z``; the
+    moment statistics come together (:func:`_moments`, those of ``statistics``)."""
+    if stat in MOMENT_STATISTICS:
+        return _moments(Z, lengths, statistics, n_segments)
+    if stat == "max":
+        return {stat: (Z if equal else np.where(valid, Z, -np.inf)).max(axis=-1)}
+    if stat == "min":
+        return {stat: (Z if equal else np.where(valid, Z, np.inf)).min(axis=-1)}
+    if stat == "last":
+        last = (lengths - 1)[:, None, None, None]
+        return {stat: np.take_along_axis(Z, last, axis=-1)[..., 0]}
+    if stat == "peak":
+        return {stat: _peak(Z, groups, valid)}
+    return {stat: _competing_counts(Z, groups, valid, count)}  # "hydra"
