@@ -243,8 +243,9 @@ def _represented(Z, kind, level, spread, step, normalise, out=None):
     responses (:func:`_step_responses`) at ``Z``'s time steps. ``out``: written in place
     (may be ``Z``; the raw series' ``level * step`` is then formed one channel at a time,
     so no temporary as large as ``Z``); else a new array, or ``Z`` itself where nothing
-    changes. The one formula of both the features (:func:`_shared_responses`) and the
-    ``ppv`` thresholds, the same numbers either way.
+    changes. The one formula of the ``ppv`` thresholds and of the features'
+    representations (:func:`_shared_responses`); the pooled features leave the
+    standardized division to the statistics (``deferred``), equal to round-off.
     """
     if normalise:
         return np.divide(Z, spread, out=out)

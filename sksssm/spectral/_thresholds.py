@@ -66,7 +66,10 @@ def _fit_biases(X_btc, lengths, states, chunk_size):
     state: those of the centred series are gathered, with each step's series level and
     spread, and each representation is derived from them by the features' own formula
     (:func:`~sksssm.spectral._filter_bank._represented`), so the thresholds are the
-    quantiles of exactly the responses that :func:`pooled_features` compares with them.
+    quantiles of the responses that :func:`pooled_features` compares with them (exactly
+    for the raw representation; for the standardized one it compares the undivided
+    responses with ``bias * spread``, equal to round-off, which the thresholds' margin
+    :data:`ROUNDOFF_MARGIN` covers).
     """
     first = states[0]
     chosen = threshold_series(X_btc.shape, first.n_responses)
