@@ -34,32 +34,10 @@ def forecast_spread(model, z, exog_future, error):
     coefficients' estimation error (:func:`estimation_variance`) add up as variances; a
     floor of ``1e-3 sqrt(h)`` keeps every interval of positive width.
     """
-    return forecast_spreads(model, z, exog_future, error)[0]
-
-
-def forecast_spreads(model, z, exog_future, error):
-    """Error scales (n_series, n_steps, c) of a forecast of new points and of the fit's
-    own in-sample forecasts.
-
-    Out of sample the coefficients' estimation error ``v`` (:func:`estimation_variance`)
-    adds to the model's ``h``-step error: ``error^2 + v`` (:func:`forecast_spread`). In
-    sample the coefficients were fitted on the very points they forecast, and the same
-    leverage takes as much away: ``error^2 - v``. For a random walk with drift estimated
-    from ``n`` differences this is exact: an ``h``-step error from inside the sample has
-    variance ``sigma^2 (h - h^2 / n)``, one of a new point ``sigma^2 (h + h^2 / n)``.
-    Both are floored at ``1e-3 sqrt(h)``. ``v`` is that of the forecast after each
-    series' end, used for every in-sample origin of the series.
-
-    Returns
-    -------
-    out_of_sample, in_sample : ndarray of shape (n_series, n_steps, c)
-    """
     n_steps = len(error)
-    leverage = estimation_variance(model, z, exog_future, n_steps)
+    variance = error**2 + estimation_variance(model, z, exog_future, n_steps)
     floor = SPREAD_FLOOR * np.sqrt(np.arange(1, n_steps + 1))[:, None]
-    out_of_sample = np.maximum(np.sqrt(error**2 + leverage), floor)
-    in_sample = np.sqrt(np.maximum(error**2 - leverage, floor**2))
-    return out_of_sample, in_sample
+    return np.maximum(np.sqrt(variance), floor)
 
 
 def error_scale(model, z, e, n_steps, strategies):
