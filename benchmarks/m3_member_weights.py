@@ -174,7 +174,12 @@ def anchor_forecasts(series):
 
 
 def summarize(series_list, metrics, methods):
-    """``{(group, method): (geo-mean MASE, mean sMAPE, mean MASE)}`` and group sizes."""
+    """Statistics per group (frequency, "all") and method, and the groups' sizes.
+
+    Returns ``({(group, method): (geo-mean MASE, mean sMAPE, mean MASE, paired change,
+    its standard error)}, {group: size})``; the paired change is the mean over the
+    group's series of the method's MASE minus the default's.
+    """
     groups = {f.lower(): [s for s in series_list if s.frequency == f] for f in M3_FREQUENCIES}
     groups["all"] = series_list
     table, sizes = {}, {}
@@ -182,10 +187,13 @@ def summarize(series_list, metrics, methods):
         if not group:
             continue
         sizes[label] = len(group)
+        default = np.array([metrics[s.name]["default"][0] for s in group])
         for method in methods:
             values = np.array([metrics[s.name][method] for s in group])
+            paired = values[:, 0] - default
+            spread = paired.std(ddof=1) / np.sqrt(len(group)) if len(group) > 1 else np.nan
             table[label, method] = (geometric_mean(values[:, 0]), values[:, 1].mean(),
-                                    values[:, 0].mean())  # fmt: skip
+                                    values[:, 0].mean(), paired.mean(), spread)  # fmt: skip
     return table, sizes
 
 
@@ -215,6 +223,42 @@ def confirmation_rule(table, method):
     )
 
 
+def measure(series_list, candidates):
+    """Per series: MASE and sMAPE of the default, ``candidates`` and the anchors.
+
+    Returns ``(metrics, changed, seconds)``: ``changed[frequency]`` counts the series
+    where the candidates act (all three members used).
+    """
+    metrics, changed = {}, dict.fromkeys(M3_FREQUENCIES, 0)
+    start = time.perf_counter()
+    for s in series_list:
+        forecasts, acts = series_forecasts(s, candidates)
+        changed[s.frequency] += acts
+        forecasts.update(anchor_forecasts(s))
+        metrics[s.name] = {
+            name: (protocol.mase(s.y, s.y_test, forecast, s.period),
+                   protocol.smape(s.y_test, forecast))
+            for name, forecast in forecasts.items()
+        }  # fmt: skip
+    return metrics, changed, time.perf_counter() - start
+
+
+def table_rows(table, sizes, methods, changed):
+    """The rows of the accuracy table (one per group and method)."""
+    rows = []
+    for group in sizes:
+        n_changed = changed.get(group.upper(), sum(changed.values()))
+        for method in methods:
+            geo, smape, mean, paired, spread = table[group, method]
+            rows.append([
+                group, sizes[group], n_changed, method, f"{mean:.3f}",
+                f"{paired:+.4f} ({spread:.4f})", f"{geo:.3f}",
+                f"{100 * change(table, group, method, 0):+.2f}%", f"{smape:.2f}",
+                f"{100 * change(table, group, method, 1):+.2f}%",
+            ])  # fmt: skip
+    return rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--offset", type=int, default=0, choices=(0, 1),
@@ -227,47 +271,33 @@ def main(argv=None):
     series = load_m3()
     series = [s for f in M3_FREQUENCIES
               for s in [x for x in series if x.frequency == f][args.offset :: 2]]  # fmt: skip
-    metrics, n_changed = {}, dict.fromkeys(M3_FREQUENCIES, 0)
     with protocol.one_thread():
         protocol.warm_up(lambda: series_forecasts(series[0], candidates))
-        start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            for s in series:
-                forecasts, changed = series_forecasts(s, candidates)
-                n_changed[s.frequency] += changed
-                forecasts.update(anchor_forecasts(s))
-                metrics[s.name] = {
-                    name: (protocol.mase(s.y, s.y_test, forecast, s.period),
-                           protocol.smape(s.y_test, forecast))
-                    for name, forecast in forecasts.items()
-                }  # fmt: skip
-        seconds = time.perf_counter() - start
+            metrics, changed, seconds = measure(series, candidates)
     print(f"{len(series)} series, {seconds:.0f} s", flush=True)
     methods = ["default", *candidates, "Theta", "Comb"]
     table, sizes = summarize(series, metrics, methods)
-    rows = [
-        [group, sizes[group], n_changed.get(group.upper(), sum(n_changed.values())), method,
-         f"{table[group, method][2]:.3f}", f"{table[group, method][0]:.3f}",
-         f"{100 * change(table, group, method, 0):+.2f}%", f"{table[group, method][1]:.2f}",
-         f"{100 * change(table, group, method, 1):+.2f}%"]
-        for group in sizes for method in methods
-    ]  # fmt: skip
-    rule, verdict_rows = (confirmation_rule, "confirmation") if args.offset else (
-        lambda tab, name: development_rule(tab, sizes, name), "development")  # fmt: skip
-    verdicts = [[name, "passes" if rule(table, name) else "fails"] for name in candidates]
+    half = "confirmation" if args.offset else "development"
+    if args.offset:
+        verdicts = [[name, confirmation_rule(table, name)] for name in candidates]
+    else:
+        verdicts = [[name, development_rule(table, sizes, name)] for name in candidates]
+    verdicts = [[name, "passes" if passed else "fails"] for name, passed in verdicts]
     for name, verdict in verdicts:
         print(f"{name}: {verdict}", flush=True)
-    half = "confirmation" if args.offset else "development"
     body = [
         f"{len(series)} M3 series, the {half} half (every second series of each frequency "
         f"from its series {args.offset}). One `SpectralForecaster()` fit per series (`fh` "
         "in fit, official horizons, one thread); each candidate recombines the same "
         "members with other weights where all three are used (`sp_ = 1, d_ = 1`; column "
-        "'changed': those series), every other series keeps the default's forecast. "
-        "Candidates, protocol and rules: the docstring of `benchmarks/m3_member_weights.py`. "
-        f"MASE scaled by the in-sample seasonal naive error; sMAPE in percent; changes "
-        f"against the default. {seconds:.0f} s for all series (anchors included).",
+        "'changed': those series of the group), every other series keeps the default's "
+        "forecast. Candidates, protocol and rules: the docstring of "
+        "`benchmarks/m3_member_weights.py`. MASE scaled by the in-sample seasonal naive "
+        "error; sMAPE in percent; 'change': relative to the default; 'paired change': the "
+        "mean over the group's series of the method's MASE minus the default's, and its "
+        f"standard error. {seconds:.0f} s for all series (anchors included).",
         "",
         markdown_table(
             [
@@ -276,15 +306,16 @@ def main(argv=None):
                 "changed",
                 "method",
                 "mean MASE",
+                "paired change (s.e.)",
                 "geo-mean MASE",
                 "change",
                 "mean sMAPE",
                 "change",
             ],
-            rows,
+            table_rows(table, sizes, methods, changed),
         ),  # fmt: skip
         "",
-        f"### The {verdict_rows} rule",
+        f"### The {half} rule",
         "",
         markdown_table(["candidate", "verdict"], verdicts),
     ]
