@@ -1,0 +1,332 @@
+"""M3: member weights of ``SpectralForecaster`` for a trend without a season (issue 22).
+
+Issue 22 asks that ``SpectralForecaster()`` beat AutoETS, Theta and Comb on every M3
+frequency; on "other" (non-seasonal, 63-96 points, horizon 8) it does not. For a trend
+without a season (``sp_ = 1``, ``d_ = 1``, no ``X``) the default's point forecast
+averages three members with fixed weights (``_combination.fixed_weights``): the models'
+forecast ``(1 - t)(1 - d) = 3/8``, classical Theta ``t (1 - d) = 3/8`` and the damped
+trend ``d = 1/4`` (``theta_weight = t = 0.5``, ``damped_trend_weight = d = 0.25``).
+Theta's drift is half the least-squares slope: a hedge toward no trend, which helps
+short noisy series and costs where the trend is well determined. Each candidate below
+changes only those weights, on the same fit (one ``SpectralForecaster()`` per series,
+``fh`` passed to fit, official horizons, one thread), and only where all three members
+are used; every other series keeps the default's forecast. ``n`` is the series' length;
+``MSE_theta`` and ``MSE_damped`` are the members' mean square in-sample ``h``-step
+errors (``h`` up to the horizon) from the series' in-sample origins, without refitting
+(``_combination.origin_members``, the forecasts ``weight_prior_origins`` and the
+intervals use). ``H = t (1 - d) + d = 5/8`` is the weight of the two hedges together.
+
+- ``hedges by in-sample MSE``: the models keep ``3/8``; ``H`` is split between Theta
+  and the damped trend in proportion to ``1 / MSE`` (the two smoothers have about as
+  many fitted parameters and neither saw the ``h``-step errors, so their in-sample
+  errors compare fairly; the models' are optimistic and stay out of it);
+- ``hedge chosen by in-sample MSE``: ``H`` goes wholly to the one of the two with the
+  smaller ``MSE`` (fixed weights on a tie);
+- ``theta weight 50/(50+n)``: ``t`` replaced by ``t_n = t * 50 / (50 + n)`` in the
+  fixed weights (Theta's share falls with the length, as the models' drift prior
+  ``10 / (n + 10)`` does; 50 is the scale of ``weight_prior_origins``' measured
+  default), the freed weight to the models and the damped trend as ``fixed_weights``
+  gives it;
+- ``theta weight 50/(50+n) to damped trend``: Theta's weight ``t_n (1 - d)``, the
+  models' ``3/8`` unchanged, the rest to the damped trend.
+
+Protocol (fixed before the counted runs, issue 22, session 37): the four candidates
+are measured on the development half (``--offset 0``: every second series of each
+frequency from its first, as ``benchmarks.m3_ablation --every 2``). A candidate passes
+if the "other" geo-mean MASE improves by at least 2% against the default, no frequency's
+geo-mean MASE or mean sMAPE gets worse by more than 0.5%, and the overall geo-mean MASE
+does not get worse (:func:`development_rule`); of those passing, the one with the lowest
+"other" geo-mean MASE is picked. Only the picked one is run on the confirmation half
+(``--offset 1 --candidates NAME``) and adopted as the default if there "other" geo-mean
+MASE improves and the overall geo-mean MASE and mean sMAPE do not get worse
+(:func:`confirmation_rule`). Quarterly sMAPE is reported for every candidate.
+
+Usage::
+
+    python -m benchmarks.m3_member_weights                                # development half
+    python -m benchmarks.m3_member_weights --offset 1 --candidates NAME   # confirmation
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from benchmarks import protocol
+from benchmarks._report import markdown_table, write_section
+from benchmarks.corpus import M3_FREQUENCIES, load_m3
+from benchmarks.m3 import comb_forecast
+from benchmarks.protocol import geometric_mean
+
+#: Length at which ``theta weight 50/(50+n)`` halves Theta's weight.
+THETA_LENGTH_SCALE = 50.0
+CANDIDATES = (
+    "hedges by in-sample MSE",
+    "hedge chosen by in-sample MSE",
+    "theta weight 50/(50+n)",
+    "theta weight 50/(50+n) to damped trend",
+)
+#: The development rule's thresholds (relative changes against the default).
+MIN_OTHER_GAIN = 0.02
+MAX_FREQUENCY_LOSS = 0.005
+
+
+def candidate_weights(fixed, n, mse_theta, mse_damped, t, d):
+    """Member weights (models, Theta, damped trend) of every candidate, one series.
+
+    Parameters
+    ----------
+    fixed : ndarray of shape (3,)
+        The default's fixed weights ``((1 - t)(1 - d), t (1 - d), d)``.
+    n : int
+        The series' length.
+    mse_theta, mse_damped : float
+        Mean square in-sample errors of Theta and the damped trend.
+    t, d : float
+        ``theta_weight`` and ``damped_trend_weight``.
+
+    Returns
+    -------
+    dict of str to ndarray of shape (3,)
+        Each summing to 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w = candidate_weights(np.array([0.375, 0.375, 0.25]), 50, 2.0, 1.0, 0.5, 0.25)
+    >>> w["hedges by in-sample MSE"].round(4).tolist()
+    [0.375, 0.2083, 0.4167]
+    >>> w["hedge chosen by in-sample MSE"].tolist()
+    [0.375, 0.0, 0.625]
+    >>> w["theta weight 50/(50+n)"].round(4).tolist()
+    [0.5625, 0.1875, 0.25]
+    >>> w["theta weight 50/(50+n) to damped trend"].round(4).tolist()
+    [0.375, 0.1875, 0.4375]
+    """
+    hedge = fixed[1] + fixed[2]
+    out = {}
+    if np.isfinite([mse_theta, mse_damped]).all() and min(mse_theta, mse_damped) > 0:
+        share = (1 / mse_theta) / (1 / mse_theta + 1 / mse_damped)
+        out["hedges by in-sample MSE"] = np.array([fixed[0], hedge * share, hedge * (1 - share)])
+        if mse_theta == mse_damped:
+            out["hedge chosen by in-sample MSE"] = fixed
+        else:
+            theta_wins = float(mse_theta < mse_damped)
+            out["hedge chosen by in-sample MSE"] = np.array(
+                [fixed[0], hedge * theta_wins, hedge * (1 - theta_wins)]
+            )
+    else:  # no usable in-sample errors: the fixed weights
+        out["hedges by in-sample MSE"] = out["hedge chosen by in-sample MSE"] = fixed
+    t_n = t * THETA_LENGTH_SCALE / (THETA_LENGTH_SCALE + n)
+    out["theta weight 50/(50+n)"] = np.array([(1 - t_n) * (1 - d), t_n * (1 - d), d])
+    theta = t_n * (1 - d)
+    out["theta weight 50/(50+n) to damped trend"] = np.array(
+        [fixed[0], theta, 1 - fixed[0] - theta]
+    )
+    return out
+
+
+def series_forecasts(series, candidates):
+    """Forecasts (y's units) of the default and ``candidates``, and the member flag."""
+    from sksssm.forecasting import SpectralForecaster
+    from sksssm.forecasting._combination import (
+        combine_members,
+        fixed_weights,
+        origin_errors,
+        origin_members,
+    )
+
+    y, h = series.y, series.horizon
+    f = SpectralForecaster().fit(pd.Series(y), fh=np.arange(1, h + 1))
+    default = np.asarray(f.predict(), dtype=float).ravel()
+    fitted, panel = f._global, f._panel
+    if not (fitted.uses("theta") and fitted.uses("damped_trend")):
+        return dict.fromkeys(("default", *candidates), default), False
+    z = panel.series()[0]
+    _, after = origin_members(fitted, h, origins=[[len(z[0])]])
+    origins, in_sample = origin_members(fitted, h)
+    errors = origin_errors(z, origins, in_sample)[0]
+    mse = np.nanmean(errors.reshape(errors.shape[0], -1) ** 2, axis=1)
+    fixed = fixed_weights(fitted)
+    weights = candidate_weights(fixed, len(y), mse[1], mse[2], fitted.theta_weight,
+                                fitted.damped_trend_weight)  # fmt: skip
+    weights["default"] = fixed
+    out = {
+        name: panel.to_original(0, combine_members(after, weights[name])[0])[:, 0]
+        for name in ("default", *candidates)
+    }
+    if not np.allclose(out["default"], default, rtol=1e-8, atol=1e-10):
+        raise AssertionError("the recombined members differ from the default's forecast")
+    return out, True
+
+
+def anchor_forecasts(series):
+    from sktime.forecasting.theta import ThetaForecaster
+
+    y, h, period = series.y, series.horizon, series.period
+    theta_sp = period if len(y) >= 2 * period else 1
+    theta = ThetaForecaster(sp=theta_sp).fit(pd.Series(y), fh=np.arange(1, h + 1)).predict()
+    return {"Theta": np.asarray(theta, dtype=float), "Comb": comb_forecast(y, h, period)}
+
+
+def summarize(series_list, metrics, methods):
+    """Statistics per group (frequency, "all") and method, and the groups' sizes.
+
+    Returns ``({(group, method): (geo-mean MASE, mean sMAPE, mean MASE, paired change,
+    its standard error)}, {group: size})``; the paired change is the mean over the
+    group's series of the method's MASE minus the default's.
+    """
+    groups = {f.lower(): [s for s in series_list if s.frequency == f] for f in M3_FREQUENCIES}
+    groups["all"] = series_list
+    table, sizes = {}, {}
+    for label, group in groups.items():
+        if not group:
+            continue
+        sizes[label] = len(group)
+        default = np.array([metrics[s.name]["default"][0] for s in group])
+        for method in methods:
+            values = np.array([metrics[s.name][method] for s in group])
+            paired = values[:, 0] - default
+            spread = paired.std(ddof=1) / np.sqrt(len(group)) if len(group) > 1 else np.nan
+            table[label, method] = (geometric_mean(values[:, 0]), values[:, 1].mean(),
+                                    values[:, 0].mean(), paired.mean(), spread)  # fmt: skip
+    return table, sizes
+
+
+def change(table, group, method, k):
+    """Relative change of statistic ``k`` of ``method`` against the default."""
+    return table[group, method][k] / table[group, "default"][k] - 1
+
+
+def development_rule(table, sizes, method):
+    """Whether ``method`` passes the development rule (module docstring)."""
+    frequencies = [g for g in sizes if g != "all"]
+    return (
+        change(table, "other", method, 0) <= -MIN_OTHER_GAIN
+        and all(
+            change(table, g, method, k) <= MAX_FREQUENCY_LOSS for g in frequencies for k in (0, 1)
+        )  # fmt: skip
+        and change(table, "all", method, 0) <= 0
+    )
+
+
+def confirmation_rule(table, method):
+    """Whether ``method`` passes the confirmation rule (module docstring)."""
+    return (
+        change(table, "other", method, 0) < 0
+        and change(table, "all", method, 0) <= 0
+        and change(table, "all", method, 1) <= 0
+    )
+
+
+def measure(series_list, candidates):
+    """Per series: MASE and sMAPE of the default, ``candidates`` and the anchors.
+
+    Returns ``(metrics, changed, seconds)``: ``changed[frequency]`` counts the series
+    where the candidates act (all three members used).
+    """
+    metrics, changed = {}, dict.fromkeys(M3_FREQUENCIES, 0)
+    start = time.perf_counter()
+    for s in series_list:
+        forecasts, acts = series_forecasts(s, candidates)
+        changed[s.frequency] += acts
+        forecasts.update(anchor_forecasts(s))
+        metrics[s.name] = {
+            name: (protocol.mase(s.y, s.y_test, forecast, s.period),
+                   protocol.smape(s.y_test, forecast))
+            for name, forecast in forecasts.items()
+        }  # fmt: skip
+    return metrics, changed, time.perf_counter() - start
+
+
+def table_rows(table, sizes, methods, changed):
+    """The rows of the accuracy table (one per group and method)."""
+    rows = []
+    for group in sizes:
+        n_changed = changed.get(group.upper(), sum(changed.values()))
+        for method in methods:
+            geo, smape, mean, paired, spread = table[group, method]
+            rows.append([
+                group, sizes[group], n_changed, method, f"{mean:.3f}",
+                f"{paired:+.4f} ({spread:.4f})", f"{geo:.3f}",
+                f"{100 * change(table, group, method, 0):+.2f}%", f"{smape:.2f}",
+                f"{100 * change(table, group, method, 1):+.2f}%",
+            ])  # fmt: skip
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--offset", type=int, default=0, choices=(0, 1),
+                        help="0: development half; 1: confirmation half")  # fmt: skip
+    parser.add_argument("--candidates", nargs="+", default=list(CANDIDATES),
+                        choices=CANDIDATES, metavar="NAME",
+                        help="candidates to measure (default: all four)")  # fmt: skip
+    args = parser.parse_args(argv)
+    candidates = [c for c in CANDIDATES if c in args.candidates]
+    series = load_m3()
+    series = [s for f in M3_FREQUENCIES
+              for s in [x for x in series if x.frequency == f][args.offset :: 2]]  # fmt: skip
+    with protocol.one_thread():
+        protocol.warm_up(lambda: series_forecasts(series[0], candidates))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            metrics, changed, seconds = measure(series, candidates)
+    print(f"{len(series)} series, {seconds:.0f} s", flush=True)
+    methods = ["default", *candidates, "Theta", "Comb"]
+    table, sizes = summarize(series, metrics, methods)
+    half = "confirmation" if args.offset else "development"
+    if args.offset:
+        verdicts = [[name, confirmation_rule(table, name)] for name in candidates]
+    else:
+        verdicts = [[name, development_rule(table, sizes, name)] for name in candidates]
+    verdicts = [[name, "passes" if passed else "fails"] for name, passed in verdicts]
+    for name, verdict in verdicts:
+        print(f"{name}: {verdict}", flush=True)
+    body = [
+        f"{len(series)} M3 series, the {half} half (every second series of each frequency "
+        f"from its series {args.offset}). One `SpectralForecaster()` fit per series (`fh` "
+        "in fit, official horizons, one thread); each candidate recombines the same "
+        "members with other weights where all three are used (`sp_ = 1, d_ = 1`; column "
+        "'changed': those series of the group), every other series keeps the default's "
+        "forecast. Candidates, protocol and rules: the docstring of "
+        "`benchmarks/m3_member_weights.py`. MASE scaled by the in-sample seasonal naive "
+        "error; sMAPE in percent; 'change': relative to the default; 'paired change': the "
+        "mean over the group's series of the method's MASE minus the default's, and its "
+        f"standard error. {seconds:.0f} s for all series (anchors included).",
+        "",
+        markdown_table(
+            [
+                "frequency",
+                "series",
+                "changed",
+                "method",
+                "mean MASE",
+                "paired change (s.e.)",
+                "geo-mean MASE",
+                "change",
+                "mean sMAPE",
+                "change",
+            ],
+            table_rows(table, sizes, methods, changed),
+        ),  # fmt: skip
+        "",
+        f"### The {half} rule",
+        "",
+        markdown_table(["candidate", "verdict"], verdicts),
+    ]
+    command = "python -m benchmarks.m3_member_weights" + (
+        f" --offset 1 --candidates {' '.join(repr(c) for c in candidates)}" if args.offset else ""
+    )
+    section = "m3_member_weights" + ("_offset1" if args.offset else "")
+    title = f"M3: member weights for a trend without a season ({half} half)"
+    write_section(section, "\n".join(body), command=command, title=title)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
