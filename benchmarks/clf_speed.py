@@ -35,10 +35,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 
@@ -59,25 +57,9 @@ MIN_TIME_SAVING = 0.10
 
 
 def baseline_class(directory):
-    """``SpectralFilterClassifier`` of the ``sksssm`` package under ``directory``, imported
-    beside this one (its modules under their own names in a separate ``sys.modules``
-    generation; each version's functions keep their own globals)."""
-    import sksssm  # noqa: F401 - this version, imported first
-
-    ours = {k: v for k, v in sys.modules.items() if k == "sksssm" or k.startswith("sksssm.")}
-    for key in ours:
-        del sys.modules[key]
-    sys.path.insert(0, str(directory))
-    try:
-        from sksssm import SpectralFilterClassifier as Baseline
-    finally:
-        sys.path.remove(str(directory))
-        for key in [k for k in sys.modules if k == "sksssm" or k.startswith("sksssm.")]:
-            del sys.modules[key]
-        sys.modules.update(ours)
-    if Path(directory).resolve() not in Path(Baseline._fit.__code__.co_filename).resolve().parents:
-        raise RuntimeError(f"no sksssm package under {directory}")
-    return Baseline
+    """``SpectralFilterClassifier`` of the ``sksssm`` package under ``directory``
+    (:func:`benchmarks.protocol.baseline_estimator`)."""
+    return protocol.baseline_estimator(directory, "sksssm", "SpectralFilterClassifier")
 
 
 def load(name):

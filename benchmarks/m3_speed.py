@@ -36,6 +36,7 @@ import warnings
 
 import numpy as np
 
+from benchmarks import protocol
 from benchmarks._report import markdown_table, write_section
 from benchmarks.corpus import M3_FREQUENCIES, load_m3
 
@@ -81,29 +82,9 @@ def run(series, intervals=True):
 
 
 def baseline_class(directory):
-    """``SpectralForecaster`` of the ``sksssm`` package under ``directory``, imported
-    beside this one (its modules under their own names in a separate ``sys.modules``
-    generation; each version's functions keep their own globals)."""
-    import sys
-
-    import sksssm.forecasting  # noqa: F401 - this version, imported first
-
-    ours = {k: v for k, v in sys.modules.items() if k == "sksssm" or k.startswith("sksssm.")}
-    for key in ours:
-        del sys.modules[key]
-    sys.path.insert(0, str(directory))
-    try:
-        from sksssm.forecasting import SpectralForecaster as Baseline
-    finally:
-        sys.path.remove(str(directory))
-        for key in [k for k in sys.modules if k == "sksssm" or k.startswith("sksssm.")]:
-            del sys.modules[key]
-        sys.modules.update(ours)
-    from pathlib import Path
-
-    if Path(directory).resolve() not in Path(Baseline._fit.__code__.co_filename).resolve().parents:
-        raise RuntimeError(f"no sksssm package under {directory}")
-    return Baseline
+    """``SpectralForecaster`` of the ``sksssm`` package under ``directory``
+    (:func:`benchmarks.protocol.baseline_estimator`)."""
+    return protocol.baseline_estimator(directory, "sksssm.forecasting", "SpectralForecaster")
 
 
 def run_side_by_side(series, baseline):

@@ -114,6 +114,40 @@ class RocketRidge:
         return self.ridge_.predict(np.asarray(self.transformer_.transform(X)))
 
 
+def baseline_estimator(directory, module, name):
+    """The class ``name`` of ``module`` from the ``sksssm`` package under ``directory``.
+
+    Another version of the library (e.g. ``git worktree add /tmp/base COMMIT``), imported
+    beside this one so that both can be timed in one process, item by item in turn: its
+    modules get their own ``sys.modules`` generation, so each version's functions keep
+    their own globals; this version's modules are restored afterwards.
+
+    Raises
+    ------
+    RuntimeError
+        If the class imported does not come from ``directory``.
+    """
+    import importlib
+    import sys
+    from pathlib import Path
+
+    importlib.import_module(module)  # this version first, to restore it afterwards
+    ours = {k: v for k, v in sys.modules.items() if k == "sksssm" or k.startswith("sksssm.")}
+    for key in ours:
+        del sys.modules[key]
+    sys.path.insert(0, str(directory))
+    try:
+        baseline = getattr(importlib.import_module(module), name)
+    finally:
+        sys.path.remove(str(directory))
+        for key in [k for k in sys.modules if k == "sksssm" or k.startswith("sksssm.")]:
+            del sys.modules[key]
+        sys.modules.update(ours)
+    if Path(directory).resolve() not in Path(baseline._fit.__code__.co_filename).resolve().parents:
+        raise RuntimeError(f"no sksssm package under {directory}")
+    return baseline
+
+
 # ------------------------------------------------------------------------------ metrics
 def mase(y_train, y_test, y_pred, period):
     """Mean absolute scaled error, scaled by the in-sample seasonal naive error.

@@ -155,3 +155,26 @@ def test_sources_sentence_names_live_and_stored_methods():
         "Where the numbers come from: run live in this run: ours, Naive; "
         "AutoETS: read from `x.json`."
     )
+
+
+def test_baseline_estimator_imports_the_other_version_and_restores_this_one(tmp_path):
+    import shutil
+    import sys
+    from pathlib import Path
+
+    import sksssm
+    import sksssm.forecasting  # noqa: F401 - loaded, to check it is restored
+
+    shutil.copytree(
+        Path(sksssm.__file__).parent, tmp_path / "sksssm", ignore=shutil.ignore_patterns("*.pyc")
+    )
+    ours = sys.modules["sksssm.forecasting"]
+    other = protocol.baseline_estimator(tmp_path, "sksssm.forecasting", "SpectralForecaster")
+    assert Path(other._fit.__code__.co_filename).is_relative_to(tmp_path)
+    assert sys.modules["sksssm.forecasting"] is ours  # this version is back
+    assert other is not ours.SpectralForecaster
+
+
+def test_baseline_estimator_refuses_a_directory_without_the_package(tmp_path):
+    with pytest.raises(RuntimeError, match="no sksssm package"):
+        protocol.baseline_estimator(tmp_path, "sksssm", "SpectralFilterClassifier")
