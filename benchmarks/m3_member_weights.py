@@ -59,7 +59,7 @@ import pandas as pd
 from benchmarks import protocol
 from benchmarks._report import markdown_table, write_section
 from benchmarks.corpus import M3_FREQUENCIES, load_m3
-from benchmarks.m3 import comb_forecast
+from benchmarks.m3_ablation import anchor_forecasts as ablation_anchors
 from benchmarks.protocol import geometric_mean
 
 #: Length at which ``theta weight 50/(50+n)`` halves Theta's weight.
@@ -165,12 +165,9 @@ def series_forecasts(series, candidates):
 
 
 def anchor_forecasts(series):
-    from sktime.forecasting.theta import ThetaForecaster
-
-    y, h, period = series.y, series.horizon, series.period
-    theta_sp = period if len(y) >= 2 * period else 1
-    theta = ThetaForecaster(sp=theta_sp).fit(pd.Series(y), fh=np.arange(1, h + 1)).predict()
-    return {"Theta": np.asarray(theta, dtype=float), "Comb": comb_forecast(y, h, period)}
+    """Theta and Comb forecasts of ``series`` (:func:`benchmarks.m3_ablation.anchor_forecasts`)."""
+    anchors = ablation_anchors(series)
+    return {name: anchors[name] for name in ("Theta", "Comb")}
 
 
 def summarize(series_list, metrics, methods):

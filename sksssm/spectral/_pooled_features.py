@@ -195,7 +195,9 @@ def _pooled_features_of(states, X_btc, lengths, chunk_size, source=None):
             responses = representation(state.normalise, taken, deferred=True)
             bank = None if taken is None else taken[: state.bank.shape[1]].tobytes()
             shared = cross.setdefault(bank, {})
-            memo = memos.setdefault(None if taken is None else taken.tobytes(), {})
+            # shared only where the responses and the segments are the same
+            key = (None if taken is None else taken.tobytes(), state.n_segments)
+            memo = memos.setdefault(key, {})
             _pool_chunk(out, idx, chunk, chunk_lengths, r, state, responses, shared, memo)
             out[idx[:, None], zero[None, :]] = 0.0
     return outs, scale
