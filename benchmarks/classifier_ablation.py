@@ -43,6 +43,11 @@ Usage::
     python -m benchmarks.classifier_ablation --ops-pairs  # OPS_PAIRS, their own section
     python -m benchmarks.classifier_ablation --ops-segments --all-sets  # OPS_SEGMENTS
     python -m benchmarks.classifier_ablation --ops-one --all-sets  # OPS_ONE
+    python -m benchmarks.classifier_ablation --frontier --pilot    # FRONTIER's timing pilot
+    python -m benchmarks.classifier_ablation --frontier --all-sets  # FRONTIER, counted
+
+``--frontier`` (issue 21, session 38): its pilot and adoption rules, fixed by the lead
+before any run, are in :mod:`benchmarks._frontier`.
 """
 
 from __future__ import annotations
@@ -53,7 +58,7 @@ from functools import partial
 
 import numpy as np
 
-from benchmarks import protocol
+from benchmarks import _frontier, protocol
 from benchmarks._report import markdown_table, write_section
 from benchmarks.classification import MiniRocketVariable
 from benchmarks.corpus import UCR_DEVELOPMENT, corpus_bytes, load_ucr
@@ -288,6 +293,26 @@ OPS_ONE_RULE = (
     'qualify, take the cheaper; if neither, do not change the default (the "every '
     'threshold" variant is not eligible).'
 )
+#: Fewer responses per length and branch (``n_filters`` bank filters plus ``n_mixtures``
+#: mixtures; 16 + 32 by default) paying for MultiRocket's operators at every ``ppv``
+#: threshold (issue 21, session 38): does one beat the default's accuracy at no more
+#: time? Run with ``--frontier`` into its own section, by the rules of
+#: :mod:`benchmarks._frontier` (pilot first, with ``--frontier --pilot``).
+_LSPV = _DEFAULT_STATISTICS + ("lspv",)
+_MPV_LSPV = _DEFAULT_STATISTICS + ("mpv", "lspv")
+_ALL_OPS = _DEFAULT_STATISTICS + ("mpv", "mipv", "lspv")
+_HALF = {"n_filters": 8, "n_mixtures": 16}
+FRONTIER = {
+    "default": {},
+    "16 mixtures + lspv": {"n_mixtures": 16, "statistics": _LSPV},
+    "16 mixtures + mpv, lspv": {"n_mixtures": 16, "statistics": _MPV_LSPV},
+    "8 filters, 16 mixtures + lspv": {**_HALF, "statistics": _LSPV},
+    "8 filters, 16 mixtures + mpv, lspv": {**_HALF, "statistics": _MPV_LSPV},
+    "8 filters, 16 mixtures + mpv, mipv, lspv": {**_HALF, "statistics": _ALL_OPS},
+}
+#: The timing pilot's fit+predict seconds per variant on :data:`_frontier.PILOT_SETS`
+#: (in that order), as ``--frontier --pilot`` printed them; empty until it ran.
+FRONTIER_PILOT_SECONDS = {}
 #: Every variant name -> its change, across the tables.
 _ALL_VARIANTS = {
     **VARIANTS,
@@ -298,6 +323,7 @@ _ALL_VARIANTS = {
     **SELECTION,
     **OPS,
     **OPS_ONE,
+    **FRONTIER,
 }
 MINIROCKET = "MiniRocket"
 
@@ -324,6 +350,18 @@ def _factory(variant):
     return partial(SpectralFilterClassifier, random_state=SEED, **change)
 
 
+def _timed_runs(factories, X_train, y_train, X_test):
+    """Yield ``(label, predictions, seconds)`` for each factory in turn, each warmed up
+    first on a tiny slice of the set."""
+    warm_data = protocol.warm_up_slice(X_train, y_train, X_test)
+    for label, factory in factories.items():
+        protocol.warm_up(partial(_fit_predict, factory, *warm_data))
+        predicted, seconds = protocol.timed(
+            partial(_fit_predict, factory, X_train, y_train, X_test)
+        )
+        yield label, predicted, seconds
+
+
 def run_set(name, variants):
     """``{label: (accuracy, seconds)}`` for the variants and MiniRocket on one set."""
     X_train, y_train, X_test, y_test = load_ucr(name)
@@ -334,15 +372,24 @@ def run_set(name, variants):
         if unequal
         else partial(protocol.RocketRidge, "minirocket", random_state=SEED)
     )
-    out = {}
-    warm_data = protocol.warm_up_slice(X_train, y_train, X_test)
-    for label, factory in factories.items():
-        protocol.warm_up(partial(_fit_predict, factory, *warm_data))
-        predicted, seconds = protocol.timed(
-            partial(_fit_predict, factory, X_train, y_train, X_test)
-        )
-        out[label] = (float(np.mean(np.asarray(predicted) == y_test)), seconds)
-    return out
+    return {
+        label: (float(np.mean(np.asarray(predicted) == y_test)), seconds)
+        for label, predicted, seconds in _timed_runs(factories, X_train, y_train, X_test)
+    }
+
+
+def frontier_pilot():
+    """The frontier's timing pilot: fit+predict seconds of every :data:`FRONTIER` variant
+    on :data:`_frontier.PILOT_SETS`, printed; the test labels are never compared."""
+    seconds = {variant: [] for variant in FRONTIER}
+    with protocol.one_thread():
+        for name in _frontier.PILOT_SETS:
+            X_train, y_train, X_test, _ = load_ucr(name)
+            factories = {v: _factory(v) for v in FRONTIER}
+            for label, _, s in _timed_runs(factories, X_train, y_train, X_test):
+                seconds[label].append(s)
+                print(f"{name}: {label} {s:.2f}s", flush=True)
+    _frontier.print_pilot(seconds)
 
 
 def report(results, variants, command, section="classifier_ablation"):
@@ -423,9 +470,17 @@ def report(results, variants, command, section="classifier_ablation"):
         "instead of the segment statistics",
         "classifier_ablation_ops_one": "Classifier ablation: MultiRocket's operators at one "
         "threshold per response",
+        "classifier_ablation_frontier": "Classifier ablation: fewer responses paying for "
+        "MultiRocket's operators",
     }[section]
     if section == "classifier_ablation_ops_one":
         body = OPS_ONE_RULE + "\n\n" + body
+    if section == "classifier_ablation_frontier":
+        complete = len(names) == len(UCR_DEVELOPMENT)
+        rules = _frontier.section_text(
+            FRONTIER_PILOT_SECONDS, accuracy, seconds, variants, complete
+        )
+        body = rules + "\n\n" + body
     write_section(section, body, command=command, title=title)
 
 
@@ -441,6 +496,7 @@ GROUPS = {
     "ops_pairs": OPS_PAIRS,
     "ops_segments": OPS_SEGMENTS,
     "ops_one": OPS_ONE,
+    "frontier": FRONTIER,
 }
 
 
@@ -457,11 +513,21 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--all-sets", action="store_true", help="all development sets, not the smallest"
     )
+    parser.add_argument(
+        "--pilot", action="store_true", help="with --frontier: its timing pilot only"
+    )
     parser.add_argument("--variants", nargs="+", choices=list(_ALL_VARIANTS))
     args = parser.parse_args(argv)
     chosen = next((group for group in GROUPS if getattr(args, group)), None)
+    if args.pilot:
+        if chosen != "frontier":
+            parser.error("--pilot goes with --frontier")
+        frontier_pilot()
+        return 0
     table = VARIANTS if chosen is None else GROUPS[chosen]
     everything = list(table)
+    if chosen == "frontier":  # the variants the pilot kept
+        everything = _frontier.counted_variants(FRONTIER_PILOT_SECONDS)
     args.variants = args.variants or everything
     section = "classifier_ablation" + ("" if chosen is None else "_" + chosen)
     if args.ops and args.all_sets:  # the pruning run on the smallest sets keeps its own
