@@ -311,8 +311,17 @@ FRONTIER = {
     "8 filters, 16 mixtures + mpv, mipv, lspv": {**_HALF, "statistics": _ALL_OPS},
 }
 #: The timing pilot's fit+predict seconds per variant on :data:`_frontier.PILOT_SETS`
-#: (in that order), as ``--frontier --pilot`` printed them; empty until it ran.
-FRONTIER_PILOT_SECONDS = {}
+#: (in that order), as ``--frontier --pilot`` printed them (commit ``fc6db0e``,
+#: 2026-12-06 16:28-16:32 UTC, 1-min load average 0.5 at start, 2.0 at end; log
+#: ``benchmarks/results/classifier_ablation_frontier_pilot_fc6db0e.log``).
+FRONTIER_PILOT_SECONDS = {
+    "default": (1.04, 3.73, 3.92, 17.33),
+    "16 mixtures + lspv": (0.73, 3.59, 4.45, 20.38),
+    "16 mixtures + mpv, lspv": (1.00, 4.56, 5.25, 28.43),
+    "8 filters, 16 mixtures + lspv": (0.63, 3.02, 3.36, 16.21),
+    "8 filters, 16 mixtures + mpv, lspv": (0.75, 3.77, 4.23, 23.10),
+    "8 filters, 16 mixtures + mpv, mipv, lspv": (0.76, 3.98, 4.52, 27.89),
+}
 #: Every variant name -> its change, across the tables.
 _ALL_VARIANTS = {
     **VARIANTS,
