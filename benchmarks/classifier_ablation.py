@@ -297,7 +297,10 @@ OPS_ONE_RULE = (
 #: mixtures; 16 + 32 by default) paying for MultiRocket's operators at every ``ppv``
 #: threshold (issue 21, session 38): does one beat the default's accuracy at no more
 #: time? Run with ``--frontier`` into its own section, by the rules of
-#: :mod:`benchmarks._frontier` (pilot first, with ``--frontier --pilot``).
+#: :mod:`benchmarks._frontier` (pilot first, with ``--frontier --pilot``). Outcome (37
+#: sets, after the pilot dropped the three variants with ``mpv``): 16 mixtures + lspv
+#: 0.8214 (18/5/14, 1.34x), 8 filters, 16 mixtures + lspv 0.8202 (17/3/17, 0.97x)
+#: against 0.8210: neither passes, default kept.
 _LSPV = _DEFAULT_STATISTICS + ("lspv",)
 _MPV_LSPV = _DEFAULT_STATISTICS + ("mpv", "lspv")
 _ALL_OPS = _DEFAULT_STATISTICS + ("mpv", "mipv", "lspv")
