@@ -42,7 +42,7 @@ Session 37's candidates (issue 22, yearly coverage), variant rows on the same fi
   over-covered: yearly 85.9 / 96.1, quarterly 83.0 / 94.6, monthly 83.2 / 95.9,
   "other" 84.1 / 95.4, all MSIS 12.26 against the default's 11.12.
 
-- "t dof 4 + n_h/h - dof (candidate)" (added after the first failed the rule): the
+- "t dof 4 + n_h/h - dof (not kept)" (added after the first failed the rule): the
   default's calibration with Student-t dof ``4 + max(n_h / h - dof, 0)`` at horizon
   ``h``, ``dof`` the best configuration's degrees of freedom: the calibration is a
   variance estimated from about ``n_h / h`` independent ``h``-step errors of a forecast
@@ -60,6 +60,48 @@ levels, and the overall ("all") MSIS is no more than 2% above the default's; if 
 than one passes, the one with the lower overall MSIS there. Only the picked candidate
 is run on the confirmation half ``--every 2 --part 1``, and it becomes the default if it
 meets the same rule there; otherwise the default stays and the measurement is reported.
+
+Session 38's candidates (issue 22: the development half's yearly series of at most 20
+points covered 77.9 / 92.3, the longer ones 89.9 / 97.2; a rule that widens every
+series alike cannot fit both halves). On the development half, the short yearly
+series' in-sample ratios (error over the model's spread) grow with the horizon, 1.02
+at ``h = 1`` to 1.19 at ``h = 6``, and their test ratios more (0.98 to 1.32), while the
+pooled factor ``kappa`` takes most of its errors from the short horizons (every
+origin reaches ``h = 1``, few reach ``h = 6``: a 15-point series has about 11 and 6).
+Both candidates keep the default's t dof ``4 + n_h / h`` and give each horizon its own
+factor, shrunk toward the pooled ``kappa`` (the prior, worth ``CALIBRATION_PRIOR = 4``
+ratios) by the number of its own in-sample errors
+(``_intervals.horizon_calibration``):
+
+``kappa_h^2 = (4 kappa^2 + S_h / m) / (4 + W_h / m)``, ``S_h = sum w r^2`` and
+``W_h = sum w`` over the recency-weighted ``h``-step ratios;
+
+- "horizon factors (candidate A)": ``m = 1``, every in-sample ratio one error (the
+  count the pooled ``kappa`` uses);
+- "horizon factors n_h/h (candidate B)": ``m = h``, a horizon's ``n_h`` ratios count as
+  their ``n_h / h`` non-overlapping errors (the count of the t dof).
+
+A series whose errors grow faster with ``h`` than the model's spread gets wider long
+horizons, one whose long-horizon ratios are small narrower ones, in proportion to how
+many errors show it; no constant is fitted, nothing depends on M3's frequency labels. A
+third idea, the in-sample optimism ``2 a v_h`` of a forecast whose share ``a`` comes
+from the whole-series fit (``v_h`` the estimation variance; session 37's "in-sample
+leverage" is ``a = 1``), was not run: the damping (``1 - 5 / n``) and the drift
+shrinkage (``n / (n + 10)``) make ``a`` smallest for the short series (by hand, about
+0.07 at ``h = 6`` for 15 points against 0.2 for 41), so it would widen the long series
+more.
+
+Rule, fixed before the counted runs (session 38; the same as session 37's): a candidate
+passes if, on the development half ``--every 2 --part 0``, yearly 80% and 95% coverage
+are both within 3 points of nominal (77-83, 92-98), every other frequency is within 3
+points of nominal at both levels, and the overall ("all") MSIS is at most 2% above the
+default's; of those passing, the one with the lowest overall MSIS is picked. Only the
+picked one is run on the confirmation half ``--every 2 --part 1`` (once), and it becomes
+the default if it meets the same rule there; otherwise the default stays and the
+measurement is reported. The development half's run writes section
+``m3_intervals_dev`` with a breakdown by length (each frequency's series split at its
+median length in the selection); the confirmation half's per-length results are not
+written or looked at.
 
 The series: every ``--every``-th of each frequency starting at ``--part`` (by series
 id). The calibration rules were chosen on ``--every 2 --part 0`` (the half of
@@ -98,10 +140,14 @@ PER_HORIZON = "t dof 4 + n_h/h only"
 DOF = "dof correction (not kept)"
 #: The same fit with the model's own spread (no in-sample calibration, the rule before).
 UNCALIBRATED = "model spread only"
-#: Session 37's candidate: the t dof less the fitted model's dof.
-DOF_SPENT = "t dof 4 + n_h/h - dof (candidate)"
+#: Session 37's candidate (not kept): the t dof less the fitted model's dof.
+DOF_SPENT = "t dof 4 + n_h/h - dof (not kept)"
+#: Session 38's candidates: a factor per horizon, shrunk toward the pooled one.
+HORIZON = "horizon factors (candidate A)"
+HORIZON_INDEPENDENT = "horizon factors n_h/h (candidate B)"
 #: The variants of the calibration, in the order of the tables.
-ROWS = (DOF_SPENT, PREVIOUS, RECENT, PER_HORIZON, DOF, UNCALIBRATED)
+ROWS = (HORIZON, HORIZON_INDEPENDENT, DOF_SPENT, PREVIOUS, RECENT, PER_HORIZON, DOF,
+        UNCALIBRATED)  # fmt: skip
 MSIS_ALPHA = 0.05
 COVERAGES = (0.8, 0.95)
 
@@ -135,6 +181,7 @@ def ours(series, backtests):
         CALIBRATION_PRIOR,
         final_in_sample_errors,
         forecast_spread,
+        horizon_calibration,
         in_sample_calibration,
         in_sample_dof,
     )
@@ -166,7 +213,12 @@ def ours(series, backtests):
     sum_sq = equal**2 * (CALIBRATION_PRIOR + count) - CALIBRATION_PRIOR
     inflation = origins / max(origins - g.best.one_step["dof"], 1.0) if origins else 1.0
     corrected = np.sqrt((CALIBRATION_PRIOR + inflation * sum_sq) / (CALIBRATION_PRIOR + count))
+    # Session 38's candidates: one factor per horizon (a column: the spread is (1, h, 1)).
+    by_horizon = horizon_calibration(errors, spread)[:, None]
+    by_horizon_independent = horizon_calibration(errors, spread, independent=True)[:, None]
     variants = {
+        HORIZON: (by_horizon, per_horizon),
+        HORIZON_INDEPENDENT: (by_horizon_independent, per_horizon),
         DOF_SPENT: (recent, per_horizon_spent),
         PREVIOUS: (equal, model_nu),
         RECENT: (recent, model_nu),
@@ -251,6 +303,29 @@ def table(series_list, results, methods):
     return markdown_table(header, rows)
 
 
+def length_table(series_list, results, methods):
+    """Rows per frequency, length group and method: each frequency's series split at
+    the median length of its selected series (development half only)."""
+    rows = []
+    for frequency in M3_FREQUENCIES:
+        group = [s for s in series_list if s.frequency == frequency]
+        if not group:
+            continue
+        median = int(np.median([len(s.y) for s in group]))
+        for label, members in (
+            (f"n <= {median}", [s for s in group if len(s.y) <= median]),
+            (f"n > {median}", [s for s in group if len(s.y) > median]),
+        ):
+            for method in methods if members else ():
+                values = np.array([results[s.name][method][:3] for s in members])
+                coverage80, coverage95, msis = values.mean(axis=0)
+                rows.append([frequency.lower(), label, len(members), method,
+                             f"{100 * coverage80:.1f}", f"{100 * coverage95:.1f}",
+                             f"{msis:.2f}"])  # fmt: skip
+    header = ["frequency", "length", "series", "method", "80% coverage", "95% coverage", "MSIS"]
+    return markdown_table(header, rows)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--every", type=int, default=1, help="every k-th series (default 1)")
@@ -304,8 +379,12 @@ def main(argv=None):
         "(`_intervals.in_sample_calibration`), the errors from the origin `a` points "
         "before the last weighing `exp(-a / 20)`, and takes Student-t quantiles with "
         "`4 + n_h / h` degrees of freedom at horizon `h` (`n_h` in-sample `h`-step "
-        'errors; `_intervals.in_sample_dof`). On the same fit: "t dof 4 + n_h/h - dof '
-        '(candidate)" (session 37: the same widths, Student-t dof `4 + max(n_h / h - dof, '
+        'errors; `_intervals.in_sample_dof`). On the same fit: "horizon factors '
+        '(candidate A)" and "horizon factors n_h/h (candidate B)" (session 38: one factor '
+        "per horizon, `kappa_h^2 = (4 kappa^2 + S_h / m) / (4 + W_h / m)` from the "
+        "horizon's weighted squared ratios `S_h` and weights `W_h`, `m = 1` (A) or "
+        '`m = h` (B); `_intervals.horizon_calibration`), "t dof 4 + n_h/h - dof (not '
+        'kept)" (session 37: the same widths, Student-t dof `4 + max(n_h / h - dof, '
         '0)`, `dof` the best configuration\'s), "previous default" '
         "(every origin weighs alike, the model's dof `n - dof`), each change alone, "
         '"dof correction (not kept)" (the previous default with its squared errors '
@@ -329,6 +408,16 @@ def main(argv=None):
             "",
             table(subset, results, [OURS, *ROWS, *variants, "Theta", "AutoETS"]),
         ]
+    development = args.every == 2 and args.part == 0
+    if development:
+        body += [
+            "",
+            "### By length (development half only)",
+            "",
+            "Each frequency's selected series split at their median length.",
+            "",
+            length_table(series, results, [OURS, HORIZON, HORIZON_INDEPENDENT, "Theta"]),
+        ]
     print(f"{len(series)} series, {time.perf_counter() - start:.0f} s", flush=True)
     command = (
         "python -m benchmarks.m3_intervals"
@@ -336,7 +425,11 @@ def main(argv=None):
         + f" --ets-every {args.ets_every} --backtests {args.backtests}"
     )
     title = "M3 prediction intervals: SpectralForecaster vs AutoETS and Theta"
-    write_section("m3_intervals", "\n".join(body), command=command, title=title)
+    if development:
+        title += " (development half)"
+    # The development half has its own section (with the breakdown by length).
+    name = "m3_intervals_dev" if development else "m3_intervals"
+    write_section(name, "\n".join(body), command=command, title=title)
     return 0
 
 
