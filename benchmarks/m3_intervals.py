@@ -77,7 +77,8 @@ ratios) by the number of its own in-sample errors
 ``W_h = sum w`` over the recency-weighted ``h``-step ratios;
 
 - "horizon factors (candidate A)": ``m = 1``, every in-sample ratio one error (the
-  count the pooled ``kappa`` uses);
+  count the pooled ``kappa`` uses); measured on the development half only (not picked,
+  row removed after that run);
 - "horizon factors n_h/h (candidate B)": ``m = h``, a horizon's ``n_h`` ratios count as
   their ``n_h / h`` non-overlapping errors (the count of the t dof).
 
@@ -152,11 +153,11 @@ DOF = "dof correction (not kept)"
 UNCALIBRATED = "model spread only"
 #: Session 37's candidate (not kept): the t dof less the fitted model's dof.
 DOF_SPENT = "t dof 4 + n_h/h - dof (not kept)"
-#: Session 38's candidates: a factor per horizon, shrunk toward the pooled one.
-HORIZON = "horizon factors (candidate A)"
+#: Session 38's picked candidate: a factor per horizon, shrunk toward the pooled one by
+#: the horizon's n_h / h independent errors (candidate A, m = 1, was not picked).
 HORIZON_INDEPENDENT = "horizon factors n_h/h (candidate B)"
 #: The variants of the calibration, in the order of the tables.
-ROWS = (HORIZON, HORIZON_INDEPENDENT, DOF_SPENT, PREVIOUS, RECENT, PER_HORIZON, DOF,
+ROWS = (HORIZON_INDEPENDENT, DOF_SPENT, PREVIOUS, RECENT, PER_HORIZON, DOF,
         UNCALIBRATED)  # fmt: skip
 MSIS_ALPHA = 0.05
 COVERAGES = (0.8, 0.95)
@@ -223,11 +224,9 @@ def ours(series, backtests):
     sum_sq = equal**2 * (CALIBRATION_PRIOR + count) - CALIBRATION_PRIOR
     inflation = origins / max(origins - g.best.one_step["dof"], 1.0) if origins else 1.0
     corrected = np.sqrt((CALIBRATION_PRIOR + inflation * sum_sq) / (CALIBRATION_PRIOR + count))
-    # Session 38's candidates: one factor per horizon (a column: the spread is (1, h, 1)).
-    by_horizon = horizon_calibration(errors, spread)[:, None]
+    # Session 38's candidate: one factor per horizon (a column: the spread is (1, h, 1)).
     by_horizon_independent = horizon_calibration(errors, spread, independent=True)[:, None]
     variants = {
-        HORIZON: (by_horizon, per_horizon),
         HORIZON_INDEPENDENT: (by_horizon_independent, per_horizon),
         DOF_SPENT: (recent, per_horizon_spent),
         PREVIOUS: (equal, model_nu),
@@ -390,10 +389,9 @@ def main(argv=None):
         "before the last weighing `exp(-a / 20)`, and takes Student-t quantiles with "
         "`4 + n_h / h` degrees of freedom at horizon `h` (`n_h` in-sample `h`-step "
         'errors; `_intervals.in_sample_dof`). On the same fit: "horizon factors '
-        '(candidate A)" and "horizon factors n_h/h (candidate B)" (session 38: one factor '
-        "per horizon, `kappa_h^2 = (4 kappa^2 + S_h / m) / (4 + W_h / m)` from the "
-        "horizon's weighted squared ratios `S_h` and weights `W_h`, `m = 1` (A) or "
-        '`m = h` (B); `_intervals.horizon_calibration`), "t dof 4 + n_h/h - dof (not '
+        'n_h/h (candidate B)" (session 38: one factor per horizon, `kappa_h^2 = (4 '
+        "kappa^2 + S_h / h) / (4 + W_h / h)` from the horizon's weighted squared ratios "
+        '`S_h` and weights `W_h`; `_intervals.horizon_calibration`), "t dof 4 + n_h/h - dof (not '
         'kept)" (session 37: the same widths, Student-t dof `4 + max(n_h / h - dof, '
         '0)`, `dof` the best configuration\'s), "previous default" '
         "(every origin weighs alike, the model's dof `n - dof`), each change alone, "
@@ -426,7 +424,7 @@ def main(argv=None):
             "",
             "Each frequency's selected series split at their median length.",
             "",
-            length_table(series, results, [OURS, HORIZON, HORIZON_INDEPENDENT, "Theta"]),
+            length_table(series, results, [OURS, HORIZON_INDEPENDENT, "Theta"]),
         ]
     print(f"{len(series)} series, {time.perf_counter() - start:.0f} s", flush=True)
     command = (
