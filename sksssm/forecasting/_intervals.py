@@ -266,7 +266,8 @@ def horizon_calibration(errors, spread, independent=False, memory=CALIBRATION_ME
     ``m = h`` with ``independent`` (consecutive origins' ``h``-step errors share
     ``h - 1`` steps, so ``n_h`` of them hold about ``n_h / h`` independent errors, the
     count of :func:`in_sample_dof`). The fewer a horizon's errors, the closer its
-    factor to ``kappa``; without errors it is ``kappa``.
+    factor to ``kappa``; without errors it is ``kappa``. Not used by the forecaster:
+    measured for issue 22 (``benchmarks/m3_intervals.py``, session 38) and not kept.
 
     Parameters
     ----------
