@@ -170,6 +170,42 @@ def final_in_sample_errors(models, n_steps):
     return origin_errors(z, origins, combine_members(forecasts, per_origin))
 
 
+def calibration_sums(errors, spread, memory=CALIBRATION_MEMORY):
+    """Per-horizon weighted sums of the squared ratios and of the weights, (n_steps,) each.
+
+    Each error of :func:`final_in_sample_errors` is divided by the spread predicted for
+    its horizon, the ratio winsorized at :data:`CALIBRATION_CLIP`; the ratios from the
+    origin ``a`` points before the series' last origin weigh ``w = exp(-a / memory)``
+    (every series and channel of a panel together). :func:`in_sample_calibration` and
+    :func:`horizon_calibration` are made of these sums.
+
+    Parameters
+    ----------
+    errors : list of ndarray of shape (n_origins_i, n_steps, c)
+    spread : ndarray of shape (n_series, n_steps, c)
+    memory : float or None, default=CALIBRATION_MEMORY
+        None weighs every origin alike.
+
+    Returns
+    -------
+    sum_sq, total : ndarray of shape (n_steps,)
+        ``sum w r^2`` and ``sum w`` at each horizon.
+    """
+    n_steps = spread.shape[1]
+    sum_sq, total = np.zeros(n_steps), np.zeros(n_steps)
+    for series_errors, series_spread in zip(errors, spread, strict=True):
+        ratio = series_errors / series_spread[None, : series_errors.shape[1]]
+        finite = np.isfinite(ratio)
+        ratio = np.clip(np.where(finite, ratio, 0.0), -CALIBRATION_CLIP, CALIBRATION_CLIP)
+        age = np.arange(len(ratio))[::-1].astype(float)
+        weight = np.ones_like(age) if memory is None else np.exp(-age / memory)
+        weight = weight[:, None, None] * finite
+        steps = series_errors.shape[1]
+        sum_sq[:steps] += np.sum(weight * ratio**2, axis=(0, 2))
+        total[:steps] += np.sum(weight, axis=(0, 2))
+    return sum_sq, total
+
+
 def in_sample_calibration(errors, spread, memory=CALIBRATION_MEMORY):
     """Scale factor of the interval widths from the final forecast's in-sample errors.
 
@@ -178,7 +214,7 @@ def in_sample_calibration(errors, spread, memory=CALIBRATION_MEMORY):
     at :data:`CALIBRATION_CLIP`. The ratios from the origin ``a`` points before the
     series' last origin weigh ``w = exp(-a / memory)`` (the recent errors say more about
     the next ones: trends and volatility change); with the weights of every series of a
-    panel together,
+    panel together (:func:`calibration_sums`, every horizon),
 
     ``kappa^2 = (CALIBRATION_PRIOR + sum w r^2) / (CALIBRATION_PRIOR + sum w)``,
 
@@ -209,17 +245,54 @@ def in_sample_calibration(errors, spread, memory=CALIBRATION_MEMORY):
     >>> round(in_sample_calibration(errors, np.ones((1, 2, 1))), 4)  # recent weigh more
     1.8207
     """
-    sum_sq, total = 0.0, 0.0
-    for series_errors, series_spread in zip(errors, spread, strict=True):
-        ratio = series_errors / series_spread[None, : series_errors.shape[1]]
-        finite = np.isfinite(ratio)
-        ratio = np.clip(np.where(finite, ratio, 0.0), -CALIBRATION_CLIP, CALIBRATION_CLIP)
-        age = np.arange(len(ratio))[::-1].astype(float)
-        weight = np.ones_like(age) if memory is None else np.exp(-age / memory)
-        weight = weight[:, None, None] * finite
-        sum_sq += float(np.sum(weight * ratio**2))
-        total += float(np.sum(weight))
-    return float(np.sqrt((CALIBRATION_PRIOR + sum_sq) / (CALIBRATION_PRIOR + total)))
+    sum_sq, total = calibration_sums(errors, spread, memory)
+    return float(np.sqrt((CALIBRATION_PRIOR + sum_sq.sum()) / (CALIBRATION_PRIOR + total.sum())))
+
+
+def horizon_calibration(errors, spread, independent=False, memory=CALIBRATION_MEMORY):
+    """Scale factors (n_steps,) per horizon, each shrunk toward the pooled factor.
+
+    The pooled factor ``kappa`` of :func:`in_sample_calibration` takes most of its
+    errors from the short horizons (every origin reaches ``h = 1``, few reach the
+    last), so a forecast whose errors grow faster with ``h`` than the model's spread
+    (a short series whose trend turns within the horizon) gets too narrow long
+    horizons. At horizon ``h`` the factor is the horizon's own calibration with
+    ``kappa`` as its prior, worth :data:`CALIBRATION_PRIOR` ratios:
+
+    ``kappa_h^2 = (CALIBRATION_PRIOR kappa^2 + S_h / m) / (CALIBRATION_PRIOR + W_h / m)``
+
+    (``S_h = sum w r^2``, ``W_h = sum w`` over the ``h``-step ratios,
+    :func:`calibration_sums`), ``m = 1`` counting every ratio as one error, or
+    ``m = h`` with ``independent`` (consecutive origins' ``h``-step errors share
+    ``h - 1`` steps, so ``n_h`` of them hold about ``n_h / h`` independent errors, the
+    count of :func:`in_sample_dof`). The fewer a horizon's errors, the closer its
+    factor to ``kappa``; without errors it is ``kappa``. Not used by the forecaster:
+    measured for issue 22 (``benchmarks/m3_intervals.py``, session 38) and not kept.
+
+    Parameters
+    ----------
+    errors : list of ndarray of shape (n_origins_i, n_steps, c)
+    spread : ndarray of shape (n_series, n_steps, c)
+    independent : bool, default=False
+        Whether a horizon's ratios count as ``n_h / h`` errors (else ``n_h``).
+    memory : float or None, default=CALIBRATION_MEMORY
+
+    Returns
+    -------
+    ndarray of shape (n_steps,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> errors = [np.array([[1.0, 2.0], [1.0, np.nan]])[:, :, None]]  # ratio 2 at h = 2
+    >>> horizon_calibration(errors, np.ones((1, 2, 1)), memory=None).round(4).tolist()
+    [1.1339, 1.3939]
+    """
+    sum_sq, total = calibration_sums(errors, spread, memory)
+    pooled_sq = (CALIBRATION_PRIOR + sum_sq.sum()) / (CALIBRATION_PRIOR + total.sum())
+    evidence = np.arange(1, len(sum_sq) + 1) if independent else 1
+    return np.sqrt((CALIBRATION_PRIOR * pooled_sq + sum_sq / evidence)
+                   / (CALIBRATION_PRIOR + total / evidence))  # fmt: skip
 
 
 def in_sample_dof(errors, n_steps, nu):
