@@ -72,6 +72,10 @@ candidates never reached it). Quarterly sMAPE and the "other"
 figures are reported for every candidate against AutoETS (row ``AutoETS``: the stored
 ``benchmarks/results/M3__AutoETS.json`` scores of the same series, not rerun).
 
+Result (session 38): ``ETS AICc choice, m >= 10k`` passed both halves and is the
+default's member since (:func:`sksssm.forecasting._damped_trend.fit_trend_member`), so
+on the current code its row equals the default and the other rows compare against it.
+
 Usage::
 
     python -m benchmarks.m3_member_weights                                # development half
