@@ -185,9 +185,10 @@ def report(results, methods, description, command, sources):
         "method warmed up on one series first. MASE is scaled by the in-sample seasonal "
         "naive error (periods 1/4/12/1); sMAPE in percent. Protocol: "
         "`benchmarks/protocol.py`. These series informed `n_combined`, `damping`, "
-        "`drift_prior_length`, `theta_weight`, `damped_trend_weight` and "
-        "`weight_prior_origins` (`benchmarks/m3_ablation.py`, "
-        "`benchmarks/m3_shrinkage_grid.py`); "
+        "`drift_prior_length`, `theta_weight`, `damped_trend_weight`, "
+        "`weight_prior_origins` and the trend member's AICc choice from 51 points "
+        "(`benchmarks/m3_ablation.py`, `benchmarks/m3_shrinkage_grid.py`, "
+        "`benchmarks/m3_member_weights.py`); "
         "the held-out collections "
         "informed nothing.",
         "",

@@ -6,6 +6,10 @@ the long non-seasonal "other" series. These candidates recompute the default's
 combination on the same fit (:func:`candidate_forecasts`) with one change each; they are
 rows of :mod:`benchmarks.m3_ablation` and not part of the library (none was adopted: see
 the ``m3_ablation`` and ``m3_ablation_offset1`` sections of ``docs/benchmarks.md``).
+Session 38 adopted ``ETS AICc choice`` only for series of at least 51 points
+(:func:`sksssm.forecasting._damped_trend.fit_trend_member`, measured by
+:mod:`benchmarks.m3_member_weights`): since then the default's member is that choice on
+those series, and these rows compare against that default.
 
 - ``ETS AICc weights``: the damped-trend member replaced by exponential smoothing chosen
   like AutoETS (Hyndman et al. 2002, 2008): simple exponential smoothing (ANN), Holt

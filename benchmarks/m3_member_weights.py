@@ -39,7 +39,42 @@ does not get worse (:func:`development_rule`); of those passing, the one with th
 "other" geo-mean MASE is picked. Only the picked one is run on the confirmation half
 (``--offset 1 --candidates NAME``) and adopted as the default if there "other" geo-mean
 MASE improves and the overall geo-mean MASE and mean sMAPE do not get worse
-(:func:`confirmation_rule`). Quarterly sMAPE is reported for every candidate.
+(:func:`confirmation_rule`; session 38 added a condition, below). Quarterly sMAPE is
+reported for every candidate.
+
+Session 38 (issue 22): exponential smoothing chosen like AutoETS, only where the series
+is long enough to choose. :mod:`benchmarks.m3_ets_member` measured a member of simple
+exponential smoothing, Holt and damped Holt, weighted by AICc (Akaike weights) or the
+least-AICc one, in place of the damped trend: it helped "other" on both halves and hurt
+the short yearly series on the confirmation half. An information criterion chooses
+reliably only with enough observations per parameter (rule of thumb: at least 10; damped
+Holt has ``k = 5``: two smoothing weights, the damping, two initial states), and a
+fixed combination is the safer choice for short series. So these three candidates act
+only where the modelled series has at least :data:`MIN_ETS_LENGTH` ``= 10 k + 1 = 51``
+points (``m = n - 1 >= 10 k`` one-step errors) and all three members are used; every
+shorter series keeps the default's forecast exactly. The ETS member is
+:func:`benchmarks.m3_ets_member.aicc_member` of the modelled (standardized) series:
+
+- ``ETS AICc weights, m >= 10k``: the Akaike-weighted ETS member in place of the damped
+  trend, with its weight ``d = 1/4`` (models ``3/8``, Theta ``3/8``);
+- ``ETS AICc choice, m >= 10k``: the least-AICc ETS model instead, same weights;
+- ``ETS AICc weights in place of Theta and damped trend, m >= 10k``: the models keep
+  ``3/8``, the two hedges' weight ``H = 5/8`` goes to the Akaike-weighted ETS member.
+
+Protocol of session 38 (fixed, with these candidates, before the counted runs): the
+development half (``--offset 0``) with :func:`development_rule` unchanged; of the three
+session-38 candidates passing it, the one with the lowest "other" geo-mean MASE is
+picked (the four above it were judged in session 37; if none passes, none goes on).
+Only the picked one is run on the confirmation half (``--offset 1 --candidates NAME``)
+and adopted if it passes :func:`confirmation_rule`, which now also requires that no
+frequency's geo-mean MASE or mean sMAPE gets worse by more than 0.5% (the session-37
+candidates never reached it). Quarterly sMAPE and the "other"
+figures are reported for every candidate against AutoETS (row ``AutoETS``: the stored
+``benchmarks/results/M3__AutoETS.json`` scores of the same series, not rerun).
+
+Result (session 38): ``ETS AICc choice, m >= 10k`` passed both halves and is the
+default's member since (:func:`sksssm.forecasting._damped_trend.fit_trend_member`), so
+on the current code its row equals the default and the other rows compare against it.
 
 Usage::
 
@@ -56,20 +91,37 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from benchmarks import protocol
+from benchmarks import anchor_cache, protocol
 from benchmarks._report import markdown_table, write_section
 from benchmarks.corpus import M3_FREQUENCIES, load_m3
+from benchmarks.m3 import CORPUS, STORED
 from benchmarks.m3_ablation import anchor_forecasts as ablation_anchors
+from benchmarks.m3_ets_member import ETS_CLASSES, aicc_member
 from benchmarks.protocol import geometric_mean
 
 #: Length at which ``theta weight 50/(50+n)`` halves Theta's weight.
 THETA_LENGTH_SCALE = 50.0
+#: Fewest one-step errors per fitted parameter for choosing among ETS models by AICc.
+ERRORS_PER_PARAMETER = 10
+#: Shortest series where the ETS candidates act: ``n - 1 >= 10 k`` one-step errors, ``k``
+#: the most parameters of an ETS model (damped Holt's 5), so 51.
+MIN_ETS_LENGTH = ERRORS_PER_PARAMETER * max(k for _, k in ETS_CLASSES.values()) + 1
+#: Session 38's candidates: name to (choose the least-AICc model rather than weight them,
+#: give the ETS member both hedges' weight rather than the damped trend's).
+ETS_CANDIDATES = {
+    "ETS AICc weights, m >= 10k": (False, False),
+    "ETS AICc choice, m >= 10k": (True, False),
+    "ETS AICc weights in place of Theta and damped trend, m >= 10k": (False, True),
+}
 CANDIDATES = (
     "hedges by in-sample MSE",
     "hedge chosen by in-sample MSE",
     "theta weight 50/(50+n)",
     "theta weight 50/(50+n) to damped trend",
+    *ETS_CANDIDATES,
 )
+#: The anchor read from its stored results rather than run.
+STORED_ANCHOR = "AutoETS"
 #: The development rule's thresholds (relative changes against the default).
 MIN_OTHER_GAIN = 0.02
 MAX_FREQUENCY_LOSS = 0.005
@@ -130,8 +182,47 @@ def candidate_weights(fixed, n, mse_theta, mse_damped, t, d):
     return out
 
 
+def ets_members(after, fixed, z, candidates):
+    """Members and weights of the session-38 candidates among ``candidates``, one series.
+
+    Parameters
+    ----------
+    after : ndarray of shape (len(MEMBERS), 1, horizon, 1)
+        The default's members after the series (:func:`origin_members`).
+    fixed : ndarray of shape (3,)
+        The default's fixed weights.
+    z : ndarray of shape (n,)
+        The modelled (standardized) series.
+    candidates : sequence of str
+
+    Returns
+    -------
+    dict of str to (ndarray like ``after``, ndarray of shape (3,))
+        Only for series of at least :data:`MIN_ETS_LENGTH` points (else empty): the
+        damped-trend member replaced by :func:`~benchmarks.m3_ets_member.aicc_member`,
+        with the damped trend's weight or both hedges'.
+    """
+    if len(z) < MIN_ETS_LENGTH:
+        return {}
+    out = {}
+    for name in candidates:
+        if name not in ETS_CANDIDATES:
+            continue
+        choose, both_hedges = ETS_CANDIDATES[name]
+        members = after.copy()
+        members[2, 0, :, 0] = aicc_member(z, after.shape[2], choose=choose)
+        weights = np.array([fixed[0], 0.0, fixed[1] + fixed[2]]) if both_hedges else fixed
+        out[name] = (members, weights)
+    return out
+
+
 def series_forecasts(series, candidates):
-    """Forecasts (y's units) of the default and ``candidates``, and the member flag."""
+    """Forecasts (y's units) of the default and ``candidates``, and where they act.
+
+    Returns ``(forecasts, acting)``: ``acting`` the set of candidates whose forecast
+    is not the default's by construction (all three members used; for the ETS
+    candidates also at least :data:`MIN_ETS_LENGTH` points).
+    """
     from sksssm.forecasting import SpectralForecaster
     from sksssm.forecasting._combination import (
         combine_members,
@@ -145,7 +236,7 @@ def series_forecasts(series, candidates):
     default = np.asarray(f.predict(), dtype=float).ravel()
     fitted, panel = f._global, f._panel
     if not (fitted.uses("theta") and fitted.uses("damped_trend")):
-        return dict.fromkeys(("default", *candidates), default), False
+        return dict.fromkeys(("default", *candidates), default), set()
     z = panel.series()[0]
     _, after = origin_members(fitted, h, origins=[[len(z[0])]])
     origins, in_sample = origin_members(fitted, h)
@@ -154,14 +245,18 @@ def series_forecasts(series, candidates):
     fixed = fixed_weights(fitted)
     weights = candidate_weights(fixed, len(y), mse[1], mse[2], fitted.theta_weight,
                                 fitted.damped_trend_weight)  # fmt: skip
-    weights["default"] = fixed
+    members = {name: (after, weights[name]) for name in candidates if name in weights}
+    members["default"] = (after, fixed)
+    ets = ets_members(after, fixed, z[0][:, 0], candidates)
+    members.update(ets)
     out = {
-        name: panel.to_original(0, combine_members(after, weights[name])[0])[:, 0]
-        for name in ("default", *candidates)
+        name: panel.to_original(0, combine_members(*members[name])[0])[:, 0] for name in members
     }
     if not np.allclose(out["default"], default, rtol=1e-8, atol=1e-10):
         raise AssertionError("the recombined members differ from the default's forecast")
-    return out, True
+    acting = {name for name in candidates if name not in ETS_CANDIDATES} | set(ets)
+    out.update({name: default for name in candidates if name not in out})
+    return out, acting
 
 
 def anchor_forecasts(series):
@@ -199,44 +294,60 @@ def change(table, group, method, k):
     return table[group, method][k] / table[group, "default"][k] - 1
 
 
+def no_frequency_worse(table, sizes, method):
+    """Whether no frequency's geo-mean MASE or mean sMAPE is worse by more than 0.5%."""
+    frequencies = [g for g in sizes if g != "all"]
+    return all(
+        change(table, g, method, k) <= MAX_FREQUENCY_LOSS for g in frequencies for k in (0, 1)
+    )
+
+
 def development_rule(table, sizes, method):
     """Whether ``method`` passes the development rule (module docstring)."""
-    frequencies = [g for g in sizes if g != "all"]
     return (
         change(table, "other", method, 0) <= -MIN_OTHER_GAIN
-        and all(
-            change(table, g, method, k) <= MAX_FREQUENCY_LOSS for g in frequencies for k in (0, 1)
-        )  # fmt: skip
+        and no_frequency_worse(table, sizes, method)
         and change(table, "all", method, 0) <= 0
     )
 
 
-def confirmation_rule(table, method):
-    """Whether ``method`` passes the confirmation rule (module docstring)."""
+def confirmation_rule(table, sizes, method):
+    """Whether ``method`` passes the confirmation rule (module docstring, session 38)."""
     return (
         change(table, "other", method, 0) < 0
         and change(table, "all", method, 0) <= 0
         and change(table, "all", method, 1) <= 0
+        and no_frequency_worse(table, sizes, method)
     )
 
 
-def measure(series_list, candidates):
+def stored_anchor(series_list):
+    """The stored :data:`STORED_ANCHOR` results of ``series_list`` (raises if any is missing)."""
+    return anchor_cache.read(CORPUS, STORED_ANCHOR, [s.name for s in series_list],
+                             spec=STORED[STORED_ANCHOR])  # fmt: skip
+
+
+def measure(series_list, candidates, stored):
     """Per series: MASE and sMAPE of the default, ``candidates`` and the anchors.
 
-    Returns ``(metrics, changed, seconds)``: ``changed[frequency]`` counts the series
-    where the candidates act (all three members used).
+    ``stored`` is :func:`stored_anchor`'s cache. Returns ``(metrics, changed,
+    seconds)``: ``changed[frequency, candidate]`` counts the series where the candidate
+    acts (:func:`series_forecasts`).
     """
-    metrics, changed = {}, dict.fromkeys(M3_FREQUENCIES, 0)
+    metrics, changed = {}, {}
     start = time.perf_counter()
     for s in series_list:
-        forecasts, acts = series_forecasts(s, candidates)
-        changed[s.frequency] += acts
+        forecasts, acting = series_forecasts(s, candidates)
+        for name in acting:
+            changed[s.frequency, name] = changed.get((s.frequency, name), 0) + 1
         forecasts.update(anchor_forecasts(s))
         metrics[s.name] = {
             name: (protocol.mase(s.y, s.y_test, forecast, s.period),
                    protocol.smape(s.y_test, forecast))
             for name, forecast in forecasts.items()
         }  # fmt: skip
+        scores = stored.results[s.name]["scores"]
+        metrics[s.name][STORED_ANCHOR] = (scores["mase"], scores["smape"])
     return metrics, changed, time.perf_counter() - start
 
 
@@ -244,8 +355,14 @@ def table_rows(table, sizes, methods, changed):
     """The rows of the accuracy table (one per group and method)."""
     rows = []
     for group in sizes:
-        n_changed = changed.get(group.upper(), sum(changed.values()))
         for method in methods:
+            n_changed = ""
+            if method in CANDIDATES:
+                n_changed = sum(
+                    count
+                    for (frequency, name), count in changed.items()
+                    if name == method and group in ("all", frequency.lower())
+                )
             geo, smape, mean, paired, spread = table[group, method]
             rows.append([
                 group, sizes[group], n_changed, method, f"{mean:.3f}",
@@ -262,23 +379,24 @@ def main(argv=None):
                         help="0: development half; 1: confirmation half")  # fmt: skip
     parser.add_argument("--candidates", nargs="+", default=list(CANDIDATES),
                         choices=CANDIDATES, metavar="NAME",
-                        help="candidates to measure (default: all four)")  # fmt: skip
+                        help="candidates to measure (default: all)")  # fmt: skip
     args = parser.parse_args(argv)
     candidates = [c for c in CANDIDATES if c in args.candidates]
     series = load_m3()
     series = [s for f in M3_FREQUENCIES
               for s in [x for x in series if x.frequency == f][args.offset :: 2]]  # fmt: skip
+    stored = stored_anchor(series)
     with protocol.one_thread():
         protocol.warm_up(lambda: series_forecasts(series[0], candidates))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            metrics, changed, seconds = measure(series, candidates)
+            metrics, changed, seconds = measure(series, candidates, stored)
     print(f"{len(series)} series, {seconds:.0f} s", flush=True)
-    methods = ["default", *candidates, "Theta", "Comb"]
+    methods = ["default", *candidates, "Theta", "Comb", STORED_ANCHOR]
     table, sizes = summarize(series, metrics, methods)
     half = "confirmation" if args.offset else "development"
     if args.offset:
-        verdicts = [[name, confirmation_rule(table, name)] for name in candidates]
+        verdicts = [[name, confirmation_rule(table, sizes, name)] for name in candidates]
     else:
         verdicts = [[name, development_rule(table, sizes, name)] for name in candidates]
     verdicts = [[name, "passes" if passed else "fails"] for name, passed in verdicts]
@@ -288,13 +406,21 @@ def main(argv=None):
         f"{len(series)} M3 series, the {half} half (every second series of each frequency "
         f"from its series {args.offset}). One `SpectralForecaster()` fit per series (`fh` "
         "in fit, official horizons, one thread); each candidate recombines the same "
-        "members with other weights where all three are used (`sp_ = 1, d_ = 1`; column "
-        "'changed': those series of the group), every other series keeps the default's "
-        "forecast. Candidates, protocol and rules: the docstring of "
+        "members with other weights (the ETS candidates: with the damped trend replaced "
+        "by AICc-chosen exponential smoothing) where all three are used (`sp_ = 1, d_ = "
+        f"1`) and, for the ETS candidates, the series has at least {MIN_ETS_LENGTH} "
+        "points (column 'changed': the series of the group where the candidate acts); "
+        "every other series keeps the default's forecast. Candidates, protocol and "
+        "rules: the docstring of "
         "`benchmarks/m3_member_weights.py`. MASE scaled by the in-sample seasonal naive "
         "error; sMAPE in percent; 'change': relative to the default; 'paired change': the "
         "mean over the group's series of the method's MASE minus the default's, and its "
-        f"standard error. {seconds:.0f} s for all series (anchors included).",
+        f"standard error. {seconds:.0f} s for all series (live anchors included).",
+        "",
+        anchor_cache.sources_sentence(
+            ["SpectralForecaster() and the candidates", "Theta", "Comb", STORED_ANCHOR],
+            {STORED_ANCHOR: stored.provenance()},
+        ),
         "",
         markdown_table(
             [

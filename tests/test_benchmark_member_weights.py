@@ -15,7 +15,7 @@ FIXED = np.array([(1 - T) * (1 - D), T * (1 - D), D])
 @pytest.mark.parametrize("n, mse_theta, mse_damped", [(15, 1.0, 3.0), (63, 4.0, 0.5)])
 def test_candidate_weights_are_convex_and_follow_their_rules(n, mse_theta, mse_damped):
     weights = weights_bench.candidate_weights(FIXED, n, mse_theta, mse_damped, T, D)
-    assert set(weights) == set(weights_bench.CANDIDATES)
+    assert set(weights) == set(weights_bench.CANDIDATES) - set(weights_bench.ETS_CANDIDATES)
     for w in weights.values():
         assert w.min() >= 0 and w.sum() == pytest.approx(1.0)
     hedge = FIXED[1] + FIXED[2]
@@ -78,13 +78,19 @@ def test_development_rule(other, quarterly_geo, quarterly_smape, all_geo, passes
 
 
 @pytest.mark.parametrize(
-    "other, all_geo, all_smape, passes",
-    [(0.999, 1.0, 12.0, True), (1.0, 0.99, 11.9, False), (0.9, 1.001, 11.9, False),
-     (0.9, 0.99, 12.01, False)],
-)  # fmt: skip
-def test_confirmation_rule(other, all_geo, all_smape, passes):
-    table, _ = _table(other, 1.0, 10.0, all_geo, all_smape)
-    assert weights_bench.confirmation_rule(table, "c") is passes
+    "other, quarterly_geo, quarterly_smape, all_geo, all_smape, passes",
+    [
+        (0.999, 1.004, 10.04, 1.0, 12.0, True),
+        (1.0, 1.0, 10.0, 0.99, 11.9, False),  # "other" not better
+        (0.9, 1.0, 10.0, 1.001, 11.9, False),  # overall geo-mean MASE worse
+        (0.9, 1.0, 10.0, 0.99, 12.01, False),  # overall sMAPE worse
+        (0.9, 1.006, 10.0, 0.99, 11.9, False),  # quarterly geo-mean MASE 0.6% worse
+        (0.9, 1.0, 10.06, 0.99, 11.9, False),  # quarterly sMAPE 0.6% worse
+    ],
+)
+def test_confirmation_rule(other, quarterly_geo, quarterly_smape, all_geo, all_smape, passes):
+    table, sizes = _table(other, quarterly_geo, quarterly_smape, all_geo, all_smape)
+    assert weights_bench.confirmation_rule(table, sizes, "c") is passes
 
 
 def test_series_forecasts_recombine_the_default_only_for_a_trend_without_season():
@@ -101,3 +107,45 @@ def test_series_forecasts_recombine_the_default_only_for_a_trend_without_season(
     assert not acts
     for name in weights_bench.CANDIDATES:
         np.testing.assert_array_equal(forecasts[name], forecasts["default"])
+
+
+def _trend(n, seed=0):
+    rng = np.random.default_rng(seed)
+    y = 100 + 2 * np.arange(n) + np.cumsum(rng.normal(0, 1, n))
+    return SimpleNamespace(y=y, horizon=8)
+
+
+def test_ets_candidates_act_only_from_51_points():
+    assert weights_bench.MIN_ETS_LENGTH == 51  # 10 errors per parameter, damped Holt's 5
+    ets = list(weights_bench.ETS_CANDIDATES)
+    short, short_acting = weights_bench.series_forecasts(_trend(50), weights_bench.CANDIDATES)
+    assert "theta weight 50/(50+n)" in short_acting  # all three members are used
+    assert not short_acting & set(ets)
+    for name in ets:  # bit-identical to predict()'s forecast
+        np.testing.assert_array_equal(short[name], short["default"])
+    long, long_acting = weights_bench.series_forecasts(_trend(51), ets)
+    assert long_acting == set(ets)
+    for name in ets:
+        assert np.isfinite(long[name]).all()
+        # The choice is the default's member since session 38 (fit_trend_member).
+        adopted = name == "ETS AICc choice, m >= 10k"
+        assert np.allclose(long[name], long["default"], rtol=1e-12) is adopted
+
+
+def test_ets_members_replace_the_damped_trend_with_the_aicc_member():
+    from benchmarks.m3_ets_member import aicc_member
+
+    rng = np.random.default_rng(1)
+    z = np.cumsum(rng.normal(0.1, 1, 60))
+    after = rng.normal(size=(3, 1, 4, 1))
+    members = weights_bench.ets_members(after, FIXED, z, weights_bench.CANDIDATES)
+    assert set(members) == set(weights_bench.ETS_CANDIDATES)
+    weights_only, weights = members["ETS AICc weights, m >= 10k"]
+    np.testing.assert_array_equal(weights_only[:2], after[:2])  # models and Theta kept
+    np.testing.assert_allclose(weights_only[2, 0, :, 0], aicc_member(z, 4))
+    np.testing.assert_array_equal(weights, FIXED)
+    chosen, _ = members["ETS AICc choice, m >= 10k"]
+    np.testing.assert_allclose(chosen[2, 0, :, 0], aicc_member(z, 4, choose=True))
+    _, both = members["ETS AICc weights in place of Theta and damped trend, m >= 10k"]
+    np.testing.assert_allclose(both, [FIXED[0], 0.0, FIXED[1] + FIXED[2]])
+    assert weights_bench.ets_members(after, FIXED, z[:50], weights_bench.CANDIDATES) == {}

@@ -7,8 +7,9 @@ series, each a forecast of the standardized levels:
   damped and shrunk toward the drift (:func:`~._model.damp_increments`,
   :func:`~._model.shrink_toward_drift`);
 - ``"theta"``: the classical Theta forecast (:mod:`._theta`);
-- ``"damped_trend"``: the damped Holt forecast (:mod:`._damped_trend`), for a trend
-  without a season only.
+- ``"damped_trend"``: the damped Holt forecast, from
+  :data:`~._damped_trend.MIN_AICC_LENGTH` points the exponential smoothing chosen by
+  AICc (:func:`~._damped_trend.fit_trend_member`), for a trend without a season only.
 
 :func:`fixed_weights` gives their weights from ``theta_weight`` and
 ``damped_trend_weight``; :func:`in_sample_weights` moves them per series toward

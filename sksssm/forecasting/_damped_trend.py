@@ -1,4 +1,4 @@
-"""The damped-trend (additive damped Holt) forecast, fitted by a small grid search.
+"""The trend member: damped Holt, or on long series exponential smoothing chosen by AICc.
 
 Exponential smoothing with a damped additive trend (Gardner and McKenzie, 1985), in
 error-correction form: with the one-step forecast ``f_t = l_{t-1} + phi b_{t-1}`` and its
@@ -10,6 +10,15 @@ started at ``l_0 = x_0`` and ``b_0 = (x_k - x_0) / k`` (``k = min(n - 1, 3)``). 
 ``h``-step forecast is ``l_n + (phi + phi^2 + ... + phi^h) b_n``. ``(alpha, beta, phi)``
 minimize the one-step squared error over :data:`GRID` (all candidates are run at once,
 vectorized over the grid). Plain numpy, no optimizer: the same answer on every machine.
+
+On a series of at least :data:`MIN_AICC_LENGTH` points the member is instead chosen
+among three exponential-smoothing classes like AutoETS (Hyndman et al. 2002, 2008):
+simple exponential smoothing (``beta = phi = 0``), Holt (``phi = 1``) and the damped
+Holt above, each fitted on its grid (:data:`ETS_GRIDS`), the one with the least AICc
+kept (:func:`fit_trend_member`). An information criterion chooses reliably only with
+enough one-step errors per parameter; on shorter series the damped Holt alone is the
+safer hedge (M3, issue 22: the AICc choice on every series lost on the short yearly
+series; from 51 points it helped "other" on both halves).
 """
 
 from __future__ import annotations
@@ -25,6 +34,22 @@ BETAS = (0.01, 0.05, 0.1, 0.2, 0.4)
 PHIS = (0.8, 0.85, 0.9, 0.95, 0.98)
 #: Every ``(alpha, beta, phi)`` of the grid search, as three flat arrays.
 GRID = tuple(g.ravel() for g in np.meshgrid(ALPHAS, BETAS, PHIS, indexing="ij"))
+_HOLT_ALPHAS, _HOLT_BETAS = (g.ravel() for g in np.meshgrid(ALPHAS, BETAS, indexing="ij"))
+#: The classes :func:`fit_trend_member` chooses among: their grids ``(alpha, beta, phi)``
+#: and parameter counts ``k`` (smoothing weights, damping, initial states). Simple
+#: exponential smoothing is ``beta = phi = 0`` (the trend state stays 0); Holt ``phi = 1``.
+ETS_GRIDS = {
+    "ses": ((np.array(ALPHAS), np.zeros(len(ALPHAS)), np.zeros(len(ALPHAS))), 2),
+    "holt": ((_HOLT_ALPHAS, _HOLT_BETAS, np.ones(len(_HOLT_ALPHAS))), 4),
+    "damped": (GRID, 5),
+}
+#: Fewest one-step errors per parameter for an AICc choice (the usual rule of thumb).
+MIN_ERRORS_PER_PARAMETER = 10
+#: Shortest series whose member is chosen by AICc: ``n - 1 >= 10 k`` one-step errors for
+#: the class with the most parameters (damped Holt, ``k = 5``), so 51 points.
+MIN_AICC_LENGTH = MIN_ERRORS_PER_PARAMETER * max(k for _, k in ETS_GRIDS.values()) + 1
+#: Smallest one-step mean square in the AICc (a perfect fit: the fewer parameters win).
+MIN_MEAN_SQUARE = 1e-12
 
 
 class DampedTrendFit(NamedTuple):
@@ -90,14 +115,17 @@ def damped_trend_states(x, alpha, beta, phi):
     return level, trend, sse
 
 
-def fit_damped_trend(x):
-    """The damped trend of ``x`` with the least one-step squared error over :data:`GRID`.
+def fit_damped_trend(x, grid=GRID):
+    """The fit of ``x`` with the least one-step squared error over ``grid``.
 
-    Ties go to the first grid point (smallest ``alpha``, then ``beta``, then ``phi``).
+    Ties go to the first grid point (of :data:`GRID`: smallest ``alpha``, then
+    ``beta``, then ``phi``).
 
     Parameters
     ----------
     x : ndarray of shape (n,)
+    grid : tuple of 3 ndarray of shape (m,), default=GRID
+        Candidate ``(alpha, beta, phi)`` (one class of :data:`ETS_GRIDS`).
 
     Returns
     -------
@@ -110,11 +138,60 @@ def fit_damped_trend(x):
     >>> fit.forecast(2).round(2).tolist()  # a line, slightly damped (phi = 0.98)
     [19.95, 20.88]
     """
-    alpha, beta, phi = GRID
+    alpha, beta, phi = grid
     level, trend, sse = damped_trend_states(x, alpha, beta, phi)
     best = int(np.argmin(sse))
     return DampedTrendFit(float(level[best]), float(trend[best]), float(alpha[best]),
                           float(beta[best]), float(phi[best]), float(sse[best]))  # fmt: skip
+
+
+def aicc(sse, m, k):
+    """AICc ``m log(SSE / m) + 2k + 2k(k + 1) / (m - k - 1)`` of ``m`` one-step errors.
+
+    The mean square is at least :data:`MIN_MEAN_SQUARE`; with ``m <= k + 1`` it is inf.
+
+    Examples
+    --------
+    >>> round(aicc(10.0, 60, 5), 4)  # 60 log(1/6) + 10 + 60/54
+    -96.3945
+    """
+    if m - k - 1 <= 0:
+        return np.inf
+    mean_square = max(sse / m, MIN_MEAN_SQUARE)
+    return float(m * np.log(mean_square) + 2 * k + 2 * k * (k + 1) / (m - k - 1))
+
+
+def fit_trend_member(x):
+    """The trend member of ``x``: damped Holt, or on long series the AICc choice.
+
+    On a series of at least :data:`MIN_AICC_LENGTH` points each class of
+    :data:`ETS_GRIDS` is fitted by :func:`fit_damped_trend` on its grid and the one
+    with the least :func:`aicc` (``m = n - 1`` one-step errors) is returned (ties to the
+    fewer parameters); a shorter series gets the damped Holt of :data:`GRID`.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n,)
+
+    Returns
+    -------
+    DampedTrendFit
+        Simple exponential smoothing as ``beta = phi = 0``, Holt as ``phi = 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fit_trend_member(np.arange(60.0)).forecast(2).tolist()  # a line: Holt, exactly
+    [60.0, 61.0]
+    >>> fit_trend_member(np.arange(50.0)).phi  # too short to choose: damped Holt
+    0.98
+    """
+    x = np.asarray(x, dtype=float)
+    if len(x) < MIN_AICC_LENGTH:
+        return fit_damped_trend(x)
+    fits = [(fit_damped_trend(x, grid), k) for grid, k in ETS_GRIDS.values()]
+    scores = [aicc(fit.sse, len(x) - 1, k) for fit, k in fits]
+    return fits[int(np.argmin(scores))][0]
 
 
 def damped_trend_origin_forecasts(x, fit, horizon, origins):
@@ -129,7 +206,7 @@ def damped_trend_origin_forecasts(x, fit, horizon, origins):
     ----------
     x : ndarray of shape (n,)
     fit : DampedTrendFit
-        :func:`fit_damped_trend` of ``x``.
+        :func:`fit_trend_member` (or :func:`fit_damped_trend`) of ``x``.
     horizon : int
     origins : sequence of int in [1, n]
         Index of each forecast's first step.

@@ -28,7 +28,7 @@ from ._combination import (
     member_paths,
     origin_members,
 )
-from ._damped_trend import fit_damped_trend
+from ._damped_trend import fit_trend_member
 from ._intervals import (
     backtest_calibration,
     error_scale,
@@ -280,7 +280,7 @@ class GlobalModels:
         """The fits of the "theta" or "damped_trend" member on the standardized series."""
         if name not in self._members:
             z = self.panel.series()[0]
-            fit_one = partial(fit_theta, sp=self.sp) if name == "theta" else fit_damped_trend
+            fit_one = partial(fit_theta, sp=self.sp) if name == "theta" else fit_trend_member
             self._members[name] = fit_channels(z, fit_one)
         return self._members[name]
 
