@@ -180,7 +180,7 @@ def final_in_sample_errors(models, n_steps, with_between=False):
     return errors, np.split(between, np.cumsum([len(o) for o in origins])[:-1])
 
 
-def calibration_sums(errors, spread, memory=CALIBRATION_MEMORY, between=None, within=False):
+def calibration_sums(errors, spread, memory=CALIBRATION_MEMORY, between=None):
     """Per-horizon weighted sums of the squared ratios and of the weights, (n_steps,) each.
 
     Each error of :func:`final_in_sample_errors` is divided by the spread predicted for
@@ -190,10 +190,7 @@ def calibration_sums(errors, spread, memory=CALIBRATION_MEMORY, between=None, wi
     :func:`horizon_calibration` are made of these sums.
 
     With ``between`` (the between-member variance ``B`` at each origin) the predicted
-    spread is the mixture's, ``sqrt(spread^2 + B)``; with ``within`` too, each squared
-    ratio ``r^2`` is replaced by the part of the squared error left to the members' own
-    variance, in the model's variance: ``(r^2 (spread^2 + B) - B) / spread^2``
-    (:func:`within_member_calibration`).
+    spread is the mixture's, ``sqrt(spread^2 + B)``.
 
     Parameters
     ----------
@@ -202,7 +199,6 @@ def calibration_sums(errors, spread, memory=CALIBRATION_MEMORY, between=None, wi
     memory : float or None, default=CALIBRATION_MEMORY
         None weighs every origin alike.
     between : list of ndarray of shape (n_origins_i, n_steps, c), optional
-    within : bool, default=False
 
     Returns
     -------
@@ -213,19 +209,16 @@ def calibration_sums(errors, spread, memory=CALIBRATION_MEMORY, between=None, wi
     sum_sq, total = np.zeros(n_steps), np.zeros(n_steps)
     for i, (series_errors, series_spread) in enumerate(zip(errors, spread, strict=True)):
         steps = series_errors.shape[1]
-        variance = series_spread[None, :steps] ** 2
-        spread_between = 0.0 if between is None else between[i][:, :steps]
-        ratio = series_errors / np.sqrt(variance + spread_between)
+        predicted = series_spread[None, :steps]
+        if between is not None:  # the mixture's spread at each origin
+            predicted = np.sqrt(predicted**2 + between[i][:, :steps])
+        ratio = series_errors / predicted
         finite = np.isfinite(ratio)
         ratio = np.clip(np.where(finite, ratio, 0.0), -CALIBRATION_CLIP, CALIBRATION_CLIP)
-        square = ratio**2
-        if within:
-            square = np.where(finite, (square * (variance + spread_between) - spread_between)
-                              / variance, 0.0)  # fmt: skip
         age = np.arange(len(ratio))[::-1].astype(float)
         weight = np.ones_like(age) if memory is None else np.exp(-age / memory)
         weight = weight[:, None, None] * finite
-        sum_sq[:steps] += np.sum(weight * square, axis=(0, 2))
+        sum_sq[:steps] += np.sum(weight * ratio**2, axis=(0, 2))
         total[:steps] += np.sum(weight, axis=(0, 2))
     return sum_sq, total
 
@@ -277,48 +270,6 @@ def in_sample_calibration(errors, spread, memory=CALIBRATION_MEMORY, between=Non
     """
     sum_sq, total = calibration_sums(errors, spread, memory, between)
     return float(np.sqrt((CALIBRATION_PRIOR + sum_sq.sum()) / (CALIBRATION_PRIOR + total.sum())))
-
-
-def within_member_calibration(errors, spread, between, memory=CALIBRATION_MEMORY):
-    """Scale factor of the members' own variance, the between-member part taken as given.
-
-    The law of total variance with every member's variance ``kappa_w^2 spread^2``: an
-    in-sample error of the combination has the expected square
-    ``kappa_w^2 spread^2 + B`` (``B`` the between-member variance at its origin), so
-    ``kappa_w^2`` is estimated from what the errors leave beyond ``B``
-    (:func:`calibration_sums` with ``within``; an error winsorized at
-    :data:`CALIBRATION_CLIP` mixture spreads), the model's own spread counting as
-    :data:`CALIBRATION_PRIOR` ratios of 1:
-
-    ``kappa_w^2 = (CALIBRATION_PRIOR + max(sum w (e^2 - B) / spread^2, 0))
-    / (CALIBRATION_PRIOR + sum w)``
-
-    (the members' squared errors cannot sum below 0). The forecast's variance is then
-    ``kappa_w^2 spread^2 + B``. Not used by the forecaster: measured for issue 22
-    (``benchmarks/m3_intervals.py``, session 38).
-
-    Parameters
-    ----------
-    errors, between : list of ndarray of shape (n_origins_i, n_steps, c)
-        :func:`final_in_sample_errors` with ``with_between``.
-    spread : ndarray of shape (n_series, n_steps, c)
-    memory : float or None, default=CALIBRATION_MEMORY
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> errors = [np.full((8, 2, 1), 2.0)]  # squared error 4 = 3 (within) + 1 (between)
-    >>> between = [np.ones((8, 2, 1))]
-    >>> round(within_member_calibration(errors, np.ones((1, 2, 1)), between, memory=None), 4)
-    1.6125
-    """
-    sum_sq, total = calibration_sums(errors, spread, memory, between, within=True)
-    within = max(sum_sq.sum(), 0.0)
-    return float(np.sqrt((CALIBRATION_PRIOR + within) / (CALIBRATION_PRIOR + total.sum())))
 
 
 def horizon_calibration(errors, spread, independent=False, memory=CALIBRATION_MEMORY):
