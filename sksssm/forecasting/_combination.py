@@ -174,7 +174,9 @@ def between_member_variance(forecasts, weights):
     With the combined forecast read as the mixture of its members (member ``k`` with
     probability ``weights[k]``), the law of total variance splits the mixture's variance
     into the weighted mean of the members' variances and this between-member part. A
-    forecast with one member (weight 1) has none.
+    forecast with one member (weight 1) has none. Measured in the interval calibration
+    for issue 22 (``benchmarks/m3_intervals.py``, candidate M) and not kept: the
+    forecaster's intervals do not use it.
 
     Parameters
     ----------

@@ -158,7 +158,8 @@ def final_in_sample_errors(models, n_steps, with_between=False):
     n_steps : int
     with_between : bool, default=False
         Whether to return, too, the members' spread about the combination from the same
-        origins (:func:`~._combination.between_member_variance`).
+        origins (:func:`~._combination.between_member_variance`; for the measured
+        mixture calibration of :func:`in_sample_calibration`).
 
     Returns
     -------
@@ -241,8 +242,10 @@ def in_sample_calibration(errors, spread, memory=CALIBRATION_MEMORY, between=Non
     shrinkage and Theta average), wider or narrower.
 
     With ``between`` the predicted spread at each origin is the mixture's,
-    ``sqrt(spread^2 + B)`` (``B`` the between-member variance there), and ``kappa``
-    scales the mixture's spread after the series the same way.
+    ``sqrt(spread^2 + B)`` (``B`` the between-member variance there), for a ``kappa``
+    that scales the mixture's spread after the series the same way. The forecaster
+    calibrates without it: measured for issue 22 (``benchmarks/m3_intervals.py``,
+    candidate M, session 38) and not kept.
 
     Parameters
     ----------
