@@ -329,18 +329,24 @@ class GlobalModels:
         ``lag`` steps before the cutoff is forecast ``lag + n_steps`` steps ahead; the
         first ``lag`` steps (before the cutoff) are dropped.
         """
-        z, _ = self.panel.series()
         lags = self.panel.lags
+        path = combine_members(self.future_members(X, n_steps + max(lags), cutoff),
+                               self.weights(n_steps + max(lags)))  # fmt: skip
+        return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
+
+    def future_members(self, X, n_steps, cutoff):
+        """Every member's forecast (len(MEMBERS), n_series, n_steps, c) after each
+        series' own end (:func:`._combination.member_paths`; NaN for a member not used).
+        """
+        z, _ = self.panel.series()
         paths = []
         for model, strategies in zip(self.models, self.strategies, strict=True):
-            exog = self._exog_future(X, n_steps + max(lags), model, cutoff)
+            exog = self._exog_future(X, n_steps, model, cutoff)
             windows, z_last = model.origins_batch(z, [[len(s)] for s in z])
-            paths.append(model.forecast(windows, z_last, exog, n_steps + max(lags), strategies))
-        members = member_paths(
+            paths.append(model.forecast(windows, z_last, exog, n_steps, strategies))
+        return member_paths(
             self, paths, z, lambda name, length: fitted_paths(self.member_fits(name), length)
         )
-        path = combine_members(members, self.weights(n_steps + max(lags)))
-        return np.stack([path[i, lag : lag + n_steps] for i, lag in enumerate(lags)])
 
     def weights(self, n_steps):
         """Per-series member weights (n_series, 3) of an ``n_steps`` forecast.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._combination import combine_members, origin_errors
+from ._combination import between_member_variance, combine_members, origin_errors
 from ._design import integrate, propagate, recursive_forecast, rows_from
 from ._model import MAX_RESIDUAL_ORIGINS
 
@@ -142,7 +142,7 @@ def estimation_variance(model, z, exog_future, n_steps):
     return np.sum(moved.reshape(k, B, n_steps, c) ** 2, axis=0)
 
 
-def final_in_sample_errors(models, n_steps):
+def final_in_sample_errors(models, n_steps, with_between=False):
     """Errors of the final forecast from in-sample origins, without refitting.
 
     From every origin ``o`` of series ``i`` (:func:`~._combination.in_sample_origins`)
@@ -156,21 +156,32 @@ def final_in_sample_errors(models, n_steps):
     ----------
     models : GlobalModels
     n_steps : int
+    with_between : bool, default=False
+        Whether to return, too, the members' spread about the combination from the same
+        origins (:func:`~._combination.between_member_variance`; for the measured
+        mixture calibration of :func:`in_sample_calibration`).
 
     Returns
     -------
-    list of ndarray of shape (n_origins_i, n_steps, c)
+    errors : list of ndarray of shape (n_origins_i, n_steps, c)
         Per series: observed minus forecast, NaN beyond the series' end.
+    between : list of ndarray of shape (n_origins_i, n_steps, c)
+        Only with ``with_between``: per series, the between-member variance.
     """
     z, _ = models.panel.series()
     origins, forecasts = models.origin_members(n_steps)
     if not any(origins):
-        return [np.zeros((0, n_steps, s.shape[1])) for s in z]
+        empty = [np.zeros((0, n_steps, s.shape[1])) for s in z]
+        return (empty, empty) if with_between else empty
     per_origin = np.repeat(models.weights(n_steps), [len(o) for o in origins], axis=0)
-    return origin_errors(z, origins, combine_members(forecasts, per_origin))
+    errors = origin_errors(z, origins, combine_members(forecasts, per_origin))
+    if not with_between:
+        return errors
+    between = between_member_variance(forecasts, per_origin)
+    return errors, np.split(between, np.cumsum([len(o) for o in origins])[:-1])
 
 
-def calibration_sums(errors, spread, memory=CALIBRATION_MEMORY):
+def calibration_sums(errors, spread, memory=CALIBRATION_MEMORY, between=None):
     """Per-horizon weighted sums of the squared ratios and of the weights, (n_steps,) each.
 
     Each error of :func:`final_in_sample_errors` is divided by the spread predicted for
@@ -179,12 +190,16 @@ def calibration_sums(errors, spread, memory=CALIBRATION_MEMORY):
     (every series and channel of a panel together). :func:`in_sample_calibration` and
     :func:`horizon_calibration` are made of these sums.
 
+    With ``between`` (the between-member variance ``B`` at each origin) the predicted
+    spread is the mixture's, ``sqrt(spread^2 + B)``.
+
     Parameters
     ----------
     errors : list of ndarray of shape (n_origins_i, n_steps, c)
     spread : ndarray of shape (n_series, n_steps, c)
     memory : float or None, default=CALIBRATION_MEMORY
         None weighs every origin alike.
+    between : list of ndarray of shape (n_origins_i, n_steps, c), optional
 
     Returns
     -------
@@ -193,20 +208,23 @@ def calibration_sums(errors, spread, memory=CALIBRATION_MEMORY):
     """
     n_steps = spread.shape[1]
     sum_sq, total = np.zeros(n_steps), np.zeros(n_steps)
-    for series_errors, series_spread in zip(errors, spread, strict=True):
-        ratio = series_errors / series_spread[None, : series_errors.shape[1]]
+    for i, (series_errors, series_spread) in enumerate(zip(errors, spread, strict=True)):
+        steps = series_errors.shape[1]
+        predicted = series_spread[None, :steps]
+        if between is not None:  # the mixture's spread at each origin
+            predicted = np.sqrt(predicted**2 + between[i][:, :steps])
+        ratio = series_errors / predicted
         finite = np.isfinite(ratio)
         ratio = np.clip(np.where(finite, ratio, 0.0), -CALIBRATION_CLIP, CALIBRATION_CLIP)
         age = np.arange(len(ratio))[::-1].astype(float)
         weight = np.ones_like(age) if memory is None else np.exp(-age / memory)
         weight = weight[:, None, None] * finite
-        steps = series_errors.shape[1]
         sum_sq[:steps] += np.sum(weight * ratio**2, axis=(0, 2))
         total[:steps] += np.sum(weight, axis=(0, 2))
     return sum_sq, total
 
 
-def in_sample_calibration(errors, spread, memory=CALIBRATION_MEMORY):
+def in_sample_calibration(errors, spread, memory=CALIBRATION_MEMORY, between=None):
     """Scale factor of the interval widths from the final forecast's in-sample errors.
 
     Each error of :func:`final_in_sample_errors` is divided by the spread predicted for
@@ -223,6 +241,12 @@ def in_sample_calibration(errors, spread, memory=CALIBRATION_MEMORY):
     carries it to the forecast actually made (the combination, damping, drift
     shrinkage and Theta average), wider or narrower.
 
+    With ``between`` the predicted spread at each origin is the mixture's,
+    ``sqrt(spread^2 + B)`` (``B`` the between-member variance there), for a ``kappa``
+    that scales the mixture's spread after the series the same way. The forecaster
+    calibrates without it: measured for issue 22 (``benchmarks/m3_intervals.py``,
+    candidate M, session 38) and not kept.
+
     Parameters
     ----------
     errors : list of ndarray of shape (n_origins_i, n_steps, c)
@@ -231,6 +255,8 @@ def in_sample_calibration(errors, spread, memory=CALIBRATION_MEMORY):
     spread : ndarray of shape (n_series, n_steps, c)
     memory : float or None, default=CALIBRATION_MEMORY
         Time scale of the weights, in time points; None weighs every origin alike.
+    between : list of ndarray of shape (n_origins_i, n_steps, c), optional
+        :func:`final_in_sample_errors` with ``with_between``.
 
     Returns
     -------
@@ -245,7 +271,7 @@ def in_sample_calibration(errors, spread, memory=CALIBRATION_MEMORY):
     >>> round(in_sample_calibration(errors, np.ones((1, 2, 1))), 4)  # recent weigh more
     1.8207
     """
-    sum_sq, total = calibration_sums(errors, spread, memory)
+    sum_sq, total = calibration_sums(errors, spread, memory, between)
     return float(np.sqrt((CALIBRATION_PRIOR + sum_sq.sum()) / (CALIBRATION_PRIOR + total.sum())))
 
 

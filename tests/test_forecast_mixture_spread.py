@@ -1,0 +1,168 @@
+"""The combination's between-member variance and the mixture's calibration of the
+interval widths (issue 22, session 38, candidate M of ``benchmarks/m3_intervals.py``).
+
+Checked against independent computations: the members from in-sample origins written out
+step by step (drift model, damping, drift shrinkage, Theta, damped trend) and their
+weighted spread about the combination by hand, the two-member and one-member cases by
+their closed forms, and the calibration factor by a loop.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sksssm.forecasting import SpectralForecaster
+from sksssm.forecasting._combination import between_member_variance, fixed_weights
+from sksssm.forecasting._damped_trend import fit_damped_trend
+from sksssm.forecasting._intervals import (
+    CALIBRATION_CLIP,
+    CALIBRATION_MEMORY,
+    CALIBRATION_PRIOR,
+    final_in_sample_errors,
+    forecast_spread,
+    in_sample_calibration,
+)
+from sksssm.forecasting._theta import fit_theta, theta_origin_forecasts
+
+
+def _drift_series(seed=11, n=14):
+    rng = np.random.default_rng(seed)
+    return pd.Series(30 + np.cumsum(0.5 + rng.normal(size=n)))
+
+
+def test_in_sample_between_variance_of_the_members_written_out():
+    """A drift model (d = 1, no AR terms) with Theta and the damped trend, weights
+    0.375 / 0.375 / 0.25: from origin ``o`` each member by hand (as in
+    tests/test_forecast_in_sample_calibration.py), then ``sum_i w_i (f_i - f)^2``."""
+    params = dict(sp=1, d=1, ar_order=0, n_filters=0, n_combined=1, log_transform=False,
+                  theta_weight=0.5, damped_trend_weight=0.25,
+                  weight_prior_origins=None)  # fmt: skip
+    f = SpectralForecaster(**params).fit(_drift_series(), fh=[1, 2, 3])
+    z = f._panel.series()[0][0][:, 0]
+    c = f._model.one_step["intercept"][0]
+    errors, between = final_in_sample_errors(f._global, 3, with_between=True)
+    origins = range(3, 14)
+    assert between[0].shape == errors[0].shape == (len(origins), 3, 1)
+    h = np.arange(1, 4)
+    theta = theta_origin_forecasts(z, fit_theta(z), 3, list(origins))
+    trend = fit_damped_trend(z)
+    weights = np.array([0.375, 0.375, 0.25])
+    for row, o, th in zip(between[0][:, :, 0], origins, theta, strict=True):
+        damping = max(1 - 5 / o, 0.5)
+        model = z[o - 1] + np.cumsum(c * damping**h)
+        drift = z[o - 1] + h * (z[o - 1] - z[0]) / (o - 1)
+        w = o / (o + 10)
+        model = w * model + (1 - w) * drift
+        level, slope = z[0], (z[3] - z[0]) / 3
+        for value in z[1:o]:
+            predicted = level + trend.phi * slope
+            level = predicted + trend.alpha * (value - predicted)
+            slope = trend.phi * slope + trend.alpha * trend.beta * (value - predicted)
+        damped = level + slope * np.cumsum(trend.phi**h)
+        members = np.stack([model, th, damped])
+        combined = weights @ members
+        expected = weights @ (members - combined) ** 2
+        np.testing.assert_allclose(row, expected, rtol=1e-9, atol=1e-14)
+
+
+def test_between_variance_after_the_series_is_that_of_the_point_forecast():
+    """After the series: the members' weighted mean is the point forecast (standardized),
+    and the between-member variance is the loop over the members by hand."""
+    f = SpectralForecaster(sp=1, d=1, log_transform=False).fit(_drift_series(4, 20), fh=[1, 2])
+    g = f._global
+    members = g.future_members(None, 4, f.cutoff)
+    weights = g.weights(4)[0]
+    assert np.all(weights > 0) and weights.sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(np.tensordot(weights, members[:, 0], axes=1),
+                               g.future_path(None, 4, f.cutoff)[0], rtol=1e-12)  # fmt: skip
+    expected = sum(w * (m - g.future_path(None, 4, f.cutoff)[0]) ** 2
+                   for w, m in zip(weights, members[:, 0], strict=True))  # fmt: skip
+    got = between_member_variance(members, g.weights(4))[0]
+    np.testing.assert_allclose(got, expected, rtol=1e-10)
+
+
+def test_two_members_give_w_one_minus_w_times_the_squared_gap():
+    """A season (sp = 4): the models and Theta only, ``B = t (1 - t) (f_m - f_t)^2``."""
+    rng = np.random.default_rng(2)
+    y = pd.Series(50 + np.cumsum(rng.normal(size=40)) + 5 * np.resize([1, -1, 2, -2], 40))
+    f = SpectralForecaster(sp=4, log_transform=False, theta_weight=0.3).fit(y, fh=[1, 2, 3])
+    g = f._global
+    assert not g.uses("damped_trend") and g.uses("theta")
+    np.testing.assert_allclose(fixed_weights(g), [0.7, 0.3, 0.0])
+    members = g.future_members(None, 3, f.cutoff)
+    assert np.all(np.isnan(members[2]))
+    got = between_member_variance(members, g.weights(3))
+    np.testing.assert_allclose(got, 0.3 * 0.7 * (members[0] - members[1]) ** 2, rtol=1e-12)
+
+
+def test_one_member_has_no_between_variance_and_keeps_the_calibration():
+    """``theta_weight=0`` without a damped trend: the models alone, ``B = 0`` in sample
+    and after the series, so the mixture's factor is the default's."""
+    params = dict(sp=1, d=1, log_transform=False, theta_weight=0.0, damped_trend_weight=0.0)
+    f = SpectralForecaster(**params).fit(_drift_series(7, 24), fh=[1, 2, 3])
+    g = f._global
+    errors, between = final_in_sample_errors(g, 3, with_between=True)
+    assert all(np.all(b == 0) for b in between)
+    assert np.all(between_member_variance(g.future_members(None, 3, f.cutoff), g.weights(3)) == 0)
+    f.predict_interval()  # the model's error scale, cached
+    z, _ = g.panel.series()
+    spread = forecast_spread(g.best, z, None, g.error_scales[3][0])
+    kappa = in_sample_calibration(errors, spread)
+    assert in_sample_calibration(errors, spread, between=between) == kappa
+
+
+def test_mixture_factor_by_a_loop():
+    """The ratios to the mixture's spread ``sqrt(s^2 + B_o)``, winsorized, the origin
+    ``a`` points before a series' last weighing ``exp(-a / CALIBRATION_MEMORY)``."""
+    rng = np.random.default_rng(8)
+    errors = [rng.normal(scale=1.4, size=(9, 3, 2)), rng.normal(size=(4, 3, 2))]
+    errors[0][-2:, 2], errors[0][-1, 1:] = np.nan, np.nan  # beyond the series' end
+    errors[1][0, 0, 0] = 25.0  # winsorized
+    between = [rng.uniform(0, 0.8, size=e.shape) for e in errors]
+    spread = rng.uniform(0.5, 2.0, size=(2, 3, 2))
+    sum_sq = total = 0.0
+    for series_errors, series_spread, series_between in zip(errors, spread, between,
+                                                            strict=True):  # fmt: skip
+        last = len(series_errors) - 1
+        for o, row in enumerate(series_errors):
+            weight = np.exp(-(last - o) / CALIBRATION_MEMORY)
+            for h, channels in enumerate(row):
+                for k, error in enumerate(channels):
+                    if np.isfinite(error):
+                        ratio = error / np.sqrt(series_spread[h, k] ** 2 + series_between[o, h, k])
+                        sum_sq += weight * min(abs(ratio), CALIBRATION_CLIP) ** 2
+                        total += weight
+    expected = np.sqrt((CALIBRATION_PRIOR + sum_sq) / (CALIBRATION_PRIOR + total))
+    got = in_sample_calibration(errors, spread, between=between)
+    assert got == pytest.approx(expected, rel=1e-12)
+    # A larger between-member spread in sample: a smaller factor of the mixture's spread.
+    wider = [2 * b for b in between]
+    assert in_sample_calibration(errors, spread, between=wider) < got
+
+
+def test_mixture_factor_leaves_the_forecast_and_the_interval_centre_alone():
+    """Candidate M, set as the benchmark sets it (a factor of the model's spread per
+    horizon), changes the widths only: the forecast and every interval's centre (no log
+    transform) stay, and the widths are ``kappa_M sqrt(s^2 + B_h)``."""
+    f = SpectralForecaster(log_transform=False).fit(_drift_series(21, 18), fh=np.arange(1, 7))
+    forecast = f.predict().to_numpy().ravel()
+    default = f.predict_interval(coverage=[0.8, 0.95]).to_numpy()
+    g = f._global
+    z, _ = g.panel.series()
+    error, _ = g.error_scales[6]
+    spread = forecast_spread(g.best, z, None, error)
+    errors, between = final_in_sample_errors(g, 6, with_between=True)
+    final = between_member_variance(g.future_members(None, 6, f.cutoff), g.weights(6))
+    assert np.all(final > 0)
+    kappa = in_sample_calibration(errors, spread)
+    factor = in_sample_calibration(errors, spread, between=between) * np.sqrt(
+        1 + final / spread**2
+    )
+    g.error_scales[("in_sample", 6)] = factor
+    intervals = f.predict_interval(coverage=[0.8, 0.95]).to_numpy()
+    np.testing.assert_array_equal(f.predict().to_numpy().ravel(), forecast)
+    for lower, upper in ((0, 1), (2, 3)):
+        np.testing.assert_allclose((intervals[:, lower] + intervals[:, upper]) / 2, forecast,
+                                   rtol=1e-12)  # fmt: skip
+    np.testing.assert_allclose((intervals[:, 3] - forecast) / (default[:, 3] - forecast),
+                               factor[0, :, 0] / kappa, rtol=1e-10)  # fmt: skip
