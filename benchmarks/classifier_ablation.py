@@ -45,6 +45,7 @@ Usage::
     python -m benchmarks.classifier_ablation --ops-one --all-sets  # OPS_ONE
     python -m benchmarks.classifier_ablation --frontier --pilot    # FRONTIER's timing pilot
     python -m benchmarks.classifier_ablation --frontier --all-sets  # FRONTIER, counted
+    python -m benchmarks.classifier_ablation --dilation --all-sets  # DILATION, counted
 
 ``--frontier`` (issue 21, session 38): its pilot and adoption rules, fixed by the lead
 before any run, are in :mod:`benchmarks._frontier`.
@@ -325,6 +326,62 @@ FRONTIER_PILOT_SECONDS = {
     "8 filters, 16 mixtures + mpv, lspv": (0.75, 3.77, 4.23, 23.10),
     "8 filters, 16 mixtures + mpv, mipv, lspv": (0.76, 3.98, 4.52, 27.89),
 }
+
+
+class DilatedBank:
+    """The classifier (``random_state=SEED``) with its filter bank built by
+    ``filter_bank(..., dilation=dilation)`` (:data:`sksssm.spectral._filter_bank.DILATIONS`),
+    patched into :mod:`sksssm.spectral._pooling` around ``fit`` and ``predict``."""
+
+    def __init__(self, dilation):
+        self.dilation = dilation
+
+    def _patched(self):
+        from unittest import mock
+
+        from sksssm.spectral import _pooling, filter_bank
+
+        return mock.patch.object(
+            _pooling, "filter_bank", partial(filter_bank, dilation=self.dilation)
+        )
+
+    def fit(self, X, y):
+        from sksssm import SpectralFilterClassifier
+
+        with self._patched():
+            self.model_ = SpectralFilterClassifier(random_state=SEED).fit(X, y)
+        return self
+
+    def predict(self, X):
+        with self._patched():
+            return self.model_.predict(X)
+
+
+#: Dilated spectral filters in the bank (issue 21, session 38): at every filter length
+#: ``L >= 16`` the length-8 STU filters (and their alternating branch) with their taps
+#: ``L / 8`` apart (``(t - 1) // 7`` for the last length ``t`` when it is not a power of
+#: two), ROCKET's dilated kernels, instead of the smooth filters of length ``L``; or the
+#: first half of each group smooth and the other half dilated (``"half"``). Run with
+#: ``--dilation --all-sets`` into its own section, by :data:`DILATION_RULE`. Check before
+#: the counted run (Adiac, ``fit_pooling`` of the training set, then two fits of each):
+#: pooled features 20636 (default), 18280 (dilated bank: 8 filters per group, see the
+#: rule), 20636 (half dilated); fit seconds 1.98/1.83, 1.65/1.61, 1.88/1.97.
+DILATION = {
+    "default": {},
+    "dilated bank": DilatedBank("all"),
+    "half dilated": DilatedBank("half"),
+}
+DILATION_RULE = (
+    "Rule fixed by the lead before any run: adopt as the new default the variant with "
+    "the highest mean accuracy among those with total time at most 1.05x the default's "
+    "in the same run, mean accuracy at least default + 0.004, and wins >= losses + 3 "
+    "against the default; none passing, the default stays. There are only 8 STU filters "
+    "of length 8 (an 8 x 8 Hankel matrix), so `dilated bank` has 8 filters per length "
+    "and branch where the default has up to 16 (11, 13, 15 and 16 at lengths 16, 32, 64 "
+    "and >= 128; the 32 mixtures per group are unchanged): fewer responses, not the "
+    "same count as the brief assumed; `half dilated` keeps each group's count `k` "
+    "(`k - k // 2` smooth, `k // 2` dilated)."
+)
 #: Every variant name -> its change, across the tables.
 _ALL_VARIANTS = {
     **VARIANTS,
@@ -336,6 +393,7 @@ _ALL_VARIANTS = {
     **OPS,
     **OPS_ONE,
     **FRONTIER,
+    **DILATION,
 }
 MINIROCKET = "MiniRocket"
 
@@ -359,6 +417,8 @@ def _factory(variant):
         return MeanOfProbabilities
     if isinstance(change, AtThresholds):
         return partial(AtThresholds, change.where)
+    if isinstance(change, DilatedBank):
+        return partial(DilatedBank, change.dilation)
     return partial(SpectralFilterClassifier, random_state=SEED, **change)
 
 
@@ -484,9 +544,13 @@ def report(results, variants, command, section="classifier_ablation"):
         "threshold per response",
         "classifier_ablation_frontier": "Classifier ablation: fewer responses paying for "
         "MultiRocket's operators",
+        "classifier_ablation_dilation": "Classifier ablation: dilated spectral filters in "
+        "the bank",
     }[section]
     if section == "classifier_ablation_ops_one":
         body = OPS_ONE_RULE + "\n\n" + body
+    if section == "classifier_ablation_dilation":
+        body = DILATION_RULE + "\n\n" + body
     if section == "classifier_ablation_frontier":
         complete = len(names) == len(UCR_DEVELOPMENT)
         rules = _frontier.section_text(
@@ -509,6 +573,7 @@ GROUPS = {
     "ops_segments": OPS_SEGMENTS,
     "ops_one": OPS_ONE,
     "frontier": FRONTIER,
+    "dilation": DILATION,
 }
 
 

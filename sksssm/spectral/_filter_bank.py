@@ -45,20 +45,91 @@ def default_filter_lengths(n_timesteps: int) -> tuple:
     return tuple(lengths) + (int(n_timesteps),)
 
 
+#: How :func:`filter_bank` builds its filters at the lengths of at least
+#: ``2 * MIN_FILTER_LENGTH`` (``dilation``): ``"none"``, the STU filters of that length;
+#: ``"all"``, the shortest length's filters dilated (:func:`dilation_factor`);
+#: ``"half"``, the first half of the filters smooth and the other half dilated.
+DILATIONS = ("none", "all", "half")
+
+
+def dilation_factor(length):
+    """Spacing ``d`` of the dilated ``MIN_FILTER_LENGTH``-tap filters standing for ``length``.
+
+    ``length // 8`` on the ladder of powers of two (:func:`default_filter_lengths`),
+    else ``(length - 1) // 7``, the widest spacing whose support ``7 d + 1`` fits.
+
+    Examples
+    --------
+    >>> from sksssm.spectral._filter_bank import dilation_factor
+    >>> dilation_factor(64), dilation_factor(150)
+    (8, 21)
+    """
+    if length & (length - 1) == 0:  # a power of two
+        return length // MIN_FILTER_LENGTH
+    return (length - 1) // (MIN_FILTER_LENGTH - 1)
+
+
+def _with_alternating(filters):
+    """The filters and their alternating-sign branch (tap ``n`` times ``(-1) ** n``)."""
+    signs = np.where(np.arange(len(filters)) % 2 == 0, 1.0, -1.0)
+    return filters, filters * signs[:, None]
+
+
+def _dilated(filters, spacing, length):
+    """``filters`` (taps, k) with their taps ``spacing`` steps apart, zeros between,
+    in ``length`` rows."""
+    out = np.zeros((length, filters.shape[1]))
+    out[: (len(filters) - 1) * spacing + 1 : spacing] = filters
+    return out
+
+
+def _length_filters(length, n_filters, hankel, dilation):
+    """The two branches ``(positive, alternating)``, each ``(length, k)``, for one length.
+
+    Dilated filters (ROCKET's dilated kernels): the shortest length's filters and their
+    alternating branch, each tap ``dilation_factor(length)`` steps apart, so that they
+    see local shape at coarse scales instead of the smooth long filters' averages. There
+    are at most ``MIN_FILTER_LENGTH`` of them (they span every filter of that many taps);
+    ``"half"`` keeps the count ``k`` of the smooth filters (``k - k // 2`` smooth, the
+    first ``k // 2`` dilated).
+    """
+    k = min(int(n_filters), max_usable_filters(length))
+    if dilation == "none" or length < 2 * MIN_FILTER_LENGTH:
+        return _with_alternating(stu_filters(length, k, hankel))
+    n_short = min(int(n_filters), max_usable_filters(MIN_FILTER_LENGTH))
+    short = _with_alternating(stu_filters(MIN_FILTER_LENGTH, n_short, hankel))
+    spacing = dilation_factor(length)
+    dilated = [_dilated(branch, spacing, length) for branch in short]
+    if dilation == "all":
+        return tuple(dilated)
+    n_dilated = min(k // 2, n_short)
+    smooth = _with_alternating(stu_filters(length, k - n_dilated, hankel))
+    return tuple(
+        np.concatenate([s, d[:, :n_dilated]], axis=1) for s, d in zip(smooth, dilated, strict=True)
+    )
+
+
 @validate_params(
     {
         "filter_lengths": ["array-like"],
         "n_filters": [Interval(numbers.Integral, 1, None, closed="left")],
         "use_negative": ["boolean"],
         "hankel": [StrOptions(set(HANKEL_KINDS))],
+        "dilation": [StrOptions(set(DILATIONS))],
     },
     prefer_skip_nested_validation=True,
 )
-def filter_bank(filter_lengths, n_filters, use_negative=True, hankel="Z"):
+def filter_bank(filter_lengths, n_filters, use_negative=True, hankel="Z", *, dilation="none"):
     """The identity plus the STU filters of every length (both branches), zero-padded.
 
     ``hankel`` picks the Hankel matrix whose eigenvectors are the filters
-    (:func:`~sksssm.spectral.stu_filters`).
+    (:func:`~sksssm.spectral.stu_filters`). ``dilation`` (:data:`DILATIONS`): at every
+    length of at least ``2 * MIN_FILTER_LENGTH``, ``"none"`` takes the STU filters of
+    that length; ``"all"`` the ``MIN_FILTER_LENGTH``-tap STU filters (and their
+    alternating branch) with their taps :func:`dilation_factor` steps apart, at most
+    ``MIN_FILTER_LENGTH`` per branch; ``"half"`` the first ``k - k // 2`` STU filters of
+    that length followed by the first ``k // 2`` dilated ones (``k``: the count of
+    ``"none"``).
 
     Returns
     -------
@@ -79,13 +150,11 @@ def filter_bank(filter_lengths, n_filters, use_negative=True, hankel="Z"):
     identity[0, 0] = 1.0
     columns = [identity]
     for length in filter_lengths:
-        k = min(int(n_filters), max_usable_filters(length))
-        filters = np.zeros((longest, k))
-        filters[:length] = stu_filters(length, k, hankel)
-        columns.append(filters)
-        if use_negative:
-            alternating = np.where(np.arange(longest) % 2 == 0, 1.0, -1.0)
-            columns.append(filters * alternating[:, None])
+        branches = _length_filters(length, n_filters, hankel, dilation)
+        for branch in branches if use_negative else branches[:1]:
+            padded = np.zeros((longest, branch.shape[1]))
+            padded[:length] = branch
+            columns.append(padded)
     sizes = [c.shape[1] for c in columns]
     edges = np.cumsum([0] + sizes)
     groups = tuple(np.arange(edges[i], edges[i + 1]) for i in range(len(sizes)))
