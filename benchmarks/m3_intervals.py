@@ -71,7 +71,7 @@ origin reaches ``h = 1``, few reach ``h = 6``: a 15-point series has about 11 an
 Both candidates keep the default's t dof ``4 + n_h / h`` and give each horizon its own
 factor, shrunk toward the pooled ``kappa`` (the prior, worth ``CALIBRATION_PRIOR = 4``
 ratios) by the number of its own in-sample errors
-(``_intervals.horizon_calibration``):
+(:func:`benchmarks.interval_candidates.horizon_calibration`):
 
 ``kappa_h^2 = (4 kappa^2 + S_h / m) / (4 + W_h / m)``, ``S_h = sum w r^2`` and
 ``W_h = sum w`` over the recency-weighted ``h``-step ratios;
@@ -129,7 +129,8 @@ The point forecast is the combination ``f_h = sum_i w_i f_i,h`` of its members
 (``_combination.MEMBERS``, weights ``GlobalModels.weights``); read as the mixture of
 the members with probabilities ``w_i``, the law of total variance gives its ``h``-step
 variance as the weighted mean of the members' variances plus the between-member
-spread ``B_h = sum_i w_i (f_i,h - f_h)^2`` (``_combination.between_member_variance``).
+spread ``B_h = sum_i w_i (f_i,h - f_h)^2``
+(:func:`benchmarks.interval_candidates.between_member_variance`).
 The intervals' variance today is one model's, ``kappa^2 s_h^2``, with ``kappa`` from
 the combination's in-sample errors. Where ``B`` enters, by argument (not by coverage):
 
@@ -143,8 +144,8 @@ the combination's in-sample errors. Where ``B`` enters, by argument (not by cove
   "mixture spread calibrated (candidate M)": ``B`` before calibrating. The predicted
   variance is the mixture's, ``s^2 + B``, at every origin; ``kappa_M`` is the
   calibration of today's rule with the ratios ``e_o / sqrt(s_h^2 + B_o)``
-  (``_intervals.in_sample_calibration(..., between=...)``), and the variance after the
-  series is ``kappa_M^2 (s_h^2 + B_h)``: the mixture as one more predicted variance
+  (:func:`benchmarks.interval_candidates.mixture_calibration`), and the variance after
+  the series is ``kappa_M^2 (s_h^2 + B_h)``: the mixture as one more predicted variance
   that the calibration scales, as it scales the sum of the model error and the
   estimation error today;
   "members' spread calibrated + B (candidate W)": ``B`` after calibrating, taken as
@@ -195,6 +196,12 @@ M: yearly 74.8 / 89.8 (26.43) -> 75.2 / 90.2 (26.13), quarterly 80.1 / 93.2 (9.6
 94.5 (13.82) -> 82.2 / 94.7 (13.78), all MSIS 11.86 -> 11.78 (751 series with AutoETS:
 13.10 -> 12.94; AutoETS 15.36): yearly misses 77.0 / 92.0, so M is not kept (the
 default is unchanged; the row stays as a measurement).
+
+The candidates measured and not kept whose code the library never used (B's horizon
+factors, M's between-member variance) live in :mod:`benchmarks.interval_candidates`
+(moved out of ``sksssm.forecasting`` in session 38, branch ``fcclean``, values equal to
+the library's former functions up to rounding); the other rows are built here from the
+library's own calibration.
 
 The series: every ``--every``-th of each frequency starting at ``--part`` (by series
 id). The calibration rules were chosen on ``--every 2 --part 0`` (the half of
@@ -274,13 +281,12 @@ def interval_scores(series, intervals):
 def ours(series, backtests):
     """Scores and seconds of the default, the measured variants of its calibration and
     of ``interval_backtests`` in ``backtests``."""
+    from benchmarks.interval_candidates import horizon_calibration, mixture_factor
     from sksssm.forecasting import SpectralForecaster
-    from sksssm.forecasting._combination import between_member_variance
     from sksssm.forecasting._intervals import (
         CALIBRATION_PRIOR,
         final_in_sample_errors,
         forecast_spread,
-        horizon_calibration,
         in_sample_calibration,
         in_sample_dof,
     )
@@ -296,14 +302,10 @@ def ours(series, backtests):
     g, h = f._global, series.horizon
     z, _ = g.panel.series()
     error, nu = g.error_scales[h]
-    errors, between = final_in_sample_errors(g, h, with_between=True)
+    errors = final_in_sample_errors(g, h)
     spread = forecast_spread(g.best, z, None, error)
-    # Session 38's candidate M, as a factor of the model's spread (n_series, h, c): the
-    # mixture's calibrated spread, kappa_M sqrt(s^2 + B_h), B_h the members' spread about
-    # the combination after the series.
-    final_between = between_member_variance(g.future_members(None, h, f.cutoff), g.weights(h))
-    mixture = in_sample_calibration(errors, spread, between=between)
-    mixture = mixture * np.sqrt(1 + final_between / spread**2)
+    # Session 38's candidate M, as a factor of the model's spread (n_series, h, c).
+    mixture = mixture_factor(g, errors, spread, h, f.cutoff)
     # The calibration's two parts alone and together with the previous rule's.
     equal = in_sample_calibration(errors, spread, memory=None)
     recent, per_horizon = in_sample_calibration(errors, spread), in_sample_dof(errors, h, nu)
@@ -492,11 +494,12 @@ def main(argv=None):
         'calibrated (candidate M)" (session 38: the between-member variance `B_h = '
         "sum_i w_i (f_i,h - f_h)^2` of the combination's members added to the model's "
         "variance at the in-sample origins and after the series, `kappa` calibrating "
-        "the sum; `_intervals.in_sample_calibration(..., between=...)`), "
+        "the sum; `interval_candidates.mixture_factor`), "
         '"horizon factors '
         'n_h/h (candidate B)" (session 38: one factor per horizon, `kappa_h^2 = (4 '
         "kappa^2 + S_h / h) / (4 + W_h / h)` from the horizon's weighted squared ratios "
-        '`S_h` and weights `W_h`; `_intervals.horizon_calibration`), "t dof 4 + n_h/h - dof (not '
+        "`S_h` and weights `W_h`; `interval_candidates.horizon_calibration`), "
+        '"t dof 4 + n_h/h - dof (not '
         'kept)" (session 37: the same widths, Student-t dof `4 + max(n_h / h - dof, '
         '0)`, `dof` the best configuration\'s), "previous default" '
         "(every origin weighs alike, the model's dof `n - dof`), each change alone, "

@@ -25,7 +25,6 @@ from sksssm.forecasting._intervals import (
     calibration_sums,
     final_in_sample_errors,
     forecast_spread,
-    horizon_calibration,
     in_sample_calibration,
     in_sample_dof,
 )
@@ -136,99 +135,15 @@ def test_calibration_factor_by_hand():
         (CALIBRATION_PRIOR + np.sum(weights * ratios**2)) / (CALIBRATION_PRIOR + weights.sum())
     )
     assert in_sample_calibration(errors, spread) == pytest.approx(expected, rel=1e-12)
+    # Its sums per horizon: h = 1 holds terms 1, 2 and 4, h = 2 terms 3 and 5.
+    sum_sq, total = calibration_sums(errors, spread)
+    np.testing.assert_allclose(sum_sq, [older + CALIBRATION_CLIP**2 + 1.0, 1.0 + 4.0], rtol=1e-12)
+    np.testing.assert_allclose(total, [older + 2.0, 2.0], rtol=1e-12)
     # Every origin alike (memory=None): the plain mean of the squared ratios.
     plain = np.sqrt((CALIBRATION_PRIOR + np.sum(ratios**2)) / (CALIBRATION_PRIOR + 5))
     assert in_sample_calibration(errors, spread, memory=None) == pytest.approx(plain, rel=1e-12)
     # No in-sample errors: the model's widths.
     assert in_sample_calibration([np.zeros((0, 2, 1))], spread[:1]) == 1.0
-
-
-def _weighted_ratios_by_loop(errors, spread, memory):
-    """(horizon, ratio, weight) of every finite in-sample ratio, one at a time."""
-    out = []
-    for series_errors, series_spread in zip(errors, spread, strict=True):
-        last = len(series_errors) - 1
-        for o, row in enumerate(series_errors):
-            for h, channels in enumerate(row):
-                for k, error in enumerate(channels):
-                    if np.isfinite(error):
-                        ratio = min(max(error / series_spread[h, k], -CALIBRATION_CLIP),
-                                    CALIBRATION_CLIP)  # fmt: skip
-                        weight = 1.0 if memory is None else np.exp(-(last - o) / memory)
-                        out.append((h, ratio, weight))
-    return out
-
-
-@pytest.mark.parametrize("memory", [None, CALIBRATION_MEMORY])
-def test_horizon_factors_by_hand(memory):
-    """``kappa_h^2 = (prior kappa^2 + S_h / m) / (prior + W_h / m)``: the horizon's
-    weighted squared ratios and weights (``m = 1``, or ``m = h``), the pooled factor as
-    its prior; their sums over horizons give the pooled factor."""
-    rng = np.random.default_rng(5)
-    errors = [rng.normal(scale=1.5, size=(9, 4, 2)), rng.normal(size=(3, 4, 2))]
-    errors[0][-3:, 3], errors[0][-1, 1:] = np.nan, np.nan  # beyond the series' end
-    errors[1][0, 0, 0] = 20.0  # winsorized
-    spread = rng.uniform(0.5, 2.0, size=(2, 4, 2))
-    terms = _weighted_ratios_by_loop(errors, spread, memory)
-    by_h = [[(r, w) for h, r, w in terms if h == step] for step in range(4)]
-    s_h = np.array([sum(w * r**2 for r, w in rows) for rows in by_h])
-    w_h = np.array([sum(w for _, w in rows) for rows in by_h])
-    sum_sq, total = calibration_sums(errors, spread, memory)
-    np.testing.assert_allclose(sum_sq, s_h, rtol=1e-12)
-    np.testing.assert_allclose(total, w_h, rtol=1e-12)
-    pooled_sq = (CALIBRATION_PRIOR + s_h.sum()) / (CALIBRATION_PRIOR + w_h.sum())
-    kappa = in_sample_calibration(errors, spread, memory=memory)
-    assert kappa == pytest.approx(np.sqrt(pooled_sq), rel=1e-12)
-    for independent, m in ((False, np.ones(4)), (True, np.arange(1, 5))):
-        expected = np.sqrt(
-            (CALIBRATION_PRIOR * pooled_sq + s_h / m) / (CALIBRATION_PRIOR + w_h / m)
-        )
-        got = horizon_calibration(errors, spread, independent=independent, memory=memory)
-        np.testing.assert_allclose(got, expected, rtol=1e-12)
-
-
-def test_horizon_factors_follow_the_errors_that_grow_with_the_horizon():
-    """Ratios of 1 at ``h = 1`` and 2 at ``h = 3``: the factor grows with ``h``, less
-    where a horizon's errors count as ``n_h / h``; without errors at a horizon (or at
-    all) the pooled factor (or 1)."""
-    errors = np.ones((30, 4, 1))
-    errors[:, 1], errors[:, 2], errors[:, 3] = 1.5, 2.0, np.nan
-    spread = np.ones((1, 4, 1))
-    pooled = in_sample_calibration([errors], spread)
-    every, independent = (horizon_calibration([errors], spread, independent=flag)
-                          for flag in (False, True))  # fmt: skip
-    assert every[0] < pooled < every[2] and np.all(np.diff(every[:3]) > 0)
-    assert independent[0] == every[0] and pooled < independent[2] < every[2]
-    assert every[3] == pytest.approx(pooled, rel=1e-12) == independent[3]
-    np.testing.assert_allclose(horizon_calibration([np.zeros((0, 4, 1))], spread), 1.0)
-
-
-def test_horizon_factors_leave_the_forecast_and_the_interval_centre_alone():
-    """The candidate rule (horizon factors in place of ``kappa``, as the benchmark sets
-    them) changes the widths only: the point forecast and the centre of every interval
-    (no log transform: symmetric in y's units) are those of the default."""
-    rng = np.random.default_rng(21)
-    y = pd.Series(50 + np.cumsum(0.4 + rng.normal(size=18)))
-    f = SpectralForecaster(log_transform=False).fit(y, fh=np.arange(1, 7))
-    forecast = f.predict().to_numpy().ravel()
-    default = f.predict_interval(coverage=[0.8, 0.95]).to_numpy()
-    g = f._global
-    z, _ = g.panel.series()
-    error, _ = g.error_scales[6]
-    errors = final_in_sample_errors(g, 6)
-    spread = forecast_spread(g.best, z, None, error)
-    factors = horizon_calibration(errors, spread, independent=True)
-    g.error_scales[("in_sample", 6)] = factors[:, None]
-    candidate = f.predict_interval(coverage=[0.8, 0.95]).to_numpy()
-    np.testing.assert_array_equal(f.predict().to_numpy().ravel(), forecast)
-    for intervals in (default, candidate):
-        for lower, upper in ((0, 1), (2, 3)):
-            np.testing.assert_allclose((intervals[:, lower] + intervals[:, upper]) / 2, forecast,
-                                       rtol=1e-12)  # fmt: skip
-    kappa = in_sample_calibration(errors, spread)
-    assert g.error_scales[6][0] is error  # the same fit: only the factor was replaced
-    np.testing.assert_allclose((candidate[:, 3] - forecast) / (default[:, 3] - forecast),
-                               factors / kappa, rtol=1e-10)  # fmt: skip
 
 
 def test_recent_errors_weigh_more():

@@ -169,41 +169,6 @@ def combine_members(forecasts, weights):
     return total
 
 
-def between_member_variance(forecasts, weights):
-    """``sum_k weights[k] (forecasts[k] - combined)^2``: the members' spread about the combination.
-
-    With the combined forecast read as the mixture of its members (member ``k`` with
-    probability ``weights[k]``), the law of total variance splits the mixture's variance
-    into the weighted mean of the members' variances and this between-member part. A
-    forecast with one member (weight 1) has none. Measured in the interval calibration
-    for issue 22 (``benchmarks/m3_intervals.py``, candidate M) and not kept: the
-    forecaster's intervals do not use it.
-
-    Parameters
-    ----------
-    forecasts : ndarray of shape (len(MEMBERS), B, n_steps, c)
-    weights : ndarray of shape (len(MEMBERS),) or (B, len(MEMBERS))
-
-    Returns
-    -------
-    ndarray of shape (B, n_steps, c)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> forecasts = np.stack([np.zeros((1, 1, 1)), np.ones((1, 1, 1)), np.full((1, 1, 1), np.nan)])
-    >>> between_member_variance(forecasts, np.array([0.75, 0.25, 0.0])).ravel().tolist()
-    [0.1875]
-    """
-    weights = np.broadcast_to(weights, (forecasts.shape[1], len(MEMBERS)))
-    combined = combine_members(forecasts, weights)
-    total = np.zeros(forecasts.shape[1:])
-    for k in range(len(MEMBERS)):
-        used = weights[:, k] > 0
-        total[used] += weights[used, k, None, None] * (forecasts[k, used] - combined[used]) ** 2
-    return total
-
-
 def origin_errors(z, origins, forecasts):
     """Observed minus forecast from every in-sample origin, per series.
 

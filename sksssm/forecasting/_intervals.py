@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._combination import between_member_variance, combine_members, origin_errors
+from ._combination import combine_members, origin_errors
 from ._design import integrate, propagate, recursive_forecast, rows_from
 from ._model import MAX_RESIDUAL_ORIGINS
 
@@ -142,7 +142,7 @@ def estimation_variance(model, z, exog_future, n_steps):
     return np.sum(moved.reshape(k, B, n_steps, c) ** 2, axis=0)
 
 
-def final_in_sample_errors(models, n_steps, with_between=False):
+def final_in_sample_errors(models, n_steps):
     """Errors of the final forecast from in-sample origins, without refitting.
 
     From every origin ``o`` of series ``i`` (:func:`~._combination.in_sample_origins`)
@@ -156,42 +156,29 @@ def final_in_sample_errors(models, n_steps, with_between=False):
     ----------
     models : GlobalModels
     n_steps : int
-    with_between : bool, default=False
-        Whether to return, too, the members' spread about the combination from the same
-        origins (:func:`~._combination.between_member_variance`; for the measured
-        mixture calibration of :func:`in_sample_calibration`).
 
     Returns
     -------
-    errors : list of ndarray of shape (n_origins_i, n_steps, c)
+    list of ndarray of shape (n_origins_i, n_steps, c)
         Per series: observed minus forecast, NaN beyond the series' end.
-    between : list of ndarray of shape (n_origins_i, n_steps, c)
-        Only with ``with_between``: per series, the between-member variance.
     """
     z, _ = models.panel.series()
     origins, forecasts = models.origin_members(n_steps)
     if not any(origins):
-        empty = [np.zeros((0, n_steps, s.shape[1])) for s in z]
-        return (empty, empty) if with_between else empty
+        return [np.zeros((0, n_steps, s.shape[1])) for s in z]
     per_origin = np.repeat(models.weights(n_steps), [len(o) for o in origins], axis=0)
-    errors = origin_errors(z, origins, combine_members(forecasts, per_origin))
-    if not with_between:
-        return errors
-    between = between_member_variance(forecasts, per_origin)
-    return errors, np.split(between, np.cumsum([len(o) for o in origins])[:-1])
+    return origin_errors(z, origins, combine_members(forecasts, per_origin))
 
 
-def calibration_sums(errors, spread, memory=CALIBRATION_MEMORY, between=None):
+def calibration_sums(errors, spread, memory=CALIBRATION_MEMORY):
     """Per-horizon weighted sums of the squared ratios and of the weights, (n_steps,) each.
 
     Each error of :func:`final_in_sample_errors` is divided by the spread predicted for
     its horizon, the ratio winsorized at :data:`CALIBRATION_CLIP`; the ratios from the
     origin ``a`` points before the series' last origin weigh ``w = exp(-a / memory)``
-    (every series and channel of a panel together). :func:`in_sample_calibration` and
-    :func:`horizon_calibration` are made of these sums.
-
-    With ``between`` (the between-member variance ``B`` at each origin) the predicted
-    spread is the mixture's, ``sqrt(spread^2 + B)``.
+    (every series and channel of a panel together). :func:`in_sample_calibration` is
+    made of these sums (as are the per-horizon factors measured in
+    ``benchmarks/interval_candidates.py``).
 
     Parameters
     ----------
@@ -199,7 +186,6 @@ def calibration_sums(errors, spread, memory=CALIBRATION_MEMORY, between=None):
     spread : ndarray of shape (n_series, n_steps, c)
     memory : float or None, default=CALIBRATION_MEMORY
         None weighs every origin alike.
-    between : list of ndarray of shape (n_origins_i, n_steps, c), optional
 
     Returns
     -------
@@ -208,12 +194,9 @@ def calibration_sums(errors, spread, memory=CALIBRATION_MEMORY, between=None):
     """
     n_steps = spread.shape[1]
     sum_sq, total = np.zeros(n_steps), np.zeros(n_steps)
-    for i, (series_errors, series_spread) in enumerate(zip(errors, spread, strict=True)):
+    for series_errors, series_spread in zip(errors, spread, strict=True):
         steps = series_errors.shape[1]
-        predicted = series_spread[None, :steps]
-        if between is not None:  # the mixture's spread at each origin
-            predicted = np.sqrt(predicted**2 + between[i][:, :steps])
-        ratio = series_errors / predicted
+        ratio = series_errors / series_spread[None, :steps]
         finite = np.isfinite(ratio)
         ratio = np.clip(np.where(finite, ratio, 0.0), -CALIBRATION_CLIP, CALIBRATION_CLIP)
         age = np.arange(len(ratio))[::-1].astype(float)
@@ -224,7 +207,7 @@ def calibration_sums(errors, spread, memory=CALIBRATION_MEMORY, between=None):
     return sum_sq, total
 
 
-def in_sample_calibration(errors, spread, memory=CALIBRATION_MEMORY, between=None):
+def in_sample_calibration(errors, spread, memory=CALIBRATION_MEMORY):
     """Scale factor of the interval widths from the final forecast's in-sample errors.
 
     Each error of :func:`final_in_sample_errors` is divided by the spread predicted for
@@ -241,12 +224,6 @@ def in_sample_calibration(errors, spread, memory=CALIBRATION_MEMORY, between=Non
     carries it to the forecast actually made (the combination, damping, drift
     shrinkage and Theta average), wider or narrower.
 
-    With ``between`` the predicted spread at each origin is the mixture's,
-    ``sqrt(spread^2 + B)`` (``B`` the between-member variance there), for a ``kappa``
-    that scales the mixture's spread after the series the same way. The forecaster
-    calibrates without it: measured for issue 22 (``benchmarks/m3_intervals.py``,
-    candidate M, session 38) and not kept.
-
     Parameters
     ----------
     errors : list of ndarray of shape (n_origins_i, n_steps, c)
@@ -255,8 +232,6 @@ def in_sample_calibration(errors, spread, memory=CALIBRATION_MEMORY, between=Non
     spread : ndarray of shape (n_series, n_steps, c)
     memory : float or None, default=CALIBRATION_MEMORY
         Time scale of the weights, in time points; None weighs every origin alike.
-    between : list of ndarray of shape (n_origins_i, n_steps, c), optional
-        :func:`final_in_sample_errors` with ``with_between``.
 
     Returns
     -------
@@ -271,54 +246,8 @@ def in_sample_calibration(errors, spread, memory=CALIBRATION_MEMORY, between=Non
     >>> round(in_sample_calibration(errors, np.ones((1, 2, 1))), 4)  # recent weigh more
     1.8207
     """
-    sum_sq, total = calibration_sums(errors, spread, memory, between)
-    return float(np.sqrt((CALIBRATION_PRIOR + sum_sq.sum()) / (CALIBRATION_PRIOR + total.sum())))
-
-
-def horizon_calibration(errors, spread, independent=False, memory=CALIBRATION_MEMORY):
-    """Scale factors (n_steps,) per horizon, each shrunk toward the pooled factor.
-
-    The pooled factor ``kappa`` of :func:`in_sample_calibration` takes most of its
-    errors from the short horizons (every origin reaches ``h = 1``, few reach the
-    last), so a forecast whose errors grow faster with ``h`` than the model's spread
-    (a short series whose trend turns within the horizon) gets too narrow long
-    horizons. At horizon ``h`` the factor is the horizon's own calibration with
-    ``kappa`` as its prior, worth :data:`CALIBRATION_PRIOR` ratios:
-
-    ``kappa_h^2 = (CALIBRATION_PRIOR kappa^2 + S_h / m) / (CALIBRATION_PRIOR + W_h / m)``
-
-    (``S_h = sum w r^2``, ``W_h = sum w`` over the ``h``-step ratios,
-    :func:`calibration_sums`), ``m = 1`` counting every ratio as one error, or
-    ``m = h`` with ``independent`` (consecutive origins' ``h``-step errors share
-    ``h - 1`` steps, so ``n_h`` of them hold about ``n_h / h`` independent errors, the
-    count of :func:`in_sample_dof`). The fewer a horizon's errors, the closer its
-    factor to ``kappa``; without errors it is ``kappa``. Not used by the forecaster:
-    measured for issue 22 (``benchmarks/m3_intervals.py``, session 38) and not kept.
-
-    Parameters
-    ----------
-    errors : list of ndarray of shape (n_origins_i, n_steps, c)
-    spread : ndarray of shape (n_series, n_steps, c)
-    independent : bool, default=False
-        Whether a horizon's ratios count as ``n_h / h`` errors (else ``n_h``).
-    memory : float or None, default=CALIBRATION_MEMORY
-
-    Returns
-    -------
-    ndarray of shape (n_steps,)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> errors = [np.array([[1.0, 2.0], [1.0, np.nan]])[:, :, None]]  # ratio 2 at h = 2
-    >>> horizon_calibration(errors, np.ones((1, 2, 1)), memory=None).round(4).tolist()
-    [1.1339, 1.3939]
-    """
     sum_sq, total = calibration_sums(errors, spread, memory)
-    pooled_sq = (CALIBRATION_PRIOR + sum_sq.sum()) / (CALIBRATION_PRIOR + total.sum())
-    evidence = np.arange(1, len(sum_sq) + 1) if independent else 1
-    return np.sqrt((CALIBRATION_PRIOR * pooled_sq + sum_sq / evidence)
-                   / (CALIBRATION_PRIOR + total / evidence))  # fmt: skip
+    return float(np.sqrt((CALIBRATION_PRIOR + sum_sq.sum()) / (CALIBRATION_PRIOR + total.sum())))
 
 
 def in_sample_dof(errors, n_steps, nu):
