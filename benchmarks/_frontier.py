@@ -98,8 +98,9 @@ def verdict(accuracy, seconds, variants):
 
 
 def print_pilot(pilot_seconds):
-    """Print the pilot's seconds as :data:`classifier_ablation.FRONTIER_PILOT_SECONDS`'s
-    source, and its table."""
+    """Print the pilot's seconds as the source of
+    :data:`benchmarks._classifier_ablation_variants.FRONTIER_PILOT_SECONDS`, and its
+    table."""
     print("FRONTIER_PILOT_SECONDS = {")
     for variant, values in pilot_seconds.items():
         print(f"    {variant!r}: ({', '.join(f'{s:.2f}' for s in values)}),")

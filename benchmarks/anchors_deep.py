@@ -8,7 +8,7 @@ convolution with batch normalisation where the number of channels changes, batch
 normalisation alone otherwise); 64, 128 and 128 channels; global average pooling over
 the valid time steps; a linear softmax layer.
 
-Training is the CNN anchor's (:class:`benchmarks.classification.CNN`), so the two anchors
+Training is the CNN anchor's (:class:`benchmarks._classification_models.CNN`), so the two anchors
 differ in architecture only: inputs standardized per channel with the training mean and
 standard deviation, Adam with learning rate 1e-3, batches of 16, cross-entropy, a fixed
 budget of ``CNN_STEPS`` = 600 optimizer steps (the paper trains for 1,500 epochs; a fixed

@@ -6,25 +6,8 @@ paired), run with the protocol of :mod:`benchmarks.ucr` (official split, one thr
 warm, fit+predict seconds) on a fixed subset of the UCR development corpus: the
 :data:`N_SETS` sets with the smallest files (:func:`benchmarks.corpus.corpus_bytes`, the
 order ``benchmarks.ucr`` runs them in), chosen by that rule before any result was seen.
-MiniRocket runs side by side on each set as the time yardstick.
-
-Variants (:data:`VARIANTS`):
-
-- ``default``: the defaults;
-- ``float64``: responses and statistics in float64 (``dtype="float64"``; the default is
-  float32);
-- ``no ppv``, ``3 quantiles``: the ``ppv`` counts left out, or at 3 thresholds
-  (10/50/90%) instead of 5 (2/10/50/90/98%);
-- ``no segments``, ``no peak/last``: those statistics left out;
-- ``no differences``: the first differences not pooled;
-- ``16 mixtures``: half the random filter combinations;
-- ``raw only``, ``normalised only``: one representation instead of the choice of both by
-  leave-one-out (``normalise=False`` / ``True``; half the feature cost at fit);
-- ``+ MultiRocket ops``: MultiRocket's pooling operators (mean of positive values, mean
-  index of positive values, longest stretch of positive values) above each ``ppv``
-  threshold added to the statistics;
-- ``+ Hydra counts``: Hydra's competing counts (how often each response is the largest
-  of its filter group) added.
+MiniRocket runs side by side on each set as the time yardstick. The variants and their
+groups (one option and one section each) are in :mod:`benchmarks._classifier_ablation_variants`.
 
 Columns: mean accuracy, mean rank among the variants (1 = best, ties share the rank),
 wins/draws/losses against ``default``, total fit+predict seconds and that total over
@@ -54,350 +37,28 @@ before any run, are in :mod:`benchmarks._frontier`.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from functools import partial
 
 import numpy as np
 
 from benchmarks import _frontier, protocol
+from benchmarks._classifier_ablation_variants import (
+    ALL_VARIANTS,
+    DILATION_RULE,
+    FRONTIER,
+    FRONTIER_PILOT_SECONDS,
+    GROUPS,
+    OPS_ONE_RULE,
+    SEED,
+    VARIANTS,
+    variant_factory,
+)
 from benchmarks._report import markdown_table, write_section
 from benchmarks.classification import MiniRocketVariable
 from benchmarks.corpus import UCR_DEVELOPMENT, corpus_bytes, load_ucr
-from sksssm.spectral._ridge_loo import ridge_loo_path, select_ridge_by_loo
-from sksssm.spectral._segment_stats import STATISTICS
 
 #: Sets of the ablation: the smallest development sets (by file size).
 N_SETS = 16
-SEED = 0
-_DEFAULT_STATISTICS = STATISTICS  # the classifier's default statistics
-#: Variant name -> the parameters changed from the defaults.
-VARIANTS = {
-    "default": {},
-    "float64": {"dtype": "float64"},
-    "no ppv": {"statistics": tuple(s for s in _DEFAULT_STATISTICS if s != "ppv")},
-    "3 quantiles": {"quantiles": (0.1, 0.5, 0.9)},
-    "no segments": {"statistics": _DEFAULT_STATISTICS[:7]},
-    "no peak/last": {
-        "statistics": tuple(s for s in _DEFAULT_STATISTICS if s not in ("peak", "last"))
-    },
-    "no differences": {"differences": False},
-    "16 mixtures": {"n_mixtures": 16},
-    "raw only": {"normalise": False},
-    "normalised only": {"normalise": True},
-    "+ MultiRocket ops": {"statistics": _DEFAULT_STATISTICS + ("mpv", "mipv", "lspv")},
-    "+ Hydra counts": {"statistics": _DEFAULT_STATISTICS + ("hydra",)},
-}
-#: Combinations of the single changes that the first table supports (run with
-#: ``--combined``, into their own section): 3 quantiles (better and faster alone), with
-#: the two cheaper MultiRocket operators, without the segment statistics, with 16
-#: mixtures.
-_Q3 = {"quantiles": (0.1, 0.5, 0.9)}
-COMBINED = {
-    "default": {},
-    "3 quantiles": _Q3,
-    "3q + mpv, mipv": {**_Q3, "statistics": _DEFAULT_STATISTICS + ("mpv", "mipv")},
-    "3q + mpv, mipv, no segments": {
-        **_Q3,
-        "statistics": _DEFAULT_STATISTICS[:7] + ("mpv", "mipv"),
-    },
-    "3q + 16 mixtures": {**_Q3, "n_mixtures": 16},
-}
-#: Cheaper configurations (issue 21: the default at MiniRocket's time), run with
-#: ``--speed`` into their own section: fewer responses per group (``n_filters``,
-#: ``n_mixtures``), fewer or cheaper segment statistics, one representation.
-SPEED = {
-    "default": {},
-    "8 filters": {"n_filters": 8},
-    "16 mixtures": {"n_mixtures": 16},
-    "2 segments": {"n_segments": 2},
-    "no segment_std": {"statistics": tuple(s for s in _DEFAULT_STATISTICS if s != "segment_std")},
-    "normalised only": {"normalise": True},
-    "raw only": {"normalise": False},
-}
-#: The alternating-sign branch left out at fit (issue 21, session 32: the fit computes
-#: every statistic of both branches for the candidates' comparison, and ``predict``
-#: already drops the branch when the chosen set leaves it out), run with
-#: ``--alternating`` into its own section.
-ALTERNATING = {
-    "default": {},
-    "no alternating": {"use_negative": False},
-}
-#: An ensemble of closed-form heads (issue 21, sessions 33-34): the LOO-best model of
-#: each representation kept and their log-probabilities averaged, ``normalise="both"``
-#: (the default since session 34), against choosing one by leave-one-out
-#: (``normalise="loo"``, the previous default); run with ``--ensemble`` into its own
-#: section.
-ENSEMBLE = {"one representation (loo)": {"normalise": "loo"}, "default": {}}
-
-
-def _loo_accuracy_path(U, s, targets, alphas):
-    """:func:`~sksssm.spectral._ridge_loo.ridge_loo_path` scored by leave-one-out
-    accuracy (ties: the squared error) instead of the squared error alone."""
-
-    def labels(values):
-        return values.argmax(axis=1) if values.shape[1] > 1 else values[:, 0] > 0
-
-    truth = labels(targets)
-    for fit in ridge_loo_path(U, s, targets, alphas):
-        accuracy = float(np.mean(labels(fit.loo_decisions) == truth))
-        yield dataclasses.replace(fit, score=accuracy + 1e-3 * fit.score)
-
-
-def _top_heads(k):
-    """``select_ridge_by_loo`` averaging its ``k`` best (feature set, penalty) heads."""
-    return partial(select_ridge_by_loo, n_heads=k)
-
-
-class PatchedRule:
-    """The default classifier (``random_state=SEED``) fitted with one selection rule
-    patched in: ``patches`` is a tuple of ``(module name, attribute, factory)``."""
-
-    def __init__(self, patches):
-        self.patches = patches
-
-    def fit(self, X, y):
-        import importlib
-        from contextlib import ExitStack
-        from unittest import mock
-
-        from sksssm import SpectralFilterClassifier
-
-        with ExitStack() as stack:
-            for module, name, factory in self.patches:
-                target = importlib.import_module(module)
-                stack.enter_context(mock.patch.object(target, name, factory()))
-            self.model_ = SpectralFilterClassifier(random_state=SEED).fit(X, y)
-        return self
-
-    def predict(self, X):
-        return self.model_.predict(X)
-
-
-class MeanOfProbabilities:
-    """The default classifier (``random_state=SEED``), predicting the class of the larger
-    arithmetic mean of its two heads' probabilities (the default: the geometric mean)."""
-
-    def fit(self, X, y):
-        from sksssm import SpectralFilterClassifier
-
-        self.model_ = SpectralFilterClassifier(random_state=SEED).fit(X, y)
-        return self
-
-    def predict(self, X):
-        proba = sum(head.predict_proba(X) for head in self.model_.estimators_)
-        return self.model_.classes_[proba.argmax(axis=1)]
-
-
-#: Other model-selection and combination rules (issue 21, session 34), run with
-#: ``--selection`` into their own section: the top-5 (feature set, penalty) heads averaged
-#: within each representation (the series-to-value regressor's ``n_heads``), the feature
-#: set and penalty chosen by leave-one-out accuracy rather than squared error, and the
-#: two representations' heads combined by the arithmetic mean of their probabilities.
-SELECTION = {
-    "default": {},
-    "top-5 heads": PatchedRule(
-        (("sksssm.estimators._pooled_selection", "select_ridge_by_loo", partial(_top_heads, 5)),)
-    ),
-    "LOO accuracy": PatchedRule(
-        (("sksssm.spectral._ridge_loo", "ridge_loo_path", lambda: _loo_accuracy_path),)
-    ),
-    "mean of probabilities": MeanOfProbabilities,
-}
-
-
-#: MultiRocket's pooling operators one at a time, and in pairs, on top of the two-head
-#: default (issue 21, session 35): mean of positive values (``mpv``), mean index of
-#: positive values (``mipv``), longest stretch of positive values (``lspv``), each above
-#: every ``ppv`` threshold; run with ``--ops`` into their own section. The recorded runs
-#: timed them in efficient forms patched in (then ``"+ lspv (fast)"`` ...), which the
-#: library has had since (one comparison per threshold shared by the operators,
-#: :func:`sksssm.spectral._segment_stats._pool`). Decision rule,
-#: fixed before the all-sets run: an operator is proposed as a default if on all
-#: development sets it raises mean accuracy by at least 0.004 with more wins than
-#: losses against ``default``, at an estimated efficient cost of at most +20% of the
-#: default's time.
-_WITHOUT_SEGMENTS = tuple(s for s in _DEFAULT_STATISTICS if not s.startswith("segment_"))
-OPS = {
-    "default": {},
-    "+ mpv": {"statistics": _DEFAULT_STATISTICS + ("mpv",)},
-    "+ mipv": {"statistics": _DEFAULT_STATISTICS + ("mipv",)},
-    "+ lspv": {"statistics": _DEFAULT_STATISTICS + ("lspv",)},
-    "+ mpv, mipv": {"statistics": _DEFAULT_STATISTICS + ("mpv", "mipv")},
-    "+ mpv, lspv": {"statistics": _DEFAULT_STATISTICS + ("mpv", "lspv")},
-    "+ mipv, lspv": {"statistics": _DEFAULT_STATISTICS + ("mipv", "lspv")},
-    "+ mpv, mipv, lspv": {"statistics": _DEFAULT_STATISTICS + ("mpv", "mipv", "lspv")},
-    # paying for the operators with the segment statistics (about a third of the
-    # default's statistics time, and little accuracy in the earlier ablation)
-    "+ lspv, - segments": {"statistics": _WITHOUT_SEGMENTS + ("lspv",)},
-    "+ mpv, mipv, lspv, - segments": {"statistics": _WITHOUT_SEGMENTS + ("mpv", "mipv", "lspv")},
-}
-#: The pairs with ``lspv`` (the one operator that gained alone on the smallest sets),
-#: against the default: which of ``mpv`` and ``mipv`` carries the rest
-#: of the gain of all three on all sets; run with ``--ops-pairs`` into its own section.
-OPS_PAIRS = {name: OPS[name] for name in ("default", "+ mpv, lspv", "+ mipv, lspv")}
-#: The operators paid for by the segment statistics, against the default; run with
-#: ``--ops-segments`` into its own section.
-OPS_SEGMENTS = {
-    name: OPS[name] for name in ("default", "+ lspv, - segments", "+ mpv, mipv, lspv, - segments")
-}
-
-
-class AtThresholds:
-    """The classifier (``random_state=SEED``) with MultiRocket's three operators added to
-    :data:`~sksssm.spectral.STATISTICS`, computed at the thresholds ``where`` (the
-    private :data:`sksssm.spectral._segment_stats._OPERATOR_THRESHOLDS`, patched in
-    around ``fit`` and ``predict``): ``"every"``, ``"median"`` or ``"cycle"``."""
-
-    def __init__(self, where):
-        self.where = where
-
-    def _patched(self):
-        from unittest import mock
-
-        from sksssm.spectral import _segment_stats
-
-        return mock.patch.object(_segment_stats, "_OPERATOR_THRESHOLDS", self.where)
-
-    def fit(self, X, y):
-        from sksssm import SpectralFilterClassifier
-
-        statistics = _DEFAULT_STATISTICS + ("mpv", "mipv", "lspv")
-        with self._patched():
-            self.model_ = SpectralFilterClassifier(statistics=statistics, random_state=SEED)
-            self.model_.fit(X, y)
-        return self
-
-    def predict(self, X):
-        with self._patched():
-            return self.model_.predict(X)
-
-
-#: MultiRocket's operators at one threshold per response (issue 21, session 36), as
-#: MultiRocket computes its four operators at one bias per (kernel, dilation): at the
-#: median threshold, or response ``j`` of each channel at the ``j % 3``-th of the 3
-#: thresholds (every quantile used, each response once), against every threshold (the
-#: statistics' recipe until then) and the default; ``ppv`` keeps every threshold. Run
-#: with ``--ops-one --all-sets`` into its own section. Decision rule, fixed before any
-#: result (:data:`OPS_ONE_RULE`). Outcome (37 sets): median 0.8246 (15/14/8, 1.49x),
-#: cycled 0.8266 (17/13/7, 1.67x) against 0.8211: neither reaches +0.008, default kept.
-OPS_ONE = {
-    "default": {},
-    "+ ops, every threshold": AtThresholds("every"),
-    "+ ops, median threshold": AtThresholds("median"),
-    "+ ops, cycled thresholds": AtThresholds("cycle"),
-}
-OPS_ONE_RULE = (
-    "Pre-registered rule (fixed by the lead before any result): adopt as the "
-    "classifier's default the cheaper of the two one-threshold variants that "
-    "satisfies, on the 37 sets: mean accuracy >= default + 0.008, wins >= 2 x losses "
-    "against the default, and total time <= 2.0x the default's in the same run. If both "
-    'qualify, take the cheaper; if neither, do not change the default (the "every '
-    'threshold" variant is not eligible).'
-)
-#: Fewer responses per length and branch (``n_filters`` bank filters plus ``n_mixtures``
-#: mixtures; 16 + 32 by default) paying for MultiRocket's operators at every ``ppv``
-#: threshold (issue 21, session 38): does one beat the default's accuracy at no more
-#: time? Run with ``--frontier`` into its own section, by the rules of
-#: :mod:`benchmarks._frontier` (pilot first, with ``--frontier --pilot``). Outcome (37
-#: sets, after the pilot dropped the three variants with ``mpv``): 16 mixtures + lspv
-#: 0.8214 (18/5/14, 1.34x), 8 filters, 16 mixtures + lspv 0.8202 (17/3/17, 0.97x)
-#: against 0.8210: neither passes, default kept.
-_LSPV = _DEFAULT_STATISTICS + ("lspv",)
-_MPV_LSPV = _DEFAULT_STATISTICS + ("mpv", "lspv")
-_ALL_OPS = _DEFAULT_STATISTICS + ("mpv", "mipv", "lspv")
-_HALF = {"n_filters": 8, "n_mixtures": 16}
-FRONTIER = {
-    "default": {},
-    "16 mixtures + lspv": {"n_mixtures": 16, "statistics": _LSPV},
-    "16 mixtures + mpv, lspv": {"n_mixtures": 16, "statistics": _MPV_LSPV},
-    "8 filters, 16 mixtures + lspv": {**_HALF, "statistics": _LSPV},
-    "8 filters, 16 mixtures + mpv, lspv": {**_HALF, "statistics": _MPV_LSPV},
-    "8 filters, 16 mixtures + mpv, mipv, lspv": {**_HALF, "statistics": _ALL_OPS},
-}
-#: The timing pilot's fit+predict seconds per variant on :data:`_frontier.PILOT_SETS`
-#: (in that order), as ``--frontier --pilot`` printed them (commit ``fc6db0e``,
-#: 2026-12-06 16:28-16:32 UTC, 1-min load average 0.5 at start, 2.0 at end; log
-#: ``benchmarks/results/classifier_ablation_frontier_pilot_fc6db0e.log``).
-FRONTIER_PILOT_SECONDS = {
-    "default": (1.04, 3.73, 3.92, 17.33),
-    "16 mixtures + lspv": (0.73, 3.59, 4.45, 20.38),
-    "16 mixtures + mpv, lspv": (1.00, 4.56, 5.25, 28.43),
-    "8 filters, 16 mixtures + lspv": (0.63, 3.02, 3.36, 16.21),
-    "8 filters, 16 mixtures + mpv, lspv": (0.75, 3.77, 4.23, 23.10),
-    "8 filters, 16 mixtures + mpv, mipv, lspv": (0.76, 3.98, 4.52, 27.89),
-}
-
-
-class DilatedBank:
-    """The classifier (``random_state=SEED``) with its filter bank built by
-    ``filter_bank(..., dilation=dilation)`` (:data:`sksssm.spectral._filter_bank.DILATIONS`),
-    patched into :mod:`sksssm.spectral._pooling` around ``fit`` and ``predict``."""
-
-    def __init__(self, dilation):
-        self.dilation = dilation
-
-    def _patched(self):
-        from unittest import mock
-
-        from sksssm.spectral import _pooling, filter_bank
-
-        return mock.patch.object(
-            _pooling, "filter_bank", partial(filter_bank, dilation=self.dilation)
-        )
-
-    def fit(self, X, y):
-        from sksssm import SpectralFilterClassifier
-
-        with self._patched():
-            self.model_ = SpectralFilterClassifier(random_state=SEED).fit(X, y)
-        return self
-
-    def predict(self, X):
-        with self._patched():
-            return self.model_.predict(X)
-
-
-#: Dilated spectral filters in the bank (issue 21, session 38): at every filter length
-#: ``L >= 16`` the length-8 STU filters (and their alternating branch) with their taps
-#: ``L / 8`` apart (``(t - 1) // 7`` for the last length ``t`` when it is not a power of
-#: two), ROCKET's dilated kernels, instead of the smooth filters of length ``L``; or the
-#: first half of each group smooth and the other half dilated (``"half"``). Run with
-#: ``--dilation --all-sets`` into its own section, by :data:`DILATION_RULE`. Check before
-#: the counted run (Adiac, ``fit_pooling`` of the training set, then two fits of each):
-#: pooled features 20636 (default), 18280 (dilated bank: 8 filters per group, see the
-#: rule), 20636 (half dilated); fit seconds 1.98/1.83, 1.65/1.61, 1.88/1.97. Outcome
-#: (37 sets, commit ``de9f2d9``): dilated bank 0.8239 (14/7/16, 0.96x the default's
-#: time), half dilated 0.8197 (15/5/17, 1.11x) against 0.8210: neither passes (the
-#: dilated bank misses +0.004 and wins >= losses + 3), default kept.
-DILATION = {
-    "default": {},
-    "dilated bank": DilatedBank("all"),
-    "half dilated": DilatedBank("half"),
-}
-DILATION_RULE = (
-    "Rule fixed by the lead before any run: adopt as the new default the variant with "
-    "the highest mean accuracy among those with total time at most 1.05x the default's "
-    "in the same run, mean accuracy at least default + 0.004, and wins >= losses + 3 "
-    "against the default; none passing, the default stays. There are only 8 STU filters "
-    "of length 8 (an 8 x 8 Hankel matrix), so `dilated bank` has 8 filters per length "
-    "and branch where the default has up to 16 (11, 13, 15 and 16 at lengths 16, 32, 64 "
-    "and >= 128; the 32 mixtures per group are unchanged): fewer responses, not the "
-    "same count as the brief assumed; `half dilated` keeps each group's count `k` "
-    "(`k - k // 2` smooth, `k // 2` dilated)."
-)
-#: Every variant name -> its change, across the tables.
-_ALL_VARIANTS = {
-    **VARIANTS,
-    **COMBINED,
-    **SPEED,
-    **ALTERNATING,
-    **ENSEMBLE,
-    **SELECTION,
-    **OPS,
-    **OPS_ONE,
-    **FRONTIER,
-    **DILATION,
-}
 MINIROCKET = "MiniRocket"
 
 
@@ -408,21 +69,6 @@ def ablation_sets(n_sets=N_SETS):
 
 def _fit_predict(factory, X_fit, y_fit, X_predict):
     return factory().fit(X_fit, y_fit).predict(X_predict)
-
-
-def _factory(variant):
-    from sksssm import SpectralFilterClassifier
-
-    change = _ALL_VARIANTS[variant]
-    if isinstance(change, PatchedRule):
-        return partial(PatchedRule, change.patches)
-    if change is MeanOfProbabilities:
-        return MeanOfProbabilities
-    if isinstance(change, AtThresholds):
-        return partial(AtThresholds, change.where)
-    if isinstance(change, DilatedBank):
-        return partial(DilatedBank, change.dilation)
-    return partial(SpectralFilterClassifier, random_state=SEED, **change)
 
 
 def _timed_runs(factories, X_train, y_train, X_test):
@@ -441,7 +87,7 @@ def run_set(name, variants):
     """``{label: (accuracy, seconds)}`` for the variants and MiniRocket on one set."""
     X_train, y_train, X_test, y_test = load_ucr(name)
     unequal = bool(np.isnan(X_train).any() or np.isnan(X_test).any())
-    factories = {v: _factory(v) for v in variants}
+    factories = {v: variant_factory(v) for v in variants}
     factories[MINIROCKET] = (
         MiniRocketVariable
         if unequal
@@ -460,7 +106,7 @@ def frontier_pilot():
     with protocol.one_thread():
         for name in _frontier.PILOT_SETS:
             X_train, y_train, X_test, _ = load_ucr(name)
-            factories = {v: _factory(v) for v in FRONTIER}
+            factories = {v: variant_factory(v) for v in FRONTIER}
             for label, _, s in _timed_runs(factories, X_train, y_train, X_test):
                 seconds[label].append(s)
                 print(f"{name}: {label} {s:.2f}s", flush=True)
@@ -563,23 +209,6 @@ def report(results, variants, command, section="classifier_ablation"):
     write_section(section, body, command=command, title=title)
 
 
-#: Option -> the variants it runs, into the section ``classifier_ablation_<option>``
-#: (``--<option>`` with dashes; without one: :data:`VARIANTS`, ``classifier_ablation``).
-GROUPS = {
-    "speed": SPEED,
-    "combined": COMBINED,
-    "alternating": ALTERNATING,
-    "ensemble": ENSEMBLE,
-    "selection": SELECTION,
-    "ops": OPS,
-    "ops_pairs": OPS_PAIRS,
-    "ops_segments": OPS_SEGMENTS,
-    "ops_one": OPS_ONE,
-    "frontier": FRONTIER,
-    "dilation": DILATION,
-}
-
-
 def _flag(group):
     return "--" + group.replace("_", "-")
 
@@ -596,7 +225,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--pilot", action="store_true", help="with --frontier: its timing pilot only"
     )
-    parser.add_argument("--variants", nargs="+", choices=list(_ALL_VARIANTS))
+    parser.add_argument("--variants", nargs="+", choices=list(ALL_VARIANTS))
     args = parser.parse_args(argv)
     chosen = next((group for group in GROUPS if getattr(args, group)), None)
     if args.pilot:

@@ -50,7 +50,7 @@ from benchmarks._report import markdown_table, write_section
 from benchmarks.corpus import UCR_DEVELOPMENT, load_ucr
 
 #: sktime's multivariate sets added to the development corpus (loaded by
-#: :func:`benchmarks.classification.load`).
+#: :func:`benchmarks._classification_data.load`).
 SKTIME_SETS = ("BasicMotions", "JapaneseVowels")
 SEED = 0
 #: A small development set, fitted once untimed by each version before the timed runs.

@@ -9,8 +9,9 @@ warmed up once per run, untimed, on a tiny synthetic set (imports and first call
 torch models compile nothing, so one warm-up per model is enough.
 
 Models: ``PTDSSMClassifier``, ``HOPEClassifier`` and ``STUClassifier`` with their
-defaults (``random_state=0``), the 3-layer CNN anchor (:class:`benchmarks.classification.CNN`)
-and the ResNet anchor (:class:`benchmarks.anchors_deep.ResNet`), both 600 Adam steps.
+defaults (``random_state=0``), the 3-layer CNN anchor
+(:class:`benchmarks._classification_models.CNN`) and the ResNet anchor
+(:class:`benchmarks.anchors_deep.ResNet`), both 600 Adam steps.
 
 The section is rewritten after every set, so an interrupted run leaves on the page
 exactly the sets that ran.

@@ -7,8 +7,8 @@ bidirectional layers see each series' own steps only). Models: ``PTDSSMClassifie
 ``HOPEClassifier`` and ``STUClassifier`` with their defaults (``random_state=0``),
 ``HOPEClassifier(input_scaling="series")`` (each series standardized on its own),
 ``SpectralFilterClassifier()``, MiniRocket for unequal lengths
-(:class:`benchmarks.classification.MiniRocketVariable`) and the CNN anchor
-(:class:`benchmarks.classification.CNN`, 600 steps, masked pooling). Protocol:
+(:class:`benchmarks._classification_models.MiniRocketVariable`) and the CNN anchor
+(:class:`benchmarks._classification_models.CNN`, 600 steps, masked pooling). Protocol:
 :mod:`benchmarks.protocol` (official train/test split, seed 0, one thread, fit+predict
 seconds, every model warmed up once untimed on a tiny padded set).
 
