@@ -2,8 +2,8 @@
 from a variant's name to its change from ``SpectralFilterClassifier(random_state=SEED)``,
 either the parameters changed or a wrapper that patches one rule of the library around
 ``fit`` and ``predict`` (:class:`PatchedRule`, :class:`MeanOfProbabilities`,
-:class:`AtThresholds`, :class:`DilatedBank`); :func:`variant_factory` builds a fresh
-estimator for a variant's name. The runner, its sets and its report are in
+:class:`AtThresholds`, :class:`DilatedBank`, :class:`MixedBanks`); :func:`variant_factory`
+builds a fresh estimator for a variant's name. The runner, its sets and its report are in
 :mod:`benchmarks.classifier_ablation`; the frontier group's rules in
 :mod:`benchmarks._frontier`.
 
@@ -357,6 +357,67 @@ DILATION_RULE = (
     "same count as the brief assumed; `half dilated` keeps each group's count `k` "
     "(`k - k // 2` smooth, `k // 2` dilated)."
 )
+
+
+class MixedBanks:
+    """The two heads of the default fitted apart, ``SpectralFilterClassifier(normalise=
+    False)`` and ``normalise=True`` (``random_state=SEED``), the ones named in ``dilated``
+    (``"raw"``, ``"standardized"``) under :class:`DilatedBank`'s ``"all"`` patch, and
+    combined by the library's own combination of ``normalise="both"``
+    (:func:`sksssm.estimators.spectral_classifier.combine_heads`). With ``dilated=()``
+    it predicts as the default (checked by ``tests/test_benchmark_mixed_banks.py``).
+    Refused above the library's selection size
+    (:data:`sksssm.estimators._large_sets.SELECTION_SERIES`), where the default keeps
+    one head."""
+
+    def __init__(self, dilated=()):
+        self.dilated = dilated
+
+    def fit(self, X, y):
+        from contextlib import nullcontext
+
+        from sksssm import SpectralFilterClassifier
+        from sksssm.estimators._large_sets import SELECTION_SERIES
+        from sksssm.estimators.spectral_classifier import combine_heads
+
+        if len(X) > SELECTION_SERIES:
+            raise ValueError(f"MixedBanks has two heads: at most {SELECTION_SERIES} series.")
+        heads = []
+        for name, normalise in (("raw", False), ("standardized", True)):
+            dilated = name in self.dilated
+            with DilatedBank("all")._patched() if dilated else nullcontext():
+                head = SpectralFilterClassifier(normalise=normalise, random_state=SEED)
+                heads.append(head.fit(X, y))
+        self.model_ = combine_heads(heads)
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)  # each head's pooling holds its own bank
+
+
+#: Two heads, two banks (issue 21, session 38): the dilated bank gained on shape sets
+#: and lost on the Cricket sets, so does an ensemble whose heads use different banks
+#: beat both? Each mixed variant is :class:`MixedBanks` (the heads fitted apart: no
+#: shared FFTs, so its time is an upper bound, recorded but not used). Run with
+#: ``--mixed-banks --all-sets`` into its own section, by :data:`MIXED_BANKS_RULE`.
+#: Check before the counted run: ``MixedBanks()`` (both heads smooth, fitted apart,
+#: combined) predicts exactly as ``SpectralFilterClassifier(random_state=0)``: on Coffee,
+#: BeetleFly and a synthetic GunPoint-sized set (50 training series of length 150, 150
+#: test series) the same predictions and decision values (largest difference 0.0).
+#: Outcome: OUTCOME.
+MIXED_BANKS = {
+    "default": {},
+    "raw smooth, standardized dilated": MixedBanks(("standardized",)),
+    "raw dilated, standardized smooth": MixedBanks(("raw",)),
+}
+MIXED_BANKS_RULE = (
+    "Rule fixed by the lead before any run (accuracy only): a variant passes accuracy "
+    "with mean accuracy >= default + 0.004 and wins >= losses + 3 against the default "
+    "on the 37 sets. No default changes this session in any case: a passing variant "
+    "goes to the next session for an in-library implementation (shared FFTs) and a "
+    "time measurement. The mixed variants fit their two heads apart (no shared FFTs), "
+    "so their seconds are an upper bound, recorded and not used by the rule."
+)
 #: Every variant name -> its change, across the tables.
 ALL_VARIANTS = {
     **VARIANTS,
@@ -369,6 +430,7 @@ ALL_VARIANTS = {
     **OPS_ONE,
     **FRONTIER,
     **DILATION,
+    **MIXED_BANKS,
 }
 #: Option -> the variants it runs, into the section ``classifier_ablation_<option>``
 #: (``--<option>`` with dashes; without one: :data:`VARIANTS`, ``classifier_ablation``).
@@ -384,6 +446,7 @@ GROUPS = {
     "ops_one": OPS_ONE,
     "frontier": FRONTIER,
     "dilation": DILATION,
+    "mixed_banks": MIXED_BANKS,
 }
 
 
@@ -400,4 +463,6 @@ def variant_factory(variant):
         return partial(AtThresholds, change.where)
     if isinstance(change, DilatedBank):
         return partial(DilatedBank, change.dilation)
+    if isinstance(change, MixedBanks):
+        return partial(MixedBanks, change.dilated)
     return partial(SpectralFilterClassifier, random_state=SEED, **change)

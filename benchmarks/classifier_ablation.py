@@ -29,6 +29,7 @@ Usage::
     python -m benchmarks.classifier_ablation --frontier --pilot    # FRONTIER's timing pilot
     python -m benchmarks.classifier_ablation --frontier --all-sets  # FRONTIER, counted
     python -m benchmarks.classifier_ablation --dilation --all-sets  # DILATION, counted
+    python -m benchmarks.classifier_ablation --mixed-banks --all-sets  # MIXED_BANKS
 
 ``--frontier`` (issue 21, session 38): its pilot and adoption rules, fixed by the lead
 before any run, are in :mod:`benchmarks._frontier`.
@@ -48,6 +49,7 @@ from benchmarks._classifier_ablation_variants import (
     FRONTIER,
     FRONTIER_PILOT_SECONDS,
     GROUPS,
+    MIXED_BANKS_RULE,
     OPS_ONE_RULE,
     SEED,
     VARIANTS,
@@ -195,11 +197,15 @@ def report(results, variants, command, section="classifier_ablation"):
         "MultiRocket's operators",
         "classifier_ablation_dilation": "Classifier ablation: dilated spectral filters in "
         "the bank",
+        "classifier_ablation_mixed_banks": "Classifier ablation: two heads, two banks "
+        "(mixed smooth and dilated)",
     }[section]
     if section == "classifier_ablation_ops_one":
         body = OPS_ONE_RULE + "\n\n" + body
     if section == "classifier_ablation_dilation":
         body = DILATION_RULE + "\n\n" + body
+    if section == "classifier_ablation_mixed_banks":
+        body = MIXED_BANKS_RULE + "\n\n" + body
     if section == "classifier_ablation_frontier":
         complete = len(names) == len(UCR_DEVELOPMENT)
         rules = _frontier.section_text(

@@ -489,6 +489,28 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         return log_softmax(self._tempered_scores(X), axis=1)
 
 
+def combine_heads(heads):
+    """A ``normalise="both"`` classifier predicting from fitted ``heads``.
+
+    ``heads``: :class:`SpectralFilterClassifier` fitted apart on the same series, each
+    with one representation (``normalise`` True or False); the result predicts as the
+    default ensemble combines its heads (the mean of their tempered class scores), so
+    heads fitted in other ways (another filter bank, say) can be compared with the same
+    combination. Refused unless they share the classes and the input's location and scale.
+    """
+    first = heads[0]
+    for head in heads:
+        check_is_fitted(head, "temperature_")  # one-representation heads only
+        if not all(
+            np.array_equal(getattr(head, name), getattr(first, name))
+            for name in ("classes_", "x_location_", "x_scale_")
+        ):
+            raise ValueError("The heads must be fitted on the same series and labels.")
+    ensemble = copy_fitted_attributes(first, first._head("both"), _SHARED)
+    ensemble.estimators_ = list(heads)
+    return ensemble
+
+
 def _checked_alphas(alphas):
     """``alphas`` as an array (None: :data:`DEFAULT_ALPHAS`), or a ValueError."""
     checked = DEFAULT_ALPHAS if alphas is None else np.asarray(alphas, float)
