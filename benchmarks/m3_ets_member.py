@@ -36,18 +36,13 @@ import time
 import numpy as np
 
 from sksssm.forecasting._combination import combine_members, fitted_paths
-from sksssm.forecasting._damped_trend import ALPHAS, BETAS, PHIS, damped_trend_states
+from sksssm.forecasting._damped_trend import ETS_GRIDS, aicc, fit_damped_trend
 from sksssm.forecasting._model import damp_increments, damping_factors, shrink_toward_drift
 
-#: Exponential-smoothing classes: grids ``(alpha, beta, phi)`` and parameter counts ``k``
-#: (smoothing weights, damping, initial states). ``phi = 0`` with ``beta = 0`` is simple
-#: exponential smoothing (the trend state stays 0).
-_A, _B = (g.ravel() for g in np.meshgrid(ALPHAS, BETAS, indexing="ij"))
-ETS_CLASSES = {
-    "ses": ((np.array(ALPHAS), np.zeros(len(ALPHAS)), np.zeros(len(ALPHAS))), 2),
-    "holt": ((_A, _B, np.ones(len(_A))), 4),
-    "damped": (tuple(g.ravel() for g in np.meshgrid(ALPHAS, BETAS, PHIS, indexing="ij")), 5),
-}
+#: Exponential-smoothing classes: grids ``(alpha, beta, phi)`` and parameter counts ``k``;
+#: the library's (:data:`sksssm.forecasting._damped_trend.ETS_GRIDS`), which adopted the
+#: least-AICc choice on long series (session 38).
+ETS_CLASSES = ETS_GRIDS
 #: Critical value of the drift t-test (two-sided 5%).
 T_CRITICAL = 1.96
 CANDIDATES = (
@@ -72,15 +67,10 @@ def ets_forecasts(x, horizon):
     'holt'
     """
     x = np.asarray(x, dtype=float)
-    m = len(x) - 1
     out = {}
-    for name, ((alpha, beta, phi), k) in ETS_CLASSES.items():
-        level, trend, sse = damped_trend_states(x, alpha, beta, phi)
-        j = int(np.argmin(sse))
-        damping = np.cumsum(phi[j] ** np.arange(1, horizon + 1))
-        correction = 2 * k * (k + 1) / (m - k - 1) if m - k - 1 > 0 else np.inf
-        aicc = m * np.log(max(sse[j] / m, 1e-12)) + 2 * k + correction
-        out[name] = (level[j] + trend[j] * damping, aicc)
+    for name, (grid, k) in ETS_CLASSES.items():
+        fit = fit_damped_trend(x, grid)
+        out[name] = (fit.forecast(horizon), aicc(fit.sse, len(x) - 1, k))
     return out
 
 

@@ -96,16 +96,16 @@ from benchmarks._report import markdown_table, write_section
 from benchmarks.corpus import M3_FREQUENCIES, load_m3
 from benchmarks.m3 import CORPUS, STORED
 from benchmarks.m3_ablation import anchor_forecasts as ablation_anchors
-from benchmarks.m3_ets_member import ETS_CLASSES, aicc_member
+from benchmarks.m3_ets_member import aicc_member
 from benchmarks.protocol import geometric_mean
+from sksssm.forecasting._damped_trend import MIN_AICC_LENGTH
 
 #: Length at which ``theta weight 50/(50+n)`` halves Theta's weight.
 THETA_LENGTH_SCALE = 50.0
-#: Fewest one-step errors per fitted parameter for choosing among ETS models by AICc.
-ERRORS_PER_PARAMETER = 10
 #: Shortest series where the ETS candidates act: ``n - 1 >= 10 k`` one-step errors, ``k``
-#: the most parameters of an ETS model (damped Holt's 5), so 51.
-MIN_ETS_LENGTH = ERRORS_PER_PARAMETER * max(k for _, k in ETS_CLASSES.values()) + 1
+#: the most parameters of an ETS model (damped Holt's 5), so 51; the library's gate
+#: (:data:`sksssm.forecasting._damped_trend.MIN_AICC_LENGTH`) since its adoption.
+MIN_ETS_LENGTH = MIN_AICC_LENGTH
 #: Session 38's candidates: name to (choose the least-AICc model rather than weight them,
 #: give the ETS member both hedges' weight rather than the damped trend's).
 ETS_CANDIDATES = {
