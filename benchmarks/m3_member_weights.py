@@ -76,6 +76,40 @@ Result (session 38): ``ETS AICc choice, m >= 10k`` passed both halves and is the
 default's member since (:func:`sksssm.forecasting._damped_trend.fit_trend_member`), so
 on the current code its row equals the default and the other rows compare against it.
 
+Session 39 (issue 22): the hedge chosen by in-sample errors, only on long series. The
+session-37 candidates ``hedges by in-sample MSE`` and ``hedge chosen by in-sample MSE``
+act on every series and failed on the short ones (quarterly geo-mean MASE +4.3%, yearly
+sMAPE +1.3%), where a handful of in-sample origins makes the errors noise. On a series
+of at least :data:`MIN_ETS_LENGTH` ``= 51`` points (the library's 10-errors-per-parameter
+gate, ``_damped_trend.MIN_AICC_LENGTH``) the in-sample ``h``-step errors come from an
+origin at nearly every point (``_combination.origin_members``: from the models' lags on,
+at most 200), enough to tell whether
+Theta's half-drift hedge or the trend member (there, the AICc-chosen exponential
+smoothing, whose in-sample origin forecasts are those of the chosen model: checked
+before the runs) is the better hedge for that series. ``MSE_damped`` is now the
+trend member's. Two candidates, acting only where the modelled series has at least 51
+points and all three members are used; every shorter series keeps the default's
+forecast exactly:
+
+- ``hedge chosen by in-sample MSE, m >= 10k``: ``H = 5/8`` wholly to the one of Theta
+  and the trend member with the smaller in-sample ``MSE`` (the fixed weights on a tie),
+  the models ``3/8``;
+- ``hedges by in-sample MSE, m >= 10k``: ``H`` split between them in proportion to
+  ``1 / MSE``, the models ``3/8``.
+
+Protocol of session 39 (fixed by the lead, written here and committed before the
+counted runs): the development half (``--offset 0``, every candidate measured against
+the current default, whose trend member is the AICc choice) with
+:func:`development_rule` unchanged: "other" geo-mean MASE at least 2% better, no
+frequency's geo-mean MASE or mean sMAPE worse by more than 0.5%, overall geo-mean MASE
+not worse. Only session 39's two candidates are eligible (the other rows are measured
+again against the current default for reference; their verdicts were given in
+sessions 37 and 38); of those passing, the lowest "other" geo-mean MASE is picked. Only
+the picked one is run on the confirmation half (``--offset 1 --candidates NAME``) and
+adopted if it passes :func:`confirmation_rule` ("other" geo-mean MASE better, overall
+geo-mean MASE and mean sMAPE not worse, no frequency's geo-mean MASE or mean sMAPE worse
+by more than 0.5%); otherwise the default stays ("measured, not kept").
+
 Usage::
 
     python -m benchmarks.m3_member_weights                                # development half
@@ -113,13 +147,27 @@ ETS_CANDIDATES = {
     "ETS AICc choice, m >= 10k": (True, False),
     "ETS AICc weights in place of Theta and damped trend, m >= 10k": (False, True),
 }
+#: Session 39's candidates: name to the session-37 candidate they restrict to series of
+#: at least :data:`MIN_ETS_LENGTH` points.
+LONG_SERIES_CANDIDATES = {
+    "hedge chosen by in-sample MSE, m >= 10k": "hedge chosen by in-sample MSE",
+    "hedges by in-sample MSE, m >= 10k": "hedges by in-sample MSE",
+}
 CANDIDATES = (
     "hedges by in-sample MSE",
     "hedge chosen by in-sample MSE",
     "theta weight 50/(50+n)",
     "theta weight 50/(50+n) to damped trend",
     *ETS_CANDIDATES,
+    *LONG_SERIES_CANDIDATES,
 )
+#: The session that judged each candidate; only :data:`SESSION`'s are eligible now.
+JUDGED_IN = {
+    **dict.fromkeys(CANDIDATES[:4], 37),
+    **dict.fromkeys(ETS_CANDIDATES, 38),
+    **dict.fromkeys(LONG_SERIES_CANDIDATES, 39),
+}
+SESSION = 39
 #: The anchor read from its stored results rather than run.
 STORED_ANCHOR = "AutoETS"
 #: The development rule's thresholds (relative changes against the default).
@@ -220,8 +268,8 @@ def series_forecasts(series, candidates):
     """Forecasts (y's units) of the default and ``candidates``, and where they act.
 
     Returns ``(forecasts, acting)``: ``acting`` the set of candidates whose forecast
-    is not the default's by construction (all three members used; for the ETS
-    candidates also at least :data:`MIN_ETS_LENGTH` points).
+    is not the default's by construction (all three members used; for the ETS and
+    session-39 candidates also at least :data:`MIN_ETS_LENGTH` points).
     """
     from sksssm.forecasting import SpectralForecaster
     from sksssm.forecasting._combination import (
@@ -245,6 +293,9 @@ def series_forecasts(series, candidates):
     fixed = fixed_weights(fitted)
     weights = candidate_weights(fixed, len(y), mse[1], mse[2], fitted.theta_weight,
                                 fitted.damped_trend_weight)  # fmt: skip
+    long_series = len(z[0]) >= MIN_ETS_LENGTH
+    for name, whole in LONG_SERIES_CANDIDATES.items():
+        weights[name] = weights[whole] if long_series else fixed
     members = {name: (after, weights[name]) for name in candidates if name in weights}
     members["default"] = (after, fixed)
     ets = ets_members(after, fixed, z[0][:, 0], candidates)
@@ -255,6 +306,8 @@ def series_forecasts(series, candidates):
     if not np.allclose(out["default"], default, rtol=1e-8, atol=1e-10):
         raise AssertionError("the recombined members differ from the default's forecast")
     acting = {name for name in candidates if name not in ETS_CANDIDATES} | set(ets)
+    if not long_series:
+        acting -= set(LONG_SERIES_CANDIDATES)
     out.update({name: default for name in candidates if name not in out})
     return out, acting
 
@@ -399,16 +452,17 @@ def main(argv=None):
         verdicts = [[name, confirmation_rule(table, sizes, name)] for name in candidates]
     else:
         verdicts = [[name, development_rule(table, sizes, name)] for name in candidates]
-    verdicts = [[name, "passes" if passed else "fails"] for name, passed in verdicts]
-    for name, verdict in verdicts:
-        print(f"{name}: {verdict}", flush=True)
+    verdicts = [[name, JUDGED_IN[name], "passes" if passed else "fails"]
+                for name, passed in verdicts]  # fmt: skip
+    for name, session, verdict in verdicts:
+        print(f"{name} (session {session}): {verdict}", flush=True)
     body = [
         f"{len(series)} M3 series, the {half} half (every second series of each frequency "
         f"from its series {args.offset}). One `SpectralForecaster()` fit per series (`fh` "
         "in fit, official horizons, one thread); each candidate recombines the same "
         "members with other weights (the ETS candidates: with the damped trend replaced "
         "by AICc-chosen exponential smoothing) where all three are used (`sp_ = 1, d_ = "
-        f"1`) and, for the ETS candidates, the series has at least {MIN_ETS_LENGTH} "
+        f"1`) and, for the candidates named 'm >= 10k', the series has at least {MIN_ETS_LENGTH} "
         "points (column 'changed': the series of the group where the candidate acts); "
         "every other series keeps the default's forecast. Candidates, protocol and "
         "rules: the docstring of "
@@ -440,11 +494,14 @@ def main(argv=None):
         "",
         f"### The {half} rule",
         "",
-        markdown_table(["candidate", "verdict"], verdicts),
+        f"Eligible this session: the candidates of session {SESSION}; the others' "
+        "verdicts were given in their session, against the default of then.",
+        "",
+        markdown_table(["candidate", "session", "verdict"], verdicts),
     ]
-    command = "python -m benchmarks.m3_member_weights" + (
-        f" --offset 1 --candidates {' '.join(repr(c) for c in candidates)}" if args.offset else ""
-    )
+    command = "python -m benchmarks.m3_member_weights" + (f" --offset {args.offset}" * args.offset)
+    if len(candidates) < len(CANDIDATES):
+        command += f" --candidates {' '.join(repr(c) for c in candidates)}"
     section = "m3_member_weights" + ("_offset1" if args.offset else "")
     title = f"M3: member weights for a trend without a season ({half} half)"
     write_section(section, "\n".join(body), command=command, title=title)

@@ -15,7 +15,11 @@ FIXED = np.array([(1 - T) * (1 - D), T * (1 - D), D])
 @pytest.mark.parametrize("n, mse_theta, mse_damped", [(15, 1.0, 3.0), (63, 4.0, 0.5)])
 def test_candidate_weights_are_convex_and_follow_their_rules(n, mse_theta, mse_damped):
     weights = weights_bench.candidate_weights(FIXED, n, mse_theta, mse_damped, T, D)
-    assert set(weights) == set(weights_bench.CANDIDATES) - set(weights_bench.ETS_CANDIDATES)
+    assert set(weights) == (
+        set(weights_bench.CANDIDATES)
+        - set(weights_bench.ETS_CANDIDATES)
+        - set(weights_bench.LONG_SERIES_CANDIDATES)
+    )
     for w in weights.values():
         assert w.min() >= 0 and w.sum() == pytest.approx(1.0)
     hedge = FIXED[1] + FIXED[2]
@@ -130,6 +134,21 @@ def test_ets_candidates_act_only_from_51_points():
         # The choice is the default's member since session 38 (fit_trend_member).
         adopted = name == "ETS AICc choice, m >= 10k"
         assert np.allclose(long[name], long["default"], rtol=1e-12) is adopted
+
+
+def test_long_series_hedge_candidates_act_only_from_51_points():
+    gated = weights_bench.LONG_SERIES_CANDIDATES
+    everywhere = list(gated.values())
+    short, short_acting = weights_bench.series_forecasts(_trend(50), weights_bench.CANDIDATES)
+    assert set(everywhere) <= short_acting and not short_acting & set(gated)
+    for name, whole in gated.items():  # the default's forecast, bit for bit
+        np.testing.assert_array_equal(short[name], short["default"])
+        assert not np.allclose(short[whole], short["default"])
+    long, long_acting = weights_bench.series_forecasts(_trend(51), weights_bench.CANDIDATES)
+    assert set(gated) <= long_acting
+    for name, whole in gated.items():  # the session-37 candidate's forecast
+        np.testing.assert_array_equal(long[name], long[whole])
+        assert not np.allclose(long[name], long["default"])
 
 
 def test_ets_members_replace_the_damped_trend_with_the_aicc_member():
