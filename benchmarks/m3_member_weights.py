@@ -110,6 +110,13 @@ adopted if it passes :func:`confirmation_rule` ("other" geo-mean MASE better, ov
 geo-mean MASE and mean sMAPE not worse, no frequency's geo-mean MASE or mean sMAPE worse
 by more than 0.5%); otherwise the default stays ("measured, not kept").
 
+Result (session 39): on the development half (commit ``beb9134``) ``hedges by in-sample
+MSE, m >= 10k`` passes ("other" geo-mean MASE 1.538 to 1.414, quarterly +0.19%, all
+-0.43%) and ``hedge chosen by in-sample MSE, m >= 10k`` fails (quarterly +0.70%); on
+the confirmation half (commit ``0924dae``) the split improves "other" geo-mean MASE by
+2.48% (1.450 to 1.414) and all by 0.23%, but "other" mean sMAPE gets 0.66% worse (4.30
+to 4.32): it fails, measured, not kept.
+
 Usage::
 
     python -m benchmarks.m3_member_weights                                # development half
