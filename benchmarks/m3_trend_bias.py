@@ -58,7 +58,10 @@ candidates, the one with the lowest overall MSIS is picked. Only the picked one 
 once, on the confirmation half (``--part 1 --candidates NAME``), and becomes the default
 only if it meets the same rule there; otherwise the default stays and the result is
 reported as measured, not kept. The confirmation half's breakdowns by length are not
-written or looked at. The script evaluates the rule itself (the table "The rule").
+written or looked at. The script evaluates the rule itself (the table "The rule"). On
+the development half it also writes the finding's measurement: the yearly series' mean
+standardized bias of the forecast, each member, the unhedged models and the drift, by
+length, transform and differencing order (reporting only; no rule reads it).
 
 Per series: one ``SpectralForecaster()`` fit (official horizon, one thread), its point
 forecast and ``predict_interval(coverage=[0.8, 0.95])``; D on the same fit with
@@ -91,6 +94,7 @@ from benchmarks.corpus import M3_FREQUENCIES, load_m3
 from benchmarks.interval_candidates import envelope_quantiles
 from benchmarks.m3_intervals import COVERAGES, interval_scores
 from benchmarks.protocol import geometric_mean
+from sksssm.forecasting._combination import MEMBERS
 
 DEFAULT = "SpectralForecaster()"
 LEVELS_UNDAMPED = "levels undamped (candidate D)"
@@ -103,6 +107,10 @@ NOMINAL = (80.0, 95.0)
 #: The rule's thresholds: coverage points, relative MSIS, relative accuracy.
 COVERAGE_TOLERANCE, MSIS_TOLERANCE, ACCURACY_TOLERANCE = 3.0, 0.02, 0.005
 LOG = "log transform"
+#: Keys of a series' results: the differencing order, the standardized biases.
+D_ORDER, BIAS = "d", "bias"
+#: The paths whose bias is reported (:func:`standardized_bias`), in table order.
+BIAS_PATHS = ("forecast", *MEMBERS, "unhedged models", "drift")
 ALPHAS = [a for c in COVERAGES for a in ((1 - c) / 2, (1 + c) / 2)]
 
 
@@ -151,18 +159,20 @@ def series_scores(series):
 
     point = f.predict()
     default = np.asarray(f.predict_interval(coverage=list(COVERAGES)), dtype=float)
-    out = {DEFAULT: scores(point, default), LOG: bool(f.log_transform_)}
+    out = {DEFAULT: scores(point, default), LOG: bool(f.log_transform_), D_ORDER: g.d}
     # The default's interval rebuilt from its members' path and spread: the envelope of
     # the point forecast alone must equal predict_interval (same quantities as E and U).
     center = g.future_path(None, h, f.cutoff)[0, :, 0]
     if not np.allclose(envelope_intervals(f, center[None], h), default, rtol=1e-9, atol=0):
         raise AssertionError(f"{series.name}: the rebuilt default interval differs")
-    members = g.future_members(None, h, f.cutoff)[:, 0, :, 0]
-    used = g.weights(h)[0] > 0
-    members = members[used]
+    all_members = g.future_members(None, h, f.cutoff)[:, 0, :, 0]
+    members = all_members[g.weights(h)[0] > 0]
     out[ENVELOPE] = scores(point, envelope_intervals(f, members, h))
     with predict_params(f, damping=1.0, drift_prior_length=0):
         unhedged = g.future_members(None, h, f.cutoff)[0, 0, :, 0]
+    paths = {"forecast": center, **dict(zip(MEMBERS, all_members, strict=True)),
+             "unhedged models": unhedged}  # fmt: skip
+    out[BIAS] = standardized_bias(f, series, paths)
     out[UNHEDGED] = scores(point, envelope_intervals(f, np.vstack([members, unhedged]), h))
     if f.log_transform_:
         out[LEVELS_UNDAMPED] = out[DEFAULT]
@@ -175,6 +185,44 @@ def series_scores(series):
             )
         g.error_scales = cached
     return out
+
+
+def standardized_bias(f, series, paths):
+    """Per path: the mean over the test steps of (observed - path) / calibrated spread.
+
+    In the modelled units (standardized, possibly log), the spread the default's
+    intervals use; the drift (the line through the first and last point) added.
+    """
+    g, h = f._global, series.horizon
+    z = g.panel.series()[0][0][:, 0]
+    mean, scale = g.panel.scaling[g.panel.keys[0]]
+    observed = ((np.log(series.y_test) if g.panel.log else series.y_test) - mean) / scale
+    spread = g.spread(np.arange(1, h + 1), None, f.cutoff)[0][0, :, 0]
+    drift = z[-1] + np.arange(1, h + 1) * (z[-1] - z[0]) / (len(z) - 1)
+    return {name: float(np.mean((observed - path) / spread))
+            for name, path in {**paths, "drift": drift}.items()}  # fmt: skip
+
+
+def bias_rows(series_list, results):
+    """Yearly mean standardized bias of every path, by length, transform and ``d_``."""
+    group = [s for s in series_list if s.frequency == "YEARLY"]
+    median = int(np.median([len(s.y) for s in group]))
+    rows = []
+    for label, short in ((f"n <= {median}", True), (f"n > {median}", False)):
+        for transform, log in (("log", True), ("levels", False)):
+            for d in (0, 1):
+                members = [
+                    s for s in group
+                    if (len(s.y) <= median) == short
+                    and (results[s.name][LOG], results[s.name][D_ORDER]) == (log, d)
+                ]  # fmt: skip
+                if not members:
+                    continue
+                biases = [results[s.name][BIAS] for s in members]
+                means = [np.nanmean([b[name] for b in biases]) for name in BIAS_PATHS]
+                cells = [f"{m:+.2f}" if np.isfinite(m) else "-" for m in means]
+                rows.append([label, transform, d, len(members), *cells])
+    return rows
 
 
 def summarize(series_list, results, methods):
@@ -190,6 +238,19 @@ def summarize(series_list, results, methods):
                 geometric_mean(values[:, 3]), values[:, 4].mean(),
             )  # fmt: skip
     return table
+
+
+def change_rows(table, candidates):
+    """Per group and candidate: coverage changes (points), relative MSIS / MASE / sMAPE (%)."""
+    rows = []
+    for group in dict.fromkeys(group for group, _ in table):
+        base = table[group, DEFAULT]
+        for name in candidates:
+            values = table[group, name]
+            coverage = [f"{values[k] - base[k]:+.1f}" for k in (0, 1)]
+            relative = [f"{100 * (values[k] / base[k] - 1):+.2f}" for k in (2, 3, 4)]
+            rows.append([group, name, *coverage, *relative])
+    return rows
 
 
 def rule_failures(table, method):
@@ -282,6 +343,14 @@ def main(argv=None):
         markdown_table(["frequency", "method", "80% coverage", "95% coverage", "MSIS",
                         "geo-mean MASE", "mean sMAPE"], rows),  # fmt: skip
         "",
+        "### Changes against the default",
+        "",
+        "Coverage changes in points; MSIS, geo-mean MASE and mean sMAPE relative, in "
+        "percent (negative is better).",
+        "",
+        markdown_table(["frequency", "candidate", "80% coverage", "95% coverage", "MSIS",
+                        "geo-mean MASE", "mean sMAPE"], change_rows(table, candidates)),
+        "",
         "### The rule",
         "",
         markdown_table(["candidate", "passes", "fails on"],
@@ -307,6 +376,20 @@ def main(argv=None):
                     "geo-mean MASE",
                 ],
                 length_rows(series, results, methods),
+            ),  # fmt: skip
+            "",
+            "### Yearly bias by length, transform and differencing (development half only)",
+            "",
+            "Mean over series of the mean over the test years of (observed - path) / `s`, "
+            "in the modelled units (standardized, possibly log), `s` the default's "
+            "calibrated spread: the point forecast, its members (`models`: the models' "
+            "damped, drift-shrunk forecast; `theta`; `damped_trend`, over the series that "
+            "use it, `d = 1`), the models' forecast before damping and drift shrinkage, "
+            "and the drift (the line through the first and last point). Positive: the "
+            "observed years lie above the path.",
+            "",
+            markdown_table(
+                ["length", "modelled", "d", "series", *BIAS_PATHS], bias_rows(series, results)
             ),  # fmt: skip
         ]
     print("\n".join(body), flush=True)
