@@ -63,6 +63,24 @@ the development half it also writes the finding's measurement: the yearly series
 standardized bias of the forecast, each member, the unhedged models and the drift, by
 length, transform and differencing order (reporting only; no rule reads it).
 
+Development half (``python -m benchmarks.m3_trend_bias --part 0``, commit ``53dfd04``,
+section ``m3_trend_bias_dev``; the default's rows equal section ``m3_intervals_dev``),
+80% / 95% coverage (MSIS), default / D / E / U: yearly 80.9 / 93.5 (23.15), 81.1 / 93.4
+(23.27), 87.3 / 95.2 (25.88), 89.6 / 96.0 (26.44); quarterly 78.4 / 92.7 (9.18), 77.8 /
+92.5 (9.17), 85.5 / 95.0 (9.33), 86.6 / 95.1 (9.43); monthly 80.4 / 94.9 (6.07), 80.2 /
+94.9 (6.04), 86.9 / 96.5 (6.20), 87.5 / 96.7 (6.23); "other" 80.6 / 93.5 (16.07), 80.5 /
+93.1 (15.99), 87.2 / 95.4 (16.52), 87.5 / 95.4 (16.58); all MSIS 11.11, 11.11 (+0.03%),
+11.82 (+6.4%), 11.98 (+7.9%). D's geo-mean MASE / mean sMAPE: yearly 1.779 / 15.70 ->
+1.768 / 15.66, quarterly 0.797 / 9.13 -> 0.801 / 9.15 (+0.51%, over the 0.5% allowed),
+monthly 0.681 / 13.49 -> 0.678 / 13.51, "other" 1.538 / 4.71 -> 1.507 / 4.65, all 0.913
+/ 12.36 -> 0.910 / 12.36. No candidate passes: D fails on quarterly MASE (and moves the
+yearly coverage by +0.2 / -0.1 points only), E and U over-cover every frequency at 80%
+(85.5-89.6) and raise the overall MSIS by 6-8%. Nothing is picked, so nothing is run on
+the confirmation half and the default stays (measured, not kept). On the short yearly
+series in levels U reaches 80.3 / 92.3 (MSIS 22.67 -> 20.40) and E 74.9 / 90.3, D 67.9 /
+85.6: only a bound that follows the unhedged trend reaches them, and the members'
+envelope is wide everywhere else.
+
 Per series: one ``SpectralForecaster()`` fit (official horizon, one thread), its point
 forecast and ``predict_interval(coverage=[0.8, 0.95])``; D on the same fit with
 ``damping=1`` where the forecaster modelled levels (predict-time parameter, as
