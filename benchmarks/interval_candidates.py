@@ -13,14 +13,20 @@ the default see the same members, weights, errors and calibration.
 - "mixture spread calibrated (candidate M)": :func:`mixture_factor`, the combination's
   between-member variance (:func:`between_member_variance`, :func:`in_sample_between`)
   added to the model's variance at the in-sample origins and after the series,
-  ``kappa`` calibrating the sum (:func:`mixture_calibration`).
+  ``kappa`` calibrating the sum (:func:`mixture_calibration`);
+- "member envelope (candidate E)" and "envelope with the unhedged trend (candidate U)"
+  (session 39, :mod:`benchmarks.m3_trend_bias`): :func:`envelope_quantiles`, the lower
+  bound from the lowest of a set of forecast paths and the upper from the highest, each
+  with the calibrated spread.
 
-The argument, rules and results are in the docstring of :mod:`benchmarks.m3_intervals`.
+The argument, rules and results are in the docstrings of :mod:`benchmarks.m3_intervals`
+and (candidates E and U) :mod:`benchmarks.m3_trend_bias`.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
 
 from sksssm.forecasting._combination import combine_members
 from sksssm.forecasting._intervals import (
@@ -189,3 +195,46 @@ def horizon_calibration(errors, spread, independent=False, memory=CALIBRATION_ME
     evidence = np.arange(1, len(sum_sq) + 1) if independent else 1
     return np.sqrt((CALIBRATION_PRIOR * pooled_sq + sum_sq / evidence)
                    / (CALIBRATION_PRIOR + total / evidence))  # fmt: skip
+
+
+def envelope_quantiles(paths, center, spread, nu, alphas):
+    """Quantiles (n_steps, len(alphas)) of the envelope of ``paths``, in modelled units.
+
+    Below the median the quantile is the lowest path plus the Student-t quantile times
+    the spread, above it the highest path plus it, at ``alpha = 1/2`` the point forecast:
+
+    ``q(a) = min_k paths_k + t_a(nu) s`` (``a < 1/2``), ``center`` (``a = 1/2``),
+    ``max_k paths_k + t_a(nu) s`` (``a > 1/2``).
+
+    With the point forecast among the paths each bound is at least as far out as the
+    symmetric one; with one path equal to ``center`` it is the symmetric quantile.
+
+    Parameters
+    ----------
+    paths : ndarray of shape (n_paths, n_steps)
+        NaN for a path not used (a member without weight).
+    center : ndarray of shape (n_steps,)
+        The point forecast.
+    spread, nu : ndarray of shape (n_steps,)
+        The calibrated spread and the t dof (:meth:`GlobalModels.spread`).
+    alphas : sequence of float in (0, 1)
+
+    Returns
+    -------
+    ndarray of shape (n_steps, len(alphas))
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> paths = np.array([[0.0, 0.0], [1.0, 2.0], [np.nan, np.nan]])
+    >>> q = envelope_quantiles(paths, np.array([0.5, 1.0]), np.ones(2), np.full(2, 1e9),
+    ...                        [0.025, 0.5, 0.975])
+    >>> q.round(2).tolist()
+    [[-1.96, 0.5, 2.96], [-1.96, 1.0, 3.96]]
+    """
+    low, high = np.nanmin(paths, axis=0), np.nanmax(paths, axis=0)
+    columns = []
+    for a in alphas:
+        base = low if a < 0.5 else high if a > 0.5 else center
+        columns.append(base + stats.t.ppf(a, nu) * spread)
+    return np.stack(columns, axis=-1)

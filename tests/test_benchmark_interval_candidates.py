@@ -270,3 +270,48 @@ def test_mixture_factor_leaves_the_forecast_and_the_interval_centre_alone():
                                    rtol=1e-12)  # fmt: skip
     np.testing.assert_allclose((intervals[:, 3] - forecast) / (default[:, 3] - forecast),
                                factor[0, :, 0] / kappa, rtol=1e-10)  # fmt: skip
+
+
+# ----------------------------------------------------------------- envelope (session 39)
+envelope_quantiles = candidates.envelope_quantiles
+
+
+def test_envelope_quantiles_written_out():
+    """Below the median: lowest path + t_a s; above: highest path + t_a s; at 1/2: centre."""
+    from scipy import stats
+
+    paths = np.array([[1.0, 2.0, 3.0], [0.5, 2.5, 2.0], [np.nan, np.nan, np.nan]])
+    center = np.array([0.8, 2.2, 2.6])
+    spread, nu = np.array([0.3, 0.4, 0.5]), np.array([5.0, 6.0, 7.0])
+    got = envelope_quantiles(paths, center, spread, nu, [0.1, 0.5, 0.975])
+    for h in range(3):
+        low, high = min(paths[0, h], paths[1, h]), max(paths[0, h], paths[1, h])
+        assert got[h, 0] == pytest.approx(low + stats.t.ppf(0.1, nu[h]) * spread[h], rel=1e-12)
+        assert got[h, 1] == center[h]
+        assert got[h, 2] == pytest.approx(high + stats.t.ppf(0.975, nu[h]) * spread[h], rel=1e-12)
+
+
+def test_envelope_of_the_point_forecast_alone_is_the_default_interval():
+    """One path, the point forecast: the forecaster's own quantiles (nothing changes)."""
+    forecaster = SpectralForecaster().fit(pd.Series(_drift_series()), fh=np.arange(1, 5))
+    g, steps = forecaster._global, np.arange(1, 5)
+    center = g.future_path(None, 4, forecaster.cutoff)[0, :, 0]
+    spread, nu = g.spread(steps, None, forecaster.cutoff)
+    alphas = [0.1, 0.9, 0.025, 0.975]
+    quantiles = envelope_quantiles(center[None], center, spread[0, :, 0], nu[0, :, 0], alphas)
+    in_y = np.column_stack([g.panel.to_original(0, q[:, None])[:, 0] for q in quantiles.T])
+    expected = forecaster.predict_quantiles(alpha=alphas).to_numpy()
+    np.testing.assert_allclose(in_y, expected, rtol=1e-12)
+
+
+def test_envelope_bounds_contain_the_symmetric_ones():
+    """With the point forecast between the paths, each bound is at least as far out."""
+    rng = np.random.default_rng(3)
+    paths = rng.normal(size=(3, 6))
+    weights = np.array([0.375, 0.375, 0.25])
+    center = weights @ paths
+    spread, nu = np.full(6, 0.7), np.full(6, 8.0)
+    envelope = envelope_quantiles(paths, center, spread, nu, [0.025, 0.975])
+    symmetric = envelope_quantiles(center[None], center, spread, nu, [0.025, 0.975])
+    assert (envelope[:, 0] <= symmetric[:, 0]).all() and (envelope[:, 1] >= symmetric[:, 1]).all()
+    assert (envelope[:, 1] - envelope[:, 0] > symmetric[:, 1] - symmetric[:, 0]).any()
