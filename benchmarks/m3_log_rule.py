@@ -292,6 +292,28 @@ def decision_rows(series_list, results, candidates):
     return rows
 
 
+def length_rows(series_list, results, methods):
+    """Yearly series split at the median length and by the default's transform (reporting
+    only; no rule reads it)."""
+    group = [s for s in series_list if s.frequency == "YEARLY"]
+    median = int(np.median([len(s.y) for s in group]))
+    rows = []
+    for label, short in ((f"n <= {median}", True), (f"n > {median}", False)):
+        for transform, log in (("logs", True), ("levels", False)):
+            members = [
+                s for s in group if (len(s.y) <= median) == short and results[s.name][LOG] == log
+            ]
+            for method in methods if members else ():
+                values = np.array([results[s.name][method] for s in members])
+                rows.append([label, transform, len(members), method,
+                             f"{100 * values[:, 0].mean():.1f}",
+                             f"{100 * values[:, 1].mean():.1f}", f"{values[:, 2].mean():.2f}",
+                             f"{np.median(values[:, 2]):.2f}",
+                             f"{geometric_mean(values[:, 3]):.3f}",
+                             f"{values[:, 4].mean():.2f}"])  # fmt: skip
+    return rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", type=int, default=0, help="0: development, 1: confirmation")
@@ -360,6 +382,15 @@ def main(argv=None):
                          ", ".join(verdicts[name]) or "-"] for name in candidates]),
         "",
         f"Picked (lowest overall geo-mean MASE of those passing): {picked or 'none'}.",
+        "",
+        "### Yearly by length and the default's transform",
+        "",
+        "Reporting only (no rule reads it): the yearly series split at the median length "
+        "and by the default's decision, each candidate on the same series.",
+        "",
+        markdown_table(["length", "default models", "series", "method", "80% coverage",
+                        "95% coverage", "mean MSIS", "median MSIS", "geo-mean MASE",
+                        "mean sMAPE"], length_rows(series, results, methods)),
     ]  # fmt: skip
     print("\n".join(body), flush=True)
     command = f"python -m benchmarks.m3_log_rule --part {args.part}" + (
