@@ -212,9 +212,10 @@ def _scores(series, forecaster):
             protocol.smape(series.y_test, point))  # fmt: skip
 
 
-def series_scores(series, candidates, check=False):
+def series_scores(series, candidates, check=False, decisions=None):
     """Per method its scores on one series; the default's decision under ``LOG``, each
-    candidate's under ``(LOG, name)``."""
+    candidate's under ``(LOG, name)``; ``decisions`` maps a candidate to its decision
+    function (None: ``DECISIONS``)."""
     from sksssm.forecasting import SpectralForecaster
 
     fh = np.arange(1, series.horizon + 1)
@@ -230,10 +231,11 @@ def series_scores(series, candidates, check=False):
         fixed = fit(log)
         if not np.array_equal(np.asarray(fixed.predict()), np.asarray(default.predict())):
             raise AssertionError(f"{series.name}: log_transform={log} differs from 'auto'")
+    decisions = DECISIONS if decisions is None else decisions
     flipped = None
     normalized = [series.y[:, None] / series.y.max()]  # as choose_period_and_log sees it
     for name in candidates:
-        decision = DECISIONS[name](normalized, default.sp_)
+        decision = decisions[name](normalized, default.sp_)
         out[LOG, name] = decision
         if decision == log:
             out[name] = out[DEFAULT]
@@ -313,16 +315,17 @@ def decision_rows(series_list, results, candidates):
     return rows
 
 
-def length_rows(series_list, results, methods):
-    """Yearly series split at the median length and by the default's transform (reporting
-    only; no rule reads it)."""
+def length_rows(series_list, results, methods, split=None):
+    """Yearly series split at ``n <= split`` points (None: the median length) and by the
+    default's transform (reporting only; no rule reads it)."""
     group = [s for s in series_list if s.frequency == "YEARLY"]
-    median = int(np.median([len(s.y) for s in group]))
+    if split is None:
+        split = int(np.median([len(s.y) for s in group]))
     rows = []
-    for label, short in ((f"n <= {median}", True), (f"n > {median}", False)):
+    for label, short in ((f"n <= {split}", True), (f"n > {split}", False)):
         for transform, log in (("logs", True), ("levels", False)):
             members = [
-                s for s in group if (len(s.y) <= median) == short and results[s.name][LOG] == log
+                s for s in group if (len(s.y) <= split) == short and results[s.name][LOG] == log
             ]
             for method in methods if members else ():
                 values = np.array([results[s.name][method] for s in members])
@@ -335,29 +338,68 @@ def length_rows(series_list, results, methods):
     return rows
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", type=int, default=0, help="0: development, 1: confirmation")
-    parser.add_argument("--candidates", default=",".join(CANDIDATES),
-                        help="comma-separated candidate rows (default: all three)")  # fmt: skip
-    args = parser.parse_args(argv)
-    candidates = [name for name in args.candidates.split(",") if name]
-    unknown = set(candidates) - set(CANDIDATES)
-    if unknown:
-        raise SystemExit(f"unknown candidates: {sorted(unknown)}")
+def score_half(part, candidates, decisions=None):
+    """Every series of one half of M3 scored by :func:`series_scores`.
+
+    Parameters
+    ----------
+    part : int
+        0: the development half, 1: the confirmation half (every second series of each
+        frequency from its series ``part``).
+    candidates : list of str
+        Keys of ``decisions``.
+    decisions : dict or None
+        Candidate name -> decision function ``(series, period) -> bool``; None: this
+        script's candidates (``DECISIONS``).
+
+    Returns
+    -------
+    series : list
+    results : dict
+        Per series name, :func:`series_scores`'s dictionary.
+    seconds : float
+        Wall time of the fits.
+    """
     everything = load_m3()
     series = [s for f in M3_FREQUENCIES
-              for s in [x for x in everything if x.frequency == f][args.part :: 2]]  # fmt: skip
-    methods = [DEFAULT, *candidates]
+              for s in [x for x in everything if x.frequency == f][part :: 2]]  # fmt: skip
     results = {}
     start = time.perf_counter()
     with protocol.one_thread(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for i, s in enumerate(series):
-            results[s.name] = series_scores(s, candidates, check=i % CHECK_EVERY == 0)
+            results[s.name] = series_scores(
+                s, candidates, check=i % CHECK_EVERY == 0, decisions=decisions
+            )
             if (i + 1) % 250 == 0:
                 print(f"{i + 1} series, {time.perf_counter() - start:.0f} s", flush=True)
-    seconds = time.perf_counter() - start
+    return series, results, time.perf_counter() - start
+
+
+def report(series, results, candidates, seconds, part, script, split=None):
+    """The section's tables: scores, decisions, changes, the rule and the yearly split.
+
+    Parameters
+    ----------
+    series, results, seconds
+        :func:`score_half`'s output.
+    candidates : list of str
+    part : int
+    script : str
+        The module whose docstring holds the candidates and the rule.
+    split : int or None
+        The yearly length split of the last table (``n <= split``); None: the median.
+
+    Returns
+    -------
+    body : list of str
+        Markdown lines.
+    table : dict
+        :func:`summarize`'s table.
+    verdicts : dict
+        Per candidate, :func:`rule_failures`.
+    """
+    methods = [DEFAULT, *candidates]
     table = summarize(series, results, methods)
     rows = [[group, method, *(f"{v:.1f}" for v in values[:2]), f"{values[2]:.2f}",
              f"{values[3]:.3f}", f"{values[4]:.2f}"]
@@ -365,14 +407,15 @@ def main(argv=None):
     verdicts = {name: rule_failures(table, name) for name in candidates}
     passing = [name for name in candidates if not verdicts[name]]
     picked = min(passing, key=lambda name: table["all", name][3]) if passing else None
-    half = "development" if args.part == 0 else "confirmation"
+    half = "development" if part == 0 else "confirmation"
+    split_text = "at the median length" if split is None else f"at {split} points"
     body = [
         f"{len(series)} M3 series, the {half} half (every second series of each "
-        f"frequency from its series {args.part}); official horizons (6/8/18/8), one "
+        f"frequency from its series {part}); official horizons (6/8/18/8), one "
         f"thread, one `SpectralForecaster()` fit per series and one more per series whose "
         f"decision a candidate changes ({seconds:.0f} s in all). Candidates, their "
         "argument and the rule (fixed before the counted runs): the docstring of "
-        "`benchmarks/m3_log_rule.py`. Coverage in percent of the test points (nominal "
+        f"`benchmarks/{script}.py`. Coverage in percent of the test points (nominal "
         "80 / 95); MSIS of the 95% interval and MASE scaled by the in-sample seasonal "
         "naive error; sMAPE in percent.",
         "",
@@ -406,17 +449,33 @@ def main(argv=None):
         "",
         "### Yearly by length and the default's transform",
         "",
-        "Reporting only (no rule reads it): the yearly series split at the median length "
+        f"Reporting only (no rule reads it): the yearly series split {split_text} "
         "and by the default's decision, each candidate on the same series.",
         "",
         markdown_table(["length", "default models", "series", "method", "80% coverage",
                         "95% coverage", "mean MSIS", "median MSIS", "geo-mean MASE",
-                        "mean sMAPE"], length_rows(series, results, methods)),
+                        "mean sMAPE"], length_rows(series, results, methods, split)),
     ]  # fmt: skip
+    return body, table, verdicts
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", type=int, default=0, help="0: development, 1: confirmation")
+    parser.add_argument("--candidates", default=",".join(CANDIDATES),
+                        help="comma-separated candidate rows (default: all three)")  # fmt: skip
+    args = parser.parse_args(argv)
+    candidates = [name for name in args.candidates.split(",") if name]
+    unknown = set(candidates) - set(CANDIDATES)
+    if unknown:
+        raise SystemExit(f"unknown candidates: {sorted(unknown)}")
+    series, results, seconds = score_half(args.part, candidates)
+    body, _, _ = report(series, results, candidates, seconds, args.part, "m3_log_rule")
     print("\n".join(body), flush=True)
     command = f"python -m benchmarks.m3_log_rule --part {args.part}" + (
         f' --candidates "{args.candidates}"' if candidates != list(CANDIDATES) else ""
     )
+    half = "development" if args.part == 0 else "confirmation"
     name = "m3_log_rule_dev" if args.part == 0 else "m3_log_rule"
     title = f"M3: the log-or-levels rule ({half} half)"
     write_section(name, "\n".join(body), command=command, title=title)
