@@ -45,6 +45,20 @@ there) the yearly 80% coverage of that half would be about 80.9 + 65 / 323 x 16.
 84.3, beyond 83, and further from nominal than the default's: condition (2) may fail on
 the development half already, and then, by the protocol, there is no confirmation run.
 
+Result (development half, ``python -m benchmarks.m3_short_logs --part 0``, commit
+``74fd4f1``, section ``m3_short_logs_dev``): the candidate moves 98 of 323 yearly series
+(30.3%; the short ones in levels, 33 more than the 65 of at most 18 points) and 9 of 378
+quarterly ones (2.4%, ``sp_ = 1``) to logs, nothing on monthly and "other". Default /
+candidate, 80% / 95% coverage, MSIS, geo-mean MASE, mean sMAPE: yearly 80.9 / 93.5,
+23.15, 1.779, 15.70 -> 85.3 / 95.5, 26.80 (+15.7%), 1.770 (-0.55%), 15.71 (+0.07%);
+quarterly 78.4 / 92.7, 9.18, 0.797, 9.13 -> 78.5 / 92.7, 9.19, 0.797, 9.13; all 80.0 /
+94.0, 11.11, 0.913, 12.36 -> 81.0 / 94.4, 11.89 (+7.07%), 0.912, 12.36. On the 98
+moved yearly series: coverage 69.2 / 88.1 -> 84.0 / 94.6, mean MSIS 20.74 -> 32.75
+(median 11.22 -> 14.48), geo-mean MASE 1.850 -> 1.816. It fails the rule on two
+conditions: yearly 80% coverage 85.3 (5.3 points from nominal, the default 0.9) and
+the overall MSIS +7.07% (over 2%). By the protocol it stops there: measured, not kept,
+no confirmation run; ``prefers_log`` is unchanged.
+
 Per series: as ``benchmarks/m3_log_rule.py`` (one ``SpectralForecaster()`` fit; one
 more, with ``log_transform`` fixed to the candidate's decision, where it differs from
 the fit's ``log_transform_``; the fixed-``log_transform`` refit checked against the
