@@ -442,8 +442,11 @@ MIXED_BANKS_RULE = (
 #: 1): where the time went (cProfile, EthanolLevel): a union of the two banks gathered
 #: each head's columns into a copy (3.0 s of 29.4 s), so each bank computes its own
 #: responses; chunks sized by the sum of both banks' responses doubled the chunks of
-#: short series (FaceAll predict 3.4 s against 1.8 s), so they are sized by the larger
-#: bank; the dilated filters by FFT cost 2.3 ms per EthanolLevel series, directly 0.7 ms.
+#: short series, so they are sized by the larger bank (FaceAll predict 2.52 s against
+#: 2.35 s; corrected after the run: this line first compared 3.4 s with the default
+#: model's predict, 1.8 s); the dilated filters are convolved directly (the dilated
+#: bank's responses per EthanolLevel series 1.14 ms against 1.66 ms by FFT; corrected
+#: after the run: this line first compared them with the smooth bank's 2.3 ms).
 #: What remains is the model's own work: the raw head's responses and statistics (the
 #: first differences' statistics are no longer shared by the heads) and, where the
 #: dilated head's feature set is larger, its predict. After these changes: Beef,

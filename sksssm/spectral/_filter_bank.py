@@ -194,8 +194,13 @@ def mixing_matrices(bank_groups, n_mixtures, seed=MIXING_SEED):
 
 #: Filters with gaps between their taps (dilated) and at most this many nonzero taps are
 #: convolved directly, as a weighted sum of that many shifted copies of the series (one
-#: matrix product per run of such filters), instead of by FFT: 8 taps cost 8
-#: multiply-adds per output step, an FFT of the series' length several times more.
+#: matrix product per run of such filters), instead of by FFT: the dilated filters' 8
+#: taps cost 8 multiply-adds per output step, an FFT of twice the series' length and its
+#: product about 5 log2(2 t) per step (40 at t = 131); twice 8 leaves room for longer
+#: sparse filters at no more than an FFT's cost. Measured (the dilated bank's responses,
+#: mixtures included, chunks of 8 series): 1.14 ms against 1.66 ms per EthanolLevel series
+#: (1,751 steps), 0.031 against 0.061 ms per FaceAll series (131 steps); the two differ
+#: by 4e-7 of the largest response (float32 round-off).
 MAX_DIRECT_TAPS = 2 * MIN_FILTER_LENGTH
 
 
