@@ -313,9 +313,10 @@ class DilatedBank:
 
         from sksssm.spectral import _pooling, filter_bank
 
-        return mock.patch.object(
-            _pooling, "filter_bank", partial(filter_bank, dilation=self.dilation)
-        )
+        def dilated_bank(*args, dilation="none", **kwargs):  # the library's own ignored
+            return filter_bank(*args, **kwargs, dilation=self.dilation)
+
+        return mock.patch.object(_pooling, "filter_bank", dilated_bank)
 
     def fit(self, X, y):
         from sksssm import SpectralFilterClassifier
@@ -424,6 +425,54 @@ MIXED_BANKS_RULE = (
     "time measurement. The mixed variants fit their two heads apart (no shared FFTs), "
     "so their seconds are an upper bound, recorded and not used by the rule."
 )
+#: The mixed banks in the library (issue 21, session 39): ``SpectralFilterClassifier(
+#: dilation="raw")``, the raw head under the dilated bank and the standardized head under
+#: the smooth one fitted in one pass (the inputs and their spectra shared, each bank's
+#: responses computed once, :mod:`sksssm.spectral._shared_banks`; the dilated filters
+#: convolved directly from their 8 taps instead of by FFT,
+#: :data:`sksssm.spectral._filter_bank.MAX_DIRECT_TAPS`), against the default. Run with
+#: ``--mixed-banks-library --all-sets`` into its own section, by
+#: :data:`MIXED_BANKS_LIBRARY_RULE`. Checks before the counted run: the library's
+#: ``dilation="raw"`` predicts as ``MixedBanks(("raw",))`` (heads fitted apart, combined
+#: by ``combine_heads``), decision values equal (largest difference 0.0) on a synthetic
+#: set and GunPoint (``tests/test_classifier_dilation.py``); ``dilation="none"`` (the
+#: default) gives decision values and probabilities bit-identical to main's default on
+#: Coffee, BeetleFly, FaceFour and a synthetic 3-channel unequal-length set. Timing pilot
+#: (time only, no accuracy looked at; scratch script, one thread, fit+predict, load about
+#: 1): where the time went (cProfile, EthanolLevel): a union of the two banks gathered
+#: each head's columns into a copy (3.0 s of 29.4 s), so each bank computes its own
+#: responses; chunks sized by the sum of both banks' responses doubled the chunks of
+#: short series, so they are sized by the larger bank (FaceAll predict 2.52 s against
+#: 2.35 s; corrected after the run: this line first compared 3.4 s with the default
+#: model's predict, 1.8 s); the dilated filters are convolved directly (the dilated
+#: bank's responses per EthanolLevel series 1.14 ms against 1.66 ms by FFT; corrected
+#: after the run: this line first compared them with the smooth bank's 2.3 ms).
+#: What remains is the model's own work: the raw head's responses and statistics (the
+#: first differences' statistics are no longer shared by the heads) and, where the
+#: dilated head's feature set is larger, its predict. After these changes: Beef,
+#: FiftyWords, FaceAll, EthanolLevel 30.0 s (default) against 35.8 s (1.19x; heads fitted
+#: apart 34.5 s); Coffee, ECGFiveDays, CricketX, Adiac, ChlorineConcentration, Computers,
+#: DistalPhalanxTW, GestureMidAirD1 20.2 s against 23.4 s (1.16x). Outcome (37 sets,
+#: commit ``0233009``, log
+#: ``benchmarks/results/classifier_ablation_mixed_banks_library_0233009.log``): 0.8257,
+#: 19/9/9 against 0.8210 (accuracy passes), 155.3 s against 125.6 s (1.24x): fails the
+#: time rule, default unchanged. The heads-apart accuracies reproduced but on four sets
+#: (1 to 5 test series each), which the FFT-convolved dilated filters reproduce exactly.
+MIXED_BANKS_LIBRARY = {
+    "default": {},
+    "raw dilated (library)": {"dilation": "raw"},
+}
+MIXED_BANKS_LIBRARY_RULE = (
+    "Rule fixed by the lead before the counted run: adopt the in-library mixed bank "
+    '(`dilation="raw"`) as the new default if its total fit+predict time is at most '
+    "1.15x the default's in the same run, AND its mean accuracy is at least default + "
+    "0.004 with wins >= losses + 3 against the default, on the 37 development sets "
+    "(`random_state=0`). The accuracy should reproduce the heads-apart run "
+    "(`classifier_ablation_mixed_banks`: 0.8256, 18/10/9) up to float32 ties: the "
+    "dilated filters are now convolved directly from their taps instead of by FFT, "
+    "which changes their responses by float32 round-off. Failing the time rule, the "
+    "option stays and the default does not change."
+)
 #: Every variant name -> its change, across the tables.
 ALL_VARIANTS = {
     **VARIANTS,
@@ -437,6 +486,7 @@ ALL_VARIANTS = {
     **FRONTIER,
     **DILATION,
     **MIXED_BANKS,
+    **MIXED_BANKS_LIBRARY,
 }
 #: Option -> the variants it runs, into the section ``classifier_ablation_<option>``
 #: (``--<option>`` with dashes; without one: :data:`VARIANTS`, ``classifier_ablation``).
@@ -453,6 +503,7 @@ GROUPS = {
     "frontier": FRONTIER,
     "dilation": DILATION,
     "mixed_banks": MIXED_BANKS,
+    "mixed_banks_library": MIXED_BANKS_LIBRARY,
 }
 
 

@@ -30,6 +30,7 @@ Usage::
     python -m benchmarks.classifier_ablation --frontier --all-sets  # FRONTIER, counted
     python -m benchmarks.classifier_ablation --dilation --all-sets  # DILATION, counted
     python -m benchmarks.classifier_ablation --mixed-banks --all-sets  # MIXED_BANKS
+    python -m benchmarks.classifier_ablation --mixed-banks-library --all-sets  # counted
 
 ``--frontier`` (issue 21, session 38): its pilot and adoption rules, fixed by the lead
 before any run, are in :mod:`benchmarks._frontier`.
@@ -49,6 +50,7 @@ from benchmarks._classifier_ablation_variants import (
     FRONTIER,
     FRONTIER_PILOT_SECONDS,
     GROUPS,
+    MIXED_BANKS_LIBRARY_RULE,
     MIXED_BANKS_RULE,
     OPS_ONE_RULE,
     SEED,
@@ -199,6 +201,8 @@ def report(results, variants, command, section="classifier_ablation"):
         "the bank",
         "classifier_ablation_mixed_banks": "Classifier ablation: two heads, two banks "
         "(mixed smooth and dilated)",
+        "classifier_ablation_mixed_banks_library": "Classifier ablation: two heads, two "
+        'banks, in the library (dilation="raw")',
     }[section]
     if section == "classifier_ablation_ops_one":
         body = OPS_ONE_RULE + "\n\n" + body
@@ -206,6 +210,8 @@ def report(results, variants, command, section="classifier_ablation"):
         body = DILATION_RULE + "\n\n" + body
     if section == "classifier_ablation_mixed_banks":
         body = MIXED_BANKS_RULE + "\n\n" + body
+    if section == "classifier_ablation_mixed_banks_library":
+        body = MIXED_BANKS_LIBRARY_RULE + "\n\n" + body
     if section == "classifier_ablation_frontier":
         complete = len(names) == len(UCR_DEVELOPMENT)
         rules = _frontier.section_text(

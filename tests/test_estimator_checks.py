@@ -27,6 +27,7 @@ ESTIMATORS = [
     SpectralFilterRegressor(alpha=1.0, fit_intercept=False, hankel="L"),
     SpectralFilterClassifier(),
     SpectralFilterClassifier(normalise="loo"),  # one model, not the two heads of "both"
+    SpectralFilterClassifier(dilation="raw"),  # two heads, two filter banks
     SpectralFilterSequenceRegressor(),
     SpectralFilterSequenceRegressor(normalise="both"),  # two heads in estimators_
     STURegressor(**FAST_STU),

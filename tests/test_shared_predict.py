@@ -16,7 +16,8 @@ from sksssm.estimators import _pooled, spectral_classifier
 from sksssm.estimators._pooled import pooled_decision, pooled_decisions
 from sksssm.spectral import _filter_bank, fit_pooling, pooled_features
 from sksssm.spectral._feature_sets import used_responses
-from sksssm.spectral._filter_bank import _response_columns
+from sksssm.spectral._shared_banks import response_columns as _response_columns
+from sksssm.spectral._shared_banks import response_sources
 
 #: Shared and separate decisions differ only where the series are computed in chunks of
 #: a different number of series (chunks are sized by the largest head's responses): the
@@ -131,7 +132,9 @@ def test_the_ffts_are_computed_once_for_heads_that_share(monkeypatch):
     monkeypatch.setattr(
         _filter_bank,
         "_responses",
-        lambda U, state, cache=None: calls.append(state.n_responses) or responses(U, state, cache),
+        lambda U, state, cache=None, spectra=None: (
+            calls.append(state.n_responses) or responses(U, state, cache, spectra)
+        ),
     )
     lengths = _pooled.sequence_lengths(X)
     pooled_decisions(heads, X, lengths)
@@ -157,19 +160,35 @@ def test_plain_filters_and_other_mixture_counts_share_too(n_mixtures):
     _assert_same(pooled_decisions(heads, X, lengths), separate, heads, X, "float64")
 
 
-def test_heads_without_common_responses_are_computed_apart():
-    """Banks that differ (another ``n_filters``): no shared route, each head's own."""
-    X = _series(1, False)
-    a = fit_pooling(X, n_filters=6, normalise=False, mixing_seed=3)
-    b = fit_pooling(X, n_filters=4, normalise=True, mixing_seed=3)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        ({"n_filters": 6}, {"n_filters": 4}),  # another n_filters
+        ({"dilation": "all"}, {}),  # dilated and smooth
+        ({}, {"dilation": "all", "n_mixtures": 0}),  # one without mixtures: apart
+    ],
+)
+def test_heads_of_different_banks_are_pooled_in_one_pass(options, dtype):
+    """Banks that differ: one pass over the series, each bank's responses computed from
+    the same inputs, or apart where one has mixtures and the other none; each head's
+    decisions are its own either way."""
+    X = _series(1, True)
+    a = fit_pooling(X, normalise=False, mixing_seed=3, dtype=dtype, **options[0])
+    b = fit_pooling(X, normalise=True, mixing_seed=3, dtype=dtype, **options[1])
     assert _response_columns(a, b) is None and _response_columns(b, a) is None
     heads = [_head(a, X, 1), _head(b, X, 2)]
-    assert len(_pooled._sharing_groups(heads)) == 2
+    groups = _pooled._sharing_groups(heads)
+    assert len(groups) == (2 if "n_mixtures" in options[1] else 1)
+    if len(groups) == 1:  # one pass: each bank's responses once, each head its own
+        sources, reads = response_sources([a, b])
+        assert [source.n_responses for source in sources] == sorted(
+            [a.n_responses, b.n_responses], reverse=True
+        )
+        assert all(columns is None for _, columns in reads)
     lengths = _pooled.sequence_lengths(X)
-    for (D, r), head in zip(pooled_decisions(heads, X, lengths), heads, strict=True):
-        D0, r0 = pooled_decision(head, X, lengths)
-        np.testing.assert_array_equal(D, D0)
-        np.testing.assert_array_equal(r, r0)
+    separate = [pooled_decision(head, X, lengths) for head in heads]
+    _assert_same(pooled_decisions(heads, X, lengths), separate, heads, X, dtype)
 
 
 def test_response_columns_locate_the_positive_branch():

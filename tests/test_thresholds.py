@@ -60,7 +60,7 @@ def test_thresholds_are_quantiles_of_the_features_own_responses(dtype):
     for state in (raw, standardized):
 
         def shared(U, lengths, state=state):
-            return _shared_responses(U, lengths, state, {})(state.normalise)
+            return _shared_responses(U, lengths, [state], [{}])(0, state.normalise)
 
         # bit for bit: the same derivation from the centred responses as the features
         np.testing.assert_array_equal(state.biases, _expected_biases(X, state, shared))

@@ -128,7 +128,8 @@ def uses_streaming_head(estimator, X, y):
 
     The number of features is that of the pooling of one zero series of ``X``'s shape
     (it depends on the configuration and the shape only), with ``normalise=True`` (two
-    features more than without).
+    features more than without; under its own filter bank, the smooth one with
+    ``dilation="raw"``).
     """
     if is_dask_collection(X) or is_dask_collection(y):
         return True
@@ -187,7 +188,13 @@ def fit_streamed_ridge(estimator, X, y, encode_targets, alphas_for, *, mixing_se
         X_btc, estimator.X_ndim_ = check_sequences(estimator, _stand_in(X), reset=True)
         targets = encode_targets(np.asarray(y.compute()), X_btc)
         location, scale = _dask_location_scale(X)
-        sample = _threshold_sample(estimator, X, X_btc.shape, location, scale)
+        samples = {}  # per representation: its bank's threshold series, fetched once
+
+        def sample_for(normalise):
+            return _threshold_sample(
+                estimator, X, X_btc.shape, location, scale, normalise, samples
+            )
+
         targets_on_dask = check_dask_inputs(X, targets)[1]
     else:
         X_btc, estimator.X_ndim_ = check_sequences(estimator, X, reset=True, allow_nan=True)
@@ -197,7 +204,10 @@ def fit_streamed_ridge(estimator, X, y, encode_targets, alphas_for, *, mixing_se
         scale = channel_scale(X_btc)
         X_btc /= scale
         lengths = sequence_lengths(X_btc)
-        sample = X_btc
+
+        def sample_for(normalise):
+            return X_btc
+
     normalise_options = (
         (False, True) if estimator.normalise == "loo" else (bool(estimator.normalise),)
     )
@@ -221,7 +231,7 @@ def fit_streamed_ridge(estimator, X, y, encode_targets, alphas_for, *, mixing_se
 
     best = None
     for normalise in normalise_options:
-        pooling = _pooling(estimator, sample, normalise, mixing_seed)
+        pooling = _pooling(estimator, sample_for(normalise), normalise, mixing_seed)
         accumulate, _ = featurized_passes(pooling)
         fit = solve_by_gcv(accumulate(), alphas_for(pooling))
         if best is None or fit.gcv_score < best[0].gcv_score:  # ties: the first (raw) one
@@ -265,10 +275,15 @@ def _dask_location_scale(X):
     return location, channel_scale(extremes - location)
 
 
-def _threshold_sample(estimator, X, shape, location, scale):
-    """The series :func:`fit_pooling` picks for its ``ppv`` thresholds, fetched from Dask
-    (centred and scaled); fitted on exactly these, it gives the in-memory thresholds."""
+def _threshold_sample(estimator, X, shape, location, scale, normalise, fetched):
+    """The series :func:`fit_pooling` picks for the ``ppv`` thresholds of representation
+    ``normalise``, fetched from Dask (centred and scaled); fitted on exactly these, it
+    gives the in-memory thresholds. The series depend on the representation's filter
+    bank (``dilation="raw"``: two banks); ``fetched`` (a dict) keeps each set fetched."""
     # the number of responses depends on the configuration and the shape only
-    n_responses = _pooling(estimator, np.zeros((1, *shape[1:])), False, 0).n_responses
-    rows = threshold_series(shape, n_responses)
-    return (to_btc(np.asarray(X[rows].compute(), dtype=np.float64)) - location) / scale
+    probe = _pooling(estimator, np.zeros((1, *shape[1:])), normalise, 0)
+    rows = threshold_series(shape, probe.n_responses)
+    key = rows.tobytes()
+    if key not in fetched:
+        fetched[key] = (to_btc(np.asarray(X[rows].compute(), dtype=np.float64)) - location) / scale
+    return fetched[key]

@@ -7,7 +7,6 @@ import numpy as np
 from sklearn.utils.validation import check_random_state
 
 from .._validation import check_sequences, scale_unless_constant
-from ..spectral._filter_bank import _response_columns
 from ..spectral._pooled_features import _pooled_features_of
 from ..spectral._pooling import (
     _fit_poolings,
@@ -15,6 +14,7 @@ from ..spectral._pooling import (
     pooled_features_shared,
     sequence_lengths,
 )
+from ..spectral._shared_banks import same_inputs
 
 #: Relative resolution of a pooled feature per precision of the responses: a float32
 #: feature holds about 1e-7 of its level, so a column that varies by less than this
@@ -29,6 +29,19 @@ def mixing_seed(random_state):
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
+def bank_dilation(estimator, normalise):
+    """The filter bank's ``dilation`` (:func:`~sksssm.spectral.filter_bank`) of
+    ``estimator``'s representation ``normalise`` (bool).
+
+    :class:`~sksssm.SpectralFilterClassifier`'s ``dilation``: ``"all"`` dilates every
+    representation's bank, ``"raw"`` the raw series' only, ``"none"`` none; estimators
+    without the parameter (the series-to-value regressor) keep the smooth bank.
+    """
+    option = getattr(estimator, "dilation", "none")
+    dilated = option == "all" or (option == "raw" and not normalise)
+    return "all" if dilated else "none"
+
+
 def fit_estimator_pooling(
     estimator, X_btc, lengths, *, normalise, cross, mixing_seed, dtype="float64"
 ):
@@ -36,9 +49,9 @@ def fit_estimator_pooling(
 
     ``estimator`` has the parameters of :class:`~sksssm.SpectralFilterClassifier`'s
     features (``n_filters``, ``filter_lengths``, ``use_negative``, ``n_mixtures``,
-    ``differences``, ``statistics``, ``quantiles``, ``n_segments``, ``chunk_size``);
-    ``normalise``, ``cross``, the mixtures' seed and the features' ``dtype`` are chosen
-    by the caller.
+    ``differences``, ``statistics``, ``quantiles``, ``n_segments``, ``chunk_size``, and
+    the classifier's ``dilation``, :func:`bank_dilation`); ``normalise``, ``cross``, the
+    mixtures' seed and the features' ``dtype`` are chosen by the caller.
     """
     (pooling,) = fit_estimator_poolings(
         estimator,
@@ -56,8 +69,8 @@ def fit_estimator_poolings(
     estimator, X_btc, lengths, *, representations, cross, mixing_seed, dtype="float64"
 ):
     """:func:`fit_estimator_pooling` for each ``normalise`` of ``representations`` (a
-    tuple of bool): one filter bank, and the ``ppv`` thresholds of every
-    representation from one set of training responses
+    tuple of bool): one filter bank per dilation (:func:`bank_dilation`), and the ``ppv``
+    thresholds of the representations of one bank from one set of training responses
     (:func:`~sksssm.spectral._pooling._fit_poolings`). Returns a tuple of poolings.
     """
     return _fit_poolings(
@@ -77,6 +90,7 @@ def fit_estimator_poolings(
         mixing_seed=mixing_seed,
         chunk_size=estimator.chunk_size,
         dtype=dtype,
+        dilations=tuple(bank_dilation(estimator, n) for n in representations),
     )
 
 
@@ -175,9 +189,12 @@ def pooled_decisions(heads, X_btc, lengths):
     pooled from one set of responses, the largest one's: the FFTs of every test series
     are computed once for all of them, each head's representation (raw or standardized)
     derived by one scaling pass of the columns it uses
-    (:func:`~sksssm.spectral._pooled_features._pooled_features_of`). Heads that share
-    nothing are computed apart. The series are taken in blocks whose features, of all the
-    heads of a group together, hold at most :data:`PREDICT_BUDGET_BYTES`.
+    (:func:`~sksssm.spectral._pooled_features._pooled_features_of`). Heads of different
+    filter banks (``dilation="raw"``) are pooled in the same pass, the responses once per
+    bank from the inputs' spectra computed once
+    (:func:`~sksssm.spectral._shared_banks.response_sources`); heads of other precision
+    or inputs are computed apart. The series are taken in blocks whose features, of all
+    the heads of a group together, hold at most :data:`PREDICT_BUDGET_BYTES`.
 
     Returns
     -------
@@ -201,7 +218,7 @@ def pooled_decisions(heads, X_btc, lengths):
     True
     """
     results = [None] * len(heads)
-    for source, members in _sharing_groups(heads):
+    for members in _sharing_groups(heads):
         states = [heads[i].pooling_ for i in members]
         folded = [_folded_weights(heads[i]) for i in members]
         n_weights = sum(len(weights) for weights, _, _ in folded)
@@ -214,8 +231,7 @@ def pooled_decisions(heads, X_btc, lengths):
                 states,
                 X_btc[rows],
                 lengths[rows],
-                heads[source].chunk_size,
-                heads[source].pooling_,
+                heads[members[0]].chunk_size,
             )
             for F, (homogeneous, other, offset), decision in zip(
                 outs, folded, decisions, strict=True
@@ -242,21 +258,20 @@ def _folded_weights(head):
 
 
 def _sharing_groups(heads):
-    """``[(source, members)]``: heads grouped by the one whose responses they share.
+    """``[members]``: heads grouped by the series' inputs they filter alike.
 
-    The heads in order of decreasing responses; each joins the first group whose source
-    holds its responses (:func:`~sksssm.spectral._filter_bank._response_columns`), or
-    starts one. Computing the largest head's responses costs at most the sum of the
-    members' own (their union is the largest one's), so sharing never costs more FFTs.
+    Each group is pooled in one pass over the series
+    (:func:`~sksssm.spectral._pooled_features._pooled_features_of`): the inputs and
+    their spectra once, the responses once per distinct filter bank
+    (:func:`~sksssm.spectral._shared_banks.response_sources`), each head reading its own.
+    Heads that differ in precision, input kinds or channels are computed apart.
     """
     groups = []
-    by_size = sorted(range(len(heads)), key=lambda i: -heads[i].pooling_.n_responses)
-    for i in by_size:
-        state = heads[i].pooling_
-        for source, members in groups:
-            if _response_columns(heads[source].pooling_, state) is not None:
+    for i, head in enumerate(heads):
+        for members in groups:
+            if same_inputs(heads[members[0]].pooling_, head.pooling_):
                 members.append(i)
                 break
         else:
-            groups.append((i, [i]))
+            groups.append([i])
     return groups

@@ -24,6 +24,7 @@ from ._class_targets import class_scores, fit_temperature
 from ._large_sets import fit_streaming_classifier, uses_streaming_head
 from ._pooled import (
     INPUT_ATTRIBUTES,
+    bank_dilation,
     check_padded_sequences,
     copy_fitted_attributes,
     mixing_seed,
@@ -176,6 +177,22 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         about ``1e-6`` of each response's magnitude (``ppv`` counts can differ where a
         response sits that close to a threshold). "float64" for decisions exact to
         float64 round-off (e.g. inputs spanning hundreds of orders of magnitude).
+    dilation : {"none", "all", "raw"}, default="none"
+        The filters at the lengths of at least 16 in each representation's bank
+        (:func:`sksssm.spectral.filter_bank`). "none": the smooth STU filters of that
+        length. "all": the length-8 STU filters (and their alternating branch) with
+        their taps ``L / 8`` apart, ROCKET's dilated kernels, which see local shape at
+        coarse scales where the smooth long filters average it away; 8 filters per
+        length and branch. "raw": the raw series' bank dilated, the standardized
+        series' smooth, so that the two heads of ``normalise="both"`` see the series
+        through different filters (on the 37 development sets, fitted apart: mean
+        accuracy 0.8256 against 0.8210, above the dilated bank for both, 0.8239; the
+        ablation sections ``classifier_ablation_mixed_banks`` and
+        ``classifier_ablation_mixed_banks_library``). The banks share the inputs and
+        their spectra, each computes its own responses (:mod:`sksssm.spectral._shared_banks`).
+        With ``normalise=False`` "raw" is "all"; ``normalise=True`` has no raw series
+        to dilate, so "raw" is refused there; with "loo" each candidate has its own
+        bank. Each head in ``estimators_`` has the ``dilation`` of its own bank.
 
     Attributes
     ----------
@@ -268,6 +285,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         "chunk_size": [None, Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "dtype": [StrOptions(set(DTYPES))],
+        "dilation": [StrOptions({"none", "all", "raw"})],
     }
 
     def __init__(
@@ -288,6 +306,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         chunk_size=None,
         random_state=None,
         dtype="float32",
+        dilation="none",
     ):
         self.n_filters = n_filters
         self.filter_lengths = filter_lengths
@@ -304,6 +323,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         self.chunk_size = chunk_size
         self.random_state = random_state
         self.dtype = dtype
+        self.dilation = dilation
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -326,6 +346,11 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         for name in fitted_attributes(self):  # one or two heads: none of a previous fit
             delattr(self, name)
         alphas = _checked_alphas(self.alphas)
+        if self.dilation == "raw" and self.normalise is True:
+            raise ValueError(
+                'dilation="raw" dilates the raw series\' filter bank, and normalise=True '
+                'has only the standardized series; use dilation="all" or "none".'
+            )
         seed = mixing_seed(self.random_state)  # one draw, shared by every representation
         # Large sets (more series than features) and Dask input: the streaming QR head
         if uses_streaming_head(self, X, y):
@@ -356,8 +381,16 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
             self.estimators_.append(head._set_model(*model, encoded))
 
     def _head(self, normalise):
-        """An unfitted copy of this classifier with another ``normalise`` (a head)."""
-        return clone(self).set_params(normalise=normalise)
+        """An unfitted copy of this classifier with another ``normalise`` (a head).
+
+        A one-representation head (``normalise`` a bool) gets the ``dilation`` of its
+        own bank (``"all"`` or ``"none"``, :func:`~sksssm.estimators._pooled.bank_dilation`),
+        so that its parameters describe its model alone.
+        """
+        if isinstance(normalise, str):
+            return clone(self).set_params(normalise=normalise)
+        dilation = bank_dilation(self, normalise)
+        return clone(self).set_params(normalise=normalise, dilation=dilation)
 
     def _set_model(self, fit, pooling, mean, scale, encoded):
         """Set the fitted attributes of one representation's model; returns ``self``."""

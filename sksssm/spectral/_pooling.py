@@ -96,6 +96,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from ._cross_channel import MAX_CROSS_PAIRS, cross_pairs
 from ._filter_bank import (
     DEFAULT_MIXTURES,
+    DILATIONS,
     MIN_FILTER_LENGTH,  # noqa: F401
     MIXING_SEED,
     default_filter_lengths,
@@ -184,6 +185,7 @@ def _check_config(n_filters, filter_lengths, statistics, quantiles):
         "mixing_seed": [Interval(numbers.Integral, 0, None, closed="left")],
         "chunk_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "dtype": [StrOptions(set(DTYPES))],
+        "dilation": [StrOptions(set(DILATIONS))],
     },
     prefer_skip_nested_validation=True,
 )
@@ -205,6 +207,7 @@ def fit_pooling(
     mixing_seed=MIXING_SEED,
     chunk_size=None,
     dtype="float64",
+    dilation="none",
 ) -> PoolingState:
     """Build the filter bank for the training length and fit the ``ppv`` biases.
 
@@ -269,6 +272,9 @@ def fit_pooling(
         features then agree with float64 to about ``1e-6`` of each response's
         magnitude, and the ``ppv`` thresholds are raised by ``1e-5`` (not ``1e-9``)
         times the largest training response, above the float32 round-off.
+    dilation : {"none", "all", "half"}, default="none"
+        The filters at the lengths of at least 16 (:func:`filter_bank`): the STU
+        filters of that length, the length-8 ones dilated, or half of each.
 
     Returns
     -------
@@ -300,6 +306,7 @@ def fit_pooling(
         mixing_seed=mixing_seed,
         chunk_size=chunk_size,
         dtype=dtype,
+        dilations=(dilation,),
     )
     return state
 
@@ -322,12 +329,15 @@ def _fit_poolings(
     mixing_seed,
     chunk_size,
     dtype,
+    dilations=None,
 ):
     """:func:`fit_pooling` once per ``normalise`` of ``representations`` (a tuple of
-    bool), one filter bank for all, the ``ppv`` thresholds of all from one set of
-    responses (:func:`~sksssm.spectral._thresholds._fit_biases`); returns a tuple of
-    :class:`PoolingState`, each equal to :func:`fit_pooling` with that ``normalise``
-    (to the round-off of ``dtype``: the same arithmetic as the features).
+    bool), one filter bank per ``dilation`` of ``dilations`` (parallel to
+    ``representations``; None: ``"none"`` for all), the ``ppv`` thresholds of all the
+    representations of one bank from one set of responses
+    (:func:`~sksssm.spectral._thresholds._fit_biases`); returns a tuple of
+    :class:`PoolingState`, each equal to :func:`fit_pooling` with that ``normalise`` and
+    ``dilation`` (to the round-off of ``dtype``: the same arithmetic as the features).
     """
     X_btc, lengths = _prepare(X_btc, lengths)
     if X_btc.shape[0] == 0:
@@ -347,7 +357,62 @@ def _fit_poolings(
         or n_segments < 1
     ):
         raise ValueError(f"n_segments must be a positive integer, got {n_segments!r}.")
-    bank, bank_groups = filter_bank(filter_lengths, n_filters, use_negative, hankel)
+    dilations = ("none",) * len(representations) if dilations is None else tuple(dilations)
+    cross = cross_pairs(X_btc.shape[2]) if cross and X_btc.shape[2] > 1 else None
+    states = [None] * len(representations)
+    # one bank per dilation, the thresholds of its representations from one set of
+    # responses; each bank's mixtures drawn from the same seed (as a pooling of that
+    # bank alone draws them)
+    for dilation in dict.fromkeys(dilations):
+        members = [i for i, d in enumerate(dilations) if d == dilation]
+        bank_states = _bank_poolings(
+            X_btc,
+            lengths,
+            filter_lengths=filter_lengths,
+            n_filters=n_filters,
+            use_negative=use_negative,
+            hankel=hankel,
+            dilation=dilation,
+            n_mixtures=n_mixtures,
+            mixing_seed=mixing_seed,
+            template=dict(
+                differences=bool(differences),
+                statistics=statistics,
+                quantiles=quantiles,
+                n_segments=int(n_segments),
+                cross_pairs=cross,
+                dtype=dtype,
+            ),
+            representations=[representations[i] for i in members],
+            chunk_size=chunk_size,
+        )
+        for i, state in zip(members, bank_states, strict=True):
+            states[i] = state
+    return tuple(states)
+
+
+def _bank_poolings(
+    X_btc,
+    lengths,
+    *,
+    filter_lengths,
+    n_filters,
+    use_negative,
+    hankel,
+    dilation,
+    n_mixtures,
+    mixing_seed,
+    template,
+    representations,
+    chunk_size,
+):
+    """The poolings of one filter bank, one per ``normalise`` of ``representations``,
+    their ``ppv`` thresholds from one set of training responses; ``template``: the other
+    :class:`PoolingState` fields."""
+    # filter_bank read here, at call time (a benchmark variant patches it)
+    bank, bank_groups = filter_bank(
+        filter_lengths, n_filters, use_negative, hankel, dilation=dilation
+    )
     mixing = mixing_matrices(bank_groups, n_mixtures, mixing_seed)
     groups = list(bank_groups)
     start = bank.shape[1]
@@ -361,21 +426,16 @@ def _fit_poolings(
         bank_groups=bank_groups,
         mixing=mixing,
         groups=tuple(groups),
-        differences=bool(differences),
-        statistics=statistics,
-        quantiles=quantiles,
         biases=None,
-        n_segments=int(n_segments),
         normalise=False,
         use_negative=bool(use_negative),
-        cross_pairs=cross_pairs(X_btc.shape[2]) if cross and X_btc.shape[2] > 1 else None,
-        dtype=dtype,
+        **template,
     )
     states = [dataclasses.replace(state, normalise=bool(n)) for n in representations]
-    if any(stat in THRESHOLD_STATISTICS for stat in statistics):
+    if any(stat in THRESHOLD_STATISTICS for stat in state.statistics):
         biases = _fit_biases(X_btc, lengths, states, chunk_size)
         states = [dataclasses.replace(s, biases=b) for s, b in zip(states, biases, strict=True)]
-    return tuple(states)
+    return states
 
 
 __all__ = [
