@@ -64,6 +64,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 import warnings
 
@@ -149,13 +150,14 @@ def combine(paths, scores, weighted):
     return weights @ paths / weights.sum()
 
 
-def predict_with(forecaster, **params):
-    """Point forecast of a fitted forecaster with predict-time parameters changed.
+@contextlib.contextmanager
+def predict_params(forecaster, **params):
+    """Predict-time parameters of a fitted forecaster changed, restored after.
 
     ``damping`` and ``drift_prior_length`` act on the forecast path only, so one fit
     serves every variant (``set_params`` would reset the fit). The fitted global models
-    (``forecaster._global``) read their own copies at predict time, so those are set;
-    everything is restored after.
+    (``forecaster._global``) read their own copies at predict time (their caches are
+    keyed by them), so both are set; everything is restored after.
     """
     holders = [forecaster, forecaster._global]
     saved = [{name: getattr(holder, name) for name in params} for holder in holders]
@@ -163,11 +165,18 @@ def predict_with(forecaster, **params):
         for holder in holders:
             for name, value in params.items():
                 setattr(holder, name, value)
-        return np.asarray(forecaster.predict(), dtype=float).ravel()
+        yield forecaster
     finally:
         for holder, values in zip(holders, saved, strict=True):
             for name, value in values.items():
                 setattr(holder, name, value)
+
+
+def predict_with(forecaster, **params):
+    """Point forecast of a fitted forecaster with predict-time parameters changed
+    (:func:`predict_params`)."""
+    with predict_params(forecaster, **params):
+        return np.asarray(forecaster.predict(), dtype=float).ravel()
 
 
 def theta_variants(forecaster, y, horizon, default):

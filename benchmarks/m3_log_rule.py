@@ -104,23 +104,29 @@ import pandas as pd
 from scipy.special import gammaln
 
 from benchmarks import protocol
+from benchmarks._m3_half_tables import (
+    ACCURACY_TOLERANCE,
+    COVERAGE_TOLERANCE,
+    DEFAULT,
+    LENGTH_COLUMNS,
+    LOG,
+    MSIS_TOLERANCE,
+    NOMINAL,
+    change_rows,
+    length_rows,
+    summarize,
+)
 from benchmarks._report import markdown_table, write_section
 from benchmarks.corpus import M3_FREQUENCIES, load_m3
 from benchmarks.m3_intervals import COVERAGES, interval_scores
-from benchmarks.protocol import geometric_mean
 from sksssm.forecasting import prefers_log
 
-DEFAULT = "SpectralForecaster()"
 LIKELIHOOD = "likelihood (candidate L)"
 GUERRERO_OR_LOGS = "logs where Guerrero cannot tell (candidate G)"
 ALL_LOGS = "logs for every positive series (candidate A)"
 CANDIDATES = (LIKELIHOOD, GUERRERO_OR_LOGS, ALL_LOGS)
-NOMINAL = (80.0, 95.0)
-#: The rule's thresholds: coverage points, relative MSIS, relative accuracy.
-COVERAGE_TOLERANCE, MSIS_TOLERANCE, ACCURACY_TOLERANCE = 3.0, 0.02, 0.005
 #: Every how many series the fixed-``log_transform`` refit is checked against the default.
 CHECK_EVERY = 25
-LOG = "log transform"
 
 
 def _positive_channels(series):
@@ -249,21 +255,6 @@ def series_scores(series, candidates, check=False, decisions=None):
     return out
 
 
-def summarize(series_list, results, methods):
-    """``{(group, method): (cov80, cov95, MSIS, geo-mean MASE, mean sMAPE)}``, group a
-    lower-case frequency or "all"."""
-    table = {}
-    for frequency in [*M3_FREQUENCIES, "all"]:
-        group = [s for s in series_list if frequency in ("all", s.frequency)]
-        for method in methods if group else ():
-            values = np.array([results[s.name][method] for s in group])
-            table[frequency.lower(), method] = (
-                100 * values[:, 0].mean(), 100 * values[:, 1].mean(), values[:, 2].mean(),
-                geometric_mean(values[:, 3]), values[:, 4].mean(),
-            )  # fmt: skip
-    return table
-
-
 def rule_failures(table, method):
     """The conditions of the rule (module docstring) that ``method`` fails (empty: passes)."""
     failures = []
@@ -285,19 +276,6 @@ def rule_failures(table, method):
     return failures
 
 
-def change_rows(table, candidates):
-    """Per group and candidate: coverage changes (points), relative MSIS / MASE / sMAPE (%)."""
-    rows = []
-    for group in dict.fromkeys(group for group, _ in table):
-        base = table[group, DEFAULT]
-        for name in candidates:
-            values = table[group, name]
-            coverage = [f"{values[k] - base[k]:+.1f}" for k in (0, 1)]
-            relative = [f"{100 * (values[k] / base[k] - 1):+.2f}" for k in (2, 3, 4)]
-            rows.append([group, name, *coverage, *relative])
-    return rows
-
-
 def decision_rows(series_list, results, candidates):
     """Per frequency: the default's share in logs; per candidate the share in logs and
     the shares it moves from levels to logs and from logs to levels (percent)."""
@@ -312,29 +290,6 @@ def decision_rows(series_list, results, candidates):
                          f"{100 * (decision != default).mean():.1f}",
                          f"{100 * (decision & ~default).mean():.1f}",
                          f"{100 * (~decision & default).mean():.1f}"])  # fmt: skip
-    return rows
-
-
-def length_rows(series_list, results, methods, split=None):
-    """Yearly series split at ``n <= split`` points (None: the median length) and by the
-    default's transform (reporting only; no rule reads it)."""
-    group = [s for s in series_list if s.frequency == "YEARLY"]
-    if split is None:
-        split = int(np.median([len(s.y) for s in group]))
-    rows = []
-    for label, short in ((f"n <= {split}", True), (f"n > {split}", False)):
-        for transform, log in (("logs", True), ("levels", False)):
-            members = [
-                s for s in group if (len(s.y) <= split) == short and results[s.name][LOG] == log
-            ]
-            for method in methods if members else ():
-                values = np.array([results[s.name][method] for s in members])
-                rows.append([label, transform, len(members), method,
-                             f"{100 * values[:, 0].mean():.1f}",
-                             f"{100 * values[:, 1].mean():.1f}", f"{values[:, 2].mean():.2f}",
-                             f"{np.median(values[:, 2]):.2f}",
-                             f"{geometric_mean(values[:, 3]):.3f}",
-                             f"{values[:, 4].mean():.2f}"])  # fmt: skip
     return rows
 
 
@@ -452,9 +407,7 @@ def report(series, results, candidates, seconds, part, script, split=None):
         f"Reporting only (no rule reads it): the yearly series split {split_text} "
         "and by the default's decision, each candidate on the same series.",
         "",
-        markdown_table(["length", "default models", "series", "method", "80% coverage",
-                        "95% coverage", "mean MSIS", "median MSIS", "geo-mean MASE",
-                        "mean sMAPE"], length_rows(series, results, methods, split)),
+        markdown_table(LENGTH_COLUMNS, length_rows(series, results, methods, split)),
     ]  # fmt: skip
     return body, table, verdicts
 

@@ -99,7 +99,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import contextlib
 import time
 import warnings
 
@@ -107,49 +106,36 @@ import numpy as np
 import pandas as pd
 
 from benchmarks import protocol
+from benchmarks._m3_half_tables import (
+    ACCURACY_TOLERANCE,
+    COVERAGE_TOLERANCE,
+    DEFAULT,
+    LENGTH_COLUMNS,
+    LOG,
+    MSIS_TOLERANCE,
+    NOMINAL,
+    change_rows,
+    length_rows,
+    summarize,
+)
 from benchmarks._report import markdown_table, write_section
 from benchmarks.corpus import M3_FREQUENCIES, load_m3
 from benchmarks.interval_candidates import envelope_quantiles
+from benchmarks.m3_ablation import predict_params
 from benchmarks.m3_intervals import COVERAGES, interval_scores
-from benchmarks.protocol import geometric_mean
 from sksssm.forecasting._combination import MEMBERS
 
-DEFAULT = "SpectralForecaster()"
 LEVELS_UNDAMPED = "levels undamped (candidate D)"
 ENVELOPE = "member envelope (candidate E)"
 UNHEDGED = "envelope with the unhedged trend (candidate U)"
 CANDIDATES = (LEVELS_UNDAMPED, ENVELOPE, UNHEDGED)
 #: Candidates that change the point forecast (the accuracy conditions apply).
 CHANGES_POINT = {LEVELS_UNDAMPED}
-NOMINAL = (80.0, 95.0)
-#: The rule's thresholds: coverage points, relative MSIS, relative accuracy.
-COVERAGE_TOLERANCE, MSIS_TOLERANCE, ACCURACY_TOLERANCE = 3.0, 0.02, 0.005
-LOG = "log transform"
 #: Keys of a series' results: the differencing order, the standardized biases.
 D_ORDER, BIAS = "d", "bias"
 #: The paths whose bias is reported (:func:`standardized_bias`), in table order.
 BIAS_PATHS = ("forecast", *MEMBERS, "unhedged models", "drift")
 ALPHAS = [a for c in COVERAGES for a in ((1 - c) / 2, (1 + c) / 2)]
-
-
-@contextlib.contextmanager
-def predict_params(forecaster, **params):
-    """Predict-time parameters of a fitted forecaster changed, restored after.
-
-    The fitted global models read their own copies, so both are set (as
-    :func:`benchmarks.m3_ablation.predict_with`); their caches are keyed by them.
-    """
-    holders = [forecaster, forecaster._global]
-    saved = [{name: getattr(holder, name) for name in params} for holder in holders]
-    try:
-        for holder in holders:
-            for name, value in params.items():
-                setattr(holder, name, value)
-        yield forecaster
-    finally:
-        for holder, values in zip(holders, saved, strict=True):
-            for name, value in values.items():
-                setattr(holder, name, value)
 
 
 def envelope_intervals(f, paths, h):
@@ -243,34 +229,6 @@ def bias_rows(series_list, results):
     return rows
 
 
-def summarize(series_list, results, methods):
-    """``{(group, method): (cov80, cov95, MSIS, geo-mean MASE, mean sMAPE)}``, group a
-    lower-case frequency or "all"."""
-    table = {}
-    for frequency in [*M3_FREQUENCIES, "all"]:
-        group = [s for s in series_list if frequency in ("all", s.frequency)]
-        for method in methods if group else ():
-            values = np.array([results[s.name][method] for s in group])
-            table[frequency.lower(), method] = (
-                100 * values[:, 0].mean(), 100 * values[:, 1].mean(), values[:, 2].mean(),
-                geometric_mean(values[:, 3]), values[:, 4].mean(),
-            )  # fmt: skip
-    return table
-
-
-def change_rows(table, candidates):
-    """Per group and candidate: coverage changes (points), relative MSIS / MASE / sMAPE (%)."""
-    rows = []
-    for group in dict.fromkeys(group for group, _ in table):
-        base = table[group, DEFAULT]
-        for name in candidates:
-            values = table[group, name]
-            coverage = [f"{values[k] - base[k]:+.1f}" for k in (0, 1)]
-            relative = [f"{100 * (values[k] / base[k] - 1):+.2f}" for k in (2, 3, 4)]
-            rows.append([group, name, *coverage, *relative])
-    return rows
-
-
 def rule_failures(table, method):
     """The conditions of the rule (module docstring) that ``method`` fails (empty: passes)."""
     failures = []
@@ -297,25 +255,6 @@ def rule_failures(table, method):
                 if table[group, method][k] > (1 + limit) * table[group, DEFAULT][k]:
                     failures.append(f"{group} {name}")
     return failures
-
-
-def length_rows(series_list, results, methods):
-    """Yearly series split at the median length and by transform (development half)."""
-    group = [s for s in series_list if s.frequency == "YEARLY"]
-    median = int(np.median([len(s.y) for s in group]))
-    rows = []
-    for label, short in ((f"n <= {median}", True), (f"n > {median}", False)):
-        for transform, log in (("log", True), ("levels", False)):
-            members = [
-                s for s in group if (len(s.y) <= median) == short and results[s.name][LOG] == log
-            ]
-            for method in methods if members else ():
-                values = np.array([results[s.name][method] for s in members])
-                rows.append([label, transform, len(members), method,
-                             f"{100 * values[:, 0].mean():.1f}",
-                             f"{100 * values[:, 1].mean():.1f}", f"{values[:, 2].mean():.2f}",
-                             f"{geometric_mean(values[:, 3]):.3f}"])  # fmt: skip
-    return rows
 
 
 def main(argv=None):
@@ -382,19 +321,7 @@ def main(argv=None):
             "",
             "### Yearly by length and transform (development half only)",
             "",
-            markdown_table(
-                [
-                    "length",
-                    "modelled",
-                    "series",
-                    "method",
-                    "80% coverage",
-                    "95% coverage",
-                    "MSIS",
-                    "geo-mean MASE",
-                ],
-                length_rows(series, results, methods),
-            ),  # fmt: skip
+            markdown_table(LENGTH_COLUMNS, length_rows(series, results, methods)),
             "",
             "### Yearly bias by length, transform and differencing (development half only)",
             "",

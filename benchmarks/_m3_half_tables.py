@@ -1,0 +1,90 @@
+"""Tables shared by the M3 scripts that score candidates on one half of M3 with their
+intervals (:mod:`benchmarks.m3_trend_bias`, :mod:`benchmarks.m3_log_rule`,
+:mod:`benchmarks.m3_short_logs`).
+
+Each script scores every series into ``results[name][method]``: a row ``(80% covered,
+95% covered, MSIS, MASE, sMAPE)`` per method, and ``results[name][LOG]`` the default's
+log decision. These functions summarize those rows per frequency and in the yearly
+breakdown by length; each script keeps its own rule (its protocol, fixed before its
+counted run) and reads the thresholds below.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.corpus import M3_FREQUENCIES
+from benchmarks.protocol import geometric_mean
+
+DEFAULT = "SpectralForecaster()"
+#: Nominal coverage (percent) of the 80% and 95% intervals.
+NOMINAL = (80.0, 95.0)
+#: The rules' thresholds: coverage points, relative MSIS, relative accuracy.
+COVERAGE_TOLERANCE, MSIS_TOLERANCE, ACCURACY_TOLERANCE = 3.0, 0.02, 0.005
+#: Key of a series' results: whether the default modelled it in logs.
+LOG = "log transform"
+#: Column names of :func:`length_rows`.
+LENGTH_COLUMNS = ["length", "default models", "series", "method", "80% coverage",
+                  "95% coverage", "mean MSIS", "median MSIS", "geo-mean MASE",
+                  "mean sMAPE"]  # fmt: skip
+
+
+def summarize(series_list, results, methods):
+    """``{(group, method): (cov80, cov95, MSIS, geo-mean MASE, mean sMAPE)}``, group a
+    lower-case frequency or "all".
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> series = [SimpleNamespace(name="a", frequency="YEARLY")]
+    >>> table = summarize(series, {"a": {DEFAULT: (1, 1, 2.0, 1.5, 10.0)}}, [DEFAULT])
+    >>> table["yearly", DEFAULT] == table["all", DEFAULT]
+    True
+    """
+    table = {}
+    for frequency in [*M3_FREQUENCIES, "all"]:
+        group = [s for s in series_list if frequency in ("all", s.frequency)]
+        for method in methods if group else ():
+            values = np.array([results[s.name][method] for s in group])
+            table[frequency.lower(), method] = (
+                100 * values[:, 0].mean(), 100 * values[:, 1].mean(), values[:, 2].mean(),
+                geometric_mean(values[:, 3]), values[:, 4].mean(),
+            )  # fmt: skip
+    return table
+
+
+def change_rows(table, candidates):
+    """Per group and candidate: coverage changes (points), relative MSIS / MASE / sMAPE (%)."""
+    rows = []
+    for group in dict.fromkeys(group for group, _ in table):
+        base = table[group, DEFAULT]
+        for name in candidates:
+            values = table[group, name]
+            coverage = [f"{values[k] - base[k]:+.1f}" for k in (0, 1)]
+            relative = [f"{100 * (values[k] / base[k] - 1):+.2f}" for k in (2, 3, 4)]
+            rows.append([group, name, *coverage, *relative])
+    return rows
+
+
+def length_rows(series_list, results, methods, split=None):
+    """Yearly series split at ``n <= split`` points (None: the median length) and by the
+    default's transform, columns :data:`LENGTH_COLUMNS` (reporting only; no rule reads
+    it)."""
+    group = [s for s in series_list if s.frequency == "YEARLY"]
+    if split is None:
+        split = int(np.median([len(s.y) for s in group]))
+    rows = []
+    for label, short in ((f"n <= {split}", True), (f"n > {split}", False)):
+        for transform, log in (("logs", True), ("levels", False)):
+            members = [
+                s for s in group if (len(s.y) <= split) == short and results[s.name][LOG] == log
+            ]
+            for method in methods if members else ():
+                values = np.array([results[s.name][method] for s in members])
+                rows.append([label, transform, len(members), method,
+                             f"{100 * values[:, 0].mean():.1f}",
+                             f"{100 * values[:, 1].mean():.1f}", f"{values[:, 2].mean():.2f}",
+                             f"{np.median(values[:, 2]):.2f}",
+                             f"{geometric_mean(values[:, 3]):.3f}",
+                             f"{values[:, 4].mean():.2f}"])  # fmt: skip
+    return rows
