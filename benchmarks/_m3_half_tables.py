@@ -11,9 +11,13 @@ counted run) and reads the thresholds below.
 
 from __future__ import annotations
 
+import time
+import warnings
+
 import numpy as np
 
-from benchmarks.corpus import M3_FREQUENCIES
+from benchmarks import protocol
+from benchmarks.corpus import M3_FREQUENCIES, load_m3
 from benchmarks.protocol import geometric_mean
 
 DEFAULT = "SpectralForecaster()"
@@ -27,6 +31,31 @@ LOG = "log transform"
 LENGTH_COLUMNS = ["length", "default models", "series", "method", "80% coverage",
                   "95% coverage", "mean MSIS", "median MSIS", "geo-mean MASE",
                   "mean sMAPE"]  # fmt: skip
+#: Column names of :func:`score_rows`.
+SCORE_COLUMNS = ["frequency", "method", "80% coverage", "95% coverage", "MSIS",
+                 "geo-mean MASE", "mean sMAPE"]  # fmt: skip
+
+
+def half_series(part):
+    """The M3 half ``part``: every second series of each frequency from its series
+    ``part`` (0: the development half, 1: the confirmation half)."""
+    everything = load_m3()
+    return [s for f in M3_FREQUENCIES
+            for s in [x for x in everything if x.frequency == f][part :: 2]]  # fmt: skip
+
+
+def score_every_series(series, score):
+    """``({name: score(i, s)}, seconds)`` over ``series``, one thread, warnings off,
+    progress printed every 250 series."""
+    results = {}
+    start = time.perf_counter()
+    with protocol.one_thread(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i, s in enumerate(series):
+            results[s.name] = score(i, s)
+            if (i + 1) % 250 == 0:
+                print(f"{i + 1} series, {time.perf_counter() - start:.0f} s", flush=True)
+    return results, time.perf_counter() - start
 
 
 def summarize(series_list, results, methods):
@@ -51,6 +80,13 @@ def summarize(series_list, results, methods):
                 geometric_mean(values[:, 3]), values[:, 4].mean(),
             )  # fmt: skip
     return table
+
+
+def score_rows(table):
+    """:func:`summarize`'s table as rows of :data:`SCORE_COLUMNS`."""
+    return [[group, method, *(f"{v:.1f}" for v in values[:2]), f"{values[2]:.2f}",
+             f"{values[3]:.3f}", f"{values[4]:.2f}"]
+            for (group, method), values in table.items()]  # fmt: skip
 
 
 def change_rows(table, candidates):

@@ -96,8 +96,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import time
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -112,12 +110,16 @@ from benchmarks._m3_half_tables import (
     LOG,
     MSIS_TOLERANCE,
     NOMINAL,
+    SCORE_COLUMNS,
     change_rows,
+    half_series,
     length_rows,
+    score_every_series,
+    score_rows,
     summarize,
 )
 from benchmarks._report import markdown_table, write_section
-from benchmarks.corpus import M3_FREQUENCIES, load_m3
+from benchmarks.corpus import M3_FREQUENCIES
 from benchmarks.m3_intervals import COVERAGES, interval_scores
 from sksssm.forecasting import prefers_log
 
@@ -315,20 +317,12 @@ def score_half(part, candidates, decisions=None):
     seconds : float
         Wall time of the fits.
     """
-    everything = load_m3()
-    series = [s for f in M3_FREQUENCIES
-              for s in [x for x in everything if x.frequency == f][part :: 2]]  # fmt: skip
-    results = {}
-    start = time.perf_counter()
-    with protocol.one_thread(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for i, s in enumerate(series):
-            results[s.name] = series_scores(
-                s, candidates, check=i % CHECK_EVERY == 0, decisions=decisions
-            )
-            if (i + 1) % 250 == 0:
-                print(f"{i + 1} series, {time.perf_counter() - start:.0f} s", flush=True)
-    return series, results, time.perf_counter() - start
+    series = half_series(part)
+    results, seconds = score_every_series(
+        series,
+        lambda i, s: series_scores(s, candidates, check=i % CHECK_EVERY == 0, decisions=decisions),
+    )
+    return series, results, seconds
 
 
 def report(series, results, candidates, seconds, part, script, split=None):
@@ -356,9 +350,6 @@ def report(series, results, candidates, seconds, part, script, split=None):
     """
     methods = [DEFAULT, *candidates]
     table = summarize(series, results, methods)
-    rows = [[group, method, *(f"{v:.1f}" for v in values[:2]), f"{values[2]:.2f}",
-             f"{values[3]:.3f}", f"{values[4]:.2f}"]
-            for (group, method), values in table.items()]  # fmt: skip
     verdicts = {name: rule_failures(table, name) for name in candidates}
     passing = [name for name in candidates if not verdicts[name]]
     picked = min(passing, key=lambda name: table["all", name][3]) if passing else None
@@ -374,8 +365,7 @@ def report(series, results, candidates, seconds, part, script, split=None):
         "80 / 95); MSIS of the 95% interval and MASE scaled by the in-sample seasonal "
         "naive error; sMAPE in percent.",
         "",
-        markdown_table(["frequency", "method", "80% coverage", "95% coverage", "MSIS",
-                        "geo-mean MASE", "mean sMAPE"], rows),  # fmt: skip
+        markdown_table(SCORE_COLUMNS, score_rows(table)),
         "",
         "### Decisions",
         "",

@@ -99,8 +99,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import time
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -114,12 +112,15 @@ from benchmarks._m3_half_tables import (
     LOG,
     MSIS_TOLERANCE,
     NOMINAL,
+    SCORE_COLUMNS,
     change_rows,
+    half_series,
     length_rows,
+    score_every_series,
+    score_rows,
     summarize,
 )
 from benchmarks._report import markdown_table, write_section
-from benchmarks.corpus import M3_FREQUENCIES, load_m3
 from benchmarks.interval_candidates import envelope_quantiles
 from benchmarks.m3_ablation import predict_params
 from benchmarks.m3_intervals import COVERAGES, interval_scores
@@ -267,23 +268,10 @@ def main(argv=None):
     unknown = set(candidates) - set(CANDIDATES)
     if unknown:
         raise SystemExit(f"unknown candidates: {sorted(unknown)}")
-    everything = load_m3()
-    series = [s for f in M3_FREQUENCIES
-              for s in [x for x in everything if x.frequency == f][args.part :: 2]]  # fmt: skip
+    series = half_series(args.part)
     methods = [DEFAULT, *candidates]
-    results = {}
-    start = time.perf_counter()
-    with protocol.one_thread(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for i, s in enumerate(series):
-            results[s.name] = series_scores(s)
-            if (i + 1) % 250 == 0:
-                print(f"{i + 1} series, {time.perf_counter() - start:.0f} s", flush=True)
-    seconds = time.perf_counter() - start
+    results, seconds = score_every_series(series, lambda i, s: series_scores(s))
     table = summarize(series, results, methods)
-    rows = [[group, method, *(f"{v:.1f}" for v in values[:2]), f"{values[2]:.2f}",
-             f"{values[3]:.3f}", f"{values[4]:.2f}"]
-            for (group, method), values in table.items()]  # fmt: skip
     verdicts = {name: rule_failures(table, name) for name in candidates}
     passing = [name for name in candidates if not verdicts[name]]
     picked = min(passing, key=lambda name: table["all", name][2]) if passing else None
@@ -297,8 +285,7 @@ def main(argv=None):
         "points (nominal 80 / 95); MSIS of the 95% interval and MASE scaled by the "
         "in-sample seasonal naive error; sMAPE in percent.",
         "",
-        markdown_table(["frequency", "method", "80% coverage", "95% coverage", "MSIS",
-                        "geo-mean MASE", "mean sMAPE"], rows),  # fmt: skip
+        markdown_table(SCORE_COLUMNS, score_rows(table)),
         "",
         "### Changes against the default",
         "",
