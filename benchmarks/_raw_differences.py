@@ -27,6 +27,15 @@ dilation="all", differences=False)`` fitted alone; ``dilation="none"`` and
 bit-identical to main's (``c6ec008``) on a synthetic set and a 3-channel unequal-length
 set (scratch check). Timing pilot (time only, no accuracy looked at): see
 :data:`PILOT`.
+
+Outcome (37 sets, commit ``b7a1686``, section ``classifier_ablation_raw_differences``,
+log ``benchmarks/results/classifier_ablation_raw_differences_b7a1686.log``): default
+0.8210 in 134.0 s; ``dilation="raw"`` 0.8257, 19/9/9, 159.9 s (1.19x); the candidate
+0.8245, 19/5/13, 125.2 s (0.93x): time passes, wins >= losses + 3 passes (19 against
+16), mean accuracy fails (+0.0035 against the rule's +0.004). The rule fails: the
+default is unchanged and ``differences="standardized"`` stays an option (the dilated raw
+head at less than the default's time). For the record, ``differences="standardized"``
+with the default bank: 0.8203, 15/5/17, 119.7 s (0.89x).
 """
 
 from __future__ import annotations
