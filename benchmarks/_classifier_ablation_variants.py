@@ -36,6 +36,7 @@ from functools import partial
 
 import numpy as np
 
+from benchmarks._raw_differences import RAW_DIFFERENCES
 from sksssm.spectral._ridge_loo import ridge_loo_path, select_ridge_by_loo
 from sksssm.spectral._segment_stats import STATISTICS
 
@@ -487,6 +488,7 @@ ALL_VARIANTS = {
     **DILATION,
     **MIXED_BANKS,
     **MIXED_BANKS_LIBRARY,
+    **RAW_DIFFERENCES,
 }
 #: Option -> the variants it runs, into the section ``classifier_ablation_<option>``
 #: (``--<option>`` with dashes; without one: :data:`VARIANTS`, ``classifier_ablation``).
@@ -504,6 +506,7 @@ GROUPS = {
     "dilation": DILATION,
     "mixed_banks": MIXED_BANKS,
     "mixed_banks_library": MIXED_BANKS_LIBRARY,
+    "raw_differences": RAW_DIFFERENCES,  # its rule in benchmarks._raw_differences
 }
 
 

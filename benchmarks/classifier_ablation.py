@@ -31,6 +31,7 @@ Usage::
     python -m benchmarks.classifier_ablation --dilation --all-sets  # DILATION, counted
     python -m benchmarks.classifier_ablation --mixed-banks --all-sets  # MIXED_BANKS
     python -m benchmarks.classifier_ablation --mixed-banks-library --all-sets  # counted
+    python -m benchmarks.classifier_ablation --raw-differences --all-sets  # counted
 
 ``--frontier`` (issue 21, session 38): its pilot and adoption rules, fixed by the lead
 before any run, are in :mod:`benchmarks._frontier`.
@@ -57,6 +58,7 @@ from benchmarks._classifier_ablation_variants import (
     VARIANTS,
     variant_factory,
 )
+from benchmarks._raw_differences import RAW_DIFFERENCES_RULE
 from benchmarks._report import markdown_table, write_section
 from benchmarks.classification import MiniRocketVariable
 from benchmarks.corpus import UCR_DEVELOPMENT, corpus_bytes, load_ucr
@@ -203,6 +205,8 @@ def report(results, variants, command, section="classifier_ablation"):
         "(mixed smooth and dilated)",
         "classifier_ablation_mixed_banks_library": "Classifier ablation: two heads, two "
         'banks, in the library (dilation="raw")',
+        "classifier_ablation_raw_differences": "Classifier ablation: mixed banks, the "
+        "first differences in the standardized head only",
     }[section]
     if section == "classifier_ablation_ops_one":
         body = OPS_ONE_RULE + "\n\n" + body
@@ -212,6 +216,8 @@ def report(results, variants, command, section="classifier_ablation"):
         body = MIXED_BANKS_RULE + "\n\n" + body
     if section == "classifier_ablation_mixed_banks_library":
         body = MIXED_BANKS_LIBRARY_RULE + "\n\n" + body
+    if section == "classifier_ablation_raw_differences":
+        body = RAW_DIFFERENCES_RULE + "\n\n" + body
     if section == "classifier_ablation_frontier":
         complete = len(names) == len(UCR_DEVELOPMENT)
         rules = _frontier.section_text(

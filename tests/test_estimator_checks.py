@@ -28,6 +28,8 @@ ESTIMATORS = [
     SpectralFilterClassifier(),
     SpectralFilterClassifier(normalise="loo"),  # one model, not the two heads of "both"
     SpectralFilterClassifier(dilation="raw"),  # two heads, two filter banks
+    # two banks, the first differences in the standardized head only
+    SpectralFilterClassifier(dilation="raw", differences="standardized"),
     SpectralFilterSequenceRegressor(),
     SpectralFilterSequenceRegressor(normalise="both"),  # two heads in estimators_
     STURegressor(**FAST_STU),

@@ -88,6 +88,27 @@ def test_classifier_adapter_passes_dilation_through():
     )
 
 
+def test_classifier_adapter_passes_differences_through():
+    """``differences="standardized"`` set through the adapter reaches the classifier:
+    its raw head pools no first differences, and it predicts as the direct fit."""
+    from sksssm import SpectralFilterClassifier
+
+    rng = np.random.default_rng(3)
+    y = np.repeat([0, 1], 15)
+    X = rng.normal(size=(30, 1, 40)) + np.sin(0.3 * (1 + y)[:, None] * np.arange(40))[:, None, :]
+    inner = SpectralFilterClassifier(n_filters=4, n_mixtures=4, random_state=0, dilation="raw")
+    adapter = SSMTimeSeriesClassifier(inner).set_params(estimator__differences="standardized")
+    assert adapter.get_params()["estimator__differences"] == "standardized"
+    adapter.fit(X[:24], y[:24])
+    assert [head.differences for head in adapter.estimator_.estimators_] == [False, True]
+    direct = SpectralFilterClassifier(
+        n_filters=4, n_mixtures=4, dilation="raw", differences="standardized", random_state=0
+    ).fit(X[:24], y[:24])
+    np.testing.assert_allclose(
+        adapter.predict_proba(X[24:]), direct.predict_proba(X[24:]), rtol=1e-12
+    )
+
+
 def _nested_univ(series):
     """sktime nested_univ DataFrame from a list of (n_channels, length) arrays."""
     import pandas as pd

@@ -42,6 +42,18 @@ def bank_dilation(estimator, normalise):
     return "all" if dilated else "none"
 
 
+def pools_differences(estimator, normalise):
+    """Whether ``estimator``'s representation ``normalise`` (bool) pools the first
+    differences.
+
+    :class:`~sksssm.SpectralFilterClassifier`'s ``differences``: True or False for every
+    representation, ``"standardized"`` for the standardized series' only (the raw head
+    of ``normalise="both"`` then pools the series' responses alone).
+    """
+    option = estimator.differences
+    return bool(normalise) if isinstance(option, str) else bool(option)
+
+
 def fit_estimator_pooling(
     estimator, X_btc, lengths, *, normalise, cross, mixing_seed, dtype="float64"
 ):
@@ -49,8 +61,9 @@ def fit_estimator_pooling(
 
     ``estimator`` has the parameters of :class:`~sksssm.SpectralFilterClassifier`'s
     features (``n_filters``, ``filter_lengths``, ``use_negative``, ``n_mixtures``,
-    ``differences``, ``statistics``, ``quantiles``, ``n_segments``, ``chunk_size``, and
-    the classifier's ``dilation``, :func:`bank_dilation`); ``normalise``, ``cross``, the
+    ``differences``, :func:`pools_differences`, ``statistics``, ``quantiles``,
+    ``n_segments``, ``chunk_size``, and the classifier's ``dilation``,
+    :func:`bank_dilation`); ``normalise``, ``cross``, the
     mixtures' seed and the features' ``dtype`` are chosen by the caller.
     """
     (pooling,) = fit_estimator_poolings(
@@ -69,7 +82,8 @@ def fit_estimator_poolings(
     estimator, X_btc, lengths, *, representations, cross, mixing_seed, dtype="float64"
 ):
     """:func:`fit_estimator_pooling` for each ``normalise`` of ``representations`` (a
-    tuple of bool): one filter bank per dilation (:func:`bank_dilation`), and the ``ppv``
+    tuple of bool): one filter bank per dilation (:func:`bank_dilation`), each
+    representation's input kinds (:func:`pools_differences`), and the ``ppv``
     thresholds of the representations of one bank from one set of training responses
     (:func:`~sksssm.spectral._pooling._fit_poolings`). Returns a tuple of poolings.
     """
@@ -80,7 +94,7 @@ def fit_estimator_poolings(
         filter_lengths=estimator.filter_lengths,
         use_negative=estimator.use_negative,
         n_mixtures=estimator.n_mixtures,
-        differences=estimator.differences,
+        differences=tuple(pools_differences(estimator, n) for n in representations),
         statistics=estimator.statistics,
         quantiles=estimator.quantiles,
         n_segments=estimator.n_segments,

@@ -318,15 +318,15 @@ def _step_responses(state, t, cache):
     return cache[key]
 
 
-def _centred_inputs(U, lengths, state):
+def _centred_inputs(U, lengths, differences, dtype):
     """The series centred on their means, and their first differences with
-    ``state.differences``, zero-filled beyond ``lengths``; with each series' mean and the
-    divisor of its standardization per channel, ``(m, c)`` in ``state.dtype``."""
+    ``differences``, zero-filled beyond ``lengths``; with each series' mean and the
+    divisor of its standardization per channel, ``(m, c)`` in ``dtype``."""
     mean, std = _series_scale(U, lengths)
     spread = _standardise_scale(std, mean)
     centred = U - mean[:, None]  # _inputs zeroes the padding again, and differences it
-    inputs = _inputs(centred, lengths, state.differences)
-    return inputs, mean.astype(state.dtype), spread.astype(state.dtype)
+    inputs = _inputs(centred, lengths, differences)
+    return inputs, mean.astype(dtype), spread.astype(dtype)
 
 
 def _centred_responses(U, lengths, state, cache):
@@ -340,7 +340,7 @@ def _centred_responses(U, lengths, state, cache):
     before the responses' precision (as the standardization is), so a level far above
     the spread loses no digits.
     """
-    inputs, level, spread = _centred_inputs(U, lengths, state)
+    inputs, level, spread = _centred_inputs(U, lengths, state.differences, state.dtype)
     return [_responses(V, state, cache) for V in inputs], level, spread
 
 
@@ -373,7 +373,7 @@ def _represented(Z, kind, level, spread, step, normalise, out=None):
     return out
 
 
-def _shared_responses(U, lengths, sources, caches):
+def _shared_responses(U, lengths, sources, caches, differences=None):
     """Responses of the raw and the standardized series from one set of FFTs per bank.
 
     The filters are linear and causal: the responses of a series are those of the series
@@ -385,12 +385,17 @@ def _shared_responses(U, lengths, sources, caches):
     :func:`~sksssm.spectral._shared_banks.response_sources`; the inputs centred once and
     their spectra shared by the banks) and each representation is derived by one
     scaling pass (:func:`_represented`). ``caches``: one dict per source
-    (:func:`_responses`).
+    (:func:`_responses`). Each bank's responses to an input are computed when first
+    asked for, so a bank whose readers pool no first differences (the raw head of
+    ``differences="standardized"``) never filters them.
 
-    ``U`` is ``(m, t, c)`` zero-filled beyond ``lengths``. Returns a function of the
-    source's index and ``normalise`` (bool) giving the list of responses per input kind
-    (series, then differences with ``state.differences``), as :func:`_responses` of
-    :func:`~sksssm.spectral._sequences._inputs` would; with ``columns`` (indices from
+    ``U`` is ``(m, t, c)`` zero-filled beyond ``lengths``; ``differences``: whether the
+    first differences are an input (some reader pools them); None: whether some source
+    pools them. Returns a function of the source's index and ``normalise`` (bool) giving
+    the list of responses per input kind (series, then differences), as
+    :func:`_responses` of :func:`~sksssm.spectral._sequences._inputs` would; with
+    ``kinds``, those of the first ``kinds`` inputs only (1: the series' alone, for a
+    reader without ``differences``); with ``columns`` (indices from
     :func:`~sksssm.spectral._shared_banks.response_columns`), those of a pooling with a
     subset of the source's responses. With ``deferred``, a list of ``(responses,
     divisor)``: the standardized representation is then the centred responses and the
@@ -399,22 +404,30 @@ def _shared_responses(U, lengths, sources, caches):
     differences, the same responses in both representations, are computed once
     (``spread`` of :func:`~sksssm.spectral._segment_stats._pool`).
     """
-    inputs, level, spread = _centred_inputs(U, lengths, sources[0])
+    if differences is None:
+        differences = any(source.differences for source in sources)
+    inputs, level, spread = _centred_inputs(U, lengths, differences, sources[0].dtype)
     level = level[:, :, None, None]
     spread = spread[:, :, None, None]
     spectra = [{} for _ in inputs]  # each input's spectra per FFT size, for every bank
-    responses = [
-        [_responses(V, source, cache, s) for V, s in zip(inputs, spectra, strict=True)]
-        for source, cache in zip(sources, caches, strict=True)
-    ]
+    computed = {}  # (source, kind) -> that bank's responses to that input
+
+    def responses(source, kind):
+        if (source, kind) not in computed:
+            computed[source, kind] = _responses(
+                inputs[kind], sources[source], caches[source], spectra[kind]
+            )
+        return computed[source, kind]
+
     steps = [
         _step_responses(source, U.shape[1], cache)
         for source, cache in zip(sources, caches, strict=True)
     ]
 
-    def representation(source, normalise, columns=None, deferred=False):
+    def representation(source, normalise, columns=None, deferred=False, kinds=None):
         pairs = []
-        for kind, Z in enumerate(responses[source]):
+        for kind in range(len(inputs) if kinds is None else kinds):
+            Z = responses(source, kind)
             if columns is not None:
                 # a subset of the responses (:func:`response_columns`): gathered (a
                 # copy), then scaled in place, the same numbers as the subset's own

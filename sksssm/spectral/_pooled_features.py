@@ -120,12 +120,13 @@ def pooled_features_shared(X_btc, states, lengths=None, *, chunk_size=None):
     """:func:`pooled_features` of several poolings of the same series, sharing the FFTs.
 
     The poolings (from :func:`fit_pooling` on the same series with the same filter
-    parameters; ``normalise``, ``statistics``, thresholds, ``cross`` and the filter bank's
-    ``dilation`` may differ) share their filter responses: those of the series centred on
-    their means and of their first differences are computed once for the union of their
-    filter banks, once per distinct bank (:func:`~sksssm.spectral._shared_banks.response_sources`),
-    and each pooling's representation, raw or standardized, is derived
-    from its own columns by one scaling pass
+    parameters; ``normalise``, ``statistics``, thresholds, ``cross``, ``differences`` and
+    the filter bank's ``dilation`` may differ) share their filter responses: those of the
+    series centred on their means and of their first differences are computed once per
+    distinct filter bank (:func:`~sksssm.spectral._shared_banks.response_sources`), the
+    first differences' only where a pooling of that bank reads them, and each pooling's
+    representation, raw or standardized, is derived from its own columns by one scaling
+    pass
     (:func:`~sksssm.spectral._filter_bank._shared_responses`). The same features as
     :func:`pooled_features` of each, to the round-off of ``dtype``.
 
@@ -170,6 +171,9 @@ def _pooled_features_of(states, X_btc, lengths, chunk_size):
     scale = np.ones(n_samples)
     caches = [{} for _ in sources]
     zeros = [state.zero_columns() for state in states]  # the layout's, once per call
+    # the first differences are an input if some pooling reads them; each reads only
+    # the kinds it pools (a bank none of whose readers pools them never filters them)
+    differences = any(state.differences for state in states)
     for start in range(0, n_samples, rows):
         idx = order[start : start + rows]
         chunk_lengths = lengths[idx]
@@ -179,15 +183,17 @@ def _pooled_features_of(states, X_btc, lengths, chunk_size):
         if (r != 1.0).any():
             chunk = chunk / r[:, None, None]
         filled = np.where(np.isnan(chunk), 0.0, chunk)
-        representation = _shared_responses(filled, chunk_lengths, sources, caches)
+        representation = _shared_responses(filled, chunk_lengths, sources, caches, differences)
         # the cross block of one chunk, shared by poolings with the same pairs and bank;
         # the statistics of the first differences' responses, shared by both
         # representations (the standardized ones are the raw ones divided by the spread)
         cross, memos = {}, {}
         for state, out, (k, taken), zero in zip(states, outs, reads, zeros, strict=True):
-            responses = representation(k, state.normalise, taken, deferred=True)
+            n_kinds = 2 if state.differences else 1
+            responses = representation(k, state.normalise, taken, deferred=True, kinds=n_kinds)
             bank = None if taken is None else taken[: state.bank.shape[1]].tobytes()
-            shared = cross.setdefault((k, bank), {})
+            # the cross block has a kind per input kind too: shared by the same kinds
+            shared = cross.setdefault((k, bank, n_kinds), {})
             # shared only where the responses and the segments are the same
             key = (k, None if taken is None else taken.tobytes(), state.n_segments)
             memo = memos.setdefault(key, {})

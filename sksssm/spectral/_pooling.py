@@ -336,8 +336,11 @@ def _fit_poolings(
     ``representations``; None: ``"none"`` for all), the ``ppv`` thresholds of all the
     representations of one bank from one set of responses
     (:func:`~sksssm.spectral._thresholds._fit_biases`); returns a tuple of
-    :class:`PoolingState`, each equal to :func:`fit_pooling` with that ``normalise`` and
-    ``dilation`` (to the round-off of ``dtype``: the same arithmetic as the features).
+    :class:`PoolingState`, each equal to :func:`fit_pooling` with that ``normalise``,
+    ``dilation`` and ``differences`` (to the round-off of ``dtype``: the same arithmetic
+    as the features). ``differences``: a bool for every representation, or a tuple of
+    bool parallel to ``representations`` (the classifier's ``"standardized"``: the first
+    differences pooled by the standardized representation alone).
     """
     X_btc, lengths = _prepare(X_btc, lengths)
     if X_btc.shape[0] == 0:
@@ -358,6 +361,9 @@ def _fit_poolings(
     ):
         raise ValueError(f"n_segments must be a positive integer, got {n_segments!r}.")
     dilations = ("none",) * len(representations) if dilations is None else tuple(dilations)
+    if isinstance(differences, bool | np.bool_):
+        differences = (differences,) * len(representations)
+    differences = tuple(bool(d) for d in differences)
     cross = cross_pairs(X_btc.shape[2]) if cross and X_btc.shape[2] > 1 else None
     states = [None] * len(representations)
     # one bank per dilation, the thresholds of its representations from one set of
@@ -376,14 +382,13 @@ def _fit_poolings(
             n_mixtures=n_mixtures,
             mixing_seed=mixing_seed,
             template=dict(
-                differences=bool(differences),
                 statistics=statistics,
                 quantiles=quantiles,
                 n_segments=int(n_segments),
                 cross_pairs=cross,
                 dtype=dtype,
             ),
-            representations=[representations[i] for i in members],
+            representations=[(representations[i], differences[i]) for i in members],
             chunk_size=chunk_size,
         )
         for i, state in zip(members, bank_states, strict=True):
@@ -406,9 +411,9 @@ def _bank_poolings(
     representations,
     chunk_size,
 ):
-    """The poolings of one filter bank, one per ``normalise`` of ``representations``,
-    their ``ppv`` thresholds from one set of training responses; ``template``: the other
-    :class:`PoolingState` fields."""
+    """The poolings of one filter bank, one per ``(normalise, differences)`` of
+    ``representations``, their ``ppv`` thresholds from one set of training responses;
+    ``template``: the other :class:`PoolingState` fields."""
     # filter_bank read here, at call time (a benchmark variant patches it)
     bank, bank_groups = filter_bank(
         filter_lengths, n_filters, use_negative, hankel, dilation=dilation
@@ -428,10 +433,13 @@ def _bank_poolings(
         groups=tuple(groups),
         biases=None,
         normalise=False,
+        differences=False,
         use_negative=bool(use_negative),
         **template,
     )
-    states = [dataclasses.replace(state, normalise=bool(n)) for n in representations]
+    states = [
+        dataclasses.replace(state, normalise=bool(n), differences=d) for n, d in representations
+    ]
     if any(stat in THRESHOLD_STATISTICS for stat in state.statistics):
         biases = _fit_biases(X_btc, lengths, states, chunk_size)
         states = [dataclasses.replace(s, biases=b) for s, b in zip(states, biases, strict=True)]

@@ -1,11 +1,12 @@
 """Which responses poolings share: one computation per filter bank, each pooling its columns.
 
 Poolings of the same series (the two representations of ``normalise="both"``, their
-heads reduced to the positive branch at predict, or heads whose filter banks differ,
-``dilation="raw"``) are computed in one pass over the series: the inputs (the centred
-series and their first differences) and their spectra once, the responses once per
-distinct filter bank (:func:`response_sources`), and each pooling reads its own columns
-of its bank's responses (:func:`response_columns`).
+heads reduced to the positive branch at predict, heads whose filter banks differ,
+``dilation="raw"``, or whose input kinds differ, ``differences="standardized"``) are
+computed in one pass over the series: the inputs (the centred series and their first
+differences) and their spectra once, the responses once per distinct filter bank
+(:func:`response_sources`) and input kind some pooling of that bank reads, and each
+pooling reads its own columns of its bank's responses (:func:`response_columns`).
 
 Why one computation per bank rather than one union of the banks' filters: two banks
 share few filters (the smooth and the dilated bank only the identity and the length-8
@@ -21,12 +22,17 @@ import numpy as np
 
 
 def same_inputs(source, state):
-    """Whether two poolings filter the same inputs alike (precision, input kinds,
-    channels, filter rows, mixtures or none), so that one pass over the series serves
-    both."""
+    """Whether two poolings filter the same inputs alike (precision, channels, filter
+    rows, mixtures or none), so that one pass over the series serves both.
+
+    Their ``differences`` may differ: the pass then filters the first differences for
+    the poolings that pool them (``differences="standardized"`` of
+    :class:`~sksssm.SpectralFilterClassifier`: the standardized head alone), each
+    pooling reading the input kinds it pools
+    (:func:`~sksssm.spectral._filter_bank._shared_responses`).
+    """
     return (
         state.dtype == source.dtype
-        and state.differences == source.differences
         and state.n_channels == source.n_channels
         and state.bank.shape[0] == source.bank.shape[0]
         and bool(state.mixing) == bool(source.mixing)
@@ -58,8 +64,9 @@ def response_columns(source, state):
     groups equals a bank group of ``source`` (the same columns, and that group's mixing
     weights). Then ``source``'s responses, taken at the returned indices
     (``(state.n_responses,)``, in ``state``'s order), are ``state``'s own (the same FFTs
-    and products per column). None when some group has no equal in ``source``, or the
-    precision, the channels or the input kinds differ.
+    and products per column), to each input kind (the series, and the first differences
+    whether or not ``source`` pools them). None when some group has no equal in
+    ``source``, or the precision or the channels differ.
     """
     if not same_inputs(source, state):
         return None

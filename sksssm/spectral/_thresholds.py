@@ -57,9 +57,12 @@ def threshold_series(shape, n_responses) -> np.ndarray:
 def _fit_biases(X_btc, lengths, states, chunk_size):
     """The ``ppv`` thresholds ``(n_kinds, n_quantiles, c, n_responses)`` of each pooling.
 
-    ``states`` share one filter bank, its mixtures, ``differences`` and ``dtype`` and may
-    differ in ``normalise`` and ``quantiles`` (the raw and the standardized
-    representations of ``normalise="loo"``); returns one array per state. Quantiles of
+    ``states`` share one filter bank, its mixtures and ``dtype`` and may differ in
+    ``normalise``, ``quantiles`` and ``differences`` (the raw and the standardized
+    representations of ``normalise="loo"``, the first differences pooled by the
+    standardized one alone with ``differences="standardized"``); returns one array per
+    state, ``n_kinds`` its own (the first differences' responses are computed when some
+    state pools them; a state's thresholds do not depend on the others'). Quantiles of
     each response over evenly spaced valid steps (at most :data:`MAX_BIAS_ROWS`,
     numbered over the :func:`threshold_series` in order) of those series: quantiles stay
     cheap, and only those steps are gathered. The responses are computed once for every
@@ -84,7 +87,8 @@ def _fit_biases(X_btc, lengths, states, chunk_size):
     steps = {int(i): kept[bounds[j] : bounds[j + 1]] - offsets[j] for j, i in enumerate(chosen)}
     # the kept steps of every kind written in place (no list of pieces to concatenate),
     # with each step's series level and spread per channel and its time step
-    n_kinds = 2 if first.differences else 1
+    widest = max(states, key=lambda state: state.differences)  # every kind pooled
+    n_kinds = 2 if widest.differences else 1
     n_channels = X_btc.shape[2]
     centred = np.empty((n_kinds, n_channels, first.n_responses, len(kept)), first.dtype)
     level = np.empty((n_channels, 1, len(kept)), first.dtype)
@@ -95,7 +99,7 @@ def _fit_biases(X_btc, lengths, states, chunk_size):
         idx = chosen[start : start + rows]
         chunk = X_btc[idx, : lengths[idx].max()]
         filled = np.where(np.isnan(chunk), 0.0, chunk)
-        kinds, means, spreads = _centred_responses(filled, lengths[idx], first, cache)
+        kinds, means, spreads = _centred_responses(filled, lengths[idx], widest, cache)
         for j, i in enumerate(idx):
             where = slice(bounds[start + j], bounds[start + j + 1])
             kept_steps = steps[i]
@@ -112,12 +116,13 @@ def _fit_biases(X_btc, lengths, states, chunk_size):
                 # fancy indexing: np.take along the last axis copies one element at a time
                 centred[kind, ..., where] = Z[j][..., kept_steps]
     step = _step_responses(first, int(lengths[chosen].max()), cache)[:, times]
-    return [_quantile_thresholds(centred, level, spread, step, state, n_kinds) for state in states]
+    return [_quantile_thresholds(centred, level, spread, step, state) for state in states]
 
 
-def _quantile_thresholds(centred, level, spread, step, state, n_kinds):
+def _quantile_thresholds(centred, level, spread, step, state):
     """``state``'s thresholds ``(n_kinds, n_quantiles, c, n_responses)`` from the gathered
-    centred responses ``centred`` ``(n_kinds, c, n_responses, n_kept)``.
+    centred responses ``centred`` ``(n_gathered_kinds, c, n_responses, n_kept)`` (its
+    first ``n_kinds``: 2 with ``state.differences``, else 1).
 
     By blocks of responses of one channel (at most :data:`QUANTILE_BLOCK_BYTES`): each
     block's representation is written into one reused buffer and its quantiles taken
@@ -126,6 +131,7 @@ def _quantile_thresholds(centred, level, spread, step, state, n_kinds):
     scaled and partitioned while it is in the CPU cache.
     """
     _, n_channels, n_responses, n_kept = centred.shape
+    n_kinds = 2 if state.differences else 1
     rows = max(QUANTILE_BLOCK_BYTES // (n_kept * centred.itemsize), 1)
     buffer = np.empty((1, min(rows, n_responses), n_kept), centred.dtype)
     biases = np.empty((n_kinds, len(state.quantiles), n_channels, n_responses))
