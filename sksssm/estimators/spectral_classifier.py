@@ -138,19 +138,14 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     differences : bool or "standardized", default=True
         Also pool the responses of the first differences of each channel. With
         ``normalise="both"`` the two heads' first-difference features are the same
-        responses up to one positive factor per series (the standardized head's are the
-        raw head's divided by each series' spread), so one bank computes and pools them
-        once for both. "standardized": only the standardized representation pools them,
-        the raw one pools the series' responses alone: the first differences are then
-        filtered and pooled once even when the two heads have different banks
-        (``dilation="raw"``). With ``normalise=True`` it is True; ``normalise=False`` has
-        no standardized series, so it is refused there; with "loo" each candidate pools
-        them as its representation says. Each head in ``estimators_`` has the
-        ``differences`` of its own representation. Measured on the 37 development sets
-        (section ``classifier_ablation_raw_differences``): with ``dilation="raw"`` mean
-        accuracy 0.8245 (19/5/13) against the default's 0.8210 at 0.93x its time
-        (``dilation="raw"`` alone: 0.8257 at 1.19x), short of the +0.004 that would
-        have made it the default; with the default bank 0.8203 (15/5/17) at 0.89x.
+        responses up to one positive factor per series, so one bank computes and pools
+        them once for both. "standardized": only the standardized representation pools
+        them (so they are filtered and pooled once even when the heads' banks differ,
+        ``dilation="raw"``); it is True with ``normalise=True`` and refused with
+        ``normalise=False``; with "loo" each candidate as its representation says.
+        Each head in ``estimators_`` has its own representation's ``differences``.
+        Accuracy and time: the user guide (classification, "The first differences in
+        the standardized head only").
     statistics : array-like of str, default=sksssm.spectral._pooling.STATISTICS
         Pooling statistics (see :func:`sksssm.spectral.fit_pooling`); the default is all
         of ``("mean", "std", "max", "min", "ppv", "last", "peak", "segment_mean",
@@ -193,24 +188,18 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         response sits that close to a threshold). "float64" for decisions exact to
         float64 round-off (e.g. inputs spanning hundreds of orders of magnitude).
     dilation : {"none", "all", "raw"}, default="none"
-        The filters at the lengths of at least 16 in each representation's bank
+        The filters at the lengths ``L >= 16`` of each representation's bank
         (:func:`sksssm.spectral.filter_bank`). "none": the smooth STU filters of that
         length. "all": the length-8 STU filters (and their alternating branch) with
         their taps ``L / 8`` apart, ROCKET's dilated kernels, which see local shape at
-        coarse scales where the smooth long filters average it away; 8 filters per
-        length and branch. "raw": the raw series' bank dilated, the standardized
-        series' smooth, so that the two heads of ``normalise="both"`` see the series
-        through different filters (on the 37 development sets, fitted apart: mean
-        accuracy 0.8256 against 0.8210, above the dilated bank for both, 0.8239; the
-        ablation sections ``classifier_ablation_mixed_banks`` and
-        ``classifier_ablation_mixed_banks_library``). The banks share the inputs and
-        their spectra, each computes its own responses (:mod:`sksssm.spectral._shared_banks`).
-        With ``normalise=False`` "raw" is "all"; ``normalise=True`` has no raw series
-        to dilate, so "raw" is refused there; with "loo" each candidate has its own
-        bank. Each head in ``estimators_`` has the ``dilation`` of its own bank. It
-        costs about 1.2x the default's time, since the raw head then filters and pools
-        its own first differences; ``differences="standardized"`` leaves them to the
-        standardized head (below the default's time, see ``differences``).
+        coarse scales where the smooth long filters average it away. "raw": the raw
+        series' bank dilated and the standardized series' smooth, so that the two heads
+        of ``normalise="both"`` see the series through different filters; it is "all"
+        with ``normalise=False`` and refused with ``normalise=True``; with "loo" each
+        candidate has its own bank. The banks share the inputs and their spectra
+        (:mod:`sksssm.spectral._shared_banks`). Each head in ``estimators_`` has the
+        ``dilation`` of its own bank. Accuracy and time on the development corpus: the
+        user guide (classification, "Two heads, two banks, in the library").
 
     Attributes
     ----------
