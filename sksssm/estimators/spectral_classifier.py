@@ -549,6 +549,8 @@ def combine_heads(heads):
     default ensemble combines its heads (the mean of their tempered class scores), so
     heads fitted in other ways (another filter bank, say) can be compared with the same
     combination. Refused unless they share the classes and the input's location and scale.
+    The result's parameters are the first head's with ``normalise="both"``: its fitted
+    heads, not its parameters, describe it (a refit would fit the parameters' model).
     """
     first = heads[0]
     for head in heads:
