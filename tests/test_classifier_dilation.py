@@ -8,11 +8,11 @@ predict what the heads fitted apart and combined predict (``MixedBanks(("raw",))
 
 import numpy as np
 import pytest
+from _streaming_spy import streaming_poolings
 from _synthetic import noisy_waves
 
 from benchmarks._classifier_ablation_variants import MixedBanks
 from sksssm import SpectralFilterClassifier
-from sksssm.estimators import _large_sets
 from sksssm.spectral import filter_bank
 
 #: Decision values of the one-pass fit against the heads fitted apart, relative to their
@@ -128,17 +128,8 @@ def test_streaming_path_fits_each_representation_under_its_bank(dilation, monkey
     its bank and the standardized ones under theirs; the candidates' banks checked."""
     X, y = noisy_waves(400, 40, seed=4)
     options = {**SMALL, "normalise": "both", "dilation": dilation}
-    banks = {}
-    pooling = _large_sets._pooling
-
-    def spy(estimator, X_btc, normalise, seed):
-        state = pooling(estimator, X_btc, normalise, seed)
-        banks[normalise] = state.bank
-        return state
-
-    monkeypatch.setattr(_large_sets, "_pooling", spy)
-    clf = SpectralFilterClassifier(**options).fit(X[:300], y[:300])
-    assert _large_sets.uses_streaming_head(clf, X[:300], y[:300])
+    clf, states = streaming_poolings(monkeypatch, X[:300], y[:300], **options)
+    banks = {normalise: state.bank for normalise, state in states.items()}
     lengths = (8, 16, 32, 40)
     np.testing.assert_array_equal(banks[False], filter_bank(lengths, 2, dilation="all")[0])
     standardized = "all" if dilation == "all" else "none"

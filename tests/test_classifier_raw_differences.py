@@ -9,11 +9,11 @@ without differences (to the round-off of how the series are chunked).
 
 import numpy as np
 import pytest
+from _streaming_spy import streaming_poolings
 from _synthetic import noisy_waves
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sksssm import SpectralFilterClassifier
-from sksssm.estimators import _large_sets
 from sksssm.estimators._pooled import pooled_decisions
 from sksssm.spectral import fit_pooling, pooled_features
 from sksssm.spectral._pooling import pooled_features_shared
@@ -158,18 +158,11 @@ def test_streaming_path_pools_differences_as_each_candidate_says(monkeypatch):
     differences and the standardized ones with them."""
     X, y = noisy_waves(400, 40, seed=4)
     options = {**SMALL, "dilation": "raw", "differences": "standardized"}
-    kinds = {}
-    pooling = _large_sets._pooling
-
-    def spy(estimator, X_btc, normalise, seed):
-        state = pooling(estimator, X_btc, normalise, seed)
-        kinds[normalise] = state.differences
-        return state
-
-    monkeypatch.setattr(_large_sets, "_pooling", spy)
-    clf = SpectralFilterClassifier(**options).fit(X[:300], y[:300])
-    assert _large_sets.uses_streaming_head(clf, X[:300], y[:300])
-    assert kinds == {False: False, True: True}
+    clf, states = streaming_poolings(monkeypatch, X[:300], y[:300], **options)
+    assert {normalise: state.differences for normalise, state in states.items()} == {
+        False: False,
+        True: True,
+    }
     (head,) = clf.estimators_
     assert head.pooling_.differences == head.normalise_
 
