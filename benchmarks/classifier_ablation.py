@@ -7,7 +7,9 @@ warm, fit+predict seconds) on a fixed subset of the UCR development corpus: the
 :data:`N_SETS` sets with the smallest files (:func:`benchmarks.corpus.corpus_bytes`, the
 order ``benchmarks.ucr`` runs them in), chosen by that rule before any result was seen.
 MiniRocket runs side by side on each set as the time yardstick. The variants and their
-groups (one option and one section each) are in :mod:`benchmarks._classifier_ablation_variants`.
+groups (one option and one section each) are in
+:mod:`benchmarks._classifier_ablation_variants` (the filter-bank groups in
+:mod:`benchmarks._bank_variants`).
 
 Columns: mean accuracy, mean rank among the variants (1 = best, ties share the rank),
 wins/draws/losses against ``default``, total fit+predict seconds and that total over
@@ -45,14 +47,12 @@ from functools import partial
 import numpy as np
 
 from benchmarks import _frontier, protocol
+from benchmarks._bank_variants import DILATION_RULE, MIXED_BANKS_LIBRARY_RULE, MIXED_BANKS_RULE
 from benchmarks._classifier_ablation_variants import (
     ALL_VARIANTS,
-    DILATION_RULE,
     FRONTIER,
     FRONTIER_PILOT_SECONDS,
     GROUPS,
-    MIXED_BANKS_LIBRARY_RULE,
-    MIXED_BANKS_RULE,
     OPS_ONE_RULE,
     SEED,
     VARIANTS,

@@ -1,10 +1,10 @@
-"""The mixed-banks ablation's wrapper (``benchmarks._classifier_ablation_variants``) and
+"""The mixed-banks ablation's wrapper (``benchmarks._bank_variants``) and
 the library's combination of fitted heads that it calls."""
 
 import numpy as np
 import pytest
 
-from benchmarks._classifier_ablation_variants import MixedBanks
+from benchmarks._bank_variants import MixedBanks
 from sksssm import SpectralFilterClassifier
 from sksssm.estimators.spectral_classifier import combine_heads
 

@@ -3,7 +3,7 @@
 ``dilation="raw"`` is the mixed-bank ensemble of the ablation (the raw head under the
 dilated bank, the standardized head under the smooth one), fitted in one pass: it must
 predict what the heads fitted apart and combined predict (``MixedBanks(("raw",))`` of
-``benchmarks/_classifier_ablation_variants.py``).
+``benchmarks/_bank_variants.py``).
 """
 
 import numpy as np
@@ -11,7 +11,7 @@ import pytest
 from _streaming_spy import streaming_poolings
 from _synthetic import noisy_waves
 
-from benchmarks._classifier_ablation_variants import MixedBanks
+from benchmarks._bank_variants import MixedBanks
 from sksssm import SpectralFilterClassifier
 from sksssm.spectral import filter_bank
 
