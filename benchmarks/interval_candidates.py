@@ -34,6 +34,7 @@ from sksssm.forecasting._intervals import (
     CALIBRATION_PRIOR,
     calibration_sums,
     in_sample_calibration,
+    weighted_origin_members,
 )
 
 
@@ -70,9 +71,9 @@ def in_sample_between(models, n_steps):
     """The between-member variance at every in-sample origin, per series.
 
     The members from the origins of
-    :func:`~sksssm.forecasting._intervals.final_in_sample_errors`
-    (:meth:`GlobalModels.origin_members`) with the series' own weights
-    (:meth:`GlobalModels.weights`), as the final forecast combines them there.
+    :func:`~sksssm.forecasting._intervals.final_in_sample_errors` with the series' own
+    weights (:func:`~sksssm.forecasting._intervals.weighted_origin_members`), as the
+    final forecast combines them there.
 
     Parameters
     ----------
@@ -84,11 +85,9 @@ def in_sample_between(models, n_steps):
     list of ndarray of shape (n_origins_i, n_steps, c)
         Aligned with ``final_in_sample_errors(models, n_steps)``.
     """
-    origins, forecasts = models.origin_members(n_steps)
-    counts = [len(o) for o in origins]
-    per_origin = np.repeat(models.weights(n_steps), counts, axis=0)
+    origins, forecasts, per_origin = weighted_origin_members(models, n_steps)
     between = between_member_variance(forecasts, per_origin)
-    return np.split(between, np.cumsum(counts)[:-1])
+    return np.split(between, np.cumsum([len(o) for o in origins])[:-1])
 
 
 def mixture_calibration(errors, spread, between, memory=CALIBRATION_MEMORY):

@@ -163,11 +163,23 @@ def final_in_sample_errors(models, n_steps):
         Per series: observed minus forecast, NaN beyond the series' end.
     """
     z, _ = models.panel.series()
-    origins, forecasts = models.origin_members(n_steps)
+    origins, forecasts, per_origin = weighted_origin_members(models, n_steps)
     if not any(origins):
         return [np.zeros((0, n_steps, s.shape[1])) for s in z]
-    per_origin = np.repeat(models.weights(n_steps), [len(o) for o in origins], axis=0)
     return origin_errors(z, origins, combine_members(forecasts, per_origin))
+
+
+def weighted_origin_members(models, n_steps):
+    """The members' forecasts from every in-sample origin and their weights there.
+
+    ``(origins, forecasts, weights)``: :meth:`GlobalModels.origin_members` and, per
+    origin (in the same order), the weights of its series' final forecast
+    (:meth:`GlobalModels.weights`), shape ``(n_origins, len(MEMBERS))``: what
+    :func:`final_in_sample_errors` combines.
+    """
+    origins, forecasts = models.origin_members(n_steps)
+    per_origin = np.repeat(models.weights(n_steps), [len(o) for o in origins], axis=0)
+    return origins, forecasts, per_origin
 
 
 def calibration_sums(errors, spread, memory=CALIBRATION_MEMORY):

@@ -189,7 +189,7 @@ def _pooled_features_of(states, X_btc, lengths, chunk_size):
         # representations (the standardized ones are the raw ones divided by the spread)
         cross, memos = {}, {}
         for state, out, (k, taken), zero in zip(states, outs, reads, zeros, strict=True):
-            n_kinds = 2 if state.differences else 1
+            n_kinds = state.n_kinds
             responses = representation(k, state.normalise, taken, deferred=True, kinds=n_kinds)
             bank = None if taken is None else taken[: state.bank.shape[1]].tobytes()
             # the cross block has a kind per input kind too: shared by the same kinds
@@ -215,7 +215,7 @@ def _pool_chunk(out, idx, chunk, chunk_lengths, r, state, responses, cross, memo
     n_cross = state.n_cross_features
     # out has the pooling's columns: its width, not state.n_features, which derives the
     # whole column layout again (measurable once per chunk of one long series)
-    n_per_kind = (out.shape[1] - n_scale - n_cross) // (2 if state.differences else 1)
+    n_per_kind = (out.shape[1] - n_scale - n_cross) // state.n_kinds
     for kind, (Z, divisor) in enumerate(responses):
         biases = None if state.biases is None else state.biases[kind]
         # Z(x / r) > b / r  <=>  Z(x) > b; standardized series do not depend on r

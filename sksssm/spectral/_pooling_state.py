@@ -118,9 +118,15 @@ class PoolingState:
         return keep
 
     @property
+    def n_kinds(self) -> int:
+        """Input kinds filtered and pooled: 2 (the series and their first differences)
+        with ``differences``, else 1."""
+        return 2 if self.differences else 1
+
+    @property
     def n_cross_features(self) -> int:
         """Columns of the ``cross`` block (the last ones): 0 without channel pairs."""
-        return (2 if self.differences else 1) * int(self.cross_columns.sum())
+        return self.n_kinds * int(self.cross_columns.sum())
 
     def column_blocks(self):
         """The column layout, encoded once: ``(statistic, alternating)`` per block.
@@ -135,9 +141,8 @@ class PoolingState:
         :meth:`column_statistics`, :meth:`feature_masks` and :attr:`n_features` derive
         from it.
         """
-        n_kinds = 2 if self.differences else 1
         alternating = np.tile(self.alternating_responses, self.n_channels)  # (c, r) order
-        for _ in range(n_kinds):
+        for _ in range(self.n_kinds):
             for stat in self.statistics:
                 if stat in SEGMENT_STATISTICS:
                     yield stat, np.repeat(alternating, self.n_segments)
@@ -151,7 +156,7 @@ class PoolingState:
         keep = self.cross_columns
         n_bank = self.bank.shape[1]
         cross = np.broadcast_to(self.alternating_responses[:n_bank], keep.shape)[keep]
-        for _ in range(n_kinds):
+        for _ in range(self.n_kinds):
             yield "cross", cross
 
     def column_statistics(self) -> np.ndarray:

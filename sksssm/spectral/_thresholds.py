@@ -87,8 +87,8 @@ def _fit_biases(X_btc, lengths, states, chunk_size):
     steps = {int(i): kept[bounds[j] : bounds[j + 1]] - offsets[j] for j, i in enumerate(chosen)}
     # the kept steps of every kind written in place (no list of pieces to concatenate),
     # with each step's series level and spread per channel and its time step
-    widest = max(states, key=lambda state: state.differences)  # every kind pooled
-    n_kinds = 2 if widest.differences else 1
+    widest = max(states, key=lambda state: state.n_kinds)  # every kind pooled
+    n_kinds = widest.n_kinds
     n_channels = X_btc.shape[2]
     centred = np.empty((n_kinds, n_channels, first.n_responses, len(kept)), first.dtype)
     level = np.empty((n_channels, 1, len(kept)), first.dtype)
@@ -122,7 +122,7 @@ def _fit_biases(X_btc, lengths, states, chunk_size):
 def _quantile_thresholds(centred, level, spread, step, state):
     """``state``'s thresholds ``(n_kinds, n_quantiles, c, n_responses)`` from the gathered
     centred responses ``centred`` ``(n_gathered_kinds, c, n_responses, n_kept)`` (its
-    first ``n_kinds``: 2 with ``state.differences``, else 1).
+    first ``state.n_kinds``).
 
     By blocks of responses of one channel (at most :data:`QUANTILE_BLOCK_BYTES`): each
     block's representation is written into one reused buffer and its quantiles taken
@@ -131,7 +131,7 @@ def _quantile_thresholds(centred, level, spread, step, state):
     scaled and partitioned while it is in the CPU cache.
     """
     _, n_channels, n_responses, n_kept = centred.shape
-    n_kinds = 2 if state.differences else 1
+    n_kinds = state.n_kinds
     rows = max(QUANTILE_BLOCK_BYTES // (n_kept * centred.itemsize), 1)
     buffer = np.empty((1, min(rows, n_responses), n_kept), centred.dtype)
     biases = np.empty((n_kinds, len(state.quantiles), n_channels, n_responses))
