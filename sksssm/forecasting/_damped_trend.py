@@ -6,11 +6,11 @@ error ``e_t = x_t - f_t``,
 
     l_t = f_t + alpha e_t,        b_t = phi b_{t-1} + alpha beta e_t,
 
-started at ``l_0 = x_0`` and ``b_0 = (x_k - x_0) / k`` (``k = min(n - 1, 3)``;
-:func:`initial_states`). The
-``h``-step forecast is ``l_n + (phi + phi^2 + ... + phi^h) b_n``. ``(alpha, beta, phi)``
-minimize the one-step squared error over :data:`GRID` (all candidates are run at once,
-vectorized over the grid). Plain numpy, no optimizer: the same answer on every machine.
+started at ``l_0 = x_0`` and ``b_0 = (x_k - x_0) / k``, ``k = min(n - 1, 3)``
+(:func:`initial_states`). The ``h``-step forecast is ``l_n + (phi + phi^2 + ... +
+phi^h) b_n``. ``(alpha, beta, phi)`` minimize the one-step squared error over
+:data:`GRID` (all candidates are run at once, vectorized over the grid). Plain numpy, no
+optimizer: the same answer on every machine.
 
 On a series of at least :data:`MIN_AICC_LENGTH` points the member is instead chosen
 among three exponential-smoothing classes like AutoETS (Hyndman et al. 2002, 2008):
@@ -51,11 +51,6 @@ MIN_ERRORS_PER_PARAMETER = 10
 MIN_AICC_LENGTH = MIN_ERRORS_PER_PARAMETER * max(k for _, k in ETS_GRIDS.values()) + 1
 #: Smallest one-step mean square in the AICc (a perfect fit: the fewer parameters win).
 MIN_MEAN_SQUARE = 1e-12
-#: Most first points, and fewest, of the least-squares line of the candidate start.
-LINE_POINTS, MIN_LINE_POINTS = 10, 3
-#: Issue 22 candidate switch, measured by ``benchmarks/m3_initial_states.py``: start the
-#: states from the least-squares line over the first points (:func:`line_states`).
-_LINE_START = False
 
 
 class DampedTrendFit(NamedTuple):
@@ -88,9 +83,10 @@ def initial_states(x):
     """The start ``(l_0, b_0)`` of the recursion on ``x``, shared by every class.
 
     ``l_0 = x_0`` and ``b_0 = (x_k - x_0) / k`` with ``k = min(n - 1, 3)`` (0 for one
-    point); with the candidate switch on, :func:`line_states` from
-    :data:`MIN_LINE_POINTS` points. Simple exponential smoothing reads ``l_0`` only
-    (``phi = 0``).
+    point), in the fit and in the in-sample origins' recursion alike. Simple exponential
+    smoothing reads ``l_0`` only (``phi = 0``). Measured, not kept (M3, issue 22,
+    ``benchmarks/m3_initial_states.py``): the textbook start, the least-squares line
+    over the first ten points, lost yearly accuracy on M3's development half.
 
     Parameters
     ----------
@@ -106,39 +102,8 @@ def initial_states(x):
     >>> initial_states(np.array([1.0, 2.0, 4.0, 7.0, 11.0]))
     (1.0, 2.0)
     """
-    n = len(x)
-    if _LINE_START and n >= MIN_LINE_POINTS:
-        return line_states(x)
-    k = min(n - 1, 3)
+    k = min(len(x) - 1, 3)
     return float(x[0]), float((x[k] - x[0]) / k) if k > 0 else 0.0
-
-
-def line_states(x):
-    """The least-squares line over the first ``min(n, LINE_POINTS)`` points of ``x``:
-    its value at the first step and its slope per step.
-
-    The textbook start of exponential smoothing (Hyndman, Koehler, Ord and Snyder 2008,
-    section 2.6.1): several points fix the slope instead of two.
-
-    Parameters
-    ----------
-    x : ndarray of shape (n,)
-        At least two points.
-
-    Returns
-    -------
-    level, trend : float
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> line_states(np.array([1.0, 2.0, 4.0, 7.0, 11.0]))  # the line 0 + 2.5 t
-    (0.0, 2.5)
-    """
-    points = np.asarray(x[:LINE_POINTS], dtype=float)
-    t = np.arange(len(points)) - (len(points) - 1) / 2  # centered steps
-    slope = float(t @ (points - points.mean()) / (t @ t))
-    return float(points.mean() - slope * (len(points) - 1) / 2), slope
 
 
 def damped_trend_states(x, alpha, beta, phi):
