@@ -6,6 +6,7 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from _holt import holt_recursion
 
 from sksssm.forecasting import _global
 from sksssm.forecasting._damped_trend import (
@@ -20,17 +21,10 @@ from sksssm.forecasting._damped_trend import (
 
 
 def _holt_component_form(x, alpha, beta, phi):
-    """Holt's damped trend in component form (Gardner & McKenzie), one step at a time:
-    ``l_t = alpha x_t + (1 - alpha)(l_{t-1} + phi b_{t-1})``,
-    ``b_t = beta (l_t - l_{t-1}) + (1 - beta) phi b_{t-1}``; returns l_n, b_n, SSE."""
+    """Holt's damped trend in component form from ``l_0 = x_0``, ``b_0 = (x_3 - x_0) / 3``;
+    returns l_n, b_n, SSE."""
     k = min(len(x) - 1, 3)
-    level, trend, sse = x[0], (x[k] - x[0]) / k, 0.0
-    for value in x[1:]:
-        sse += (value - level - phi * trend) ** 2
-        previous = level
-        level = alpha * value + (1 - alpha) * (level + phi * trend)
-        trend = beta * (level - previous) + (1 - beta) * phi * trend
-    return level, trend, sse
+    return holt_recursion(x, (x[0], (x[k] - x[0]) / k), alpha, beta, phi)
 
 
 def _series(n=40, seed=0):
