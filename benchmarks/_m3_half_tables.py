@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 
 from benchmarks import protocol
+from benchmarks._report import markdown_table
 from benchmarks.corpus import M3_FREQUENCIES, load_m3
 from benchmarks.protocol import geometric_mean
 
@@ -100,6 +101,21 @@ def change_rows(table, candidates):
             relative = [f"{100 * (values[k] / base[k] - 1):+.2f}" for k in (2, 3, 4)]
             rows.append([group, name, *coverage, *relative])
     return rows
+
+
+def change_section(table, candidates):
+    """The lines of a section's "Changes against the default" part: its heading, what
+    the numbers mean and :func:`change_rows`'s table."""
+    columns = ["frequency", "candidate", "80% coverage", "95% coverage", "MSIS",
+               "geo-mean MASE", "mean sMAPE"]  # fmt: skip
+    return [
+        "### Changes against the default",
+        "",
+        "Coverage changes in points; MSIS, geo-mean MASE and mean sMAPE relative, in "
+        "percent (negative is better).",
+        "",
+        markdown_table(columns, change_rows(table, candidates)),
+    ]
 
 
 def length_rows(series_list, results, methods, split=None):
