@@ -19,6 +19,16 @@ Run with ``python -m benchmarks.classifier_ablation --runs --all-sets`` into the
 ``classifier_ablation_runs``; the rule, fixed before the counted run, is
 :data:`RUNS_RULE`. ``"+ lspv"`` is in the same run for the record only (the two
 statistics of the mask's runs, compared side by side); the rule does not read it.
+
+Outcome (37 sets, commit ``132cb80``, section ``classifier_ablation_runs``, log
+``benchmarks/results/classifier_ablation_runs_132cb80.log``, 1-min load 2.1 at start,
+1.0 at end): default 0.8210 in 198.5 s; ``+ rpv`` 0.8222, 12/18/7, 204.0 s (1.03x):
+time passes, wins >= losses + 3 passes (12 against 10), mean accuracy fails (+0.0012
+against the rule's +0.004). The rule fails: the default is unchanged and ``"rpv"``
+stays an optional statistic. For the record, ``+ lspv`` 0.8273, 19/14/4, 291.4 s
+(1.47x). ``"rpv"`` gained most on CinCECGTorso (+0.061) and AllGestureWiimoteY
+(+0.040) and lost most on GestureMidAirD3 (-0.062), CricketX (-0.023) and CricketY
+(-0.016), where ``"lspv"`` did not lose.
 """
 
 from __future__ import annotations
