@@ -46,6 +46,7 @@ from benchmarks._bank_variants import (
     MixedBanks,
 )
 from benchmarks._raw_differences import RAW_DIFFERENCES
+from benchmarks._runs import RUNS
 from sksssm.spectral._ridge_loo import ridge_loo_path, select_ridge_by_loo
 from sksssm.spectral._segment_stats import STATISTICS
 
@@ -322,6 +323,7 @@ ALL_VARIANTS = {
     **MIXED_BANKS,
     **MIXED_BANKS_LIBRARY,
     **RAW_DIFFERENCES,
+    **RUNS,
 }
 #: Option -> the variants it runs, into the section ``classifier_ablation_<option>``
 #: (``--<option>`` with dashes; without one: :data:`VARIANTS`, ``classifier_ablation``).
@@ -340,6 +342,7 @@ GROUPS = {
     "mixed_banks": MIXED_BANKS,
     "mixed_banks_library": MIXED_BANKS_LIBRARY,
     "raw_differences": RAW_DIFFERENCES,  # its rule in benchmarks._raw_differences
+    "runs": RUNS,  # its rule in benchmarks._runs
 }
 
 

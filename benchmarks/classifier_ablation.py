@@ -34,6 +34,7 @@ Usage::
     python -m benchmarks.classifier_ablation --mixed-banks --all-sets  # MIXED_BANKS
     python -m benchmarks.classifier_ablation --mixed-banks-library --all-sets  # counted
     python -m benchmarks.classifier_ablation --raw-differences --all-sets  # counted
+    python -m benchmarks.classifier_ablation --runs --all-sets  # RUNS, counted
 
 ``--frontier`` (issue 21, session 38): its pilot and adoption rules, fixed by the lead
 before any run, are in :mod:`benchmarks._frontier`.
@@ -60,6 +61,7 @@ from benchmarks._classifier_ablation_variants import (
 )
 from benchmarks._raw_differences import RAW_DIFFERENCES_RULE
 from benchmarks._report import markdown_table, write_section
+from benchmarks._runs import RUNS_RULE
 from benchmarks.classification import MiniRocketVariable
 from benchmarks.corpus import UCR_DEVELOPMENT, corpus_bytes, load_ucr
 
@@ -207,6 +209,8 @@ def report(results, variants, command, section="classifier_ablation"):
         'banks, in the library (dilation="raw")',
         "classifier_ablation_raw_differences": "Classifier ablation: mixed banks, the "
         "first differences in the standardized head only",
+        "classifier_ablation_runs": "Classifier ablation: the number of runs of the ppv "
+        "masks (rpv)",
     }[section]
     if section == "classifier_ablation_ops_one":
         body = OPS_ONE_RULE + "\n\n" + body
@@ -218,6 +222,8 @@ def report(results, variants, command, section="classifier_ablation"):
         body = MIXED_BANKS_LIBRARY_RULE + "\n\n" + body
     if section == "classifier_ablation_raw_differences":
         body = RAW_DIFFERENCES_RULE + "\n\n" + body
+    if section == "classifier_ablation_runs":
+        body = RUNS_RULE + "\n\n" + body
     if section == "classifier_ablation_frontier":
         complete = len(names) == len(UCR_DEVELOPMENT)
         rules = _frontier.section_text(

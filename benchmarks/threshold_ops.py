@@ -1,12 +1,14 @@
 """What MultiRocket's pooling operators cost, relative to one ``ppv`` count.
 
-Issue 21, session 35. The classifier's optional ``"mpv"``, ``"mipv"`` and ``"lspv"``
+Issue 21, session 35. The classifier's optional ``"mpv"``, ``"mipv"``, ``"lspv"`` and ``"rpv"``
 statistics (:func:`sksssm.spectral._segment_stats._threshold_statistic`) are computed
 in an efficient form: the comparison ``Z > b`` and its count are made once per chunk and
 threshold and shared by every threshold statistic (:func:`~sksssm.spectral._segment_stats._pool`);
 ``"mpv"`` is ``max(Z - b, 0)`` summed over time divided by the count; ``"mipv"`` the mask
 times ``arange(t)``, one matrix-vector product; ``"lspv"`` the longest run from the run
-boundaries. (The first measurements, sections ``classifier_ablation_ops_all`` and
+boundaries; ``"rpv"`` (issue 21, session 40) the number of runs, from the rising edges
+of the shared mask (one byte comparison with itself shifted by a step, then a count).
+(The first measurements, sections ``classifier_ablation_ops_all`` and
 ``classifier_ablation_ops_pairs``, patched these forms in as ``"(fast)"`` variants; the
 library has had them since.)
 
@@ -40,10 +42,10 @@ def capture_chunk(name):
     seen = []
     original = _segment_stats._pool
 
-    def spy(Z, lengths, statistics, biases, groups, n_segments=4):
+    def spy(Z, lengths, statistics, biases, groups, *args, **kwargs):
         if biases is not None and (not seen or Z.size > seen[0][0].size):
             seen[:] = [(Z.copy(), lengths.copy(), biases.copy())]
-        return original(Z, lengths, statistics, biases, groups, n_segments)
+        return original(Z, lengths, statistics, biases, groups, *args, **kwargs)
 
     with mock.patch.object(_pooled_features, "_pool", spy):
         SpectralFilterClassifier(random_state=0).fit(X_train, y_train)
@@ -90,7 +92,7 @@ def main(argv=None) -> int:
         ppv_time = _best_of(ppv)
         print(f"{'statistic':<10} {'seconds':>10} {'/ ppv':>8}")
         print(f"{'ppv':<10} {ppv_time:>10.4f} {1.0:>8.2f}")
-        for stat in ("mpv", "mipv", "lspv"):
+        for stat in ("mpv", "mipv", "lspv", "rpv"):
             seconds = _best_of(lambda s=stat: shared(s))
             print(f"{stat:<10} {seconds:>10.4f} {seconds / ppv_time:>8.2f}")
     return 0

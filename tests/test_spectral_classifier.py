@@ -836,11 +836,16 @@ def _longest_run(flags):
     return best
 
 
+def _n_runs(flags):
+    return sum(1 for t, flag in enumerate(flags) if flag and (t == 0 or not flags[t - 1]))
+
+
 def test_extra_statistics_match_a_direct_loop():
-    # MultiRocket's operators above each threshold and Hydra's competing counts, by loops
+    # MultiRocket's operators above each threshold, the run counts and Hydra's competing
+    # counts, by loops
     rng = np.random.default_rng(13)
     options = dict(n_filters=3, filter_lengths=(4, 19), n_mixtures=2, differences=False)
-    stats = ("mpv", "mipv", "lspv", "hydra")
+    stats = ("mpv", "mipv", "lspv", "rpv", "hydra")
     state = fit_pooling(rng.normal(size=(5, 19, 2)), statistics=stats, normalise=False, **options)
     X = rng.normal(size=(3, 19, 2))
     X[2, 11:] = np.nan  # one shorter series: statistics over its own 11 steps
@@ -853,7 +858,7 @@ def test_extra_statistics_match_a_direct_loop():
             for s in range(min(step + 1, bank.shape[0])):
                 z[step] += x[step - s][:, None] * bank[s][None, :]
         blocks = []
-        for stat in stats[:3]:
+        for stat in stats[:4]:
             for bias in state.biases[0]:
                 above = z > bias
                 n = above.sum(axis=0)
@@ -862,9 +867,11 @@ def test_extra_statistics_match_a_direct_loop():
                 elif stat == "mipv":
                     where = np.where(above, np.arange(length)[:, None, None], 0).sum(axis=0)
                     blocks.append(np.where(n > 0, where / np.maximum(n, 1) / length, -1.0))
-                else:
+                elif stat == "lspv":
                     runs = np.apply_along_axis(_longest_run, 0, above)
                     blocks.append(runs / length)
+                else:
+                    blocks.append(np.apply_along_axis(_n_runs, 0, above) / length)
         wins = np.zeros((2, bank.shape[1]))
         for g in state.groups:
             best = z[:, :, g].max(axis=2, keepdims=True)

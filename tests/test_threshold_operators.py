@@ -1,5 +1,6 @@
-"""MultiRocket's operators (``mpv``, ``mipv``, ``lspv``) and ``ppv`` against direct loops
-over each series' valid steps, alone and sharing one comparison per threshold."""
+"""MultiRocket's operators (``mpv``, ``mipv``, ``lspv``), the run count ``rpv`` and ``ppv``
+against direct loops over each series' valid steps, alone and sharing one comparison per
+threshold."""
 
 import numpy as np
 import pytest
@@ -16,6 +17,9 @@ def _direct(stat, z, b):
         return sum(z[i] - b for i in above) / max(len(above), 1)
     if stat == "mipv":
         return sum(above) / len(above) / len(z) if above else -1.0
+    if stat == "rpv":  # a run starts at each step above whose previous step is not
+        starts = [i for i in above if i == 0 or i - 1 not in above]
+        return len(starts) / len(z)
     longest = run = 0
     for value in z:
         run = run + 1 if value > b else 0
@@ -44,7 +48,7 @@ def test_operators_match_direct_loops(t, per_series, padded, shared):
     valid = (np.arange(t) < lengths[:, None])[:, None, None, :] if padded else None
     count = lengths[:, None, None].astype(np.float32)
     comparison = _above(Z, bias[..., None], valid) if shared else None
-    for stat in ("ppv", "mpv", "mipv", "lspv"):
+    for stat in ("ppv", "mpv", "mipv", "lspv", "rpv"):
         got = _threshold_statistic(stat, Z, bias[..., None], valid, count, comparison)
         for i, j, k in np.ndindex(m, c, f):
             b = bias[i, j, k] if per_series else bias[j, k]
@@ -59,7 +63,7 @@ def test_pool_gives_the_same_blocks_with_and_without_sharing(padded):
     t = 30
     Z, lengths, _ = _data(t, False, padded)
     biases = np.random.default_rng(0).normal(scale=0.5, size=(3, *Z.shape[1:3])).astype(np.float32)
-    stats = ("ppv", "mpv", "mipv", "lspv")
+    stats = ("ppv", "mpv", "mipv", "lspv", "rpv")
     groups = (np.arange(Z.shape[2]),)
     together = _pool(Z, lengths, stats, biases, groups)
     alone = np.concatenate([_pool(Z, lengths, (s,), biases, groups) for s in stats], axis=1)
@@ -119,7 +123,7 @@ def test_operators_at_each_columns_own_threshold(where, padded, per_series, monk
     shape = (n_q, m, c, f) if per_series else (n_q, c, f)
     sorted_biases = np.sort(rng.normal(scale=0.5, size=shape), axis=0)
     biases = sorted_biases[[2, 0, 1]].astype(np.float32)  # not in increasing order
-    stats = ("ppv", "mpv", "mipv", "lspv")
+    stats = ("ppv", "mpv", "mipv", "lspv", "rpv")
     groups = (np.arange(1), np.arange(1, f))  # an identity, then a group of filters
     pooled = _pool(Z, lengths, stats, biases, groups)
     sizes = [_segment_stats.n_threshold_blocks(s, n_q) * c * f for s in stats]
@@ -146,7 +150,7 @@ def test_the_layout_agrees_with_the_pooled_matrix(where, monkeypatch):
 
     monkeypatch.setattr(_segment_stats, "_OPERATOR_THRESHOLDS", where)
     X = np.random.default_rng(3).normal(size=(6, 40, 2))
-    stats = ("mean", "ppv", "mpv", "mipv", "lspv", "segment_mean")
+    stats = ("mean", "ppv", "mpv", "mipv", "lspv", "rpv", "segment_mean")
     quantiles = (0.1, 0.5, 0.9)
     state = fit_pooling(
         X, n_filters=3, n_mixtures=2, statistics=stats, quantiles=quantiles, normalise=False
@@ -159,7 +163,7 @@ def test_the_layout_agrees_with_the_pooled_matrix(where, monkeypatch):
     )
     per_kind = 2 * state.n_responses  # channels x responses
     blocks = {"every": 3, "median": 1, "cycle": 1}[where]
-    for stat in ("mpv", "mipv", "lspv"):
+    for stat in ("mpv", "mipv", "lspv", "rpv"):
         assert (labels == stat).sum() == 2 * blocks * per_kind  # two kinds
     assert (labels == "ppv").sum() == 2 * 3 * per_kind
 
@@ -175,7 +179,7 @@ def test_a_reduced_pooling_keeps_each_responses_threshold(where, monkeypatch):
     rng = np.random.default_rng(8)
     X = rng.normal(size=(9, 40, 2))
     X[2, 30:] = np.nan
-    stats = ("ppv", "mpv", "mipv", "lspv")
+    stats = ("ppv", "mpv", "mipv", "lspv", "rpv")
     state = fit_pooling(
         X, n_filters=4, n_mixtures=3, statistics=stats, quantiles=(0.1, 0.5, 0.9), normalise=False
     )

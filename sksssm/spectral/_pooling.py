@@ -230,8 +230,9 @@ def fit_pooling(
     statistics : sequence of str, default=STATISTICS
         Distinct names among the 9 of :data:`STATISTICS`: ``"mean", "std", "max",
         "min", "ppv", "last", "peak", "segment_mean", "segment_std"`` (all by default),
-        and the 4 of ``EXTRA_STATISTICS`` (``"mpv", "mipv", "lspv"``: MultiRocket's
-        operators above each ``ppv`` threshold; ``"hydra"``: competing counts per filter
+        and the 5 of ``EXTRA_STATISTICS`` (``"mpv", "mipv", "lspv"``: MultiRocket's
+        operators above each ``ppv`` threshold; ``"rpv"``: the number of runs of steps
+        above each threshold over the length; ``"hydra"``: competing counts per filter
         group; see :mod:`sksssm.spectral._segment_stats`).
     quantiles : sequence of float, default=(0.02, 0.1, 0.5, 0.9, 0.98)
         Quantiles of each training response used as ``ppv`` biases, computed on up to

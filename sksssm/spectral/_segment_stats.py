@@ -20,9 +20,11 @@ STATISTICS = (
 #: responses above each ``ppv`` threshold ``b`` (``"mpv"``: mean of ``z - b`` over those
 #: steps, 0 if none; ``"mipv"``: their mean position relative to the series' length,
 #: -1 if none; ``"lspv"``: the longest run of consecutive such steps relative to the
-#: length) and Hydra's competing counts (``"hydra"``: per group of responses, the
-#: fraction of steps at which each response is the group's largest).
-EXTRA_STATISTICS = ("mpv", "mipv", "lspv", "hydra")
+#: length), the number of those runs relative to the length (``"rpv"``, runs of positive
+#: values: the rate of exceedance episodes; ``ppv / rpv`` is their mean length) and
+#: Hydra's competing counts (``"hydra"``: per group of responses, the fraction of steps
+#: at which each response is the group's largest).
+EXTRA_STATISTICS = ("mpv", "mipv", "lspv", "rpv", "hydra")
 #: Every statistic name :func:`~sksssm.spectral.fit_pooling` accepts.
 ALL_STATISTICS = STATISTICS + EXTRA_STATISTICS
 #: Statistics that give one feature per segment (``n_segments`` of them).
@@ -30,7 +32,7 @@ SEGMENT_STATISTICS = ("segment_mean", "segment_std")
 #: Statistics computed together from the segments' means and variances (:func:`_moments`).
 MOMENT_STATISTICS = ("mean", "std") + SEGMENT_STATISTICS
 #: Statistics compared with the ``ppv`` thresholds (quantiles of the training responses).
-THRESHOLD_STATISTICS = ("ppv", "mpv", "mipv", "lspv")
+THRESHOLD_STATISTICS = ("ppv", "mpv", "mipv", "lspv", "rpv")
 #: Which thresholds the operators are computed at (``ppv`` always uses every one):
 #: ``"every"``: each threshold, one block per threshold; ``"median"``: the median
 #: threshold only; ``"cycle"``: the ``k``-th response of each response group (per
@@ -40,8 +42,8 @@ THRESHOLD_STATISTICS = ("ppv", "mpv", "mipv", "lspv")
 #: the library computes them at every threshold.
 _OPERATOR_THRESHOLDS = "every"
 #: Statistics that do not scale with the series (``f(r x) != r f(x)``): counts,
-#: positions and run lengths.
-SCALE_FREE_STATISTICS = ("ppv", "mipv", "lspv", "hydra")
+#: positions, run lengths and run counts.
+SCALE_FREE_STATISTICS = ("ppv", "mipv", "lspv", "rpv", "hydra")
 #: Default number of equal segments of each series for the ``segment_*`` statistics.
 DEFAULT_SEGMENTS = 4
 
@@ -214,6 +216,23 @@ def _longest_run(above):
     return longest.reshape(above.shape[:-1])
 
 
+def _run_count(above):
+    """Number of runs of ``True`` along the last axis of ``above`` (any shape, ``intp``).
+
+    A run starts at step 0 if ``above[0]``, and at every rising edge ``above[t] &
+    ~above[t - 1]``: one byte comparison of the mask with itself shifted by one step,
+    counted like the ``ppv`` count (bytes into the narrowest integer), no run-length
+    bookkeeping. Padding must already be False in ``above`` (it is, from
+    :func:`_above`): a run then never starts there.
+    """
+    t = above.shape[-1]
+    steps = above.view(np.uint8)
+    rising = np.greater(steps[..., 1:], steps[..., :-1])  # 1 > 0: a run starts at t
+    counter = np.uint16 if t <= np.iinfo(np.uint16).max else np.int32
+    n_runs = np.add.reduce(rising.view(np.uint8), axis=-1, dtype=counter).astype(np.intp)
+    return n_runs + steps[..., 0]
+
+
 def _threshold_statistic(stat, Z, bias, valid, count, comparison=None):
     """One of :data:`THRESHOLD_STATISTICS` of ``Z`` ``(m, c, f, t)`` for one threshold.
 
@@ -234,6 +253,8 @@ def _threshold_statistic(stat, Z, bias, valid, count, comparison=None):
         mask = above.reshape(-1, t).astype(Z.dtype)
         position = (mask @ np.arange(t, dtype=Z.dtype)).reshape(Z.shape[:-1])
         return np.where(n_above > 0, position / np.maximum(n_above, 1) / count, -1.0)
+    if stat == "rpv":
+        return _run_count(above) / count
     return _longest_run(above) / count  # "lspv"
 
 
