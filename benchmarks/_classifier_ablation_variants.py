@@ -45,6 +45,7 @@ from benchmarks._bank_variants import (
     DilatedBank,
     MixedBanks,
 )
+from benchmarks._frontier_combined import FRONTIER_COMBINED
 from benchmarks._raw_differences import RAW_DIFFERENCES
 from benchmarks._runs import RUNS
 from sksssm.spectral._ridge_loo import ridge_loo_path, select_ridge_by_loo
@@ -324,6 +325,7 @@ ALL_VARIANTS = {
     **MIXED_BANKS_LIBRARY,
     **RAW_DIFFERENCES,
     **RUNS,
+    **FRONTIER_COMBINED,
 }
 #: Option -> the variants it runs, into the section ``classifier_ablation_<option>``
 #: (``--<option>`` with dashes; without one: :data:`VARIANTS`, ``classifier_ablation``).
@@ -343,6 +345,7 @@ GROUPS = {
     "mixed_banks_library": MIXED_BANKS_LIBRARY,
     "raw_differences": RAW_DIFFERENCES,  # its rule in benchmarks._raw_differences
     "runs": RUNS,  # its rule in benchmarks._runs
+    "frontier_combined": FRONTIER_COMBINED,  # its rule in benchmarks._frontier_combined
 }
 
 

@@ -35,9 +35,13 @@ Usage::
     python -m benchmarks.classifier_ablation --mixed-banks-library --all-sets  # counted
     python -m benchmarks.classifier_ablation --raw-differences --all-sets  # counted
     python -m benchmarks.classifier_ablation --runs --all-sets  # RUNS, counted
+    python -m benchmarks.classifier_ablation --frontier-combined --all-sets  # counted (1)
+    python -m benchmarks.classifier_ablation --frontier-combined --bundled  # counted (2)
 
 ``--frontier`` (issue 21, session 38): its pilot and adoption rules, fixed by the lead
-before any run, are in :mod:`benchmarks._frontier`.
+before any run, are in :mod:`benchmarks._frontier`. ``--frontier-combined`` (issue 21,
+session 40): its rule, its check on sktime's bundled sets (``--bundled``) and its
+section's two parts are in :mod:`benchmarks._frontier_combined`.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ from functools import partial
 
 import numpy as np
 
-from benchmarks import _frontier, protocol
+from benchmarks import _frontier, _frontier_combined, protocol
 from benchmarks._bank_variants import DILATION_RULE, MIXED_BANKS_LIBRARY_RULE, MIXED_BANKS_RULE
 from benchmarks._classifier_ablation_variants import (
     ALL_VARIANTS,
@@ -119,6 +123,18 @@ def frontier_pilot():
                 seconds[label].append(s)
                 print(f"{name}: {label} {s:.2f}s", flush=True)
     _frontier.print_pilot(seconds)
+
+
+def bundled_check():
+    """Condition 2 of :data:`benchmarks._frontier_combined.RULE`: every
+    :data:`~benchmarks._frontier_combined.FRONTIER_COMBINED` variant on sktime's bundled
+    sets, side by side; its part of the section rewritten."""
+    fc = _frontier_combined
+    variants = list(fc.FRONTIER_COMBINED)
+    with protocol.one_thread():
+        results = fc.run_bundled(_timed_runs, variant_factory, variants)
+    body = fc.section_body("bundled", *fc.bundled_part(results, variants))
+    write_section(fc.SECTION, body, command=fc.COMMAND, title=fc.TITLE)
 
 
 def report(results, variants, command, section="classifier_ablation"):
@@ -211,6 +227,7 @@ def report(results, variants, command, section="classifier_ablation"):
         "first differences in the standardized head only",
         "classifier_ablation_runs": "Classifier ablation: the number of runs of the ppv "
         "masks (rpv)",
+        _frontier_combined.SECTION: _frontier_combined.TITLE,
     }[section]
     if section == "classifier_ablation_ops_one":
         body = OPS_ONE_RULE + "\n\n" + body
@@ -230,6 +247,11 @@ def report(results, variants, command, section="classifier_ablation"):
             FRONTIER_PILOT_SECONDS, accuracy, seconds, variants, complete
         )
         body = rules + "\n\n" + body
+    if section == _frontier_combined.SECTION:
+        complete = len(names) == len(UCR_DEVELOPMENT)
+        part = _frontier_combined.development_part(body, accuracy, seconds, variants, complete)
+        body = _frontier_combined.section_body("development", *part)
+        command = _frontier_combined.COMMAND
     write_section(section, body, command=command, title=title)
 
 
@@ -249,6 +271,11 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--pilot", action="store_true", help="with --frontier: its timing pilot only"
     )
+    parser.add_argument(
+        "--bundled",
+        action="store_true",
+        help="with --frontier-combined: its check on sktime's bundled sets",
+    )
     parser.add_argument("--variants", nargs="+", choices=list(ALL_VARIANTS))
     args = parser.parse_args(argv)
     chosen = next((group for group in GROUPS if getattr(args, group)), None)
@@ -256,6 +283,11 @@ def main(argv=None) -> int:
         if chosen != "frontier":
             parser.error("--pilot goes with --frontier")
         frontier_pilot()
+        return 0
+    if args.bundled:
+        if chosen != "frontier_combined" or args.variants or args.quick or args.all_sets:
+            parser.error("--bundled goes with --frontier-combined alone")
+        bundled_check()
         return 0
     table = VARIANTS if chosen is None else GROUPS[chosen]
     everything = list(table)
