@@ -17,6 +17,18 @@ both parts; each run rewrites its own part and keeps the other's)::
 
     python -m benchmarks.classifier_ablation --frontier-combined --all-sets
     python -m benchmarks.classifier_ablation --frontier-combined --bundled
+
+Outcome (commit ``0d536f6``, section ``classifier_ablation_frontier_combined``, logs
+``benchmarks/results/classifier_ablation_frontier_combined_0d536f6.log`` and
+``..._bundled_0d536f6.log``, 1-min load about 0.5-1.5). (1) 37 development sets: default
+0.8210 in 143.2 s; the candidate 0.8194, 15/6/16, 155.1 s (1.08x): time met, mean
+accuracy (-0.0016) and wins/losses not met. (2) bundled sets: default 0.9477 in 18.1 s;
+the candidate 0.9477, 2/2/3, 17.7 s (0.98x): met. The rule fails on (1): the default is
+unchanged. The gains do not add: ``"rpv"`` on top of the mixed banks loses against them
+(8/15/14 in the same run, mean -0.0052: Beef -0.067, GestureMidAirD3 -0.053,
+GestureMidAirD1 -0.038, Computers -0.028). For the record, ``dilation="raw",
+differences="standardized"`` again 0.8245, 19/5/13, 134.4 s (0.94x), and 0.9471, 2/2/3,
+0.82x on the bundled sets.
 """
 
 from __future__ import annotations
