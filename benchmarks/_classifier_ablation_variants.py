@@ -48,6 +48,7 @@ from benchmarks._bank_variants import (
 from benchmarks._frontier_combined import FRONTIER_COMBINED
 from benchmarks._raw_differences import RAW_DIFFERENCES
 from benchmarks._runs import RUNS
+from benchmarks._seeds import SEED_VARIANTS
 from sksssm.spectral._ridge_loo import ridge_loo_path, select_ridge_by_loo
 from sksssm.spectral._segment_stats import STATISTICS
 
@@ -326,6 +327,7 @@ ALL_VARIANTS = {
     **RAW_DIFFERENCES,
     **RUNS,
     **FRONTIER_COMBINED,
+    **SEED_VARIANTS,
 }
 #: Option -> the variants it runs, into the section ``classifier_ablation_<option>``
 #: (``--<option>`` with dashes; without one: :data:`VARIANTS`, ``classifier_ablation``).
@@ -346,6 +348,7 @@ GROUPS = {
     "raw_differences": RAW_DIFFERENCES,  # its rule in benchmarks._raw_differences
     "runs": RUNS,  # its rule in benchmarks._runs
     "frontier_combined": FRONTIER_COMBINED,  # its rule in benchmarks._frontier_combined
+    "seeds": SEED_VARIANTS,  # a measurement, benchmarks._seeds
 }
 
 
@@ -364,4 +367,5 @@ def variant_factory(variant):
         return partial(DilatedBank, change.dilation)
     if isinstance(change, MixedBanks):
         return partial(MixedBanks, change.dilated)
-    return partial(SpectralFilterClassifier, random_state=SEED, **change)
+    # a change may name its own random_state (the seeds group)
+    return partial(SpectralFilterClassifier, **{"random_state": SEED, **change})

@@ -37,11 +37,14 @@ Usage::
     python -m benchmarks.classifier_ablation --runs --all-sets  # RUNS, counted
     python -m benchmarks.classifier_ablation --frontier-combined --all-sets  # counted (1)
     python -m benchmarks.classifier_ablation --frontier-combined --bundled  # counted (2)
+    python -m benchmarks.classifier_ablation --seeds --all-sets  # SEEDS, a measurement
 
 ``--frontier`` (issue 21, session 38): its pilot and adoption rules, fixed by the lead
 before any run, are in :mod:`benchmarks._frontier`. ``--frontier-combined`` (issue 21,
 session 40): its rule, its check on sktime's bundled sets (``--bundled``) and its
-section's two parts are in :mod:`benchmarks._frontier_combined`.
+section's two parts are in :mod:`benchmarks._frontier_combined`. ``--seeds`` (issue 21,
+session 40): the default classifier at five seeds, the seed noise of these figures; what
+it reports is in :mod:`benchmarks._seeds`.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ from functools import partial
 
 import numpy as np
 
-from benchmarks import _frontier, _frontier_combined, protocol
+from benchmarks import _frontier, _frontier_combined, _seeds, protocol
 from benchmarks._bank_variants import DILATION_RULE, MIXED_BANKS_LIBRARY_RULE, MIXED_BANKS_RULE
 from benchmarks._classifier_ablation_variants import (
     ALL_VARIANTS,
@@ -228,6 +231,7 @@ def report(results, variants, command, section="classifier_ablation"):
         "classifier_ablation_runs": "Classifier ablation: the number of runs of the ppv "
         "masks (rpv)",
         _frontier_combined.SECTION: _frontier_combined.TITLE,
+        _seeds.SECTION: _seeds.TITLE,
     }[section]
     if section == "classifier_ablation_ops_one":
         body = OPS_ONE_RULE + "\n\n" + body
@@ -247,6 +251,9 @@ def report(results, variants, command, section="classifier_ablation"):
             FRONTIER_PILOT_SECONDS, accuracy, seconds, variants, complete
         )
         body = rules + "\n\n" + body
+    if section == _seeds.SECTION:
+        complete = len(names) == len(UCR_DEVELOPMENT)
+        body = _seeds.section_text(accuracy, names, variants, complete) + "\n\n" + body
     if section == _frontier_combined.SECTION:
         complete = len(names) == len(UCR_DEVELOPMENT)
         part = _frontier_combined.development_part(body, accuracy, seconds, variants, complete)
