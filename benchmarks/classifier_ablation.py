@@ -140,6 +140,17 @@ def bundled_check():
     write_section(fc.SECTION, body, command=fc.COMMAND, title=fc.TITLE)
 
 
+#: The rule written at the top of a group's section (fixed before its counted run).
+SECTION_RULES = {
+    "classifier_ablation_ops_one": OPS_ONE_RULE,
+    "classifier_ablation_dilation": DILATION_RULE,
+    "classifier_ablation_mixed_banks": MIXED_BANKS_RULE,
+    "classifier_ablation_mixed_banks_library": MIXED_BANKS_LIBRARY_RULE,
+    "classifier_ablation_raw_differences": RAW_DIFFERENCES_RULE,
+    "classifier_ablation_runs": RUNS_RULE,
+}
+
+
 def report(results, variants, command, section="classifier_ablation"):
     """Write the ablation ``section`` from the sets that finished."""
     names = list(results)
@@ -233,18 +244,8 @@ def report(results, variants, command, section="classifier_ablation"):
         _frontier_combined.SECTION: _frontier_combined.TITLE,
         _seeds.SECTION: _seeds.TITLE,
     }[section]
-    if section == "classifier_ablation_ops_one":
-        body = OPS_ONE_RULE + "\n\n" + body
-    if section == "classifier_ablation_dilation":
-        body = DILATION_RULE + "\n\n" + body
-    if section == "classifier_ablation_mixed_banks":
-        body = MIXED_BANKS_RULE + "\n\n" + body
-    if section == "classifier_ablation_mixed_banks_library":
-        body = MIXED_BANKS_LIBRARY_RULE + "\n\n" + body
-    if section == "classifier_ablation_raw_differences":
-        body = RAW_DIFFERENCES_RULE + "\n\n" + body
-    if section == "classifier_ablation_runs":
-        body = RUNS_RULE + "\n\n" + body
+    if section in SECTION_RULES:  # the rule fixed before the group's counted run
+        body = SECTION_RULES[section] + "\n\n" + body
     if section == "classifier_ablation_frontier":
         complete = len(names) == len(UCR_DEVELOPMENT)
         rules = _frontier.section_text(
