@@ -188,11 +188,17 @@ def _above(Z, bias, valid):
     above = Z > bias
     if valid is not None:
         above &= valid
-    # counted as bytes into the narrowest integer that holds t: numpy's bool sum
-    # converts to intp, several times slower (measured)
-    counter = np.uint16 if Z.shape[-1] <= np.iinfo(np.uint16).max else np.int32
-    n_above = np.add.reduce(above.view(np.uint8), axis=-1, dtype=counter).astype(np.intp)
-    return above, n_above
+    return above, _count_true(above)
+
+
+def _count_true(mask):
+    """Number of ``True`` along the last axis of the boolean ``mask`` (``intp``).
+
+    Counted as bytes into the narrowest integer that holds the axis: numpy's bool sum
+    converts to ``intp``, several times slower (measured).
+    """
+    counter = np.uint16 if mask.shape[-1] <= np.iinfo(np.uint16).max else np.int32
+    return np.add.reduce(mask.view(np.uint8), axis=-1, dtype=counter).astype(np.intp)
 
 
 def _longest_run(above):
@@ -221,16 +227,13 @@ def _run_count(above):
 
     A run starts at step 0 if ``above[0]``, and at every rising edge ``above[t] &
     ~above[t - 1]``: one byte comparison of the mask with itself shifted by one step,
-    counted like the ``ppv`` count (bytes into the narrowest integer), no run-length
+    counted like the ``ppv`` count (:func:`_count_true`), no run-length
     bookkeeping. Padding must already be False in ``above`` (it is, from
     :func:`_above`): a run then never starts there.
     """
-    t = above.shape[-1]
     steps = above.view(np.uint8)
     rising = np.greater(steps[..., 1:], steps[..., :-1])  # 1 > 0: a run starts at t
-    counter = np.uint16 if t <= np.iinfo(np.uint16).max else np.int32
-    n_runs = np.add.reduce(rising.view(np.uint8), axis=-1, dtype=counter).astype(np.intp)
-    return n_runs + steps[..., 0]
+    return _count_true(rising) + steps[..., 0]
 
 
 def _threshold_statistic(stat, Z, bias, valid, count, comparison=None):
