@@ -13,7 +13,6 @@ from sklearn.utils.validation import check_is_fitted
 from .._validation import check_class_labels
 from ..spectral._feature_sets import used_responses
 from ..spectral._pooling import (
-    DEFAULT_MIXTURES,
     DEFAULT_SEGMENTS,
     DTYPES,
     STATISTICS,
@@ -59,7 +58,9 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
        with the identity and the STU filters of lengths ``8, 16, 32, ...`` up to the
        training length (both the positive and the alternating-sign branch), plus
        ``n_mixtures`` fixed random combinations of the filters of each length and branch
-       (pattern detectors in the spectral subspace, like ROCKET's random kernels);
+       (pattern detectors in the spectral subspace, like ROCKET's random kernels): 32
+       for one channel, shared out among the channels by default (``"auto"``,
+       ``ceil(32 / n_channels)`` per channel);
     2. each response is pooled over the series' own valid time steps by ``statistics``
        (mean, standard deviation, max, min, proportion of values above the 10/50/90%
        quantiles of the training responses, last value, the shape at the peak, and the
@@ -133,14 +134,16 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         None: ``8, 16, 32, ...`` below the longest training series, then its length.
     use_negative : bool, default=True
         Include the alternating-sign filters.
-    n_mixtures : int or "auto", default=32
+    n_mixtures : int or "auto", default="auto"
         Random linear combinations of the filters of each group (one length, one
         branch) per channel, drawn from ``random_state``. 0 for the plain filters only.
         "auto": 32 shared out among the channels, ``ceil(32 / n_channels)`` per group
         and channel (32 for one channel, the same model as ``n_mixtures=32``), so that
         the mixtures' responses, and their cost, do not grow with the channels
         (:func:`~sksssm.estimators._pooled.resolve_mixtures`); the number used is
-        ``n_mixtures_``.
+        ``n_mixtures_``. On three multichannel sets (2, 6 and 12 channels) it kept the
+        accuracy of 32 per channel (mean over 5 seeds, -0.0000) at 0.59x the time: the
+        user guide (classification, "Cost model").
     differences : bool or "standardized", default=True
         Also pool the responses of the first differences of each channel. With
         ``normalise="both"`` the two heads' first-difference features are the same
@@ -311,7 +314,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         *,
         filter_lengths=None,
         use_negative=True,
-        n_mixtures=DEFAULT_MIXTURES,
+        n_mixtures="auto",
         differences=True,
         statistics=STATISTICS,
         quantiles=CLASSIFIER_QUANTILES,
