@@ -53,7 +53,7 @@ from ..spectral._streaming_head import (
 )
 from ._channel_scaling import _stand_in, channel_location, channel_scale
 from ._class_targets import class_scores, fit_temperature, one_vs_all_targets
-from ._pooled import fit_estimator_pooling, standardize_features
+from ._pooled import fit_estimator_pooling, resolve_mixtures, standardize_features
 
 #: Smallest memory (bytes) of one chunk of pooled features on the streaming path.
 STREAM_CHUNK_BYTES = 64 * 2**20
@@ -166,6 +166,7 @@ def fit_streaming_classifier(estimator, X, y, alphas, mixing_seed):
     fit, targets, loo = fit_streamed_ridge(
         estimator, X, y, encode, lambda pooling: alphas, mixing_seed=mixing_seed
     )
+    estimator.n_mixtures_ = resolve_mixtures(estimator.n_mixtures, estimator.pooling_.n_channels)
     estimator.alpha_ = fit.alpha
     estimator.loo_score_ = -float(np.mean((targets - loo) ** 2))
     estimator.temperature_ = fit_temperature(class_scores(loo), encoded)

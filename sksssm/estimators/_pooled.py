@@ -3,12 +3,15 @@ parameters (one mapping for all) and the standardization of the pooled features.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from sklearn.utils.validation import check_random_state
 
 from .._validation import check_sequences, scale_unless_constant
 from ..spectral._pooled_features import _pooled_features_of
 from ..spectral._pooling import (
+    DEFAULT_MIXTURES,
     _fit_poolings,
     pooled_features,
     pooled_features_shared,
@@ -27,6 +30,45 @@ def mixing_seed(random_state):
     """One seed for the random filter mixtures of a fit, drawn from ``random_state``
     (:func:`sklearn.utils.check_random_state`); shared by every representation."""
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def resolve_mixtures(n_mixtures, n_channels, base=DEFAULT_MIXTURES):
+    """Random mixtures per filter group and channel for ``n_channels`` channels.
+
+    An int ``n_mixtures`` is returned as it is. ``"auto"`` shares ``base`` mixtures out
+    among the channels, ``ceil(base / n_channels)`` (``base`` itself for one channel), so
+    that the number of mixture responses stays about that of one channel whatever the
+    channels, as MiniRocket keeps its feature count fixed.
+
+    Parameters
+    ----------
+    n_mixtures : int or "auto"
+        The estimator's ``n_mixtures``.
+    n_channels : int
+        Channels of the training series (at least 1).
+    base : int, default=32
+        The mixtures of one channel under ``"auto"``
+        (:data:`~sksssm.spectral._pooling.DEFAULT_MIXTURES`).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from sksssm.estimators._pooled import resolve_mixtures
+    >>> [resolve_mixtures("auto", c) for c in (1, 2, 3, 6, 12, 40)]
+    [32, 16, 11, 6, 3, 1]
+    >>> resolve_mixtures(8, 12)
+    8
+    """
+    if isinstance(n_mixtures, str):
+        if n_mixtures != "auto":
+            raise ValueError(
+                f'n_mixtures must be a non-negative int or "auto", got {n_mixtures!r}.'
+            )
+        return math.ceil(base / n_channels)
+    return n_mixtures
 
 
 def bank_dilation(estimator, normalise):
@@ -85,7 +127,9 @@ def fit_estimator_poolings(
     tuple of bool): one filter bank per dilation (:func:`bank_dilation`), each
     representation's input kinds (:func:`pools_differences`), and the ``ppv``
     thresholds of the representations of one bank from one set of training responses
-    (:func:`~sksssm.spectral._pooling._fit_poolings`). Returns a tuple of poolings.
+    (:func:`~sksssm.spectral._pooling._fit_poolings`), the mixtures per group and channel
+    resolved for ``X_btc``'s channels (:func:`resolve_mixtures`). Returns a tuple of
+    poolings.
     """
     return _fit_poolings(
         X_btc,
@@ -93,7 +137,7 @@ def fit_estimator_poolings(
         n_filters=estimator.n_filters,
         filter_lengths=estimator.filter_lengths,
         use_negative=estimator.use_negative,
-        n_mixtures=estimator.n_mixtures,
+        n_mixtures=resolve_mixtures(estimator.n_mixtures, X_btc.shape[2]),
         differences=tuple(pools_differences(estimator, n) for n in representations),
         statistics=estimator.statistics,
         quantiles=estimator.quantiles,
