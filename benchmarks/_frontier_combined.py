@@ -206,6 +206,12 @@ def bundled_part(results, variants):
     return met, text
 
 
+def bundled_body(results, page=None):
+    """The section's body with the bundled part rewritten from ``results`` (as
+    :func:`run_bundled` returns them, every :data:`FRONTIER_COMBINED` variant)."""
+    return section_body("bundled", *bundled_part(results, list(FRONTIER_COMBINED)), page)
+
+
 def development_part(body, accuracy, seconds, variants, complete):
     """The 37 sets' part: the ablation report's ``body`` (tables) and condition 1's
     verdict once every set ran (``complete``); ``(met or None, text)``."""
@@ -225,23 +231,25 @@ def development_part(body, accuracy, seconds, variants, complete):
 _PART = re.compile(r"<!-- part (\w+) (\w+) -->\n(.*?)\n<!-- end part \1 -->", re.DOTALL)
 
 
-def _existing_parts(text):
-    """``{part: (status, text)}`` of the section in the page's ``text``."""
-    begin, end = f"<!-- BEGIN {SECTION} -->", f"<!-- END {SECTION} -->"
+def _existing_parts(text, section):
+    """``{part: (status, text)}`` of ``section`` in the page's ``text``."""
+    begin, end = f"<!-- BEGIN {section} -->", f"<!-- END {section} -->"
     start, stop = text.find(begin), text.find(end)
     if start < 0 or stop < 0:
         return {}
     return {m[1]: (m[2], m[3]) for m in _PART.finditer(text[start:stop])}
 
 
-def section_body(part, met, text, page=None):
-    """The section's body with ``part`` (one of :data:`PARTS`) replaced by ``text``
-    (condition ``met``: True, False or None), the other part kept from ``page`` (the
-    text of ``docs/benchmarks.md``, read if None), and the outcome once both ran."""
+def section_body(part, met, text, page=None, *, section=SECTION, rule=RULE):
+    """The body of ``section`` (a rule checked on the development sets and on the
+    bundled sets, one run each) with ``part`` (one of :data:`PARTS`) replaced by
+    ``text`` (its conditions ``met``: True, False or None), the other part kept from
+    ``page`` (the text of ``docs/benchmarks.md``, read if None), under ``rule`` and the
+    outcome once both ran. :mod:`benchmarks._confirm_raw_std` uses it for its section."""
     if page is None:
         page = BENCHMARKS_MD.read_text() if BENCHMARKS_MD.exists() else ""
     status = {True: "met", False: "failed", None: "pending"}
-    parts = _existing_parts(page)
+    parts = _existing_parts(page, section)
     parts[part] = (status[met], text)
     blocks = [
         f"<!-- part {name} {parts[name][0]} -->\n{parts[name][1]}\n<!-- end part {name} -->"
@@ -252,7 +260,7 @@ def section_body(part, met, text, page=None):
     if "failed" in states:
         outcome = "the candidate fails the rule: the default stays."
     elif states == ["met", "met"]:
-        outcome = "both conditions met: the candidate is adopted as the default."
+        outcome = "both parts met: the candidate is adopted as the default."
     else:
         outcome = "pending (both runs needed)."
-    return RULE + f"\n\n**Outcome:** {outcome}\n\n" + "\n\n".join(blocks)
+    return rule + f"\n\n**Outcome:** {outcome}\n\n" + "\n\n".join(blocks)

@@ -38,13 +38,19 @@ Usage::
     python -m benchmarks.classifier_ablation --frontier-combined --all-sets  # counted (1)
     python -m benchmarks.classifier_ablation --frontier-combined --bundled  # counted (2)
     python -m benchmarks.classifier_ablation --seeds --all-sets  # SEEDS, a measurement
+    python -m benchmarks.classifier_ablation --confirm-raw-std --all-sets  # counted (1)
+    python -m benchmarks.classifier_ablation --confirm-raw-std --bundled  # counted (2)
 
 ``--frontier`` (issue 21, session 38): its pilot and adoption rules, fixed by the lead
 before any run, are in :mod:`benchmarks._frontier`. ``--frontier-combined`` (issue 21,
 session 40): its rule, its check on sktime's bundled sets (``--bundled``) and its
 section's two parts are in :mod:`benchmarks._frontier_combined`. ``--seeds`` (issue 21,
 session 40): the default classifier at five seeds, the seed noise of these figures; what
-it reports is in :mod:`benchmarks._seeds`.
+it reports is in :mod:`benchmarks._seeds`. ``--confirm-raw-std`` (issue 21, session
+41): ``dilation="raw", differences="standardized"`` against the default at seeds 1-4,
+on the development sets and (``--bundled``) on sktime's bundled sets; its rule and
+section in :mod:`benchmarks._confirm_raw_std`. The groups with a ``--bundled`` check are
+:data:`BUNDLED_CHECKS`.
 """
 
 from __future__ import annotations
@@ -54,7 +60,7 @@ from functools import partial
 
 import numpy as np
 
-from benchmarks import _frontier, _frontier_combined, _seeds, protocol
+from benchmarks import _confirm_raw_std, _frontier, _frontier_combined, _seeds, protocol
 from benchmarks._bank_variants import DILATION_RULE, MIXED_BANKS_LIBRARY_RULE, MIXED_BANKS_RULE
 from benchmarks._classifier_ablation_variants import (
     ALL_VARIANTS,
@@ -128,16 +134,24 @@ def frontier_pilot():
     _frontier.print_pilot(seconds)
 
 
-def bundled_check():
-    """Condition 2 of :data:`benchmarks._frontier_combined.RULE`: every
-    :data:`~benchmarks._frontier_combined.FRONTIER_COMBINED` variant on sktime's bundled
-    sets, side by side; its part of the section rewritten."""
-    fc = _frontier_combined
-    variants = list(fc.FRONTIER_COMBINED)
+#: Group -> the module of its rule's check on sktime's bundled sets (``--bundled``): it
+#: names the section (``SECTION``, ``TITLE``, ``COMMAND``) and writes the bundled part
+#: of its body (``bundled_body(results)``).
+BUNDLED_CHECKS = {
+    "frontier_combined": _frontier_combined,
+    "confirm_raw_std": _confirm_raw_std,
+}
+
+
+def bundled_check(group):
+    """The bundled-sets part of ``group``'s rule (a key of :data:`BUNDLED_CHECKS`): every
+    variant of the group on :data:`benchmarks._frontier_combined.BUNDLED_SETS`, side by
+    side; its part of the section rewritten."""
+    module = BUNDLED_CHECKS[group]
     with protocol.one_thread():
-        results = fc.run_bundled(_timed_runs, variant_factory, variants)
-    body = fc.section_body("bundled", *fc.bundled_part(results, variants))
-    write_section(fc.SECTION, body, command=fc.COMMAND, title=fc.TITLE)
+        results = _frontier_combined.run_bundled(_timed_runs, variant_factory, list(GROUPS[group]))
+    body = module.bundled_body(results)
+    write_section(module.SECTION, body, command=module.COMMAND, title=module.TITLE)
 
 
 #: The rule written at the top of a group's section (fixed before its counted run).
@@ -243,6 +257,7 @@ def report(results, variants, command, section="classifier_ablation"):
         "masks (rpv)",
         _frontier_combined.SECTION: _frontier_combined.TITLE,
         _seeds.SECTION: _seeds.TITLE,
+        _confirm_raw_std.SECTION: _confirm_raw_std.TITLE,
     }[section]
     if section in SECTION_RULES:  # the rule fixed before the group's counted run
         body = SECTION_RULES[section] + "\n\n" + body
@@ -260,6 +275,10 @@ def report(results, variants, command, section="classifier_ablation"):
         part = _frontier_combined.development_part(body, accuracy, seconds, variants, complete)
         body = _frontier_combined.section_body("development", *part)
         command = _frontier_combined.COMMAND
+    if section == _confirm_raw_std.SECTION:  # its own tables: each seed against its default
+        complete = len(names) == len(UCR_DEVELOPMENT)
+        body = _confirm_raw_std.development_body(results, complete)
+        command = _confirm_raw_std.COMMAND
     write_section(section, body, command=command, title=title)
 
 
@@ -282,7 +301,8 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--bundled",
         action="store_true",
-        help="with --frontier-combined: its check on sktime's bundled sets",
+        help="with a group of BUNDLED_CHECKS (--frontier-combined, --confirm-raw-std): "
+        "its check on sktime's bundled sets",
     )
     parser.add_argument("--variants", nargs="+", choices=list(ALL_VARIANTS))
     args = parser.parse_args(argv)
@@ -293,9 +313,10 @@ def main(argv=None) -> int:
         frontier_pilot()
         return 0
     if args.bundled:
-        if chosen != "frontier_combined" or args.variants or args.quick or args.all_sets:
-            parser.error("--bundled goes with --frontier-combined alone")
-        bundled_check()
+        if chosen not in BUNDLED_CHECKS or args.variants or args.quick or args.all_sets:
+            groups = " or ".join(_flag(group) for group in BUNDLED_CHECKS)
+            parser.error(f"--bundled goes with {groups} alone")
+        bundled_check(chosen)
         return 0
     table = VARIANTS if chosen is None else GROUPS[chosen]
     everything = list(table)

@@ -88,13 +88,21 @@ def test_a_head_is_the_one_representation_classifier_of_its_bank():
     )
 
 
-def test_none_is_the_default_and_all_dilates_both_heads():
+def test_raw_is_the_default_and_all_dilates_both_heads():
+    """The default (session 41's confirmation rule): the raw head dilated without first
+    differences, the standardized head smooth with them."""
     X, y = _waves()
     X_test, _ = _waves(30, seed=2)
     default = SpectralFilterClassifier(random_state=0).fit(X, y)
-    none = SpectralFilterClassifier(random_state=0, dilation="none").fit(X, y)
+    raw = SpectralFilterClassifier(random_state=0, dilation="raw", differences="standardized")
     np.testing.assert_array_equal(
-        none.decision_function(X_test), default.decision_function(X_test)
+        raw.fit(X, y).decision_function(X_test), default.decision_function(X_test)
+    )
+    heads = [(h.normalise, h.dilation, h.differences) for h in default.estimators_]
+    assert heads == [(False, "all", False), (True, "none", True)]
+    smooth = SpectralFilterClassifier(random_state=0, dilation="none", differences=True)
+    assert not np.array_equal(
+        smooth.fit(X, y).decision_function(X_test), default.decision_function(X_test)
     )
     every = SpectralFilterClassifier(random_state=0, dilation="all").fit(X, y)
     assert [head.dilation for head in every.estimators_] == ["all", "all"]
@@ -106,14 +114,19 @@ def test_none_is_the_default_and_all_dilates_both_heads():
 
 def test_raw_with_one_representation():
     """normalise=False: "raw" dilates its bank (as "all"); normalise=True has no raw
-    series to dilate: refused; "loo": the kept model's bank is its representation's."""
+    series to dilate: the smooth bank (as "none", the standardized head of the
+    default); "loo": the kept model's bank is its representation's."""
     X, y = _waves()
     X_test, _ = _waves(30, seed=3)
     raw = SpectralFilterClassifier(random_state=0, normalise=False, dilation="raw").fit(X, y)
     every = SpectralFilterClassifier(random_state=0, normalise=False, dilation="all").fit(X, y)
     np.testing.assert_array_equal(raw.decision_function(X_test), every.decision_function(X_test))
-    with pytest.raises(ValueError, match='dilation="raw"'):
-        SpectralFilterClassifier(normalise=True, dilation="raw").fit(X, y)
+    standardized = SpectralFilterClassifier(random_state=0, normalise=True, dilation="raw")
+    smooth = SpectralFilterClassifier(random_state=0, normalise=True, dilation="none")
+    np.testing.assert_array_equal(
+        standardized.fit(X, y).decision_function(X_test),
+        smooth.fit(X, y).decision_function(X_test),
+    )
     loo = SpectralFilterClassifier(random_state=0, normalise="loo", dilation="raw").fit(X, y)
     dilation = "none" if loo.normalise_ else "all"
     kept = SpectralFilterClassifier(random_state=0, normalise=loo.normalise_, dilation=dilation)

@@ -97,8 +97,8 @@ def test_the_ensemble_predicts_from_its_heads():
 
 
 def test_one_representation_and_loo():
-    """normalise=True: "standardized" is True; normalise=False has no standardized
-    series: refused; "loo": the kept model pools them as its representation says."""
+    """normalise=True: "standardized" is True; normalise=False: False (the raw head of
+    the default); "loo": the kept model pools them as its representation says."""
     X, y = _waves()
     X_test, _ = _waves(30, seed=3)
     standardized = _fit(X, y, normalise=True, differences="standardized")
@@ -106,8 +106,10 @@ def test_one_representation_and_loo():
     np.testing.assert_array_equal(
         standardized.decision_function(X_test), every.decision_function(X_test)
     )
-    with pytest.raises(ValueError, match='differences="standardized"'):
-        SpectralFilterClassifier(normalise=False, differences="standardized").fit(X, y)
+    raw = _fit(X, y, normalise=False, differences="standardized")
+    none = _fit(X, y, normalise=False, differences=False)
+    np.testing.assert_array_equal(raw.decision_function(X_test), none.decision_function(X_test))
+    assert not raw.pooling_.differences
     with pytest.raises(InvalidParameterError, match="differences"):
         SpectralFilterClassifier(differences="raw").fit(X, y)
     loo = _fit(X, y, normalise="loo", dilation="raw", differences="standardized")

@@ -54,9 +54,12 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     with the convolutions being the spectral (STU) filters at several lengths instead of
     random kernels:
 
-    1. every channel of the series (and of its first differences) is convolved causally
-       with the identity and the STU filters of lengths ``8, 16, 32, ...`` up to the
-       training length (both the positive and the alternating-sign branch), plus
+    1. every channel of the series (and, for the standardized series, of its first
+       differences) is convolved causally with the identity and the filters of lengths
+       ``8, 16, 32, ...`` up to the training length (both the positive and the
+       alternating-sign branch): for the standardized series the smooth STU filters,
+       for the raw series, from length 16 on, the length-8 STU filters dilated
+       (``dilation="raw"``, ``differences="standardized"``), plus
        ``n_mixtures`` fixed random combinations of the filters of each length and branch
        (pattern detectors in the spectral subspace, like ROCKET's random kernels): 32
        for one channel, shared out among the channels by default (``"auto"``,
@@ -144,15 +147,16 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         ``n_mixtures_``. On three multichannel sets (2, 6 and 12 channels) it kept the
         accuracy of 32 per channel (mean over 5 seeds, -0.0000) at 0.59x the time: the
         user guide (classification, "Cost model").
-    differences : bool or "standardized", default=True
-        Also pool the responses of the first differences of each channel. With
-        ``normalise="both"`` the two heads' first-difference features are the same
-        responses up to one positive factor per series, so one bank computes and pools
-        them once for both. "standardized": only the standardized representation pools
-        them (so they are filtered and pooled once even when the heads' banks differ,
-        ``dilation="raw"``); it is True with ``normalise=True`` and refused with
-        ``normalise=False``; with "loo" each candidate as its representation says.
-        Each head in ``estimators_`` has its own representation's ``differences``.
+    differences : bool or "standardized", default="standardized"
+        Also pool the responses of the first differences of each channel: True or
+        False for every representation; "standardized" (the default) for the
+        standardized representation only, so that they are filtered and pooled once
+        even when the heads' banks differ (``dilation="raw"``). The two heads'
+        first-difference features are the same responses up to one positive factor per
+        series, so the raw head's copy adds little. With one representation
+        "standardized" is True for ``normalise=True`` and False for ``normalise=False``
+        (the raw head of the default); with "loo" each candidate as its representation
+        says. Each head in ``estimators_`` has its own representation's ``differences``.
         Accuracy and time: the user guide (classification, "The first differences in
         the standardized head only").
     statistics : array-like of str, default=sksssm.spectral._pooling.STATISTICS
@@ -196,16 +200,17 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         about ``1e-6`` of each response's magnitude (``ppv`` counts can differ where a
         response sits that close to a threshold). "float64" for decisions exact to
         float64 round-off (e.g. inputs spanning hundreds of orders of magnitude).
-    dilation : {"none", "all", "raw"}, default="none"
+    dilation : {"none", "all", "raw"}, default="raw"
         The filters at the lengths ``L >= 16`` of each representation's bank
         (:func:`sksssm.spectral.filter_bank`). "none": the smooth STU filters of that
         length. "all": the length-8 STU filters (and their alternating branch) with
         their taps ``L / 8`` apart, ROCKET's dilated kernels, which see local shape at
-        coarse scales where the smooth long filters average it away. "raw": the raw
-        series' bank dilated and the standardized series' smooth, so that the two heads
-        of ``normalise="both"`` see the series through different filters; it is "all"
-        with ``normalise=False`` and refused with ``normalise=True``; with "loo" each
-        candidate has its own bank. The banks share the inputs and their spectra
+        coarse scales where the smooth long filters average it away. "raw" (the
+        default): the raw series' bank dilated and the standardized series' smooth, so
+        that the two heads of ``normalise="both"`` see the series through different
+        filters; with one representation it is "all" for ``normalise=False`` and "none"
+        for ``normalise=True`` (the default's heads); with "loo" each candidate has its
+        own bank. The banks share the inputs and their spectra
         (:mod:`sksssm.spectral._shared_banks`). Each head in ``estimators_`` has the
         ``dilation`` of its own bank. Accuracy and time on the development corpus: the
         user guide (classification, "Two heads, two banks, in the library").
@@ -315,7 +320,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         filter_lengths=None,
         use_negative=True,
         n_mixtures="auto",
-        differences=True,
+        differences="standardized",
         statistics=STATISTICS,
         quantiles=CLASSIFIER_QUANTILES,
         n_segments=DEFAULT_SEGMENTS,
@@ -326,7 +331,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         chunk_size=None,
         random_state=None,
         dtype="float32",
-        dilation="none",
+        dilation="raw",
     ):
         self.n_filters = n_filters
         self.filter_lengths = filter_lengths
@@ -366,18 +371,6 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         for name in fitted_attributes(self):  # one or two heads: none of a previous fit
             delattr(self, name)
         alphas = _checked_alphas(self.alphas)
-        if self.dilation == "raw" and self.normalise is True:
-            raise ValueError(
-                'dilation="raw" dilates the raw series\' filter bank, and normalise=True '
-                'has only the standardized series; use dilation="all" or "none".'
-            )
-        one_raw = not isinstance(self.normalise, str) and not self.normalise
-        if isinstance(self.differences, str) and one_raw:  # "standardized", raw series
-            raise ValueError(
-                'differences="standardized" pools the first differences of the '
-                "standardized series only, and normalise=False has only the raw series; "
-                "use differences=True or False."
-            )
         seed = mixing_seed(self.random_state)  # one draw, shared by every representation
         # Large sets (more series than features) and Dask input: the streaming QR head
         if uses_streaming_head(self, X, y):
