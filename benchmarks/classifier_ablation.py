@@ -148,10 +148,12 @@ def bundled_check(group):
     variant of the group on :data:`benchmarks._frontier_combined.BUNDLED_SETS`, side by
     side; its part of the section rewritten."""
     module = BUNDLED_CHECKS[group]
+    # the section is written inside the one-thread context, so that its stamp reports
+    # the threads the runs had
     with protocol.one_thread():
         results = _frontier_combined.run_bundled(_timed_runs, variant_factory, list(GROUPS[group]))
-    body = module.bundled_body(results)
-    write_section(module.SECTION, body, command=module.COMMAND, title=module.TITLE)
+        body = module.bundled_body(results)
+        write_section(module.SECTION, body, command=module.COMMAND, title=module.TITLE)
 
 
 #: The rule written at the top of a group's section (fixed before its counted run).
