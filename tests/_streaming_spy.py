@@ -1,13 +1,14 @@
-"""A spy on the poolings the classifier's streaming path fits, per representation."""
+"""A spy on the poolings the streaming path of the classifier (or the series-to-value
+regressor) fits, per representation."""
 
 from sksssm import SpectralFilterClassifier
 from sksssm.estimators import _large_sets
 
 
-def streaming_poolings(monkeypatch, X, y, **params):
-    """Fit ``SpectralFilterClassifier(**params)`` on ``X, y`` (more series than features:
-    the streaming path, asserted) and return ``(classifier, {normalise: pooling})``,
-    the pooling each representation's candidate was fitted with."""
+def streaming_poolings(monkeypatch, X, y, model=SpectralFilterClassifier, **params):
+    """Fit ``model(**params)`` (a class, the classifier by default) on ``X, y`` (more
+    series than features: the streaming path, asserted) and return ``(fitted, {normalise:
+    pooling})``, the pooling each representation's candidate was fitted with."""
     states = {}
     pooling = _large_sets._pooling
 
@@ -16,6 +17,6 @@ def streaming_poolings(monkeypatch, X, y, **params):
         return states[normalise]
 
     monkeypatch.setattr(_large_sets, "_pooling", spy)
-    clf = SpectralFilterClassifier(**params).fit(X, y)
+    clf = model(**params).fit(X, y)
     assert _large_sets.uses_streaming_head(clf, X, y)
     return clf, states

@@ -166,7 +166,6 @@ def fit_streaming_classifier(estimator, X, y, alphas, mixing_seed):
     fit, targets, loo = fit_streamed_ridge(
         estimator, X, y, encode, lambda pooling: alphas, mixing_seed=mixing_seed
     )
-    estimator.n_mixtures_ = resolve_mixtures(estimator.n_mixtures, estimator.pooling_.n_channels)
     estimator.alpha_ = fit.alpha
     estimator.loo_score_ = -float(np.mean((targets - loo) ** 2))
     estimator.temperature_ = fit_temperature(class_scores(loo), encoded)
@@ -179,6 +178,7 @@ def fit_streamed_ridge(estimator, X, y, encode_targets, alphas_for, *, mixing_se
     targets of the ridge; ``alphas_for(pooling)`` the penalties to try for a pooling;
     ``mixing_seed`` draws the mixtures (:func:`~sksssm.estimators._pooled.mixing_seed`).
     Sets ``X_ndim_``, ``n_features_in_``, ``x_location_``, ``x_scale_``, ``pooling_``,
+    ``n_mixtures_`` (:func:`~sksssm.estimators._pooled.resolve_mixtures`),
     ``normalise_``, ``feature_mean_``, ``feature_scale_``, ``feature_mask_``,
     ``feature_set_``, ``coef_``, ``intercept_``; returns ``(fit, targets,
     loo_decisions)``.
@@ -241,6 +241,9 @@ def fit_streamed_ridge(estimator, X, y, encode_targets, alphas_for, *, mixing_se
     loo = featurized_passes(pooling)[1](fit)
     mask = np.ones(pooling.n_features, dtype=bool)
     estimator.pooling_, _ = used_pooling(pooling, mask)
+    estimator.n_mixtures_ = resolve_mixtures(
+        estimator.n_mixtures, pooling.n_channels, estimator._auto_mixtures
+    )
     estimator.normalise_ = pooling.normalise
     estimator.x_location_, estimator.x_scale_ = location, scale
     estimator.feature_mean_ = fit.feature_mean

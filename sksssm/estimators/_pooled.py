@@ -47,8 +47,11 @@ def resolve_mixtures(n_mixtures, n_channels, base=DEFAULT_MIXTURES):
     n_channels : int
         Channels of the training series (at least 1).
     base : int, default=32
-        The mixtures of one channel under ``"auto"``
-        (:data:`~sksssm.spectral._pooling.DEFAULT_MIXTURES`).
+        The mixtures of one channel under ``"auto"``: the estimator's ``_auto_mixtures``,
+        the classifier's :data:`~sksssm.spectral._pooling.DEFAULT_MIXTURES` (32) or the
+        series-to-value regressor's
+        :data:`~sksssm.estimators.spectral_sequence_regressor.DEFAULT_REGRESSION_MIXTURES`
+        (64).
 
     Returns
     -------
@@ -59,6 +62,8 @@ def resolve_mixtures(n_mixtures, n_channels, base=DEFAULT_MIXTURES):
     >>> from sksssm.estimators._pooled import resolve_mixtures
     >>> [resolve_mixtures("auto", c) for c in (1, 2, 3, 6, 12, 40)]
     [32, 16, 11, 6, 3, 1]
+    >>> [resolve_mixtures("auto", c, base=64) for c in (1, 3, 8, 9, 24)]
+    [64, 22, 8, 8, 3]
     >>> resolve_mixtures(8, 12)
     8
     """
@@ -102,7 +107,8 @@ def fit_estimator_pooling(
     """:func:`~sksssm.spectral.fit_pooling` with ``estimator``'s feature parameters.
 
     ``estimator`` has the parameters of :class:`~sksssm.SpectralFilterClassifier`'s
-    features (``n_filters``, ``filter_lengths``, ``use_negative``, ``n_mixtures``,
+    features (``n_filters``, ``filter_lengths``, ``use_negative``, ``n_mixtures`` and
+    its ``"auto"`` base ``_auto_mixtures`` (:func:`resolve_mixtures`),
     ``differences``, :func:`pools_differences`, ``statistics``, ``quantiles``,
     ``n_segments``, ``chunk_size``, and the classifier's ``dilation``,
     :func:`bank_dilation`); ``normalise``, ``cross``, the
@@ -137,7 +143,9 @@ def fit_estimator_poolings(
         n_filters=estimator.n_filters,
         filter_lengths=estimator.filter_lengths,
         use_negative=estimator.use_negative,
-        n_mixtures=resolve_mixtures(estimator.n_mixtures, X_btc.shape[2]),
+        n_mixtures=resolve_mixtures(
+            estimator.n_mixtures, X_btc.shape[2], estimator._auto_mixtures
+        ),
         differences=tuple(pools_differences(estimator, n) for n in representations),
         statistics=estimator.statistics,
         quantiles=estimator.quantiles,

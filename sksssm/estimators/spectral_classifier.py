@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._validation import check_class_labels
 from ..spectral._feature_sets import used_responses
 from ..spectral._pooling import (
+    DEFAULT_MIXTURES,
     DEFAULT_SEGMENTS,
     DTYPES,
     STATISTICS,
@@ -293,6 +294,9 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
 
     #: Takes NaN-padded unequal-length series (read by the sktime adapter).
     _sksssm_unequal_length = True
+    #: The mixtures of one channel that ``n_mixtures="auto"`` shares out among the
+    #: channels (:func:`~sksssm.estimators._pooled.resolve_mixtures`).
+    _auto_mixtures = DEFAULT_MIXTURES
 
     _parameter_constraints: dict = {
         "n_filters": [Interval(Integral, 1, None, closed="left")],
@@ -383,7 +387,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
             return copy_fitted_attributes(head, self, _SHARED)
         X_btc, lengths = check_padded_sequences(self, X, reset=True)
         y = check_class_labels(self, y, len(X_btc))
-        self.n_mixtures_ = resolve_mixtures(self.n_mixtures, X_btc.shape[2])  # heads: via _SHARED
+        # heads: via _SHARED
+        self.n_mixtures_ = resolve_mixtures(self.n_mixtures, X_btc.shape[2], self._auto_mixtures)
         # Fixed per-channel location and scale: the series enter the filters centred on
         # their training mid-range (an offset of 1e12 would otherwise leave the FFT
         # round-off of the offset, 1e-4, on signal of order 1) and of magnitude <= 1
