@@ -1,5 +1,5 @@
 """A spy on the poolings the streaming path of the classifier (or the series-to-value
-regressor) fits, per representation."""
+regressor) fits, per representation, and the mixtures of a fitted estimator's poolings."""
 
 from sksssm import SpectralFilterClassifier
 from sksssm.estimators import _large_sets
@@ -20,3 +20,10 @@ def streaming_poolings(monkeypatch, X, y, model=SpectralFilterClassifier, **para
     clf = model(**params).fit(X, y)
     assert _large_sets.uses_streaming_head(clf, X, y)
     return clf, states
+
+
+def mixture_widths(estimator):
+    """The set of mixtures per group over every head's pooling of a fitted pooled
+    estimator (its ``estimators_`` with two heads, else itself)."""
+    heads = getattr(estimator, "estimators_", [estimator])
+    return {w.shape[1] for head in heads for w in head.pooling_.mixing}

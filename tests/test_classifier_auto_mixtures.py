@@ -3,7 +3,7 @@ channels, ``ceil(32 / c)`` per group and channel, on every fit path (issue 21)."
 
 import numpy as np
 import pytest
-from _streaming_spy import streaming_poolings
+from _streaming_spy import mixture_widths, streaming_poolings
 from _synthetic import noisy_waves
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -32,12 +32,6 @@ def _fit(X, y, **params):
     return SpectralFilterClassifier(random_state=0, **params).fit(X, y)
 
 
-def _mixture_widths(clf):
-    """The mixtures per group of every head's pooling."""
-    heads = getattr(clf, "estimators_", [clf])
-    return {w.shape[1] for head in heads for w in head.pooling_.mixing}
-
-
 @pytest.mark.parametrize("three_d", [False, True])
 def test_one_channel_is_the_default_model_bit_for_bit(three_d):
     X, y = noisy_waves(40, 32, seed=1)
@@ -52,7 +46,7 @@ def test_one_channel_is_the_default_model_bit_for_bit(three_d):
 def test_channels_share_out_the_mixtures(c, expected):
     X, y = _channels(36, c, seed=c)
     auto, fixed = _fit(X, y, n_mixtures="auto"), _fit(X, y, n_mixtures=expected)
-    assert auto.n_mixtures_ == expected and _mixture_widths(auto) == {expected}
+    assert auto.n_mixtures_ == expected and mixture_widths(auto) == {expected}
     np.testing.assert_array_equal(auto.decision_function(X), fixed.decision_function(X))
 
 
@@ -85,7 +79,7 @@ def test_dask_path_resolves_the_same():
     in_memory = SpectralFilterClassifier(**params).fit(X[:200], y[:200])
     on_dask = SpectralFilterClassifier(**params).fit(da.from_array(X[:200], chunks=70), y[:200])
     assert on_dask.n_mixtures_ == in_memory.n_mixtures_ == 16
-    assert _mixture_widths(on_dask) == {16}
+    assert mixture_widths(on_dask) == {16}
     np.testing.assert_allclose(
         on_dask.decision_function(X[200:]), in_memory.decision_function(X[200:]), atol=1e-9
     )

@@ -5,7 +5,7 @@ classifier's :func:`~sksssm.estimators._pooled.resolve_mixtures` on every fit pa
 
 import numpy as np
 import pytest
-from _streaming_spy import streaming_poolings
+from _streaming_spy import mixture_widths, streaming_poolings
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -35,18 +35,12 @@ def _fit(X, y, **params):
     return SpectralFilterSequenceRegressor(random_state=0, **params).fit(X, y)
 
 
-def _mixture_widths(reg):
-    """The mixtures per group of every head's pooling."""
-    heads = getattr(reg, "estimators_", [reg])
-    return {w.shape[1] for head in heads for w in head.pooling_.mixing}
-
-
 @pytest.mark.parametrize("three_d", [False, True])
 def test_one_channel_is_the_default_model_bit_for_bit(three_d):
     X, y = _channels(30, 1, length=32, seed=1)
     X = X if three_d else X[:, 0]
     auto, default = _fit(X, y, n_mixtures="auto"), _fit(X, y)
-    assert auto.n_mixtures_ == default.n_mixtures_ == 64 and _mixture_widths(auto) == {64}
+    assert auto.n_mixtures_ == default.n_mixtures_ == 64 and mixture_widths(auto) == {64}
     np.testing.assert_array_equal(auto.predict(X), default.predict(X))
     np.testing.assert_array_equal(auto.loo_rmse_, default.loo_rmse_)
 
@@ -55,7 +49,7 @@ def test_one_channel_is_the_default_model_bit_for_bit(three_d):
 def test_channels_share_out_the_mixtures(c, expected):
     X, y = _channels(30, c, seed=c)
     auto, fixed = _fit(X, y, n_mixtures="auto"), _fit(X, y, n_mixtures=expected)
-    assert auto.n_mixtures_ == expected and _mixture_widths(auto) == {expected}
+    assert auto.n_mixtures_ == expected and mixture_widths(auto) == {expected}
     np.testing.assert_array_equal(auto.predict(X), fixed.predict(X))
     np.testing.assert_array_equal(auto.loo_rmse_, fixed.loo_rmse_)
 
@@ -65,7 +59,7 @@ def test_both_heads_share_the_resolved_number():
     both = _fit(X, y, n_mixtures="auto", normalise="both")
     assert both.n_mixtures_ == 22
     assert [head.n_mixtures_ for head in both.estimators_] == [22, 22]
-    assert _mixture_widths(both) == {22}
+    assert mixture_widths(both) == {22}
 
 
 def test_unequal_lengths_with_channels():
@@ -88,7 +82,7 @@ def test_streaming_path_resolves_the_same(monkeypatch, normalise):
         monkeypatch, X[:200], y[:200], model=SpectralFilterSequenceRegressor, **params
     )
     assert {w.shape[1] for state in states.values() for w in state.mixing} == {32}
-    assert reg.n_mixtures_ == 32 and _mixture_widths(reg) == {32}
+    assert reg.n_mixtures_ == 32 and mixture_widths(reg) == {32}
     fixed = SpectralFilterSequenceRegressor(**{**params, "n_mixtures": 32}).fit(X[:200], y[:200])
     np.testing.assert_array_equal(reg.predict(X[200:]), fixed.predict(X[200:]))
 
@@ -102,7 +96,7 @@ def test_dask_path_resolves_the_same():
         da.from_array(X[:200], chunks=70), da.from_array(y[:200], chunks=70)
     )
     assert on_dask.n_mixtures_ == in_memory.n_mixtures_ == 32
-    assert _mixture_widths(on_dask) == {32}
+    assert mixture_widths(on_dask) == {32}
     np.testing.assert_allclose(on_dask.predict(X[200:]), in_memory.predict(X[200:]), rtol=1e-9)
 
 
