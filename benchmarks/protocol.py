@@ -79,19 +79,23 @@ class RocketRidge:
 
     The classifier of the ROCKET and MiniRocket papers, as sktime's ``RocketClassifier``
     builds it (``StandardScaler(with_mean=False)``, ``RidgeClassifierCV`` with 10 alphas
-    in ``[1e-3, 1e3]``; same predictions), without its per-column table conversion.
+    in ``[1e-3, 1e3]``; same predictions), without its per-column table conversion; with
+    ``regression=True`` the same features and scaler with ``RidgeCV`` over the same
+    alphas (series-to-value targets).
 
     Parameters
     ----------
     transform : {"rocket", "minirocket"}
     random_state : int
+    regression : bool, default=False
     """
 
-    def __init__(self, transform="minirocket", random_state=0):
+    def __init__(self, transform="minirocket", random_state=0, *, regression=False):
         self.transform, self.random_state = transform, random_state
+        self.regression = regression
 
     def fit(self, X, y):
-        from sklearn.linear_model import RidgeClassifierCV
+        from sklearn.linear_model import RidgeClassifierCV, RidgeCV
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
         from sktime.transformations.panel.rocket import MiniRocket, MiniRocketMultivariate, Rocket
@@ -104,9 +108,10 @@ class RocketRidge:
             raise ValueError(
                 f"transform must be 'rocket' or 'minirocket', not {self.transform!r}."
             )
+        ridge = RidgeCV if self.regression else RidgeClassifierCV
         self.transformer_ = kind(random_state=self.random_state, n_jobs=1).fit(X)
         self.ridge_ = make_pipeline(
-            StandardScaler(with_mean=False), RidgeClassifierCV(alphas=np.logspace(-3, 3, 10))
+            StandardScaler(with_mean=False), ridge(alphas=np.logspace(-3, 3, 10))
         ).fit(np.asarray(self.transformer_.transform(X)), y)
         return self
 

@@ -170,25 +170,10 @@ def n_mixtures(variant):
     return BASE_MIXTURES if variant == "default" else "auto"
 
 
-class MiniRocketRidge:
-    """MiniRocket (one thread, ``random_state=0``) + ``StandardScaler(with_mean=False)``
-    + ``RidgeCV(alphas=logspace(-3, 3, 10))``, on arrays (the transformer outside
-    scikit-learn's ``Pipeline``, which does not take sktime transformers)."""
-
-    def fit(self, X, y):
-        from sklearn.linear_model import RidgeCV
-        from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import StandardScaler
-        from sktime.transformations.panel.rocket import MiniRocketMultivariate
-
-        self.transform_ = MiniRocketMultivariate(random_state=0, n_jobs=1).fit(X)
-        self.ridge_ = make_pipeline(
-            StandardScaler(with_mean=False), RidgeCV(alphas=np.logspace(-3, 3, 10))
-        ).fit(self.transform_.transform(X), y)
-        return self
-
-    def predict(self, X):
-        return self.ridge_.predict(self.transform_.transform(X))
+def minirocket():
+    """The anchor: MiniRocket + scaler + ``RidgeCV`` (:class:`benchmarks.protocol.RocketRidge`;
+    every shape here has several channels, so ``MiniRocketMultivariate``)."""
+    return protocol.RocketRidge("minirocket", 0, regression=True)
 
 
 def timed_rmse(model, X_train, y_train, X_test, y_test):
@@ -222,8 +207,8 @@ def run_cell(task, shape, seeds):
     for index, seed in enumerate(seeds):
         data = make_cell(task, shape, seed)
         if index == 0:
-            warm_up_cell([model(v, 0) for v in VARIANTS] + [MiniRocketRidge()], data)
-            row["minirocket"] = timed_rmse(MiniRocketRidge(), *data)
+            warm_up_cell([model(v, 0) for v in VARIANTS] + [minirocket()], data)
+            row["minirocket"] = timed_rmse(minirocket(), *data)
         shift = index % len(VARIANTS)
         for variant in VARIANTS[shift:] + VARIANTS[:shift]:
             rmse, seconds = timed_rmse(model(variant, seed), *data)
