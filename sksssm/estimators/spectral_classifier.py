@@ -387,7 +387,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
             return copy_fitted_attributes(head, self, _SHARED)
         X_btc, lengths = check_padded_sequences(self, X, reset=True)
         y = check_class_labels(self, y, len(X_btc))
-        # heads: via _SHARED
+        # the number of mixtures used (the two heads get it through _SHARED)
         self.n_mixtures_ = resolve_mixtures(self.n_mixtures, X_btc.shape[2], self._auto_mixtures)
         # Fixed per-channel location and scale: the series enter the filters centred on
         # their training mid-range (an offset of 1e12 would otherwise leave the FFT

@@ -307,7 +307,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
             self.estimators_ = [head]
             return copy_fitted_attributes(head, self, _SHARED + ("loo_rmse_",))
         X_btc, lengths = check_padded_sequences(self, X, reset=True)
-        # heads: via _SHARED
+        # the number of mixtures used (the two heads get it through _SHARED)
         self.n_mixtures_ = resolve_mixtures(self.n_mixtures, X_btc.shape[2], self._auto_mixtures)
         standardized = self._standardized_targets(y, X_btc)
         if len(X_btc) < 3:
