@@ -170,84 +170,138 @@ def select_ridge_by_loo(
         the columns the ridge was fitted on; ``coef`` is on the scaled columns
         ``F[:, mask] * weights[mask]``; ``name`` and ``alpha`` are the best head's.
     """
-    n, p = F.shape
+    p = F.shape[1]
     cross = np.zeros(p, dtype=bool) if cross is None else np.asarray(cross, dtype=bool)
-    masks = np.stack([mask for _, mask in candidates] + [cross])
-    gram_blocks = {}
-    if n <= p:  # one Gram matrix per distinct membership pattern of the columns
-        # each column's pattern as one integer (bit k: in mask k): a 1D unique, not a
-        # lexicographic sort of p rows
-        codes = np.zeros(p, dtype=object if len(masks) > 62 else np.int64)
-        for k, mask in enumerate(masks):
-            codes += mask.astype(codes.dtype) << k
-        for code in np.unique(codes):
-            if code == 0:  # columns in no candidate and not cross-channel: never used
-                continue
-            columns = np.flatnonzero(codes == code)
-            gram_blocks[tuple(masks[:, columns[0]])] = _gram(F, columns)
+    paths = _CandidatePaths(F, targets, alphas, [mask for _, mask in candidates], cross)
+    ranking = _Ranking(n_heads)
 
-    def path(columns, cross_columns, weight):
-        """LOO path of the ridge on ``columns`` plus ``sqrt(weight) * cross_columns``."""
-        if gram_blocks:  # columns / cross_columns are candidate indices here
-            gram = sum(g for pt, g in gram_blocks.items() if pt[columns] and not pt[-1])
-            if cross_columns is not None:
-                gram = gram + weight * sum(
-                    g for pt, g in gram_blocks.items() if pt[cross_columns] and pt[-1]
+    def rank_per_channel():
+        for c in range(len(candidates)):
+            if (paths.masks[c] & ~cross).any():
+                ranking.add(paths(c), c, None)
+
+    # one candidate whose cross columns are required: its per-channel model is not needed
+    if not (require_cross and cross.any() and len(candidates) == 1):
+        rank_per_channel()
+    if cross.any():
+        c = ranking.best_candidate()
+        weight = _cross_weight(F, paths.masks[c] & ~cross, paths.masks[c] & cross)
+        if weight is not None:
+            if require_cross:
+                ranking.clear()
+            ranking.add(paths(c, weight), c, weight)
+    if ranking.empty:  # the required cross columns are constant
+        rank_per_channel()
+    return _selection(F, targets, candidates, paths.masks, cross, ranking.heads())
+
+
+class _CandidatePaths:
+    """Leave-one-out paths of the candidates' ridges over ``alphas``.
+
+    With no more series than columns, every candidate's Gram matrix is a sum of the
+    Gram matrices of the column blocks that share one membership pattern (in which
+    candidates, cross-channel or not), each computed once; otherwise an SVD of the
+    candidate's design.
+    """
+
+    def __init__(self, F, targets, alphas, candidate_masks, cross):
+        self.F, self.targets, self.alphas, self.cross = F, targets, alphas, cross
+        self.masks = np.stack([*candidate_masks, cross])
+        self.gram_blocks = _gram_blocks(F, self.masks) if F.shape[0] <= F.shape[1] else {}
+
+    def __call__(self, c, cross_weight=None):
+        """:class:`LooFit` per penalty of candidate ``c``'s per-channel columns, plus its
+        cross-channel columns times ``sqrt(cross_weight)`` unless that is None."""
+        if self.gram_blocks:
+            blocks = self.gram_blocks.items()
+            gram = sum(g for pattern, g in blocks if pattern[c] and not pattern[-1])
+            if cross_weight is not None:
+                gram = gram + cross_weight * sum(
+                    g for pattern, g in blocks if pattern[c] and pattern[-1]
                 )
             s, U = centred_eigh(gram)
         else:
-            design = F[:, masks[columns] & ~cross]
-            if cross_columns is not None:
-                extra = F[:, masks[cross_columns] & cross] * np.sqrt(weight)
+            design = self.F[:, self.masks[c] & ~self.cross]
+            if cross_weight is not None:
+                extra = self.F[:, self.masks[c] & self.cross] * np.sqrt(cross_weight)
                 design = np.concatenate([design, extra], axis=1)
             U, sv, _ = np.linalg.svd(design, full_matrices=False)
             s = sv**2
-        return ridge_loo_path(U, s, targets, alphas)
+        return ridge_loo_path(U, s, self.targets, self.alphas)
 
-    n_heads = max(int(n_heads), 1)
-    kept = []  # the n_heads best (-score, order, fit, candidate, cross weight or None)
-    computed = itertools.count()
 
-    def keep(fits, c, weight):
+def _gram_blocks(F, masks):
+    """``{membership pattern: Gram matrix of its columns}`` over the rows of ``masks``.
+
+    Each column's pattern is coded as one integer (bit ``k``: in ``masks[k]``): a 1D
+    unique, not a lexicographic sort of ``p`` rows. Columns in no mask are never used.
+    """
+    codes = np.zeros(F.shape[1], dtype=object if len(masks) > 62 else np.int64)
+    for k, mask in enumerate(masks):
+        codes += mask.astype(codes.dtype) << k
+    blocks = {}
+    for code in np.unique(codes):
+        if code == 0:
+            continue
+        columns = np.flatnonzero(codes == code)
+        blocks[tuple(masks[:, columns[0]])] = _gram(F, columns)
+    return blocks
+
+
+class _Ranking:
+    """The ``n_heads`` best ``(fit, candidate, cross weight)`` seen, by leave-one-out
+    score; ties go to the one added first."""
+
+    def __init__(self, n_heads):
+        self.n_heads = max(int(n_heads), 1)
+        self.entries = []  # (-score, order added, fit, candidate, cross weight)
+        self.added = itertools.count()
+
+    def add(self, fits, c, cross_weight):
         for fit in fits:
-            kept.append((-fit.score, next(computed), fit, c, weight))
-        kept.sort(key=lambda entry: entry[:2])  # by score, ties: the first computed
-        del kept[n_heads:]
+            self.entries.append((-fit.score, next(self.added), fit, c, cross_weight))
+        self.entries.sort(key=lambda entry: entry[:2])
+        del self.entries[self.n_heads :]
 
-    def keep_per_channel():
-        for c in range(len(candidates)):
-            if (masks[c] & ~cross).any():
-                keep(path(c, None, 0.0), c, None)
+    def clear(self):
+        self.entries.clear()
 
-    # one candidate whose cross columns are required: its per-channel model is not needed
-    forced = require_cross and cross.any() and len(candidates) == 1
-    if not forced:
-        keep_per_channel()
-    if cross.any():
-        c = kept[0][3] if kept else 0
-        rest = masks[c] & ~cross
-        extra = masks[c] & cross
-        # squared norms of the two blocks from each column's, with no copy of F's columns
-        squares = np.einsum("ij,ij->j", F, F)
-        rest_norm = float(squares[rest].sum())
-        cross_norm = float(squares[extra].sum())
-        if cross_norm > 0.0:
-            weight = rest_norm / cross_norm if rest_norm > 0.0 else 1.0
-            if require_cross:
-                kept.clear()
-            keep(path(c, c, weight), c, weight)
-    if not kept:  # the required cross columns are constant
-        keep_per_channel()
-    heads = [entry[2:] for entry in kept]
-    fit, c, weight = heads[0]
-    weights = np.ones(p)
+    @property
+    def empty(self):
+        return not self.entries
+
+    def best_candidate(self):
+        """The best head's candidate (the first candidate when none is ranked yet)."""
+        return self.entries[0][3] if self.entries else 0
+
+    def heads(self):
+        """``[(fit, candidate, cross weight or None)]``, best first."""
+        return [entry[2:] for entry in self.entries]
+
+
+def _cross_weight(F, rest, extra):
+    """``trace(K_rest) / trace(K_cross)`` of the column masks ``rest`` (per-channel) and
+    ``extra`` (cross-channel), from the columns' squared norms (no copy of ``F``'s
+    columns); 1 without per-channel columns, None when the cross columns are all zero."""
+    squares = np.einsum("ij,ij->j", F, F)
+    rest_norm = float(squares[rest].sum())
+    cross_norm = float(squares[extra].sum())
+    if cross_norm <= 0.0:
+        return None
+    return rest_norm / cross_norm if rest_norm > 0.0 else 1.0
+
+
+def _selection(F, targets, candidates, masks, cross, heads):
+    """The :class:`RidgeSelection` averaging ``heads`` (:class:`_Ranking`'s, best first)."""
+    fit, _, _ = heads[0]
+    weights = np.ones(F.shape[1])
     member_masks = []
-    for _, c_j, weight_j in heads:
-        mask_j = masks[c_j] & ~cross
-        if weight_j is not None:
-            weights[masks[c_j] & cross] = np.sqrt(weight_j)  # one cross weight: one c
-            mask_j = masks[c_j].copy()
-        member_masks.append(mask_j)
+    for _, c, cross_weight in heads:
+        mask = masks[c] & ~cross
+        if cross_weight is not None:
+            weights[masks[c] & cross] = np.sqrt(cross_weight)  # one cross weight: one c
+            mask = masks[c].copy()
+        member_masks.append(mask)
     mask = np.logical_or.reduce(member_masks)
     # coef = (F[:, mask] * weights[mask]).T @ dual, the weights applied after the product:
     # F^T dual over every column costs less than copying the chosen columns out of F
@@ -255,7 +309,7 @@ def select_ridge_by_loo(
         np.where(mask_j[mask][:, None], (F.T @ fit_j.dual)[mask] * weights[mask, None], 0.0)
         for (fit_j, _, _), mask_j in zip(heads, member_masks, strict=True)
     ) / len(heads)
-    names = [candidates[c_j][0] + ("+cross" if w_j is not None else "") for _, c_j, w_j in heads]
+    names = [candidates[c][0] + ("+cross" if w is not None else "") for _, c, w in heads]
     loo_decisions = sum(fit_j.loo_decisions for fit_j, _, _ in heads) / len(heads)
     score = -float(np.mean((targets - loo_decisions) ** 2)) if len(heads) > 1 else fit.score
     return RidgeSelection(
