@@ -28,6 +28,7 @@ ESTIMATORS = [
     SpectralFilterClassifier(),
     SpectralFilterClassifier(normalise="loo"),  # one model, not the two heads of "both"
     SpectralFilterClassifier(dilation="raw"),  # two heads, two filter banks
+    SpectralFilterClassifier(pooled_filters="mixtures"),  # identity and mixtures only
     # two banks, the first differences in the standardized head only
     SpectralFilterClassifier(dilation="raw", differences="standardized"),
     SpectralFilterSequenceRegressor(),

@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.utils.validation import check_random_state
 
 from .._validation import check_sequences, scale_unless_constant
+from ..spectral._filter_bank import resolve_pooled_filters
 from ..spectral._pooled_features import _pooled_features_of
 from ..spectral._pooling import (
     DEFAULT_MIXTURES,
@@ -134,18 +135,21 @@ def fit_estimator_poolings(
     representation's input kinds (:func:`pools_differences`), and the ``ppv``
     thresholds of the representations of one bank from one set of training responses
     (:func:`~sksssm.spectral._pooling._fit_poolings`), the mixtures per group and channel
-    resolved for ``X_btc``'s channels (:func:`resolve_mixtures`). Returns a tuple of
-    poolings.
+    resolved for ``X_btc``'s channels (:func:`resolve_mixtures`), and so are the
+    per-channel filters of the classifier's ``pooled_filters``
+    (:func:`~sksssm.spectral._filter_bank.resolve_pooled_filters`; ``"all"`` for
+    estimators without the parameter). Returns a tuple of poolings.
     """
+    n_channels = X_btc.shape[2]
+    n_mixtures = resolve_mixtures(estimator.n_mixtures, n_channels, estimator._auto_mixtures)
+    pooled_filters = getattr(estimator, "pooled_filters", "all")
     return _fit_poolings(
         X_btc,
         lengths,
         n_filters=estimator.n_filters,
         filter_lengths=estimator.filter_lengths,
         use_negative=estimator.use_negative,
-        n_mixtures=resolve_mixtures(
-            estimator.n_mixtures, X_btc.shape[2], estimator._auto_mixtures
-        ),
+        n_mixtures=n_mixtures,
         differences=tuple(pools_differences(estimator, n) for n in representations),
         statistics=estimator.statistics,
         quantiles=estimator.quantiles,
@@ -157,6 +161,7 @@ def fit_estimator_poolings(
         chunk_size=estimator.chunk_size,
         dtype=dtype,
         dilations=tuple(bank_dilation(estimator, n) for n in representations),
+        pooled_filters=resolve_pooled_filters(pooled_filters, n_channels, n_mixtures),
     )
 
 

@@ -192,6 +192,73 @@ def mixing_matrices(bank_groups, n_mixtures, seed=MIXING_SEED):
     return tuple(weights)
 
 
+#: What the per-channel features filter with (``pooled_filters`` of
+#: :func:`~sksssm.spectral.fit_pooling`): ``"all"``, the bank (identity and STU filters)
+#: and the mixtures of each group; ``"mixtures"``, the identity and the mixtures only
+#: (:func:`mixed_bank`).
+POOLED_FILTERS = ("all", "mixtures")
+
+
+def mixed_bank(bank, bank_groups, mixing):
+    """The identity and the mixtures as filters of their own: ``(bank, groups)``.
+
+    A mixture is a fixed filter, its group's filters times its weights
+    (``bank[:, group] @ w``), so its response is one convolution with that filter (one
+    FFT product, or the direct sum of the dilated filters' shifted copies), and the
+    responses of the group's own filters are not needed. The columns: the identity, then
+    the mixtures of each group in group order (each length's positive branch, then its
+    alternating-sign branch), so that the groups alternate branches as
+    :func:`filter_bank`'s do.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksssm.spectral import filter_bank, mixing_matrices
+    >>> from sksssm.spectral._filter_bank import mixed_bank
+    >>> bank, groups = filter_bank((8, 20), 4)
+    >>> mixed, mixed_groups = mixed_bank(bank, groups, mixing_matrices(groups, 3))
+    >>> mixed.shape, [len(g) for g in mixed_groups]
+    ((20, 13), [1, 3, 3, 3, 3])
+    """
+    if len(mixing) != len(bank_groups) - 1:
+        raise ValueError("mixed_bank needs one mixing matrix per group but the identity.")
+    columns = [bank[:, :1]]
+    columns += [bank[:, group] @ w for group, w in zip(bank_groups[1:], mixing, strict=True)]
+    edges = np.cumsum([0] + [c.shape[1] for c in columns])
+    groups = tuple(np.arange(edges[i], edges[i + 1]) for i in range(len(columns)))
+    return np.concatenate(columns, axis=1), groups
+
+
+def resolve_pooled_filters(pooled_filters, n_channels, n_mixtures):
+    """The per-channel filters (:data:`POOLED_FILTERS`) of ``pooled_filters`` for
+    ``n_channels`` channels and ``n_mixtures`` mixtures per group and channel.
+
+    ``"all"`` and ``"mixtures"`` are returned as they are (``"mixtures"`` needs at least
+    one mixture). ``"auto"``: ``"mixtures"`` for two channels or more, so that the
+    per-channel responses, the statistics' and the thresholds' cost, are the identity
+    and the mixtures alone, and the cross-channel block has as many filters; ``"all"``
+    for one channel (unchanged) or without mixtures (nothing to pool then but the
+    identity).
+
+    Examples
+    --------
+    >>> from sksssm.spectral._filter_bank import resolve_pooled_filters
+    >>> [resolve_pooled_filters("auto", c, 4) for c in (1, 2)]
+    ['all', 'mixtures']
+    >>> resolve_pooled_filters("auto", 6, 0)
+    'all'
+    """
+    if pooled_filters == "auto":
+        return "mixtures" if n_channels >= 2 and n_mixtures >= 1 else "all"
+    if pooled_filters not in POOLED_FILTERS:
+        raise ValueError(
+            f'pooled_filters must be one of "auto", "all", "mixtures", got {pooled_filters!r}.'
+        )
+    if pooled_filters == "mixtures" and n_mixtures < 1:
+        raise ValueError('pooled_filters="mixtures" needs n_mixtures >= 1 (got 0).')
+    return pooled_filters
+
+
 #: Filters with gaps between their taps (dilated) and at most this many nonzero taps are
 #: convolved directly, as a weighted sum of that many shifted copies of the series (one
 #: matrix product per run of such filters), instead of by FFT: the dilated filters' 8

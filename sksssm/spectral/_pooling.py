@@ -99,8 +99,10 @@ from ._filter_bank import (
     DILATIONS,
     MIN_FILTER_LENGTH,  # noqa: F401
     MIXING_SEED,
+    POOLED_FILTERS,
     default_filter_lengths,
     filter_bank,
+    mixed_bank,
     mixing_matrices,
 )
 from ._filters import HANKEL_KINDS
@@ -186,6 +188,7 @@ def _check_config(n_filters, filter_lengths, statistics, quantiles):
         "chunk_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "dtype": [StrOptions(set(DTYPES))],
         "dilation": [StrOptions(set(DILATIONS))],
+        "pooled_filters": [StrOptions(set(POOLED_FILTERS))],
     },
     prefer_skip_nested_validation=True,
 )
@@ -208,6 +211,7 @@ def fit_pooling(
     chunk_size=None,
     dtype="float64",
     dilation="none",
+    pooled_filters="all",
 ) -> PoolingState:
     """Build the filter bank for the training length and fit the ``ppv`` biases.
 
@@ -276,6 +280,14 @@ def fit_pooling(
     dilation : {"none", "all", "half"}, default="none"
         The filters at the lengths of at least 16 (:func:`filter_bank`): the STU
         filters of that length, the length-8 ones dilated, or half of each.
+    pooled_filters : {"all", "mixtures"}, default="all"
+        The filters whose responses are pooled per channel (:data:`POOLED_FILTERS`):
+        "all", the identity, the bank's filters and their mixtures; "mixtures", the
+        identity and the mixtures only, each mixture a filter of its own (its group's
+        filters times its weights, :func:`~sksssm.spectral._filter_bank.mixed_bank`),
+        so that the bank's filters are never convolved one by one; the state's ``bank``
+        is then those filters (``mixing`` empty), and the cross-channel block uses them
+        too. Needs ``n_mixtures >= 1``.
 
     Returns
     -------
@@ -308,6 +320,7 @@ def fit_pooling(
         chunk_size=chunk_size,
         dtype=dtype,
         dilations=(dilation,),
+        pooled_filters=pooled_filters,
     )
     return state
 
@@ -331,6 +344,7 @@ def _fit_poolings(
     chunk_size,
     dtype,
     dilations=None,
+    pooled_filters="all",
 ):
     """:func:`fit_pooling` once per ``normalise`` of ``representations`` (a tuple of
     bool), one filter bank per ``dilation`` of ``dilations`` (parallel to
@@ -341,7 +355,8 @@ def _fit_poolings(
     ``dilation`` and ``differences`` (to the round-off of ``dtype``: the same arithmetic
     as the features). ``differences``: a bool for every representation, or a tuple of
     bool parallel to ``representations`` (the classifier's ``"standardized"``: the first
-    differences pooled by the standardized representation alone).
+    differences pooled by the standardized representation alone). ``pooled_filters``:
+    as :func:`fit_pooling`'s, for every bank.
     """
     X_btc, lengths = _prepare(X_btc, lengths)
     if X_btc.shape[0] == 0:
@@ -355,6 +370,12 @@ def _fit_poolings(
         raise ValueError(f"n_mixtures must be a non-negative integer, got {n_mixtures!r}.")
     if n_mixtures < 0:
         raise ValueError(f"n_mixtures must be a non-negative integer, got {n_mixtures}.")
+    if pooled_filters not in POOLED_FILTERS:
+        raise ValueError(
+            f"pooled_filters must be one of {POOLED_FILTERS}, got {pooled_filters!r}."
+        )
+    if pooled_filters == "mixtures" and n_mixtures == 0:
+        raise ValueError('pooled_filters="mixtures" needs n_mixtures >= 1 (got 0).')
     if (
         isinstance(n_segments, bool | np.bool_)
         or not isinstance(n_segments, numbers.Integral)
@@ -391,6 +412,7 @@ def _fit_poolings(
             ),
             representations=[(representations[i], differences[i]) for i in members],
             chunk_size=chunk_size,
+            pooled_filters=pooled_filters,
         )
         for i, state in zip(members, bank_states, strict=True):
             states[i] = state
@@ -411,15 +433,20 @@ def _bank_poolings(
     template,
     representations,
     chunk_size,
+    pooled_filters="all",
 ):
     """The poolings of one filter bank, one per ``(normalise, differences)`` of
     ``representations``, their ``ppv`` thresholds from one set of training responses;
-    ``template``: the other :class:`PoolingState` fields."""
+    ``template``: the other :class:`PoolingState` fields. ``pooled_filters="mixtures"``:
+    the bank replaced by the identity and the mixtures (:func:`mixed_bank`)."""
     # filter_bank read here, at call time (a benchmark variant patches it)
     bank, bank_groups = filter_bank(
         filter_lengths, n_filters, use_negative, hankel, dilation=dilation
     )
     mixing = mixing_matrices(bank_groups, n_mixtures, mixing_seed)
+    if pooled_filters == "mixtures":  # the same weights, now filters of their own
+        bank, bank_groups = mixed_bank(bank, bank_groups, mixing)
+        mixing = ()
     groups = list(bank_groups)
     start = bank.shape[1]
     for w in mixing:
