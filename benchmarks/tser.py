@@ -23,6 +23,11 @@ on the test split, fit+predict timed side by side in this process:
 - ``SpectralFilterRegressor(pooling="stats")``, the previous pooled regressor, only on a
   checkout where the option still exists (it was removed before 0.1.0).
 
+Each row's test RMSE is set against the default's by a paired bootstrap over the test
+series (:func:`paired_interval`): the 95% interval of the row's RMSE minus the default's,
+from the per-series squared errors averaged over the seeds, so a difference smaller than
+the test set can tell apart shows as an interval containing 0.
+
 Every row also reports its leave-one-out RMSE on the training split where the model
 computes one (``loo_rmse_``; ``RidgeCV``'s ``best_score_``; the mean's is its standard
 deviation times ``n / (n - 1)``): that is what the penalties are chosen by, while the
@@ -45,6 +50,10 @@ import numpy as np
 from benchmarks._report import markdown_table, write_section
 
 SEEDS = (0, 1, 2)
+#: The row every other is compared with (:func:`paired_interval`).
+REFERENCE = "SpectralFilterSequenceRegressor()"
+#: Bootstrap resamples of the test series, and their seed.
+N_BOOTSTRAP, BOOTSTRAP_SEED = 10_000, 0
 
 
 def load(name):
@@ -184,6 +193,28 @@ def models(seeds):
     return entries
 
 
+def paired_interval(errors, reference_errors, n_resamples=N_BOOTSTRAP, seed=BOOTSTRAP_SEED):
+    """95% bootstrap interval of ``RMSE(errors) - RMSE(reference_errors)``.
+
+    ``errors`` and ``reference_errors`` are the squared errors of two models on the same
+    test series (one per series, in the same order); the series are resampled with
+    replacement, both models' errors together (a paired bootstrap), ``n_resamples``
+    times from ``numpy.random.default_rng(seed)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> low, high = paired_interval(np.full(50, 4.0), np.full(50, 1.0))
+    >>> float(low), float(high)
+    (1.0, 1.0)
+    """
+    errors, reference_errors = np.asarray(errors), np.asarray(reference_errors)
+    rows = np.random.default_rng(seed).integers(0, len(errors), (n_resamples, len(errors)))
+    differences = np.sqrt(errors[rows].mean(axis=1)) - np.sqrt(reference_errors[rows].mean(axis=1))
+    low, high = np.percentile(differences, [2.5, 97.5])
+    return low, high
+
+
 def run_set(name, seeds):
     X_train, y_train, X_test, y_test = load(name)
     results = {}
@@ -195,7 +226,8 @@ def run_set(name, seeds):
             predicted = np.asarray(model.predict(X_test), float)
         elapsed = time.perf_counter() - start
         rmse = float(np.sqrt(np.mean((predicted - y_test) ** 2)))
-        results.setdefault(family, []).append((seed, rmse, elapsed, loo_rmse(model)))
+        squared = (predicted - y_test) ** 2
+        results.setdefault(family, []).append((seed, rmse, elapsed, loo_rmse(model), squared))
         print(name, family, seed, f"{rmse:.4g}", f"{elapsed:.1f}s", flush=True)
     shape = f"{len(X_train)}/{len(X_test)}, C={X_train.shape[1]}, L={X_train.shape[2]}"
     return shape, results
@@ -204,14 +236,31 @@ def run_set(name, seeds):
 def table(per_set):
     rows = []
     for name, (shape, results) in per_set.items():
+        # per-series squared errors, averaged over the seeds
+        squared = {
+            family: np.mean([run[4] for run in runs], axis=0) for family, runs in results.items()
+        }
         for family, runs in results.items():
-            rmses = [rmse for _, rmse, _, _ in runs]
+            rmses = [rmse for _, rmse, _, _, _ in runs]
             seeds = ", ".join(f"{rmse:.4g}" for rmse in rmses) if len(runs) > 1 else "-"
-            seconds = np.mean([elapsed for _, _, elapsed, _ in runs])
-            loos = [loo for _, _, _, loo in runs if loo is not None]
+            seconds = np.mean([elapsed for _, _, elapsed, _, _ in runs])
+            loos = [loo for _, _, _, loo, _ in runs if loo is not None]
             loo = f"{np.mean(loos):.4g}" if loos else "-"
+            versus = "-"
+            if family != REFERENCE:
+                low, high = paired_interval(squared[family], squared[REFERENCE])
+                versus = f"[{low:+.3g}, {high:+.3g}]"
             rows.append(
-                [name, shape, family, f"{np.mean(rmses):.4g}", seeds, loo, f"{seconds:.1f}"]
+                [
+                    name,
+                    shape,
+                    family,
+                    f"{np.mean(rmses):.4g}",
+                    seeds,
+                    versus,
+                    loo,
+                    f"{seconds:.1f}",
+                ]
             )
     return markdown_table(
         [
@@ -220,6 +269,7 @@ def table(per_set):
             "model",
             "test RMSE (mean)",
             "per seed",
+            "RMSE - default's, 95% paired bootstrap",
             "training LOO RMSE (mean)",
             "fit+predict [s]",
         ],
@@ -241,7 +291,12 @@ def main(argv=None):
             f"(OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}); times are "
             "fit+predict, side by side in one process on a shared machine (load average "
             "in the stamp). The training LOO RMSE is what each model's penalty is chosen by "
-            "(the training mean's: its leave-one-out error).",
+            "(the training mean's: its leave-one-out error). The interval column: a paired "
+            f"bootstrap over the test series ({N_BOOTSTRAP:,} resamples, seed "
+            f"{BOOTSTRAP_SEED}) of the row's RMSE minus the default's "
+            f"(`{REFERENCE}`), from the per-series squared errors averaged over the "
+            "seeds; an interval containing 0 is a difference this test set cannot tell "
+            "apart.",
             table(per_set),
         ]
     )
