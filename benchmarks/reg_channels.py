@@ -55,7 +55,7 @@ Univariate data is unchanged by construction (tested bit-identical), so Tecator 
 Covid3Month are not rerun."
 
 **Group** ``sqrt`` **(session 42).** The candidate ``sqrt``: ``n_mixtures="auto"``
-with the share exponent 1/2 (:class:`~sksssm.estimators._pooled.MixtureShare`),
+with the share exponent 1/2 (:func:`sqrt_share`; the count fixed per shape),
 ``ceil(64 / sqrt(c))`` per group and channel (37, 23, 22, 14 at 3, 8, 9, 24 channels),
 so that the mixture responses grow as ``sqrt(c)``: the geometric middle between the
 default (64 per channel, growing as ``c``) and ``auto`` (about 64 in all). Why this
@@ -94,6 +94,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import warnings
 
@@ -102,7 +103,7 @@ import numpy as np
 from benchmarks import protocol
 from benchmarks._report import markdown_table, write_section
 from sksssm import SpectralFilterSequenceRegressor
-from sksssm.estimators._pooled import MixtureShare, resolve_mixtures
+from sksssm.estimators._pooled import resolve_mixtures
 
 
 def _quoted_rule(session):
@@ -124,8 +125,6 @@ MAX_TIME_RATIO = 0.75
 ROUND_OFF = 1e-9
 #: Mixtures per group and channel of the default (and of one channel under "auto").
 BASE_MIXTURES = 64
-#: The candidate's share exponent in group ``sqrt``: ``ceil(64 / c ** SQRT_EXPONENT)``.
-SQRT_EXPONENT = 0.5
 #: The variants of each group: the default, then the candidate.
 GROUPS = {"auto": ("default", "auto"), "sqrt": ("default", "sqrt")}
 #: The section each group's counted run writes.
@@ -214,36 +213,42 @@ def make_cell(task, shape, seed, draw=0):
     return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
 
 
-class AutoShareRegressor(SpectralFilterSequenceRegressor):
-    """Group ``auto``'s candidate: ``n_mixtures="auto"`` sharing 64 mixtures out as
-    ``ceil(64 / c)`` per group and channel, whatever the regressor's own share."""
+def sqrt_share(n_channels, base=BASE_MIXTURES):
+    """Group ``sqrt``'s mixtures per group and channel, ``ceil(base / sqrt(n_channels))``.
 
-    _auto_mixtures = MixtureShare(BASE_MIXTURES, 1)
+    In integers: the least ``m`` with ``m**2 >= base**2 / n_channels`` (no float
+    round-off at the perfect squares ``n_channels = 4, 16, 64, ...``).
 
-
-class SqrtShareRegressor(SpectralFilterSequenceRegressor):
-    """Group ``sqrt``'s candidate: ``n_mixtures="auto"`` sharing 64 mixtures out as
-    ``ceil(64 / sqrt(c))`` per group and channel."""
-
-    _auto_mixtures = MixtureShare(BASE_MIXTURES, SQRT_EXPONENT)
-
-
-#: The regressor class of each candidate variant (with ``n_mixtures="auto"``).
-CANDIDATES = {"auto": AutoShareRegressor, "sqrt": SqrtShareRegressor}
-
-
-def model(variant, seed):
-    """An unfitted regressor of ``variant`` (``"default"``: ``n_mixtures=64``; a
-    candidate of :data:`CANDIDATES`: its share of ``n_mixtures="auto"``) with
-    ``random_state=seed``."""
-    if variant == "default":
-        return SpectralFilterSequenceRegressor(n_mixtures=BASE_MIXTURES, random_state=seed)
-    return CANDIDATES[variant](n_mixtures="auto", random_state=seed)
+    Examples
+    --------
+    >>> [sqrt_share(c) for c in (1, 3, 8, 9, 24)]
+    [64, 37, 23, 22, 14]
+    """
+    least_square = -(-(base**2) // n_channels)
+    root = math.isqrt(least_square)
+    return root if root * root == least_square else root + 1
 
 
 def candidate_mixtures(variant, n_channels):
-    """Mixtures per group and channel of the candidate ``variant`` for ``n_channels``."""
-    return resolve_mixtures("auto", n_channels, CANDIDATES[variant]._auto_mixtures)
+    """Mixtures per group and channel of the candidate ``variant`` for ``n_channels``:
+    ``"auto"`` the regressor's own ``n_mixtures="auto"`` (``ceil(64 / c)``, through
+    :func:`~sksssm.estimators._pooled.resolve_mixtures`), ``"sqrt"`` :func:`sqrt_share`."""
+    if variant == "sqrt":
+        return sqrt_share(n_channels)
+    return resolve_mixtures("auto", n_channels, BASE_MIXTURES)
+
+
+def model(variant, seed, n_channels):
+    """An unfitted regressor of ``variant`` with ``random_state=seed`` for series of
+    ``n_channels`` channels: ``"default"`` ``n_mixtures=64``, a candidate its count of
+    :func:`candidate_mixtures`. The random mixtures depend only on their count and
+    ``random_state``, so a count fixed here is the model ``n_mixtures="auto"`` resolves
+    to the same count (session 42's counted run of group ``sqrt`` resolved it inside the
+    regressor, through a share exponent since removed from the library)."""
+    if variant == "default":
+        return SpectralFilterSequenceRegressor(n_mixtures=BASE_MIXTURES, random_state=seed)
+    n_mixtures = candidate_mixtures(variant, n_channels)
+    return SpectralFilterSequenceRegressor(n_mixtures=n_mixtures, random_state=seed)
 
 
 def minirocket():
@@ -279,11 +284,11 @@ def run_cell(task, shape, seeds, variants=GROUPS["auto"], draw=0):
     for index, seed in enumerate(seeds):
         data = make_cell(task, shape, seed, draw)
         if index == 0:
-            warm_up_cell([model(v, 0) for v in variants] + [minirocket()], data)
+            warm_up_cell([model(v, 0, shape[0]) for v in variants] + [minirocket()], data)
             row["minirocket"] = timed_rmse(minirocket(), *data)
         shift = index % len(variants)
         for variant in variants[shift:] + variants[:shift]:
-            rmse, seconds = timed_rmse(model(variant, seed), *data)
+            rmse, seconds = timed_rmse(model(variant, seed, shape[0]), *data)
             rmses, total = results[variant]
             results[variant] = ([*rmses, rmse], total + seconds)
     return {**row, **results}

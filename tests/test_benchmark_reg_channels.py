@@ -1,6 +1,8 @@
 """The pre-registered rule of ``benchmarks/reg_channels.py`` on made-up rows, and its
 synthetic tasks against their definitions."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -164,8 +166,18 @@ def test_candidates_resolve_their_shares():
     assert [reg_channels.candidate_mixtures("auto", c) for c in (1, 3, 8, 9, 24)] == [
         64, 22, 8, 8, 3,
     ]  # fmt: skip
-    assert reg_channels.model("default", 2).get_params()["n_mixtures"] == 64
-    assert reg_channels.model("sqrt", 2).get_params()["random_state"] == 2
+    assert reg_channels.model("default", 2, 24).get_params()["n_mixtures"] == 64
+    candidate = reg_channels.model("sqrt", 2, 24).get_params()
+    assert candidate["n_mixtures"] == 14 and candidate["random_state"] == 2
+
+
+def test_sqrt_share_against_floats_and_its_defining_inequalities():
+    for c in range(1, 3000):
+        m = reg_channels.sqrt_share(c)
+        assert m == math.ceil(64 / math.sqrt(c))
+        assert (m - 1) ** 2 * c < 64**2 <= m**2 * c
+    # the perfect squares, where a float root could round either way
+    assert [reg_channels.sqrt_share(c) for c in (4, 16, 64, 4096, 4097)] == [32, 16, 8, 1, 1]
 
 
 def test_a_fresh_draw_gives_other_data_and_draw_zero_the_old():

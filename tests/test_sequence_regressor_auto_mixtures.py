@@ -113,7 +113,7 @@ def test_resolution_by_hand():
     assert [resolve_mixtures("auto", c, base=64) for c in (1, 2, 3, 5, 8, 9, 24, 64, 65)] == [
         64, 32, 22, 13, 8, 8, 3, 1, 1,
     ]  # fmt: skip
-    assert SpectralFilterSequenceRegressor._auto_mixtures.base == 64
+    assert SpectralFilterSequenceRegressor._auto_mixtures == 64
     assert resolve_mixtures(5, 7, base=64) == 5
 
 

@@ -4,7 +4,6 @@ parameters (one mapping for all) and the standardization of the pooled features.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
 import numpy as np
 from sklearn.utils.validation import check_random_state
@@ -33,31 +32,13 @@ def mixing_seed(random_state):
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
-class MixtureShare(NamedTuple):
-    """How ``n_mixtures="auto"`` shares ``base`` mixtures out among ``c`` channels:
-    ``ceil(base / c ** exponent)`` per filter group and channel (:func:`resolve_mixtures`).
-
-    ``exponent=1`` keeps the mixture responses of all channels about those of one
-    channel; ``exponent=0.5`` lets them grow as ``sqrt(c)``, the geometric middle between
-    that and ``base`` per channel (responses growing as ``c``).
-    """
-
-    base: int
-    exponent: float = 1
-
-
-#: The share exponents :func:`resolve_mixtures` computes exactly (integer arithmetic).
-SHARE_EXPONENTS = (1, 0.5)
-
-
 def resolve_mixtures(n_mixtures, n_channels, base=DEFAULT_MIXTURES):
     """Random mixtures per filter group and channel for ``n_channels`` channels.
 
     An int ``n_mixtures`` is returned as it is. ``"auto"`` shares ``base`` mixtures out
-    among the channels, ``ceil(base / n_channels ** exponent)`` (``base`` itself for one
-    channel): with exponent 1 (an int ``base``, the classifier's) the number of mixture
-    responses stays about that of one channel whatever the channels, as MiniRocket keeps
-    its feature count fixed; with exponent 1/2 it grows as ``sqrt(n_channels)``.
+    among the channels, ``ceil(base / n_channels)`` (``base`` itself for one channel), so
+    that the number of mixture responses stays about that of one channel whatever the
+    channels, as MiniRocket keeps its feature count fixed.
 
     Parameters
     ----------
@@ -65,14 +46,12 @@ def resolve_mixtures(n_mixtures, n_channels, base=DEFAULT_MIXTURES):
         The estimator's ``n_mixtures``.
     n_channels : int
         Channels of the training series (at least 1).
-    base : int or MixtureShare, default=32
-        The estimator's ``_auto_mixtures``: the mixtures of one channel under
-        ``"auto"`` (an int: exponent 1) or a :class:`MixtureShare` with its exponent
-        (one of :data:`SHARE_EXPONENTS`). The classifier's is
-        :data:`~sksssm.spectral._pooling.DEFAULT_MIXTURES` (32), the series-to-value
-        regressor's
+    base : int, default=32
+        The mixtures of one channel under ``"auto"``: the estimator's ``_auto_mixtures``,
+        the classifier's :data:`~sksssm.spectral._pooling.DEFAULT_MIXTURES` (32) or the
+        series-to-value regressor's
         :data:`~sksssm.estimators.spectral_sequence_regressor.DEFAULT_REGRESSION_MIXTURES`
-        (64) with its :data:`~sksssm.estimators.spectral_sequence_regressor.AUTO_SHARE_EXPONENT`.
+        (64).
 
     Returns
     -------
@@ -80,32 +59,21 @@ def resolve_mixtures(n_mixtures, n_channels, base=DEFAULT_MIXTURES):
 
     Examples
     --------
-    >>> from sksssm.estimators._pooled import MixtureShare, resolve_mixtures
+    >>> from sksssm.estimators._pooled import resolve_mixtures
     >>> [resolve_mixtures("auto", c) for c in (1, 2, 3, 6, 12, 40)]
     [32, 16, 11, 6, 3, 1]
     >>> [resolve_mixtures("auto", c, base=64) for c in (1, 3, 8, 9, 24)]
     [64, 22, 8, 8, 3]
-    >>> [resolve_mixtures("auto", c, base=MixtureShare(64, 0.5)) for c in (1, 3, 8, 9, 24)]
-    [64, 37, 23, 22, 14]
     >>> resolve_mixtures(8, 12)
     8
     """
-    if not isinstance(n_mixtures, str):
-        return n_mixtures
-    if n_mixtures != "auto":
-        raise ValueError(f'n_mixtures must be a non-negative int or "auto", got {n_mixtures!r}.')
-    share = base if isinstance(base, MixtureShare) else MixtureShare(base)
-    if share.exponent == 1:
-        return math.ceil(share.base / n_channels)
-    if share.exponent == 0.5:
-        # the least m with m >= base / sqrt(c), i.e. m**2 >= base**2 / c, in integers
-        # (no float round-off at the perfect squares: c = 4, 16, 64, ...)
-        least_square = -(-(share.base**2) // n_channels)
-        root = math.isqrt(least_square)
-        return root if root * root == least_square else root + 1
-    raise ValueError(
-        f"the share exponent must be one of {SHARE_EXPONENTS}, got {share.exponent!r}."
-    )
+    if isinstance(n_mixtures, str):
+        if n_mixtures != "auto":
+            raise ValueError(
+                f'n_mixtures must be a non-negative int or "auto", got {n_mixtures!r}.'
+            )
+        return math.ceil(base / n_channels)
+    return n_mixtures
 
 
 def bank_dilation(estimator, normalise):

@@ -17,7 +17,6 @@ from ._channel_scaling import channel_location, channel_scale
 from ._large_sets import fit_streamed_ridge, uses_streaming_head
 from ._pooled import (
     INPUT_ATTRIBUTES,
-    MixtureShare,
     check_padded_sequences,
     copy_fitted_attributes,
     mixing_seed,
@@ -46,10 +45,6 @@ MIN_RELATIVE_ALPHA = 1e-6
 #: 0.0394) and 128 lowers it no further; the features cost about twice as much. See the
 #: ``tser_ablation`` section of docs/benchmarks.md.
 DEFAULT_REGRESSION_MIXTURES = 64
-#: How ``n_mixtures="auto"`` shares :data:`DEFAULT_REGRESSION_MIXTURES` out among ``c``
-#: channels: ``ceil(64 / c ** AUTO_SHARE_EXPONENT)`` per group and channel
-#: (:func:`~sksssm.estimators._pooled.resolve_mixtures`).
-AUTO_SHARE_EXPONENT = 1
 #: Default number of ridge heads averaged (``n_heads``): the (feature set, penalty)
 #: pairs with the smallest leave-one-out errors. See the ``tser_ablation`` section of
 #: docs/benchmarks.md.
@@ -229,7 +224,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
     _sksssm_unequal_length = True
     #: The mixtures of one channel that ``n_mixtures="auto"`` shares out among the
     #: channels (:func:`~sksssm.estimators._pooled.resolve_mixtures`).
-    _auto_mixtures = MixtureShare(DEFAULT_REGRESSION_MIXTURES, AUTO_SHARE_EXPONENT)
+    _auto_mixtures = DEFAULT_REGRESSION_MIXTURES
 
     _parameter_constraints: dict = {
         "n_filters": [Interval(Integral, 1, None, closed="left")],
