@@ -1,6 +1,8 @@
 """The pre-registered rule of ``benchmarks/reg_channels.py`` on made-up rows, and its
 synthetic tasks against their definitions."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -107,3 +109,97 @@ def test_report_writes_the_tables(monkeypatch):
     assert "| coupling" not in body and "| level | 95/42, 24 x 144 | 3 | 0.4000 | 0.4200 |" in body
     assert "| 1.0500 |" in body and "ratio 1.0247 (a: <= 1.01, not met)" in body
     assert "Outcome: auto fails" in body
+
+
+# group sqrt (session 42): the candidate ceil(64 / sqrt(c)) against the default
+
+
+def _sqrt_row(default_rmse, sqrt_rmse, default_seconds=10.0, sqrt_seconds=5.0, shape=None):
+    """A made-up cell of group ``sqrt``."""
+    row = _row(default_rmse, 0.0, default_seconds)
+    del row["auto"]
+    return {
+        **row,
+        "shape": shape or row["shape"],
+        "sqrt": ([sqrt_rmse] * 3, sqrt_seconds),
+    }
+
+
+def test_sqrt_passes_on_the_thresholds():
+    rows = [_sqrt_row(1.0, 1.05, 10.0, 7.5), _sqrt_row(1.0, 1.01**2 / 1.05, 10.0, 7.5)]
+    checks = reg_channels.rule_checks(rows, "sqrt")
+    assert checks["geometric_ratio"] == pytest.approx(1.01)
+    assert checks["worst_ratio"] == pytest.approx(1.05)
+    assert checks["time_ratio"] == pytest.approx(0.75)
+    assert checks["passes"]
+    assert "Outcome: sqrt passes: the default becomes" in reg_channels.verdict(rows, "sqrt")
+
+
+@pytest.mark.parametrize(
+    ("rows", "failed"),
+    [
+        ([_sqrt_row(1.0, 1.02), _sqrt_row(1.0, 1.001)], "a"),  # geometric mean 1.0105
+        ([_sqrt_row(1.0, 1.06), _sqrt_row(1.0, 0.95)], "b"),  # one cell 1.06
+        ([_sqrt_row(1.0, 1.0, 10.0, 7.6), _sqrt_row(1.0, 1.0, 10.0, 7.6)], "c"),  # 0.76x
+    ],
+)
+def test_each_condition_can_fail_for_sqrt(rows, failed):
+    checks = reg_channels.rule_checks(rows, "sqrt")
+    assert [k for k in "abc" if not checks[k]] == [failed] and not checks["passes"]
+    assert "sqrt fails: the default stays 64." in reg_channels.verdict(rows, "sqrt")
+
+
+def test_sqrt_rule_is_quoted_with_the_same_thresholds():
+    rule = reg_channels.RULE_SQRT
+    assert rule.startswith('"Pre-registered rule (issue 21, session 42') and rule.endswith('."')
+    assert "ceil(64 / sqrt(c))" in rule and "--seed 1" in rule and "14 synthetic" in rule
+    assert "at most 1.01" in rule and "exceeds 1.05" in rule and "at most 0.75x" in rule
+    assert reg_channels.RULE.startswith('"Pre-registered rule (issue 21, session 41')
+    assert reg_channels.GROUPS["sqrt"] == ("default", "sqrt")
+
+
+def test_candidates_resolve_their_shares():
+    # ceil(64 / sqrt(c)) and ceil(64 / c), written out, at the benchmark's channels
+    assert [reg_channels.candidate_mixtures("sqrt", c) for c in (1, 3, 8, 9, 24)] == [
+        64, 37, 23, 22, 14,
+    ]  # fmt: skip
+    assert [reg_channels.candidate_mixtures("auto", c) for c in (1, 3, 8, 9, 24)] == [
+        64, 22, 8, 8, 3,
+    ]  # fmt: skip
+    assert reg_channels.model("default", 2, 24).get_params()["n_mixtures"] == 64
+    candidate = reg_channels.model("sqrt", 2, 24).get_params()
+    assert candidate["n_mixtures"] == 14 and candidate["random_state"] == 2
+
+
+def test_sqrt_share_against_floats_and_its_defining_inequalities():
+    for c in range(1, 3000):
+        m = reg_channels.sqrt_share(c)
+        assert m == math.ceil(64 / math.sqrt(c))
+        assert (m - 1) ** 2 * c < 64**2 <= m**2 * c
+    # the perfect squares, where a float root could round either way
+    assert [reg_channels.sqrt_share(c) for c in (4, 16, 64, 4096, 4097)] == [32, 16, 8, 1, 1]
+
+
+def test_a_fresh_draw_gives_other_data_and_draw_zero_the_old():
+    shape = (3, 50, 20, 10)
+    old = reg_channels.make_cell("bump", shape, 1)
+    rng = np.random.default_rng([1, list(reg_channels.TASKS).index("bump"), *shape])
+    X, _ = reg_channels.bump(30, 3, 50, rng)
+    np.testing.assert_array_equal(old[0], X[:20])  # draw 0: session 41's key
+    fresh = reg_channels.make_cell("bump", shape, 1, draw=1)
+    assert not np.allclose(fresh[0], old[0])
+    np.testing.assert_array_equal(fresh[0], reg_channels.make_cell("bump", shape, 1, 1)[0])
+
+
+def test_report_sqrt_writes_its_own_section(monkeypatch):
+    written = {}
+    monkeypatch.setattr(
+        reg_channels, "write_section", lambda name, body, **kw: written.update({name: body})
+    )
+    rows = [_sqrt_row(0.5, 0.5, 10.0, 5.0), _sqrt_row(0.4, 0.41, shape=(24, 144, 95, 42))]
+    command = "python -m benchmarks.reg_channels --group sqrt --seed 1 --write"
+    reg_channels.report_sqrt(rows, command, 1.0, 1)
+    body = written["reg_channels_sqrt"]
+    assert reg_channels.RULE_SQRT in body and "`--seed 1`" in body
+    assert "| level | 95/42, 24 x 144 | 14 | 0.4000 | 0.4100 | 1.0250 |" in body
+    assert "Outcome: sqrt passes" not in body and "(c: <= 0.75, met)" in body
