@@ -1,6 +1,9 @@
 """``pooled_filters``: each channel pooled over the identity and the mixtures only
-(``"mixtures"``, ``"auto"`` for two channels or more), the mixtures convolved as filters
-of their own (issue 21, multichannel cost)."""
+(``"mixtures"``; ``"auto"``, the default, on wide multichannel data), the mixtures
+convolved as filters of their own (issue 21, multichannel cost and scale).
+
+Tests of ``"auto"``'s switch run with the budget lowered (:func:`low_budget`) so that
+small multichannel sets cross it; at the real budget they are below it."""
 
 import numpy as np
 import pytest
@@ -10,8 +13,14 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sksssm import SpectralFilterClassifier
 from sksssm.sktime import SSMTimeSeriesClassifier
-from sksssm.spectral import filter_bank, fit_pooling, mixing_matrices, pooled_features
-from sksssm.spectral._filter_bank import _responses, resolve_pooled_filters
+from sksssm.spectral import (
+    _filter_bank,
+    filter_bank,
+    fit_pooling,
+    mixing_matrices,
+    pooled_features,
+)
+from sksssm.spectral._filter_bank import MAX_POOLED_FEATURES, _responses, resolve_pooled_filters
 from sksssm.spectral._segment_stats import STATISTICS
 
 #: Streaming configuration (as tests/test_classifier_auto_mixtures.py's): 200 series of
@@ -36,11 +45,41 @@ def _fit(X, y, **params):
     return SpectralFilterClassifier(random_state=0, **params).fit(X, y)
 
 
+@pytest.fixture
+def low_budget(monkeypatch):
+    """``"auto"`` switches to ``"mixtures"`` from one per-channel feature."""
+    monkeypatch.setattr(_filter_bank, "MAX_POOLED_FEATURES", 0)
+
+
+def test_default_is_all_below_the_budget():
+    X, y = _channels(30, 6, length=100, seed=12)  # BasicMotions' shape, 38,160 features
+    default, before = _fit(X, y), _fit(X, y, pooled_filters="all")
+    assert SpectralFilterClassifier().pooled_filters == "auto"
+    for a, b in zip(default.estimators_, before.estimators_, strict=True):
+        np.testing.assert_array_equal(a.pooling_.bank, b.pooling_.bank)
+        assert len(a.pooling_.mixing) == len(b.pooling_.mixing) > 0
+    np.testing.assert_array_equal(default.decision_function(X), before.decision_function(X))
+
+
+def test_auto_counts_the_standardized_features_of_all(monkeypatch):
+    X, y = _channels(30, 4, length=40, seed=13)
+    # an independent count: the standardized head of "all", every per-channel feature
+    full = _fit(
+        X, y, normalise=True, cross_channel=False, block_selection="off", pooled_filters="all"
+    )
+    n_all = full.pooling_.n_features
+    assert MAX_POOLED_FEATURES == 2**17 > n_all
+    for budget, mixed in ((n_all - 1, True), (n_all, False)):  # strictly above it
+        monkeypatch.setattr(_filter_bank, "MAX_POOLED_FEATURES", budget)
+        clf = _fit(X, y)  # both heads, the cross block: the same count decides
+        assert all((head.pooling_.mixing == ()) == mixed for head in clf.estimators_)
+
+
 @pytest.mark.parametrize("three_d", [False, True])
 def test_one_channel_is_bit_identical(three_d):
     X, y = noisy_waves(40, 32, seed=1)
     X = X[:, None] if three_d else X
-    auto, before = _fit(X, y, pooled_filters="auto"), _fit(X, y)  # "all": the old model
+    auto, before = _fit(X, y, pooled_filters="auto"), _fit(X, y, pooled_filters="all")
     for a, b in zip(auto.estimators_, before.estimators_, strict=True):
         np.testing.assert_array_equal(a.pooling_.bank, b.pooling_.bank)
         assert len(a.pooling_.mixing) == len(b.pooling_.mixing) > 0
@@ -96,7 +135,7 @@ def test_mixture_features_are_those_of_all_filters():
     np.testing.assert_array_equal(F_mixed[:, -n_scale:], F_full[:, -n_scale:])
 
 
-def test_counts_against_an_independent_count():
+def test_counts_against_an_independent_count(low_budget):
     c, lengths_, m = 3, (8, 16, 30), 11  # "auto": ceil(32 / 3) = 11 mixtures per group
     X, y = _channels(30, c, length=30, seed=3)
     clf = _fit(X, y, filter_lengths=lengths_, pooled_filters="auto", block_selection="off")
@@ -111,11 +150,11 @@ def test_counts_against_an_independent_count():
         2 * c * responses * COLUMNS_PER_RESPONSE + 2 * c + 2 * cross
     )
     assert len(STATISTICS) == 9  # the count above names every default statistic
-    before = _fit(X, y, filter_lengths=lengths_, block_selection="off")
+    before = _fit(X, y, filter_lengths=lengths_, block_selection="off", pooled_filters="all")
     assert before.estimators_[0].pooling_.n_responses > responses
 
 
-def test_mixtures_option_and_auto_agree_from_two_channels():
+def test_mixtures_option_and_auto_agree_above_the_budget(low_budget):
     X, y = _channels(36, 2, seed=4)
     auto, mixtures = _fit(X, y, pooled_filters="auto"), _fit(X, y, pooled_filters="mixtures")
     for head in auto.estimators_:
@@ -123,7 +162,7 @@ def test_mixtures_option_and_auto_agree_from_two_channels():
     np.testing.assert_array_equal(auto.decision_function(X), mixtures.decision_function(X))
 
 
-def test_streaming_path_resolves_the_same(monkeypatch):
+def test_streaming_path_resolves_the_same(monkeypatch, low_budget):
     X, y = _channels(260, 2, length=16, seed=5)
     params = {**STREAMING, "pooled_filters": "auto"}
     clf, states = streaming_poolings(monkeypatch, X[:200], y[:200], **params)
@@ -136,7 +175,7 @@ def test_streaming_path_resolves_the_same(monkeypatch):
     )
 
 
-def test_dask_path_resolves_the_same():
+def test_dask_path_resolves_the_same(low_budget):
     da = pytest.importorskip("dask.array")
     X, y = _channels(260, 2, length=16, seed=6)
     params = {**STREAMING, "pooled_filters": "auto", "normalise": "loo"}
@@ -149,7 +188,7 @@ def test_dask_path_resolves_the_same():
     )
 
 
-def test_sktime_adapter_passes_it_through():
+def test_sktime_adapter_passes_it_through(low_budget):
     X, y = _channels(30, 3, seed=7)
     inner = SpectralFilterClassifier(pooled_filters="auto", random_state=0)
     adapter = SSMTimeSeriesClassifier(inner).fit(X, y)
@@ -159,16 +198,20 @@ def test_sktime_adapter_passes_it_through():
 
 
 def test_resolution_by_hand():
-    resolved = [resolve_pooled_filters("auto", c, 4) for c in (1, 2, 12)]
+    above, at = MAX_POOLED_FEATURES + 1, MAX_POOLED_FEATURES
+    resolved = [resolve_pooled_filters("auto", c, 4, n_features=above) for c in (1, 2, 12)]
     assert resolved == ["all", "mixtures", "mixtures"]
+    assert resolve_pooled_filters("auto", 12, 4, n_features=at) == "all"
     assert resolve_pooled_filters("auto", 3, 0) == "all"  # no mixtures: nothing else to pool
+    with pytest.raises(ValueError, match="feature count"):
+        resolve_pooled_filters("auto", 3, 4)
     assert resolve_pooled_filters("all", 3, 4) == "all"
     assert resolve_pooled_filters("mixtures", 1, 4) == "mixtures"
     with pytest.raises(ValueError, match="n_mixtures"):
         resolve_pooled_filters("mixtures", 2, 0)
 
 
-def test_mixtures_without_mixtures_is_refused():
+def test_mixtures_without_mixtures_is_refused(low_budget):
     X, y = _channels(20, 2, seed=8)
     with pytest.raises(ValueError, match="n_mixtures >= 1"):
         SpectralFilterClassifier(pooled_filters="mixtures", n_mixtures=0).fit(X, y)

@@ -142,27 +142,57 @@ def fit_estimator_poolings(
     """
     n_channels = X_btc.shape[2]
     n_mixtures = resolve_mixtures(estimator.n_mixtures, n_channels, estimator._auto_mixtures)
-    pooled_filters = getattr(estimator, "pooled_filters", "all")
-    return _fit_poolings(
-        X_btc,
-        lengths,
+    options = dict(
         n_filters=estimator.n_filters,
         filter_lengths=estimator.filter_lengths,
         use_negative=estimator.use_negative,
         n_mixtures=n_mixtures,
-        differences=tuple(pools_differences(estimator, n) for n in representations),
         statistics=estimator.statistics,
         quantiles=estimator.quantiles,
         n_segments=estimator.n_segments,
-        representations=tuple(representations),
-        cross=cross,
         hankel="Z",
         mixing_seed=mixing_seed,
         chunk_size=estimator.chunk_size,
         dtype=dtype,
-        dilations=tuple(bank_dilation(estimator, n) for n in representations),
-        pooled_filters=resolve_pooled_filters(pooled_filters, n_channels, n_mixtures),
     )
+    pooled_filters = _pooled_filters(estimator, X_btc, lengths, options)
+    return _fit_poolings(
+        X_btc,
+        lengths,
+        **options,
+        differences=tuple(pools_differences(estimator, n) for n in representations),
+        representations=tuple(representations),
+        cross=cross,
+        dilations=tuple(bank_dilation(estimator, n) for n in representations),
+        pooled_filters=pooled_filters,
+    )
+
+
+def _pooled_filters(estimator, X_btc, lengths, options):
+    """The classifier's ``pooled_filters`` resolved for ``X_btc``
+    (:func:`~sksssm.spectral._filter_bank.resolve_pooled_filters`; ``"all"`` for
+    estimators without the parameter). ``"auto"`` on multichannel data counts the
+    per-channel features ``"all"`` would pool for the standardized representation, from
+    a pooling of one zero series of ``X_btc``'s shape (the count depends on the
+    configuration and the shape only), so that every fit path and representation
+    resolves the same way.
+    """
+    pooled_filters = getattr(estimator, "pooled_filters", "all")
+    n_channels, n_mixtures = X_btc.shape[2], options["n_mixtures"]
+    if pooled_filters != "auto" or n_channels < 2 or n_mixtures < 1:
+        return resolve_pooled_filters(pooled_filters, n_channels, n_mixtures)
+    longest = X_btc.shape[1] if lengths is None else int(np.max(lengths))
+    (probe,) = _fit_poolings(
+        np.zeros((1, *X_btc.shape[1:])),
+        np.array([longest]),
+        **options,
+        differences=(pools_differences(estimator, True),),
+        representations=(True,),
+        cross=False,
+        dilations=(bank_dilation(estimator, True),),
+        pooled_filters="all",
+    )
+    return resolve_pooled_filters("auto", n_channels, n_mixtures, probe.n_features)
 
 
 #: What the input check and the per-channel scaling fit: an ensemble and its heads share

@@ -215,20 +215,22 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         (:mod:`sksssm.spectral._shared_banks`). Each head in ``estimators_`` has the
         ``dilation`` of its own bank. Accuracy and time on the development corpus: the
         user guide (classification, "Two heads, two banks, in the library").
-    pooled_filters : {"auto", "all", "mixtures"}, default="all"
+    pooled_filters : {"auto", "all", "mixtures"}, default="auto"
         The filters whose responses each channel is pooled over. "all": the identity,
         the bank's filters and the ``n_mixtures`` mixtures of each group. "mixtures": the
         identity and the mixtures only, each mixture convolved as a filter of its own
         (its group's filters times its weights; the bank's filters are never convolved
         one by one), and the cross-channel block over the same filters; needs
-        ``n_mixtures >= 1``. "auto": "mixtures" for two channels or more (with at least
-        one mixture), "all" for one channel, whose model it leaves unchanged
+        ``n_mixtures >= 1``. "auto": "mixtures" on wide data, where "all" would pool more
+        than :data:`~sksssm.spectral._filter_bank.MAX_POOLED_FEATURES` (131,072)
+        per-channel features for the standardized series (tens of channels or more:
+        memory and time then outgrow a workstation), else "all"; one channel and every
+        development set get "all"
         (:func:`~sksssm.spectral._filter_bank.resolve_pooled_filters`). The heads'
-        ``pooling_.bank`` holds the filters used. Measured against "all" on three
-        multichannel sets (2, 6 and 12 channels, mean over 3 seeds): mean accuracy
-        -0.0025 (at most -0.0074 per set) at 0.67x the time, with two synthetic shapes;
-        not the default, as its rule asked for 0.6x: the user guide (classification,
-        "Cost model").
+        ``pooling_.bank`` holds the filters used. "mixtures" measured against "all" on
+        three multichannel sets (2, 6 and 12 channels, mean over 3 seeds): mean accuracy
+        -0.0025 (at most -0.0074 per set) at 0.67x the time: the user guide
+        (classification, "Cost model", and "Wide data").
 
     Attributes
     ----------
@@ -351,7 +353,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         random_state=None,
         dtype="float32",
         dilation="raw",
-        pooled_filters="all",
+        pooled_filters="auto",
     ):
         self.n_filters = n_filters
         self.filter_lengths = filter_lengths

@@ -229,27 +229,44 @@ def mixed_bank(bank, bank_groups, mixing):
     return np.concatenate(columns, axis=1), groups
 
 
-def resolve_pooled_filters(pooled_filters, n_channels, n_mixtures):
+#: Per-channel pooled features of one representation (the standardized one, the larger)
+#: above which ``pooled_filters="auto"`` pools each channel over the identity and the
+#: mixtures only. 2**17 = 131,072 float64 features of the 2,000 series the classifier's
+#: selection compares its candidates on take 2 GiB, and 13 times MiniRocket's ~10,000;
+#: above it the bank's own filters, not the mixtures, make most of the features of wide
+#: data (at 144 channels x 62 steps, 504,576 of them against 44,352 without), so that
+#: memory and time grow past what a 24 GiB machine holds (FaceDetection's 5,890 series:
+#: 22 GiB for the design alone). Every development set is below it (at most 38,160:
+#: BasicMotions), so there the default is ``"all"``.
+MAX_POOLED_FEATURES = 2**17
+
+
+def resolve_pooled_filters(pooled_filters, n_channels, n_mixtures, n_features=None):
     """The per-channel filters (:data:`POOLED_FILTERS`) of ``pooled_filters`` for
     ``n_channels`` channels and ``n_mixtures`` mixtures per group and channel.
 
     ``"all"`` and ``"mixtures"`` are returned as they are (``"mixtures"`` needs at least
-    one mixture). ``"auto"``: ``"mixtures"`` for two channels or more, so that the
-    per-channel responses, the statistics' and the thresholds' cost, are the identity
-    and the mixtures alone, and the cross-channel block has as many filters; ``"all"``
-    for one channel (unchanged) or without mixtures (nothing to pool then but the
-    identity).
+    one mixture). ``"auto"``: ``"mixtures"`` when there are two channels or more, at
+    least one mixture, and ``n_features`` (the per-channel pooled features of the
+    standardized representation with ``"all"``) is above :data:`MAX_POOLED_FEATURES`;
+    otherwise ``"all"``. One channel is never changed.
 
     Examples
     --------
     >>> from sksssm.spectral._filter_bank import resolve_pooled_filters
-    >>> [resolve_pooled_filters("auto", c, 4) for c in (1, 2)]
-    ['all', 'mixtures']
-    >>> resolve_pooled_filters("auto", 6, 0)
+    >>> resolve_pooled_filters("auto", 6, 6, n_features=38_160)
+    'all'
+    >>> resolve_pooled_filters("auto", 144, 1, n_features=504_576)
+    'mixtures'
+    >>> resolve_pooled_filters("auto", 1, 32, n_features=10**6)
     'all'
     """
     if pooled_filters == "auto":
-        return "mixtures" if n_channels >= 2 and n_mixtures >= 1 else "all"
+        if n_channels < 2 or n_mixtures < 1:
+            return "all"
+        if n_features is None:
+            raise ValueError('pooled_filters="auto" needs the feature count of "all".')
+        return "mixtures" if n_features > MAX_POOLED_FEATURES else "all"
     if pooled_filters not in POOLED_FILTERS:
         raise ValueError(
             f'pooled_filters must be one of "auto", "all", "mixtures", got {pooled_filters!r}.'
