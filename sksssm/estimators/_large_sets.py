@@ -183,76 +183,144 @@ def fit_streamed_ridge(estimator, X, y, encode_targets, alphas_for, *, mixing_se
     ``feature_set_``, ``coef_``, ``intercept_``; returns ``(fit, targets,
     loo_decisions)``.
     """
-    on_dask = is_dask_collection(X) or is_dask_collection(y)
-    if on_dask:
-        X, y = check_dask_inputs(X, y)
-        X_btc, estimator.X_ndim_ = check_sequences(estimator, _stand_in(X), reset=True)
-        targets = encode_targets(np.asarray(y.compute()), X_btc)
-        location, scale = _dask_location_scale(X)
-        samples = {}  # per representation: its bank's threshold series, fetched once
-
-        def sample_for(normalise):
-            return _threshold_sample(
-                estimator, X, X_btc.shape, location, scale, normalise, samples
-            )
-
-        targets_on_dask = check_dask_inputs(X, targets)[1]
+    if is_dask_collection(X) or is_dask_collection(y):
+        series = _DaskSeries(estimator, X, y, encode_targets)
     else:
-        X_btc, estimator.X_ndim_ = check_sequences(estimator, X, reset=True, allow_nan=True)
-        targets = encode_targets(y, X_btc)
-        location = channel_location(X_btc)
-        X_btc = X_btc - location
-        scale = channel_scale(X_btc)
-        X_btc /= scale
-        lengths = sequence_lengths(X_btc)
+        series = _InMemorySeries(estimator, X, y, encode_targets)
+    fit, pooling = _choose_by_gcv(estimator, series, alphas_for, mixing_seed)
+    loo = series.loo_decisions(pooling, fit)
+    _set_streamed_attributes(estimator, fit, pooling, series)
+    return fit, series.targets, loo
 
-        def sample_for(normalise):
-            return X_btc
 
-    normalise_options = (
-        (False, True) if estimator.normalise == "loo" else (bool(estimator.normalise),)
-    )
+def _representations(estimator):
+    """The ``normalise`` values the streaming path compares: raw, then standardized,
+    with ``"loo"``; else the estimator's one."""
+    if estimator.normalise == "loo":
+        return (False, True)
+    return (bool(estimator.normalise),)
 
-    def featurized_passes(pooling):
-        """``(accumulate, loo)`` over the data: the factor, then the LOO decisions."""
-        chunk_rows = _chunk_rows(estimator, pooling.n_features)
-        if on_dask:
-            block_rows = PooledBlockRows(pooling, location, scale, estimator.chunk_size)
-            return (
-                lambda: accumulate_pooled_dask(
-                    X, targets, block_rows, targets.shape[1], samples_per_call=chunk_rows
-                ),
-                lambda fit: loo_decisions_dask(X, targets_on_dask, block_rows, fit),
-            )
-        options = dict(chunk_rows=chunk_rows, chunk_size=estimator.chunk_size)
-        return (
-            lambda: accumulate_pooled(X_btc, lengths, pooling, targets, **options),
-            lambda fit: loo_decisions(X_btc, lengths, pooling, fit, targets, **options),
-        )
 
+def _choose_by_gcv(estimator, series, alphas_for, mixing_seed):
+    """``(fit, pooling)`` of the representation (:func:`_representations`) whose ridge
+    has the smallest GCV score (ties: the first, raw one), each fitted on ``series``'
+    first pass (the ``p x p`` factor)."""
     best = None
-    for normalise in normalise_options:
-        pooling = _pooling(estimator, sample_for(normalise), normalise, mixing_seed)
-        accumulate, _ = featurized_passes(pooling)
-        fit = solve_by_gcv(accumulate(), alphas_for(pooling))
-        if best is None or fit.gcv_score < best[0].gcv_score:  # ties: the first (raw) one
+    for normalise in _representations(estimator):
+        sample = series.threshold_sample(normalise)
+        pooling = _pooling(estimator, sample, normalise, mixing_seed)
+        fit = solve_by_gcv(series.factor(pooling), alphas_for(pooling))
+        if best is None or fit.gcv_score < best[0].gcv_score:
             best = (fit, pooling)
-    fit, pooling = best
-    loo = featurized_passes(pooling)[1](fit)
+    return best
+
+
+def _set_streamed_attributes(estimator, fit, pooling, series):
+    """The fitted attributes of the streaming path (every pooled per-channel feature
+    used), with the meaning they have on the leave-one-out path."""
     mask = np.ones(pooling.n_features, dtype=bool)
     estimator.pooling_, _ = used_pooling(pooling, mask)
     estimator.n_mixtures_ = resolve_mixtures(
         estimator.n_mixtures, pooling.n_channels, estimator._auto_mixtures
     )
     estimator.normalise_ = pooling.normalise
-    estimator.x_location_, estimator.x_scale_ = location, scale
+    estimator.x_location_, estimator.x_scale_ = series.location, series.scale
     estimator.feature_mean_ = fit.feature_mean
     estimator.feature_scale_ = fit.feature_scale
     estimator.feature_mask_ = mask
     estimator.feature_set_ = "all"
     estimator.coef_ = fit.coef
     estimator.intercept_ = fit.intercept
-    return fit, targets, loo
+
+
+class _InMemorySeries:
+    """In-memory training series for the streaming ridge: validated (setting the
+    estimator's input attributes), centred and scaled per channel, with their targets.
+
+    Both passes over the data (:meth:`factor`, :meth:`loo_decisions`) compute the
+    pooled features chunk by chunk (:func:`_chunk_rows` series at a time).
+    """
+
+    def __init__(self, estimator, X, y, encode_targets):
+        X_btc, estimator.X_ndim_ = check_sequences(estimator, X, reset=True, allow_nan=True)
+        self.targets = encode_targets(y, X_btc)
+        self.location = channel_location(X_btc)
+        X_btc = X_btc - self.location
+        self.scale = channel_scale(X_btc)
+        X_btc /= self.scale
+        self.X_btc, self.lengths = X_btc, sequence_lengths(X_btc)
+        self._estimator = estimator
+
+    def threshold_sample(self, normalise):
+        """The series a pooling's ``ppv`` thresholds are fitted on: all of them."""
+        return self.X_btc
+
+    def factor(self, pooling):
+        """The first pass: the ridge's accumulated ``p x p`` factor of ``pooling``."""
+        return accumulate_pooled(
+            self.X_btc, self.lengths, pooling, self.targets, **self._chunks(pooling)
+        )
+
+    def loo_decisions(self, pooling, fit):
+        """The second pass: the leave-one-out decisions of ``fit``."""
+        return loo_decisions(
+            self.X_btc, self.lengths, pooling, fit, self.targets, **self._chunks(pooling)
+        )
+
+    def _chunks(self, pooling):
+        """Series per chunk of the passes (:func:`_chunk_rows`) and per chunk of the
+        responses (the estimator's ``chunk_size``)."""
+        return dict(
+            chunk_rows=_chunk_rows(self._estimator, pooling.n_features),
+            chunk_size=self._estimator.chunk_size,
+        )
+
+
+class _DaskSeries:
+    """Dask training series for the streaming ridge: validated on a stand-in (setting
+    the estimator's input attributes), their per-channel location and scale computed on
+    the workers, the targets computed here (and kept as a Dask array for the second
+    pass). The series stay on the workers, but the few each representation's ``ppv``
+    thresholds are fitted on (:meth:`threshold_sample`)."""
+
+    def __init__(self, estimator, X, y, encode_targets):
+        X, y = check_dask_inputs(X, y)
+        X_btc, estimator.X_ndim_ = check_sequences(estimator, _stand_in(X), reset=True)
+        self.targets = encode_targets(np.asarray(y.compute()), X_btc)
+        self.location, self.scale = _dask_location_scale(X)
+        self.X, self._shape, self._estimator = X, X_btc.shape, estimator
+        self._fetched = {}  # per representation: its bank's threshold series, fetched once
+        self._targets_on_dask = check_dask_inputs(X, self.targets)[1]
+
+    def threshold_sample(self, normalise):
+        """The series :func:`_threshold_sample` fetches for representation ``normalise``."""
+        return _threshold_sample(
+            self._estimator,
+            self.X,
+            self._shape,
+            self.location,
+            self.scale,
+            normalise,
+            self._fetched,
+        )
+
+    def factor(self, pooling):
+        """The first pass: the ridge's accumulated ``p x p`` factor of ``pooling``."""
+        return accumulate_pooled_dask(
+            self.X,
+            self.targets,
+            self._block_rows(pooling),
+            self.targets.shape[1],
+            samples_per_call=_chunk_rows(self._estimator, pooling.n_features),
+        )
+
+    def loo_decisions(self, pooling, fit):
+        """The second pass: the leave-one-out decisions of ``fit``."""
+        return loo_decisions_dask(self.X, self._targets_on_dask, self._block_rows(pooling), fit)
+
+    def _block_rows(self, pooling):
+        """The featurizer of each Dask block of series: centres, scales and pools it."""
+        return PooledBlockRows(pooling, self.location, self.scale, self._estimator.chunk_size)
 
 
 def _chunk_rows(estimator, n_features):

@@ -271,9 +271,24 @@ def resolve_pooled_filters(pooled_filters, n_channels, n_mixtures, n_features=No
         raise ValueError(
             f'pooled_filters must be one of "auto", "all", "mixtures", got {pooled_filters!r}.'
         )
+    check_pooled_mixtures(pooled_filters, n_mixtures)
+    return pooled_filters
+
+
+def check_pooled_mixtures(pooled_filters, n_mixtures):
+    """Refuse ``pooled_filters="mixtures"`` without mixtures (``n_mixtures`` below 1):
+    there would be nothing but the identity to pool.
+
+    Examples
+    --------
+    >>> from sksssm.spectral._filter_bank import check_pooled_mixtures
+    >>> check_pooled_mixtures("mixtures", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: pooled_filters="mixtures" needs n_mixtures >= 1 (got 0).
+    """
     if pooled_filters == "mixtures" and n_mixtures < 1:
         raise ValueError('pooled_filters="mixtures" needs n_mixtures >= 1 (got 0).')
-    return pooled_filters
 
 
 #: Filters with gaps between their taps (dilated) and at most this many nonzero taps are

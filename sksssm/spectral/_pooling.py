@@ -100,6 +100,7 @@ from ._filter_bank import (
     MIN_FILTER_LENGTH,  # noqa: F401
     MIXING_SEED,
     POOLED_FILTERS,
+    check_pooled_mixtures,
     default_filter_lengths,
     filter_bank,
     mixed_bank,
@@ -141,11 +142,48 @@ from ._thresholds import (  # noqa: F401
 DEFAULT_QUANTILES = (0.02, 0.1, 0.5, 0.9, 0.98)
 
 
-def _check_config(n_filters, filter_lengths, statistics, quantiles):
-    if isinstance(n_filters, bool | np.bool_) or not isinstance(n_filters, numbers.Integral):
-        raise ValueError(f"n_filters must be a positive integer, got {n_filters!r}.")
-    if n_filters < 1:
-        raise ValueError(f"n_filters must be a positive integer, got {n_filters}.")
+def _checked_options(
+    lengths,
+    *,
+    n_filters,
+    filter_lengths,
+    statistics,
+    quantiles,
+    n_mixtures,
+    pooled_filters,
+    n_segments,
+):
+    """The pooling options refused or normalized: ``(filter_lengths, statistics,
+    quantiles)`` as tuples (``filter_lengths`` None: :func:`default_filter_lengths` of the
+    longest series of ``lengths``).
+
+    The ranges and types of the integer options and the names of ``pooled_filters`` are
+    checked by the callers' parameter constraints (:func:`fit_pooling`'s, the
+    estimators'), which admit booleans as integers: those are refused here. The rule
+    that ``pooled_filters="mixtures"`` needs mixtures is
+    :func:`~sksssm.spectral._filter_bank.check_pooled_mixtures`.
+    """
+    if filter_lengths is None:
+        filter_lengths = default_filter_lengths(int(lengths.max()))
+    _refuse_boolean("n_filters", n_filters, "positive")
+    filter_lengths = _checked_filter_lengths(filter_lengths)
+    statistics = _checked_statistics(statistics)
+    quantiles = _checked_quantiles(quantiles, statistics)
+    _refuse_boolean("n_mixtures", n_mixtures, "non-negative")
+    check_pooled_mixtures(pooled_filters, n_mixtures)
+    _refuse_boolean("n_segments", n_segments, "positive")
+    return filter_lengths, statistics, quantiles
+
+
+def _refuse_boolean(name, value, sign):
+    """A boolean given for the integer option ``name`` (``sign``: "positive" or
+    "non-negative"): scikit-learn's integer intervals admit it, as ``1`` or ``0``."""
+    if isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name} must be a {sign} integer, got {value!r}.")
+
+
+def _checked_filter_lengths(filter_lengths):
+    """``filter_lengths`` as a tuple of distinct integers ``>= 2``, else refused."""
     values = np.ravel(np.asarray(filter_lengths, dtype=object))
     if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values):
         # int() would silently truncate 2.5 to 2
@@ -156,17 +194,29 @@ def _check_config(n_filters, filter_lengths, statistics, quantiles):
     lengths = tuple(int(v) for v in values)
     if not lengths or any(v < 2 for v in lengths) or len(set(lengths)) != len(lengths):
         raise ValueError(f"filter_lengths must be distinct integers >= 2, got {filter_lengths!r}.")
+    return lengths
+
+
+def _checked_statistics(statistics):
+    """``statistics`` as a tuple of distinct names of :data:`ALL_STATISTICS`, else
+    refused."""
     statistics = tuple(statistics)
     unknown = [s for s in statistics if s not in ALL_STATISTICS]
     if unknown or not statistics or len(set(statistics)) != len(statistics):
         raise ValueError(
             f"statistics must be distinct names among {ALL_STATISTICS}, got {statistics!r}."
         )
+    return statistics
+
+
+def _checked_quantiles(quantiles, statistics):
+    """``quantiles`` as a tuple of floats; refused unless in ``[0, 1]`` (and not empty)
+    when one of ``statistics`` uses thresholds."""
     quantiles = tuple(float(q) for q in quantiles)
     thresholds = any(stat in THRESHOLD_STATISTICS for stat in statistics)
     if thresholds and (not quantiles or not all(0.0 <= q <= 1.0 for q in quantiles)):
         raise ValueError(f"quantiles must be numbers in [0, 1], got {quantiles!r}.")
-    return lengths, statistics, quantiles
+    return quantiles
 
 
 @validate_params(
@@ -361,58 +411,69 @@ def _fit_poolings(
     X_btc, lengths = _prepare(X_btc, lengths)
     if X_btc.shape[0] == 0:
         raise ValueError("X has 0 series; pass at least one.")
-    if filter_lengths is None:
-        filter_lengths = default_filter_lengths(int(lengths.max()))
-    filter_lengths, statistics, quantiles = _check_config(
-        n_filters, filter_lengths, statistics, quantiles
+    filter_lengths, statistics, quantiles = _checked_options(
+        lengths,
+        n_filters=n_filters,
+        filter_lengths=filter_lengths,
+        statistics=statistics,
+        quantiles=quantiles,
+        n_mixtures=n_mixtures,
+        pooled_filters=pooled_filters,
+        n_segments=n_segments,
     )
-    if isinstance(n_mixtures, bool | np.bool_) or not isinstance(n_mixtures, numbers.Integral):
-        raise ValueError(f"n_mixtures must be a non-negative integer, got {n_mixtures!r}.")
-    if n_mixtures < 0:
-        raise ValueError(f"n_mixtures must be a non-negative integer, got {n_mixtures}.")
-    if pooled_filters not in POOLED_FILTERS:
-        raise ValueError(
-            f"pooled_filters must be one of {POOLED_FILTERS}, got {pooled_filters!r}."
-        )
-    if pooled_filters == "mixtures" and n_mixtures == 0:
-        raise ValueError('pooled_filters="mixtures" needs n_mixtures >= 1 (got 0).')
-    if (
-        isinstance(n_segments, bool | np.bool_)
-        or not isinstance(n_segments, numbers.Integral)
-        or n_segments < 1
-    ):
-        raise ValueError(f"n_segments must be a positive integer, got {n_segments!r}.")
-    dilations = ("none",) * len(representations) if dilations is None else tuple(dilations)
-    if isinstance(differences, bool | np.bool_):
-        differences = (differences,) * len(representations)
-    differences = tuple(bool(d) for d in differences)
-    cross = cross_pairs(X_btc.shape[2]) if cross and X_btc.shape[2] > 1 else None
-    states = [None] * len(representations)
-    # one bank per dilation, the thresholds of its representations from one set of
-    # responses; each bank's mixtures drawn from the same seed (as a pooling of that
-    # bank alone draws them)
-    for dilation in dict.fromkeys(dilations):
-        members = [i for i, d in enumerate(dilations) if d == dilation]
-        bank_states = _bank_poolings(
-            X_btc,
-            lengths,
+    n_channels = X_btc.shape[2]
+    return _poolings_per_bank(
+        X_btc,
+        lengths,
+        _representations(representations, differences, dilations),
+        bank_options=dict(
             filter_lengths=filter_lengths,
             n_filters=n_filters,
             use_negative=use_negative,
             hankel=hankel,
-            dilation=dilation,
             n_mixtures=n_mixtures,
             mixing_seed=mixing_seed,
-            template=dict(
-                statistics=statistics,
-                quantiles=quantiles,
-                n_segments=int(n_segments),
-                cross_pairs=cross,
-                dtype=dtype,
-            ),
-            representations=[(representations[i], differences[i]) for i in members],
-            chunk_size=chunk_size,
             pooled_filters=pooled_filters,
+        ),
+        template=dict(
+            statistics=statistics,
+            quantiles=quantiles,
+            n_segments=int(n_segments),
+            cross_pairs=cross_pairs(n_channels) if cross and n_channels > 1 else None,
+            dtype=dtype,
+        ),
+        chunk_size=chunk_size,
+    )
+
+
+def _representations(normalise, differences, dilations):
+    """``(normalise, differences, dilation)`` of each representation, from
+    :func:`_fit_poolings`' parallel arguments (``differences``: a bool for all or one per
+    representation; ``dilations`` None: ``"none"`` for all)."""
+    n = len(normalise)
+    dilations = ("none",) * n if dilations is None else tuple(dilations)
+    if isinstance(differences, bool | np.bool_):
+        differences = (differences,) * n
+    differences = tuple(bool(d) for d in differences)
+    return list(zip(normalise, differences, dilations, strict=True))
+
+
+def _poolings_per_bank(X_btc, lengths, representations, *, bank_options, template, chunk_size):
+    """The poolings of ``representations`` (:func:`_representations`), in their order:
+    one filter bank per dilation (:func:`_bank_poolings`, ``bank_options``), the ``ppv``
+    thresholds of its representations from one set of responses; each bank's mixtures
+    drawn from the same seed (as a pooling of that bank alone draws them)."""
+    states = [None] * len(representations)
+    for dilation in dict.fromkeys(d for _, _, d in representations):
+        members = [i for i, (_, _, d) in enumerate(representations) if d == dilation]
+        bank_states = _bank_poolings(
+            X_btc,
+            lengths,
+            **bank_options,
+            dilation=dilation,
+            template=template,
+            representations=[representations[i][:2] for i in members],
+            chunk_size=chunk_size,
         )
         for i, state in zip(members, bank_states, strict=True):
             states[i] = state

@@ -1,0 +1,69 @@
+"""One rule per pooling option: where each is refused, with which error and message.
+
+The integer ranges and ``pooled_filters``' names are the parameter constraints' of
+``fit_pooling`` and of the estimators (scikit-learn's ``InvalidParameterError``); those
+admit booleans as integers, which the pooling's own check refuses; the mixtures rule is
+``check_pooled_mixtures``, reached from ``fit_pooling`` and from the estimators
+(through ``resolve_pooled_filters``).
+"""
+
+import re
+
+import numpy as np
+import pytest
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sksssm import SpectralFilterClassifier, SpectralFilterSequenceRegressor
+from sksssm.spectral import fit_pooling
+from sksssm.spectral._filter_bank import check_pooled_mixtures, resolve_pooled_filters
+
+X_BTC = np.random.default_rng(0).normal(size=(6, 20, 2))
+Y = np.arange(6) % 2
+
+
+def _fitters():
+    """``fit_pooling`` and the two pooled estimators, each as a call of the options."""
+    X = np.swapaxes(X_BTC, 1, 2)
+    return {
+        "fit_pooling": lambda **kw: fit_pooling(X_BTC, **kw),
+        "classifier": lambda **kw: SpectralFilterClassifier(random_state=0, **kw).fit(X, Y),
+        "regressor": lambda **kw: SpectralFilterSequenceRegressor(random_state=0, **kw).fit(
+            X, Y * 1.0
+        ),
+    }
+
+
+@pytest.mark.parametrize("fitter", ["fit_pooling", "classifier", "regressor"])
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("n_filters", True, "n_filters must be a positive integer, got True."),
+        ("n_mixtures", True, "n_mixtures must be a non-negative integer, got True."),
+        ("n_mixtures", False, "n_mixtures must be a non-negative integer, got False."),
+        ("n_segments", True, "n_segments must be a positive integer, got True."),
+    ],
+)
+def test_booleans_for_integer_options_are_refused(fitter, name, value, message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$") as error:
+        _fitters()[fitter](**{name: value})
+    assert not isinstance(error.value, InvalidParameterError)  # the constraints admit it
+
+
+@pytest.mark.parametrize("fitter", ["fit_pooling", "classifier", "regressor"])
+@pytest.mark.parametrize(
+    "name, value", [("n_filters", 0), ("n_mixtures", -1), ("n_segments", 0), ("n_filters", 2.0)]
+)
+def test_integer_ranges_are_the_parameter_constraints(fitter, name, value):
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
+        _fitters()[fitter](**{name: value})
+
+
+@pytest.mark.parametrize("fitter", ["fit_pooling", "classifier"])
+def test_mixtures_without_mixtures_are_refused(fitter):
+    message = 'pooled_filters="mixtures" needs n_mixtures >= 1 (got 0).'
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        _fitters()[fitter](pooled_filters="mixtures", n_mixtures=0)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        resolve_pooled_filters("mixtures", 2, 0)
+    check_pooled_mixtures("mixtures", 1)  # one mixture is enough
+    check_pooled_mixtures("all", 0)  # the bank's own filters need no mixtures
