@@ -237,10 +237,7 @@ def datasets(quick):
         if problem is not None:
             dropped.append((name, problem))
             continue
-        if quick:
-            X_train, y_train, X_test = protocol.warm_up_slice(*data[:3], per_class=3)
-            data = (X_train, y_train, X_test, data[3][: len(X_test)])
-        out.append((name, data, True))
+        out.append((name, clf_channels.quick_slice(data) if quick else data, True))
     for c, t, n_train, n_test in SYNTHETIC_SHAPES:
         shape = (c, 160, 20, 10) if quick else (c, t, n_train, n_test)
         out.append((f"synthetic {c} x {t}", synthetic(*shape), False))
@@ -254,25 +251,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.quick and args.write:
         parser.error("--quick writes nothing")
-    from benchmarks._classification_models import warm_up_numba
-
     load_start = os.getloadavg()[0]
-    rows = []
     sets, dropped = datasets(args.quick)
     for name, why in dropped:
         print(f"{name}: dropped ({why})", flush=True)
     with protocol.one_thread(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        warm_up_numba()
-        for name, data, real in sets:
-            seeds = SEEDS[:1] if args.quick or not real else SEEDS
-            row = {**run_set(name, data, seeds), "real": real}
-            rows.append(row)
-            times = "  ".join(f"{v} {row[v][1]:6.1f} s" for v in VARIANTS)
-            print(f"{name:20s} {row['shape']:24s} {times}  MiniRocket "
-                  f"{row['minirocket'][1]:5.2f} s  load {os.getloadavg()[0]:.2f}",
-                  flush=True)  # fmt: skip
-        # written inside the one-thread context: the stamp reports the runs' threads
+        rows = clf_channels.run_sets(sets, args.quick, run_set, VARIANTS, SEEDS)
         if args.quick:
             print("quick run: accuracy not shown, nothing written.")
             return 0

@@ -301,20 +301,42 @@ Accuracy per seed:
     )  # fmt: skip
 
 
+def quick_slice(data):
+    """A tiny class-stratified slice of a set's ``(X_train, y_train, X_test, y_test)``
+    for smoke runs."""
+    X_train, y_train, X_test = protocol.warm_up_slice(*data[:3], per_class=3)
+    return X_train, y_train, X_test, data[3][: len(X_test)]
+
+
 def datasets(quick):
     """``[(name, data, real)]``: the real sets and the synthetic shapes; ``quick``: tiny
     slices of the real sets (no accuracy shown) and small synthetic shapes."""
-    out = []
-    for name in REAL_SETS:
-        data = load_real(name)
-        if quick:
-            X_train, y_train, X_test = protocol.warm_up_slice(*data[:3], per_class=3)
-            data = (X_train, y_train, X_test, data[3][: len(X_test)])
-        out.append((name, data, True))
+    out = [(name, quick_slice(load_real(name)) if quick else load_real(name), True)
+           for name in REAL_SETS]  # fmt: skip
     for c, t, n_train, n_test in SYNTHETIC_SHAPES:
         shape = (c, 160, 20, 10) if quick else (c, t, n_train, n_test)
         out.append((f"synthetic c={c}", synthetic(*shape), False))
     return out
+
+
+def run_sets(sets, quick, run_one, variants, seeds=SEEDS):
+    """Every row of ``sets`` (``[(name, data, real)]``) by ``run_one(name, data,
+    seeds)``: the real sets at every seed of ``seeds``, the synthetic shapes (and every
+    set of a ``quick`` run) at the first; each printed as it ends. Call it inside
+    :func:`benchmarks.protocol.one_thread`, and write the section there too, so that the
+    stamp reports the runs' threads."""
+    from benchmarks._classification_models import warm_up_numba
+
+    warm_up_numba()
+    rows = []
+    for name, data, real in sets:
+        row = {**run_one(name, data, seeds[:1] if quick or not real else seeds), "real": real}
+        rows.append(row)
+        times = "  ".join(f"{v} {row[v][1]:6.1f} s" for v in variants)
+        print(f"{name:20s} {row['shape']:24s} {times}  MiniRocket "
+              f"{row['minirocket'][1]:5.2f} s  load {os.getloadavg()[0]:.2f}",
+              flush=True)  # fmt: skip
+    return rows
 
 
 def main(argv=None):
@@ -324,21 +346,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.quick and args.write:
         parser.error("--quick writes nothing")
-    from benchmarks._classification_models import warm_up_numba
-
     load_start = os.getloadavg()[0]
-    rows = []
     with protocol.one_thread(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        warm_up_numba()
-        for name, data, real in datasets(args.quick):
-            seeds = SEEDS[:1] if args.quick or not real else SEEDS
-            row = {**run_set(name, data, seeds), "real": real}
-            rows.append(row)
-            times = "  ".join(f"{v} {row[v][1]:6.1f} s" for v in VARIANTS)
-            print(f"{name:18s} {row['shape']:24s} {times}  MiniRocket "
-                  f"{row['minirocket'][1]:5.2f} s", flush=True)  # fmt: skip
-        # written inside the one-thread context: the stamp reports the runs' threads
+        rows = run_sets(datasets(args.quick), args.quick, run_set, VARIANTS)
         if args.quick:
             print("quick run: accuracy not shown, nothing written.")
             return 0
