@@ -62,7 +62,7 @@ import warnings
 import numpy as np
 
 from benchmarks import clf_channels, protocol
-from benchmarks._report import markdown_table, write_section
+from benchmarks._report import write_section
 from benchmarks.clf_channels import MAX_MEAN_DROP, MAX_SET_DROP, load_eog2, synthetic
 
 #: The rule of the module docstring, quoted.
@@ -166,36 +166,13 @@ def verdict(real_rows, all_rows):
 
 
 def table(rows):
-    """Markdown table, one line per set and model: accuracy (real sets: the mean over
-    the seeds), total seconds, and one fit+predict's seconds over MiniRocket's."""
-    header = ["data set", "n train/test, c x t", "model", "accuracy", "seconds (total)",
-              "one fit / MiniRocket"]  # fmt: skip
-    body = []
-    for r in rows:
-        mr_accuracy, mr_seconds = r["minirocket"]
-        for variant in VARIANTS:
-            accuracies, seconds = r[variant]
-            accuracy = f"{np.mean(accuracies):.4f}" if r["real"] else "-"
-            ratio = seconds / len(accuracies) / mr_seconds
-            body.append([r["name"], r["shape"], variant, accuracy, f"{seconds:.1f}",
-                         f"{ratio:.1f}x"])  # fmt: skip
-        accuracy = f"{mr_accuracy:.4f}" if r["real"] else "-"
-        body.append([r["name"], r["shape"], "MiniRocket", accuracy, f"{mr_seconds:.2f}",
-                     "1.0x"])  # fmt: skip
-    totals = "; ".join(f"{v} {sum(r[v][1] for r in rows):.1f} s" for v in VARIANTS)
-    mr_total = sum(r["minirocket"][1] for r in rows)
-    return f"{markdown_table(header, body)}\n\nTotal time: {totals}; MiniRocket {mr_total:.1f} s."
+    """:func:`benchmarks.clf_channels.table` of this benchmark's variants."""
+    return clf_channels.table(rows, VARIANTS, extra=None)
 
 
 def per_seed(rows):
-    """Each real set's accuracy per seed and variant."""
-    header = ["data set", *(f"{v} (seeds {', '.join(map(str, SEEDS))})" for v in VARIANTS)]
-    body = [
-        [r["name"], *(" ".join(f"{a:.3f}" for a in r[v][0]) for v in VARIANTS)]
-        for r in rows
-        if r["real"]
-    ]
-    return markdown_table(header, body)
+    """:func:`benchmarks.clf_channels.per_seed` of this benchmark's variants and seeds."""
+    return clf_channels.per_seed(rows, VARIANTS, SEEDS)
 
 
 def report(rows, dropped, command, load_start):

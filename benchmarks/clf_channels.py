@@ -234,37 +234,46 @@ def _met(flag):
     return "met" if flag else "not met"
 
 
-def table(rows):
-    """Markdown table, one line per set and model: mixtures per group and channel,
+def _mixtures_column(variant, row):
+    """The mixtures per group and channel of ``variant`` on ``row``'s set."""
+    mixtures = n_mixtures(variant, row["channels"])
+    return (
+        f"auto = {math.ceil(BASE_MIXTURES / row['channels'])}" if mixtures == "auto" else mixtures
+    )
+
+
+def table(rows, variants=VARIANTS, extra=("mixtures", _mixtures_column)):
+    """Markdown table, one line per set and model: ``extra`` (a column's header and its
+    value of ``(variant, row)``, or None: none; here the mixtures per group and channel),
     accuracy (real sets: the mean over the seeds), total seconds, and the seconds of one
     fit+predict over MiniRocket's."""
-    header = ["data set", "n train/test, c x t", "model", "mixtures", "accuracy",
+    extra_header = [] if extra is None else [extra[0]]
+    header = ["data set", "n train/test, c x t", "model", *extra_header, "accuracy",
               "seconds (total)", "one fit / MiniRocket"]  # fmt: skip
     body = []
     for r in rows:
         mr_accuracy, mr_seconds = r["minirocket"]
-        for variant in VARIANTS:
+        for variant in variants:
             accuracies, seconds = r[variant]
-            mixtures = n_mixtures(variant, r["channels"])
-            if mixtures == "auto":
-                mixtures = f"auto = {math.ceil(BASE_MIXTURES / r['channels'])}"
+            extra_cell = [] if extra is None else [extra[1](variant, r)]
             accuracy = f"{np.mean(accuracies):.4f}" if r["real"] else "-"
             ratio = seconds / len(accuracies) / mr_seconds
-            body.append([r["name"], r["shape"], variant, mixtures, accuracy,
+            body.append([r["name"], r["shape"], variant, *extra_cell, accuracy,
                          f"{seconds:.1f}", f"{ratio:.1f}x"])  # fmt: skip
         accuracy = f"{mr_accuracy:.4f}" if r["real"] else "-"
-        body.append([r["name"], r["shape"], "MiniRocket", "", accuracy,
-                     f"{mr_seconds:.2f}", "1.0x"])  # fmt: skip
-    totals = "; ".join(f"{v} {sum(r[v][1] for r in rows):.1f} s" for v in VARIANTS)
+        body.append([r["name"], r["shape"], "MiniRocket", *([""] * len(extra_header)),
+                     accuracy, f"{mr_seconds:.2f}", "1.0x"])  # fmt: skip
+    totals = "; ".join(f"{v} {sum(r[v][1] for r in rows):.1f} s" for v in variants)
     mr_total = sum(r["minirocket"][1] for r in rows)
     return f"{markdown_table(header, body)}\n\nTotal time: {totals}; MiniRocket {mr_total:.1f} s."
 
 
-def per_seed(rows):
+def per_seed(rows, variants=VARIANTS, seeds=SEEDS):
     """Each real set's accuracy per seed and variant (the seed noise behind the means)."""
-    header = ["data set", *(f"{v} (seeds {SEEDS[0]}-{SEEDS[-1]})" for v in VARIANTS)]
+    seed_names = ", ".join(map(str, seeds))
+    header = ["data set", *(f"{v} (seeds {seed_names})" for v in variants)]
     body = [
-        [r["name"], *(" ".join(f"{a:.3f}" for a in r[v][0]) for v in VARIANTS)]
+        [r["name"], *(" ".join(f"{a:.3f}" for a in r[v][0]) for v in variants)]
         for r in rows
         if r["real"]
     ]
