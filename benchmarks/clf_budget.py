@@ -10,7 +10,7 @@ The candidate, ``pooled_filters="auto"``, pools each channel over the identity a
 mixtures only when there are two channels or more: the mixtures are random combinations
 within each group's subspace, each a fixed filter convolved directly (no per-filter
 inverse FFT), and the cross-channel block uses the same filters
-(:func:`~sksssm.spectral._filter_bank.resolve_pooled_filters`). One channel is
+(:func:`~sksssm.spectral._pooled_filter_choice.resolve_pooled_filters`). One channel is
 unchanged (tested bit-identical).
 
 Measured side by side in one run, one thread, fit then predict of the official split:

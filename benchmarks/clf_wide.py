@@ -2,7 +2,7 @@
 
 ``pooled_filters="auto"`` (the default) pools each channel over the identity and the
 mixtures only when ``"all"`` would pool more than
-:data:`~sksssm.spectral._filter_bank.MAX_POOLED_FEATURES` (131,072) per-channel features
+:data:`~sksssm.spectral._pooled_filter_choice.MAX_POOLED_FEATURES` (131,072) per-channel features
 for the standardized series. No development set comes near it (the largest,
 BasicMotions, has 38,160: ``python -m benchmarks.clf_wide --counts`` lists them), so
 on every development set the default is ``"all"``, bit for bit; the switch exists for

@@ -4,7 +4,7 @@ channels, ``ceil(32 / c)`` per group and channel, on every fit path (issue 21)."
 import numpy as np
 import pytest
 from _streaming_spy import mixture_widths, streaming_poolings
-from _synthetic import noisy_waves
+from _synthetic import nan_padded, noisy_waves
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sksssm import SpectralFilterClassifier
@@ -52,9 +52,7 @@ def test_channels_share_out_the_mixtures(c, expected):
 
 def test_unequal_lengths_with_channels():
     X, y = _channels(36, 3, length=30, seed=2)
-    lengths = np.random.default_rng(3).integers(12, 31, len(X))
-    padding = np.arange(30) >= lengths[:, None]  # every channel padded alike
-    X[np.broadcast_to(padding[:, None], X.shape)] = np.nan
+    X, _ = nan_padded(X)
     auto, fixed = _fit(X, y, n_mixtures="auto"), _fit(X, y, n_mixtures=11)
     assert auto.n_mixtures_ == 11
     decision = auto.decision_function(X)

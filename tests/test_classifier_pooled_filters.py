@@ -14,13 +14,14 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sksssm import SpectralFilterClassifier
 from sksssm.sktime import SSMTimeSeriesClassifier
 from sksssm.spectral import (
-    _filter_bank,
+    _pooled_filter_choice,
     filter_bank,
     fit_pooling,
     mixing_matrices,
     pooled_features,
 )
-from sksssm.spectral._filter_bank import MAX_POOLED_FEATURES, _responses, resolve_pooled_filters
+from sksssm.spectral._filter_bank import _responses
+from sksssm.spectral._pooled_filter_choice import MAX_POOLED_FEATURES, resolve_pooled_filters
 from sksssm.spectral._segment_stats import STATISTICS
 
 #: Streaming configuration (as tests/test_classifier_auto_mixtures.py's): 200 series of
@@ -48,7 +49,7 @@ def _fit(X, y, **params):
 @pytest.fixture
 def low_budget(monkeypatch):
     """``"auto"`` switches to ``"mixtures"`` from one per-channel feature."""
-    monkeypatch.setattr(_filter_bank, "MAX_POOLED_FEATURES", 0)
+    monkeypatch.setattr(_pooled_filter_choice, "MAX_POOLED_FEATURES", 0)
 
 
 def test_default_is_all_below_the_budget():
@@ -70,7 +71,7 @@ def test_auto_counts_the_standardized_features_of_all(monkeypatch):
     n_all = full.pooling_.n_features
     assert MAX_POOLED_FEATURES == 2**17 > n_all
     for budget, mixed in ((n_all - 1, True), (n_all, False)):  # strictly above it
-        monkeypatch.setattr(_filter_bank, "MAX_POOLED_FEATURES", budget)
+        monkeypatch.setattr(_pooled_filter_choice, "MAX_POOLED_FEATURES", budget)
         clf = _fit(X, y)  # both heads, the cross block: the same count decides
         assert all((head.pooling_.mixing == ()) == mixed for head in clf.estimators_)
 

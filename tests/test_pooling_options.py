@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sksssm import SpectralFilterClassifier, SpectralFilterSequenceRegressor
 from sksssm.spectral import fit_pooling
-from sksssm.spectral._filter_bank import check_pooled_mixtures, resolve_pooled_filters
+from sksssm.spectral._pooled_filter_choice import check_pooled_mixtures, resolve_pooled_filters
 
 X_BTC = np.random.default_rng(0).normal(size=(6, 20, 2))
 Y = np.arange(6) % 2

@@ -6,6 +6,7 @@ classifier's :func:`~sksssm.estimators._pooled.resolve_mixtures` on every fit pa
 import numpy as np
 import pytest
 from _streaming_spy import mixture_widths, streaming_poolings
+from _synthetic import nan_padded
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -64,9 +65,7 @@ def test_both_heads_share_the_resolved_number():
 
 def test_unequal_lengths_with_channels():
     X, y = _channels(30, 3, length=30, seed=2)
-    lengths = np.random.default_rng(3).integers(12, 31, len(X))
-    padding = np.arange(30) >= lengths[:, None]  # every channel padded alike
-    X[np.broadcast_to(padding[:, None], X.shape)] = np.nan
+    X, _ = nan_padded(X)
     auto, fixed = _fit(X, y, n_mixtures="auto"), _fit(X, y, n_mixtures=22)
     assert auto.n_mixtures_ == 22
     predicted = auto.predict(X)

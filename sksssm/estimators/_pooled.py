@@ -9,8 +9,8 @@ import numpy as np
 from sklearn.utils.validation import check_random_state
 
 from .._validation import check_sequences, scale_unless_constant
-from ..spectral._filter_bank import resolve_pooled_filters
 from ..spectral._pooled_features import _pooled_features_of
+from ..spectral._pooled_filter_choice import resolve_pooled_filters
 from ..spectral._pooling import (
     DEFAULT_MIXTURES,
     _fit_poolings,
@@ -137,7 +137,7 @@ def fit_estimator_poolings(
     (:func:`~sksssm.spectral._pooling._fit_poolings`), the mixtures per group and channel
     resolved for ``X_btc``'s channels (:func:`resolve_mixtures`), and so are the
     per-channel filters of the classifier's ``pooled_filters``
-    (:func:`~sksssm.spectral._filter_bank.resolve_pooled_filters`; ``"all"`` for
+    (:func:`~sksssm.spectral._pooled_filter_choice.resolve_pooled_filters`; ``"all"`` for
     estimators without the parameter). Returns a tuple of poolings.
     """
     n_channels = X_btc.shape[2]
@@ -170,7 +170,7 @@ def fit_estimator_poolings(
 
 def _pooled_filters(estimator, X_btc, lengths, options):
     """The classifier's ``pooled_filters`` resolved for ``X_btc``
-    (:func:`~sksssm.spectral._filter_bank.resolve_pooled_filters`; ``"all"`` for
+    (:func:`~sksssm.spectral._pooled_filter_choice.resolve_pooled_filters`; ``"all"`` for
     estimators without the parameter). ``"auto"`` on multichannel data counts the
     per-channel features ``"all"`` would pool for the standardized representation, from
     a pooling of one zero series of ``X_btc``'s shape (the count depends on the

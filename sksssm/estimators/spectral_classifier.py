@@ -222,11 +222,11 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         (its group's filters times its weights; the bank's filters are never convolved
         one by one), and the cross-channel block over the same filters; needs
         ``n_mixtures >= 1``. "auto": "mixtures" on wide data, where "all" would pool more
-        than :data:`~sksssm.spectral._filter_bank.MAX_POOLED_FEATURES` (131,072)
+        than :data:`~sksssm.spectral._pooled_filter_choice.MAX_POOLED_FEATURES` (131,072)
         per-channel features for the standardized series (tens of channels or more:
         memory and time then outgrow a workstation), else "all"; one channel and every
         development set get "all"
-        (:func:`~sksssm.spectral._filter_bank.resolve_pooled_filters`). The heads'
+        (:func:`~sksssm.spectral._pooled_filter_choice.resolve_pooled_filters`). The heads'
         ``pooling_.bank`` holds the filters used. "mixtures" measured against "all" on
         three multichannel sets (2, 6 and 12 channels, mean over 3 seeds): mean accuracy
         -0.0025 (at most -0.0074 per set) at 0.67x the time: the user guide

@@ -75,9 +75,10 @@ Modules, one idea each: the filter bank (``_filter_bank``), series handling
 block (``_cross_channel``), the fitted state and the column layout, encoded once
 (``_pooling_state``: :meth:`PoolingState.column_blocks`, from which the column labels,
 the feature-set masks and :func:`n_pooled_features` derive), the ``ppv`` thresholds
-(``_thresholds``) and the chunked computation (``_pooled_features``). This one checks
-the configuration and fits the pooling (:func:`fit_pooling`). Every name stays
-importable from here.
+(``_thresholds``), the chunked computation (``_pooled_features``), the filters each
+channel pools (``_pooled_filter_choice``) and the option checks
+(``_pooling_options``). This one fits the pooling (:func:`fit_pooling`). Every name
+stays importable from here.
 
 Memory: series are processed in chunks of samples; ``chunk_size=None`` picks the chunk so
 that the response array and the FFT intermediates stay within about
@@ -99,11 +100,8 @@ from ._filter_bank import (
     DILATIONS,
     MIN_FILTER_LENGTH,  # noqa: F401
     MIXING_SEED,
-    POOLED_FILTERS,
-    check_pooled_mixtures,
     default_filter_lengths,
     filter_bank,
-    mixed_bank,
     mixing_matrices,
 )
 from ._filters import HANKEL_KINDS
@@ -117,6 +115,8 @@ from ._pooled_features import (  # noqa: F401
     pooled_features,
     pooled_features_shared,
 )
+from ._pooled_filter_choice import POOLED_FILTERS, mixed_bank
+from ._pooling_options import checked_options
 from ._pooling_state import N_SCALE_FEATURES, PoolingState, n_pooled_features  # noqa: F401
 from ._segment_stats import (  # noqa: F401
     ALL_STATISTICS,
@@ -140,83 +140,6 @@ from ._thresholds import (  # noqa: F401
 
 #: Default quantiles of the training responses used as ``ppv`` biases.
 DEFAULT_QUANTILES = (0.02, 0.1, 0.5, 0.9, 0.98)
-
-
-def _checked_options(
-    lengths,
-    *,
-    n_filters,
-    filter_lengths,
-    statistics,
-    quantiles,
-    n_mixtures,
-    pooled_filters,
-    n_segments,
-):
-    """The pooling options refused or normalized: ``(filter_lengths, statistics,
-    quantiles)`` as tuples (``filter_lengths`` None: :func:`default_filter_lengths` of the
-    longest series of ``lengths``).
-
-    The ranges and types of the integer options and the names of ``pooled_filters`` are
-    checked by the callers' parameter constraints (:func:`fit_pooling`'s, the
-    estimators'), which admit booleans as integers: those are refused here. The rule
-    that ``pooled_filters="mixtures"`` needs mixtures is
-    :func:`~sksssm.spectral._filter_bank.check_pooled_mixtures`.
-    """
-    if filter_lengths is None:
-        filter_lengths = default_filter_lengths(int(lengths.max()))
-    _refuse_boolean("n_filters", n_filters, "positive")
-    filter_lengths = _checked_filter_lengths(filter_lengths)
-    statistics = _checked_statistics(statistics)
-    quantiles = _checked_quantiles(quantiles, statistics)
-    _refuse_boolean("n_mixtures", n_mixtures, "non-negative")
-    check_pooled_mixtures(pooled_filters, n_mixtures)
-    _refuse_boolean("n_segments", n_segments, "positive")
-    return filter_lengths, statistics, quantiles
-
-
-def _refuse_boolean(name, value, sign):
-    """A boolean given for the integer option ``name`` (``sign``: "positive" or
-    "non-negative"): scikit-learn's integer intervals admit it, as ``1`` or ``0``."""
-    if isinstance(value, bool | np.bool_):
-        raise ValueError(f"{name} must be a {sign} integer, got {value!r}.")
-
-
-def _checked_filter_lengths(filter_lengths):
-    """``filter_lengths`` as a tuple of distinct integers ``>= 2``, else refused."""
-    values = np.ravel(np.asarray(filter_lengths, dtype=object))
-    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values):
-        # int() would silently truncate 2.5 to 2
-        raise ValueError(
-            f"filter_lengths must be integers >= 2, got {filter_lengths!r}; round them "
-            f"yourself if you meant whole lengths."
-        )
-    lengths = tuple(int(v) for v in values)
-    if not lengths or any(v < 2 for v in lengths) or len(set(lengths)) != len(lengths):
-        raise ValueError(f"filter_lengths must be distinct integers >= 2, got {filter_lengths!r}.")
-    return lengths
-
-
-def _checked_statistics(statistics):
-    """``statistics`` as a tuple of distinct names of :data:`ALL_STATISTICS`, else
-    refused."""
-    statistics = tuple(statistics)
-    unknown = [s for s in statistics if s not in ALL_STATISTICS]
-    if unknown or not statistics or len(set(statistics)) != len(statistics):
-        raise ValueError(
-            f"statistics must be distinct names among {ALL_STATISTICS}, got {statistics!r}."
-        )
-    return statistics
-
-
-def _checked_quantiles(quantiles, statistics):
-    """``quantiles`` as a tuple of floats; refused unless in ``[0, 1]`` (and not empty)
-    when one of ``statistics`` uses thresholds."""
-    quantiles = tuple(float(q) for q in quantiles)
-    thresholds = any(stat in THRESHOLD_STATISTICS for stat in statistics)
-    if thresholds and (not quantiles or not all(0.0 <= q <= 1.0 for q in quantiles)):
-        raise ValueError(f"quantiles must be numbers in [0, 1], got {quantiles!r}.")
-    return quantiles
 
 
 @validate_params(
@@ -334,7 +257,7 @@ def fit_pooling(
         The filters whose responses are pooled per channel (:data:`POOLED_FILTERS`):
         "all", the identity, the bank's filters and their mixtures; "mixtures", the
         identity and the mixtures only, each mixture a filter of its own (its group's
-        filters times its weights, :func:`~sksssm.spectral._filter_bank.mixed_bank`),
+        filters times its weights, :func:`~sksssm.spectral._pooled_filter_choice.mixed_bank`),
         so that the bank's filters are never convolved one by one; the state's ``bank``
         is then those filters (``mixing`` empty), and the cross-channel block uses them
         too. Needs ``n_mixtures >= 1``.
@@ -411,7 +334,7 @@ def _fit_poolings(
     X_btc, lengths = _prepare(X_btc, lengths)
     if X_btc.shape[0] == 0:
         raise ValueError("X has 0 series; pass at least one.")
-    filter_lengths, statistics, quantiles = _checked_options(
+    filter_lengths, statistics, quantiles = checked_options(
         lengths,
         n_filters=n_filters,
         filter_lengths=filter_lengths,

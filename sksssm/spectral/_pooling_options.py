@@ -1,0 +1,95 @@
+"""The pooling options refused or normalized before any pooling is fitted.
+
+The ranges and types of the integer options and the names of the string options are
+the parameter constraints' (:func:`~sksssm.spectral.fit_pooling`'s and the
+estimators'); what those cannot say is here: booleans given as integers, the filter
+lengths, statistics and quantiles, and that ``pooled_filters="mixtures"`` needs mixtures
+(:func:`~sksssm.spectral._pooled_filter_choice.check_pooled_mixtures`).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._filter_bank import default_filter_lengths
+from ._pooled_filter_choice import check_pooled_mixtures
+from ._segment_stats import ALL_STATISTICS, THRESHOLD_STATISTICS
+
+
+def checked_options(
+    lengths,
+    *,
+    n_filters,
+    filter_lengths,
+    statistics,
+    quantiles,
+    n_mixtures,
+    pooled_filters,
+    n_segments,
+):
+    """The pooling options refused or normalized: ``(filter_lengths, statistics,
+    quantiles)`` as tuples (``filter_lengths`` None: :func:`default_filter_lengths` of the
+    longest series of ``lengths``).
+
+    The ranges and types of the integer options and the names of ``pooled_filters`` are
+    checked by the callers' parameter constraints (:func:`fit_pooling`'s, the
+    estimators'), which admit booleans as integers: those are refused here. The rule
+    that ``pooled_filters="mixtures"`` needs mixtures is
+    :func:`~sksssm.spectral._pooled_filter_choice.check_pooled_mixtures`.
+    """
+    if filter_lengths is None:
+        filter_lengths = default_filter_lengths(int(lengths.max()))
+    _refuse_boolean("n_filters", n_filters, "positive")
+    filter_lengths = _checked_filter_lengths(filter_lengths)
+    statistics = _checked_statistics(statistics)
+    quantiles = _checked_quantiles(quantiles, statistics)
+    _refuse_boolean("n_mixtures", n_mixtures, "non-negative")
+    check_pooled_mixtures(pooled_filters, n_mixtures)
+    _refuse_boolean("n_segments", n_segments, "positive")
+    return filter_lengths, statistics, quantiles
+
+
+def _refuse_boolean(name, value, sign):
+    """A boolean given for the integer option ``name`` (``sign``: "positive" or
+    "non-negative"): scikit-learn's integer intervals admit it, as ``1`` or ``0``."""
+    if isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name} must be a {sign} integer, got {value!r}.")
+
+
+def _checked_filter_lengths(filter_lengths):
+    """``filter_lengths`` as a tuple of distinct integers ``>= 2``, else refused."""
+    values = np.ravel(np.asarray(filter_lengths, dtype=object))
+    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values):
+        # int() would silently truncate 2.5 to 2
+        raise ValueError(
+            f"filter_lengths must be integers >= 2, got {filter_lengths!r}; round them "
+            f"yourself if you meant whole lengths."
+        )
+    lengths = tuple(int(v) for v in values)
+    if not lengths or any(v < 2 for v in lengths) or len(set(lengths)) != len(lengths):
+        raise ValueError(f"filter_lengths must be distinct integers >= 2, got {filter_lengths!r}.")
+    return lengths
+
+
+def _checked_statistics(statistics):
+    """``statistics`` as a tuple of distinct names of :data:`ALL_STATISTICS`, else
+    refused."""
+    statistics = tuple(statistics)
+    unknown = [s for s in statistics if s not in ALL_STATISTICS]
+    if unknown or not statistics or len(set(statistics)) != len(statistics):
+        raise ValueError(
+            f"statistics must be distinct names among {ALL_STATISTICS}, got {statistics!r}."
+        )
+    return statistics
+
+
+def _checked_quantiles(quantiles, statistics):
+    """``quantiles`` as a tuple of floats; refused unless in ``[0, 1]`` (and not empty)
+    when one of ``statistics`` uses thresholds."""
+    quantiles = tuple(float(q) for q in quantiles)
+    thresholds = any(stat in THRESHOLD_STATISTICS for stat in statistics)
+    if thresholds and (not quantiles or not all(0.0 <= q <= 1.0 for q in quantiles)):
+        raise ValueError(f"quantiles must be numbers in [0, 1], got {quantiles!r}.")
+    return quantiles
