@@ -84,7 +84,9 @@ def selection_rows(encoded, seed):
     return np.flatnonzero(rank < quota[encoded])
 
 
-def refit_chosen(estimator, X_btc, lengths, targets, alphas, choice, pooling, subsample):
+def refit_chosen(
+    estimator, X_btc, lengths, targets, alphas, choice, pooling, subsample, scored=None
+):
     """The model ``choice`` (a :class:`~sksssm.spectral._ridge_loo.RidgeSelection` made
     on a subsample) fitted on all the series: its penalty chosen again by exact
     leave-one-out, its cross-channel block (if chosen) reweighted on all of them.
@@ -93,9 +95,10 @@ def refit_chosen(estimator, X_btc, lengths, targets, alphas, choice, pooling, su
     subsample's features are freed once copied): the subsample's standardized
     features of ``pooling`` and their standardization, reused (un-standardized, exact to
     round-off) so that only the other series' features are computed, and of those only
-    the statistics the choice uses. Returns ``(fit, pooling, feature_mean,
-    feature_scale)`` on the reduced pooling's columns, as the classifier's leave-one-out
-    loop does.
+    the statistics the choice uses. ``scored``: the series the leave-one-out scores
+    average (:func:`~sksssm.spectral._ridge_loo.select_ridge_by_loo`). Returns ``(fit,
+    pooling, feature_mean, feature_scale)`` on the reduced pooling's columns, as the
+    classifier's leave-one-out loop does.
     """
     pooling, keep = used_responses(pooling, choice.mask)
     rows, F_rows, rows_mean, rows_scale = subsample
@@ -119,6 +122,7 @@ def refit_chosen(estimator, X_btc, lengths, targets, alphas, choice, pooling, su
         [(name, mask & ~cross)],
         cross=cross if cross.any() else None,
         require_cross=bool(cross.any()),
+        scored=scored,
     )
     return fit, pooling, mean, scale
 

@@ -12,9 +12,11 @@ every series (with ``"both"`` too) (:mod:`sksssm.estimators._large_sets`).
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..spectral._feature_sets import FEATURE_SETS, candidate_feature_sets
 from ..spectral._ridge_loo import select_ridge_by_loo
-from ._class_targets import one_vs_all_targets
+from ._class_targets import one_vs_all_targets, scored_series
 from ._large_sets import refit_chosen, selection_rows
 from ._pooled import (
     fit_estimator_poolings,
@@ -78,6 +80,7 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
     # many series: the candidates compared on a stratified subsample (the size rule)
     rows = selection_rows(encoded, mixing_seed)
     chosen = slice(None) if rows is None else rows
+    scored = scored_series(encoded[chosen])
     # "both" keeps each representation's model up to the size rule's limit; above it the
     # comparison on thousands of series is reliable and each refit on all of them is the
     # fit's largest cost, so the better one alone (as "loo")
@@ -89,20 +92,24 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
         masks = pooling.feature_masks()
         # FEATURE_SETS read here, at call time (a benchmark variant patches it)
         candidates = candidate_feature_sets(pooling, estimator.block_selection, FEATURE_SETS)
+        penalties, candidates, cross, scored_rows = _choices(
+            alphas, candidates, masks["cross"], scored
+        )
         fit = select_ridge_by_loo(
             F,
             targets[chosen],
-            alphas,
+            penalties,
             candidates,
-            cross=masks["cross"],
+            cross=cross,
             require_cross=estimator.block_selection == "off",
+            scored=scored_rows,
         )
         # on a subsample, its features are kept for the refit on every series
         model = (fit, pooling, mean, scale, None if rows is None else F)
         del F
         if keep_every or not kept:
             kept.append(model)
-        elif fit.score > kept[0][0].score:  # one kept, ties: the first (raw) one
+        elif scored.any() and fit.score > kept[0][0].score:  # ties: the first (raw) one
             kept[0] = model
     if rows is None:
         return [model[:4] for model in kept]
@@ -110,7 +117,47 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
     ((fit, pooling, mean, scale, F_rows),) = kept
     subsample = [rows, F_rows, mean, scale]  # emptied by refit_chosen (memory)
     del kept, model, F_rows
-    return [refit_chosen(estimator, X_btc, lengths, targets, alphas, fit, pooling, subsample)]
+    scored = scored_series(encoded)
+    penalties = alphas if scored.any() else [fallback_penalty(alphas)]
+    scored_rows = None if scored.all() or not scored.any() else scored
+    return [
+        refit_chosen(
+            estimator, X_btc, lengths, targets, penalties, fit, pooling, subsample, scored_rows
+        )
+    ]
+
+
+#: The feature set of a classifier whose series leave-one-out cannot score (every class
+#: has one training series; :func:`_choices`); the first candidate where it is not one.
+FALLBACK_FEATURE_SET = "all"
+
+
+def fallback_penalty(alphas):
+    """The penalty when no series can be scored: the middle of ``alphas`` (the median,
+    the upper one of the two middle ones for an even count).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> float(fallback_penalty(np.logspace(-3, 5, 17)))
+    10.0
+    """
+    ordered = np.sort(np.asarray(alphas, dtype=float))
+    return ordered[len(ordered) // 2]
+
+
+def _choices(alphas, candidates, cross, scored):
+    """``(alphas, candidates, cross)`` leave-one-out chooses from and the rows it
+    scores (``scored``; None: all). When no series can be scored (every class has one
+    training series: :func:`~sksssm.estimators._class_targets.scored_series`) no data
+    can choose: :data:`FALLBACK_FEATURE_SET` without the cross-channel block, at the
+    :func:`fallback_penalty`."""
+    if scored.all():
+        return alphas, candidates, cross, None
+    if scored.any():
+        return alphas, candidates, cross, scored
+    name, mask = next((c for c in candidates if c[0] == FALLBACK_FEATURE_SET), candidates[0])
+    return [fallback_penalty(alphas)], [(name, mask & ~cross)], None, None
 
 
 def choose_regression_models(estimator, X_btc, lengths, standardized, relative_alphas):

@@ -20,7 +20,7 @@ from ..spectral._pooling import (
 )
 from ._base import fit_atomically, fitted_attributes
 from ._channel_scaling import channel_location, channel_scale
-from ._class_targets import class_scores, fit_temperature
+from ._class_targets import class_scores, fit_temperature, scored_series
 from ._large_sets import fit_streaming_classifier, uses_streaming_head
 from ._pooled import (
     INPUT_ATTRIBUTES,
@@ -93,7 +93,12 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     targets (the criterion of scikit-learn's
     :class:`~sklearn.linear_model.RidgeClassifierCV`), every penalty from one
     eigendecomposition of each candidate's ``n x n`` Gram matrix
-    (:mod:`sksssm.spectral._ridge_loo`).
+    (:mod:`sksssm.spectral._ridge_loo`). The error is averaged over the series whose
+    class has another training series: the only series of a class, left out, has no
+    class to be assigned to (its error favours the largest penalty whatever the data).
+    When every class has one series, nothing is chosen: every feature, without the
+    cross-channel block, at the middle penalty
+    (:func:`~sksssm.estimators._class_targets.fallback_penalty`).
 
     **Two representations** (``normalise="both"``, the default): the best model of
     each representation is kept in ``estimators_`` (two fitted
@@ -274,7 +279,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     alpha_ : float
         The chosen penalty.
     loo_score_ : float
-        Minus the mean squared leave-one-out error of the chosen model.
+        Minus the mean squared leave-one-out error of the chosen model, over the series
+        whose class has another training series; NaN when none has.
     temperature_ : float
         The probability temperature ``tau``.
     n_features_in_ : int
@@ -459,7 +465,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         self.coef_ = fit.coef
         self.intercept_ = fit.intercept
         self.alpha_ = float(fit.alpha)
-        self.loo_score_ = float(fit.score)
+        # nothing scored (one series per class): no leave-one-out score
+        self.loo_score_ = float(fit.score) if scored_series(encoded).any() else np.nan
         return self
 
     def _prepared(self, X):

@@ -56,7 +56,7 @@ class RidgeSelection:
     heads: tuple = ()
 
 
-def ridge_loo_path(U, s, targets, alphas):
+def ridge_loo_path(U, s, targets, alphas, scored=None):
     """Exact leave-one-out of ridge with an unpenalized intercept, for every alpha.
 
     ``U, s``: an orthonormal basis of the centred design's row space orthogonal to the
@@ -75,9 +75,10 @@ def ridge_loo_path(U, s, targets, alphas):
     would lose every digit; this form keeps them to full relative precision, so small
     penalties (the minimum-norm interpolating limit) are scored correctly.
 
-    Yields one :class:`LooFit` per alpha: ``score = -mean(residual^2)`` and ``dual = U
-    diag(1 / (s + alpha)) U^T (Y - mean Y)`` (the coefficients are ``X^T dual``), the
-    latter computed only when asked for (:attr:`LooFit.dual`).
+    Yields one :class:`LooFit` per alpha: ``score = -mean(residual^2)`` over the rows
+    ``scored`` (a boolean mask; None: every row) and ``dual = U diag(1 / (s + alpha))
+    U^T (Y - mean Y)`` (the coefficients are ``X^T dual``), the latter computed only when
+    asked for (:attr:`LooFit.dual`).
     """
     n = targets.shape[0]
     centred = targets - targets.mean(axis=0)
@@ -92,7 +93,13 @@ def ridge_loo_path(U, s, targets, alphas):
         damping = alpha / (s + alpha)
         residual = outside + U @ (damping[:, None] * projected)
         residual /= (outside_leverage + U2 @ damping)[:, None]
-        yield LooFit(alpha, targets - residual, -float(np.mean(residual**2)), (U, s, projected))
+        score = -_mean_square(residual, scored)
+        yield LooFit(alpha, targets - residual, score, (U, s, projected))
+
+
+def _mean_square(residual, scored):
+    """Mean squared ``residual`` over the rows ``scored`` (None: every row)."""
+    return float(np.mean((residual if scored is None else residual[scored]) ** 2))
 
 
 def centred_eigh(gram):
@@ -126,7 +133,7 @@ def centred_eigh(gram):
 
 
 def select_ridge_by_loo(
-    F, targets, alphas, candidates, cross=None, require_cross=False, n_heads=1
+    F, targets, alphas, candidates, cross=None, require_cross=False, n_heads=1, scored=None
 ):
     """Penalty and feature set with the smallest exact leave-one-out squared error.
 
@@ -162,6 +169,12 @@ def select_ridge_by_loo(
         one linear head on the union of their columns (zero weight where a head lacks a
         column), and its exact leave-one-out decisions are the average of theirs. 1: the
         best head alone.
+    scored : ndarray of bool of shape (n_series,) or None
+        The series whose leave-one-out residuals the scores average (None: all). The
+        classifier leaves out the series of a class with no other training series:
+        without it, its class is absent from the fold, and the residual measures how
+        far every class's decision is shrunk, not how well the series is classified
+        (:func:`~sksssm.estimators._class_targets.scored_series`).
 
     Returns
     -------
@@ -172,7 +185,7 @@ def select_ridge_by_loo(
     """
     p = F.shape[1]
     cross = np.zeros(p, dtype=bool) if cross is None else np.asarray(cross, dtype=bool)
-    paths = _CandidatePaths(F, targets, alphas, [mask for _, mask in candidates], cross)
+    paths = _CandidatePaths(F, targets, alphas, [mask for _, mask in candidates], cross, scored)
     ranking = _Ranking(n_heads)
 
     def rank_per_channel():
@@ -192,7 +205,7 @@ def select_ridge_by_loo(
             ranking.add(paths(c, weight), c, weight)
     if ranking.empty:  # the required cross columns are constant
         rank_per_channel()
-    return _selection(F, targets, candidates, paths.masks, cross, ranking.heads())
+    return _selection(F, targets, candidates, paths.masks, cross, ranking.heads(), scored)
 
 
 class _CandidatePaths:
@@ -204,8 +217,9 @@ class _CandidatePaths:
     candidate's design.
     """
 
-    def __init__(self, F, targets, alphas, candidate_masks, cross):
+    def __init__(self, F, targets, alphas, candidate_masks, cross, scored):
         self.F, self.targets, self.alphas, self.cross = F, targets, alphas, cross
+        self.scored = scored
         self.masks = np.stack([*candidate_masks, cross])
         self.gram_blocks = _gram_blocks(F, self.masks) if F.shape[0] <= F.shape[1] else {}
 
@@ -227,7 +241,7 @@ class _CandidatePaths:
                 design = np.concatenate([design, extra], axis=1)
             U, sv, _ = np.linalg.svd(design, full_matrices=False)
             s = sv**2
-        return ridge_loo_path(U, s, self.targets, self.alphas)
+        return ridge_loo_path(U, s, self.targets, self.alphas, self.scored)
 
 
 def _gram_blocks(F, masks):
@@ -291,7 +305,7 @@ def _cross_weight(F, rest, extra):
     return rest_norm / cross_norm if rest_norm > 0.0 else 1.0
 
 
-def _selection(F, targets, candidates, masks, cross, heads):
+def _selection(F, targets, candidates, masks, cross, heads, scored):
     """The :class:`RidgeSelection` averaging ``heads`` (:class:`_Ranking`'s, best first)."""
     fit, _, _ = heads[0]
     weights = np.ones(F.shape[1])
@@ -311,7 +325,7 @@ def _selection(F, targets, candidates, masks, cross, heads):
     ) / len(heads)
     names = [candidates[c][0] + ("+cross" if w is not None else "") for _, c, w in heads]
     loo_decisions = sum(fit_j.loo_decisions for fit_j, _, _ in heads) / len(heads)
-    score = -float(np.mean((targets - loo_decisions) ** 2)) if len(heads) > 1 else fit.score
+    score = -_mean_square(targets - loo_decisions, scored) if len(heads) > 1 else fit.score
     return RidgeSelection(
         name=names[0],
         mask=mask,
