@@ -21,9 +21,17 @@ What it must show for the default to be right: less time and less peak memory th
 ``"all"`` on every shape. Accuracy is reported; the only real-data evidence on
 ``"mixtures"`` is the ``clf_budget`` section (2 to 12 channels).
 
-Run ``python -m benchmarks.clf_wide`` (writes the section ``clf_wide``), ``--quick``
-(tiny shapes, writes nothing) or ``--counts`` (the per-channel feature count of
-``"all"`` on every development set, and of the shapes here).
+**Archive shapes** (``--archive``, section ``clf_archive_shapes``): the default and
+MiniRocket alone on the same synthetic data at the full sizes of the UEA sets with the
+most extreme shapes (:data:`ARCHIVE_SHAPES`: the most channels, the longest series, the
+most and the shortest series), none of which is in the repository: whether the default
+fits in memory and time there, and its time against MiniRocket's. The data are easy
+(a bump), so the accuracies say little.
+
+Run ``python -m benchmarks.clf_wide`` (writes the section ``clf_wide``), ``--archive``
+(writes ``clf_archive_shapes``), ``--quick`` (tiny shapes, writes nothing) or
+``--counts`` (the per-channel feature count of ``"all"`` on every development set, and
+of the shapes here).
 """
 
 from __future__ import annotations
@@ -45,6 +53,17 @@ SHAPES = (
     ("FaceDetection-like", 144, 62, 600, 300),
     ("PEMS-SF-like", 963, 144, 60, 40),
 )
+#: ``(name, channels, steps, n_train, n_test)``: the full sizes of UEA sets of extreme
+#: shapes (the longest length of a set of unequal lengths).
+ARCHIVE_SHAPES = (
+    ("DuckDuckGeese-like", 1345, 270, 50, 50),
+    ("MotorImagery-like", 64, 3000, 278, 100),
+    ("EigenWorms-like", 6, 17984, 128, 131),
+    ("StandWalkJump-like", 4, 2500, 12, 15),
+    ("PhonemeSpectra-like", 11, 217, 3315, 3353),
+    ("LSST-like", 6, 36, 2459, 2466),
+    ("PenDigits-like", 2, 8, 7494, 3498),
+)
 QUICK_SHAPES = (("tiny", 12, 40, 30, 20),)
 MODELS = {
     "SpectralFilterClassifier()": "SpectralFilterClassifier(random_state=0)",
@@ -53,6 +72,8 @@ MODELS = {
     ),
     "MiniRocket": "RocketRidge('minirocket', random_state=0)",
 }
+#: The models of ``--archive``.
+ARCHIVE_MODELS = ("SpectralFilterClassifier()", "MiniRocket")
 #: Seconds a model may run before it is reported as not finished.
 TIMEOUT = 900
 
@@ -159,11 +180,50 @@ def table(results):
     return markdown_table(header, rows)
 
 
+def archive():
+    """The default and MiniRocket at :data:`ARCHIVE_SHAPES`: the section
+    ``clf_archive_shapes``."""
+    load_start = os.getloadavg()[0]
+    results = []
+    for shape in ARCHIVE_SHAPES:
+        by_model = {label: run_model(shape, label) for label in ARCHIVE_MODELS}
+        for label, r in by_model.items():
+            print(shape[0], label, r, flush=True)
+        results.append((shape, by_model))
+    ratios = [
+        f"{shape[0]} {ours['seconds'] / theirs['seconds']:.1f}x"
+        for shape, (ours, theirs) in ((s, tuple(by.values())) for s, by in results)
+        if "error" not in ours and "error" not in theirs
+    ]
+    body = "\n\n".join([
+        "Synthetic data (module docstring of `benchmarks/clf_wide.py`: random walks and "
+        "a class-dependent bump in one channel) at the full sizes of the UEA sets of "
+        "extreme shapes, none of them in the repository; each model in its own "
+        "one-thread subprocess (fit+predict, peak resident memory). 1-min load average "
+        f"{load_start:.1f} at start, {os.getloadavg()[0]:.1f} at end. The data are easy, "
+        "so the accuracies say little; the question is whether the default runs, and "
+        "at what cost.",
+        table(results),
+        "Time against MiniRocket: " + ", ".join(ratios) + ".",
+    ])  # fmt: skip
+    print(body)
+    write_section(
+        "clf_archive_shapes",
+        body,
+        command="python -m benchmarks.clf_wide --archive",
+        title="SpectralFilterClassifier() at the UEA archive's extreme shapes",
+    )
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny shapes; writes nothing")
     parser.add_argument("--counts", action="store_true", help="feature counts only")
+    parser.add_argument("--archive", action="store_true", help="full-size archive shapes")
     args = parser.parse_args(argv)
+    if args.archive:
+        return archive()
     if args.counts:
         rows = [[n, c, t, f"{f:,}"] for n, c, t, f in counts()]
         print(markdown_table(["set", "channels", "steps", "per-channel features"], rows))

@@ -96,9 +96,10 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     (:mod:`sksssm.spectral._ridge_loo`). The error is averaged over the series whose
     class has another training series: the only series of a class, left out, has no
     class to be assigned to (its error favours the largest penalty whatever the data).
-    When every class has one series, nothing is chosen: every feature, without the
-    cross-channel block, at the middle penalty
-    (:func:`~sksssm.estimators._class_targets.fallback_penalty`).
+    When every class has one series, nothing can be chosen: the ``ppv`` features, without
+    the cross-channel block, at the middle penalty
+    (:data:`~sksssm.estimators._pooled_selection.FALLBACK_FEATURE_SET`,
+    :func:`~sksssm.estimators._pooled_selection.fallback_penalty`).
 
     **Two representations** (``normalise="both"``, the default): the best model of
     each representation is kept in ``estimators_`` (two fitted
