@@ -59,6 +59,46 @@ def test_merge_of_differently_shifted_factors_equals_one_pass():
             np.testing.assert_allclose(x, y, rtol=1e-10, atol=1e-10)
 
 
+def test_wide_factor_by_tpqrt_equals_geqrf_up_to_row_signs(monkeypatch):
+    from sksssm.spectral import _ridge
+
+    F, Y = make_data(n=400, p=100, mean=20.0)
+    assert 1 + 100 + 2 >= _ridge.TPQRT_MIN_COLUMNS
+    reference = QRAccumulator(100, 2)  # geqrf: the path below TPQRT_MIN_COLUMNS
+    monkeypatch.setattr(_ridge, "TPQRT_MIN_COLUMNS", 10**6)
+    for start in range(0, 400, 150):
+        reference.update(F[start : start + 150], Y[start : start + 150])
+
+    def no_geqrf(*args, **kwargs):
+        raise AssertionError("geqrf called on the tpqrt path")
+
+    monkeypatch.setattr(_ridge, "TPQRT_MIN_COLUMNS", 96)
+    monkeypatch.setattr(_ridge, "_triangular_factor", no_geqrf)
+    acc = chunked(F, Y, 150)  # every chunk of 150 rows >= the 103 columns: tpqrt
+    np.testing.assert_array_equal(np.tril(acc.R_, -1), 0.0)
+    # R is unique up to the signs of its rows (full column rank): entries of order
+    # sqrt(n) * 20, round-off ~1e-13 relative measured
+    scale = np.abs(reference.R_).max()
+    np.testing.assert_allclose(np.abs(acc.R_), np.abs(reference.R_), atol=1e-11 * scale)
+
+
+def test_wide_chunks_across_both_paths_and_merges_equal_one_pass():
+    F, Y = make_data(n=500, p=100, seed=3, mean=5.0)
+    one = QRAccumulator(100, 2).update(F, Y)
+    # chunks of 20 and 30 rows: fewer stacked rows than columns (geqrf), then tpqrt
+    sizes = np.cumsum([0, 20, 30, 200, 250])
+    acc = QRAccumulator(100, 2)
+    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+        acc.update(F[a:b], Y[a:b])
+    merged = QRAccumulator(100, 2).merge(chunked(F[:260], Y[:260], 60))
+    merged.merge(chunked(F[260:], Y[260:], 100))
+    for other in (acc, merged):
+        a = RidgeSolution(one).coefficients(1e-2)
+        b = RidgeSolution(other).coefficients(1e-2)
+        for x, y in zip(a, b, strict=True):
+            np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-10)
+
+
 def test_triangular_factor_of_wide_matrix_is_trapezoidal():
     A = np.random.default_rng(0).normal(size=(3, 7))
     R = triangular_factor(A)
