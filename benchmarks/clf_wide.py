@@ -162,7 +162,11 @@ def counts():
 
 
 def _cell(result, key, form):
-    return result["error"] if "error" in result else form.format(result[key])
+    """The formatted ``result[key]``; a model that failed shows its error once, in the
+    accuracy cell, and "-" in the others."""
+    if "error" in result:
+        return result["error"] if key == "accuracy" else "-"
+    return form.format(result[key])
 
 
 def table(results):

@@ -4,7 +4,7 @@ Every closed-form fit accumulates the triangular factor of its design chunk by c
 (:class:`~sksssm.spectral._ridge.QRAccumulator`): the previous ``k x k`` factor stacked on
 the new rows is factored again. ``geqrf`` treats the stack as a dense block; ``tpqrt``
 keeps the factor triangular and reflects only the new rows into it (the same Householder
-reflections). From :data:`~sksssm.spectral._ridge.TPQRT_MIN_COLUMNS` (96) columns the
+reflections). From :data:`~sksssm.spectral._lapack.TPQRT_MIN_COLUMNS` (96) columns the
 library uses ``tpqrt``; below, ``geqrf``. This script measures both side by side in one
 process, one thread, the library patched to use one or the other (``TPQRT_MIN_COLUMNS``
 set to 1, 96 or above every width):
@@ -13,8 +13,8 @@ set to 1, 96 or above every width):
   ``tpqrt`` at every width (where the threshold of 96 comes from);
 * whole fits with ``geqrf`` at every width against the library's rule:
   ``SpectralFilterRegressor(return_sequences=True)`` fits on 256 random sequences of 3
-  channels x 1,024 steps (the default, and ``ar_order=16``), with the largest relative
-  difference of the coefficients between the two;
+  channels x 1,024 steps (the default, and ``ar_order=16``; best of 4, the two in turn),
+  with the largest relative difference of the coefficients between the two;
 * ``SpectralFilterClassifier()`` on a PenDigits-like shape (7,494 + 3,498 series, 2
   channels x 8 steps; ``benchmarks.clf_wide.wide_data``), whose features (1,671 and 3,341
   columns) are fewer than its series, so its ridge streams.
@@ -50,7 +50,7 @@ PATHS = {"geqrf": 10**9, "tpqrt": 1, "library": 96}
 
 
 def _path(name):
-    return mock.patch("sksssm.spectral._ridge.TPQRT_MIN_COLUMNS", PATHS[name])
+    return mock.patch("sksssm.spectral._lapack.TPQRT_MIN_COLUMNS", PATHS[name])
 
 
 def update_seconds(k, m, name, repeats):
@@ -80,15 +80,14 @@ def regressor_rows(n_series, repeats):
     rows = []
     SpectralFilterRegressor(return_sequences=True).fit(X[:2], y[:2])  # the filter cache
     for params in ({}, {"ar_order": 16}):
-        seconds, coefs = {}, {}
-        for name in ("geqrf", "library"):
-            with _path(name):
-                runs = []
-                for _ in range(repeats):
+        seconds, coefs = {"geqrf": np.inf, "library": np.inf}, {}
+        for repeat in range(repeats):  # the two paths in turn, the order alternating
+            for name in ("geqrf", "library")[:: 1 if repeat % 2 == 0 else -1]:
+                with _path(name):
                     start = time.perf_counter()
                     model = SpectralFilterRegressor(return_sequences=True, **params).fit(X, y)
-                    runs.append(time.perf_counter() - start)
-            seconds[name], coefs[name] = min(runs), model.coef_
+                    seconds[name] = min(seconds[name], time.perf_counter() - start)
+                coefs[name] = model.coef_
         diff = np.abs(coefs["library"] - coefs["geqrf"]).max() / np.abs(coefs["geqrf"]).max()
         label = (f"SpectralFilterRegressor(return_sequences=True{_kwargs(params)}), "
                  f"{coefs['geqrf'].size} coefficients")  # fmt: skip
@@ -132,7 +131,7 @@ def main(argv=None):
             updates.append([k, m, f"{geqrf * 1e3:.2f}", f"{tpqrt * 1e3:.2f}",
                             f"{tpqrt / geqrf:.2f}"])  # fmt: skip
             print(updates[-1], flush=True)
-        fits = regressor_rows(32 if args.quick else 256, 1 if args.quick else 2)
+        fits = regressor_rows(32 if args.quick else 256, 1 if args.quick else 4)
         shape = ("PenDigits-like", 2, 8, 7494, 3498)
         if args.quick:
             shape = ("small", 2, 8, 600, 100)
@@ -142,8 +141,9 @@ def main(argv=None):
         "### One update",
         markdown_table(["columns k", "rows added m", "geqrf [ms]", "tpqrt [ms]",
                         "tpqrt / geqrf"], updates),  # fmt: skip
-        "### Whole fits (best of 2 for the regressor; the coefficient difference is the "
-        "largest over the largest coefficient)",
+        "### Whole fits (the regressor: best of 4, the two paths in turn, the order "
+        "alternating; the coefficient difference is the largest over the largest "
+        "coefficient)",
         markdown_table(["model", "geqrf [s]", "the library (tpqrt from 96 columns) [s]",
                         "difference"], fits),  # fmt: skip
     ])  # fmt: skip

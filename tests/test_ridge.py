@@ -60,20 +60,21 @@ def test_merge_of_differently_shifted_factors_equals_one_pass():
 
 
 def test_wide_factor_by_tpqrt_equals_geqrf_up_to_row_signs(monkeypatch):
-    from sksssm.spectral import _ridge
+    from sksssm.spectral import _lapack, _ridge
 
     F, Y = make_data(n=400, p=100, mean=20.0)
-    assert 1 + 100 + 2 >= _ridge.TPQRT_MIN_COLUMNS
+    assert 1 + 100 + 2 >= _lapack.TPQRT_MIN_COLUMNS
     reference = QRAccumulator(100, 2)  # geqrf: the path below TPQRT_MIN_COLUMNS
-    monkeypatch.setattr(_ridge, "TPQRT_MIN_COLUMNS", 10**6)
+    monkeypatch.setattr(_lapack, "TPQRT_MIN_COLUMNS", 10**6)
     for start in range(0, 400, 150):
         reference.update(F[start : start + 150], Y[start : start + 150])
 
     def no_geqrf(*args, **kwargs):
         raise AssertionError("geqrf called on the tpqrt path")
 
-    monkeypatch.setattr(_ridge, "TPQRT_MIN_COLUMNS", 96)
-    monkeypatch.setattr(_ridge, "_triangular_factor", no_geqrf)
+    monkeypatch.setattr(_lapack, "TPQRT_MIN_COLUMNS", 96)
+    for module in (_ridge, _lapack):  # update() and stacked_factor() call it
+        monkeypatch.setattr(module, "geqrf_factor", no_geqrf)
     acc = chunked(F, Y, 150)  # every chunk of 150 rows >= the 103 columns: tpqrt
     np.testing.assert_array_equal(np.tril(acc.R_, -1), 0.0)
     # R is unique up to the signs of its rows (full column rank): entries of order

@@ -1,10 +1,16 @@
-"""Small dense LAPACK steps of the ridge core without per-call dispatch.
+"""Dense LAPACK steps of the ridge core: the QR updates, the SVD, the upper triangle.
+
+The streaming factor (:class:`~sksssm.spectral._ridge.QRAccumulator`) is updated by
+:func:`stacked_factor`: LAPACK's ``tpqrt`` on wide designs, which keeps the previous
+factor triangular and reflects only the new rows into it, ``geqrf`` on the stacked rows
+below :data:`TPQRT_MIN_COLUMNS` columns, where it is the faster.
 
 A forecaster's configuration search solves tens of small ridge problems per series
 (:mod:`sksssm.spectral._ridge`), so the Python around each LAPACK call (argument
-checks, routine lookup, workspace query, masks) costs as much as the call itself. These
-helpers make the same LAPACK calls with the same workspace, so their results are
-bit-identical to scipy's and numpy's; what they look up is kept per shape (bounded).
+checks, routine lookup, workspace query, masks) costs as much as the call itself.
+:func:`svd` and :func:`upper_triangle` make the same LAPACK calls with the same
+workspace, so their results are bit-identical to scipy's and numpy's; what they look up
+is kept per shape (bounded).
 """
 
 from __future__ import annotations
@@ -73,3 +79,63 @@ def upper_triangle(A):
         below = _BELOW_DIAGONAL[A.shape] = np.tri(*A.shape, -1, dtype=bool)
         below.flags.writeable = False
     return np.where(below, np.zeros(1, A.dtype), A)
+
+
+def geqrf_factor(A, *, overwrite=False):
+    """:func:`~._ridge.triangular_factor` of a float64 array, unchecked (LAPACK ``geqrf``)."""
+    m, k = A.shape
+    if m == 0:
+        return np.zeros((0, k))
+    (geqrf,) = linalg.get_lapack_funcs(("geqrf",), (A,))
+    qr, _, _, info = geqrf(A, overwrite_a=overwrite)
+    if info != 0:  # pragma: no cover - LAPACK reports invalid arguments only
+        raise RuntimeError(f"LAPACK geqrf failed with info={info}.")
+    return upper_triangle(qr[: min(m, k)])
+
+
+#: Columns from which :func:`stacked_factor` calls LAPACK's ``tpqrt`` rather than
+#: ``geqrf`` on the stacked rows (one thread, OpenBLAS, stacking ``k`` to ``16 k`` rows on a
+#: ``k x k`` factor: ``tpqrt`` took 1.3x ``geqrf``'s time at 32 columns, 0.85-1.2x at 64,
+#: 0.65-0.75x at 96, 0.5-0.7x at 128 and 0.3-0.45x at 256; about 0.1x at 3,341 columns;
+#: section ``qr_update`` of the benchmark page).
+TPQRT_MIN_COLUMNS = 96
+#: Block size of ``tpqrt`` (32 and 64 measured alike; 128 slower).
+TPQRT_BLOCK = 32
+
+
+def stacked_factor(R, rows):
+    """The triangular factor of ``[R; rows]``: ``R`` (r, k) upper trapezoidal, ``rows``
+    (m, k) a Fortran-ordered float64 array, which may be overwritten.
+
+    With at least :data:`TPQRT_MIN_COLUMNS` columns and ``r + m >= k``, ``R`` padded with
+    zero rows to ``k x k`` (which changes no product ``R' R``) is updated by ``tpqrt``;
+    otherwise the stacked rows are factored by ``geqrf``. Either way ``R' R`` of the result
+    is ``R' R + rows' rows`` up to round-off (the rows' signs may differ between the two).
+    """
+    if not uses_tpqrt(R.shape[0], *rows.shape):
+        work = stacked_rows(R, len(rows))
+        work[len(R) :] = rows
+        return geqrf_factor(work, overwrite=True)
+    k = R.shape[1]
+    square = np.zeros((k, k), order="F")
+    square[: len(R)] = R
+    (tpqrt,) = linalg.get_lapack_funcs(("tpqrt",), (square,))
+    factor, _, _, info = tpqrt(
+        0, min(TPQRT_BLOCK, k), square, np.asfortranarray(rows), overwrite_a=True, overwrite_b=True
+    )
+    if info != 0:  # pragma: no cover - LAPACK reports invalid arguments only
+        raise RuntimeError(f"LAPACK tpqrt failed with info={info}.")
+    return upper_triangle(factor)
+
+
+def uses_tpqrt(r, m, k):
+    """Whether :func:`stacked_factor` of ``r`` factor rows and ``m`` new rows of ``k``
+    columns calls ``tpqrt`` (else ``geqrf`` on the stacked rows)."""
+    return k >= TPQRT_MIN_COLUMNS and r + m >= k
+
+
+def stacked_rows(R, m):
+    """A Fortran-ordered ``(r + m, k)`` array holding ``R`` above ``m`` rows to fill."""
+    work = np.empty((R.shape[0] + m, R.shape[1]), order="F")
+    work[: R.shape[0]] = R
+    return work

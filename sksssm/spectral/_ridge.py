@@ -8,10 +8,10 @@ triangular factor ``R`` of the augmented matrix ``M = [1 | F | Y]`` is accumulat
 by chunk (Householder QR): stacking the previous factor on the new rows and re-factoring
 gives the factor of all rows seen so far, and two factors merge by one more QR of the two
 stacked. Chunking, ``partial_fit`` and parallel (Dask) blocks therefore give the same
-answer up to round-off. From :data:`TPQRT_MIN_COLUMNS` columns the stacked QR is LAPACK's
-``tpqrt``, which keeps the previous factor triangular instead of re-factoring it as a
-dense block (``geqrf``): the same Householder reflections, measured 1.4-10x faster at 128
-to 3,341 columns on one thread (``_stacked_factor``).
+answer up to round-off. From :data:`~._lapack.TPQRT_MIN_COLUMNS` columns the stacked QR is
+LAPACK's ``tpqrt``, which keeps the previous factor triangular instead of re-factoring it
+as a dense block (``geqrf``): the same Householder reflections, measured 1.4-10x faster at
+128 to 3,341 columns on one thread (:func:`~._lapack.stacked_factor`).
 
 Everything ridge needs follows from ``R`` and the row count:
 
@@ -34,14 +34,13 @@ classification with many pooled features).
 from __future__ import annotations
 
 import numpy as np
-from scipy import linalg
 from sklearn.utils._param_validation import validate_params
 
 from .._validation import scale_unless_constant
 from ._gcv import gcv_choice, gcv_score_table, shrinkage
 from ._lapack import EPS as _EPS
+from ._lapack import geqrf_factor, stacked_factor, stacked_rows, uses_tpqrt
 from ._lapack import svd as _svd
-from ._lapack import upper_triangle
 
 #: Default GCV grid, relative to the largest squared singular value of the standardized
 #: design; 0 (least squares with a round-off rank cut-off) is always a candidate as well.
@@ -75,67 +74,7 @@ def triangular_factor(A, *, overwrite=False):
     >>> R.shape, bool(np.allclose(R.T @ R, A.T @ A))
     ((3, 3), True)
     """
-    return _triangular_factor(np.asarray(A, dtype=np.float64), overwrite=overwrite)
-
-
-def _triangular_factor(A, *, overwrite=False):
-    """:func:`triangular_factor` of a float64 array, unchecked (every chunk's QR update)."""
-    m, k = A.shape
-    if m == 0:
-        return np.zeros((0, k))
-    (geqrf,) = linalg.get_lapack_funcs(("geqrf",), (A,))
-    qr, _, _, info = geqrf(A, overwrite_a=overwrite)
-    if info != 0:  # pragma: no cover - LAPACK reports invalid arguments only
-        raise RuntimeError(f"LAPACK geqrf failed with info={info}.")
-    return upper_triangle(qr[: min(m, k)])
-
-
-#: Columns from which :func:`_stacked_factor` calls LAPACK's ``tpqrt`` rather than
-#: ``geqrf`` on the stacked rows (one thread, OpenBLAS, stacking ``k`` to ``16 k`` rows on a
-#: ``k x k`` factor: ``tpqrt`` took 1.3x ``geqrf``'s time at 32 columns, 0.85-1.2x at 64,
-#: 0.65-0.75x at 96, 0.5-0.7x at 128 and 0.3-0.45x at 256; about 0.1x at 3,341 columns;
-#: section ``qr_update`` of the benchmark page).
-TPQRT_MIN_COLUMNS = 96
-#: Block size of ``tpqrt`` (32 and 64 measured alike; 128 slower).
-TPQRT_BLOCK = 32
-
-
-def _stacked_factor(R, rows):
-    """The triangular factor of ``[R; rows]``: ``R`` (r, k) upper trapezoidal, ``rows``
-    (m, k) a Fortran-ordered float64 array, which may be overwritten.
-
-    With at least :data:`TPQRT_MIN_COLUMNS` columns and ``r + m >= k``, ``R`` padded with
-    zero rows to ``k x k`` (which changes no product ``R' R``) is updated by ``tpqrt``;
-    otherwise the stacked rows are factored by ``geqrf``. Either way ``R' R`` of the result
-    is ``R' R + rows' rows`` up to round-off (the rows' signs may differ between the two).
-    """
-    if not _uses_tpqrt(R.shape[0], *rows.shape):
-        work = _stacked_rows(R, len(rows))
-        work[len(R) :] = rows
-        return _triangular_factor(work, overwrite=True)
-    k = R.shape[1]
-    square = np.zeros((k, k), order="F")
-    square[: len(R)] = R
-    (tpqrt,) = linalg.get_lapack_funcs(("tpqrt",), (square,))
-    factor, _, _, info = tpqrt(
-        0, min(TPQRT_BLOCK, k), square, np.asfortranarray(rows), overwrite_a=True, overwrite_b=True
-    )
-    if info != 0:  # pragma: no cover - LAPACK reports invalid arguments only
-        raise RuntimeError(f"LAPACK tpqrt failed with info={info}.")
-    return upper_triangle(factor)
-
-
-def _uses_tpqrt(r, m, k):
-    """Whether :func:`_stacked_factor` of ``r`` factor rows and ``m`` new rows of ``k``
-    columns calls ``tpqrt`` (else ``geqrf`` on the stacked rows)."""
-    return k >= TPQRT_MIN_COLUMNS and r + m >= k
-
-
-def _stacked_rows(R, m):
-    """A Fortran-ordered ``(r + m, k)`` array holding ``R`` above ``m`` rows to fill."""
-    work = np.empty((R.shape[0] + m, R.shape[1]), order="F")
-    work[: R.shape[0]] = R
-    return work
+    return geqrf_factor(np.asarray(A, dtype=np.float64), overwrite=overwrite)
 
 
 class QRAccumulator:
@@ -194,16 +133,16 @@ class QRAccumulator:
         # One Fortran-ordered array of the rows [1 | F - s | Y - s] (below R_old where
         # geqrf factors both), factored in place: the only copy of the rows (the memory
         # budget of a chunk counts it once)
-        tpqrt = _uses_tpqrt(len(self.R_), m, 1 + p + self.n_targets)
+        tpqrt = uses_tpqrt(len(self.R_), m, 1 + p + self.n_targets)
         r = 0 if tpqrt else len(self.R_)
-        work = _stacked_rows(self.R_[:r], m)
+        work = stacked_rows(self.R_[:r], m)
         work[r:, 0] = 1.0
         np.subtract(F, self.shift_[:p], out=work[r:, 1 : 1 + p])
         np.subtract(Y, self.shift_[p:], out=work[r:, 1 + p :])
         if tpqrt:
-            self.R_ = _stacked_factor(self.R_, work)
+            self.R_ = stacked_factor(self.R_, work)
         else:
-            self.R_ = _triangular_factor(work, overwrite=True)
+            self.R_ = geqrf_factor(work, overwrite=True)
         self.n_rows_ += m
         return self
 
@@ -222,7 +161,7 @@ class QRAccumulator:
         # add (s_o - s) times the column of ones to every other column.
         R_other = other.R_.copy()
         R_other[:, 1:] += np.outer(R_other[:, 0], other.shift_ - self.shift_)
-        self.R_ = _stacked_factor(self.R_, np.asfortranarray(R_other))
+        self.R_ = stacked_factor(self.R_, np.asfortranarray(R_other))
         self.n_rows_ += other.n_rows_
         return self
 
@@ -261,7 +200,7 @@ class QRAccumulator:
             # Undo the shift (add it back through the column of ones), drop the ones
             # column, and re-triangularize: [F, Y] = Q R[:, 1:] with Q orthonormal.
             raw = self.R_[:, 1:] + np.outer(self.R_[:, 0], self.shift_)
-            L = _triangular_factor(raw)
+            L = geqrf_factor(raw)
         return L[:, :p], L[:, p:]
 
 
