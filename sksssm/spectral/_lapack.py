@@ -94,10 +94,10 @@ def geqrf_factor(A, *, overwrite=False):
 
 
 #: Columns from which :func:`stacked_factor` calls LAPACK's ``tpqrt`` rather than
-#: ``geqrf`` on the stacked rows (one thread, OpenBLAS, stacking ``k`` to ``16 k`` rows on a
-#: ``k x k`` factor: ``tpqrt`` took 1.3x ``geqrf``'s time at 32 columns, 0.85-1.2x at 64,
-#: 0.65-0.75x at 96, 0.5-0.7x at 128 and 0.3-0.45x at 256; about 0.1x at 3,341 columns;
-#: section ``qr_update`` of the benchmark page).
+#: ``geqrf`` on the stacked rows (one thread, OpenBLAS, ``k x k`` factor, ``k`` to ``4 k``
+#: rows added: ``tpqrt`` took 1.3-1.6x ``geqrf``'s time at 32 columns, 0.85-1.24x at 64,
+#: 0.65-0.8x at 96, 0.5-0.7x at 128, 0.3-0.55x at 256, 0.27x at 1,024 and 0.1-0.18x at
+#: 3,341; section ``qr_update`` of the benchmark page).
 TPQRT_MIN_COLUMNS = 96
 #: Block size of ``tpqrt`` (32 and 64 measured alike; 128 slower).
 TPQRT_BLOCK = 32

@@ -10,7 +10,7 @@ gives the factor of all rows seen so far, and two factors merge by one more QR o
 stacked. Chunking, ``partial_fit`` and parallel (Dask) blocks therefore give the same
 answer up to round-off. From :data:`~._lapack.TPQRT_MIN_COLUMNS` columns the stacked QR is
 LAPACK's ``tpqrt``, which keeps the previous factor triangular instead of re-factoring it
-as a dense block (``geqrf``): the same Householder reflections, measured 1.4-10x faster at
+as a dense block (``geqrf``): the same Householder reflections, measured 1.6-5.6x faster at
 128 to 3,341 columns on one thread (:func:`~._lapack.stacked_factor`).
 
 Everything ridge needs follows from ``R`` and the row count:
