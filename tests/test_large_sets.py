@@ -127,3 +127,14 @@ def test_default_classifier_accepts_dask():
     clf = SpectralFilterClassifier(random_state=0).fit(da.from_array(X[:80], chunks=40), y[:80])
     assert [head.feature_set_ for head in clf.estimators_] == ["all"]  # one head (GCV)
     assert np.mean(clf.predict(X[80:]) == y[80:]) > 0.7
+
+
+def test_chunks_hold_at_least_the_factor_width():
+    """Even the first chunk fills the square factor of [1 | F | Y] (then every update
+    of a wide factor is tpqrt), unless chunk_size says otherwise."""
+    from sksssm.estimators._large_sets import STREAM_CHUNK_BYTES, _chunk_rows
+
+    wide = STREAM_CHUNK_BYTES // 8  # so many features: the byte budget allows one row
+    assert _chunk_rows(SpectralFilterClassifier(), wide, 3) == 1 + wide + 3
+    assert _chunk_rows(SpectralFilterClassifier(), 10, 2) == STREAM_CHUNK_BYTES // 80
+    assert _chunk_rows(SpectralFilterClassifier(chunk_size=7), wide, 3) == 7

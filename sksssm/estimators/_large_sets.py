@@ -275,7 +275,7 @@ class _InMemorySeries:
         """Series per chunk of the passes (:func:`_chunk_rows`) and per chunk of the
         responses (the estimator's ``chunk_size``)."""
         return dict(
-            chunk_rows=_chunk_rows(self._estimator, pooling.n_features),
+            chunk_rows=_chunk_rows(self._estimator, pooling.n_features, self.targets.shape[1]),
             chunk_size=self._estimator.chunk_size,
         )
 
@@ -315,7 +315,9 @@ class _DaskSeries:
             self.targets,
             self._block_rows(pooling),
             self.targets.shape[1],
-            samples_per_call=_chunk_rows(self._estimator, pooling.n_features),
+            samples_per_call=_chunk_rows(
+                self._estimator, pooling.n_features, self.targets.shape[1]
+            ),
         )
 
     def loo_decisions(self, pooling, fit):
@@ -327,17 +329,20 @@ class _DaskSeries:
         return PooledBlockRows(pooling, self.location, self.scale, self._estimator.chunk_size)
 
 
-def _chunk_rows(estimator, n_features):
+def _chunk_rows(estimator, n_features, n_targets):
     """Series per chunk: ``chunk_size``, else at least :data:`STREAM_CHUNK_BYTES` of
-    features and at least ``n_features`` series.
+    features and at least as many series as the factor of ``[1 | F | Y]`` has columns.
 
-    Each chunk re-factors the previous ``p x p`` factor with its own rows; with at least
-    ``p`` rows per chunk that at most doubles the QR work, and a chunk's features take no
-    more memory than the factor itself.
+    With at least that many rows, even the first chunk fills the square factor, so that
+    every update of a wide factor is LAPACK's ``tpqrt``
+    (:func:`~sksssm.spectral._lapack.stacked_factor`: ``geqrf`` on 3,336 rows of 3,341
+    columns took 5.1 s, ``tpqrt`` about 1.5 s), and a chunk's features take about the
+    memory of the factor itself.
     """
     if estimator.chunk_size is not None:
         return int(estimator.chunk_size)
-    return max(n_features, STREAM_CHUNK_BYTES // (8 * n_features), 1)
+    width = 1 + n_features + n_targets
+    return max(width, STREAM_CHUNK_BYTES // (8 * n_features), 1)
 
 
 def _dask_location_scale(X):
