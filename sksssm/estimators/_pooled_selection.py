@@ -80,7 +80,6 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
     # many series: the candidates compared on a stratified subsample (the size rule)
     rows = selection_rows(encoded, mixing_seed)
     chosen = slice(None) if rows is None else rows
-    scored = scored_series(encoded[chosen])
     # "both" keeps each representation's model up to the size rule's limit; above it the
     # comparison on thousands of series is reliable and each refit on all of them is the
     # fit's largest cost, so the better one alone (as "loo")
@@ -93,7 +92,7 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
         # FEATURE_SETS read here, at call time (a benchmark variant patches it)
         candidates = candidate_feature_sets(pooling, estimator.block_selection, FEATURE_SETS)
         penalties, candidates, cross, scored_rows = _choices(
-            alphas, candidates, masks["cross"], scored
+            alphas, candidates, masks["cross"], encoded[chosen]
         )
         fit = select_ridge_by_loo(
             F,
@@ -109,7 +108,7 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
         del F
         if keep_every or not kept:
             kept.append(model)
-        elif scored.any() and fit.score > kept[0][0].score:  # ties: the first (raw) one
+        elif selects_by_loo(encoded[chosen]) and fit.score > kept[0][0].score:  # ties: raw
             kept[0] = model
     if rows is None:
         return [model[:4] for model in kept]
@@ -117,9 +116,8 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
     ((fit, pooling, mean, scale, F_rows),) = kept
     subsample = [rows, F_rows, mean, scale]  # emptied by refit_chosen (memory)
     del kept, model, F_rows
-    scored = scored_series(encoded)
-    penalties = alphas if scored.any() else [fallback_penalty(alphas)]
-    scored_rows = None if scored.all() or not scored.any() else scored
+    no_cross = np.zeros_like(fit.mask)
+    penalties, _, _, scored_rows = _choices(alphas, [(fit.name, fit.mask)], no_cross, encoded)
     return [
         refit_chosen(
             estimator, X_btc, lengths, targets, penalties, fit, pooling, subsample, scored_rows
@@ -133,6 +131,9 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
 #: (``benchmarks/clf_singletons.py``): mean accuracy 0.448 at the middle penalty, every
 #: feature 0.412, leave-one-out over every series (before) 0.374.
 FALLBACK_FEATURE_SET = "ppv_only"
+#: The median training series per class up to which the classifier takes the fallback
+#: model instead of choosing by leave-one-out (0: only when no series can be scored).
+FEW_SERIES_PER_CLASS = 0
 
 
 def fallback_penalty(alphas):
@@ -149,18 +150,24 @@ def fallback_penalty(alphas):
     return ordered[len(ordered) // 2]
 
 
-def _choices(alphas, candidates, cross, scored):
-    """``(alphas, candidates, cross)`` leave-one-out chooses from and the rows it
-    scores (``scored``; None: all). When no series can be scored (every class has one
-    training series: :func:`~sksssm.estimators._class_targets.scored_series`) no data
-    can choose: :data:`FALLBACK_FEATURE_SET` without the cross-channel block, at the
-    :func:`fallback_penalty`."""
-    if scored.all():
-        return alphas, candidates, cross, None
-    if scored.any():
-        return alphas, candidates, cross, scored
+def selects_by_loo(encoded):
+    """Whether leave-one-out chooses the model: some series can be scored
+    (:func:`~sksssm.estimators._class_targets.scored_series`) and the median class has
+    more than :data:`FEW_SERIES_PER_CLASS` training series."""
+    counts = np.unique(encoded, return_counts=True)[1]
+    return bool(scored_series(encoded).any()) and np.median(counts) > FEW_SERIES_PER_CLASS
+
+
+def _choices(alphas, candidates, cross, encoded):
+    """``(alphas, candidates, cross)`` leave-one-out chooses from and the rows it scores
+    (None: all). Without a choice (:func:`selects_by_loo`): :data:`FALLBACK_FEATURE_SET`
+    without the cross-channel block, at the :func:`fallback_penalty`."""
+    scored = scored_series(encoded)
+    rows = None if scored.all() or not scored.any() else scored
+    if selects_by_loo(encoded):
+        return alphas, candidates, cross, rows
     name, mask = next((c for c in candidates if c[0] == FALLBACK_FEATURE_SET), candidates[0])
-    return [fallback_penalty(alphas)], [(name, mask & ~cross)], None, None
+    return [fallback_penalty(alphas)], [(name, mask & ~cross)], None, rows
 
 
 def choose_regression_models(estimator, X_btc, lengths, standardized, relative_alphas):
