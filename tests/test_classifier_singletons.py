@@ -130,3 +130,8 @@ def test_the_size_rule_refit_scores_the_same_series(monkeypatch):
     SpectralFilterClassifier(random_state=0).fit(X, y)
     (scored,) = seen  # the refit of the chosen model on all 29 series
     assert scored.tolist() == [True] * 28 + [False]
+
+
+def test_selects_by_loo_when_a_series_can_be_scored():
+    assert _pooled_selection.selects_by_loo(np.array([0, 0, 1]))
+    assert not _pooled_selection.selects_by_loo(np.arange(4))  # nothing to score

@@ -131,9 +131,6 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
 #: (``benchmarks/clf_singletons.py``): mean accuracy 0.448 at the middle penalty, every
 #: feature 0.412, leave-one-out over every series (before) 0.374.
 FALLBACK_FEATURE_SET = "ppv_only"
-#: The median training series per class up to which the classifier takes the fallback
-#: model instead of choosing by leave-one-out (0: only when no series can be scored).
-FEW_SERIES_PER_CLASS = 0
 
 
 def fallback_penalty(alphas):
@@ -151,11 +148,11 @@ def fallback_penalty(alphas):
 
 
 def selects_by_loo(encoded):
-    """Whether leave-one-out chooses the model: some series can be scored
-    (:func:`~sksssm.estimators._class_targets.scored_series`) and the median class has
-    more than :data:`FEW_SERIES_PER_CLASS` training series."""
-    counts = np.unique(encoded, return_counts=True)[1]
-    return bool(scored_series(encoded).any()) and np.median(counts) > FEW_SERIES_PER_CLASS
+    """Whether leave-one-out chooses the model: whether some series can be scored
+    (:func:`~sksssm.estimators._class_targets.scored_series`). Taking the fixed model
+    up to two or three series per class too was measured and not kept
+    (``benchmarks/clf_few_series.py``)."""
+    return bool(scored_series(encoded).any())
 
 
 def _choices(alphas, candidates, cross, encoded):
