@@ -48,9 +48,7 @@ from unittest import mock
 import numpy as np
 
 from benchmarks import protocol
-from benchmarks._report import write_section
-from benchmarks.clf_singletons import means, per_set_table, regime_sets, test_rows, wins
-from benchmarks.corpus import load_ucr
+from benchmarks.clf_singletons import capped_sets, means, per_set_table, publish, regime_sets, wins
 
 #: The rule, as quoted in the docstring.
 RULE = '"Pre-registered rule' + __doc__.split('"Pre-registered rule')[1].split('"')[0] + '"'
@@ -94,16 +92,12 @@ def accuracy(few, X_train, y_train, X_test, y_test, seed):
 def run_regime(k, names, seeds):
     """``{(set, seed): {"default": accuracy, "fixed": accuracy}}`` at ``k`` per class."""
     cells = {}
-    for name in names:
-        X_train, y_train, X_test, y_test = load_ucr(name)
-        rows = test_rows(name, len(y_test))
-        X_test, y_test = X_test[rows], y_test[rows]
-        for seed in seeds:
-            rng = np.random.default_rng([seed, zlib.crc32(name.encode()), k])
-            keep = draw_training(y_train, k, rng)
-            data = (X_train[keep], y_train[keep], X_test, y_test, seed)
-            cells[name, seed] = {"default": accuracy(0, *data), "fixed": accuracy(k, *data)}
-            print(k, name, seed, cells[name, seed], flush=True)
+    for name, seed, X_train, y_train, X_test, y_test in capped_sets(names, seeds):
+        rng = np.random.default_rng([seed, zlib.crc32(name.encode()), k])
+        keep = draw_training(y_train, k, rng)
+        data = (X_train[keep], y_train[keep], X_test, y_test, seed)
+        cells[name, seed] = {"default": accuracy(0, *data), "fixed": accuracy(k, *data)}
+        print(k, name, seed, cells[name, seed], flush=True)
     return cells
 
 
@@ -147,14 +141,7 @@ def main(argv=None):
         )],
         f"Fit+predict of every cell, one thread: {time.perf_counter() - start:.0f} s.",
     ])  # fmt: skip
-    print(body)
-    if args.write and not args.quick:
-        write_section(
-            "clf_few_series",
-            body,
-            command="python -m benchmarks.clf_few_series --write",
-            title="SpectralFilterClassifier: few training series per class",
-        )
+    publish(body, args, "clf_few_series", "few training series per class")
 
 
 if __name__ == "__main__":

@@ -145,21 +145,26 @@ def accuracy(name, X_train, y_train, X_test, y_test, seed):
     return float(np.mean(clf.predict(X_test) == y_test))
 
 
-def run_regime(regime, names, seeds, variants):
-    """``{(set, seed): {variant: accuracy}}`` of one regime."""
-    cells = {}
+def capped_sets(names, seeds):
+    """``(name, seed, X_train, y_train, X_test, y_test)`` of each set and seed, the test
+    split cut to :func:`test_rows`."""
     for name in names:
         X_train, y_train, X_test, y_test = load_ucr(name)
         rows = test_rows(name, len(y_test))
-        X_test, y_test = X_test[rows], y_test[rows]
         for seed in seeds:
-            rng = np.random.default_rng([seed, zlib.crc32(name.encode())])
-            keep = draw_training(y_train, regime, rng)
-            cells[name, seed] = {
-                v: accuracy(v, X_train[keep], y_train[keep], X_test, y_test, seed)
-                for v in variants
-            }
-            print(regime, name, seed, cells[name, seed], flush=True)
+            yield name, seed, X_train, y_train, X_test[rows], y_test[rows]
+
+
+def run_regime(regime, names, seeds, variants):
+    """``{(set, seed): {variant: accuracy}}`` of one regime."""
+    cells = {}
+    for name, seed, X_train, y_train, X_test, y_test in capped_sets(names, seeds):
+        rng = np.random.default_rng([seed, zlib.crc32(name.encode())])
+        keep = draw_training(y_train, regime, rng)
+        cells[name, seed] = {
+            v: accuracy(v, X_train[keep], y_train[keep], X_test, y_test, seed) for v in variants
+        }
+        print(regime, name, seed, cells[name, seed], flush=True)
     return cells
 
 
@@ -263,13 +268,18 @@ def main(argv=None):
         one = run_regime("one", names, seeds, ["main"] + ["/".join(f) for f in FALLBACKS])
         official = official_rows(seeds)
     body = report(half, one, official, time.perf_counter() - start)
+    publish(body, args, "clf_singletons", "classes with one training series")
+
+
+def publish(body, args, section, subject):
+    """Print ``body``; with ``--write`` (not ``--quick``) write it as ``section``."""
     print(body)
     if args.write and not args.quick:
         write_section(
-            "clf_singletons",
+            section,
             body,
-            command="python -m benchmarks.clf_singletons --write",
-            title="SpectralFilterClassifier: classes with one training series",
+            command=f"python -m benchmarks.{section} --write",
+            title=f"SpectralFilterClassifier: {subject}",
         )
 
 
