@@ -189,16 +189,11 @@ the official split, one thread, one run (1-min load average {load_start:.1f} at 
 (the files do not agree series by series): {drops}. Synthetic shapes (time only,
 `random_state=0`): a random walk plus a class-dependent bump, 4 classes.
 
-Rule, fixed before this run (in `benchmarks/clf_budget.py`): {RULE}
-
-{verdict(real, rows)}
-
-{table(rows)}
-
-Accuracy per seed:
-
-{per_seed(rows)}
-"""
+{
+        clf_channels.rule_and_results(
+            "clf_budget", RULE, verdict(real, rows), table(rows), per_seed(rows)
+        )
+    }"""
     write_section(
         "clf_budget", body, command=command,
         title='SpectralFilterClassifier(pooled_filters="auto"): the multichannel cost',

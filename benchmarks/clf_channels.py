@@ -280,6 +280,21 @@ def per_seed(rows, variants=VARIANTS, seeds=SEEDS):
     return markdown_table(header, body)
 
 
+def rule_and_results(script, rule, verdict_text, table_text, per_seed_text):
+    """The end of a section of this script or of ``clf_budget``: the rule as fixed
+    before the run, the verdict, the table and the accuracy per seed."""
+    return f"""Rule, fixed before this run (in `benchmarks/{script}.py`): {rule}
+
+{verdict_text}
+
+{table_text}
+
+Accuracy per seed:
+
+{per_seed_text}
+"""
+
+
 def report(rows, command, load_start):
     """Write the ``clf_channels`` section."""
     real = [r for r in rows if r["real"]]
@@ -294,16 +309,7 @@ MiniRocket's); EOG2 is EOGHorizontalSignal and EOGVerticalSignal stacked as two
 channels. Synthetic shapes (time only, `random_state=0`): a random walk plus a
 class-dependent bump, 4 classes.
 
-Rule, fixed before this run (in `benchmarks/clf_channels.py`): {RULE}
-
-{verdict(real, rows)}
-
-{table(rows)}
-
-Accuracy per seed:
-
-{per_seed(rows)}
-"""
+{rule_and_results("clf_channels", RULE, verdict(real, rows), table(rows), per_seed(rows))}"""
     write_section(
         "clf_channels", body, command=command,
         title='SpectralFilterClassifier(n_mixtures="auto") on multichannel data',

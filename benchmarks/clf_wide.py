@@ -134,6 +134,18 @@ def run_model(shape, label):
     return dict(error=(done.stderr.strip().splitlines() or ["no output"])[-1][:120])
 
 
+def run_shapes(shapes, labels):
+    """``[(shape, {label: result})]``: each model on each shape (:func:`run_model`),
+    printed as it finishes."""
+    results = []
+    for shape in shapes:
+        by_model = {label: run_model(shape, label) for label in labels}
+        for label, r in by_model.items():
+            print(shape[0], label, r, flush=True)
+        results.append((shape, by_model))
+    return results
+
+
 def feature_count(n_channels, n_timesteps):
     """Per-channel pooled features of the default's standardized series under
     ``"all"``: what ``pooled_filters="auto"`` compares with its budget."""
@@ -188,12 +200,7 @@ def archive():
     """The default and MiniRocket at :data:`ARCHIVE_SHAPES`: the section
     ``clf_archive_shapes``."""
     load_start = os.getloadavg()[0]
-    results = []
-    for shape in ARCHIVE_SHAPES:
-        by_model = {label: run_model(shape, label) for label in ARCHIVE_MODELS}
-        for label, r in by_model.items():
-            print(shape[0], label, r, flush=True)
-        results.append((shape, by_model))
+    results = run_shapes(ARCHIVE_SHAPES, ARCHIVE_MODELS)
     ratios = [
         f"{shape[0]} {ours['seconds'] / theirs['seconds']:.1f}x"
         for shape, (ours, theirs) in ((s, tuple(by.values())) for s, by in results)
@@ -233,12 +240,7 @@ def main(argv=None):
         print(markdown_table(["set", "channels", "steps", "per-channel features"], rows))
         return 0
     load_start = os.getloadavg()[0]
-    results = []
-    for shape in QUICK_SHAPES if args.quick else SHAPES:
-        by_model = {label: run_model(shape, label) for label in MODELS}
-        for label, r in by_model.items():
-            print(shape[0], label, r, flush=True)
-        results.append((shape, by_model))
+    results = run_shapes(QUICK_SHAPES if args.quick else SHAPES, MODELS)
     largest = max(counts()[: -len(SHAPES)], key=lambda row: row[3])
     body = "\n\n".join([
         "Synthetic wide data (module docstring of `benchmarks/clf_wide.py`: random walks "
