@@ -45,6 +45,7 @@ from benchmarks._bank_variants import (
     DilatedBank,
     MixedBanks,
 )
+from benchmarks._confirm_ops import CONFIRM_OPS
 from benchmarks._confirm_raw_std import CONFIRM_RAW_STD
 from benchmarks._frontier_combined import FRONTIER_COMBINED
 from benchmarks._raw_differences import RAW_DIFFERENCES
@@ -330,6 +331,7 @@ ALL_VARIANTS = {
     **FRONTIER_COMBINED,
     **SEED_VARIANTS,
     **CONFIRM_RAW_STD,
+    **CONFIRM_OPS,
 }
 #: Option -> the variants it runs, into the section ``classifier_ablation_<option>``
 #: (``--<option>`` with dashes; without one: :data:`VARIANTS`, ``classifier_ablation``).
@@ -352,6 +354,7 @@ GROUPS = {
     "frontier_combined": FRONTIER_COMBINED,  # its rule in benchmarks._frontier_combined
     "seeds": SEED_VARIANTS,  # a measurement, benchmarks._seeds
     "confirm_raw_std": CONFIRM_RAW_STD,  # its rule in benchmarks._confirm_raw_std
+    "confirm_ops": CONFIRM_OPS,  # its rule in benchmarks._confirm_ops
 }
 
 

@@ -40,6 +40,8 @@ Usage::
     python -m benchmarks.classifier_ablation --seeds --all-sets  # SEEDS, a measurement
     python -m benchmarks.classifier_ablation --confirm-raw-std --all-sets  # counted (1)
     python -m benchmarks.classifier_ablation --confirm-raw-std --bundled  # counted (2)
+    python -m benchmarks.classifier_ablation --confirm-ops --all-sets  # counted (1)
+    python -m benchmarks.classifier_ablation --confirm-ops --bundled  # counted (2)
 
 ``--frontier`` (issue 21, session 38): its pilot and adoption rules, fixed by the lead
 before any run, are in :mod:`benchmarks._frontier`. ``--frontier-combined`` (issue 21,
@@ -49,8 +51,10 @@ session 40): the default classifier at five seeds, the seed noise of these figur
 it reports is in :mod:`benchmarks._seeds`. ``--confirm-raw-std`` (issue 21, session
 41): ``dilation="raw", differences="standardized"`` against the default at seeds 1-4,
 on the development sets and (``--bundled``) on sktime's bundled sets; its rule and
-section in :mod:`benchmarks._confirm_raw_std`. The groups with a ``--bundled`` check are
-:data:`BUNDLED_CHECKS`.
+section in :mod:`benchmarks._confirm_raw_std`. ``--confirm-ops`` (issue 21, session 44):
+MultiRocket's operators added to the default statistics, against the default at seeds
+1-4, likewise; its rule and section in :mod:`benchmarks._confirm_ops`. The groups with a
+``--bundled`` check are :data:`BUNDLED_CHECKS`.
 """
 
 from __future__ import annotations
@@ -60,7 +64,14 @@ from functools import partial
 
 import numpy as np
 
-from benchmarks import _confirm_raw_std, _frontier, _frontier_combined, _seeds, protocol
+from benchmarks import (
+    _confirm_ops,
+    _confirm_raw_std,
+    _frontier,
+    _frontier_combined,
+    _seeds,
+    protocol,
+)
 from benchmarks._bank_variants import DILATION_RULE, MIXED_BANKS_LIBRARY_RULE, MIXED_BANKS_RULE
 from benchmarks._classifier_ablation_variants import (
     ALL_VARIANTS,
@@ -140,7 +151,12 @@ def frontier_pilot():
 BUNDLED_CHECKS = {
     "frontier_combined": _frontier_combined,
     "confirm_raw_std": _confirm_raw_std,
+    "confirm_ops": _confirm_ops,
 }
+
+
+#: Section -> the module of a seed confirmation group (its development part's body).
+CONFIRMATIONS = {module.SECTION: module for module in (_confirm_raw_std, _confirm_ops)}
 
 
 def bundled_check(group):
@@ -260,6 +276,7 @@ def report(results, variants, command, section="classifier_ablation"):
         _frontier_combined.SECTION: _frontier_combined.TITLE,
         _seeds.SECTION: _seeds.TITLE,
         _confirm_raw_std.SECTION: _confirm_raw_std.TITLE,
+        _confirm_ops.SECTION: _confirm_ops.TITLE,
     }[section]
     if section in SECTION_RULES:  # the rule fixed before the group's counted run
         body = SECTION_RULES[section] + "\n\n" + body
@@ -277,10 +294,11 @@ def report(results, variants, command, section="classifier_ablation"):
         part = _frontier_combined.development_part(body, accuracy, seconds, variants, complete)
         body = _frontier_combined.section_body("development", *part)
         command = _frontier_combined.COMMAND
-    if section == _confirm_raw_std.SECTION:  # its own tables: each seed against its default
+    confirmation = CONFIRMATIONS.get(section)
+    if confirmation is not None:  # its own tables: each seed against its default
         complete = len(names) == len(UCR_DEVELOPMENT)
-        body = _confirm_raw_std.development_body(results, complete)
-        command = _confirm_raw_std.COMMAND
+        body = confirmation.development_body(results, complete)
+        command = confirmation.COMMAND
     write_section(section, body, command=command, title=title)
 
 
@@ -303,7 +321,8 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--bundled",
         action="store_true",
-        help="with a group of BUNDLED_CHECKS (--frontier-combined, --confirm-raw-std): "
+        help="with a group of BUNDLED_CHECKS (--frontier-combined, --confirm-raw-std, "
+        "--confirm-ops): "
         "its check on sktime's bundled sets",
     )
     parser.add_argument("--variants", nargs="+", choices=list(ALL_VARIANTS))

@@ -4,10 +4,15 @@ Issue 21, session 35. The classifier's optional ``"mpv"``, ``"mipv"``, ``"lspv"`
 statistics (:func:`sksssm.spectral._segment_stats._threshold_statistic`) are computed
 in an efficient form: the comparison ``Z > b`` and its count are made once per chunk and
 threshold and shared by every threshold statistic (:func:`~sksssm.spectral._segment_stats._pool`);
-``"mpv"`` is ``max(Z - b, 0)`` summed over time divided by the count; ``"mipv"`` the mask
-times ``arange(t)``, one matrix-vector product; ``"lspv"`` the longest run from the run
-boundaries; ``"rpv"`` (issue 21, session 40) the number of runs, from the rising edges
-of the shared mask (one byte comparison with itself shifted by a step, then a count).
+``"mpv"`` and ``"mipv"`` are one product each with the comparison as a mask of the
+responses' dtype, made once when both are pooled (session 44; before, ``"mpv"`` formed
+``max(Z - b, 0)`` in three passes): the responses above ``b`` summed, minus ``b`` times
+their count, and their step numbers summed (``mask @ arange(t)``); ``"lspv"`` the
+longest run from the run boundaries, found by one search for the steps where the padded
+mask changes (session 44; before, two searches and a row computed for each run);
+``"rpv"`` (issue 21, session 40) the number of runs, from the rising edges of the
+shared mask (one byte comparison with itself shifted by a step, then a count). Here
+``"mpv"`` is timed with its mask made (as when pooled without ``"mipv"``).
 (The first measurements, sections ``classifier_ablation_ops_all`` and
 ``classifier_ablation_ops_pairs``, patched these forms in as ``"(fast)"`` variants; the
 library has had them since.)

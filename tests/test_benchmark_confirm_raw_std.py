@@ -214,4 +214,5 @@ def test_bundled_goes_with_its_groups_only(capsys):
     for argv in (["--seeds", "--bundled"], ["--confirm-raw-std", "--bundled", "--quick"]):
         with pytest.raises(SystemExit):
             ablation.main(argv)
-        assert "--frontier-combined or --confirm-raw-std alone" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert "--frontier-combined or --confirm-raw-std or --confirm-ops alone" in err

@@ -204,21 +204,29 @@ def _count_true(mask):
 def _longest_run(above):
     """Longest run of ``True`` along the last axis of ``above`` (any shape).
 
-    From the run boundaries (the mask padded with ``False`` on both sides, its steps
-    up and down): work in the number of runs, not in passes over every step.
+    From the run boundaries: each row padded with ``False`` on both sides, the steps
+    where the padded mask changes are found by one byte comparison of it with itself
+    shifted by one step; within a row they alternate start, end, start, ... (a run never
+    crosses a row: each ends in a pad), so the runs' lengths are the differences of
+    consecutive pairs, and each row's longest is one ``maximum.reduceat`` over its runs
+    (rows without runs: 0). Work in the number of runs, not in passes over every step
+    (measured 1.3-6.6x faster than with two searches for rising and falling edges and a
+    row computed for each run, ``benchmarks/threshold_ops.py``).
     """
     t = above.shape[-1]
     rows = above.reshape(-1, t)
-    padded = np.zeros((rows.shape[0], t + 2), dtype=np.int8)
-    padded[:, 1:-1] = rows.view(np.int8)
-    edges = np.diff(padded.ravel())
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)  # a run never crosses a row: each ends in a pad
-    longest = np.zeros(rows.shape[0], dtype=np.intp)
+    n_rows = rows.shape[0]
+    padded = np.zeros((n_rows, t + 2), dtype=np.uint8)
+    padded[:, 1:-1] = rows.view(np.uint8)
+    flat = padded.ravel()
+    changes = np.flatnonzero(flat[1:] != flat[:-1])
+    starts = changes[0::2]
+    runs = changes[1::2] - starts
+    longest = np.zeros(n_rows, dtype=np.intp)
     if starts.size:
-        row = starts // (t + 2)
-        first = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
-        longest[row[first]] = np.maximum.reduceat(ends - starts, first)
+        first = np.searchsorted(starts, np.arange(n_rows) * (t + 2))  # each row's first run
+        has_runs = np.diff(first, append=starts.size) > 0
+        longest[has_runs] = np.maximum.reduceat(runs, first[has_runs])
     return longest.reshape(above.shape[:-1])
 
 
@@ -236,25 +244,37 @@ def _run_count(above):
     return _count_true(rising) + steps[..., 0]
 
 
-def _threshold_statistic(stat, Z, bias, valid, count, comparison=None):
+#: Threshold statistics that reduce the comparison as a mask of ``Z``'s dtype
+#: (:func:`_float_mask`), made once per threshold when both are pooled.
+MASK_STATISTICS = ("mpv", "mipv")
+
+
+def _float_mask(above, dtype):
+    """``above`` ``(..., t)`` as ``(rows, t)`` zeros and ones of ``dtype``: what ``mpv``
+    and ``mipv`` multiply the responses and the step numbers by."""
+    return above.reshape(-1, above.shape[-1]).astype(dtype)
+
+
+def _threshold_statistic(stat, Z, bias, valid, count, comparison=None, mask=None):
     """One of :data:`THRESHOLD_STATISTICS` of ``Z`` ``(m, c, f, t)`` for one threshold.
 
     ``comparison``: :func:`_above` of ``(Z, bias, valid)`` when the caller shares it
-    between the statistics of one threshold (None: made here).
+    between the statistics of one threshold (None: made here); ``mask``: likewise
+    :func:`_float_mask` of it, for :data:`MASK_STATISTICS`. ``mpv`` and ``mipv`` are one
+    product each with the mask (the sum of the responses above ``b`` minus ``b`` times
+    their count; the sum of their step numbers), not passes that form ``Z - b``.
     """
     above, n_above = _above(Z, bias, valid) if comparison is None else comparison
     if stat == "ppv":
         return n_above / count
-    if stat == "mpv":  # max(z - b, 0) > 0 exactly where z > b: no mask but the padding
-        excess = Z - bias
-        np.maximum(excess, 0, out=excess)
-        if valid is not None:
-            excess *= valid
-        return excess.sum(axis=-1) / np.maximum(n_above, 1)
+    t = Z.shape[-1]
+    if stat in MASK_STATISTICS and mask is None:
+        mask = _float_mask(above, Z.dtype)
+    if stat == "mpv":  # sum over the steps above of z - b, i.e. sum(z above) - b n_above
+        total = np.einsum("rt,rt->r", mask, Z.reshape(-1, t)).reshape(n_above.shape)
+        return (total - bias[..., 0] * n_above) / np.maximum(n_above, 1)
     if stat == "mipv":  # the positions above: one matrix-vector product
-        t = Z.shape[-1]
-        mask = above.reshape(-1, t).astype(Z.dtype)
-        position = (mask @ np.arange(t, dtype=Z.dtype)).reshape(Z.shape[:-1])
+        position = (mask @ np.arange(t, dtype=Z.dtype)).reshape(n_above.shape)
         return np.where(n_above > 0, position / np.maximum(n_above, 1) / count, -1.0)
     if stat == "rpv":
         return _run_count(above) / count
@@ -316,7 +336,8 @@ def _pool(
         # a comparison used by several blocks (MultiRocket's operators) is made once
         keys = [k for s in statistics if s in THRESHOLD_STATISTICS for k, _ in thresholds(s)]
         shared = {k for k in keys if keys.count(k) > 1}
-    comparisons = {}
+    comparisons, masks = {}, {}
+    masked = sum(stat in MASK_STATISTICS for stat in statistics) > 1  # one mask for both
     for stat in statistics:
         if stat in THRESHOLD_STATISTICS:
             for key, bias in thresholds(stat):
@@ -324,7 +345,12 @@ def _pool(
                 if key in shared and key not in comparisons:
                     comparisons[key] = _above(Z, bias, valid)
                 comparison = comparisons.get(key)
-                block = _threshold_statistic(stat, Z, bias, valid, count, comparison)
+                mask = None
+                if masked and stat in MASK_STATISTICS:
+                    if key not in masks:
+                        masks[key] = _float_mask(comparison[0], Z.dtype)
+                    mask = masks[key]
+                block = _threshold_statistic(stat, Z, bias, valid, count, comparison, mask)
                 blocks.append(scaled(block) if stat == "mpv" else block)
             continue
         if stat not in memo:

@@ -1,0 +1,124 @@
+"""The confirm-ops group of the classifier ablation (``benchmarks/_confirm_ops.py``) and
+the seed confirmation it shares with confirm-raw-std
+(``benchmarks/_seed_confirmation.py``): its variants, its rule on made-up numbers and
+the wiring of ``--confirm-ops`` (with ``--bundled``) on synthetic data."""
+
+import pytest
+
+co = pytest.importorskip("benchmarks._confirm_ops")
+crs = pytest.importorskip("benchmarks._confirm_raw_std")
+variants_module = pytest.importorskip("benchmarks._classifier_ablation_variants")
+ablation = pytest.importorskip("benchmarks.classifier_ablation")
+
+
+def test_the_variants_are_each_seed_base_and_candidate():
+    from sksssm import SpectralFilterClassifier
+    from sksssm.spectral._segment_stats import STATISTICS
+
+    assert variants_module.GROUPS["confirm_ops"] is co.CONFIRM_OPS
+    assert list(co.CONFIRM_OPS) == [
+        f"{kind} {seed}" for seed in (1, 2, 3, 4) for kind in ("base", "ops")
+    ]
+    # the base is the defaults of the run, named: the library's statistics then
+    assert co.PREVIOUS_STATISTICS == STATISTICS
+    for seed in co.SEEDS:
+        base = variants_module.variant_factory(f"base {seed}")()
+        expected = SpectralFilterClassifier(random_state=seed, statistics=STATISTICS)
+        assert base.get_params() == expected.get_params()
+        candidate = variants_module.variant_factory(f"ops {seed}")()
+        assert candidate.statistics == STATISTICS + ("mpv", "mipv", "lspv")
+        assert candidate.random_state == seed
+    # the labels of the two confirmation groups do not collide in ALL_VARIANTS
+    assert not set(co.CONFIRM_OPS) & set(crs.CONFIRM_RAW_STD)
+    for label, change in {**co.CONFIRM_OPS, **crs.CONFIRM_RAW_STD}.items():
+        assert variants_module.ALL_VARIANTS[label] == change
+
+
+def _results(gains, ratios, n=37):
+    """Made-up ``{set: {variant: (accuracy, seconds)}}``: at seed ``s`` the candidate is
+    ``gains[s]`` above the base on every set and takes ``ratios[s]`` of its time."""
+    results = {f"set{k}": {} for k in range(n)}
+    for i, seed in enumerate(co.SEEDS):
+        for row in results.values():
+            row[co.GROUP.default_label(seed)] = (0.8, 1.0)
+            row[co.GROUP.candidate_label(seed)] = (0.8 + gains[i], ratios[i])
+    return results
+
+
+def test_the_rule_reads_its_own_thresholds():
+    verdict = co.GROUP.development_verdict
+    met, words = verdict(_results([0.006] * 4, [1.5] * 4))
+    assert met, words
+    assert words == (
+        "(a) mean difference +0.0060 (met), (b) positive at 4 of 4 seeds (met), "
+        "(c) time 1.50x (met): met."
+    )
+    assert "(a) mean difference +0.0059 (not met)" in verdict(_results([0.0059] * 4, [1] * 4))[1]
+    # all four seeds positive: three are not enough here (two were for raw+std)
+    met, words = verdict(_results([0.01, 0.01, 0.01, -0.001], [1.0] * 4))
+    assert not met and "(b) positive at 3 of 4 seeds (not met)" in words
+    # the raw+std group keeps its own rule (3 of 4 seeds)
+    assert crs.development_verdict(_raw_std_results([0.01] * 3 + [-0.001]))[0]
+    met, words = verdict(_results([0.01] * 4, [1.5, 1.5, 1.5, 1.58]))
+    assert not met and "(c) time 1.52x (not met)" in words
+    assert co.GROUP.bundled_verdict(_results([-0.003] * 4, [1.5] * 4, n=7))[0]
+    met, words = co.GROUP.bundled_verdict(_results([0.0] * 4, [1.51] * 4, n=7))
+    assert not met and "time 1.51x (not met)" in words
+
+
+def _raw_std_results(gains):
+    results = {f"set{k}": {} for k in range(37)}
+    for i, seed in enumerate(crs.SEEDS):
+        for row in results.values():
+            row[crs.default_label(seed)] = (0.8, 1.0)
+            row[crs.candidate_label(seed)] = (0.8 + gains[i], 1.0)
+    return results
+
+
+def test_the_section_names_the_base_and_the_candidate():
+    body = co.development_body(_results([0.007] * 4, [1.2] * 4), complete=True, page="")
+    assert body.startswith(co.RULE)
+    assert "`ops s` against `base s`" in body
+    assert "| seed | default mean accuracy | default seconds | ops mean accuracy |" in body
+    assert "**Conditions (a)-(c):** (a) mean difference +0.0070 (met)" in body
+
+
+def test_both_runs_write_their_parts(monkeypatch, tmp_path):
+    from _synthetic import noisy_waves
+
+    report = pytest.importorskip("benchmarks._report")
+    fc = pytest.importorskip("benchmarks._frontier_combined")
+
+    def load(name):
+        X, y = noisy_waves(36, 40, seed=len(name))
+        X = X[:, None, :]
+        return X[:24], y[:24], X[24:], y[24:]
+
+    class Majority:  # MiniRocket, the time yardstick, needs numba: a stand-in
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def fit(self, X, y):
+            self.label_ = y[0]
+            return self
+
+        def predict(self, X):
+            return [self.label_] * len(X)
+
+    page = tmp_path / "benchmarks.md"
+    monkeypatch.setattr(ablation.protocol, "RocketRidge", Majority)
+    monkeypatch.setattr(ablation, "MiniRocketVariable", Majority)
+    monkeypatch.setattr(report, "BENCHMARKS_MD", page)
+    monkeypatch.setattr(fc, "BENCHMARKS_MD", page)
+    monkeypatch.setattr(ablation, "load_ucr", load)
+    monkeypatch.setattr(ablation, "ablation_sets", lambda n: ["synthA"])
+    monkeypatch.setattr(fc, "load", load)
+    monkeypatch.setattr(fc, "BUNDLED_SETS", ("synthC",))
+    assert ablation.main(["--confirm-ops", "--quick"]) == 0
+    assert ablation.main(["--confirm-ops", "--bundled"]) == 0
+    text = page.read_text()
+    assert text.count(f"<!-- BEGIN {co.SECTION} -->") == 1
+    assert co.RULE in text and co.COMMAND in text
+    assert "1 sets so far: no verdict" in text
+    assert "**Condition (d):** (d) accuracy" in text
+    assert "ops 4" in text and "base 4" in text
