@@ -48,8 +48,21 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
+
 from benchmarks._report import ROOT, git_revision, markdown_table, write_section
 from benchmarks.corpus import UCR_DEVELOPMENT, UCR_SCALING
+
+
+def _with_selection(limit):
+    """The default classifier with the size rule's subsample set to ``limit`` series."""
+    return (
+        "import sksssm.estimators._large_sets as large_sets\n"
+        f"large_sets.SELECTION_SERIES = {limit}\n"
+        "from sksssm import SpectralFilterClassifier\n"
+        "model = SpectralFilterClassifier(random_state=0)"
+    )
+
 
 MODELS = {
     "MiniRocket": "from benchmarks.protocol import RocketRidge\n"
@@ -64,7 +77,34 @@ MODELS = {
     "from sksssm.spectral import STATISTICS\n"
     "model = SpectralFilterClassifier(statistics=STATISTICS + ('mpv', 'mipv', 'lspv'), "
     "random_state=0)",
+    # the size rule's subsample, set explicitly (issue 21, session 44: SELECTION_RULE)
+    "SpectralFilterClassifier(selection on 2000)": _with_selection(2000),
+    "SpectralFilterClassifier(selection on 1000)": _with_selection(1000),
 }
+#: The pair of models :data:`SELECTION_RULE` compares: (current, candidate).
+SELECTION_PAIR = (
+    "SpectralFilterClassifier(selection on 2000)",
+    "SpectralFilterClassifier(selection on 1000)",
+)
+#: Thresholds of :data:`SELECTION_RULE`.
+SELECTION_MAX_MEAN_LOSS = 0.003
+SELECTION_MAX_SET_LOSS = 0.01
+SELECTION_MAX_TIME_RATIO = 0.85
+#: Pre-registered rule (issue 21, session 44), fixed and committed before the run.
+SELECTION_RULE = (
+    "Pre-registered rule (issue 21, session 44, fixed before the run): the size rule's "
+    "subsample (`SELECTION_SERIES`, the training series above which the candidate "
+    "models are compared on a class-stratified subsample and only the chosen one is "
+    "fitted on all the series) goes from 2,000 to 1,000 series if, on the four large "
+    "development sets, the two run side by side (each set's two models one after the "
+    "other, each in its own one-thread subprocess), (a) the mean test accuracy of 1,000 "
+    f"is at least that of 2,000 minus {SELECTION_MAX_MEAN_LOSS} and no set loses more "
+    f"than {SELECTION_MAX_SET_LOSS}, and (b) the total fit+predict time of 1,000 is at "
+    f"most {SELECTION_MAX_TIME_RATIO}x that of 2,000. Why: on FordA the candidates' "
+    "leave-one-out on 2,000 series (an `n x n` eigendecomposition per candidate, 12 "
+    "candidates) took about a third of the fit (profile), and the choice needs far fewer "
+    "series than the fit (the check below, with a few hundred). Otherwise unchanged."
+)
 #: Models run unless ``--models`` names others.
 DEFAULT_MODELS = ("SpectralFilterClassifier()", "MiniRocket")
 #: Stored rows of every run (one per set and model), merged into the section.
@@ -210,7 +250,7 @@ def write_page(results):
         "which run and the 1-minute load average on the 2-core machine when the model "
         "started and ended): the machine is shared, so compare times only between rows of "
         "one set run at a similar load, and read every time as an upper bound on a quiet "
-        "machine's.\n\n" + table + ratios(results) + selection_table()
+        "machine's.\n\n" + table + ratios(results) + selection_size(results) + selection_table()
     )
     write_section(
         "ucr_large",
@@ -257,6 +297,43 @@ def selection_check(name, limit):
         large_sets.SELECTION_SERIES = saved
     row["load_end"] = os.getloadavg()[0]
     return row
+
+
+def selection_size_verdict(results):
+    """:data:`SELECTION_RULE` on the stored rows: ``(met or None while a set lacks a
+    row, Markdown lines per set and the verdict)``."""
+    current, candidate = SELECTION_PAIR
+    lines, diffs, seconds = [], [], [0.0, 0.0]
+    for name in UCR_SCALING:
+        rows = [results.get(f"{name} | {label}") for label in SELECTION_PAIR]
+        if not all(rows) or any("error" in r for r in rows):
+            return None, f"{name}: no row for both models yet: no verdict."
+        times = [r["fit_s"] + r["predict_s"] for r in rows]
+        diffs.append(rows[1]["accuracy"] - rows[0]["accuracy"])
+        seconds = [a + b for a, b in zip(seconds, times, strict=True)]
+        lines.append(
+            f"- {name}: accuracy {rows[0]['accuracy']:.4f} -> {rows[1]['accuracy']:.4f} "
+            f"({diffs[-1]:+.4f}), time {times[0]:.1f} -> {times[1]:.1f} s"
+        )
+    mean, worst, ratio = float(np.mean(diffs)), float(min(diffs)), seconds[1] / seconds[0]
+    a = mean >= -SELECTION_MAX_MEAN_LOSS - 1e-12 and worst >= -SELECTION_MAX_SET_LOSS - 1e-12
+    b = ratio <= SELECTION_MAX_TIME_RATIO + 1e-12
+    lines.append(
+        f"\n(a) mean accuracy difference {mean:+.4f}, worst set {worst:+.4f} "
+        f"({'met' if a else 'not met'}); (b) time {ratio:.2f}x ({'met' if b else 'not met'})"
+        f": {'met' if a and b else 'not met'}."
+    )
+    return a and b, "\n".join(lines)
+
+
+def selection_size(results):
+    """The section's part on :data:`SELECTION_RULE` ("" before any row of its models)."""
+    if not any(key.split(" | ")[1] in SELECTION_PAIR for key in results):
+        return ""
+    _, text = selection_size_verdict(results)
+    return "\n\n### The size rule's subsample: 2,000 or 1,000 series\n\n" + (
+        SELECTION_RULE + "\n\n" + text
+    )
 
 
 def selection_table():
