@@ -43,10 +43,11 @@ def test_the_models_set_the_limit_in_their_process(monkeypatch):
 
     # restored after the test, whatever the children's code sets
     monkeypatch.setattr(large_sets, "SELECTION_SERIES", large_sets.SELECTION_SERIES)
+    monkeypatch.setattr(large_sets, "SUBSAMPLE_SERIES", large_sets.SUBSAMPLE_SERIES)
     for label, limit in zip(ul.SELECTION_PAIR, (2000, 1000), strict=True):
         code = ul.MODELS[label]
         assert f"large_sets.SELECTION_SERIES = {limit}\n" in code
         namespace = {}
         exec(code, namespace)  # what the child runs before loading the data
-        assert large_sets.SELECTION_SERIES == limit
+        assert large_sets.SELECTION_SERIES == large_sets.SUBSAMPLE_SERIES == limit
         assert namespace["model"].random_state == 0

@@ -120,6 +120,7 @@ def test_one_series_per_class_uses_the_fallback(alphas, expected):
 def test_the_size_rule_refit_scores_the_same_series(monkeypatch):
     X, y = _series([14, 14, 1])
     monkeypatch.setattr(_large_sets, "SELECTION_SERIES", 20)
+    monkeypatch.setattr(_large_sets, "SUBSAMPLE_SERIES", 20)
     seen = []
 
     def spy(*args, **kwargs):

@@ -20,6 +20,7 @@ def test_selection_rows_none_up_to_the_limit(monkeypatch):
 
 def test_selection_rows_are_stratified_and_seeded(monkeypatch):
     monkeypatch.setattr(large_sets, "SELECTION_SERIES", 100)
+    monkeypatch.setattr(large_sets, "SUBSAMPLE_SERIES", 100)
     encoded = np.repeat([0, 1, 2], [600, 390, 10])
     rows = selection_rows(encoded, 3)
     # ceil(100 * n_class / n) series of each class
@@ -27,6 +28,18 @@ def test_selection_rows_are_stratified_and_seeded(monkeypatch):
     assert np.all(np.diff(rows) > 0)
     np.testing.assert_array_equal(rows, selection_rows(encoded, 3))
     assert not np.array_equal(rows, selection_rows(encoded, 4))
+
+
+def test_the_subsample_size_is_its_own_constant(monkeypatch):
+    """Above SELECTION_SERIES the subsample has about SUBSAMPLE_SERIES series (the
+    library's: 1,000 above 2,000), whatever the limit."""
+    encoded = np.repeat([0, 1, 2], [3000, 1950, 50])
+    rows = selection_rows(encoded, 0)
+    # ceil(1000 * n_class / 5000) of each class
+    np.testing.assert_array_equal(np.bincount(encoded[rows]), [600, 390, 10])
+    assert selection_rows(encoded[:2000], 0) is None  # up to 2,000: every series
+    monkeypatch.setattr(large_sets, "SUBSAMPLE_SERIES", 5000)  # at most every series
+    assert len(selection_rows(encoded, 0)) == len(encoded)
 
 
 def test_up_to_the_limit_the_fit_is_unchanged(monkeypatch):
@@ -52,6 +65,7 @@ def test_routes_by_shape(monkeypatch, normalise):
     the subsample and one refit on all (one head, also with "both"); more series than
     features: streaming."""
     monkeypatch.setattr(large_sets, "SELECTION_SERIES", 40)
+    monkeypatch.setattr(large_sets, "SUBSAMPLE_SERIES", 40)
     calls = []
     original = _ridge_loo.select_ridge_by_loo
 
@@ -80,6 +94,7 @@ def test_routes_by_shape(monkeypatch, normalise):
 
 def test_large_n_fit_is_the_loo_ridge_of_the_chosen_set_on_every_series(monkeypatch):
     monkeypatch.setattr(large_sets, "SELECTION_SERIES", 40)
+    monkeypatch.setattr(large_sets, "SUBSAMPLE_SERIES", 40)
     X, y = noisy_waves(150, 32, seed=1)
     clf = SpectralFilterClassifier(random_state=0).fit(X[:100], y[:100])
     # above the limit normalise="both" keeps one head: the model of normalise="loo"

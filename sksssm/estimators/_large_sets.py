@@ -16,7 +16,7 @@ The eigendecompositions dominate above a thousand series (measured on Crop, one 
 7 s at ``n = 1000``, 77 s at ``n = 2000``; ``n = 7200`` did not finish in 35 min). Above
 :data:`SELECTION_SERIES` training series, the candidates (representation, feature set,
 cross-channel block) are therefore compared on a class-stratified subsample of
-:data:`SELECTION_SERIES` series (:func:`selection_rows`), and only the chosen one is
+:data:`SUBSAMPLE_SERIES` series (:func:`selection_rows`), and only the chosen one is
 fitted on all the series (:func:`refit_chosen`): the other series' features (the
 subsample's are reused), one Gram matrix and one eigendecomposition, from which the
 penalty is chosen by exact leave-one-out on every series as before. The cost then
@@ -58,25 +58,34 @@ from ._pooled import fit_estimator_pooling, resolve_mixtures, standardize_featur
 #: Smallest memory (bytes) of one chunk of pooled features on the streaming path.
 STREAM_CHUNK_BYTES = 64 * 2**20
 #: Training series above which the classifier compares its candidate models on a
-#: stratified subsample of this many series and fits only the chosen one on all of them
-#: (the size rule of this module's docstring). No set of the development corpus has as
-#: many (the largest has 560), so it changes nothing there.
+#: stratified subsample of :data:`SUBSAMPLE_SERIES` series and fits only the chosen one on
+#: all of them (the size rule of this module's docstring); ``normalise="both"`` then keeps
+#: that one head. No set of the development corpus has as many (the largest has 560),
+#: so it changes nothing there.
 SELECTION_SERIES = 2000
+#: Series of the size rule's subsample. 1,000 since session 44 (2,000 before): on the
+#: four large development sets the choice on 1,000 series cost 0.78x the time, accuracy
+#: -0.0022 on average (FordB -0.0086, the others unchanged), within the rule fixed
+#: before the run (``benchmarks/ucr_large.py``, ``SELECTION_RULE``). The candidates'
+#: comparison needs far fewer series than the fit: its ``c`` eigendecompositions cost
+#: ``c * 9 m^3``, a third of FordA's fit at ``m = 2000``.
+SUBSAMPLE_SERIES = 1000
 
 
 def selection_rows(encoded, seed):
     """Rows on which the candidate models are compared: all (None) up to
-    :data:`SELECTION_SERIES` series, else a class-stratified subsample of about that many.
+    :data:`SELECTION_SERIES` series, else a class-stratified subsample of about
+    :data:`SUBSAMPLE_SERIES`.
 
-    Each class keeps ``ceil(SELECTION_SERIES * n_class / n)`` series (at least one),
-    drawn with ``numpy.random.default_rng(seed)``; returned sorted.
+    Each class keeps ``ceil(SUBSAMPLE_SERIES * n_class / n)`` series (at least one, at
+    most all of them), drawn with ``numpy.random.default_rng(seed)``; returned sorted.
     """
     n = len(encoded)
     if n <= SELECTION_SERIES:
         return None
     order = np.random.default_rng(seed).permutation(n)
     counts = np.bincount(encoded)
-    quota = np.ceil(SELECTION_SERIES * counts / n).astype(int)
+    quota = np.ceil(SUBSAMPLE_SERIES * counts / n).astype(int)
     rank = np.empty(n, dtype=int)  # rank of each series within its class, in `order`
     for label in range(len(counts)):
         members = order[encoded[order] == label]

@@ -122,7 +122,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     (:mod:`sksssm.estimators._large_sets`): features in chunks of series, the penalty
     (and with ``"loo"`` the representation) chosen by GCV, every per-channel feature
     (``feature_set_ == "all"``). Above 2,000 training series on the leave-one-out path,
-    the candidates are compared on a class-stratified subsample of 2,000 series (drawn
+    the candidates are compared on a class-stratified subsample of 1,000 series (drawn
     from ``random_state``) and only the better model is fitted on all of them. With so
     many series ``"both"`` keeps that one head (on the streaming path, the one chosen
     by GCV): the comparison is reliable there, and a second head doubled the fit on
