@@ -24,9 +24,9 @@ What it must show for the default to be right: less time and less peak memory th
 **Archive shapes** (``--archive``, section ``clf_archive_shapes``): the default and
 MiniRocket alone on the same synthetic data at the full sizes of the UEA sets with the
 most extreme shapes (:data:`ARCHIVE_SHAPES`: the most channels, the longest series, the
-most and the shortest series), none of which is in the repository: whether the default
-fits in memory and time there, and its time against MiniRocket's. The data are easy
-(a bump), so the accuracies say little.
+most and the shortest series, many series of many channels), none of which is in the
+repository: whether the default fits in memory and time there, and its time against
+MiniRocket's. The data are easy (a bump), so the accuracies say little.
 
 Run ``python -m benchmarks.clf_wide`` (writes the section ``clf_wide``), ``--archive``
 (writes ``clf_archive_shapes``), ``--quick`` (tiny shapes, writes nothing) or
@@ -63,6 +63,9 @@ ARCHIVE_SHAPES = (
     ("PhonemeSpectra-like", 11, 217, 3315, 3353),
     ("LSST-like", 6, 36, 2459, 2466),
     ("PenDigits-like", 2, 8, 7494, 3498),
+    # many series and many channels together (session 44)
+    ("FaceDetection-like", 144, 62, 5890, 3524),
+    ("SpokenArabicDigits-like", 13, 93, 6599, 2199),
 )
 QUICK_SHAPES = (("tiny", 12, 40, 30, 20),)
 MODELS = {
