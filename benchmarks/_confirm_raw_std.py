@@ -115,14 +115,7 @@ GROUP = SeedConfirmation(
 COMMAND = GROUP.command
 #: Variant name -> its change from ``SpectralFilterClassifier()`` (its own seed).
 CONFIRM_RAW_STD = GROUP.variants
-default_label = GROUP.default_label
-candidate_label = GROUP.candidate_label
-per_seed = GROUP.per_seed
-development_verdict = GROUP.development_verdict
-bundled_verdict = GROUP.bundled_verdict
-seed_table = GROUP.seed_table
-development_part = GROUP.development_part
-bundled_part = GROUP.bundled_part
+over_seeds = _seed_confirmation.over_seeds
+# what benchmarks.classifier_ablation reads of a confirmation group's module
 development_body = GROUP.development_body
 bundled_body = GROUP.bundled_body
-over_seeds = _seed_confirmation.over_seeds

@@ -58,7 +58,7 @@ def test_the_rule_reads_its_own_thresholds():
     met, words = verdict(_results([0.01, 0.01, 0.01, -0.001], [1.0] * 4))
     assert not met and "(b) positive at 3 of 4 seeds (not met)" in words
     # the raw+std group keeps its own rule (3 of 4 seeds)
-    assert crs.development_verdict(_raw_std_results([0.01] * 3 + [-0.001]))[0]
+    assert crs.GROUP.development_verdict(_raw_std_results([0.01] * 3 + [-0.001]))[0]
     met, words = verdict(_results([0.01] * 4, [1.5, 1.5, 1.5, 1.58]))
     assert not met and "(c) time 1.52x (not met)" in words
     assert co.GROUP.bundled_verdict(_results([-0.003] * 4, [1.5] * 4, n=7))[0]
@@ -70,8 +70,8 @@ def _raw_std_results(gains):
     results = {f"set{k}": {} for k in range(37)}
     for i, seed in enumerate(crs.SEEDS):
         for row in results.values():
-            row[crs.default_label(seed)] = (0.8, 1.0)
-            row[crs.candidate_label(seed)] = (0.8 + gains[i], 1.0)
+            row[crs.GROUP.default_label(seed)] = (0.8, 1.0)
+            row[crs.GROUP.candidate_label(seed)] = (0.8 + gains[i], 1.0)
     return results
 
 
@@ -83,42 +83,12 @@ def test_the_section_names_the_base_and_the_candidate():
     assert "**Conditions (a)-(c):** (a) mean difference +0.0070 (met)" in body
 
 
-def test_both_runs_write_their_parts(monkeypatch, tmp_path):
-    from _synthetic import noisy_waves
-
-    report = pytest.importorskip("benchmarks._report")
-    fc = pytest.importorskip("benchmarks._frontier_combined")
-
-    def load(name):
-        X, y = noisy_waves(36, 40, seed=len(name))
-        X = X[:, None, :]
-        return X[:24], y[:24], X[24:], y[24:]
-
-    class Majority:  # MiniRocket, the time yardstick, needs numba: a stand-in
-        def __init__(self, *args, **kwargs):
-            pass
-
-        def fit(self, X, y):
-            self.label_ = y[0]
-            return self
-
-        def predict(self, X):
-            return [self.label_] * len(X)
-
-    page = tmp_path / "benchmarks.md"
-    monkeypatch.setattr(ablation.protocol, "RocketRidge", Majority)
-    monkeypatch.setattr(ablation, "MiniRocketVariable", Majority)
-    monkeypatch.setattr(report, "BENCHMARKS_MD", page)
-    monkeypatch.setattr(fc, "BENCHMARKS_MD", page)
-    monkeypatch.setattr(ablation, "load_ucr", load)
-    monkeypatch.setattr(ablation, "ablation_sets", lambda n: ["synthA"])
-    monkeypatch.setattr(fc, "load", load)
-    monkeypatch.setattr(fc, "BUNDLED_SETS", ("synthC",))
+def test_both_runs_write_their_parts(synthetic_runs):
     assert ablation.main(["--confirm-ops", "--quick"]) == 0
     assert ablation.main(["--confirm-ops", "--bundled"]) == 0
-    text = page.read_text()
+    text = synthetic_runs.read_text()
     assert text.count(f"<!-- BEGIN {co.SECTION} -->") == 1
     assert co.RULE in text and co.COMMAND in text
-    assert "1 sets so far: no verdict" in text
+    assert "2 sets so far: no verdict" in text
     assert "**Condition (d):** (d) accuracy" in text
     assert "ops 4" in text and "base 4" in text

@@ -4,7 +4,6 @@ its variants, its rule on made-up numbers, its section's two parts and the wirin
 
 import numpy as np
 import pytest
-from _synthetic import noisy_waves
 
 crs = pytest.importorskip("benchmarks._confirm_raw_std")
 fc = pytest.importorskip("benchmarks._frontier_combined")
@@ -60,9 +59,9 @@ def _results(gains, ratios, n=N, wins=None, base=0.8):
     for i, seed in enumerate(crs.SEEDS):
         won = n if wins is None else wins[i]
         for k, row in enumerate(results.values()):
-            row[crs.default_label(seed)] = (base, 1.0)
+            row[crs.GROUP.default_label(seed)] = (base, 1.0)
             lift = gains[i] * n / won if k < won else 0.0
-            row[crs.candidate_label(seed)] = (base + lift, ratios[i])
+            row[crs.GROUP.candidate_label(seed)] = (base + lift, ratios[i])
     for row in results.values():
         row["MiniRocket"] = (0.5, 0.1)  # not read by the rule
     return results
@@ -77,7 +76,7 @@ def test_per_seed_against_an_independent_count():
         f"set{k}": {v: (accuracy[k, j], seconds[k, j]) for j, v in enumerate(labels)}
         for k in range(N)
     }
-    rows = crs.per_seed(results)
+    rows = crs.GROUP.per_seed(results)
     assert [r["seed"] for r in rows] == [1, 2, 3, 4]
     for i, r in enumerate(rows):
         base, cand = 2 * i, 2 * i + 1  # the columns alternate default / candidate
@@ -93,46 +92,46 @@ def test_per_seed_against_an_independent_count():
 
 
 def test_condition_a_the_mean_difference_over_seeds():
-    met, words = crs.development_verdict(_results([0.002] * 4, [1.0] * 4))
+    met, words = crs.GROUP.development_verdict(_results([0.002] * 4, [1.0] * 4))
     assert met
     assert words == (
         "(a) mean difference +0.0020 (met), (b) positive at 4 of 4 seeds (met), "
         "(c) time 1.00x (met): met."
     )
-    met, words = crs.development_verdict(_results([0.0019] * 4, [0.9] * 4))
+    met, words = crs.GROUP.development_verdict(_results([0.0019] * 4, [0.9] * 4))
     assert not met and "(a) mean difference +0.0019 (not met)" in words
     # one seed carries it: mean +0.0025, positive at 4
-    assert crs.development_verdict(_results([0.007, 0.001, 0.001, 0.001], [0.9] * 4))[0]
+    assert crs.GROUP.development_verdict(_results([0.007, 0.001, 0.001, 0.001], [0.9] * 4))[0]
 
 
 def test_condition_b_positive_at_three_seeds():
     # mean +0.003 from two seeds only: (b) fails
-    met, words = crs.development_verdict(_results([0.008, 0.008, -0.002, -0.002], [0.9] * 4))
+    met, words = crs.GROUP.development_verdict(_results([0.008, 0.008, -0.002, -0.002], [0.9] * 4))
     assert not met and "(b) positive at 2 of 4 seeds (not met)" in words
     # a zero difference is not positive
-    met, words = crs.development_verdict(_results([0.004, 0.004, 0.0, 0.0], [0.9] * 4))
+    met, words = crs.GROUP.development_verdict(_results([0.004, 0.004, 0.0, 0.0], [0.9] * 4))
     assert not met and "positive at 2 of 4" in words
-    met, words = crs.development_verdict(_results([0.004, 0.004, 0.004, -0.004], [0.9] * 4))
+    met, words = crs.GROUP.development_verdict(_results([0.004, 0.004, 0.004, -0.004], [0.9] * 4))
     assert met and "positive at 3 of 4 seeds (met)" in words
     # few sets carry the gain: still judged on the mean, not on wins
-    assert crs.development_verdict(_results([0.003] * 4, [0.9] * 4, wins=[2] * 4))[0]
+    assert crs.GROUP.development_verdict(_results([0.003] * 4, [0.9] * 4, wins=[2] * 4))[0]
 
 
 def test_condition_c_total_time_over_the_seeds():
     # the total over seeds, not each seed: 0.9 + 1.1 + 1.0 + 1.0 = 4.0 of 4.0
-    assert crs.development_verdict(_results([0.003] * 4, [0.9, 1.1, 1.0, 1.0]))[0]
-    met, words = crs.development_verdict(_results([0.003] * 4, [1.0, 1.0, 1.0, 1.05]))
+    assert crs.GROUP.development_verdict(_results([0.003] * 4, [0.9, 1.1, 1.0, 1.0]))[0]
+    met, words = crs.GROUP.development_verdict(_results([0.003] * 4, [1.0, 1.0, 1.0, 1.05]))
     assert not met and "(c) time 1.01x (not met)" in words
 
 
 def test_condition_d_on_the_bundled_sets():
-    assert crs.bundled_verdict(_results([-0.003] * 4, [1.0] * 4, n=7))[0]
-    met, words = crs.bundled_verdict(_results([-0.0031] * 4, [0.8] * 4, n=7))
+    assert crs.GROUP.bundled_verdict(_results([-0.003] * 4, [1.0] * 4, n=7))[0]
+    met, words = crs.GROUP.bundled_verdict(_results([-0.0031] * 4, [0.8] * 4, n=7))
     assert not met and "(d) accuracy -0.0031 (not met)" in words
-    met, words = crs.bundled_verdict(_results([0.01] * 4, [1.02] * 4, n=7))
+    met, words = crs.GROUP.bundled_verdict(_results([0.01] * 4, [1.02] * 4, n=7))
     assert not met and words.endswith("time 1.02x (not met): not met.")
     # the mean over seeds, not each seed
-    assert crs.bundled_verdict(_results([-0.009, 0.003, 0.0, 0.0], [1.0] * 4, n=7))[0]
+    assert crs.GROUP.bundled_verdict(_results([-0.009, 0.003, 0.0, 0.0], [1.0] * 4, n=7))[0]
 
 
 def test_the_section_needs_both_parts():
@@ -156,46 +155,6 @@ def test_the_section_needs_both_parts():
         _results([0.0] * 4, [0.9] * 4, n=7), page=page.format(crs.SECTION, first)
     )
     assert "both parts met: the candidate is adopted as the default." in good
-
-
-class _MajorityClass:
-    """Predicts the most frequent training label (a stand-in for MiniRocket)."""
-
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def fit(self, X, y):
-        labels, counts = np.unique(y, return_counts=True)
-        self.label_ = labels[np.argmax(counts)]
-        return self
-
-    def predict(self, X):
-        return np.full(len(X), self.label_)
-
-
-@pytest.fixture
-def synthetic_runs(monkeypatch, tmp_path):
-    """The ablation's loaders replaced by two small synthetic sets, and the page written
-    to ``tmp_path``; returns the page's path."""
-    report = pytest.importorskip("benchmarks._report")
-
-    def load(name):
-        X, y = noisy_waves(36, 40, seed=len(name))
-        X = X[:, None, :]  # (n, channels, time), as the loaders return it
-        return X[:24], y[:24], X[24:], y[24:]
-
-    page = tmp_path / "benchmarks.md"
-    # MiniRocket (the time yardstick) needs numba, which the `test` extra does not
-    # install; the wiring is what is tested here, so a majority-class stand-in runs
-    monkeypatch.setattr(ablation.protocol, "RocketRidge", _MajorityClass)
-    monkeypatch.setattr(ablation, "MiniRocketVariable", _MajorityClass)
-    monkeypatch.setattr(report, "BENCHMARKS_MD", page)
-    monkeypatch.setattr(fc, "BENCHMARKS_MD", page)
-    monkeypatch.setattr(ablation, "load_ucr", load)
-    monkeypatch.setattr(ablation, "ablation_sets", lambda n: ["synthA", "synthBB"])
-    monkeypatch.setattr(fc, "load", load)
-    monkeypatch.setattr(fc, "BUNDLED_SETS", ("synthC", "synthDDD"))
-    return page
 
 
 def test_both_runs_write_their_parts(synthetic_runs):
