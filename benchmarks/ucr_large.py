@@ -67,6 +67,16 @@ def _with_selection(limit):
     )
 
 
+def _with_tall_basis(basis):
+    """The default classifier with ``_ridge_loo.TALL_BASIS`` set to ``basis``."""
+    return (
+        "import sksssm.spectral._ridge_loo as ridge_loo\n"
+        f"ridge_loo.TALL_BASIS = {basis!r}\n"
+        "from sksssm import SpectralFilterClassifier\n"
+        "model = SpectralFilterClassifier(random_state=0)"
+    )
+
+
 MODELS = {
     "MiniRocket": "from benchmarks.protocol import RocketRidge\n"
     "model = RocketRidge('minirocket', random_state=0)",
@@ -83,7 +93,29 @@ MODELS = {
     # the size rule's subsample, set explicitly (issue 21, session 44: SELECTION_RULE)
     "SpectralFilterClassifier(selection on 2000)": _with_selection(2000),
     "SpectralFilterClassifier(selection on 1000)": _with_selection(1000),
+    # the refit's basis of a design with more series than columns (REFIT_BASIS_RULE)
+    "SpectralFilterClassifier(refit basis: svd)": _with_tall_basis("svd"),
+    "SpectralFilterClassifier(refit basis: qr)": _with_tall_basis("qr"),
 }
+#: The pair of models :data:`REFIT_BASIS_RULE` compares (current, candidate) and its sets:
+#: the large development sets whose refit has more series than columns.
+REFIT_BASIS_PAIR = (
+    "SpectralFilterClassifier(refit basis: svd)",
+    "SpectralFilterClassifier(refit basis: qr)",
+)
+REFIT_BASIS_SETS = ("Crop", "ElectricDevices")
+REFIT_BASIS_MAX_CHANGE = 0.001
+#: Pre-registered rule (issue 21, session 44), fixed and committed before the run.
+REFIT_BASIS_RULE = (
+    "Pre-registered rule (issue 21, session 44, fixed before the run): the basis of a "
+    "design with more series than columns in the leave-one-out ridge (the refit of the "
+    "chosen model on Crop and ElectricDevices) becomes Householder QR followed by the "
+    "eigendecomposition of `R R^T` instead of numpy's SVD if, on those two sets side by "
+    "side, (a) the test accuracy changes by at most "
+    f"{REFIT_BASIS_MAX_CHANGE} on each (the two bases give the same ridge up to "
+    "round-off, so a larger change would be a numerical problem) and (b) the "
+    "fit+predict time is lower on both. Otherwise the SVD stays."
+)
 #: The pair of models :data:`SELECTION_RULE` compares: (current, candidate).
 SELECTION_PAIR = (
     "SpectralFilterClassifier(selection on 2000)",
@@ -253,7 +285,12 @@ def write_page(results):
         "which run and the 1-minute load average on the 2-core machine when the model "
         "started and ended): the machine is shared, so compare times only between rows of "
         "one set run at a similar load, and read every time as an upper bound on a quiet "
-        "machine's.\n\n" + table + ratios(results) + selection_size(results) + selection_table()
+        "machine's.\n\n"
+        + table
+        + ratios(results)
+        + selection_size(results)
+        + refit_basis(results)
+        + selection_table()
     )
     write_section(
         "ucr_large",
@@ -329,6 +366,26 @@ def selection_size_verdict(results):
     return a and b, "\n".join(lines)
 
 
+def refit_basis_verdict(results):
+    """:data:`REFIT_BASIS_RULE` on the stored rows: ``(met or None, Markdown)``."""
+    lines, met = [], True
+    for name in REFIT_BASIS_SETS:
+        rows = [results.get(f"{name} | {label}") for label in REFIT_BASIS_PAIR]
+        if not all(rows) or any("error" in r for r in rows):
+            return None, f"{name}: no row for both models yet: no verdict."
+        times = [r["fit_s"] + r["predict_s"] for r in rows]
+        change = rows[1]["accuracy"] - rows[0]["accuracy"]
+        ok = abs(change) <= REFIT_BASIS_MAX_CHANGE + 1e-12 and times[1] < times[0]
+        met &= ok
+        lines.append(
+            f"- {name}: accuracy {rows[0]['accuracy']:.4f} -> {rows[1]['accuracy']:.4f} "
+            f"({change:+.4f}), time {times[0]:.1f} -> {times[1]:.1f} s "
+            f"({'met' if ok else 'not met'})"
+        )
+    lines.append(f"\n{'Met' if met else 'Not met'}.")
+    return met, "\n".join(lines)
+
+
 def selection_size(results):
     """The section's part on :data:`SELECTION_RULE` ("" before any row of its models)."""
     if not any(key.split(" | ")[1] in SELECTION_PAIR for key in results):
@@ -337,6 +394,14 @@ def selection_size(results):
     return "\n\n### The size rule's subsample: 2,000 or 1,000 series\n\n" + (
         SELECTION_RULE + "\n\n" + text
     )
+
+
+def refit_basis(results):
+    """The section's part on :data:`REFIT_BASIS_RULE` ("" before any row of its models)."""
+    if not any(key.split(" | ")[1] in REFIT_BASIS_PAIR for key in results):
+        return ""
+    _, text = refit_basis_verdict(results)
+    return "\n\n### The refit's basis: SVD or QR\n\n" + REFIT_BASIS_RULE + "\n\n" + text
 
 
 def selection_table():

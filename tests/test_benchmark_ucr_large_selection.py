@@ -51,3 +51,25 @@ def test_the_models_set_the_limit_in_their_process(monkeypatch):
         exec(code, namespace)  # what the child runs before loading the data
         assert large_sets.SELECTION_SERIES == large_sets.SUBSAMPLE_SERIES == limit
         assert namespace["model"].random_state == 0
+
+
+def test_the_refit_basis_rule_reads_each_set():
+    def rows(changes, times):
+        results = {}
+        for name, change, (t0, t1) in zip(ul.REFIT_BASIS_SETS, changes, times, strict=True):
+            results[f"{name} | {ul.REFIT_BASIS_PAIR[0]}"] = dict(
+                accuracy=0.8, fit_s=t0, predict_s=0
+            )
+            results[f"{name} | {ul.REFIT_BASIS_PAIR[1]}"] = dict(
+                accuracy=0.8 + change, fit_s=t1, predict_s=0
+            )
+        return results
+
+    assert ul.refit_basis_verdict(rows([0.001, -0.001], [(10, 9), (5, 4)]))[0]
+    met, text = ul.refit_basis_verdict(rows([0.0, 0.002], [(10, 9), (5, 4)]))
+    assert not met and "(+0.0020), time 5.0 -> 4.0 s (not met)" in text
+    met, text = ul.refit_basis_verdict(rows([0.0, 0.0], [(10, 9), (5, 5)]))
+    assert not met and text.endswith("Not met.")
+    assert ul.refit_basis_verdict({})[0] is None
+    code = ul.MODELS[ul.REFIT_BASIS_PAIR[1]]
+    assert "ridge_loo.TALL_BASIS = 'qr'\n" in code

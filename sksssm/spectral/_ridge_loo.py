@@ -239,9 +239,34 @@ class _CandidatePaths:
             if cross_weight is not None:
                 extra = self.F[:, self.masks[c] & self.cross] * np.sqrt(cross_weight)
                 design = np.concatenate([design, extra], axis=1)
-            U, sv, _ = np.linalg.svd(design, full_matrices=False)
-            s = sv**2
+            U, s = tall_basis(design)
         return ridge_loo_path(U, s, self.targets, self.alphas, self.scored)
+
+
+#: How :func:`tall_basis` finds the basis: ``"qr"`` (Householder QR, then the
+#: eigendecomposition of ``R R^T``) or ``"svd"`` (numpy's SVD of the design, before
+#: session 44). Read at call time: ``benchmarks/ucr_large.py`` plays either
+#: (``REFIT_BASIS_RULE``).
+TALL_BASIS = "qr"
+
+
+def tall_basis(design):
+    """``(U, s)``: an orthonormal basis of the column space of ``design`` (more rows than
+    columns) and the squared singular values, ``design = U diag(sqrt(s)) V^T``.
+
+    ``"qr"``: ``design = Q R``, ``R R^T = W diag(s) W^T``, ``U = Q W``. ``U`` is
+    orthonormal to round-off whatever the conditioning (``Q`` and ``W`` are), and ``s``
+    has the absolute round-off ``eps * max(s)`` of the eigendecomposition, as the
+    Gram-matrix path of designs with more columns than rows has: enough for the
+    penalties of the pooled classifier. Measured 1.4x faster than the SVD (whose right
+    singular vectors nothing here uses) on a ``3600 x 2730`` design, one thread.
+    """
+    if TALL_BASIS == "svd":
+        U, sv, _ = np.linalg.svd(design, full_matrices=False)
+        return U, sv**2
+    Q, R = np.linalg.qr(design)
+    s, W = np.linalg.eigh(R @ R.T)
+    return Q @ W, np.clip(s, 0.0, None)
 
 
 def _gram_blocks(F, masks):
