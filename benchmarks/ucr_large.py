@@ -156,10 +156,10 @@ X_train, y_train, X_test, y_test = load_ucr({name!r})
 loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 head = "-"
 if hasattr(model, "n_mixtures"):
-    from sksssm.estimators import _large_sets
-    head = "streaming" if _large_sets.uses_streaming_head(model, X_train, y_train) else "leave-one-out"
-    if head == "leave-one-out" and len(X_train) > _large_sets.SELECTION_SERIES:
-        head += f", selection on {{_large_sets.SUBSAMPLE_SERIES}}"
+    from sksssm.estimators import _large_sets as sizes
+    head = "streaming" if sizes.uses_streaming_head(model, X_train, y_train) else "leave-one-out"
+    if head == "leave-one-out" and len(X_train) > sizes.SELECTION_SERIES:
+        head += f", selection on {{sizes.SUBSAMPLE_SERIES}}"
 start = time.perf_counter()
 model.fit(X_train, y_train)
 fit_s = time.perf_counter() - start
