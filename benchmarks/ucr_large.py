@@ -54,27 +54,27 @@ from benchmarks._report import ROOT, git_revision, markdown_table, write_section
 from benchmarks.corpus import UCR_DEVELOPMENT, UCR_SCALING
 
 
+def _default_with(module, **settings):
+    """Child code of the default classifier with constants of the sksssm module
+    ``module`` (e.g. ``"estimators._large_sets"``, imported as ``large_sets``) set to
+    ``settings`` first."""
+    alias = module.rsplit(".", 1)[-1].lstrip("_")
+    lines = [f"import sksssm.{module} as {alias}"]
+    lines += [f"{alias}.{name} = {value!r}" for name, value in settings.items()]
+    lines += ["from sksssm import SpectralFilterClassifier"]
+    return "\n".join(lines + ["model = SpectralFilterClassifier(random_state=0)"])
+
+
 def _with_selection(limit):
     """The default classifier with the size rule's limit and subsample set to ``limit``
     series (one constant, ``SELECTION_SERIES``, when the rule's run was made; the four
     large sets are above either limit, so only the subsample's size differs)."""
-    return (
-        "import sksssm.estimators._large_sets as large_sets\n"
-        f"large_sets.SELECTION_SERIES = {limit}\n"
-        f"large_sets.SUBSAMPLE_SERIES = {limit}\n"
-        "from sksssm import SpectralFilterClassifier\n"
-        "model = SpectralFilterClassifier(random_state=0)"
-    )
+    return _default_with("estimators._large_sets", SELECTION_SERIES=limit, SUBSAMPLE_SERIES=limit)
 
 
 def _with_tall_basis(basis):
     """The default classifier with ``_ridge_loo.TALL_BASIS`` set to ``basis``."""
-    return (
-        "import sksssm.spectral._ridge_loo as ridge_loo\n"
-        f"ridge_loo.TALL_BASIS = {basis!r}\n"
-        "from sksssm import SpectralFilterClassifier\n"
-        "model = SpectralFilterClassifier(random_state=0)"
-    )
+    return _default_with("spectral._ridge_loo", TALL_BASIS=basis)
 
 
 MODELS = {

@@ -6,9 +6,9 @@ penalty's exact leave-one-out residuals then follow from one eigendecomposition 
 feature set's Gram matrix is a sum of per-block Gram matrices computed once
 (:func:`select_ridge_by_loo`, which can also average the heads of the few best
 candidates, ``n_heads``: the series-to-value regressor's small ensemble). With fewer
-columns than series an SVD of the design gives the same. The streaming QR core
-(:mod:`sksssm.spectral._ridge`) serves designs with one row per time step, where the
-penalty is chosen by GCV.
+columns than series an orthonormal basis of the design gives the same
+(:func:`tall_basis`). The streaming QR core (:mod:`sksssm.spectral._ridge`) serves
+designs with one row per time step, where the penalty is chosen by GCV.
 """
 
 from __future__ import annotations
@@ -213,8 +213,8 @@ class _CandidatePaths:
 
     With no more series than columns, every candidate's Gram matrix is a sum of the
     Gram matrices of the column blocks that share one membership pattern (in which
-    candidates, cross-channel or not), each computed once; otherwise an SVD of the
-    candidate's design.
+    candidates, cross-channel or not), each computed once; otherwise an orthonormal basis
+    of the candidate's design (:func:`tall_basis`).
     """
 
     def __init__(self, F, targets, alphas, candidate_masks, cross, scored):
