@@ -35,7 +35,10 @@ comes from. ``--fresh`` forgets the stored rows. ``--selection-check LIMIT --onl
 NAME`` measures the size rule where it kicks in (the limit lowered to ``LIMIT`` on a
 development set: test accuracy with all the series and with the subsample), stored in
 :data:`SELECTION_RESULTS`. ``--timeout`` (seconds per model) bounds
-each subprocess. Run ``python -m benchmarks.ucr_large``.
+each subprocess. ``--only "InsectWingbeat-like (synthetic)"`` runs a model on synthetic
+data of that archive set's shape (:data:`SYNTHETIC`; never by default). The rules that
+decided defaults on these rows (models, thresholds, verdicts) are in
+``benchmarks/_ucr_large_rules.py``. Run ``python -m benchmarks.ucr_large``.
 """
 
 from __future__ import annotations
@@ -48,33 +51,22 @@ import subprocess
 import sys
 import textwrap
 
-import numpy as np
-
 from benchmarks._report import ROOT, git_revision, markdown_table, write_section
+from benchmarks._ucr_large_rules import (
+    REFIT_PENALTY_PAIR,
+    REFIT_PENALTY_SHAPE,
+    _with_refit_penalty,
+    _with_selection,
+    _with_tall_basis,
+    refit_basis,
+    refit_penalty,
+    selection_size,
+)
 from benchmarks.corpus import UCR_DEVELOPMENT, UCR_SCALING
 
-
-def _default_with(module, **settings):
-    """Child code of the default classifier with constants of the sksssm module
-    ``module`` (e.g. ``"estimators._large_sets"``, imported as ``large_sets``) set to
-    ``settings`` first."""
-    alias = module.rsplit(".", 1)[-1].lstrip("_")
-    lines = [f"import sksssm.{module} as {alias}"]
-    lines += [f"{alias}.{name} = {value!r}" for name, value in settings.items()]
-    lines += ["from sksssm import SpectralFilterClassifier"]
-    return "\n".join(lines + ["model = SpectralFilterClassifier(random_state=0)"])
-
-
-def _with_selection(limit):
-    """The default classifier with the size rule's limit and subsample set to ``limit``
-    series (one constant, ``SELECTION_SERIES``, when the rule's run was made; the four
-    large sets are above either limit, so only the subsample's size differs)."""
-    return _default_with("estimators._large_sets", SELECTION_SERIES=limit, SUBSAMPLE_SERIES=limit)
-
-
-def _with_tall_basis(basis):
-    """The default classifier with ``_ridge_loo.TALL_BASIS`` set to ``basis``."""
-    return _default_with("spectral._ridge_loo", TALL_BASIS=basis)
+#: Synthetic data of the shapes of archive sets not in the repository (``--only NAME``;
+#: never run by default): ``name -> benchmarks.clf_wide`` shape.
+SYNTHETIC = {REFIT_PENALTY_SHAPE: ("InsectWingbeat-like", 200, 22, 25000, 25000)}
 
 
 MODELS = {
@@ -96,50 +88,10 @@ MODELS = {
     # the refit's basis of a design with more series than columns (REFIT_BASIS_RULE)
     "SpectralFilterClassifier(refit basis: svd)": _with_tall_basis("svd"),
     "SpectralFilterClassifier(refit basis: qr)": _with_tall_basis("qr"),
+    # the refit's penalty: chosen again on every series or kept (REFIT_PENALTY_RULE)
+    REFIT_PENALTY_PAIR[0]: _with_refit_penalty("loo"),
+    REFIT_PENALTY_PAIR[1]: _with_refit_penalty("subsample"),
 }
-#: The pair of models :data:`REFIT_BASIS_RULE` compares (current, candidate) and its sets:
-#: the large development sets whose refit has more series than columns.
-REFIT_BASIS_PAIR = (
-    "SpectralFilterClassifier(refit basis: svd)",
-    "SpectralFilterClassifier(refit basis: qr)",
-)
-REFIT_BASIS_SETS = ("Crop", "ElectricDevices")
-REFIT_BASIS_MAX_CHANGE = 0.001
-#: Pre-registered rule (issue 21, session 44), fixed and committed before the run.
-REFIT_BASIS_RULE = (
-    "Pre-registered rule (issue 21, session 44, fixed before the run): the basis of a "
-    "design with more series than columns in the leave-one-out ridge (the refit of the "
-    "chosen model on Crop and ElectricDevices) becomes Householder QR followed by the "
-    "eigendecomposition of `R R^T` instead of numpy's SVD if, on those two sets side by "
-    "side, (a) the test accuracy changes by at most "
-    f"{REFIT_BASIS_MAX_CHANGE} on each (the two bases give the same ridge up to "
-    "round-off, so a larger change would be a numerical problem) and (b) the "
-    "fit+predict time is lower on both. Otherwise the SVD stays."
-)
-#: The pair of models :data:`SELECTION_RULE` compares: (current, candidate).
-SELECTION_PAIR = (
-    "SpectralFilterClassifier(selection on 2000)",
-    "SpectralFilterClassifier(selection on 1000)",
-)
-#: Thresholds of :data:`SELECTION_RULE`.
-SELECTION_MAX_MEAN_LOSS = 0.003
-SELECTION_MAX_SET_LOSS = 0.01
-SELECTION_MAX_TIME_RATIO = 0.85
-#: Pre-registered rule (issue 21, session 44), fixed and committed before the run.
-SELECTION_RULE = (
-    "Pre-registered rule (issue 21, session 44, fixed before the run): the size rule's "
-    "subsample (`SELECTION_SERIES`, the training series above which the candidate "
-    "models are compared on a class-stratified subsample and only the chosen one is "
-    "fitted on all the series) goes from 2,000 to 1,000 series if, on the four large "
-    "development sets, the two run side by side (each set's two models one after the "
-    "other, each in its own one-thread subprocess), (a) the mean test accuracy of 1,000 "
-    f"is at least that of 2,000 minus {SELECTION_MAX_MEAN_LOSS} and no set loses more "
-    f"than {SELECTION_MAX_SET_LOSS}, and (b) the total fit+predict time of 1,000 is at "
-    f"most {SELECTION_MAX_TIME_RATIO}x that of 2,000. Why: on FordA the candidates' "
-    "leave-one-out on 2,000 series (an `n x n` eigendecomposition per candidate, 12 "
-    "candidates) took about a third of the fit (profile), and the choice needs far fewer "
-    "series than the fit (the check below, with a few hundred). Otherwise unchanged."
-)
 #: Models run unless ``--models`` names others.
 DEFAULT_MODELS = ("SpectralFilterClassifier()", "MiniRocket")
 #: Stored rows of every run (one per set and model), merged into the section.
@@ -150,8 +102,7 @@ SELECTION_RESULTS = ROOT / "benchmarks" / "results" / "ucr_large_selection.json"
 CHILD = """
 import json, resource, time
 import numpy as np
-from benchmarks.corpus import load_ucr
-X_train, y_train, X_test, y_test = load_ucr({name!r})
+{load}
 {build}
 loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 head = "-"
@@ -177,7 +128,7 @@ print("RESULT " + json.dumps(dict(
 
 
 def run_model(name, label, timeout):
-    code = CHILD.format(name=name, build=MODELS[label])
+    code = CHILD.format(load=_load(name), build=MODELS[label])
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     run = dict(
         commit=git_revision(),
@@ -200,6 +151,19 @@ def run_model(name, label, timeout):
         if line.startswith("RESULT "):
             return dict(run, **json.loads(line[len("RESULT ") :]))
     return dict(run, error=(done.stderr.strip().splitlines() or ["no output"])[-1][:120])
+
+
+def _load(name):
+    """Child code loading the set ``name``: a UCR set, or :data:`SYNTHETIC` data."""
+    if name in SYNTHETIC:
+        return (
+            "from benchmarks.clf_wide import wide_data\n"
+            f"X_train, y_train, X_test, y_test = wide_data({SYNTHETIC[name]!r})"
+        )
+    return (
+        "from benchmarks.corpus import load_ucr\n"
+        f"X_train, y_train, X_test, y_test = load_ucr({name!r})"
+    )
 
 
 def _run_label(r):
@@ -235,7 +199,7 @@ def rows_of(results):
 
 def _order(key):
     name, label = key.split(" | ")
-    return UCR_SCALING.index(name), list(MODELS).index(label)
+    return [*UCR_SCALING, *SYNTHETIC].index(name), list(MODELS).index(label)
 
 
 def load_results():
@@ -290,6 +254,7 @@ def write_page(results):
         + ratios(results)
         + selection_size(results)
         + refit_basis(results)
+        + refit_penalty(results)
         + selection_table()
     )
     write_section(
@@ -337,71 +302,6 @@ def selection_check(name, limit):
         large_sets.SELECTION_SERIES, large_sets.SUBSAMPLE_SERIES = saved
     row["load_end"] = os.getloadavg()[0]
     return row
-
-
-def selection_size_verdict(results):
-    """:data:`SELECTION_RULE` on the stored rows: ``(met or None while a set lacks a
-    row, Markdown lines per set and the verdict)``."""
-    current, candidate = SELECTION_PAIR
-    lines, diffs, seconds = [], [], [0.0, 0.0]
-    for name in UCR_SCALING:
-        rows = [results.get(f"{name} | {label}") for label in SELECTION_PAIR]
-        if not all(rows) or any("error" in r for r in rows):
-            return None, f"{name}: no row for both models yet: no verdict."
-        times = [r["fit_s"] + r["predict_s"] for r in rows]
-        diffs.append(rows[1]["accuracy"] - rows[0]["accuracy"])
-        seconds = [a + b for a, b in zip(seconds, times, strict=True)]
-        lines.append(
-            f"- {name}: accuracy {rows[0]['accuracy']:.4f} -> {rows[1]['accuracy']:.4f} "
-            f"({diffs[-1]:+.4f}), time {times[0]:.1f} -> {times[1]:.1f} s"
-        )
-    mean, worst, ratio = float(np.mean(diffs)), float(min(diffs)), seconds[1] / seconds[0]
-    a = mean >= -SELECTION_MAX_MEAN_LOSS - 1e-12 and worst >= -SELECTION_MAX_SET_LOSS - 1e-12
-    b = ratio <= SELECTION_MAX_TIME_RATIO + 1e-12
-    lines.append(
-        f"\n(a) mean accuracy difference {mean:+.4f}, worst set {worst:+.4f} "
-        f"({'met' if a else 'not met'}); (b) time {ratio:.2f}x ({'met' if b else 'not met'})"
-        f": {'met' if a and b else 'not met'}."
-    )
-    return a and b, "\n".join(lines)
-
-
-def refit_basis_verdict(results):
-    """:data:`REFIT_BASIS_RULE` on the stored rows: ``(met or None, Markdown)``."""
-    lines, met = [], True
-    for name in REFIT_BASIS_SETS:
-        rows = [results.get(f"{name} | {label}") for label in REFIT_BASIS_PAIR]
-        if not all(rows) or any("error" in r for r in rows):
-            return None, f"{name}: no row for both models yet: no verdict."
-        times = [r["fit_s"] + r["predict_s"] for r in rows]
-        change = rows[1]["accuracy"] - rows[0]["accuracy"]
-        ok = abs(change) <= REFIT_BASIS_MAX_CHANGE + 1e-12 and times[1] < times[0]
-        met &= ok
-        lines.append(
-            f"- {name}: accuracy {rows[0]['accuracy']:.4f} -> {rows[1]['accuracy']:.4f} "
-            f"({change:+.4f}), time {times[0]:.1f} -> {times[1]:.1f} s "
-            f"({'met' if ok else 'not met'})"
-        )
-    lines.append(f"\n{'Met' if met else 'Not met'}.")
-    return met, "\n".join(lines)
-
-
-def selection_size(results):
-    """The section's part on :data:`SELECTION_RULE` ("" before any row of its models)."""
-    if not any(key.split(" | ")[1] in SELECTION_PAIR for key in results):
-        return ""
-    _, text = selection_size_verdict(results)
-    return "\n\n### The size rule's subsample: 2,000 or 1,000 series\n\n" + (
-        SELECTION_RULE + "\n\n" + text
-    )
-
-
-def refit_basis(results):
-    """The section's part on :data:`REFIT_BASIS_RULE` ("" before any row of its models)."""
-    if not any(key.split(" | ")[1] in REFIT_BASIS_PAIR for key in results):
-        return ""
-    _, text = refit_basis_verdict(results)
-    return "\n\n### The refit's basis: SVD or QR\n\n" + REFIT_BASIS_RULE + "\n\n" + text
 
 
 def selection_table():
@@ -452,7 +352,7 @@ def selection_table():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", action="append", choices=UCR_SCALING)
+    parser.add_argument("--only", action="append", choices=[*UCR_SCALING, *SYNTHETIC])
     parser.add_argument("--timeout", type=float, default=1800.0)
     parser.add_argument("--models", action="append", choices=list(MODELS))
     parser.add_argument("--fresh", action="store_true", help="forget the stored rows")

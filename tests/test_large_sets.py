@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 from _synthetic import noisy_waves
-from sklearn.linear_model import RidgeCV
+from sklearn.linear_model import Ridge, RidgeCV
 
 import sksssm.estimators._large_sets as large_sets
 from sksssm import SpectralFilterClassifier
+from sksssm.estimators import _pooled_selection
 from sksssm.estimators._large_sets import selection_rows, uses_streaming_head
 from sksssm.spectral import _ridge_loo
 from sksssm.spectral._pooling import pooled_features, sequence_lengths
@@ -114,6 +115,39 @@ def test_large_n_fit_is_the_loo_ridge_of_the_chosen_set_on_every_series(monkeypa
         np.testing.assert_allclose(head.coef_, reference.coef_.T, rtol=0, atol=1e-8 * scale)
     assert np.mean(clf.predict(X[100:]) == y[100:]) > 0.8
     assert clf.predict_proba(X[100:]).shape == (50, 3)
+
+
+def test_the_refit_can_keep_the_subsample_penalty(monkeypatch):
+    """REFIT_PENALTY="subsample": the refit on every series is the ridge at the penalty
+    chosen on the subsample (sklearn's Ridge on the head's columns), its leave-one-out
+    decisions exact at that penalty (its score and temperature from every series)."""
+    monkeypatch.setattr(large_sets, "SELECTION_SERIES", 40)
+    monkeypatch.setattr(large_sets, "SUBSAMPLE_SERIES", 40)
+    X, y = noisy_waves(150, 32, seed=1)
+    chosen = []
+    original = large_sets.refit_penalties
+
+    def spy(alphas, choice):
+        chosen.append(choice.alpha)
+        return original(alphas, choice)
+
+    monkeypatch.setattr(_pooled_selection, "refit_penalties", spy)
+    every = SpectralFilterClassifier(random_state=0, normalise="loo").fit(X[:100], y[:100])
+    monkeypatch.setattr(large_sets, "REFIT_PENALTY", "subsample")
+    clf = SpectralFilterClassifier(random_state=0, normalise="loo").fit(X[:100], y[:100])
+    assert chosen[0] == chosen[1] == clf.alpha_
+    assert clf.feature_set_ == every.feature_set_  # the same choice on the same subsample
+    X_btc = (X[:100, :, None] - clf.x_location_) / clf.x_scale_
+    F = pooled_features(X_btc, clf.pooling_, sequence_lengths(X_btc))
+    Z = ((F - clf.feature_mean_) / clf.feature_scale_)[:, clf.feature_mask_]
+    targets = np.where(y[:100, None] == np.arange(3), 1.0, -1.0)
+    reference = Ridge(alpha=clf.alpha_).fit(Z, targets)
+    scale = np.abs(reference.coef_).max()
+    np.testing.assert_allclose(clf.coef_, reference.coef_.T, rtol=0, atol=1e-8 * scale)
+    s, U = _ridge_loo.centred_eigh(Z @ Z.T)
+    (path,) = _ridge_loo.ridge_loo_path(U, s, targets, [clf.alpha_])
+    assert clf.loo_score_ == pytest.approx(path.score, rel=1e-8)
+    assert np.mean(clf.predict(X[100:]) == y[100:]) > 0.8
 
 
 def test_centred_eigh_equals_the_dense_reflection():

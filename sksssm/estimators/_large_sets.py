@@ -70,6 +70,14 @@ SELECTION_SERIES = 2000
 #: comparison needs far fewer series than the fit: its ``c`` eigendecompositions cost
 #: ``c * 9 m^3``, a third of FordA's fit at ``m = 2000``.
 SUBSAMPLE_SERIES = 1000
+#: The penalty of the refit on all the series (:func:`refit_penalties`): ``"loo"``, chosen
+#: again among ``alphas`` by exact leave-one-out on every series (an eigendecomposition
+#: of size ``min(n, p)``), or ``"subsample"``, the one chosen with the model on the
+#: subsample (a Cholesky solve, its exact leave-one-out decisions computed at that
+#: penalty; :func:`~sksssm.spectral._ridge_loo.gram_loo_at`,
+#: :func:`~sksssm.spectral._ridge_loo.design_loo_at`). Read at call time:
+#: ``benchmarks/ucr_large.py`` plays either (``REFIT_PENALTY_RULE``).
+REFIT_PENALTY = "loo"
 
 
 def selection_rows(encoded, seed):
@@ -91,6 +99,12 @@ def selection_rows(encoded, seed):
         members = order[encoded[order] == label]
         rank[members] = np.arange(len(members))
     return np.flatnonzero(rank < quota[encoded])
+
+
+def refit_penalties(alphas, choice):
+    """The penalties among which the refit on all the series chooses (:data:`REFIT_PENALTY`):
+    ``alphas``, or the one of ``choice`` (the model chosen on the subsample)."""
+    return [choice.alpha] if REFIT_PENALTY == "subsample" else alphas
 
 
 def refit_chosen(

@@ -17,7 +17,7 @@ import numpy as np
 from ..spectral._feature_sets import FEATURE_SETS, candidate_feature_sets
 from ..spectral._ridge_loo import select_ridge_by_loo
 from ._class_targets import one_vs_all_targets, scored_series
-from ._large_sets import refit_chosen, selection_rows
+from ._large_sets import refit_chosen, refit_penalties, selection_rows
 from ._pooled import (
     fit_estimator_poolings,
     mixing_seed,
@@ -116,7 +116,10 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
     ((fit, pooling, mean, scale, F_rows),) = kept
     subsample = [rows, F_rows, mean, scale]  # emptied by refit_chosen (memory)
     del kept, model, F_rows
-    penalties = alphas if selects_by_loo(encoded) else [fallback_penalty(alphas)]
+    if selects_by_loo(encoded):
+        penalties = refit_penalties(alphas, fit)
+    else:
+        penalties = [fallback_penalty(alphas)]
     return [
         refit_chosen(
             estimator,
