@@ -53,11 +53,13 @@ import textwrap
 
 from benchmarks._report import ROOT, git_revision, markdown_table, write_section
 from benchmarks._ucr_large_rules import (
+    REFIT_AUTO_MODEL,
     REFIT_PENALTY_PAIR,
     REFIT_PENALTY_SHAPE,
     _with_refit_penalty,
     _with_selection,
     _with_tall_basis,
+    refit_auto,
     refit_basis,
     refit_penalty,
     selection_size,
@@ -91,6 +93,7 @@ MODELS = {
     # the refit's penalty: chosen again on every series or kept (REFIT_PENALTY_RULE)
     REFIT_PENALTY_PAIR[0]: _with_refit_penalty("loo"),
     REFIT_PENALTY_PAIR[1]: _with_refit_penalty("subsample"),
+    REFIT_AUTO_MODEL: _with_refit_penalty("auto"),
 }
 #: Models run unless ``--models`` names others.
 DEFAULT_MODELS = ("SpectralFilterClassifier()", "MiniRocket")
@@ -255,6 +258,7 @@ def write_page(results):
         + selection_size(results)
         + refit_basis(results)
         + refit_penalty(results)
+        + refit_auto(results)
         + selection_table()
     )
     write_section(

@@ -128,3 +128,21 @@ def test_the_refit_penalty_models_set_the_constant_in_their_process(monkeypatch)
     assert "wide_data(('InsectWingbeat-like', 200, 22, 25000, 25000))" in ul._load(
         rules.REFIT_PENALTY_SHAPE
     )
+
+
+def test_the_refit_auto_rule_reads_the_shape_and_reports_minirocket():
+    key = f"{rules.REFIT_PENALTY_SHAPE} | "
+    assert rules.refit_auto_verdict({})[0] is None
+    rows = {key + rules.REFIT_AUTO_MODEL: dict(fit_s=500.0, predict_s=100.0)}
+    met, text = rules.refit_auto_verdict(rows)
+    assert met and text.endswith("600.0 s (met).")
+    rows[key + "MiniRocket"] = dict(fit_s=200.0, predict_s=50.0)
+    met, text = rules.refit_auto_verdict(rows)
+    assert met and "MiniRocket: 250.0 s, so 2.4x its time." in text
+    rows[key + rules.REFIT_AUTO_MODEL] = dict(fit_s=900.0, predict_s=1.0)
+    assert not rules.refit_auto_verdict(rows)[0]
+    rows[key + rules.REFIT_AUTO_MODEL] = dict(error="over 1800 s")
+    assert rules.refit_auto_verdict(rows) == (
+        False,
+        f"{rules.REFIT_PENALTY_SHAPE}: over 1800 s: not met.",
+    )

@@ -127,9 +127,9 @@ def test_the_refit_can_keep_the_subsample_penalty(monkeypatch):
     chosen = []
     original = large_sets.refit_penalties
 
-    def spy(alphas, choice):
+    def spy(alphas, choice, n_series):
         chosen.append(choice.alpha)
-        return original(alphas, choice)
+        return original(alphas, choice, n_series)
 
     monkeypatch.setattr(_pooled_selection, "refit_penalties", spy)
     every = SpectralFilterClassifier(random_state=0, normalise="loo").fit(X[:100], y[:100])
@@ -148,6 +148,24 @@ def test_the_refit_can_keep_the_subsample_penalty(monkeypatch):
     (path,) = _ridge_loo.ridge_loo_path(U, s, targets, [clf.alpha_])
     assert clf.loo_score_ == pytest.approx(path.score, rel=1e-8)
     assert np.mean(clf.predict(X[100:]) == y[100:]) > 0.8
+
+
+def test_auto_keeps_the_subsample_penalty_above_the_exact_size(monkeypatch):
+    """REFIT_PENALTY="auto": every penalty up to min(n, p) = EXACT_REFIT_SIZE, the
+    chosen model's own above (p: its columns, cross-channel ones included)."""
+    from types import SimpleNamespace
+
+    alphas = np.logspace(-3, 5, 17)
+    choice = SimpleNamespace(alpha=10.0, mask=np.r_[np.ones(300, bool), np.zeros(50, bool)])
+    monkeypatch.setattr(large_sets, "REFIT_PENALTY", "auto")
+    monkeypatch.setattr(large_sets, "EXACT_REFIT_SIZE", 299)
+    assert large_sets.refit_penalties(alphas, choice, 299) is alphas  # m = n = 299
+    assert large_sets.refit_penalties(alphas, choice, 5000) == [10.0]  # m = p = 300
+    monkeypatch.setattr(large_sets, "EXACT_REFIT_SIZE", 300)
+    assert large_sets.refit_penalties(alphas, choice, 5000) is alphas
+    for rule, expected in (("loo", alphas), ("subsample", [10.0])):
+        monkeypatch.setattr(large_sets, "REFIT_PENALTY", rule)
+        assert list(large_sets.refit_penalties(alphas, choice, 10)) == list(expected)
 
 
 def test_centred_eigh_equals_the_dense_reflection():

@@ -72,12 +72,23 @@ SELECTION_SERIES = 2000
 SUBSAMPLE_SERIES = 1000
 #: The penalty of the refit on all the series (:func:`refit_penalties`): ``"loo"``, chosen
 #: again among ``alphas`` by exact leave-one-out on every series (an eigendecomposition
-#: of size ``min(n, p)``), or ``"subsample"``, the one chosen with the model on the
-#: subsample (a Cholesky solve, its exact leave-one-out decisions computed at that
-#: penalty; :func:`~sksssm.spectral._ridge_loo.gram_loo_at`,
-#: :func:`~sksssm.spectral._ridge_loo.design_loo_at`). Read at call time:
-#: ``benchmarks/ucr_large.py`` plays either (``REFIT_PENALTY_RULE``).
+#: of size ``m = min(n, p)``, ``p`` the chosen model's columns); ``"subsample"``, the one
+#: chosen with the model on the subsample (a Cholesky solve, its exact leave-one-out
+#: decisions computed at that penalty; :func:`~sksssm.spectral._ridge_loo.gram_loo_at`,
+#: :func:`~sksssm.spectral._ridge_loo.design_loo_at`); ``"auto"``, ``"loo"`` up to
+#: ``m =`` :data:`EXACT_REFIT_SIZE` and ``"subsample"`` above. Read at call time:
+#: ``benchmarks/ucr_large.py`` plays each (``benchmarks/_ucr_large_rules.py``).
+#:
+#: ``"subsample"`` everywhere was measured and not kept (session 45,
+#: ``REFIT_PENALTY_RULE``): 0.48x the time on the four large development sets, but Crop
+#: lost 0.0124 (the others unchanged).
 REFIT_PENALTY = "loo"
+#: The largest ``min(n, p)`` at which ``REFIT_PENALTY="auto"`` chooses the refit's
+#: penalty again by exact leave-one-out. The basis costs about ``6 n p m + 9 m^3``
+#: flops: 49 s one thread on Crop's shape (``7200 x 5457``, the largest ``m`` of the
+#: development sets), about three times as much at 8,000, and a synthetic set of
+#: InsectWingbeat's shape (``m`` about 12,600) did not finish in 900 s (session 44).
+EXACT_REFIT_SIZE = 8000
 
 
 def selection_rows(encoded, seed):
@@ -101,10 +112,15 @@ def selection_rows(encoded, seed):
     return np.flatnonzero(rank < quota[encoded])
 
 
-def refit_penalties(alphas, choice):
-    """The penalties among which the refit on all the series chooses (:data:`REFIT_PENALTY`):
-    ``alphas``, or the one of ``choice`` (the model chosen on the subsample)."""
-    return [choice.alpha] if REFIT_PENALTY == "subsample" else alphas
+def refit_penalties(alphas, choice, n_series):
+    """The penalties among which the refit of ``choice`` (the model chosen on the
+    subsample) on ``n_series`` series chooses (:data:`REFIT_PENALTY`): ``alphas``, or
+    ``choice``'s own."""
+    rule = REFIT_PENALTY
+    if rule == "auto":
+        exact = min(n_series, int(choice.mask.sum())) <= EXACT_REFIT_SIZE
+        rule = "loo" if exact else "subsample"
+    return [choice.alpha] if rule == "subsample" else alphas
 
 
 def refit_chosen(

@@ -117,7 +117,7 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
     subsample = [rows, F_rows, mean, scale]  # emptied by refit_chosen (memory)
     del kept, model, F_rows
     if selects_by_loo(encoded):
-        penalties = refit_penalties(alphas, fit)
+        penalties = refit_penalties(alphas, fit, len(encoded))
     else:
         penalties = [fallback_penalty(alphas)]
     return [
