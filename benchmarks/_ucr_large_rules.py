@@ -38,8 +38,8 @@ def _with_selection(limit):
 
 
 def _with_tall_basis(basis):
-    """The default classifier with ``_ridge_loo.TALL_BASIS`` set to ``basis``."""
-    return _default_with("spectral._ridge_loo", TALL_BASIS=basis)
+    """The default classifier with ``_loo_solvers.TALL_BASIS`` set to ``basis``."""
+    return _default_with("spectral._loo_solvers", TALL_BASIS=basis)
 
 
 def _with_refit_penalty(choice):

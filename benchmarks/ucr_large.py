@@ -252,7 +252,9 @@ def write_page(results):
         "which run and the 1-minute load average on the 2-core machine when the model "
         "started and ended): the machine is shared, so compare times only between rows of "
         "one set run at a similar load, and read every time as an upper bound on a quiet "
-        "machine's.\n\n"
+        "machine's. Rows named \"(synthetic)\" are synthetic data of an archive set's "
+        "shape (`benchmarks.clf_wide.wide_data`: easy data, so their accuracy says little), "
+        "not the set itself.\n\n"
         + table
         + ratios(results)
         + selection_size(results)

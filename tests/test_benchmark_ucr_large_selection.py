@@ -76,7 +76,7 @@ def test_the_refit_basis_rule_reads_each_set():
     assert not met and text.endswith("Not met.")
     assert rules.refit_basis_verdict({})[0] is None
     code = ul.MODELS[rules.REFIT_BASIS_PAIR[1]]
-    assert "ridge_loo.TALL_BASIS = 'qr'\n" in code
+    assert "loo_solvers.TALL_BASIS = 'qr'\n" in code
 
 
 def _penalty_rows(accuracy_pairs, time_pairs, shape_seconds):

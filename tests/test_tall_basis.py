@@ -1,12 +1,12 @@
 """The basis of designs with more rows than columns in the leave-one-out ridge
-(``sksssm.spectral._ridge_loo.tall_basis``): QR then ``eigh(R R^T)`` against numpy's
+(``sksssm.spectral._loo_solvers.tall_basis``): QR then ``eigh(R R^T)`` against numpy's
 SVD, on full-rank and rank-deficient centred designs."""
 
 import numpy as np
 import pytest
 
-from sksssm.spectral import _ridge_loo
-from sksssm.spectral._ridge_loo import ridge_loo_path, tall_basis
+from sksssm.spectral import _loo_solvers
+from sksssm.spectral._loo_solvers import ridge_loo_path, tall_basis
 
 
 def _design(rank_deficient, n=80, p=30, seed=0):
@@ -20,7 +20,7 @@ def _design(rank_deficient, n=80, p=30, seed=0):
 
 def _svd_basis(F, monkeypatch):
     with monkeypatch.context() as m:
-        m.setattr(_ridge_loo, "TALL_BASIS", "svd")
+        m.setattr(_loo_solvers, "TALL_BASIS", "svd")
         return tall_basis(F)
 
 

@@ -20,7 +20,12 @@ cross-channel block) are therefore compared on a class-stratified subsample of
 fitted on all the series (:func:`refit_chosen`): the other series' features (the
 subsample's are reused), one Gram matrix and one eigendecomposition, from which the
 penalty is chosen by exact leave-one-out on every series as before. The cost then
-grows as ``n^2 p + 9 n^3`` once instead of ``c`` times.
+grows as ``n^2 p + 9 n^3`` once instead of ``c`` times (``6 n p m + 9 m^3`` with ``m =
+min(n, p)`` in general). Above ``m =`` :data:`EXACT_REFIT_SIZE` (8,000; tens of
+thousands of series with over 8,000 chosen columns) that is tens of minutes, so the refit
+keeps the penalty chosen on the subsample and solves it by one Cholesky factorization
+(``2 n p m + m^3 / 3``), its leave-one-out decisions still exact at that penalty
+(:func:`refit_penalties`).
 
 :class:`~sksssm.SpectralFilterClassifier` chooses its model by exact leave-one-out on the
 in-memory ``n x p`` design, which is right when features outnumber series. When series
@@ -79,10 +84,13 @@ SUBSAMPLE_SERIES = 1000
 #: ``m =`` :data:`EXACT_REFIT_SIZE` and ``"subsample"`` above. Read at call time:
 #: ``benchmarks/ucr_large.py`` plays each (``benchmarks/_ucr_large_rules.py``).
 #:
-#: ``"subsample"`` everywhere was measured and not kept (session 45,
-#: ``REFIT_PENALTY_RULE``): 0.48x the time on the four large development sets, but Crop
-#: lost 0.0124 (the others unchanged).
-REFIT_PENALTY = "loo"
+#: ``"auto"`` since session 45 (``"loo"`` before; ``REFIT_AUTO_RULE``): synthetic data of
+#: InsectWingbeat's shape (25,000 series, ``m`` about 12,600) now fit and predict in
+#: 212 s one thread, where ``"loo"`` did not finish in 900 s; the development sets all
+#: have ``m`` at most 5,457, so their fits are unchanged. ``"subsample"`` everywhere was
+#: measured and not kept (``REFIT_PENALTY_RULE``): 0.48x the time on the four large
+#: development sets, but Crop lost 0.0124 (the others unchanged).
+REFIT_PENALTY = "auto"
 #: The largest ``min(n, p)`` at which ``REFIT_PENALTY="auto"`` chooses the refit's
 #: penalty again by exact leave-one-out. The basis costs about ``6 n p m + 9 m^3``
 #: flops: 49 s one thread on Crop's shape (``7200 x 5457``, the largest ``m`` of the
@@ -127,8 +135,9 @@ def refit_chosen(
     estimator, X_btc, lengths, targets, alphas, choice, pooling, subsample, scored=None
 ):
     """The model ``choice`` (a :class:`~sksssm.spectral._ridge_loo.RidgeSelection` made
-    on a subsample) fitted on all the series: its penalty chosen again by exact
-    leave-one-out, its cross-channel block (if chosen) reweighted on all of them.
+    on a subsample) fitted on all the series: its penalty chosen among ``alphas`` by
+    exact leave-one-out (one penalty, from :func:`refit_penalties`, is solved by
+    Cholesky), its cross-channel block (if chosen) reweighted on all of them.
 
     ``subsample`` is ``[rows, F_rows, mean, scale]`` (emptied here, so that the
     subsample's features are freed once copied): the subsample's standardized

@@ -421,14 +421,3 @@ class RidgeSolution:
         d_coef = np.concatenate([d_coef, np.zeros((n_targets, n_targets, n_features))])
         mean_directions = noise_root.T / np.sqrt(max(self.n_rows, 1))
         return d_coef, np.concatenate([d_intercept, mean_directions])
-
-
-# The leave-one-out ridge of the pooled classifier lives in its own module; its names
-# stay importable from here.
-from ._ridge_loo import (  # noqa: E402, F401
-    LooFit,
-    RidgeSelection,
-    centred_eigh,
-    ridge_loo_path,
-    select_ridge_by_loo,
-)
