@@ -109,3 +109,35 @@ def test_selection_with_one_penalty_equals_the_path(shape):
     np.testing.assert_allclose(one.coef, path.coef, atol=1e-9 * np.abs(path.coef).max())
     np.testing.assert_allclose(one.loo_decisions, path.loo_decisions, atol=1e-9)
     assert one.score == pytest.approx(path.score, rel=1e-9)
+
+
+def test_the_leverages_in_blocks_equal_one_block(monkeypatch):
+    """Blocks of a few series (a small memory budget) give the same decisions."""
+    from sksssm.spectral import _loo_solvers
+
+    wide, targets = _problem(23, 60, seed=6)
+    tall, tall_targets = _problem(70, 20, seed=7)
+    expected = [
+        gram_loo_at(wide @ wide.T, targets, 0.3).loo_decisions,
+        design_loo_at(tall, np.arange(20), np.ones(20), tall_targets, 0.3).loo_decisions,
+    ]
+    monkeypatch.setattr(_loo_solvers, "LEVERAGE_BYTES", 8 * 70 * 3)  # 3 series a block
+    assert len(_loo_solvers._blocks(23, 70)) == 8
+    blocked = [
+        gram_loo_at(wide @ wide.T, targets, 0.3).loo_decisions,
+        design_loo_at(tall, np.arange(20), np.ones(20), tall_targets, 0.3).loo_decisions,
+    ]
+    for one, other in zip(expected, blocked, strict=True):
+        np.testing.assert_allclose(other, one, rtol=1e-12, atol=1e-13)
+
+
+def test_the_reflection_rows_are_those_of_the_dense_reflection():
+    from sksssm.spectral._loo_solvers import _Reflection
+
+    n = 9
+    reflection = _Reflection(n)
+    v = reflection.v
+    P = np.eye(n) - reflection.c * np.outer(v, v)
+    np.testing.assert_allclose(P @ np.full(n, 1.0), np.sqrt(n) * np.eye(n)[0], atol=1e-12)
+    for start, stop in [(0, 9), (0, 1), (2, 5), (8, 9)]:
+        np.testing.assert_allclose(reflection.rows(start, stop), P[1:, start:stop], atol=1e-15)

@@ -190,10 +190,25 @@ class _Reflection:
         """``(P Y)[1:]``."""
         return Y[1:] - self.c * np.outer(self.v[1:], self.v @ Y)
 
+    def rows(self, start, stop):
+        """``P[1:, start:stop]`` (``P`` is symmetric: its columns ``start .. stop - 1``
+        without their first entry)."""
+        block = -self.c * np.outer(self.v[1:], self.v[start:stop])
+        diagonal = np.arange(max(start, 1), stop)  # the identity's ones below row 0
+        block[diagonal - 1, diagonal - start] += 1.0
+        return block
 
-#: Series (columns of ``P[1:, :]``, or rows of the design) per triangular solve of the
-#: one-penalty leverages: bounds their copy's memory.
-LEVERAGE_ROWS = 4096
+
+#: Memory (bytes) of one block of the one-penalty leverages' triangular solves: the
+#: series per block (columns of ``P[1:, :]``, or rows of the design) are as many as fit.
+LEVERAGE_BYTES = 128 * 2**20
+
+
+def _blocks(n, width):
+    """``(start, stop)`` blocks of ``n`` series, each of at most :data:`LEVERAGE_BYTES`
+    as ``width`` float64 values per series."""
+    size = max(LEVERAGE_BYTES // (8 * max(width, 1)), 1)
+    return [(start, min(start + size, n)) for start in range(0, n, size)]
 
 
 def gram_loo_at(gram, targets, alpha, scored=None):
@@ -217,10 +232,9 @@ def gram_loo_at(gram, targets, alpha, scored=None):
     inner = scipy.linalg.cho_solve((L, True), reflection.forward(centred))
     dual = reflection.back(inner)
     norms = np.empty(n)
-    for start in range(0, n, LEVERAGE_ROWS):
-        columns = np.eye(n, min(LEVERAGE_ROWS, n - start), -start)  # e_i of this block
-        Z = scipy.linalg.solve_triangular(L, reflection.forward(columns), lower=True)
-        norms[start : start + Z.shape[1]] = np.einsum("ij,ij->j", Z, Z)
+    for start, stop in _blocks(n, n):
+        Z = scipy.linalg.solve_triangular(L, reflection.rows(start, stop), lower=True)
+        norms[start:stop] = np.einsum("ij,ij->j", Z, Z)
     residual = dual / norms[:, None]
     score = -_mean_square(residual, scored)
     return LooFit(alpha, targets - residual, score, _SolvedDual(dual))
@@ -247,10 +261,9 @@ def design_loo_at(F, columns, weights, targets, alpha, scored=None):
     coef = scipy.linalg.cho_solve((L, True), design.T @ centred)
     residual = centred - design @ coef
     leverage = np.empty(n)
-    for start in range(0, n, LEVERAGE_ROWS):
-        rows = design[start : start + LEVERAGE_ROWS]
-        Z = scipy.linalg.solve_triangular(L, rows.T, lower=True)
-        leverage[start : start + len(rows)] = np.einsum("ij,ij->j", Z, Z)
+    for start, stop in _blocks(n, design.shape[1]):
+        Z = scipy.linalg.solve_triangular(L, design[start:stop].T, lower=True)
+        leverage[start:stop] = np.einsum("ij,ij->j", Z, Z)
     loo_residual = residual / (1.0 - 1.0 / n - leverage)[:, None]
     score = -_mean_square(loo_residual, scored)
     solution = _SolvedPrimal(coef, columns, weights, residual / alpha)
