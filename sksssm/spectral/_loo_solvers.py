@@ -38,8 +38,9 @@ class LooFit:
         return self.solution.dual(self.alpha)
 
     def coefficients(self, F):
-        """``F^T dual``: the coefficient of each column of ``F`` (of which the design is
-        made) that the design uses, as its column of the design carries it."""
+        """``F^T dual``, one row per column of ``F`` (the design's columns are columns of
+        ``F``, possibly weighted). Only the rows of the columns the design uses mean
+        anything (a one-penalty primal solve leaves the others zero)."""
         return self.solution.coefficients(F, self.alpha)
 
 
