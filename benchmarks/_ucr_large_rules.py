@@ -157,10 +157,12 @@ def selection_size_verdict(results):
     )
 
 
-def _paired_verdict(results, pair, max_mean_loss, max_set_loss, max_time_ratio):
+def _paired_verdict(results, pair, max_mean_loss, max_set_loss, max_time_ratio, conclude=True):
     """``(met or None, Markdown)`` of a rule on the four large sets: (a) the candidate's
     (``pair[1]``) mean accuracy loss at most ``max_mean_loss`` and no set's above
-    ``max_set_loss``, (b) its total time at most ``max_time_ratio`` times the current's."""
+    ``max_set_loss``, (b) its total time at most ``max_time_ratio`` times the current's.
+    ``conclude``: end with the verdict of (a) and (b) (False: a rule with more parts
+    states it)."""
     lines, diffs, seconds = [], [], [0.0, 0.0]
     for name in UCR_SCALING:
         rows = [results.get(f"{name} | {label}") for label in pair]
@@ -179,7 +181,7 @@ def _paired_verdict(results, pair, max_mean_loss, max_set_loss, max_time_ratio):
     lines.append(
         f"\n(a) mean accuracy difference {mean:+.4f}, worst set {worst:+.4f} "
         f"({'met' if a else 'not met'}); (b) time {ratio:.2f}x ({'met' if b else 'not met'})"
-        f": {'met' if a and b else 'not met'}."
+        + (f": {'met' if a and b else 'not met'}." if conclude else "")
     )
     return a and b, "\n".join(lines)
 
@@ -230,6 +232,7 @@ def refit_penalty_verdict(results):
         REFIT_PENALTY_MAX_MEAN_LOSS,
         REFIT_PENALTY_MAX_SET_LOSS,
         REFIT_PENALTY_MAX_TIME_RATIO,
+        conclude=False,
     )
     if met is None:
         return None, text
@@ -241,7 +244,6 @@ def refit_penalty_verdict(results):
     else:
         total = row["fit_s"] + row["predict_s"]
         seconds, c = f"{total:.1f} s", total <= REFIT_PENALTY_SHAPE_SECONDS
-    text = text.rsplit(": ", 1)[0]  # the verdict of (a) and (b) alone, restated below
     text += (
         f"\n\n(c) {REFIT_PENALTY_SHAPE}: {seconds} ({'met' if c else 'not met'}): "
         f"{'met' if met and c else 'not met'}."

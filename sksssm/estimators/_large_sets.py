@@ -123,8 +123,9 @@ def selection_rows(encoded, seed):
 
 def refit_penalties(alphas, choice, n_series):
     """The penalties among which the refit of ``choice`` (the model chosen on the
-    subsample) on ``n_series`` series chooses (:data:`REFIT_PENALTY`): ``alphas``, or
-    ``choice``'s own."""
+    subsample) on ``n_series`` series chooses (:data:`REFIT_PENALTY`): ``alphas`` (those
+    it would choose among otherwise: the fallback penalty alone when no series can be
+    scored), or ``choice``'s own."""
     rule = REFIT_PENALTY
     if rule == "auto":
         exact = min(n_series, int(choice.mask.sum())) <= EXACT_REFIT_SIZE

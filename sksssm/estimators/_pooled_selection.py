@@ -116,22 +116,13 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
     ((fit, pooling, mean, scale, F_rows),) = kept
     subsample = [rows, F_rows, mean, scale]  # emptied by refit_chosen (memory)
     del kept, model, F_rows
-    if selects_by_loo(encoded):
-        penalties = refit_penalties(alphas, fit, len(encoded))
-    else:
-        penalties = [fallback_penalty(alphas)]
+    no_cross = np.zeros_like(fit.mask)
+    penalties, _, _, scored_rows = _choices(alphas, [(fit.name, fit.mask)], no_cross, encoded)
+    penalties = refit_penalties(penalties, fit, len(encoded))
     return [
         refit_chosen(
-            estimator,
-            X_btc,
-            lengths,
-            targets,
-            penalties,
-            fit,
-            pooling,
-            subsample,
-            _scored_rows(encoded),
-        )  # fmt: skip
+            estimator, X_btc, lengths, targets, penalties, fit, pooling, subsample, scored_rows
+        )
     ]
 
 
@@ -165,20 +156,13 @@ def selects_by_loo(encoded):
     return bool(scored_series(encoded).any())
 
 
-def _scored_rows(encoded):
-    """The ``scored`` argument of :func:`~sksssm.spectral._ridge_loo.select_ridge_by_loo`:
-    the mask of :func:`~sksssm.estimators._class_targets.scored_series`, None when it
-    keeps every series (or none: there is then no choice to score)."""
-    scored = scored_series(encoded)
-    return scored if scored.any() and not scored.all() else None
-
-
 def _choices(alphas, candidates, cross, encoded):
     """``(alphas, candidates, cross)`` leave-one-out chooses from and the rows it scores
-    (:func:`_scored_rows`). Without a choice (:func:`selects_by_loo`):
-    :data:`FALLBACK_FEATURE_SET` without the cross-channel block, at the
-    :func:`fallback_penalty`."""
-    rows = _scored_rows(encoded)
+    (None: all, or none when there is no choice to score). Without a choice
+    (:func:`selects_by_loo`): :data:`FALLBACK_FEATURE_SET` without the cross-channel
+    block, at the :func:`fallback_penalty`."""
+    scored = scored_series(encoded)
+    rows = None if scored.all() or not scored.any() else scored
     if selects_by_loo(encoded):
         return alphas, candidates, cross, rows
     name, mask = next((c for c in candidates if c[0] == FALLBACK_FEATURE_SET), candidates[0])

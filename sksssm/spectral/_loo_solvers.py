@@ -44,8 +44,15 @@ class LooFit:
         return self.solution.coefficients(F, self.alpha)
 
 
+class _DualSolution:
+    """A solution whose coefficients are ``F^T dual``."""
+
+    def coefficients(self, F, alpha):
+        return F.T @ self.dual(alpha)
+
+
 @dataclass(frozen=True)
-class _EigenDual:
+class _EigenDual(_DualSolution):
     """The dual coefficients of every penalty from a basis ``U``, its eigenvalues ``s``
     and ``projected = U^T (Y - mean Y)``: ``U diag(1 / (s + alpha)) projected``."""
 
@@ -56,21 +63,15 @@ class _EigenDual:
     def dual(self, alpha):
         return self.U @ (self.projected / (self.s + alpha)[:, None])
 
-    def coefficients(self, F, alpha):
-        return F.T @ self.dual(alpha)
-
 
 @dataclass(frozen=True)
-class _SolvedDual:
+class _SolvedDual(_DualSolution):
     """The dual coefficients of the one penalty they were solved for."""
 
     solved: np.ndarray
 
     def dual(self, alpha):
         return self.solved
-
-    def coefficients(self, F, alpha):
-        return F.T @ self.solved
 
 
 @dataclass(frozen=True)
