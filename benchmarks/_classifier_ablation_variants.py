@@ -45,6 +45,7 @@ from benchmarks._bank_variants import (
     DilatedBank,
     MixedBanks,
 )
+from benchmarks._confirm_kernel import CONFIRM_KERNEL
 from benchmarks._confirm_ops import CONFIRM_OPS
 from benchmarks._confirm_raw_std import CONFIRM_RAW_STD
 from benchmarks._frontier_combined import FRONTIER_COMBINED
@@ -332,6 +333,7 @@ ALL_VARIANTS = {
     **SEED_VARIANTS,
     **CONFIRM_RAW_STD,
     **CONFIRM_OPS,
+    **CONFIRM_KERNEL,
 }
 #: Option -> the variants it runs, into the section ``classifier_ablation_<option>``
 #: (``--<option>`` with dashes; without one: :data:`VARIANTS`, ``classifier_ablation``).
@@ -355,6 +357,7 @@ GROUPS = {
     "seeds": SEED_VARIANTS,  # a measurement, benchmarks._seeds
     "confirm_raw_std": CONFIRM_RAW_STD,  # its rule in benchmarks._confirm_raw_std
     "confirm_ops": CONFIRM_OPS,  # its rule in benchmarks._confirm_ops
+    "confirm_kernel": CONFIRM_KERNEL,  # its rule in benchmarks._confirm_kernel
 }
 
 

@@ -42,6 +42,8 @@ Usage::
     python -m benchmarks.classifier_ablation --confirm-raw-std --bundled  # counted (2)
     python -m benchmarks.classifier_ablation --confirm-ops --all-sets  # counted (1)
     python -m benchmarks.classifier_ablation --confirm-ops --bundled  # counted (2)
+    python -m benchmarks.classifier_ablation --confirm-kernel --all-sets  # counted (1)
+    python -m benchmarks.classifier_ablation --confirm-kernel --bundled  # counted (2)
 
 ``--frontier`` (issue 21, session 38): its pilot and adoption rules, fixed by the lead
 before any run, are in :mod:`benchmarks._frontier`. ``--frontier-combined`` (issue 21,
@@ -53,7 +55,10 @@ it reports is in :mod:`benchmarks._seeds`. ``--confirm-raw-std`` (issue 21, sess
 on the development sets and (``--bundled``) on sktime's bundled sets; its rule and
 section in :mod:`benchmarks._confirm_raw_std`. ``--confirm-ops`` (issue 21, session 44):
 MultiRocket's operators added to the default statistics, against the default at seeds
-1-4, likewise; its rule and section in :mod:`benchmarks._confirm_ops`. The groups with a
+1-4, likewise; its rule and section in :mod:`benchmarks._confirm_ops`.
+``--confirm-kernel`` (issue 21, session 46): the Gaussian-kernel head where
+leave-one-out classifies better (``kernel="auto"``) against the default at seeds 1-4,
+likewise; its rule and section in :mod:`benchmarks._confirm_kernel`. The groups with a
 ``--bundled`` check are :data:`BUNDLED_CHECKS`.
 """
 
@@ -65,6 +70,7 @@ from functools import partial
 import numpy as np
 
 from benchmarks import (
+    _confirm_kernel,
     _confirm_ops,
     _confirm_raw_std,
     _frontier,
@@ -152,11 +158,14 @@ BUNDLED_CHECKS = {
     "frontier_combined": _frontier_combined,
     "confirm_raw_std": _confirm_raw_std,
     "confirm_ops": _confirm_ops,
+    "confirm_kernel": _confirm_kernel,
 }
 
 
 #: Section -> the module of a seed confirmation group (its development part's body).
-CONFIRMATIONS = {module.SECTION: module for module in (_confirm_raw_std, _confirm_ops)}
+CONFIRMATIONS = {
+    module.SECTION: module for module in (_confirm_raw_std, _confirm_ops, _confirm_kernel)
+}
 
 
 def bundled_check(group):
@@ -277,6 +286,7 @@ def report(results, variants, command, section="classifier_ablation"):
         _seeds.SECTION: _seeds.TITLE,
         _confirm_raw_std.SECTION: _confirm_raw_std.TITLE,
         _confirm_ops.SECTION: _confirm_ops.TITLE,
+        _confirm_kernel.SECTION: _confirm_kernel.TITLE,
     }[section]
     if section in SECTION_RULES:  # the rule fixed before the group's counted run
         body = SECTION_RULES[section] + "\n\n" + body
@@ -322,7 +332,7 @@ def main(argv=None) -> int:
         "--bundled",
         action="store_true",
         help="with a group of BUNDLED_CHECKS (--frontier-combined, --confirm-raw-std, "
-        "--confirm-ops): "
+        "--confirm-ops, --confirm-kernel): "
         "its check on sktime's bundled sets",
     )
     parser.add_argument("--variants", nargs="+", choices=list(ALL_VARIANTS))

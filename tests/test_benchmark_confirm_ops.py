@@ -92,3 +92,29 @@ def test_both_runs_write_their_parts(synthetic_runs):
     assert "2 sets so far: no verdict" in text
     assert "**Condition (d):** (d) accuracy" in text
     assert "ops 4" in text and "base 4" in text
+
+
+def test_the_kernel_group_is_each_seed_linear_then_auto():
+    ck = pytest.importorskip("benchmarks._confirm_kernel")
+    assert variants_module.GROUPS["confirm_kernel"] is ck.CONFIRM_KERNEL
+    assert list(ck.CONFIRM_KERNEL) == [
+        f"{kind} {seed}" for seed in (1, 2, 3, 4) for kind in ("linear", "kernel")
+    ]
+    for seed in ck.SEEDS:
+        assert variants_module.variant_factory(f"linear {seed}")().kernel == "linear"
+        candidate = variants_module.variant_factory(f"kernel {seed}")()
+        assert (candidate.kernel, candidate.random_state) == ("auto", seed)
+    assert not set(ck.CONFIRM_KERNEL) & (set(co.CONFIRM_OPS) | set(crs.CONFIRM_RAW_STD))
+    met, words = ck.GROUP.development_verdict(_kernel_results(ck, [0.004] * 4, [1.3] * 4))
+    assert met, words
+    met, words = ck.GROUP.development_verdict(_kernel_results(ck, [0.004] * 4, [1.31] * 4))
+    assert not met and "(c) time 1.31x (not met)" in words
+
+
+def _kernel_results(ck, gains, ratios, n=37):
+    results = {f"set{k}": {} for k in range(n)}
+    for i, seed in enumerate(ck.SEEDS):
+        for row in results.values():
+            row[ck.GROUP.default_label(seed)] = (0.8, 1.0)
+            row[ck.GROUP.candidate_label(seed)] = (0.8 + gains[i], ratios[i])
+    return results

@@ -29,6 +29,7 @@ ESTIMATORS = [
     SpectralFilterClassifier(normalise="loo"),  # one model, not the two heads of "both"
     SpectralFilterClassifier(dilation="raw"),  # two heads, two filter banks
     SpectralFilterClassifier(pooled_filters="mixtures"),  # identity and mixtures only
+    SpectralFilterClassifier(kernel="rbf"),  # the Gaussian-kernel ridge on both heads
     # two banks, the first differences in the standardized head only
     SpectralFilterClassifier(dilation="raw", differences="standardized"),
     SpectralFilterSequenceRegressor(),

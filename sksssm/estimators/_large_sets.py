@@ -221,6 +221,7 @@ def fit_streaming_classifier(estimator, X, y, alphas, mixing_seed):
         estimator, X, y, encode, lambda pooling: alphas, mixing_seed=mixing_seed
     )
     estimator.alpha_ = fit.alpha
+    estimator.kernel_ = None  # the streaming path fits the linear ridge only
     estimator.loo_score_ = -float(np.mean((targets - loo) ** 2))
     estimator.temperature_ = fit_temperature(class_scores(loo), encoded)
 

@@ -334,15 +334,32 @@ def pooled_decisions(heads, X_btc, lengths):
                 lengths[rows],
                 heads[members[0]].chunk_size,
             )
-            for F, (homogeneous, other, offset), decision in zip(
-                outs, folded, decisions, strict=True
+            for i, F, (homogeneous, other, offset), decision in zip(
+                members, outs, folded, decisions, strict=True
             ):
+                if getattr(heads[i], "kernel_", None) is not None:
+                    # bounded decisions: D / r directly
+                    decision[rows] = _kernel_decision(heads[i], F, r[rows]) / r[rows, None]
+                    continue
                 # D / r = F_h / r @ w_h + (F_other @ w_other - mean @ w + intercept) / r
                 decision[rows] = F @ homogeneous
                 decision[rows] += (F @ other + offset) / r[rows, None]
         for i, decision in zip(members, decisions, strict=True):
             results[i] = (decision, r)
     return results
+
+
+def _kernel_decision(head, F, r):
+    """The kernel ridge's decisions on pooled features ``F`` (homogeneous columns divided
+    by ``r``, as :func:`_pooled_features_of` gives them): the standardized, weighted
+    columns the model uses, the homogeneous ones first multiplied back by ``r``."""
+    Z = np.array(F, dtype=np.float64)
+    homogeneous = head.pooling_.homogeneous_columns()
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow: a far row (kernel 0)
+        Z[:, homogeneous] *= r[:, None]
+        Z -= head.feature_mean_
+        Z /= head.feature_scale_
+    return head.kernel_.decision_function(Z[:, head.feature_mask_])
 
 
 def _folded_weights(head):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..spectral._feature_sets import FEATURE_SETS, candidate_feature_sets
+from ..spectral._kernel_ridge import fit_rbf_ridge, kernel_beats_linear
 from ..spectral._ridge_loo import select_ridge_by_loo
 from ._class_targets import one_vs_all_targets, scored_series
 from ._large_sets import refit_chosen, refit_penalties, selection_rows
@@ -104,14 +105,17 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
             scored=scored_rows,
         )
         # on a subsample, its features are kept for the refit on every series
-        model = (fit, pooling, mean, scale, None if rows is None else F)
+        kernel = None if rows is None else F
+        if rows is None:
+            kernel = rbf_head(estimator, F, fit, targets, encoded, alphas, scored_rows)
+        model = (fit, pooling, mean, scale, kernel)
         del F
         if keep_every or not kept:
             kept.append(model)
         elif selects_by_loo(encoded[chosen]) and fit.score > kept[0][0].score:  # ties: raw
             kept[0] = model
     if rows is None:
-        return [model[:4] for model in kept]
+        return kept
     # above the limit one model is kept: it alone on every series
     ((fit, pooling, mean, scale, F_rows),) = kept
     subsample = [rows, F_rows, mean, scale]  # emptied by refit_chosen (memory)
@@ -119,11 +123,32 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
     no_cross = np.zeros_like(fit.mask)
     penalties, _, _, scored_rows = _choices(alphas, [(fit.name, fit.mask)], no_cross, encoded)
     penalties = refit_penalties(penalties, fit, len(encoded))
-    return [
-        refit_chosen(
-            estimator, X_btc, lengths, targets, penalties, fit, pooling, subsample, scored_rows
-        )
-    ]
+    refit = refit_chosen(
+        estimator, X_btc, lengths, targets, penalties, fit, pooling, subsample, scored_rows
+    )
+    return [(*refit, None)]  # no kernel head above the size rule's limit
+
+
+def rbf_head(estimator, F, fit, targets, encoded, alphas, scored_rows):
+    """The Gaussian-kernel ridge on ``fit``'s design if ``estimator.kernel`` keeps it,
+    else None.
+
+    ``"rbf"`` keeps it whenever a series can be scored, ``"auto"`` when its leave-one-out
+    accuracy is higher than the linear ridge's
+    (:func:`~sksssm.spectral._kernel_ridge.kernel_beats_linear`), ``"linear"`` never.
+    The design is the chosen columns of the standardized features ``F``, weighted as the
+    linear ridge weighs them (the cross-channel block).
+    """
+    scored = scored_series(encoded) if scored_rows is None else scored_rows
+    if estimator.kernel == "linear" or not selects_by_loo(encoded):
+        return None
+    Z = F[:, fit.mask] * fit.weights[fit.mask]
+    kernel = fit_rbf_ridge(Z, targets, alphas, scored_rows)
+    if estimator.kernel == "rbf" or kernel_beats_linear(
+        kernel, fit.loo_decisions, encoded, scored
+    ):
+        return kernel
+    return None
 
 
 #: The feature set of a classifier whose series leave-one-out cannot score (every class

@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_class_labels
 from ..spectral._feature_sets import used_responses
+from ..spectral._kernel_ridge import KERNELS
 from ..spectral._pooling import (
     DEFAULT_MIXTURES,
     DEFAULT_SEGMENTS,
@@ -238,6 +239,18 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         -0.0025 (at most -0.0074 per set) at 0.67x the time: the user guide
         (classification, "Cost model", and "Wide data").
 
+    kernel : {"linear", "auto", "rbf"}, default="linear"
+        The model on each head's chosen feature set. "linear": the ridge on the features.
+        "rbf": the ridge with the Gaussian kernel ``exp(-gamma ||z - z'||^2)`` on the same
+        standardized features, its bandwidth (``gamma`` a multiple of the inverse median
+        squared distance between training series) and penalty chosen by exact
+        leave-one-out (:mod:`sksssm.spectral._kernel_ridge`). "auto": the kernel ridge
+        where its leave-one-out accuracy is higher than the linear ridge's. The kernel
+        model keeps its training features (``n_samples x n_used_features``) and costs an
+        ``n_samples x n_samples`` eigendecomposition per bandwidth; it is only offered up
+        to the size rule's limit (2,000 training series; "Large sets" above) and when a
+        series can be scored.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -279,6 +292,10 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     intercept_ : ndarray of shape (n_targets,)
     alpha_ : float
         The chosen penalty.
+    kernel_ : sksssm.spectral._kernel_ridge.RbfRidge or None
+        The Gaussian-kernel ridge that makes the decisions (``kernel``), or None: the
+        linear ridge (``coef_``, ``intercept_``) does. ``coef_`` and ``alpha_`` are the
+        linear ridge's either way.
     loo_score_ : float
         Minus the mean squared leave-one-out error of the chosen model, over the series
         whose class has another training series; NaN when none has.
@@ -339,6 +356,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         "dtype": [StrOptions(set(DTYPES))],
         "dilation": [StrOptions({"none", "all", "raw"})],
         "pooled_filters": [StrOptions({"auto", "all", "mixtures"})],
+        "kernel": [StrOptions(set(KERNELS))],
     }
 
     def __init__(
@@ -361,6 +379,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         dtype="float32",
         dilation="raw",
         pooled_filters="auto",
+        kernel="linear",
     ):
         self.n_filters = n_filters
         self.filter_lengths = filter_lengths
@@ -379,6 +398,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         self.dtype = dtype
         self.dilation = dilation
         self.pooled_filters = pooled_filters
+        self.kernel = kernel
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -449,14 +469,16 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
             differences=pools_differences(self, normalise),
         )
 
-    def _set_model(self, fit, pooling, mean, scale, encoded):
+    def _set_model(self, fit, pooling, mean, scale, kernel, encoded):
         """Set the fitted attributes of one representation's model; returns ``self``."""
         # the chosen block weights folded into the standardization: predict multiplies
         # the cross-channel columns by the same weight
         scale = scale / fit.weights
         # predict computes only what is used: statistics, cross block, filter branch
         pooling, keep = used_responses(pooling, fit.mask)
-        self.temperature_ = fit_temperature(class_scores(fit.loo_decisions), encoded)
+        self.kernel_ = kernel
+        chosen = fit if kernel is None else kernel
+        self.temperature_ = fit_temperature(class_scores(chosen.loo_decisions), encoded)
         self.pooling_ = pooling
         self.normalise_ = pooling.normalise
         self.feature_mean_ = mean[keep]
@@ -467,7 +489,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         self.intercept_ = fit.intercept
         self.alpha_ = float(fit.alpha)
         # nothing scored (one series per class): no leave-one-out score
-        self.loo_score_ = float(fit.score) if scored_series(encoded).any() else np.nan
+        self.loo_score_ = float(chosen.score) if scored_series(encoded).any() else np.nan
         return self
 
     def _prepared(self, X):
