@@ -104,7 +104,7 @@ def test_classifier_kernel_options():
     X = rng.normal(size=(40, 32))
     y = np.repeat([0, 1], 20)
     X[y == 1] += np.sin(np.arange(32) / 3.0)
-    linear = SpectralFilterClassifier(random_state=0).fit(X, y)
+    linear = SpectralFilterClassifier(random_state=0, kernel="linear").fit(X, y)
     assert all(head.kernel_ is None for head in linear.estimators_)
     rbf = SpectralFilterClassifier(random_state=0, kernel="rbf").fit(X, y)
     assert all(isinstance(head.kernel_, RbfRidge) for head in rbf.estimators_)
@@ -157,3 +157,16 @@ def test_no_kernel_when_every_class_has_one_series():
     clf = SpectralFilterClassifier(random_state=0, kernel="rbf").fit(X, [0, 1, 2])
     assert all(head.kernel_ is None for head in clf.estimators_)
     assert clf.predict(X).tolist() == [0, 1, 2]
+
+
+def test_the_default_is_auto_and_large_designs_stay_linear(monkeypatch):
+    from sksssm.spectral import _kernel_ridge
+
+    assert SpectralFilterClassifier().kernel == "auto"
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(30, 16))
+    y = np.repeat([0, 1, 2], 10)
+    X[y == 1] += 1.0
+    monkeypatch.setattr(_kernel_ridge, "MAX_TRAIN_BYTES", 8 * 30)  # one column's worth
+    clf = SpectralFilterClassifier(random_state=0, kernel="rbf").fit(X, y)
+    assert all(head.kernel_ is None for head in clf.estimators_)

@@ -168,7 +168,9 @@ def test_classifier_ridge_matches_sklearn_at_the_chosen_alpha_and_features():
     X = rng.normal(size=(40, 2, 32))
     y = np.where(X[:, 0, :10].sum(axis=1) > 0, "a", "b")
     y[:8] = "c"
-    clf = SpectralFilterClassifier(random_state=0, normalise="loo", n_filters=4).fit(X, y)
+    clf = SpectralFilterClassifier(
+        random_state=0, normalise="loo", n_filters=4, kernel="linear"
+    ).fit(X, y)
     F = _standardized_features(clf, X)[:, clf.feature_mask_]
     reference = RidgeClassifier(alpha=clf.alpha_).fit(F, y)
     # two ridge solvers (Gram eigendecomposition vs sklearn's default) on standardized

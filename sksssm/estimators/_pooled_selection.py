@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..spectral import _kernel_ridge
 from ..spectral._feature_sets import FEATURE_SETS, candidate_feature_sets
 from ..spectral._kernel_ridge import fit_rbf_ridge, kernel_beats_linear
 from ..spectral._ridge_loo import select_ridge_by_loo
@@ -135,12 +136,19 @@ def rbf_head(estimator, F, fit, targets, encoded, alphas, scored_rows):
 
     ``"rbf"`` keeps it whenever a series can be scored, ``"auto"`` when its leave-one-out
     accuracy is higher than the linear ridge's
-    (:func:`~sksssm.spectral._kernel_ridge.kernel_beats_linear`), ``"linear"`` never.
-    The design is the chosen columns of the standardized features ``F``, weighted as the
-    linear ridge weighs them (the cross-channel block).
+    (:func:`~sksssm.spectral._kernel_ridge.kernel_beats_linear`), ``"linear"`` never;
+    none keeps it when its training design would exceed
+    :data:`~sksssm.spectral._kernel_ridge.MAX_TRAIN_BYTES`. The design is the chosen
+    columns of the standardized features ``F``, weighted as the linear ridge weighs them
+    (the cross-channel block).
     """
     scored = scored_series(encoded) if scored_rows is None else scored_rows
-    if estimator.kernel == "linear" or not selects_by_loo(encoded):
+    design_bytes = 8 * len(F) * int(fit.mask.sum())
+    if (
+        estimator.kernel == "linear"
+        or not selects_by_loo(encoded)
+        or design_bytes > _kernel_ridge.MAX_TRAIN_BYTES  # read at call time (tests patch it)
+    ):
         return None
     Z = F[:, fit.mask] * fit.weights[fit.mask]
     kernel = fit_rbf_ridge(Z, targets, alphas, scored_rows)

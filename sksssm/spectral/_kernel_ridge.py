@@ -24,6 +24,11 @@ from ._loo_solvers import centred_eigh, ridge_loo_path
 KERNELS = ("linear", "auto", "rbf")
 #: ``gamma = c / median squared distance`` for each ``c`` (leave-one-out chooses).
 BANDWIDTHS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+#: Largest training design (``n_series x n_columns`` float64) a kernel head keeps: the
+#: model holds it to compute new series' kernel rows, so above this (thousands of
+#: series with tens of thousands of columns: wide data) the linear ridge is kept. Every
+#: development set's head is far below (at most a few tens of MiB).
+MAX_TRAIN_BYTES = 256 * 2**20
 #: Rows of the kernel between new and training series computed at once (memory).
 KERNEL_BLOCK_BYTES = 64 * 2**20
 
