@@ -34,14 +34,16 @@ def test_the_variants_are_each_seed_base_and_candidate():
         assert variants_module.ALL_VARIANTS[label] == change
 
 
-def _results(gains, ratios, n=37):
+def _results(gains, ratios, n=37, group=None):
     """Made-up ``{set: {variant: (accuracy, seconds)}}``: at seed ``s`` the candidate is
-    ``gains[s]`` above the base on every set and takes ``ratios[s]`` of its time."""
+    ``gains[s]`` above the base on every set and takes ``ratios[s]`` of its time
+    (``group``: a :class:`SeedConfirmation`, default confirm-ops')."""
+    group = co.GROUP if group is None else group
     results = {f"set{k}": {} for k in range(n)}
-    for i, seed in enumerate(co.SEEDS):
+    for i, seed in enumerate(group.seeds):
         for row in results.values():
-            row[co.GROUP.default_label(seed)] = (0.8, 1.0)
-            row[co.GROUP.candidate_label(seed)] = (0.8 + gains[i], ratios[i])
+            row[group.default_label(seed)] = (0.8, 1.0)
+            row[group.candidate_label(seed)] = (0.8 + gains[i], ratios[i])
     return results
 
 
@@ -105,16 +107,7 @@ def test_the_kernel_group_is_each_seed_linear_then_auto():
         candidate = variants_module.variant_factory(f"kernel {seed}")()
         assert (candidate.kernel, candidate.random_state) == ("auto", seed)
     assert not set(ck.CONFIRM_KERNEL) & (set(co.CONFIRM_OPS) | set(crs.CONFIRM_RAW_STD))
-    met, words = ck.GROUP.development_verdict(_kernel_results(ck, [0.004] * 4, [1.3] * 4))
+    met, words = ck.GROUP.development_verdict(_results([0.004] * 4, [1.3] * 4, group=ck.GROUP))
     assert met, words
-    met, words = ck.GROUP.development_verdict(_kernel_results(ck, [0.004] * 4, [1.31] * 4))
+    met, words = ck.GROUP.development_verdict(_results([0.004] * 4, [1.31] * 4, group=ck.GROUP))
     assert not met and "(c) time 1.31x (not met)" in words
-
-
-def _kernel_results(ck, gains, ratios, n=37):
-    results = {f"set{k}": {} for k in range(n)}
-    for i, seed in enumerate(ck.SEEDS):
-        for row in results.values():
-            row[ck.GROUP.default_label(seed)] = (0.8, 1.0)
-            row[ck.GROUP.candidate_label(seed)] = (0.8 + gains[i], ratios[i])
-    return results
