@@ -183,9 +183,9 @@ class SSMTimeSeriesClassifier(BaseClassifier):
         return [
             # the default inner estimator, seeded (its random mixtures take random_state)
             {"estimator": SpectralFilterClassifier(random_state=0)},
-            {
+            {  # the Gaussian-kernel head on every head it is offered to
                 "estimator": SpectralFilterClassifier(
-                    n_filters=4, differences=False, random_state=0
+                    n_filters=4, differences=False, kernel="rbf", random_state=0
                 )
             },
             {"estimator": STUClassifier(n_filters=4, **_TINY)},
