@@ -101,7 +101,7 @@ class MixedBanks:
             with DilatedBank("all")._patched() if dilated else nullcontext():
                 head = SpectralFilterClassifier(normalise=normalise, random_state=SEED)
                 heads.append(head.fit(X, y))
-        self.model_ = combine_heads(heads)
+        self.model_ = combine_heads(heads, y)
         return self
 
     def predict(self, X):

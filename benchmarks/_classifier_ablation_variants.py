@@ -45,6 +45,7 @@ from benchmarks._bank_variants import (
     DilatedBank,
     MixedBanks,
 )
+from benchmarks._confirm_combination import CONFIRM_COMBINATION
 from benchmarks._confirm_kernel import CONFIRM_KERNEL
 from benchmarks._confirm_ops import CONFIRM_OPS
 from benchmarks._confirm_raw_std import CONFIRM_RAW_STD
@@ -334,6 +335,7 @@ ALL_VARIANTS = {
     **CONFIRM_RAW_STD,
     **CONFIRM_OPS,
     **CONFIRM_KERNEL,
+    **CONFIRM_COMBINATION,
 }
 #: Option -> the variants it runs, into the section ``classifier_ablation_<option>``
 #: (``--<option>`` with dashes; without one: :data:`VARIANTS`, ``classifier_ablation``).
@@ -358,6 +360,7 @@ GROUPS = {
     "confirm_raw_std": CONFIRM_RAW_STD,  # its rule in benchmarks._confirm_raw_std
     "confirm_ops": CONFIRM_OPS,  # its rule in benchmarks._confirm_ops
     "confirm_kernel": CONFIRM_KERNEL,  # its rule in benchmarks._confirm_kernel
+    "confirm_combination": CONFIRM_COMBINATION,  # benchmarks._confirm_combination
 }
 
 

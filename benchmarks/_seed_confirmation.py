@@ -16,8 +16,8 @@ over the seeds of the candidate's mean accuracy is at least the default's minus
 ``bundled_max_loss`` and its total time at most ``max_time_ratio`` times the default's.
 
 The groups: :mod:`benchmarks._confirm_raw_std` (session 41),
-:mod:`benchmarks._confirm_ops` (session 44) and :mod:`benchmarks._confirm_kernel`
-(session 46).
+:mod:`benchmarks._confirm_ops` (session 44), :mod:`benchmarks._confirm_kernel` and
+:mod:`benchmarks._confirm_combination` (session 46).
 """
 
 from __future__ import annotations

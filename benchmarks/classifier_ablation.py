@@ -44,6 +44,8 @@ Usage::
     python -m benchmarks.classifier_ablation --confirm-ops --bundled  # counted (2)
     python -m benchmarks.classifier_ablation --confirm-kernel --all-sets  # counted (1)
     python -m benchmarks.classifier_ablation --confirm-kernel --bundled  # counted (2)
+    python -m benchmarks.classifier_ablation --confirm-combination --all-sets  # counted (1)
+    python -m benchmarks.classifier_ablation --confirm-combination --bundled  # counted (2)
 
 ``--frontier`` (issue 21, session 38): its pilot and adoption rules, fixed by the lead
 before any run, are in :mod:`benchmarks._frontier`. ``--frontier-combined`` (issue 21,
@@ -58,7 +60,10 @@ MultiRocket's operators added to the default statistics, against the default at 
 1-4, likewise; its rule and section in :mod:`benchmarks._confirm_ops`.
 ``--confirm-kernel`` (issue 21, session 46): the Gaussian-kernel head where
 leave-one-out classifies better (``kernel="auto"``) against the default at seeds 1-4,
-likewise; its rule and section in :mod:`benchmarks._confirm_kernel`. The groups with a
+likewise; its rule and section in :mod:`benchmarks._confirm_kernel`.
+``--confirm-combination`` (issue 21, session 46): the heads' mean under one temperature
+(``head_combination="mean"``) against the default at seeds 5-8, likewise; its rule and
+section in :mod:`benchmarks._confirm_combination`. The groups with a
 ``--bundled`` check are :data:`BUNDLED_CHECKS`.
 """
 
@@ -70,6 +75,7 @@ from functools import partial
 import numpy as np
 
 from benchmarks import (
+    _confirm_combination,
     _confirm_kernel,
     _confirm_ops,
     _confirm_raw_std,
@@ -159,12 +165,14 @@ BUNDLED_CHECKS = {
     "confirm_raw_std": _confirm_raw_std,
     "confirm_ops": _confirm_ops,
     "confirm_kernel": _confirm_kernel,
+    "confirm_combination": _confirm_combination,
 }
 
 
 #: Section -> the module of a seed confirmation group (its development part's body).
 CONFIRMATIONS = {
-    module.SECTION: module for module in (_confirm_raw_std, _confirm_ops, _confirm_kernel)
+    module.SECTION: module
+    for module in (_confirm_raw_std, _confirm_ops, _confirm_kernel, _confirm_combination)
 }
 
 
@@ -287,6 +295,7 @@ def report(results, variants, command, section="classifier_ablation"):
         _confirm_raw_std.SECTION: _confirm_raw_std.TITLE,
         _confirm_ops.SECTION: _confirm_ops.TITLE,
         _confirm_kernel.SECTION: _confirm_kernel.TITLE,
+        _confirm_combination.SECTION: _confirm_combination.TITLE,
     }[section]
     if section in SECTION_RULES:  # the rule fixed before the group's counted run
         body = SECTION_RULES[section] + "\n\n" + body
@@ -332,7 +341,7 @@ def main(argv=None) -> int:
         "--bundled",
         action="store_true",
         help="with a group of BUNDLED_CHECKS (--frontier-combined, --confirm-raw-std, "
-        "--confirm-ops, --confirm-kernel): "
+        "--confirm-ops, --confirm-kernel, --confirm-combination): "
         "its check on sktime's bundled sets",
     )
     parser.add_argument("--variants", nargs="+", choices=list(ALL_VARIANTS))

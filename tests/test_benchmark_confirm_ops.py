@@ -111,3 +111,23 @@ def test_the_kernel_group_is_each_seed_linear_then_auto():
     assert met, words
     met, words = ck.GROUP.development_verdict(_results([0.004] * 4, [1.31] * 4, group=ck.GROUP))
     assert not met and "(c) time 1.31x (not met)" in words
+
+
+def test_the_combination_group_is_each_seed_tempered_then_mean():
+    cc = pytest.importorskip("benchmarks._confirm_combination")
+    ck = pytest.importorskip("benchmarks._confirm_kernel")
+    assert variants_module.GROUPS["confirm_combination"] is cc.CONFIRM_COMBINATION
+    assert list(cc.CONFIRM_COMBINATION) == [
+        f"{kind} {seed}" for seed in (5, 6, 7, 8) for kind in ("tempered", "mean")
+    ]
+    for seed in cc.SEEDS:
+        default = variants_module.variant_factory(f"tempered {seed}")()
+        assert default.head_combination == "tempered"
+        candidate = variants_module.variant_factory(f"mean {seed}")()
+        assert (candidate.head_combination, candidate.random_state) == ("mean", seed)
+    others = set(co.CONFIRM_OPS) | set(crs.CONFIRM_RAW_STD) | set(ck.CONFIRM_KERNEL)
+    assert not set(cc.CONFIRM_COMBINATION) & others
+    verdict = cc.GROUP.development_verdict
+    assert verdict(_results([0.0033] * 4, [1.1] * 4, group=cc.GROUP))[0]
+    met, words = verdict(_results([0.0032] * 4, [1.0] * 4, group=cc.GROUP))
+    assert not met and "(a) mean difference +0.0032 (not met)" in words

@@ -335,6 +335,8 @@ def test_probabilities_are_calibrated_on_the_leave_one_out_decisions(noise, seed
         keep = np.arange(len(X)) != i
         loo[i] = Ridge(alpha=clf.alpha_).fit(F[keep], targets[keep]).predict(F[i : i + 1])[0]
 
+    np.testing.assert_allclose(clf.loo_decisions_, loo, rtol=1e-6, atol=1e-8)
+
     def log_loss(tau):
         return -log_softmax(tau * loo, axis=1)[np.arange(len(y)), encoded].mean()
 

@@ -30,6 +30,7 @@ ESTIMATORS = [
     SpectralFilterClassifier(dilation="raw"),  # two heads, two filter banks
     SpectralFilterClassifier(pooled_filters="mixtures"),  # identity and mixtures only
     SpectralFilterClassifier(kernel="rbf"),  # the Gaussian-kernel ridge on both heads
+    SpectralFilterClassifier(head_combination="mean"),  # one temperature for the heads
     # two banks, the first differences in the standardized head only
     SpectralFilterClassifier(dilation="raw", differences="standardized"),
     SpectralFilterSequenceRegressor(),

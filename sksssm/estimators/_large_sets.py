@@ -222,6 +222,7 @@ def fit_streaming_classifier(estimator, X, y, alphas, mixing_seed):
     )
     estimator.alpha_ = fit.alpha
     estimator.kernel_ = None  # the streaming path fits the linear ridge only
+    estimator.loo_decisions_ = loo
     estimator.loo_score_ = -float(np.mean((targets - loo) ** 2))
     estimator.temperature_ = fit_temperature(class_scores(loo), encoded)
 

@@ -49,6 +49,10 @@ CLASSIFIER_QUANTILES = (0.1, 0.5, 0.9)
 _SHARED = (*INPUT_ATTRIBUTES, "classes_", "n_mixtures_")
 
 
+#: ``head_combination`` options (:meth:`SpectralFilterClassifier._scaled_tempered_scores`).
+HEAD_COMBINATIONS = ("tempered", "mean")
+
+
 class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     """Closed-form time-series classifier: pooled spectral features + ridge.
 
@@ -256,6 +260,14 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         bandwidth; it is only offered up to the size rule's limit (2,000 training
         series; "Large sets" above) and when a series can be scored.
 
+    head_combination : {"tempered", "mean"}, default="tempered"
+        How ``normalise="both"`` combines its heads. "tempered": the mean of the heads'
+        tempered class scores, each head's decision values times its own temperature
+        (the normalized geometric mean of their probabilities). "mean": the mean of the
+        heads' class scores, times one temperature for the ensemble, fitted on the mean
+        of the heads' leave-one-out decision values (the ensemble's own leave-one-out
+        decisions). Ignored with one representation.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -305,7 +317,11 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         Minus the mean squared leave-one-out error of the chosen model, over the series
         whose class has another training series; NaN when none has.
     temperature_ : float
-        The probability temperature ``tau``.
+        The probability temperature ``tau``; on the ensemble itself too with
+        ``head_combination="mean"`` (its one temperature).
+    loo_decisions_ : ndarray of shape (n_samples, n_targets)
+        The leave-one-out decision values of the training series under the model that
+        decides (the linear or the kernel ridge), which its temperature is fitted on.
     n_features_in_ : int
         Time steps (2D ``X``) or channels (3D ``X``), as everywhere in sksssm.
     X_ndim_ : int
@@ -362,6 +378,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         "dilation": [StrOptions({"none", "all", "raw"})],
         "pooled_filters": [StrOptions({"auto", "all", "mixtures"})],
         "kernel": [StrOptions(set(KERNELS))],
+        "head_combination": [StrOptions(set(HEAD_COMBINATIONS))],
     }
 
     def __init__(
@@ -385,6 +402,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         dilation="raw",
         pooled_filters="auto",
         kernel="auto",
+        head_combination="tempered",
     ):
         self.n_filters = n_filters
         self.filter_lengths = filter_lengths
@@ -404,6 +422,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         self.dilation = dilation
         self.pooled_filters = pooled_filters
         self.kernel = kernel
+        self.head_combination = head_combination
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -435,6 +454,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
             head = self._head("loo")
             fit_streaming_classifier(head, X, y, alphas, seed)
             self.estimators_ = [head]
+            if self.head_combination == "mean":  # one head: its own temperature
+                self.temperature_ = head.temperature_
             return copy_fitted_attributes(head, self, _SHARED)
         X_btc, lengths = check_padded_sequences(self, X, reset=True)
         y = check_class_labels(self, y, len(X_btc))
@@ -456,6 +477,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         for model in models:
             head = copy_fitted_attributes(self, self._head(model[1].normalise), _SHARED)
             self.estimators_.append(head._set_model(*model, encoded))
+        if self.head_combination == "mean":
+            self.temperature_ = ensemble_temperature(self.estimators_, encoded)
 
     def _head(self, normalise):
         """An unfitted copy of this classifier with another ``normalise`` (a head).
@@ -483,6 +506,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         pooling, keep = used_responses(pooling, fit.mask)
         self.kernel_ = kernel
         chosen = fit if kernel is None else kernel
+        self.loo_decisions_ = chosen.loo_decisions
         self.temperature_ = fit_temperature(class_scores(chosen.loo_decisions), encoded)
         self.pooling_ = pooling
         self.normalise_ = pooling.normalise
@@ -515,13 +539,19 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         """``(T, r)``: ``T * r`` the tempered class scores, one column per class.
 
         ``temperature_`` times the class scores (``[-d, d]`` for two classes), averaged
-        over the heads with ``"both"``; ``r >= 1`` a power of two per series, 1 within the
-        training range, so that a value of 1e300 gives finite ``T``, exact to round-off
+        over the heads with ``"both"`` (``head_combination="mean"``: the class scores
+        averaged, then times the ensemble's ``temperature_``); ``r >= 1`` a power of two
+        per series, 1 within the training range, so that a value of 1e300 gives finite
+        ``T``, exact to round-off
         (:func:`~sksssm.estimators._pooled.pooled_decisions`).
         """
         X_btc, lengths = self._prepared(X)
         heads = getattr(self, "estimators_", [self])
         decisions = pooled_decisions(heads, X_btc, lengths)  # one set of FFTs for all
+        if self.head_combination == "mean" and hasattr(self, "estimators_"):
+            # the heads' class scores averaged, then the ensemble's one temperature
+            scores = sum(class_scores(decision) for decision, _ in decisions)
+            return self.temperature_ * scores / len(heads), decisions[0][1]
         tempered = sum(
             head.temperature_ * class_scores(decision)
             for head, (decision, _) in zip(heads, decisions, strict=True)
@@ -541,7 +571,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
 
         One representation: the ridge decision values. ``normalise="both"``: the mean of
         the heads' tempered class scores (their mean log-probability up to a constant
-        per series); for two classes the log-odds of ``classes_[1]``.
+        per series; ``head_combination="mean"``: the ensemble's temperature times the
+        mean of their class scores); for two classes the log-odds of ``classes_[1]``.
 
         Parameters
         ----------
@@ -581,7 +612,9 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         """Class probabilities: ``softmax`` of the (mean) tempered class scores.
 
         One representation: ``softmax(temperature_ * decision values)``;
-        ``normalise="both"``: the normalized geometric mean of the heads' probabilities.
+        ``normalise="both"``: the normalized geometric mean of the heads' probabilities
+        (``head_combination="mean"``: ``softmax`` of the ensemble's ``temperature_``
+        times the mean of the heads' class scores).
 
         Parameters
         ----------
@@ -607,16 +640,18 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         return log_softmax(self._tempered_scores(X), axis=1)
 
 
-def combine_heads(heads):
+def combine_heads(heads, y=None):
     """A ``normalise="both"`` classifier predicting from fitted ``heads``.
 
     ``heads``: :class:`SpectralFilterClassifier` fitted apart on the same series, each
     with one representation (``normalise`` True or False); the result predicts as the
-    default ensemble combines its heads (the mean of their tempered class scores), so
-    heads fitted in other ways (another filter bank, say) can be compared with the same
-    combination. Refused unless they share the classes and the input's location and scale.
-    The result's parameters are the first head's with ``normalise="both"``: its fitted
-    heads, not its parameters, describe it (a refit would fit the parameters' model).
+    ensemble of the first head's ``head_combination`` combines its heads, so heads
+    fitted in other ways (another filter bank, say) can be compared with the same
+    combination. ``y``, the training labels, is needed by ``"mean"`` (the ensemble's
+    temperature is fitted on the heads' leave-one-out decisions). Refused unless they
+    share the classes and the input's location and scale. The result's parameters are
+    the first head's with ``normalise="both"``: its fitted heads, not its parameters,
+    describe it (a refit would fit the parameters' model).
     """
     first = heads[0]
     for head in heads:
@@ -628,7 +663,20 @@ def combine_heads(heads):
             raise ValueError("The heads must be fitted on the same series and labels.")
     ensemble = copy_fitted_attributes(first, first._head("both"), _SHARED)
     ensemble.estimators_ = list(heads)
+    if ensemble.head_combination == "mean":
+        if y is None:
+            raise ValueError('head_combination="mean" needs the training labels y.')
+        encoded = np.searchsorted(first.classes_, np.asarray(y))
+        ensemble.temperature_ = ensemble_temperature(heads, encoded)
     return ensemble
+
+
+def ensemble_temperature(heads, encoded):
+    """The temperature of ``head_combination="mean"``: fitted on the mean of the heads'
+    leave-one-out class scores, which are the ensemble's own (each head is a linear
+    smoother refitted without the series, and so is their average)."""
+    scores = sum(class_scores(head.loo_decisions_) for head in heads) / len(heads)
+    return fit_temperature(scores, encoded)
 
 
 def _checked_alphas(alphas):
