@@ -266,7 +266,9 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         (the normalized geometric mean of their probabilities). "mean": the mean of the
         heads' class scores, times one temperature for the ensemble, fitted on the mean
         of the heads' leave-one-out decision values (the ensemble's own leave-one-out
-        decisions). Ignored with one representation.
+        decisions). Ignored with one representation. "mean" was measured against the
+        default at four fresh seeds: +0.0003 mean accuracy on the 37 development sets
+        (user guide, classification, "Two heads, averaged").
 
     Attributes
     ----------
