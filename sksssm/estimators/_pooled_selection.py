@@ -105,12 +105,12 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
             require_cross=estimator.block_selection == "off",
             scored=scored_rows,
         )
-        # on a subsample, its features are kept for the refit on every series
-        kernel = None if rows is None else F
-        if rows is None:
-            kernel = rbf_head(estimator, F, fit, targets, encoded, alphas, scored_rows)
-        model = (fit, pooling, mean, scale, kernel)
-        del F
+        if rows is None:  # every series: the kernel head, if kept
+            last = rbf_head(estimator, F, fit, targets, encoded, alphas, scored_rows)
+        else:  # on a subsample, its features are kept for the refit on every series
+            last = F
+        model = (fit, pooling, mean, scale, last)
+        del F, last  # no name left holding a feature matrix the model does not keep
         if keep_every or not kept:
             kept.append(model)
         elif selects_by_loo(encoded[chosen]) and fit.score > kept[0][0].score:  # ties: raw
