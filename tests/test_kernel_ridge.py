@@ -9,11 +9,13 @@ import pytest
 
 from sksssm import SpectralFilterClassifier
 from sksssm.estimators import _large_sets
+from sksssm.estimators._class_targets import loo_accuracy
+from sksssm.estimators._pooled_selection import kernel_beats_linear
+from sksssm.spectral import _kernel_ridge
 from sksssm.spectral._kernel_ridge import (
+    BANDWIDTHS,
     RbfRidge,
     fit_rbf_ridge,
-    kernel_beats_linear,
-    loo_accuracy,
     squared_distances,
 )
 
@@ -67,8 +69,6 @@ def test_score_is_the_best_of_the_grid_and_decisions_solve_the_system():
     expected = (Kn - K.mean(axis=0)) @ dual + mean
     np.testing.assert_allclose(fit.decision_function(new), expected, rtol=1e-6, atol=1e-9)
     # every other bandwidth and penalty scores no better
-    from sksssm.spectral._kernel_ridge import BANDWIDTHS
-
     median = np.median(squared_distances(Z, Z)[np.triu_indices(len(Z), 1)])
     assert any(np.isclose(fit.gamma, c / median) for c in BANDWIDTHS)
     assert fit.alpha in ALPHAS
@@ -160,8 +160,6 @@ def test_no_kernel_when_every_class_has_one_series():
 
 
 def test_the_default_is_auto_and_large_designs_stay_linear(monkeypatch):
-    from sksssm.spectral import _kernel_ridge
-
     assert SpectralFilterClassifier().kernel == "auto"
     rng = np.random.default_rng(7)
     X = rng.normal(size=(30, 16))

@@ -48,6 +48,20 @@ def class_scores(decision):
     return decision
 
 
+def loo_accuracy(decisions, encoded, scored):
+    """Share of the ``scored`` series whose decision values pick their class (the
+    argmax of :func:`class_scores`, as ``predict`` takes it).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> loo_accuracy(np.array([[-1.0], [2.0], [0.5]]), np.array([0, 1, 0]), np.ones(3, bool))
+    0.6666666666666666
+    """
+    predicted = class_scores(decisions).argmax(axis=1)
+    return float(np.mean(predicted[scored] == encoded[scored]))
+
+
 #: Temperature of a classifier whose series leave-one-out cannot score (one series per
 #: class): the decisions' own scale, the same for every head.
 FALLBACK_TEMPERATURE = 1.0

@@ -337,6 +337,7 @@ def pooled_decisions(heads, X_btc, lengths):
             for i, F, (homogeneous, other, offset), decision in zip(
                 members, outs, folded, decisions, strict=True
             ):
+                # the series-to-value regressor's heads have no kernel_ (linear only)
                 if getattr(heads[i], "kernel_", None) is not None:
                     # bounded decisions: D / r directly
                     decision[rows] = _kernel_decision(heads[i], F, r[rows]) / r[rows, None]

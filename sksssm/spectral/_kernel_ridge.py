@@ -8,7 +8,8 @@ chosen by exact leave-one-out: the centred kernel's eigendecomposition gives eve
 penalty's leave-one-out residuals at once (:func:`~._loo_solvers.ridge_loo_path`, the
 linear ridge's own formulas with ``X X^T`` replaced by the kernel). The bandwidths are
 multiples :data:`BANDWIDTHS` of the inverse median squared distance between training
-series. :func:`kernel_beats_linear` is the rule that keeps it.
+series. The classifier's rule that keeps it is
+:func:`sksssm.estimators._pooled_selection.kernel_beats_linear`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import numpy as np
 from ._loo_solvers import centred_eigh, ridge_loo_path
 
 #: The classifier's ``kernel`` options: the linear ridge, the kernel ridge where
-#: leave-one-out classifies better (:func:`kernel_beats_linear`), the kernel ridge.
+#: leave-one-out classifies better
+#: (:func:`~sksssm.estimators._pooled_selection.kernel_beats_linear`), the kernel ridge.
 KERNELS = ("linear", "auto", "rbf")
 #: ``gamma = c / median squared distance`` for each ``c`` (leave-one-out chooses).
 BANDWIDTHS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
@@ -103,10 +105,10 @@ def squared_distances(A, B):
     return np.maximum(D, 0.0, out=D)
 
 
-def _centred(K):
-    """``J K J``: the kernel of features centred on their training mean."""
-    row = K.mean(axis=1, keepdims=True)
-    return K - row - row.T + row.mean()
+def _centred(K, column_mean):
+    """``J K J``: the kernel of features centred on their training mean (``K`` symmetric,
+    ``column_mean`` the mean of each of its columns, and so of its rows)."""
+    return K - column_mean[:, None] - column_mean[None, :] + column_mean.mean()
 
 
 def fit_rbf_ridge(Z, targets, alphas, scored=None):
@@ -145,10 +147,11 @@ def fit_rbf_ridge(Z, targets, alphas, scored=None):
     for c in BANDWIDTHS:
         gamma = c / median
         K = np.exp(-gamma * D)
-        s, U = centred_eigh(_centred(K))
+        column_mean = K.mean(axis=0)
+        s, U = centred_eigh(_centred(K, column_mean))
         for fit in ridge_loo_path(U, s, targets, alphas, scored):
             if best is None or fit.score > best[0].score:
-                best = (fit, gamma, K.mean(axis=0))
+                best = (fit, gamma, column_mean)
     fit, gamma, column_mean = best
     return RbfRidge(
         train=Z,
@@ -159,30 +162,4 @@ def fit_rbf_ridge(Z, targets, alphas, scored=None):
         column_mean=column_mean,
         loo_decisions=fit.loo_decisions,
         score=fit.score,
-    )
-
-
-def loo_accuracy(loo_decisions, encoded, scored):
-    """Share of the ``scored`` series whose leave-one-out decision picks their class.
-
-    ``loo_decisions`` ``(n, n_targets)``: one column (positive: class 1) for two classes.
-    """
-    d = loo_decisions
-    predicted = (d[:, 0] > 0).astype(int) if d.shape[1] == 1 else d.argmax(axis=1)
-    return float(np.mean(predicted[scored] == encoded[scored]))
-
-
-def kernel_beats_linear(kernel, linear_loo_decisions, encoded, scored):
-    """Whether the kernel ridge replaces the linear one: a strictly higher leave-one-out
-    accuracy over the ``scored`` series (ties keep the linear model).
-
-    Accuracy, not the squared error both are fitted by: on the development sets the
-    kernel's leave-one-out squared error of the ``{-1, +1}`` targets was lower than the
-    linear model's on most sets, including those where it classified the test series
-    worse (session 46, ``benchmarks/_confirm_kernel.py``).
-    """
-    if not scored.any():
-        return False
-    return loo_accuracy(kernel.loo_decisions, encoded, scored) > loo_accuracy(
-        linear_loo_decisions, encoded, scored
     )
