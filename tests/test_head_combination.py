@@ -59,3 +59,12 @@ def test_combine_heads_with_mean_needs_the_labels():
     np.testing.assert_allclose(
         ensemble.predict_proba(X), softmax(ensemble.temperature_ * mean, axis=1), rtol=1e-6
     )
+
+
+def test_set_params_after_fit_changes_no_prediction():
+    X, y = _data(3, seed=2)
+    for fitted, other in (("tempered", "mean"), ("mean", "tempered")):
+        clf = SpectralFilterClassifier(random_state=0, head_combination=fitted).fit(X, y)
+        proba = clf.predict_proba(X)
+        clf.set_params(head_combination=other)
+        np.testing.assert_array_equal(clf.predict_proba(X), proba)

@@ -550,7 +550,9 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         X_btc, lengths = self._prepared(X)
         heads = getattr(self, "estimators_", [self])
         decisions = pooled_decisions(heads, X_btc, lengths)  # one set of FFTs for all
-        if self.head_combination == "mean" and hasattr(self, "estimators_"):
+        # fitted state, not the parameter (set_params after fit changes no prediction):
+        # an ensemble has its own temperature_ only when fitted with "mean"
+        if hasattr(self, "estimators_") and hasattr(self, "temperature_"):
             # the heads' class scores averaged, then the ensemble's one temperature
             scores = sum(class_scores(decision) for decision, _ in decisions)
             return self.temperature_ * scores / len(heads), decisions[0][1]
