@@ -12,9 +12,12 @@ from _synthetic import noisy_waves
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sksssm import SpectralFilterClassifier
+from sksssm.estimators._large_sets import uses_streaming_head
+from sksssm.estimators._pooled import fit_estimator_pooling, pooling_layout
 from sksssm.sktime import SSMTimeSeriesClassifier
 from sksssm.spectral import (
     _pooled_filter_choice,
+    _pooling,
     filter_bank,
     fit_pooling,
     mixing_matrices,
@@ -227,3 +230,30 @@ def test_bad_values_are_refused(bad):
     X, y = _channels(20, 2, seed=9)
     with pytest.raises(InvalidParameterError, match="pooled_filters"):
         SpectralFilterClassifier(pooled_filters=bad).fit(X, y)
+
+
+@pytest.mark.parametrize("pooled_filters", [None, "all", "mixtures"])
+def test_layout_probe_fits_no_thresholds(monkeypatch, pooled_filters):
+    """The feature-count probes (``"auto"``'s switch, the streaming path's test) take the
+    fitted pooling's column layout without filtering anything."""
+    X, y = _channels(30, 3, length=40, seed=14)
+    clf = SpectralFilterClassifier(random_state=0)
+    X_btc = np.swapaxes(X, 1, 2)
+    lengths = np.full(len(X), 40)
+    fitted = fit_estimator_pooling(clf, X_btc, lengths, normalise=True, cross=False,
+                                   mixing_seed=0)  # fmt: skip
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a probe fitted ppv thresholds")
+
+    monkeypatch.setattr(_pooling, "_fit_biases", refuse)
+    layout = pooling_layout(clf, X_btc.shape[1:], 40, normalise=True,
+                            pooled_filters=pooled_filters)  # fmt: skip
+    assert layout.biases is None
+    if pooled_filters != "mixtures":  # below the budget "auto" resolves to "all"
+        assert layout.n_features == fitted.n_features
+        np.testing.assert_array_equal(layout.column_statistics(), fitted.column_statistics())
+        np.testing.assert_array_equal(layout.bank, fitted.bank)
+    else:
+        assert layout.mixing == () and layout.n_features < fitted.n_features
+    assert not uses_streaming_head(clf, X, y)

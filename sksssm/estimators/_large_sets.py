@@ -58,7 +58,12 @@ from ..spectral._streaming_head import (
 )
 from ._channel_scaling import _stand_in, channel_location, channel_scale
 from ._class_targets import class_scores, fit_temperature, one_vs_all_targets
-from ._pooled import fit_estimator_pooling, resolve_mixtures, standardize_features
+from ._pooled import (
+    fit_estimator_pooling,
+    pooling_layout,
+    resolve_mixtures,
+    standardize_features,
+)
 
 #: Smallest memory (bytes) of one chunk of pooled features on the streaming path.
 STREAM_CHUNK_BYTES = 64 * 2**20
@@ -189,7 +194,7 @@ def uses_streaming_head(estimator, X, y):
         return True
     # the leave-one-out path validates X again (same check, same messages)
     X_btc, _ = check_sequences(estimator, X, reset=True, allow_nan=True)
-    probe = _pooling(estimator, np.zeros((1, *X_btc.shape[1:])), True, 0)
+    probe = pooling_layout(estimator, X_btc.shape[1:], X_btc.shape[1], normalise=True)
     return len(X_btc) > probe.n_features
 
 
@@ -414,7 +419,7 @@ def _threshold_sample(estimator, X, shape, location, scale, normalise, fetched):
     gives the in-memory thresholds. The series depend on the representation's filter
     bank (``dilation="raw"``: two banks); ``fetched`` (a dict) keeps each set fetched."""
     # the number of responses depends on the configuration and the shape only
-    probe = _pooling(estimator, np.zeros((1, *shape[1:])), normalise, 0)
+    probe = pooling_layout(estimator, shape[1:], shape[1], normalise=normalise)
     rows = threshold_series(shape, probe.n_responses)
     key = rows.tobytes()
     if key not in fetched:

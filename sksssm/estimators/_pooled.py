@@ -103,7 +103,7 @@ def pools_differences(estimator, normalise):
 
 
 def fit_estimator_pooling(
-    estimator, X_btc, lengths, *, normalise, cross, mixing_seed, dtype="float64"
+    estimator, X_btc, lengths, *, normalise, cross, mixing_seed, dtype="float64", thresholds=True
 ):
     """:func:`~sksssm.spectral.fit_pooling` with ``estimator``'s feature parameters.
 
@@ -114,6 +114,7 @@ def fit_estimator_pooling(
     ``n_segments``, ``chunk_size``, and the classifier's ``dilation``,
     :func:`bank_dilation`); ``normalise``, ``cross``, the
     mixtures' seed and the features' ``dtype`` are chosen by the caller.
+    ``thresholds=False``: the column layout only (:func:`pooling_layout`).
     """
     (pooling,) = fit_estimator_poolings(
         estimator,
@@ -123,12 +124,64 @@ def fit_estimator_pooling(
         cross=cross,
         mixing_seed=mixing_seed,
         dtype=dtype,
+        thresholds=thresholds,
     )
     return pooling
 
 
+def pooling_layout(estimator, shape, longest, *, normalise, pooled_filters=None):
+    """The pooling of :func:`fit_estimator_pooling` for series of ``shape`` ``(t, c)``
+    (the longest ``longest`` steps), without the ``ppv`` thresholds: its column layout
+    (``n_features``) depends on the configuration and the shape only, so nothing is
+    filtered (no cross-channel block, mixtures of seed 0). ``pooled_filters``: the
+    classifier's per-channel filters, or None to resolve them as its fit does.
+    """
+    X_btc, lengths = np.zeros((1, *shape)), np.array([longest])
+    if pooled_filters is None:
+        return fit_estimator_pooling(estimator, X_btc, lengths, normalise=normalise,
+                                     cross=False, mixing_seed=0, thresholds=False)  # fmt: skip
+    (layout,) = _fit_poolings(
+        X_btc,
+        lengths,
+        **_pooling_options(estimator, shape[1], mixing_seed=0, dtype="float64"),
+        differences=(pools_differences(estimator, normalise),),
+        representations=(normalise,),
+        cross=False,
+        dilations=(bank_dilation(estimator, normalise),),
+        pooled_filters=pooled_filters,
+        thresholds=False,
+    )
+    return layout
+
+
+def _pooling_options(estimator, n_channels, *, mixing_seed, dtype):
+    """The :func:`~sksssm.spectral._pooling._fit_poolings` options read from
+    ``estimator`` (the mixtures resolved for ``n_channels`` channels)."""
+    return dict(
+        n_filters=estimator.n_filters,
+        filter_lengths=estimator.filter_lengths,
+        use_negative=estimator.use_negative,
+        n_mixtures=resolve_mixtures(estimator.n_mixtures, n_channels, estimator._auto_mixtures),
+        statistics=estimator.statistics,
+        quantiles=estimator.quantiles,
+        n_segments=estimator.n_segments,
+        hankel="Z",
+        mixing_seed=mixing_seed,
+        chunk_size=estimator.chunk_size,
+        dtype=dtype,
+    )
+
+
 def fit_estimator_poolings(
-    estimator, X_btc, lengths, *, representations, cross, mixing_seed, dtype="float64"
+    estimator,
+    X_btc,
+    lengths,
+    *,
+    representations,
+    cross,
+    mixing_seed,
+    dtype="float64",
+    thresholds=True,
 ):
     """:func:`fit_estimator_pooling` for each ``normalise`` of ``representations`` (a
     tuple of bool): one filter bank per dilation (:func:`bank_dilation`), each
@@ -138,24 +191,11 @@ def fit_estimator_poolings(
     resolved for ``X_btc``'s channels (:func:`resolve_mixtures`), and so are the
     per-channel filters of the classifier's ``pooled_filters``
     (:func:`~sksssm.spectral._pooled_filter_choice.resolve_pooled_filters`; ``"all"`` for
-    estimators without the parameter). Returns a tuple of poolings.
+    estimators without the parameter). ``thresholds=False``: the ``ppv`` thresholds
+    are not fitted (:func:`pooling_layout`). Returns a tuple of poolings.
     """
-    n_channels = X_btc.shape[2]
-    n_mixtures = resolve_mixtures(estimator.n_mixtures, n_channels, estimator._auto_mixtures)
-    options = dict(
-        n_filters=estimator.n_filters,
-        filter_lengths=estimator.filter_lengths,
-        use_negative=estimator.use_negative,
-        n_mixtures=n_mixtures,
-        statistics=estimator.statistics,
-        quantiles=estimator.quantiles,
-        n_segments=estimator.n_segments,
-        hankel="Z",
-        mixing_seed=mixing_seed,
-        chunk_size=estimator.chunk_size,
-        dtype=dtype,
-    )
-    pooled_filters = _pooled_filters(estimator, X_btc, lengths, options)
+    options = _pooling_options(estimator, X_btc.shape[2], mixing_seed=mixing_seed, dtype=dtype)
+    pooled_filters = _pooled_filters(estimator, X_btc, lengths, options["n_mixtures"])
     return _fit_poolings(
         X_btc,
         lengths,
@@ -165,33 +205,27 @@ def fit_estimator_poolings(
         cross=cross,
         dilations=tuple(bank_dilation(estimator, n) for n in representations),
         pooled_filters=pooled_filters,
+        thresholds=thresholds,
     )
 
 
-def _pooled_filters(estimator, X_btc, lengths, options):
+def _pooled_filters(estimator, X_btc, lengths, n_mixtures):
     """The classifier's ``pooled_filters`` resolved for ``X_btc``
     (:func:`~sksssm.spectral._pooled_filter_choice.resolve_pooled_filters`; ``"all"`` for
     estimators without the parameter). ``"auto"`` on multichannel data counts the
     per-channel features ``"all"`` would pool for the standardized representation, from
     a pooling of one zero series of ``X_btc``'s shape (the count depends on the
     configuration and the shape only), so that every fit path and representation
-    resolves the same way.
+    resolves the same way; the probe's ``ppv`` thresholds are not fitted (the count does
+    not depend on them: :func:`pooling_layout`).
     """
     pooled_filters = getattr(estimator, "pooled_filters", "all")
-    n_channels, n_mixtures = X_btc.shape[2], options["n_mixtures"]
+    n_channels = X_btc.shape[2]
     if pooled_filters != "auto" or n_channels < 2 or n_mixtures < 1:
         return resolve_pooled_filters(pooled_filters, n_channels, n_mixtures)
     longest = X_btc.shape[1] if lengths is None else int(np.max(lengths))
-    (probe,) = _fit_poolings(
-        np.zeros((1, *X_btc.shape[1:])),
-        np.array([longest]),
-        **options,
-        differences=(pools_differences(estimator, True),),
-        representations=(True,),
-        cross=False,
-        dilations=(bank_dilation(estimator, True),),
-        pooled_filters="all",
-    )
+    shape = X_btc.shape[1:]
+    probe = pooling_layout(estimator, shape, longest, normalise=True, pooled_filters="all")
     return resolve_pooled_filters("auto", n_channels, n_mixtures, probe.n_features)
 
 

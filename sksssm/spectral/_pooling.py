@@ -318,6 +318,7 @@ def _fit_poolings(
     dtype,
     dilations=None,
     pooled_filters="all",
+    thresholds=True,
 ):
     """:func:`fit_pooling` once per ``normalise`` of ``representations`` (a tuple of
     bool), one filter bank per ``dilation`` of ``dilations`` (parallel to
@@ -329,7 +330,10 @@ def _fit_poolings(
     as the features). ``differences``: a bool for every representation, or a tuple of
     bool parallel to ``representations`` (the classifier's ``"standardized"``: the first
     differences pooled by the standardized representation alone). ``pooled_filters``:
-    as :func:`fit_pooling`'s, for every bank.
+    as :func:`fit_pooling`'s, for every bank. ``thresholds=False``: the ``ppv``
+    thresholds are not fitted (``biases`` None; no response is computed), for callers
+    that only read the column layout (:attr:`PoolingState.n_features`), which does not
+    depend on them.
     """
     X_btc, lengths = _prepare(X_btc, lengths)
     if X_btc.shape[0] == 0:
@@ -366,6 +370,7 @@ def _fit_poolings(
             dtype=dtype,
         ),
         chunk_size=chunk_size,
+        thresholds=thresholds,
     )
 
 
@@ -381,11 +386,14 @@ def _representations(normalise, differences, dilations):
     return list(zip(normalise, differences, dilations, strict=True))
 
 
-def _poolings_per_bank(X_btc, lengths, representations, *, bank_options, template, chunk_size):
+def _poolings_per_bank(
+    X_btc, lengths, representations, *, bank_options, template, chunk_size, thresholds=True
+):
     """The poolings of ``representations`` (:func:`_representations`), in their order:
     one filter bank per dilation (:func:`_bank_poolings`, ``bank_options``), the ``ppv``
-    thresholds of its representations from one set of responses; each bank's mixtures
-    drawn from the same seed (as a pooling of that bank alone draws them)."""
+    thresholds of its representations from one set of responses (with ``thresholds``);
+    each bank's mixtures drawn from the same seed (as a pooling of that bank alone draws
+    them)."""
     states = [None] * len(representations)
     for dilation in dict.fromkeys(d for _, _, d in representations):
         members = [i for i, (_, _, d) in enumerate(representations) if d == dilation]
@@ -397,6 +405,7 @@ def _poolings_per_bank(X_btc, lengths, representations, *, bank_options, templat
             template=template,
             representations=[representations[i][:2] for i in members],
             chunk_size=chunk_size,
+            thresholds=thresholds,
         )
         for i, state in zip(members, bank_states, strict=True):
             states[i] = state
@@ -418,11 +427,13 @@ def _bank_poolings(
     representations,
     chunk_size,
     pooled_filters="all",
+    thresholds=True,
 ):
     """The poolings of one filter bank, one per ``(normalise, differences)`` of
-    ``representations``, their ``ppv`` thresholds from one set of training responses;
-    ``template``: the other :class:`PoolingState` fields. ``pooled_filters="mixtures"``:
-    the bank replaced by the identity and the mixtures (:func:`mixed_bank`)."""
+    ``representations``, their ``ppv`` thresholds from one set of training responses
+    (``thresholds=False``: none, ``biases`` None); ``template``: the other
+    :class:`PoolingState` fields. ``pooled_filters="mixtures"``: the bank replaced by the
+    identity and the mixtures (:func:`mixed_bank`)."""
     # filter_bank read here, at call time (a benchmark variant patches it)
     bank, bank_groups = filter_bank(
         filter_lengths, n_filters, use_negative, hankel, dilation=dilation
@@ -452,7 +463,7 @@ def _bank_poolings(
     states = [
         dataclasses.replace(state, normalise=bool(n), differences=d) for n, d in representations
     ]
-    if any(stat in THRESHOLD_STATISTICS for stat in state.statistics):
+    if thresholds and any(stat in THRESHOLD_STATISTICS for stat in state.statistics):
         biases = _fit_biases(X_btc, lengths, states, chunk_size)
         states = [dataclasses.replace(s, biases=b) for s, b in zip(states, biases, strict=True)]
     return states
