@@ -51,7 +51,9 @@ def sequence_lengths(X_btc) -> np.ndarray:
             f"every series needs at least 2 time steps, but series "
             f"{int(lengths.argmin())} has {int(lengths.min())} before its NaN padding."
         )
-    if not np.isfinite(X_btc[valid]).all():
+    # the valid steps hold no NaN and the padding only NaN (checked above), so a
+    # non-finite valid value is an infinity anywhere: one pass, no masked copy of X
+    if np.isinf(X_btc).any():
         raise ValueError("X contains infinite values; pass finite values (NaN only as padding).")
     return lengths.astype(np.intp)
 
@@ -139,8 +141,20 @@ def _prepare(X_btc, lengths, n_channels=None):
                 f"lengths must be integers in [2, {X_btc.shape[1]}], one per series "
                 f"(shape ({X_btc.shape[0]},)); got {lengths!r}."
             )
-        valid = np.arange(X_btc.shape[1])[None, :] < lengths[:, None]
-        if not np.isfinite(X_btc[valid]).all():
+        if _non_finite_within(X_btc, lengths):
             raise ValueError("X contains NaN or infinite values within the given lengths.")
         lengths = lengths.astype(np.intp)
     return X_btc, lengths
+
+
+def _non_finite_within(X_btc, lengths):
+    """Whether some value of ``X_btc`` (n, t, c) within ``lengths`` is NaN or infinite.
+
+    Per step, not by a masked copy of the valid values (on a 278 x 3000 x 64 training
+    set that copy was most of the check's time, and every fit checks its series several
+    times).
+    """
+    if (lengths == X_btc.shape[1]).all():
+        return not np.isfinite(X_btc).all()
+    valid = np.arange(X_btc.shape[1])[None, :] < lengths[:, None]
+    return bool((~np.isfinite(X_btc)).any(axis=2)[valid].any())
