@@ -77,7 +77,7 @@ class MixedBanks:
     False)`` and ``normalise=True`` (``random_state=SEED``), the ones named in ``dilated``
     (``"raw"``, ``"standardized"``) under :class:`DilatedBank`'s ``"all"`` patch, and
     combined by the library's own combination of ``normalise="both"``
-    (:func:`sksssm.estimators.spectral_classifier.combine_heads`). With ``dilated=()``
+    (:func:`sksssm.estimators._head_combination.combine_heads`). With ``dilated=()``
     it predicts as the default (checked by ``tests/test_benchmark_mixed_banks.py``).
     Refused above the library's selection size
     (:data:`sksssm.estimators._large_sets.SELECTION_SERIES`), where the default keeps
@@ -91,7 +91,7 @@ class MixedBanks:
 
         from sksssm import SpectralFilterClassifier
         from sksssm.estimators._large_sets import SELECTION_SERIES
-        from sksssm.estimators.spectral_classifier import combine_heads
+        from sksssm.estimators._head_combination import combine_heads
 
         if len(X) > SELECTION_SERIES:
             raise ValueError(f"MixedBanks has two heads: at most {SELECTION_SERIES} series.")

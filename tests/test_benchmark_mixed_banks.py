@@ -6,7 +6,7 @@ import pytest
 
 from benchmarks._bank_variants import MixedBanks
 from sksssm import SpectralFilterClassifier
-from sksssm.estimators.spectral_classifier import combine_heads
+from sksssm.estimators._head_combination import combine_heads
 
 
 def _series(n=30, length=48, seed=0):

@@ -7,7 +7,7 @@ from scipy.special import log_softmax, softmax
 
 from sksssm import SpectralFilterClassifier
 from sksssm.estimators._class_targets import class_scores
-from sksssm.estimators.spectral_classifier import combine_heads
+from sksssm.estimators._head_combination import combine_heads
 
 
 def _data(n_classes, seed=0):

@@ -22,9 +22,14 @@ from ..spectral._pooling import (
 from ._base import fit_atomically, fitted_attributes
 from ._channel_scaling import channel_location, channel_scale
 from ._class_targets import class_scores, fit_temperature, scored_series
+from ._head_combination import (
+    HEAD_COMBINATIONS,
+    SHARED_ATTRIBUTES,
+    ensemble_temperature,
+    tempered_scores,
+)
 from ._large_sets import fit_streaming_classifier, uses_streaming_head
 from ._pooled import (
-    INPUT_ATTRIBUTES,
     bank_dilation,
     check_padded_sequences,
     copy_fitted_attributes,
@@ -45,100 +50,45 @@ DEFAULT_ALPHAS = np.logspace(-3, 5, 17)
 #: ``benchmarks/classifier_ablation.py`` (the 16 smallest development sets): mean accuracy
 #: 0.825 against 0.814, wins and losses even (6/4/6), about 25% less time.
 CLASSIFIER_QUANTILES = (0.1, 0.5, 0.9)
-#: The fitted attributes an ensemble and its heads share.
-_SHARED = (*INPUT_ATTRIBUTES, "classes_", "n_mixtures_")
-
-
-#: ``head_combination`` options (:meth:`SpectralFilterClassifier._scaled_tempered_scores`).
-HEAD_COMBINATIONS = ("tempered", "mean")
 
 
 class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     """Closed-form time-series classifier: pooled spectral features + ridge.
 
-    The same shape as ROCKET (fixed convolutions, pooled over time, a ridge classifier),
-    with the convolutions being the spectral (STU) filters at several lengths instead of
-    random kernels:
+    ROCKET's shape (fixed convolutions pooled over time, then a ridge classifier) with
+    the spectral (STU) filters in place of random kernels:
 
-    1. every channel of the series (and, for the standardized series, of its first
-       differences) is convolved causally with the identity and the filters of lengths
-       ``8, 16, 32, ...`` up to the training length (both the positive and the
-       alternating-sign branch): for the standardized series the smooth STU filters,
-       for the raw series, from length 16 on, the length-8 STU filters dilated
-       (``dilation="raw"``, ``differences="standardized"``), plus
-       ``n_mixtures`` fixed random combinations of the filters of each length and branch
-       (pattern detectors in the spectral subspace, like ROCKET's random kernels): 32
-       for one channel, shared out among the channels by default (``"auto"``,
-       ``ceil(32 / n_channels)`` per channel);
-    2. each response is pooled over the series' own valid time steps by ``statistics``
-       (mean, standard deviation, max, min, proportion of values above the 10/50/90%
-       quantiles of the training responses, last value, the shape at the peak, and the
-       mean and standard deviation in each of ``n_segments`` equal parts of the series)
-       — see :mod:`sksssm.spectral._pooling` and the user guide for why these.
+    1. each channel of the series (and, in the standardized representation, of its
+       first differences) is convolved causally with the identity, the filters of
+       lengths ``8, 16, 32, ...`` up to the training length on both branches (smooth STU
+       filters, or the length-8 ones dilated: ``dilation``) and ``n_mixtures`` random
+       combinations of each length's filters;
+    2. each response is pooled over the series' own valid steps by ``statistics``; with
+       two channels or more a block of filtered cross-correlations between channels is
+       offered too (``cross_channel``);
+    3. the features are standardized and a one-vs-all ridge on ``{-1, +1}`` targets is
+       fitted.
 
-       For two channels or more (``cross_channel=True``), a cross-channel block:
-       filtered cross-correlations ``mean_t (phi * u_i)[t] u_j[t]`` of the per-series
-       standardized channels ``u`` (and of their first differences) for every bank
-       filter ``phi`` and ordered channel pair ``(i, j)``; they see which channel leads,
-       by how much, and how strongly channels are coupled, which per-channel features
-       cannot. Every pair is used up to 16 channels (240 ordered pairs), beyond that each
-       channel with its nearest cyclic neighbours, at most 240 pairs for up to 120
-       channels and two per channel beyond
-       (:func:`sksssm.spectral._pooling.cross_pairs`).
-    3. the pooled features are standardized (training mean and standard deviation) and a
-       one-vs-all ridge classifier on ``{-1, +1}`` targets is fitted.
+    **Model selection by exact leave-one-out.** Per representation, the feature set
+    (:data:`FEATURE_SETS`, then the best of them with the cross-channel block), the
+    penalty (``alphas``) and, with ``kernel="auto"``, a Gaussian-kernel ridge in place of
+    the linear one are chosen by exact leave-one-out over the series whose class has
+    another training series (when no class has two, a fixed model: the ``ppv`` features
+    at the middle penalty). ``normalise="both"`` (the default) keeps the best model of
+    the raw and of the standardized series (``estimators_``) and averages their tempered
+    class scores; the probabilities are their ``softmax``, each head's temperature fitted
+    on its leave-one-out decisions (``head_combination``).
 
-    **Model selection by exact leave-one-out.** Within each representation (the raw
-    series; the series standardized per channel, plus their mean and log standard
-    deviation), the feature set (``block_selection="loo"``: :data:`FEATURE_SETS`, with
-    and without the alternating-sign responses, the segment statistics, or everything
-    but the ``ppv`` counts; then, for two channels or more, the best of them with the
-    weighted cross-channel block) and the penalty (among ``alphas``) are chosen together
-    by the smallest exact leave-one-out squared error of the ridge on the ``{-1, +1}``
-    targets (the criterion of scikit-learn's
-    :class:`~sklearn.linear_model.RidgeClassifierCV`), every penalty from one
-    eigendecomposition of each candidate's ``n x n`` Gram matrix
-    (:mod:`sksssm.spectral._ridge_loo`). The error is averaged over the series whose
-    class has another training series: the only series of a class, left out, has no
-    class to be assigned to (its error favours the largest penalty whatever the data).
-    When every class has one series, nothing can be chosen: the ``ppv`` features, without
-    the cross-channel block, at the middle penalty
-    (:data:`~sksssm.estimators._pooled_selection.FALLBACK_FEATURE_SET`,
-    :func:`~sksssm.estimators._pooled_selection.fallback_penalty`).
-
-    **Two representations** (``normalise="both"``, the default): the best model of
-    each representation is kept in ``estimators_`` (two fitted
-    ``SpectralFilterClassifier`` with ``normalise=False`` and ``True``) and predictions
-    average their tempered class scores, i.e. their log-probabilities; the two make
-    different errors (shapes whatever their scale; levels and amplitudes), and on the
-    37 development sets the average beat choosing one by leave-one-out
-    (``normalise="loo"``) on 23 sets, lost on 7 (mean accuracy 0.821 against 0.811).
-    Both representations share one set of FFTs at fit and at predict
-    (:func:`~sksssm.estimators._pooled.pooled_decisions`), each its own statistics.
-
-    **Probabilities**: ``softmax(tau * D)`` per head, ``D`` the decision values (one
-    column per class; ``[-d, d]`` for two classes) and ``tau > 0`` minimizing the
-    log-loss of the head's *leave-one-out* decision values (temperature scaling, which
-    changes no prediction); with ``"both"``, the normalized geometric mean of the heads'
-    probabilities. ``predict`` is the argmax of the (mean) tempered scores.
-
-    **Large sets.** When the training series outnumber the pooled features, or ``X`` is a
-    Dask array, the ridge runs on the streaming QR core instead
-    (:mod:`sksssm.estimators._large_sets`): features in chunks of series, the penalty
-    (and with ``"loo"`` the representation) chosen by GCV, every per-channel feature
-    (``feature_set_ == "all"``). Above 2,000 training series on the leave-one-out path,
-    the candidates are compared on a class-stratified subsample of 1,000 series (drawn
-    from ``random_state``) and only the better model is fitted on all of them. With so
-    many series ``"both"`` keeps that one head (on the streaming path, the one chosen
-    by GCV): the comparison is reliable there, and a second head doubled the fit on
-    the large development sets without gaining accuracy. The user guide
-    (classification) explains each choice and its measurements.
+    **Large sets.** Above 2,000 training series the candidates are compared on a
+    class-stratified subsample of 1,000 (drawn from ``random_state``) and one head is
+    fitted on all of them; with more series than pooled features, or Dask input, the
+    ridge runs on the streaming QR core with GCV (:mod:`sksssm.estimators._large_sets`).
 
     Unequal lengths: pass a NaN-padded array (each series padded with NaN at its end, in
-    every channel at once); every statistic is then pooled over that series' own length
-    and the features equal those of the unpadded series. ``predict`` accepts 3D series of
-    any length (2D input must keep the training length, as ``n_features_in_`` is the
-    number of time steps there).
+    every channel at once); every statistic is pooled over the series' own length.
+    ``predict`` accepts 3D series of any length (2D input must keep the training length,
+    as ``n_features_in_`` is the number of time steps there). The user guide
+    (classification) explains each choice and gives its measurements.
 
     Parameters
     ----------
@@ -156,9 +106,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         and channel (32 for one channel, the same model as ``n_mixtures=32``), so that
         the mixtures' responses, and their cost, do not grow with the channels
         (:func:`~sksssm.estimators._pooled.resolve_mixtures`); the number used is
-        ``n_mixtures_``. On three multichannel sets (2, 6 and 12 channels) it kept the
-        accuracy of 32 per channel (mean over 5 seeds, -0.0000) at 0.59x the time: the
-        user guide (classification, "Cost model").
+        ``n_mixtures_``.
     differences : bool or "standardized", default="standardized"
         Also pool the responses of the first differences of each channel: True or
         False for every representation; "standardized" (the default) for the
@@ -169,8 +117,6 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         "standardized" is True for ``normalise=True`` and False for ``normalise=False``
         (the raw head of the default); with "loo" each candidate as its representation
         says. Each head in ``estimators_`` has its own representation's ``differences``.
-        Accuracy and time: the user guide (classification, "The first differences in
-        the standardized head only").
     statistics : array-like of str, default=sksssm.spectral._pooling.STATISTICS
         Pooling statistics (see :func:`sksssm.spectral.fit_pooling`); the default is all
         of ``("mean", "std", "max", "min", "ppv", "last", "peak", "segment_mean",
@@ -194,7 +140,11 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         included, with its weight).
     cross_channel : bool, default=True
         Offer the cross-channel block (two channels or more) to the leave-one-out
-        selection. False: per-channel features only.
+        selection: filtered cross-correlations ``mean_t (phi * u_i)[t] u_j[t]`` of the
+        standardized channels for every bank filter ``phi`` and ordered channel pair,
+        every pair up to 16 channels, each channel with its nearest cyclic neighbours
+        beyond (:func:`sksssm.spectral._pooling.cross_pairs`). False: per-channel
+        features only.
     alphas : array-like of float or None, default=None
         Candidate ridge penalties; None: ``numpy.logspace(-3, 5, 17)``.
     chunk_size : int or None, default=None
@@ -222,10 +172,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         that the two heads of ``normalise="both"`` see the series through different
         filters; with one representation it is "all" for ``normalise=False`` and "none"
         for ``normalise=True`` (the default's heads); with "loo" each candidate has its
-        own bank. The banks share the inputs and their spectra
-        (:mod:`sksssm.spectral._shared_banks`). Each head in ``estimators_`` has the
-        ``dilation`` of its own bank. Accuracy and time on the development corpus: the
-        user guide (classification, "Two heads, two banks, in the library").
+        own bank. Each head in ``estimators_`` has the ``dilation`` of its own bank.
     pooled_filters : {"auto", "all", "mixtures"}, default="auto"
         The filters whose responses each channel is pooled over. "all": the identity,
         the bank's filters and the ``n_mixtures`` mixtures of each group. "mixtures": the
@@ -238,10 +185,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         memory and time then outgrow a workstation), else "all"; one channel and every
         development set get "all"
         (:func:`~sksssm.spectral._pooled_filter_choice.resolve_pooled_filters`). The heads'
-        ``pooling_.bank`` holds the filters used. "mixtures" measured against "all" on
-        three multichannel sets (2, 6 and 12 channels, mean over 3 seeds): mean accuracy
-        -0.0025 (at most -0.0074 per set) at 0.67x the time: the user guide
-        (classification, "Cost model", and "Wide data").
+        ``pooling_.bank`` holds the filters used.
 
     kernel : {"auto", "linear", "rbf"}, default="auto"
         The model on each head's chosen feature set. "linear": the ridge on the features.
@@ -250,10 +194,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         squared distance between training series) and penalty chosen by exact
         leave-one-out (:mod:`sksssm.spectral._kernel_ridge`). "auto" (the default): the
         kernel ridge where its leave-one-out accuracy is higher than the linear ridge's,
-        else the linear one; on the 37 development sets at four fresh seeds it gained
-        +0.0074 mean accuracy (positive at every seed) for 1.12x the time, most on
-        ChlorineConcentration and the AllGestureWiimote sets (user guide,
-        classification, "The kernel head"). The kernel model keeps its training
+        else the linear one. The kernel model keeps its training
         features (``n_samples x n_used_features``, at most
         :data:`~sksssm.spectral._kernel_ridge.MAX_TRAIN_BYTES`, 256 MiB, else the
         linear ridge) and costs an ``n_samples x n_samples`` eigendecomposition per
@@ -266,9 +207,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         (the normalized geometric mean of their probabilities). "mean": the mean of the
         heads' class scores, times one temperature for the ensemble, fitted on the mean
         of the heads' leave-one-out decision values (the ensemble's own leave-one-out
-        decisions). Ignored with one representation. "mean" was measured against the
-        default at four fresh seeds: +0.0003 mean accuracy on the 37 development sets
-        (user guide, classification, "Two heads, averaged").
+        decisions). Ignored with one representation.
 
     Attributes
     ----------
@@ -458,10 +397,10 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
             self.estimators_ = [head]
             if self.head_combination == "mean":  # one head: its own temperature
                 self.temperature_ = head.temperature_
-            return copy_fitted_attributes(head, self, _SHARED)
+            return copy_fitted_attributes(head, self, SHARED_ATTRIBUTES)
         X_btc, lengths = check_padded_sequences(self, X, reset=True)
         y = check_class_labels(self, y, len(X_btc))
-        # the number of mixtures used (the two heads get it through _SHARED)
+        # the number of mixtures used (the two heads get it through SHARED_ATTRIBUTES)
         self.n_mixtures_ = resolve_mixtures(self.n_mixtures, X_btc.shape[2], self._auto_mixtures)
         # Fixed per-channel location and scale: the series enter the filters centred on
         # their training mid-range (an offset of 1e12 would otherwise leave the FFT
@@ -477,7 +416,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
             return self._set_model(*models[0], encoded)
         self.estimators_ = []
         for model in models:
-            head = copy_fitted_attributes(self, self._head(model[1].normalise), _SHARED)
+            head = copy_fitted_attributes(self, self._head(model[1].normalise), SHARED_ATTRIBUTES)
             self.estimators_.append(head._set_model(*model, encoded))
         if self.head_combination == "mean":
             self.temperature_ = ensemble_temperature(self.estimators_, encoded)
@@ -550,18 +489,9 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         X_btc, lengths = self._prepared(X)
         heads = getattr(self, "estimators_", [self])
         decisions = pooled_decisions(heads, X_btc, lengths)  # one set of FFTs for all
-        # fitted state, not the parameter (set_params after fit changes no prediction):
-        # an ensemble has its own temperature_ only when fitted with "mean"
-        if hasattr(self, "estimators_") and hasattr(self, "temperature_"):
-            # the heads' class scores averaged, then the ensemble's one temperature
-            scores = sum(class_scores(decision) for decision, _ in decisions)
-            return self.temperature_ * scores / len(heads), decisions[0][1]
-        tempered = sum(
-            head.temperature_ * class_scores(decision)
-            for head, (decision, _) in zip(heads, decisions, strict=True)
-        )
+        scores = tempered_scores(self, heads, [decision for decision, _ in decisions])
         # r depends only on the series (pooled_decisions): the same for every head
-        return tempered / len(heads), decisions[0][1]
+        return scores, decisions[0][1]
 
     def _tempered_scores(self, X):
         """The tempered scores shifted by their row maximum (stable at any scale)."""
@@ -642,45 +572,6 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
         """
         return log_softmax(self._tempered_scores(X), axis=1)
-
-
-def combine_heads(heads, y=None):
-    """A ``normalise="both"`` classifier predicting from fitted ``heads``.
-
-    ``heads``: :class:`SpectralFilterClassifier` fitted apart on the same series, each
-    with one representation (``normalise`` True or False); the result predicts as the
-    ensemble of the first head's ``head_combination`` combines its heads, so heads
-    fitted in other ways (another filter bank, say) can be compared with the same
-    combination. ``y``, the training labels, is needed by ``"mean"`` (the ensemble's
-    temperature is fitted on the heads' leave-one-out decisions). Refused unless they
-    share the classes and the input's location and scale. The result's parameters are
-    the first head's with ``normalise="both"``: its fitted heads, not its parameters,
-    describe it (a refit would fit the parameters' model).
-    """
-    first = heads[0]
-    for head in heads:
-        check_is_fitted(head, "temperature_")  # one-representation heads only
-        if not all(
-            np.array_equal(getattr(head, name), getattr(first, name))
-            for name in ("classes_", "x_location_", "x_scale_")
-        ):
-            raise ValueError("The heads must be fitted on the same series and labels.")
-    ensemble = copy_fitted_attributes(first, first._head("both"), _SHARED)
-    ensemble.estimators_ = list(heads)
-    if ensemble.head_combination == "mean":
-        if y is None:
-            raise ValueError('head_combination="mean" needs the training labels y.')
-        encoded = np.searchsorted(first.classes_, np.asarray(y))
-        ensemble.temperature_ = ensemble_temperature(heads, encoded)
-    return ensemble
-
-
-def ensemble_temperature(heads, encoded):
-    """The temperature of ``head_combination="mean"``: fitted on the mean of the heads'
-    leave-one-out class scores, which are the ensemble's own (each head is a linear
-    smoother refitted without the series, and so is their average)."""
-    scores = sum(class_scores(head.loo_decisions_) for head in heads) / len(heads)
-    return fit_temperature(scores, encoded)
 
 
 def _checked_alphas(alphas):
