@@ -105,17 +105,15 @@ class SpectralForecaster(BaseForecaster):
         Weight of the classical Theta forecast (SES with half the least-squares slope as
         drift, seasonally adjusted at ``sp_``) of the modelled series in the forecast
         (without exogenous ``X`` only); 0 turns it off. Intervals keep the model's
-        widths around it. Chosen on M3's development half (mean MASE 1.404 -> 1.372).
+        widths around it.
     damped_trend_weight : float in [0, 1], default=0.25
         For a trend without a season (``sp_ = 1``, ``d_ = 1``) and without ``X``, weight
         of the damped-trend (damped Holt) forecast of the modelled series, averaged in
-        after Theta; 0 turns it off. M3 development half: mean MASE 1.372 -> 1.362,
-        "other" 2.297 -> 2.133. On a series of at least
+        after Theta; 0 turns it off. On a series of at least
         ``_damped_trend.MIN_AICC_LENGTH = 51`` points (10 one-step errors per parameter
         of damped Holt's 5) this member is instead chosen by AICc among simple
         exponential smoothing, Holt and damped Holt, like AutoETS
-        (:func:`._damped_trend.fit_trend_member`; M3 "other" geo-mean MASE 1.599 ->
-        1.538 and 1.466 -> 1.450 on the two halves); shorter series keep the damped Holt.
+        (:func:`._damped_trend.fit_trend_member`); shorter series keep the damped Holt.
     weight_prior_origins : float >= 0 or None, default=None
         Per-series combination weights: the three members (the models' forecast, Theta,
         the damped trend; with a season or with ``X`` fewer) get weights proportional to
@@ -133,8 +131,7 @@ class SpectralForecaster(BaseForecaster):
         the last ``k = 1, ..., interval_backtests`` points; their held-out errors, in
         units of the predicted spread, scale the widths and set the Student-t degrees of
         freedom (:func:`._intervals.backtest_calibration`), on the first interval
-        request. 0 keeps the in-sample calibrated widths (before that calibration, on
-        M3's held-out half, 4 refits raised coverage but worsened MSIS at 30x the cost).
+        request. 0 keeps the in-sample calibrated widths.
 
     Attributes
     ----------
