@@ -135,6 +135,14 @@ def pooling_layout(estimator, shape, longest, *, normalise, pooled_filters=None)
     (``n_features``) depends on the configuration and the shape only, so nothing is
     filtered (no cross-channel block, mixtures of seed 0). ``pooled_filters``: the
     classifier's per-channel filters, or None to resolve them as its fit does.
+
+    Examples
+    --------
+    >>> from sksssm import SpectralFilterClassifier
+    >>> from sksssm.estimators._pooled import pooling_layout
+    >>> layout = pooling_layout(SpectralFilterClassifier(), (50, 2), 50, normalise=True)
+    >>> layout.n_features, layout.biases is None
+    (15032, True)
     """
     X_btc, lengths = np.zeros((1, *shape)), np.array([longest])
     if pooled_filters is None:

@@ -153,6 +153,15 @@ def _non_finite_within(X_btc, lengths):
     Per step, not by a masked copy of the valid values (on a 278 x 3000 x 64 training
     set that copy was most of the check's time, and every fit checks its series several
     times).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksssm.spectral._sequences import _non_finite_within
+    >>> X = np.ones((2, 4, 1))
+    >>> X[1, 3] = np.nan  # the padding of a series of 3 steps
+    >>> _non_finite_within(X, np.array([4, 3])), _non_finite_within(X, np.array([4, 4]))
+    (False, True)
     """
     if (lengths == X_btc.shape[1]).all():
         return not np.isfinite(X_btc).all()
