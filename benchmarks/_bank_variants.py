@@ -90,8 +90,8 @@ class MixedBanks:
         from contextlib import nullcontext
 
         from sksssm import SpectralFilterClassifier
-        from sksssm.estimators._large_sets import SELECTION_SERIES
         from sksssm.estimators._head_combination import combine_heads
+        from sksssm.estimators._large_sets import SELECTION_SERIES
 
         if len(X) > SELECTION_SERIES:
             raise ValueError(f"MixedBanks has two heads: at most {SELECTION_SERIES} series.")

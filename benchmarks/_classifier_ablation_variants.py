@@ -48,6 +48,7 @@ from benchmarks._bank_variants import (
 from benchmarks._confirm_combination import CONFIRM_COMBINATION
 from benchmarks._confirm_kernel import CONFIRM_KERNEL
 from benchmarks._confirm_ops import CONFIRM_OPS
+from benchmarks._confirm_quantiles import CONFIRM_QUANTILES
 from benchmarks._confirm_raw_std import CONFIRM_RAW_STD
 from benchmarks._frontier_combined import FRONTIER_COMBINED
 from benchmarks._raw_differences import RAW_DIFFERENCES
@@ -336,6 +337,7 @@ ALL_VARIANTS = {
     **CONFIRM_OPS,
     **CONFIRM_KERNEL,
     **CONFIRM_COMBINATION,
+    **CONFIRM_QUANTILES,
 }
 #: Option -> the variants it runs, into the section ``classifier_ablation_<option>``
 #: (``--<option>`` with dashes; without one: :data:`VARIANTS`, ``classifier_ablation``).
@@ -361,6 +363,7 @@ GROUPS = {
     "confirm_ops": CONFIRM_OPS,  # its rule in benchmarks._confirm_ops
     "confirm_kernel": CONFIRM_KERNEL,  # its rule in benchmarks._confirm_kernel
     "confirm_combination": CONFIRM_COMBINATION,  # benchmarks._confirm_combination
+    "confirm_quantiles": CONFIRM_QUANTILES,  # benchmarks._confirm_quantiles
 }
 
 

@@ -46,6 +46,8 @@ Usage::
     python -m benchmarks.classifier_ablation --confirm-kernel --bundled  # counted (2)
     python -m benchmarks.classifier_ablation --confirm-combination --all-sets  # counted (1)
     python -m benchmarks.classifier_ablation --confirm-combination --bundled  # counted (2)
+    python -m benchmarks.classifier_ablation --confirm-quantiles --all-sets  # counted (1)
+    python -m benchmarks.classifier_ablation --confirm-quantiles --bundled  # counted (2)
 
 ``--frontier`` (issue 21, session 38): its pilot and adoption rules, fixed by the lead
 before any run, are in :mod:`benchmarks._frontier`. ``--frontier-combined`` (issue 21,
@@ -63,8 +65,10 @@ leave-one-out classifies better (``kernel="auto"``) against the default at seeds
 likewise; its rule and section in :mod:`benchmarks._confirm_kernel`.
 ``--confirm-combination`` (issue 21, session 46): the heads' mean under one temperature
 (``head_combination="mean"``) against the default at seeds 5-8, likewise; its rule and
-section in :mod:`benchmarks._confirm_combination`. The groups with a
-``--bundled`` check are :data:`BUNDLED_CHECKS`.
+section in :mod:`benchmarks._confirm_combination`. ``--confirm-quantiles`` (issue 21,
+session 47): five ``ppv`` thresholds against the default's three at seeds 9-12,
+likewise; its rule and section in :mod:`benchmarks._confirm_quantiles`. The groups with
+a ``--bundled`` check are :data:`BUNDLED_CHECKS`.
 """
 
 from __future__ import annotations
@@ -78,6 +82,7 @@ from benchmarks import (
     _confirm_combination,
     _confirm_kernel,
     _confirm_ops,
+    _confirm_quantiles,
     _confirm_raw_std,
     _frontier,
     _frontier_combined,
@@ -166,13 +171,20 @@ BUNDLED_CHECKS = {
     "confirm_ops": _confirm_ops,
     "confirm_kernel": _confirm_kernel,
     "confirm_combination": _confirm_combination,
+    "confirm_quantiles": _confirm_quantiles,
 }
 
 
 #: Section -> the module of a seed confirmation group (its development part's body).
 CONFIRMATIONS = {
     module.SECTION: module
-    for module in (_confirm_raw_std, _confirm_ops, _confirm_kernel, _confirm_combination)
+    for module in (
+        _confirm_raw_std,
+        _confirm_ops,
+        _confirm_kernel,
+        _confirm_combination,
+        _confirm_quantiles,
+    )
 }
 
 
@@ -296,6 +308,7 @@ def report(results, variants, command, section="classifier_ablation"):
         _confirm_ops.SECTION: _confirm_ops.TITLE,
         _confirm_kernel.SECTION: _confirm_kernel.TITLE,
         _confirm_combination.SECTION: _confirm_combination.TITLE,
+        _confirm_quantiles.SECTION: _confirm_quantiles.TITLE,
     }[section]
     if section in SECTION_RULES:  # the rule fixed before the group's counted run
         body = SECTION_RULES[section] + "\n\n" + body
@@ -341,7 +354,7 @@ def main(argv=None) -> int:
         "--bundled",
         action="store_true",
         help="with a group of BUNDLED_CHECKS (--frontier-combined, --confirm-raw-std, "
-        "--confirm-ops, --confirm-kernel, --confirm-combination): "
+        "--confirm-ops, --confirm-kernel, --confirm-combination, --confirm-quantiles): "
         "its check on sktime's bundled sets",
     )
     parser.add_argument("--variants", nargs="+", choices=list(ALL_VARIANTS))

@@ -174,4 +174,4 @@ def test_bundled_goes_with_its_groups_only(capsys):
         with pytest.raises(SystemExit):
             ablation.main(argv)
         err = capsys.readouterr().err
-        assert "--confirm-kernel or --confirm-combination alone" in err
+        assert "--confirm-kernel or --confirm-combination or --confirm-quantiles alone" in err
