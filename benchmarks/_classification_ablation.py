@@ -31,7 +31,7 @@ ABLATIONS = {
     "no random mixtures (n_mixtures=0)": {"n_mixtures": 0},
     "without peak": {"statistics": tuple(s for s in STATISTICS if s != "peak")},
     "without max, min": {"statistics": tuple(s for s in STATISTICS if s not in ("max", "min"))},
-    "ppv at 10/50/90% only (no tail thresholds)": {"quantiles": (0.1, 0.5, 0.9)},
+    "ppv at 10/50/90% only (3 thresholds)": {"quantiles": (0.1, 0.5, 0.9)},
     "no first differences": {"differences": False},
     "no alternating-sign branch": {"use_negative": False},
     "full-length filters only": {"filter_lengths": "full"},

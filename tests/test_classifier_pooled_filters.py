@@ -33,8 +33,8 @@ STREAMING = dict(
     n_filters=2, filter_lengths=(8,), statistics=("mean",), differences=False, random_state=0
 )
 #: Pooled columns per response, channel and input kind of the default statistics: mean,
-#: std, max, min, 3 ppv thresholds, last, peak, 4 segment means and 4 segment deviations.
-COLUMNS_PER_RESPONSE = 4 + 3 + 1 + 1 + 4 + 4
+#: std, max, min, 5 ppv thresholds, last, peak, 4 segment means and 4 segment deviations.
+COLUMNS_PER_RESPONSE = 4 + 5 + 1 + 1 + 4 + 4
 
 
 def _channels(n, c, length=24, seed=0):

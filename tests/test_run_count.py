@@ -73,11 +73,13 @@ def test_rpv_of_the_standardized_responses(lengths):
         assert rpv[i, q, j, k] == pytest.approx(_direct_rpv(z, biases[q, j, k]), abs=1e-12)
 
 
-#: Few columns, so that a few hundred series outnumber them: the streaming head.
+#: Few columns, so that a few hundred series outnumber them: the streaming head (three
+#: ppv thresholds; with the default's five the features outnumber 200 series).
 SMALL = dict(
     n_filters=2,
     n_mixtures=0,
     statistics=("mean", "ppv", "rpv"),
+    quantiles=(0.1, 0.5, 0.9),
     normalise="loo",
     random_state=0,
 )
