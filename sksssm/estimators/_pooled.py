@@ -141,8 +141,8 @@ def pooling_layout(estimator, shape, longest, *, normalise, pooled_filters=None)
     >>> from sksssm import SpectralFilterClassifier
     >>> from sksssm.estimators._pooled import pooling_layout
     >>> layout = pooling_layout(SpectralFilterClassifier(), (50, 2), 50, normalise=True)
-    >>> layout.n_features, layout.biases is None
-    (15032, True)
+    >>> layout.n_responses, layout.biases is None  # the identity, filters and mixtures
+    (221, True)
     """
     X_btc, lengths = np.zeros((1, *shape)), np.array([longest])
     if pooled_filters is None:
