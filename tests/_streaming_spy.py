@@ -4,6 +4,16 @@ regressor) fits, per representation, and the mixtures of a fitted estimator's po
 from sksssm import SpectralFilterClassifier
 from sksssm.estimators import _large_sets
 
+#: Few features, so that a few hundred series take the streaming path (three ``ppv``
+#: thresholds: with the default's five, 200 series no longer outnumber the features).
+SMALL = dict(
+    n_filters=2,
+    n_mixtures=0,
+    statistics=("mean", "max", "ppv"),
+    quantiles=(0.1, 0.5, 0.9),
+    random_state=0,
+)
+
 
 def streaming_poolings(monkeypatch, X, y, model=SpectralFilterClassifier, **params):
     """Fit ``model(**params)`` (a class, the classifier by default) on ``X, y`` (more

@@ -8,7 +8,7 @@ predict what the heads fitted apart and combined predict (``MixedBanks(("raw",))
 
 import numpy as np
 import pytest
-from _streaming_spy import streaming_poolings
+from _streaming_spy import SMALL, streaming_poolings
 from _synthetic import noisy_waves
 
 from benchmarks._bank_variants import MixedBanks
@@ -23,15 +23,6 @@ from sksssm.spectral import filter_bank
 #: relative amount. Measured: 0.0 on both sets below.
 RELATIVE_TOLERANCE = 1e-5
 #: A small configuration whose features a few hundred series outnumber (streaming path).
-#: Few features, so that a few hundred series take the streaming path (three ``ppv``
-#: thresholds: with the default's five, 200 series no longer outnumber the features).
-SMALL = dict(
-    n_filters=2,
-    n_mixtures=0,
-    statistics=("mean", "max", "ppv"),
-    quantiles=(0.1, 0.5, 0.9),
-    random_state=0,
-)
 
 
 def _waves(n=60, length=40, seed=0):

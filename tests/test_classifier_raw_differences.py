@@ -9,7 +9,7 @@ without differences (to the round-off of how the series are chunked).
 
 import numpy as np
 import pytest
-from _streaming_spy import streaming_poolings
+from _streaming_spy import SMALL, streaming_poolings
 from _synthetic import noisy_waves
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -27,15 +27,6 @@ RELATIVE_TOLERANCE = 1e-5
 #: Fitted attributes of a head that define its model.
 MODEL = ("coef_", "intercept_", "alpha_", "feature_mean_", "feature_scale_", "temperature_")
 #: A small configuration whose features a few hundred series outnumber (streaming path).
-#: Few features, so that a few hundred series take the streaming path (three ``ppv``
-#: thresholds: with the default's five, 200 series no longer outnumber the features).
-SMALL = dict(
-    n_filters=2,
-    n_mixtures=0,
-    statistics=("mean", "max", "ppv"),
-    quantiles=(0.1, 0.5, 0.9),
-    random_state=0,
-)
 
 
 def _waves(n=60, length=40, seed=0):

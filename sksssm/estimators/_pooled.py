@@ -103,7 +103,7 @@ def pools_differences(estimator, normalise):
 
 
 def fit_estimator_pooling(
-    estimator, X_btc, lengths, *, normalise, cross, mixing_seed, dtype="float64", thresholds=True
+    estimator, X_btc, lengths, *, normalise, cross, mixing_seed, dtype="float64"
 ):
     """:func:`~sksssm.spectral.fit_pooling` with ``estimator``'s feature parameters.
 
@@ -114,7 +114,6 @@ def fit_estimator_pooling(
     ``n_segments``, ``chunk_size``, and the classifier's ``dilation``,
     :func:`bank_dilation`); ``normalise``, ``cross``, the
     mixtures' seed and the features' ``dtype`` are chosen by the caller.
-    ``thresholds=False``: the column layout only (:func:`pooling_layout`).
     """
     (pooling,) = fit_estimator_poolings(
         estimator,
@@ -124,7 +123,6 @@ def fit_estimator_pooling(
         cross=cross,
         mixing_seed=mixing_seed,
         dtype=dtype,
-        thresholds=thresholds,
     )
     return pooling
 
@@ -144,20 +142,15 @@ def pooling_layout(estimator, shape, longest, *, normalise, pooled_filters=None)
     >>> layout.n_responses, layout.biases is None  # the identity, filters and mixtures
     (221, True)
     """
-    X_btc, lengths = np.zeros((1, *shape)), np.array([longest])
-    if pooled_filters is None:
-        return fit_estimator_pooling(estimator, X_btc, lengths, normalise=normalise,
-                                     cross=False, mixing_seed=0, thresholds=False)  # fmt: skip
-    (layout,) = _fit_poolings(
-        X_btc,
-        lengths,
-        **_pooling_options(estimator, shape[1], mixing_seed=0, dtype="float64"),
-        differences=(pools_differences(estimator, normalise),),
+    (layout,) = fit_estimator_poolings(
+        estimator,
+        np.zeros((1, *shape)),
+        np.array([longest]),
         representations=(normalise,),
         cross=False,
-        dilations=(bank_dilation(estimator, normalise),),
-        pooled_filters=pooled_filters,
+        mixing_seed=0,
         thresholds=False,
+        pooled_filters=pooled_filters,
     )
     return layout
 
@@ -190,6 +183,7 @@ def fit_estimator_poolings(
     mixing_seed,
     dtype="float64",
     thresholds=True,
+    pooled_filters=None,
 ):
     """:func:`fit_estimator_pooling` for each ``normalise`` of ``representations`` (a
     tuple of bool): one filter bank per dilation (:func:`bank_dilation`), each
@@ -199,11 +193,13 @@ def fit_estimator_poolings(
     resolved for ``X_btc``'s channels (:func:`resolve_mixtures`), and so are the
     per-channel filters of the classifier's ``pooled_filters``
     (:func:`~sksssm.spectral._pooled_filter_choice.resolve_pooled_filters`; ``"all"`` for
-    estimators without the parameter). ``thresholds=False``: the ``ppv`` thresholds
-    are not fitted (:func:`pooling_layout`). Returns a tuple of poolings.
+    estimators without the parameter; ``pooled_filters`` given: those). ``thresholds=False``:
+    the ``ppv`` thresholds are not fitted (:func:`pooling_layout`). Returns a tuple of
+    poolings.
     """
     options = _pooling_options(estimator, X_btc.shape[2], mixing_seed=mixing_seed, dtype=dtype)
-    pooled_filters = _pooled_filters(estimator, X_btc, lengths, options["n_mixtures"])
+    if pooled_filters is None:
+        pooled_filters = _pooled_filters(estimator, X_btc, lengths, options["n_mixtures"])
     return _fit_poolings(
         X_btc,
         lengths,
