@@ -117,6 +117,35 @@ def test_large_n_fit_is_the_loo_ridge_of_the_chosen_set_on_every_series(monkeypa
     assert clf.predict_proba(X[100:]).shape == (50, 3)
 
 
+def test_the_refit_pools_the_other_series_in_blocks(monkeypatch):
+    """The refit writes the other series' features into its design block by block
+    (REFIT_BLOCK_BYTES bounds the temporary): one series per block gives the model of
+    one block, to float32 round-off of the responses' FFT batches."""
+    monkeypatch.setattr(large_sets, "SELECTION_SERIES", 40)
+    monkeypatch.setattr(large_sets, "SUBSAMPLE_SERIES", 40)
+    X, y = noisy_waves(150, 32, seed=1)
+    blocks = []
+    original = large_sets.pooled_features
+
+    def spy(X_btc, *args, **kwargs):
+        blocks.append(len(X_btc))
+        return original(X_btc, *args, **kwargs)
+
+    monkeypatch.setattr(large_sets, "pooled_features", spy)
+    one = SpectralFilterClassifier(random_state=0, normalise="loo").fit(X[:100], y[:100])
+    n_others = 100 - sum(np.ceil(40 * np.bincount(y[:100]) / 100).astype(int))
+    assert blocks == [n_others]
+    blocks.clear()
+    monkeypatch.setattr(large_sets, "REFIT_BLOCK_BYTES", 1)
+    several = SpectralFilterClassifier(random_state=0, normalise="loo").fit(X[:100], y[:100])
+    assert blocks == [1] * n_others
+    assert several.feature_set_ == one.feature_set_ and several.alpha_ == one.alpha_
+    np.testing.assert_allclose(several.feature_mean_, one.feature_mean_, rtol=1e-5, atol=1e-6)
+    scale = np.abs(one.coef_).max()
+    np.testing.assert_allclose(several.coef_, one.coef_, rtol=0, atol=1e-4 * scale)
+    np.testing.assert_array_equal(several.predict(X[100:]), one.predict(X[100:]))
+
+
 def test_the_refit_can_keep_the_subsample_penalty(monkeypatch):
     """REFIT_PENALTY="subsample": the refit on every series is the ridge at the penalty
     chosen on the subsample (sklearn's Ridge on the head's columns), its leave-one-out

@@ -158,14 +158,15 @@ def refit_chosen(
     pooling, keep = used_responses(pooling, choice.mask)
     rows, F_rows, rows_mean, rows_scale = subsample
     subsample.clear()
-    others = np.ones(len(X_btc), dtype=bool)
-    others[rows] = False
     F = np.empty((len(X_btc), pooling.n_features))
-    F[others] = pooled_features(
-        X_btc[others], pooling, lengths[others], chunk_size=estimator.chunk_size
-    )
-    F[rows] = F_rows[:, keep] * rows_scale[keep] + rows_mean[keep]
+    reused = F_rows[:, keep]
     del F_rows
+    reused *= rows_scale[keep]
+    reused += rows_mean[keep]
+    F[rows] = reused
+    del reused
+    others = np.setdiff1d(np.arange(len(X_btc)), rows)
+    _pool_rows_into(F, others, X_btc, lengths, pooling, estimator.chunk_size)
     F, mean, scale = standardize_features(F, estimator.dtype)
     mask = choice.mask[keep]
     cross = pooling.feature_masks()["cross"] & mask
@@ -180,6 +181,25 @@ def refit_chosen(
         scored=scored,
     )
     return fit, pooling, mean, scale
+
+
+#: Memory (bytes) of the features of one block of series written into the refit's
+#: design by :func:`_pool_rows_into`.
+REFIT_BLOCK_BYTES = 256 * 2**20
+
+
+def _pool_rows_into(F, rows, X_btc, lengths, pooling, chunk_size):
+    """Write the pooled features of the series ``rows`` into those rows of ``F``.
+
+    In blocks of :data:`REFIT_BLOCK_BYTES`: computed for all of them at once, the
+    features would be a second matrix nearly as large as ``F`` until copied in (on a
+    FaceDetection-sized set, gigabytes). Each block is pooled by its own call, so the
+    bank's spectra are computed once per block (a chunk's worth of FFTs each).
+    """
+    block = max(1, REFIT_BLOCK_BYTES // (8 * max(F.shape[1], 1)))
+    for start in range(0, len(rows), block):
+        part = rows[start : start + block]
+        F[part] = pooled_features(X_btc[part], pooling, lengths[part], chunk_size=chunk_size)
 
 
 def uses_streaming_head(estimator, X, y):
