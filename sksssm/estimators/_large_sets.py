@@ -196,7 +196,7 @@ def _pool_rows_into(F, rows, X_btc, lengths, pooling, chunk_size):
     FaceDetection-sized set, gigabytes). Each block is pooled by its own call, so the
     bank's spectra are computed once per block (a chunk's worth of FFTs each).
     """
-    block = max(1, REFIT_BLOCK_BYTES // (8 * max(F.shape[1], 1)))
+    block = max(1, REFIT_BLOCK_BYTES // max(F.itemsize * F.shape[1], 1))  # series per block
     for start in range(0, len(rows), block):
         part = rows[start : start + block]
         F[part] = pooled_features(X_btc[part], pooling, lengths[part], chunk_size=chunk_size)
