@@ -4,10 +4,12 @@ their direct definitions (plain loops over series, responses and segments)."""
 import numpy as np
 import pytest
 
+import sksssm.spectral._segment_stats as segment_stats
 from sksssm.spectral._pooling import _select_ranks
 from sksssm.spectral._segment_stats import (
     ALL_STATISTICS,
     _pool,
+    _pool_blocks,
     _segment_moments,
     _threshold_statistic,
     segment_edges,
@@ -90,3 +92,60 @@ def test_pool_with_a_divisor_equals_pooling_the_divided_responses(lengths):
     np.testing.assert_array_equal(raw, _pool(Z, lengths, ALL_STATISTICS, biases, groups))
     alone = _pool(Z, lengths, ALL_STATISTICS, biases, groups, spread=spread)
     np.testing.assert_array_equal(found, alone)
+
+
+#: Groups of a pooling of 13 responses: the identity, then groups of 4, 4, 2 and 2.
+BLOCK_GROUPS = [np.arange(0, 1), np.arange(1, 5), np.arange(5, 9), np.arange(9, 11),
+                np.arange(11, 13)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "budget",
+    [
+        3 * 13 * 30 * 8 * 2,  # two channels per block
+        3 * 5 * 30 * 8,  # each channel cut into runs of whole groups
+        8,  # one group per block (each larger than the budget)
+    ],
+)
+@pytest.mark.parametrize("lengths", [[30, 30, 30], [30, 17, 9]])
+def test_pool_in_blocks_equals_pooling_at_once(monkeypatch, budget, lengths):
+    """Responses larger than :data:`POOL_BLOCK_BYTES` are pooled in blocks of channels
+    and of whole groups of responses: the same features (every statistic, per-series
+    thresholds with a divisor, the memo shared by two calls) as one block."""
+    rng = np.random.default_rng(4)
+    Z = rng.normal(size=(3, 4, 13, 30))
+    lengths = np.array(lengths)
+    spread = rng.uniform(0.5, 4.0, size=(3, 4, 1, 1))
+    biases = np.sort(rng.normal(size=(3, 4, 13)), axis=0)
+    series_biases = np.sort(rng.normal(size=(3, 3, 4, 13)), axis=0)
+
+    def pooled():
+        memo = {}
+        raw = _pool(Z, lengths, ALL_STATISTICS, biases, BLOCK_GROUPS, memo=memo)
+        scaled = _pool(Z, lengths, ALL_STATISTICS, series_biases, BLOCK_GROUPS,
+                       spread=spread, memo=memo)  # fmt: skip
+        return raw, scaled
+
+    at_once = pooled()
+    monkeypatch.setattr(segment_stats, "POOL_BLOCK_BYTES", budget)
+    assert len(_pool_blocks(Z.shape, Z.itemsize, BLOCK_GROUPS)) > 1
+    for found, expected in zip(pooled(), at_once, strict=True):
+        np.testing.assert_allclose(found, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("budget", [8, 5 * 30 * 8, 7 * 30 * 8, 4 * 13 * 30 * 8])
+def test_pool_blocks_cover_every_response_once_and_keep_groups_whole(monkeypatch, budget):
+    monkeypatch.setattr(segment_stats, "POOL_BLOCK_BYTES", budget)
+    shape, itemsize = (1, 4, 13, 30), 8
+    seen = np.zeros(shape[1:3], dtype=int)
+    for channels, responses, groups in _pool_blocks(shape, itemsize, BLOCK_GROUPS):
+        seen[channels, responses] += 1
+        width = responses.stop - responses.start
+        n_channels = channels.stop - channels.start
+        # within the budget, or a single group larger than it
+        assert n_channels * width * 30 * itemsize <= budget or len(groups) == 1
+        shifted = [g + responses.start for g in groups]
+        inside = [g for g in BLOCK_GROUPS if responses.start <= g[0] < responses.stop]
+        assert [g.tolist() for g in shifted] == [g.tolist() for g in inside]
+        assert all(g[-1] < responses.stop for g in shifted)  # no group cut
+    np.testing.assert_array_equal(seen, 1)
