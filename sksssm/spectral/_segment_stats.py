@@ -394,12 +394,12 @@ def _pool_blocks(shape, itemsize, groups):
 
 
 def _pool_block(Z, lengths, statistics, biases, groups, n_segments, spread, memo):
-    """The statistics' blocks ``(m, c, f, ...)`` of :func:`_pool` for one block of ``Z``."""
+    """The statistics' blocks ``(m, c, f, ...)`` of :func:`_pool` for one block of ``Z``
+    (``memo``: the block's dict of threshold-free statistics, kept by :func:`_pool`)."""
     m, t = Z.shape[0], Z.shape[-1]
     equal = bool((lengths == t).all())  # no padding in this chunk: no masking needed
     valid = None if equal else (np.arange(t)[None, :] < lengths[:, None])[:, None, None, :]
     count = lengths[:, None, None].astype(Z.dtype)
-    memo = {} if memo is None else memo
     if spread is not None and biases is not None:
         per_series = biases if biases.ndim == 4 else biases[:, None]  # (n_q, m, c, f)
         biases = per_series * spread[..., 0]  # Z / s > b  <=>  Z > b s
