@@ -630,6 +630,22 @@ def test_cross_features_match_a_direct_loop_with_unequal_lengths():
     np.testing.assert_allclose(pooled_features(X[1:2, :9], state)[0], F[1], rtol=0, atol=1e-12)
 
 
+def test_lag_weights_sum_the_lags_from_the_half_spectrum():
+    """Parseval's identity, odd and even FFT lengths: the bank's sums over the lags of a
+    real sequence, taken from its half spectrum, equal the direct sums."""
+    from sksssm.spectral._cross_channel import _lag_weights
+
+    rng = np.random.default_rng(24)
+    for n_fft, n_lags in ((15, 6), (16, 16), (27, 1)):
+        R = rng.normal(size=(3, n_fft))  # any real sequences, not only correlations
+        bank = rng.normal(size=(n_lags, 4))
+        half = np.fft.rfft(R, axis=-1)
+        interleaved = np.stack([half.real, half.imag], axis=-1).reshape(3, -1)
+        np.testing.assert_allclose(
+            interleaved @ _lag_weights(bank, n_fft), R[:, :n_lags] @ bank, rtol=0, atol=1e-12
+        )
+
+
 def test_cross_pairs_rule_and_masks():
     from sksssm.spectral._pooling import MAX_CROSS_PAIRS, cross_pairs
 

@@ -47,9 +47,17 @@ def _cross_features(U_raw, lengths, state):
     standardized over its valid steps (``u``), each pair ``(i, j)`` and each bank column
     ``phi``: ``mean_{t < length} (phi * u_i)[t] u_j[t] = sum_s phi[s] R_ij(s) / length``
     with the cross-correlation ``R_ij(s) = sum_t u_i[t] u_j[t + s]`` (zero outside the
-    valid steps; computed by FFT). A filter bank that spans the short lags (the STU
-    filters of length 8) thus sees the correlation at each lag ``0..7`` (lead/lag), the
-    long filters its smooth profile over long lags (coupling).
+    valid steps). A filter bank that spans the short lags (the STU filters of length 8)
+    thus sees the correlation at each lag ``0..7`` (lead/lag), the long filters its
+    smooth profile over long lags (coupling).
+
+    The sums over the lags are taken in the frequency domain: the spectrum of ``R_ij`` is
+    ``conj(U_i) U_j`` (FFTs long enough that no negative lag wraps onto the filters'),
+    and by Parseval's identity every bank column's sum is one product of those spectra
+    with the bank's (:func:`_lag_weights`): one matrix product for all pairs and
+    columns, no inverse FFT and no correlation formed. Measured in fit+predict of the
+    DuckDuckGeese-like shape of ``benchmarks/clf_wide.py`` (1345 channels, 2690 pairs):
+    3.5 s with the inverse FFTs and a sum over the lags, 2.2 s so.
     """
     pairs = state.cross_pairs
     keep = state.cross_columns
@@ -57,12 +65,36 @@ def _cross_features(U_raw, lengths, state):
     kinds = [_standardise(V, lengths) for V in _inputs(U_raw, lengths, state.differences)]
     n_lags = min(t, state.bank.shape[0])  # R_ij(s) = 0 for s >= t; taps beyond are unused
     n_fft = scipy.fft.next_fast_len(t + n_lags - 1, real=True)  # no circular wrap
-    bank = state.bank[:n_lags]
+    weights = _lag_weights(state.bank[:n_lags], n_fft)
     blocks = []
     for V in kinds:
-        spectrum = scipy.fft.rfft(V, n_fft, axis=1)  # (m, F, c)
-        product = np.conj(spectrum[:, :, pairs[:, 0]]) * spectrum[:, :, pairs[:, 1]]
-        R = scipy.fft.irfft(product, n_fft, axis=1)[:, :n_lags]  # (m, lags, pairs)
-        filtered = np.einsum("msp,sb->mpb", R, bank) / lengths[:, None, None]
+        spectrum = scipy.fft.rfft(np.swapaxes(V, 1, 2), n_fft, axis=-1)  # (m, c, F)
+        product = spectrum[:, pairs[:, 0]]  # a copy (gathered): conjugated in place
+        np.conjugate(product, out=product)
+        product *= spectrum[:, pairs[:, 1]]  # (m, pairs, F): the spectra of R_ij
+        interleaved = product.view(product.real.dtype)  # (m, pairs, 2 F): re, im, re, ...
+        filtered = np.matmul(interleaved, weights) / lengths[:, None, None]  # (m, pairs, b)
         blocks.append(filtered[:, keep])
     return np.concatenate(blocks, axis=1)
+
+
+def _lag_weights(bank, n_fft):
+    """``(2 F, n_bank)`` real weights ``W``: ``sum_s R(s) bank[s, b] = (p @ W)[b]`` for a
+    real ``R`` of length ``n_fft`` whose half spectrum (``F = n_fft // 2 + 1`` bins) is
+    ``p`` with its real and imaginary parts interleaved.
+
+    Parseval's identity for real sequences: ``sum_s x[s] y[s] = sum_k w_k Re(X_k
+    conj(Y_k)) / n_fft`` over the half spectrum, ``w_k = 2`` but for the bins that are
+    their own mirror (``k = 0``, and ``n_fft / 2`` for even ``n_fft``), ``w_k = 1``; and
+    ``Re(X conj(Y)) = Re X Re Y + Im X Im Y``.
+    """
+    spectrum = scipy.fft.rfft(bank, n_fft, axis=0)  # (F, n_bank)
+    mirror = np.full(len(spectrum), 2.0)
+    mirror[0] = 1.0
+    if n_fft % 2 == 0:
+        mirror[-1] = 1.0
+    spectrum *= (mirror / n_fft)[:, None]
+    weights = np.empty((2 * len(spectrum), bank.shape[1]))
+    weights[0::2] = spectrum.real
+    weights[1::2] = spectrum.imag
+    return weights
