@@ -40,7 +40,7 @@ def cross_pairs(n_channels, max_pairs=MAX_CROSS_PAIRS) -> np.ndarray:
     return np.array(pairs, dtype=np.intp).reshape(-1, 2)
 
 
-def _cross_features(U_raw, lengths, state):
+def _cross_features(U_raw, lengths, state, lag_weights=None):
     """The ``cross`` block of one chunk: filtered cross-correlations of channel pairs.
 
     For each kind (the series, then its first differences), each channel of each series
@@ -57,7 +57,10 @@ def _cross_features(U_raw, lengths, state):
     with the bank's (:func:`_lag_weights`): one matrix product for all pairs and
     columns, no inverse FFT and no correlation formed. Measured in fit+predict of the
     DuckDuckGeese-like shape of ``benchmarks/clf_wide.py`` (1345 channels, 2690 pairs):
-    3.5 s with the inverse FFTs and a sum over the lags, 2.2 s so.
+    3.5 s with the inverse FFTs and a sum over the lags, 2.2 s so. ``lag_weights``: a
+    dict kept across the chunks of one call (per filter bank), holding the bank's
+    weights per FFT size and number of lags (for 17,984-step series and 383 bank
+    columns, computing them costs more than a chunk's cross block).
     """
     pairs = state.cross_pairs
     keep = state.cross_columns
@@ -65,7 +68,10 @@ def _cross_features(U_raw, lengths, state):
     kinds = [_standardise(V, lengths) for V in _inputs(U_raw, lengths, state.differences)]
     n_lags = min(t, state.bank.shape[0])  # R_ij(s) = 0 for s >= t; taps beyond are unused
     n_fft = scipy.fft.next_fast_len(t + n_lags - 1, real=True)  # no circular wrap
-    weights = _lag_weights(state.bank[:n_lags], n_fft)
+    lag_weights = {} if lag_weights is None else lag_weights
+    if (n_fft, n_lags) not in lag_weights:  # the bank's spectra: a long bank's cost more
+        lag_weights[n_fft, n_lags] = _lag_weights(state.bank[:n_lags], n_fft)  # than a chunk
+    weights = lag_weights[n_fft, n_lags]
     blocks = []
     for V in kinds:
         spectrum = scipy.fft.rfft(np.swapaxes(V, 1, 2), n_fft, axis=-1)  # (m, c, F)

@@ -170,6 +170,7 @@ def _pooled_features_of(states, X_btc, lengths, chunk_size):
     order = np.argsort(lengths, kind="stable")
     scale = np.ones(n_samples)
     caches = [{} for _ in sources]
+    lag_weights = {}  # per bank, the cross block's weights per FFT size: kept across chunks
     zeros = [state.zero_columns() for state in states]  # the layout's, once per call
     # the first differences are an input if some pooling reads them; each reads only
     # the kinds it pools (a bank none of whose readers pools them never filters them)
@@ -198,7 +199,10 @@ def _pooled_features_of(states, X_btc, lengths, chunk_size):
             # shared only where the responses and the segments are the same
             key = (k, None if taken is None else taken.tobytes(), state.n_segments)
             memo = memos.setdefault(key, {})
-            _pool_chunk(out, written, chunk, chunk_lengths, r, state, responses, shared, memo)
+            weights = lag_weights.setdefault((k, bank), {})
+            _pool_chunk(
+                out, written, chunk, chunk_lengths, r, state, responses, shared, memo, weights
+            )
             out[written if isinstance(written, slice) else idx[:, None], zero] = 0.0
     return outs, scale
 
@@ -216,14 +220,16 @@ def _contiguous(idx):
     return idx
 
 
-def _pool_chunk(out, idx, chunk, chunk_lengths, r, state, responses, cross, memo):
+def _pool_chunk(out, idx, chunk, chunk_lengths, r, state, responses, cross, memo, lag_weights):
     """Write the pooled features of one chunk of series into the rows ``idx`` of ``out``
     (an index array, or a slice where the rows are consecutive: :func:`_contiguous`).
 
     ``responses``: ``(responses, divisor)`` per kind
     (:func:`~sksssm.spectral._filter_bank._shared_responses`, ``deferred``); ``memo``: the
     statistics of the first differences' responses, shared with the other poolings of
-    the chunk that use the same columns (:func:`~sksssm.spectral._segment_stats._pool`).
+    the chunk that use the same columns (:func:`~sksssm.spectral._segment_stats._pool`);
+    ``lag_weights``: the cross block's weights of the state's bank, kept across chunks
+    (:func:`~sksssm.spectral._cross_channel._cross_features`).
     """
     n_channels = state.n_channels
     n_scale = N_SCALE_FEATURES * n_channels if state.normalise else 0
@@ -256,5 +262,5 @@ def _pool_chunk(out, idx, chunk, chunk_lengths, r, state, responses, cross, memo
     if n_cross:
         key = state.cross_pairs.tobytes()
         if key not in cross:
-            cross[key] = _cross_features(chunk, chunk_lengths, state)
+            cross[key] = _cross_features(chunk, chunk_lengths, state, lag_weights)
         out[idx, out.shape[1] - n_cross :] = cross[key]
