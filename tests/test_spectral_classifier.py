@@ -646,6 +646,20 @@ def test_lag_weights_sum_the_lags_from_the_half_spectrum():
         )
 
 
+def test_cross_block_weights_kept_per_fft_size_and_lags():
+    """Chunks of 11 and 12 steps with 12-tap filters take FFTs of one size (24) over 11
+    and 12 lags: the bank's weights kept across the chunks of a call must not be mixed."""
+    rng = np.random.default_rng(25)
+    X = rng.normal(size=(2, 12, 2))
+    X[0, 11:] = np.nan
+    state = fit_pooling(X, n_filters=3, filter_lengths=(4, 12), normalise=False, cross=True)
+    assert state.bank.shape[0] == 12
+    together = pooled_features(X, state, chunk_size=1)  # one call, two chunks
+    for i in range(2):
+        alone = pooled_features(X[i : i + 1], state)
+        np.testing.assert_allclose(together[i], alone[0], rtol=0, atol=1e-12)
+
+
 def test_cross_pairs_rule_and_masks():
     from sksssm.spectral._pooling import MAX_CROSS_PAIRS, cross_pairs
 

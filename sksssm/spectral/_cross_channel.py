@@ -68,9 +68,10 @@ def _cross_features(U_raw, lengths, state, lag_weights=None):
     kinds = [_standardise(V, lengths) for V in _inputs(U_raw, lengths, state.differences)]
     n_lags = min(t, state.bank.shape[0])  # R_ij(s) = 0 for s >= t; taps beyond are unused
     n_fft = scipy.fft.next_fast_len(t + n_lags - 1, real=True)  # no circular wrap
+    # the bank's spectra, once per call: a long bank's cost more than a chunk's block
     lag_weights = {} if lag_weights is None else lag_weights
-    if (n_fft, n_lags) not in lag_weights:  # the bank's spectra: a long bank's cost more
-        lag_weights[n_fft, n_lags] = _lag_weights(state.bank[:n_lags], n_fft)  # than a chunk
+    if (n_fft, n_lags) not in lag_weights:
+        lag_weights[n_fft, n_lags] = _lag_weights(state.bank[:n_lags], n_fft)
     weights = lag_weights[n_fft, n_lags]
     blocks = []
     for V in kinds:
