@@ -429,9 +429,12 @@ def _pool_block(Z, lengths, statistics, biases, groups, n_segments, spread, memo
         if stat in THRESHOLD_STATISTICS:
             for key, bias in thresholds(stat):
                 bias = bias[..., None]
-                if key in shared and key not in comparisons:
-                    comparisons[key] = _above(Z, bias, valid)
-                comparison = comparisons.get(key) or _above(Z, bias, valid, out=scratch)
+                if key not in shared:
+                    comparison = _above(Z, bias, valid, out=scratch)
+                elif key in comparisons:
+                    comparison = comparisons[key]
+                else:
+                    comparison = comparisons[key] = _above(Z, bias, valid)
                 mask = None
                 if masked and stat in MASK_STATISTICS:
                     if key not in masks:
