@@ -113,6 +113,20 @@ def test_multi_output_targets_keep_their_layout():
     assert reg.loo_rmse_.shape == (2,)
 
 
+@pytest.mark.parametrize("factor", [1e-300, 1e160, 1e300])
+def test_targets_near_the_float_limits_scale_the_predictions_exactly(factor):
+    # Targets whose squares overflow (|y| ~ 1e155 and up) or underflow: the model is
+    # linear in y and its penalty choice scale-free, so y * factor predicts factor times
+    # the predictions (NaN before the targets were prescaled by a power of two).
+    X, y = _amplitudes(30, seed=4)
+    reference = SpectralFilterSequenceRegressor(**SMALL).fit(X, y)
+    with np.errstate(all="raise"):  # no overflow hidden anywhere on the way
+        scaled = SpectralFilterSequenceRegressor(**SMALL).fit(X, y * factor)
+        predicted = scaled.predict(X[:5])
+    np.testing.assert_allclose(predicted / factor, reference.predict(X[:5]), rtol=1e-10)
+    np.testing.assert_allclose(scaled.loo_rmse_ / factor, reference.loo_rmse_, rtol=1e-10)
+
+
 #: Linear features only (means of the filter responses): series that are multiples of
 #: one shape plus 1e-6 noise then have nearly collinear features.
 LINEAR = dict(

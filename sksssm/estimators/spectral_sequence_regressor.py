@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_sequence_targets, scale_unless_constant
+from .._validation import check_sequence_targets, standardization
 from ..spectral._feature_sets import used_pooling
 from ..spectral._pooling import DEFAULT_QUANTILES, STATISTICS
 from ._base import fit_atomically, fitted_attributes
@@ -359,9 +359,9 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         """Validate ``y``; set ``y_ndim_``, ``y_mean_``, ``y_scale_``; the ``(n, q)``
         standardized targets."""
         targets, self.y_ndim_ = check_sequence_targets(self, y, X_btc, return_sequences=False)
-        self.y_mean_ = targets.mean(axis=0)
-        spread = targets.std(axis=0)
-        self.y_scale_ = scale_unless_constant(spread, np.abs(targets).max(axis=0))
+        # the library's one rule: exact power-of-two prescaling, so targets near the
+        # float64 limit (|y| ~ 1e155 and up, whose squares overflow) standardize too
+        self.y_mean_, self.y_scale_ = standardization(targets, axis=0)
         return (targets - self.y_mean_) / self.y_scale_
 
     def _fit_streaming(self, X, y, relative_alphas):
