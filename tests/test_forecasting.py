@@ -447,6 +447,31 @@ def test_global_panel_with_series_ending_at_different_times():
     assert (width > 0).all() and relative.loc["s1"].iloc[0] >= relative.loc["s0"].iloc[0]
 
 
+def test_daily_panel_whose_series_start_on_different_days():
+    # Built from arrays, the time level of the panel's index has no frequency, so sktime
+    # gives it a cutoff without one; the forecast index comes from the series' own grid.
+    ids, times, values = [], [], []
+    for i, start in enumerate(["2000-01-05", "2000-01-11", "2000-01-02"]):
+        days = pd.date_range(start, "2000-02-20", freq="D")
+        ids += [f"s{i}"] * len(days)
+        times += list(days)
+        values += list(5.0 + i + np.sin(np.arange(len(days)) / 3.0))
+    index = pd.MultiIndex.from_arrays([ids, times], names=["id", "t"])
+    y = pd.DataFrame({"y": values}, index=index)
+    f = SpectralForecaster().fit(y, fh=[1, 2, 3])
+    assert f.cutoff.freq is None
+    expected = pd.date_range("2000-02-21", periods=3, freq="D")
+    for prediction in (f.predict(), f.predict_interval(), f.predict_var(),
+                       f.predict_quantiles(alpha=[0.5])):  # fmt: skip
+        for key in ("s0", "s1", "s2"):
+            assert prediction.loc[key].index.equals(expected)
+    X = pd.DataFrame({"x": np.cos(np.arange(len(y)))}, index=y.index)
+    future = pd.MultiIndex.from_product([["s0", "s1", "s2"], expected], names=["id", "t"])
+    X_future = pd.DataFrame({"x": np.zeros(len(future))}, index=future)
+    f = SpectralForecaster().fit(y, X=X, fh=[1, 2, 3])
+    assert f.predict(X=X_future).loc["s1"].index.equals(expected)
+
+
 def test_ragged_panel_refusals():
     y, _ = sine_panel([30, 27])
     X = pd.DataFrame({"x": np.ones(len(y))}, index=y.index)

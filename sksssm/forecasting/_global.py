@@ -313,7 +313,7 @@ class GlobalModels:
         if self.panel.e is None:  # no exogenous data: no time index to build
             return None
         future = ForecastingHorizon(np.arange(1, n_steps + 1), is_relative=True)
-        e_all = self.panel.exog_through(X, future.to_absolute_index(cutoff))
+        e_all = self.panel.exog_through(X, self.panel.absolute_index(future, cutoff))
         if e_all is None:
             return None
         return np.stack([model.future_exog_rows(e, n_steps) for e in e_all])

@@ -315,13 +315,17 @@ class TruncatedPanel:
 
     def __init__(self, panel, k):
         z, e = panel.series()
-        self.k, self._e = k, e
+        self.k, self._e, self._panel = k, e, panel
         self.z = [s[:-k] for s in z]
         self.e = None if e is None else [x[:-k] for x in e]
         self.lags = [0] * len(z)
 
     def series(self):
         return self.z, self.e
+
+    def absolute_index(self, fh, cutoff):
+        """The full panel's (:meth:`exog_through` reads only its length)."""
+        return self._panel.absolute_index(fh, cutoff)
 
     def exog_through(self, X, future):
         """Stored exogenous rows through ``len(future)`` steps after the truncation."""

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import standardization
-from ._time_index import check_continuation, check_time_index, steps_until
+from ._time_index import check_continuation, check_time_index, datetime_freq, steps_until
 
 #: How a panel (hierarchical) ``y`` is modelled: one model for all series, or one each.
 PANEL_MODES = ("global", "local")
@@ -281,6 +281,20 @@ class Panel:
                 log_center = z_center * scale + mean
                 v = np.expm1(v) * np.exp(2 * log_center + v)
         return check_representable(variance, v, "the forecast variance")
+
+    def absolute_index(self, fh, cutoff):
+        """The time points of the relative or absolute ``fh`` after ``cutoff``.
+
+        sktime leaves the cutoff of a panel whose series start at different times without
+        a frequency (a DatetimeIndex cannot hold one for such a union); the time grid of
+        a series that ends at the cutoff supplies it, as it does for one series.
+        """
+        if isinstance(cutoff, pd.DatetimeIndex) and cutoff.freq is None:
+            freqs = [datetime_freq(t) for t in self.times.values() if t[-1] == cutoff[-1]]
+            freq = next((f for f in freqs if f is not None), None)
+            if freq is not None:
+                cutoff = pd.DatetimeIndex(cutoff, freq=freq)
+        return fh.to_absolute_index(cutoff)
 
     def to_y(self, values, index):
         """(n_series, n, c) forecasts in y's units, laid out as ``y`` was: a Series for a

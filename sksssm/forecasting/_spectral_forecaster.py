@@ -304,7 +304,7 @@ class SpectralForecaster(BaseForecaster):
         steps = self._steps(fh)
         z_path = self._future_path(X, int(steps.max()))[:, steps - 1]
         values = [self._panel.to_original(i, v) for i, v in enumerate(z_path)]
-        return self._panel.to_y(values, fh.to_absolute_index(self.cutoff))
+        return self._panel.to_y(values, self._panel.absolute_index(fh, self.cutoff))
 
     def _predict_var(self, fh, X=None, cov=False):
         if cov:
@@ -320,7 +320,7 @@ class SpectralForecaster(BaseForecaster):
         z_path = self._future_path(X, int(steps.max()))[:, steps - 1]
         values = [self._panel.variance_to_original(i, variance[i], z_path[i])
                   for i in range(len(z_path))]  # fmt: skip
-        return self._panel.to_frame(values, fh.to_absolute_index(self.cutoff))
+        return self._panel.to_frame(values, self._panel.absolute_index(fh, self.cutoff))
 
     def _predict_quantiles(self, fh, X, alpha):
         steps = self._steps(fh)
@@ -334,7 +334,7 @@ class SpectralForecaster(BaseForecaster):
             blocks.append(np.stack(per_alpha, axis=-1).reshape(len(steps), -1))
         # columns are (variable, alpha) with alpha varying fastest
         columns = pd.MultiIndex.from_product([self._panel.columns, alpha])
-        return self._panel.to_frame(blocks, fh.to_absolute_index(self.cutoff), columns)
+        return self._panel.to_frame(blocks, self._panel.absolute_index(fh, self.cutoff), columns)
 
     # ------------------------------------------------------------------ update
     def _update(self, y, X=None, update_params=True):
