@@ -120,6 +120,7 @@ def check_sequences(
     >>> X_btc.shape, ndim
     ((4, 10, 1), 2)
     """
+    check_not_ragged(estimator, X, allow_nan)
     X = validate_data(
         estimator,
         X,
@@ -151,6 +152,36 @@ def check_sequences(
     if X.ndim == 3 and X.shape[1] == 0:
         raise ValueError(f"X has 0 channels (shape {X.shape}); pass at least one channel.")
     return to_btc(X), X.ndim
+
+
+def check_not_ragged(estimator, X, allow_nan):
+    """Refuse a list of series of different shapes with the fix (numpy's own error names
+    an "inhomogeneous shape").
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> check_not_ragged(BaseEstimator(), [np.ones((1, 5)), np.ones((1, 3))], True)
+    Traceback (most recent call last):
+    ...
+    ValueError: X is a list of series of different shapes ((1, 5), (1, 3)); pass one array ...
+    """
+    if not isinstance(X, (list, tuple)):
+        return
+    shapes = list(dict.fromkeys(np.shape(x) for x in X))
+    if len(shapes) < 2:
+        return
+    fix = (
+        "pad each shorter series with NaN after its last step (every channel) to one length"
+        if allow_nan
+        else f"{type(estimator).__name__} needs series of one length"
+    )
+    listed = ", ".join(map(str, shapes[:3])) + (", ..." if len(shapes) > 3 else "")
+    raise ValueError(
+        f"X is a list of series of different shapes ({listed}); pass one array of shape "
+        f"(n_samples, n_timesteps) or (n_samples, n_channels, n_timesteps): {fix}."
+    )
 
 
 def check_sequence_targets(estimator, y, X_btc, *, return_sequences, padding=None):

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.base import BaseEstimator
 
+from sksssm import SpectralFilterClassifier, SpectralFilterRegressor
 from sksssm._validation import (
     check_class_labels,
     check_option,
@@ -281,3 +282,17 @@ def test_nn_public_functions_validate_their_arguments():
         associative_scan_linear(torch.ones(2), np.ones((4, 2)))
     with pytest.raises(InvalidParameterError, match="'generator' parameter of draw_seed"):
         draw_seed(0)
+
+
+@pytest.mark.parametrize("estimator", [SpectralFilterClassifier(), SpectralFilterRegressor()])
+def test_a_ragged_list_of_series_is_refused_with_the_fix(estimator):
+    X = [np.ones((2, 10)), np.ones((2, 12)), np.ones((2, 10))]
+    fix = (
+        "pad each shorter series with NaN"
+        if "Classifier" in type(estimator).__name__
+        else ("needs series of one length")
+    )
+    with pytest.raises(ValueError, match=rf"different shapes \(\(2, 10\), \(2, 12\)\).*{fix}"):
+        estimator.fit(X, [0, 1, 0])
+    # a list of series of one shape is one array
+    assert estimator.fit([x[:, :10] for x in X], [0, 1, 0]).predict(X[0][None]).shape == (1,)
