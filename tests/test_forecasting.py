@@ -10,6 +10,8 @@ import pytest
 
 pytest.importorskip("sktime")
 
+from sktime.forecasting.base import ForecastingHorizon  # noqa: E402
+
 from sksssm.forecasting import (  # noqa: E402
     DeepReductionForecaster,
     ForecastDesign,
@@ -472,6 +474,33 @@ def test_daily_panel_whose_series_start_on_different_days():
     assert f.predict(X=X_future).loc["s1"].index.equals(expected)
 
 
+def test_integer_index_with_a_step_counts_fh_in_index_units():
+    # sktime counts fh in index units: on an index 1000, 1005, ..., fh=5 is the next time
+    # point. The forecasts are those of the same values on a RangeIndex, one step each.
+    values = 10.0 + np.sin(np.arange(80) / 4.0) + 0.02 * np.arange(80)
+    X_values = np.cos(np.arange(83) / 3.0)
+    on_range = SpectralForecaster().fit(pd.Series(values), fh=[1, 2, 3])
+    stepped = pd.Series(values, index=pd.Index(np.arange(1000, 1400, 5)))
+    f = SpectralForecaster().fit(stepped, fh=[5, 10, 15])
+    expected = on_range.predict().to_numpy()
+    np.testing.assert_allclose(f.predict().to_numpy(), expected, rtol=1e-12)
+    assert f.predict().index.tolist() == [1400, 1405, 1410]
+    absolute = ForecastingHorizon([1400, 1410], is_relative=False)
+    np.testing.assert_allclose(f.predict(fh=absolute).to_numpy(), expected[[0, 2]], rtol=1e-12)
+    with pytest.raises(ValueError, match="multiples of 5"):
+        f.predict(fh=[1, 2])
+    # the exogenous rows of the next time points, and an update that continues the grid
+    X = pd.DataFrame({"x": X_values}, index=pd.Index(np.arange(1000, 1415, 5)))
+    f = SpectralForecaster().fit(stepped, X=X.iloc[:80], fh=[5, 10, 15])
+    g = SpectralForecaster().fit(pd.Series(values), X=pd.DataFrame({"x": X_values[:80]}),
+                                 fh=[1, 2, 3])  # fmt: skip
+    X_next = pd.DataFrame({"x": X_values[80:]}, index=pd.RangeIndex(80, 83))
+    np.testing.assert_allclose(f.predict(X=X.iloc[80:]).to_numpy(),
+                               g.predict(X=X_next).to_numpy(), rtol=1e-12)  # fmt: skip
+    f = SpectralForecaster().fit(stepped, fh=[5, 10]).update(pd.Series([11.5], index=[1400]))
+    assert f.predict().index.tolist() == [1405, 1410]
+
+
 def test_ragged_panel_refusals():
     y, _ = sine_panel([30, 27])
     X = pd.DataFrame({"x": np.ones(len(y))}, index=y.index)
@@ -663,6 +692,27 @@ def test_deep_reduction_forecasts_a_sine_with_a_linear_regressor():
         DeepReductionForecaster("lstm").fit(y, fh=[1])
     with pytest.raises(ValueError, match="window_length"):
         DeepReductionForecaster(LinearRegression(), window_length=200).fit(y, fh=[1])
+
+
+def test_deep_reduction_on_an_integer_index_with_a_step():
+    """On an index 1000, 1005, ... (fh in index units: fh=5 is the next time point) the
+    forecasts are those on a RangeIndex; sktime's own reduction gives NaN there."""
+    from sklearn.linear_model import LinearRegression
+
+    t = np.arange(130)
+    values = np.sin(0.3 * t) + 2.0
+    stepped = pd.Series(values[:120], index=pd.Index(1000 + 5 * t[:120]))
+    f = DeepReductionForecaster(LinearRegression(), window_length=4).fit(stepped)
+    y_pred = f.predict(fh=[5, 10, 50])
+    assert y_pred.index.tolist() == [1600, 1605, 1645]
+    np.testing.assert_allclose(y_pred.to_numpy(), values[[120, 121, 129]], atol=1e-8)
+    absolute = ForecastingHorizon([1610], is_relative=False)
+    np.testing.assert_allclose(f.predict(fh=absolute).to_numpy(), values[[122]], atol=1e-8)
+    with pytest.raises(ValueError, match="multiples of 5"):
+        f.predict(fh=[1])
+    f.update(pd.Series(values[120:122], index=[1600, 1605]))
+    np.testing.assert_allclose(f.predict(fh=[5]).to_numpy(), values[[122]], atol=1e-8)
+    assert f.predict(fh=[5]).index.tolist() == [1610]
 
 
 def test_deep_reduction_default_is_the_stu_network():

@@ -6,6 +6,7 @@ import contextlib
 import numbers
 import warnings
 
+import numpy as np
 import pandas as pd
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -13,10 +14,10 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_parameter_constraints,
 )
-from sktime.forecasting.base import BaseForecaster
+from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
 from .._validation import check_option
-from ._time_index import check_continuation
+from ._time_index import check_continuation, grid_steps, index_step
 
 
 @contextlib.contextmanager
@@ -150,6 +151,11 @@ class DeepReductionForecaster(BaseForecaster):
                 f"window_length={self.window_length} needs a longer series: y has {len(y)} "
                 f"points; use window_length <= {len(y) - 1}."
             )
+        # sktime's reduction forecasts NaN on an integer index of step k > 1: the
+        # reductions see the time steps' positions, and fh is counted in steps.
+        self._step, self._first = index_step(y.index), y.index[0]
+        y = self._positions(y)
+        fh = None if fh is None else self._in_steps(fh)
         self.reductions_ = {}
         with _quiet_remember_data():
             for column in y.columns:
@@ -159,6 +165,20 @@ class DeepReductionForecaster(BaseForecaster):
                 reduction.set_config(remember_data=True)
                 self.reductions_[column] = reduction.fit(y[column], fh=fh)  # fit resets
         return self
+
+    def _positions(self, y):
+        """``y`` indexed by time-step positions when its integer index has step k > 1."""
+        if self._step == 1:
+            return y
+        return y.set_axis(pd.Index((y.index - self._first) // self._step), axis=0)
+
+    def _in_steps(self, fh):
+        """``fh`` counted in time steps (relative) when the index has step k > 1."""
+        if self._step == 1:
+            return fh
+        relative = fh if fh.is_relative else fh.to_relative(self.cutoff)
+        steps = grid_steps(np.asarray(relative.to_numpy(), dtype=int), self._step)
+        return ForecastingHorizon(steps, is_relative=True)
 
     def _update(self, y, X=None, update_params=True):
         # The reductions hold the histories their windows are cut from. Every column is
@@ -174,19 +194,22 @@ class DeepReductionForecaster(BaseForecaster):
                 )
             for j, reduction in enumerate(reductions):
                 history = reduction._y
-                check_continuation(history.index, history.to_numpy()[:, None], y.iloc[:, [j]])
+                check_continuation(
+                    history.index, history.to_numpy()[:, None], self._positions(y.iloc[:, [j]])
+                )
         except ValueError:
             self._set_cutoff(reductions[0].cutoff)
             raise
         with _quiet_remember_data():
             for j, reduction in enumerate(reductions):
-                reduction.update(y.iloc[:, j], update_params=update_params)
+                reduction.update(self._positions(y.iloc[:, j]), update_params=update_params)
         return self
 
     def _predict(self, fh, X=None):
-        forecasts = {column: reduction.predict(fh)
+        steps = self._in_steps(fh)
+        forecasts = {column: reduction.predict(steps).to_numpy()
                      for column, reduction in self.reductions_.items()}  # fmt: skip
-        return pd.DataFrame(forecasts)
+        return pd.DataFrame(forecasts, index=fh.to_absolute_index(self.cutoff))
 
     @classmethod
     def get_test_params(cls, parameter_set="default"):

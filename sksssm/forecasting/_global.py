@@ -16,7 +16,6 @@ from collections import OrderedDict
 from functools import partial
 
 import numpy as np
-from sktime.forecasting.base import ForecastingHorizon
 
 from .._validation import check_positive_int
 from ..spectral._dask import _import_dask, reduce_factors
@@ -312,8 +311,7 @@ class GlobalModels:
         """``model``'s exogenous feature rows of the next ``n_steps``: (n_series, n, f)."""
         if self.panel.e is None:  # no exogenous data: no time index to build
             return None
-        future = ForecastingHorizon(np.arange(1, n_steps + 1), is_relative=True)
-        e_all = self.panel.exog_through(X, self.panel.absolute_index(future, cutoff))
+        e_all = self.panel.exog_through(X, self.panel.future_index(n_steps, cutoff))
         if e_all is None:
             return None
         return np.stack([model.future_exog_rows(e, n_steps) for e in e_all])

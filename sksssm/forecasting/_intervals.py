@@ -323,9 +323,9 @@ class TruncatedPanel:
     def series(self):
         return self.z, self.e
 
-    def absolute_index(self, fh, cutoff):
+    def future_index(self, n_steps, cutoff):
         """The full panel's (:meth:`exog_through` reads only its length)."""
-        return self._panel.absolute_index(fh, cutoff)
+        return self._panel.future_index(n_steps, cutoff)
 
     def exog_through(self, X, future):
         """Stored exogenous rows through ``len(future)`` steps after the truncation."""

@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sktime.forecasting.base import ForecastingHorizon
 
 from .._validation import standardization
-from ._time_index import check_continuation, check_time_index, datetime_freq, steps_until
+from ._time_index import (
+    check_continuation,
+    check_time_index,
+    datetime_freq,
+    grid_steps,
+    index_step,
+    steps_until,
+)
 
 #: How a panel (hierarchical) ``y`` is modelled: one model for all series, or one each.
 PANEL_MODES = ("global", "local")
@@ -281,6 +289,20 @@ class Panel:
                 log_center = z_center * scale + mean
                 v = np.expm1(v) * np.exp(2 * log_center + v)
         return check_representable(variance, v, "the forecast variance")
+
+    @property
+    def index_step(self):
+        """Index units per time step (:func:`._time_index.index_step`)."""
+        return index_step(next(iter(self.times.values())))
+
+    def grid_steps(self, steps):
+        """Relative ``fh`` steps as time steps of the series (:func:`._time_index.grid_steps`)."""
+        return grid_steps(steps, self.index_step)
+
+    def future_index(self, n_steps, cutoff):
+        """The next ``n_steps`` time points of the series' grid after ``cutoff``."""
+        steps = np.arange(1, n_steps + 1) * self.index_step
+        return self.absolute_index(ForecastingHorizon(steps, is_relative=True), cutoff)
 
     def absolute_index(self, fh, cutoff):
         """The time points of the relative or absolute ``fh`` after ``cutoff``.

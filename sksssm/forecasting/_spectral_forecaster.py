@@ -234,11 +234,12 @@ class SpectralForecaster(BaseForecaster):
         panel.standardize(self.log_transform_)
         if X is not None:
             panel.set_exog(X)
+        self._panel = panel
         horizon = 1
         if fh is not None and self.strategy != "recursive":
             horizon = max(int(np.max(self._relative_steps(fh))), 1) + max(panel.lags)
         fitted = GlobalModels(self, panel, self.sp_, horizon)
-        self._panel, self._global = panel, fitted
+        self._global = fitted
         self.seasonal_strength_, self.kpss_ = fitted.seasonal_strength, fitted.kpss
         config = fitted.best.config
         self.d_, self.seasonal_d_ = config.d, config.seasonal_d
@@ -277,7 +278,7 @@ class SpectralForecaster(BaseForecaster):
         # A relative fh holds its steps (sktime's to_relative would copy it, hashing the
         # horizon and the cutoff for its cache: a measurable share of a short fit).
         relative = fh if fh.is_relative else fh.to_relative(self.cutoff)
-        return np.asarray(relative.to_numpy(), dtype=int)
+        return self._panel.grid_steps(np.asarray(relative.to_numpy(), dtype=int))
 
     def _steps(self, fh):
         steps = self._relative_steps(fh)

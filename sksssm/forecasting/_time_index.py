@@ -161,3 +161,41 @@ def is_successor(times, first_new):
 def datetime_freq(times):
     """The frequency of a DatetimeIndex: its own, else inferred from 3 or more points."""
     return times.freq or (pd.infer_freq(times) if len(times) >= 3 else None)
+
+
+def index_step(times):
+    """Index units per time step: the spacing of an integer index, else 1 (sktime counts
+    the steps of a Period- or DatetimeIndex in its frequency).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> index_step(pd.Index([1000, 1005, 1010])), index_step(pd.RangeIndex(4))
+    (5, 1)
+    """
+    if isinstance(times, (pd.PeriodIndex, pd.DatetimeIndex)) or len(times) < 2:
+        return 1
+    return int(times[-1] - times[-2])
+
+
+def grid_steps(steps, unit):
+    """Relative ``fh`` steps (sktime's: in index units) as time steps of a series.
+
+    An integer index that advances by ``unit > 1`` per time step takes multiples of
+    ``unit`` only: any other step falls between two time points.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> grid_steps(np.array([5, 10]), 5).tolist()
+    [1, 2]
+    """
+    if unit == 1:
+        return steps
+    if np.any(steps % unit):
+        raise ValueError(
+            f"y's integer index advances by {unit} per time step, and sktime counts fh in "
+            f"index units: fh must hold multiples of {unit} (got {steps.tolist()}), for "
+            f"example fh={[unit, 2 * unit, 3 * unit]}."
+        )
+    return steps // unit
