@@ -225,6 +225,23 @@ def test_default_classifier_accepts_dask():
     assert np.mean(clf.predict(X[80:]) == y[80:]) > 0.7
 
 
+def test_dask_fit_takes_string_labels():
+    """Class labels of any dtype, as in memory: the fit on string labels is the fit on
+    their codes (the labels used to be refused by the Dask inputs' numeric-y check)."""
+    da = pytest.importorskip("dask.array")
+    X, y = noisy_waves(80, n_timesteps=16, seed=2)
+    X_dask = da.from_array(X, chunks=20)
+    codes = y.max() - y  # sorted as the names below: "k0" < "k1" < ...
+    names = np.array([f"k{code}" for code in codes])
+    by_name = SpectralFilterClassifier(random_state=0).fit(X_dask, names)
+    by_code = SpectralFilterClassifier(random_state=0).fit(X_dask, codes)
+    assert by_name.classes_.tolist() == [f"k{code}" for code in np.unique(codes)]
+    np.testing.assert_allclose(by_name.predict_proba(X), by_code.predict_proba(X), atol=1e-12)
+    assert set(by_name.predict(X)) <= set(by_name.classes_)
+    lazy = SpectralFilterClassifier(random_state=0).fit(X_dask, da.from_array(names, chunks=20))
+    np.testing.assert_allclose(lazy.predict_proba(X), by_code.predict_proba(X), atol=1e-12)
+
+
 def test_chunks_hold_at_least_the_factor_width():
     """Even the first chunk fills the square factor of [1 | F | Y] (then every update
     of a wide factor is tpqrt), unless chunk_size says otherwise."""

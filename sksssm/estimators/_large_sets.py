@@ -365,7 +365,9 @@ class _DaskSeries:
     thresholds are fitted on (:meth:`threshold_sample`)."""
 
     def __init__(self, estimator, X, y, encode_targets):
-        X, y = check_dask_inputs(X, y)
+        # y's values are checked by encode_targets (class labels of any dtype, or the
+        # regressor's numeric targets)
+        X, y = check_dask_inputs(X, y, labels=True)
         X_btc, estimator.X_ndim_ = check_sequences(estimator, _stand_in(X), reset=True)
         self.targets = encode_targets(np.asarray(y.compute()), X_btc)
         self.location, self.scale = _dask_location_scale(X)

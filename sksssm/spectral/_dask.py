@@ -55,7 +55,7 @@ def is_dask_collection(obj) -> bool:
     return bool(_is_dask_collection(obj))
 
 
-def check_dask_inputs(X, y):
+def check_dask_inputs(X, y, *, labels=False):
     """Check shapes and dtypes of a Dask ``X`` and ``y`` (metadata only) and align them.
 
     Nothing is computed: only the arrays' metadata (``ndim``, ``shape``, ``chunks``,
@@ -68,6 +68,9 @@ def check_dask_inputs(X, y):
         block must hold whole sequences to be filtered).
     y : dask.array.Array or array-like, with ``n_samples`` rows
         Rechunked (or, if in memory, wrapped) to the sample chunks of ``X``.
+    labels : bool, default=False
+        ``y`` holds class labels, of any dtype (the caller encodes them); otherwise it
+        must be real numeric.
 
     Returns
     -------
@@ -78,7 +81,8 @@ def check_dask_inputs(X, y):
     ------
     ValueError
         If ``X`` is not 2-D or 3-D, has a non-numeric or complex dtype, unknown chunk
-        sizes or no samples, or if ``y`` does not have ``n_samples`` rows.
+        sizes or no samples, or if ``y`` does not have ``n_samples`` rows (or, unless
+        ``labels``, is not real numeric).
 
     Examples
     --------
@@ -136,7 +140,7 @@ def check_dask_inputs(X, y):
                 f"y has {y.shape[0]} samples but X has {X.shape[0]}; they must match."
             )
         y = y.rechunk((X.chunks[0],) + tuple((size,) for size in y.shape[1:]))
-    if y.dtype.kind not in "biuf":
+    if not labels and y.dtype.kind not in "biuf":
         raise ValueError(
             f"y must have a real numeric dtype; got {y.dtype}. Convert it with "
             "y.astype('float64') (encode class labels first)."
