@@ -157,7 +157,8 @@ def _factor_block(X_block, y_block, featurize_block, new_accumulator, start, sam
         if not np.isfinite(block).all():
             raise ValueError(
                 f"{name} contains NaN or infinite values in samples {start}:{stop}; remove "
-                "or impute them before fitting."
+                "or impute them before fitting (a Dask fit takes series of one length: "
+                "NaN-padded series of unequal lengths are taken as an in-memory array)."
             )
     first, step = 0, samples_per_call
     if samples_per_call is None:
