@@ -204,9 +204,12 @@ class SSMTimeSeriesRegressor(BaseRegressor):
         :class:`~sksssm.SpectralFilterSequenceRegressor`, :class:`~sksssm.PTDSSMRegressor`,
         :class:`~sksssm.HOPERegressor`) or any
         scikit-learn regressor taking 3D ``(n, channels, time)`` arrays; cloned in ``fit``.
-        None: ``SpectralFilterRegressor()`` (closed-form STU). ``capability:unequal_length``
-        is True for the deep regressors and ``SpectralFilterSequenceRegressor``, which take
-        NaN-padded unequal-length panels.
+        None: ``SpectralFilterSequenceRegressor()``, the pooled spectral features and
+        leave-one-out ridge that the library takes for series-to-value targets (sktime's
+        regression); ``SpectralFilterRegressor()`` is the linear STU at the last step,
+        for targets that are a linear filter of the inputs. ``capability:unequal_length``
+        is True for the default, ``SpectralFilterSequenceRegressor`` and the deep
+        regressors, which take NaN-padded unequal-length panels.
 
     Attributes
     ----------
@@ -216,12 +219,18 @@ class SSMTimeSeriesRegressor(BaseRegressor):
     Examples
     --------
     >>> import numpy as np
+    >>> from sksssm import SpectralFilterRegressor
     >>> from sksssm.sktime import SSMTimeSeriesRegressor
     >>> rng = np.random.default_rng(0)
-    >>> X = rng.normal(size=(50, 2, 32))
-    >>> y = X[:, 0, -1] + 0.5 * X[:, 1, -2]
-    >>> reg = SSMTimeSeriesRegressor().fit(X, y)
-    >>> bool(np.abs(reg.predict(X) - y).max() < 1e-3)
+    >>> X = rng.normal(size=(60, 2, 32))
+    >>> X[:, 0, 10:14] += rng.uniform(0, 3, size=(60, 1))  # a bump of random height
+    >>> height = X[:, 0, 10:14].mean(axis=1)
+    >>> reg = SSMTimeSeriesRegressor().fit(X[:40], height[:40])  # pooled features
+    >>> bool(np.corrcoef(reg.predict(X[40:]), height[40:])[0, 1] > 0.8)
+    True
+    >>> y = X[:, 0, -1] + 0.5 * X[:, 1, -2]  # a linear filter of the inputs
+    >>> linear = SSMTimeSeriesRegressor(SpectralFilterRegressor()).fit(X, y)
+    >>> bool(np.abs(linear.predict(X) - y).max() < 1e-3)
     True
     """
 
@@ -232,13 +241,15 @@ class SSMTimeSeriesRegressor(BaseRegressor):
     def __init__(self, estimator=None):
         self.estimator = estimator
         super().__init__()
-        if estimator is not None and accepts_unequal_length(estimator):
+        if estimator is None or accepts_unequal_length(estimator):
             self.set_tags(**{"capability:unequal_length": True})
 
     def _fit(self, X, y):
-        from .estimators import SpectralFilterRegressor
+        from .estimators import SpectralFilterSequenceRegressor
 
-        estimator = SpectralFilterRegressor() if self.estimator is None else self.estimator
+        estimator = self.estimator
+        if estimator is None:
+            estimator = SpectralFilterSequenceRegressor()
         validate_parameter_constraints(
             self._parameter_constraints, self.get_params(deep=False), type(self).__name__
         )

@@ -48,6 +48,25 @@ def test_regressor_adapter_matches_direct_fit_and_recovers_a_linear_target():
     np.testing.assert_allclose(adapter.predict(X_new), y_new, atol=1e-12)
 
 
+def test_regressor_adapter_default_is_the_series_to_value_regressor():
+    """sktime's regression is series-to-value: the default is the pooled
+    SpectralFilterSequenceRegressor (on Tecator its RMSE was 0.47 against 3.20 for the
+    linear SpectralFilterRegressor, the default before), which takes unequal lengths."""
+    from sktime.datasets import load_japanese_vowels
+
+    from sksssm import SpectralFilterSequenceRegressor
+
+    adapter = SSMTimeSeriesRegressor()
+    assert adapter.get_tag("capability:unequal_length")
+    X, _ = load_japanese_vowels(split="train", return_type="nested_univ")
+    X = X.iloc[:40]
+    lengths = np.array([len(X.iloc[i, 0]) for i in range(len(X))])
+    assert len(set(lengths)) > 1
+    adapter.fit(X, lengths.astype(float))  # the series' own length: a pooled quantity
+    assert type(adapter.estimator_) is SpectralFilterSequenceRegressor
+    assert np.abs(adapter.predict(X) - lengths).max() < 0.5 * lengths.std()
+
+
 def test_regressor_adapter_passes_normalise_both_through():
     """The adapter's nested parameters reach the series-to-value regressor: "both" set
     through ``set_params`` fits its two heads, and predicts as the direct fit."""
