@@ -20,8 +20,9 @@ on the test split, fit+predict timed side by side in this process:
 - ridge on the flattened, standardized series (``RidgeCV``, penalties ``logspace(-3, 3,
   13)``): the linear reference;
 - the training mean (the constant prediction): the floor any model must beat;
-- ``SpectralFilterRegressor(pooling="stats")``, the previous pooled regressor, only on a
-  checkout where the option still exists (it was removed before 0.1.0).
+- ``SpectralFilterRegressor()``, the linear STU at the last step (its model of a
+  target is a linear filter of the inputs): what ``sksssm.sktime.SSMTimeSeriesRegressor()``
+  wrapped by default until session 52.
 
 Each row's test RMSE is set against the default's by a paired bootstrap over the test
 series (:func:`paired_interval`): the 95% interval of the row's RMSE minus the default's,
@@ -182,14 +183,11 @@ def models(seeds):
     ]
     entries.append(("ridge on the flattened series (RidgeCV)", None, flattened_ridge))
     entries.append(("training mean", None, TrainingMean))
-    if "pooling" in SpectralFilterRegressor().get_params():
-        entries.append(
-            (
-                "SpectralFilterRegressor(pooling='stats') (previous)",
-                None,
-                lambda: SpectralFilterRegressor(pooling="stats"),
-            )
-        )
+    # sktime's SSMTimeSeriesRegressor() wrapped it until session 52
+    entries.append(
+        ("SpectralFilterRegressor() (the linear STU at the last step)", None,
+         SpectralFilterRegressor)
+    )  # fmt: skip
     return entries
 
 
