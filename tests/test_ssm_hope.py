@@ -194,11 +194,19 @@ def test_hankel_singular_values_match_symmetric_eigenvalues():
     np.testing.assert_allclose(sigma, expected, rtol=0, atol=n * np.finfo(float).eps * sigma[0])
 
 
-@pytest.mark.parametrize("bad", [{"n_timesteps": 0}, {"oversampling": 1}])
-def test_invalid_arguments_raise(bad):
-    kwargs = {"n_timesteps": 8, **bad}
-    with pytest.raises(ValueError):
-        hope_kernel(np.ones(3), 1.0, **kwargs)
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        ({"n_timesteps": 0}, "n_timesteps"),
+        ({"oversampling": 1}, "oversampling"),
+        ({"h": np.ones(0)}, "at least one Markov parameter"),
+        ({"h": np.ones((2, 0))}, "at least one Markov parameter"),
+    ],
+)
+def test_invalid_arguments_raise(bad, match):
+    kwargs = {"h": np.ones(3), "dt": 1.0, "n_timesteps": 8, **bad}
+    with pytest.raises(ValueError, match=match):
+        hope_kernel(**kwargs)
 
 
 @pytest.mark.parametrize("n", [1, 2, 5, 9, 10, 17])

@@ -99,6 +99,8 @@ def hope_kernel(h, dt, n_timesteps: int, *, oversampling: int = 2):
         raise ValueError(f"oversampling must be >= 2 (causal kernel); got {oversampling}.")
     xp = namespace(h, dt)
     h = to_complex(h)
+    if h.ndim == 0 or h.shape[-1] == 0:
+        raise ValueError(f"h must hold at least one Markov parameter; got shape {tuple(h.shape)}.")
     dt = as_array(dt, arange(1, h))
     n_samples = oversampling * n_timesteps
     radius = sampling_radius(dt, h.shape[-1], n_timesteps, n_samples, dtype=h.dtype)
