@@ -163,4 +163,8 @@ def relative_mse(y_true, y_pred):
     0.2
     """
     y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"y_true and y_pred must have the same shape; got {y_true.shape} and {y_pred.shape}."
+        )
     return float(np.sum((y_true - y_pred) ** 2) / np.sum(y_true**2))

@@ -7,6 +7,8 @@ returns that Axes, so the helpers compose into subplots.
 from __future__ import annotations
 
 import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 #: Default number of lags for impulse responses when the object does not fix one.
 DEFAULT_IMPULSE_LENGTH = 256
@@ -116,6 +118,13 @@ def impulse_response(obj, n_timesteps=None, *, layer=0):
         return _spectral_regressor_response(obj, n_timesteps)
     if hasattr(obj, "net_"):
         return _deep_estimator_response(obj, n_timesteps, layer)
+    if isinstance(obj, BaseEstimator):  # not fitted, or a model without a response
+        check_is_fitted(obj)
+        raise TypeError(
+            f"{type(obj).__name__} has no impulse response: pass a fitted "
+            "SpectralFilterRegressor (return_sequences=True), a HOPE or PTD estimator or "
+            "layer, or a kernel array."
+        )
     if hasattr(obj, "impulse_response") or hasattr(obj, "kernel"):
         return _layer_response(obj, n_timesteps or DEFAULT_IMPULSE_LENGTH, "channel")
     return _array_response(obj, n_timesteps)
@@ -361,6 +370,14 @@ def plot_history(estimator_or_history, *, ax=None):
     >>> [line.get_label() for line in ax.get_lines()]
     ['training loss', 'validation loss']
     """
+    if isinstance(estimator_or_history, BaseEstimator):
+        check_is_fitted(estimator_or_history)
+        if not hasattr(estimator_or_history, "history_"):
+            raise TypeError(
+                f"{type(estimator_or_history).__name__} has no training history (it is "
+                "not trained by epochs); pass a fitted deep estimator (STU, PTD, HOPE) or "
+                "a history."
+            )
     history = getattr(estimator_or_history, "history_", estimator_or_history)
     epochs = [row.get("epoch", i + 1) for i, row in enumerate(history)]
     ax = _get_axes(ax)
@@ -412,6 +429,11 @@ def plot_forecast(y_train, y_pred, y_test=None, intervals=None, *, ax=None):
     >>> [line.get_label() for line in ax.get_lines()]
     ['training', 'test', 'forecast']
     """
+    if any(hasattr(y, "predict") for y in (y_train, y_pred)):
+        raise TypeError(
+            "plot_forecast takes the series, not a forecaster: plot_forecast(y_train, "
+            "forecaster.predict(fh), y_test, forecaster.predict_interval(fh))."
+        )
     x_train, train = _series_xy(y_train)
     next_x = len(train) + np.arange(len(np.asarray(y_pred)))
     ax = _get_axes(ax)

@@ -89,6 +89,27 @@ def test_sequence_to_one_spectral_regressor_is_refused():
         plot_impulse_response(reg)
 
 
+def test_estimators_without_a_response_or_history_are_refused_clearly():
+    from sklearn.exceptions import NotFittedError
+
+    from sksssm import SpectralFilterClassifier
+
+    with pytest.raises(NotFittedError):
+        impulse_response(SpectralFilterRegressor())
+    with pytest.raises(NotFittedError):
+        plot_history(PTDSSMRegressor())
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 1, 16))
+    classifier = SpectralFilterClassifier(n_filters=2, random_state=0).fit(X, np.arange(12) % 2)
+    with pytest.raises(TypeError, match="SpectralFilterClassifier has no impulse response"):
+        impulse_response(classifier)
+    regressor = SpectralFilterRegressor(n_filters=2, return_sequences=True).fit(X, X)
+    with pytest.raises(TypeError, match="SpectralFilterRegressor has no training history"):
+        plot_history(regressor)
+    with pytest.raises(TypeError, match="takes the series, not a forecaster"):
+        plot_forecast(np.arange(10.0), regressor)
+
+
 def _run_layer_on_impulses(layer, d_model, n_timesteps):
     x = torch.zeros(d_model, n_timesteps, d_model, dtype=torch.float64)
     x[torch.arange(d_model), 0, torch.arange(d_model)] = 1.0

@@ -353,3 +353,11 @@ def test_dask_input_gives_the_in_memory_fit(stu_system, return_sequences):
     assert_norm_relative_close(lazy.coef_, memory.coef_, 1e-10)
     np.testing.assert_allclose(lazy.x_scale_, memory.x_scale_)
     assert lazy.n_features_in_ == 3 and lazy.accumulator_.n_rows_ == memory.accumulator_.n_rows_
+
+
+def test_relative_mse_refuses_mismatched_shapes():
+    assert relative_mse([1.0, 2.0], [1.0, 1.0]) == pytest.approx(0.2)
+    with pytest.raises(ValueError, match=r"same shape; got \(2, 3\) and \(3, 2\)"):
+        relative_mse(np.ones((2, 3)), np.ones((3, 2)))
+    with pytest.raises(ValueError, match="same shape"):
+        relative_mse(np.ones(4), np.ones((4, 1)))  # would broadcast to (4, 4)
