@@ -118,8 +118,9 @@ def test_truncated_file_is_recomputed_and_rewritten(cache, monkeypatch):
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     _filters.eigenpairs.cache_clear()
-    with pytest.warns(FilterCacheWarning, match="cannot be read"):
+    with pytest.warns(FilterCacheWarning, match="cannot be read") as caught:
         result = spectral_filters(L_SMALL, K_SMALL)
+    assert [record.filename for record in caught] == [__file__]  # the caller's line
     _assert_equals_reference(result)
     _assert_rewritten_and_valid(path, monkeypatch)
 

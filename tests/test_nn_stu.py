@@ -106,10 +106,23 @@ def test_zero_init_is_the_zero_map_and_tensordot_shapes():
 
 
 def test_n_filters_is_capped_with_a_warning():
-    with pytest.warns(SpectralFilterWarning):
+    with pytest.warns(SpectralFilterWarning) as caught:
         layer = STULayer(2, 8, 24)
     assert layer.filters.shape[0] == 8 and layer.filters.shape[1] < 24
     assert layer.m_pos.shape[0] == layer.filters.shape[1]
+    # attributed to the caller's line, not to sksssm or a scikit-learn wrapper
+    assert [record.filename for record in caught] == [__file__]
+
+
+def test_estimator_warnings_name_the_callers_line():
+    import numpy as np
+
+    from sksssm import SpectralFilterRegressor
+
+    X = np.random.default_rng(0).normal(size=(6, 1, 10))
+    with pytest.warns(SpectralFilterWarning) as caught:
+        SpectralFilterRegressor(return_sequences=True).fit(X, X)  # 24 filters, 10 steps
+    assert {record.filename for record in caught} == {__file__}
 
 
 @pytest.mark.parametrize(

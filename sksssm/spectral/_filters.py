@@ -16,7 +16,6 @@ import numbers
 import os
 import stat
 import tempfile
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,7 @@ import scipy.linalg
 from scipy.sparse.linalg import eigsh
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ..exceptions import FilterCacheWarning, SpectralFilterWarning
+from ..exceptions import FilterCacheWarning, SpectralFilterWarning, warn
 from ._hankel import (
     HANKEL_KINDS,
     check_hankel,
@@ -218,11 +217,10 @@ def _largest_missed_eigenvalue(operator, phi, n_timesteps):
 
 
 def _warn_cache(path: Path, problem: str, action: str) -> None:
-    warnings.warn(
+    warn(
         f"Spectral filter cache file {str(path)!r}: {problem}; {action}. "
         f"Unset {CACHE_DIR_ENV} to disable the disk cache.",
         FilterCacheWarning,
-        stacklevel=4,
     )
 
 
@@ -419,7 +417,7 @@ def spectral_filters(n_timesteps: int, n_filters: int, hankel: str = "Z"):
     sigma, phi = eigenpairs(n_timesteps, min(n_filters, n_timesteps), hankel)
     n_used = n_usable(sigma, n_timesteps)
     if n_used < n_filters:
-        warnings.warn(_cap_message(n_filters, n_used, n_timesteps), SpectralFilterWarning, 2)
+        warn(_cap_message(n_filters, n_used, n_timesteps), SpectralFilterWarning)
     return sigma[:n_used], phi[:, :n_used]
 
 
