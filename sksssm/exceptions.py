@@ -8,6 +8,8 @@ import sys
 import warnings
 from functools import cache
 
+__all__ = ["FilterCacheWarning", "SpectralFilterWarning", "TrainingDivergedError"]
+
 #: Packages whose frames a warning skips to reach the caller's line (sksssm is called
 #: through scikit-learn's validation wrappers and meta-estimators, sktime and skorch).
 _CALLED_THROUGH = ("sksssm", "sklearn", "sktime", "skorch")
