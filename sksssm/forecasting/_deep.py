@@ -6,7 +6,6 @@ import contextlib
 import numbers
 import warnings
 
-import numpy as np
 import pandas as pd
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -17,7 +16,7 @@ from sklearn.utils._param_validation import (
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
 from .._validation import check_option
-from ._time_index import check_continuation, grid_steps, index_step
+from ._time_index import check_continuation, fh_steps, index_step
 
 
 @contextlib.contextmanager
@@ -176,9 +175,7 @@ class DeepReductionForecaster(BaseForecaster):
         """``fh`` counted in time steps (relative) when the index has step k > 1."""
         if self._step == 1:
             return fh
-        relative = fh if fh.is_relative else fh.to_relative(self.cutoff)
-        steps = grid_steps(np.asarray(relative.to_numpy(), dtype=int), self._step)
-        return ForecastingHorizon(steps, is_relative=True)
+        return ForecastingHorizon(fh_steps(fh, self.cutoff, self._step), is_relative=True)
 
     def _update(self, y, X=None, update_params=True):
         # The reductions hold the histories their windows are cut from. Every column is

@@ -17,7 +17,6 @@ from ._time_index import (
     check_continuation,
     check_time_index,
     datetime_freq,
-    grid_steps,
     index_step,
     steps_until,
 )
@@ -294,10 +293,6 @@ class Panel:
     def index_step(self):
         """Index units per time step (:func:`._time_index.index_step`)."""
         return index_step(next(iter(self.times.values())))
-
-    def grid_steps(self, steps):
-        """Relative ``fh`` steps as time steps of the series (:func:`._time_index.grid_steps`)."""
-        return grid_steps(steps, self.index_step)
 
     def future_index(self, n_steps, cutoff):
         """The next ``n_steps`` time points of the series' grid after ``cutoff``."""

@@ -20,6 +20,7 @@ from ._forecaster_parameters import PARAMETER_CONSTRAINTS
 from ._global import GlobalModels, check_fit
 from ._panel import Panel
 from ._seasonality import choose_period_and_log
+from ._time_index import fh_steps
 
 
 class SpectralForecaster(BaseForecaster):
@@ -275,10 +276,7 @@ class SpectralForecaster(BaseForecaster):
 
     # ------------------------------------------------------------------ predict
     def _relative_steps(self, fh):
-        # A relative fh holds its steps (sktime's to_relative would copy it, hashing the
-        # horizon and the cutoff for its cache: a measurable share of a short fit).
-        relative = fh if fh.is_relative else fh.to_relative(self.cutoff)
-        return self._panel.grid_steps(np.asarray(relative.to_numpy(), dtype=int))
+        return fh_steps(fh, self.cutoff, self._panel.index_step)
 
     def _steps(self, fh):
         steps = self._relative_steps(fh)

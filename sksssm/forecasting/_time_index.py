@@ -178,18 +178,24 @@ def index_step(times):
     return int(times[-1] - times[-2])
 
 
-def grid_steps(steps, unit):
-    """Relative ``fh`` steps (sktime's: in index units) as time steps of a series.
+def fh_steps(fh, cutoff, unit):
+    """The time steps after ``cutoff`` that ``fh`` asks for (int array), both forecasters'
+    one rule.
 
-    An integer index that advances by ``unit > 1`` per time step takes multiples of
-    ``unit`` only: any other step falls between two time points.
+    sktime counts a relative ``fh`` in index units (an absolute one is made relative to
+    ``cutoff`` first); an integer index that advances by ``unit > 1`` per time step
+    takes multiples of ``unit`` only: any other step falls between two time points.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> grid_steps(np.array([5, 10]), 5).tolist()
+    >>> from sktime.forecasting.base import ForecastingHorizon
+    >>> fh_steps(ForecastingHorizon([5, 10]), None, 5).tolist()
     [1, 2]
     """
+    # a relative fh holds its steps (sktime's to_relative would copy it, hashing the
+    # horizon and the cutoff for its cache: a measurable share of a short fit)
+    relative = fh if fh.is_relative else fh.to_relative(cutoff)
+    steps = np.asarray(relative.to_numpy(), dtype=int)
     if unit == 1:
         return steps
     if np.any(steps % unit):
