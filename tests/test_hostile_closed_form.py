@@ -282,3 +282,11 @@ def test_sktime_adapters_declare_their_parameter(adapter):
     y = np.array([0, 1] * 3)
     with pytest.raises(InvalidParameterError, match="'estimator' parameter"):
         getattr(adapters, adapter)(estimator="SpectralFilterClassifier").fit(X, y)
+
+
+def test_autoregressive_features_refuse_outputs_that_are_not_3d():
+    from sksssm.spectral import autoregressive_features
+
+    # (n, t, c_out) is required: a 2D array used to fail with "not enough values to unpack".
+    with pytest.raises(ValueError, match=r"Y must be 3D \(n, t, c_out\), got shape \(4, 1\)"):
+        autoregressive_features(np.ones((4, 1)), 2)

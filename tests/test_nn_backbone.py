@@ -8,8 +8,12 @@ from torch import nn
 from torch.nn import functional
 
 from sksssm.nn import (
+    DiagonalSSMConv,
+    DiagonalSSMScan,
+    HOPELayer,
     SequenceLayer,
     SequenceModel,
+    STULayer,
     causal_fft_conv,
     causal_fft_filter_mix,
     fft_size,
@@ -248,3 +252,26 @@ def test_ssm_parameter_names_and_pickle():
     clone = pickle.loads(pickle.dumps(model))
     x = torch.randn(2, 5, 2)
     assert torch.equal(clone(x), model(x))
+
+
+@pytest.mark.parametrize(
+    "make_layer",
+    [
+        lambda: STULayer(4, 32, 8, init="normal", random_state=0),
+        lambda: DiagonalSSMConv(4, 8, random_state=0),
+        lambda: DiagonalSSMScan(4, 8, random_state=0),
+        lambda: HOPELayer(4, 8, random_state=0),
+    ],
+    ids=["stu", "diagonal_conv", "diagonal_scan", "hope"],
+)
+def test_layers_run_under_bfloat16_autocast(make_layer):
+    # The documented route to half precision (sksssm.nn's docstring): the FFT convolutions
+    # leave autocast and run in float32, so the output is within two bfloat16 epsilons.
+    layer = make_layer()
+    x = torch.randn(2, 32, 4, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        reference = layer(x)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            out = layer(x)
+    assert out.shape == reference.shape and torch.isfinite(out).all()
+    assert (out.float() - reference).abs().max() <= 1.6e-2 * reference.abs().max()

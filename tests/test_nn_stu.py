@@ -194,3 +194,18 @@ def test_tiny_training_loop_decreases_loss():
         optimizer.step()
         losses.append(loss.item())
     assert losses[-1] < 0.5 * losses[0]
+
+
+@pytest.mark.parametrize(("dtype", "tolerance"), [(torch.float16, 2e-3), (torch.bfloat16, 1.6e-2)])
+def test_half_precision_layer_matches_numpy_to_its_precision(dtype, tolerance):
+    # The filters' spectrum is computed in float32 (torch has no bfloat16 FFT), like the
+    # convolution's operands; the output keeps the layer's dtype. Tolerance: two units
+    # of the dtype's machine epsilon (float16 1e-3, bfloat16 7.8e-3).
+    layer = make_layer(dtype=torch.float32).to(dtype)
+    u = torch.from_numpy(np.random.default_rng(3).standard_normal((2, FILTER_LENGTH, D_MODEL)))
+    out = layer(u.to(dtype))
+    assert out.dtype == dtype
+    u_seen = u.to(dtype).double().numpy()  # the input and weights as rounded to dtype
+    expected = numpy_reference(layer.double(), u_seen)
+    error = np.max(np.abs(out.double().detach().numpy() - expected))
+    assert error < tolerance * np.max(np.abs(expected))

@@ -2,7 +2,10 @@
 
 Everything here is plain PyTorch (no scikit-learn). Tensors are ``(batch, time, channels)``;
 every sequence layer maps ``(B, L, d_model) -> (B, L, d_model)`` causally and keeps the
-dtype and device it is given.
+dtype and device it is given. Layer parameters are float32 or float64; for half precision
+run the layers under ``torch.autocast`` (the FFT convolutions run in float32 and cast
+back). :class:`STULayer` also runs converted to float16 or bfloat16 (``layer.half()``);
+the diagonal and HOPE layers' complex parameterizations need float32 or float64.
 
 Conventions
 -----------

@@ -80,7 +80,8 @@ def kernel_spectrum(kernel: torch.Tensor, n_fft: int) -> torch.Tensor:
     Returns
     -------
     Tensor of shape (n_fft // 2 + 1, ...)
-        Complex spectrum.
+        Complex spectrum; complex64 for a half-precision kernel (float16, bfloat16),
+        which is transformed in float32 like :func:`causal_fft_conv`'s operands.
 
     Examples
     --------
@@ -90,7 +91,8 @@ def kernel_spectrum(kernel: torch.Tensor, n_fft: int) -> torch.Tensor:
     """
     if kernel.shape[0] > n_fft:
         raise ValueError(f"n_fft={n_fft} is shorter than the kernel ({kernel.shape[0]} lags).")
-    return torch.fft.rfft(kernel, n=n_fft, dim=0)
+    fft_dtype = _fft_dtype(kernel)
+    return torch.fft.rfft(kernel if fft_dtype is None else kernel.to(fft_dtype), n=n_fft, dim=0)
 
 
 def _check_input(u: torch.Tensor) -> None:

@@ -269,7 +269,7 @@ def autoregressive_features(Y, order):
     >>> autoregressive_features(np.arange(4.0).reshape(1, 4, 1), 2)[0, :, :].tolist()
     [[0.0, 0.0], [0.0, 0.0], [1.0, 0.0], [2.0, 1.0]]
     """
-    return _autoregressive_features(np.asarray(Y, dtype=np.float64), order)
+    return _autoregressive_features(_as_float_array(Y, "Y", 3, "(n, t, c_out)"), order)
 
 
 def _autoregressive_features(Y, order):
