@@ -155,6 +155,19 @@ def test_update_equals_one_pass_statistics_with_same_configuration():
     assert f.cutoff[0] == 99
 
 
+def test_update_without_params_then_with_params_keeps_every_row():
+    # update_params=False means "not now": the next update that refits must add the rows
+    # of both updates (it used to add only its own, leaving steps 70-84 out).
+    y = ar_series(100)
+    params = dict(sp=1, d=0, ar_order=2, n_filters=3, alpha=0.5, log_transform=False)
+    f = SpectralForecaster(**params).fit(y.iloc[:70])
+    f.update(y.iloc[70:85], update_params=False)
+    f.update(y.iloc[85:])
+    z = (y.to_numpy() - f._panel.scaling[None][0]) / f._panel.scaling[None][1]
+    F = reference_design(z, f._model.config.filters, 2)
+    np.testing.assert_allclose(f.coef_, dense_ridge(F[2:], z[2:], 0.5), rtol=1e-8, atol=1e-10)
+
+
 def test_noiseless_seasonal_series_is_forecast_exactly():
     """A 12-periodic signal: D = 1 is detected and the seasonal difference is zero."""
     t = np.arange(132)

@@ -254,6 +254,8 @@ class GlobalModels:
             )
             for c in configs
         ]
+        # Per series, the length through which the factors hold its rows (add_rows).
+        self.factored_lengths = {key: len(s) for key, s in zip(panel.keys, z, strict=True)}
         self.strategies, self.error_scales, self._origins = [], {}, {}
         # The Theta and damped-trend members depend on the training series only: fitted
         # once, here (on first use if their weight is set after the fit).
@@ -300,12 +302,15 @@ class GlobalModels:
         self.error_scales = {}  # per number of steps: (scale, dof), computed on demand
         self._origins = {}  # per number of steps: in-sample member forecasts and weights
 
-    def add_rows(self, old_length):
-        """Continue every factor with the rows of series grown from ``{key: length}``."""
-        index = {key: i for i, key in enumerate(self.panel.keys)}
+    def add_rows(self):
+        """Continue every factor with the rows of the series that grew since their rows
+        were last added (also over updates made without ``update_params``)."""
         z, e = self.panel.series()
+        grown = {i: self.factored_lengths[key] for i, key in enumerate(self.panel.keys)
+                 if len(z[i]) > self.factored_lengths[key]}  # fmt: skip
         for model in self.models:
-            model.add_rows(z, e, {index[k]: n for k, n in old_length.items()})
+            model.add_rows(z, e, grown)
+        self.factored_lengths = {key: len(s) for key, s in zip(self.panel.keys, z, strict=True)}
 
     def _exog_future(self, X, n_steps, model, cutoff):
         """``model``'s exogenous feature rows of the next ``n_steps``: (n_series, n, f)."""

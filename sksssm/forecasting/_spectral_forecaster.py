@@ -349,7 +349,7 @@ class SpectralForecaster(BaseForecaster):
             return self
         self._global.series_changed()
         if update_params:
-            self._global.add_rows(old_length)
+            self._global.add_rows()
             self._solve()
         return self
 
