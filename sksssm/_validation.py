@@ -361,10 +361,12 @@ def standardization(values, axis=0):
     """
     values = np.asarray(values, dtype=np.float64)
     magnitude = np.max(np.abs(values), axis=axis, keepdims=True)
-    # 2**floor(log2(max|v|)): dividing by it is exact and brings every value into [-2, 2]
-    # (floor, not ceil: 2**1024 overflows for values near the float64 maximum).
+    # The power of two 2**(e - 1) <= max|v| < 2**e: dividing by it is exact and brings
+    # every value into [-2, 2]. Taken from the float's exponent (frexp), not from
+    # floor(log2(max|v|)): log2 of the float64 maximum rounds up to 1024, and 2**1024
+    # overflows.
     usable = (magnitude > 0) & np.isfinite(magnitude)
-    power = np.exp2(np.floor(np.log2(np.where(usable, magnitude, 1.0))))
+    power = np.ldexp(1.0, np.frexp(np.where(usable, magnitude, 1.0))[1] - 1)
     unit = values / power
     # Shifted data: deviations from the column minimum (one of its values), so that a
     # constant column has exactly zero deviations and the mean's rounding error scales

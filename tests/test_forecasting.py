@@ -224,11 +224,36 @@ def test_exogenous_input_is_used():
         f.predict(fh=np.arange(1, 11), X=X[120:125])
 
 
+def test_exogenous_forecast_is_neither_damped_nor_shrunk_toward_the_drift():
+    # y = 2 x + 10 + noise (sd 0.1), 40 months: the increments follow X. Damping them and
+    # shrinking the forecast toward the drift line (which ignores X) put the first step
+    # 1.8 off (17 noise sds); with X neither hedge applies, as for Theta.
+    rng = np.random.default_rng(0)
+    index = pd.period_range("2000-01", periods=43, freq="M")
+    X = pd.DataFrame({"x": rng.normal(size=43)}, index=index)
+    y = pd.Series(2 * X["x"] + 10 + 0.1 * rng.normal(size=43), index=index)
+    forecast = SpectralForecaster().fit(y[:40], X=X[:40], fh=[1, 2, 3]).predict(X=X[40:])
+    assert np.abs(forecast - y[40:]).max() < 0.3
+    unhedged = SpectralForecaster(damping=1, drift_prior_length=0).fit(y[:40], X=X[:40])
+    np.testing.assert_allclose(forecast, unhedged.predict(fh=[1, 2, 3], X=X[40:]), rtol=1e-12)
+
+
 def test_multivariate_output_shape_and_columns():
     y = ar_series(80, channels=3)
     y.columns = ["a", "b", "c"]
     y_pred = SpectralForecaster().fit(y).predict(fh=[1, 2, 3, 4])
     assert y_pred.shape == (4, 3) and list(y_pred.columns) == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("panel", ["global", "local"])
+def test_multivariate_numpy_y_forecasts_like_its_dataframe(panel):
+    # sktime converts a 2D array to the first inner mtype of its scitype; with pd.Series
+    # listed first it was refused ("input must be a one-column np.ndarray").
+    y = ar_series(60, channels=2)
+    expected = SpectralForecaster(panel=panel).fit(y, fh=[1, 2]).predict().to_numpy()
+    forecast = SpectralForecaster(panel=panel).fit(y.to_numpy(), fh=[1, 2]).predict()
+    assert isinstance(forecast, np.ndarray)
+    np.testing.assert_allclose(forecast, expected, rtol=1e-12)
 
 
 def test_scale_equivariance_and_huge_values():

@@ -290,3 +290,16 @@ def test_autoregressive_features_refuse_outputs_that_are_not_3d():
     # (n, t, c_out) is required: a 2D array used to fail with "not enough values to unpack".
     with pytest.raises(ValueError, match=r"Y must be 3D \(n, t, c_out\), got shape \(4, 1\)"):
         autoregressive_features(np.ones((4, 1)), 2)
+
+
+@pytest.mark.parametrize("series", ["constant", "tiled sine"])
+def test_regressor_on_identical_training_series_predicts_the_target_mean(series):
+    # Every training series the same: no feature varies, so the fit is the target mean
+    # (as RidgeCV's). It used to fit the features' round-off: R^2 of -1e26 on the
+    # training data, predictions of order 1e13 that changed with chunk_size.
+    y = np.random.default_rng(0).normal(size=30)
+    row = np.ones(40) if series == "constant" else np.sin(np.arange(40.0))
+    X = np.tile(row, (30, 1))
+    for chunk_size in ("auto", 7):
+        model = SpectralFilterRegressor(n_filters=8, chunk_size=chunk_size).fit(X, y)
+        np.testing.assert_allclose(model.predict(X[:3]), y.mean(), rtol=1e-10)

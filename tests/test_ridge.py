@@ -308,3 +308,21 @@ def test_parameter_directions_sum_to_the_least_squares_covariance():
     theta, rss = np.linalg.lstsq(A, y, rcond=None)[:2]
     expected = rss[0] / (80 - 4) * np.linalg.inv(A.T @ A)
     np.testing.assert_allclose(directions.T @ directions, expected, rtol=1e-8, atol=1e-14)
+
+
+@pytest.mark.parametrize("chunk", [7, 40])
+def test_identical_rows_give_the_mean_not_fitted_round_off(chunk):
+    """Every row the same (features from identical training series): each column is one
+    value repeated, centred only to round-off (about 1e-16 of its level). The core must
+    treat the columns as constant, as the one rule does against the column's own mean,
+    and predict the target mean, as scikit-learn's RidgeCV does; it used to standardize
+    the round-off to unit variance and fit it (coefficients of order 1e16)."""
+    rng = np.random.default_rng(0)
+    F = np.tile(rng.normal(size=6) + 1.15, (40, 1))
+    y = rng.normal(size=(40, 1))
+    solution = RidgeSolution(chunked(F, y, chunk))
+    for alpha in (0.0, solution.best_alpha()[0]):
+        coef, intercept = solution.coefficients(alpha)
+        np.testing.assert_array_equal(coef, 0.0)
+        np.testing.assert_allclose(intercept, y.mean(axis=0), rtol=1e-12)
+    assert solution.dof(0.0) == 1.0

@@ -152,6 +152,17 @@ def test_standardization_commutes_with_powers_of_two(power):
     np.testing.assert_array_equal(scaled_scale, scale * 2.0**power)
 
 
+def test_standardization_at_the_float64_maximum():
+    # log2 of the float64 maximum rounds up to 1024, and 2**1024 overflows: the prescaling
+    # power is taken from the float's exponent, so the statistics stay finite and exact.
+    top = np.finfo(np.float64).max
+    mean, scale = standardization(np.array([top, -top, 0.0]))
+    assert mean == 0.0
+    assert scale == pytest.approx(np.sqrt(2 / 3) * top, rel=1e-15)
+    mean, scale = standardization(np.array([top, top / 2]))
+    assert (mean, scale) == (0.75 * top, 0.25 * top)
+
+
 @pytest.mark.parametrize("factor", [1e155, 1e300, 1e-200, 1e-300])
 def test_standardization_is_finite_and_relative_exact_at_extreme_scales(factor):
     values = np.random.default_rng(1).normal(size=(40, 2))

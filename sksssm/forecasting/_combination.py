@@ -4,8 +4,8 @@ The point forecast of :class:`~._global.GlobalModels` combines up to three membe
 series, each a forecast of the standardized levels:
 
 - ``"models"``: the mean of the ``n_combined`` GCV-best linear models, without a season
-  damped and shrunk toward the drift (:func:`~._model.damp_increments`,
-  :func:`~._model.shrink_toward_drift`);
+  (and without exogenous data) damped and shrunk toward the drift
+  (:func:`~._model.damp_increments`, :func:`~._model.shrink_toward_drift`);
 - ``"theta"``: the classical Theta forecast (:mod:`._theta`);
 - ``"damped_trend"``: the damped Holt forecast, from
   :data:`~._damped_trend.MIN_AICC_LENGTH` points the exponential smoothing chosen by
@@ -128,7 +128,10 @@ def member_paths(models, paths, histories, members):
         ``members(name, n_steps)``: the "theta" or "damped_trend" forecasts (B, n_steps, c).
     """
     path = np.mean(paths, axis=0)
-    if models.sp == 1:  # no season: a damped trend, shrunk toward the drift
+    # No season: a damped trend, shrunk toward the drift. Not with exogenous X: the
+    # increments then follow X, which neither the damping nor the drift line describes
+    # (as Theta and the damped-trend member are left out, GlobalModels.uses).
+    if models.sp == 1 and models.panel.e is None:
         damping = damping_factors(models.damping, [len(s) for s in histories])
         path = damp_increments(np.stack([s[-1] for s in histories]), path, damping)
         path = np.stack([shrink_toward_drift(s, p, models.drift_prior_length)

@@ -255,7 +255,7 @@ class GlobalModels:
             for c in configs
         ]
         # Per series, the length through which the factors hold its rows (add_rows).
-        self.factored_lengths = {key: len(s) for key, s in zip(panel.keys, z, strict=True)}
+        self.factored_lengths = [len(s) for s in z]
         self.strategies, self.error_scales, self._origins = [], {}, {}
         # The Theta and damped-trend members depend on the training series only: fitted
         # once, here (on first use if their weight is set after the fit).
@@ -306,11 +306,10 @@ class GlobalModels:
         """Continue every factor with the rows of the series that grew since their rows
         were last added (also over updates made without ``update_params``)."""
         z, e = self.panel.series()
-        grown = {i: self.factored_lengths[key] for i, key in enumerate(self.panel.keys)
-                 if len(z[i]) > self.factored_lengths[key]}  # fmt: skip
+        grown = {i: n for i, n in enumerate(self.factored_lengths) if len(z[i]) > n}
         for model in self.models:
             model.add_rows(z, e, grown)
-        self.factored_lengths = {key: len(s) for key, s in zip(self.panel.keys, z, strict=True)}
+        self.factored_lengths = [len(s) for s in z]
 
     def _exog_future(self, X, n_steps, model, cutoff):
         """``model``'s exogenous feature rows of the next ``n_steps``: (n_series, n, f)."""

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import scale_unless_constant
 from ..spectral._lapack import svd as _svd
-from ..spectral._ridge import RELATIVE_ALPHAS, RidgeSolution
+from ..spectral._ridge import RELATIVE_ALPHAS, RidgeSolution, standardized_factor
 from ._design import solve_stable
 
 
@@ -80,9 +79,9 @@ class _Batch:
         L_F = np.stack([f for f, _ in factors])  # (H, k, p)
         L_Y = np.stack([y for _, y in factors])  # (H, k, t)
         self.n = np.array([acc.n_rows_ for acc in accumulators], dtype=float)
-        rms = np.sqrt(np.add.reduce(L_F * L_F, axis=1)) / np.sqrt(np.maximum(self.n, 1))[:, None]
-        self.scale = scale_unless_constant(rms, rms.max(axis=1, keepdims=True))
-        svds = [_svd(a) for a in L_F / self.scale[:, None, :]]
+        feature_mean = np.stack([acc.means()[0] for acc in accumulators])
+        standardized, self.scale = standardized_factor(L_F, self.n, feature_mean)
+        svds = [_svd(a) for a in standardized]
         U = np.stack([u for u, _, _ in svds])
         self.s = np.stack([s for _, s, _ in svds])  # (H, r)
         self.Vt = np.stack([vt for _, _, vt in svds])

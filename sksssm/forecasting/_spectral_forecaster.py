@@ -40,9 +40,9 @@ class SpectralForecaster(BaseForecaster):
       ``n_filters`` in ``{0, 2, 4, 8}``, the intercept and the penalty by exact GCV, all
       candidates on the same rows; the forecast is the mean of the ``n_combined``
       best candidates' forecasts (direct models where ``strategy="auto"`` prefers them);
-    - **shrinkage**: without a season (``sp_ = 1``) the increments are damped
-      (``damping``) and shrunk toward the drift (``drift_prior_length``); the forecast
-      is averaged with the classical Theta forecast (``theta_weight``) and, with
+    - **shrinkage**: without a season (``sp_ = 1``) and without ``X`` the increments
+      are damped (``damping``) and shrunk toward the drift (``drift_prior_length``); the
+      forecast is averaged with the classical Theta forecast (``theta_weight``) and, with
       ``sp_ = 1, d_ = 1``, with a damped-trend forecast (``damped_trend_weight``),
       optionally moved per series toward the members with the smaller in-sample
       errors (``weight_prior_origins``);
@@ -95,11 +95,14 @@ class SpectralForecaster(BaseForecaster):
         1: the best alone); the configuration attributes, ``coef_`` and the interval
         widths are the best's.
     damping : float in (0, 1] or "auto", default="auto"
-        Without a season (``sp_ = 1``) the step-``h`` increment is multiplied by
-        ``damping ** h`` (1: undamped; "auto": ``max(1 - 5 / n, 0.5)``, ``n`` the length).
+        Without a season (``sp_ = 1``) and without exogenous ``X``, the step-``h``
+        increment is multiplied by ``damping ** h`` (1: undamped; "auto":
+        ``max(1 - 5 / n, 0.5)``, ``n`` the length). With ``X`` the increments follow
+        ``X`` and are not damped.
     drift_prior_length : float >= 0, default=10
-        Without a season (``sp_ = 1``), shrinkage toward the drift forecast (the line
-        through a series' first and last value): the forecast is ``w f + (1 - w) drift``
+        Without a season (``sp_ = 1``) and without ``X`` (the drift ignores it),
+        shrinkage toward the drift forecast (the line through a series' first and last
+        value): the forecast is ``w f + (1 - w) drift``
         with ``w = n / (n + drift_prior_length)``, ``n`` the series' length, so short
         series lean on the drift; 0 disables it.
     theta_weight : float in [0, 1], default=0.5
@@ -168,8 +171,10 @@ class SpectralForecaster(BaseForecaster):
         "authors": ["sksssm developers"],
         "maintainers": ["sksssm developers"],
         "python_dependencies": None,
-        # pd.Series: a univariate series is taken as it comes (no conversion per call).
-        "y_inner_mtype": ["pd.Series", "pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
+        # pd.Series is listed so that a univariate series is taken as it comes (no
+        # conversion per call); DataFrame comes first because sktime converts other inputs
+        # (a 2D numpy y) to the first mtype of their scitype, and a Series holds one column.
+        "y_inner_mtype": ["pd.DataFrame", "pd.Series", "pd-multiindex", "pd_multiindex_hier"],
         "X_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
         "capability:multivariate": True,
         "capability:exogenous": True,
@@ -221,7 +226,7 @@ class SpectralForecaster(BaseForecaster):
         if strategy == "direct":
             self.set_tags(**{"requires-fh-in-fit": True})
         if panel == "local":
-            self.set_tags(**{"y_inner_mtype": ["pd.Series", "pd.DataFrame"],
+            self.set_tags(**{"y_inner_mtype": ["pd.DataFrame", "pd.Series"],
                              "X_inner_mtype": "pd.DataFrame"})  # fmt: skip
 
     # ------------------------------------------------------------------ fit

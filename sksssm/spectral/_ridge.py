@@ -36,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils._param_validation import validate_params
 
-from .._validation import scale_unless_constant
+from .._validation import is_constant
 from ._gcv import gcv_choice, gcv_score_table, shrinkage
 from ._lapack import EPS as _EPS
 from ._lapack import geqrf_factor, stacked_factor, stacked_rows, uses_tpqrt
@@ -204,6 +204,49 @@ class QRAccumulator:
         return L[:, :p], L[:, p:]
 
 
+def standardized_factor(L_F, n_rows, feature_mean):
+    """The ridge core's standardization of a factor: ``(L_F / scale, scale)``.
+
+    Each feature column is divided by its root mean square over the ``n_rows`` rows;
+    a constant column is zeroed (scale 1), so that it gets no weight. A column is
+    constant by the library's one rule (:func:`~sksssm._validation.is_constant`) against
+    the larger of the largest root mean square (the rounding of the factor) and the
+    column's own absolute mean (the rounding of its level): a column that repeats one
+    value, e.g. from identical training series, is centred only to round-off and must not
+    be fitted as unit-variance noise.
+
+    Parameters
+    ----------
+    L_F : ndarray of shape (..., k, n_features)
+        Feature columns of the (centred) triangular factor.
+    n_rows : int or ndarray of shape (...,)
+        Rows the factor holds.
+    feature_mean : ndarray of shape (..., n_features)
+        Mean of each column.
+
+    Returns
+    -------
+    standardized : ndarray of shape (..., k, n_features)
+    scale : ndarray of shape (..., n_features)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> L_F = np.array([[2.0, 1e-16], [0.0, 0.0]])  # a varying and a round-off column
+    >>> standardized, scale = standardized_factor(L_F, 1, np.array([0.0, 1.15]))
+    >>> standardized.tolist(), scale.tolist()
+    ([[1.0, 0.0], [0.0, 0.0]], [2.0, 1.0])
+    """
+    n_rows = np.sqrt(np.maximum(np.asarray(n_rows, dtype=float), 1))[..., None]
+    # np.linalg.norm(L_F, axis=-2), without its dispatch (a forecaster's search makes
+    # tens of small solutions per series).
+    rms = np.sqrt(np.add.reduce(L_F * L_F, axis=-2)) / n_rows
+    reference = np.maximum(rms.max(axis=-1, keepdims=True, initial=0.0), np.abs(feature_mean))
+    constant = is_constant(rms, reference)
+    scale = np.where(constant, 1.0, rms)
+    return np.where(constant[..., None, :], 0.0, L_F / scale[..., None, :]), scale
+
+
 class RidgeSolution:
     """Ridge coefficients for any penalty from one SVD of the streamed factor.
 
@@ -246,13 +289,9 @@ class RidgeSolution:
         self.accumulator = accumulator
         self.n_rows = accumulator.n_rows_
         L_F, L_Y = accumulator.centred_factor(self.fit_intercept)
-        # np.linalg.norm(L_F, axis=0), without its dispatch (a forecaster's search makes
-        # tens of small solutions per series).
-        rms = np.sqrt(np.add.reduce(L_F * L_F, axis=0)) / np.sqrt(max(self.n_rows, 1))
-        # Constant (or all-zero) columns are left unscaled: they get zero weight anyway.
-        self.scale = scale_unless_constant(rms, rms.max(initial=0.0))
+        standardized, self.scale = standardized_factor(L_F, self.n_rows, accumulator.means()[0])
         if L_F.shape[1]:
-            U, self.s, self.Vt = _svd(L_F / self.scale)
+            U, self.s, self.Vt = _svd(standardized)
         else:  # intercept-only (or empty) model: no direction to fit
             U, self.s, self.Vt = np.zeros((len(L_F), 0)), np.zeros(0), np.zeros((0, 0))
         self.c = U.T @ L_Y  # (rank, n_targets)
