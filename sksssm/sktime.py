@@ -73,10 +73,7 @@ def to_padded_numpy3d(X) -> np.ndarray:
     if isinstance(X, np.ndarray):
         return X.astype(np.float64, copy=False)
     if isinstance(X, pd.DataFrame):  # nested_univ: rows = instances, columns = channels
-        series = [
-            np.stack([np.asarray(X.iloc[i, j], dtype=np.float64) for j in range(X.shape[1])])
-            for i in range(len(X))
-        ]
+        series = [_nested_instance(X, i) for i in range(len(X))]
     else:  # df-list
         series = [np.asarray(frame, dtype=np.float64).T for frame in X]
     for i, item in enumerate(series):
@@ -90,6 +87,23 @@ def to_padded_numpy3d(X) -> np.ndarray:
     for i, item in enumerate(series):
         out[i, :, : item.shape[1]] = item
     return out
+
+
+def _nested_instance(X, i):
+    """Instance ``i`` of a nested_univ panel as ``(n_channels, n_timepoints)``.
+
+    The estimators pad a shorter series with NaN in every channel, so the channels of one
+    instance must have one length (sktime's nested_univ allows them to differ).
+    """
+    channels = [np.asarray(X.iloc[i, j], dtype=np.float64) for j in range(X.shape[1])]
+    lengths = [len(channel) for channel in channels]
+    if len(set(lengths)) > 1:
+        raise ValueError(
+            f"instance {i} of the panel has channels of lengths {lengths}; the channels of "
+            "one instance must have one length (instances may differ in length). Pad or "
+            "truncate them to one length."
+        )
+    return np.stack(channels)
 
 
 def _check_kind(estimator, is_kind, kind, other_adapter):
@@ -111,7 +125,8 @@ class SSMTimeSeriesClassifier(BaseClassifier):
         An sksssm classifier (:class:`~sksssm.SpectralFilterClassifier`,
         :class:`~sksssm.STUClassifier`, :class:`~sksssm.PTDSSMClassifier`,
         :class:`~sksssm.HOPEClassifier`) or any scikit-learn classifier taking 3D
-        ``(n, channels, time)`` arrays; cloned in ``fit``. None:
+        ``(n, channels, time)`` arrays (without ``predict_proba``, the probabilities
+        are 0 or 1 from ``predict``, sktime's default); cloned in ``fit``. None:
         ``SpectralFilterClassifier()``, the closed-form classifier (pooled spectral
         features + ridge). ``capability:unequal_length`` is True for it and for the deep
         classifiers, which take NaN-padded unequal-length panels.
@@ -163,6 +178,9 @@ class SSMTimeSeriesClassifier(BaseClassifier):
         return self.estimator_.predict(to_padded_numpy3d(X))
 
     def _predict_proba(self, X):
+        if not hasattr(self.estimator_, "predict_proba"):
+            # sktime's default: probabilities 0 or 1 from predict, in the order of classes_.
+            return super()._predict_proba(X)
         return self.estimator_.predict_proba(to_padded_numpy3d(X))
 
     @classmethod

@@ -145,6 +145,28 @@ def test_seasonal_period_is_kept_when_half_of_the_series_vote_for_it():
     assert detect_seasonal_period(two_of_four, monthly) == 12
 
 
+def test_every_channel_votes_for_the_seasonal_period():
+    """Channels vote like series: the period of a two-column y does not depend on the
+    order of its columns (it was decided by the first column alone)."""
+    from sksssm.forecasting import SpectralForecaster, detect_seasonal_period
+
+    t = np.arange(72)
+    rng = np.random.default_rng(11)
+    seasonal = np.sin(2 * np.pi * t / 12) + 0.2 * rng.normal(size=72)
+    seasonal_2 = np.cos(2 * np.pi * t / 12) + 0.2 * rng.normal(size=72)
+    plain = rng.normal(size=72)
+    monthly = pd.period_range("2000-01", periods=72, freq="M")
+    for columns in ([seasonal, plain], [plain, seasonal]):  # one of two channels: kept
+        assert detect_seasonal_period([np.stack(columns, axis=1)], monthly) == 12
+    assert detect_seasonal_period([np.stack([plain, seasonal, plain], axis=1)], monthly) == 1
+    both = np.stack([seasonal, seasonal_2], axis=1)
+    assert detect_seasonal_period([both], None) == detect_seasonal_period([both[:, ::-1]], None)
+    y = pd.DataFrame({"a": 10 + seasonal, "b": 10 + np.cumsum(plain)}, index=monthly)
+    forecasts = [SpectralForecaster().fit(y[cols], fh=[1, 2, 3]).predict()["a"].to_numpy()
+                 for cols in (["a", "b"], ["b", "a"])]  # fmt: skip
+    np.testing.assert_allclose(forecasts[0], forecasts[1], rtol=1e-10)
+
+
 def test_seasonal_period_without_frequency_is_the_highest_autocorrelation_peak():
     """No index frequency: the candidate is the highest positive local peak of the detrended
     series' autocorrelation, recomputed here by a plain loop. Persistent series without

@@ -183,6 +183,43 @@ def test_classifier_adapter_keeps_labels_and_probabilities():
     np.testing.assert_allclose(proba, direct.predict_proba(X), rtol=1e-5, atol=1e-6)
 
 
+def test_classifier_adapter_without_inner_predict_proba_gives_sktime_default():
+    # The docstring takes any scikit-learn classifier on 3D arrays; one without
+    # predict_proba raised AttributeError. sktime's default: 0/1 from predict.
+    from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.linear_model import RidgeClassifier
+
+    class Flat(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y):
+            self.model_ = RidgeClassifier().fit(X.reshape(len(X), -1), y)
+            self.classes_ = self.model_.classes_
+            return self
+
+        def predict(self, X):
+            return self.model_.predict(X.reshape(len(X), -1))
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2, 12))
+    y = np.where(X[:, 0].sum(axis=1) > 0, "pos", "neg")
+    clf = SSMTimeSeriesClassifier(Flat()).fit(X, y)
+    proba = clf.predict_proba(X)
+    labels = clf.predict(X)
+    np.testing.assert_array_equal(proba, (labels[:, None] == clf.classes_).astype(float))
+
+
+def test_nested_panel_with_channels_of_different_lengths_is_refused_clearly():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+
+    def instance(n0, n1):
+        return {"c0": pd.Series(rng.normal(size=n0)), "c1": pd.Series(rng.normal(size=n1))}
+
+    X = pd.DataFrame([instance(10, 12), instance(8, 8)] * 5)  # sktime's check accepts it
+    with pytest.raises(ValueError, match=r"instance 0 of the panel has channels of lengths"):
+        SSMTimeSeriesClassifier().fit(X, np.array(["a", "b"] * 5))
+
+
 def _slice(loader, split, step, max_length=None):
     """Every ``step``-th series of a bundled sktime data set (nested_univ), all classes."""
     X, y = loader(split=split, return_type="nested_univ")

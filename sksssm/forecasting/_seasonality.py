@@ -122,12 +122,12 @@ def detect_seasonal_period(series, index=None):
     1. A candidate period: from the index frequency when it has one (monthly 12,
        quarterly 4, weekly 52, daily 7, hourly 24, annual 1, ...); otherwise the lag in
        ``2 .. min(n // 3, 52)`` where the autocorrelation of the linearly detrended
-       series (averaged over the series) has its highest positive local peak
-       (:func:`acf_peak`; none: no season).
+       series (averaged over the series and their channels) has its highest positive
+       local peak (:func:`acf_peak`; none: no season).
     2. The candidate is kept if the series has at least three seasons and the
        autocorrelation of the detrended series at that lag passes the 90% seasonality
-       test (:func:`seasonality_test`, for half of the series or more); otherwise the
-       period is 1 (no season).
+       test (:func:`seasonality_test`, for half of the series' channels or more);
+       otherwise the period is 1 (no season).
 
     Parameters
     ----------
@@ -149,7 +149,9 @@ def detect_seasonal_period(series, index=None):
     >>> detect_seasonal_period([np.cumsum(np.ones(120))[:, None] ** 1.5])  # no season
     1
     """
-    differences = [_detrend(s[:, 0]) for s in series if len(s) >= 4]
+    # Every channel votes like a series (as in the differencing tests), so the period
+    # does not depend on the order of y's columns.
+    differences = [_detrend(s[:, j]) for s in series if len(s) >= 4 for j in range(s.shape[1])]
     if not differences:
         return 1
     n = min(len(d) for d in differences)

@@ -51,7 +51,8 @@ class SpectralForecaster(BaseForecaster):
     - **intervals**: Student-t, the in-sample ``h``-step error (at least the recursion's)
       plus the coefficients' error (delta method), scaled by the final forecast's
       in-sample errors (no refit; recent origins weigh more; ``4 + n_h / h`` dof at
-      horizon ``h``), optionally ``interval_backtests``;
+      horizon ``h``), optionally ``interval_backtests``; ``predict_proba`` is sktime's
+      default Normal from ``predict`` and ``predict_var`` (not these quantiles);
     - **panels**: ``panel="global"`` fits one model on all series (each standardized by
       itself; QR factors add up, on Dask with ``backend="dask"``); **update** continues
       the exact ridge statistics (a bad update is refused).
