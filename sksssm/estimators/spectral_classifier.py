@@ -31,6 +31,7 @@ from ._head_combination import (
 from ._large_sets import fit_streaming_classifier, uses_streaming_head
 from ._pooled import (
     bank_dilation,
+    centred_and_scaled,
     check_padded_sequences,
     copy_fitted_attributes,
     mixing_seed,
@@ -465,16 +466,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     def _prepared(self, X):
         """``(X_btc, lengths)``: ``X`` validated, centred and scaled as at fit."""
         check_is_fitted(self, "classes_")
-        X_btc, lengths = check_padded_sequences(self, X, reset=False)
-        X_btc = X_btc - self.x_location_
-        X_btc /= self.x_scale_
-        if np.isinf(X_btc).any():
-            raise ValueError(
-                "X has values too large to centre and scale with the training location "
-                "and scale (they overflow float64); pass values within about 1e300 of "
-                "the training data."
-            )
-        return X_btc, lengths
+        return centred_and_scaled(self, X)
 
     def _scaled_tempered_scores(self, X):
         """``(T, r)``: ``T * r`` the tempered class scores, one column per class.

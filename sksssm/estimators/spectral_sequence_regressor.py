@@ -17,6 +17,7 @@ from ._channel_scaling import channel_location, channel_scale
 from ._large_sets import fit_streamed_ridge, uses_streaming_head
 from ._pooled import (
     INPUT_ATTRIBUTES,
+    centred_and_scaled,
     check_padded_sequences,
     copy_fitted_attributes,
     mixing_seed,
@@ -392,8 +393,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
             The layout of the ``y`` passed to ``fit``.
         """
         check_is_fitted(self, "y_mean_")
-        X_btc, lengths = check_padded_sequences(self, X, reset=False)
-        X_btc = (X_btc - self.x_location_) / self.x_scale_
+        X_btc, lengths = centred_and_scaled(self, X)
         heads = getattr(self, "estimators_", [self])
         # one set of FFTs for every head; each head's D / r and the series' r
         decisions = pooled_decisions(heads, X_btc, lengths)
