@@ -123,7 +123,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         of ``("mean", "std", "max", "min", "ppv", "last", "peak", "segment_mean",
         "segment_std")``.
     quantiles : array-like of float, default=(0.1, 0.3, 0.5, 0.7, 0.9)
-        Quantiles of the training responses used as the ``ppv`` thresholds.
+        Distinct quantiles in ``[0, 1]`` of the training responses used as the ``ppv``
+        thresholds.
     n_segments : int, default=4
         Equal parts of each series (relative to its own length) for the ``segment_*``
         statistics.

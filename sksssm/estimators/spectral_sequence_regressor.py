@@ -134,7 +134,8 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
     statistics : array-like of str, default=sksssm.spectral._pooling.STATISTICS
         Pooling statistics (:func:`sksssm.spectral.fit_pooling`).
     quantiles : array-like of float, default=(0.02, 0.1, 0.5, 0.9, 0.98)
-        Quantiles of the training responses used as the ``ppv`` thresholds.
+        Distinct quantiles in ``[0, 1]`` of the training responses used as the ``ppv``
+        thresholds.
     n_segments : int, default=16
         Equal parts of each series for the ``segment_*`` statistics (more than the
         classifier's 4: see :data:`DEFAULT_REGRESSION_SEGMENTS`).
