@@ -201,7 +201,11 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         :data:`~sksssm.spectral._kernel_ridge.MAX_TRAIN_BYTES`, 256 MiB, else the
         linear ridge) and costs an ``n_samples x n_samples`` eigendecomposition per
         bandwidth; it is only offered up to the size rule's limit (2,000 training
-        series; "Large sets" above) and when a series can be scored.
+        series), off the streaming path (more series than pooled features, or Dask
+        input; "Large sets" above) and when a series can be scored (a class has two
+        training series). Where it is not offered the heads are the linear ridge:
+        silently with "auto", with a :class:`~sksssm.exceptions.SpectralFilterWarning`
+        naming the reason with "rbf".
 
     head_combination : {"tempered", "mean"}, default="tempered"
         How ``normalise="both"`` combines its heads. "tempered": the mean of the heads'
