@@ -259,8 +259,9 @@ def check_class_labels(estimator, y, n_samples, *, min_classes=2):
     """Validate classification labels: one label per sequence, ``n_samples`` of them.
 
     The one label check of every classifier: ``y`` is required, 1D (a column vector warns
-    and is raveled, as in scikit-learn), of a classification type (not continuous), and
-    holds at least ``min_classes`` distinct labels.
+    and is raveled, as in scikit-learn), without missing labels (NaN, None, ``pd.NA`` or
+    NaT: :func:`pandas.isna`), of a classification type (not continuous), and holds at
+    least ``min_classes`` distinct labels.
 
     Examples
     --------
@@ -277,6 +278,16 @@ def check_class_labels(estimator, y, n_samples, *, min_classes=2):
             f"classification is not supported."
         )
     y = column_or_1d(y, warn=True)
+    import pandas as pd
+
+    missing = pd.isna(y)
+    if missing.any():
+        # a missing label is not a class (nor sortable among strings: np.unique fails)
+        raise ValueError(
+            f"y contains {int(missing.sum())} missing label(s) (NaN, None or pd.NA), the "
+            f"first at position {int(np.argmax(missing))}; drop those sequences or give "
+            f"them a label."
+        )
     check_classification_targets(y)
     if len(y) != n_samples:
         raise ValueError(

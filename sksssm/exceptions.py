@@ -16,12 +16,16 @@ _CALLED_THROUGH = ("sksssm", "sklearn", "sktime", "skorch")
 
 
 class SpectralFilterWarning(UserWarning):
-    """The requested number of spectral filters was reduced.
+    """A requested option of a spectral filtering model was reduced to what the data
+    supports.
 
     Raised when ``n_filters`` exceeds what the sequence length supports: more filters than
     time steps, or filters whose Hankel eigenvalue lies below float64 precision (their
     eigenvectors are numerical noise and ``sigma ** 0.25`` would be undefined). The message
-    names the number of filters actually used.
+    names the number of filters actually used. Raised too when
+    ``SpectralFilterClassifier(kernel="rbf")`` cannot fit its Gaussian-kernel heads (the
+    parameter's docstring lists where); the message names the reason, and the heads are
+    the linear ridge.
     """
 
 

@@ -9,10 +9,16 @@ the filter cache
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
-from sksssm import SpectralFilterClassifier, SpectralFilterRegressor
+from sksssm import (
+    SpectralFilterClassifier,
+    SpectralFilterRegressor,
+    SpectralFilterSequenceRegressor,
+)
 from sksssm.spectral import SpectralDesign, _pooled_features, stu_filters
 
 FAST = dict(n_filters=4, n_mixtures=2, alphas=np.logspace(-2, 3, 6), random_state=0)
@@ -135,6 +141,25 @@ def test_classifier_ignores_a_huge_offset(dtype):
     agreement = np.mean(offset.predict(X_test + 1e12) == plain.predict(X_test))
     assert agreement >= 0.95, agreement  # measured 1.0
     assert abs(offset.score(X_test + 1e12, y_test) - plain.score(X_test, y_test)) <= 0.05
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [SpectralFilterClassifier(**FAST), SpectralFilterSequenceRegressor(**FAST)],
+    ids=["classifier", "sequence-regressor"],
+)
+def test_finite_values_that_overflow_when_centred_and_scaled_are_refused(estimator):
+    # the sequence regressor said "X contains NaN or infinite values"; both warned of the
+    # overflow (RuntimeWarning)
+    rng = np.random.default_rng(0)
+    X, y = _tones(24, rng)
+    estimator.fit(X * 1e-3, y)
+    spiked = X[:2].copy()
+    spiked[0, 3] = 1e306  # finite, but 1e309 in the training scale
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="too large to centre and scale with the training"):
+            estimator.predict(spiked)
 
 
 # ----------------------------------------------------------------- classifier: layout

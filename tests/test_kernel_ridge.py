@@ -4,13 +4,18 @@ The leave-one-out maths against refits without each series, the decisions agains
 direct solve, far rows, the keep rule, and the classifier's option end to end.
 """
 
+import re
+import warnings
+
 import numpy as np
 import pytest
 
 from sksssm import SpectralFilterClassifier
 from sksssm.estimators import _large_sets
 from sksssm.estimators._class_targets import loo_accuracy
+from sksssm.estimators._large_sets import uses_streaming_head
 from sksssm.estimators._pooled_selection import kernel_beats_linear
+from sksssm.exceptions import SpectralFilterWarning
 from sksssm.spectral import _kernel_ridge
 from sksssm.spectral._kernel_ridge import (
     BANDWIDTHS,
@@ -146,6 +151,18 @@ def test_kernel_decisions_equal_the_heads_features_through_the_kernel():
     np.testing.assert_allclose(decision * r2[:, None], clf.kernel_.decision_function(Z), rtol=1e-9)
 
 
+def _rbf_warns_and_auto_is_silent(X, y, reason, **params):
+    """The classifier fitted with ``kernel="rbf"``, which must warn naming ``reason`` (it
+    fell back silently); ``kernel="auto"``, whose choice the fallback is, must not warn."""
+    match = re.escape(f'kernel="rbf" is not used: {reason}')
+    with pytest.warns(SpectralFilterWarning, match=match):
+        rbf = SpectralFilterClassifier(random_state=0, kernel="rbf", **params).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SpectralFilterWarning)
+        SpectralFilterClassifier(random_state=0, kernel="auto", **params).fit(X, y)
+    return rbf
+
+
 def test_no_kernel_above_the_size_rule(monkeypatch):
     monkeypatch.setattr(_large_sets, "SELECTION_SERIES", 30)
     monkeypatch.setattr(_large_sets, "SUBSAMPLE_SERIES", 20)
@@ -153,14 +170,26 @@ def test_no_kernel_above_the_size_rule(monkeypatch):
     X = rng.normal(size=(40, 16))
     y = np.repeat([0, 1], 20)
     X[y == 1] += 1.0
-    clf = SpectralFilterClassifier(random_state=0, kernel="rbf").fit(X, y)
+    clf = _rbf_warns_and_auto_is_silent(X, y, "40 training series exceed the size rule")
+    assert [head.kernel_ for head in clf.estimators_] == [None]
+
+
+def test_no_kernel_on_the_streaming_path():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(20, 16))
+    y = np.repeat([0, 1], 10)
+    X[y == 1] += 1.0
+    # 5 pooled features: 20 series outnumber them
+    small = dict(n_filters=1, n_mixtures=0, statistics=("mean",), differences=False)
+    assert uses_streaming_head(SpectralFilterClassifier(**small), X, y)
+    clf = _rbf_warns_and_auto_is_silent(X, y, "with more training series", **small)
     assert [head.kernel_ for head in clf.estimators_] == [None]
 
 
 def test_no_kernel_when_every_class_has_one_series():
     rng = np.random.default_rng(6)
     X = rng.normal(size=(3, 16))
-    clf = SpectralFilterClassifier(random_state=0, kernel="rbf").fit(X, [0, 1, 2])
+    clf = _rbf_warns_and_auto_is_silent(X, [0, 1, 2], "every class has one training series")
     assert all(head.kernel_ is None for head in clf.estimators_)
     assert clf.predict(X).tolist() == [0, 1, 2]
 
@@ -172,5 +201,5 @@ def test_the_default_is_auto_and_large_designs_stay_linear(monkeypatch):
     y = np.repeat([0, 1, 2], 10)
     X[y == 1] += 1.0
     monkeypatch.setattr(_kernel_ridge, "MAX_TRAIN_BYTES", 8 * 30)  # one column's worth
-    clf = SpectralFilterClassifier(random_state=0, kernel="rbf").fit(X, y)
+    clf = _rbf_warns_and_auto_is_silent(X, y, "a head's training design")
     assert all(head.kernel_ is None for head in clf.estimators_)

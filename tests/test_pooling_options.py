@@ -67,3 +67,23 @@ def test_mixtures_without_mixtures_are_refused(fitter):
         resolve_pooled_filters("mixtures", 2, 0)
     check_pooled_mixtures("mixtures", 1)  # one mixture is enough
     check_pooled_mixtures("all", 0)  # the bank's own filters need no mixtures
+
+
+@pytest.mark.parametrize("fitter", ["fit_pooling", "classifier", "regressor"])
+@pytest.mark.parametrize(
+    "quantiles",
+    [[[0.5]], ["a"], ["0.5"], [True], [0.5, 0.5], [0.5, 2.0], []],
+    ids=["nested", "string", "numeric-string", "boolean", "duplicate", "above-1", "empty"],
+)
+def test_quantiles_must_be_distinct_numbers_in_the_unit_interval(fitter, quantiles):
+    # nested and string quantiles leaked float()'s errors; duplicates were accepted (while
+    # duplicate statistics are refused) and only duplicated columns
+    message = f"quantiles must be distinct numbers in [0, 1], got {quantiles!r}."
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        _fitters()[fitter](quantiles=quantiles)
+
+
+def test_quantiles_without_thresholds_need_only_be_numbers():
+    fit_pooling(X_BTC, statistics=("mean",), quantiles=[0.5, 0.5, 2.0])  # unused
+    with pytest.raises(ValueError, match="quantiles must be distinct numbers"):
+        fit_pooling(X_BTC, statistics=("mean",), quantiles=[[0.5]])

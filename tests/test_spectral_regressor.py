@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
-from sklearn.model_selection import GridSearchCV
+from sklearn.metrics import r2_score
+from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -174,6 +175,23 @@ def test_n_filters_larger_than_length_is_capped_with_warning():
         reg = SpectralFilterRegressor(24).fit(X, y)
     assert 1 <= reg.n_filters_ <= 6
     assert np.all(np.isfinite(reg.filters_))
+
+
+def test_3d_sequence_targets_are_scored_as_their_flattened_columns():
+    # score and cross_val_score raised "Found array with dim 3" (nan) on 3D y
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 30))
+    Y = np.stack([np.cumsum(X, 1), -np.cumsum(X, 1)], axis=1) * 0.1  # (n, outputs, t)
+    Y = Y + 0.05 * rng.normal(size=Y.shape)
+    reg = SpectralFilterRegressor(6, return_sequences=True).fit(X, Y)
+    expected = r2_score(Y.reshape(20, -1), reg.predict(X).reshape(20, -1))
+    assert reg.score(X, Y) == pytest.approx(expected)
+    assert 0.5 < reg.score(X, Y) < 1.0
+    # 2D sequence targets: scikit-learn's score, one column per time step
+    reg2 = SpectralFilterRegressor(6, return_sequences=True).fit(X, Y[:, 0])
+    assert reg2.score(X, Y[:, 0]) == pytest.approx(r2_score(Y[:, 0], reg2.predict(X)))
+    scores = cross_val_score(SpectralFilterRegressor(6, return_sequences=True), X, Y, cv=2)
+    assert np.isfinite(scores).all()
 
 
 def test_3d_y_needs_return_sequences():

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.base import BaseEstimator
 
-from sksssm import SpectralFilterClassifier, SpectralFilterRegressor
+from sksssm import SpectralFilterClassifier, SpectralFilterRegressor, STUClassifier
 from sksssm._validation import (
     check_class_labels,
     check_option,
@@ -210,11 +210,35 @@ def test_check_sequences_allow_nan_accepts_nan_but_not_inf():
         ([0.5, 1.5, 2.5], 3, "Unknown label type"),
         (["a", "b"], 3, "inconsistent numbers of samples: 3 and 2"),
         (["a", "a", "a"], 3, "needs at least 2 classes"),
+        # missing labels: was numpy's "'<' not supported between 'float' and 'str'"
+        (pd.Categorical(["a", "b", np.nan]), 3, "1 missing label.*position 2"),
+        (np.array(["a", np.nan, "b"], dtype=object), 3, "1 missing label.*position 1"),
+        (np.array(["a", None, "b"], dtype=object), 3, "missing label"),
+        (pd.Series(["a", "b", pd.NA], dtype="string"), 3, "missing label"),
+        ([0.0, 1.0, np.nan], 3, "missing label"),
     ],
 )
 def test_check_class_labels_messages(y, n_samples, match):
     with pytest.raises(ValueError, match=match):
         check_class_labels(BaseEstimator(), y, n_samples)
+
+
+#: A pooled classifier of 5 features: 20 series outnumber them (the streaming path).
+STREAMING = dict(
+    n_filters=1, n_mixtures=0, statistics=("mean",), use_negative=False, differences=False
+)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [SpectralFilterClassifier(), SpectralFilterClassifier(**STREAMING), STUClassifier()],
+    ids=["pooled", "pooled-streaming", "deep"],
+)
+def test_every_classifier_refuses_missing_labels(estimator):
+    X = np.random.default_rng(0).normal(size=(20, 16))
+    y = pd.Categorical(["a", "b"] * 9 + ["a", np.nan])
+    with pytest.raises(ValueError, match="1 missing label"):
+        estimator.fit(X, y)
 
 
 def test_check_class_labels_ravels_a_column_with_a_warning():

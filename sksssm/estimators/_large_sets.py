@@ -44,6 +44,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_class_labels, check_sequences, to_btc
+from ..exceptions import SpectralFilterWarning, warn
 from ..spectral._dask import check_dask_inputs, is_dask_collection
 from ..spectral._feature_sets import used_pooling, used_responses
 from ..spectral._pooling import pooled_features, sequence_lengths, threshold_series
@@ -230,6 +231,17 @@ def _pooling(estimator, X_btc, normalise, mixing_seed):
     )
 
 
+def warn_linear_head(estimator, reason):
+    """Warn that ``estimator``'s explicit ``kernel="rbf"`` gives the linear ridge, for
+    ``reason``; ``"auto"`` (whose choice it is) and ``"linear"`` stay silent."""
+    if estimator.kernel == "rbf":
+        warn(
+            f'kernel="rbf" is not used: {reason}; the linear ridge is fitted instead. Pass '
+            f'kernel="linear" or "auto" to fit it without this warning.',
+            SpectralFilterWarning,
+        )
+
+
 def fit_streaming_classifier(estimator, X, y, alphas, mixing_seed):
     """Fit ``estimator`` (a SpectralFilterClassifier shell with a boolean or ``"loo"``
     ``normalise``) on the streaming path, its mixtures drawn from ``mixing_seed``."""
@@ -247,6 +259,11 @@ def fit_streaming_classifier(estimator, X, y, alphas, mixing_seed):
     )
     estimator.alpha_ = fit.alpha
     estimator.kernel_ = None  # the streaming path fits the linear ridge only
+    warn_linear_head(
+        estimator,
+        "with more training series than pooled features, or Dask input, the fit streams "
+        "(the kernel needs the in-memory leave-one-out)",
+    )
     estimator.loo_decisions_ = loo
     estimator.loo_score_ = -float(np.mean((targets - loo) ** 2))
     estimator.temperature_ = fit_temperature(class_scores(loo), encoded)

@@ -281,6 +281,26 @@ def check_padded_sequences(estimator, X, *, reset):
     return X_btc, sequence_lengths(X_btc)
 
 
+def centred_and_scaled(estimator, X):
+    """``(X_btc, lengths)``: ``X`` validated (:func:`check_padded_sequences`), centred and
+    scaled by the fitted ``x_location_`` and ``x_scale_``, as the training series were.
+
+    Finite values far from the training data can overflow float64 doing so: they are
+    refused with the fix here, not reported later as the infinities they become.
+    """
+    X_btc, lengths = check_padded_sequences(estimator, X, reset=False)
+    with np.errstate(over="ignore"):  # refused just below, with the fix
+        X_btc = X_btc - estimator.x_location_
+        X_btc /= estimator.x_scale_
+    if np.isinf(X_btc).any():
+        raise ValueError(
+            "X has values too large to centre and scale with the training location "
+            "and scale (they overflow float64); pass values within about 1e300 of "
+            "the training data."
+        )
+    return X_btc, lengths
+
+
 def training_features(X_btc, poolings, lengths, chunk_size):
     """The training features of each pooling, one after the other (a generator).
 

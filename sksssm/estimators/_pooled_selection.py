@@ -19,7 +19,7 @@ from ..spectral._feature_sets import FEATURE_SETS, candidate_feature_sets
 from ..spectral._kernel_ridge import fit_rbf_ridge
 from ..spectral._ridge_loo import select_ridge_by_loo
 from ._class_targets import loo_accuracy, one_vs_all_targets, scored_series
-from ._large_sets import refit_chosen, refit_penalties, selection_rows
+from ._large_sets import refit_chosen, refit_penalties, selection_rows, warn_linear_head
 from ._pooled import (
     fit_estimator_poolings,
     mixing_seed,
@@ -82,6 +82,11 @@ def choose_pooled_models(estimator, X_btc, lengths, encoded, alphas, mixing_seed
     # many series: the candidates compared on a stratified subsample (the size rule)
     rows = selection_rows(encoded, mixing_seed)
     chosen = slice(None) if rows is None else rows
+    # an explicit kernel that no head can have: one warning for the fit
+    if rows is not None:
+        warn_linear_head(estimator, f"{len(encoded)} training series exceed the size rule's limit")
+    elif not selects_by_loo(encoded):
+        warn_linear_head(estimator, "every class has one training series (nothing to score)")
     # "both" keeps each representation's model up to the size rule's limit; above it the
     # comparison on thousands of series is reliable and each refit on all of them is the
     # fit's largest cost, so the better one alone (as "loo")
@@ -138,17 +143,22 @@ def rbf_head(estimator, F, fit, targets, encoded, alphas, scored_rows):
     accuracy is higher than the linear ridge's
     (:func:`kernel_beats_linear`), ``"linear"`` never;
     none keeps it when its training design would exceed
-    :data:`~sksssm.spectral._kernel_ridge.MAX_TRAIN_BYTES`. The design is the chosen
+    :data:`~sksssm.spectral._kernel_ridge.MAX_TRAIN_BYTES` (an explicit ``"rbf"`` warns,
+    :func:`~sksssm.estimators._large_sets.warn_linear_head`). The design is the chosen
     columns of the standardized features ``F``, weighted as the linear ridge weighs them
     (the cross-channel block).
     """
     scored = scored_series(encoded) if scored_rows is None else scored_rows
+    if estimator.kernel == "linear" or not selects_by_loo(encoded):
+        return None  # an explicit "rbf" with nothing to score: choose_pooled_models warned
     design_bytes = 8 * len(F) * int(fit.mask.sum())
-    if (
-        estimator.kernel == "linear"
-        or not selects_by_loo(encoded)
-        or design_bytes > _kernel_ridge.MAX_TRAIN_BYTES  # read at call time (tests patch it)
-    ):
+    limit = _kernel_ridge.MAX_TRAIN_BYTES  # read at call time (tests patch it)
+    if design_bytes > limit:
+        warn_linear_head(
+            estimator,
+            f"a head's training design ({design_bytes:,} bytes) exceeds MAX_TRAIN_BYTES "
+            f"({limit:,})",
+        )
         return None
     Z = F[:, fit.mask] * fit.weights[fit.mask]
     kernel = fit_rbf_ridge(Z, targets, alphas, scored_rows)

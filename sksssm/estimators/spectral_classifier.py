@@ -31,6 +31,7 @@ from ._head_combination import (
 from ._large_sets import fit_streaming_classifier, uses_streaming_head
 from ._pooled import (
     bank_dilation,
+    centred_and_scaled,
     check_padded_sequences,
     copy_fitted_attributes,
     mixing_seed,
@@ -122,7 +123,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         of ``("mean", "std", "max", "min", "ppv", "last", "peak", "segment_mean",
         "segment_std")``.
     quantiles : array-like of float, default=(0.1, 0.3, 0.5, 0.7, 0.9)
-        Quantiles of the training responses used as the ``ppv`` thresholds.
+        Distinct quantiles in ``[0, 1]`` of the training responses used as the ``ppv``
+        thresholds.
     n_segments : int, default=4
         Equal parts of each series (relative to its own length) for the ``segment_*``
         statistics.
@@ -199,7 +201,11 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         :data:`~sksssm.spectral._kernel_ridge.MAX_TRAIN_BYTES`, 256 MiB, else the
         linear ridge) and costs an ``n_samples x n_samples`` eigendecomposition per
         bandwidth; it is only offered up to the size rule's limit (2,000 training
-        series; "Large sets" above) and when a series can be scored.
+        series), off the streaming path (more series than pooled features, or Dask
+        input; "Large sets" above) and when a series can be scored (a class has two
+        training series). Where it is not offered the heads are the linear ridge:
+        silently with "auto", with a :class:`~sksssm.exceptions.SpectralFilterWarning`
+        naming the reason with "rbf".
 
     head_combination : {"tempered", "mean"}, default="tempered"
         How ``normalise="both"`` combines its heads. "tempered": the mean of the heads'
@@ -465,16 +471,7 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     def _prepared(self, X):
         """``(X_btc, lengths)``: ``X`` validated, centred and scaled as at fit."""
         check_is_fitted(self, "classes_")
-        X_btc, lengths = check_padded_sequences(self, X, reset=False)
-        X_btc = X_btc - self.x_location_
-        X_btc /= self.x_scale_
-        if np.isinf(X_btc).any():
-            raise ValueError(
-                "X has values too large to centre and scale with the training location "
-                "and scale (they overflow float64); pass values within about 1e300 of "
-                "the training data."
-            )
-        return X_btc, lengths
+        return centred_and_scaled(self, X)
 
     def _scaled_tempered_scores(self, X):
         """``(T, r)``: ``T * r`` the tempered class scores, one column per class.

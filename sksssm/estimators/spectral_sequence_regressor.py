@@ -17,6 +17,7 @@ from ._channel_scaling import channel_location, channel_scale
 from ._large_sets import fit_streamed_ridge, uses_streaming_head
 from ._pooled import (
     INPUT_ATTRIBUTES,
+    centred_and_scaled,
     check_padded_sequences,
     copy_fitted_attributes,
     mixing_seed,
@@ -133,7 +134,8 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
     statistics : array-like of str, default=sksssm.spectral._pooling.STATISTICS
         Pooling statistics (:func:`sksssm.spectral.fit_pooling`).
     quantiles : array-like of float, default=(0.02, 0.1, 0.5, 0.9, 0.98)
-        Quantiles of the training responses used as the ``ppv`` thresholds.
+        Distinct quantiles in ``[0, 1]`` of the training responses used as the ``ppv``
+        thresholds.
     n_segments : int, default=16
         Equal parts of each series for the ``segment_*`` statistics (more than the
         classifier's 4: see :data:`DEFAULT_REGRESSION_SEGMENTS`).
@@ -392,8 +394,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
             The layout of the ``y`` passed to ``fit``.
         """
         check_is_fitted(self, "y_mean_")
-        X_btc, lengths = check_padded_sequences(self, X, reset=False)
-        X_btc = (X_btc - self.x_location_) / self.x_scale_
+        X_btc, lengths = centred_and_scaled(self, X)
         heads = getattr(self, "estimators_", [self])
         # one set of FFTs for every head; each head's D / r and the series' r
         decisions = pooled_decisions(heads, X_btc, lengths)

@@ -212,10 +212,10 @@ def fit_pooling(
         above each threshold over the length; ``"hydra"``: competing counts per filter
         group; see :mod:`sksssm.spectral._segment_stats`).
     quantiles : sequence of float, default=(0.02, 0.1, 0.5, 0.9, 0.98)
-        Quantiles of each training response used as ``ppv`` biases, computed on up to
-        128 evenly spaced training series (deterministic), each raised by
-        ``1e-9 * max|response|`` so that responses equal to a quantile in exact
-        arithmetic are never above it by round-off.
+        Distinct quantiles in ``[0, 1]`` of each training response used as ``ppv``
+        biases, computed on up to 128 evenly spaced training series (deterministic),
+        each raised by ``1e-9 * max|response|`` so that responses equal to a quantile in
+        exact arithmetic are never above it by round-off.
     chunk_size : int or None, default=None
         Series per chunk; None: from :data:`CHUNK_BUDGET_BYTES`.
     n_segments : int, default=4

@@ -86,10 +86,17 @@ def _checked_statistics(statistics):
 
 
 def _checked_quantiles(quantiles, statistics):
-    """``quantiles`` as a tuple of floats; refused unless in ``[0, 1]`` (and not empty)
-    when one of ``statistics`` uses thresholds."""
-    quantiles = tuple(float(q) for q in quantiles)
+    """``quantiles`` as a tuple of floats; refused unless numbers, and, when one of
+    ``statistics`` uses thresholds, unless distinct (a repeated quantile only repeats its
+    columns) and in ``[0, 1]`` (and not empty)."""
+    message = f"quantiles must be distinct numbers in [0, 1], got {quantiles!r}."
+    values = tuple(quantiles)
+    # float() would leak its TypeError on a nested list, and read "0.5" or True as numbers
+    if not all(isinstance(q, numbers.Real) and not isinstance(q, bool) for q in values):
+        raise ValueError(message)
+    values = tuple(float(q) for q in values)
     thresholds = any(stat in THRESHOLD_STATISTICS for stat in statistics)
-    if thresholds and (not quantiles or not all(0.0 <= q <= 1.0 for q in quantiles)):
-        raise ValueError(f"quantiles must be numbers in [0, 1], got {quantiles!r}.")
-    return quantiles
+    distinct = len(set(values)) == len(values)
+    if thresholds and not (values and distinct and all(0.0 <= q <= 1.0 for q in values)):
+        raise ValueError(message)
+    return values
