@@ -17,6 +17,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+import pandas as pd
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -278,8 +279,6 @@ def check_class_labels(estimator, y, n_samples, *, min_classes=2):
             f"classification is not supported."
         )
     y = column_or_1d(y, warn=True)
-    import pandas as pd
-
     missing = pd.isna(y)
     if missing.any():
         # a missing label is not a class (nor sortable among strings: np.unique fails)
