@@ -196,3 +196,21 @@ def test_deep_forecaster_multivariate_update_is_checked_per_column(airline):
     assert f.cutoff.equals(before)
     f.update(y["1953-01":"1953-03"], update_params=False)
     assert str(f.cutoff[0]) == "1953-03"
+
+
+@pytest.mark.parametrize(
+    "params, length, message",
+    [
+        # seasonal_d=1 without a season was silently dropped (no differencing at all)
+        ({"sp": 1, "seasonal_d": 1, "d": 0}, 144, "seasonal_d=1 needs a seasonal period"),
+        # a smooth curve: no season is detected, so the explicit seasonal_d=1 cannot apply
+        ({"seasonal_d": 1}, 144, "no season detected with sp=None"),
+        # a period as long as the series only switched the non-seasonal hedges off
+        ({"sp": 1000}, 144, r"sp=1000 is as long as the shortest series \(144"),
+        ({"sp": 60}, 60, r"sp=60 is as long as the shortest series \(60"),
+    ],
+)
+def test_seasonal_options_the_series_cannot_carry_are_refused(params, length, message):
+    y = pd.Series(np.arange(1.0, length + 1) ** 1.5)
+    with pytest.raises(ValueError, match=message):
+        SpectralForecaster(**params).fit(y)

@@ -78,6 +78,11 @@ def check_fit(params, panel, has_exog):
             "point; the series end at different times. Align the series or use "
             "panel='local'."
         )
+    if params.sp is not None and params.sp > 1 and params.sp >= n_min:
+        raise ValueError(
+            f"sp={params.sp} is as long as the shortest series ({n_min} time steps), so no "
+            "season can be seen. Pass a shorter period, or sp=None to detect it."
+        )
     if params.sp is not None and params.seasonal_d == 1 and n_min <= params.sp + 1:
         raise ValueError(
             f"seasonal_d=1 with sp={params.sp} needs more than {params.sp + 1} time steps; "

@@ -34,7 +34,7 @@ def choose_differencing(z, sp, d, seasonal_d):
 
     ``D = 1`` when the mean seasonal strength exceeds 0.64 with three seasons of data;
     ``d = 1`` when KPSS rejects level stationarity (of the seasonally differenced series)
-    at 5%. A given order (not "auto") is kept.
+    at 5%. A given order (not "auto") is kept; ``seasonal_d=1`` needs ``sp > 1``.
 
     Returns
     -------
@@ -45,6 +45,11 @@ def choose_differencing(z, sp, d, seasonal_d):
     n_min = min(len(s) for s in z)
     c = z[0].shape[1]
     strength, kpss = None, None
+    if sp == 1 and seasonal_d == 1:
+        raise ValueError(
+            "seasonal_d=1 needs a seasonal period sp > 1, but sp is 1 (given, or no season "
+            "detected with sp=None). Pass the period as sp, or seasonal_d='auto' or 0."
+        )
     D = 0 if sp == 1 else seasonal_d
     if D == "auto":
         D = 0

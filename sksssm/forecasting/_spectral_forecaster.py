@@ -60,9 +60,12 @@ class SpectralForecaster(BaseForecaster):
     Parameters
     ----------
     sp : int or None, default=None
-        Seasonal period; None detects it.
+        Seasonal period; None detects it. A given period must be shorter than the
+        series; its seasonal terms (``seasonal_d="auto"``, the AR lags ``sp`` and
+        ``sp + 1``, Theta's seasonal adjustment) need about three seasons of data.
     d, seasonal_d : {0, 1} or "auto", default="auto"
-        Ordinary and seasonal differencing orders.
+        Ordinary and seasonal differencing orders (``seasonal_d=1`` needs
+        ``sp_ > 1``).
     ar_order : int or "auto", default="auto"
         Number of autoregressive terms ``w_{t-1}, ..., w_{t-ar_order}``.
     n_filters : int or "auto", default="auto"
