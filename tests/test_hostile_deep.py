@@ -5,6 +5,7 @@
   is exact at any finite scale.
 - Threads: fits in parallel threads with a fixed ``random_state`` equal the serial fit, and
   torch's global RNG is never touched (each fit draws from its own ``torch.Generator``).
+- Session 53 sweep: numpy integer hyper-parameters train as Python integers.
 """
 
 import concurrent.futures
@@ -119,3 +120,17 @@ def test_grid_search_with_the_threading_backend_scores_as_the_serial_search(data
     np.testing.assert_array_equal(
         threaded.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
     )
+
+
+# ------------------------------------------------------- session 53: numpy hyper-parameters
+@pytest.mark.parametrize("name", list(DEEP_ESTIMATORS))
+def test_numpy_integer_hyperparameters_train_as_python_integers(name, data):
+    # GridSearchCV over np.array([16, 32]) passes np.int64 values: torch's BatchSampler
+    # refused batch_size=np.int64(16) ("should be a positive integer value").
+    X, y = data
+    y = _targets(name, y)
+    expected = _outputs(DEEP_ESTIMATORS[name]().fit(X, y), X)
+    keys = ("batch_size", "d_model", "n_layers", "max_epochs")
+    numpy_ints = {key: np.int64(TINY[key]) for key in keys}
+    fitted = DEEP_ESTIMATORS[name]().set_params(**numpy_ints).fit(X, y)
+    np.testing.assert_array_equal(_outputs(fitted, X), expected)

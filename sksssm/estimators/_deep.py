@@ -263,7 +263,8 @@ class DeepSequenceMixin(DeepPersistenceMixin):
             optimizer__weight_decay=self.weight_decay,
             optimizer__param_groups=self._param_groups(),
             max_epochs=max_epochs,
-            batch_size=self.batch_size,
+            # torch's BatchSampler refuses numpy integers (GridSearchCV over np.array([16, 32])).
+            batch_size=int(self.batch_size),
             iterator_train__shuffle=True,
             # The loaders draw their shuffles (and a base seed) from these, not the global RNG.
             iterator_train__generator=make_generator(draw_seed(generator)),
