@@ -5,7 +5,8 @@
   is exact at any finite scale.
 - Threads: fits in parallel threads with a fixed ``random_state`` equal the serial fit, and
   torch's global RNG is never touched (each fit draws from its own ``torch.Generator``).
-- Session 53 sweep: numpy integer hyper-parameters train as Python integers.
+- Session 53 sweep: a constant target column is predicted as the constant; numpy integer
+  hyper-parameters train as Python integers.
 """
 
 import concurrent.futures
@@ -82,6 +83,22 @@ def test_scaled_targets_give_the_scaled_predictions(name, y_factor, data):
     predicted = DEEP_ESTIMATORS[name]().fit(X, y * y_factor).predict(X)
     assert np.isfinite(predicted).all()
     np.testing.assert_allclose(predicted, expected, rtol=1e-5, atol=1e-5 * y_factor * np.std(y))
+
+
+@pytest.mark.parametrize("name", REGRESSORS)
+def test_a_constant_target_column_is_predicted_as_the_constant(name, data):
+    # Session 53 sweep: a constant column keeps a unit scale in its own units, where the
+    # PTD and HOPE heads (which do not start at zero) predicted 1e-8 as values of order
+    # 1e-4 to 1. The constant is now predicted as such, alone, beside a varying column,
+    # and at every step of a sequence output.
+    X, y = data
+    constant = np.full(len(X), 1e-8)
+    np.testing.assert_array_equal(DEEP_ESTIMATORS[name]().fit(X, constant).predict(X), 1e-8)
+    both = DEEP_ESTIMATORS[name]().fit(X, np.c_[y, constant]).predict(X)
+    np.testing.assert_array_equal(both[:, 1], 1e-8)
+    assert np.std(both[:, 0]) > 0  # the varying column is the network's
+    sequences = DEEP_ESTIMATORS[name](return_sequences=True).fit(X, np.full(X.shape, 1e-8))
+    np.testing.assert_array_equal(sequences.predict(X), 1e-8)
 
 
 # ---------------------------------------------------------------------- cause 5: threads
