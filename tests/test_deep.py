@@ -10,6 +10,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -230,6 +231,37 @@ def test_failed_warm_start_fit_leaves_the_model_unchanged(regression_data):
     for name, value in _weights(reg).items():
         assert torch.equal(value, weights[name]), name
     np.testing.assert_array_equal(reg.predict(X), before)
+
+
+@pytest.mark.parametrize(
+    ("estimator", "change"),
+    [
+        (HOPERegressor(state_dim=8, **SMALL), {"d_model": 4}),
+        (HOPERegressor(state_dim=8, **SMALL), {"n_layers": 2, "norm": "batch"}),
+        (PTDSSMRegressor(state_dim=8, ptd_method="random", **SMALL), {"mode": "s5"}),
+        (PTDSSMRegressor(state_dim=8, ptd_method="random", **SMALL), {"state_dim": 4}),
+        (STURegressor(8, **SMALL), {"n_filters": 4}),
+        (STURegressor(8, **SMALL), {"linear_skip": False}),
+    ],
+    ids=lambda value: "-".join(value) if isinstance(value, dict) else type(value).__name__,
+)
+def test_warm_start_refuses_another_model_and_keeps_the_fitted_one(
+    estimator, change, regression_data
+):
+    # Session 53 sweep: set_params(d_model=...) between warm-started fits leaked torch's
+    # "Error(s) in loading state_dict ... size mismatch" (or "Unexpected key(s)").
+    X, y = regression_data
+    reg = clone(estimator).set_params(warm_start=True).fit(X, y)
+    before, n_epochs = reg.predict(X), reg.n_epochs_
+    reg.set_params(**change)
+    names = ".*".join(sorted(change))
+    with pytest.raises(ValueError, match=f"warm_start.*{names}.*warm_start=False"):
+        reg.fit(X, y)
+    np.testing.assert_array_equal(reg.predict(X), before)
+    # The training parameters may change: the warm start goes on.
+    reg.set_params(**{**estimator.get_params(), "warm_start": True})
+    reg.set_params(lr=1e-3, max_epochs=1, batch_size=8, dropout=0.1).fit(X, y)
+    assert reg.n_epochs_ == n_epochs + 1
 
 
 def test_huge_learning_rate_never_returns_non_finite_predictions(regression_data):

@@ -62,7 +62,12 @@ from ..nn import SequenceModel, draw_seed
 from ..nn.backbone import make_generator
 from ..spectral import sequence_lengths
 from ._base import fit_atomically
-from ._deep_parameters import OPTIMIZERS, check_callbacks, resolve_device
+from ._deep_parameters import (
+    OPTIMIZERS,
+    TRAINING_PARAMETERS,
+    check_callbacks,
+    resolve_device,
+)
 from ._deep_persistence import DeepPersistenceMixin
 from ._deep_training import (
     AUTO_MIN_VALIDATION,
@@ -116,6 +121,8 @@ class DeepSequenceMixin(DeepPersistenceMixin):
         check_callbacks(self.callbacks)
         device = resolve_device(self.device)
         continue_training = self.warm_start and hasattr(self, "net_")
+        if continue_training:
+            self._check_same_model()
         X_btc, ndim, valid = self._check_padded_sequences(X, reset=not continue_training)
         if continue_training:
             self._check_input_layout(X_btc, ndim)
@@ -131,6 +138,7 @@ class DeepSequenceMixin(DeepPersistenceMixin):
             # The length the layers are built for (STU filters); kept by warm starts.
             self.n_timesteps_ = X_btc.shape[1]
             self.bidirectional_ = self._resolve_bidirectional()
+            self.model_hyperparameters_ = self._model_hyperparameters()
         with np.errstate(over="ignore"):
             X_t = self._scale_inputs(X_btc, valid).astype(np.float32)
         if np.isinf(X_t).any():  # NaN marks the padding, and only the padding
@@ -162,6 +170,20 @@ class DeepSequenceMixin(DeepPersistenceMixin):
         self.history_ = net.history
         self.n_epochs_ = len(net.history)
         return self
+
+    def _check_same_model(self):
+        """A warm start continues the fitted model: only training parameters may change."""
+        fitted = self.model_hyperparameters_
+        changed = self._changed_hyperparameters(fitted, ignore=TRAINING_PARAMETERS)
+        if changed:
+            was = ", ".join(f"{k}={fitted.get(k)!r}" for k in changed)
+            now = ", ".join(f"{k}={getattr(self, k)!r}" for k in changed)
+            raise ValueError(
+                f"warm_start=True continues the fitted model, built with {was}, but this "
+                f"{type(self).__name__} has {now}. Set warm_start=False to train a new "
+                f"model, or set them back: only the training parameters "
+                f"({', '.join(TRAINING_PARAMETERS)}) may change between warm-started fits."
+            )
 
     def _check_padded_sequences(self, X, *, reset):
         """``(X_btc, ndim, valid)``: validated ``X`` and its ``(n, t)`` mask of valid steps.

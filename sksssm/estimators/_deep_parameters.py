@@ -82,7 +82,12 @@ DEEP_PARAMETERS_DOC = """    d_model : int, default=32 for regressors, 16 for cl
     warm_start : bool, default=False
         The next ``fit`` continues from the fitted weights (same scaling and classes),
         with a fresh optimizer and learning-rate schedule; a failed warm-started fit
-        leaves the fitted model unchanged.
+        leaves the fitted model unchanged. Only the training parameters (``max_epochs``,
+        ``batch_size``, ``lr``, ``ssm_lr``, ``weight_decay``, ``optimizer``,
+        ``lr_schedule``, ``warmup_epochs``, ``early_stopping``, ``validation_fraction``,
+        ``patience``, ``dropout``) may change between warm-started fits; another value of
+        a parameter of the model (``d_model``, ``norm``, ``state_dim``, ...) raises
+        ``ValueError``.
 """
 
 #: numpydoc text of ``ssm_lr``, shared by every estimator whose layers have SSM parameters.
@@ -133,6 +138,23 @@ DEEP_PARAMETER_CONSTRAINTS = {
     "callbacks": [list, None],  # items checked by check_callbacks
     "warm_start": ["boolean"],
 }
+
+#: Parameters of the training, not of the model: a warm-started fit may change them; every
+#: other parameter (but the runtime ones: device, verbose, ...) must keep its fitted value.
+TRAINING_PARAMETERS = (
+    "max_epochs",
+    "batch_size",
+    "lr",
+    "ssm_lr",
+    "weight_decay",
+    "optimizer",
+    "lr_schedule",
+    "warmup_epochs",
+    "early_stopping",
+    "validation_fraction",
+    "patience",
+    "dropout",
+)
 
 #: Names of the built-in callbacks (skorch's defaults and ours): not for user callbacks.
 BUILT_IN_CALLBACKS = (

@@ -13,7 +13,8 @@ from ._deep_parameters import resolve_device
 class DeepPersistenceMixin:
     """``save_params`` / ``load_params`` of :class:`~sksssm.estimators._deep.DeepSequenceMixin`.
 
-    The host class provides ``net_`` once fitted and ``_build_net(device, seed,
+    The host class provides ``net_`` and ``model_hyperparameters_`` (its
+    :meth:`_model_hyperparameters` at fit) once fitted, and ``_build_net(device, seed,
     max_epochs, n_train, early_stopping)``.
     """
 
@@ -36,11 +37,12 @@ class DeepPersistenceMixin:
         fitted = {
             name: getattr(self, name)
             for name in fitted_attributes(self)
-            if name not in ("net_", "history_")
+            if name not in ("net_", "history_", "model_hyperparameters_")
         }
         saved = {
             "estimator": type(self).__name__,
-            "hyperparameters": self._model_hyperparameters(),
+            # Those of the fit, not set_params' since: they describe the weights.
+            "hyperparameters": self.model_hyperparameters_,
             "fitted": fitted,
             "module": self.net_.module_.state_dict(),
             "history": self.net_.history,
@@ -88,6 +90,7 @@ class DeepPersistenceMixin:
             )
         for name, value in saved["fitted"].items():
             setattr(self, name, value)
+        self.model_hyperparameters_ = theirs
         device = resolve_device(self.device)
         net = self._build_net(device, 0, max_epochs=1, n_train=1, early_stopping=False)
         net.initialize()
