@@ -404,3 +404,43 @@ def test_early_stopping_auto_needs_enough_validation_samples():
     assert clf.early_stopping_ and "valid_loss" in clf.history_[-1]
     small = HOPEClassifier(state_dim=4, **SMALL).fit(X[:300], y[:300])
     assert not small.early_stopping_ and "valid_loss" not in small.history_[-1]
+
+
+@pytest.mark.parametrize(
+    ("labels", "fraction", "match"),
+    [
+        (np.arange(20) % 3, 0.1, r"validation_fraction=0\.1 .*3 classes.*2 validation"),
+        (np.arange(20) % 3, 0.96, r"validation_fraction=0\.96 .*no sample to train"),
+        (np.r_[np.zeros(19), 1], 0.3, r"validation_fraction=0\.3 .*class counts 1 to 19"),
+        (np.repeat(np.arange(10), 2), 0.8, r"10 classes.*4 training, 16 validation"),
+    ],
+    ids=["3-classes-2-held-out", "none-left-to-train", "one-member-class", "10-classes-4-left"],
+)
+def test_early_stopping_refuses_or_switches_off_a_split_skorch_cannot_make(
+    labels, fraction, match
+):
+    # Session 53 sweep: the split was checked with round(fraction * n) and without the
+    # stratification rules, so these gave scikit-learn's StratifiedShuffleSplit errors
+    # about a test_size / train_size the user never set, and "auto" turned on and crashed.
+    X = np.random.default_rng(0).normal(size=(len(labels), 12))
+    params = dict(state_dim=4, validation_fraction=fraction, **SMALL)
+    with pytest.raises(ValueError, match=match):
+        HOPEClassifier(early_stopping=True, **params).fit(X, labels)
+    assert not HOPEClassifier(**params).fit(X, labels).early_stopping_
+
+
+def test_early_stopping_auto_is_off_when_the_stratified_split_is_impossible():
+    # 50 samples, 25 classes of 2, validation_fraction=0.8: 40 held out (enough for
+    # "auto", every class 2 * 0.8 >= 1 samples), but 10 training samples for 25 classes.
+    X = np.random.default_rng(0).normal(size=(50, 8))
+    clf = HOPEClassifier(state_dim=4, validation_fraction=0.8, **SMALL)
+    assert not clf.fit(X, np.repeat(np.arange(25), 2)).early_stopping_
+
+
+def test_early_stopping_holds_out_as_many_samples_as_scikit_learn_splits(regression_data):
+    # ValidSplit holds out ceil(fraction * n) samples (ShuffleSplit); round(0.02 * 20) = 0
+    # refused a split that leaves 1 validation sample.
+    X, y = regression_data
+    reg = HOPERegressor(state_dim=4, early_stopping=True, validation_fraction=0.02, **SMALL)
+    reg.fit(X[:20], y[:20])
+    assert "valid_loss" in reg.history_[-1]

@@ -213,26 +213,50 @@ class DeepSequenceMixin(DeepPersistenceMixin):
         return bool(self.bidirectional)
 
     def _resolve_early_stopping(self, n_samples, targets):
+        problem = self._validation_split_problem(n_samples, targets)
         if self.early_stopping != "auto":
-            if self.early_stopping:
-                self._check_validation_split(n_samples)
+            if self.early_stopping and problem:
+                raise ValueError(
+                    f"early_stopping=True holds out validation_fraction="
+                    f"{self.validation_fraction} of the {n_samples} samples, but {problem}. "
+                    f"Change validation_fraction, pass more samples, or set "
+                    f"early_stopping=False."
+                )
             return bool(self.early_stopping)
-        if _n_validation(n_samples, self.validation_fraction) < AUTO_MIN_VALIDATION:
+        if problem or _n_validation(n_samples, self.validation_fraction) < AUTO_MIN_VALIDATION:
             return False
-        if self._stratify:
+        if self._stratify:  # every class at least 1 / validation_fraction samples
             counts = np.bincount(targets)
-            if counts.min() * self.validation_fraction < 1:
-                return False
+            return bool(counts[counts > 0].min() * self.validation_fraction >= 1)
         return True
 
-    def _check_validation_split(self, n_samples):
+    def _validation_split_problem(self, n_samples, targets):
+        """Why skorch's ``ValidSplit`` cannot hold out ``validation_fraction`` of the
+        samples, or None.
+
+        ``ValidSplit`` (with a fraction) splits by scikit-learn's ``ShuffleSplit``, or
+        ``StratifiedShuffleSplit`` for classifiers: it holds out ``ceil(validation_fraction
+        * n_samples)`` samples, and a stratified split needs at least as many samples on
+        each side as there are classes, and two samples in every class.
+        """
         n_valid = _n_validation(n_samples, self.validation_fraction)
-        if n_valid < 1 or n_samples - n_valid < 1:
-            raise ValueError(
-                f"early_stopping=True holds out validation_fraction={self.validation_fraction}"
-                f" of {n_samples} samples, which leaves no validation or no training data. "
-                f"Increase validation_fraction, pass more samples, or set early_stopping=False."
+        n_train = n_samples - n_valid
+        if n_train < 1:
+            return f"{n_valid} held out leave no sample to train on"
+        if not self._stratify:
+            return None
+        counts = np.bincount(targets, minlength=len(self.classes_))
+        present = np.flatnonzero(counts)  # a warm start may see a subset of the classes
+        smallest = present[np.argmin(counts[present])]
+        if counts[smallest] < 2 or min(n_train, n_valid) < len(present):
+            return (
+                f"a split stratified by class puts each of the {len(present)} classes on "
+                f"both sides: it needs at least {len(present)} samples on each side (here "
+                f"{n_train} training, {n_valid} validation) and 2 in every class (class "
+                f"counts {counts[smallest]} to {counts.max()}, the smallest class "
+                f"{self.classes_.tolist()[smallest]!r})"
             )
+        return None
 
     def _resolve_max_epochs(self, n_train, n_timesteps):
         if self.max_epochs != "auto":
@@ -545,7 +569,15 @@ def _mean_length(valid):
 
 
 def _n_validation(n_samples, fraction):
-    return int(round(fraction * n_samples))
+    """Samples held out by skorch's ``ValidSplit(fraction)``: scikit-learn's
+    ``ShuffleSplit`` rounds up.
+
+    Examples
+    --------
+    >>> _n_validation(20, 0.02), _n_validation(20, 0.1), _n_validation(20, 0.96)
+    (1, 2, 20)
+    """
+    return math.ceil(fraction * n_samples)
 
 
 def _public_shape(X_btc, ndim):

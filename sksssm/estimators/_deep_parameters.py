@@ -57,11 +57,14 @@ DEEP_PARAMETERS_DOC = """    d_model : int, default=32 for regressors, 16 for cl
     warmup_epochs : int, default=1
         Length of the warm-up in epochs, at most a tenth of the steps of the fit.
     early_stopping : bool or "auto", default="auto"
-        Hold out ``validation_fraction`` of the samples (stratified for classifiers),
-        stop once the validation loss has not improved for ``patience`` epochs, and
-        restore the weights of the best epoch. "auto": on when the held-out part has at
-        least 32 samples (and, for classifiers, every class at least ``1 /
-        validation_fraction`` samples); off otherwise.
+        Hold out ``ceil(validation_fraction * n_samples)`` samples (scikit-learn's
+        ``ShuffleSplit``; stratified for classifiers), stop once the validation loss has
+        not improved for ``patience`` epochs, and restore the weights of the best epoch.
+        A stratified split needs every class on both sides: at least as many samples on
+        each side as classes, and two samples per class. True: ``ValueError`` when the
+        split is impossible (or leaves no training sample). "auto": on when the split is
+        possible, the held-out part has at least 32 samples and, for classifiers, every
+        class at least ``1 / validation_fraction`` samples; off otherwise.
     validation_fraction : float, default=0.1
     patience : int, default=10
     device : str or torch.device, default="auto"
