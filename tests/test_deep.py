@@ -320,6 +320,27 @@ def test_predict_rejects_another_layout(classification_data):
         reg.predict(np.zeros((5, 16, 4)))
 
 
+@pytest.mark.parametrize(
+    ("fit_shape", "predict_shape", "layout"),
+    [
+        ((20, 16), (3, 1, 16), r"fitted on 2D X of layout \(n_samples, n_timesteps\)"),
+        ((20, 2, 16), (3, 3, 16), r"fitted on 3D X of layout \(n_samples, 2, n_timesteps\)"),
+        ((20, 2, 16), (3, 16), r"fitted on 3D X of layout \(n_samples, 2, n_timesteps\)"),
+    ],
+)
+def test_another_layout_is_named_before_the_feature_count(fit_shape, predict_shape, layout):
+    # Session 53 sweep: scikit-learn's n_features_in_ check ran first, so a 3D X for a
+    # model fitted on 2D X gave "X has 1 features, but HOPEClassifier is expecting 16",
+    # not the layout of the fit that the guarantees page promises. Also for warm starts.
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=fit_shape), np.arange(fit_shape[0]) % 2
+    clf = HOPEClassifier(state_dim=4, **SMALL).fit(X, y)
+    with pytest.raises(ValueError, match=layout):
+        clf.predict(rng.normal(size=predict_shape))
+    with pytest.raises(ValueError, match=layout):
+        clf.set_params(warm_start=True).fit(rng.normal(size=(4, *predict_shape[1:])), y[:4])
+
+
 def test_near_constant_targets_and_inputs_are_scaled_relatively(regression_data):
     # Hostile finding: an absolute 1e-12 threshold treated targets of standard deviation
     # 2e-13 (and inputs of 1e-13) as constant. The scale is now relative to the mean, so

@@ -124,8 +124,6 @@ class DeepSequenceMixin(DeepPersistenceMixin):
         if continue_training:
             self._check_same_model()
         X_btc, ndim, valid = self._check_padded_sequences(X, reset=not continue_training)
-        if continue_training:
-            self._check_input_layout(X_btc, ndim)
         # warm_start continues with the scaling (and classes) the net was trained with.
         targets = self._prepare_targets(y, X_btc, valid, refit=not continue_training)
         if not continue_training:
@@ -190,22 +188,13 @@ class DeepSequenceMixin(DeepPersistenceMixin):
 
         NaN is accepted as end padding only (:func:`sksssm.spectral.sequence_lengths`).
         """
-        X_btc, ndim = check_sequences(self, X, reset=reset, allow_nan=True)
+        # Not reset: X must have the layout of the fit (2D or 3D, and its channels).
+        fitted_ndim = None if reset else self.x_ndim_
+        X_btc, ndim = check_sequences(
+            self, X, reset=reset, allow_nan=True, fitted_ndim=fitted_ndim
+        )
         lengths = _lengths_naming_the_offender(X_btc)
         return X_btc, ndim, np.arange(X_btc.shape[1]) < lengths[:, np.newaxis]
-
-    def _check_input_layout(self, X_btc, ndim):
-        if ndim != self.x_ndim_ or X_btc.shape[2] != self.n_channels_:
-            layout = (
-                "(n_samples, n_timesteps)"
-                if self.x_ndim_ == 2
-                else (f"(n_samples, {self.n_channels_}, n_timesteps)")
-            )
-            raise ValueError(
-                f"{type(self).__name__} was fitted on {self.x_ndim_}D X of layout {layout}; "
-                f"got an array of shape {_public_shape(X_btc, ndim)}. Pass X in the layout "
-                f"used in fit."
-            )
 
     def _resolve_bidirectional(self):
         if self.bidirectional == "auto":
@@ -359,8 +348,7 @@ class DeepSequenceMixin(DeepPersistenceMixin):
         matrix kernels round differently for different batch sizes).
         """
         check_is_fitted(self, "net_")
-        X_btc, ndim, valid = self._check_padded_sequences(X, reset=False)
-        self._check_input_layout(X_btc, ndim)
+        X_btc, _, valid = self._check_padded_sequences(X, reset=False)
         X_scaled = self._scale_inputs(X_btc, valid)
         module = copy.deepcopy(self.net_.module_).to(torch.float64).eval()
         # The parameters' device, not device_: a CUDA model unpickled on a CPU-only
@@ -578,11 +566,6 @@ def _n_validation(n_samples, fraction):
     (1, 2, 20)
     """
     return math.ceil(fraction * n_samples)
-
-
-def _public_shape(X_btc, ndim):
-    n, t, c = X_btc.shape
-    return (n, t) if ndim == 2 else (n, c, t)
 
 
 def _seed_from(random_state):
