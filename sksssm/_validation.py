@@ -105,7 +105,9 @@ def check_sequences(
     fitted_ndim : {2, 3} or None, default=None
         With ``reset=False``, the number of dimensions of the ``X`` seen in ``fit``: ``X``
         must have the same (a 2D ``(n, t)`` array whose ``t`` equals the number of
-        channels of a 3D fit would otherwise pass the ``n_features_in_`` check).
+        channels of a 3D fit would otherwise pass the ``n_features_in_`` check) and, if
+        3D, the same number of channels. Checked first, so the error names the layout of
+        the fit rather than "features".
 
     Returns
     -------
@@ -122,6 +124,23 @@ def check_sequences(
     ((4, 10, 1), 2)
     """
     check_not_ragged(estimator, X, allow_nan)
+    if not reset and fitted_ndim is not None:
+        # Before validate_data, whose n_features_in_ message ("X has 1 features, but ... is
+        # expecting 16") would call time steps or channels features. X.shape, not
+        # np.shape: some array-likes refuse numpy's functions (__array_function__).
+        shape = X.shape if hasattr(X, "shape") else np.asarray(X).shape
+        if fitted_ndim == 2:
+            layout, same = "(n_samples, n_timesteps)", len(shape) == 2
+        else:  # n_features_in_ of a 3D fit is its number of channels
+            n_channels = estimator.n_features_in_
+            layout = f"(n_samples, {n_channels}, n_timesteps)"
+            same = len(shape) == 3 and shape[1] == n_channels
+        if len(shape) in (2, 3) and not same:  # other dimensions: the messages below
+            raise ValueError(
+                f"X is {len(shape)}D (shape {shape}), but {type(estimator).__name__} was "
+                f"fitted on {fitted_ndim}D X of layout {layout}; pass X in the layout used "
+                f"in fit."
+            )
     X = validate_data(
         estimator,
         X,
@@ -136,12 +155,6 @@ def check_sequences(
         raise ValueError(
             f"X must be 2D (n_samples, n_timesteps) or 3D (n_samples, n_channels, "
             f"n_timesteps); got an array with shape {X.shape}. Reshape your data."
-        )
-    if not reset and fitted_ndim is not None and X.ndim != fitted_ndim:
-        raise ValueError(
-            f"X is {X.ndim}D (shape {X.shape}), but {type(estimator).__name__} was fitted "
-            f"on {fitted_ndim}D X; pass the same layout (2D: (n_samples, n_timesteps); 3D: "
-            f"(n_samples, n_channels, n_timesteps))."
         )
     n_timesteps = X.shape[-1]
     if n_timesteps < min_timesteps:

@@ -10,6 +10,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -232,6 +233,37 @@ def test_failed_warm_start_fit_leaves_the_model_unchanged(regression_data):
     np.testing.assert_array_equal(reg.predict(X), before)
 
 
+@pytest.mark.parametrize(
+    ("estimator", "change"),
+    [
+        (HOPERegressor(state_dim=8, **SMALL), {"d_model": 4}),
+        (HOPERegressor(state_dim=8, **SMALL), {"n_layers": 2, "norm": "batch"}),
+        (PTDSSMRegressor(state_dim=8, ptd_method="random", **SMALL), {"mode": "s5"}),
+        (PTDSSMRegressor(state_dim=8, ptd_method="random", **SMALL), {"state_dim": 4}),
+        (STURegressor(8, **SMALL), {"n_filters": 4}),
+        (STURegressor(8, **SMALL), {"linear_skip": False}),
+    ],
+    ids=lambda value: "-".join(value) if isinstance(value, dict) else type(value).__name__,
+)
+def test_warm_start_refuses_another_model_and_keeps_the_fitted_one(
+    estimator, change, regression_data
+):
+    # Session 53 sweep: set_params(d_model=...) between warm-started fits leaked torch's
+    # "Error(s) in loading state_dict ... size mismatch" (or "Unexpected key(s)").
+    X, y = regression_data
+    reg = clone(estimator).set_params(warm_start=True).fit(X, y)
+    before, n_epochs = reg.predict(X), reg.n_epochs_
+    reg.set_params(**change)
+    names = ".*".join(sorted(change))
+    with pytest.raises(ValueError, match=f"warm_start.*{names}.*warm_start=False"):
+        reg.fit(X, y)
+    np.testing.assert_array_equal(reg.predict(X), before)
+    # The training parameters may change: the warm start goes on.
+    reg.set_params(**{**estimator.get_params(), "warm_start": True})
+    reg.set_params(lr=1e-3, max_epochs=1, batch_size=8, dropout=0.1).fit(X, y)
+    assert reg.n_epochs_ == n_epochs + 1
+
+
 def test_huge_learning_rate_never_returns_non_finite_predictions(regression_data):
     # Hostile finding: lr=1e8, max_epochs=2 returned all-NaN predictions without an
     # error (only batch losses, computed before each update, were checked).
@@ -286,6 +318,27 @@ def test_predict_rejects_another_layout(classification_data):
     reg = HOPERegressor(state_dim=4, **SMALL).fit(X[:20, 0, :16], np.arange(20.0))
     with pytest.raises(ValueError, match="fitted on 2D X"):
         reg.predict(np.zeros((5, 16, 4)))
+
+
+@pytest.mark.parametrize(
+    ("fit_shape", "predict_shape", "layout"),
+    [
+        ((20, 16), (3, 1, 16), r"fitted on 2D X of layout \(n_samples, n_timesteps\)"),
+        ((20, 2, 16), (3, 3, 16), r"fitted on 3D X of layout \(n_samples, 2, n_timesteps\)"),
+        ((20, 2, 16), (3, 16), r"fitted on 3D X of layout \(n_samples, 2, n_timesteps\)"),
+    ],
+)
+def test_another_layout_is_named_before_the_feature_count(fit_shape, predict_shape, layout):
+    # Session 53 sweep: scikit-learn's n_features_in_ check ran first, so a 3D X for a
+    # model fitted on 2D X gave "X has 1 features, but HOPEClassifier is expecting 16",
+    # not the layout of the fit that the guarantees page promises. Also for warm starts.
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=fit_shape), np.arange(fit_shape[0]) % 2
+    clf = HOPEClassifier(state_dim=4, **SMALL).fit(X, y)
+    with pytest.raises(ValueError, match=layout):
+        clf.predict(rng.normal(size=predict_shape))
+    with pytest.raises(ValueError, match=layout):
+        clf.set_params(warm_start=True).fit(rng.normal(size=(4, *predict_shape[1:])), y[:4])
 
 
 def test_near_constant_targets_and_inputs_are_scaled_relatively(regression_data):
@@ -372,3 +425,43 @@ def test_early_stopping_auto_needs_enough_validation_samples():
     assert clf.early_stopping_ and "valid_loss" in clf.history_[-1]
     small = HOPEClassifier(state_dim=4, **SMALL).fit(X[:300], y[:300])
     assert not small.early_stopping_ and "valid_loss" not in small.history_[-1]
+
+
+@pytest.mark.parametrize(
+    ("labels", "fraction", "match"),
+    [
+        (np.arange(20) % 3, 0.1, r"validation_fraction=0\.1 .*3 classes.*2 validation"),
+        (np.arange(20) % 3, 0.96, r"validation_fraction=0\.96 .*no sample to train"),
+        (np.r_[np.zeros(19), 1], 0.3, r"validation_fraction=0\.3 .*class counts 1 to 19"),
+        (np.repeat(np.arange(10), 2), 0.8, r"10 classes.*4 training, 16 validation"),
+    ],
+    ids=["3-classes-2-held-out", "none-left-to-train", "one-member-class", "10-classes-4-left"],
+)
+def test_early_stopping_refuses_or_switches_off_a_split_skorch_cannot_make(
+    labels, fraction, match
+):
+    # Session 53 sweep: the split was checked with round(fraction * n) and without the
+    # stratification rules, so these gave scikit-learn's StratifiedShuffleSplit errors
+    # about a test_size / train_size the user never set, and "auto" turned on and crashed.
+    X = np.random.default_rng(0).normal(size=(len(labels), 12))
+    params = dict(state_dim=4, validation_fraction=fraction, **SMALL)
+    with pytest.raises(ValueError, match=match):
+        HOPEClassifier(early_stopping=True, **params).fit(X, labels)
+    assert not HOPEClassifier(**params).fit(X, labels).early_stopping_
+
+
+def test_early_stopping_auto_is_off_when_the_stratified_split_is_impossible():
+    # 50 samples, 25 classes of 2, validation_fraction=0.8: 40 held out (enough for
+    # "auto", every class 2 * 0.8 >= 1 samples), but 10 training samples for 25 classes.
+    X = np.random.default_rng(0).normal(size=(50, 8))
+    clf = HOPEClassifier(state_dim=4, validation_fraction=0.8, **SMALL)
+    assert not clf.fit(X, np.repeat(np.arange(25), 2)).early_stopping_
+
+
+def test_early_stopping_holds_out_as_many_samples_as_scikit_learn_splits(regression_data):
+    # ValidSplit holds out ceil(fraction * n) samples (ShuffleSplit); round(0.02 * 20) = 0
+    # refused a split that leaves 1 validation sample.
+    X, y = regression_data
+    reg = HOPERegressor(state_dim=4, early_stopping=True, validation_fraction=0.02, **SMALL)
+    reg.fit(X[:20], y[:20])
+    assert "valid_loss" in reg.history_[-1]

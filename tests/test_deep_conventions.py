@@ -130,6 +130,18 @@ def test_load_params_refuses_another_class_or_other_hyperparameters(tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(X), saved.predict_proba(X))
 
 
+def test_load_params_compares_values_not_their_text(tmp_path):
+    # Session 53 sweep: the hyper-parameters were compared by repr, so a model saved with
+    # d_model=np.int64(4) (a GridSearchCV value) or lr=1 refused to load into d_model=4,
+    # lr=1.0.
+    X, y = data()
+    path = tmp_path / "model.pt"
+    numpy_params = {**TINY, "d_model": np.int64(4), "lr": 1}
+    saved = HOPEClassifier(state_dim=8, **numpy_params).fit(X, y).save_params(path)
+    loaded = HOPEClassifier(state_dim=8, **{**TINY, "lr": 1.0}).load_params(path)
+    np.testing.assert_array_equal(loaded.predict_proba(X), saved.predict_proba(X))
+
+
 @pytest.mark.parametrize("estimator_class", [PTDSSMClassifier, HOPEClassifier])
 def test_ssm_lr_sets_the_optimizer_group_of_the_ssm_parameters(estimator_class):
     # One name for one idea (issue 23): PTD's and HOPE's ssm_lr both set the learning

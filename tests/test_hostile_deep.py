@@ -5,6 +5,8 @@
   is exact at any finite scale.
 - Threads: fits in parallel threads with a fixed ``random_state`` equal the serial fit, and
   torch's global RNG is never touched (each fit draws from its own ``torch.Generator``).
+- Session 53 sweep: a constant target column is predicted as the constant; numpy integer
+  hyper-parameters train as Python integers.
 """
 
 import concurrent.futures
@@ -83,6 +85,22 @@ def test_scaled_targets_give_the_scaled_predictions(name, y_factor, data):
     np.testing.assert_allclose(predicted, expected, rtol=1e-5, atol=1e-5 * y_factor * np.std(y))
 
 
+@pytest.mark.parametrize("name", REGRESSORS)
+def test_a_constant_target_column_is_predicted_as_the_constant(name, data):
+    # Session 53 sweep: a constant column keeps a unit scale in its own units, where the
+    # PTD and HOPE heads (which do not start at zero) predicted 1e-8 as values of order
+    # 1e-4 to 1. The constant is now predicted as such, alone, beside a varying column,
+    # and at every step of a sequence output.
+    X, y = data
+    constant = np.full(len(X), 1e-8)
+    np.testing.assert_array_equal(DEEP_ESTIMATORS[name]().fit(X, constant).predict(X), 1e-8)
+    both = DEEP_ESTIMATORS[name]().fit(X, np.c_[y, constant]).predict(X)
+    np.testing.assert_array_equal(both[:, 1], 1e-8)
+    assert np.std(both[:, 0]) > 0  # the varying column is the network's
+    sequences = DEEP_ESTIMATORS[name](return_sequences=True).fit(X, np.full(X.shape, 1e-8))
+    np.testing.assert_array_equal(sequences.predict(X), 1e-8)
+
+
 # ---------------------------------------------------------------------- cause 5: threads
 @pytest.mark.parametrize("name", ["STURegressor", "HOPERegressor", "PTDSSMClassifier"])
 def test_threaded_fits_equal_the_serial_fit_and_leave_the_global_rng(name, data):
@@ -119,3 +137,17 @@ def test_grid_search_with_the_threading_backend_scores_as_the_serial_search(data
     np.testing.assert_array_equal(
         threaded.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
     )
+
+
+# ------------------------------------------------------- session 53: numpy hyper-parameters
+@pytest.mark.parametrize("name", list(DEEP_ESTIMATORS))
+def test_numpy_integer_hyperparameters_train_as_python_integers(name, data):
+    # GridSearchCV over np.array([16, 32]) passes np.int64 values: torch's BatchSampler
+    # refused batch_size=np.int64(16) ("should be a positive integer value").
+    X, y = data
+    y = _targets(name, y)
+    expected = _outputs(DEEP_ESTIMATORS[name]().fit(X, y), X)
+    keys = ("batch_size", "d_model", "n_layers", "max_epochs")
+    numpy_ints = {key: np.int64(TINY[key]) for key in keys}
+    fitted = DEEP_ESTIMATORS[name]().set_params(**numpy_ints).fit(X, y)
+    np.testing.assert_array_equal(_outputs(fitted, X), expected)

@@ -54,6 +54,7 @@ from .._validation import (
     check_sequence_targets,
     check_sequences,
     from_btc,
+    is_constant,
     standardization,
 )
 from ..exceptions import TrainingDivergedError
@@ -61,7 +62,12 @@ from ..nn import SequenceModel, draw_seed
 from ..nn.backbone import make_generator
 from ..spectral import sequence_lengths
 from ._base import fit_atomically
-from ._deep_parameters import OPTIMIZERS, check_callbacks, resolve_device
+from ._deep_parameters import (
+    OPTIMIZERS,
+    TRAINING_PARAMETERS,
+    check_callbacks,
+    resolve_device,
+)
 from ._deep_persistence import DeepPersistenceMixin
 from ._deep_training import (
     AUTO_MIN_VALIDATION,
@@ -115,9 +121,9 @@ class DeepSequenceMixin(DeepPersistenceMixin):
         check_callbacks(self.callbacks)
         device = resolve_device(self.device)
         continue_training = self.warm_start and hasattr(self, "net_")
-        X_btc, ndim, valid = self._check_padded_sequences(X, reset=not continue_training)
         if continue_training:
-            self._check_input_layout(X_btc, ndim)
+            self._check_same_model()
+        X_btc, ndim, valid = self._check_padded_sequences(X, reset=not continue_training)
         # warm_start continues with the scaling (and classes) the net was trained with.
         targets = self._prepare_targets(y, X_btc, valid, refit=not continue_training)
         if not continue_training:
@@ -130,6 +136,7 @@ class DeepSequenceMixin(DeepPersistenceMixin):
             # The length the layers are built for (STU filters); kept by warm starts.
             self.n_timesteps_ = X_btc.shape[1]
             self.bidirectional_ = self._resolve_bidirectional()
+            self.model_hyperparameters_ = self._model_hyperparameters()
         with np.errstate(over="ignore"):
             X_t = self._scale_inputs(X_btc, valid).astype(np.float32)
         if np.isinf(X_t).any():  # NaN marks the padding, and only the padding
@@ -162,27 +169,32 @@ class DeepSequenceMixin(DeepPersistenceMixin):
         self.n_epochs_ = len(net.history)
         return self
 
+    def _check_same_model(self):
+        """A warm start continues the fitted model: only training parameters may change."""
+        fitted = self.model_hyperparameters_
+        changed = self._changed_hyperparameters(fitted, ignore=TRAINING_PARAMETERS)
+        if changed:
+            was = ", ".join(f"{k}={fitted.get(k)!r}" for k in changed)
+            now = ", ".join(f"{k}={getattr(self, k)!r}" for k in changed)
+            raise ValueError(
+                f"warm_start=True continues the fitted model, built with {was}, but this "
+                f"{type(self).__name__} has {now}. Set warm_start=False to train a new "
+                f"model, or set them back: only the training parameters "
+                f"({', '.join(TRAINING_PARAMETERS)}) may change between warm-started fits."
+            )
+
     def _check_padded_sequences(self, X, *, reset):
         """``(X_btc, ndim, valid)``: validated ``X`` and its ``(n, t)`` mask of valid steps.
 
         NaN is accepted as end padding only (:func:`sksssm.spectral.sequence_lengths`).
         """
-        X_btc, ndim = check_sequences(self, X, reset=reset, allow_nan=True)
+        # Not reset: X must have the layout of the fit (2D or 3D, and its channels).
+        fitted_ndim = None if reset else self.x_ndim_
+        X_btc, ndim = check_sequences(
+            self, X, reset=reset, allow_nan=True, fitted_ndim=fitted_ndim
+        )
         lengths = _lengths_naming_the_offender(X_btc)
         return X_btc, ndim, np.arange(X_btc.shape[1]) < lengths[:, np.newaxis]
-
-    def _check_input_layout(self, X_btc, ndim):
-        if ndim != self.x_ndim_ or X_btc.shape[2] != self.n_channels_:
-            layout = (
-                "(n_samples, n_timesteps)"
-                if self.x_ndim_ == 2
-                else (f"(n_samples, {self.n_channels_}, n_timesteps)")
-            )
-            raise ValueError(
-                f"{type(self).__name__} was fitted on {self.x_ndim_}D X of layout {layout}; "
-                f"got an array of shape {_public_shape(X_btc, ndim)}. Pass X in the layout "
-                f"used in fit."
-            )
 
     def _resolve_bidirectional(self):
         if self.bidirectional == "auto":
@@ -190,26 +202,50 @@ class DeepSequenceMixin(DeepPersistenceMixin):
         return bool(self.bidirectional)
 
     def _resolve_early_stopping(self, n_samples, targets):
+        problem = self._validation_split_problem(n_samples, targets)
         if self.early_stopping != "auto":
-            if self.early_stopping:
-                self._check_validation_split(n_samples)
+            if self.early_stopping and problem:
+                raise ValueError(
+                    f"early_stopping=True holds out validation_fraction="
+                    f"{self.validation_fraction} of the {n_samples} samples, but {problem}. "
+                    f"Change validation_fraction, pass more samples, or set "
+                    f"early_stopping=False."
+                )
             return bool(self.early_stopping)
-        if _n_validation(n_samples, self.validation_fraction) < AUTO_MIN_VALIDATION:
+        if problem or _n_validation(n_samples, self.validation_fraction) < AUTO_MIN_VALIDATION:
             return False
-        if self._stratify:
+        if self._stratify:  # every class at least 1 / validation_fraction samples
             counts = np.bincount(targets)
-            if counts.min() * self.validation_fraction < 1:
-                return False
+            return bool(counts[counts > 0].min() * self.validation_fraction >= 1)
         return True
 
-    def _check_validation_split(self, n_samples):
+    def _validation_split_problem(self, n_samples, targets):
+        """Why skorch's ``ValidSplit`` cannot hold out ``validation_fraction`` of the
+        samples, or None.
+
+        ``ValidSplit`` (with a fraction) splits by scikit-learn's ``ShuffleSplit``, or
+        ``StratifiedShuffleSplit`` for classifiers: it holds out ``ceil(validation_fraction
+        * n_samples)`` samples, and a stratified split needs at least as many samples on
+        each side as there are classes, and two samples in every class.
+        """
         n_valid = _n_validation(n_samples, self.validation_fraction)
-        if n_valid < 1 or n_samples - n_valid < 1:
-            raise ValueError(
-                f"early_stopping=True holds out validation_fraction={self.validation_fraction}"
-                f" of {n_samples} samples, which leaves no validation or no training data. "
-                f"Increase validation_fraction, pass more samples, or set early_stopping=False."
+        n_train = n_samples - n_valid
+        if n_train < 1:
+            return f"{n_valid} held out leave no sample to train on"
+        if not self._stratify:
+            return None
+        counts = np.bincount(targets, minlength=len(self.classes_))
+        present = np.flatnonzero(counts)  # a warm start may see a subset of the classes
+        smallest = present[np.argmin(counts[present])]
+        if counts[smallest] < 2 or min(n_train, n_valid) < len(present):
+            return (
+                f"a split stratified by class puts each of the {len(present)} classes on "
+                f"both sides: it needs at least {len(present)} samples on each side (here "
+                f"{n_train} training, {n_valid} validation) and 2 in every class (class "
+                f"counts {counts[smallest]} to {counts.max()}, the smallest class "
+                f"{self.classes_.tolist()[smallest]!r})"
             )
+        return None
 
     def _resolve_max_epochs(self, n_train, n_timesteps):
         if self.max_epochs != "auto":
@@ -263,7 +299,8 @@ class DeepSequenceMixin(DeepPersistenceMixin):
             optimizer__weight_decay=self.weight_decay,
             optimizer__param_groups=self._param_groups(),
             max_epochs=max_epochs,
-            batch_size=self.batch_size,
+            # torch's BatchSampler refuses numpy integers (GridSearchCV over np.array([16, 32])).
+            batch_size=int(self.batch_size),
             iterator_train__shuffle=True,
             # The loaders draw their shuffles (and a base seed) from these, not the global RNG.
             iterator_train__generator=make_generator(draw_seed(generator)),
@@ -311,8 +348,7 @@ class DeepSequenceMixin(DeepPersistenceMixin):
         matrix kernels round differently for different batch sizes).
         """
         check_is_fitted(self, "net_")
-        X_btc, ndim, valid = self._check_padded_sequences(X, reset=False)
-        self._check_input_layout(X_btc, ndim)
+        X_btc, _, valid = self._check_padded_sequences(X, reset=False)
         X_scaled = self._scale_inputs(X_btc, valid)
         module = copy.deepcopy(self.net_.module_).to(torch.float64).eval()
         # The parameters' device, not device_: a CUDA model unpickled on a CPU-only
@@ -334,7 +370,9 @@ class DeepSequenceMixin(DeepPersistenceMixin):
 
 
 class DeepRegressorBase(DeepSequenceMixin, RegressorMixin, BaseEstimator):
-    """Base of the deep regressors: standardized targets, mean squared error.
+    """Base of the deep regressors: standardized targets, mean squared error; an output
+    whose training targets are constant (:func:`~sksssm._validation.is_constant`) is
+    predicted as that constant.
 
     Subclasses write ``__init__`` (their own and the shared hyper-parameters, including
     ``return_sequences``), ``_parameter_constraints`` and ``_layer_factory``.
@@ -364,7 +402,7 @@ class DeepRegressorBase(DeepSequenceMixin, RegressorMixin, BaseEstimator):
     def predict(self, X):
         """Predict, in the layout of the ``y`` given to ``fit`` (float64)."""
         out, valid = self._forward(X)
-        Y = out * self.y_scale_ + self.y_mean_
+        Y = np.where(self.y_constant_, self.y_mean_, out * self.y_scale_ + self.y_mean_)
         if self.return_sequences_:
             Y[~valid] = np.nan  # predictions are padded like X
             return from_btc(Y, self.y_ndim_)
@@ -385,7 +423,12 @@ class DeepRegressorBase(DeepSequenceMixin, RegressorMixin, BaseEstimator):
         )
         if refit:
             self.y_ndim_ = y_ndim
-            self.y_mean_, self.y_scale_ = standardization(Y[valid] if Y.ndim == 3 else Y, axis=0)
+            values = Y[valid] if Y.ndim == 3 else Y
+            self.y_mean_, self.y_scale_ = standardization(values, axis=0)
+            # A constant column is predicted as its constant, not by the network: its unit
+            # scale is in the target's own units, where the PTD and HOPE heads' outputs
+            # (of order 1e-4 to 1: they do not start at zero) would swamp a 1e-8.
+            self.y_constant_ = _constant_columns(values, self.y_mean_)
             self.n_outputs_ = Y.shape[-1]
         elif Y.shape[-1] != self.n_outputs_ or y_ndim != self.y_ndim_:
             raise ValueError(
@@ -479,6 +522,28 @@ def standardize_each_series(X_btc, valid):
     return out
 
 
+def _constant_columns(values, mean):
+    """Which columns of ``values`` (one row per sample) are constant by the library's rule,
+    :func:`~sksssm._validation.is_constant` (standard deviation at most ``1e-12`` times the
+    absolute mean ``mean``).
+
+    The standard deviation is taken in units of each column's largest deviation, so that
+    it neither overflows (``1e200``) nor underflows (``1e-200``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> values = np.array([[1e-8, 1e200, 0.0], [1e-8, 1e200, 1e-13]])
+    >>> _constant_columns(values, values.mean(axis=0)).tolist()
+    [True, True, False]
+    """
+    deviations = values - mean
+    largest = np.abs(deviations).max(axis=0)
+    unit = np.where(largest > 0, largest, 1.0)
+    spread = np.sqrt(np.mean((deviations / unit) ** 2, axis=0)) * unit
+    return is_constant(spread, np.abs(mean))
+
+
 def _mean_length(valid):
     """Mean number of valid (unpadded) steps per series, at least 1, of a ``(n, t)`` mask.
 
@@ -492,12 +557,15 @@ def _mean_length(valid):
 
 
 def _n_validation(n_samples, fraction):
-    return int(round(fraction * n_samples))
+    """Samples held out by skorch's ``ValidSplit(fraction)``: scikit-learn's
+    ``ShuffleSplit`` rounds up.
 
-
-def _public_shape(X_btc, ndim):
-    n, t, c = X_btc.shape
-    return (n, t) if ndim == 2 else (n, c, t)
+    Examples
+    --------
+    >>> _n_validation(20, 0.02), _n_validation(20, 0.1), _n_validation(20, 0.96)
+    (1, 2, 20)
+    """
+    return math.ceil(fraction * n_samples)
 
 
 def _seed_from(random_state):

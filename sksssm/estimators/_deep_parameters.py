@@ -57,11 +57,14 @@ DEEP_PARAMETERS_DOC = """    d_model : int, default=32 for regressors, 16 for cl
     warmup_epochs : int, default=1
         Length of the warm-up in epochs, at most a tenth of the steps of the fit.
     early_stopping : bool or "auto", default="auto"
-        Hold out ``validation_fraction`` of the samples (stratified for classifiers),
-        stop once the validation loss has not improved for ``patience`` epochs, and
-        restore the weights of the best epoch. "auto": on when the held-out part has at
-        least 32 samples (and, for classifiers, every class at least ``1 /
-        validation_fraction`` samples); off otherwise.
+        Hold out ``ceil(validation_fraction * n_samples)`` samples (scikit-learn's
+        ``ShuffleSplit``; stratified for classifiers), stop once the validation loss has
+        not improved for ``patience`` epochs, and restore the weights of the best epoch.
+        A stratified split needs every class on both sides: at least as many samples on
+        each side as classes, and two samples per class. True: ``ValueError`` when the
+        split is impossible (or leaves no training sample). "auto": on when the split is
+        possible, the held-out part has at least 32 samples and, for classifiers, every
+        class at least ``1 / validation_fraction`` samples; off otherwise.
     validation_fraction : float, default=0.1
     patience : int, default=10
     device : str or torch.device, default="auto"
@@ -82,7 +85,12 @@ DEEP_PARAMETERS_DOC = """    d_model : int, default=32 for regressors, 16 for cl
     warm_start : bool, default=False
         The next ``fit`` continues from the fitted weights (same scaling and classes),
         with a fresh optimizer and learning-rate schedule; a failed warm-started fit
-        leaves the fitted model unchanged.
+        leaves the fitted model unchanged. Only the training parameters (``max_epochs``,
+        ``batch_size``, ``lr``, ``ssm_lr``, ``weight_decay``, ``optimizer``,
+        ``lr_schedule``, ``warmup_epochs``, ``early_stopping``, ``validation_fraction``,
+        ``patience``, ``dropout``) may change between warm-started fits; another value of
+        a parameter of the model (``d_model``, ``norm``, ``state_dim``, ...) raises
+        ``ValueError``.
 """
 
 #: numpydoc text of ``ssm_lr``, shared by every estimator whose layers have SSM parameters.
@@ -133,6 +141,23 @@ DEEP_PARAMETER_CONSTRAINTS = {
     "callbacks": [list, None],  # items checked by check_callbacks
     "warm_start": ["boolean"],
 }
+
+#: Parameters of the training, not of the model: a warm-started fit may change them; every
+#: other parameter (but the runtime ones: device, verbose, ...) must keep its fitted value.
+TRAINING_PARAMETERS = (
+    "max_epochs",
+    "batch_size",
+    "lr",
+    "ssm_lr",
+    "weight_decay",
+    "optimizer",
+    "lr_schedule",
+    "warmup_epochs",
+    "early_stopping",
+    "validation_fraction",
+    "patience",
+    "dropout",
+)
 
 #: Names of the built-in callbacks (skorch's defaults and ours): not for user callbacks.
 BUILT_IN_CALLBACKS = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
@@ -12,7 +13,8 @@ from ._deep_parameters import resolve_device
 class DeepPersistenceMixin:
     """``save_params`` / ``load_params`` of :class:`~sksssm.estimators._deep.DeepSequenceMixin`.
 
-    The host class provides ``net_`` once fitted and ``_build_net(device, seed,
+    The host class provides ``net_`` and ``model_hyperparameters_`` (its
+    :meth:`_model_hyperparameters` at fit) once fitted, and ``_build_net(device, seed,
     max_epochs, n_train, early_stopping)``.
     """
 
@@ -35,11 +37,12 @@ class DeepPersistenceMixin:
         fitted = {
             name: getattr(self, name)
             for name in fitted_attributes(self)
-            if name not in ("net_", "history_")
+            if name not in ("net_", "history_", "model_hyperparameters_")
         }
         saved = {
             "estimator": type(self).__name__,
-            "hyperparameters": self._model_hyperparameters(),
+            # Those of the fit, not set_params' since: they describe the weights.
+            "hyperparameters": self.model_hyperparameters_,
             "fitted": fitted,
             "module": self.net_.module_.state_dict(),
             "history": self.net_.history,
@@ -53,10 +56,11 @@ class DeepPersistenceMixin:
         The estimator needs the class and the hyper-parameters of the saved one (a freshly
         constructed one will do: ``PTDSSMClassifier(**params).load_params(path)``; only
         ``device``, ``verbose``, ``callbacks``, ``random_state`` and ``warm_start`` may
-        differ, otherwise ``ValueError``); it is
-        then fitted, on this estimator's ``device``, and predicts exactly as the saved
-        one. A failed load leaves the estimator unchanged. The file is unpickled: load
-        only files you trust.
+        differ, otherwise ``ValueError``; values are compared, not their types: ``lr=1``
+        matches ``lr=1.0`` and ``d_model=np.int64(4)`` matches ``4``); it is then fitted,
+        on this estimator's ``device``, and predicts exactly as the saved one. A failed
+        load leaves the estimator unchanged. The file is unpickled: load only files you
+        trust.
 
         Parameters
         ----------
@@ -76,17 +80,17 @@ class DeepPersistenceMixin:
                 f"{f_params!r} does not hold a {type(self).__name__} saved by save_params "
                 f"(found {found!r}). Load it into the class that saved it."
             )
-        ours, theirs = self._model_hyperparameters(), saved["hyperparameters"]
-        differ = ", ".join(
-            f"{k}={theirs.get(k)}" for k in sorted(ours) if ours[k] != theirs.get(k)
-        )
-        if differ:
+        theirs = saved["hyperparameters"]
+        changed = self._changed_hyperparameters(theirs)
+        if changed:
+            differ = ", ".join(f"{k}={theirs.get(k)!r}" for k in changed)
             raise ValueError(
                 f"the saved model has other hyper-parameters than this {type(self).__name__}"
                 f" ({differ}). Construct it with the saved model's get_params()."
             )
         for name, value in saved["fitted"].items():
             setattr(self, name, value)
+        self.model_hyperparameters_ = theirs
         device = resolve_device(self.device)
         net = self._build_net(device, 0, max_epochs=1, n_train=1, early_stopping=False)
         net.initialize()
@@ -105,6 +109,20 @@ class DeepPersistenceMixin:
     _RUNTIME_PARAMETERS = ("device", "verbose", "callbacks", "random_state", "warm_start")
 
     def _model_hyperparameters(self):
-        """Hyper-parameters (as text) that :meth:`load_params` requires to match."""
+        """Hyper-parameters that :meth:`load_params` requires to match, numpy scalars as
+        Python ones (``np.int64(4)`` is ``4``)."""
         params = self.get_params(deep=False)
-        return {k: repr(v) for k, v in params.items() if k not in self._RUNTIME_PARAMETERS}
+        return {
+            k: v.item() if isinstance(v, np.generic) else v
+            for k, v in params.items()
+            if k not in self._RUNTIME_PARAMETERS
+        }
+
+    def _changed_hyperparameters(self, fitted, ignore=()):
+        """Names of this estimator's hyper-parameters whose values differ from ``fitted``
+        (a :meth:`_model_hyperparameters` dict), except ``ignore``.
+
+        Values are compared by equality, not by their text: ``lr=1`` is ``lr=1.0``.
+        """
+        ours = self._model_hyperparameters()
+        return [k for k in sorted(ours) if k not in ignore and ours[k] != fitted.get(k)]
