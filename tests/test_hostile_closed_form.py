@@ -9,6 +9,7 @@ the filter cache
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -19,7 +20,13 @@ from sksssm import (
     SpectralFilterRegressor,
     SpectralFilterSequenceRegressor,
 )
-from sksssm.spectral import SpectralDesign, _pooled_features, stu_filters
+from sksssm.spectral import (
+    QRAccumulator,
+    SpectralDesign,
+    _pooled_features,
+    accumulate_chunks,
+    stu_filters,
+)
 
 FAST = dict(n_filters=4, n_mixtures=2, alphas=np.logspace(-2, 3, 6), random_state=0)
 
@@ -218,6 +225,37 @@ def test_spectral_design_refuses_bad_arguments(change, match):
     arguments = dict(filters=filters, input_lags=2, use_negative=True, ar_order=0)
     with pytest.raises(ValueError, match=match):
         SpectralDesign(**{**arguments, **change(filters)})
+
+
+@pytest.mark.parametrize(
+    "targets",
+    [(4, 20, 1), (2, 20, 1), (3, 19, 1), (3, 20)],
+    ids=["more", "fewer", "shorter", "2d"],
+)
+def test_spectral_design_refuses_targets_of_other_sequences(targets):
+    # An extra target sequence was ignored; fewer failed later with a row-count message,
+    # a 2D Y with an IndexError, and shorter ones gave F and Y rows of different counts.
+    rng = np.random.default_rng(0)
+    design = SpectralDesign(stu_filters(20, 3), 1, True)
+    U, Y = rng.normal(size=(3, 20, 1)), rng.normal(size=targets)
+
+    def chunks(U, Y):
+        accumulator = QRAccumulator(design.n_columns(1, 1), 1)
+        return accumulate_chunks(design.sequence_rows, U, Y, accumulator, chunk_length=3)
+
+    match = re.escape(f"U of shape (3, 20, 1) and Y of shape {targets} do not match")
+    for entry in (design.fit, design.sequence_rows, chunks):
+        with pytest.raises(ValueError, match=match):
+            entry(U, Y)
+
+
+def test_spectral_design_refuses_an_ar_order_as_long_as_the_sequences():
+    # It was fitted: the oldest past outputs were columns of zeros, coefficient 0.
+    rng = np.random.default_rng(0)
+    U, Y = rng.normal(size=(3, 20, 1)), rng.normal(size=(3, 20, 1))
+    SpectralDesign(stu_filters(20, 3), 1, True, ar_order=19).fit(U, Y)
+    with pytest.raises(ValueError, match="ar_order=20 needs sequences longer than 20"):
+        SpectralDesign(stu_filters(20, 3), 1, True, ar_order=20).fit(U, Y)
 
 
 # --------------------------------------------------------------------- sktime adapters
