@@ -300,10 +300,21 @@ def test_every_public_function_of_sksssm_spectral_validates_its_arguments():
     assert functions and unchecked == []
 
 
+def _solution(spectral):
+    rows = np.arange(6.0)[:, None]
+    return spectral.RidgeSolution(spectral.QRAccumulator(1, 1).update(rows, rows**2))
+
+
 @pytest.mark.parametrize(
     ("call", "match"),
     [
         (lambda s: s.n_pooled_features(0, 3), "'n_channels' parameter of n_pooled_features"),
+        # solve's rule, which the solution's methods did not apply: -1 gave coefficients,
+        # NaN gave NaN, "auto" leaked float()'s message
+        (lambda s: _solution(s).coefficients(-1.0), r"'alpha' parameter of RidgeSolution\.co"),
+        (lambda s: _solution(s).coefficients(np.nan), r"must be a float in the range \[0\.0"),
+        (lambda s: _solution(s).coefficients("auto"), "Got 'auto' instead"),
+        (lambda s: _solution(s).dof(-1.0), r"'alpha' parameter of RidgeSolution\.dof"),
         (lambda s: s.autoregressive_features(np.ones((1, 4, 1)), -1), "'order' parameter"),
         (lambda s: s.feed_back_outputs(np.ones((1, 4, 1)), np.ones((1, 1)), 0), "'order'"),
         (lambda s: s.triangular_factor(np.ones((3, 2)), overwrite="yes"), "'overwrite'"),

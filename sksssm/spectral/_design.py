@@ -19,7 +19,7 @@ truncated model misses.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
@@ -32,7 +32,7 @@ from ._features import (
     n_stu_features,
     stu_features,
 )
-from ._ridge import QRAccumulator, RidgeSolution
+from ._ridge import ALPHA_CONSTRAINT, QRAccumulator, RidgeSolution
 
 #: Bytes of float64 working memory per (time step x channel x filter) of one chunk, from
 #: the FFT convolution's intermediates: the complex spectrum product (about 2 * 16 bytes
@@ -242,7 +242,7 @@ def accumulate_chunks(rows, U, Y, accumulator, *, chunk_length, scales=(1.0, 1.0
 @validate_params(
     {
         "accumulator": [QRAccumulator],
-        "alpha": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+        "alpha": [StrOptions({"auto"}), ALPHA_CONSTRAINT],
         "fit_intercept": ["boolean"],
     },
     prefer_skip_nested_validation=True,
@@ -264,6 +264,8 @@ def solve(accumulator, *, alpha="auto", fit_intercept=True):
     >>> np.round(coef, 8).tolist(), alpha
     ([[2.0, -1.0]], 0.0)
     """
+    if not accumulator.n_rows_:  # zero coefficients and an infinite GCV score, else
+        raise ValueError("no rows accumulated: update the accumulator first.")
     solution = RidgeSolution(accumulator, fit_intercept=fit_intercept)
     scores = None
     if isinstance(alpha, str):
