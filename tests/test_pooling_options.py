@@ -14,7 +14,7 @@ import pytest
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sksssm import SpectralFilterClassifier, SpectralFilterSequenceRegressor
-from sksssm.spectral import fit_pooling, n_pooled_features
+from sksssm.spectral import filter_bank, fit_pooling, n_pooled_features
 from sksssm.spectral._pooled_filter_choice import check_pooled_mixtures, resolve_pooled_filters
 
 X_BTC = np.random.default_rng(0).normal(size=(6, 20, 2))
@@ -96,5 +96,19 @@ def test_n_pooled_features_refuses_the_statistics_fit_pooling_refuses(statistics
     for call in (fit_pooling, lambda X, **kw: n_pooled_features(1, 17, **kw)):
         with pytest.raises(ValueError, match="statistics must be distinct names") as error:
             call(X_BTC, statistics=statistics)
+        errors.append(str(error.value))
+    assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize(
+    "filter_lengths", [(), (8.5,), (8, 8)], ids=["empty", "fractional", "duplicate"]
+)
+def test_filter_bank_refuses_the_filter_lengths_fit_pooling_refuses(filter_lengths):
+    # filter_bank said "max() arg is an empty sequence", raised a bare TypeError, or
+    # returned every group of the repeated length twice
+    errors = []
+    for call in (fit_pooling, lambda X, **kw: filter_bank(n_filters=4, **kw)):
+        with pytest.raises(ValueError, match="filter_lengths must be") as error:
+            call(X_BTC, filter_lengths=filter_lengths)
         errors.append(str(error.value))
     assert errors[0] == errors[1]
