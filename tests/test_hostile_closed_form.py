@@ -9,6 +9,7 @@ the filter cache
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -19,7 +20,13 @@ from sksssm import (
     SpectralFilterRegressor,
     SpectralFilterSequenceRegressor,
 )
-from sksssm.spectral import SpectralDesign, _pooled_features, stu_filters
+from sksssm.spectral import (
+    QRAccumulator,
+    SpectralDesign,
+    _pooled_features,
+    accumulate_chunks,
+    stu_filters,
+)
 
 FAST = dict(n_filters=4, n_mixtures=2, alphas=np.logspace(-2, 3, 6), random_state=0)
 
@@ -220,6 +227,37 @@ def test_spectral_design_refuses_bad_arguments(change, match):
         SpectralDesign(**{**arguments, **change(filters)})
 
 
+@pytest.mark.parametrize(
+    "targets",
+    [(4, 20, 1), (2, 20, 1), (3, 19, 1), (3, 20)],
+    ids=["more", "fewer", "shorter", "2d"],
+)
+def test_spectral_design_refuses_targets_of_other_sequences(targets):
+    # An extra target sequence was ignored; fewer failed later with a row-count message,
+    # a 2D Y with an IndexError, and shorter ones gave F and Y rows of different counts.
+    rng = np.random.default_rng(0)
+    design = SpectralDesign(stu_filters(20, 3), 1, True)
+    U, Y = rng.normal(size=(3, 20, 1)), rng.normal(size=targets)
+
+    def chunks(U, Y):
+        accumulator = QRAccumulator(design.n_columns(1, 1), 1)
+        return accumulate_chunks(design.sequence_rows, U, Y, accumulator, chunk_length=3)
+
+    match = re.escape(f"U of shape (3, 20, 1) and Y of shape {targets} do not match")
+    for entry in (design.fit, design.sequence_rows, chunks):
+        with pytest.raises(ValueError, match=match):
+            entry(U, Y)
+
+
+def test_spectral_design_refuses_an_ar_order_as_long_as_the_sequences():
+    # It was fitted: the oldest past outputs were columns of zeros, coefficient 0.
+    rng = np.random.default_rng(0)
+    U, Y = rng.normal(size=(3, 20, 1)), rng.normal(size=(3, 20, 1))
+    SpectralDesign(stu_filters(20, 3), 1, True, ar_order=19).fit(U, Y)
+    with pytest.raises(ValueError, match="ar_order=20 needs sequences longer than 20"):
+        SpectralDesign(stu_filters(20, 3), 1, True, ar_order=20).fit(U, Y)
+
+
 # --------------------------------------------------------------------- sktime adapters
 def test_sktime_panel_with_another_channel_count_is_refused():
     pd = pytest.importorskip("pandas")
@@ -262,10 +300,21 @@ def test_every_public_function_of_sksssm_spectral_validates_its_arguments():
     assert functions and unchecked == []
 
 
+def _solution(spectral):
+    rows = np.arange(6.0)[:, None]
+    return spectral.RidgeSolution(spectral.QRAccumulator(1, 1).update(rows, rows**2))
+
+
 @pytest.mark.parametrize(
     ("call", "match"),
     [
         (lambda s: s.n_pooled_features(0, 3), "'n_channels' parameter of n_pooled_features"),
+        # solve's rule, which the solution's methods did not apply: -1 gave coefficients,
+        # NaN gave NaN, "auto" leaked float()'s message
+        (lambda s: _solution(s).coefficients(-1.0), r"'alpha' parameter of RidgeSolution\.co"),
+        (lambda s: _solution(s).coefficients(np.nan), r"must be a float in the range \[0\.0"),
+        (lambda s: _solution(s).coefficients("auto"), "Got 'auto' instead"),
+        (lambda s: _solution(s).dof(-1.0), r"'alpha' parameter of RidgeSolution\.dof"),
         (lambda s: s.autoregressive_features(np.ones((1, 4, 1)), -1), "'order' parameter"),
         (lambda s: s.feed_back_outputs(np.ones((1, 4, 1)), np.ones((1, 1)), 0), "'order'"),
         (lambda s: s.triangular_factor(np.ones((3, 2)), overwrite="yes"), "'overwrite'"),

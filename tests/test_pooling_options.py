@@ -14,7 +14,7 @@ import pytest
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sksssm import SpectralFilterClassifier, SpectralFilterSequenceRegressor
-from sksssm.spectral import fit_pooling
+from sksssm.spectral import filter_bank, fit_pooling, n_pooled_features
 from sksssm.spectral._pooled_filter_choice import check_pooled_mixtures, resolve_pooled_filters
 
 X_BTC = np.random.default_rng(0).normal(size=(6, 20, 2))
@@ -87,3 +87,28 @@ def test_quantiles_without_thresholds_need_only_be_numbers():
     fit_pooling(X_BTC, statistics=("mean",), quantiles=[0.5, 0.5, 2.0])  # unused
     with pytest.raises(ValueError, match="quantiles must be distinct numbers"):
         fit_pooling(X_BTC, statistics=("mean",), quantiles=[[0.5]])
+
+
+@pytest.mark.parametrize("statistics", [("bogus",), ("mean", "mean"), ()])
+def test_n_pooled_features_refuses_the_statistics_fit_pooling_refuses(statistics):
+    # n_pooled_features(1, 17) used to count them: 36, 70 and 2 columns.
+    errors = []
+    for call in (fit_pooling, lambda X, **kw: n_pooled_features(1, 17, **kw)):
+        with pytest.raises(ValueError, match="statistics must be distinct names") as error:
+            call(X_BTC, statistics=statistics)
+        errors.append(str(error.value))
+    assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize(
+    "filter_lengths", [(), (8.5,), (8, 8)], ids=["empty", "fractional", "duplicate"]
+)
+def test_filter_bank_refuses_the_filter_lengths_fit_pooling_refuses(filter_lengths):
+    # filter_bank said "max() arg is an empty sequence", raised a bare TypeError, or
+    # returned every group of the repeated length twice
+    errors = []
+    for call in (fit_pooling, lambda X, **kw: filter_bank(n_filters=4, **kw)):
+        with pytest.raises(ValueError, match="filter_lengths must be") as error:
+            call(X_BTC, filter_lengths=filter_lengths)
+        errors.append(str(error.value))
+    assert errors[0] == errors[1]

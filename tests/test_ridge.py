@@ -1,9 +1,12 @@
 """The streaming-QR ridge core against direct dense computations."""
 
+import re
+
 import numpy as np
 import pytest
 from sklearn.linear_model import Ridge
 
+from sksssm.spectral import solve
 from sksssm.spectral._ridge import (
     QRAccumulator,
     RidgeSolution,
@@ -265,6 +268,26 @@ def test_bad_rows_are_refused():
         acc.update(np.array([[1.0, np.inf]]), np.zeros(1))
     with pytest.raises(ValueError, match="merge"):
         acc.merge(QRAccumulator(3, 1))
+
+
+@pytest.mark.parametrize(
+    "sizes, match",
+    [
+        ((-1, 1), "n_features must be an integer >= 0; got -1."),
+        ((2.5, 1), "n_features must be an integer >= 0; got 2.5."),
+        ((3, 0), "n_targets must be an integer >= 1; got 0."),
+    ],
+)
+def test_accumulator_sizes_are_refused_unless_counts(sizes, match):
+    # were accepted (2.5 truncated to 2 columns)
+    with pytest.raises(ValueError, match=re.escape(match)):
+        QRAccumulator(*sizes)
+
+
+def test_solve_refuses_an_accumulator_without_rows():
+    # It returned zero coefficients and an infinite GCV score.
+    with pytest.raises(ValueError, match="no rows accumulated: update the accumulator first"):
+        solve(QRAccumulator(3, 1))
 
 
 # ---------------------------------------------------------------------- forecaster's needs

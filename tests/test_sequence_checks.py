@@ -1,6 +1,8 @@
 """The NaN-padding checks of the pooled features (``sksssm.spectral._sequences``): a
 non-finite value within a series is refused wherever it is, in every shape of padding."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -53,3 +55,10 @@ def test_sequence_lengths_refuses_an_infinity_in_the_padding():
     X[0, 8, 1] = np.inf  # the padding must be NaN in every channel
     with pytest.raises(ValueError, match="NaN inside a series"):
         sequence_lengths(X)
+
+
+def test_sequence_lengths_refuses_a_2d_array_with_the_layout_message():
+    # It raised numpy's AxisError.
+    message = "X_btc must be 3D (n_samples, n_timesteps, n_channels), got shape (3, 5)."
+    with pytest.raises(ValueError, match=re.escape(message)):
+        sequence_lengths(np.ones((3, 5)))

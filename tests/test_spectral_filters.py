@@ -106,6 +106,21 @@ def test_fft_matvec_equals_dense(n_timesteps, hankel):
     np.testing.assert_allclose(operator @ block, dense @ block, atol=1e-14 * scale, rtol=0)
 
 
+@pytest.mark.parametrize("hankel", ["Z", "L"])
+def test_fft_matvec_of_complex_vectors_keeps_the_imaginary_part(hankel):
+    # The imaginary part was dropped, with numpy's ComplexWarning only.
+    rng = np.random.default_rng(0)
+    dense, operator = hankel_matrix(17, hankel), hankel_operator(17, hankel)
+    block = rng.standard_normal((17, 3)) + 1j * rng.standard_normal((17, 3))
+    v = block[:, 0]
+    atol = 1e-14 * np.abs(dense).sum(axis=1).max() * np.abs(block).max()  # as for real ones
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", np.exceptions.ComplexWarning)
+        np.testing.assert_allclose(operator @ v, dense @ v, atol=atol, rtol=0)
+        np.testing.assert_allclose(operator.rmatvec(v), dense @ v, atol=atol, rtol=0)
+        np.testing.assert_allclose(operator @ block, dense @ block, atol=atol, rtol=0)
+
+
 def _check_against_dense(n_timesteps, hankel, sigma, phi):
     all_sigma, all_phi = _dense_all(n_timesteps, hankel)
     k = len(sigma)

@@ -26,6 +26,7 @@ from ..spectral import (
     stu_filters,
 )
 from ..spectral._dask import accumulate_dask, check_dask_inputs, is_dask_collection
+from ..spectral._design import check_ar_order
 from ._base import fit_atomically
 from ._channel_scaling import _check_normal_scale, _dask_scales, _stand_in, channel_scale
 from ._regressor_rows import BlockRows, DesignRows
@@ -333,12 +334,7 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
                 "ar_order > 0 feeds back previous outputs and needs target sequences: set "
                 "return_sequences=True, or ar_order=0."
             )
-        if self.ar_order >= n_timesteps:
-            raise ValueError(
-                f"ar_order={self.ar_order} needs sequences longer than {self.ar_order} time "
-                f"steps; X has {n_timesteps}. Use ar_order <= {n_timesteps - 1}, or longer "
-                f"sequences."
-            )
+        check_ar_order(self.ar_order, n_timesteps)
         self.fitted_params_ = self.get_params()
         self.return_sequences_ = bool(self.return_sequences)
         self.X_ndim_, self.y_ndim_ = X_ndim, y_ndim

@@ -19,7 +19,7 @@ truncated model misses.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
@@ -32,7 +32,7 @@ from ._features import (
     n_stu_features,
     stu_features,
 )
-from ._ridge import QRAccumulator, RidgeSolution
+from ._ridge import ALPHA_CONSTRAINT, QRAccumulator, RidgeSolution
 
 #: Bytes of float64 working memory per (time step x channel x filter) of one chunk, from
 #: the FFT convolution's intermediates: the complex spectrum product (about 2 * 16 bytes
@@ -136,6 +136,7 @@ class SpectralDesign:
         U : ndarray of shape (n, t, c)
         Y : ndarray of shape (n, t, q)
         """
+        check_targets(U, Y)
         F = self.input_features(U)
         if self.ar_order:
             F = np.concatenate([F, autoregressive_features(Y, self.ar_order)], axis=2)
@@ -146,8 +147,11 @@ class SpectralDesign:
         """Exact ridge fit of sequence targets ``Y`` (n, t, q) on inputs ``U`` (n, t, c).
 
         Returns ``(coef (q, p), intercept (q,), alpha)``; ``alpha="auto"`` chooses the
-        penalty by GCV (see :class:`~sksssm.spectral.RidgeSolution`).
+        penalty by GCV (see :class:`~sksssm.spectral.RidgeSolution`). ``ar_order`` must be
+        below ``t`` (:func:`check_ar_order`).
         """
+        check_targets(U, Y)
+        check_ar_order(self.ar_order, U.shape[1])
         accumulator = QRAccumulator(self.n_columns(U.shape[2], Y.shape[2]), Y.shape[2])
         accumulate_chunks(
             self.sequence_rows, U, Y, accumulator, chunk_length=chunk_length or U.shape[0]
@@ -173,6 +177,41 @@ class SpectralDesign:
         return (F @ coef.T + intercept).reshape(Y.shape[0], Y.shape[1], -1)
 
 
+def check_targets(U, Y, *, sequences=True):
+    """Refuse targets ``Y`` that do not belong to the inputs ``U`` (n, t, c_in).
+
+    ``sequences``: ``Y`` must be (n, t, c_out), one target per input step (teacher-forced
+    rows); otherwise only one target row per sequence (``Y`` (n, ...)), as a generic
+    ``rows`` map of :func:`accumulate_chunks` needs. Unchecked, extra target sequences
+    were ignored and rows of different counts reached the accumulator.
+    """
+    u_shape, y_shape = np.shape(U), np.shape(Y)
+    if sequences:
+        match = len(u_shape) == len(y_shape) == 3 and u_shape[:2] == y_shape[:2]
+        layout = "Y (n, t, c_out) aligned with U (n, t, c_in)"
+    else:
+        match = u_shape[:1] == y_shape[:1]
+        layout = "one target row of Y per sequence of U"
+    if not match:
+        raise ValueError(
+            f"U of shape {u_shape} and Y of shape {y_shape} do not match: pass {layout}."
+        )
+
+
+def check_ar_order(ar_order, n_timesteps):
+    """Refuse an output autoregression at least as long as the sequences.
+
+    Its oldest past outputs would lie before every sequence's start: columns of zeros,
+    fitted as zero coefficients without a word.
+    """
+    if ar_order >= n_timesteps:
+        raise ValueError(
+            f"ar_order={ar_order} needs sequences longer than {ar_order} time steps; the "
+            f"sequences have {n_timesteps}. Use ar_order <= {n_timesteps - 1}, or longer "
+            f"sequences."
+        )
+
+
 @validate_params(
     {
         "rows": [callable],
@@ -192,6 +231,7 @@ def accumulate_chunks(rows, U, Y, accumulator, *, chunk_length, scales=(1.0, 1.0
     ``scales = (u_scale, y_scale)`` divide each chunk, never a copy of the whole data, so
     memory stays bounded by the chunk. Returns ``accumulator``.
     """
+    check_targets(U, Y, sequences=False)
     u_scale, y_scale = scales
     for start in range(0, U.shape[0], chunk_length):
         chunk = slice(start, start + chunk_length)
@@ -202,7 +242,7 @@ def accumulate_chunks(rows, U, Y, accumulator, *, chunk_length, scales=(1.0, 1.0
 @validate_params(
     {
         "accumulator": [QRAccumulator],
-        "alpha": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+        "alpha": [StrOptions({"auto"}), ALPHA_CONSTRAINT],
         "fit_intercept": ["boolean"],
     },
     prefer_skip_nested_validation=True,
@@ -224,6 +264,8 @@ def solve(accumulator, *, alpha="auto", fit_intercept=True):
     >>> np.round(coef, 8).tolist(), alpha
     ([[2.0, -1.0]], 0.0)
     """
+    if not accumulator.n_rows_:  # zero coefficients and an infinite GCV score, else
+        raise ValueError("no rows accumulated: update the accumulator first.")
     solution = RidgeSolution(accumulator, fit_intercept=fit_intercept)
     scores = None
     if isinstance(alpha, str):

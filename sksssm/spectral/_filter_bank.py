@@ -45,6 +45,21 @@ def default_filter_lengths(n_timesteps: int) -> tuple:
     return tuple(lengths) + (int(n_timesteps),)
 
 
+def _checked_filter_lengths(filter_lengths):
+    """``filter_lengths`` as a tuple of distinct integers ``>= 2``, else refused."""
+    values = np.ravel(np.asarray(filter_lengths, dtype=object))
+    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values):
+        # int() would silently truncate 2.5 to 2
+        raise ValueError(
+            f"filter_lengths must be integers >= 2, got {filter_lengths!r}; round them "
+            f"yourself if you meant whole lengths."
+        )
+    lengths = tuple(int(v) for v in values)
+    if not lengths or any(v < 2 for v in lengths) or len(set(lengths)) != len(lengths):
+        raise ValueError(f"filter_lengths must be distinct integers >= 2, got {filter_lengths!r}.")
+    return lengths
+
+
 #: How :func:`filter_bank` builds its filters at the lengths of at least
 #: ``2 * MIN_FILTER_LENGTH`` (``dilation``): ``"none"``, the STU filters of that length;
 #: ``"all"``, the shortest length's filters dilated (:func:`dilation_factor`);
@@ -145,6 +160,7 @@ def filter_bank(filter_lengths, n_filters, use_negative=True, hankel="Z", *, dil
     >>> bank.shape, [len(g) for g in groups]
     ((20, 17), [1, 4, 4, 4, 4])
     """
+    filter_lengths = _checked_filter_lengths(filter_lengths)  # fit_pooling's rule
     longest = max(filter_lengths)
     identity = np.zeros((longest, 1))
     identity[0, 0] = 1.0

@@ -114,7 +114,8 @@ def hankel_operator(n_timesteps: int, hankel: str = "Z", *, workers: int | None 
     -------
     scipy.sparse.linalg.LinearOperator
         Symmetric operator of shape ``(L, L)``, float64; ``matvec`` and ``matmat`` both
-        cost ``O(L log L)`` per vector.
+        cost ``O(L log L)`` per vector (twice that for a complex one, applied to its real
+        and imaginary parts).
 
     Examples
     --------
@@ -131,7 +132,10 @@ def hankel_operator(n_timesteps: int, hankel: str = "Z", *, workers: int | None 
     window = slice(n_timesteps - 1, 2 * n_timesteps - 1)
 
     def matmat(v: np.ndarray) -> np.ndarray:
-        v = np.asarray(v, dtype=np.float64).reshape(n_timesteps, -1)
+        v = np.asarray(v)
+        if np.iscomplexobj(v):  # a real matrix: each part alone (a cast drops the imaginary)
+            return matmat(v.real) + 1j * matmat(v.imag)
+        v = v.astype(np.float64, copy=False).reshape(n_timesteps, -1)
         v_spectrum = scipy.fft.rfft(v[::-1], n_fft, axis=0, workers=workers)
         return scipy.fft.irfft(h_spectrum[:, None] * v_spectrum, n_fft, axis=0, workers=workers)[
             window

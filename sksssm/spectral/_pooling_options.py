@@ -3,7 +3,8 @@
 The ranges and types of the integer options and the names of the string options are
 the parameter constraints' (:func:`~sksssm.spectral.fit_pooling`'s and the
 estimators'); what those cannot say is here: booleans given as integers, the filter
-lengths, statistics and quantiles, and that ``pooled_filters="mixtures"`` needs mixtures
+lengths (the filter bank's rule, :func:`~sksssm.spectral._filter_bank._checked_filter_lengths`),
+statistics and quantiles, and that ``pooled_filters="mixtures"`` needs mixtures
 (:func:`~sksssm.spectral._pooled_filter_choice.check_pooled_mixtures`).
 """
 
@@ -13,7 +14,7 @@ import numbers
 
 import numpy as np
 
-from ._filter_bank import default_filter_lengths
+from ._filter_bank import _checked_filter_lengths, default_filter_lengths
 from ._pooled_filter_choice import check_pooled_mixtures
 from ._segment_stats import ALL_STATISTICS, THRESHOLD_STATISTICS
 
@@ -56,21 +57,6 @@ def _refuse_boolean(name, value, sign):
     "non-negative"): scikit-learn's integer intervals admit it, as ``1`` or ``0``."""
     if isinstance(value, bool | np.bool_):
         raise ValueError(f"{name} must be a {sign} integer, got {value!r}.")
-
-
-def _checked_filter_lengths(filter_lengths):
-    """``filter_lengths`` as a tuple of distinct integers ``>= 2``, else refused."""
-    values = np.ravel(np.asarray(filter_lengths, dtype=object))
-    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values):
-        # int() would silently truncate 2.5 to 2
-        raise ValueError(
-            f"filter_lengths must be integers >= 2, got {filter_lengths!r}; round them "
-            f"yourself if you meant whole lengths."
-        )
-    lengths = tuple(int(v) for v in values)
-    if not lengths or any(v < 2 for v in lengths) or len(set(lengths)) != len(lengths):
-        raise ValueError(f"filter_lengths must be distinct integers >= 2, got {filter_lengths!r}.")
-    return lengths
 
 
 def _checked_statistics(statistics):

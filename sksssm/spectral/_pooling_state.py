@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils._param_validation import Interval, validate_params
 
+from ._pooling_options import _checked_statistics
 from ._segment_stats import (
     DEFAULT_SEGMENTS,
     SCALE_FREE_STATISTICS,
@@ -251,8 +252,9 @@ def n_pooled_features(
 
     ``n_quantiles`` is the number of ``ppv`` thresholds (5 by default), ``n_segments`` the
     number of segments of the ``segment_*`` statistics; ``normalise`` adds the two scale
-    features per channel. Counted from :meth:`PoolingState.column_blocks` (the one
-    encoding of the column layout) of a state with that many responses.
+    features per channel. ``statistics`` are refused as :func:`fit_pooling` refuses them
+    (distinct known names, at least one). Counted from :meth:`PoolingState.column_blocks`
+    (the one encoding of the column layout) of a state with that many responses.
 
     Examples
     --------
@@ -273,7 +275,7 @@ def n_pooled_features(
         mixing=(),
         groups=(responses,),
         differences=bool(differences),
-        statistics=tuple(statistics),
+        statistics=_checked_statistics(statistics),
         quantiles=(0.5,) * n_quantiles,
         biases=None,
         n_segments=n_segments,

@@ -33,10 +33,16 @@ classification with many pooled features).
 
 from __future__ import annotations
 
-import numpy as np
-from sklearn.utils._param_validation import validate_params
+from numbers import Real
 
-from .._validation import is_constant
+import numpy as np
+from sklearn.utils._param_validation import (
+    Interval,
+    validate_parameter_constraints,
+    validate_params,
+)
+
+from .._validation import check_positive_int, is_constant
 from ._gcv import gcv_choice, gcv_score_table, shrinkage
 from ._lapack import EPS as _EPS
 from ._lapack import geqrf_factor, stacked_factor, stacked_rows, uses_tpqrt
@@ -45,6 +51,19 @@ from ._lapack import svd as _svd
 #: Default GCV grid, relative to the largest squared singular value of the standardized
 #: design; 0 (least squares with a round-off rank cut-off) is always a candidate as well.
 RELATIVE_ALPHAS = np.logspace(-15, 1, 33)
+#: The penalties a ridge solution takes (:func:`~sksssm.spectral.solve`'s ``alpha``
+#: constraint, beside ``"auto"``).
+ALPHA_CONSTRAINT = Interval(Real, 0, None, closed="left")
+
+
+def _check_alpha(alpha, caller):
+    """Refuse a penalty outside :data:`ALPHA_CONSTRAINT` (negative, NaN, ``"auto"``) with
+    the message :func:`~sksssm.spectral.solve` gives. Not ``validate_params`` on the
+    methods: about 60 us a call, more than a small solution's coefficients, of which a
+    forecaster's search computes many per series."""
+    validate_parameter_constraints(
+        {"alpha": [ALPHA_CONSTRAINT]}, {"alpha": alpha}, caller_name=caller
+    )
 
 
 @validate_params(
@@ -115,8 +134,8 @@ class QRAccumulator:
     """
 
     def __init__(self, n_features, n_targets):
-        self.n_features = int(n_features)
-        self.n_targets = int(n_targets)
+        self.n_features = check_positive_int(n_features, "n_features", minimum=0)
+        self.n_targets = check_positive_int(n_targets, "n_targets")
         self.n_rows_ = 0
         self.shift_ = np.zeros(self.n_features + self.n_targets)
         self.R_ = np.zeros((0, 1 + self.n_features + self.n_targets))
@@ -263,6 +282,8 @@ class RidgeSolution:
     Parameters
     ----------
     accumulator : QRAccumulator
+        May hold no rows (a forecaster's direct horizon beyond a short series, whose
+        model is then the intercept-only one); :func:`~sksssm.spectral.solve` refuses that.
     fit_intercept : bool, default=True
 
     Attributes
@@ -336,7 +357,11 @@ class RidgeSolution:
         return shrinkage(self._s2, self._dropped, np.asarray(alpha, dtype=float)[..., None])
 
     def coefficients(self, alpha):
-        """Return ``(coef, intercept)``: ``coef`` (n_targets, n_features) in original units."""
+        """Return ``(coef, intercept)``: ``coef`` (n_targets, n_features) in original units.
+
+        ``alpha`` is a number ``>= 0``; :meth:`best_alpha` chooses one by GCV.
+        """
+        _check_alpha(alpha, "RidgeSolution.coefficients")
         factors = 1.0 - self._shrinkage(alpha)
         inverse = np.divide(factors, self.s, out=np.zeros_like(self.s), where=factors > 0)
         coef = (self.Vt.T @ (inverse[:, None] * self.c)).T / self.scale
@@ -404,6 +429,7 @@ class RidgeSolution:
         >>> RidgeSolution(acc).dof(0.0)
         4.0
         """
+        _check_alpha(alpha, "RidgeSolution.dof")
         return float(np.sum(1.0 - self._shrinkage(alpha))) + self.fit_intercept
 
     def intercept_only(self):

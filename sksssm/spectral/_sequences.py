@@ -35,7 +35,7 @@ def sequence_lengths(X_btc) -> np.ndarray:
     >>> sequence_lengths(X).tolist()
     [5, 3]
     """
-    X_btc = np.asarray(X_btc, dtype=np.float64)
+    X_btc = _as_btc(X_btc)
     missing = np.isnan(X_btc)
     any_missing = missing.any(axis=2)  # (n, t)
     lengths = np.where(any_missing.any(axis=1), any_missing.argmax(axis=1), X_btc.shape[1])
@@ -56,6 +56,16 @@ def sequence_lengths(X_btc) -> np.ndarray:
     if np.isinf(X_btc).any():
         raise ValueError("X contains infinite values; pass finite values (NaN only as padding).")
     return lengths.astype(np.intp)
+
+
+def _as_btc(X_btc):
+    """``X_btc`` as a float64 array, refused unless 3D (n_samples, n_timesteps, n_channels)."""
+    X_btc = np.asarray(X_btc, dtype=np.float64)
+    if X_btc.ndim != 3:
+        raise ValueError(
+            f"X_btc must be 3D (n_samples, n_timesteps, n_channels), got shape {X_btc.shape}."
+        )
+    return X_btc
 
 
 def _series_scale(U, lengths):
@@ -119,11 +129,7 @@ def _inputs(U, lengths, differences, normalise=False):
 
 
 def _prepare(X_btc, lengths, n_channels=None):
-    X_btc = np.asarray(X_btc, dtype=np.float64)
-    if X_btc.ndim != 3:
-        raise ValueError(
-            f"X_btc must be 3D (n_samples, n_timesteps, n_channels), got shape {X_btc.shape}."
-        )
+    X_btc = _as_btc(X_btc)
     if n_channels is not None and X_btc.shape[2] != n_channels:
         raise ValueError(
             f"X has {X_btc.shape[2]} channels, but the pooling was fitted with {n_channels}."
