@@ -343,7 +343,7 @@ def check_option(value, name, options):
     return value
 
 
-def standardization(values, axis=0):
+def standardization(values, axis=0, *, return_constant=False):
     """Mean and scale that standardize ``values`` along ``axis``, exact at any finite scale.
 
     Each column is first divided by a power of two near its largest magnitude (exact in
@@ -366,10 +366,15 @@ def standardization(values, axis=0):
     axis : int or tuple of int, default=0
         The axes the statistics are taken over.
 
+    return_constant : bool, default=False
+        Also return which columns are constant.
+
     Returns
     -------
     mean, scale : ndarray
         ``(values - mean) / scale`` is standardized; ``scale`` is 1 for constant columns.
+    constant : ndarray of bool
+        Only with ``return_constant``: the constant columns.
 
     Examples
     --------
@@ -401,7 +406,8 @@ def standardization(values, axis=0):
     std = unit.std(axis=axis)
     power = np.squeeze(power, axis=axis)
     constant = is_constant(std, np.abs(mean))  # both in units of ``power``
-    return mean * power, np.where(constant, 1.0, std * power)
+    mean, scale = mean * power, np.where(constant, 1.0, std * power)
+    return (mean, scale, constant) if return_constant else (mean, scale)
 
 
 def is_constant(spread, reference):

@@ -54,7 +54,6 @@ from .._validation import (
     check_sequence_targets,
     check_sequences,
     from_btc,
-    is_constant,
     standardization,
 )
 from ..exceptions import TrainingDivergedError
@@ -424,11 +423,12 @@ class DeepRegressorBase(DeepSequenceMixin, RegressorMixin, BaseEstimator):
         if refit:
             self.y_ndim_ = y_ndim
             values = Y[valid] if Y.ndim == 3 else Y
-            self.y_mean_, self.y_scale_ = standardization(values, axis=0)
             # A constant column is predicted as its constant, not by the network: its unit
             # scale is in the target's own units, where the PTD and HOPE heads' outputs
             # (of order 1e-4 to 1: they do not start at zero) would swamp a 1e-8.
-            self.y_constant_ = _constant_columns(values, self.y_mean_)
+            self.y_mean_, self.y_scale_, self.y_constant_ = standardization(
+                values, axis=0, return_constant=True
+            )
             self.n_outputs_ = Y.shape[-1]
         elif Y.shape[-1] != self.n_outputs_ or y_ndim != self.y_ndim_:
             raise ValueError(
@@ -520,28 +520,6 @@ def standardize_each_series(X_btc, valid):
         mean, scale = standardization(X_btc[index, steps], axis=0)
         out[index, steps] = (X_btc[index, steps] - mean) / scale
     return out
-
-
-def _constant_columns(values, mean):
-    """Which columns of ``values`` (one row per sample) are constant by the library's rule,
-    :func:`~sksssm._validation.is_constant` (standard deviation at most ``1e-12`` times the
-    absolute mean ``mean``).
-
-    The standard deviation is taken in units of each column's largest deviation, so that
-    it neither overflows (``1e200``) nor underflows (``1e-200``).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> values = np.array([[1e-8, 1e200, 0.0], [1e-8, 1e200, 1e-13]])
-    >>> _constant_columns(values, values.mean(axis=0)).tolist()
-    [True, True, False]
-    """
-    deviations = values - mean
-    largest = np.abs(deviations).max(axis=0)
-    unit = np.where(largest > 0, largest, 1.0)
-    spread = np.sqrt(np.mean((deviations / unit) ** 2, axis=0)) * unit
-    return is_constant(spread, np.abs(mean))
 
 
 def _mean_length(valid):

@@ -60,7 +60,10 @@ def _check_alpha(alpha, caller):
     """Refuse a penalty outside :data:`ALPHA_CONSTRAINT` (negative, NaN, ``"auto"``) with
     the message :func:`~sksssm.spectral.solve` gives. Not ``validate_params`` on the
     methods: about 60 us a call, more than a small solution's coefficients, of which a
-    forecaster's search computes many per series."""
+    forecaster's search computes many per series; the usual number passes in a few
+    hundred nanoseconds."""
+    if isinstance(alpha, Real) and alpha >= 0:  # NaN compares False: refused below
+        return
     validate_parameter_constraints(
         {"alpha": [ALPHA_CONSTRAINT]}, {"alpha": alpha}, caller_name=caller
     )
