@@ -16,6 +16,8 @@ dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 
+from sklearn.base import clone  # noqa: E402
+
 from sksssm import SpectralFilterRegressor  # noqa: E402
 from sksssm.spectral._dask import accumulate_dask, check_dask_inputs  # noqa: E402
 from sksssm.spectral._ridge import QRAccumulator, RidgeSolution  # noqa: E402
@@ -284,3 +286,33 @@ _SPLIT = r"'split_every' parameter of accumulate_dask must be an int in the rang
 def test_bad_inputs_fail_before_any_computation(X, y, kwargs, error, match):
     with pytest.raises(error, match=match):
         accumulate_dask(X(), y(), LagRows(), _width(), **kwargs)
+
+
+@pytest.mark.usefixtures("synchronous")
+def test_estimators_fit_dask_arrays_with_empty_sample_blocks():
+    # Filtering a dask array by a boolean mask, then compute_chunk_sizes() (what the
+    # unknown-chunks message asks for), can leave a (0, ...) block wherever a whole block
+    # was dropped; the estimators' scale reductions (dask's max and min) failed on it.
+    from sksssm import SpectralFilterClassifier, SpectralFilterSequenceRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 24))
+    y = X[:, -1] + 0.1 * X[:, -2]
+    labels = np.where(X[:, -1] > 0, "up", "down")
+    X_empty = da.from_array(X, chunks=((50, 0, 50, 50), 24))
+    X_plain = da.from_array(X, chunks=50)  # the same blocks without the empty one
+    small = {"n_mixtures": 4, "statistics": ("mean", "max"), "random_state": 0}  # fast
+    for estimator, target in (
+        (SpectralFilterRegressor(n_filters=4), y),
+        (SpectralFilterSequenceRegressor(**small), y),
+        (SpectralFilterClassifier(**small), labels),
+    ):
+        with_empty = clone(estimator).fit(X_empty, target).predict(X)
+        without = clone(estimator).fit(X_plain, target).predict(X)
+        if target is labels:
+            np.testing.assert_array_equal(with_empty, without)
+        else:
+            np.testing.assert_allclose(with_empty, without, rtol=1e-12, atol=1e-14)
+    reference = SpectralFilterRegressor(n_filters=4).fit(X, y).predict(X)
+    on_dask = SpectralFilterRegressor(n_filters=4).fit(X_empty, y).predict(X)
+    np.testing.assert_allclose(on_dask, reference, rtol=1e-10, atol=1e-12)

@@ -64,8 +64,9 @@ def check_dask_inputs(X, y, *, labels=False):
     Parameters
     ----------
     X : dask.array.Array of shape (n_samples, n_timesteps) or (n_samples, n_channels, n_timesteps)
-        Chunked along samples. The other axes are rechunked to a single chunk (each
-        block must hold whole sequences to be filtered).
+        Chunked along samples (empty sample chunks are dropped). The other axes are
+        rechunked to a single chunk (each block must hold whole sequences to be
+        filtered).
     y : dask.array.Array or array-like, with ``n_samples`` rows
         Rechunked (or, if in memory, wrapped) to the sample chunks of ``X``.
     labels : bool, default=False
@@ -117,7 +118,10 @@ def check_dask_inputs(X, y, *, labels=False):
         )
     if X.shape[0] == 0:
         raise ValueError("X has no samples (shape[0] == 0); at least one is needed.")
-    X = X.rechunk({axis: -1 for axis in range(1, X.ndim)})
+    # Without empty sample blocks (a boolean filter, then compute_chunk_sizes(), leaves
+    # one wherever a whole block was dropped): dask's own max and min fail on them.
+    sample_chunks = tuple(size for size in X.chunks[0] if size)
+    X = X.rechunk({0: sample_chunks, **{axis: -1 for axis in range(1, X.ndim)}})
 
     if not isinstance(y, da.Array):
         y = np.asarray(y)
