@@ -69,7 +69,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
     candidates of :data:`~sksssm.spectral._feature_sets.FEATURE_SETS`, then the
     cross-channel block for two channels or more) are chosen together by the smallest
     exact leave-one-out squared error of the standardized targets
-    (:func:`~sksssm.spectral._ridge.select_ridge_by_loo`).
+    (:func:`~sksssm.spectral._ridge_loo.select_ridge_by_loo`).
 
     **A small ensemble of heads** (``n_heads``): the ridge heads of the ``n_heads``
     (feature set, penalty) pairs with the smallest leave-one-out errors are averaged

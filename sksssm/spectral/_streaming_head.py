@@ -1,7 +1,7 @@
 """Ridge head for large sets: pooled features in chunks of series, streaming QR, GCV.
 
 When series outnumber pooled features, the in-memory leave-one-out selection
-(:func:`~sksssm.spectral._ridge.select_ridge_by_loo`) would hold the whole ``n x p``
+(:func:`~sksssm.spectral._ridge_loo.select_ridge_by_loo`) would hold the whole ``n x p``
 design. Here the features of each chunk of series are computed, appended to the
 triangular factor of ``[1 | F | Y]`` (:class:`~sksssm.spectral._ridge.QRAccumulator`) and
 dropped, so memory is one chunk plus a ``(1 + p + q)``-square factor whatever ``n``; the
@@ -63,7 +63,7 @@ def solve_by_gcv(accumulator, alphas):
     """The ridge whose penalty among ``alphas`` has the smallest GCV score.
 
     ``alphas`` penalize the weights of the standardized features (as in
-    :func:`~sksssm.spectral._ridge.select_ridge_by_loo`); ties go to the largest.
+    :func:`~sksssm.spectral._ridge_loo.select_ridge_by_loo`); ties go to the largest.
     """
     solution = RidgeSolution(accumulator, fit_intercept=True)
     alphas = np.asarray(alphas, dtype=float)
