@@ -259,12 +259,13 @@ def standardized_factor(L_F, n_rows, feature_mean):
     >>> standardized.tolist(), scale.tolist()
     ([[1.0, 0.0], [0.0, 0.0]], [2.0, 1.0])
     """
-    n_rows = np.sqrt(np.maximum(np.asarray(n_rows, dtype=float), 1))[..., None]
     # np.linalg.norm(L_F, axis=-2), without its dispatch (a forecaster's search makes
     # tens of small solutions per series).
-    rms = np.sqrt(np.add.reduce(L_F * L_F, axis=-2)) / n_rows
+    rms = np.sqrt(np.add.reduce(L_F * L_F, axis=-2) / np.maximum(n_rows, 1)[..., None])
     reference = np.maximum(rms.max(axis=-1, keepdims=True, initial=0.0), np.abs(feature_mean))
     constant = is_constant(rms, reference)
+    if not constant.any():  # the usual case: no copy to zero
+        return L_F / rms[..., None, :], rms
     scale = np.where(constant, 1.0, rms)
     return np.where(constant[..., None, :], 0.0, L_F / scale[..., None, :]), scale
 
