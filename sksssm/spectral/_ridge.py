@@ -261,7 +261,7 @@ def standardized_factor(L_F, n_rows, feature_mean):
     """
     # np.linalg.norm(L_F, axis=-2), without its dispatch (a forecaster's search makes
     # tens of small solutions per series).
-    rms = np.sqrt(np.add.reduce(L_F * L_F, axis=-2) / np.maximum(n_rows, 1)[..., None])
+    rms = np.sqrt(np.add.reduce(L_F * L_F, axis=-2)) / np.sqrt(np.maximum(n_rows, 1))[..., None]
     reference = np.maximum(rms.max(axis=-1, keepdims=True, initial=0.0), np.abs(feature_mean))
     constant = is_constant(rms, reference)
     if not constant.any():  # the usual case: no copy to zero
