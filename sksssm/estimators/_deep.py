@@ -75,6 +75,8 @@ from ._deep_training import (
     StopOnNonFiniteLoss,
     auto_steps,
     check_trained,
+    n_validation,
+    validation_split_problem,
 )
 
 
@@ -147,7 +149,7 @@ class DeepSequenceMixin(DeepPersistenceMixin):
         seed = _seed_from(self.random_state)
         early_stopping = self._resolve_early_stopping(X_btc.shape[0], targets)
         n_train = X_btc.shape[0] - (
-            _n_validation(X_btc.shape[0], self.validation_fraction) if early_stopping else 0
+            n_validation(X_btc.shape[0], self.validation_fraction) if early_stopping else 0
         )
         # The budget counts the steps of data, not the padding: the mean true length.
         max_epochs = self._resolve_max_epochs(n_train, _mean_length(valid))
@@ -201,7 +203,12 @@ class DeepSequenceMixin(DeepPersistenceMixin):
         return bool(self.bidirectional)
 
     def _resolve_early_stopping(self, n_samples, targets):
-        problem = self._validation_split_problem(n_samples, targets)
+        problem = validation_split_problem(
+            n_samples,
+            self.validation_fraction,
+            self.classes_ if self._stratify else None,
+            targets,
+        )
         if self.early_stopping != "auto":
             if self.early_stopping and problem:
                 raise ValueError(
@@ -211,40 +218,12 @@ class DeepSequenceMixin(DeepPersistenceMixin):
                     f"early_stopping=False."
                 )
             return bool(self.early_stopping)
-        if problem or _n_validation(n_samples, self.validation_fraction) < AUTO_MIN_VALIDATION:
+        if problem or n_validation(n_samples, self.validation_fraction) < AUTO_MIN_VALIDATION:
             return False
         if self._stratify:  # every class at least 1 / validation_fraction samples
             counts = np.bincount(targets)
             return bool(counts[counts > 0].min() * self.validation_fraction >= 1)
         return True
-
-    def _validation_split_problem(self, n_samples, targets):
-        """Why skorch's ``ValidSplit`` cannot hold out ``validation_fraction`` of the
-        samples, or None.
-
-        ``ValidSplit`` (with a fraction) splits by scikit-learn's ``ShuffleSplit``, or
-        ``StratifiedShuffleSplit`` for classifiers: it holds out ``ceil(validation_fraction
-        * n_samples)`` samples, and a stratified split needs at least as many samples on
-        each side as there are classes, and two samples in every class.
-        """
-        n_valid = _n_validation(n_samples, self.validation_fraction)
-        n_train = n_samples - n_valid
-        if n_train < 1:
-            return f"{n_valid} held out leave no sample to train on"
-        if not self._stratify:
-            return None
-        counts = np.bincount(targets, minlength=len(self.classes_))
-        present = np.flatnonzero(counts)  # a warm start may see a subset of the classes
-        smallest = present[np.argmin(counts[present])]
-        if counts[smallest] < 2 or min(n_train, n_valid) < len(present):
-            return (
-                f"a split stratified by class puts each of the {len(present)} classes on "
-                f"both sides: it needs at least {len(present)} samples on each side (here "
-                f"{n_train} training, {n_valid} validation) and 2 in every class (class "
-                f"counts {counts[smallest]} to {counts.max()}, the smallest class "
-                f"{self.classes_.tolist()[smallest]!r})"
-            )
-        return None
 
     def _resolve_max_epochs(self, n_train, n_timesteps):
         if self.max_epochs != "auto":
@@ -532,18 +511,6 @@ def _mean_length(valid):
     3
     """
     return max(1, round(float(valid.sum(axis=1).mean())))
-
-
-def _n_validation(n_samples, fraction):
-    """Samples held out by skorch's ``ValidSplit(fraction)``: scikit-learn's
-    ``ShuffleSplit`` rounds up.
-
-    Examples
-    --------
-    >>> _n_validation(20, 0.02), _n_validation(20, 0.1), _n_validation(20, 0.96)
-    (1, 2, 20)
-    """
-    return math.ceil(fraction * n_samples)
 
 
 def _seed_from(random_state):

@@ -1,11 +1,13 @@
 """The training schedule of the deep estimators: the ``max_epochs="auto"`` budget, the
-learning-rate schedule, the padded loss and the divergence check (skorch callbacks).
+early-stopping split, the learning-rate schedule, the padded loss and the divergence
+check (skorch callbacks).
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 from skorch.callbacks import Callback
 
@@ -17,6 +19,63 @@ AUTO_TOKEN_BUDGET = 2**23
 AUTO_MIN_STEPS, AUTO_MAX_STEPS = 200, 600
 #: ``early_stopping="auto"`` needs at least this many held-out samples.
 AUTO_MIN_VALIDATION = 32
+
+
+def n_validation(n_samples, fraction):
+    """Samples held out by skorch's ``ValidSplit(fraction)``: scikit-learn's
+    ``ShuffleSplit`` rounds up.
+
+    Examples
+    --------
+    >>> n_validation(20, 0.02), n_validation(20, 0.1), n_validation(20, 0.96)
+    (1, 2, 20)
+    """
+    return math.ceil(fraction * n_samples)
+
+
+def validation_split_problem(n_samples, fraction, classes, targets):
+    """Why skorch's ``ValidSplit`` cannot hold out ``fraction`` of the samples, or None.
+
+    ``ValidSplit`` (with a fraction) splits by scikit-learn's ``ShuffleSplit``, or
+    ``StratifiedShuffleSplit`` for classifiers: it holds out ``ceil(fraction *
+    n_samples)`` samples, and a stratified split needs at least as many samples on each
+    side as there are classes, and two samples in every class.
+
+    Parameters
+    ----------
+    n_samples : int
+    fraction : float
+    classes : ndarray or None
+        The classifier's ``classes_`` (a stratified split); None for a regressor.
+    targets : ndarray of int
+        The encoded classes of the samples (read only when ``classes`` is given).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> validation_split_problem(20, 0.96, None, None)
+    '20 held out leave no sample to train on'
+    >>> validation_split_problem(20, 0.25, np.array(["a", "b"]), np.arange(20) % 2) is None
+    True
+    """
+    n_valid = n_validation(n_samples, fraction)
+    n_train = n_samples - n_valid
+    if n_train < 1:
+        return f"{n_valid} held out leave no sample to train on"
+    if classes is None:
+        return None
+    counts = np.bincount(targets, minlength=len(classes))
+    present = np.flatnonzero(counts)  # a warm start may see a subset of the classes
+    smallest = present[np.argmin(counts[present])]
+    if counts[smallest] < 2 or min(n_train, n_valid) < len(present):
+        return (
+            f"a split stratified by class puts each of the {len(present)} classes on "
+            f"both sides: it needs at least {len(present)} samples on each side (here "
+            f"{n_train} training, {n_valid} validation) and 2 in every class (class "
+            f"counts {counts[smallest]} to {counts.max()}, the smallest class "
+            f"{classes.tolist()[smallest]!r})"
+        )
+    return None
 
 
 def auto_steps(batch_size, n_timesteps):
