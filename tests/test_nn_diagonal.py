@@ -50,6 +50,16 @@ def test_associative_scan_matches_sequential_loop(length, time_varying):
     torch.testing.assert_close(associative_scan_linear(lam, bu), expected, rtol=1e-12, atol=1e-12)
 
 
+def test_time_varying_lambda_with_fewer_axes_than_the_input_is_time_varying():
+    # lambda (L, P) broadcasts against bu (B, L, P) along time: it used to be taken as
+    # time invariant and squared in the doubling steps (an error of order 1).
+    gen = torch.Generator().manual_seed(0)
+    lam = torch.rand(16, 3, dtype=torch.float64, generator=gen)
+    bu = torch.randn(2, 16, 3, dtype=torch.float64, generator=gen)
+    expected = sequential_scan_linear(lam.expand(2, -1, -1), bu)
+    torch.testing.assert_close(associative_scan_linear(lam, bu), expected, rtol=1e-12, atol=1e-12)
+
+
 def test_associative_scan_real_and_gradients_match_loop():
     gen = torch.Generator().manual_seed(1)
     lam = (0.5 + 0.4 * torch.rand(3, dtype=torch.float64, generator=gen)).requires_grad_()

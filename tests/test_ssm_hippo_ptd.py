@@ -339,6 +339,28 @@ def test_vandermonde_kernel_matches_simulation():
     np.testing.assert_allclose(np.convolve(u, K)[:40], y, rtol=0, atol=5e-13)
 
 
+def test_vandermonde_kernel_of_an_underflowed_mode_starts_at_its_weight():
+    # discretize of a strongly damped ZOH mode underflows lambda_bar to 0: its kernel is
+    # C B_bar at lag 0 and 0 after (lag 0 was exp(0 * log 0) = NaN, poisoning the sum).
+    lam_bar, B_bar = discretize(np.array([-800 + 0j, -0.5 + 2j]), np.ones(2), 1.0)
+    assert lam_bar[0] == 0
+    K = vandermonde_kernel(lam_bar, B_bar, np.ones(2), 4)
+    alone = vandermonde_kernel(lam_bar[1:], B_bar[1:], np.ones(1), 4)
+    expected = alone + np.array([B_bar[0].real, 0.0, 0.0, 0.0])
+    np.testing.assert_allclose(K, expected, rtol=1e-15)
+    torch_K = vandermonde_kernel(torch.from_numpy(lam_bar), torch.from_numpy(B_bar),
+                                 torch.ones(2, dtype=torch.complex128), 4)  # fmt: skip
+    np.testing.assert_allclose(torch_K.numpy(), expected, rtol=1e-15)
+    with pytest.raises(ValueError, match="n_timesteps must be an integer >= 1; got 2.5"):
+        vandermonde_kernel(lam_bar, B_bar, np.ones(2), 2.5)
+
+
+def test_ptd_refuses_a_complex_matrix():
+    # np.asarray(A, dtype=float) kept the real part with a ComplexWarning only.
+    with pytest.raises(ValueError, match="A must be a real matrix"):
+        perturb_then_diagonalize(np.array([[1 + 1j]]), method="random")
+
+
 def test_torch_matches_numpy_and_is_differentiable():
     lam, B = s4d_init(8, "lin")
     dt = np.array([[0.05], [0.2]])

@@ -17,9 +17,10 @@ __all__ = ["associative_scan_linear", "sequential_scan_linear"]
 
 
 def _is_time_varying(lambda_bar, bu):
-    # A time-varying lambda has the same number of dimensions as ``bu`` and a time axis
-    # longer than one step (a time axis of size 1 broadcasts: time invariant).
-    return lambda_bar.dim() == bu.dim() and lambda_bar.shape[-2] > 1
+    # Broadcasting aligns lambda's second-to-last axis with bu's time axis: longer than one
+    # step, it is time varying (also with fewer leading axes than bu, e.g. (L, P) against
+    # (B, L, P)); of size 1, or absent, it broadcasts: time invariant.
+    return lambda_bar.dim() >= 2 and lambda_bar.shape[-2] > 1
 
 
 def _shift_in_time(x, offset, fill):
@@ -42,10 +43,10 @@ def associative_scan_linear(lambda_bar, bu):
     Parameters
     ----------
     lambda_bar : Tensor
-        Diagonal of the discrete state matrix. Either time invariant, broadcastable to
-        ``bu`` (typically shape ``(P,)``; with the dimensions of ``bu``, a time axis of
-        size 1), or time varying with the dimensions of ``bu`` and a time axis of length
-        ``L`` (``lambda_bar[..., k, :]`` multiplies ``x_{k-1}``).
+        Diagonal of the discrete state matrix, broadcastable to ``bu``. Time invariant
+        when it has no time axis or one of size 1 (typically shape ``(P,)``), time
+        varying when its second-to-last axis has length ``L`` (e.g. ``(L, P)`` or
+        ``(B, L, P)``; ``lambda_bar[..., k, :]`` multiplies ``x_{k-1}``).
     bu : Tensor of shape (..., L, P)
         Input to the recurrence (``B_bar u_k``); time is the second-to-last axis.
 

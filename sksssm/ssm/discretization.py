@@ -6,6 +6,8 @@ type they were given (differentiable with tensors).
 
 from __future__ import annotations
 
+import numpy as np
+
 from ._array import arange, as_array, namespace, to_complex
 
 DISCRETIZATION_METHODS = ("zoh", "bilinear")
@@ -16,8 +18,10 @@ def discretize(eigenvalues, B, dt, method: str = "zoh"):
 
     - ``"zoh"`` (zero-order hold): ``lambda_bar = exp(lambda dt)``,
       ``B_bar = (lambda_bar - 1) / lambda * B``.
-    - ``"bilinear"`` (Tustin): ``lambda_bar = (1 + lambda dt/2) / (1 - lambda dt/2)``,
-      ``B_bar = dt / (1 - lambda dt/2) * B``.
+    - ``"bilinear"``: ``lambda_bar = (1 + lambda dt/2) / (1 - lambda dt/2)``,
+      ``B_bar = dt / (1 - lambda dt/2) * B`` (S4's convention: Tustin's map of the
+      state matrix, without the feedthrough that textbook Tustin, e.g.
+      ``scipy.signal.cont2discrete(..., "bilinear")``, adds to ``y = C x``).
 
     (numpy|torch). Shapes broadcast: e.g. ``eigenvalues (N,)``, ``B (N,)`` and
     ``dt (H, 1)`` give ``(H, N)`` outputs, one system per channel.
@@ -101,8 +105,9 @@ def vandermonde_kernel(
     >>> vandermonde_kernel(np.array([0.5]), np.array([1.0]), np.array([2.0]), 4)
     array([2.  , 1.  , 0.5 , 0.25])
     """
-    if n_timesteps < 1:
-        raise ValueError(f"n_timesteps must be >= 1; got {n_timesteps}.")
+    if isinstance(n_timesteps, bool) or int(n_timesteps) != n_timesteps or n_timesteps < 1:
+        raise ValueError(f"n_timesteps must be an integer >= 1; got {n_timesteps}.")
+    n_timesteps = int(n_timesteps)
     xp = namespace(lambda_bar, B_bar, C)
     lambda_bar = to_complex(lambda_bar)
     weights = as_array(C, lambda_bar) * as_array(B_bar, lambda_bar)
@@ -110,8 +115,13 @@ def vandermonde_kernel(
     # lambda^l = exp(l log lambda): one vectorised (..., N, L) Vandermonde matrix. A known
     # log (ZOH: dt * eigenvalue) avoids log(lambda_bar) of an underflowed lambda_bar, whose
     # derivative 1 / lambda_bar is infinite in float32 for strongly damped modes.
-    if log_lambda_bar is None:
-        log_lambda_bar = xp.log(lambda_bar)
-    powers = xp.exp(as_array(log_lambda_bar, lambda_bar)[..., None] * exponents)
+    # Lag 0 is 1 whatever lambda: exp(0 * log 0) would be exp(nan) for a mode whose
+    # lambda_bar underflowed to 0 (discretize of a strongly damped mode); its later lags
+    # are exp(-inf) = 0, so numpy's warnings about log(0) say nothing wrong.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if log_lambda_bar is None:
+            log_lambda_bar = xp.log(lambda_bar)
+        log_lambda = as_array(log_lambda_bar, lambda_bar)[..., None]
+        powers = xp.concatenate([xp.ones_like(log_lambda), xp.exp(log_lambda * exponents[1:])], -1)
     kernel = xp.real((weights[..., None] * powers).sum(-2))
     return 2 * kernel if conjugate_pairs else kernel

@@ -76,8 +76,9 @@ def perturb_then_diagonalize(
       ``torch.linalg.eig`` in complex128, with ``||E||_F <= max_norm ||A||_2`` enforced by
       projection after every step (so ``||E||_2 / ||A||_2 <= max_norm`` before the
       stability fix below). ``kappa_F(V) = ||V||_F ||V^{-1}||_F / N`` (unit columns) is a
-      smooth upper bound of ``kappa_2``. Deterministic (seeded start, fixed iterations);
-      the best stable iterate is kept. Results are cached in memory per
+      smooth surrogate of ``kappa_2``, a lower bound of it (``kappa_F <= ||V^{-1}||_2 <=
+      kappa_2``); ``condition_number`` reports ``kappa_2`` itself. Deterministic (seeded
+      start, fixed iterations); the best stable iterate is kept. Results are cached in memory per
       ``(A, settings)``, so repeated calls (e.g. one per layer) are free.
     - ``"random"`` (fast): a seeded Gaussian ``E`` with ``||E||_2 = max_norm ||A||_2``.
     - ``"none"``: ``E = 0`` up to rounding (the plain eigendecomposition; for HiPPO-LegS
@@ -210,6 +211,8 @@ def eigenvector_condition_number(V) -> float:
 
 
 def _check_square(A) -> np.ndarray:
+    if np.iscomplexobj(A):  # float() would keep the real part, with a ComplexWarning only
+        raise ValueError("A must be a real matrix (a real LTI system); got a complex one.")
     A = np.asarray(A, dtype=float)
     if A.ndim != 2 or A.shape[0] != A.shape[1] or A.size == 0:
         raise ValueError(f"A must be a non-empty square matrix; got shape {A.shape}.")

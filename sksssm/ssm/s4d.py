@@ -23,10 +23,11 @@ def s4d_init(N: int, kind: str = "legs", *, half: bool = False):
     for ``n = 0, ..., N/2 - 1``.
 
     Conjugate pairs: by default all ``N`` modes of the real ``N``-dimensional system are
-    returned, sorted by imaginary part, as a conjugate-closed set (for ``"lin"``/``"inv"``
-    the ``N/2`` modes above followed by their conjugates, so the real mode ``-1/2`` of
-    ``"lin"`` appears twice). With ``half=True`` only the ``N/2`` modes with
-    ``Im >= 0`` are returned (S4D's convention); the real kernel is then
+    returned as a conjugate-closed set: for ``"legs"`` sorted by imaginary part, for
+    ``"lin"``/``"inv"`` the ``N/2`` modes above (in the order of ``n``: ascending
+    imaginary parts for ``"lin"``, descending for ``"inv"``) followed by their conjugates,
+    so the real mode ``-1/2`` of ``"lin"`` appears twice. With ``half=True`` only the
+    ``N/2`` modes with ``Im >= 0`` are returned (S4D's convention); the real kernel is then
     ``2 Re(...)`` (``vandermonde_kernel(..., conjugate_pairs=True)``) and equals the
     full-set kernel exactly.
 
