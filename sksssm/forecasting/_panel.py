@@ -244,16 +244,16 @@ class Panel:
         return parts
 
     def extend(self, y, X):
-        """Append the new time steps of a checked update; return ``{key: old length}``."""
+        """Append the new time steps of a checked update; return whether a series grew."""
         parts = split_series(as_frame(y), "y")
         xparts = self.split_exog(X, "X") if self.e is not None and X is not None else None
-        old_length = {}
+        grew = False
         for key, frame in parts.items():
             times = self.times[key]
             new = frame.index > times[-1]
             if not new.any():
                 continue
-            old_length[key] = len(times)
+            grew = True
             self.times[key] = times.append(frame.index[new])
             mean, scale = self.scaling[key]
             values = frame.to_numpy(dtype=float)[new]
@@ -262,9 +262,9 @@ class Panel:
             if self.e is not None:
                 rows = self.scale_exog(key, xparts[key].loc[frame.index[new]])
                 self.e[key] = np.concatenate([self.e[key], rows])
-        if old_length:
+        if grew:
             self._set_lags()
-        return old_length
+        return grew
 
     # -------------------------------------------------------------- answers in y's units
     def to_original(self, i, z_values):

@@ -352,9 +352,9 @@ class SpectralForecaster(BaseForecaster):
             # sktime has moved the cutoff already: a refused update changes nothing.
             self._set_cutoff(self._cutoff_fitted)
             raise
-        old_length = self._panel.extend(y, X)
+        grew = self._panel.extend(y, X)
         self._cutoff_fitted = self.cutoff
-        if not old_length:
+        if not grew:
             return self
         self._global.series_changed()
         if update_params:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import check_positive_int
 from ._array import arange, as_array, namespace, to_complex
 
 DISCRETIZATION_METHODS = ("zoh", "bilinear")
@@ -105,9 +106,7 @@ def vandermonde_kernel(
     >>> vandermonde_kernel(np.array([0.5]), np.array([1.0]), np.array([2.0]), 4)
     array([2.  , 1.  , 0.5 , 0.25])
     """
-    if isinstance(n_timesteps, bool) or int(n_timesteps) != n_timesteps or n_timesteps < 1:
-        raise ValueError(f"n_timesteps must be an integer >= 1; got {n_timesteps}.")
-    n_timesteps = int(n_timesteps)
+    n_timesteps = check_positive_int(n_timesteps, "n_timesteps")
     xp = namespace(lambda_bar, B_bar, C)
     lambda_bar = to_complex(lambda_bar)
     weights = as_array(C, lambda_bar) * as_array(B_bar, lambda_bar)
