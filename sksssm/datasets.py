@@ -6,8 +6,24 @@ Everything here is generated locally (no downloads); arrays use the public layou
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
+
+from ._validation import check_positive_int
+
+
+def _check_sizes(**sizes):
+    """The generators' integer sizes, each at least 1."""
+    for name, value in sizes.items():
+        check_positive_int(value, name)
+
+
+def _check_real(value, name, *, low, high=np.inf):
+    """A real number in ``[low, high]`` (the generators' moduli and noise levels)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not low <= value <= high:
+        raise ValueError(f"{name} must be a real number in [{low}, {high}]; got {value!r}.")
 
 
 def simulate_linear_system(A, B, C, D, U, x0=None):
@@ -20,7 +36,8 @@ def simulate_linear_system(A, B, C, D, U, x0=None):
     C : ndarray of shape (d_out, d_h)
     D : ndarray of shape (d_out, d_in)
     U : ndarray of shape (n_samples, d_in, n_timesteps)
-    x0 : ndarray of shape (n_samples, d_h), optional
+    x0 : ndarray of shape (n_samples, d_h) or (d_h,), optional
+        Initial state (one for all samples if 1D); zero by default.
 
     Returns
     -------
@@ -34,10 +51,20 @@ def simulate_linear_system(A, B, C, D, U, x0=None):
     >>> simulate_linear_system(A, B, C, D, U)[0, 0].tolist()
     [0.0, 1.0, 0.5, 0.25]
     """
-    A, B, C, D = (np.asarray(M, dtype=float) for M in (A, B, C, D))
+    A, B, C, D = (np.atleast_2d(np.asarray(M, dtype=float)) for M in (A, B, C, D))
     U = np.asarray(U, dtype=float)
-    n, _, T = U.shape
-    x = np.zeros((n, A.shape[0])) if x0 is None else np.array(x0, dtype=float)
+    if U.ndim != 3:
+        raise ValueError(f"U must have shape (n_samples, d_in, n_timesteps); got shape {U.shape}.")
+    n, d_in, T = U.shape
+    d_h, d_out = A.shape[0], C.shape[0]
+    expected = {"A": (d_h, d_h), "B": (d_h, d_in), "C": (d_out, d_h), "D": (d_out, d_in)}
+    for name, M in zip("ABCD", (A, B, C, D), strict=True):
+        if M.shape != expected[name]:
+            raise ValueError(
+                f"{name} must have shape {expected[name]} for a state of size {d_h}, "
+                f"{d_in} inputs (U) and {d_out} outputs (C); got shape {M.shape}."
+            )
+    x = np.zeros((n, d_h)) if x0 is None else np.broadcast_to(x0, (n, d_h)).astype(float)
     Y = np.empty((n, C.shape[0], T))
     for t in range(T):
         Y[:, :, t] = x @ C.T + U[:, :, t] @ D.T
@@ -87,6 +114,11 @@ def make_stu_system(
     >>> data.X.shape, data.y.shape
     ((2, 3, 16), (2, 3, 16))
     """
+    _check_sizes(
+        n_samples=n_samples, n_timesteps=n_timesteps, d_in=d_in, d_hidden=d_hidden, d_out=d_out
+    )
+    _check_real(eigenvalue, "eigenvalue", low=0.0)
+    _check_real(noise, "noise", low=0.0)
     rng = check_random_state(random_state)
     if symmetric:
         Q, _ = np.linalg.qr(rng.normal(size=(d_hidden, d_hidden)))
@@ -138,8 +170,11 @@ def make_rotation_system(
     >>> data.X.shape, float(np.round(np.abs(np.linalg.eigvals(data.A)).max(), 6))
     ((2, 1, 16), 0.999)
     """
-    if n_states < 2 or n_states % 2:
+    _check_sizes(n_samples=n_samples, n_timesteps=n_timesteps, n_states=n_states)
+    if n_states % 2:
         raise ValueError(f"n_states must be a positive even integer; got {n_states!r}.")
+    _check_real(modulus, "modulus", low=0.0)
+    _check_real(noise, "noise", low=0.0)
     rng = check_random_state(random_state)
     A = np.zeros((n_states, n_states))
     for i, w in enumerate(rng.uniform(0.05, np.pi - 0.05, n_states // 2)):
