@@ -6,9 +6,13 @@ returns that Axes, so the helpers compose into subplots.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
+
+from ._validation import check_positive_int
 
 #: Default number of lags for impulse responses when the object does not fix one.
 DEFAULT_IMPULSE_LENGTH = 256
@@ -114,6 +118,8 @@ def impulse_response(obj, n_timesteps=None, *, layer=0):
     >>> responses.tolist(), labels
     ([[1.0, 0.5, 0.25, 0.125]], ['kernel 0'])
     """
+    if n_timesteps is not None:
+        n_timesteps = check_positive_int(n_timesteps, "n_timesteps")
     if hasattr(obj, "filters_") and hasattr(obj, "coef_"):
         return _spectral_regressor_response(obj, n_timesteps)
     if hasattr(obj, "net_"):
@@ -206,6 +212,16 @@ def _spectral_regressor_response(reg, n_timesteps):
 
 def _deep_estimator_response(est, n_timesteps, layer):
     n_timesteps = n_timesteps or DEFAULT_IMPULSE_LENGTH
+    n_layers = len(est.net_.module_.blocks)
+    if (
+        isinstance(layer, bool)
+        or not isinstance(layer, numbers.Integral)
+        or not (0 <= layer < n_layers)
+    ):
+        raise ValueError(
+            f"layer must be an integer in [0, {n_layers}) for this {type(est).__name__} "
+            f"of {n_layers} layers; got {layer!r}."
+        )
     if hasattr(est, "impulse_responses"):
         responses = est.impulse_responses(n_timesteps)[layer]
         return np.asarray(responses), [f"channel {c}" for c in range(len(responses))]
@@ -434,6 +450,12 @@ def plot_forecast(y_train, y_pred, y_test=None, intervals=None, *, ax=None):
             "plot_forecast takes the series, not a forecaster: plot_forecast(y_train, "
             "forecaster.predict(fh), y_test, forecaster.predict_interval(fh))."
         )
+    for name, y in (("y_train", y_train), ("y_pred", y_pred), ("y_test", y_test)):
+        if y is not None and np.ndim(y) == 2 and np.shape(y)[1] != 1:
+            raise ValueError(
+                f"plot_forecast draws one series; {name} has {np.shape(y)[1]} columns. "
+                "Plot each variable on its own, e.g. plot_forecast(y_train[c], y_pred[c], ...)."
+            )
     x_train, train = _series_xy(y_train)
     next_x = len(train) + np.arange(len(np.asarray(y_pred)))
     ax = _get_axes(ax)

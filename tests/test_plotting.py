@@ -213,3 +213,27 @@ def test_missing_matplotlib_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"pip install sksssm\[plot\]"):
         plot_history([{"train_loss": 1.0}])
+
+
+def test_impulse_response_refuses_a_bad_length_or_layer():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(16, 32))
+    est = PTDSSMRegressor(state_dim=4, d_model=4, n_layers=2, max_epochs=1, random_state=0)
+    est.fit(X, X.sum(axis=1))
+    assert impulse_response(est, 5, layer=1)[0].shape == (4, 5)
+    for layer in (2, -1, 1.0):
+        with pytest.raises(ValueError, match=r"layer must be an integer in \[0, 2\)"):
+            impulse_response(est, 5, layer=layer)
+    for n_timesteps in (0, 2.5):
+        with pytest.raises(ValueError, match="n_timesteps must be an integer >= 1"):
+            impulse_response(0.5 ** np.arange(4), n_timesteps)
+
+
+def test_plot_forecast_refuses_several_series():
+    index = pd.RangeIndex(10)
+    y_train = pd.DataFrame({"a": np.arange(10.0), "b": np.ones(10)}, index=index)
+    y_pred = pd.DataFrame({"a": [10.0, 11.0], "b": [1.0, 1.0]}, index=[10, 11])
+    with pytest.raises(ValueError, match="y_train has 2 columns"):
+        plot_forecast(y_train, y_pred)
+    ax = plot_forecast(y_train[["a"]], y_pred[["a"]])
+    np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), [10.0, 11.0])
