@@ -251,3 +251,22 @@ def test_chunks_hold_at_least_the_factor_width():
     assert _chunk_rows(SpectralFilterClassifier(), wide, 3) == 1 + wide + 3
     assert _chunk_rows(SpectralFilterClassifier(), 10, 2) == STREAM_CHUNK_BYTES // 80
     assert _chunk_rows(SpectralFilterClassifier(chunk_size=7), wide, 3) == 7
+
+
+def test_streamed_loo_score_leaves_out_one_series_classes():
+    """As in memory: the score averages over the series whose class has another training
+    series (a lone series has no leave-one-out class), NaN when no class has two."""
+    X, y = noisy_waves(120, n_timesteps=16, seed=0)
+    y = y % 3
+    y[0] = 3  # a class of one training series
+    params = dict(n_filters=2, n_mixtures=0, filter_lengths=[8], quantiles=(0.5,))
+    params |= dict(statistics=("mean", "max", "ppv"), normalise=False, random_state=0)
+    assert uses_streaming_head(SpectralFilterClassifier(**params), X, y)
+    clf = SpectralFilterClassifier(**params).fit(X, y)
+    targets = np.where(y[:, None] == clf.classes_, 1.0, -1.0)
+    errors = np.mean((targets - clf.loo_decisions_) ** 2, axis=1)
+    assert clf.loo_score_ == pytest.approx(-errors[1:].mean(), rel=1e-12)
+    da = pytest.importorskip("dask.array")
+    lone = SpectralFilterClassifier(n_filters=2, random_state=0, normalise=False)
+    lone.fit(da.from_array(X[:6], chunks=3), np.arange(6))
+    assert np.isnan(lone.loo_score_)

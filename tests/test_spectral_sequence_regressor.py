@@ -187,6 +187,15 @@ def test_failed_fit_leaves_the_fitted_model_unchanged():
     np.testing.assert_array_equal(reg.predict(X[:3]), before)
 
 
+@pytest.mark.parametrize("n_series", [1, 2])
+def test_dask_fit_needs_three_series_too(n_series):
+    da = pytest.importorskip("dask.array")
+    X, y = _amplitudes(20)
+    X_dask = da.from_array(X[:n_series], chunks=1)
+    with pytest.raises(ValueError, match="at least 3 series"):
+        SpectralFilterSequenceRegressor(**SMALL).fit(X_dask, y[:n_series])
+
+
 def test_unequal_lengths_equal_the_unpadded_series():
     X, y = _amplitudes(24, seed=5)
     padded = X[:, None, :].copy()

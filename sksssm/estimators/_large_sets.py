@@ -58,7 +58,7 @@ from ..spectral._streaming_head import (
     solve_by_gcv,
 )
 from ._channel_scaling import _stand_in, channel_location, channel_scale
-from ._class_targets import class_scores, fit_temperature, one_vs_all_targets
+from ._class_targets import class_scores, fit_temperature, one_vs_all_targets, scored_series
 from ._pooled import (
     fit_estimator_pooling,
     pooling_layout,
@@ -265,7 +265,11 @@ def fit_streaming_classifier(estimator, X, y, alphas, mixing_seed):
         "(the kernel needs the in-memory leave-one-out)",
     )
     estimator.loo_decisions_ = loo
-    estimator.loo_score_ = -float(np.mean((targets - loo) ** 2))
+    # as the in-memory fit: over the series whose class has another, NaN when none has
+    scored = scored_series(encoded)
+    estimator.loo_score_ = (
+        -float(np.mean((targets[scored] - loo[scored]) ** 2)) if scored.any() else np.nan
+    )
     estimator.temperature_ = fit_temperature(class_scores(loo), encoded)
 
 

@@ -164,6 +164,10 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         about ``1e-6`` of each response's magnitude (``ppv`` counts can differ where a
         response sits that close to a threshold). "float64" for decisions exact to
         float64 round-off (e.g. inputs spanning hundreds of orders of magnitude).
+        Applies to the in-memory leave-one-out fit; the streaming fit (Dask input, or
+        more training series than pooled features) always pools in float64, because
+        its ridge core tells constant columns at float64 resolution (features constant
+        up to float32 round-off would be fitted as noise).
     dilation : {"none", "all", "raw"}, default="raw"
         The filters at the lengths ``L >= 16`` of each representation's bank
         (:func:`sksssm.spectral.filter_bank`). "none": the smooth STU filters of that

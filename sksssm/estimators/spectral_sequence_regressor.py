@@ -314,11 +314,6 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         # the number of mixtures used (the two heads get it through _SHARED)
         self.n_mixtures_ = resolve_mixtures(self.n_mixtures, X_btc.shape[2], self._auto_mixtures)
         standardized = self._standardized_targets(y, X_btc)
-        if len(X_btc) < 3:
-            raise ValueError(
-                f"{type(self).__name__} needs at least 3 series (leave-one-out chooses the "
-                f"model); got n_samples={len(X_btc)}."
-            )
         self.x_location_ = channel_location(X_btc)
         X_btc = X_btc - self.x_location_
         self.x_scale_ = channel_scale(X_btc)
@@ -358,9 +353,14 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         return self
 
     def _standardized_targets(self, y, X_btc):
-        """Validate ``y``; set ``y_ndim_``, ``y_mean_``, ``y_scale_``; the ``(n, q)``
-        standardized targets."""
+        """Validate ``y`` (at least 3 series); set ``y_ndim_``, ``y_mean_``, ``y_scale_``;
+        the ``(n, q)`` standardized targets."""
         targets, self.y_ndim_ = check_sequence_targets(self, y, X_btc, return_sequences=False)
+        if len(targets) < 3:  # checked here, where every path (Dask included) passes
+            raise ValueError(
+                f"{type(self).__name__} needs at least 3 series (leave-one-out chooses the "
+                f"model); got n_samples={len(targets)}."
+            )
         # the library's one rule: exact power-of-two prescaling, so targets near the
         # float64 limit (|y| ~ 1e155 and up, whose squares overflow) standardize too
         self.y_mean_, self.y_scale_ = standardization(targets, axis=0)
