@@ -1,6 +1,8 @@
 """Hostile inputs to the sktime forecasters: a correct result or a clear error, and a
 fitted state left unchanged after a refused call (issue 24, forecasting part)."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -214,3 +216,23 @@ def test_seasonal_options_the_series_cannot_carry_are_refused(params, length, me
     y = pd.Series(np.arange(1.0, length + 1) ** 1.5)
     with pytest.raises(ValueError, match=message):
         SpectralForecaster(**params).fit(y)
+
+
+@pytest.mark.parametrize("level", [1e-300, 1e-6, 1e6, 1e160])
+def test_constant_series_intervals_scale_with_its_level(level):
+    """A constant series' intervals are relative to its level: they used to be in the
+    units of y (+-8e-4 at any level: crossing zero at 1e-300, zero width at 1e300), and
+    an update of varying values at 1e160 overflowed to inf and NaN."""
+    index = pd.period_range("2000-01", periods=30, freq="M")
+    y = pd.Series(np.full(24, level), index=index[:24])
+    forecaster = SpectralForecaster(log_transform=False).fit(y, fh=[1, 2])
+    lower, upper = forecaster.predict_interval(coverage=0.9).to_numpy().T
+    np.testing.assert_array_equal(forecaster.predict().to_numpy(), level)
+    assert np.all(lower > 0)
+    assert np.all((1e-5 < (upper - lower) / level) & ((upper - lower) / level < 1e-2))
+    new = pd.Series(level * np.array([1.3, 0.8, 1.1, 0.9, 1.2, 1.0]), index=index[24:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        forecaster.update(new)
+        intervals = forecaster.predict_interval(coverage=0.9).to_numpy()
+    assert np.all(np.isfinite(intervals)) and np.all(np.diff(intervals, axis=1) > 0)

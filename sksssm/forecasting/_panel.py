@@ -77,6 +77,26 @@ def split_series(y, name):
     return parts
 
 
+def _series_scaling(values):
+    """Mean and scale of one series' columns (:func:`standardization`), a constant
+    column scaled by a power of two near its magnitude instead of 1: a later update's
+    variation and the intervals' spread floor are then relative to the series' level
+    (with scale 1 they were in the units of ``y``: a constant series at 1e-300 got
+    intervals crossing zero, and one at 1e160 overflowed after an update).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> [float(v[0]) for v in _series_scaling(np.full((4, 1), 3.0))]  # 2 <= 3 < 4
+    [3.0, 2.0]
+    """
+    mean, scale, constant = standardization(values, return_constant=True)
+    magnitude = np.abs(mean)
+    usable = constant & (magnitude > 0)
+    level = np.ldexp(1.0, np.frexp(np.where(usable, magnitude, 1.0))[1] - 1)
+    return mean, np.where(usable, level, scale)
+
+
 class Panel:
     """The series of a fitted forecaster, standardized, with their exogenous data.
 
@@ -127,7 +147,7 @@ class Panel:
         """Model ``log(y)`` or ``y``, each series standardized by its own mean and scale."""
         self.log = bool(log)
         transformed = {key: self._transform(v) for key, v in self.raw.items()}
-        self.scaling = {key: standardization(v) for key, v in transformed.items()}
+        self.scaling = {key: _series_scaling(v) for key, v in transformed.items()}
         self.z = {key: (v - self.scaling[key][0]) / self.scaling[key][1]
                   for key, v in transformed.items()}  # fmt: skip
 
