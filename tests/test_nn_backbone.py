@@ -2,8 +2,10 @@
 
 import pickle
 
+import numpy as np
 import pytest
 import torch
+from sklearn.utils._param_validation import InvalidParameterError
 from torch import nn
 from torch.nn import functional
 
@@ -11,6 +13,7 @@ from sksssm.nn import (
     DiagonalSSMConv,
     DiagonalSSMScan,
     HOPELayer,
+    SeededDropout,
     SequenceLayer,
     SequenceModel,
     STULayer,
@@ -19,6 +22,8 @@ from sksssm.nn import (
     fft_size,
     is_ssm_parameter,
     kernel_spectrum,
+    padding_mask,
+    reverse_within_lengths,
     ssm_parameter_names,
 )
 
@@ -98,6 +103,70 @@ def test_causal_fft_conv_rejects_too_small_spectrum():
         causal_fft_conv(u, kernel, kernel_fft=kernel_spectrum(kernel, 32))
 
 
+def test_kernel_spectrum_refuses_an_odd_n_fft():
+    # The convolutions recover n_fft as 2 * (F - 1) from the spectrum's length F, which is
+    # wrong for an odd size: kernel_spectrum(k, 9) used to give [-11.7, 29.6, 154, 243].
+    u = torch.tensor([[[1.0], [2.0], [3.0], [4.0]]], dtype=torch.float64)
+    kernel = torch.tensor([[1.0], [10.0], [100.0]], dtype=torch.float64)
+    for n_fft in (7, 9, 11):
+        with pytest.raises(ValueError, match="n_fft must be even"):
+            kernel_spectrum(kernel, n_fft)
+    expected = direct_causal_conv(u, kernel)  # [1, 12, 123, 234]
+    for n_fft in (6, 8, 10):  # any even size >= L + L_k - 1 is exact
+        out = causal_fft_conv(u, kernel, kernel_fft=kernel_spectrum(kernel, n_fft))
+        assert relative_error(out, expected) < 1e-12
+        weights = torch.ones(1, 1, 1, dtype=torch.float64)
+        mixed = causal_fft_filter_mix(
+            u, kernel, weights, filters_fft=kernel_spectrum(kernel, n_fft)
+        )
+        assert relative_error(mixed, expected) < 1e-12
+
+
+def test_precomputed_spectra_of_another_shape_are_refused():
+    u = torch.ones(1, 4, 2)
+    with pytest.raises(ValueError, match="kernel_fft must be the spectrum of the kernel"):
+        causal_fft_conv(u, torch.ones(3, 2), kernel_fft=kernel_spectrum(torch.ones(3, 5), 8))
+    with pytest.raises(ValueError, match="filters_fft must be the spectrum of the filters"):
+        causal_fft_filter_mix(
+            u,
+            torch.ones(3, 2),
+            torch.ones(2, 1, 2),
+            filters_fft=kernel_spectrum(torch.ones(3, 4), 8),
+        )
+
+
+def test_fft_convolutions_of_an_empty_batch_are_empty_and_differentiable():
+    # torch's FFT (MKL) refuses a batch of 0; the convolutions return the empty output.
+    u = torch.randn(0, 7, 3, dtype=torch.float64, requires_grad=True)
+    kernel = torch.randn(5, 3, dtype=torch.float64, requires_grad=True)
+    outputs = [
+        causal_fft_conv(u, kernel),
+        causal_fft_conv(u, torch.randn(5, 1, 4, dtype=torch.float64)),
+        causal_fft_conv(u, kernel, kernel_fft=kernel_spectrum(kernel.detach(), fft_size(7, 5))),
+        causal_fft_filter_mix(u, kernel[:, :2], torch.randn(2, 2, 3, dtype=torch.float64)),
+    ]
+    assert [tuple(out.shape) for out in outputs] == [(0, 7, 3), (0, 7, 3, 4), (0, 7, 3), (0, 7, 2)]
+    assert all(out.dtype == torch.float64 for out in outputs)
+    sum(out.sum() for out in outputs).backward()
+    assert u.grad.shape == u.shape and torch.equal(kernel.grad, torch.zeros_like(kernel))
+
+
+@pytest.mark.parametrize(
+    "make_layer",
+    [
+        lambda: STULayer(2, 8, 3),
+        lambda: STULayer(2, 8, 3, use_tensordot=True),
+        lambda: DiagonalSSMConv(2, 4, init="s4d-lin"),
+        lambda: HOPELayer(2, 4),
+        lambda: SequenceModel(2, 1, lambda d: HOPELayer(d, 4), d_model=4, pooling=None),
+    ],
+    ids=["stu", "stu_tensordot", "diagonal_conv", "hope", "sequence_model"],
+)
+def test_fft_layers_accept_an_empty_batch(make_layer):
+    out = make_layer()(torch.randn(0, 7, 2))
+    assert out.shape[:2] == (0, 7) and out.dtype == torch.float32
+
+
 def test_no_wrap_around_with_impulse_at_the_end():
     # A circular convolution would send the last input back to the first outputs.
     u = torch.zeros(1, 16, 1, dtype=torch.float64)
@@ -161,6 +230,7 @@ def test_filter_mix_gradients_flow_to_input_and_weights():
         ({"dropout": 1.0}, "dropout"),
         ({"norm": "group"}, "norm"),
         ({"pooling": "max"}, "pooling"),
+        ({"generator": 0}, "generator must be a torch.Generator or None, got int"),
     ],
 )
 def test_sequence_model_rejects_invalid_arguments(kwargs, match):
@@ -232,6 +302,41 @@ def test_sequence_model_dropout_only_in_training():
     assert not torch.equal(model(x), model(x))
     model.eval()
     assert torch.equal(model(x), model(x))
+
+
+def test_seeded_dropout_probability_range_and_p_one():
+    x = torch.randn(4, 5)
+    dropped = SeededDropout(1.0, seed=0).train()(x)
+    assert torch.equal(dropped, nn.Dropout(1.0).train()(x))  # zeros, not 0 / 0 = NaN
+    assert torch.equal(dropped, torch.zeros_like(x))
+    for p in (1.5, -0.1, float("nan"), "0.5", True):
+        with pytest.raises(ValueError, match="dropout probability p"):
+            SeededDropout(p, seed=0)
+
+
+def test_padding_mask_and_reverse_within_lengths_validate_their_arguments():
+    with pytest.raises(InvalidParameterError, match="'x' parameter of padding_mask"):
+        padding_mask([[[1.0]]])
+    with pytest.raises(InvalidParameterError, match="'x' parameter of reverse_within_lengths"):
+        reverse_within_lengths([[[1.0]]], None)
+    x = torch.arange(6.0).reshape(2, 3, 1)
+    with pytest.raises(InvalidParameterError, match="'lengths' parameter"):
+        reverse_within_lengths(x, [3, 3])
+    for lengths in ([5, 2], [0, 2], [3], [1.0, 2.0]):
+        with pytest.raises(ValueError, match=r"lengths must be .* \[1, L=3\]"):
+            reverse_within_lengths(x, torch.tensor(lengths))
+    reversed_ = reverse_within_lengths(x, torch.tensor([3, 2]))
+    assert reversed_[:, :, 0].tolist() == [[2.0, 1.0, 0.0], [4.0, 3.0, 5.0]]
+
+
+def test_sequence_model_flags_must_be_booleans():
+    # scikit-learn's "boolean" rule, as the estimators' flags: bool or numpy bool.
+    for name in ("prenorm", "bidirectional"):
+        for value in ("no", 0, None):
+            with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
+                SequenceModel(2, 1, lambda d: nn.Identity(), **{name: value})
+    model = SequenceModel(2, 1, lambda d: nn.Identity(), prenorm=np.False_, bidirectional=np.True_)
+    assert model.prenorm is False and model.bidirectional is True
 
 
 class WithSSM(SequenceLayer):

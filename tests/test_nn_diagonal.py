@@ -15,6 +15,11 @@ FAST_PTD = {"method": "random"}
 SSM_NAMES = {"ssm_log_lambda_real", "ssm_lambda_imag", "ssm_B", "ssm_log_dt"}
 
 
+def _ptd_options(init):
+    """FAST_PTD for the PTD initialisation; the layers refuse ptd_kwargs with the others."""
+    return FAST_PTD if init == "ptd" else None
+
+
 def _random_input(batch, length, channels, seed=0):
     generator = torch.Generator().manual_seed(seed)
     return torch.randn(batch, length, channels, generator=generator, dtype=torch.float64)
@@ -102,7 +107,7 @@ def _simulate_conv_layer(layer, u):
 def test_conv_layer_equals_state_space_simulation(discretization, init, length):
     layer = DiagonalSSMConv(
         3, 16, init=init, discretization=discretization, dt_min=0.01, dt_max=0.5,
-        ptd_kwargs=FAST_PTD, random_state=0, dtype=torch.float64,
+        ptd_kwargs=_ptd_options(init), random_state=0, dtype=torch.float64,
     )  # fmt: skip
     u = _random_input(2, length, 3)
     y = layer(u)
@@ -148,7 +153,7 @@ def _simulate_scan_layer(layer, u):
 def test_scan_layer_equals_state_space_simulation(discretization, init, length):
     layer = DiagonalSSMScan(
         3, 8, n_blocks=2, init=init, discretization=discretization, dt_min=0.01, dt_max=0.5,
-        ptd_kwargs=FAST_PTD, random_state=1, dtype=torch.float64,
+        ptd_kwargs=_ptd_options(init), random_state=1, dtype=torch.float64,
     )  # fmt: skip
     u = _random_input(2, length, 3, seed=1)
     y = layer(u)
@@ -196,7 +201,7 @@ def test_scan_layer_ptd_init_is_the_real_block_diagonal_system():
 # --- properties shared by both layers -------------------------------------------------------
 def _build(kind, init="ptd", **kwargs):
     cls = DiagonalSSMConv if kind == "conv" else DiagonalSSMScan
-    return cls(4, 8, init=init, ptd_kwargs=FAST_PTD, random_state=0, **kwargs)
+    return cls(4, 8, init=init, ptd_kwargs=_ptd_options(init), random_state=0, **kwargs)
 
 
 @pytest.mark.parametrize("kind", ["conv", "scan"])
@@ -268,6 +273,35 @@ def test_training_in_sequence_model_reduces_loss(kind):
 def test_invalid_arguments_raise(kwargs):
     with pytest.raises(ValueError):
         DiagonalSSMConv(4, **{"state_dim": 8, **kwargs})
+
+
+@pytest.mark.parametrize("kind", ["conv", "scan"])
+def test_step_sizes_must_be_finite(kind):
+    # dt_max=inf used to give log dt = inf and a NaN output (the estimators refuse it).
+    cls = DiagonalSSMConv if kind == "conv" else DiagonalSSMScan
+    for dt_min, dt_max in [(1e-3, float("inf")), (float("inf"), float("inf"))]:
+        with pytest.raises(ValueError, match="need 0 < dt_min <= dt_max < inf"):
+            cls(4, 8, init="s4d-lin", dt_min=dt_min, dt_max=dt_max)
+
+
+@pytest.mark.parametrize("kind", ["conv", "scan"])
+def test_dtype_must_be_float32_or_float64(kind):
+    cls = DiagonalSSMConv if kind == "conv" else DiagonalSSMScan
+    for dtype in (torch.float16, torch.bfloat16, torch.complex64, torch.int64):
+        with pytest.raises(ValueError, match="dtype must be torch.float32 or torch.float64"):
+            cls(4, 8, init="s4d-lin", dtype=dtype)
+    for dtype, expected in [(None, torch.get_default_dtype()), (torch.float64, torch.float64)]:
+        layer = cls(4, 8, init="s4d-lin", dtype=dtype)
+        assert {param.dtype for param in layer.parameters()} == {expected}
+
+
+@pytest.mark.parametrize("kind", ["conv", "scan"])
+@pytest.mark.parametrize("init", ["s4d-legs", "s4d-lin", "s4d-inv"])
+def test_ptd_kwargs_only_with_the_ptd_init(kind, init):
+    cls = DiagonalSSMConv if kind == "conv" else DiagonalSSMScan
+    with pytest.raises(ValueError, match=f"ptd_kwargs only applies to init='ptd'.*'{init}'"):
+        cls(4, 8, init=init, ptd_kwargs=FAST_PTD)
+    assert cls(4, 8, init=init, ptd_kwargs=None).init == init
 
 
 def test_scan_blocks_must_split_state_evenly():

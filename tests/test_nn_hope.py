@@ -152,3 +152,25 @@ def test_invalid_arguments_raise():
         HOPELayer(4, 8, dt_min=0.5, dt_max=0.1)
     with pytest.raises(ValueError, match="expected input"):
         HOPELayer(4, 8)(torch.randn(2, 5, 3))
+
+
+def test_step_sizes_must_be_finite():
+    # dt_max=inf used to give log dt = inf and a NaN output (HOPERegressor refuses it).
+    with pytest.raises(ValueError, match="need 0 < dt_min <= dt_max < inf"):
+        HOPELayer(4, 8, dt_max=float("inf"))
+
+
+def test_dtype_must_be_float32_or_float64():
+    for dtype in (torch.float16, torch.bfloat16, torch.complex64):
+        with pytest.raises(ValueError, match="dtype must be torch.float32 or torch.float64"):
+            HOPELayer(4, 8, dtype=dtype)
+    assert HOPELayer(4, 8, dtype=torch.float64).ssm_h.dtype == torch.float64
+    assert HOPELayer(4, 8).ssm_h.dtype == torch.get_default_dtype()
+
+
+def test_train_dt_must_be_a_boolean():
+    # scikit-learn's "boolean" rule, as HOPERegressor's train_dt: bool or numpy bool.
+    for value in ("no", 0):
+        with pytest.raises(ValueError, match="'train_dt' parameter of HOPELayer"):
+            HOPELayer(4, 8, train_dt=value)
+    assert HOPELayer(4, 8, train_dt=np.True_).train_dt is True

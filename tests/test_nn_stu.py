@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from sksssm.exceptions import SpectralFilterWarning
-from sksssm.nn import SequenceModel, STULayer, ssm_parameter_names
+from sksssm.nn import SequenceModel, STULayer, STUSkip, ssm_parameter_names
 from sksssm.spectral import stu_features, stu_filters
 
 D_MODEL, FILTER_LENGTH, N_FILTERS = 3, 40, 6
@@ -134,12 +134,93 @@ def test_estimator_warnings_name_the_callers_line():
         ({"input_lags": -1}, "input_lags"),
         ({"init": "ones"}, "init"),
         ({"hankel": "Q"}, "hankel"),
+        ({"use_tensordot": "no"}, "'use_tensordot' parameter of STULayer"),
+        ({"use_negative": "no"}, "'use_negative' parameter of STULayer"),
+        ({"use_negative": 1}, "'use_negative' parameter of STULayer"),
     ],
 )
 def test_invalid_arguments(kwargs, match):
     args = {"d_model": 2, "filter_length": 16, "n_filters": 4, **kwargs}
     with pytest.raises(ValueError, match=match):
         STULayer(**args)
+
+
+def test_reset_parameters_and_stu_skip_check_their_arguments():
+    layer = make_layer()
+    before = {name: p.detach().clone() for name, p in layer.named_parameters()}
+    with pytest.raises(ValueError, match="init must be one of"):
+        layer.reset_parameters("Zeros")
+    for name, param in layer.named_parameters():
+        assert torch.equal(param, before[name]), name  # untouched
+    for d_input in (-1, 0):
+        with pytest.raises(ValueError, match=f"d_input must be an integer >= 1; got {d_input}"):
+            STUSkip(d_input, 2, 16)
+    with pytest.raises(ValueError, match="d_output must be an integer >= 1; got 0"):
+        STUSkip(2, 0, 16)
+    # numpy booleans pass the flags' rule (scikit-learn's "boolean", as the estimators)
+    assert STULayer(2, 8, 4, use_negative=np.False_).m_neg is None
+
+
+def _sign_flipped_state(layer, k=0):
+    """The state of the same model with eigenvector ``k`` negated (filter and weights)."""
+    state = {name: value.clone() for name, value in layer.state_dict().items()}
+    state["filters"][:, k] *= -1
+    for name in ("w_pos", "w_neg") if layer.use_tensordot else ("m_pos", "m_neg"):
+        state[name][k] *= -1
+    return state
+
+
+@pytest.mark.parametrize("use_tensordot", [False, True])
+def test_load_state_dict_into_a_used_layer_uses_the_loaded_filters(use_tensordot):
+    source = make_layer(use_tensordot=use_tensordot)
+    u = torch.randn(2, 30, D_MODEL, dtype=torch.float64)
+    expected = source(u)
+    np.testing.assert_allclose(  # the source against the independent numpy reference
+        expected.detach().numpy(), numpy_reference(source, u.numpy()), rtol=0, atol=1e-10
+    )
+    target = make_layer(use_tensordot=use_tensordot, seed=1)
+    target(u)  # fills the spectrum cache with the filters before the load
+    target.load_state_dict(_sign_flipped_state(source))
+    assert torch.equal(target.filters[:, 0], -source.filters[:, 0])
+    torch.testing.assert_close(target(u), expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("use_tensordot", [False, True])
+def test_training_after_an_inference_mode_pass(use_tensordot):
+    # A validation pass under torch.inference_mode must not leave inference tensors in
+    # the spectrum cache (they cannot be saved for backward).
+    u = torch.randn(2, 16, D_MODEL, dtype=torch.float64)
+    layer, fresh = make_layer(use_tensordot=use_tensordot), make_layer(use_tensordot=use_tensordot)
+    with torch.inference_mode():
+        torch.testing.assert_close(layer(u), fresh(u.clone()).detach(), rtol=0, atol=0)
+    assert not layer._spectrum_cache
+    layer(u).square().mean().backward()
+    fresh(u).square().mean().backward()
+    for (name, param), other in zip(layer.named_parameters(), fresh.parameters(), strict=True):
+        torch.testing.assert_close(param.grad, other.grad, rtol=0, atol=0, msg=name)
+    assert layer._spectrum_cache  # cached outside inference mode
+
+
+@pytest.mark.parametrize("use_tensordot", [False, True])
+@pytest.mark.parametrize(
+    ("layer_dtype", "input_dtype"),
+    [(torch.float32, torch.float64), (torch.float64, torch.float32)],
+)
+def test_input_of_another_dtype_is_computed_in_the_input_dtype(
+    use_tensordot, layer_dtype, input_dtype
+):
+    layer = make_layer(dtype=layer_dtype, use_tensordot=use_tensordot)
+    u = torch.randn(2, 30, D_MODEL, dtype=torch.float64)
+    out = layer(u.to(input_dtype))
+    assert out.dtype == input_dtype
+    # The same as the layer converted to the input's dtype (weights and filters cast).
+    converted = copy.deepcopy(layer).to(input_dtype)
+    torch.testing.assert_close(out, converted(u.to(input_dtype)), rtol=0, atol=0)
+    # Differentiable: the gradients reach the weights, in their own dtype.
+    out.square().sum().backward()
+    for name, param in layer.named_parameters():
+        assert param.grad is not None and param.grad.dtype == layer_dtype, name
+        assert param.grad.abs().sum() > 0, name
 
 
 def test_state_dict_round_trip_keeps_the_filters():

@@ -84,7 +84,12 @@ class _PTDLayers:
             discretization=self.discretization,
             dt_min=self.dt_min,
             dt_max=self.dt_max,
-            ptd_kwargs={"method": self.ptd_method, "max_norm": self.ptd_max_norm},
+            # The layers refuse PTD options with an S4D initialisation (unused there).
+            ptd_kwargs=(
+                {"method": self.ptd_method, "max_norm": self.ptd_max_norm}
+                if self.init == "ptd"
+                else None
+            ),
         )
         if self.mode == "s5":
             return functools.partial(DiagonalSSMScan, n_blocks=self.n_blocks, **options)

@@ -16,10 +16,14 @@ statistics ignore the padded steps.
 from __future__ import annotations
 
 from collections.abc import Callable
-from numbers import Integral
+from numbers import Integral, Real
 
 import torch
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import (
+    Interval,
+    validate_parameter_constraints,
+    validate_params,
+)
 from torch import nn
 
 from .._validation import check_positive_int
@@ -93,6 +97,20 @@ def ssm_parameter_names(module: nn.Module) -> list[str]:
     return [name for name, _ in module.named_parameters() if is_ssm_parameter(name)]
 
 
+def check_flag(value, name: str, caller: str) -> bool:
+    """``value`` as a bool; ``InvalidParameterError`` (a ``ValueError``) unless it is a
+    bool (Python or numpy), scikit-learn's ``"boolean"`` constraint that the estimators'
+    flags use.
+
+    Examples
+    --------
+    >>> check_flag(True, "use_negative", "STULayer")
+    True
+    """
+    validate_parameter_constraints({name: ["boolean"]}, {name: value}, caller_name=caller)
+    return bool(value)
+
+
 @validate_params(
     {"random_state": [Interval(Integral, 0, None, closed="left"), None]},
     prefer_skip_nested_validation=True,
@@ -149,7 +167,8 @@ class SeededDropout(nn.Module):
     Parameters
     ----------
     p : float
-        Probability of zeroing an element, in ``[0, 1)``.
+        Probability of zeroing an element, in ``[0, 1]``; ``p = 1`` zeroes every element
+        in training (as ``nn.Dropout(1.0)`` does).
     seed : int
 
     Examples
@@ -162,6 +181,8 @@ class SeededDropout(nn.Module):
 
     def __init__(self, p: float, seed: int):
         super().__init__()
+        if isinstance(p, bool) or not isinstance(p, Real) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability p must be a float in [0, 1]; got {p!r}.")
         self.p = float(p)
         self.seed = int(seed)
         self._generators: dict[str, torch.Generator] = {}
@@ -169,6 +190,8 @@ class SeededDropout(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.training or self.p == 0.0:
             return x
+        if self.p == 1.0:  # every element dropped (nn.Dropout's x * 0; no 0 / 0)
+            return x * 0.0
         keep = 1.0 - self.p
         mask = torch.empty_like(x).bernoulli_(keep, generator=self._generator(x.device))
         return x * mask / keep
@@ -188,6 +211,7 @@ class SeededDropout(nn.Module):
         return f"p={self.p}, seed={self.seed}"
 
 
+@validate_params({"x": [torch.Tensor]}, prefer_skip_nested_validation=True)
 def padding_mask(x: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor | None]:
     """``(valid, lengths)`` of a NaN-padded ``(B, L, d)`` batch, or ``(None, None)``.
 
@@ -223,12 +247,16 @@ def padding_mask(x: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor | N
     return valid, lengths
 
 
+@validate_params(
+    {"x": [torch.Tensor], "lengths": [torch.Tensor, None]}, prefer_skip_nested_validation=True
+)
 def reverse_within_lengths(x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
     """Reverse each series of ``x`` (B, L, d) in time within its own length.
 
     Series ``b`` becomes ``x[b, lengths[b] - 1], ..., x[b, 0]`` followed by its padded
     steps, unchanged; without ``lengths`` the whole time axis is reversed. Applying it
-    twice gives ``x`` back.
+    twice gives ``x`` back. ``lengths`` is an integer tensor of shape ``(B,)`` with
+    values in ``[1, L]`` (as :func:`padding_mask` returns).
 
     Examples
     --------
@@ -239,6 +267,20 @@ def reverse_within_lengths(x: torch.Tensor, lengths: torch.Tensor | None) -> tor
     """
     if lengths is None:
         return x.flip(1)
+    n_steps = x.shape[1]
+    if (
+        lengths.shape != x.shape[:1]
+        or lengths.is_floating_point()
+        or lengths.is_complex()
+        or (len(lengths) and not 1 <= lengths.min() <= lengths.max() <= n_steps)
+    ):
+        values = ""
+        if lengths.numel() and not lengths.is_complex():
+            values = f", values in [{lengths.min().item()}, {lengths.max().item()}]"
+        raise ValueError(
+            f"lengths must be an integer tensor of shape ({x.shape[0]},) with values in "
+            f"[1, L={n_steps}]; got {lengths.dtype} of shape {tuple(lengths.shape)}{values}."
+        )
     steps = torch.arange(x.shape[1], device=x.device)
     index = torch.where(steps < lengths[:, None], lengths[:, None] - 1 - steps, steps)
     return x.gather(1, index[..., None].expand_as(x))
@@ -377,7 +419,7 @@ class SequenceModel(nn.Module):
         d_output)``, added to the head's output before pooling (the STU network uses a
         single linear STU layer here, so it contains the convex one-layer STU). With a
         skip path the head starts at zero, so the untrained model is the skip path.
-    generator : torch.Generator, optional
+    generator : torch.Generator or None, default=None
         Draws the initial weights of the encoder, projections and head, and seeds the
         dropout masks (:class:`SeededDropout`), so that neither touches torch's global
         RNG (thread-safe, reproducible). ``None``: torch's defaults (global RNG). The
@@ -428,8 +470,13 @@ class SequenceModel(nn.Module):
             raise ValueError("layer_factory must be a callable d_model -> nn.Module.")
         if skip is not None and not isinstance(skip, nn.Module):
             raise ValueError(f"skip must be an nn.Module or None, got {type(skip).__name__}.")
+        if generator is not None and not isinstance(generator, torch.Generator):
+            raise ValueError(
+                f"generator must be a torch.Generator or None, got {type(generator).__name__}."
+            )
+        prenorm = check_flag(prenorm, "prenorm", "SequenceModel")
         self.pooling = pooling
-        self.bidirectional = bool(bidirectional)
+        self.bidirectional = check_flag(bidirectional, "bidirectional", "SequenceModel")
         self.encoder = _linear(d_input, d_model, generator)
         self.blocks = nn.ModuleList(
             _ResidualBlock(
@@ -442,7 +489,7 @@ class SequenceModel(nn.Module):
             )
             for _ in range(n_layers)
         )
-        self.prenorm = bool(prenorm)
+        self.prenorm = prenorm
         self.final_norm = _ChannelNorm(d_model, norm) if prenorm else nn.Identity()
         self.head = _linear(d_model, d_output, generator)
         self.skip = skip

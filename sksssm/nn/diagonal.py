@@ -59,10 +59,23 @@ def _check_layer_input(x: torch.Tensor, d_model: int) -> None:
         raise ValueError(f"expected input (batch, time, {d_model}), got shape {tuple(x.shape)}.")
 
 
+def _factory(device, dtype) -> dict:
+    """Factory arguments of the layers' real parameters: float32 or float64 only (the
+    complex parameterizations have no half-precision kernels); ``None`` is torch's
+    default dtype."""
+    dtype = torch.get_default_dtype() if dtype is None else dtype
+    if dtype not in (torch.float32, torch.float64):
+        raise ValueError(
+            f"dtype must be torch.float32 or torch.float64 (or None for the default "
+            f"dtype); got {dtype!r}. For half precision run the layer under torch.autocast."
+        )
+    return {"device": device, "dtype": dtype}
+
+
 def _log_uniform(size: int, low: float, high: float, generator) -> torch.Tensor:
     """``size`` values of ``log(dt)`` with ``dt`` log-uniform in ``[low, high]`` (float64)."""
-    if not 0 < low <= high:
-        raise ValueError(f"need 0 < dt_min <= dt_max, got dt_min={low!r}, dt_max={high!r}.")
+    if not (0 < low <= high and math.isfinite(high)):
+        raise ValueError(f"need 0 < dt_min <= dt_max < inf, got dt_min={low!r}, dt_max={high!r}.")
     fraction = torch.rand(size, generator=generator, dtype=torch.float64)
     return math.log(low) + fraction * (math.log(high) - math.log(low))
 
@@ -72,7 +85,7 @@ def _complex_normal(shape, std: float, generator) -> torch.Tensor:
     return torch.randn(*shape, 2, generator=generator, dtype=torch.float64) * (std / math.sqrt(2))
 
 
-def _check_options(state_dim: int, init: str, discretization: str) -> None:
+def _check_options(state_dim: int, init: str, discretization: str, ptd_kwargs) -> None:
     check_positive_int(state_dim, "state_dim", minimum=2)
     if state_dim % 2:
         raise ValueError(
@@ -80,6 +93,11 @@ def _check_options(state_dim: int, init: str, discretization: str) -> None:
         )
     check_option(init, "init", SSM_INITS)
     check_option(discretization, "discretization", DISCRETIZATIONS)
+    if ptd_kwargs is not None and init != "ptd":
+        raise ValueError(
+            f"ptd_kwargs only applies to init='ptd'; got ptd_kwargs={ptd_kwargs!r} with "
+            f"init={init!r}. Pass ptd_kwargs=None."
+        )
 
 
 def _conjugate_half(eigenvalues: np.ndarray):
@@ -245,14 +263,17 @@ class DiagonalSSMConv(_DiagonalSSMBase, KernelConvLayer):
         the ``"s4d-*"`` options are the S4D initialisations (:func:`sksssm.ssm.s4d_init`).
     discretization : {"zoh", "bilinear"}, default="zoh"
     dt_min, dt_max : float, default=1e-3, 1e-1
-        Range of the per-channel step sizes, drawn log-uniformly (learned, as ``log dt``).
+        Range of the per-channel step sizes, drawn log-uniformly (learned, as ``log dt``);
+        ``0 < dt_min <= dt_max < inf``.
     ptd_kwargs : dict, optional
-        Extra keyword arguments for :func:`sksssm.ssm.perturb_then_diagonalize`.
+        Extra keyword arguments for :func:`sksssm.ssm.perturb_then_diagonalize`
+        (``init="ptd"`` only).
     random_state : int or None, default=None
         Seed of the random draws (``C``, ``D``, ``dt``; the PTD perturbation is governed
         by ``ptd_kwargs``); ``None`` uses torch's global generator.
     device, dtype : optional
-        Factory arguments for the parameters (``dtype`` real: float32 or float64).
+        Factory arguments for the parameters; ``dtype`` is ``torch.float32``,
+        ``torch.float64`` or None (torch's default dtype), any other is refused.
 
     Attributes
     ----------
@@ -291,12 +312,12 @@ class DiagonalSSMConv(_DiagonalSSMBase, KernelConvLayer):
     ):
         super().__init__()
         check_positive_int(d_model, "d_model")
-        _check_options(state_dim, init, discretization)
+        _check_options(state_dim, init, discretization, ptd_kwargs)
         self.d_model = d_model
         self.state_dim = state_dim
         self.init = init
         self.discretization = discretization
-        factory = {"device": device, "dtype": dtype or torch.get_default_dtype()}
+        factory = _factory(device, dtype)
         generator = make_generator(random_state)
         eigenvalues, B = siso_init(state_dim, init, ptd_kwargs)
         self.n_modes = n_modes = len(eigenvalues)
@@ -386,13 +407,16 @@ class DiagonalSSMScan(_DiagonalSSMBase):
     init : {"ptd", "s4d-legs", "s4d-lin", "s4d-inv"}, default="ptd"
     discretization : {"zoh", "bilinear"}, default="zoh"
     dt_min, dt_max : float, default=1e-3, 1e-1
-        Range of the per-mode step sizes, drawn log-uniformly (learned, as ``log dt``).
+        Range of the per-mode step sizes, drawn log-uniformly (learned, as ``log dt``);
+        ``0 < dt_min <= dt_max < inf``.
     ptd_kwargs : dict, optional
-        Extra keyword arguments for :func:`sksssm.ssm.block_diagonal_ptd`.
+        Extra keyword arguments for :func:`sksssm.ssm.block_diagonal_ptd`
+        (``init="ptd"`` only).
     random_state : int or None, default=None
         Seed of ``B``, ``C``, ``D`` and ``dt``; ``None`` uses torch's global generator.
     device, dtype : optional
-        Factory arguments for the parameters (``dtype`` real: float32 or float64).
+        Factory arguments for the parameters; ``dtype`` is ``torch.float32``,
+        ``torch.float64`` or None (torch's default dtype), any other is refused.
 
     Attributes
     ----------
@@ -433,7 +457,7 @@ class DiagonalSSMScan(_DiagonalSSMBase):
         super().__init__()
         check_positive_int(d_model, "d_model")
         check_positive_int(n_blocks, "n_blocks")
-        _check_options(state_dim, init, discretization)
+        _check_options(state_dim, init, discretization, ptd_kwargs)
         if state_dim % (2 * n_blocks):
             raise ValueError(
                 f"state_dim / n_blocks must be an even integer, got state_dim={state_dim}, "
@@ -444,7 +468,7 @@ class DiagonalSSMScan(_DiagonalSSMBase):
         self.n_blocks = n_blocks
         self.init = init
         self.discretization = discretization
-        factory = {"device": device, "dtype": dtype or torch.get_default_dtype()}
+        factory = _factory(device, dtype)
         generator = make_generator(random_state)
         eigenvalues, basis = _mimo_init(state_dim, n_blocks, init, ptd_kwargs)
         self.n_modes = len(eigenvalues)

@@ -75,7 +75,9 @@ def kernel_spectrum(kernel: torch.Tensor, n_fft: int) -> torch.Tensor:
     kernel : Tensor of shape (L_k, ...)
         Kernel indexed by lag on axis 0.
     n_fft : int
-        FFT size, at least ``L + L_k - 1`` for inputs of length ``L`` (see :func:`fft_size`).
+        FFT size, even and at least ``L + L_k - 1`` for inputs of length ``L`` (see
+        :func:`fft_size`). Even, because the convolutions recover ``n_fft`` from the
+        spectrum's length ``n_fft // 2 + 1``, which an odd size does not determine.
 
     Returns
     -------
@@ -91,6 +93,8 @@ def kernel_spectrum(kernel: torch.Tensor, n_fft: int) -> torch.Tensor:
     """
     if kernel.shape[0] > n_fft:
         raise ValueError(f"n_fft={n_fft} is shorter than the kernel ({kernel.shape[0]} lags).")
+    if n_fft % 2:
+        raise ValueError(f"n_fft must be even; got {n_fft}. Use fft_size(L, L_k).")
     fft_dtype = _fft_dtype(kernel)
     return torch.fft.rfft(kernel if fft_dtype is None else kernel.to(fft_dtype), n=n_fft, dim=0)
 
@@ -136,9 +140,11 @@ def causal_fft_conv(
     kernel : Tensor of shape (L_k, C) or (L_k, C, K)
         Real causal kernel indexed by lag. Kernels longer than ``L`` are truncated to ``L``
         lags (later lags never reach an output).
-    kernel_fft : Tensor, optional
-        ``kernel_spectrum(kernel, n)`` for an FFT size ``n >= L + L_k - 1``, to reuse the
-        spectrum of a fixed kernel. ``kernel`` (the kernel that spectrum belongs to, not
+    kernel_fft : Tensor of shape (n // 2 + 1, *kernel.shape[1:]), optional
+        ``kernel_spectrum(kernel, n)`` for an even FFT size ``n >= L + L_k - 1`` (as
+        :func:`fft_size` gives), to reuse the spectrum of a fixed kernel: ``n`` is
+        recovered as ``2 * (kernel_fft.shape[0] - 1)``, so a spectrum of an odd size
+        would give wrong values. ``kernel`` (the kernel that spectrum belongs to, not
         truncated) is then only used for its shape.
 
     Returns
@@ -146,7 +152,8 @@ def causal_fft_conv(
     Tensor of shape (B, L, C) or (B, L, C, K)
         Same dtype and device as ``u``; differentiable in ``u`` and ``kernel``. Half
         precision operands (float16, bfloat16, e.g. under ``torch.autocast``) are
-        convolved in float32 and the result cast back.
+        convolved in float32 and the result cast back. An empty batch (``B = 0``) gives
+        an empty output.
 
     Examples
     --------
@@ -172,12 +179,20 @@ def causal_fft_conv(
             # Lag axis last, like the input's time axis below (see the comment there).
             kernel_fft = torch.fft.rfft(kernel.movedim(0, -1), n=n_fft, dim=-1)
         else:
+            if kernel_fft.shape[1:] != kernel.shape[1:]:
+                raise ValueError(
+                    f"kernel_fft must be the spectrum of the kernel, of shape (n_fft // 2 + 1, "
+                    f"{', '.join(map(str, kernel.shape[1:]))}); got {tuple(kernel_fft.shape)}."
+                )
             n_fft = 2 * (kernel_fft.shape[0] - 1)
             if n_fft < n_steps + kernel.shape[0] - 1:
                 raise ValueError(
                     f"kernel_fft was computed for n_fft={n_fft}, too short for L={n_steps}."
                 )
             kernel_fft = kernel_fft.movedim(0, -1)  # (C, F) or (C, K, F), a view
+        if u.shape[0] == 0:  # torch's FFT refuses an empty batch
+            lag0 = kernel[:1].sum(0)  # the empty output, as a function of u and the kernel
+            return (u * lag0 if kernel.ndim == 2 else u.unsqueeze(-1) * lag0).to(out_dtype)
         # The FFTs run along the last axis of the (B, C, L) view of u: along a middle axis
         # torch copies the operands to and from a contiguous layout in the forward and the
         # backward, which took a third of the convolution's time (deep_profile).
@@ -222,11 +237,15 @@ def causal_fft_filter_mix(
     weights : Tensor of shape (K, O, C)
         Mixing matrices, one ``O x C`` matrix per filter.
     filters_fft : Tensor of shape (n_fft // 2 + 1, K), optional
-        Precomputed ``kernel_spectrum(filters, n_fft)`` with ``n_fft >= L + L_k - 1``.
+        Precomputed ``kernel_spectrum(filters, n_fft)`` for an even ``n_fft >= L + L_k - 1``
+        (as :func:`fft_size` gives): ``n_fft`` is recovered as
+        ``2 * (filters_fft.shape[0] - 1)``, so a spectrum of an odd size would give wrong
+        values.
 
     Returns
     -------
     Tensor of shape (B, L, O)
+        Empty for an empty batch (``B = 0``).
 
     Examples
     --------
@@ -251,9 +270,17 @@ def causal_fft_filter_mix(
     if filters_fft is None:
         filters = filters[:n_steps]
         filters_fft = kernel_spectrum(filters, fft_size(n_steps, filters.shape[0]))
+    if filters_fft.shape[1:] != (n_filters,):
+        raise ValueError(
+            f"filters_fft must be the spectrum of the filters, of shape (n_fft // 2 + 1, "
+            f"{n_filters}); got {tuple(filters_fft.shape)}."
+        )
     n_fft = 2 * (filters_fft.shape[0] - 1)
     if n_fft < n_steps + filters.shape[0] - 1:
         raise ValueError(f"filters_fft was computed for n_fft={n_fft}, too short for L={n_steps}.")
+    if u.shape[0] == 0:  # torch's FFT refuses an empty batch
+        # The empty output, as a function of u, the filters and the weights.
+        return (u @ weights.sum(0).T * filters[:1].sum()).to(out_dtype)
     with torch.autocast(device_type=u.device.type, enabled=False):
         out = _filter_mix_in_frequency(u, weights, filters_fft, n_fft, n_filters)
     return out[:, :n_steps].to(out_dtype)

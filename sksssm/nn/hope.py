@@ -22,8 +22,8 @@ from torch import nn
 from sksssm.ssm import hankel_singular_values, hope_kernel
 
 from .._validation import check_positive_int
-from .backbone import make_generator
-from .diagonal import _log_uniform
+from .backbone import check_flag, make_generator
+from .diagonal import _factory, _log_uniform
 from .kernelconv import KernelConvLayer
 
 __all__ = ["HOPELayer"]
@@ -42,7 +42,8 @@ class HOPELayer(KernelConvLayer):
         Number ``n`` of Markov parameters per channel (the Hankel operator size; at
         ``dt = 1`` the memory is exactly ``n`` steps).
     dt_min, dt_max : float, default=1e-3, 1e-1
-        Range of the per-channel step sizes, drawn log-uniformly. These are the S4D
+        Range of the per-channel step sizes, drawn log-uniformly
+        (``0 < dt_min <= dt_max < inf``). These are the S4D
         defaults, which the HOPE reference code inherits; smaller ``dt`` stretches the
         response over more steps (it decays like ``|(1-dt)/(1+dt)|^l``).
     train_dt : bool, default=False
@@ -59,7 +60,8 @@ class HOPELayer(KernelConvLayer):
     random_state : int or None, default=None
         Seed of the initialisation; ``None`` uses torch's global generator.
     device, dtype : optional
-        Factory arguments for the parameters (``dtype`` real: float32 or float64).
+        Factory arguments for the parameters; ``dtype`` is ``torch.float32``,
+        ``torch.float64`` or None (torch's default dtype), any other is refused.
 
     Attributes
     ----------
@@ -103,9 +105,9 @@ class HOPELayer(KernelConvLayer):
         check_positive_int(oversampling, "oversampling", minimum=2)
         self.d_model = d_model
         self.state_dim = state_dim
-        self.train_dt = bool(train_dt)
+        self.train_dt = check_flag(train_dt, "train_dt", "HOPELayer")
         self.oversampling = oversampling
-        factory = {"device": device, "dtype": dtype or torch.get_default_dtype()}
+        factory = _factory(device, dtype)
         generator = make_generator(random_state)
         h = torch.randn(d_model, state_dim, 2, generator=generator) / math.sqrt(state_dim)
         self.ssm_h = nn.Parameter(h.to(**factory))

@@ -20,12 +20,13 @@ from torch import nn
 from torch.nn import functional
 
 from .._validation import check_option, check_positive_int
-from .backbone import SequenceLayer, make_generator
+from .backbone import SequenceLayer, check_flag, make_generator
 from .fftconv import causal_fft_conv, causal_fft_filter_mix, fft_size, kernel_spectrum
 
 __all__ = ["STULayer", "STUSkip"]
 
 _MAX_CACHED_SPECTRA = 8
+_INITS = ("zeros", "normal")
 
 
 def _shifted_filters(filters: torch.Tensor, use_negative: bool) -> torch.Tensor:
@@ -92,7 +93,8 @@ class STULayer(SequenceLayer):
     device, dtype : optional
         Factory arguments of the parameters and of the ``filters`` buffer. Build with
         ``dtype=torch.float64`` for float64 work: converting a float32 layer later keeps
-        float32-rounded filters.
+        float32-rounded filters. An input of another floating dtype is computed in the
+        input's dtype (the weights and filters are cast to it, differentiably).
 
     Attributes
     ----------
@@ -115,7 +117,10 @@ class STULayer(SequenceLayer):
     full mode the mixing is contracted in frequency through the layer's transfer matrix
     (see :func:`sksssm.nn.causal_fft_filter_mix`), so the ``(B, L, d_model, K)`` filtered
     inputs are never stored. Filter spectra are cached per FFT size, device and dtype; the
-    cache is dropped on pickling, deep copies and ``.to()``. The layer has no ``ssm_``
+    cache is dropped on pickling, deep copies, ``.to()`` and ``load_state_dict`` (a load
+    always uses the loaded filters; the filters are fixed, so change them by loading a
+    state dict, not in place). Spectra computed under ``torch.inference_mode()`` are used but
+    not cached, so the layer can still be trained afterwards. The layer has no ``ssm_``
     parameters.
 
     Examples
@@ -157,8 +162,8 @@ class STULayer(SequenceLayer):
         self.filter_length = filter_length
         self.hankel = hankel
         self.input_lags = input_lags
-        self.use_negative = use_negative
-        self.use_tensordot = use_tensordot
+        self.use_negative = check_flag(use_negative, "use_negative", "STULayer")
+        self.use_tensordot = check_flag(use_tensordot, "use_tensordot", "STULayer")
         factory = {"device": device, "dtype": dtype or torch.get_default_dtype()}
         phi = stu_filters(filter_length, n_filters, hankel)
         if filter_scaling == "unit":
@@ -178,7 +183,7 @@ class STULayer(SequenceLayer):
             ("input_lags", input_lags, 0),
         ]:
             check_positive_int(value, name, minimum=minimum)
-        check_option(init, "init", ("zeros", "normal"))
+        check_option(init, "init", _INITS)
 
     def _build_parameters(self, n_used: int, factory: dict) -> None:
         d, o = self.d_model, self.d_output
@@ -204,6 +209,7 @@ class STULayer(SequenceLayer):
     ) -> None:
         """(Re)initialise the learned matrices (``init`` as in the constructor), drawing
         from ``generator`` (torch's global generator if None)."""
+        check_option(init, "init", _INITS)
         n_terms = self.filters.shape[1] * (2 if self.use_negative else 1) + self.input_lags
         std = (self.d_model * max(n_terms, 1)) ** -0.5
         with torch.no_grad():
@@ -221,19 +227,29 @@ class STULayer(SequenceLayer):
         kernel_length = min(self.filter_length + 1, n_steps)
         n_fft = fft_size(n_steps, kernel_length)
         key = (n_fft, kernel_length, str(device), dtype)
-        if key not in self._spectrum_cache:
-            with torch.no_grad():
-                kernel = _shifted_filters(self.filters, self.use_negative)[:kernel_length]
-                kernel = kernel.to(device=device, dtype=dtype)
-                if len(self._spectrum_cache) >= _MAX_CACHED_SPECTRA:
-                    self._spectrum_cache.pop(next(iter(self._spectrum_cache)))
-                self._spectrum_cache[key] = (kernel, kernel_spectrum(kernel, n_fft))
-        return self._spectrum_cache[key]
+        if key in self._spectrum_cache:
+            return self._spectrum_cache[key]
+        with torch.no_grad():
+            kernel = _shifted_filters(self.filters, self.use_negative)[:kernel_length]
+            kernel = kernel.to(device=device, dtype=dtype)
+            entry = (kernel, kernel_spectrum(kernel, n_fft))
+        # Tensors made under inference mode cannot enter autograd later: use, do not keep.
+        if not torch.is_inference_mode_enabled():
+            if len(self._spectrum_cache) >= _MAX_CACHED_SPECTRA:
+                self._spectrum_cache.pop(next(iter(self._spectrum_cache)))
+            self._spectrum_cache[key] = entry
+        return entry
 
     def _apply(self, *args, **kwargs):
         # .to(), .cuda(), .double(), ...: spectra of the old device/dtype are stale.
         self._spectrum_cache = {}
         return super()._apply(*args, **kwargs)
+
+    def _load_from_state_dict(self, *args, **kwargs):
+        # load_state_dict copies into the buffers in place (no _apply): the spectra of the
+        # old filters are stale.
+        self._spectrum_cache = {}
+        super()._load_from_state_dict(*args, **kwargs)
 
     def __getstate__(self):
         state = super().__getstate__() if hasattr(super(), "__getstate__") else vars(self)
@@ -249,20 +265,25 @@ class STULayer(SequenceLayer):
                 f"expected input (batch, time, {self.d_model}), got shape {tuple(x.shape)}."
             )
         kernel, spectrum = self._kernel_and_spectrum(x.shape[1], x.dtype, x.device)
-        weights = torch.cat(self._filter_weights(), dim=0)
+        weights = self._cast(torch.cat(self._filter_weights(), dim=0), x)
         if self.use_tensordot:
             # One combined kernel per channel: sum_k phi_k W[k, o] over both branches.
-            y = causal_fft_conv(x @ self.input_proj.T, kernel @ weights)
+            y = causal_fft_conv(x @ self._cast(self.input_proj, x).T, kernel @ weights)
         else:
             y = causal_fft_filter_mix(x, kernel, weights, filters_fft=spectrum)
         return y + self._lag_terms(x)
+
+    @staticmethod
+    def _cast(weight: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """``weight`` in the dtype of a floating ``x`` (differentiable; a no-op if equal)."""
+        return weight.to(x.dtype) if x.is_floating_point() else weight
 
     def _lag_terms(self, x: torch.Tensor) -> torch.Tensor:
         """``sum_{i < input_lags} Mu_i x_{t-i}`` as a short causal conv1d."""
         if self.input_lags == 0:
             return x.new_zeros(*x.shape[:-1], self.d_output)
         # conv1d tap j multiplies x_{t + j - (input_lags - 1)}, i.e. lag i = input_lags - 1 - j.
-        weight = self.m_lags.permute(1, 2, 0).flip(-1)
+        weight = self._cast(self.m_lags, x).permute(1, 2, 0).flip(-1)
         padded = functional.pad(x.transpose(1, 2), (self.input_lags - 1, 0))
         return functional.conv1d(padded, weight).transpose(1, 2)
 
@@ -303,6 +324,8 @@ class STUSkip(nn.Module):
 
     def __init__(self, d_input: int, d_output: int, filter_length: int, **kwargs):
         super().__init__()
+        check_positive_int(d_input, "d_input")
+        check_positive_int(d_output, "d_output")
         kwargs.setdefault("init", "zeros")
         self.stu = STULayer(d_input + 1, filter_length, d_output=d_output, **kwargs)
 
