@@ -219,6 +219,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import shlex
 import time
 import warnings
 
@@ -541,7 +542,7 @@ def main(argv=None):
     command = (
         "python -m benchmarks.m3_intervals"
         + (f" --every {args.every} --part {args.part}" if args.every > 1 else "")
-        + f" --ets-every {args.ets_every} --backtests {args.backtests}"
+        + f" --ets-every {args.ets_every} --backtests {shlex.quote(args.backtests)}"
     )
     title = "M3 prediction intervals: SpectralForecaster vs AutoETS and Theta"
     # The development half has its own section (with the breakdown by length), and so

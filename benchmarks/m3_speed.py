@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import time
 import warnings
 
@@ -271,7 +272,8 @@ def main(argv=None):
             print("\n".join(summary(series, times, name)))
         if args.write:
             command = (
-                f"python -m benchmarks.m3_speed --step {args.step} --autoets --write {args.write}"
+                f"python -m benchmarks.m3_speed --step {args.step} --autoets "
+                f"--write {shlex.quote(args.write)}"
             )
             report_autoets(series, seconds, command, load_start)
         return 0
@@ -287,9 +289,11 @@ def main(argv=None):
               f"median {median['baseline'] / median['new']:.2f}x")  # fmt: skip
         ok, difference = compare(series, out["new"][0], out["baseline"][0], args.rtol)
         if args.write:
-            command = f"python -m benchmarks.m3_speed --step {args.step} --baseline DIR"
-            report(series, out, args.write, difference, command + f" --write {args.write}",
-                   load_start)  # fmt: skip
+            command = (
+                f"python -m benchmarks.m3_speed --step {args.step} --baseline DIR "
+                f"--write {shlex.quote(args.write)}"
+            )
+            report(series, out, args.write, difference, command, load_start)
         return 0 if ok else 1
     values, seconds = run(series)
     print(f"{len(series)} series, load average {os.getloadavg()[0]:.2f}")

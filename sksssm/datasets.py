@@ -192,6 +192,18 @@ def make_rotation_system(
 def relative_mse(y_true, y_pred):
     """``||y_true - y_pred||^2 / ||y_true||^2``: the error measure of the STU paper.
 
+    Parameters
+    ----------
+    y_true, y_pred : array-like of the same shape
+        Targets and predictions; every entry counts (any shape, e.g. ``(n_samples,
+        d_out, n_timesteps)``).
+
+    Returns
+    -------
+    float
+        0 for a perfect prediction, 1 for predicting zeros; NaN (with numpy's warning)
+        when ``y_true`` is all zeros and so is the error.
+
     Examples
     --------
     >>> relative_mse([1.0, 2.0], [1.0, 1.0])
