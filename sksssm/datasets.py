@@ -201,8 +201,8 @@ def relative_mse(y_true, y_pred):
     Returns
     -------
     float
-        0 for a perfect prediction, 1 for predicting zeros; NaN (with numpy's warning)
-        when ``y_true`` is all zeros and so is the error.
+        0 for a perfect prediction, 1 for predicting zeros; ``inf`` (NaN for a zero
+        error), with numpy's warning, when ``y_true`` is all zeros.
 
     Examples
     --------
