@@ -48,7 +48,8 @@ DEEP_PARAMETERS_DOC = """    d_model : int, default=32 for regressors, 16 for cl
         ``n_timesteps`` is the mean series length without the NaN end padding.
     batch_size : int, default=32
     lr : float, default=1e-2
-        Learning rate (AdamW by default; the SSM parameters have their own).
+        Learning rate (AdamW by default). In PTD and HOPE the SSM parameters have their
+        own, ``ssm_lr``; the STU has no SSM parameters (its filters are fixed).
     weight_decay : float, default=0.01
     optimizer : {"adamw", "adam", "sgd"}, default="adamw"
     lr_schedule : {"constant", "cosine"}, default="cosine"
@@ -86,7 +87,7 @@ DEEP_PARAMETERS_DOC = """    d_model : int, default=32 for regressors, 16 for cl
         The next ``fit`` continues from the fitted weights (same scaling and classes),
         with a fresh optimizer and learning-rate schedule; a failed warm-started fit
         leaves the fitted model unchanged. Only the training parameters (``max_epochs``,
-        ``batch_size``, ``lr``, ``ssm_lr``, ``weight_decay``, ``optimizer``,
+        ``batch_size``, ``lr``, ``ssm_lr`` (PTD, HOPE), ``weight_decay``, ``optimizer``,
         ``lr_schedule``, ``warmup_epochs``, ``early_stopping``, ``validation_fraction``,
         ``patience``, ``dropout``) may change between warm-started fits; another value of
         a parameter of the model (``d_model``, ``norm``, ``state_dim``, ...) raises
