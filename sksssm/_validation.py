@@ -39,6 +39,33 @@ DISCRETIZATIONS = ("zoh", "bilinear")
 #: The ``_parameter_constraints`` entry of a strictly positive real number.
 POSITIVE_REAL = Interval(numbers.Real, 0.0, None, closed="neither")
 
+
+class IntegerInterval(Interval):
+    """The ``_parameter_constraints`` entry of an integer in a range, bools refused.
+
+    ``Interval(numbers.Integral, left, right, closed=closed)``, which takes ``True`` and
+    ``False`` for 1 and 0 (``bool`` is an ``Integral``), less the bools: the rule of
+    :func:`check_positive_int`.
+
+    Examples
+    --------
+    >>> constraint = IntegerInterval(1, None, closed="left")
+    >>> constraint.is_satisfied_by(3), constraint.is_satisfied_by(True)
+    (True, False)
+    >>> str(constraint)
+    'an int in the range [1, inf) (not a bool)'
+    """
+
+    def __init__(self, left, right=None, *, closed="left"):
+        super().__init__(numbers.Integral, left, right, closed=closed)
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, bool) and super().is_satisfied_by(val)
+
+    def __str__(self):
+        return f"{super().__str__()} (not a bool)"
+
+
 #: A spread at most this fraction of its reference magnitude is round-off (:func:`is_constant`).
 CONSTANT_RTOL = 1e-12
 
@@ -106,8 +133,9 @@ def check_sequences(
         With ``reset=False``, the number of dimensions of the ``X`` seen in ``fit``: ``X``
         must have the same (a 2D ``(n, t)`` array whose ``t`` equals the number of
         channels of a 3D fit would otherwise pass the ``n_features_in_`` check) and, if
-        3D, the same number of channels. Checked first, so the error names the layout of
-        the fit rather than "features".
+        3D, the same number of channels; if 2D, the same number of time steps (only 3D
+        sequences may change length). Checked first, so the error names the layout of
+        the fit and the time steps rather than "features".
 
     Returns
     -------
@@ -141,6 +169,8 @@ def check_sequences(
                 f"fitted on {fitted_ndim}D X of layout {layout}; pass X in the layout used "
                 f"in fit."
             )
+        if fitted_ndim == 2 and same:
+            _check_2d_length(estimator, shape[1], allow_nan)
     X = validate_data(
         estimator,
         X,
@@ -166,6 +196,31 @@ def check_sequences(
     if X.ndim == 3 and X.shape[1] == 0:
         raise ValueError(f"X has 0 channels (shape {X.shape}); pass at least one channel.")
     return to_btc(X), X.ndim
+
+
+def _check_2d_length(estimator, n_timesteps, allow_nan):
+    """Refuse 2D ``X`` whose length is not that of the 2D fit, in time steps.
+
+    Before ``validate_data``, whose message ("X has 10 features, but ... is expecting 16
+    features as input") speaks of features only; it is kept at the end, as scikit-learn's
+    estimator checks expect it.
+    """
+    fitted = estimator.n_features_in_  # the number of time steps of a 2D fit
+    if n_timesteps == fitted:
+        return
+    pad = (
+        f"pad shorter series with NaN after their last step to {fitted} steps, or "
+        if allow_nan and n_timesteps < fitted
+        else ""
+    )
+    name = type(estimator).__name__
+    raise ValueError(
+        f"X has {n_timesteps} time steps, but {name} was fitted on 2D X of "
+        f"n_timesteps={fitted}, and 2D X keeps the length of the fit: {pad}fit and "
+        f"predict on 3D X of shape (n_samples, 1, n_timesteps), whose length may differ "
+        f"between fit and predict. (In scikit-learn's terms: X has {n_timesteps} "
+        f"features, but {name} is expecting {fitted} features as input.)"
+    )
 
 
 def check_not_ragged(estimator, X, allow_nan):
@@ -317,8 +372,9 @@ def check_class_labels(estimator, y, n_samples, *, min_classes=2):
 def check_positive_int(value, name, *, minimum=1):
     """Raise ``ValueError`` unless ``value`` is an integer ``>= minimum``.
 
-    The library's one integer check (``_parameter_constraints`` use ``Interval(Integral,
-    ...)``, which gives the same guarantee).
+    The library's one integer rule: bools are refused (``True`` is not 1). In
+    ``_parameter_constraints`` the same rule is :class:`IntegerInterval`; scikit-learn's
+    ``Interval(Integral, ...)`` accepts bools.
 
     Examples
     --------

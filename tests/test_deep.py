@@ -10,7 +10,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -21,6 +21,9 @@ from sksssm import (
     HOPERegressor,
     PTDSSMClassifier,
     PTDSSMRegressor,
+    SpectralFilterClassifier,
+    SpectralFilterRegressor,
+    SpectralFilterSequenceRegressor,
     STUClassifier,
     STURegressor,
 )
@@ -339,6 +342,44 @@ def test_another_layout_is_named_before_the_feature_count(fit_shape, predict_sha
         clf.predict(rng.normal(size=predict_shape))
     with pytest.raises(ValueError, match=layout):
         clf.set_params(warm_start=True).fit(rng.normal(size=(4, *predict_shape[1:])), y[:4])
+
+
+@pytest.mark.parametrize(
+    ("estimator", "pads"),
+    [
+        (HOPEClassifier(state_dim=4, **SMALL), True),
+        (STURegressor(4, **SMALL), True),
+        (SpectralFilterRegressor(4), False),  # no NaN padding: 3D only
+        (SpectralFilterClassifier(), True),
+        (SpectralFilterSequenceRegressor(), True),
+    ],
+    ids=lambda e: type(e).__name__ if not isinstance(e, bool) else str(e),
+)
+def test_2d_x_of_another_length_is_named_in_time_steps(estimator, pads):
+    # Session 54 sweep: a 2D X of 10 steps for a model fitted on 2D X of 16 gave
+    # scikit-learn's "X has 10 features, but HOPERegressor is expecting 16 features as
+    # input", while the same data as 3D was accepted. The message now names the time
+    # steps and the fixes (scikit-learn's wording is kept at its end for its checks).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 16))
+    y = np.arange(40) % 2 if is_classifier(estimator) else X[:, -3:].sum(axis=1)
+    fitted = clone(estimator).fit(X, y)
+    for length in (10, 20):
+        padding = length < 16 and pads
+        pad = r"pad shorter series with NaN .* to 16 steps, or fit" if padding else r": fit"
+        with pytest.raises(
+            ValueError,
+            match=rf"X has {length} time steps, but {type(estimator).__name__} was fitted on "
+            rf"2D X of n_timesteps=16.*{pad} and predict on 3D X.*X has {length} features, "
+            rf"but \w+ is expecting 16 features as input",
+        ):
+            fitted.predict(np.hstack([X, X])[:, :length])
+    # The advice holds: 3D X of another length is accepted, and NaN padding where allowed.
+    assert len(clone(estimator).fit(X[:, None], y).predict(X[:, None, :10])) == 40
+    if pads:
+        padded = X.copy()
+        padded[:, 10:] = np.nan
+        assert len(fitted.predict(padded)) == 40
 
 
 def test_near_constant_targets_and_inputs_are_scaled_relatively(regression_data):

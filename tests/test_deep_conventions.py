@@ -1,6 +1,9 @@
 """skorch conventions of the deep estimators: progress display, callbacks, save/load."""
 
+import warnings
+
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import is_classifier
 from skorch.callbacks import Callback
@@ -140,6 +143,49 @@ def test_load_params_compares_values_not_their_text(tmp_path):
     saved = HOPEClassifier(state_dim=8, **numpy_params).fit(X, y).save_params(path)
     loaded = HOPEClassifier(state_dim=8, **{**TINY, "lr": 1.0}).load_params(path)
     np.testing.assert_array_equal(loaded.predict_proba(X), saved.predict_proba(X))
+
+
+def test_save_load_recipe_after_a_warm_start_that_changed_training_parameters(tmp_path):
+    # Session 54 sweep: model_hyperparameters_ kept the first fit's lr and max_epochs, so
+    # after set_params(lr=..., max_epochs=...).fit on a warm start the documented recipe
+    # type(est)(**est.get_params()).load_params(path) refused: "other hyper-parameters".
+    X, _ = data()
+    y = X[:, -3:].sum(axis=1)
+    reg = HOPERegressor(state_dim=8, warm_start=True, **TINY).fit(X, y)
+    reg.set_params(lr=1e-3, max_epochs=1).fit(X, y)
+    assert reg.model_hyperparameters_ == {
+        k: v for k, v in reg.get_params().items() if k in reg.model_hyperparameters_
+    }
+    assert reg.model_hyperparameters_["lr"] == 1e-3
+    assert reg.model_hyperparameters_["max_epochs"] == 1
+    path = tmp_path / "model.pt"
+    reg.save_params(path)
+    loaded = type(reg)(**reg.get_params()).load_params(path)
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+
+
+def test_load_params_removes_the_attributes_of_an_earlier_fit(tmp_path):
+    # Session 54 sweep: loading a model saved from a numpy fit into an estimator fitted
+    # on a DataFrame kept its feature_names_in_: predict(numpy) warned and a DataFrame
+    # with other column names was refused, unlike the saved model.
+    X, y = data()
+    path = tmp_path / "model.pt"
+    saved = HOPEClassifier(state_dim=8, **TINY).fit(X, y).save_params(path)
+    named = pd.DataFrame(X, columns=[f"t{i}" for i in range(X.shape[1])])
+    est = HOPEClassifier(state_dim=8, **TINY).fit(named, y)
+    est.stale_ = "set by an earlier fit"  # any learned attribute of the earlier fit
+    est.load_params(path)
+    assert not hasattr(est, "feature_names_in_")
+    assert not hasattr(est, "stale_")
+    assert sorted(k for k in vars(est) if k.endswith("_")) == sorted(
+        k for k in vars(saved) if k.endswith("_")
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "X does not have valid feature names"
+        np.testing.assert_array_equal(est.predict_proba(X), saved.predict_proba(X))
+    other_names = pd.DataFrame(X, columns=[f"c{i}" for i in range(X.shape[1])])
+    # Accepted as by the saved model (to round-off: a DataFrame's memory layout).
+    np.testing.assert_allclose(est.predict_proba(other_names), saved.predict_proba(X), rtol=1e-12)
 
 
 @pytest.mark.parametrize("estimator_class", [PTDSSMClassifier, HOPEClassifier])

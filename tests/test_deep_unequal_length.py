@@ -9,12 +9,15 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.metrics import r2_score
+from sklearn.model_selection import cross_val_score
 
 from sksssm import (
     HOPEClassifier,
     HOPERegressor,
     PTDSSMClassifier,
     PTDSSMRegressor,
+    SpectralFilterRegressor,
     STUClassifier,
     STURegressor,
 )
@@ -261,3 +264,50 @@ def test_series_input_scaling_ignores_each_series_amplitude_and_offset(estimator
     fitted = clone(series).fit(X, y)
     fitted.set_params(input_scaling="channel")
     np.testing.assert_array_equal(getattr(fitted, method)(X), as_given)
+
+
+def _r2_per_column(Y, prediction, sample_weight=None):
+    """Mean over the (output, time step) columns of r2_score over the samples whose Y is
+    not NaN in that column: the reference for ``score`` on 3D and padded targets."""
+    Y, prediction = Y.reshape(len(Y), -1), prediction.reshape(len(Y), -1)
+    scores = []
+    for j in range(Y.shape[1]):
+        rows = ~np.isnan(Y[:, j])
+        weight = None if sample_weight is None else sample_weight[rows]
+        scores.append(r2_score(Y[rows, j], prediction[rows, j], sample_weight=weight))
+    return np.mean(scores)
+
+
+@pytest.mark.parametrize("estimator", REGRESSORS, ids=lambda e: type(e).__name__)
+def test_sequence_regressors_score_3d_and_padded_targets(estimator):
+    # Session 54 sweep: with return_sequences=True, score raised "Found array with dim 3"
+    # on 3D y and "Input contains NaN" on NaN-padded y (cross_val_score gave nan). It is
+    # now SpectralFilterRegressor's score: R^2 per (output, time step) column, averaged,
+    # with the padded entries left out.
+    assert type(estimator).score is SpectralFilterRegressor.score  # one implementation
+    rng = np.random.default_rng(4)
+    n, n_timesteps = 24, 16
+    X = rng.normal(size=(n, 2, n_timesteps))
+    Y = np.stack([np.cumsum(X[:, 0], axis=1), 2.0 * X[:, 1]], axis=1)  # (n, 2, t)
+    sequence = clone(estimator).set_params(return_sequences=True)
+    fitted = clone(sequence).fit(X, Y)
+    np.testing.assert_allclose(
+        fitted.score(X, Y), _r2_per_column(Y, fitted.predict(X)), rtol=1e-12
+    )
+    assert np.isfinite(cross_val_score(clone(sequence), X, Y, cv=2)).all()
+    # NaN-padded 2D targets; every time step keeps at least two series (an R^2 each).
+    lengths = rng.integers(6, n_timesteps + 1, size=n)
+    lengths[:2] = n_timesteps
+    X2, Y2 = X[:, 0].copy(), Y[:, 0].copy()
+    for i, length in enumerate(lengths):
+        X2[i, length:] = Y2[i, length:] = np.nan
+    fitted = clone(sequence).fit(X2, Y2)
+    prediction = fitted.predict(X2)
+    np.testing.assert_allclose(fitted.score(X2, Y2), _r2_per_column(Y2, prediction), rtol=1e-12)
+    weight = rng.uniform(0.5, 2.0, size=n)
+    np.testing.assert_allclose(
+        fitted.score(X2, Y2, sample_weight=weight),
+        _r2_per_column(Y2, prediction, weight),
+        rtol=1e-12,
+    )
+    assert np.isfinite(cross_val_score(clone(sequence), X2, Y2, cv=2)).all()

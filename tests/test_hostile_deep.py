@@ -7,15 +7,20 @@
   torch's global RNG is never touched (each fit draws from its own ``torch.Generator``).
 - Session 53 sweep: a constant target column is predicted as the constant; numpy integer
   hyper-parameters train as Python integers.
+- Session 54 sweep: a predict-time X that overflows the input scaling is a ``ValueError``
+  (the closed-form estimators' message); integer hyper-parameters refuse bools.
 """
 
 import concurrent.futures
+import warnings
+from numbers import Integral
 
 import joblib
 import numpy as np
 import pytest
 import torch
 from sklearn.model_selection import GridSearchCV
+from sklearn.utils._param_validation import Interval, InvalidParameterError
 
 from sksssm import (
     HOPEClassifier,
@@ -151,3 +156,56 @@ def test_numpy_integer_hyperparameters_train_as_python_integers(name, data):
     numpy_ints = {key: np.int64(TINY[key]) for key in keys}
     fitted = DEEP_ESTIMATORS[name]().set_params(**numpy_ints).fit(X, y)
     np.testing.assert_array_equal(_outputs(fitted, X), expected)
+
+
+@pytest.mark.parametrize("name", list(DEEP_ESTIMATORS))
+def test_predict_input_overflowing_the_scaling_is_a_value_error(name, data):
+    # Session 54 sweep: fit on X * 1e-3, one value 1e306 at predict: a RuntimeWarning
+    # "overflow encountered in divide", then a TrainingDivergedError advising a lower
+    # learning rate. Now the ValueError of the shared scaling check, and no warning.
+    X, y = data
+    est = DEEP_ESTIMATORS[name]().fit(X * 1e-3, _targets(name, y))
+    X_far = X.copy()
+    X_far[0, 3] = 1e306
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="X has values too large to centre and scale"):
+            _outputs(est, X_far)
+    assert np.isfinite(_outputs(est, X)).all()  # the refusal left the fit usable
+
+
+#: Every integer hyper-parameter of the deep estimators (the shared ones and each
+#: family's), with a valid integer value.
+INTEGER_PARAMETERS = {
+    "d_model": 4,
+    "n_layers": 1,
+    "max_epochs": 1,
+    "batch_size": 8,
+    "warmup_epochs": 1,
+    "patience": 1,
+    "state_dim": 4,
+    "n_blocks": 1,
+    "n_filters": 4,
+    "input_lags": 1,
+}
+
+
+@pytest.mark.parametrize("name", list(DEEP_ESTIMATORS))
+def test_integer_hyperparameters_refuse_bools(name, data):
+    # Session 54 sweep: batch_size=True, max_epochs=True and patience=True trained as 1
+    # (Interval(Integral, ...) takes bools), though the library's integer rule
+    # (check_positive_int) refuses them, as the layers did for d_model=True.
+    X, y = data
+    est = DEEP_ESTIMATORS[name]()
+    integer_constraints = {
+        parameter: constraint
+        for parameter, constraints in est._parameter_constraints.items()
+        for constraint in constraints
+        if isinstance(constraint, Interval) and constraint.type is Integral
+    }
+    assert set(integer_constraints) == set(INTEGER_PARAMETERS) & set(est.get_params())
+    for parameter, constraint in integer_constraints.items():
+        assert constraint.is_satisfied_by(INTEGER_PARAMETERS[parameter])
+        assert not constraint.is_satisfied_by(True), parameter
+        with pytest.raises(InvalidParameterError, match=f"'{parameter}' parameter.*Got True"):
+            DEEP_ESTIMATORS[name]().set_params(**{parameter: True}).fit(X, _targets(name, y))

@@ -185,6 +185,33 @@ def test_deep_forecaster_bad_parameters_are_refused(airline, params, message):
         DeepReductionForecaster(**params).fit(airline[:48], fh=[1])
 
 
+@pytest.mark.parametrize("estimator", ["stu", "ptd", "hope", "instance"])
+def test_deep_forecaster_window_length_1_is_refused_for_deep_regressors(airline, estimator):
+    # Session 54 sweep: window_length=1 (valid for the constraint, and for Ridge) failed
+    # inside the deep regressor: "X has 1 feature(s) (time steps) per sequence, but
+    # STURegressor needs sequences of at least 2 time steps", about an X the user never
+    # passed. Now refused at fit, naming window_length.
+    if estimator == "instance":
+        estimator = tiny_deep_forecaster().estimator
+    forecaster = DeepReductionForecaster(estimator, window_length=1, random_state=0)
+    with pytest.raises(ValueError, match=r"window_length=1 is too short.*window_length >= 2"):
+        forecaster.fit(airline[:48], fh=[1])
+
+
+def test_deep_forecaster_window_length_1_stays_valid_for_other_regressors(airline):
+    from sklearn.linear_model import Ridge
+
+    forecaster = DeepReductionForecaster(Ridge(), window_length=1).fit(airline[:48], fh=[1, 2])
+    assert np.isfinite(forecaster.predict().to_numpy()).all()
+
+
+@pytest.mark.parametrize("parameter", ["window_length"])
+def test_deep_forecaster_integer_parameters_refuse_bools(airline, parameter):
+    # bool is an Integral: window_length=True passed the constraint as 1 (session 54).
+    with pytest.raises(ValueError, match=f"'{parameter}' parameter.*Got True"):
+        DeepReductionForecaster(**{parameter: True}).fit(airline[:48], fh=[1])
+
+
 def test_deep_forecaster_multivariate_update_is_checked_per_column(airline):
     """sktime fits one clone per column; each column's update is checked before any is
     stored."""

@@ -44,6 +44,36 @@ def channel_location(values):
     return np.where(np.isfinite(location), location, 0.0)
 
 
+def centre_and_scale(X_btc, location, scale):
+    """``(X_btc - location) / scale`` (a new array), or ``ValueError`` where finite values
+    overflow float64 doing so.
+
+    The one check of every estimator that centres and scales its inputs with statistics
+    of the training data: values far from those data are refused with the fix here, not
+    reported later as the infinities they become. NaN (end padding) stays NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> centre_and_scale(np.array([[[3.0], [np.nan]]]), 1.0, 2.0)[..., 0].tolist()
+    [[1.0, nan]]
+    >>> centre_and_scale(np.array([[[1e306]]]), 0.0, 1e-3)
+    Traceback (most recent call last):
+    ...
+    ValueError: X has values too large to centre and scale with the training location ...
+    """
+    with np.errstate(over="ignore"):  # refused just below, with the fix
+        scaled = X_btc - location
+        scaled /= scale
+    if np.isinf(scaled).any():
+        raise ValueError(
+            "X has values too large to centre and scale with the training location "
+            "and scale (they overflow float64); pass values within about 1e300 of "
+            "the training data."
+        )
+    return scaled
+
+
 def _check_normal_scale(scale, name):
     """Refuse data whose largest magnitude in a channel is subnormal (below ~2.2e-308).
 

@@ -60,7 +60,8 @@ from ..exceptions import TrainingDivergedError
 from ..nn import SequenceModel, draw_seed
 from ..nn.backbone import make_generator
 from ..spectral import sequence_lengths
-from ._base import fit_atomically
+from ._base import SequenceScoreMixin, fit_atomically
+from ._channel_scaling import centre_and_scale
 from ._deep_parameters import (
     OPTIMIZERS,
     TRAINING_PARAMETERS,
@@ -137,9 +138,9 @@ class DeepSequenceMixin(DeepPersistenceMixin):
             # The length the layers are built for (STU filters); kept by warm starts.
             self.n_timesteps_ = X_btc.shape[1]
             self.bidirectional_ = self._resolve_bidirectional()
-            self.model_hyperparameters_ = self._model_hyperparameters()
+        X_scaled = self._scale_inputs(X_btc, valid)  # refuses a float64 overflow
         with np.errstate(over="ignore"):
-            X_t = self._scale_inputs(X_btc, valid).astype(np.float32)
+            X_t = X_scaled.astype(np.float32)
         if np.isinf(X_t).any():  # NaN marks the padding, and only the padding
             raise ValueError(
                 "X, scaled by the statistics of the first fit (warm_start), exceeds the "
@@ -168,6 +169,9 @@ class DeepSequenceMixin(DeepPersistenceMixin):
         self.early_stopping_ = early_stopping
         self.history_ = net.history
         self.n_epochs_ = len(net.history)
+        # Those in effect: a warm-started fit may have changed the training parameters
+        # (_check_same_model has kept the others), and save_params writes these.
+        self.model_hyperparameters_ = self._model_hyperparameters()
         return self
 
     def _check_same_model(self):
@@ -232,7 +236,11 @@ class DeepSequenceMixin(DeepPersistenceMixin):
         return max(1, math.ceil(auto_steps(self.batch_size, n_timesteps) / n_batches))
 
     def _scale_inputs(self, X_btc, valid):
-        return (self._each_series(X_btc, valid) - self.x_mean_) / self.x_scale_
+        """``X_btc`` standardized as the training series were; ``ValueError`` where finite
+        values overflow float64 doing so (:func:`~._channel_scaling.centre_and_scale`)."""
+        with np.errstate(over="ignore"):  # an overflow is refused by centre_and_scale
+            each = self._each_series(X_btc, valid)
+        return centre_and_scale(each, self.x_mean_, self.x_scale_)
 
     def _each_series(self, X_btc, valid):
         """``X_btc`` with ``input_scaling_="series"`` applied (as given for "channel")."""
@@ -347,7 +355,7 @@ class DeepSequenceMixin(DeepPersistenceMixin):
         return out, valid
 
 
-class DeepRegressorBase(DeepSequenceMixin, RegressorMixin, BaseEstimator):
+class DeepRegressorBase(DeepSequenceMixin, SequenceScoreMixin, RegressorMixin, BaseEstimator):
     """Base of the deep regressors: standardized targets, mean squared error; an output
     whose training targets are constant (:func:`~sksssm._validation.is_constant`) is
     predicted as that constant.

@@ -8,11 +8,13 @@ its docstring and merges :data:`DEEP_PARAMETER_CONSTRAINTS` into its own constra
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Real
 
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.callbacks import Callback
+
+from .._validation import IntegerInterval
 
 #: numpydoc text of the hyper-parameters every deep estimator shares; each public class
 #: repeats them in its ``__init__`` signature (scikit-learn reads parameters from the
@@ -119,23 +121,23 @@ LR_SCHEDULES = ("constant", "cosine")
 
 #: Constraints shared by every deep estimator (each class adds its own).
 DEEP_PARAMETER_CONSTRAINTS = {
-    "d_model": [Interval(Integral, 1, None, closed="left")],
-    "n_layers": [Interval(Integral, 1, None, closed="left")],
+    "d_model": [IntegerInterval(1)],
+    "n_layers": [IntegerInterval(1)],
     "dropout": [Interval(Real, 0.0, 1.0, closed="left")],
     "norm": [StrOptions({"layer", "batch"})],
     "input_scaling": [StrOptions({"channel", "series"})],
     "pooling": [StrOptions({"mean", "last"})],
     "bidirectional": ["boolean", StrOptions({"auto"})],
-    "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "max_epochs": [IntegerInterval(1), StrOptions({"auto"})],
+    "batch_size": [IntegerInterval(1)],
     "lr": [Interval(Real, 0.0, None, closed="neither")],
     "weight_decay": [Interval(Real, 0.0, None, closed="left")],
     "optimizer": [StrOptions(set(OPTIMIZERS))],
     "lr_schedule": [StrOptions(set(LR_SCHEDULES))],
-    "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
+    "warmup_epochs": [IntegerInterval(0)],
     "early_stopping": ["boolean", StrOptions({"auto"})],
     "validation_fraction": [Interval(Real, 0.0, 1.0, closed="neither")],
-    "patience": [Interval(Integral, 1, None, closed="left")],
+    "patience": [IntegerInterval(1)],
     "device": [str, torch.device],  # resolved (and rejected if unusable) by resolve_device
     "random_state": ["random_state"],
     "verbose": ["verbose"],

@@ -58,8 +58,9 @@ class DeepPersistenceMixin:
         ``device``, ``verbose``, ``callbacks``, ``random_state`` and ``warm_start`` may
         differ, otherwise ``ValueError``; values are compared, not their types: ``lr=1``
         matches ``lr=1.0`` and ``d_model=np.int64(4)`` matches ``4``); it is then fitted,
-        on this estimator's ``device``, and predicts exactly as the saved one. A failed
-        load leaves the estimator unchanged. The file is unpickled: load only files you
+        on this estimator's ``device``, and predicts exactly as the saved one: every
+        fitted attribute of an earlier fit is replaced or removed. A failed load leaves
+        the estimator unchanged. The file is unpickled: load only files you
         trust.
 
         Parameters
@@ -88,6 +89,10 @@ class DeepPersistenceMixin:
                 f"the saved model has other hyper-parameters than this {type(self).__name__}"
                 f" ({differ}). Construct it with the saved model's get_params()."
             )
+        # Nothing of an earlier fit survives (feature_names_in_ of a DataFrame fit, ...):
+        # the loaded estimator is the saved one.
+        for name in fitted_attributes(self):
+            delattr(self, name)
         for name, value in saved["fitted"].items():
             setattr(self, name, value)
         self.model_hyperparameters_ = theirs

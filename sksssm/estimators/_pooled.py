@@ -19,6 +19,7 @@ from ..spectral._pooling import (
     sequence_lengths,
 )
 from ..spectral._shared_banks import same_inputs
+from ._channel_scaling import centre_and_scale
 
 #: Relative resolution of a pooled feature per precision of the responses: a float32
 #: feature holds about 1e-7 of its level, so a column that varies by less than this
@@ -286,19 +287,11 @@ def centred_and_scaled(estimator, X):
     scaled by the fitted ``x_location_`` and ``x_scale_``, as the training series were.
 
     Finite values far from the training data can overflow float64 doing so: they are
-    refused with the fix here, not reported later as the infinities they become.
+    refused with the fix (:func:`~._channel_scaling.centre_and_scale`), not reported
+    later as the infinities they become.
     """
     X_btc, lengths = check_padded_sequences(estimator, X, reset=False)
-    with np.errstate(over="ignore"):  # refused just below, with the fix
-        X_btc = X_btc - estimator.x_location_
-        X_btc /= estimator.x_scale_
-    if np.isinf(X_btc).any():
-        raise ValueError(
-            "X has values too large to centre and scale with the training location "
-            "and scale (they overflow float64); pass values within about 1e300 of "
-            "the training data."
-        )
-    return X_btc, lengths
+    return centre_and_scale(X_btc, estimator.x_location_, estimator.x_scale_), lengths
 
 
 def training_features(X_btc, poolings, lengths, chunk_size):

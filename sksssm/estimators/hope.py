@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import functools
-from numbers import Integral
 
-from sklearn.utils._param_validation import Interval
-
-from .._validation import POSITIVE_REAL
+from .._validation import POSITIVE_REAL, IntegerInterval
 from ..nn.hope import HOPELayer
 from ._deep import DeepClassifierBase, DeepRegressorBase
 from ._deep_parameters import (
@@ -30,7 +27,7 @@ HOPE_PARAMETERS_DOC += DT_RANGE_DOC + SSM_LR_DOC
 
 HOPE_PARAMETER_CONSTRAINTS = {
     **DEEP_PARAMETER_CONSTRAINTS,
-    "state_dim": [Interval(Integral, 1, None, closed="left")],
+    "state_dim": [IntegerInterval(1)],
     "dt_min": [POSITIVE_REAL],
     "dt_max": [POSITIVE_REAL],
     "train_dt": ["boolean"],

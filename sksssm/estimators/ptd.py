@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import functools
-from numbers import Integral
 
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 
-from .._validation import DISCRETIZATIONS, POSITIVE_REAL, SSM_INITS
+from .._validation import DISCRETIZATIONS, POSITIVE_REAL, SSM_INITS, IntegerInterval
 from ..nn.diagonal import DiagonalSSMConv, DiagonalSSMScan
 from ._deep import DeepClassifierBase, DeepRegressorBase
 from ._deep_parameters import (
@@ -45,13 +44,13 @@ PTD_PARAMETERS_DOC += DT_RANGE_DOC + SSM_LR_DOC
 
 PTD_PARAMETER_CONSTRAINTS = {
     **DEEP_PARAMETER_CONSTRAINTS,
-    "state_dim": [Interval(Integral, 2, None, closed="left")],
+    "state_dim": [IntegerInterval(2)],
     "mode": [StrOptions(set(MODES))],
     "init": [StrOptions(set(SSM_INITS))],
     "discretization": [StrOptions(set(DISCRETIZATIONS))],
     "dt_min": [POSITIVE_REAL],
     "dt_max": [POSITIVE_REAL],
-    "n_blocks": [Interval(Integral, 1, None, closed="left")],
+    "n_blocks": [IntegerInterval(1)],
     "ptd_method": [StrOptions(set(PTD_METHODS))],
     "ptd_max_norm": [POSITIVE_REAL],
     "ssm_lr": [POSITIVE_REAL],

@@ -8,7 +8,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
-from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -27,7 +26,7 @@ from ..spectral import (
 )
 from ..spectral._dask import accumulate_dask, check_dask_inputs, is_dask_collection
 from ..spectral._design import check_ar_order
-from ._base import fit_atomically
+from ._base import SequenceScoreMixin, fit_atomically
 from ._channel_scaling import _check_normal_scale, _dask_scales, _stand_in, channel_scale
 from ._regressor_rows import BlockRows, DesignRows
 
@@ -57,7 +56,7 @@ def resolve_input_lags(input_lags, ar_order):
     return int(input_lags)
 
 
-class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
+class SpectralFilterRegressor(SequenceScoreMixin, RegressorMixin, BaseEstimator):
     """Spectral Transform Unit (STU) regressor with an exact closed-form fit.
 
     Each input channel is convolved causally with the top ``n_filters`` eigenvectors of a
@@ -239,33 +238,6 @@ class SpectralFilterRegressor(RegressorMixin, BaseEstimator):
             return from_btc(Y, self.y_ndim_)
         Y = self.rows_.features(X_btc) @ coef.T + intercept
         return Y[:, 0] if self.y_ndim_ == 1 else Y
-
-    def score(self, X, y, sample_weight=None):
-        """R^2 of the predictions, averaged uniformly over the target columns.
-
-        scikit-learn's :func:`~sklearn.metrics.r2_score` (``multioutput="uniform_average"``,
-        as every regressor's ``score``) on ``y`` and the predictions reshaped to
-        ``(n_samples, -1)``, so that 3D sequence targets ``(n_samples, n_outputs,
-        n_timesteps)``, which ``r2_score`` refuses, are scored too: each (output, time
-        step) pair is a column with its own R^2, as each time step of 2D sequence targets
-        is, and the score is the mean over the columns.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_channels, n_timesteps)
-        y : array-like
-            True targets, in the layout of the ``y`` passed to ``fit``.
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        score : float
-        """
-        y_pred = self.predict(X)
-        y = np.asarray(y)
-        return r2_score(
-            y.reshape(len(y), -1), y_pred.reshape(len(y_pred), -1), sample_weight=sample_weight
-        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

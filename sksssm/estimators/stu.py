@@ -18,11 +18,10 @@ learns the nonlinear rest.
 from __future__ import annotations
 
 import functools
-from numbers import Integral
 
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 
-from .._validation import HANKEL_KINDS
+from .._validation import HANKEL_KINDS, IntegerInterval
 from ..nn import STULayer, STUSkip
 from ..spectral import stu_filters
 from ._deep import DeepClassifierBase, DeepRegressorBase
@@ -55,9 +54,9 @@ STU_PARAMETERS_DOC = """    n_filters : int, default=24
 
 STU_PARAMETER_CONSTRAINTS = {
     **DEEP_PARAMETER_CONSTRAINTS,
-    "n_filters": [Interval(Integral, 1, None, closed="left")],
+    "n_filters": [IntegerInterval(1)],
     "hankel": [StrOptions(set(HANKEL_KINDS))],
-    "input_lags": [Interval(Integral, 0, None, closed="left")],
+    "input_lags": [IntegerInterval(0)],
     "use_negative": ["boolean"],
     "use_tensordot": ["boolean"],
     "linear_skip": ["boolean"],

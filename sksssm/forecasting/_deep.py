@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import numbers
 import warnings
 
 import pandas as pd
 from sklearn.utils._param_validation import (
     HasMethods,
-    Interval,
     StrOptions,
     validate_parameter_constraints,
 )
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
-from .._validation import check_option
+from .._validation import MIN_TIMESTEPS, IntegerInterval, check_option
 from ._time_index import check_continuation, fh_steps, index_step
 
 
@@ -61,6 +59,14 @@ def deep_regressor(name, random_state=None):
     return regressor(random_state=random_state)
 
 
+def _is_deep(regressor):
+    """Whether ``regressor`` is one of sksssm's deep regressors (sequences of at least
+    ``MIN_TIMESTEPS`` steps)."""
+    from ..estimators._deep import DeepRegressorBase
+
+    return isinstance(regressor, DeepRegressorBase)
+
+
 class DeepReductionForecaster(BaseForecaster):
     """Deep sksssm regressor on sliding windows: recursive reduction to regression.
 
@@ -77,6 +83,9 @@ class DeepReductionForecaster(BaseForecaster):
         regressor, see :func:`deep_regressor`) or any scikit-learn regressor taking 2D
         windows (cloned).
     window_length : int, default=12
+        The length of each window. At least 2 with a deep sksssm regressor (a sequence
+        of one step is refused at ``fit``); 1 is valid for other regressors such as
+        :class:`~sklearn.linear_model.Ridge`.
     random_state : int or None, default=None
         Seeds the regressor built from a name (an estimator instance keeps its own).
 
@@ -120,7 +129,7 @@ class DeepReductionForecaster(BaseForecaster):
 
     _parameter_constraints = {
         "estimator": [StrOptions(set(DEEP_REGRESSORS)), HasMethods(["fit", "predict"])],
-        "window_length": [Interval(numbers.Integral, 1, None, closed="left")],
+        "window_length": [IntegerInterval(1)],
         "random_state": ["random_state"],
     }
 
@@ -145,6 +154,14 @@ class DeepReductionForecaster(BaseForecaster):
         validate_parameter_constraints(
             self._parameter_constraints, self.get_params(deep=False), type(self).__name__
         )
+        regressor = self._regressor()
+        if self.window_length < MIN_TIMESTEPS and _is_deep(regressor):
+            raise ValueError(
+                f"window_length={self.window_length} is too short for "
+                f"{type(regressor).__name__}: each window is one sequence, and the deep "
+                f"regressors need sequences of at least {MIN_TIMESTEPS} time steps. Use "
+                f"window_length >= {MIN_TIMESTEPS}."
+            )
         if len(y) <= self.window_length:
             raise ValueError(
                 f"window_length={self.window_length} needs a longer series: y has {len(y)} "
