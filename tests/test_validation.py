@@ -331,3 +331,50 @@ def test_a_ragged_list_of_series_is_refused_with_the_fix(estimator):
         estimator.fit(X, [0, 1, 0])
     # a list of series of one shape is one array
     assert estimator.fit([x[:, :10] for x in X], [0, 1, 0]).predict(X[0][None]).shape == (1,)
+
+
+def _integer_parameters(estimator_class):
+    """The parameters whose constraints include an integer range."""
+    from numbers import Integral
+
+    from sklearn.utils._param_validation import Interval
+
+    return [
+        name
+        for name, constraints in estimator_class._parameter_constraints.items()
+        if any(isinstance(c, Interval) and c.type is Integral for c in constraints)
+    ]
+
+
+@pytest.mark.parametrize(
+    "estimator_class",
+    [SpectralFilterRegressor, SpectralFilterClassifier],
+)
+def test_closed_form_integer_parameters_refuse_bools(estimator_class):
+    """One integer rule (check_positive_int's, IntegerInterval): True is not 1."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from sksssm import SpectralFilterSequenceRegressor
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(12, 16)), np.arange(12) % 2
+    for cls in (estimator_class, SpectralFilterSequenceRegressor):
+        names = _integer_parameters(cls)
+        assert names, cls
+        for name in names:
+            with pytest.raises(InvalidParameterError, match=f"'{name}' parameter.*Got True"):
+                cls(**{name: True}).fit(X, y)
+
+
+def test_forecaster_integer_parameters_refuse_bools():
+    pytest.importorskip("sktime")
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from sksssm.forecasting import SpectralForecaster
+
+    y = pd.Series(np.sin(np.arange(40.0)) + np.arange(40.0))
+    names = _integer_parameters(SpectralForecaster)
+    assert {"sp", "d", "ar_order", "n_combined"} <= set(names)
+    for name in names:
+        with pytest.raises(InvalidParameterError, match=f"'{name}' parameter.*Got True"):
+            SpectralForecaster(**{name: True}).fit(y, fh=[1])

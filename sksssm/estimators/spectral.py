@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from functools import partial
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._validation import (
     HANKEL_KINDS,
+    IntegerInterval,
     check_sequence_targets,
     check_sequences,
     from_btc,
@@ -147,15 +148,15 @@ class SpectralFilterRegressor(SequenceScoreMixin, RegressorMixin, BaseEstimator)
     """
 
     _parameter_constraints: dict = {
-        "n_filters": [Interval(Integral, 1, None, closed="left")],
+        "n_filters": [IntegerInterval(1, None, closed="left")],
         "hankel": [StrOptions(set(HANKEL_KINDS))],
-        "input_lags": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
+        "input_lags": [IntegerInterval(0, None, closed="left"), StrOptions({"auto"})],
         "use_negative": ["boolean"],
-        "ar_order": [Interval(Integral, 0, None, closed="left")],
+        "ar_order": [IntegerInterval(0, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "fit_intercept": ["boolean"],
         "return_sequences": ["boolean"],
-        "chunk_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "chunk_size": [IntegerInterval(1, None, closed="left"), StrOptions({"auto"})],
     }
 
     def __init__(

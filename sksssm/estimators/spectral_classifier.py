@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_class_labels
+from .._validation import IntegerInterval, check_class_labels
 from ..spectral._feature_sets import used_responses
 from ..spectral._kernel_ridge import KERNELS
 from ..spectral._pooling import (
@@ -311,19 +309,19 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     _auto_mixtures = DEFAULT_MIXTURES
 
     _parameter_constraints: dict = {
-        "n_filters": [Interval(Integral, 1, None, closed="left")],
+        "n_filters": [IntegerInterval(1, None, closed="left")],
         "filter_lengths": [None, "array-like"],
         "use_negative": ["boolean"],
-        "n_mixtures": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
+        "n_mixtures": [IntegerInterval(0, None, closed="left"), StrOptions({"auto"})],
         "differences": ["boolean", StrOptions({"standardized"})],
         "statistics": ["array-like"],
         "quantiles": ["array-like"],
         "alphas": [None, "array-like"],
-        "n_segments": [Interval(Integral, 1, None, closed="left")],
+        "n_segments": [IntegerInterval(1, None, closed="left")],
         "block_selection": [StrOptions({"loo", "off"})],
         "normalise": ["boolean", StrOptions({"loo", "both"})],
         "cross_channel": ["boolean"],
-        "chunk_size": [None, Interval(Integral, 1, None, closed="left")],
+        "chunk_size": [None, IntegerInterval(1, None, closed="left")],
         "random_state": ["random_state"],
         "dtype": [StrOptions(set(DTYPES))],
         "dilation": [StrOptions({"none", "all", "raw"})],

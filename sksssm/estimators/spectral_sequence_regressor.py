@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_sequence_targets, standardization
+from .._validation import IntegerInterval, check_sequence_targets, standardization
 from ..spectral._feature_sets import used_pooling
 from ..spectral._pooling import DEFAULT_QUANTILES, STATISTICS
 from ._base import fit_atomically, fitted_attributes
@@ -229,20 +227,20 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
     _auto_mixtures = DEFAULT_REGRESSION_MIXTURES
 
     _parameter_constraints: dict = {
-        "n_filters": [Interval(Integral, 1, None, closed="left")],
+        "n_filters": [IntegerInterval(1, None, closed="left")],
         "filter_lengths": [None, "array-like"],
         "use_negative": ["boolean"],
-        "n_mixtures": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
+        "n_mixtures": [IntegerInterval(0, None, closed="left"), StrOptions({"auto"})],
         "differences": ["boolean"],
         "statistics": ["array-like"],
         "quantiles": ["array-like"],
-        "n_segments": [Interval(Integral, 1, None, closed="left")],
+        "n_segments": [IntegerInterval(1, None, closed="left")],
         "normalise": ["boolean", StrOptions({"loo", "both"})],
         "block_selection": [StrOptions({"loo", "off"})],
         "cross_channel": ["boolean"],
-        "n_heads": [Interval(Integral, 1, None, closed="left")],
+        "n_heads": [IntegerInterval(1, None, closed="left")],
         "alphas": [None, "array-like"],
-        "chunk_size": [None, Interval(Integral, 1, None, closed="left")],
+        "chunk_size": [None, IntegerInterval(1, None, closed="left")],
         "random_state": ["random_state"],
     }
 

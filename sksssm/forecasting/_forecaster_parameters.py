@@ -6,7 +6,7 @@ import numbers
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._validation import HANKEL_KINDS
+from .._validation import HANKEL_KINDS, IntegerInterval
 from ._global import BACKENDS
 from ._panel import PANEL_MODES
 
@@ -15,25 +15,25 @@ STRATEGIES = ("auto", "recursive", "direct")
 
 #: The ``_parameter_constraints`` of :class:`SpectralForecaster`: every parameter.
 PARAMETER_CONSTRAINTS = {
-    "sp": [Interval(numbers.Integral, 1, None, closed="left"), None],
-    "d": [StrOptions({"auto"}), Interval(numbers.Integral, 0, 1, closed="both")],
-    "seasonal_d": [StrOptions({"auto"}), Interval(numbers.Integral, 0, 1, closed="both")],
-    "ar_order": [StrOptions({"auto"}), Interval(numbers.Integral, 0, None, closed="left")],
-    "n_filters": [StrOptions({"auto"}), Interval(numbers.Integral, 0, None, closed="left")],
+    "sp": [IntegerInterval(1, None, closed="left"), None],
+    "d": [StrOptions({"auto"}), IntegerInterval(0, 1, closed="both")],
+    "seasonal_d": [StrOptions({"auto"}), IntegerInterval(0, 1, closed="both")],
+    "ar_order": [StrOptions({"auto"}), IntegerInterval(0, None, closed="left")],
+    "n_filters": [StrOptions({"auto"}), IntegerInterval(0, None, closed="left")],
     "hankel": [StrOptions(set(HANKEL_KINDS))],
     "use_negative": ["boolean"],
-    "exog_lags": [Interval(numbers.Integral, 0, None, closed="left")],
+    "exog_lags": [IntegerInterval(0, None, closed="left")],
     "strategy": [StrOptions(set(STRATEGIES))],
     "alpha": [StrOptions({"auto"}), Interval(numbers.Real, 0, None, closed="left")],
     "panel": [StrOptions(set(PANEL_MODES))],
     "backend": [StrOptions({b for b in BACKENDS if b}), None],
     "backend_params": [dict, None],
-    "n_combined": [Interval(numbers.Integral, 1, None, closed="left")],
+    "n_combined": [IntegerInterval(1, None, closed="left")],
     "log_transform": [StrOptions({"auto"}), "boolean"],
     "damping": [StrOptions({"auto"}), Interval(numbers.Real, 0, 1, closed="right")],
     "drift_prior_length": [Interval(numbers.Real, 0, None, closed="left")],
     "theta_weight": [Interval(numbers.Real, 0, 1, closed="both")],
     "damped_trend_weight": [Interval(numbers.Real, 0, 1, closed="both")],
     "weight_prior_origins": [Interval(numbers.Real, 0, None, closed="left"), None],
-    "interval_backtests": [Interval(numbers.Integral, 0, None, closed="left")],
+    "interval_backtests": [IntegerInterval(0, None, closed="left")],
 }

@@ -16,17 +16,16 @@ statistics ignore the padded steps.
 from __future__ import annotations
 
 from collections.abc import Callable
-from numbers import Integral, Real
+from numbers import Real
 
 import torch
 from sklearn.utils._param_validation import (
-    Interval,
     validate_parameter_constraints,
     validate_params,
 )
 from torch import nn
 
-from .._validation import check_positive_int
+from .._validation import IntegerInterval, check_positive_int
 
 __all__ = [
     "Bidirectional",
@@ -112,7 +111,7 @@ def check_flag(value, name: str, caller: str) -> bool:
 
 
 @validate_params(
-    {"random_state": [Interval(Integral, 0, None, closed="left"), None]},
+    {"random_state": [IntegerInterval(0, None, closed="left"), None]},
     prefer_skip_nested_validation=True,
 )
 def make_generator(random_state: int | None) -> torch.Generator | None:

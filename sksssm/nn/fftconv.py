@@ -9,19 +9,19 @@ on the first ``L`` outputs: nothing wraps around and the result is causal.
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import scipy.fft
 import torch
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import validate_params
+
+from .._validation import IntegerInterval
 
 __all__ = ["causal_fft_conv", "causal_fft_filter_mix", "fft_size", "kernel_spectrum"]
 
 
 @validate_params(
     {
-        "n_timesteps": [Interval(Integral, 1, None, closed="left")],
-        "kernel_length": [Interval(Integral, 1, None, closed="left")],
+        "n_timesteps": [IntegerInterval(1, None, closed="left")],
+        "kernel_length": [IntegerInterval(1, None, closed="left")],
     },
     prefer_skip_nested_validation=True,
 )
@@ -61,7 +61,7 @@ def fft_size(n_timesteps: int, kernel_length: int) -> int:
 
 
 @validate_params(
-    {"kernel": [torch.Tensor], "n_fft": [Interval(Integral, 1, None, closed="left")]},
+    {"kernel": [torch.Tensor], "n_fft": [IntegerInterval(1, None, closed="left")]},
     prefer_skip_nested_validation=True,
 )
 def kernel_spectrum(kernel: torch.Tensor, n_fft: int) -> torch.Tensor:

@@ -19,12 +19,11 @@ truncated model misses.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import HasMethods, StrOptions, validate_params
 
-from .._validation import check_positive_int
+from .._validation import IntegerInterval, check_positive_int
 from ._features import (
     _stu_features_last,
     autoregressive_features,
@@ -218,7 +217,7 @@ def check_ar_order(ar_order, n_timesteps):
         "U": ["array-like"],
         "Y": ["array-like"],
         "accumulator": [HasMethods(["update"])],
-        "chunk_length": [Interval(Integral, 1, None, closed="left")],
+        "chunk_length": [IntegerInterval(1, None, closed="left")],
         "scales": [tuple],
     },
     prefer_skip_nested_validation=True,
