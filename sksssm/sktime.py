@@ -44,9 +44,17 @@ _TINY = {"d_model": 4, "n_layers": 1, "max_epochs": 2, "batch_size": 8, "random_
 def accepts_unequal_length(estimator) -> bool:
     """Whether ``estimator`` takes NaN-padded unequal-length series.
 
-    True for estimators whose class sets ``_sksssm_unequal_length = True`` (or a property
-    of that name), such as :class:`~sksssm.SpectralFilterClassifier` and the deep
-    estimators.
+    Parameters
+    ----------
+    estimator : estimator instance
+        The wrapped estimator.
+
+    Returns
+    -------
+    bool
+        True for estimators whose class sets ``_sksssm_unequal_length = True`` (or a
+        property of that name), such as :class:`~sksssm.SpectralFilterClassifier` and
+        the deep estimators.
     """
     return bool(getattr(estimator, "_sksssm_unequal_length", False))
 

@@ -1,5 +1,7 @@
 """The closed-form SpectralFilterClassifier and the pooled spectral features."""
 
+import re
+
 import numpy as np
 import pytest
 from sklearn.linear_model import Ridge, RidgeClassifier, RidgeClassifierCV
@@ -344,6 +346,23 @@ def test_block_selection_off_uses_every_feature():
     assert clf.feature_set_ == "all+cross" and clf.feature_mask_.all()
     assert clf.pooling_.n_cross_features > 0
     assert clf.coef_.shape == (clf.pooling_.n_features, 1)
+
+
+def test_docstring_names_the_candidate_feature_sets():
+    """The class docstring lists the candidate feature sets by name, not by a reference
+    to a private constant that the API reference cannot show."""
+    from numpydoc.docscrape import ClassDoc
+
+    from sksssm.spectral._feature_sets import FEATURE_SETS
+
+    doc = ClassDoc(SpectralFilterClassifier)
+    assert ":data:`FEATURE_SETS`" not in SpectralFilterClassifier.__doc__
+    (block_selection,) = [p for p in doc["Parameters"] if p.name == "block_selection"]
+    text = " ".join(block_selection.desc)
+    assert re.findall(r'``"(\w+)"``', text) == [name for name, _ in FEATURE_SETS]
+    # the fitted attribute points to that list
+    (feature_set,) = [p for p in doc["Attributes"] if p.name == "feature_set_"]
+    assert "block_selection" in " ".join(feature_set.desc)
 
 
 def test_classifier_learns_frequency_with_string_labels_and_probabilities():

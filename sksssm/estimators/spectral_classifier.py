@@ -69,7 +69,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
        fitted.
 
     **Model selection by exact leave-one-out.** Per representation, the feature set
-    (:data:`FEATURE_SETS`, then the best of them with the cross-channel block), the
+    (one of the six of ``block_selection``, then the best of them with the cross-channel
+    block), the
     penalty (``alphas``) and, with ``kernel="auto"``, a Gaussian-kernel ridge in place of
     the linear one are chosen by exact leave-one-out over the series whose class has
     another training series (when no class has two, a fixed model: the ``ppv`` features
@@ -133,11 +134,15 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         smaller leave-one-out error. "both": keep both and average them ("Two
         representations" and "Large sets" above).
     block_selection : {"loo", "off"}, default="loo"
-        "loo": choose among the feature sets of :data:`FEATURE_SETS` (leaving out the
-        alternating-sign responses and/or the segment statistics, or keeping only the
-        ``ppv`` statistics), and whether to add the cross-channel block, by
-        leave-one-out error; "off": use every pooled feature (the cross-channel block
-        included, with its weight).
+        "loo": choose among six feature sets, and whether to add the cross-channel
+        block, by leave-one-out error (ties: the first): ``"all"`` (every pooled
+        feature), ``"no_alternating"`` (without the alternating-sign responses),
+        ``"no_segments"`` (without the ``segment_*`` statistics),
+        ``"no_alternating_no_segments"`` (without either), ``"ppv_only"`` (only the
+        ``ppv`` statistics, MiniRocket's representation, and the ``normalise`` scale
+        features) and ``"ppv_only_no_alternating"`` (the same without the
+        alternating-sign responses). "off": use every pooled feature (the cross-channel
+        block included, with its weight).
     cross_channel : bool, default=True
         Offer the cross-channel block (two channels or more) to the leave-one-out
         selection: filtered cross-correlations ``mean_t (phi * u_i)[t] u_j[t]`` of the
@@ -250,8 +255,8 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     feature_mask_ : ndarray of bool of shape (n_pooled_features,)
         The pooled features the ridge uses.
     feature_set_ : str
-        Name of the chosen feature set (:data:`FEATURE_SETS`), with ``"+cross"``
-        appended when the cross-channel block is used.
+        Name of the chosen feature set (one of the six of ``block_selection``), with
+        ``"+cross"`` appended when the cross-channel block is used.
     coef_ : ndarray of shape (n_used_features, n_targets)
         Ridge weights on the standardized, selected features; one target column for two
         classes (positive: ``classes_[1]``), else one per class.
@@ -297,8 +302,9 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     (2, 2)
     >>> [head.normalise_ for head in clf.estimators_]
     [False, True]
-    >>> from sksssm.spectral._feature_sets import FEATURE_SETS
-    >>> clf.estimators_[0].feature_set_ in [name for name, _ in FEATURE_SETS]
+    >>> feature_sets = ("all", "no_alternating", "no_segments", "no_alternating_no_segments",
+    ...                 "ppv_only", "ppv_only_no_alternating")  # block_selection's six
+    >>> clf.estimators_[0].feature_set_ in feature_sets
     True
     """
 

@@ -93,8 +93,8 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
 
     **Penalty floor.** ``alphas`` are relative to the mean eigenvalue of the standardized
     design's Gram matrix (the number of pooled columns) and must be at least
-    :data:`MIN_RELATIVE_ALPHA`: the ridge weights' norm is at most ``||y - mean y|| / (2
-    sqrt(alpha))``, so a floor bounds every prediction on a new series. Without it
+    ``MIN_RELATIVE_ALPHA = 1e-6``: the ridge weights' norm is at most ``||y - mean y|| /
+    (2 sqrt(alpha))``, so a floor bounds every prediction on a new series. Without it
     leave-one-out can choose a vanishing penalty on a tiny set of near-duplicate series
     and the predictions on new series diverge.
 
@@ -118,7 +118,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
     n_mixtures : int or "auto", default=64
         Random linear combinations of the filters of each group per channel, drawn from
         ``random_state``; 0 for the plain filters only (twice the classifier's 32: see
-        :data:`DEFAULT_REGRESSION_MIXTURES`). "auto": 64 shared out among the channels,
+        ``DEFAULT_REGRESSION_MIXTURES``). "auto": 64 shared out among the channels,
         ``ceil(64 / n_channels)`` per group and channel (64 for one channel, the same
         model as ``n_mixtures=64``), so that the mixtures' responses, and their cost, do
         not grow with the channels
@@ -136,7 +136,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         thresholds.
     n_segments : int, default=16
         Equal parts of each series for the ``segment_*`` statistics (more than the
-        classifier's 4: see :data:`DEFAULT_REGRESSION_SEGMENTS`).
+        classifier's 4: see ``DEFAULT_REGRESSION_SEGMENTS``).
     normalise : bool, "loo" or "both", default="loo"
         True: standardize each channel of each series before the filters (and append its
         raw mean and log standard deviation); False: the raw series; "loo": both, the one
@@ -152,7 +152,7 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         of large sets fits one head (its penalty by GCV).
     alphas : array-like of float or None, default=None
         Candidate penalties relative to the mean Gram eigenvalue, each at least
-        :data:`MIN_RELATIVE_ALPHA`; None: ``numpy.logspace(-6, 2, 17)``.
+        ``1e-6`` (``MIN_RELATIVE_ALPHA``); None: ``numpy.logspace(-6, 2, 17)``.
     chunk_size : int or None, default=None
         Series per chunk for the features; None: about 128 MiB of responses per chunk.
     random_state : int, RandomState instance or None, default=None

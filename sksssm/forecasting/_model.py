@@ -28,7 +28,9 @@ MAX_RESIDUAL_ORIGINS = 200
 
 
 class SpectralModel:
-    """One ridge model per horizon ``1 .. n_horizons`` on a configuration's design.
+    """One ridge model per forecast horizon on a configuration's design.
+
+    The horizons are ``1`` to ``n_horizons``.
 
     Parameters
     ----------

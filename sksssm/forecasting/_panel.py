@@ -169,7 +169,7 @@ class Panel:
         return (X.to_numpy(dtype=float) - mean) / scale
 
     def split_exog(self, X, where):
-        """:func:`split_series` of ``X`` with its columns matched by name to fit's.
+        """``split_series`` of ``X`` with its columns matched by name to fit's.
 
         The columns may come in any order; missing, renamed, extra or non-numeric columns
         are refused (sktime forecasters expect ``X`` with fit's columns).

@@ -70,6 +70,16 @@ class SequenceLayer(nn.Module):
 def is_ssm_parameter(name: str) -> bool:
     """Whether a (dotted) parameter name denotes an SSM parameter (last part ``ssm_*``).
 
+    Parameters
+    ----------
+    name : str
+        A parameter name as ``Module.named_parameters`` gives it.
+
+    Returns
+    -------
+    bool
+        True when the part after the last dot starts with ``ssm_``.
+
     Examples
     --------
     >>> is_ssm_parameter("blocks.0.layer.ssm_log_dt"), is_ssm_parameter("encoder.weight")
@@ -84,6 +94,18 @@ def ssm_parameter_names(module: nn.Module) -> list[str]:
 
     These are the parameters the estimators train with their own learning rate and no
     weight decay (skorch ``param_groups`` pattern ``"*ssm_*"``).
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        Any module; its parameters are searched recursively.
+
+    Returns
+    -------
+    list of str
+        The dotted names (as ``module.named_parameters()`` gives them) whose last part
+        starts with ``ssm_``, in that order. Buffers are not parameters: a fixed
+        ``ssm_*`` buffer is not listed.
 
     Examples
     --------
@@ -130,6 +152,16 @@ def make_generator(random_state: int | None) -> torch.Generator | None:
 @validate_params({"generator": [torch.Generator]}, prefer_skip_nested_validation=True)
 def draw_seed(generator: torch.Generator) -> int:
     """A fresh integer seed drawn from ``generator`` (to seed a sub-module or a loader).
+
+    Parameters
+    ----------
+    generator : torch.Generator
+        Advanced by one draw.
+
+    Returns
+    -------
+    int
+        Uniform in ``[0, 2**31 - 1)``.
 
     Examples
     --------
@@ -187,6 +219,19 @@ class SeededDropout(nn.Module):
         self._generators: dict[str, torch.Generator] = {}
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Zero each element with probability ``p`` in training, scaling the others.
+
+        Parameters
+        ----------
+        x : Tensor
+            Any shape.
+
+        Returns
+        -------
+        Tensor
+            In training, ``x * mask / (1 - p)`` with a Bernoulli mask drawn from this
+            module's own generator (zeros for ``p = 1``); in evaluation, ``x`` itself.
+        """
         if not self.training or self.p == 0.0:
             return x
         if self.p == 1.0:  # every element dropped (nn.Dropout's x * 0; no 0 / 0)
@@ -216,6 +261,24 @@ def padding_mask(x: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor | N
 
     ``valid[b, t]`` is True at the first ``lengths[b]`` steps of series ``b``; the later
     steps must be NaN in every channel (padding at the end only).
+
+    Parameters
+    ----------
+    x : Tensor of shape (B, L, d)
+        A batch of series, NaN-padded at the end when their lengths differ.
+
+    Returns
+    -------
+    valid : Tensor of bool of shape (B, L) or None
+        The valid (unpadded) steps; None when ``x`` has no NaN.
+    lengths : Tensor of int of shape (B,) or None
+        The valid length of each series, at least 1; None when ``x`` has no NaN.
+
+    Raises
+    ------
+    ValueError
+        If a NaN is followed by a value, the channels are padded to different lengths,
+        or a series is padding only.
 
     Examples
     --------
@@ -254,8 +317,20 @@ def reverse_within_lengths(x: torch.Tensor, lengths: torch.Tensor | None) -> tor
 
     Series ``b`` becomes ``x[b, lengths[b] - 1], ..., x[b, 0]`` followed by its padded
     steps, unchanged; without ``lengths`` the whole time axis is reversed. Applying it
-    twice gives ``x`` back. ``lengths`` is an integer tensor of shape ``(B,)`` with
-    values in ``[1, L]`` (as :func:`padding_mask` returns).
+    twice gives ``x`` back.
+
+    Parameters
+    ----------
+    x : Tensor of shape (B, L, d)
+        A batch of series.
+    lengths : Tensor of int of shape (B,) or None
+        The valid length of each series, in ``[1, L]`` (as :func:`padding_mask` returns
+        it); None: every series has length ``L``.
+
+    Returns
+    -------
+    Tensor of shape (B, L, d)
+        ``x`` with each series' valid steps in reverse order.
 
     Examples
     --------

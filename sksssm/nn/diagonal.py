@@ -342,8 +342,18 @@ class DiagonalSSMConv(_DiagonalSSMBase, KernelConvLayer):
 
         ``K[h, l] = 2 Re(sum_m C B_bar lambda_bar ** l)``, the kernel of
         :func:`sksssm.ssm.vandermonde_kernel`, computed blockwise
-        (:func:`blocked_vandermonde_kernel`): real matrix products instead of one complex
-        exponential per (channel, mode, lag).
+        (``sksssm.nn.diagonal.blocked_vandermonde_kernel``): real matrix products
+        instead of one complex exponential per (channel, mode, lag).
+
+        Parameters
+        ----------
+        n_timesteps : int
+            Number of lags.
+
+        Returns
+        -------
+        Tensor of shape (H, n_timesteps)
+            ``H`` is ``d_model``.
         """
         lambda_bar, B_bar = self.discrete_system()
         C = torch.view_as_complex(self.C)

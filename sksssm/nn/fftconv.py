@@ -140,7 +140,7 @@ def causal_fft_conv(
     kernel : Tensor of shape (L_k, C) or (L_k, C, K)
         Real causal kernel indexed by lag. Kernels longer than ``L`` are truncated to ``L``
         lags (later lags never reach an output).
-    kernel_fft : Tensor of shape (n // 2 + 1, *kernel.shape[1:]), optional
+    kernel_fft : Tensor of shape (n // 2 + 1, C) or (n // 2 + 1, C, K), optional
         ``kernel_spectrum(kernel, n)`` for an even FFT size ``n >= L + L_k - 1`` (as
         :func:`fft_size` gives), to reuse the spectrum of a fixed kernel: ``n`` is
         recovered as ``2 * (kernel_fft.shape[0] - 1)``, so a spectrum of an odd size

@@ -123,7 +123,21 @@ class HOPELayer(KernelConvLayer):
         return torch.view_as_complex(self.ssm_h)
 
     def kernel(self, n_timesteps: int) -> torch.Tensor:
-        """Real causal kernels of shape ``(H, n_timesteps)`` (without ``D``), differentiable."""
+        """Real causal kernels of each channel (without ``D``), differentiable.
+
+        The inverse FFT of each channel's transfer function sampled on a circle
+        (:func:`sksssm.ssm.hope_kernel`, with ``oversampling``).
+
+        Parameters
+        ----------
+        n_timesteps : int
+            Number of lags.
+
+        Returns
+        -------
+        Tensor of shape (H, n_timesteps)
+            ``H`` is ``d_model``.
+        """
         dt = torch.exp(self.ssm_log_dt)
         h = self.markov_parameters()
         return hope_kernel(h, dt, n_timesteps, oversampling=self.oversampling)

@@ -47,7 +47,20 @@ class KernelConvLayer(SequenceLayer):
     """
 
     def kernel(self, n_timesteps: int) -> torch.Tensor:  # pragma: no cover - interface
-        """Real causal kernels of shape ``(d_model, n_timesteps)`` (without ``D``)."""
+        """Real causal kernels of each channel, indexed by lag (without ``D``).
+
+        Subclasses implement it, differentiably with respect to their parameters.
+
+        Parameters
+        ----------
+        n_timesteps : int
+            Number of lags.
+
+        Returns
+        -------
+        Tensor of shape (d_model, n_timesteps)
+            ``kernel[c, l]``: the weight of the input ``l`` steps back in channel ``c``.
+        """
         raise NotImplementedError
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

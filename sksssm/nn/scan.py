@@ -56,9 +56,10 @@ def associative_scan_linear(lambda_bar, bu):
         The states ``x_0, ..., x_{L-1}`` starting from ``x_{-1} = 0``; the dtype is the
         promoted dtype of the two inputs.
 
-    See Also
-    --------
-    sequential_scan_linear : The same recurrence as a plain loop (the reference).
+    Notes
+    -----
+    ``sksssm.nn.scan.sequential_scan_linear`` computes the same recurrence as a plain
+    loop (the reference).
 
     Examples
     --------

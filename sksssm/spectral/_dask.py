@@ -267,12 +267,12 @@ def accumulate_dask(
         are factored before the next call), so that a worker's working memory is the
         block plus one call's features, whatever the chunk size. "auto": the first call
         takes one sample, the next ones as many as keep the returned rows ``(F, Y)`` under
-        :data:`AUTO_CALL_BYTES` (16 MiB); pass the featurizer's own memory-bounded chunk
-        length when it knows better (its intermediates may exceed its output). None: the
-        whole block in one call. Featurising a 250-sequence block of 1024 steps in one
-        call was 2.5-4x slower, with 5x the peak memory, than in calls of about 50
-        sequences (allocation of the large design block), so avoid None for long
-        sequences.
+        :data:`~sksssm.spectral._dask.AUTO_CALL_BYTES` (16 MiB); pass the featurizer's
+        own memory-bounded chunk length when it knows better (its intermediates may
+        exceed its output). None: the whole block in one call. Featurising a
+        250-sequence block of 1024 steps in one call was 2.5-4x slower, with 5x the peak
+        memory, than in calls of about 50 sequences (allocation of the large design
+        block), so avoid None for long sequences.
 
     Returns
     -------
@@ -283,9 +283,9 @@ def accumulate_dask(
     Raises
     ------
     ValueError
-        Before any computation, for inconsistent metadata (see :func:`check_dask_inputs`)
-        or a bad ``split_every``; during it, naming the samples, if a block holds NaN or
-        infinity.
+        Before any computation, for inconsistent metadata (see
+        :func:`~sksssm.spectral._dask.check_dask_inputs`) or a bad ``split_every``;
+        during it, naming the samples, if a block holds NaN or infinity.
 
     Examples
     --------

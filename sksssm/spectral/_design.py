@@ -96,7 +96,21 @@ class SpectralDesign:
             )
 
     def n_columns(self, n_channels, n_outputs):
-        """Number of design columns for ``n_channels`` inputs and ``n_outputs`` outputs."""
+        """Number of design columns for ``n_channels`` inputs and ``n_outputs`` outputs.
+
+        Parameters
+        ----------
+        n_channels : int
+            Input channels ``c``.
+        n_outputs : int
+            Output channels ``q`` (they add ``ar_order * n_outputs`` columns).
+
+        Returns
+        -------
+        int
+            The input features (:func:`~sksssm.spectral.n_stu_features`) plus the
+            autoregressive columns; the intercept is not counted.
+        """
         n_input = n_stu_features(
             n_channels, self.filters.shape[1], self.input_lags, self.use_negative
         )
@@ -107,6 +121,23 @@ class SpectralDesign:
 
         Counts the FFT intermediates of the convolution and the assembled design block.
         Sequence-to-one rows need the last step only (no FFT; direct dot products).
+
+        Parameters
+        ----------
+        n_timesteps : int
+            Time steps ``t`` of the sequence.
+        n_channels : int
+            Input channels ``c``.
+        n_outputs : int
+            Output channels ``q``.
+        sequence_rows : bool, default=True
+            True: one design row per time step (:meth:`sequence_rows`); False: one row
+            per sequence, its last step (:meth:`last_features`).
+
+        Returns
+        -------
+        int
+            Bytes, an upper estimate (used to size the chunks of sequences).
         """
         n_columns = self.n_columns(n_channels, n_outputs) + n_outputs + 1
         if not sequence_rows:
@@ -118,13 +149,36 @@ class SpectralDesign:
 
     # ------------------------------------------------------------------ design rows
     def input_features(self, U):
-        """Spectral features and direct lags at every step: ``(n, t, n_input_columns)``."""
+        """Spectral features and direct lags at every step.
+
+        Parameters
+        ----------
+        U : ndarray of shape (n, t, c)
+            Input sequences.
+
+        Returns
+        -------
+        ndarray of shape (n, t, n_input_columns)
+            :func:`~sksssm.spectral.stu_features` with this design's filters, lags and
+            branches.
+        """
         return stu_features(
             U, self.filters, input_lags=self.input_lags, use_negative=self.use_negative
         )
 
     def last_features(self, U):
-        """The input features of the last step only: ``(n, n_input_columns)``."""
+        """The input features of the last step only.
+
+        Parameters
+        ----------
+        U : ndarray of shape (n, t, c)
+            Input sequences.
+
+        Returns
+        -------
+        ndarray of shape (n, n_input_columns)
+            ``input_features(U)[:, -1]``, computed by direct dot products (no FFT).
+        """
         return _stu_features_last(U, self.filters, self.input_lags, self.use_negative)
 
     def sequence_rows(self, U, Y):
@@ -133,7 +187,17 @@ class SpectralDesign:
         Parameters
         ----------
         U : ndarray of shape (n, t, c)
+            Input sequences.
         Y : ndarray of shape (n, t, q)
+            Observed outputs, aligned with ``U``; their past values are the
+            autoregressive columns (with ``ar_order``).
+
+        Returns
+        -------
+        F : ndarray of shape (n * t, n_columns)
+            Design rows: the input features, then the autoregressive columns.
+        Y_rows : ndarray of shape (n * t, q)
+            The targets of those rows.
         """
         check_targets(U, Y)
         F = self.input_features(U)
@@ -145,9 +209,32 @@ class SpectralDesign:
     def fit(self, U, Y, *, alpha="auto", fit_intercept=True, chunk_length=None):
         """Exact ridge fit of sequence targets ``Y`` (n, t, q) on inputs ``U`` (n, t, c).
 
-        Returns ``(coef (q, p), intercept (q,), alpha)``; ``alpha="auto"`` chooses the
-        penalty by GCV (see :class:`~sksssm.spectral.RidgeSolution`). ``ar_order`` must be
-        below ``t`` (:func:`check_ar_order`).
+        ``ar_order`` must be below ``t``
+        (:func:`~sksssm.spectral._design.check_ar_order`).
+
+        Parameters
+        ----------
+        U : ndarray of shape (n, t, c)
+            Input sequences.
+        Y : ndarray of shape (n, t, q)
+            Target sequences, aligned with ``U``.
+        alpha : float >= 0 or "auto", default="auto"
+            Ridge penalty on the standardized features; "auto" chooses it by GCV (see
+            :class:`~sksssm.spectral.RidgeSolution`).
+        fit_intercept : bool, default=True
+            Fit an intercept (the features and targets are centred).
+        chunk_length : int or None, default=None
+            Sequences per chunk of the streaming QR; None: all in one chunk. The result
+            does not depend on it beyond round-off.
+
+        Returns
+        -------
+        coef : ndarray of shape (q, n_columns)
+            Weights in the column order of :meth:`sequence_rows`, in original units.
+        intercept : ndarray of shape (q,)
+            Zeros without ``fit_intercept``.
+        alpha : float
+            The penalty used.
         """
         check_targets(U, Y)
         check_ar_order(self.ar_order, U.shape[1])
@@ -161,7 +248,21 @@ class SpectralDesign:
     def predict_sequences(self, U, coef, intercept):
         """Free-run predictions ``(n, t, q)``: past outputs are the model's own predictions.
 
-        ``coef`` (q, p) and ``intercept`` (q,) in the column order of :meth:`sequence_rows`.
+        Parameters
+        ----------
+        U : ndarray of shape (n, t, c)
+            Input sequences.
+        coef : ndarray of shape (q, n_columns)
+            Weights in the column order of :meth:`sequence_rows` (as :meth:`fit`
+            returns).
+        intercept : ndarray of shape (q,)
+            One per output channel.
+
+        Returns
+        -------
+        ndarray of shape (n, t, q)
+            With ``ar_order``, each step's past outputs are the model's own earlier
+            predictions (:func:`~sksssm.spectral.feed_back_outputs`).
         """
         F = self.input_features(U)
         n_input = F.shape[2]
@@ -171,7 +272,25 @@ class SpectralDesign:
         return Y
 
     def predict_teacher_forced(self, U, Y, coef, intercept):
-        """One-step-ahead predictions ``(n, t, q)`` given the observed past outputs ``Y``."""
+        """One-step-ahead predictions given the observed past outputs ``Y``.
+
+        Parameters
+        ----------
+        U : ndarray of shape (n, t, c)
+            Input sequences.
+        Y : ndarray of shape (n, t, q)
+            Observed outputs, aligned with ``U`` (only their past enters each step).
+        coef : ndarray of shape (q, n_columns)
+            Weights in the column order of :meth:`sequence_rows`.
+        intercept : ndarray of shape (q,)
+            One per output channel.
+
+        Returns
+        -------
+        ndarray of shape (n, t, q)
+            The prediction of each step from the inputs up to it and the observed
+            outputs before it (teacher forcing).
+        """
         F, _ = self.sequence_rows(U, Y)
         return (F @ coef.T + intercept).reshape(Y.shape[0], Y.shape[1], -1)
 
@@ -225,10 +344,30 @@ def check_ar_order(ar_order, n_timesteps):
 def accumulate_chunks(rows, U, Y, accumulator, *, chunk_length, scales=(1.0, 1.0)):
     """Add ``rows(U_chunk, Y_chunk)`` to ``accumulator`` chunk of sequences by chunk.
 
-    The one streaming loop of the closed-form fit: ``rows`` maps a chunk of (scaled)
-    sequences to ``(F, Y_rows)`` (e.g. :meth:`SpectralDesign.sequence_rows`);
-    ``scales = (u_scale, y_scale)`` divide each chunk, never a copy of the whole data, so
-    memory stays bounded by the chunk. Returns ``accumulator``.
+    The one streaming loop of the closed-form fit: each chunk is divided by ``scales``,
+    never a copy of the whole data, so memory stays bounded by the chunk.
+
+    Parameters
+    ----------
+    rows : callable
+        ``rows(U_chunk, Y_chunk) -> (F, Y_rows)``: the design rows of a chunk of
+        (scaled) sequences and their targets (e.g.
+        :meth:`SpectralDesign.sequence_rows`).
+    U : ndarray of shape (n, ...)
+        Input sequences (any layout ``rows`` takes), sliced along the first axis.
+    Y : ndarray of shape (n, ...)
+        Targets, one entry per sequence of ``U`` along the first axis.
+    accumulator : QRAccumulator
+        Any object with an ``update(F, Y_rows)`` method; updated in place.
+    chunk_length : int
+        Sequences per chunk (at least 1).
+    scales : tuple of float, default=(1.0, 1.0)
+        ``(u_scale, y_scale)``: each chunk of ``U`` and ``Y`` is divided by them.
+
+    Returns
+    -------
+    QRAccumulator
+        ``accumulator``, with every chunk's rows added.
     """
     check_targets(U, Y, sequences=False)
     u_scale, y_scale = scales
@@ -249,9 +388,27 @@ def accumulate_chunks(rows, U, Y, accumulator, *, chunk_length, scales=(1.0, 1.0
 def solve(accumulator, *, alpha="auto", fit_intercept=True):
     """Ridge solution of an accumulated factor: ``(coef, intercept, alpha, gcv_scores)``.
 
-    ``alpha="auto"`` picks the GCV minimizer of
-    :meth:`RidgeSolution.alpha_grid <sksssm.spectral.RidgeSolution.alpha_grid>`
-    (``gcv_scores`` is then the score of each grid value; otherwise None).
+    Parameters
+    ----------
+    accumulator : QRAccumulator
+        The factor of the rows, with at least one row.
+    alpha : float >= 0 or "auto", default="auto"
+        Penalty on the standardized features (:class:`RidgeSolution`); "auto" picks the
+        GCV minimizer of
+        :meth:`RidgeSolution.alpha_grid <sksssm.spectral.RidgeSolution.alpha_grid>`.
+    fit_intercept : bool, default=True
+        Fit an intercept (centred features and targets); False: the raw rows.
+
+    Returns
+    -------
+    coef : ndarray of shape (n_targets, n_features)
+        Weights in original units.
+    intercept : ndarray of shape (n_targets,)
+        Zeros without ``fit_intercept``.
+    alpha : float
+        The penalty used.
+    gcv_scores : ndarray of shape (n_alphas,) or None
+        With ``alpha="auto"``, the GCV score of each grid value; otherwise None.
 
     Examples
     --------

@@ -292,10 +292,25 @@ def _autoregressive_features(Y, order):
 def feed_back_outputs(Y_input, ar_coef, order):
     """Run the output recursion ``y_t = Y_input_t + sum_i A_i y_{t-i}`` over time.
 
-    ``Y_input`` (n, t, c_out) holds the input-driven part of each prediction; ``ar_coef``
-    (c_out, order * c_out) the autoregressive weights in the layout of
-    :func:`autoregressive_features`. This is the free-run counterpart of the teacher
-    forcing used in fitting.
+    This is the free-run counterpart of the teacher forcing used in fitting: each step's
+    past outputs are the recursion's own earlier values (zero before the start).
+
+    Parameters
+    ----------
+    Y_input : array-like of shape (n, t, c_out)
+        The input-driven part of each prediction (features times their weights, plus
+        the intercept).
+    ar_coef : array-like of shape (c_out, order * c_out)
+        The autoregressive weights, in the column layout of
+        :func:`autoregressive_features` (lag-major: the ``c_out`` outputs at lag 1,
+        then at lag 2, ...).
+    order : int
+        Number of past outputs ``p`` in the recursion.
+
+    Returns
+    -------
+    ndarray of shape (n, t, c_out)
+        The outputs ``y`` of the recursion, float64.
 
     Examples
     --------

@@ -29,6 +29,16 @@ MIXING_SEED = 0
 def default_filter_lengths(n_timesteps: int) -> tuple:
     """Filter lengths ``8, 16, 32, ...`` below ``n_timesteps``, then ``n_timesteps`` itself.
 
+    Parameters
+    ----------
+    n_timesteps : int
+        The training length (at least 2).
+
+    Returns
+    -------
+    tuple of int
+        Increasing lengths, the last one ``n_timesteps``.
+
     Examples
     --------
     >>> from sksssm.spectral import default_filter_lengths
@@ -138,17 +148,35 @@ def filter_bank(filter_lengths, n_filters, use_negative=True, hankel="Z", *, dil
     """The identity plus the STU filters of every length (both branches), zero-padded.
 
     ``hankel`` picks the Hankel matrix whose eigenvectors are the filters
-    (:func:`~sksssm.spectral.stu_filters`). ``dilation`` (:data:`DILATIONS`): at every
-    length of at least ``2 * MIN_FILTER_LENGTH``, ``"none"`` takes the STU filters of
-    that length; ``"all"`` the ``MIN_FILTER_LENGTH``-tap STU filters (and their
-    alternating branch) with their taps :func:`dilation_factor` steps apart, at most
+    (:func:`~sksssm.spectral.stu_filters`). ``dilation``
+    (:data:`~sksssm.spectral._filter_bank.DILATIONS`): at every length of at least
+    ``2 * MIN_FILTER_LENGTH``, ``"none"`` takes the STU filters of that length; ``"all"`` the
+    ``MIN_FILTER_LENGTH``-tap STU filters (and their alternating branch) with their taps
+    :func:`~sksssm.spectral._filter_bank.dilation_factor` steps apart, at most
     ``MIN_FILTER_LENGTH`` per branch; ``"half"`` the first ``k - k // 2`` STU filters of
     that length followed by the first ``k // 2`` dilated ones (``k``: the count of
     ``"none"``).
 
+    Parameters
+    ----------
+    filter_lengths : array-like of int
+        Distinct filter lengths, each at least 2.
+    n_filters : int
+        STU filters per length and branch, capped at the usable count of each length
+        (:func:`~sksssm.spectral.max_usable_filters`).
+    use_negative : bool, default=True
+        Include the alternating-sign branch.
+    hankel : {"Z", "L"}, default="Z"
+        Hankel matrix whose eigenvectors are the filters
+        (:func:`~sksssm.spectral.stu_filters`).
+    dilation : {"none", "all", "half"}, default="none"
+        The filters at the lengths of at least 16, as above.
+
     Returns
     -------
     bank : ndarray of shape (max(filter_lengths), n_bank)
+        The identity (column 0), then the filters of each length, zero-padded after
+        their taps.
     groups : tuple of ndarray
         Column indices per group: identity, then per length the positive branch and
         (with ``use_negative``) the alternating-sign branch.
@@ -190,6 +218,22 @@ def mixing_matrices(bank_groups, n_mixtures, seed=MIXING_SEED):
 
     Gaussian, each column scaled to unit norm, from ``numpy.random.default_rng(seed)`` in
     group order: the same for every call with the same ``seed``.
+
+    Parameters
+    ----------
+    bank_groups : sequence of array-like of int
+        Column indices per filter group, the identity first (as :func:`filter_bank`
+        returns them).
+    n_mixtures : int
+        Combinations per group; 0 for none.
+    seed : int, default=0
+        Seed of the random weights.
+
+    Returns
+    -------
+    tuple of ndarray
+        One ``(len(group), n_mixtures)`` weight matrix per group after the identity;
+        empty when ``n_mixtures`` is 0.
 
     Examples
     --------

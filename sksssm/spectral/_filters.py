@@ -361,10 +361,10 @@ def spectral_filters(n_timesteps: int, n_filters: int, hankel: str = "Z"):
 
     The number of filters is capped, with a :class:`~sksssm.exceptions.SpectralFilterWarning`
     naming the value used, at ``L`` and at the number of *usable* eigenvalues: those above
-    ``80 * sqrt(L) * eps * sigma_1`` (see :func:`usable_threshold`). Smaller
-    eigenvalues are (nearly) indistinguishable from float64 roundoff (they may even come
-    out negative, which would make ``sigma ** 0.25`` NaN) and their eigenvectors are
-    noise. See
+    ``80 * sqrt(L) * eps * sigma_1`` (see
+    ``sksssm.spectral._filters.usable_threshold``). Smaller eigenvalues are (nearly)
+    indistinguishable from float64 roundoff (they may even come out negative, which
+    would make ``sigma ** 0.25`` NaN) and their eigenvectors are noise. See
     :func:`max_usable_filters`.
 
     Parameters

@@ -74,8 +74,9 @@ def pooled_features(
     lengths : array-like of int of shape (n_samples,) or None, default=None
         Valid length of each series; None: from the NaN padding.
     chunk_size : int or None, default=None
-        Series per chunk; None: from :data:`CHUNK_BUDGET_BYTES`. The result does not
-        depend on it.
+        Series per chunk; None: from
+        :data:`~sksssm.spectral._pooled_features.CHUNK_BUDGET_BYTES`. The result does
+        not depend on it.
     return_scale : bool, default=False
         Each series with values beyond 1 in magnitude is divided by a power of two ``r``
         first (exact), so that nothing overflows in between. False: the homogeneous

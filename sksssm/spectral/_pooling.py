@@ -205,24 +205,23 @@ def fit_pooling(
     differences : bool, default=True
         Also pool the responses of the first differences.
     statistics : sequence of str, default=STATISTICS
-        Distinct names among the 9 of :data:`STATISTICS`: ``"mean", "std", "max",
-        "min", "ppv", "last", "peak", "segment_mean", "segment_std"`` (all by default),
-        and the 5 of ``EXTRA_STATISTICS`` (``"mpv", "mipv", "lspv"``: MultiRocket's
-        operators above each ``ppv`` threshold; ``"rpv"``: the number of runs of steps
-        above each threshold over the length; ``"hydra"``: competing counts per filter
-        group; see :mod:`sksssm.spectral._segment_stats`).
+        Distinct names among the 9 of ``sksssm.spectral.STATISTICS``: ``"mean", "std",
+        "max", "min", "ppv", "last", "peak", "segment_mean", "segment_std"`` (all by
+        default), and the 5 of ``EXTRA_STATISTICS`` (``"mpv", "mipv", "lspv"``:
+        MultiRocket's operators above each ``ppv`` threshold; ``"rpv"``: the number of
+        runs of steps above each threshold over the length; ``"hydra"``: competing
+        counts per filter group; see :mod:`sksssm.spectral._segment_stats`).
     quantiles : sequence of float, default=(0.02, 0.1, 0.5, 0.9, 0.98)
         Distinct quantiles in ``[0, 1]`` of each training response used as ``ppv``
         biases, computed on up to 128 evenly spaced training series (deterministic),
         each raised by ``1e-9 * max|response|`` so that responses equal to a quantile in
         exact arithmetic are never above it by round-off.
-    chunk_size : int or None, default=None
-        Series per chunk; None: from :data:`CHUNK_BUDGET_BYTES`.
     n_segments : int, default=4
         Equal segments of each series (relative to its own length,
-        :func:`segment_edges`) for the ``"segment_mean"`` and ``"segment_std"``
-        statistics: the level and the power of each response in each part of the
-        series, i.e. *where* in the series something happens.
+        :func:`~sksssm.spectral._segment_stats.segment_edges`) for the
+        ``"segment_mean"`` and ``"segment_std"`` statistics: the level and the power of
+        each response in each part of the series, i.e. *where* in the series something
+        happens.
     normalise : bool, default=True
         Standardize each channel of each series over its own valid steps before the
         filters (shape features that do not depend on the series' level or scale), and
@@ -231,19 +230,23 @@ def fit_pooling(
         stay available as two explicit features.
     cross : bool, default=False
         Append the cross-channel block (for two channels or more): for the channel pairs
-        of :func:`cross_pairs` and every bank column ``phi`` (not the mixtures, whose
-        values would be the same combinations of these), the mean over the series' valid
-        steps of ``(phi * u_i)[t] * u_j[t]``, ``u`` being each channel standardized over
-        the series' own valid steps (and, with ``differences``, the same for the
-        standardized first differences): filtered cross-correlations, which see lead/lag
-        and coupling between channels that per-channel features cannot. The identity
-        column (the zero-lag correlation) is kept once per unordered pair. The block
-        does not depend on ``normalise`` and comes last.
+        of :func:`~sksssm.spectral._cross_channel.cross_pairs` and every bank column
+        ``phi`` (not the mixtures, whose values would be the same combinations of
+        these), the mean over the series' valid steps of ``(phi * u_i)[t] * u_j[t]``,
+        ``u`` being each channel standardized over the series' own valid steps (and,
+        with ``differences``, the same for the standardized first differences): filtered
+        cross-correlations, which see lead/lag and coupling between channels that
+        per-channel features cannot. The identity column (the zero-lag correlation) is
+        kept once per unordered pair. The block does not depend on ``normalise`` and
+        comes last.
     hankel : {"Z", "L"}, default="Z"
         Hankel matrix whose eigenvectors are the filters (:func:`filter_bank`).
     mixing_seed : int, default=0
         Seed of the mixtures' random weights (:func:`mixing_matrices`): the same seed,
         the same features.
+    chunk_size : int or None, default=None
+        Series per chunk; None: from
+        :data:`~sksssm.spectral._pooled_features.CHUNK_BUDGET_BYTES`.
     dtype : {"float64", "float32"}, default="float64"
         Precision of the filter responses and of their statistics. "float32" roughly
         halves the time of :func:`pooled_features` (memory traffic and FFT work); the
@@ -254,13 +257,14 @@ def fit_pooling(
         The filters at the lengths of at least 16 (:func:`filter_bank`): the STU
         filters of that length, the length-8 ones dilated, or half of each.
     pooled_filters : {"all", "mixtures"}, default="all"
-        The filters whose responses are pooled per channel (:data:`POOLED_FILTERS`):
-        "all", the identity, the bank's filters and their mixtures; "mixtures", the
-        identity and the mixtures only, each mixture a filter of its own (its group's
-        filters times its weights, :func:`~sksssm.spectral._pooled_filter_choice.mixed_bank`),
-        so that the bank's filters are never convolved one by one; the state's ``bank``
-        is then those filters (``mixing`` empty), and the cross-channel block uses them
-        too. Needs ``n_mixtures >= 1``.
+        The filters whose responses are pooled per channel
+        (:data:`~sksssm.spectral._pooled_filter_choice.POOLED_FILTERS`): "all", the
+        identity, the bank's filters and their mixtures; "mixtures", the identity and
+        the mixtures only, each mixture a filter of its own (its group's filters times
+        its weights, :func:`~sksssm.spectral._pooled_filter_choice.mixed_bank`), so that
+        the bank's filters are never convolved one by one; the state's ``bank`` is then
+        those filters (``mixing`` empty), and the cross-channel block uses them too.
+        Needs ``n_mixtures >= 1``.
 
     Returns
     -------

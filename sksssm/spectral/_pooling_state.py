@@ -62,8 +62,9 @@ class PoolingState:
         mean and log standard deviation appended).
     use_negative : bool
     cross_pairs : ndarray of shape (n_pairs, 2) or None
-        Ordered channel pairs ``(i, j)`` of the ``cross`` block (:func:`cross_pairs`);
-        None (or no pairs, as for one channel): no cross-channel features.
+        Ordered channel pairs ``(i, j)`` of the ``cross`` block
+        (:func:`~sksssm.spectral._cross_channel.cross_pairs`); None (or no pairs, as for
+        one channel): no cross-channel features.
     dtype : {"float64", "float32"}
         Precision of the filter responses and their statistics (the features are
         returned as float64 either way).
@@ -163,8 +164,11 @@ class PoolingState:
     def column_statistics(self) -> np.ndarray:
         """The statistic each pooled feature column comes from, in column order.
 
-        One of :data:`STATISTICS` for the per-channel columns, ``"scale"`` for the
-        ``normalise`` scale features and ``"cross"`` for the cross-channel block.
+        Returns
+        -------
+        ndarray of object of shape (n_features,)
+            One of ``statistics`` for the per-channel columns, ``"scale"`` for the
+            ``normalise`` scale features and ``"cross"`` for the cross-channel block.
         """
         labels = [np.repeat(stat, len(block)) for stat, block in self.column_blocks()]
         return np.concatenate(labels).astype(object)
@@ -176,6 +180,11 @@ class PoolingState:
         ``segment_*`` statistic; ``"ppv"``: a ``ppv`` statistic; ``"scale"``: the
         ``normalise`` scale features; ``"cross"``: a cross-channel feature (all False for
         one channel).
+
+        Returns
+        -------
+        dict of str to ndarray of bool of shape (n_features,)
+            The five masks, by those keys.
         """
         statistic = self.column_statistics()
         return {
@@ -193,6 +202,11 @@ class PoolingState:
         deviations, extremes, values at a step), and the ``normalise`` mean. The ``ppv``
         counts, the log deviation, the responses of standardized series and the
         cross-channel block are not (see ``pooled_features(..., return_scale=True)``).
+
+        Returns
+        -------
+        ndarray of bool of shape (n_features,)
+            True for the homogeneous columns.
         """
         statistic = self.column_statistics()
         scale_free = SCALE_FREE_STATISTICS + ("scale", "cross")
@@ -211,6 +225,11 @@ class PoolingState:
         features would scale up to a column of noise of unit variance.
         :func:`pooled_features` writes these columns as exact zeros. Empty without
         ``normalise`` or ``"mean"``.
+
+        Returns
+        -------
+        ndarray of int
+            Column indices, one per channel (or none).
         """
         if not self.normalise or "mean" not in self.statistics:
             return np.empty(0, dtype=np.intp)
@@ -247,14 +266,34 @@ def n_pooled_features(
     n_segments=DEFAULT_SEGMENTS,
     normalise=True,
 ) -> int:
-    """Number of pooled features for ``n_bank`` responses per channel (bank columns plus
-    mixtures, :attr:`PoolingState.n_responses`).
+    """Number of pooled features for ``n_bank`` responses per channel.
 
-    ``n_quantiles`` is the number of ``ppv`` thresholds (5 by default), ``n_segments`` the
-    number of segments of the ``segment_*`` statistics; ``normalise`` adds the two scale
-    features per channel. ``statistics`` are refused as :func:`fit_pooling` refuses them
-    (distinct known names, at least one). Counted from :meth:`PoolingState.column_blocks`
-    (the one encoding of the column layout) of a state with that many responses.
+    Counted from :meth:`PoolingState.column_blocks` (the one encoding of the column
+    layout) of a state with that many responses, without the cross-channel block.
+
+    Parameters
+    ----------
+    n_channels : int
+        Channels of the series.
+    n_bank : int
+        Responses per channel: bank columns plus mixtures
+        (:attr:`PoolingState.n_responses`).
+    differences : bool, default=True
+        Whether the first differences are pooled too (twice the per-channel columns).
+    statistics : sequence of str, default=sksssm.spectral.STATISTICS
+        The pooling statistics, refused as :func:`fit_pooling` refuses them (distinct
+        known names, at least one).
+    n_quantiles : int, default=5
+        Number of ``ppv`` thresholds.
+    n_segments : int, default=4
+        Segments of the ``segment_*`` statistics.
+    normalise : bool, default=True
+        Add the two scale features per channel.
+
+    Returns
+    -------
+    int
+        Length of one pooled feature vector.
 
     Examples
     --------

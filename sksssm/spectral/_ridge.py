@@ -144,7 +144,20 @@ class QRAccumulator:
         self.R_ = np.zeros((0, 1 + self.n_features + self.n_targets))
 
     def update(self, F, Y):
-        """Add the rows ``F`` (m, n_features) with targets ``Y`` (m, n_targets); return self."""
+        """Add rows to the factor.
+
+        Parameters
+        ----------
+        F : array-like of shape (m, n_features)
+            Design rows (finite).
+        Y : array-like of shape (m, n_targets) or (m,)
+            Their targets (finite); 1D for one target.
+
+        Returns
+        -------
+        QRAccumulator
+            ``self``, updated.
+        """
         F, Y = self._check_rows(F, Y)
         m, p = F.shape
         if m == 0:
@@ -169,7 +182,18 @@ class QRAccumulator:
         return self
 
     def merge(self, other):
-        """Add every row ``other`` has seen (exactly, by one more QR); return self."""
+        """Add every row ``other`` has seen (exactly, by one more QR).
+
+        Parameters
+        ----------
+        other : QRAccumulator
+            An accumulator of the same ``n_features`` and ``n_targets``; not changed.
+
+        Returns
+        -------
+        QRAccumulator
+            ``self``, updated: the factor of the rows of both.
+        """
         if (other.n_features, other.n_targets) != (self.n_features, self.n_targets):
             raise ValueError(
                 f"cannot merge a factor of {other.n_features} features and {other.n_targets} "
@@ -204,7 +228,15 @@ class QRAccumulator:
         return F, Y
 
     def means(self):
-        """Column means of ``F`` and ``Y`` over every row seen: ``(feature_mean, target_mean)``."""
+        """Column means of ``F`` and ``Y`` over every row seen.
+
+        Returns
+        -------
+        feature_mean : ndarray of shape (n_features,)
+            Zeros before any row is seen.
+        target_mean : ndarray of shape (n_targets,)
+            Zeros before any row is seen.
+        """
         if self.n_rows_ == 0:
             return np.zeros(self.n_features), np.zeros(self.n_targets)
         mean = self.shift_ + self.R_[0, 1:] / self.R_[0, 0]
@@ -213,7 +245,19 @@ class QRAccumulator:
     def centred_factor(self, fit_intercept=True):
         """Factor ``L`` of ``[F, Y]`` centred (``fit_intercept``) or raw: ``L'L = M'M``.
 
-        Returns ``(L_F, L_Y)``, the feature and target columns of one triangular factor.
+        Parameters
+        ----------
+        fit_intercept : bool, default=True
+            True: the factor of the centred columns (each minus its mean over the rows);
+            False: of the raw columns.
+
+        Returns
+        -------
+        L_F : ndarray of shape (k, n_features)
+            The feature columns of one triangular factor (``k`` at most
+            ``1 + n_features + n_targets``).
+        L_Y : ndarray of shape (k, n_targets)
+            Its target columns.
         """
         p = self.n_features
         if fit_intercept:
@@ -289,6 +333,8 @@ class RidgeSolution:
         May hold no rows (a forecaster's direct horizon beyond a short series, whose
         model is then the intercept-only one); :func:`~sksssm.spectral.solve` refuses that.
     fit_intercept : bool, default=True
+        Fit an intercept: the features and targets are centred (their means over the
+        rows), and the intercept is the target mean minus the weighted feature means.
 
     Attributes
     ----------
@@ -361,9 +407,20 @@ class RidgeSolution:
         return shrinkage(self._s2, self._dropped, np.asarray(alpha, dtype=float)[..., None])
 
     def coefficients(self, alpha):
-        """Return ``(coef, intercept)``: ``coef`` (n_targets, n_features) in original units.
+        """The ridge weights and intercept at the penalty ``alpha``.
 
-        ``alpha`` is a number ``>= 0``; :meth:`best_alpha` chooses one by GCV.
+        Parameters
+        ----------
+        alpha : float
+            Penalty ``>= 0`` on the standardized features; :meth:`best_alpha` chooses
+            one by GCV.
+
+        Returns
+        -------
+        coef : ndarray of shape (n_targets, n_features)
+            Weights in original units (constant features get 0).
+        intercept : ndarray of shape (n_targets,)
+            Zeros without ``fit_intercept``.
         """
         _check_alpha(alpha, "RidgeSolution.coefficients")
         factors = 1.0 - self._shrinkage(alpha)
@@ -383,6 +440,17 @@ class RidgeSolution:
         both sums of non-negative terms, so the score stays accurate as the fit approaches
         interpolation (more features than rows), where ``1 - dof / n`` would cancel.
         Repeated rows count once (see :meth:`_repeated_directions`).
+
+        Parameters
+        ----------
+        alphas : array-like of float
+            Penalties ``>= 0``.
+
+        Returns
+        -------
+        ndarray of shape (n_alphas,)
+            ``(RSS / n) / (1 - dof / n)^2`` for each penalty; ``inf`` where no residual
+            degree of freedom is left.
         """
         return gcv_score_table([self], np.asarray(alphas, dtype=float).reshape(1, -1))[0]
 
@@ -400,6 +468,12 @@ class RidgeSolution:
         """0, then penalties spanning round-off to strong shrinkage, relative to ``s_max^2``.
 
         Without features (an intercept-only model) no penalty changes anything: ``[0]``.
+
+        Returns
+        -------
+        ndarray of shape (34,) or (1,)
+            ``0`` followed by ``s_max^2 * logspace(-15, 1, 33)`` (``s_max`` the largest
+            singular value of the standardized factor).
         """
         if not self.s.size:
             return np.array([0.0])
@@ -411,9 +485,21 @@ class RidgeSolution:
 
         Among penalties whose scores tie with the minimum to 1e-9 relative (a flat GCV
         curve, where round-off alone would decide), the largest is taken, so the choice
-        does not depend on how the rows were chunked (:func:`gcv_choice`). When no
-        penalty leaves residual degrees of freedom GCV is undefined; the largest penalty
-        is returned.
+        does not depend on how the rows were chunked
+        (:func:`~sksssm.spectral._gcv.gcv_choice`). When no penalty leaves residual
+        degrees of freedom GCV is undefined; the largest penalty is returned.
+
+        Parameters
+        ----------
+        alphas : array-like of float or None, default=None
+            Candidate penalties ``>= 0``; None: :meth:`alpha_grid`.
+
+        Returns
+        -------
+        alpha : float
+            The chosen penalty.
+        scores : ndarray of shape (n_alphas,)
+            The GCV score of each candidate (:meth:`gcv_scores`).
         """
         alphas = self.alpha_grid() if alphas is None else np.asarray(alphas, dtype=float)
         scores = self.gcv_scores(alphas)
@@ -424,6 +510,17 @@ class RidgeSolution:
 
         At ``alpha = 0`` the first sum is the numerical rank (directions above the
         round-off cut-off).
+
+        Parameters
+        ----------
+        alpha : float
+            Penalty ``>= 0`` on the standardized features.
+
+        Returns
+        -------
+        float
+            Effective degrees of freedom, the intercept counting one with
+            ``fit_intercept``.
 
         Examples
         --------
@@ -437,8 +534,15 @@ class RidgeSolution:
         return float(np.sum(1.0 - self._shrinkage(alpha))) + self.fit_intercept
 
     def intercept_only(self):
-        """Return ``(coef, intercept)`` of the model without features: zero weights, and
-        the target mean as intercept (0 without ``fit_intercept``)."""
+        """The model without features: zero weights, and the target mean as intercept.
+
+        Returns
+        -------
+        coef : ndarray of shape (n_targets, n_features)
+            Zeros.
+        intercept : ndarray of shape (n_targets,)
+            The target means (zeros without ``fit_intercept``).
+        """
         n_targets = self.accumulator.n_targets
         target_mean = self.accumulator.means()[1]
         intercept = target_mean if self.fit_intercept else np.zeros(n_targets)
@@ -461,7 +565,9 @@ class RidgeSolution:
         Parameters
         ----------
         alpha : float
+            The penalty of the coefficients described (``>= 0``).
         coefficients_used : bool, default=True
+            False: the directions of :meth:`intercept_only` instead.
 
         Returns
         -------

@@ -20,6 +20,16 @@ def sequence_lengths(X_btc) -> np.ndarray:
     A series' length is the number of leading time steps at which no channel is NaN; all
     later steps must be NaN in every channel (padding only at the end).
 
+    Parameters
+    ----------
+    X_btc : array-like of shape (n_samples, n_timesteps, n_channels)
+        Series, NaN-padded at the end when lengths differ.
+
+    Returns
+    -------
+    ndarray of int of shape (n_samples,)
+        The valid length of each series.
+
     Raises
     ------
     ValueError

@@ -43,7 +43,7 @@ def hope_kernel(h, dt, n_timesteps: int, *, oversampling: int = 2):
     to ``R^L``. With ``T`` a bound on the tail ``|k[l]|, l >= M``, relative to
     ``||h||_1`` (:func:`_relative_tail_bound`) and ``eps`` the working precision, the
     error ``T R^{-M} + eps R^L`` is smallest at ``R^{M+L} = (M/L) T / eps``
-    (:func:`sampling_radius`): relative error about ``eps^{p/(p+1)}`` for
+    (``sksssm.ssm.hope.sampling_radius``): relative error about ``eps^{p/(p+1)}`` for
     ``p = oversampling`` in the worst case (``2e-11`` in float64, ``2e-5`` in float32 at
     the default ``p = 2``), and ``R = 1`` (no amplification) once the response has decayed
     within ``M`` steps, e.g. always at ``dt = 1``. The radius is a numerical choice, not a

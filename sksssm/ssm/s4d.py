@@ -16,7 +16,8 @@ def s4d_init(N: int, kind: str = "legs", *, half: bool = False):
     - ``"legs"``: eigenvalues of the normal part ``S`` of HiPPO-LegS
       (:func:`hippo_legs_nplr`), ``-1/2 + i w``, with ``B`` transformed into the unitary
       eigenbasis (``B_tilde = V^H B``). The rank-one term of HiPPO is dropped, which is
-      why S4D-LegS converges to HiPPO only weakly (see :mod:`sksssm.ssm.ptd`).
+      why S4D-LegS converges to HiPPO only weakly (see
+      :func:`~sksssm.ssm.perturb_then_diagonalize`).
     - ``"lin"``: ``-1/2 + i pi n``; ``B = 1``.
     - ``"inv"``: ``-1/2 + i (N/pi) (N/(2n+1) - 1)``; ``B = 1``.
 
