@@ -159,8 +159,9 @@ def load(name):
 
 
 def describe(X_train, X_test):
-    """``"n_train/n_test, C=channels, L=length"`` (``L=min-max`` for unequal lengths)."""
-    lengths = (~np.isnan(X_train[:, 0])).sum(axis=1)
+    """``"n_train/n_test, C=channels, L=length"`` (``L=min-max`` over both splits for
+    unequal lengths)."""
+    lengths = np.concatenate([(~np.isnan(X[:, 0])).sum(axis=1) for X in (X_train, X_test)])
     span = (
         f"{lengths.min()}"
         if lengths.min() == lengths.max()

@@ -9,6 +9,7 @@ the anchors) and the numba warm-up that keeps JIT compilation out of the timings
 from __future__ import annotations
 
 import warnings
+from functools import partial
 
 import numpy as np
 
@@ -155,7 +156,11 @@ def models(unequal, *, skip_deep, deep):
     from sksssm import SpectralFilterClassifier
 
     equal_only = "n/a (equal lengths only)"
-    out = {"SpectralFilterClassifier (closed form)": SpectralFilterClassifier}
+    out = {
+        "SpectralFilterClassifier (closed form)": partial(
+            SpectralFilterClassifier, random_state=SEED
+        )
+    }
     out["ROCKET (sktime)"] = (
         equal_only if unequal else (lambda: RocketClassifier(random_state=SEED))
     )

@@ -82,7 +82,7 @@ def factories(unequal: bool) -> dict:
     from sksssm import SpectralFilterClassifier
 
     return {
-        OURS: SpectralFilterClassifier,
+        OURS: partial(SpectralFilterClassifier, random_state=SEED),
         "MiniRocket": MiniRocketVariable
         if unequal
         else partial(protocol.RocketRidge, "minirocket", random_state=SEED),
