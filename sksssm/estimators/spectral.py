@@ -126,8 +126,8 @@ class SpectralFilterRegressor(SequenceScoreMixin, RegressorMixin, BaseEstimator)
     input_lags_ : int
         The number of input lags used (see ``input_lags``).
     filters_ : ndarray of shape (filter_length, n_filters_)
-        The scaled spectral filters; their length is the training sequence length
-
+        The scaled spectral filters; their length is the training sequence length (of
+        the first ``partial_fit`` call).
     design_ : SpectralDesign
         The fitted feature map (filters, lags, autoregression order).
     rows_ : DesignRows
@@ -207,6 +207,14 @@ class SpectralFilterRegressor(SequenceScoreMixin, RegressorMixin, BaseEstimator)
         first call fixes the configuration: the filters (their length is that call's
         sequence length), the lags, and the scaling; later calls must pass data of the
         same layout and keep the same hyper-parameters (call ``fit`` to start again).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_channels, n_timesteps)
+            A chunk of training sequences, in the layout of the first call (2D X: the
+            same number of time steps).
+        y : array-like
+            Its targets, in the layout of the first call (see ``return_sequences``).
 
         Returns
         -------
