@@ -3,7 +3,7 @@
 sktime is an optional dependency: ``import sksssm`` never imports this module; import it
 explicitly (``from sksssm.sktime import SSMTimeSeriesClassifier``). The sksssm estimators
 already take sktime's ``numpy3D`` layout ``(n_instances, n_channels, n_timepoints)``, so
-the adapters only clone, fit and delegate.
+the adapters only clone (seeded by ``random_state``), fit and delegate.
 
 Unequal-length panels (sktime's ``nested_univ``, ``df-list`` or ``pd-multiindex`` with
 series of different lengths, e.g. ``JapaneseVowels``, ``PLAID``) are accepted when the
@@ -36,6 +36,11 @@ _ADAPTER_TAGS = {
     "capability:multivariate": True,
     "capability:unequal_length": False,
     "capability:missing_values": False,
+    # The default inner estimators draw random mixtures (the deep ones, initial weights):
+    # repeatable fits need a seed, given to the adapter (random_state) or to the inner
+    # estimator.
+    "capability:random_state": True,
+    "property:randomness": "derandomized",
 }
 
 _TINY = {"d_model": 4, "n_layers": 1, "max_epochs": 2, "batch_size": 8, "random_state": 0}
@@ -114,6 +119,27 @@ def _nested_instance(X, i):
     return np.stack(channels)
 
 
+def seeded_clone(estimator, random_state):
+    """A clone of ``estimator`` with every ``random_state`` parameter set to ``random_state``.
+
+    Nested parameters (``..__random_state``) included; None keeps the estimator's own
+    seeds.
+
+    Examples
+    --------
+    >>> from sksssm import SpectralFilterClassifier
+    >>> seeded_clone(SpectralFilterClassifier(), 3).random_state
+    3
+    """
+    estimator = clone(estimator)
+    if random_state is None:
+        return estimator
+    params = estimator.get_params(deep=True)
+    seeds = {key: random_state for key in params
+             if key == "random_state" or key.endswith("__random_state")}  # fmt: skip
+    return estimator.set_params(**seeds)
+
+
 def _check_kind(estimator, is_kind, kind, other_adapter):
     """Refuse a wrapped estimator of the wrong kind at ``fit``, before any work."""
     if not is_kind(estimator):
@@ -138,6 +164,12 @@ class SSMTimeSeriesClassifier(BaseClassifier):
         ``SpectralFilterClassifier()``, the closed-form classifier (pooled spectral
         features + ridge). ``capability:unequal_length`` is True for it and for the deep
         classifiers, which take NaN-padded unequal-length panels.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the fit: every ``random_state`` parameter of the clone (nested ones
+        included) is set to it, so an int makes fits repeatable (sktime's
+        ``"derandomized"``). None keeps the estimator's own (the default
+        ``SpectralFilterClassifier()`` is then unseeded: its random mixtures differ
+        from fit to fit).
 
     Attributes
     ----------
@@ -163,10 +195,14 @@ class SSMTimeSeriesClassifier(BaseClassifier):
         "capability:predict_proba": True,
     }
 
-    _parameter_constraints = {"estimator": [HasMethods(["fit", "predict"]), None]}
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "random_state": ["random_state"],
+    }
 
-    def __init__(self, estimator=None):
+    def __init__(self, estimator=None, random_state=None):
         self.estimator = estimator
+        self.random_state = random_state
         super().__init__()
         if estimator is None or accepts_unequal_length(estimator):
             self.set_tags(**{"capability:unequal_length": True})
@@ -179,7 +215,8 @@ class SSMTimeSeriesClassifier(BaseClassifier):
             self._parameter_constraints, self.get_params(deep=False), type(self).__name__
         )
         _check_kind(estimator, is_classifier, "classifier", "SSMTimeSeriesRegressor")
-        self.estimator_ = clone(estimator).fit(to_padded_numpy3d(X), y)
+        self.estimator_ = seeded_clone(estimator, self.random_state)
+        self.estimator_.fit(to_padded_numpy3d(X), y)
         return self
 
     def _predict(self, X):
@@ -236,6 +273,12 @@ class SSMTimeSeriesRegressor(BaseRegressor):
         for targets that are a linear filter of the inputs. ``capability:unequal_length``
         is True for the default, ``SpectralFilterSequenceRegressor`` and the deep
         regressors, which take NaN-padded unequal-length panels.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the fit: every ``random_state`` parameter of the clone (nested ones
+        included) is set to it, so an int makes fits repeatable (sktime's
+        ``"derandomized"``). None keeps the estimator's own (the default
+        ``SpectralFilterSequenceRegressor()`` is then unseeded: its random mixtures
+        differ from fit to fit).
 
     Attributes
     ----------
@@ -262,10 +305,14 @@ class SSMTimeSeriesRegressor(BaseRegressor):
 
     _tags = dict(_ADAPTER_TAGS)
 
-    _parameter_constraints = {"estimator": [HasMethods(["fit", "predict"]), None]}
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "random_state": ["random_state"],
+    }
 
-    def __init__(self, estimator=None):
+    def __init__(self, estimator=None, random_state=None):
         self.estimator = estimator
+        self.random_state = random_state
         super().__init__()
         if estimator is None or accepts_unequal_length(estimator):
             self.set_tags(**{"capability:unequal_length": True})
@@ -280,7 +327,8 @@ class SSMTimeSeriesRegressor(BaseRegressor):
             self._parameter_constraints, self.get_params(deep=False), type(self).__name__
         )
         _check_kind(estimator, is_regressor, "regressor", "SSMTimeSeriesClassifier")
-        self.estimator_ = clone(estimator).fit(to_padded_numpy3d(X), y)
+        self.estimator_ = seeded_clone(estimator, self.random_state)
+        self.estimator_.fit(to_padded_numpy3d(X), y)
         return self
 
     def _predict(self, X):

@@ -539,6 +539,98 @@ def test_integer_index_with_a_step_counts_fh_in_index_units():
     assert f.predict().index.tolist() == [1405, 1410]
 
 
+def test_duration_fh_counts_time_steps_of_the_series_grid():
+    """A relative fh of pd.Timedelta values is read on the series' grid, as sktime reads
+    it (the time points cutoff + fh): 1, 2 and 7 hours ahead of an hourly series are
+    steps 1, 2 and 7, and 2 and 4 hours of a two-hourly one steps 1 and 2. It was read as
+    a number of seconds (3600 steps an hour: wrong forecasts, and a fit of a daily
+    series' fh that never ended)."""
+    from sklearn.linear_model import LinearRegression
+
+    t = np.arange(130)
+    values = 10.0 + np.sin(0.3 * t) + 0.01 * t
+    hourly = pd.Series(values[:120], index=pd.date_range("2000-01-01", periods=120, freq="h"))
+    hours = ForecastingHorizon(pd.to_timedelta([1, 2, 7], unit="h"), is_relative=True)
+    f = SpectralForecaster().fit(hourly)
+    by_steps = f.predict(fh=[1, 2, 7])
+    by_hours = f.predict(fh=hours)
+    np.testing.assert_allclose(by_hours.to_numpy(), by_steps.to_numpy(), rtol=1e-12)
+    assert by_hours.index.equals(by_steps.index)
+    assert by_hours.index[0] == pd.Timestamp("2000-01-06")
+    np.testing.assert_allclose(
+        f.predict_interval(fh=hours).to_numpy(), f.predict_interval(fh=[1, 2, 7]).to_numpy()
+    )
+    # in fit (its horizons), with the direct strategy too
+    for strategy in ("auto", "direct"):
+        g = SpectralForecaster(strategy=strategy).fit(hourly, fh=hours)
+        h = SpectralForecaster(strategy=strategy).fit(hourly, fh=[1, 2, 7])
+        np.testing.assert_allclose(g.predict().to_numpy(), h.predict().to_numpy(), rtol=1e-12)
+    # a daily series (the fit used to run for hours), a two-hourly grid, a PeriodIndex
+    days = ForecastingHorizon(pd.to_timedelta([1, 2], unit="D"), is_relative=True)
+    for freq, step in [("D", "1D"), ("2h", "2h")]:
+        y = hourly.set_axis(pd.date_range("2000-01-01", periods=120, freq=freq))
+        fh = ForecastingHorizon(pd.to_timedelta([step, step]) * [1, 2], is_relative=True)
+        g = SpectralForecaster().fit(y, fh=fh)
+        np.testing.assert_allclose(g.predict().to_numpy(), g.predict(fh=[1, 2]).to_numpy())
+        assert g.predict().index.equals(y.index[-1:].shift(1).append(y.index[-1:].shift(2)))
+    y = hourly.set_axis(pd.period_range("2000-01-01", periods=120, freq="D"))
+    g = SpectralForecaster().fit(y)
+    np.testing.assert_allclose(g.predict(fh=days).to_numpy(), g.predict(fh=[1, 2]).to_numpy())
+    # DeepReductionForecaster reads it the same way: a sine is an exact AR(2), so a linear
+    # regressor on windows forecasts it to round-off
+    sine = pd.Series(np.sin(0.3 * t) + 2.0, index=pd.date_range("2000-01-01", periods=130))
+    deep = DeepReductionForecaster(LinearRegression(), window_length=4).fit(sine[:120], fh=days)
+    np.testing.assert_allclose(deep.predict().to_numpy(), sine.iloc[[120, 121]], atol=1e-8)
+    assert deep.predict().index.equals(sine.index[[120, 121]])
+    week = ForecastingHorizon(pd.to_timedelta([7], unit="D"), is_relative=True)
+    np.testing.assert_allclose(deep.predict(fh=week).to_numpy(), sine.iloc[[126]], atol=1e-8)
+
+
+def test_seasonal_period_of_a_frequency_with_a_multiple():
+    """A frequency that steps k base units at a time ("3M", "3ME", "2h") has the base's
+    period divided by k: a quarterly season on a "3M" or "3ME" index is fitted as on a
+    "Q" index (the period was the base's, 12, and the season was lost). A k that does not
+    divide the period leaves the search by autocorrelation, as without a frequency."""
+    from sksssm.forecasting import FREQUENCY_PERIODS
+    from sksssm.forecasting._seasonality import _frequency_period
+
+    n = 32
+    rng = np.random.default_rng(0)
+    season = np.array([1.0, -0.5, 0.3, -0.8])
+    values = (
+        100 + 10 * np.tile(season, n // 4) + rng.normal(scale=0.5, size=n) + 0.2 * np.arange(n)
+    )
+    indices = {
+        "Q": pd.period_range("2000Q1", periods=n, freq="Q"),
+        "3M": pd.period_range("2000-01", periods=n, freq="3M"),
+        "3ME": pd.date_range("2000-03-31", periods=n, freq="3ME"),
+    }
+    fits = {k: SpectralForecaster().fit(pd.Series(values, index=i), fh=[1, 2, 3, 4])
+            for k, i in indices.items()}  # fmt: skip
+    for fit in fits.values():
+        assert (fit.sp_, fit.seasonal_d_) == (4, 1)
+        np.testing.assert_allclose(
+            fit.predict().to_numpy(), fits["Q"].predict().to_numpy(), rtol=1e-12
+        )
+    # the noiseless continuation, within the noise
+    truth = 100 + 10 * season + 0.2 * np.arange(n, n + 4)
+    np.testing.assert_allclose(fits["3M"].predict().to_numpy(), truth, atol=1.5)
+    # a daily cycle of 12 two-hourly steps
+    v = 20 + 5 * np.sin(2 * np.pi * np.arange(60) / 12) + rng.normal(scale=0.3, size=60)
+    two_hourly = pd.Series(v, index=pd.date_range("2020-01-01", periods=60, freq="2h"))
+    assert SpectralForecaster().fit(two_hourly).sp_ == 12
+
+    def period(freq):
+        return _frequency_period(pd.period_range("2000-01-01", periods=4, freq=freq))
+
+    assert [period(f) for f in ("3M", "2M", "2Q", "2h", "12h")] == [4, 6, 2, 12, 2]
+    assert [period(f) for f in ("5M", "7h", "2D")] == [None] * 3  # autocorrelation
+    assert period("2Y") == 1  # no season at any multiple of a year
+    # frequencies without a multiple keep the base's period
+    for freq, base in [("M", "M"), ("Q", "Q"), ("D", "D"), ("h", "h"), ("W-WED", "W")]:
+        assert period(freq) == FREQUENCY_PERIODS[base]
+
+
 def test_ragged_panel_refusals():
     y, _ = sine_panel([30, 27])
     X = pd.DataFrame({"x": np.ones(len(y))}, index=y.index)

@@ -132,6 +132,70 @@ def test_bad_updates_are_refused_by_both_forecasters(airline, make_forecaster, c
     assert_state_unchanged(f, before)
 
 
+@pytest.mark.parametrize("make_forecaster", [SpectralForecaster, tiny_deep_forecaster],
+                         ids=["spectral", "deep"])  # fmt: skip
+def test_update_off_an_integer_grid_is_refused_by_both_forecasters(make_forecaster):
+    """Fitted on 0, 2, ..., 58, an update at 61, 63 is off the grid (another phase):
+    DeepReductionForecaster floored it onto positions 30, 31 and moved its grid."""
+    values = 50 + np.cumsum(np.random.default_rng(0).normal(size=32))
+    y = pd.Series(values[:30], index=pd.Index(np.arange(0, 60, 2)))
+    f = make_forecaster().fit(y, fh=[2, 4])
+    before = fitted_state(f)
+    with pytest.raises(ValueError, match="continues at 61, but the next time step"):
+        f.update(pd.Series(values[30:], index=pd.Index([61, 63])))
+    assert_state_unchanged(f, before)
+    f.update(pd.Series(values[30:], index=pd.Index([60, 62])), update_params=False)
+    assert f.predict().index.tolist() == [64, 66]
+
+
+IRREGULAR_INDICES = {
+    "integer gap": (pd.Index([0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14]), [2], "irregular"),
+    "irregular last step": (
+        pd.Index([0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 23]),
+        [3],
+        "irregular",
+    ),
+    "missing day": (
+        pd.date_range("2000-01-01", periods=13, freq="D").delete(6),
+        [1],
+        "without a regular",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(IRREGULAR_INDICES))
+@pytest.mark.parametrize("make_forecaster", [SpectralForecaster, tiny_deep_forecaster],
+                         ids=["spectral", "deep"])  # fmt: skip
+def test_gappy_time_index_is_refused_by_both_forecasters(make_forecaster, case):
+    """One grid rule at fit: DeepReductionForecaster collapsed the positions of a gappy
+    integer index (silent wrong forecasts or NaN) and leaked a TypeError on a
+    DatetimeIndex with a missing day."""
+    index, fh, message = IRREGULAR_INDICES[case]
+    y = pd.Series(50 + np.cumsum(np.random.default_rng(0).normal(size=12)), index=index)
+    with pytest.raises(ValueError, match=message):
+        make_forecaster().fit(y, fh=fh)
+
+
+@pytest.mark.parametrize("make_forecaster", [SpectralForecaster, tiny_deep_forecaster],
+                         ids=["spectral", "deep"])  # fmt: skip
+def test_duration_fh_off_the_grid_is_refused_by_both_forecasters(make_forecaster):
+    """An fh of durations that are not whole time steps (hours of a daily series) is a
+    clear ValueError (it was read as seconds, or leaked sktime's TypeError)."""
+    from sktime.forecasting.base import ForecastingHorizon
+
+    y = pd.Series(50 + np.cumsum(np.random.default_rng(0).normal(size=40)),
+                  index=pd.date_range("2000-01-01", periods=40, freq="D"))  # fmt: skip
+    hours = ForecastingHorizon(pd.to_timedelta([1, 3], unit="h"), is_relative=True)
+    f = make_forecaster().fit(y)
+    with pytest.raises(ValueError, match="not a whole number of time steps"):
+        f.predict(fh=hours)
+    with pytest.raises(ValueError, match="not a whole number of time steps"):
+        make_forecaster().fit(y, fh=hours)
+    days = ForecastingHorizon(pd.to_timedelta([1, 2], unit="D"), is_relative=True)
+    with pytest.raises(ValueError, match="need a DatetimeIndex or PeriodIndex"):
+        make_forecaster().fit(y.reset_index(drop=True), fh=days)
+
+
 def test_deep_forecaster_accepts_a_good_update(airline):
     f = tiny_deep_forecaster().fit(airline[:48], fh=[1, 2])
     f.update(airline[40:52], update_params=False)  # identical overlap, then 4 new months

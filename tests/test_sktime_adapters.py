@@ -31,6 +31,39 @@ def test_sktime_check_estimator(estimator_class):
     run_checks(estimator_class)
 
 
+@pytest.mark.parametrize("adapter", [SSMTimeSeriesClassifier, SSMTimeSeriesRegressor])
+def test_adapters_are_derandomized_by_random_state(adapter):
+    """The default inner estimators draw random mixtures: the adapters are sktime's
+    "derandomized" (they claimed "deterministic"). random_state seeds the clone, so a
+    seeded adapter fits as the seeded inner estimator, and repeats exactly."""
+    from sksssm import SpectralFilterClassifier, SpectralFilterSequenceRegressor
+
+    assert adapter.get_class_tag("property:randomness") == "derandomized"
+    # sktime's rule (test_random_tags): the capability iff a random_state parameter
+    assert adapter.get_class_tag("capability:random_state")
+    assert "random_state" in adapter.get_param_names()
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(24, 2, 20))
+    if adapter is SSMTimeSeriesClassifier:
+        y, inner = np.where(X[:, 0].mean(axis=1) > 0, "u", "d"), SpectralFilterClassifier
+
+        def output(fitted):
+            return fitted.predict_proba(X)
+    else:
+        y, inner = X[:, 0].mean(axis=1) * 3, SpectralFilterSequenceRegressor
+
+        def output(fitted):
+            return fitted.predict(X)
+
+    first = output(adapter(random_state=3).fit(X, y))
+    np.testing.assert_array_equal(output(adapter(random_state=3).fit(X, y)), first)
+    np.testing.assert_array_equal(output(adapter(inner(random_state=3)).fit(X, y)), first)
+    # it reaches the given estimator's seed too (nested parameters), and None keeps it
+    fitted = adapter(inner(random_state=None), random_state=3).fit(X, y)
+    assert fitted.estimator_.random_state == 3 and fitted.estimator.random_state is None
+    assert adapter(inner(random_state=5)).fit(X, y).estimator_.random_state == 5
+
+
 def test_regressor_adapter_matches_direct_fit_and_recovers_a_linear_target():
     from sksssm import SpectralFilterRegressor
 

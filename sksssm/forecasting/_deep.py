@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import (
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
 from .._validation import MIN_TIMESTEPS, IntegerInterval, check_option
-from ._time_index import check_continuation, fh_steps, index_step
+from ._time_index import check_continuation, check_time_index, fh_steps, index_step
 
 
 @contextlib.contextmanager
@@ -170,6 +170,7 @@ class DeepReductionForecaster(BaseForecaster):
         # sktime's reduction forecasts NaN on an integer index of step k > 1: the
         # reductions see the time steps' positions, and fh is counted in steps.
         self._step, self._first = index_step(y.index), y.index[0]
+        check_time_index(y.index, "y")  # SpectralForecaster's grid rule: regular, no gaps
         y = self._positions(y)
         fh = None if fh is None else self._in_steps(fh)
         self.reductions_ = {}
@@ -188,10 +189,15 @@ class DeepReductionForecaster(BaseForecaster):
             return y
         return y.set_axis(pd.Index((y.index - self._first) // self._step), axis=0)
 
-    def _in_steps(self, fh):
-        """``fh`` counted in time steps (relative) when the index has step k > 1."""
+    def _times(self, positions):
+        """The time points of time-step ``positions`` (the inverse of :meth:`_positions`)."""
         if self._step == 1:
-            return fh
+            return positions
+        return pd.Index(positions * self._step + self._first)
+
+    def _in_steps(self, fh):
+        """``fh`` counted in time steps (relative), by SpectralForecaster's rule
+        (:func:`._time_index.fh_steps`: an integer index of step k > 1 or durations)."""
         return ForecastingHorizon(fh_steps(fh, self.cutoff, self._step), is_relative=True)
 
     def _update(self, y, X=None, update_params=True):
@@ -207,12 +213,14 @@ class DeepReductionForecaster(BaseForecaster):
                     f"{len(reductions)}."
                 )
             for j, reduction in enumerate(reductions):
+                # checked on the time points themselves: positions would floor a point
+                # off the grid of an integer index of step k > 1 onto it
                 history = reduction._y
                 check_continuation(
-                    history.index, history.to_numpy()[:, None], self._positions(y.iloc[:, [j]])
+                    self._times(history.index), history.to_numpy()[:, None], y.iloc[:, [j]]
                 )
         except ValueError:
-            self._set_cutoff(reductions[0].cutoff)
+            self._set_cutoff(self._times(reductions[0].cutoff))
             raise
         with _quiet_remember_data():
             for j, reduction in enumerate(reductions):

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-#: Seasonal period implied by a pandas frequency (its base, without multiples/anchors).
+#: Seasonal period implied by a pandas frequency (its base, without multiples/anchors;
+#: a multiple ``k`` divides it, see :func:`_frequency_period`).
 FREQUENCY_PERIODS = {
     "Y": 1, "A": 1, "YS": 1, "YE": 1, "AS": 1, "BY": 1, "BYS": 1,
     "Q": 4, "QS": 4, "QE": 4, "BQ": 4, "BQS": 4,
@@ -29,14 +30,32 @@ SEASONAL_STRENGTH_THRESHOLD = 0.64
 
 
 def _frequency_period(index):
-    """The seasonal period a pandas frequency implies, or None (no / unknown frequency)."""
+    """The seasonal period a pandas frequency implies, or None (no / unknown frequency).
+
+    A frequency with a multiple ``k`` (``"3M"``, ``"2h"``) steps ``k`` base units at a
+    time: its period is the base's divided by ``k`` (``12 / 3 = 4``, ``24 / 2 = 12``)
+    when ``k`` divides it, else None (the lag is searched as without a frequency). A
+    base without a season (annual, period 1) has none at any multiple.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> [_frequency_period(pd.period_range("2000-01", periods=4, freq=f))
+    ...  for f in ("M", "3M", "5M", "Q", "2Y")]
+    [12, 4, None, 4, 1]
+    """
     freq = getattr(index, "freqstr", None)
     if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
         freq = pd.infer_freq(index)
     if not freq:
         return None
-    base = freq.split("-")[0].lstrip("0123456789")
-    return FREQUENCY_PERIODS.get(base)
+    head = freq.split("-")[0]
+    base = head.lstrip("0123456789")
+    period = FREQUENCY_PERIODS.get(base)
+    multiple = int(head[: len(head) - len(base)] or 1)
+    if period is None or multiple == 1 or period == 1:
+        return period
+    return period // multiple if period % multiple == 0 else None
 
 
 def _autocorrelation(x, max_lag):
@@ -120,7 +139,9 @@ def detect_seasonal_period(series, index=None):
     """The seasonal period of one or more series: the rule of :class:`SpectralForecaster`.
 
     1. A candidate period: from the index frequency when it has one (monthly 12,
-       quarterly 4, weekly 52, daily 7, hourly 24, annual 1, ...); otherwise the lag in
+       quarterly 4, weekly 52, daily 7, hourly 24, annual 1, ...; a multiple ``k`` of
+       the frequency divides the period when it divides it evenly: ``"3M"`` 4, ``"2h"``
+       12); otherwise (or when ``k`` does not divide the period) the lag in
        ``2 .. min(n // 3, 52)`` where the autocorrelation of the linearly detrended
        series (averaged over the series and their channels) has its highest positive
        local peak (:func:`acf_peak`; none: no season).

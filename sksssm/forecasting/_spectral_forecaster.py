@@ -285,7 +285,10 @@ class SpectralForecaster(BaseForecaster):
 
     # ------------------------------------------------------------------ predict
     def _relative_steps(self, fh):
-        return fh_steps(fh, self.cutoff, self._panel.index_step)
+        # a series that ends at the cutoff counts the time steps of a duration fh
+        panel = self._panel
+        ending = panel.times[panel.keys[panel.lags.index(0)]]
+        return fh_steps(fh, self.cutoff, panel.index_step, ending)
 
     def _steps(self, fh):
         steps = self._relative_steps(fh)

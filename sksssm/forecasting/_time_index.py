@@ -178,24 +178,50 @@ def index_step(times):
     return int(times[-1] - times[-2])
 
 
-def fh_steps(fh, cutoff, unit):
+def fh_steps(fh, cutoff, unit, times=None):
     """The time steps after ``cutoff`` that ``fh`` asks for (int array), both forecasters'
     one rule.
 
     sktime counts a relative ``fh`` in index units (an absolute one is made relative to
     ``cutoff`` first); an integer index that advances by ``unit > 1`` per time step
-    takes multiples of ``unit`` only: any other step falls between two time points.
+    takes multiples of ``unit`` only: any other step falls between two time points. A
+    relative ``fh`` of durations (``pd.Timedelta`` values, on a Datetime- or PeriodIndex)
+    is counted in time steps of the series' grid, as sktime reads it (the time points
+    ``cutoff + fh``); a duration that is not a whole number of time steps is refused.
+
+    Parameters
+    ----------
+    fh : ForecastingHorizon
+    cutoff : pandas.Index or None
+        sktime's cutoff (the last time point of the series).
+    unit : int
+        Index units per time step (:func:`index_step`).
+    times : pandas.Index or None, default=None
+        A time index that ends at the cutoff and has the series' frequency (e.g. the
+        fitted index of a series that ends there), to count the steps of a duration
+        ``fh``; None: ``cutoff`` itself (sktime gives it the series' frequency).
+
+    Returns
+    -------
+    ndarray of int
 
     Examples
     --------
+    >>> import pandas as pd
     >>> from sktime.forecasting.base import ForecastingHorizon
     >>> fh_steps(ForecastingHorizon([5, 10]), None, 5).tolist()
     [1, 2]
+    >>> cutoff = pd.date_range("2000-01-01", periods=1, freq="D")
+    >>> fh_steps(ForecastingHorizon(pd.to_timedelta([1, 7], unit="D")), cutoff, 1).tolist()
+    [1, 7]
     """
     # a relative fh holds its steps (sktime's to_relative would copy it, hashing the
     # horizon and the cutoff for its cache: a measurable share of a short fit)
     relative = fh if fh.is_relative else fh.to_relative(cutoff)
-    steps = np.asarray(relative.to_numpy(), dtype=int)
+    values = relative.to_pandas()
+    if not pd.api.types.is_integer_dtype(values):
+        return _duration_steps(fh, cutoff, times)
+    steps = np.asarray(values, dtype=int)
     if unit == 1:
         return steps
     if np.any(steps % unit):
@@ -205,3 +231,38 @@ def fh_steps(fh, cutoff, unit):
             f"example fh={[unit, 2 * unit, 3 * unit]}."
         )
     return steps // unit
+
+
+def _duration_steps(fh, cutoff, times):
+    """The time steps of a relative ``fh`` of durations on the grid of ``times``."""
+    grid = cutoff if times is None else times
+    durations = [str(v) for v in fh.to_pandas()]
+    if not isinstance(grid, (pd.DatetimeIndex, pd.PeriodIndex)):
+        raise ValueError(
+            f"fh holds durations ({durations}), which need a DatetimeIndex or PeriodIndex; "
+            "y has an integer index. Pass fh as a number of time steps."
+        )
+    last = grid[-1]
+    try:
+        # a time point before the cutoff (in-sample) counts back from the cutoff
+        steps = [
+            steps_until(grid, later)
+            if later >= last
+            else -steps_until(_ending_at(grid, later), last)
+            for later in fh.to_absolute_index(cutoff)
+        ]
+    except (ValueError, TypeError) as error:
+        freq = getattr(grid, "freqstr", None) or datetime_freq(grid)
+        raise ValueError(
+            f"fh holds durations ({durations}) that are not a whole number of time steps "
+            f"of y's index (frequency {freq!r}) after the cutoff {last}. Pass fh as a "
+            "number of time steps, or as durations that are multiples of the frequency."
+        ) from error
+    return np.asarray(steps, dtype=int)
+
+
+def _ending_at(grid, point):
+    """A one-point time index at ``point`` with the frequency of ``grid``."""
+    if isinstance(grid, pd.PeriodIndex):
+        return pd.PeriodIndex([point])
+    return pd.DatetimeIndex([point], freq=datetime_freq(grid))
