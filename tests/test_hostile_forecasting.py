@@ -100,6 +100,61 @@ def test_bad_exog_columns_in_update_are_refused_with_state_unchanged():
     np.testing.assert_allclose(f._panel.e[None][-3:], expected, rtol=1e-12)
 
 
+def exog_panel(keys=("a", "b", "c"), n=48, horizon=3, seed=1):
+    """Aligned monthly series driven by their exogenous column: y, X (n points per series)
+    and X of the next ``horizon`` months."""
+    rng = np.random.default_rng(seed)
+    index = pd.period_range("2012-01", periods=n + horizon, freq="M")
+    full = pd.MultiIndex.from_product([list(keys), index], names=["id", "t"])
+    X = pd.DataFrame({"x": rng.normal(size=len(full))}, index=full)
+    past = full.get_level_values("t") < index[n]
+    y = pd.DataFrame({"y": 50 + 2 * X["x"].to_numpy()[past]
+                      + 0.1 * rng.normal(size=past.sum()).cumsum()}, index=full[past])  # fmt: skip
+    return y, X[past], X[~past]
+
+
+@pytest.mark.parametrize(
+    "make_X, message",
+    [
+        (lambda X: X.drop(index="c", level="id"), "X has no rows of series 'c'"),
+        (lambda X: X.drop(index=[("b", p) for p in pd.period_range("2012-01", periods=5,
+                                                                   freq="M")]),
+         "X of series 'b' lacks 5 of them \\(first: 2012-01\\)"),
+    ],
+    ids=["series missing", "time points missing"],
+)  # fmt: skip
+def test_fit_with_exog_lacking_a_series_or_time_points_is_refused(make_X, message):
+    y, X, _ = exog_panel()
+    with pytest.raises(ValueError, match=message):
+        SpectralForecaster().fit(y, X=make_X(X))
+
+
+@pytest.mark.parametrize(
+    "make_X, message",
+    [
+        (lambda X: X.drop(index="c", level="id"), "X has no rows of series 'c'"),
+        (lambda X: X.drop(index=[("c", pd.Period("2016-02", "M"))]),
+         "X of series 'c' lacks 1 of them \\(first: 2016-02\\)"),
+    ],
+    ids=["series missing", "time point missing"],
+)  # fmt: skip
+def test_update_whose_exog_lacks_new_time_points_is_refused_with_state_unchanged(make_X, message):
+    """Refused before anything is stored: the cutoff, the history and the forecasts stay
+    (the panel was half-updated and the models forecast from misaligned rows)."""
+    y, X, X_future = exog_panel()
+    f = SpectralForecaster().fit(y, X=X, fh=[1])
+    next_month = X_future.index.get_level_values("t") == pd.Period("2016-01", "M")
+    forecast = f.predict(X=X_future[next_month])
+    before = fitted_state(f)
+    new_months = X_future.index.get_level_values("t") <= pd.Period("2016-02", "M")
+    y_new = pd.DataFrame({"y": np.full(new_months.sum(), 50.0)},
+                         index=X_future.index[new_months])  # fmt: skip
+    with pytest.raises(ValueError, match=message):
+        f.update(y_new, X=make_X(X_future[new_months]))
+    assert_state_unchanged(f, before)
+    pd.testing.assert_frame_equal(f.predict(X=X_future[next_month]), forecast)
+
+
 def test_non_numeric_exog_column_at_fit_is_refused():
     y, X_fit, _ = exog_problem()
     with pytest.raises(ValueError, match=r"non-numeric exogenous columns \['b'\]"):

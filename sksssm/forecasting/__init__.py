@@ -30,10 +30,10 @@ except ImportError as exc:  # pragma: no cover - exercised only without sktime
 from ._deep import DEEP_REGRESSORS, DeepReductionForecaster, deep_regressor
 from ._design import MAX_SPECTRAL_RADIUS, Configuration, ForecastDesign, spectral_radius
 from ._forecaster_parameters import STRATEGIES
-from ._global import BACKENDS, DASK_PARAMS, MIN_LENGTH
+from ._global import BACKENDS, DASK_PARAMS
 from ._intervals import SPREAD_FLOOR
 from ._model import MAX_RESIDUAL_ORIGINS, SpectralModel
-from ._panel import PANEL_MODES, Panel
+from ._panel import MIN_LENGTH, PANEL_MODES, Panel
 from ._search import (
     AR_ORDER_CANDIDATES,
     MAX_FILTER_LENGTH,

@@ -48,8 +48,6 @@ DASK_PARAMS = {"series_per_block": 500, "split_every": 8}
 #: (:func:`._search.series_rows`): the differenced series and the spectral columns of
 #: every filter count, about 30 values per step and channel.
 SEARCH_CACHE_BYTES = 64 * 2**20
-#: Smallest series length.
-MIN_LENGTH = 3
 
 
 def check_fit(params, panel, has_exog):
@@ -67,11 +65,8 @@ def check_fit(params, panel, has_exog):
             "parallelize sktime's per-series fits instead: "
             "set_config(**{'backend:parallel': 'dask'})."
         )
+    # The panel itself refused series shorter than MIN_LENGTH (naming them).
     n_min = panel.min_length()
-    if n_min < MIN_LENGTH:
-        raise ValueError(
-            f"SpectralForecaster needs at least {MIN_LENGTH} time steps per series; got {n_min}."
-        )
     if has_exog and max(panel.lags) > 0:
         raise ValueError(
             "with exogenous X every series of the panel must end at the same time "

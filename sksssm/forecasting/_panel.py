@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
 from sktime.forecasting.base import ForecastingHorizon
 
 from .._validation import standardization
@@ -23,6 +24,10 @@ from ._time_index import (
 
 #: How a panel (hierarchical) ``y`` is modelled: one model for all series, or one each.
 PANEL_MODES = ("global", "local")
+#: Smallest series length.
+MIN_LENGTH = 3
+#: What an update's ``X`` is needed for (:func:`exog_rows`).
+UPDATE_NEEDS_X = "update: X is needed at every new time step of y"
 
 
 def as_frame(y):
@@ -77,6 +82,81 @@ def split_series(y, name):
     return parts
 
 
+def check_lengths(parts):
+    """Refuse series shorter than :data:`MIN_LENGTH`, naming the first.
+
+    Checked before anything is computed across series (their lags, their grid), so a
+    short series gets this message rather than one about its frequency.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_lengths({"a": pd.DataFrame({"y": [1.0, 2.0]})})
+    Traceback (most recent call last):
+    ...
+    ValueError: SpectralForecaster needs at least 3 time steps per series; got 2 (series 'a').
+    """
+    short = [(key, len(frame)) for key, frame in parts.items() if len(frame) < MIN_LENGTH]
+    if short:
+        key, n = short[0]
+        more = f", and {len(short) - 1} more" if len(short) > 1 else ""
+        where = "" if key is None else f" (series {key!r}{more})"
+        raise ValueError(
+            f"SpectralForecaster needs at least {MIN_LENGTH} time steps per series; "
+            f"got {n}{where}."
+        )
+
+
+def time_grid(times):
+    """The time step of a series' regular index: the PeriodIndex's or DatetimeIndex's
+    frequency, else the integer step (:func:`._time_index.index_step`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> time_grid(pd.date_range("2000-01-31", periods=3, freq="ME"))
+    'ME'
+    >>> time_grid(pd.Index([0, 5, 10]))
+    5
+    """
+    if isinstance(times, pd.PeriodIndex):
+        return times.freqstr
+    if isinstance(times, pd.DatetimeIndex):
+        return to_offset(datetime_freq(times)).freqstr
+    return index_step(times)
+
+
+def check_one_grid(times):
+    """Refuse a panel whose series (``{key: index}``, each of :data:`MIN_LENGTH` or more
+    regular points) advance by different time steps: one global model forecasts them on
+    one time grid (their lags and forecast dates are counted on it)."""
+    grids = {key: time_grid(index) for key, index in times.items()}
+    first = next(iter(grids))
+    other = next((key for key, grid in grids.items() if grid != grids[first]), None)
+    if other is not None:
+        raise ValueError(
+            f"the series of y have different time steps (series {first!r}: "
+            f"{grids[first]!r}, series {other!r}: {grids[other]!r}); a panel is forecast on "
+            "one time grid. Resample the series to one frequency, or fit one forecaster "
+            "per frequency."
+        )
+
+
+def exog_rows(xparts, key, times, need):
+    """The rows of ``X`` (split per series, ``xparts``) of series ``key`` at ``times``.
+
+    Raises a ValueError that names the series and its first missing time point when
+    ``X`` lacks the series or any of ``times``; ``need`` says what ``X`` is needed for.
+    """
+    series = "" if key is None else f" of series {key!r}"
+    if key not in xparts:
+        raise ValueError(f"{need}; X has no rows{series}.")
+    missing = times.difference(xparts[key].index)
+    if len(missing):
+        raise ValueError(f"{need}; X{series} lacks {len(missing)} of them (first: {missing[0]}).")
+    return xparts[key].loc[times]
+
+
 def _series_scaling(values):
     """Mean and scale of one series' columns (:func:`standardization`), a constant
     column scaled by a power of two near its magnitude instead of 1: a later update's
@@ -104,7 +184,9 @@ class Panel:
     ----------
     y : pandas.DataFrame or pandas.Series
         The training series (one, or a panel / hierarchy; a Series: one univariate
-        series, whose point forecasts are then a Series too, :meth:`to_y`).
+        series, whose point forecasts are then a Series too, :meth:`to_y`). Each series
+        needs at least :data:`MIN_LENGTH` time points, and the series of a panel one
+        time step (frequency or integer step); a ValueError names the first that has not.
 
     Attributes
     ----------
@@ -136,11 +218,22 @@ class Panel:
         self.raw = {key: frame.to_numpy(dtype=float) for key, frame in parts.items()}
         self.log, self.scaling, self.z = False, {}, {}
         self.exog_columns, self.x_scaling, self.e = None, None, None
-        self._set_lags()
+        check_lengths(parts)
+        check_one_grid(self.times)
+        self.lags = self._lags(self.times)
 
-    def _set_lags(self):
-        latest = max(times[-1] for times in self.times.values())
-        self.lags = [steps_until(self.times[key], latest) for key in self.keys]
+    def _lags(self, times):
+        latest = max(index[-1] for index in times.values())
+        return [steps_until(times[key], latest) for key in self.keys]
+
+    def cutoff(self):
+        """The panel's latest time point, as sktime holds a cutoff: a one-element index
+        (a DatetimeIndex with its series' frequency)."""
+        times = max(self.times.values(), key=lambda index: index[-1])
+        last = times[[-1]]
+        if isinstance(times, pd.DatetimeIndex):
+            last = pd.DatetimeIndex(last, freq=datetime_freq(times))
+        return last
 
     # -------------------------------------------------------------- values
     def standardize(self, log):
@@ -155,10 +248,15 @@ class Panel:
         return np.log(values) if self.log else values
 
     def set_exog(self, X):
-        """Standardize exogenous ``X`` per series (on the fitted time points)."""
+        """Standardize exogenous ``X`` per series (on the fitted time points).
+
+        Raises a ValueError that names the series and its first missing time point when
+        ``X`` lacks a series of ``y`` or any of its time points.
+        """
         self.exog_columns = list(X.columns)
         xparts = self.split_exog(X, "X")
-        frames = {key: xparts[key].loc[self.times[key]] for key in self.keys}
+        need = "X is needed at every time point of y"
+        frames = {key: exog_rows(xparts, key, self.times[key], need) for key in self.keys}
         self.x_scaling = {key: standardization(frame.to_numpy(float))
                           for key, frame in frames.items()}  # fmt: skip
         self.e = {key: self.scale_exog(key, frame) for key, frame in frames.items()}
@@ -202,17 +300,11 @@ class Panel:
         if self.e is None:
             return None
         xparts = self.split_exog(X, "X") if X is not None else {}
+        need = "SpectralForecaster needs X at every step from the cutoff to the last forecast step"
         out = []
         for key in self.keys:
-            missing = future if key not in xparts else future.difference(xparts[key].index)
-            if len(missing):
-                raise ValueError(
-                    "SpectralForecaster needs X at every step from the cutoff to the last "
-                    f"forecast step; missing {len(missing)} of them (first: {missing[0]})."
-                )
-            out.append(
-                np.concatenate([self.e[key], self.scale_exog(key, xparts[key].loc[future])])
-            )
+            rows = exog_rows(xparts, key, future, need)
+            out.append(np.concatenate([self.e[key], self.scale_exog(key, rows)]))
         return out
 
     def series(self):
@@ -229,7 +321,11 @@ class Panel:
 
     # -------------------------------------------------------------- update
     def check_update(self, y, X):
-        """Refuse an update that does not continue every series (state unchanged)."""
+        """Refuse an update that does not continue every series (state unchanged).
+
+        With exogenous data, ``X`` must hold every new time point of every series that
+        grows (a ValueError names the first series and time point it lacks).
+        """
         y = as_frame(y)
         if self.multi != isinstance(y.index, pd.MultiIndex):
             raise ValueError("update: y must have the same (single / panel) layout as in fit.")
@@ -242,7 +338,7 @@ class Panel:
                 f"update: y has {len(y.columns)} columns; the forecaster was fitted on "
                 f"{len(self.columns)}."
             )
-        new_counts = set()
+        news = {}
         for key, frame in parts.items():
             new = check_continuation(self.times[key], self.raw[key], frame)
             if self.log and (frame.loc[new].to_numpy(dtype=float) <= 0).any():
@@ -250,7 +346,8 @@ class Panel:
                     "update: y has values <= 0, but the forecaster models log(y) "
                     "(log_transform_ is True). Refit on the whole series."
                 )
-            new_counts.add(len(new))
+            news[key] = new
+        new_counts = {len(new) for new in news.values()}
         if self.e is not None and max(new_counts, default=0):
             # With X the series must stay aligned (see fit).
             if len(parts) != len(self.keys) or len(new_counts) > 1:
@@ -260,31 +357,44 @@ class Panel:
             if X is None:
                 raise ValueError("update: X is needed for the new time steps (fitted with X).")
         if self.e is not None and X is not None:
-            self.split_exog(X, "X in update")
+            xparts = self.split_exog(X, "X in update")
+            for key, new in news.items():
+                if len(new):
+                    exog_rows(xparts, key, new, UPDATE_NEEDS_X)
         return parts
 
     def extend(self, y, X):
-        """Append the new time steps of a checked update; return whether a series grew."""
+        """Append the new time steps of a checked update; return whether a series grew.
+
+        Every new array is built before any is stored: an error leaves the panel as it
+        was.
+        """
         parts = split_series(as_frame(y), "y")
         xparts = self.split_exog(X, "X") if self.e is not None and X is not None else None
-        grew = False
+        grown = {}
         for key, frame in parts.items():
-            times = self.times[key]
-            new = frame.index > times[-1]
+            new = frame.index > self.times[key][-1]
             if not new.any():
                 continue
-            grew = True
-            self.times[key] = times.append(frame.index[new])
             mean, scale = self.scaling[key]
             values = frame.to_numpy(dtype=float)[new]
-            self.raw[key] = np.concatenate([self.raw[key], values])
-            self.z[key] = np.concatenate([self.z[key], (self._transform(values) - mean) / scale])
+            grown[key] = {
+                "times": self.times[key].append(frame.index[new]),
+                "raw": np.concatenate([self.raw[key], values]),
+                "z": np.concatenate([self.z[key], (self._transform(values) - mean) / scale]),
+            }
             if self.e is not None:
-                rows = self.scale_exog(key, xparts[key].loc[frame.index[new]])
-                self.e[key] = np.concatenate([self.e[key], rows])
-        if grew:
-            self._set_lags()
-        return grew
+                rows = exog_rows(xparts or {}, key, frame.index[new], UPDATE_NEEDS_X)
+                grown[key]["e"] = np.concatenate([self.e[key], self.scale_exog(key, rows)])
+        if not grown:
+            return False
+        lags = self._lags({**self.times, **{key: g["times"] for key, g in grown.items()}})
+        for key, g in grown.items():
+            self.times[key], self.raw[key], self.z[key] = g["times"], g["raw"], g["z"]
+            if "e" in g:
+                self.e[key] = g["e"]
+        self.lags = lags
+        return True
 
     # -------------------------------------------------------------- answers in y's units
     def to_original(self, i, z_values):

@@ -54,8 +54,11 @@ class SpectralForecaster(BaseForecaster):
       horizon ``h``), optionally ``interval_backtests``; ``predict_proba`` is sktime's
       default Normal from ``predict`` and ``predict_var`` (not these quantiles);
     - **panels**: ``panel="global"`` fits one model on all series (each standardized by
-      itself; QR factors add up, on Dask with ``backend="dask"``); **update** continues
-      the exact ridge statistics (a bad update is refused).
+      itself; QR factors add up, on Dask with ``backend="dask"``), which share one time
+      step (series of different frequencies or integer steps are refused) and may start
+      and end apart; **update** continues the exact ridge statistics (a bad update is
+      refused, the state unchanged; the cutoff stays the panel's latest time point when
+      an update of some series ends before it).
 
     Parameters
     ----------
@@ -77,8 +80,11 @@ class SpectralForecaster(BaseForecaster):
         Direct terms ``X_t, ..., X_{t-exog_lags+1}`` of exogenous data. ``X`` is matched
         to fit's columns by name (any order).
     strategy : {"auto", "recursive", "direct"}, default="auto"
-        "direct" fits one ridge per horizon step (needs ``fh`` in fit); "auto" uses it
-        for a horizon when its effective-sample GCV beats the recursive in-sample error.
+        "direct" fits one ridge per horizon step (needs ``fh`` in fit; after an update
+        of some series of a panel only, the others need more horizons than fitted and
+        ``predict`` is refused until they are updated too); "auto" uses it for a horizon
+        when its effective-sample GCV beats the recursive in-sample error (recursive
+        beyond the fitted horizons).
     alpha : "auto" or float, default="auto"
         Ridge penalty on standardized features; "auto" chooses it by GCV (ties: the
         largest penalty, :func:`sksssm.spectral._ridge.gcv_choice`).
@@ -297,11 +303,26 @@ class SpectralForecaster(BaseForecaster):
                 "SpectralForecaster makes out-of-sample forecasts only (fh >= 1)."
             )
         fitted = len(self._model.horizons)
-        if self.strategy == "direct" and steps.max() + max(self._panel.lags) > fitted:
-            raise ValueError(
+        lags = self._panel.lags
+        if self.strategy == "direct" and steps.max() + max(lags) > fitted:
+            message = (
                 f'strategy="direct" was fitted for horizons up to {fitted} (counted from '
-                f"each series' last time point); got fh up to {steps.max()}. Pass the "
-                "longest fh to fit."
+                f"each series' last time point); got fh up to {steps.max()}"
+            )
+            behind = [(k, lag) for k, lag in zip(self._panel.keys, lags, strict=True)
+                      if steps.max() + lag > fitted]  # fmt: skip
+            if max(lags) == 0:
+                raise ValueError(message + ". Pass the longest fh to fit.")
+            # Series left behind by an update of other series need their lag more
+            # horizons than fit's fh (fit counted the lags the series had then).
+            needed = int(steps.max()) + max(lags)
+            names = ", ".join(f"{k!r} ({lag} steps)" for k, lag in behind[:3])
+            raise ValueError(
+                f"{message}, which needs horizons up to {needed}: series {names}"
+                f"{' and others' if len(behind) > 3 else ''} end that far before the "
+                "cutoff (an update extended other series only). Update those series too, "
+                'refit on the updated series, or use strategy="auto" (recursive beyond '
+                "the fitted horizons)."
             )
         return steps
 
@@ -351,11 +372,16 @@ class SpectralForecaster(BaseForecaster):
     def _update(self, y, X=None, update_params=True):
         try:
             self._panel.check_update(y, X)
-        except ValueError:
+            grew = self._panel.extend(y, X)
+        except Exception:
             # sktime has moved the cutoff already: a refused update changes nothing.
             self._set_cutoff(self._cutoff_fitted)
             raise
-        grew = self._panel.extend(y, X)
+        latest = self._panel.cutoff()
+        if self.cutoff[0] != latest[0]:
+            # sktime's cutoff is the update's last time point; one that ends before the
+            # panel's latest (some series only, or an overlap) must not move it back.
+            self._set_cutoff(latest)
         self._cutoff_fitted = self.cutoff
         if not grew:
             return self
