@@ -63,22 +63,31 @@ def summarize(series_list, results, methods):
     """``{(group, method): (cov80, cov95, MSIS, geo-mean MASE, mean sMAPE)}``, group a
     lower-case frequency or "all".
 
+    Coverage is the share of the group's test points inside the intervals (each series
+    weighted by its number of test points, :func:`benchmarks.protocol.pooled_coverage`);
+    the other scores are means over series.
+
     Examples
     --------
     >>> from types import SimpleNamespace
-    >>> series = [SimpleNamespace(name="a", frequency="YEARLY")]
-    >>> table = summarize(series, {"a": {DEFAULT: (1, 1, 2.0, 1.5, 10.0)}}, [DEFAULT])
-    >>> table["yearly", DEFAULT] == table["all", DEFAULT]
-    True
+    >>> series = [SimpleNamespace(name="a", frequency="YEARLY", y_test=[0.0] * 6),
+    ...           SimpleNamespace(name="b", frequency="MONTHLY", y_test=[0.0] * 18)]
+    >>> results = {"a": {DEFAULT: (1, 1, 2.0, 1.5, 10.0)},
+    ...            "b": {DEFAULT: (0, 0, 2.0, 1.5, 10.0)}}
+    >>> table = summarize(series, results, [DEFAULT])
+    >>> [float(v) for v in table["all", DEFAULT][:2]]  # 6 of 24 points covered
+    [25.0, 25.0]
     """
     table = {}
     for frequency in [*M3_FREQUENCIES, "all"]:
         group = [s for s in series_list if frequency in ("all", s.frequency)]
+        points = [len(s.y_test) for s in group]
         for method in methods if group else ():
             values = np.array([results[s.name][method] for s in group])
+            coverage = 100 * protocol.pooled_coverage(values[:, :2], points)
             table[frequency.lower(), method] = (
-                100 * values[:, 0].mean(), 100 * values[:, 1].mean(), values[:, 2].mean(),
-                geometric_mean(values[:, 3]), values[:, 4].mean(),
+                *coverage, values[:, 2].mean(), geometric_mean(values[:, 3]),
+                values[:, 4].mean(),
             )  # fmt: skip
     return table
 
@@ -131,11 +140,13 @@ def length_rows(series_list, results, methods, split=None):
             members = [
                 s for s in group if (len(s.y) <= split) == short and results[s.name][LOG] == log
             ]
+            points = [len(s.y_test) for s in members]
             for method in methods if members else ():
                 values = np.array([results[s.name][method] for s in members])
+                coverage = 100 * protocol.pooled_coverage(values[:, :2], points)
                 rows.append([label, transform, len(members), method,
-                             f"{100 * values[:, 0].mean():.1f}",
-                             f"{100 * values[:, 1].mean():.1f}", f"{values[:, 2].mean():.2f}",
+                             f"{coverage[0]:.1f}", f"{coverage[1]:.1f}",
+                             f"{values[:, 2].mean():.2f}",
                              f"{np.median(values[:, 2]):.2f}",
                              f"{geometric_mean(values[:, 3]):.3f}",
                              f"{values[:, 4].mean():.2f}"])  # fmt: skip

@@ -9,13 +9,17 @@ One run, defaults only, every forecaster side by side:
    (scaled by the in-sample seasonal naive error of each training window, ``sp`` = 12 for
    monthly series, 1 otherwise), its geometric mean over the series, the number of
    non-finite forecasts, and the empirical coverage of the 80% and 95% prediction
-   intervals over all test points (forecasters with intervals).
+   intervals over the test points where the forecaster gave them (with their count).
 2. **Short series.** 100 synthetic yearly-like series of 10-50 points (seven generators),
    horizon 6, one origin (the last 6 points held out): SpectralForecaster against naive,
    drift, Theta and AutoETS; mean, median and geometric-mean MASE and the worst case.
 3. **Global vs local.** A panel of 40 related short series (shared AR dynamics and
    season, different levels and scales): one global SpectralForecaster on the panel
    against one per series (``panel="local"``).
+
+Every table's coverage pools the test points where the forecaster gave intervals and
+says how many (AutoETS's through :func:`benchmarks.protocol.autoets_intervals`); a fit or
+interval failure is printed and counted, not skipped silently.
 
 Writes the section "forecasting" of ``docs/benchmarks.md``.
 
@@ -30,6 +34,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from . import protocol
 from ._report import markdown_table, write_section
 
 COVERAGES = (0.8, 0.95)
@@ -199,7 +204,13 @@ def origins(n, horizon):
 
 
 def run_one(forecaster, y_train, fh, coverages):
-    """Fit/predict one forecaster; return forecasts, intervals (or None), fit seconds."""
+    """Fit/predict one forecaster; return forecasts, intervals (or None), fit seconds.
+
+    The intervals come from :func:`benchmarks.protocol.interval_bounds` (AutoETS's
+    through its workaround for sktime's failing ``predict_interval``). They are None
+    for a forecaster without intervals, and where the fit or the intervals fail, which
+    is printed; the tables count the test points each forecaster's coverage pools.
+    """
     from sklearn.base import clone
 
     f = clone(forecaster)
@@ -214,10 +225,18 @@ def run_one(forecaster, y_train, fh, coverages):
     intervals = None
     if f.get_tag("capability:pred_int"):
         try:
-            intervals = f.predict_interval(coverage=list(coverages)).to_numpy()
-        except Exception:
-            intervals = None
+            intervals = protocol.interval_bounds(f, len(fh), coverages)
+        except Exception as exc:  # counted in the tables' coverage points, and printed
+            print(f"    {type(forecaster).__name__} intervals failed: {exc!r}"[:200])
     return y_pred, intervals, seconds
+
+
+def points_cell(pooled, total):
+    """The test points a coverage pools: "-" (none), "174", or "100 of 174" (some failed)."""
+    pooled, total = int(pooled), int(total)
+    if pooled == 0:
+        return "-"
+    return str(total) if pooled == total else f"{pooled} of {total}"
 
 
 # ---------------------------------------------------------------------------- sections
@@ -231,35 +250,48 @@ def main_table():
             y_train, y_test = y.iloc[:n_train], y.iloc[n_train : n_train + horizon]
             for label, forecaster in forecasters(sp, n_train).items():
                 y_pred, intervals, seconds = run_one(forecaster, y_train, fh, COVERAGES)
-                row = {
-                    "series": name,
-                    "forecaster": label,
-                    "n_train": n_train,
-                    "MASE": mase(y_train, y_test, y_pred, sp),
-                    "non_finite": int((~np.isfinite(y_pred)).sum()),
-                    "fit_s": seconds,
-                }
-                truth = y_test.to_numpy()
-                if intervals is not None:
-                    for k, coverage in enumerate(COVERAGES):
-                        lower, upper = intervals[:, 2 * k], intervals[:, 2 * k + 1]
-                        row[f"in_{coverage}"] = int(np.sum((truth >= lower) & (truth <= upper)))
-                    row["n_points"] = len(truth)
-                rows.append(row)
+                rows.append(fold_row(name, label, y_train, y_test, sp, y_pred, intervals, seconds))
         print(f"{name}: {time.perf_counter() - start:.1f} s", flush=True)
     return pd.DataFrame(rows)
+
+
+def fold_row(name, label, y_train, y_test, sp, y_pred, intervals, seconds):
+    """One fold of one forecaster in the main table: MASE, non-finite forecasts, seconds,
+    the fold's test points (``n_points``) and, where the forecaster gave intervals, the
+    points inside each (``in_0.8``, ``in_0.95``) and how many were scored
+    (``interval_points``, 0 without intervals)."""
+    truth = np.asarray(y_test, dtype=float)
+    row = {
+        "series": name,
+        "forecaster": label,
+        "n_train": len(y_train),
+        "MASE": mase(y_train, truth, y_pred, sp),
+        "non_finite": int((~np.isfinite(y_pred)).sum()),
+        "fit_s": seconds,
+        "n_points": len(truth),
+        "interval_points": 0,
+    }
+    if intervals is not None:
+        for k, coverage in enumerate(COVERAGES):
+            lower, upper = intervals[:, 2 * k], intervals[:, 2 * k + 1]
+            row[f"in_{coverage}"] = int(np.sum((truth >= lower) & (truth <= upper)))
+        row["interval_points"] = len(truth)
+    return row
 
 
 def summarize_main(table):
     """One row per forecaster: mean MASE per series, geometric mean, non-finite, coverage.
 
     A forecaster that failed on a series (an exception or a non-finite forecast) gets
-    "failed" there and its geometric mean is over the other series (marked with *).
+    "failed" there and its geometric mean is over the other series (marked with *). The
+    coverage pools the test points of the folds with intervals; "coverage points" says
+    how many (:func:`points_cell`: "100 of 174" where some folds' fit or intervals failed).
     """
     names = list(dict.fromkeys(table["series"]))
     labels = list(dict.fromkeys(table["forecaster"]))
     per_series = table.groupby(["forecaster", "series"])["MASE"].mean()
-    header = ["forecaster", *names, "geo-mean MASE", "non-finite", "80% cov.", "95% cov."]
+    header = ["forecaster", *names, "geo-mean MASE", "non-finite", "80% cov.", "95% cov.",
+              "coverage points"]  # fmt: skip
     rows = []
     for label in labels:
         group = table[table["forecaster"] == label]
@@ -268,11 +300,12 @@ def summarize_main(table):
         g = gmean(values)
         cells.append(f"{g:.3f}" + ("" if np.isfinite(values).all() else "*"))
         cells.append(str(int(group["non_finite"].sum())))
-        if "n_points" in group and group["n_points"].notna().any():
-            points = group["n_points"].sum()
+        points = group["interval_points"].sum()
+        if points:
             cells += [f"{100 * group[f'in_{c}'].sum() / points:.1f}%" for c in COVERAGES]
         else:
             cells += ["-", "-"]
+        cells.append(points_cell(points, group["n_points"].sum()))
         rows.append((g, cells))
     rows.sort(key=lambda r: r[0])
     return markdown_table(header, [cells for _, cells in rows])
@@ -286,7 +319,7 @@ def main_targets(table):
     others = {k: v for k, v in scores.items() if k != ours}
     best_other = min(others, key=others.get)
     group = table[table["forecaster"] == ours]
-    coverage = {c: group[f"in_{c}"].sum() / group["n_points"].sum() for c in COVERAGES}
+    coverage = {c: group[f"in_{c}"].sum() / group["interval_points"].sum() for c in COVERAGES}
     within = all(abs(coverage[c] - c) <= 0.05 for c in COVERAGES)
     spread = {c: fold_bootstrap_se(group, c) for c in COVERAGES}
     return (
@@ -296,7 +329,7 @@ def main_targets(table):
         f"{int(group['non_finite'].sum())} non-finite forecasts; interval coverage "
         f"{100 * coverage[0.8]:.1f}% / {100 * coverage[0.95]:.1f}% for 80% / 95%: "
         f"{'within' if within else 'not within'} 5 points of nominal for both. The "
-        f"{int(group['n_points'].sum())} test points come in {len(group)} folds whose "
+        f"{int(group['interval_points'].sum())} test points come in {len(group)} folds whose "
         "points are correlated; resampling the folds (bootstrap) gives standard errors of "
         f"{100 * spread[0.8]:.1f} / {100 * spread[0.95]:.1f} points for these coverages."
     )
@@ -306,7 +339,7 @@ def fold_bootstrap_se(group, coverage, n_resamples=2000, seed=0):
     """Standard error of the pooled coverage when whole folds are resampled."""
     rng = np.random.default_rng(seed)
     inside = group[f"in_{coverage}"].to_numpy(dtype=float)
-    points = group["n_points"].to_numpy(dtype=float)
+    points = group["interval_points"].to_numpy(dtype=float)
     picks = rng.integers(0, len(group), size=(n_resamples, len(group)))
     return float(np.std(inside[picks].sum(1) / points[picks].sum(1)))
 
@@ -353,11 +386,12 @@ def short_table(n_series=100, horizon=6):
         ]
         rows.append(
             [label, f"{np.nanmean(v):.3f}", f"{np.nanmedian(v):.3f}", f"{gmean(v):.3f}",
-             f"{np.nanmax(v):.2f}", str(non_finite[label]), *cov, f"{seconds[label]:.1f}"]
+             f"{np.nanmax(v):.2f}", str(non_finite[label]), *cov,
+             points_cell(points[label], horizon * n_series), f"{seconds[label]:.1f}"]
         )  # fmt: skip
     rows.sort(key=lambda r: float(r[3]))
     header = ["forecaster", "mean MASE", "median", "geo-mean", "worst", "non-finite",
-              "80% cov.", "95% cov.", "total fit (s)"]  # fmt: skip
+              "80% cov.", "95% cov.", "coverage points", "total fit (s)"]  # fmt: skip
     return markdown_table(header, rows)
 
 
@@ -470,14 +504,17 @@ def calibration_table(n_repeats=50, horizon=6, seed=5):
                 pooled[label] += hits[label]
                 points = max(hits[label][2], 1)
                 cells += [f"{100 * hits[label][k] / points:.1f}%" for k in range(2)]
+                cells.append(points_cell(hits[label][2], n_repeats * horizon))
             rows.append(cells)
     summary = ["all cells", "-"]
+    total = len(CALIBRATION_KINDS) * len(CALIBRATION_LENGTHS) * n_repeats * horizon
     for label in models:
         summary += [f"{100 * pooled[label][k] / max(pooled[label][2], 1):.1f}%" for k in range(2)]
+        summary.append(points_cell(pooled[label][2], total))
     rows.append(summary)
     header = ["process", "n"]
     for label in models:
-        header += [f"{label} 80%", f"{label} 95%"]
+        header += [f"{label} 80%", f"{label} 95%", f"{label} points"]
     return markdown_table(header, rows)
 
 
@@ -556,7 +593,10 @@ sp = 12 for the monthly series, else 1); "geo-mean" is the geometric mean over t
 series (* = over the series where the forecaster did not fail; ThetaForecaster's
 multiplicative deseasonalization fails on the intermittent series, which has zeros);
 "non-finite" counts non-finite forecasts (a failed fit counts its whole horizon);
-coverage pools every test point of every series (forecasters with intervals).
+coverage pools the test points of every fold where the forecaster gave intervals, and
+"coverage points" counts them ("150 of 174": the other folds' fit or intervals failed).
+AutoETS's intervals come from statsmodels directly (`protocol.autoets_intervals`):
+sktime 1.2's `predict_interval` fails for its multiplicative-error models.
 "Ridge reduction (z-scored)" is `make_reduction(make_pipeline(StandardScaler(),
 RidgeCV()), window_length=min(max(sp, 10), n_train // 4))`, recursive, on the levels.
 
@@ -566,7 +606,7 @@ RidgeCV()), window_length=min(max(sp, 10), n_train // 4))`, recursive, on the le
 
 Seven generators (random walk with drift, linear trend, AR(1) level, damped trend,
 exponential growth, local level, 8-year cycle plus trend), one origin (the last 6 points
-held out), MASE scaled by the in-sample naive error.
+held out), MASE scaled by the in-sample naive error; coverage and its points as above.
 
 {short_md}
 
@@ -585,7 +625,8 @@ points, absolute forecasting horizon).
 
 Coverage of the 80% and 95% intervals, defaults only, on series simulated from known
 processes (50 series per cell, fitted on n points, the next 6 held out; monthly index,
-AutoETS given sp = 12 for the seasonal processes). These series are generated here, not
+AutoETS given sp = 12 for the seasonal processes; "points": the test points pooled, as
+above). These series are generated here, not
 taken from the bundled data: they check that the intervals mean what they say beyond
 the backtests above.
 

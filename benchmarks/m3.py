@@ -234,7 +234,9 @@ def report(results, methods, description, command, sources):
         "",
     ]
     everything = np.array([[results[k][1][m] for m in methods] for k in results])
-    summary = protocol.summary(everything[:, :, 0], methods, OURS, higher_is_better=False)
+    summary = protocol.summary(
+        everything[:, :, 0], methods, OURS, higher_is_better=False, precision=3
+    )
     ours_time, ours_median = everything[:, 0, 2].sum(), np.median(everything[:, 0, 2])
     totals = everything[:, :, 2].sum(axis=0)
     medians = np.median(everything[:, :, 2], axis=0)
@@ -242,7 +244,6 @@ def report(results, methods, description, command, sources):
     rows_and_times = zip(summary, methods, totals, medians, geo_means, strict=True)
     for row, method, total, median, geo_mean in rows_and_times:
         mark = " (other run)" if method in sources and "this run" not in sources[method] else ""
-        row[1] = f"{float(row[1]):.3f}"
         row.insert(2, f"{geo_mean:.3f}")
         row += [f"{total:.1f}", f"{total / ours_time:.2f}{mark}", f"{1e3 * median:.1f}",
                 f"{median / ours_median:.2f}{mark}"]  # fmt: skip

@@ -48,8 +48,9 @@ earlier sections): default / candidate, 80% / 95% coverage, MSIS, geo-mean MASE,
 sMAPE: yearly 80.9 / 93.5, 23.15, 1.779, 15.70 -> 80.7 / 93.5, 23.03, 1.804 (+1.36%),
 15.80 (+0.65%); quarterly 0.797, 9.13 -> 0.798, 9.15; monthly 0.681, 13.49 -> 0.681,
 13.48; "other" 80.6 / 93.5, 16.07, 1.538, 4.71 -> 81.2 / 93.7, 16.14, 1.544 (+0.37%),
-4.70; all 80.0 / 94.0, 11.11, 0.913, 12.36 -> 79.9 / 94.0, 11.07 (-0.31%), 0.916
-(+0.33%), 12.38. It fails the rule on yearly geo-mean MASE, yearly sMAPE and the overall
+4.70; all 80.1 / 94.3, 11.11, 0.913, 12.36 -> 80.0 / 94.4, 11.07 (-0.31%), 0.916
+(+0.33%), 12.38 (the "all" coverage as the share of test points, corrected in session
+54). It fails the rule on yearly geo-mean MASE, yearly sMAPE and the overall
 geo-mean MASE; the loss is on the short yearly series (n <= 18: in logs 1.951 -> 2.013,
 in levels 1.884 -> 1.915), where the start was meant to help. By the protocol it stops
 there: measured, not kept, no confirmation run; the library keeps ``l_0 = x_0``,

@@ -3,9 +3,10 @@
 Protocol: :mod:`benchmarks.protocol` (official horizons 6/8/18/8, seasonal periods
 1/4/12/1, defaults only, one thread). Corpus: :func:`benchmarks.corpus.load_m3`. Per
 series, ``predict_interval(coverage=[0.8, 0.95])`` after a fit with the official
-horizon; per frequency, the share of test points inside the 80% and 95% intervals
-(coverage, over every test point) and the mean over series of MSIS, the M4 interval
-score of the 95% interval,
+horizon; per frequency and over all series, the share of test points inside the 80%
+and 95% intervals (coverage, over every test point: in the "all" rows a monthly series
+counts its 18 points, a yearly one its 6) and the mean over series of MSIS, the M4
+interval score of the 95% interval,
 
 ``mean_h(U - L + (2 / a)(L - y)[y < L] + (2 / a)(y - U)[y > U]) / scale``, ``a = 0.05``,
 
@@ -355,22 +356,6 @@ def ours(series, backtests):
     return out
 
 
-def autoets_intervals(forecaster, horizon):
-    """The 80% and 95% intervals (horizon, 4) of a fitted sktime ``AutoETS``.
-
-    sktime 1.2.0's ``predict_interval`` passes ``simulate_kwargs=...`` as a keyword that
-    statsmodels 0.15's ``ETSResults.get_prediction`` (which takes ``**simulate_kwargs``)
-    forwards to ``simulate`` and fails; this asks statsmodels for the same prediction
-    (``get_prediction(start, end)``, simulated for multiplicative models with a fixed
-    ``rng``) and reads the intervals as sktime does (``pred_int(alpha)``).
-    """
-    results = forecaster._fitted_forecaster
-    n = forecaster._y_len if hasattr(forecaster, "_y_len") else int(results.nobs)
-    prediction = results.get_prediction(start=n, end=n + horizon - 1, rng=0)
-    return np.column_stack([np.asarray(prediction.pred_int(alpha=1 - c))[:horizon]
-                            for c in COVERAGES])  # fmt: skip
-
-
 def anchors(series, with_ets):
     """Scores and seconds (fit + intervals) of Theta and, if asked, AutoETS."""
     from sktime.forecasting.ets import AutoETS
@@ -384,11 +369,9 @@ def anchors(series, with_ets):
     out = {}
     for name, factory in factories.items():
 
-        def fit_intervals(factory=factory, name=name):
-            fitted = factory().fit(y, fh=fh)
-            if name == "AutoETS":
-                return autoets_intervals(fitted, len(fh))
-            return fitted.predict_interval(coverage=list(COVERAGES))
+        def fit_intervals(factory=factory):
+            # AutoETS's intervals through protocol.autoets_intervals (sktime's fail).
+            return protocol.interval_bounds(factory().fit(y, fh=fh), len(fh), COVERAGES)
 
         intervals, seconds = protocol.timed(fit_intervals)
         out[name] = (*interval_scores(series, intervals), seconds)
@@ -396,15 +379,22 @@ def anchors(series, with_ets):
 
 
 def table(series_list, results, methods):
-    """Rows per frequency and method: series, coverage 80/95, MSIS, total seconds."""
+    """Rows per frequency and method: series, coverage 80/95, MSIS, total seconds.
+
+    Coverage is the share of the group's test points inside the intervals (each series
+    weighted by its number of test points, :func:`benchmarks.protocol.pooled_coverage`),
+    MSIS the mean over series.
+    """
     rows = []
     for frequency in [*M3_FREQUENCIES, "all"]:
         group = [s for s in series_list if frequency in ("all", s.frequency)]
         if not group:
             continue
+        points = [len(s.y_test) for s in group]
         for method in methods:
             values = np.array([results[s.name][method] for s in group])
-            coverage80, coverage95, msis, seconds = values.mean(axis=0)
+            coverage80, coverage95 = protocol.pooled_coverage(values[:, :2], points)
+            msis, seconds = values[:, 2:].mean(axis=0)
             rows.append([frequency.lower(), len(group), method, f"{100 * coverage80:.1f}",
                          f"{100 * coverage95:.1f}", f"{msis:.2f}",
                          f"{seconds * len(group):.1f}"])  # fmt: skip
@@ -428,9 +418,11 @@ def length_table(series_list, results, methods):
             for transform, log in (("log", True), ("levels", False)):
                 members = [s for s in group if (len(s.y) <= median) == short
                            and results[s.name][LOG] == log]  # fmt: skip
+                points = [len(s.y_test) for s in members]
                 for method in methods if members else ():
                     values = np.array([results[s.name][method][:3] for s in members])
-                    coverage80, coverage95, msis = values.mean(axis=0)
+                    coverage80, coverage95 = protocol.pooled_coverage(values[:, :2], points)
+                    msis = values[:, 2].mean()
                     rows.append([frequency.lower(), label, transform, len(members), method,
                                  f"{100 * coverage80:.1f}", f"{100 * coverage95:.1f}",
                                  f"{msis:.2f}"])  # fmt: skip
@@ -479,7 +471,9 @@ def main(argv=None):
     alone = np.array([results[s.name]["interval seconds"] for s in series])
     body = [
         f"{selection}; official horizons (6/8/18/8), defaults, one thread. Coverage: the "
-        "share of test points inside the 80% / 95% interval (nominal 80 / 95). MSIS: the "
+        "share of test points inside the 80% / 95% interval (nominal 80 / 95), in the "
+        '"all" rows pooled over the frequencies\' test points (a monthly series counts 18, '
+        "a yearly one 6). MSIS: the "
         "M4 interval score of the 95% interval scaled by the in-sample seasonal naive "
         "error, mean over series (lower is better). Time: fit plus "
         "`predict_interval(coverage=[0.8, 0.95])`; a variant's time is its "

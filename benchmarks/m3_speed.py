@@ -72,9 +72,10 @@ def fit_predict(series, intervals=True, forecaster_class=None):
 
 
 def run(series, intervals=True):
-    """Forecasts ``{name: (horizon, 1 + 2 * len(COVERAGES))}`` and seconds per series."""
+    """Forecasts ``{name: (horizon, 1 + 2 * len(COVERAGES))}`` and seconds per series, on
+    one thread (:func:`benchmarks.protocol.one_thread`)."""
     out, seconds = {}, {}
-    with warnings.catch_warnings():
+    with protocol.one_thread(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit_predict(series[0], intervals)  # warm-up: imports
         for s in series:
@@ -89,12 +90,12 @@ def baseline_class(directory):
 
 
 def run_side_by_side(series, baseline):
-    """:func:`run` of both versions, alternating series by series."""
+    """:func:`run` of both versions, alternating series by series (one thread)."""
     from sksssm.forecasting import SpectralForecaster
 
     classes = {"new": SpectralForecaster, "baseline": baseline}
     out = {name: ({}, {}) for name in classes}
-    with warnings.catch_warnings():
+    with protocol.one_thread(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for cls in classes.values():
             fit_predict(series[0], True, cls)  # warm-up
@@ -120,13 +121,14 @@ def autoets_fit_predict(series):
 
 
 def run_with_autoets(series):
-    """This version's and AutoETS's seconds per series, alternating series by series."""
+    """This version's and AutoETS's seconds per series, alternating series by series (one
+    thread)."""
     from sksssm.forecasting import SpectralForecaster
 
     runs = {"new": lambda s: fit_predict(s, False, SpectralForecaster),
             "AutoETS": autoets_fit_predict}  # fmt: skip
     seconds = {name: {} for name in runs}
-    with warnings.catch_warnings():
+    with protocol.one_thread(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for run_one in runs.values():
             run_one(series[0])  # warm-up

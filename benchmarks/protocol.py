@@ -186,6 +186,55 @@ def smape(y_test, y_pred):
     return float(np.mean(200.0 * np.abs(y_test - y_pred) / (np.abs(y_test) + np.abs(y_pred))))
 
 
+def pooled_coverage(shares, points):
+    """Share of all test points inside the intervals, from each series' share.
+
+    ``shares`` is ``(n_series, ...)`` (e.g. the 80% and 95% coverage of each series),
+    ``points`` each series' number of test points: each share counts with its series'
+    points, so a series with 18 test points weighs three times one with 6 (the plain
+    mean over series would weigh them alike). Where every series has the same number of
+    points (one M3 frequency) it equals the mean over series.
+
+    Examples
+    --------
+    >>> pooled_coverage([[1.0], [0.0]], [6, 18])  # 6 of 24 points covered
+    array([0.25])
+    """
+    return np.average(np.asarray(shares, dtype=float), axis=0, weights=np.asarray(points))
+
+
+def autoets_intervals(forecaster, horizon, coverages=(0.8, 0.95)):
+    """The intervals ``(horizon, 2 * len(coverages))`` of a fitted sktime ``AutoETS``.
+
+    Columns: lower and upper bound of each coverage in turn (as ``predict_interval``).
+    sktime 1.2.0's ``predict_interval`` passes ``simulate_kwargs=...`` as a keyword that
+    statsmodels 0.15's ``ETSResults.get_prediction`` (which takes ``**simulate_kwargs``)
+    forwards to ``simulate`` and fails, for every model whose intervals are simulated
+    (multiplicative ones); this asks statsmodels for the same prediction
+    (``get_prediction(start, end)``, simulated for multiplicative models with a fixed
+    ``rng``) and reads the intervals as sktime does (``pred_int(alpha)``).
+    """
+    results = forecaster._fitted_forecaster
+    n = forecaster._y_len if hasattr(forecaster, "_y_len") else int(results.nobs)
+    prediction = results.get_prediction(start=n, end=n + horizon - 1, rng=0)
+    return np.column_stack([np.asarray(prediction.pred_int(alpha=1 - c))[:horizon]
+                            for c in coverages])  # fmt: skip
+
+
+def interval_bounds(forecaster, horizon, coverages=(0.8, 0.95)):
+    """The intervals ``(horizon, 2 * len(coverages))`` of a fitted sktime forecaster.
+
+    ``predict_interval(coverage=coverages)``, except for sktime's ``AutoETS``, whose
+    intervals come from :func:`autoets_intervals` (sktime's own fail for multiplicative
+    models). Errors propagate: a caller counts what fails, it does not skip it.
+    """
+    from sktime.forecasting.ets import AutoETS
+
+    if isinstance(forecaster, AutoETS):
+        return autoets_intervals(forecaster, horizon, coverages)
+    return np.asarray(forecaster.predict_interval(coverage=list(coverages)), dtype=float)
+
+
 def ranks(scores, higher_is_better=True):
     """Rank methods (columns) within each data set (row): 1 = best, ties share the mean.
 
@@ -215,11 +264,13 @@ def wilcoxon_p(ours, theirs):
     return float(wilcoxon(diff, zero_method="wilcox").pvalue)
 
 
-def summary(scores, methods, ours, higher_is_better=True):
+def summary(scores, methods, ours, higher_is_better=True, precision=4):
     """Rows ``[method, mean score, mean rank, W/D/L vs ours, Wilcoxon p]``.
 
     ``scores`` is ``(n_sets, n_methods)`` over the data sets where every method ran; the
-    W/D/L and p columns compare ``ours`` (a method name) with each other method.
+    W/D/L and p columns compare ``ours`` (a method name) with each other method. The
+    mean score is formatted once, with ``precision`` decimals (a cell rounded again
+    later could round the wrong way: 1.43355 -> "1.4335" -> "1.433").
     """
     scores = np.asarray(scores, dtype=float)
     mean_rank = ranks(scores, higher_is_better).mean(axis=0)
@@ -231,7 +282,8 @@ def summary(scores, methods, ours, higher_is_better=True):
         else:
             wins, draws, losses = wins_draws_losses(mine, scores[:, j], higher_is_better)
             wdl, p = f"{wins}/{draws}/{losses}", f"{wilcoxon_p(mine, scores[:, j]):.3g}"
-        rows.append([method, f"{scores[:, j].mean():.4f}", f"{mean_rank[j]:.2f}", wdl, p])
+        mean = f"{scores[:, j].mean():.{precision}f}"
+        rows.append([method, mean, f"{mean_rank[j]:.2f}", wdl, p])
     return rows
 
 
