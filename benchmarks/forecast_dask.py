@@ -84,7 +84,7 @@ def fit(y, params, backend):
     extra = {"backend": "dask", "backend_params": {"series_per_block": BLOCK}} if backend else {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return SpectralForecaster(**params, **extra).fit(y)
+        return SpectralForecaster(panel="global", **params, **extra).fit(y)
 
 
 def panel_setup_seconds(y):

@@ -114,7 +114,7 @@ def test_panel_calibration_is_pooled_and_exog_is_supported():
         frames.append(pd.DataFrame({"y": 10 + np.cumsum(rng.normal(size=50)) + x}, index))
         exog.append(pd.DataFrame({"x": x}, index))
     y, X = pd.concat(frames), pd.concat(exog)
-    f = SpectralForecaster(sp=1, interval_backtests=2).fit(y, X=X, fh=[1, 2])
+    f = SpectralForecaster(panel="global", sp=1, interval_backtests=2).fit(y, X=X, fh=[1, 2])
     future = pd.concat([
         pd.DataFrame({"x": [0.1, -0.2]},
                      pd.MultiIndex.from_product([[f"s{i}"], [50, 51]], names=["id", "t"]))

@@ -413,9 +413,9 @@ def make_panel(n_series=5, n=40, seed=0):
 
 def test_global_model_is_one_ridge_on_all_series():
     y = make_panel()
-    f = SpectralForecaster(sp=1, d=0, ar_order=2, n_filters=2, alpha=0.2, log_transform=False).fit(
-        y
-    )
+    f = SpectralForecaster(
+        panel="global", sp=1, d=0, ar_order=2, n_filters=2, alpha=0.2, log_transform=False
+    ).fit(y)
     rows, targets = [], []
     for key in f._panel.keys:
         z = (y.loc[key].to_numpy() - f._panel.scaling[key][0]) / f._panel.scaling[key][1]
@@ -433,6 +433,7 @@ def test_global_model_is_one_ridge_on_all_series():
 def test_global_update_in_parts_equals_one_pass():
     y = make_panel(n_series=3, n=50)
     params = dict(sp=1, d=0, ar_order=2, n_filters=2, alpha=0.2, log_transform=False)
+    params["panel"] = "global"
     times, ids = y.index.get_level_values("t"), y.index.get_level_values("id")
     f = SpectralForecaster(**params).fit(y[times < 40])
     # s1 falls behind (its series now ends 10 steps before the cutoff), then catches up.
@@ -467,7 +468,7 @@ def test_global_panel_with_series_ending_at_different_times():
     # The exact model alone: no damping, no shrinkage toward the drift, no Theta or trend.
     params = dict(sp=1, d=1, ar_order=2, n_filters=0, alpha=0.0, log_transform=False,
                   damping=1.0, drift_prior_length=0, theta_weight=0.0,
-                  damped_trend_weight=0.0)  # fmt: skip
+                  damped_trend_weight=0.0, panel="global")  # fmt: skip
     f = SpectralForecaster(**params).fit(y)
     assert str(f.cutoff[0]) == "2014Q4" and f._panel.lags == [0, 7, 0, 3]
     fh = [1, 2, 3]
@@ -632,10 +633,10 @@ def test_seasonal_period_of_a_frequency_with_a_multiple():
 
 
 def test_ragged_panel_refusals():
-    y, _ = sine_panel([30, 27])
+    y, _ = sine_panel([30, 27])  # the global model's refusals
     X = pd.DataFrame({"x": np.ones(len(y))}, index=y.index)
     with pytest.raises(ValueError, match="same time point"):
-        SpectralForecaster().fit(y, X=X)
+        SpectralForecaster(panel="global").fit(y, X=X)
     # Ends that are not a whole number of steps apart (another phase of the grid).
     days = pd.date_range("2020-01-01", periods=5, freq="D")
     assert steps_until(days, pd.Timestamp("2020-01-08")) == 3
@@ -739,7 +740,7 @@ def test_covariance_across_horizons_is_refused_marginal_variance_works(airline):
 
 def test_panel_option_has_its_own_name():
     """The panel choice is ``panel=``; the old name ``pooling`` is no parameter."""
-    assert SpectralForecaster().get_params()["panel"] == "global"
+    assert SpectralForecaster().get_params()["panel"] == "local"
     assert "pooling" not in SpectralForecaster().get_params()
     with pytest.raises(TypeError, match="pooling"):
         SpectralForecaster(pooling="local")

@@ -1,4 +1,5 @@
-"""Global fits on Dask (``SpectralForecaster(backend="dask")``) and sktime's Dask backend.
+"""Global fits on Dask (``SpectralForecaster(panel="global", backend="dask")``) and
+sktime's Dask backend.
 
 Merging streamed QR factors is exact, so the Dask-reduced global fit must be the
 in-memory global fit up to round-off: the same configuration, coefficients and forecasts.
@@ -64,13 +65,13 @@ def panel():
 
 @pytest.fixture(scope="module")
 def numpy_fit(panel):
-    return SpectralForecaster().fit(panel, fh=[1, 2, 3])
+    return SpectralForecaster(panel="global").fit(panel, fh=[1, 2, 3])
 
 
 def test_dask_global_fit_equals_in_memory_fit_synchronous(panel, numpy_fit):
     # 13 series in blocks of 4: 4 factors per design, merged 2 at a time (a 2-level tree).
     forecaster = SpectralForecaster(
-        backend="dask", backend_params={"series_per_block": 4, "split_every": 2}
+        panel="global", backend="dask", backend_params={"series_per_block": 4, "split_every": 2}
     )
     with dask.config.set(scheduler="synchronous"):
         forecaster.fit(panel, fh=[1, 2, 3])
@@ -99,7 +100,7 @@ def test_the_workers_reuse_each_blocks_columns_across_candidates(panel, monkeypa
         monkeypatch.setattr(_global, "_WORKER_CACHES", type(_global._WORKER_CACHES)())
         calls.clear()
         with dask.config.set(scheduler="synchronous"):
-            forecaster = SpectralForecaster(**params).fit(panel, fh=[1, 2, 3])
+            forecaster = SpectralForecaster(panel="global", **params).fit(panel, fh=[1, 2, 3])
         return forecaster, len(calls), len(_global._WORKER_CACHES)
 
     cached, n_cached, n_blocks = fit(8)
@@ -139,7 +140,9 @@ def test_dask_global_fit_on_a_local_cluster_equals_in_memory_fit(panel, numpy_fi
         ) as cluster,
         distributed.Client(cluster),
     ):
-        forecaster = SpectralForecaster(backend="dask", backend_params={"series_per_block": 3})
+        forecaster = SpectralForecaster(
+            panel="global", backend="dask", backend_params={"series_per_block": 3}
+        )
         forecaster.fit(panel, fh=[1, 2, 3])
     # The fitted forecaster holds no Dask objects: it predicts after the cluster is gone.
     assert_same_fit(forecaster, numpy_fit, [1, 2, 3])
@@ -151,7 +154,7 @@ def test_update_after_a_dask_fit_equals_update_after_an_in_memory_fit():
     fits = []
     for backend in (None, "dask"):
         with dask.config.set(scheduler="synchronous"):
-            f = SpectralForecaster(backend=backend, n_combined=1).fit(first)
+            f = SpectralForecaster(panel="global", backend=backend, n_combined=1).fit(first)
         fits.append(f.update(full))
     np.testing.assert_allclose(fits[1].coef_, fits[0].coef_, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(
@@ -173,7 +176,7 @@ def test_update_after_a_dask_fit_equals_update_after_an_in_memory_fit():
 )
 def test_bad_backend_settings_are_refused(panel, params, message):
     with pytest.raises(ValueError, match=message):
-        SpectralForecaster(**params).fit(panel)
+        SpectralForecaster(**{"panel": "global", **params}).fit(panel)
 
 
 def test_a_dask_dataframe_is_refused_with_a_clear_error(panel):
@@ -181,7 +184,9 @@ def test_a_dask_dataframe_is_refused_with_a_clear_error(panel):
     # Dask DataFrame before the forecaster sees it (compute() it first; the user guide).
     dd = pytest.importorskip("dask.dataframe")
     with pytest.raises(TypeError, match="sktime compatible format"):
-        SpectralForecaster(backend="dask").fit(dd.from_pandas(panel.reset_index(), npartitions=2))
+        SpectralForecaster(panel="global", backend="dask").fit(
+            dd.from_pandas(panel.reset_index(), npartitions=2)
+        )
 
 
 # ------------------------------------------------------------------ sktime's evaluate
@@ -199,7 +204,10 @@ def test_sktime_evaluate_with_the_dask_backend_equals_the_serial_run():
     y = seasonal_panel(n_series=1, n=60).droplevel("id")["y"]
     cv = ExpandingWindowSplitter(fh=[1, 2, 3], initial_window=36, step_length=8)
     tiny = HOPERegressor(d_model=4, n_layers=1, max_epochs=1, random_state=0)
-    for forecaster in (SpectralForecaster(), DeepReductionForecaster(tiny, window_length=4)):
+    for forecaster in (
+        SpectralForecaster(panel="global"),
+        DeepReductionForecaster(tiny, window_length=4),
+    ):
         serial = evaluate(forecaster, cv, y)
         with dask.config.set(scheduler="synchronous"):
             on_dask = evaluate(forecaster, cv, y, backend="dask")
@@ -225,7 +233,7 @@ def test_dask_global_fit_with_exogenous_data_equals_in_memory_fit():
     for backend in (None, "dask"):
         params = {"backend": "dask", "backend_params": {"series_per_block": 2}} if backend else {}
         with dask.config.set(scheduler="synchronous"):
-            fits.append(SpectralForecaster(**params).fit(y, X=X_fit, fh=[1, 2]))
+            fits.append(SpectralForecaster(panel="global", **params).fit(y, X=X_fit, fh=[1, 2]))
     np.testing.assert_allclose(fits[1].coef_, fits[0].coef_, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(
         fits[1].predict(X=X_future).to_numpy(), fits[0].predict(X=X_future).to_numpy(), rtol=1e-8

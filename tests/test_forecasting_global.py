@@ -30,8 +30,8 @@ def test_global_model_ignores_each_series_level_and_scale():
     y = ar_panel()
     moved = y.copy()
     moved.loc["s2", "y"] = 5e4 + 1e3 * moved.loc["s2", "y"].to_numpy()
-    f = SpectralForecaster(**FIXED).fit(y)
-    g = SpectralForecaster(**FIXED).fit(moved)
+    f = SpectralForecaster(panel="global", **FIXED).fit(y)
+    g = SpectralForecaster(panel="global", **FIXED).fit(moved)
     np.testing.assert_allclose(g.coef_, f.coef_, rtol=1e-9, atol=1e-12)
     assert g.alpha_ == pytest.approx(f.alpha_, rel=1e-9)
     fh = [1, 2, 3]
@@ -44,8 +44,8 @@ def test_global_model_ignores_each_series_level_and_scale():
 
 def test_global_fit_of_a_one_series_panel_is_the_single_series_fit():
     y = ar_panel(n_series=1)
-    panel_fit = SpectralForecaster().fit(y, fh=[1, 2])
-    single_fit = SpectralForecaster().fit(y.loc["s0"], fh=[1, 2])
+    panel_fit = SpectralForecaster(panel="global").fit(y, fh=[1, 2])
+    single_fit = SpectralForecaster(panel="global").fit(y.loc["s0"], fh=[1, 2])
     np.testing.assert_allclose(panel_fit.coef_, single_fit.coef_, rtol=1e-12)
     np.testing.assert_allclose(
         panel_fit.predict().to_numpy(), single_fit.predict().to_numpy(), rtol=1e-12
@@ -71,11 +71,11 @@ def test_update_that_ends_before_the_latest_point_keeps_the_cutoff():
     panel's latest stored one, so the forecasts keep their dates."""
     a, b = monthly(60, 0), monthly(60, 1)
     y = as_panel({"a": a.iloc[:50], "b": b.iloc[:45]})  # a ends 2014-02, b 5 months earlier
-    f = SpectralForecaster().fit(y, fh=[1, 2, 3])
+    f = SpectralForecaster(panel="global").fit(y, fh=[1, 2, 3])
     f.update(as_panel({"b": b.iloc[45:48]}))  # new points for the lagging series only
     assert f.cutoff[0] == pd.Period("2014-02", "M") and f._panel.lags == [0, 2]
     # The same data with a's (identical) overlap: an update ending at 2014-02.
-    g = SpectralForecaster().fit(y, fh=[1, 2, 3])
+    g = SpectralForecaster(panel="global").fit(y, fh=[1, 2, 3])
     g.update(as_panel({"a": a.iloc[45:50], "b": b.iloc[45:48]}))
     assert g.cutoff[0] == pd.Period("2014-02", "M")
     pd.testing.assert_frame_equal(f.predict(), g.predict())
@@ -86,7 +86,7 @@ def test_update_of_an_identical_overlap_only_keeps_the_cutoff():
     """One series: an update inside the history (accepted) changes nothing; the cutoff
     moved back to the update's end and the forecasts were labelled 5 months early."""
     a = monthly(60, 0)
-    single = SpectralForecaster().fit(a.iloc[:50], fh=[1, 2])
+    single = SpectralForecaster(panel="global").fit(a.iloc[:50], fh=[1, 2])
     forecast = single.predict()
     single.update(a.iloc[40:45])
     assert single.cutoff[0] == a.index[49]
@@ -95,7 +95,7 @@ def test_update_of_an_identical_overlap_only_keeps_the_cutoff():
 
 def test_direct_strategy_after_an_update_of_some_series_names_the_lagging_ones():
     full = {key: monthly(60, i) for i, key in enumerate("abc")}
-    f = SpectralForecaster(strategy="direct").fit(
+    f = SpectralForecaster(panel="global", strategy="direct").fit(
         as_panel({k: s.iloc[:50] for k, s in full.items()}), fh=[1, 2, 3]
     )
     f.update(as_panel({"a": full["a"].iloc[50:52]}))  # b and c now end 2 steps earlier
@@ -127,7 +127,7 @@ def test_series_of_different_time_steps_are_refused(indexes, message):
     y = as_panel({key: pd.Series(100 + rng.normal(size=40).cumsum(), index=index)
                   for key, index in zip("ab", indexes, strict=True)})  # fmt: skip
     with pytest.raises(ValueError, match=f"different time steps \\({message}\\)"):
-        SpectralForecaster().fit(y, fh=[5])
+        SpectralForecaster(panel="global").fit(y, fh=[5])
     with pytest.raises(ValueError, match="different time steps"):
         Panel(y)
 
@@ -141,4 +141,4 @@ def test_short_series_of_a_ragged_datetime_panel_is_named(n):
                   for k, s in parts.items()})  # fmt: skip
     with pytest.raises(ValueError, match=f"at least 3 time steps per series; got {n} "
                                          r"\(series 'c'\)"):  # fmt: skip
-        SpectralForecaster().fit(y, fh=[1, 2])
+        SpectralForecaster(panel="global").fit(y, fh=[1, 2])

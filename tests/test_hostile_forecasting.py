@@ -126,7 +126,7 @@ def exog_panel(keys=("a", "b", "c"), n=48, horizon=3, seed=1):
 def test_fit_with_exog_lacking_a_series_or_time_points_is_refused(make_X, message):
     y, X, _ = exog_panel()
     with pytest.raises(ValueError, match=message):
-        SpectralForecaster().fit(y, X=make_X(X))
+        SpectralForecaster(panel="global").fit(y, X=make_X(X))
 
 
 @pytest.mark.parametrize(
@@ -142,7 +142,7 @@ def test_update_whose_exog_lacks_new_time_points_is_refused_with_state_unchanged
     """Refused before anything is stored: the cutoff, the history and the forecasts stay
     (the panel was half-updated and the models forecast from misaligned rows)."""
     y, X, X_future = exog_panel()
-    f = SpectralForecaster().fit(y, X=X, fh=[1])
+    f = SpectralForecaster(panel="global").fit(y, X=X, fh=[1])
     next_month = X_future.index.get_level_values("t") == pd.Period("2016-01", "M")
     forecast = f.predict(X=X_future[next_month])
     before = fitted_state(f)

@@ -44,9 +44,12 @@ def _fitters():
     ],
 )
 def test_booleans_for_integer_options_are_refused(fitter, name, value, message):
-    with pytest.raises(ValueError, match=f"^{re.escape(message)}$") as error:
+    if fitter != "fit_pooling":  # the estimators' constraints refuse bools (IntegerInterval)
+        with pytest.raises(InvalidParameterError, match=f"'{name}'.*not a bool.*Got {value}"):
+            _fitters()[fitter](**{name: value})
+        return
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         _fitters()[fitter](**{name: value})
-    assert not isinstance(error.value, InvalidParameterError)  # the constraints admit it
 
 
 @pytest.mark.parametrize("fitter", ["fit_pooling", "classifier", "regressor"])
