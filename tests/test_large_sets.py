@@ -270,3 +270,45 @@ def test_streamed_loo_score_leaves_out_one_series_classes():
     lone = SpectralFilterClassifier(n_filters=2, random_state=0, normalise=False)
     lone.fit(da.from_array(X[:6], chunks=3), np.arange(6))
     assert np.isnan(lone.loo_score_)
+
+
+def test_streaming_fit_warns_once_where_the_cross_block_was_asked_for():
+    """``block_selection="off"`` promises every pooled feature, the cross-channel block
+    included; the streaming fit (Dask input, or more series than features) pools the
+    per-channel features only: one SpectralFilterWarning says so. ``"loo"`` (the
+    default, which only offers the block), ``cross_channel=False`` and one channel stay
+    silent."""
+    import warnings
+
+    from sksssm import SpectralFilterSequenceRegressor
+    from sksssm.exceptions import SpectralFilterWarning
+
+    da = pytest.importorskip("dask.array")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2, 20))
+    y = np.repeat([0, 1], 20)
+    X_dask = da.from_array(X, chunks=(10, -1, -1))
+    small = dict(n_filters=2, n_mixtures=0, random_state=0)
+
+    def caught(estimator, X, y):
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            estimator.fit(X, y)
+        return [str(w.message) for w in record if issubclass(w.category, SpectralFilterWarning)]
+
+    asked = SpectralFilterClassifier(block_selection="off", cross_channel=True, **small)
+    messages = caught(asked, X_dask, y)
+    assert len(messages) == 1 and "cross-channel block is not used" in messages[0]
+    assert asked.estimators_[0].pooling_.cross_pairs is None  # what the warning says
+    assert asked.estimators_[0].feature_set_ == "all"
+    assert caught(SpectralFilterClassifier(**small), X_dask, y) == []
+    unasked = SpectralFilterClassifier(block_selection="off", cross_channel=False, **small)
+    assert caught(unasked, X_dask, y) == []
+    assert caught(asked, da.from_array(X[:, :1], chunks=(10, -1, -1)), y) == []
+    # the regressor's streaming fit, here in memory (more series than features)
+    regressor = SpectralFilterSequenceRegressor(
+        block_selection="off", statistics=("mean",), filter_lengths=[8], **small
+    )
+    assert uses_streaming_head(regressor, X, y.astype(float))
+    messages = caught(regressor, X, y.astype(float))
+    assert len(messages) == 1 and "cross-channel block is not used" in messages[0]

@@ -149,3 +149,64 @@ def test_pool_blocks_cover_every_response_once_and_keep_groups_whole(monkeypatch
         assert [g.tolist() for g in shifted] == [g.tolist() for g in inside]
         assert all(g[-1] < responses.stop for g in shifted)  # no group cut
     np.testing.assert_array_equal(seen, 1)
+
+
+@pytest.mark.parametrize("statistics", [("segment_mean", "std"), ("mean", "segment_mean")])
+def test_one_segment_mean_of_the_standardized_identity_is_an_exact_zero(monkeypatch, statistics):
+    """With ``n_segments=1`` the ``segment_mean`` of each standardized channel's identity
+    response is the series' mean, 0 by construction: written as an exact zero, with or
+    without ``"mean"`` (its round-off was standardized into a column of noise and fitted),
+    in the series' block only; with two segments it carries a value."""
+    from sksssm.spectral import fit_pooling, pooled_features
+    from sksssm.spectral._pooling_state import PoolingState
+
+    X = np.random.default_rng(2).normal(size=(5, 40, 3)) * 7.0 + 3.0
+    X[1, 25:] = np.nan  # one shorter series: its own mean
+    state = fit_pooling(X, normalise=True, n_segments=1, statistics=statistics, dtype="float64")
+    zero = state.zero_columns()
+    labels = state.column_statistics()
+    zeroed = [stat for stat in statistics if stat in ("mean", "segment_mean")]
+    assert len(zero) == 3 * len(zeroed)
+    assert sorted(set(labels[zero])) == sorted(zeroed)
+    # the identity (response 0) of each channel, in the series' (first) block
+    for stat in zeroed:
+        first = int(np.argmax(labels == stat))
+        columns = np.sort(zero[labels[zero] == stat])
+        np.testing.assert_array_equal(columns, first + np.arange(3) * state.n_responses)
+    assert (pooled_features(X, state)[:, zero] == 0.0).all()
+    monkeypatch.setattr(PoolingState, "zero_columns", lambda self: np.empty(0, dtype=np.intp))
+    computed = pooled_features(X, state)
+    np.testing.assert_allclose(computed[:, zero], 0.0, rtol=0, atol=1e-12)
+    monkeypatch.undo()
+    # the identity's segment means of the first differences (the second kind's block,
+    # one segment: one column per channel and response) carry values
+    segment = np.flatnonzero(labels == "segment_mean")
+    differences = segment[len(segment) // 2] + np.arange(3) * state.n_responses
+    assert not np.isin(differences, zero).any()
+    assert (np.abs(computed[:, differences]).max(axis=0) > 1e-6).all()
+    two = fit_pooling(X, normalise=True, n_segments=2, statistics=statistics, dtype="float64")
+    assert (two.column_statistics()[two.zero_columns()] == "mean").all()
+
+
+def test_hydra_counts_exact_ties_as_wins_whatever_the_round_off():
+    """Responses equal in exact arithmetic (all zero: the first differences at t = 0) all
+    win, whatever round-off (far below the margin) the FFT gave them; a response short of
+    the maximum by more than the margin does not."""
+    rng = np.random.default_rng(3)
+    Z = rng.normal(size=(2, 1, 4, 12))
+    Z[:, :, :, 0] = np.array([0.0, 1e-16, -1e-16, 5e-17])  # a tie up to round-off
+    Z[0, 0, :, 5] = [1.0, 1.0 - 1e-3, 0.2, -3.0]  # not a tie: 1e-3 is far above the margin
+    lengths = np.array([12, 9])
+    groups = (np.arange(1), np.arange(1, 4))
+    found = _pool(Z, lengths, ("hydra",), None, groups)
+    # independently: per group and valid step, the responses equal to the maximum once
+    # rounded to 1e-12 (every round-off here is 1e-16)
+    expected = np.zeros((2, 1, 4))
+    for i, n in enumerate(lengths):
+        for group in groups:
+            z = np.round(Z[i, 0, group, :n], 12)
+            expected[i, 0, group] = (z == z.max(axis=0)).mean(axis=1)
+    np.testing.assert_allclose(found.reshape(2, 1, 4), expected, rtol=0, atol=1e-15)
+    # one win per valid step, plus two for the three-way tie at t = 0
+    np.testing.assert_allclose(found[:, 1:].sum(axis=1), (lengths + 2) / lengths, rtol=1e-15)
+    np.testing.assert_array_equal(found[:, 0], 1.0)  # a group of one wins every step

@@ -418,6 +418,9 @@ def test_predict_uses_fit_configuration_and_failed_fit_keeps_state():
         ({"quantiles": (0.5, 2.0)}, None, "quantiles must be"),
         ({"filter_lengths": (1,)}, None, "filter_lengths must be"),
         ({"alphas": [-1.0]}, None, "alphas must be"),
+        ({"alphas": ["a"]}, None, "alphas must be"),  # not numpy's conversion error
+        ({"alphas": ["1e-3"]}, None, "alphas must be"),  # a string, not read as 0.001
+        ({"alphas": [True, 1.0]}, None, "alphas must be"),
         ({"n_mixtures": -1}, None, "n_mixtures"),
     ],
 )
@@ -985,3 +988,58 @@ def test_n_pooled_features_counts_the_pooled_columns(config):
         n_segments=state.n_segments,
         normalise=state.normalise,
     )
+
+
+def _unequal_waves(n=20, length=32, seed=0):
+    """Two classes of noisy sines, every other series NaN-padded after 20 steps."""
+    rng = np.random.default_rng(seed)
+    y = np.repeat([0, 1], n // 2)
+    t = np.arange(length)
+    X = np.sin(2 * np.pi * (0.05 + 0.05 * y)[:, None] * t + rng.uniform(0, 6, (n, 1)))
+    X = X + rng.normal(0, 0.3, (n, length))
+    X[1::2, 20:] = np.nan
+    return X, y
+
+
+def test_one_segment_fits_no_round_off_column_and_predicts_alone_as_in_a_batch():
+    """``n_segments=1`` (float32): the standardized identity's ``segment_mean`` is the
+    series' mean, 0 by construction; its float32 round-off (1e-8) used to be
+    standardized into a column of noise fitted with a weight of 1e5, which made a
+    series' decision depend on its batch (2e-3 apart; 0.24 with the default "both")."""
+    X, y = _unequal_waves()
+    for normalise, tolerance in ((True, 1e-5), ("both", 1e-3)):
+        clf = SpectralFilterClassifier(normalise=normalise, n_segments=1, random_state=0)
+        clf.fit(X, y)
+        for head in getattr(clf, "estimators_", [clf]):
+            if head.pooling_.normalise:
+                zero = head.pooling_.zero_columns()
+                assert "segment_mean" in head.pooling_.column_statistics()[zero]
+            weights = head.coef_[:, 0] / head.feature_scale_[head.feature_mask_]
+            assert np.abs(weights).max() < 1e3  # float64 fits about 50
+        decision = clf.decision_function(X)
+        alone = np.array([clf.decision_function(X[i : i + 1])[0] for i in range(len(X))])
+        np.testing.assert_allclose(alone, decision, rtol=0, atol=tolerance)
+
+
+def test_hydra_with_differences_predicts_alone_as_in_a_batch_and_padded_as_unpadded():
+    """The first differences are 0 at t = 0, so every response ties there; the FFT's
+    round-off (which depends on the batch's padded length) used to pick one winner, and
+    moved the ``hydra`` counts by 1 / length."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 1, 24))
+    y = np.repeat([0, 1], 10)
+    X[::2, :, 16:] = np.nan  # unequal lengths
+    clf = SpectralFilterClassifier(
+        statistics=("hydra",), differences=True, normalise=True, random_state=0
+    ).fit(X, y)
+    proba = clf.predict_proba(X)
+    for i in range(20):
+        np.testing.assert_allclose(clf.predict_proba(X[i : i + 1])[0], proba[i], atol=1e-6)
+    for i in range(0, 20, 2):
+        unpadded = clf.predict_proba(X[i : i + 1, :, :16])[0]
+        np.testing.assert_allclose(unpadded, proba[i], atol=1e-6)
+    # the fit itself does not depend on the chunks (documented: memory and speed only)
+    chunked = SpectralFilterClassifier(
+        statistics=("hydra",), differences=True, normalise=True, random_state=0, chunk_size=1
+    ).fit(X, y)
+    np.testing.assert_allclose(chunked.predict_proba(X), proba, atol=1e-6)

@@ -178,6 +178,15 @@ def test_penalties_below_the_floor_are_refused():
         SpectralFilterSequenceRegressor(alphas=[], **SMALL).fit(X, y)
 
 
+@pytest.mark.parametrize("alphas", [["a"], ["1e-3"], [True, 1.0], [1.0, None]])
+def test_penalties_must_be_real_numbers(alphas):
+    """Strings and booleans are refused with the penalties' own message (not numpy's
+    conversion error, and "1e-3" not read as 0.001)."""
+    X, y = _amplitudes(10)
+    with pytest.raises(ValueError, match="alphas must be a non-empty 1D array"):
+        SpectralFilterSequenceRegressor(alphas=alphas, **SMALL).fit(X, y)
+
+
 def test_failed_fit_leaves_the_fitted_model_unchanged():
     X, y = _amplitudes(20)
     reg = SpectralFilterSequenceRegressor(**SMALL).fit(X, y)

@@ -34,9 +34,12 @@ instead (:mod:`sksssm.spectral._streaming_head`): features are computed in chunk
 series and only the ``p x p`` factor is kept, the penalty (among the same ``alphas``) and
 the representation (``normalise="loo"``: raw or per-series standardized) are chosen by
 GCV, and every pooled per-channel feature is used (feature-set and cross-channel
-selection need the in-memory design). The fitted attributes have the same meaning as on
-the leave-one-out path, so ``predict`` is unchanged. The same streaming fit serves
-:class:`~sksssm.SpectralFilterSequenceRegressor` (:func:`fit_streamed_ridge`).
+selection need the in-memory design): multichannel data lose the cross-channel block,
+with a :class:`~sksssm.exceptions.SpectralFilterWarning` where ``block_selection="off"``
+and ``cross_channel=True`` ask for it (:func:`warn_cross_block`). The fitted attributes
+have the same meaning as on the leave-one-out path, so ``predict`` is unchanged. The
+same streaming fit serves :class:`~sksssm.SpectralFilterSequenceRegressor`
+(:func:`fit_streamed_ridge`).
 """
 
 from __future__ import annotations
@@ -242,6 +245,21 @@ def warn_linear_head(estimator, reason):
         )
 
 
+def warn_cross_block(estimator, n_channels):
+    """Warn that the streaming fit leaves out the cross-channel block that
+    ``estimator``'s explicit ``block_selection="off"`` (every pooled feature) with
+    ``cross_channel=True`` asks for on ``n_channels >= 2`` channels; ``"loo"`` (which
+    only offers the block to its selection) and ``cross_channel=False`` stay silent."""
+    if estimator.block_selection == "off" and estimator.cross_channel and n_channels > 1:
+        warn(
+            'block_selection="off" with cross_channel=True: the cross-channel block is not '
+            "used: with more training series than pooled features, or Dask input, the fit "
+            "streams and uses the per-channel features only. Pass cross_channel=False to "
+            "fit it without this warning.",
+            SpectralFilterWarning,
+        )
+
+
 def fit_streaming_classifier(estimator, X, y, alphas, mixing_seed):
     """Fit ``estimator`` (a SpectralFilterClassifier shell with a boolean or ``"loo"``
     ``normalise``) on the streaming path, its mixtures drawn from ``mixing_seed``."""
@@ -283,13 +301,15 @@ def fit_streamed_ridge(estimator, X, y, encode_targets, alphas_for, *, mixing_se
     ``n_mixtures_`` (:func:`~sksssm.estimators._pooled.resolve_mixtures`),
     ``normalise_``, ``feature_mean_``, ``feature_scale_``, ``feature_mask_``,
     ``feature_set_``, ``coef_``, ``intercept_``; returns ``(fit, targets,
-    loo_decisions)``.
+    loo_decisions)``. Warns (:func:`warn_cross_block`) where the estimator asked for the
+    cross-channel block, which this fit leaves out.
     """
     if is_dask_collection(X) or is_dask_collection(y):
         series = _DaskSeries(estimator, X, y, encode_targets)
     else:
         series = _InMemorySeries(estimator, X, y, encode_targets)
     fit, pooling = _choose_by_gcv(estimator, series, alphas_for, mixing_seed)
+    warn_cross_block(estimator, pooling.n_channels)
     loo = series.loo_decisions(pooling, fit)
     _set_streamed_attributes(estimator, fit, pooling, series)
     return fit, series.targets, loo

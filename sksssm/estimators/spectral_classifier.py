@@ -17,6 +17,7 @@ from ..spectral._pooling import (
     DTYPES,
     STATISTICS,
 )
+from ..spectral._pooling_options import real_array
 from ._base import fit_atomically, fitted_attributes
 from ._channel_scaling import channel_location, channel_scale
 from ._class_targets import class_scores, fit_temperature, scored_series
@@ -82,7 +83,9 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     **Large sets.** Above 2,000 training series the candidates are compared on a
     class-stratified subsample of 1,000 (drawn from ``random_state``) and one head is
     fitted on all of them; with more series than pooled features, or Dask input, the
-    ridge runs on the streaming QR core with GCV (:mod:`sksssm.estimators._large_sets`).
+    ridge runs on the streaming QR core with GCV (:mod:`sksssm.estimators._large_sets`),
+    on every per-channel pooled feature: no feature-set selection and no cross-channel
+    block (``block_selection``, ``cross_channel``).
 
     Unequal lengths: pass a NaN-padded array (each series padded with NaN at its end, in
     every channel at once); every statistic is pooled over the series' own length.
@@ -142,16 +145,22 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
         ``ppv`` statistics, MiniRocket's representation, and the ``normalise`` scale
         features) and ``"ppv_only_no_alternating"`` (the same without the
         alternating-sign responses). "off": use every pooled feature (the cross-channel
-        block included, with its weight).
+        block included, with its weight). Applies to the in-memory leave-one-out fit:
+        the streaming fit (Dask input, or more training series than pooled features;
+        "Large sets" above) uses every per-channel feature and never the cross-channel
+        block, with a :class:`~sksssm.exceptions.SpectralFilterWarning` for multichannel
+        data when "off" and ``cross_channel=True`` ask for it.
     cross_channel : bool, default=True
         Offer the cross-channel block (two channels or more) to the leave-one-out
         selection: filtered cross-correlations ``mean_t (phi * u_i)[t] u_j[t]`` of the
         standardized channels for every bank filter ``phi`` and ordered channel pair,
         every pair up to 16 channels, each channel with its nearest cyclic neighbours
         beyond (:func:`sksssm.spectral._pooling.cross_pairs`). False: per-channel
-        features only.
+        features only. The streaming fit has no cross-channel block either way (see
+        ``block_selection``).
     alphas : array-like of float or None, default=None
-        Candidate ridge penalties; None: ``numpy.logspace(-3, 5, 17)``.
+        Candidate ridge penalties: positive finite real numbers (strings and booleans
+        are refused); None: ``numpy.logspace(-3, 5, 17)``.
     chunk_size : int or None, default=None
         Series per chunk for the features; None: a few MiB of responses per chunk
         (:data:`sksssm.spectral._pooling.CHUNK_BUDGET_BYTES`, kept in the CPU cache).
@@ -580,10 +589,12 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
 
 
 def _checked_alphas(alphas):
-    """``alphas`` as an array (None: :data:`DEFAULT_ALPHAS`), or a ValueError."""
-    checked = DEFAULT_ALPHAS if alphas is None else np.asarray(alphas, float)
+    """``alphas`` as an array (None: :data:`DEFAULT_ALPHAS`), or a ValueError (an entry
+    not a real number, or not a non-empty 1D array of positive finite values)."""
+    if alphas is None:
+        return DEFAULT_ALPHAS
+    message = f"alphas must be a non-empty 1D array of positive finite penalties, got {alphas!r}."
+    checked = real_array(alphas, message)  # strings and bools refused
     if checked.ndim != 1 or checked.size == 0 or not (np.isfinite(checked) & (checked > 0)).all():
-        raise ValueError(
-            f"alphas must be a non-empty 1D array of positive finite penalties, got {alphas!r}."
-        )
+        raise ValueError(message)
     return checked

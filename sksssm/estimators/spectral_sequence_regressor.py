@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._validation import IntegerInterval, check_sequence_targets, standardization
 from ..spectral._feature_sets import used_pooling
 from ..spectral._pooling import DEFAULT_QUANTILES, STATISTICS
+from ..spectral._pooling_options import real_array
 from ._base import fit_atomically, fitted_attributes
 from ._channel_scaling import channel_location, channel_scale
 from ._large_sets import fit_streamed_ridge, uses_streaming_head
@@ -144,15 +145,21 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
         predictions averaged ("Both representations" above).
     block_selection : {"loo", "off"}, default="loo"
         "loo": choose the feature set and the cross-channel block by leave-one-out;
-        "off": every pooled feature.
+        "off": every pooled feature (the cross-channel block included). Applies to the
+        in-memory leave-one-out fit: the streaming fit ("Large sets" above) uses every
+        per-channel feature and never the cross-channel block, with a
+        :class:`~sksssm.exceptions.SpectralFilterWarning` for multichannel data when
+        "off" and ``cross_channel=True`` ask for it.
     cross_channel : bool, default=True
-        Offer the cross-channel block (two channels or more) to the selection.
+        Offer the cross-channel block (two channels or more) to the selection (not on
+        the streaming fit, see ``block_selection``).
     n_heads : int, default=5
         Ridge heads averaged (see above); 1: the single best head. The streaming head
         of large sets fits one head (its penalty by GCV).
     alphas : array-like of float or None, default=None
-        Candidate penalties relative to the mean Gram eigenvalue, each at least
-        ``1e-6`` (``MIN_RELATIVE_ALPHA``); None: ``numpy.logspace(-6, 2, 17)``.
+        Candidate penalties relative to the mean Gram eigenvalue: finite real numbers
+        (strings and booleans are refused), each at least ``1e-6``
+        (``MIN_RELATIVE_ALPHA``); None: ``numpy.logspace(-6, 2, 17)``.
     chunk_size : int or None, default=None
         Series per chunk for the features; None: about 128 MiB of responses per chunk.
     random_state : int, RandomState instance or None, default=None
@@ -418,14 +425,14 @@ def _rmse(residuals):
 
 def _checked_relative_alphas(alphas):
     """``alphas`` as an array (None: :data:`DEFAULT_RELATIVE_ALPHAS`), or a ValueError
-    (not a non-empty 1D array of finite values, or below the floor)."""
+    (an entry not a real number, not a non-empty 1D array of finite values, or below
+    the floor)."""
     if alphas is None:
         return DEFAULT_RELATIVE_ALPHAS
-    checked = np.asarray(alphas, dtype=float)
+    message = f"alphas must be a non-empty 1D array of finite penalties, got {alphas!r}."
+    checked = real_array(alphas, message)  # strings and bools refused
     if checked.ndim != 1 or checked.size == 0 or not np.isfinite(checked).all():
-        raise ValueError(
-            f"alphas must be a non-empty 1D array of finite penalties, got {alphas!r}."
-        )
+        raise ValueError(message)
     if (checked < MIN_RELATIVE_ALPHA).any():
         raise ValueError(
             f"alphas are relative to the mean Gram eigenvalue and must be at least "

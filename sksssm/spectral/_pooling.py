@@ -210,7 +210,8 @@ def fit_pooling(
         default), and the 5 of ``EXTRA_STATISTICS`` (``"mpv", "mipv", "lspv"``:
         MultiRocket's operators above each ``ppv`` threshold; ``"rpv"``: the number of
         runs of steps above each threshold over the length; ``"hydra"``: competing
-        counts per filter group; see :mod:`sksssm.spectral._segment_stats`).
+        counts per filter group, responses within round-off of the group's maximum
+        all counted as winning; see :mod:`sksssm.spectral._segment_stats`).
     quantiles : sequence of float, default=(0.02, 0.1, 0.5, 0.9, 0.98)
         Distinct quantiles in ``[0, 1]`` of each training response used as ``ppv``
         biases, computed on up to 128 evenly spaced training series (deterministic),

@@ -77,8 +77,7 @@ def _checked_quantiles(quantiles, statistics):
     columns) and in ``[0, 1]`` (and not empty)."""
     message = f"quantiles must be distinct numbers in [0, 1], got {quantiles!r}."
     values = tuple(quantiles)
-    # float() would leak its TypeError on a nested list, and read "0.5" or True as numbers
-    if not all(isinstance(q, numbers.Real) and not isinstance(q, bool) for q in values):
+    if not all(is_real_number(q) for q in values):
         raise ValueError(message)
     values = tuple(float(q) for q in values)
     thresholds = any(stat in THRESHOLD_STATISTICS for stat in statistics)
@@ -86,3 +85,35 @@ def _checked_quantiles(quantiles, statistics):
     if thresholds and not (values and distinct and all(0.0 <= q <= 1.0 for q in values)):
         raise ValueError(message)
     return values
+
+
+def is_real_number(value):
+    """Whether ``value`` is a real number: a ``numbers.Real`` other than a bool.
+
+    The rule of the options that hold numbers (``quantiles``, the estimators' ``alphas``,
+    :func:`real_array`): ``float()`` would read ``"0.5"`` as 0.5 and ``True`` as 1, and
+    leak its own TypeError or ValueError on a nested list or ``"a"``.
+    """
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def real_array(values, message):
+    """``values`` (array-like) as a float64 array; a ValueError with ``message`` unless
+    each of its entries is a real number (:func:`is_real_number`).
+
+    The shape is kept: the caller checks it.
+
+    Examples
+    --------
+    >>> from sksssm.spectral._pooling_options import real_array
+    >>> real_array([1, 0.5], "refused").tolist()
+    [1.0, 0.5]
+    >>> real_array(["1e-3"], "refused")
+    Traceback (most recent call last):
+    ...
+    ValueError: refused
+    """
+    entries = np.asarray(values, dtype=object)
+    if not all(is_real_number(value) for value in entries.ravel()):
+        raise ValueError(message)
+    return entries.astype(np.float64)

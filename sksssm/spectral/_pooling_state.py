@@ -219,24 +219,31 @@ class PoolingState:
     def zero_columns(self) -> np.ndarray:
         """Indices of the columns that are zero by construction.
 
-        The ``mean`` of the identity response of each standardized channel: a series
-        standardized over its valid steps has mean 0, so computed in floating point it
-        is round-off alone (about ``1e-8`` in float32), which the standardization of the
-        features would scale up to a column of noise of unit variance.
-        :func:`pooled_features` writes these columns as exact zeros. Empty without
-        ``normalise`` or ``"mean"``.
+        The ``mean`` of the identity response of each standardized channel, and its
+        ``segment_mean`` when ``n_segments == 1`` (the one segment is the whole series):
+        a series standardized over its valid steps has mean 0, so computed in floating
+        point it is round-off alone (about ``1e-8`` in float32), which the
+        standardization of the features would scale up to a column of noise of unit
+        variance. Only the series' own blocks (the first input kind): the first
+        differences' identity response has a non-zero mean. :func:`pooled_features`
+        writes these columns as exact zeros. Empty without ``normalise``, or without
+        ``"mean"`` and a one-segment ``"segment_mean"``.
 
         Returns
         -------
         ndarray of int
-            Column indices, one per channel (or none).
+            Column indices, one per channel and such statistic (or none).
         """
-        if not self.normalise or "mean" not in self.statistics:
+        zeroed = ("mean", "segment_mean") if self.n_segments == 1 else ("mean",)
+        blocks = [stat for stat in zeroed if stat in self.statistics]
+        if not self.normalise or not blocks:
             return np.empty(0, dtype=np.intp)
-        # the first "mean" block is the series' (kind 0), channel-major (channel,
-        # response); the identity is response 0 of each channel
-        offset = int(np.argmax(self.column_statistics() == "mean"))
-        return offset + np.arange(self.n_channels) * self.n_responses
+        # the first block of each statistic is the series' (kind 0), channel-major
+        # (channel, response) (one segment: one column per response); the identity is
+        # response 0 of each channel
+        statistic = self.column_statistics()
+        identity = np.arange(self.n_channels) * self.n_responses
+        return np.concatenate([int(np.argmax(statistic == stat)) + identity for stat in blocks])
 
     @property
     def n_features(self) -> int:

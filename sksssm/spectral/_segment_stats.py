@@ -23,7 +23,8 @@ STATISTICS = (
 #: length), the number of those runs relative to the length (``"rpv"``, runs of positive
 #: values: the rate of exceedance episodes; ``ppv / rpv`` is their mean length) and
 #: Hydra's competing counts (``"hydra"``: per group of responses, the fraction of steps
-#: at which each response is the group's largest).
+#: at which each response is the group's largest, ties within :data:`ROUNDOFF_MARGIN`
+#: each counted).
 EXTRA_STATISTICS = ("mpv", "mipv", "lspv", "rpv", "hydra")
 #: Every statistic name :func:`~sksssm.spectral.fit_pooling` accepts.
 ALL_STATISTICS = STATISTICS + EXTRA_STATISTICS
@@ -46,6 +47,13 @@ _OPERATOR_THRESHOLDS = "every"
 SCALE_FREE_STATISTICS = ("ppv", "mipv", "lspv", "rpv", "hydra")
 #: Default number of equal segments of each series for the ``segment_*`` statistics.
 DEFAULT_SEGMENTS = 4
+#: Round-off margin, relative to the largest response, per precision of the responses
+#: (float32 FFT round-off is ~1e-7 of the largest one): the ``ppv`` thresholds sit this
+#: far above the quantiles (:func:`~sksssm.spectral._thresholds._quantile_thresholds`),
+#: and a ``"hydra"`` response this close to its group's maximum counts as a win
+#: (:func:`_competing_counts`), so that round-off never decides a comparison that is a
+#: tie in exact arithmetic (see ``fit_pooling``).
+ROUNDOFF_MARGIN = {"float64": 1e-9, "float32": 1e-5}
 
 
 def n_threshold_blocks(stat, n_quantiles):
@@ -283,11 +291,23 @@ def _threshold_statistic(stat, Z, bias, valid, count, comparison=None, mask=None
 
 
 def _competing_counts(Z, groups, valid, count):
-    """Per group, the fraction of valid steps at which each response is the largest."""
+    """Per group, the fraction of valid steps at which each response is the largest.
+
+    A response within :data:`ROUNDOFF_MARGIN` of the group's maximum, relative to the
+    group's largest ``|response|`` over the series' valid steps, wins too: responses
+    equal in exact arithmetic (every causal response of the first differences is 0 at
+    t = 0) all win, whatever the FFT's round-off (which depends on the FFT size, so on
+    the batch and the padding).
+    """
+    margin = ROUNDOFF_MARGIN[Z.dtype.name]
     counts = np.empty(Z.shape[:-1], dtype=Z.dtype)
     for group in groups:
         Zg = Z[:, :, group[0] : group[-1] + 1]
-        wins = Zg == Zg.max(axis=2, keepdims=True)
+        size = np.abs(Zg).max(axis=2, keepdims=True)  # (m, c, 1, t)
+        if valid is not None:
+            size = np.where(valid, size, 0)
+        largest = size.max(axis=-1, keepdims=True)  # per series, channel and group
+        wins = Zg >= Zg.max(axis=2, keepdims=True) - margin * largest
         if valid is not None:
             wins &= valid
         counts[:, :, group[0] : group[-1] + 1] = wins.sum(axis=-1) / count

@@ -13,14 +13,11 @@ import numpy as np
 
 from ._filter_bank import _centred_responses, _represented, _step_responses
 from ._pooled_features import _chunk_rows
+from ._segment_stats import ROUNDOFF_MARGIN
 
 #: Memory budget of the responses gathered for the ``ppv`` thresholds
 #: (:func:`threshold_series`).
 THRESHOLD_BUDGET_BYTES = 128 * 2**20
-#: ``ppv`` thresholds sit this far (relative to the largest training response) above
-#: the quantiles, so that round-off never decides a comparison (see ``fit_pooling``),
-#: per precision of the responses (float32 FFT round-off is ~1e-7 of the largest one).
-ROUNDOFF_MARGIN = {"float64": 1e-9, "float32": 1e-5}
 #: Precisions of the responses (:func:`fit_pooling`'s ``dtype``).
 DTYPES = tuple(ROUNDOFF_MARGIN)
 #: Series used to fit the ``ppv`` biases (evenly spaced over the training set).
