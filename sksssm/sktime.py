@@ -119,7 +119,7 @@ def _nested_instance(X, i):
     return np.stack(channels)
 
 
-def seeded_clone(estimator, random_state):
+def _seeded_clone(estimator, random_state):
     """A clone of ``estimator`` with every ``random_state`` parameter set to ``random_state``.
 
     Nested parameters (``..__random_state``) included; None keeps the estimator's own
@@ -128,7 +128,7 @@ def seeded_clone(estimator, random_state):
     Examples
     --------
     >>> from sksssm import SpectralFilterClassifier
-    >>> seeded_clone(SpectralFilterClassifier(), 3).random_state
+    >>> _seeded_clone(SpectralFilterClassifier(), 3).random_state
     3
     """
     estimator = clone(estimator)
@@ -215,7 +215,7 @@ class SSMTimeSeriesClassifier(BaseClassifier):
             self._parameter_constraints, self.get_params(deep=False), type(self).__name__
         )
         _check_kind(estimator, is_classifier, "classifier", "SSMTimeSeriesRegressor")
-        self.estimator_ = seeded_clone(estimator, self.random_state)
+        self.estimator_ = _seeded_clone(estimator, self.random_state)
         self.estimator_.fit(to_padded_numpy3d(X), y)
         return self
 
@@ -327,7 +327,7 @@ class SSMTimeSeriesRegressor(BaseRegressor):
             self._parameter_constraints, self.get_params(deep=False), type(self).__name__
         )
         _check_kind(estimator, is_regressor, "regressor", "SSMTimeSeriesClassifier")
-        self.estimator_ = seeded_clone(estimator, self.random_state)
+        self.estimator_ = _seeded_clone(estimator, self.random_state)
         self.estimator_.fit(to_padded_numpy3d(X), y)
         return self
 
