@@ -379,3 +379,26 @@ def test_relative_mse_refuses_mismatched_shapes():
         relative_mse(np.ones((2, 3)), np.ones((3, 2)))
     with pytest.raises(ValueError, match="same shape"):
         relative_mse(np.ones(4), np.ones((4, 1)))  # would broadcast to (4, 4)
+
+
+def test_sequence_predictions_are_made_in_chunks_of_bounded_memory():
+    """predict follows chunk_size like fit (it built every sequence's design at once:
+    about 170 times the input's memory), with the same predictions."""
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 256))
+    y = np.cumsum(X, axis=1) * 0.1
+    whole = SpectralFilterRegressor(return_sequences=True, chunk_size=120).fit(X, y)
+    chunked = SpectralFilterRegressor(return_sequences=True, chunk_size=8).fit(X, y)
+    # the design's predictions of every sequence at once, the previous predict
+    coef, intercept = np.atleast_2d(chunked.coef_), np.atleast_1d(chunked.intercept_)
+    at_once = chunked.design_.predict_sequences(X[:, :, None], coef, intercept)[:, :, 0]
+    np.testing.assert_allclose(chunked.predict(X), at_once, rtol=1e-12, atol=1e-12)
+    peaks = []
+    for model in (whole, chunked):
+        tracemalloc.start()
+        model.predict(X)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    assert peaks[1] < peaks[0] / 4, peaks

@@ -50,6 +50,9 @@ STU_PARAMETERS_DOC = """    n_filters : int, default=24
     linear_skip : bool, default=True
         Add a linear STU from the inputs (and a constant channel) to the outputs; the
         network then contains the convex one-layer STU (see :class:`sksssm.nn.STUSkip`).
+        For a classifier its outputs are the classes at every time step, so its cost
+        grows with the number of classes times the length (the user guide's "Where the
+        fit time goes"): with hundreds of classes and long series pass False.
 """
 
 STU_PARAMETER_CONSTRAINTS = {
