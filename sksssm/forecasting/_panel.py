@@ -83,7 +83,7 @@ def split_series(y, name):
 
 
 def check_lengths(parts):
-    """Refuse series shorter than :data:`MIN_LENGTH`, naming the first.
+    """Refuse series shorter than :data:`~sksssm.forecasting._panel.MIN_LENGTH`, naming the first.
 
     Checked before anything is computed across series (their lags, their grid), so a
     short series gets this message rather than one about its frequency.
@@ -127,7 +127,7 @@ def time_grid(times):
 
 
 def check_one_grid(times):
-    """Refuse a panel whose series (``{key: index}``, each of :data:`MIN_LENGTH` or more
+    """Refuse a panel whose series (``{key: index}``, each of :data:`~sksssm.forecasting._panel.MIN_LENGTH` or more
     regular points) advance by different time steps: one global model forecasts them on
     one time grid (their lags and forecast dates are counted on it)."""
     grids = {key: time_grid(index) for key, index in times.items()}
@@ -185,7 +185,7 @@ class Panel:
     y : pandas.DataFrame or pandas.Series
         The training series (one, or a panel / hierarchy; a Series: one univariate
         series, whose point forecasts are then a Series too, :meth:`to_y`). Each series
-        needs at least :data:`MIN_LENGTH` time points, and the series of a panel one
+        needs at least :data:`~sksssm.forecasting._panel.MIN_LENGTH` time points, and the series of a panel one
         time step (frequency or integer step); a ValueError names the first that has not.
 
     Attributes
