@@ -1,7 +1,7 @@
 """The README's main job: ``python -m sksssm.quickstart``.
 
 Fits every estimator family **with its default settings** on bundled or synthetic data
-(one to three minutes on 2 CPU cores; ``--fast``: the closed-form estimators only, in
+(under a minute to two minutes on 2 CPU cores; ``--fast``: the closed-form estimators only, in
 seconds), prints a results table next to the simple anchors a user would compare with,
 and writes a PNG summary figure (``sksssm_quickstart.png``):
 
