@@ -49,7 +49,7 @@ class IntegerInterval(Interval):
 
     Examples
     --------
-    >>> constraint = IntegerInterval(1, None, closed="left")
+    >>> constraint = IntegerInterval(1)
     >>> constraint.is_satisfied_by(3), constraint.is_satisfied_by(True)
     (True, False)
     >>> str(constraint)
@@ -444,13 +444,8 @@ def standardization(values, axis=0, *, return_constant=False):
     1e+300
     """
     values = np.asarray(values, dtype=np.float64)
-    magnitude = np.max(np.abs(values), axis=axis, keepdims=True)
-    # The power of two 2**(e - 1) <= max|v| < 2**e: dividing by it is exact and brings
-    # every value into [-2, 2]. Taken from the float's exponent (frexp), not from
-    # floor(log2(max|v|)): log2 of the float64 maximum rounds up to 1024, and 2**1024
-    # overflows.
-    usable = (magnitude > 0) & np.isfinite(magnitude)
-    power = np.ldexp(1.0, np.frexp(np.where(usable, magnitude, 1.0))[1] - 1)
+    # dividing by a power of two is exact and brings every value into [-2, 2]
+    power = power_of_two_below(np.max(np.abs(values), axis=axis, keepdims=True))
     unit = values / power
     # Shifted data: deviations from the column minimum (one of its values), so that a
     # constant column has exactly zero deviations and the mean's rounding error scales
@@ -464,6 +459,23 @@ def standardization(values, axis=0, *, return_constant=False):
     constant = is_constant(std, np.abs(mean))  # both in units of ``power``
     mean, scale = mean * power, np.where(constant, 1.0, std * power)
     return (mean, scale, constant) if return_constant else (mean, scale)
+
+
+def power_of_two_below(magnitude):
+    """The power of two ``2**(e - 1) <= magnitude < 2**e``, elementwise; 1 where
+    ``magnitude`` is 0 or not finite.
+
+    Taken from the float's exponent (``frexp``), not from ``floor(log2(magnitude))``:
+    log2 of the float64 maximum rounds up to 1024, and ``2**1024`` overflows.
+
+    Examples
+    --------
+    >>> power_of_two_below(np.array([3.0, 0.0, 1.7e308])).tolist()
+    [2.0, 1.0, 8.98846567431158e+307]
+    """
+    magnitude = np.asarray(magnitude, dtype=np.float64)
+    usable = (magnitude > 0) & np.isfinite(magnitude)
+    return np.ldexp(1.0, np.frexp(np.where(usable, magnitude, 1.0))[1] - 1)
 
 
 def is_constant(spread, reference):

@@ -149,15 +149,15 @@ class SpectralFilterRegressor(SequenceScoreMixin, RegressorMixin, BaseEstimator)
     """
 
     _parameter_constraints: dict = {
-        "n_filters": [IntegerInterval(1, None, closed="left")],
+        "n_filters": [IntegerInterval(1)],
         "hankel": [StrOptions(set(HANKEL_KINDS))],
-        "input_lags": [IntegerInterval(0, None, closed="left"), StrOptions({"auto"})],
+        "input_lags": [IntegerInterval(0), StrOptions({"auto"})],
         "use_negative": ["boolean"],
-        "ar_order": [IntegerInterval(0, None, closed="left")],
+        "ar_order": [IntegerInterval(0)],
         "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "fit_intercept": ["boolean"],
         "return_sequences": ["boolean"],
-        "chunk_size": [IntegerInterval(1, None, closed="left"), StrOptions({"auto"})],
+        "chunk_size": [IntegerInterval(1), StrOptions({"auto"})],
     }
 
     def __init__(
@@ -249,7 +249,7 @@ class SpectralFilterRegressor(SequenceScoreMixin, RegressorMixin, BaseEstimator)
             step = self._chunk_length(X_btc.shape[1])
             parts = [
                 self.design_.predict_sequences(X_btc[start : start + step], coef, intercept)
-                for start in range(0, max(len(X_btc), 1), step)
+                for start in range(0, len(X_btc), step)  # check_sequences: n >= 1
             ]
             return from_btc(np.concatenate(parts), self.y_ndim_)
         Y = self.rows_.features(X_btc) @ coef.T + intercept

@@ -324,19 +324,19 @@ class SpectralFilterClassifier(ClassifierMixin, BaseEstimator):
     _auto_mixtures = DEFAULT_MIXTURES
 
     _parameter_constraints: dict = {
-        "n_filters": [IntegerInterval(1, None, closed="left")],
+        "n_filters": [IntegerInterval(1)],
         "filter_lengths": [None, "array-like"],
         "use_negative": ["boolean"],
-        "n_mixtures": [IntegerInterval(0, None, closed="left"), StrOptions({"auto"})],
+        "n_mixtures": [IntegerInterval(0), StrOptions({"auto"})],
         "differences": ["boolean", StrOptions({"standardized"})],
         "statistics": ["array-like"],
         "quantiles": ["array-like"],
         "alphas": [None, "array-like"],
-        "n_segments": [IntegerInterval(1, None, closed="left")],
+        "n_segments": [IntegerInterval(1)],
         "block_selection": [StrOptions({"loo", "off"})],
         "normalise": ["boolean", StrOptions({"loo", "both"})],
         "cross_channel": ["boolean"],
-        "chunk_size": [None, IntegerInterval(1, None, closed="left")],
+        "chunk_size": [None, IntegerInterval(1)],
         "random_state": ["random_state"],
         "dtype": [StrOptions(set(DTYPES))],
         "dilation": [StrOptions({"none", "all", "raw"})],

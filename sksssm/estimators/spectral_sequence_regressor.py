@@ -234,20 +234,20 @@ class SpectralFilterSequenceRegressor(RegressorMixin, BaseEstimator):
     _auto_mixtures = DEFAULT_REGRESSION_MIXTURES
 
     _parameter_constraints: dict = {
-        "n_filters": [IntegerInterval(1, None, closed="left")],
+        "n_filters": [IntegerInterval(1)],
         "filter_lengths": [None, "array-like"],
         "use_negative": ["boolean"],
-        "n_mixtures": [IntegerInterval(0, None, closed="left"), StrOptions({"auto"})],
+        "n_mixtures": [IntegerInterval(0), StrOptions({"auto"})],
         "differences": ["boolean"],
         "statistics": ["array-like"],
         "quantiles": ["array-like"],
-        "n_segments": [IntegerInterval(1, None, closed="left")],
+        "n_segments": [IntegerInterval(1)],
         "normalise": ["boolean", StrOptions({"loo", "both"})],
         "block_selection": [StrOptions({"loo", "off"})],
         "cross_channel": ["boolean"],
-        "n_heads": [IntegerInterval(1, None, closed="left")],
+        "n_heads": [IntegerInterval(1)],
         "alphas": [None, "array-like"],
-        "chunk_size": [None, IntegerInterval(1, None, closed="left")],
+        "chunk_size": [None, IntegerInterval(1)],
         "random_state": ["random_state"],
     }
 

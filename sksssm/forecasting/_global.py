@@ -61,9 +61,9 @@ def check_fit(params, panel, has_exog):
     """
     if params.backend is not None and params.panel != "global":
         raise ValueError(
-            f"backend={params.backend!r} distributes one global fit; with panel='local' "
-            "parallelize sktime's per-series fits instead: "
-            "set_config(**{'backend:parallel': 'dask'})."
+            f"backend={params.backend!r} distributes one global fit: pass panel='global' "
+            "(the default is 'local'), or with panel='local' parallelize sktime's "
+            "per-series fits instead: set_config(**{'backend:parallel': 'dask'})."
         )
     # The panel itself refused series shorter than MIN_LENGTH (naming them).
     n_min = panel.min_length()

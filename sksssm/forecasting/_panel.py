@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from pandas.tseries.frequencies import to_offset
 from sktime.forecasting.base import ForecastingHorizon
 
-from .._validation import standardization
+from .._validation import power_of_two_below, standardization
 from ._time_index import (
     check_continuation,
     check_time_index,
     datetime_freq,
     index_step,
     steps_until,
+    time_grid,
 )
 
 #: How a panel (hierarchical) ``y`` is modelled: one model for all series, or one each.
@@ -107,29 +107,11 @@ def check_lengths(parts):
         )
 
 
-def time_grid(times):
-    """The time step of a series' regular index: the PeriodIndex's or DatetimeIndex's
-    frequency, else the integer step (:func:`._time_index.index_step`).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> time_grid(pd.date_range("2000-01-31", periods=3, freq="ME"))
-    'ME'
-    >>> time_grid(pd.Index([0, 5, 10]))
-    5
-    """
-    if isinstance(times, pd.PeriodIndex):
-        return times.freqstr
-    if isinstance(times, pd.DatetimeIndex):
-        return to_offset(datetime_freq(times)).freqstr
-    return index_step(times)
-
-
 def check_one_grid(times):
-    """Refuse a panel whose series (``{key: index}``, each of :data:`~sksssm.forecasting._panel.MIN_LENGTH` or more
-    regular points) advance by different time steps: one global model forecasts them on
-    one time grid (their lags and forecast dates are counted on it)."""
+    """Refuse a panel whose series (``{key: index}``, each of
+    :data:`~sksssm.forecasting._panel.MIN_LENGTH` or more regular points) advance by
+    different time steps: one global model forecasts them on one time grid (their lags
+    and forecast dates are counted on it)."""
     grids = {key: time_grid(index) for key, index in times.items()}
     first = next(iter(grids))
     other = next((key for key, grid in grids.items() if grid != grids[first]), None)
@@ -171,10 +153,8 @@ def _series_scaling(values):
     [3.0, 2.0]
     """
     mean, scale, constant = standardization(values, return_constant=True)
-    magnitude = np.abs(mean)
-    usable = constant & (magnitude > 0)
-    level = np.ldexp(1.0, np.frexp(np.where(usable, magnitude, 1.0))[1] - 1)
-    return mean, np.where(usable, level, scale)
+    # an all-zero series keeps scale 1 (power_of_two_below gives 1 for 0)
+    return mean, np.where(constant, power_of_two_below(np.abs(mean)), scale)
 
 
 class Panel:
@@ -185,8 +165,9 @@ class Panel:
     y : pandas.DataFrame or pandas.Series
         The training series (one, or a panel / hierarchy; a Series: one univariate
         series, whose point forecasts are then a Series too, :meth:`to_y`). Each series
-        needs at least :data:`~sksssm.forecasting._panel.MIN_LENGTH` time points, and the series of a panel one
-        time step (frequency or integer step); a ValueError names the first that has not.
+        needs at least :data:`~sksssm.forecasting._panel.MIN_LENGTH` time points, and
+        the series of a panel one time step (frequency or integer step); a ValueError
+        names the first that has not.
 
     Attributes
     ----------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
 
 
 def check_time_index(index, where):
@@ -176,6 +177,25 @@ def index_step(times):
     if isinstance(times, (pd.PeriodIndex, pd.DatetimeIndex)) or len(times) < 2:
         return 1
     return int(times[-1] - times[-2])
+
+
+def time_grid(times):
+    """The time step of a series' regular index: the PeriodIndex's or DatetimeIndex's
+    frequency, else the integer step (:func:`index_step`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> time_grid(pd.date_range("2000-01-31", periods=3, freq="ME"))
+    'ME'
+    >>> time_grid(pd.Index([0, 5, 10]))
+    5
+    """
+    if isinstance(times, pd.PeriodIndex):
+        return times.freqstr
+    if isinstance(times, pd.DatetimeIndex):
+        return to_offset(datetime_freq(times)).freqstr
+    return index_step(times)
 
 
 def fh_steps(fh, cutoff, unit, times=None):

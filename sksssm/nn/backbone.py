@@ -133,7 +133,7 @@ def check_flag(value, name: str, caller: str) -> bool:
 
 
 @validate_params(
-    {"random_state": [IntegerInterval(0, None, closed="left"), None]},
+    {"random_state": [IntegerInterval(0), None]},
     prefer_skip_nested_validation=True,
 )
 def make_generator(random_state: int | None) -> torch.Generator | None:

@@ -20,8 +20,8 @@ __all__ = ["causal_fft_conv", "causal_fft_filter_mix", "fft_size", "kernel_spect
 
 @validate_params(
     {
-        "n_timesteps": [IntegerInterval(1, None, closed="left")],
-        "kernel_length": [IntegerInterval(1, None, closed="left")],
+        "n_timesteps": [IntegerInterval(1)],
+        "kernel_length": [IntegerInterval(1)],
     },
     prefer_skip_nested_validation=True,
 )
@@ -61,7 +61,7 @@ def fft_size(n_timesteps: int, kernel_length: int) -> int:
 
 
 @validate_params(
-    {"kernel": [torch.Tensor], "n_fft": [IntegerInterval(1, None, closed="left")]},
+    {"kernel": [torch.Tensor], "n_fft": [IntegerInterval(1)]},
     prefer_skip_nested_validation=True,
 )
 def kernel_spectrum(kernel: torch.Tensor, n_fft: int) -> torch.Tensor:

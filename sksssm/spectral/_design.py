@@ -336,7 +336,7 @@ def check_ar_order(ar_order, n_timesteps):
         "U": ["array-like"],
         "Y": ["array-like"],
         "accumulator": [HasMethods(["update"])],
-        "chunk_length": [IntegerInterval(1, None, closed="left")],
+        "chunk_length": [IntegerInterval(1)],
         "scales": [tuple],
     },
     prefer_skip_nested_validation=True,
