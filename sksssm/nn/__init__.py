@@ -27,12 +27,11 @@ from .backbone import (
     SequenceModel,
     draw_seed,
     is_ssm_parameter,
-    padding_mask,
-    reverse_within_lengths,
     ssm_parameter_names,
 )
 from .fftconv import causal_fft_conv, causal_fft_filter_mix, fft_size, kernel_spectrum
 from .kernelconv import KernelConvLayer
+from .padding import padding_mask, reverse_within_lengths
 from .stu import STULayer, STUSkip
 
 __all__ = [
